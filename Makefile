@@ -1,0 +1,87 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app portal
+PLUGINS := $(notdir $(patsubst %/,%,$(dir $(wildcard plugins/*/__init__.py))))
+LANGUAGES := en tr ar fa uk ru es fr pl
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres install test-tools chromium bench extract update compile translations-check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+
+# Reinstall when the package metadata changes.
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Debian's Chromium for the browser tests; installed when missing and we may (root with apt).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing and cannot be installed here: browser tests will be skipped"; fi; \
+	fi
+
+test-tools: install node_modules/.installed chromium
+
+test: test-tools
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite:
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The second pass runs the whole suite again on PostgreSQL.
+test-postgres:
+	@if $(BIN)/python -c "import sqlalchemy as s; s.create_engine('$(PG_TEST_URL)').connect().close()" 2>/dev/null; then \
+	  PORTAL_TEST_DATABASE_URL='$(PG_TEST_URL)' $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	elif [ -n "$$CI" ]; then echo "PostgreSQL at $(PG_TEST_URL) is not reachable"; exit 1; \
+	else echo "PostgreSQL at $(PG_TEST_URL) is not reachable: the PostgreSQL pass is skipped"; fi
+
+bench: test-tools
+	$(BIN)/python -m benchmarks
+
+# Translation workflow: extract source strings, merge them into every catalog, compile.
+extract: install
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header --sort-output \
+	  -o translations/messages.pot portal templates
+	@for plugin in $(PLUGINS); do \
+	  $(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header --sort-output \
+	    -o plugins/$$plugin/translations/messages.pot plugins/$$plugin || exit 1; \
+	done
+
+update: extract
+	@for dir in translations $(addprefix plugins/,$(addsuffix /translations,$(PLUGINS))); do \
+	  for lang in $(LANGUAGES); do \
+	    if [ -f $$dir/$$lang/LC_MESSAGES/messages.po ]; then \
+	      $(BIN)/pybabel update --quiet --no-fuzzy-matching --omit-header -i $$dir/messages.pot -d $$dir -l $$lang || exit 1; \
+	    else \
+	      $(BIN)/pybabel init --quiet -i $$dir/messages.pot -d $$dir -l $$lang || exit 1; \
+	    fi; \
+	  done; \
+	done
+
+compile: install
+	@for dir in translations $(addprefix plugins/,$(addsuffix /translations,$(PLUGINS))); do \
+	  $(BIN)/pybabel compile --quiet --statistics -d $$dir || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV) node_modules build dist *.egg-info

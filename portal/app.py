@@ -1,0 +1,113 @@
+"""Assemble the application: configuration, plugins, database, languages, security and pages."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import FileSystemLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import BaseConverter
+
+from . import assets, cli, config, errors, i18n, security, views
+from .db import Database
+from .extensions import csrf, limiter
+from .blueprints import PluginBlueprint
+from .plugins import PluginError, call_each, load_plugins
+from .resources import core_path
+from .staff import init_staff
+from .templating import init_templating
+
+log = logging.getLogger(__name__)
+
+
+def _language_converter(languages: list[str]) -> type[BaseConverter]:
+    class LanguageConverter(BaseConverter):
+        """Match only an enabled language code, so /xx/ is a 404."""
+
+        regex = "|".join(sorted(languages, key=len, reverse=True))
+
+    return LanguageConverter
+
+
+def _flask_settings(settings: dict) -> dict:
+    https = settings["https"]
+    return {
+        "PORTAL": settings,
+        "SECRET_KEY": settings["secret_key"],
+        "DATABASE_URL": settings["database_url"],
+        "SESSION_COOKIE_NAME": "__Host-portal" if https else "portal",
+        "SESSION_COOKIE_SECURE": https,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # Tokens live as long as the session, so a form left open for hours still sends.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": https,
+        "RATELIMIT_STORAGE_URI": settings["ratelimit_storage_url"],
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+    }
+
+
+def build_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the portal; raise ConfigError or PluginError on a bad set-up."""
+    test_config = dict(test_config or {})
+    instance_path = Path(test_config.pop("instance_path", None) or os.environ.get("PORTAL_INSTANCE")
+                         or Path.cwd() / "instance").resolve()
+    settings = config.load(instance_path, overrides=test_config)
+    manager, plugins = load_plugins(settings["plugins"])
+
+    app = Flask("portal", instance_path=str(instance_path), static_folder=str(core_path("static")),
+                static_url_path="/static/core")
+    app.config.update(_flask_settings(settings))
+    app.extensions["portal.plugins"] = manager
+    app.extensions["portal.loaded_plugins"] = plugins
+    app.url_map.converters["lang"] = _language_converter(settings["languages"])
+    app.url_map.strict_slashes = False
+
+    plugin_defaults = {name: defaults for name, defaults in call_each(manager, "portal_default_settings")}
+    settings["plugin_settings"] = {
+        name: config.merge(plugin_defaults.get(name, {}), settings["plugin_settings"].get(name, {}))
+        for name in settings["plugins"]
+    }
+
+    if settings["behind_proxy"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    Database(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app, [str(core_path("translations"))] + [str(p.translations) for p in plugins])
+
+    theme = instance_path / "theme" / "templates"
+    app.jinja_loader = FileSystemLoader([str(theme), str(core_path("templates"))] + [str(p.templates) for p in plugins])
+    init_templating(app)
+    assets.init_app(app, plugins)
+    security.init_app(app)
+    errors.init_app(app)
+    views.init_app(app)
+    init_staff(app)
+    cli.init_app(app)
+
+    for plugin_name, blueprints in call_each(manager, "portal_blueprints"):
+        for blueprint in blueprints:
+            if not isinstance(blueprint, PluginBlueprint) or blueprint.plugin_name != plugin_name:
+                raise PluginError(plugin_name, "blueprints must come from toolkit.public_blueprint or staff_blueprint "
+                                               "with the plugin's own name")
+            app.register_blueprint(blueprint)
+    for plugin_name, models in call_each(manager, "portal_models"):
+        for model in models:
+            if not model.__tablename__.startswith(f"{plugin_name}_"):
+                raise PluginError(plugin_name, f"table '{model.__tablename__}' must start with '{plugin_name}_'")
+    for _plugin_name, commands in call_each(manager, "portal_cli_commands"):
+        for command in commands:
+            app.cli.add_command(command)
+    list(call_each(manager, "portal_init_app", app=app))
+    log.info("portal started with plugins: %s", ", ".join(settings["plugins"]) or "none")
+    return app

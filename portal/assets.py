@@ -1,0 +1,46 @@
+"""Static files of the core and plugins, fingerprinted so browsers may keep them for a year."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, abort, request, send_from_directory, url_for
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@cache
+def _fingerprint(path: Path, _mtime: float) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def init_app(app: Flask, plugins) -> None:
+    """Serve plugin static files and offer asset_url() to templates."""
+    folders = {"core": Path(app.static_folder)} | {p.name: p.static for p in plugins}
+
+    def asset_url(owner: str, filename: str) -> str:
+        """Return a static file's address with its content hash, for long caching."""
+        path = folders[owner] / filename
+        version = _fingerprint(path, path.stat().st_mtime)
+        if owner == "core":
+            return url_for("static", filename=filename, v=version)
+        return url_for("plugin_static", plugin=owner, filename=filename, v=version)
+
+    @app.route("/static/<plugin>/<path:filename>", endpoint="plugin_static")
+    def plugin_static(plugin: str, filename: str):
+        if plugin not in folders or plugin == "core":
+            abort(404)
+        return send_from_directory(folders[plugin], filename)
+
+    @app.after_request
+    def _cache_fingerprinted(response):
+        if request.endpoint in {"static", "plugin_static"} and response.status_code == 200:
+            if "v" in request.args:
+                response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+            else:
+                response.headers["Cache-Control"] = "public, max-age=3600"
+        return response
+
+    app.jinja_env.globals["asset_url"] = asset_url

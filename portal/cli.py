@@ -1,0 +1,84 @@
+"""Command-line tools of the core: plugins, demo data, retention, scaffolding."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .db import session as db_session
+from .db import utcnow
+from .migrate import db_cli
+from .plugins import call_each, installed_entry_points
+from .scaffold import write_plugin
+
+
+@click.command("plugins")
+@with_appcontext
+def plugins_command():
+    """List installed plugins and whether each is enabled."""
+    enabled = {p.name: p for p in current_app.extensions["portal.loaded_plugins"]}
+    order = current_app.config["PORTAL"]["plugins"]
+    rows = []
+    for name, entry_points in sorted(installed_entry_points().items()):
+        state = f"enabled #{order.index(name) + 1}" if name in enabled else "installed, not enabled"
+        version = enabled[name].info.version if name in enabled else (entry_points[0].dist.version
+                                                                       if entry_points[0].dist else "?")
+        source = entry_points[0].dist.name if entry_points[0].dist else "?"
+        rows.append((name, version, state, source))
+    width = max((len(r[0]) for r in rows), default=4)
+    click.echo(f"{'name'.ljust(width)}  version  status                  distribution")
+    for name, version, state, source in rows:
+        click.echo(f"{name.ljust(width)}  {version.ljust(7)}  {state.ljust(22)}  {source}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Load demonstration content of the core and every enabled plugin."""
+    session = db_session()
+    for name, _result in call_each(current_app.extensions["portal.plugins"], "portal_demo_data", session=session):
+        click.echo(f"demo data: {name}")
+    session.commit()
+    click.echo("demo data loaded")
+
+
+@click.command("purge")
+@with_appcontext
+def purge_command():
+    """Delete personal data past its retention period (run daily)."""
+    session = db_session()
+    results = list(call_each(current_app.extensions["portal.plugins"], "portal_purge_expired", session=session,
+                             now=utcnow()))
+    session.commit()
+    for name, count in results:
+        click.echo(f"{name}: {count} deleted")
+
+
+@click.command("new-plugin")
+@click.argument("name")
+@click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              help="Where to create the plugin's project folder.")
+def new_plugin_command(name: str, directory: Path):
+    """Create a new plugin project, ready to install with pip."""
+    try:
+        target = write_plugin(name, directory)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created {target}; install it with: pip install -e {target}")
+
+
+def init_app(app: Flask) -> None:
+    """Add the core's commands to the Flask CLI."""
+    for command in (db_cli, plugins_command, demo_command, purge_command, new_plugin_command):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    """Run the Flask CLI for the portal (the `portal` console script)."""
+    from . import create_app
+
+    FlaskGroup(create_app=create_app).main(args=sys.argv[1:], prog_name="portal")

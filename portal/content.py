@@ -1,0 +1,62 @@
+"""Helpers for content that staff write in several languages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .i18n import fallback_chain
+
+T = TypeVar("T")
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+_ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote", "code", "pre",
+                 "hr", "table", "thead", "tbody", "tr", "th", "td"}
+
+
+def render_markdown(source: str) -> Markup:
+    """Render Markdown to HTML that is safe to show: no raw HTML, scripts, handlers or unsafe links."""
+    html = _markdown.render(source or "")
+    clean = nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href", "title"}, "th": {"scope"}},
+                      url_schemes={"https", "http", "mailto", "tel"}, link_rel="noopener noreferrer nofollow")
+    # Headings in notices sit below the page's own h1.
+    return Markup(clean.replace("<h1>", "<h2>").replace("</h1>", "</h2>"))
+
+
+@dataclass(frozen=True)
+class Translated(Generic[T]):
+    """A piece of content in the language found for it, and whether that is a fallback."""
+
+    lang: str
+    value: T
+    requested: str
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.lang != self.requested
+
+
+def pick_translation(versions: Mapping[str, T], lang: str | None = None) -> Translated[T] | None:
+    """Choose the version for the visitor's language, else the first fallback that exists."""
+    chain = fallback_chain(lang)
+    for code in chain:
+        value = versions.get(code)
+        if value:
+            return Translated(code, value, chain[0])
+    return None
+
+
+@dataclass(frozen=True)
+class ContentStatus:
+    """How much of one plugin's content exists in one language (for the completeness report)."""
+
+    plugin: str
+    kind: str
+    lang: str
+    translated: int
+    total: int

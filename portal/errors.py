@@ -1,0 +1,86 @@
+"""Localized error pages, each with the emergency contact; database outages answer 503."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from .db import session as db_session
+from .i18n import preferred_language
+
+log = logging.getLogger(__name__)
+
+
+def _texts(code: int) -> tuple[str, str]:
+    texts = {
+        400: (_("Die Anfrage war fehlerhaft"),
+              _("Die Seite konnte Ihre Angaben nicht verarbeiten. Bitte gehen Sie zurück und versuchen Sie es noch "
+                "einmal.")),
+        403: (_("Kein Zugriff"), _("Für diese Seite fehlt Ihnen die Berechtigung.")),
+        404: (_("Seite nicht gefunden"),
+              _("Diese Seite gibt es nicht. Vielleicht ist der Link veraltet oder falsch abgeschrieben.")),
+        405: (_("Nicht erlaubt"), _("Diese Seite kann so nicht aufgerufen werden.")),
+        413: (_("Zu viele Daten"), _("Die gesendete Datei oder der Text ist zu groß.")),
+        429: (_("Zu viele Anfragen"),
+              _("Sie haben in kurzer Zeit zu viele Anfragen gestellt. Bitte warten Sie einige Minuten und versuchen "
+                "Sie es dann noch einmal.")),
+        500: (_("Ein Fehler ist aufgetreten"),
+              _("Auf unserer Seite ist ein Fehler aufgetreten. Bitte versuchen Sie es später noch einmal.")),
+        503: (_("Vorübergehend nicht verfügbar"),
+              _("Dieser Dienst ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen Minuten noch einmal.")),
+    }
+    return texts.get(code, texts[500] if code >= 500 else texts[400])
+
+
+def wants_json() -> bool:
+    """Tell whether the caller is an API client rather than a browser."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(code: int, detail: str | None = None):
+    """Answer with the localized error page (or JSON for API clients) for a status code."""
+    if "lang" not in g:
+        g.lang = preferred_language()
+    title, message = _texts(code)
+    if detail:
+        message = detail
+    if wants_json():
+        return jsonify(error=title, message=message, status=code), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        response = render_error(exc.code or 500)
+        if exc.code == 429 or exc.code == 503:
+            response[0].headers["Retry-After"] = "120"
+        return response
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_exc):
+        return render_error(400, _("Das Formular ist abgelaufen oder wurde nicht vollständig gesendet. Bitte laden "
+                                   "Sie die Seite neu und senden Sie es noch einmal."))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeoutError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(exc):
+        log.error("database unavailable: %s", exc)
+        try:
+            db_session().rollback()
+        except Exception:  # the connection itself may be gone; the pool replaces it later
+            log.debug("rollback after database error failed", exc_info=True)
+        return _http_error(ServiceUnavailable())
+
+    @app.errorhandler(InternalServerError)
+    def _internal_error(exc):
+        return _http_error(exc)

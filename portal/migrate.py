@@ -1,0 +1,105 @@
+"""Run Alembic for the core and each enabled plugin, each with its own version table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .db import Base
+from .resources import core_path
+
+CORE = "core"
+
+
+def _owners() -> list[tuple[str, Path]]:
+    plugins = current_app.extensions["portal.loaded_plugins"]
+    return [(CORE, core_path("migrations") / "versions")] + [(p.name, p.migrations / "versions") for p in plugins]
+
+
+def _alembic_config(owner: str, versions: Path, connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(core_path("migrations")))
+    config.set_main_option("version_locations", str(versions))
+    config.set_main_option("path_separator", "os")
+    config.attributes["owner"] = owner
+    config.attributes["connection"] = connection
+    return config
+
+
+def _import_models() -> None:
+    # Models register themselves on Base.metadata when imported; the hook imports them.
+    from .plugins import call_each
+    from .staff import models  # noqa: F401
+
+    list(call_each(current_app.extensions["portal.plugins"], "portal_models"))
+
+
+def upgrade_all() -> None:
+    """Bring the core's and every enabled plugin's tables to their newest revision."""
+    _import_models()
+    engine = current_app.extensions["portal.db"].engine
+    for owner, versions in _owners():
+        if not versions.is_dir():
+            continue
+        with engine.begin() as connection:
+            command.upgrade(_alembic_config(owner, versions, connection), "heads")
+
+
+def pending_changes() -> dict[str, list]:
+    """Return, per owner, the differences between its models and its migrated tables."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    _import_models()
+    engine = current_app.extensions["portal.db"].engine
+    differences = {}
+    with engine.connect() as connection:
+        for owner, _versions in _owners():
+            prefix = f"{owner}_"
+
+            def include(obj, name, type_, _reflected, _compare_to, prefix=prefix):
+                table_name = name if type_ == "table" else obj.table.name
+                return table_name.startswith(prefix) and not table_name.endswith("_alembic_version")
+
+            context = MigrationContext.configure(connection, opts={"include_object": include, "compare_type": True})
+            diff = compare_metadata(context, Base.metadata)
+            if diff:
+                differences[owner] = diff
+    return differences
+
+
+@click.group("db")
+def db_cli():
+    """Manage the database schema."""
+
+
+@db_cli.command("upgrade")
+@with_appcontext
+def upgrade_command():
+    """Apply all migrations of the core and the enabled plugins."""
+    upgrade_all()
+    click.echo("database is up to date")
+
+
+@db_cli.command("revision")
+@click.option("--owner", default=CORE, help="'core' or the name of an enabled plugin.")
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate/--empty", default=True)
+@with_appcontext
+def revision_command(owner: str, message: str, autogenerate: bool):
+    """Write a new migration for the core or one plugin."""
+    owners = dict(_owners())
+    if owner not in owners:
+        raise click.ClickException(f"unknown owner '{owner}'; choose from {', '.join(owners)}")
+    _import_models()
+    versions = owners[owner]
+    versions.mkdir(parents=True, exist_ok=True)
+    engine = current_app.extensions["portal.db"].engine
+    with engine.begin() as connection:
+        config = _alembic_config(owner, versions, connection)
+        command.revision(config, message=message, autogenerate=autogenerate, version_path=str(versions))

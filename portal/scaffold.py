@@ -1,0 +1,209 @@
+"""Write a new plugin project that a municipality can install with pip and enable in its config."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from pathlib import Path
+from string import Template
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import write_po
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
+RESERVED = {"core", "staff", "static", "api", "healthz", "portal"}
+
+FILES = {
+    "pyproject.toml": """\
+[build-system]
+requires = ["setuptools>=69", "wheel"]
+build-backend = "setuptools.build_meta"
+""",
+    "setup.cfg": """\
+[metadata]
+name = portal-plugin-$dashed
+version = 0.1.0
+description = $title: a plugin for the migration office portal
+
+[options]
+packages =
+    $package
+    $package.migrations
+    $package.migrations.versions
+include_package_data = True
+install_requires =
+    migration-office-portal>=1.0
+
+[options.package_data]
+* = **/*.html, **/*.po, **/*.mo, **/*.css, **/*.js
+
+[options.entry_points]
+portal.plugins =
+    $name = $package
+""",
+    "README.md": """\
+# $title
+
+A plugin for the migration office portal. Install it beside the portal with
+`pip install .`, then add `"$name"` to `plugins` in the instance file
+`portal.toml` and run `flask --app portal db upgrade`.
+
+Its public page is served at `/<lang>/$name/`. Run its tests with `pytest`.
+""",
+    "$package/__init__.py": '''\
+"""$title: a plugin for the migration office portal."""
+
+from portal import toolkit
+from portal.toolkit import _l, hookimpl
+
+plugin_info = toolkit.PluginInfo(
+    name="$name",
+    title=_l("$title"),
+    description=_l("$title"),
+    version="0.1.0",
+    requires_core=">=1.0,<2",
+)
+
+
+@hookimpl
+def portal_blueprints():
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def portal_models():
+    from .models import Entry
+
+    return [Entry]
+
+
+@hookimpl
+def portal_navigation():
+    return [toolkit.NavItem(title=_l("$title"), endpoint="$name.index", order=500)]
+''',
+    "$package/models.py": '''\
+"""Tables of the $name plugin; every name starts with "$name_"."""
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal import toolkit
+
+
+class Entry(toolkit.Base):
+    """One line of text shown on the plugin's page."""
+
+    __tablename__ = "${name}_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(String(200))
+''',
+    "$package/views.py": '''\
+"""Pages of the $name plugin."""
+
+from flask import render_template
+from sqlalchemy import func, select
+
+from portal import toolkit
+
+from .models import Entry
+
+bp = toolkit.public_blueprint("$name", __name__)
+
+
+@bp.route("/")
+def index():
+    count = toolkit.session().scalar(select(func.count()).select_from(Entry))
+    return render_template("$name/index.html", count=count)
+''',
+    "$package/templates/$name/index.html": """\
+{% extends "base.html" %}
+{% block title %}{{ _('$title') }}{% endblock %}
+{% block content %}
+<h1>{{ _('$title') }}</h1>
+<p>{{ _('Hallo aus dem Plugin.') }}</p>
+<p>{{ ngettext('%(num)d Eintrag', '%(num)d Einträge', count) }}</p>
+{% endblock %}
+""",
+    "$package/migrations/__init__.py": "",
+    "$package/migrations/versions/__init__.py": "",
+    "$package/migrations/versions/0001_initial.py": '''\
+"""Create the $name plugin's tables.
+
+Revision ID: ${name}_0001
+Revises:
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "${name}_0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "${name}_entry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_${name}_entry")),
+    )
+
+
+def downgrade():
+    op.drop_table("${name}_entry")
+''',
+    "tests/conftest.py": '''\
+import pytest
+
+
+@pytest.fixture(scope="session")
+def portal_config():
+    """Run the portal with this plugin alone."""
+    return {"plugins": ["$name"], "languages": ["de", "en"]}
+''',
+    "tests/test_$name.py": '''\
+def test_page_is_served_in_german_and_english(client):
+    assert "Hallo aus dem Plugin." in client.get("/de/$name/").get_data(as_text=True)
+    assert "Hello from the plugin." in client.get("/en/$name/").get_data(as_text=True)
+''',
+}
+
+ENGLISH = {"Hallo aus dem Plugin.": "Hello from the plugin.",
+           ("%(num)d Eintrag", "%(num)d Einträge"): ("%(num)d entry", "%(num)d entries")}
+
+
+def write_plugin(name: str, directory: Path) -> Path:
+    """Create the project folder portal-plugin-<name> in `directory`; return its path."""
+    if not NAME_RE.match(name) or name in RESERVED:
+        raise ValueError(f"'{name}' is not a valid plugin name: use 2-31 lower-case letters, digits or _, "
+                         f"starting with a letter, not one of {', '.join(sorted(RESERVED))}")
+    values = {"name": name, "dashed": name.replace("_", "-"), "package": f"portal_plugin_{name}",
+              "title": name.replace("_", " ").title()}
+    target = directory / f"portal-plugin-{values['dashed']}"
+    if target.exists():
+        raise ValueError(f"{target} exists already")
+    for relative, text in FILES.items():
+        path = target / Template(relative).substitute(values)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(Template(text).substitute(values), encoding="utf-8")
+    _write_english_catalog(target / values["package"] / "translations" / "en" / "LC_MESSAGES", values["title"])
+    return target
+
+
+def _write_english_catalog(folder: Path, title: str) -> None:
+    catalog = Catalog(locale="en")
+    catalog.add(title, title)
+    for source, translation in ENGLISH.items():
+        catalog.add(source, translation)
+    folder.mkdir(parents=True)
+    with open(folder / "messages.po", "wb") as po_file:
+        write_po(po_file, catalog)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    (folder / "messages.mo").write_bytes(buffer.getvalue())

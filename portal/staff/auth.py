@@ -1,0 +1,158 @@
+"""Passwords, server-side staff sessions, role checks and the audit trail."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import abort, current_app, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from ..db import session as db_session
+from ..db import utcnow
+from .models import AuditEntry, StaffAccount, StaffSession
+
+MIN_PASSWORD_LENGTH = 12
+SESSION_KEY = "staff_sid"
+# Writing last_seen on every request would make each staff page a write; a minute is precise enough.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+_hasher = PasswordHasher()
+# Verified against when the account is unknown, so both answers take the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    path = Path(__file__).with_name("common-passwords.txt")
+    lines = (line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Return a translated reason why a password is not acceptable, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("Das Passwort muss mindestens %(count)d Zeichen lang sein.", count=MIN_PASSWORD_LENGTH)
+    lowered = password.lower()
+    if lowered in _common_passwords() or len(set(lowered)) < 4:
+        return _("Dieses Passwort ist zu verbreitet. Bitte wählen Sie ein anderes.")
+    local_part = email.split("@")[0].lower()
+    if len(local_part) >= 4 and local_part in lowered:
+        return _("Das Passwort darf Ihre E-Mail-Adresse nicht enthalten.")
+    return None
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher.hash(password)
+
+
+def authenticate(email: str, password: str) -> StaffAccount | None:
+    """Return the active account for these credentials, spending the same effort when there is none."""
+    account = db_session().query(StaffAccount).filter_by(email=email.strip().lower()).one_or_none()
+    try:
+        _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if account is None or not account.active:
+        return None
+    if _hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    return account
+
+
+def _timeouts() -> tuple[timedelta, timedelta]:
+    staff = current_app.config["PORTAL"]["staff"]
+    return timedelta(minutes=staff["idle_timeout_minutes"]), timedelta(hours=staff["absolute_timeout_hours"])
+
+
+def start_session(account: StaffAccount) -> None:
+    """Sign the account in with a fresh session (the old one, if any, is dropped)."""
+    end_session()
+    session.clear()
+    sid = secrets.token_urlsafe(32)
+    db_session().add(StaffSession(id=sid, account=account))
+    account.last_login_at = utcnow()
+    db_session().commit()
+    session[SESSION_KEY] = sid
+
+
+def end_session() -> None:
+    """End the current staff session on the server and in the cookie."""
+    sid = session.pop(SESSION_KEY, None)
+    if sid:
+        db_session().query(StaffSession).filter_by(id=sid).delete()
+        db_session().commit()
+
+
+def session_expiry(record: StaffSession):
+    """Return when a session ends if nothing more happens: the earlier of idle and absolute limit."""
+    idle, absolute = _timeouts()
+    return min(record.last_seen_at + idle, record.created_at + absolute)
+
+
+def current_staff() -> StaffAccount | None:
+    """Return the signed-in account for this request, ending an expired session."""
+    if "staff" in g:
+        return g.staff
+    g.staff = None
+    g.staff_session = None
+    sid = session.get(SESSION_KEY)
+    if not sid:
+        return None
+    record = db_session().get(StaffSession, sid)
+    now = utcnow()
+    if record is None or not record.account.active or session_expiry(record) <= now:
+        if record is not None:
+            db_session().delete(record)
+            db_session().commit()
+        session.pop(SESSION_KEY, None)
+        return None
+    if now - record.last_seen_at >= LAST_SEEN_RESOLUTION:
+        record.last_seen_at = now
+        db_session().commit()
+    g.staff, g.staff_session = record.account, record
+    return record.account
+
+
+def end_sessions_of(account: StaffAccount) -> int:
+    """End every session of an account; return how many ended."""
+    return db_session().query(StaffSession).filter_by(account_id=account.id).delete()
+
+
+def _require(role: str | None):
+    account = current_staff()
+    if account is None:
+        return redirect(url_for("staff.login", next=request.full_path if request.method == "GET" else None))
+    if role is not None and not account.has_role(role):
+        abort(403)
+    return None
+
+
+def guard_blueprint(blueprint, role: str) -> None:
+    """Make every route of a blueprint require a signed-in account with `role`."""
+    blueprint.before_request(lambda: _require(role))
+
+
+def requires_role(role: str | None):
+    """Decorate a view so it needs a signed-in account with `role` (None: any staff role)."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            return _require(role) or view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def audit(action: str, target_type: str, target_id, *, before: dict | None = None,
+          after: dict | None = None, summary: str = "") -> AuditEntry:
+    """Record a staff change in the audit log (committed with the caller's transaction)."""
+    account = current_staff()
+    entry = AuditEntry(actor=account.email if account else "system", action=action, target_type=target_type,
+                       target_id=str(target_id), before=before, after=after, summary=summary)
+    db_session().add(entry)
+    return entry

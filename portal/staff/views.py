@@ -1,0 +1,170 @@
+"""The staff area's own pages: sign-in, dashboard, accounts and the audit log."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from ..blueprints import ROLES
+from ..db import session as db_session
+from ..db import utcnow
+from ..extensions import limiter
+from ..templating import staff_menu
+from .auth import (
+    audit,
+    authenticate,
+    current_staff,
+    end_session,
+    end_sessions_of,
+    hash_password,
+    password_problem,
+    requires_role,
+    session_expiry,
+    start_session,
+)
+from .models import AuditEntry, StaffAccount
+
+bp = Blueprint("staff", __name__, url_prefix="/<lang:lang>/staff")
+
+AUDIT_PAGE_SIZE = 50
+
+
+def role_label(role: str) -> str:
+    """Return a role's translated name."""
+    return {"admin": _("Administration"), "editor": _("Redaktion"), "caseworker": _("Sachbearbeitung")}[role]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Passwort"), validators=[DataRequired()])
+
+
+class AccountForm(FlaskForm):
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Rolle"), choices=[])
+    password = PasswordField(_l("Passwort"), validators=[DataRequired()])
+
+
+def _login_email_key() -> str:
+    return "staff-login:" + (request.form.get("email") or "").strip().lower()
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Accept only a path on this site as the page to return to after sign-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per 10 minutes", methods=["POST"])
+@limiter.limit("5 per 10 minutes", methods=["POST"], key_func=_login_email_key)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        account = authenticate(form.email.data, form.password.data)
+        if account is not None:
+            start_session(account)
+            return redirect(_safe_next(request.args.get("next")) or url_for("staff.dashboard"))
+        form.password.errors.append(_("E-Mail-Adresse oder Passwort ist falsch, oder das Konto ist gesperrt."))
+    return render_template("staff/login.html", form=form), (200 if request.method == "GET" or form.errors == {}
+                                                            else 422)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    end_session()
+    flash(_("Sie sind abgemeldet."), "success")
+    return redirect(url_for("staff.login"))
+
+
+@bp.route("/")
+@requires_role(None)
+def dashboard():
+    return render_template("staff/dashboard.html")
+
+
+@bp.route("/session", methods=["POST"])
+@requires_role(None)
+def extend_session():
+    """Keep the session alive; answer with the new expiry."""
+    g.staff_session.last_seen_at = utcnow()
+    db_session().commit()
+    if request.headers.get("HX-Request"):
+        return render_template("staff/_session_status.html")
+    flash(_("Ihre Sitzung wurde verlängert."), "success")
+    return redirect(_safe_next(request.form.get("next")) or url_for("staff.dashboard"))
+
+
+@bp.route("/accounts", methods=["GET", "POST"])
+@requires_role("admin")
+def accounts():
+    form = AccountForm()
+    form.role.choices = [(role, role_label(role)) for role in ROLES]
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        problem = password_problem(form.password.data, email)
+        if problem:
+            form.password.errors.append(problem)
+        elif db_session().scalar(select(StaffAccount).filter_by(email=email)):
+            form.email.errors.append(_("Für diese E-Mail-Adresse gibt es schon ein Konto."))
+        else:
+            account = StaffAccount(email=email, display_name=form.display_name.data.strip(), role=form.role.data,
+                                   password_hash=hash_password(form.password.data))
+            db_session().add(account)
+            db_session().flush()
+            audit("create", "staff_account", account.id, after={"email": email, "role": account.role})
+            db_session().commit()
+            flash(_("Das Konto für %(email)s wurde angelegt.", email=email), "success")
+            return redirect(url_for("staff.accounts"))
+    all_accounts = db_session().scalars(select(StaffAccount).order_by(StaffAccount.email)).all()
+    status = 422 if form.errors else 200
+    return render_template("staff/accounts.html", form=form, accounts=all_accounts), status
+
+
+@bp.route("/accounts/<int:account_id>/active", methods=["POST"])
+@requires_role("admin")
+def set_account_active(account_id: int):
+    account = db_session().get(StaffAccount, account_id) or abort(404)
+    if account.id == current_staff().id:
+        flash(_("Sie können Ihr eigenes Konto nicht sperren."), "error")
+        return redirect(url_for("staff.accounts"))
+    make_active = request.form.get("active") == "1"
+    before = {"active": account.active}
+    account.active = make_active
+    ended = 0 if make_active else end_sessions_of(account)
+    audit("activate" if make_active else "deactivate", "staff_account", account.id, before=before,
+          after={"active": make_active, "sessions_ended": ended})
+    db_session().commit()
+    if make_active:
+        flash(_("Das Konto %(email)s ist wieder aktiv.", email=account.email), "success")
+    else:
+        flash(_("Das Konto %(email)s ist gesperrt; seine Sitzungen sind beendet.", email=account.email), "success")
+    return redirect(url_for("staff.accounts"))
+
+
+@bp.route("/audit")
+@requires_role("admin")
+def audit_log():
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    entries = db_session().scalars(query.offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)).all()
+    return render_template("staff/audit.html", entries=entries[:AUDIT_PAGE_SIZE], page=page,
+                           has_next=len(entries) > AUDIT_PAGE_SIZE)
+
+
+@bp.app_context_processor
+def _staff_context():
+    return {"current_staff": current_staff, "staff_menu": staff_menu, "session_expiry": session_expiry,
+            "role_label": role_label}

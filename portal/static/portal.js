@@ -1,0 +1,40 @@
+// Progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+
+  // After htmx swaps in a result, move focus to it so keyboard and screen reader users land on it.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    var focus = target.querySelector("[data-focus-after-swap]") || (target.hasAttribute("data-focus-after-swap") ? target : null);
+    if (focus) {
+      if (!focus.hasAttribute("tabindex")) focus.setAttribute("tabindex", "-1");
+      focus.focus();
+    }
+  });
+
+  // Warn staff before the idle timeout; the form beside the warning extends the session.
+  function watchSession() {
+    var form = document.getElementById("session-status");
+    if (!form) return;
+    var expires = Date.parse(form.getAttribute("data-expires"));
+    var warnBefore = parseInt(form.getAttribute("data-warning-seconds"), 10) * 1000;
+    var warning = form.querySelector(".session-status__warning");
+    var timer = window.setInterval(function () {
+      if (!document.body.contains(form)) { window.clearInterval(timer); return; }
+      if (expires - Date.now() <= warnBefore && warning.hidden) {
+        warning.hidden = false;
+        form.classList.add("session-status--warning");
+      }
+    }, 15000);
+  }
+  document.addEventListener("DOMContentLoaded", watchSession);
+  document.addEventListener("htmx:afterSettle", watchSession);
+
+  // Print buttons are plain buttons marked data-print; without script they stay hidden.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
+})();

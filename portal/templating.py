@@ -1,0 +1,132 @@
+"""What templates can call: plugin slots, navigation, tiles, language links, htmx partials."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from babel.dates import get_day_names
+from flask import Flask, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from jinja2_fragments.flask import render_block
+from markupsafe import Markup
+
+from .i18n import enabled_languages, language_name, text_direction
+from .plugins import call_robustly
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the public main navigation."""
+
+    title: str
+    endpoint: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A box on the home page that leads to a plugin's page."""
+
+    title: str
+    text: str
+    endpoint: str
+    order: int = 100
+    endpoint_args: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StaffMenuItem:
+    """A link in the staff area, shown to accounts that have its role."""
+
+    title: str
+    endpoint: str
+    role: str
+    order: int = 100
+
+
+def _manager():
+    return current_app.extensions["portal.plugins"]
+
+
+def _collect(hook_name: str) -> list:
+    items = []
+    for _plugin, result in call_robustly(_manager(), hook_name):
+        items.extend(result)
+    return sorted(items, key=lambda item: item.order)
+
+
+def slot(name: str, **context) -> Markup:
+    """Render what plugins add to a named slot; a failing plugin is left out."""
+    parts = call_robustly(_manager(), "portal_template_slot", slot=name, context=context)
+    return Markup("\n").join(Markup(part) for _plugin, part in parts)
+
+
+def nav_items() -> list[NavItem]:
+    """Return the public navigation of all enabled plugins, in order."""
+    return _collect("portal_navigation")
+
+
+def home_tiles() -> list[Tile]:
+    """Return the home page tiles of all enabled plugins, in order."""
+    return _collect("portal_home_tiles")
+
+
+def staff_menu(account) -> list[StaffMenuItem]:
+    """Return the staff menu entries this account may use."""
+    return [item for item in _collect("portal_staff_menu") if account.has_role(item.role)]
+
+
+def language_links() -> list[dict]:
+    """Return, for each enabled language, the current page's address in it."""
+    endpoint = request.endpoint
+    args = dict(request.view_args or {})
+    expects_lang = bool(endpoint) and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
+    query = request.args.to_dict() if request.method == "GET" else {}
+    links = []
+    for code in enabled_languages():
+        if expects_lang and request.method == "GET":
+            href = url_for(endpoint, **{**args, **query, "lang": code})
+        else:
+            href = url_for("core.home", lang=code)
+        links.append({"code": code, "name": language_name(code), "href": href, "dir": text_direction(code)})
+    return links
+
+
+def opening_hours() -> list[dict]:
+    """Return the office's opening hours as day names and times for the current locale."""
+    day_names = get_day_names("wide", locale=get_locale())
+    rows = []
+    for entry in current_app.config["PORTAL"]["office"]["opening_hours"]:
+        rows.append({"days": ", ".join(day_names[d] for d in entry["weekdays"]),
+                     "opens": entry["opens"], "closes": entry["closes"]})
+    return rows
+
+
+def is_htmx() -> bool:
+    """Tell whether the request came from htmx (and wants a fragment)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def render_page(template: str, block: str | None = None, **context) -> str:
+    """Render a whole page, or only `block` of it when htmx asked for a fragment."""
+    if block and is_htmx():
+        return render_block(template, block, **context)
+    return render_template(template, **context)
+
+
+def init_templating(app: Flask) -> None:
+    """Offer the helpers to templates and mark htmx-dependent answers as varying."""
+    app.jinja_env.globals.update(slot=slot, nav_items=nav_items, home_tiles=home_tiles,
+                                 language_links=language_links, opening_hours=opening_hours)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _portal_context():
+        settings = current_app.config["PORTAL"]
+        return {"portal": settings, "office": settings["office"], "municipality": settings["municipality"]}
+
+    @app.after_request
+    def _vary_on_htmx(response):
+        response.vary.add("HX-Request")
+        return response

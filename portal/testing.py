@@ -1,0 +1,307 @@
+"""Pytest fixtures for the portal and its plugins, ours and a municipality's alike.
+
+Installed as a pytest plugin (entry point ``pytest11``). A plugin's tests set
+the portal they need by overriding the session fixture ``portal_config``; the
+suite runs on SQLite, or on PostgreSQL when PORTAL_TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from . import create_app
+from .db import Base, utcnow
+from .extensions import limiter
+from .migrate import upgrade_all
+
+CHROMIUM = "/usr/bin/chromium"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+TEST_PASSWORD = "korrekt-Pferd-Batterie-42"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def portal_config() -> dict:
+    """Configuration overrides for the portal under test; override in a conftest to change them."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """Return the test database: PostgreSQL from PORTAL_TEST_DATABASE_URL (emptied first), else SQLite."""
+    url = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if url:
+        _reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('database') / 'portal.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def make_app(database_url, tmp_path_factory) -> Callable[..., Flask]:
+    """Return a factory of migrated apps, one per distinct configuration, shared by the session."""
+    apps: dict[str, Flask] = {}
+    instance = tmp_path_factory.mktemp("instance")
+
+    def make(**overrides) -> Flask:
+        key = json.dumps(overrides, sort_keys=True, default=str)
+        if key not in apps:
+            settings = {"instance_path": str(instance), "database_url": database_url,
+                        "secret_key": "test-secret-key", **overrides}
+            app = create_app(settings)
+            app.config["TESTING"] = True
+            with app.app_context():
+                upgrade_all()
+            apps[key] = app
+        return apps[key]
+
+    yield make
+    for app in apps.values():
+        app.extensions["portal.db"].engine.dispose()
+
+
+def empty_tables(app: Flask) -> None:
+    """Delete every row the test left behind, keeping the migrated schema."""
+    engine = app.extensions["portal.db"].engine
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with engine.begin() as connection:
+        existing = set(engine.dialect.get_table_names(connection))
+        names = [t.name for t in tables if t.name in existing]
+        if engine.dialect.name == "postgresql" and names:
+            connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in names:
+                connection.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def app(make_app, portal_config) -> Iterator[Flask]:
+    """The portal under test, with empty tables and fresh rate limits after each test."""
+    application = make_app(**portal_config)
+    yield application
+    empty_tables(application)
+    with application.app_context():
+        limiter.reset()
+        application.extensions["portal.db"].session.remove()
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    """A test client of the portal."""
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    """The database session inside an app context."""
+    with app.app_context():
+        session = app.extensions["portal.db"].session
+        yield session
+        session.remove()
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    """Load a page and return the CSRF token of its first form."""
+    import re
+
+    page = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    if not match:
+        raise AssertionError(f"no CSRF token on {url}")
+    return match.group(1)
+
+
+@pytest.fixture
+def make_staff(app) -> Callable:
+    """Return a factory of staff accounts: make_staff(role, email=None) -> account."""
+    from .staff.auth import hash_password
+    from .staff.models import StaffAccount
+
+    hashed = hash_password(TEST_PASSWORD)
+
+    def make(role: str, email: str | None = None, active: bool = True) -> StaffAccount:
+        with app.app_context():
+            session = app.extensions["portal.db"].session
+            account = StaffAccount(email=email or f"{role}-{secrets.token_hex(4)}@amt.example",
+                                   display_name=f"Test {role}", role=role, password_hash=hashed, active=active)
+            session.add(account)
+            session.commit()
+            return account
+
+    return make
+
+
+def sign_in(client: FlaskClient, account, lang: str = "de") -> None:
+    """Sign a test client in as an account, through the real login form."""
+    token = csrf_token(client, f"/{lang}/staff/login")
+    response = client.post(f"/{lang}/staff/login", data={"email": account.email, "password": TEST_PASSWORD,
+                                                         "csrf_token": token})
+    if response.status_code != 302:
+        raise AssertionError(f"login failed with {response.status_code}")
+
+
+@pytest.fixture
+def staff_client(app, make_staff) -> Callable[[str], FlaskClient]:
+    """Return a factory of test clients signed in with a new account of a role."""
+    def make(role: str) -> FlaskClient:
+        client = app.test_client()
+        sign_in(client, make_staff(role))
+        return client
+
+    return make
+
+
+# --- Browser tests -------------------------------------------------------------------------------
+
+class LiveServer:
+    """The app served by Werkzeug in a thread, for a real browser."""
+
+    def __init__(self, app: Flask):
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:
+    """Serve the app under test on a free loopback port for the length of one test."""
+    server = LiveServer(app)
+    yield server
+    server.stop()
+
+
+class _DebianChromium:
+    """Point pytest-playwright at Debian's Chromium (Playwright cannot download browsers here)."""
+
+    @pytest.fixture(scope="session")
+    def browser_type_launch_args(self, browser_type_launch_args):
+        if not Path(CHROMIUM).exists():
+            pytest.skip("Debian's chromium is not installed (make test installs it)")
+        return {
+            **browser_type_launch_args,
+            "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-dev-shm-usage"],
+        }
+
+
+def pytest_configure(config):
+    # Registered after pytest-playwright has loaded, so this fixture overrides its own.
+    config.pluginmanager.register(_DebianChromium(), "portal-debian-chromium")
+
+
+def _axe_script() -> Path:
+    path = Path(os.environ.get("PORTAL_AXE_PATH") or "node_modules/axe-core/axe.min.js")
+    if not path.exists():
+        raise AssertionError(f"axe-core is missing at {path}: run 'make test' (it runs npm ci) first")
+    return path
+
+
+def assert_accessible(page) -> None:
+    """Run axe-core (WCAG 2.1 A and AA) on the page and fail with every violation found."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        # Evaluated through the DevTools protocol, which the page's strict CSP does not block.
+        page.evaluate(_axe_script().read_text(encoding="utf-8"))
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    problems = [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] if isinstance(n["target"][0], str)
+                                                                    else str(n["target"]) for n in v["nodes"][:5])
+                for v in result["violations"]]
+    assert not problems, f"axe found on {page.url}:\n" + "\n".join(problems)
+
+
+def assert_no_horizontal_scroll(page) -> None:
+    """Fail when the page is wider than the viewport."""
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths[0]}px content in {widths[1]}px"
+
+
+def browser_sign_in(page, base_url: str, account, lang: str = "de") -> None:
+    """Sign in through the login page in a real browser."""
+    page.goto(f"{base_url}/{lang}/staff/login")
+    page.fill("input[name=email]", account.email)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(lambda url: "/staff/login" not in url)
+
+
+# --- Mail ----------------------------------------------------------------------------------------
+
+@dataclass
+class SmtpServer:
+    """A real SMTP server on loopback that keeps what it receives."""
+
+    host: str
+    port: int
+    messages: list[Message] = field(default_factory=list)
+    controller: object = None
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        server = self
+
+        class Handler:
+            async def handle_DATA(self, _server, _session, envelope):
+                message = message_from_bytes(envelope.content)
+                message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+                server.messages.append(message)
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname=self.host, port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+def free_port() -> int:
+    """Return a TCP port on loopback that is free right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """Start a real SMTP server on loopback for one test; stop() and start() simulate an outage."""
+    server = SmtpServer("127.0.0.1", free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+__all__ = ["AXE_TAGS", "DESKTOP", "PHONE", "TEST_PASSWORD", "LiveServer", "SmtpServer", "assert_accessible",
+           "assert_no_horizontal_scroll", "browser_sign_in", "csrf_token", "empty_tables", "free_port", "sign_in",
+           "utcnow"]

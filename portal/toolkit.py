@@ -1,0 +1,66 @@
+"""The one module plugins import from the core: a small, stable facade.
+
+Everything a plugin needs is here; everything else in ``portal`` is internal
+and may change. tests/test_plugin_boundaries.py checks that first-party plugins
+import nothing else from the core.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pluggy
+from flask import current_app
+from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import lazy_gettext as _l
+
+from .blueprints import ROLES, PluginBlueprint, public_blueprint, staff_blueprint
+from .content import ContentStatus, Translated, pick_translation, render_markdown
+from .csvimport import CsvFormatError, CsvReport, RowError, read_rows
+from .db import Base, UTCDateTime, session, utcnow
+from .errors import render_error
+from .extensions import csrf, limiter
+from .i18n import current_language, enabled_languages, fallback_chain, lang_attrs, language_name, text_direction
+from .staff.auth import audit, current_staff, requires_role
+from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page
+
+hookimpl = pluggy.HookimplMarker("portal")
+_ = gettext
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What a plugin says about itself; the core shows and checks it."""
+
+    name: str
+    title: object
+    description: object
+    version: str
+    requires_core: str = ">=1.0,<2"
+    author: str = ""
+    roles: tuple[str, ...] = field(default_factory=tuple)
+
+
+def plugin_settings(name: str) -> dict:
+    """Return a plugin's settings: its defaults merged with the municipality's overrides."""
+    return current_app.config["PORTAL"]["plugin_settings"].get(name, {})
+
+
+def portal_settings() -> dict:
+    """Return the portal's checked configuration (read-only by convention)."""
+    return current_app.config["PORTAL"]
+
+
+def plugin_enabled(name: str) -> bool:
+    """Tell whether a plugin is enabled, for optional cooperation through slots."""
+    return name in current_app.config["PORTAL"]["plugins"]
+
+
+__all__ = [
+    "ROLES", "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginBlueprint", "PluginInfo",
+    "RowError", "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "_", "_l", "audit", "csrf", "current_language",
+    "current_staff", "enabled_languages", "fallback_chain", "gettext", "hookimpl", "is_htmx", "lang_attrs",
+    "language_name", "lazy_gettext", "limiter", "ngettext", "pick_translation", "plugin_enabled", "plugin_settings",
+    "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
+    "requires_role", "session", "staff_blueprint", "text_direction", "utcnow",
+]

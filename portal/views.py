@@ -1,0 +1,77 @@
+"""The core's public pages: language choice, home page, health check, theme."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import text
+
+from . import __version__
+from .db import session as db_session
+from .i18n import LANGUAGE_COOKIE, current_language, preferred_language
+
+bp = Blueprint("core", __name__)
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.route("/")
+def choose_language():
+    response = redirect(url_for("core.home", lang=preferred_language()))
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response
+
+
+@bp.route("/<lang:lang>/")
+def home():
+    return render_template("home.html")
+
+
+@bp.route("/healthz")
+def healthz():
+    """Report whether the application and its database answer."""
+    try:
+        db_session().execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as exc:  # any failure means unhealthy; the reason goes to the caller
+        db_session().rollback()
+        database = f"unavailable: {exc.__class__.__name__}"
+    healthy = database == "ok"
+    body = {"status": "ok" if healthy else "degraded", "version": __version__, "database": database,
+            "plugins": current_app.config["PORTAL"]["plugins"]}
+    return jsonify(body), 200 if healthy else 503
+
+
+def theme_version() -> str:
+    """Return a short hash of the theme colour, so its stylesheet can be cached for a year."""
+    return hashlib.sha256(current_app.config["PORTAL"]["theme"]["colour"].encode()).hexdigest()[:10]
+
+
+@bp.route("/theme.css")
+def theme_css():
+    colour = current_app.config["PORTAL"]["theme"]["colour"]
+    response = Response(f":root{{--brand:{colour}}}\n", mimetype="text/css")
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    return response
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
+def init_app(app: Flask) -> None:
+    """Register the core pages and remember the visitor's language choice."""
+    app.register_blueprint(bp)
+    app.jinja_env.globals["theme_version"] = theme_version
+
+    @app.after_request
+    def _remember_language(response):
+        rule = request.url_rule
+        if rule is None or "lang" not in rule.arguments:
+            return response
+        lang = current_language()
+        if request.cookies.get(LANGUAGE_COOKIE) != lang:
+            response.set_cookie(LANGUAGE_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax", httponly=True,
+                                secure=current_app.config["PORTAL"]["https"])
+        return response

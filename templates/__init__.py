@@ -1,0 +1,1 @@
+"""The core templates, installed as the package portal.templates."""

@@ -1,0 +1,1 @@
+"""The core message catalogs, installed as the package portal.translations."""
