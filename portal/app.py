@@ -43,6 +43,7 @@ def _flask_settings(settings: dict) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "BABEL_DEFAULT_TIMEZONE": settings["timezone"],
         # Tokens live as long as the session, so a form left open for hours still sends.
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": https,

@@ -10,6 +10,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class ConfigError(Exception):
@@ -38,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "languages": list(LANGUAGE_CODES),
     "default_language": "de",
     "fallback_languages": ["de"],
+    # Times staff enter and visitors read are in the office's time zone; the database keeps UTC.
+    "timezone": "Europe/Berlin",
     "behind_proxy": False,
     "https": False,
     "municipality": {"name": "Musterstadt", "website": ""},
@@ -93,6 +96,14 @@ def _check_email(value):
     return isinstance(value, str) and (value == "" or bool(_EMAIL_RE.match(value)))
 
 
+def _check_timezone(value):
+    try:
+        ZoneInfo(value)
+    except (TypeError, ValueError, ZoneInfoNotFoundError):
+        return False
+    return True
+
+
 def _check_hours(value):
     if not isinstance(value, list):
         return False
@@ -121,6 +132,7 @@ _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "languages": (_check_languages, f"a non-empty list of language codes from {', '.join(LANGUAGE_CODES)}"),
     "default_language": (lambda v: v in LANGUAGE_CODES, "one of the enabled languages"),
     "fallback_languages": (_check_languages, "a list of enabled language codes"),
+    "timezone": (_check_timezone, "an IANA time zone name like Europe/Berlin"),
     "behind_proxy": (lambda v: isinstance(v, bool), "true or false"),
     "https": (lambda v: isinstance(v, bool), "true or false"),
     "municipality.name": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"),
