@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..blueprints import ROLES
 from ..db import session as db_session
-from .auth import hash_password, password_problem
+from .auth import audit, hash_password, password_problem
 from .models import StaffAccount
 
 
@@ -31,7 +31,9 @@ def create_account(email: str, display_name: str, role: str):
         raise click.ClickException(problem)
     if db_session().scalar(select(StaffAccount).filter_by(email=email)):
         raise click.ClickException(f"an account for {email} exists already")
-    db_session().add(StaffAccount(email=email, display_name=display_name, role=role,
-                                  password_hash=hash_password(password)))
+    account = StaffAccount(email=email, display_name=display_name, role=role, password_hash=hash_password(password))
+    db_session().add(account)
+    db_session().flush()
+    audit("create", "staff_account", account.id, after={"email": email, "role": role}, actor="command line")
     db_session().commit()
     click.echo(f"created {role} account {email}")

@@ -62,14 +62,21 @@ def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read a backslash as a slash, so "/\evil.example" would leave the site.
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target or any(ord(char) < 32 for char in target):
         return None
     return target
 
 
+def _login_failed(response) -> bool:
+    # Only failed attempts count, so a whole office signing in behind one address is never locked out.
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per 10 minutes", methods=["POST"])
-@limiter.limit("5 per 10 minutes", methods=["POST"], key_func=_login_email_key)
+@limiter.limit("20 per 10 minutes", methods=["POST"], deduct_when=_login_failed)
+@limiter.limit("5 per 10 minutes", methods=["POST"], key_func=_login_email_key, deduct_when=_login_failed)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

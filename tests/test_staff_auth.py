@@ -1,0 +1,284 @@
+"""Staff sign-in: passwords, throttling, enumeration resistance, server-side sessions, accounts, the CLI."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.staff import auth
+from portal.staff.models import AuditEntry, StaffAccount, StaffSession
+from portal.testing import TEST_PASSWORD, csrf_token, sign_in, utcnow
+
+LOGIN = "/de/staff/login"
+DASHBOARD = "/de/staff/"
+
+
+@pytest.fixture
+def db(app):
+    """The database session, without an app context: requests in one app context would share flask.g."""
+    session = app.extensions["portal.db"].session
+    yield session
+    session.remove()
+
+
+def post_login(client, email, password, *, ip="127.0.0.1", next_url=None):
+    token = csrf_token(client, LOGIN)
+    url = f"{LOGIN}?next={next_url}" if next_url else LOGIN
+    return client.post(url, data={"email": email, "password": password, "csrf_token": token},
+                        environ_base={"REMOTE_ADDR": ip})
+
+
+def without_token(page: str) -> str:
+    """Return a page's text with its CSRF token blanked, for comparing two answers."""
+    import re
+
+    return re.sub(r'value="[^"]{40,}"', 'value=""', page)
+
+
+def sessions_of(db, account) -> list[StaffSession]:
+    db.expire_all()
+    return db.scalars(select(StaffSession).filter_by(account_id=account.id)).all()
+
+
+def test_login_starts_a_server_session_and_returns_to_the_page_asked_for(client, make_staff, db):
+    editor = make_staff("editor")
+    assert client.get("/de/staff/accounts").status_code == 302
+    response = post_login(client, editor.email.upper(), TEST_PASSWORD, next_url="/de/staff/")
+    assert response.status_code == 302 and response.headers["Location"] == "/de/staff/"
+    assert len(sessions_of(db, editor)) == 1
+    page = client.get(DASHBOARD).get_data(as_text=True)
+    assert "Angemeldet als Test editor" in page
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "staff"])
+def test_login_never_sends_to_another_site(client, make_staff, target):
+    editor = make_staff("editor")
+    response = post_login(client, editor.email, TEST_PASSWORD, next_url=target)
+    assert response.headers["Location"] == DASHBOARD
+
+
+def test_signing_in_again_replaces_the_session(client, make_staff, db):
+    editor = make_staff("editor")
+    sign_in(client, editor)
+    first = sessions_of(db, editor)[0].id
+    sign_in(client, editor)
+    assert [record.id for record in sessions_of(db, editor)] != [first]
+    assert len(sessions_of(db, editor)) == 1
+
+
+def test_unknown_account_wrong_password_and_locked_account_get_the_same_answer_and_work(
+        client, make_staff, monkeypatch):
+    known = make_staff("editor")
+    locked = make_staff("editor", active=False)
+    verifications = []
+
+    class CountingHasher:
+        def __init__(self, real):
+            self.real = real
+
+        def verify(self, hashed, password):
+            verifications.append(hashed)
+            return self.real.verify(hashed, password)
+
+        def check_needs_rehash(self, hashed):
+            return self.real.check_needs_rehash(hashed)
+
+    monkeypatch.setattr(auth, "_hasher", CountingHasher(auth._hasher))
+
+    answers = []
+    for email, password in [("nobody@amt.example", TEST_PASSWORD), (known.email, "falsches-Passwort-123"),
+                            (locked.email, TEST_PASSWORD)]:
+        response = post_login(client, email, password)
+        answers.append((response.status_code, without_token(response.get_data(as_text=True)).replace(email, "")))
+    # Each attempt ran exactly one argon2 verification, so none is measurably faster.
+    assert len(verifications) == 3
+    assert answers[0][0] == 422
+    assert answers[0] == answers[1] == answers[2]
+    assert "E-Mail-Adresse oder Passwort ist falsch" in answers[0][1]
+
+
+def test_login_is_throttled_per_account_from_any_address(client, make_staff):
+    editor = make_staff("editor")
+    other = make_staff("editor")
+    for attempt in range(5):
+        assert post_login(client, editor.email, "falsches-Passwort-123", ip=f"10.0.0.{attempt}").status_code == 422
+    blocked = post_login(client, editor.email, TEST_PASSWORD, ip="10.0.1.1")
+    assert blocked.status_code == 429
+    assert "Zu viele Anfragen" in blocked.get_data(as_text=True)
+    assert "Retry-After" in blocked.headers
+    # The same limit guards an address that has no account, so 429 tells nothing either.
+    for attempt in range(5):
+        post_login(client, "nobody@amt.example", "falsches-Passwort-123", ip=f"10.0.2.{attempt}")
+    assert post_login(client, "nobody@amt.example", "x", ip="10.0.3.1").status_code == 429
+    assert post_login(client, other.email, TEST_PASSWORD, ip="10.0.1.1").status_code == 302
+
+
+def test_login_is_throttled_per_address(client, make_staff):
+    editor = make_staff("editor")
+    for attempt in range(20):
+        assert post_login(client, f"guess{attempt}@amt.example", "falsches-Passwort-123",
+                          ip="10.9.9.9").status_code == 422
+    assert post_login(client, editor.email, TEST_PASSWORD, ip="10.9.9.9").status_code == 429
+    assert post_login(client, editor.email, TEST_PASSWORD, ip="10.9.9.10").status_code == 302
+
+
+def test_successful_logins_do_not_use_up_the_limit(app, make_staff):
+    editor = make_staff("editor")
+    for _ in range(7):
+        client = app.test_client()
+        assert post_login(client, editor.email, TEST_PASSWORD).status_code == 302
+
+
+def test_logout_ends_the_session_on_the_server(client, make_staff, db):
+    editor = make_staff("editor")
+    sign_in(client, editor)
+    stolen_cookie = client.get_cookie("portal").value
+    token = csrf_token(client, DASHBOARD)
+    response = client.post("/de/staff/logout", data={"csrf_token": token})
+    assert response.headers["Location"] == LOGIN
+    assert sessions_of(db, editor) == []
+    # Replaying the cookie from before the logout leads to the login page, not into the staff area.
+    client.set_cookie("portal", stolen_cookie)
+    response = client.get(DASHBOARD)
+    assert response.status_code == 302 and response.headers["Location"].startswith(LOGIN)
+
+
+def age_session(db, account, *, idle: timedelta = timedelta(0), age: timedelta = timedelta(0)) -> None:
+    record = sessions_of(db, account)[0]
+    record.last_seen_at = utcnow() - idle
+    record.created_at = utcnow() - age
+    db.commit()
+
+
+def test_idle_timeout_ends_the_session(client, make_staff, db):
+    editor = make_staff("editor")
+    sign_in(client, editor)
+    age_session(db, editor, idle=timedelta(minutes=29))
+    assert client.get(DASHBOARD).status_code == 200
+    assert sessions_of(db, editor)[0].last_seen_at > utcnow() - timedelta(minutes=1)
+    age_session(db, editor, idle=timedelta(minutes=31))
+    assert client.get(DASHBOARD).headers["Location"].startswith(LOGIN)
+    assert sessions_of(db, editor) == []
+
+
+def test_absolute_timeout_ends_an_active_session(client, make_staff, db):
+    editor = make_staff("editor")
+    sign_in(client, editor)
+    age_session(db, editor, age=timedelta(hours=9, minutes=59))
+    assert client.get(DASHBOARD).status_code == 200
+    age_session(db, editor, age=timedelta(hours=10, minutes=1))
+    assert client.get(DASHBOARD).headers["Location"].startswith(LOGIN)
+
+
+def test_the_page_announces_the_end_and_offers_to_extend(client, make_staff, db):
+    editor = make_staff("editor")
+    sign_in(client, editor)
+    age_session(db, editor, idle=timedelta(minutes=26))
+    page = client.get(DASHBOARD).get_data(as_text=True)
+    assert 'id="session-status"' in page and 'data-warning-seconds="300"' in page
+    assert "Sitzung verlängern" in page
+    age_session(db, editor, idle=timedelta(minutes=28))
+    token = csrf_token(client, DASHBOARD)
+    age_session(db, editor, idle=timedelta(minutes=28))
+    response = client.post("/de/staff/session", data={"csrf_token": token, "next": "/de/staff/"})
+    assert response.headers["Location"] == DASHBOARD
+    assert sessions_of(db, editor)[0].last_seen_at > utcnow() - timedelta(minutes=1)
+    fragment = client.post("/de/staff/session", data={"csrf_token": token}, headers={"HX-Request": "true"})
+    assert fragment.get_data(as_text=True).lstrip().startswith('<form id="session-status"')
+
+
+def test_admin_deactivates_an_account_and_ends_its_sessions(app, make_staff, staff_client, db):
+    editor = make_staff("editor")
+    editor_client = app.test_client()
+    sign_in(editor_client, editor)
+    admin = staff_client("admin")
+    token = csrf_token(admin, "/de/staff/accounts")
+    response = admin.post(f"/de/staff/accounts/{editor.id}/active", data={"csrf_token": token, "active": "0"})
+    assert response.status_code == 302
+    assert sessions_of(db, editor) == []
+    assert editor_client.get(DASHBOARD).headers["Location"].startswith(LOGIN)
+    entry = db.scalars(select(AuditEntry).filter_by(action="deactivate")).one()
+    assert entry.target_id == str(editor.id) and entry.before == {"active": True}
+    assert entry.actor.startswith("admin-")
+    assert post_login(app.test_client(), editor.email, TEST_PASSWORD).status_code == 422
+
+
+def test_admin_cannot_lock_themselves_out(make_staff, app, db):
+    admin = make_staff("admin")
+    client = app.test_client()
+    sign_in(client, admin)
+    token = csrf_token(client, "/de/staff/accounts")
+    client.post(f"/de/staff/accounts/{admin.id}/active", data={"csrf_token": token, "active": "0"})
+    db.expire_all()
+    assert db.get(StaffAccount, admin.id).active
+
+
+@pytest.mark.parametrize("password, accepted", [
+    ("kurz-123", False),
+    ("passwort1234", False),
+    ("aaaaaaaaaaaaaaaa", False),
+    ("Sonnenblume-Akte-77", True),
+])
+def test_password_rules(app, password, accepted):
+    with app.test_request_context("/de/"):
+        assert (auth.password_problem(password, "maria.schmidt@amt.example") is None) is accepted
+
+
+def test_password_must_not_contain_the_address(app):
+    with app.test_request_context("/de/"):
+        assert "E-Mail-Adresse" in auth.password_problem("maria.schmidt-2026!", "maria.schmidt@amt.example")
+
+
+def test_new_account_form_refuses_weak_passwords_and_keeps_the_input(staff_client, db):
+    admin = staff_client("admin")
+    token = csrf_token(admin, "/de/staff/accounts")
+    response = admin.post("/de/staff/accounts", data={"csrf_token": token, "display_name": "Ayşe Demir",
+                                                      "email": "a.demir@amt.example", "role": "editor",
+                                                      "password": "passwort1234"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "zu verbreitet" in page and 'value="Ayşe Demir"' in page and 'value="a.demir@amt.example"' in page
+    assert db.scalar(select(StaffAccount).filter_by(email="a.demir@amt.example")) is None
+
+
+def test_admin_creates_an_account_and_the_log_records_it(staff_client, db):
+    admin = staff_client("admin")
+    token = csrf_token(admin, "/de/staff/accounts")
+    response = admin.post("/de/staff/accounts", data={"csrf_token": token, "display_name": "Ayşe Demir",
+                                                      "email": "A.Demir@amt.example", "role": "caseworker",
+                                                      "password": "Sonnenblume-Akte-77"})
+    assert response.status_code == 302
+    account = db.scalar(select(StaffAccount).filter_by(email="a.demir@amt.example"))
+    assert account.role == "caseworker" and account.password_hash.startswith("$argon2id$")
+    log_page = admin.get("/de/staff/audit").get_data(as_text=True)
+    assert "staff_account" in log_page and "a.demir@amt.example" in log_page
+
+
+def test_audit_log_is_for_admins_only(staff_client):
+    assert staff_client("editor").get("/de/staff/audit").status_code == 403
+    assert staff_client("admin").get("/de/staff/audit").status_code == 200
+
+
+def test_cli_creates_an_account_with_the_password_from_standard_input(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["staff", "create-account", "--email", "Leitung@Amt.example", "--name", "Leitung",
+                                 "--role", "admin"], input="Sonnenblume-Akte-77\n")
+    assert result.exit_code == 0, result.output
+    account = db.scalar(select(StaffAccount).filter_by(email="leitung@amt.example"))
+    assert account.role == "admin" and account.password_hash.startswith("$argon2id$")
+    entry = db.scalar(select(AuditEntry).filter_by(target_type="staff_account"))
+    assert entry.actor == "command line" and entry.after == {"email": "leitung@amt.example", "role": "admin"}
+    client = app.test_client()
+    assert post_login(client, "leitung@amt.example", "Sonnenblume-Akte-77").status_code == 302
+
+    again = runner.invoke(args=["staff", "create-account", "--email", "leitung@amt.example", "--name", "L",
+                                "--role", "editor"], input="Sonnenblume-Akte-78\n")
+    assert again.exit_code != 0 and "exists already" in again.output
+
+
+@pytest.mark.parametrize("stdin", ["", "kurz\n", "passwort1234\n"])
+def test_cli_refuses_a_missing_or_weak_password(app, db, stdin):
+    result = app.test_cli_runner().invoke(args=["staff", "create-account", "--email", "neu@amt.example", "--name",
+                                                "Neu", "--role", "editor"], input=stdin)
+    assert result.exit_code != 0
+    assert db.scalar(select(StaffAccount).filter_by(email="neu@amt.example")) is None
