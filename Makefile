@@ -60,10 +60,10 @@ bench: test-tools
 
 # Translation workflow: extract source strings, merge them into every catalog, compile.
 extract: install
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --ignore-dirs='.* ._ tests' \
 	  -o translations/messages.pot portal templates
 	@for plugin in $(PLUGINS); do \
-	  $(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header --sort-output \
+	  $(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --ignore-dirs='.* ._ tests' \
 	    -o plugins/$$plugin/translations/messages.pot plugins/$$plugin || exit 1; \
 	done
 
@@ -71,16 +71,16 @@ update: extract
 	@for dir in translations $(addprefix plugins/,$(addsuffix /translations,$(PLUGINS))); do \
 	  for lang in $(LANGUAGES); do \
 	    if [ -f $$dir/$$lang/LC_MESSAGES/messages.po ]; then \
-	      $(BIN)/pybabel update --quiet --no-fuzzy-matching --omit-header -i $$dir/messages.pot -d $$dir -l $$lang || exit 1; \
+	      $(BIN)/pybabel -q update --no-fuzzy-matching -i $$dir/messages.pot -d $$dir -l $$lang || exit 1; \
 	    else \
-	      $(BIN)/pybabel init --quiet -i $$dir/messages.pot -d $$dir -l $$lang || exit 1; \
+	      $(BIN)/pybabel -q init -i $$dir/messages.pot -d $$dir -l $$lang || exit 1; \
 	    fi; \
 	  done; \
 	done
 
 compile: install
 	@for dir in translations $(addprefix plugins/,$(addsuffix /translations,$(PLUGINS))); do \
-	  $(BIN)/pybabel compile --quiet --statistics -d $$dir || exit 1; \
+	  $(BIN)/pybabel -q compile -d $$dir || exit 1; \
 	done
 
 clean:

@@ -35,11 +35,31 @@ def plugins_command():
         click.echo(f"{name.ljust(width)}  {version.ljust(7)}  {state.ljust(22)}  {source}")
 
 
+DEMO_PASSWORD = "Demo-Zugang-2026"
+DEMO_ACCOUNTS = (("admin@demo.example", "Demo Administration", "admin"),
+                 ("redaktion@demo.example", "Demo Redaktion", "editor"),
+                 ("sachbearbeitung@demo.example", "Demo Sachbearbeitung", "caseworker"))
+
+
+def _demo_accounts(session) -> None:
+    from sqlalchemy import select
+
+    from .staff.auth import hash_password
+    from .staff.models import StaffAccount
+
+    for email, name, role in DEMO_ACCOUNTS:
+        if session.scalar(select(StaffAccount).filter_by(email=email)) is None:
+            session.add(StaffAccount(email=email, display_name=name, role=role,
+                                     password_hash=hash_password(DEMO_PASSWORD)))
+        click.echo(f"demo staff account ({role}): {email} / {DEMO_PASSWORD}")
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command():
-    """Load demonstration content of the core and every enabled plugin."""
+    """Load demonstration content and staff accounts (never on a production database)."""
     session = db_session()
+    _demo_accounts(session)
     for name, _result in call_each(current_app.extensions["portal.plugins"], "portal_demo_data", session=session):
         click.echo(f"demo data: {name}")
     session.commit()

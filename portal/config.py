@@ -64,9 +64,11 @@ DEFAULTS: dict[str, Any] = {
     "staff": {"idle_timeout_minutes": 30, "absolute_timeout_hours": 10, "warning_minutes": 5},
     "accessibility": {
         "feedback_email": "",
+        "feedback_phone": "",
         "status": "partial",
         "last_review": "2026-11-01",
-        "enforcement_body": "",
+        "known_limitations": [],
+        "enforcement_body": "Schlichtungsstelle nach dem Behindertengleichstellungsgesetz",
         "enforcement_url": "",
         "sign_language_videos": [],
     },
@@ -120,6 +122,18 @@ def _check_hours(value):
     return True
 
 
+def _check_videos(value):
+    if not isinstance(value, list):
+        return False
+    for video in value:
+        if not isinstance(video, dict) or not {"title", "file"} <= set(video):
+            return False
+        # Videos must come from this site: no request may leave it.
+        if not isinstance(video["file"], str) or not video["file"].startswith("/") or video["file"].startswith("//"):
+            return False
+    return True
+
+
 # Each checked key: (test, what a valid value looks like).
 _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "secret_key": (_is_str, "a string"),
@@ -147,6 +161,11 @@ _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "mail.port": (lambda v: isinstance(v, int) and 0 < v < 65536, "a port number"),
     "accessibility.feedback_email": (_check_email, "an e-mail address"),
     "accessibility.status": (lambda v: v in {"full", "partial", "none"}, "full, partial or none"),
+    "accessibility.last_review": (lambda v: isinstance(v, str) and bool(re.match(r"^\d{4}-\d{2}-\d{2}$", v)),
+                                  "a date like 2026-11-01"),
+    "accessibility.known_limitations": (_check_str_list, "a list of texts"),
+    "accessibility.sign_language_videos": (_check_videos, 'a list of {title = "...", file = "/static/..."} '
+                                                          "served by this site"),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -51,8 +51,8 @@ def render_error(code: int, detail: str | None = None):
     if detail:
         message = detail
     if wants_json():
-        return jsonify(error=title, message=message, status=code), code
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+        return make_response(jsonify(error=title, message=message, status=code), code)
+    return make_response(render_template("errors/error.html", code=code, title=title, message=message), code)
 
 
 def init_app(app: Flask) -> None:
@@ -61,8 +61,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         response = render_error(exc.code or 500)
-        if exc.code == 429 or exc.code == 503:
-            response[0].headers["Retry-After"] = "120"
+        if exc.code in (429, 503):
+            response.headers["Retry-After"] = "120"
         return response
 
     @app.errorhandler(CSRFError)

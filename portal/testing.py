@@ -305,3 +305,115 @@ def smtp_server() -> Iterator[SmtpServer]:
 __all__ = ["AXE_TAGS", "DESKTOP", "PHONE", "TEST_PASSWORD", "LiveServer", "SmtpServer", "assert_accessible",
            "assert_no_horizontal_scroll", "browser_sign_in", "csrf_token", "empty_tables", "free_port", "sign_in",
            "utcnow"]
+
+
+# --- Outages -------------------------------------------------------------------------------------
+
+class TcpProxy:
+    """Forward a loopback port to a server; cut() drops every connection and refuses new ones."""
+
+    def __init__(self, target_host: str, target_port: int):
+        import socket
+
+        self.target = (target_host, target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections: list = []
+        self.open = True
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+
+        while True:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:
+                return
+            if not self.open:
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.connections += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        """Simulate the server going away: existing connections die, new ones are refused."""
+        import socket
+
+        self.open = False
+        with self.lock:
+            for sock in self.connections:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                    sock.close()
+                except OSError:
+                    pass
+            self.connections.clear()
+
+    def restore(self) -> None:
+        """Let connections through again."""
+        self.open = True
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+class DatabaseOutage:
+    """Make the test database unreachable and bring it back, on PostgreSQL or SQLite."""
+
+    def __init__(self, database_url: str, tmp_path: Path):
+        from sqlalchemy.engine import make_url
+
+        self.original = make_url(database_url)
+        self.proxy = None
+        if self.original.get_backend_name() == "postgresql":
+            self.proxy = TcpProxy(self.original.host or "127.0.0.1", self.original.port or 5432)
+            self.url = self.original.set(host="127.0.0.1", port=self.proxy.port).render_as_string(hide_password=False)
+        else:
+            self.file = tmp_path / "outage.sqlite3"
+            self.moved = tmp_path / "outage.sqlite3.away"
+            self.url = f"sqlite:///{self.file}"
+
+    def start(self, engine=None) -> None:
+        """Begin the outage; for SQLite, also drop the engine's open connections to the old file."""
+        if self.proxy:
+            self.proxy.cut()
+        else:
+            # A missing file comes back empty: every table is gone, as good as no database.
+            self.file.rename(self.moved)
+            if engine is not None:
+                engine.pool.dispose()
+
+    def end(self) -> None:
+        if self.proxy:
+            self.proxy.restore()
+        else:
+            self.file.unlink(missing_ok=True)
+            self.moved.rename(self.file)
+
+    def close(self) -> None:
+        if self.proxy:
+            self.proxy.close()

@@ -75,3 +75,23 @@ def init_app(app: Flask) -> None:
             response.set_cookie(LANGUAGE_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax", httponly=True,
                                 secure=current_app.config["PORTAL"]["https"])
         return response
+
+
+@bp.route("/<lang:lang>/accessibility")
+def accessibility():
+    from datetime import date
+
+    settings = current_app.config["PORTAL"]["accessibility"]
+    return render_template("accessibility.html", statement=settings,
+                           last_review=date.fromisoformat(settings["last_review"]))
+
+
+@bp.route("/<lang:lang>/easy-language")
+def easy_language():
+    return render_template("easy_language.html")
+
+
+@bp.route("/<lang:lang>/sign-language")
+def sign_language():
+    return render_template("sign_language.html",
+                           videos=current_app.config["PORTAL"]["accessibility"]["sign_language_videos"])

@@ -1,0 +1,11 @@
+"""A plugin whose hook has the wrong argument names."""
+
+from portal import toolkit
+from portal.toolkit import hookimpl
+
+plugin_info = toolkit.PluginInfo(name="fake_bad_hook", title="T", description="T", version="0.1.0")
+
+
+@hookimpl
+def portal_template_slot(name, extra):
+    return None

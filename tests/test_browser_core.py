@@ -1,0 +1,67 @@
+"""Core pages in a real browser: phone and desktop, German, English and Arabic, keyboard, axe-core."""
+
+import pytest
+
+from portal.testing import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+
+pytestmark = pytest.mark.browser
+
+CORE_PAGES = ["/", "/accessibility", "/easy-language", "/sign-language", "/staff/login", "/no-such-page"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+@pytest.mark.parametrize("lang", ["de", "en", "ar"])
+def test_core_pages_render_without_sideways_scroll_and_pass_axe(live_server, browser, viewport, lang):
+    context = browser.new_context(**viewport)
+    page = context.new_page()
+    for path in CORE_PAGES:
+        page.goto(f"{live_server.url}/{lang}{path}")
+        assert page.locator("html").get_attribute("lang") == lang
+        assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+        assert page.locator("h1").count() == 1
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page)
+    context.close()
+
+
+def test_keyboard_reaches_skip_link_language_switcher_and_content(live_server, browser):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/de/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.goto(f"{live_server.url}/de/")
+    summary = page.locator(".languages summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    english = page.locator(".languages a[hreflang=en]")
+    assert english.is_visible()
+    english.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/en/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    context.close()
+
+
+def test_pages_work_without_javascript(live_server, browser):
+    context = browser.new_context(java_script_enabled=False, **PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/ar/")
+    page.locator(".languages summary").click()
+    page.locator(".languages a[hreflang=de]").click()
+    page.wait_for_url(f"{live_server.url}/de/")
+    context.close()
+
+
+def test_staff_login_and_staff_pages_pass_axe(live_server, browser, make_staff):
+    admin = make_staff("admin")
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    browser_sign_in(page, live_server.url, admin)
+    for path in ["/de/staff/", "/de/staff/accounts", "/de/staff/audit", "/ar/staff/accounts"]:
+        page.goto(live_server.url + path)
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page)
+    context.close()

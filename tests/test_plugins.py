@@ -1,0 +1,126 @@
+"""Plugin platform: loading through entry points, order, failures named, robust rendering."""
+
+import logging
+from importlib.metadata import EntryPoint
+from pathlib import Path
+
+import pytest
+
+from portal import create_app, plugins
+from portal.plugins import PluginError
+
+FAKES = Path(__file__).parent / "fake_plugins"
+FAKE_NAMES = ["fake_good", "fake_broken_render", "fake_broken_start", "fake_import_error", "fake_incompatible",
+              "fake_no_info", "fake_bad_table", "fake_bad_hook"]
+
+
+@pytest.fixture
+def fake_entry_points(monkeypatch):
+    """Install the fake plugins beside the real ones, as entry points in the portal's group."""
+    monkeypatch.syspath_prepend(str(FAKES))
+    real = plugins.entry_points
+
+    def with_fakes(group):
+        found = list(real(group=group))
+        found += [EntryPoint(name, name, plugins.ENTRY_POINT_GROUP) for name in FAKE_NAMES]
+        return found
+
+    monkeypatch.setattr(plugins, "entry_points", with_fakes)
+    return with_fakes
+
+
+def make(tmp_path, names, **overrides):
+    return create_app({"instance_path": str(tmp_path), "plugins": names, "secret_key": "x", **overrides})
+
+
+def test_only_configured_plugins_load_in_their_order(fake_entry_points, tmp_path):
+    app = make(tmp_path, ["fake_good"])
+    assert [p.name for p in app.extensions["portal.loaded_plugins"]] == ["fake_good"]
+    assert "fake_good.index" in app.view_functions
+    assert "fake_broken_render" not in app.extensions["portal.plugins"].list_name_plugin()[0]
+
+
+@pytest.mark.parametrize("name, cause", [
+    ("not_installed_anywhere", "not installed"),
+    ("fake_import_error", "failed to import: ModuleNotFoundError"),
+    ("fake_incompatible", "incompatible: needs portal core >=2.0"),
+    ("fake_no_info", "no 'plugin_info'"),
+    ("fake_broken_start", "hook portal_blueprints failed: RuntimeError: no blueprints today"),
+    ("fake_bad_table", "table 'stray_table' must start with 'fake_bad_table_'"),
+    ("fake_bad_hook", "invalid hook implementation"),
+])
+def test_plugin_failure_stops_the_start_naming_plugin_and_cause(fake_entry_points, tmp_path, name, cause):
+    with pytest.raises(PluginError) as error:
+        make(tmp_path, [name])
+    assert error.value.name == name
+    assert f"Plugin '{name}'" in str(error.value)
+    assert cause in str(error.value)
+
+
+def test_plugin_installed_twice_stops_the_start(fake_entry_points, monkeypatch, tmp_path):
+    def twice(group):
+        return [EntryPoint("fake_good", "fake_good", group), EntryPoint("fake_good", "other_package.fake", group)]
+
+    monkeypatch.setattr(plugins, "entry_points", twice)
+    with pytest.raises(PluginError, match="Plugin 'fake_good': installed twice"):
+        make(tmp_path, ["fake_good"])
+
+
+def test_plugin_named_twice_in_configuration_is_a_config_error(tmp_path):
+    from portal.config import ConfigError
+
+    with pytest.raises(ConfigError, match="plugin named twice: notices"):
+        make(tmp_path, ["notices", "notices"])
+
+
+def test_plugin_pages_navigation_tiles_and_slots(fake_entry_points, tmp_path):
+    app = make(tmp_path, ["fake_good"])
+    from portal.migrate import upgrade_all
+
+    with app.app_context():
+        upgrade_all()
+    client = app.test_client()
+    home = client.get("/en/").get_data(as_text=True)
+    assert 'href="/en/fake_good/"' in home
+    assert "Kachel des Testmoduls" in home
+    assert "Slot des Testmoduls" in home
+    assert "Seite des Testmoduls" in client.get("/de/fake_good/").get_data(as_text=True)
+    assert app.config["PORTAL"]["plugin_settings"]["fake_good"] == {"colour": "green", "size": 3}
+
+
+def test_plugin_settings_from_configuration_override_defaults(fake_entry_points, tmp_path):
+    app = make(tmp_path, ["fake_good"], plugin_settings={"fake_good": {"size": 5}})
+    assert app.config["PORTAL"]["plugin_settings"]["fake_good"] == {"colour": "green", "size": 5}
+
+
+def test_render_hook_that_raises_is_logged_and_skipped(fake_entry_points, tmp_path, caplog):
+    app = make(tmp_path, ["fake_broken_render", "fake_good"])
+    from portal.migrate import upgrade_all
+
+    with app.app_context():
+        upgrade_all()
+    with caplog.at_level(logging.ERROR, logger="portal.plugins"):
+        response = app.test_client().get("/de/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Slot des Testmoduls" in page and "Kachel des Testmoduls" in page
+    failures = [r.getMessage() for r in caplog.records]
+    assert "plugin fake_broken_render: hook portal_navigation failed; skipped" in failures
+    assert "plugin fake_broken_render: hook portal_template_slot failed; skipped" in failures
+
+
+def test_staff_pages_of_plugins_require_login(fake_entry_points, tmp_path):
+    app = make(tmp_path, ["fake_good"])
+    response = app.test_client().get("/de/staff/fake_good/")
+    assert response.status_code == 302
+    assert "/de/staff/login" in response.headers["Location"]
+
+
+def test_plugins_command_lists_installed_and_enabled(fake_entry_points, tmp_path):
+    app = make(tmp_path, ["fake_good"])
+    result = app.test_cli_runner().invoke(args=["plugins"])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines()[1:]}
+    assert "enabled #1" in lines["fake_good"]
+    assert "installed, not enabled" in lines["notices"]
+    assert "installed, not enabled" in lines["fake_broken_start"]

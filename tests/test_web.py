@@ -1,0 +1,194 @@
+"""The web layer: languages, security headers, CSRF, error pages, outages, health, static files."""
+
+import re
+
+import pytest
+
+from portal import create_app
+from portal.migrate import upgrade_all
+from portal.testing import DatabaseOutage, csrf_token
+
+
+def test_root_redirects_by_cookie_then_accept_language_then_default(client):
+    assert client.get("/").headers["Location"] == "/de/"
+    assert client.get("/", headers={"Accept-Language": "tr-TR,tr;q=0.9,en;q=0.5"}).headers["Location"] == "/tr/"
+    assert client.get("/", headers={"Accept-Language": "ja"}).headers["Location"] == "/de/"
+    client.set_cookie("portal_lang", "ar")
+    assert client.get("/", headers={"Accept-Language": "tr"}).headers["Location"] == "/ar/"
+    assert "Accept-Language" in client.get("/").headers["Vary"]
+
+
+def test_visiting_a_language_remembers_it(client):
+    response = client.get("/fa/")
+    assert "portal_lang=fa" in response.headers["Set-Cookie"]
+    assert client.get("/").headers["Location"] == "/fa/"
+
+
+def test_unknown_language_is_not_found(client):
+    assert client.get("/xx/").status_code == 404
+    assert client.get("/de/no-such-page").status_code == 404
+
+
+@pytest.mark.parametrize("lang, direction, switcher_label", [
+    ("de", "ltr", "Deutsch"), ("en", "ltr", "English"), ("ar", "rtl", "العربية"), ("fa", "rtl", "فارسی"),
+])
+def test_html_language_direction_and_switcher(client, lang, direction, switcher_label):
+    page = client.get(f"/{lang}/").get_data(as_text=True)
+    assert f'<html lang="{lang}" dir="{direction}">' in page
+    assert f'aria-current="true">{switcher_label}</a>' in page
+    for code in ("de", "en", "ar"):
+        assert f'<link rel="alternate" hreflang="{code}" href="/{code}/">' in page
+
+
+def test_switcher_keeps_the_current_page(client):
+    page = client.get("/en/staff/login?next=/en/staff/").get_data(as_text=True)
+    assert 'href="/ar/staff/login?next=/en/staff/" hreflang="ar" lang="ar" dir="rtl"' in page
+
+
+def test_interface_is_translated(client):
+    assert "Skip to content" in client.get("/en/").get_data(as_text=True)
+    assert "الانتقال إلى المحتوى" in client.get("/ar/").get_data(as_text=True)
+
+
+def test_dates_are_formatted_for_the_locale(client):
+    assert "Monday" in client.get("/en/").get_data(as_text=True)
+    assert "Montag" in client.get("/de/").get_data(as_text=True)
+    assert "الاثنين" in client.get("/ar/").get_data(as_text=True)
+
+
+def test_security_headers(client):
+    headers = client.get("/de/").headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp and "base-uri 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in headers
+    assert "HX-Request" in headers["Vary"]
+
+
+def test_https_adds_hsts_and_hardens_the_session_cookie(make_app):
+    app = make_app(plugins=[], https=True)
+    client = app.test_client()
+    response = client.get("https://localhost/de/staff/login")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=63072000")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("__Host-portal="))
+    assert "Path=/" in cookie and "Secure" in cookie and "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_form_posts_without_csrf_token_are_refused(client):
+    response = client.post("/de/staff/login", data={"email": "a@b.example", "password": "x" * 12})
+    assert response.status_code == 400
+    assert "Das Formular ist abgelaufen" in response.get_data(as_text=True)
+
+
+def test_form_posts_with_csrf_token_are_accepted(client):
+    token = csrf_token(client, "/de/staff/login")
+    response = client.post("/de/staff/login", data={"email": "a@b.example", "password": "x" * 12,
+                                                    "csrf_token": token})
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("lang, title", [("de", "Seite nicht gefunden"), ("en", "Page not found"),
+                                         ("ar", "الصفحة غير موجودة")])
+def test_error_pages_are_localized_and_show_the_emergency_contact(client, app, lang, title):
+    response = client.get(f"/{lang}/nothing-here")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert f"<h1>{title}</h1>" in page
+    assert f'mailto:{app.config["PORTAL"]["office"]["emergency_email"]}' in page
+
+
+def test_error_page_outside_a_language_uses_the_visitors_language(client):
+    response = client.get("/nowhere", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert '<html lang="en"' in response.get_data(as_text=True)
+
+
+def test_errors_of_every_kind_render_localized(make_app):
+    app = make_app(plugins=[])
+    from flask import abort
+
+    for code in (400, 403, 429, 500, 503):
+        endpoint = f"raise_{code}"
+        if endpoint not in app.view_functions:
+            app.add_url_rule(f"/<lang:lang>/raise/{code}", endpoint, lambda code=code: abort(code))
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = app.test_client()
+    for code in (400, 403, 429, 500, 503):
+        response = client.get(f"/en/raise/{code}")
+        assert response.status_code == code
+        page = response.get_data(as_text=True)
+        assert "Emergency" in page or "urgent" in page.lower()
+        assert f'<span dir="ltr">{code}</span>' in page
+
+
+def test_unexpected_exception_answers_a_localized_500(make_app):
+    app = make_app(plugins=[], office={"name": "Amt für Tests"})
+    if "explode" not in app.view_functions:
+        app.add_url_rule("/<lang:lang>/explode", "explode", lambda: 1 / 0)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/en/explode")
+    assert response.status_code == 500
+    assert "An error has occurred" in response.get_data(as_text=True)
+
+
+def test_health_reports_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok" and response.json["database"] == "ok"
+
+
+def test_database_outage_answers_503_and_recovers_by_itself(database_url, tmp_path, make_staff):
+    outage = DatabaseOutage(database_url, tmp_path)
+    app = create_app({"instance_path": str(tmp_path), "plugins": [], "secret_key": "x",
+                      "database_url": outage.url})
+    with app.app_context():
+        upgrade_all()
+    from portal.testing import TEST_PASSWORD
+    from portal.staff.auth import hash_password
+    from portal.staff.models import StaffAccount
+
+    with app.app_context():
+        session = app.extensions["portal.db"].session
+        session.add(StaffAccount(email="outage@amt.example", display_name="O", role="admin",
+                                 password_hash=hash_password(TEST_PASSWORD)))
+        session.commit()
+    client = app.test_client()
+    token = csrf_token(client, "/de/staff/login")
+    assert client.post("/de/staff/login", data={"email": "outage@amt.example", "password": TEST_PASSWORD,
+                                                "csrf_token": token}).status_code == 302
+    try:
+        outage.start(app.extensions["portal.db"].engine)
+        staff_page = client.get("/en/staff/accounts")
+        assert staff_page.status_code == 503
+        text = staff_page.get_data(as_text=True)
+        assert "Temporarily unavailable" in text and "mailto:" in text
+        assert staff_page.headers["Retry-After"]
+        assert client.get("/healthz").status_code == 503
+        assert client.get("/healthz").json["status"] == "degraded"
+        assert client.get("/de/").status_code == 200
+    finally:
+        outage.end()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/en/staff/accounts").status_code == 200
+    outage.close()
+    app.extensions["portal.db"].engine.dispose()
+
+
+def test_static_files_are_fingerprinted_and_cached_for_a_year(client):
+    page = client.get("/de/").get_data(as_text=True)
+    css = re.search(r'href="(/static/core/portal\.css\?v=[0-9a-f]{12})"', page).group(1)
+    response = client.get(css)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get("/static/core/portal.css").headers["Cache-Control"] == "public, max-age=3600"
+    theme = re.search(r'href="(/theme\.css\?v=[0-9a-f]+)"', page).group(1)
+    assert "--brand:#005a8c" in client.get(theme).get_data(as_text=True)
+
+
+def test_pages_make_no_external_requests(client):
+    page = client.get("/de/").get_data(as_text=True)
+    for url in re.findall(r'(?:src|href)="([^"]+)"', page):
+        assert url.startswith(("/", "#", "mailto:", "tel:")), url
