@@ -9,7 +9,7 @@ LANGUAGES := en tr ar fa uk ru es fr pl
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres install test-tools chromium bench extract update compile translations-check clean
+.PHONY: run test test-sqlite test-postgres install test-tools system-packages bench extract update compile translations-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,15 +31,19 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Debian's Chromium for the browser tests; installed when missing and we may (root with apt).
-chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# Debian's Chromium (browser tests), gettext (msgfmt --check) and Java (the Nu Html Checker),
+# installed when missing and we may (root with apt).
+SYSTEM_COMMANDS := /usr/bin/chromium:chromium /usr/bin/msgfmt:gettext /usr/bin/java:default-jre-headless
+system-packages:
+	@missing=""; for pair in $(SYSTEM_COMMANDS); do \
+	  [ -x "$${pair%%:*}" ] || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing and cannot be installed here: browser tests will be skipped"; fi; \
+	    echo "installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing and not installable here:$$missing (the tests that need them are skipped)"; fi; \
 	fi
 
-test-tools: install node_modules/.installed chromium
+test-tools: install node_modules/.installed system-packages
 
 test: test-tools
 	$(MAKE) test-sqlite

@@ -11,7 +11,7 @@ from jinja2 import FileSystemLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
-from . import assets, cli, config, errors, i18n, security, views
+from . import assets, catalogs, cli, config, errors, i18n, security, views
 from .db import Database
 from .extensions import csrf, limiter
 from .blueprints import PluginBlueprint
@@ -95,6 +95,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     views.init_app(app)
     init_staff(app)
     cli.init_app(app)
+    catalogs.init_app(app)
 
     for plugin_name, blueprints in call_each(manager, "portal_blueprints"):
         for blueprint in blueprints:

@@ -1,0 +1,108 @@
+"""Message catalogs of the core and the plugins: where they are and how complete they are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+from flask import Blueprint, current_app, render_template
+from flask.cli import with_appcontext
+
+from .plugins import call_robustly
+from .resources import core_path
+from .staff.auth import guard_blueprint
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How many of an owner's messages one language translates."""
+
+    owner: str
+    kind: str
+    lang: str
+    translated: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 if self.total == 0 else round(100 * self.translated / self.total, 1)
+
+
+def catalog_folders() -> dict[str, Path]:
+    """Return the translations folder of the core and of each enabled plugin."""
+    plugins = current_app.extensions["portal.loaded_plugins"]
+    return {"core": core_path("translations")} | {p.name: p.translations for p in plugins}
+
+
+def read_catalog(path: Path) -> Catalog:
+    """Read a .po or .pot file."""
+    with open(path, "rb") as handle:
+        return read_po(handle)
+
+
+def is_translated(message) -> bool:
+    """Tell whether a catalog entry has every form translated and is not fuzzy."""
+    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+    return not message.fuzzy and all(strings)
+
+
+def interface_completeness() -> list[Completeness]:
+    """Count translated interface messages per owner and language."""
+    rows = []
+    languages = [lang for lang in current_app.config["PORTAL"]["languages"] if lang != "de"]
+    for owner, folder in catalog_folders().items():
+        template = folder / "messages.pot"
+        if not template.exists():
+            continue
+        ids = {m.id for m in read_catalog(template) if m.id}
+        for lang in languages:
+            po = folder / lang / "LC_MESSAGES" / "messages.po"
+            done = 0
+            if po.exists():
+                done = sum(1 for m in read_catalog(po) if m.id in ids and is_translated(m))
+            rows.append(Completeness(owner, "interface", lang, done, len(ids)))
+    return rows
+
+
+def content_completeness() -> list[Completeness]:
+    """Collect what plugins report about their content per language."""
+    rows = []
+    for _plugin, statuses in call_robustly(current_app.extensions["portal.plugins"], "portal_translation_content"):
+        rows.extend(Completeness(s.plugin, s.kind, s.lang, s.translated, s.total) for s in statuses)
+    return rows
+
+
+@click.group("translations")
+def translations_cli():
+    """Report on translations."""
+
+
+@translations_cli.command("report")
+@click.option("--fail-under", type=float, default=None, help="Exit 1 when interface text is below this percent.")
+@with_appcontext
+def report_command(fail_under: float | None):
+    """Print translation completeness per language and plugin, for interface text and content."""
+    interface = interface_completeness()
+    for row in interface + content_completeness():
+        click.echo(f"{row.owner:<15} {row.kind:<22} {row.lang:<3} {row.translated:>5}/{row.total:<5} {row.percent:>6}%")
+    if fail_under is not None and any(row.percent < fail_under for row in interface):
+        raise SystemExit(1)
+
+
+bp = Blueprint("translations", __name__, url_prefix="/<lang:lang>/staff/translations")
+guard_blueprint(bp, "editor")
+
+
+@bp.route("/")
+def report():
+    interface = interface_completeness()
+    return render_template("staff/translations.html", interface=interface, content=content_completeness())
+
+
+def init_app(app) -> None:
+    """Register the completeness report page and command."""
+    app.register_blueprint(bp)
+    app.cli.add_command(translations_cli)

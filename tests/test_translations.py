@@ -1,0 +1,161 @@
+"""Catalog checks that fail the run: missing or fuzzy messages, format and markup mismatches,
+stale templates and compiled files, untranslatable text in templates, clashes between catalogs."""
+
+import gettext
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from portal.catalogs import is_translated
+from portal.config import LANGUAGE_CODES
+
+ROOT = Path(__file__).parent.parent
+LANGUAGES = [code for code in LANGUAGE_CODES if code != "de"]
+BIN = Path(sys.executable).parent
+OWNERS = {"core": (ROOT / "translations", [ROOT / "portal", ROOT / "templates"])} | {
+    path.parent.name: (path, [path.parent])
+    for path in sorted((ROOT / "plugins").glob("*/translations")) if (path / "messages.pot").exists()
+}
+CATALOGS = [(owner, lang) for owner in OWNERS for lang in LANGUAGES]
+
+
+def po_path(owner: str, lang: str) -> Path:
+    return OWNERS[owner][0] / lang / "LC_MESSAGES" / "messages.po"
+
+
+def read(path: Path):
+    with open(path, "rb") as handle:
+        return read_po(handle)
+
+
+def extract(sources: list[Path], target: Path) -> set[str]:
+    subprocess.run([str(BIN / "pybabel"), "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
+                    "-k", "lazy_gettext", "--no-location", "--ignore-dirs=.* ._ tests", "-o", str(target),
+                    *map(str, sources)], check=True, cwd=ROOT)
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in read(target) if m.id}
+
+
+def ids(catalog) -> set[str]:
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+
+
+@pytest.mark.parametrize("owner, lang", CATALOGS, ids=[f"{o}-{l}" for o, l in CATALOGS])
+def test_every_message_is_translated_and_none_is_fuzzy(owner, lang):
+    catalog = read(po_path(owner, lang))
+    missing = [m.id for m in catalog if m.id and not is_translated(m)]
+    assert not missing, f"{owner}/{lang}: {len(missing)} untranslated or fuzzy, e.g. {missing[:5]}"
+
+
+@pytest.mark.parametrize("owner", OWNERS)
+def test_template_catalog_is_current_with_the_code(owner, tmp_path):
+    folder, sources = OWNERS[owner]
+    extracted = extract(sources, tmp_path / "messages.pot")
+    assert ids(read(folder / "messages.pot")) == extracted, "run `make update` and translate what is new"
+    for lang in LANGUAGES:
+        in_po = ids(read(po_path(owner, lang)))
+        assert extracted - in_po == set(), f"{owner}/{lang} lacks {sorted(extracted - in_po)[:5]}"
+        assert in_po - extracted == set(), f"{owner}/{lang} has stale {sorted(in_po - extracted)[:5]}"
+
+
+@pytest.mark.skipif(not shutil.which("msgfmt"), reason="gettext's msgfmt is not installed")
+@pytest.mark.parametrize("owner, lang", CATALOGS, ids=[f"{o}-{l}" for o, l in CATALOGS])
+def test_gettext_accepts_formats_and_plural_forms(owner, lang):
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po_path(owner, lang))],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("owner, lang", CATALOGS, ids=[f"{o}-{l}" for o, l in CATALOGS])
+def test_translate_toolkit_finds_no_placeholder_or_markup_mismatch(owner, lang, tmp_path):
+    report = tmp_path / "failures.po"
+    subprocess.run([str(BIN / "pofilter"), "--progress=none", "--nofuzzy", "-t", "printf", "-t", "pythonbraceformat",
+                    "-t", "xmltags", "-t", "variables", "-t", "escapes", "-t", "newlines",
+                    str(po_path(owner, lang)), str(report)], check=True, capture_output=True)
+    failures = [m.id for m in read(report) if m.id] if report.exists() else []
+    assert not failures, f"{owner}/{lang}: {failures[:5]}"
+
+
+@pytest.mark.parametrize("owner, lang", CATALOGS, ids=[f"{o}-{l}" for o, l in CATALOGS])
+def test_compiled_catalog_matches_its_source(owner, lang):
+    catalog = read(po_path(owner, lang))
+    with open(po_path(owner, lang).with_suffix(".mo"), "rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, str):
+            assert compiled.gettext(message.id) == message.string, f"stale .mo: {message.id!r}; run `make compile`"
+        else:
+            assert compiled.ngettext(message.id[0], message.id[1], 1) == message.string[compiled.plural(1)]
+
+
+def test_no_two_catalogs_translate_one_text_differently():
+    for lang in LANGUAGES:
+        seen: dict[str, tuple[str, object]] = {}
+        for owner in OWNERS:
+            for message in read(po_path(owner, lang)):
+                if not message.id or not is_translated(message):
+                    continue
+                key = message.id if isinstance(message.id, str) else "\x00".join(message.id)
+                value = message.string if isinstance(message.string, str) else tuple(message.string)
+                if key in seen:
+                    first_owner, first_value = seen[key]
+                    assert first_value == value, (f"{lang}: {key!r} is {first_value!r} in {first_owner} "
+                                                  f"but {value!r} in {owner}")
+                else:
+                    seen[key] = (owner, value)
+
+
+# Text a reader sees, or hears from a screen reader, must come from gettext.
+TRANSLATABLE_ATTRIBUTES = {"alt", "title", "aria-label", "placeholder"}
+CLASS_BLOCK = re.compile(r"{%-?\s*block\s+\w*class\w*\s*-?%}.*?{%-?\s*endblock", re.S)
+STATEMENT = re.compile(r"{#.*?#}|{%.*?%}", re.S)
+# An expression becomes a one-letter stand-in, so `<{{ tag }} class=…>` still parses as a tag.
+EXPRESSION = re.compile(r"{{.*?}}", re.S)
+WORD = re.compile(r"[^\W\d_]{2,}")
+# Words that are the same in every language: product names, units, codes.
+ALLOWED_WORDS = {"BITV", "WCAG", "AA", "PDF", "CSV", "ics", "QR", "API", "JSON", "OpenAPI", "ltr", "rtl", "px", "Atom",
+                 "UTF"}
+
+
+class _TextFinder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"script", "style", "svg", "pre", "code"}:
+            self.skip += 1
+        for name, value in attrs:
+            # A meta tag's content is configuration (viewport, htmx), not text for readers.
+            if name in TRANSLATABLE_ATTRIBUTES and value and tag != "meta":
+                self.found.extend(WORD.findall(value))
+
+    def handle_endtag(self, tag):
+        if tag in {"script", "style", "svg", "pre", "code"} and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.found.extend(WORD.findall(data))
+
+
+TEMPLATES = sorted((ROOT / "templates").rglob("*.html")) + sorted((ROOT / "plugins").glob("*/templates/**/*.html"))
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_templates_have_no_text_outside_gettext(path):
+    if "tests" in path.parts:
+        return
+    finder = _TextFinder()
+    source = CLASS_BLOCK.sub(" ", path.read_text(encoding="utf-8"))
+    finder.feed(EXPRESSION.sub("x", STATEMENT.sub(" ", source)))
+    stray = [word for word in finder.found if word not in ALLOWED_WORDS]
+    assert not stray, f"text outside gettext in {path.name}: {stray[:10]}"
