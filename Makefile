@@ -46,6 +46,7 @@ system-packages:
 test-tools: install node_modules/.installed system-packages
 
 test: test-tools
+	$(BIN)/ruff check portal plugins tests benchmarks
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 

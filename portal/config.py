@@ -72,11 +72,11 @@ DEFAULTS: dict[str, Any] = {
         "enforcement_url": "",
         "sign_language_videos": [],
     },
-    "mail": {"host": "", "port": 25, "sender": "portal@musterstadt.example", "use_tls": False, "username": "", "password": ""},
+    "mail": {"host": "", "port": 25, "sender": "portal@musterstadt.example", "use_tls": False, "username": "",
+             "password": ""},
     "plugin_settings": {},
 }
 
-_LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

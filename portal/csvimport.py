@@ -87,7 +87,7 @@ def read_rows(stream: IO[bytes], parsers: dict[str, Callable[[str], Any]], repor
             report.add_error(line, _("Erwartet %(expected)d Felder, gefunden %(found)d.", expected=len(header),
                                      found=len(cells)))
             continue
-        raw = dict(zip(header, cells))
+        raw = dict(zip(header, cells, strict=True))
         row, problems = {}, []
         for name, parse in parsers.items():
             if name not in raw:

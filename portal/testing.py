@@ -231,8 +231,7 @@ def assert_accessible(page) -> None:
         # Evaluated through the DevTools protocol, which the page's strict CSP does not block.
         page.evaluate(_axe_script().read_text(encoding="utf-8"))
     result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    problems = [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] if isinstance(n["target"][0], str)
-                                                                    else str(n["target"]) for n in v["nodes"][:5])
+    problems = [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(str(n["target"]) for n in v["nodes"][:5])
                 for v in result["violations"]]
     assert not problems, f"axe found on {page.url}:\n" + "\n".join(problems)
 

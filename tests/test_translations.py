@@ -23,6 +23,7 @@ OWNERS = {"core": (ROOT / "translations", [ROOT / "portal", ROOT / "templates"])
     for path in sorted((ROOT / "plugins").glob("*/translations")) if (path / "messages.pot").exists()
 }
 CATALOGS = [(owner, lang) for owner in OWNERS for lang in LANGUAGES]
+CATALOG_IDS = [f"{owner}-{lang}" for owner, lang in CATALOGS]
 
 
 def po_path(owner: str, lang: str) -> Path:
@@ -45,7 +46,7 @@ def ids(catalog) -> set[str]:
     return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
 
 
-@pytest.mark.parametrize("owner, lang", CATALOGS, ids=[f"{o}-{l}" for o, l in CATALOGS])
+@pytest.mark.parametrize("owner, lang", CATALOGS, ids=CATALOG_IDS)
 def test_every_message_is_translated_and_none_is_fuzzy(owner, lang):
     catalog = read(po_path(owner, lang))
     missing = [m.id for m in catalog if m.id and not is_translated(m)]
@@ -64,14 +65,14 @@ def test_template_catalog_is_current_with_the_code(owner, tmp_path):
 
 
 @pytest.mark.skipif(not shutil.which("msgfmt"), reason="gettext's msgfmt is not installed")
-@pytest.mark.parametrize("owner, lang", CATALOGS, ids=[f"{o}-{l}" for o, l in CATALOGS])
+@pytest.mark.parametrize("owner, lang", CATALOGS, ids=CATALOG_IDS)
 def test_gettext_accepts_formats_and_plural_forms(owner, lang):
     result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po_path(owner, lang))],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("owner, lang", CATALOGS, ids=[f"{o}-{l}" for o, l in CATALOGS])
+@pytest.mark.parametrize("owner, lang", CATALOGS, ids=CATALOG_IDS)
 def test_translate_toolkit_finds_no_placeholder_or_markup_mismatch(owner, lang, tmp_path):
     report = tmp_path / "failures.po"
     subprocess.run([str(BIN / "pofilter"), "--progress=none", "--nofuzzy", "-t", "printf", "-t", "pythonbraceformat",
@@ -81,7 +82,7 @@ def test_translate_toolkit_finds_no_placeholder_or_markup_mismatch(owner, lang, 
     assert not failures, f"{owner}/{lang}: {failures[:5]}"
 
 
-@pytest.mark.parametrize("owner, lang", CATALOGS, ids=[f"{o}-{l}" for o, l in CATALOGS])
+@pytest.mark.parametrize("owner, lang", CATALOGS, ids=CATALOG_IDS)
 def test_compiled_catalog_matches_its_source(owner, lang):
     catalog = read(po_path(owner, lang))
     with open(po_path(owner, lang).with_suffix(".mo"), "rb") as handle:

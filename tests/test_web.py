@@ -146,9 +146,9 @@ def test_database_outage_answers_503_and_recovers_by_itself(database_url, tmp_pa
                       "database_url": outage.url})
     with app.app_context():
         upgrade_all()
-    from portal.testing import TEST_PASSWORD
     from portal.staff.auth import hash_password
     from portal.staff.models import StaffAccount
+    from portal.testing import TEST_PASSWORD
 
     with app.app_context():
         session = app.extensions["portal.db"].session

@@ -49,7 +49,8 @@ def upgrade():
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_seen_at', portal.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['core_staff_account.id'], name=op.f('fk_core_staff_session_account_id_core_staff_account'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['account_id'], ['core_staff_account.id'],
+                            name=op.f('fk_core_staff_session_account_id_core_staff_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_core_staff_session'))
     )
     with op.batch_alter_table('core_staff_session', schema=None) as batch_op:
