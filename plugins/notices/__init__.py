@@ -1,0 +1,75 @@
+"""Notices: what clients must know now, written by staff in several languages.
+
+Public list, detail pages and an Atom feed per language; urgent notices as a
+banner on every public page; current notices on the home page; staff pages to
+write, preview, schedule, publish and withdraw them.
+"""
+
+from flask import render_template
+
+from portal import toolkit
+
+from . import public, staff
+from .demo import load_demo_notices
+from .models import Notice, NoticeText
+from .queries import translation_counts
+
+plugin_info = toolkit.PluginInfo(
+    name="notices",
+    title=toolkit._l("Mitteilungen"),
+    description=toolkit._l("Aktuelle Mitteilungen des Amts in mehreren Sprachen, mit Banner für dringende Hinweise"),
+    version="1.0.0",
+    roles=("editor",),
+)
+
+
+@toolkit.hookimpl
+def portal_blueprints():
+    return [public.bp, staff.bp]
+
+
+@toolkit.hookimpl
+def portal_models():
+    return [Notice, NoticeText]
+
+
+@toolkit.hookimpl
+def portal_default_settings():
+    return {"page_size": 10, "home_count": 3, "feed_size": 20}
+
+
+@toolkit.hookimpl
+def portal_navigation():
+    return [toolkit.NavItem(toolkit._l("Mitteilungen"), "notices.index", order=10)]
+
+
+@toolkit.hookimpl
+def portal_staff_menu():
+    return [
+        toolkit.StaffMenuItem(toolkit._l("Mitteilungen"), "notices_staff.index", role="editor", order=10),
+        toolkit.StaffMenuItem(toolkit._l("Sprachen der Mitteilungen"), "notices_staff.coverage", role="editor",
+                              order=11),
+    ]
+
+
+@toolkit.hookimpl
+def portal_template_slot(slot, context):
+    if slot == "head":
+        return render_template("notices/_head.html")
+    if slot == "banner":
+        return public.render_banner()
+    if slot == "home":
+        return public.render_home_section()
+    return None
+
+
+@toolkit.hookimpl
+def portal_demo_data(session):
+    load_demo_notices(session)
+
+
+@toolkit.hookimpl
+def portal_translation_content():
+    counts, total = translation_counts()
+    return [toolkit.ContentStatus("notices", "notices", lang, counts.get(lang, 0), total)
+            for lang in toolkit.enabled_languages()]

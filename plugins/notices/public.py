@@ -1,0 +1,64 @@
+"""Public pages: the list of notices, one notice, the Atom feed, and the banner and home page parts."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template, request
+
+from portal import toolkit
+
+from .feed import atom_feed
+from .models import CATEGORIES, PRIORITIES
+from .queries import localize, localize_all, visible_notice, visible_notices, visible_query
+
+bp = toolkit.public_blueprint("notices", __name__)
+
+
+def _settings() -> dict:
+    return toolkit.plugin_settings("notices")
+
+
+@bp.app_context_processor
+def _labels():
+    return {"notice_categories": CATEGORIES, "notice_priorities": PRIORITIES,
+            "render_markdown": toolkit.render_markdown}
+
+
+@bp.route("/")
+def index():
+    page_size = _settings()["page_size"]
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    notices = visible_notices(toolkit.utcnow(), limit=page_size + 1, offset=(page - 1) * page_size)
+    if page > 1 and not notices:
+        abort(404)
+    return render_template("notices/list.html", items=localize_all(notices[:page_size]), page=page,
+                           has_next=len(notices) > page_size)
+
+
+@bp.route("/<int:notice_id>")
+def detail(notice_id: int):
+    notice = visible_notice(notice_id, toolkit.utcnow())
+    item = localize(notice) if notice else None
+    if item is None:
+        abort(404)
+    return render_template("notices/detail.html", item=item)
+
+
+@bp.route("/feed.atom")
+def feed():
+    now = toolkit.utcnow()
+    notices = toolkit.session().scalars(visible_query(now).limit(_settings()["feed_size"])).all()
+    return Response(atom_feed(localize_all(notices), now), content_type="application/atom+xml; charset=utf-8")
+
+
+def render_banner() -> str | None:
+    """Render the urgent notices for the top of every public page, or nothing."""
+    items = localize_all(visible_notices(toolkit.utcnow(), priority="urgent"))
+    return render_template("notices/_banner.html", items=items) if items else None
+
+
+def render_home_section() -> str | None:
+    """Render the newest notices for the home page, or nothing."""
+    items = localize_all(visible_notices(toolkit.utcnow(), limit=_settings()["home_count"]))
+    return render_template("notices/_home.html", items=items) if items else None

@@ -1,0 +1,233 @@
+"""Staff pages: write, preview, schedule, publish, withdraw and delete notices; see which languages exist."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal import toolkit
+
+from .forms import NoticeForm, notice_form
+from .models import CATEGORIES, PRIORITIES, Notice, NoticeText
+
+bp = toolkit.staff_blueprint("notices", __name__, role="editor")
+
+
+def _office_zone() -> ZoneInfo:
+    return ZoneInfo(toolkit.portal_settings()["timezone"])
+
+
+def _to_utc(local: datetime | None) -> datetime | None:
+    """Read a time entered in the office's time zone."""
+    return local.replace(tzinfo=_office_zone()).astimezone(timezone.utc) if local else None
+
+
+def _to_local(moment: datetime | None) -> datetime | None:
+    """Show a stored time as the office's wall-clock time, for the form."""
+    return moment.astimezone(_office_zone()).replace(tzinfo=None) if moment else None
+
+
+def _required_language() -> str:
+    return toolkit.portal_settings()["default_language"]
+
+
+def _form(**kwargs) -> NoticeForm:
+    return notice_form(toolkit.enabled_languages(), _required_language(), **kwargs)
+
+
+def _notice_or_404(notice_id: int) -> Notice:
+    return toolkit.session().get(Notice, notice_id) or abort(404)
+
+
+def snapshot(notice: Notice) -> dict:
+    """Describe a notice for the audit log."""
+    return {
+        "category": notice.category,
+        "priority": notice.priority,
+        "state": notice.state,
+        "starts_at": notice.starts_at.isoformat() if notice.starts_at else None,
+        "ends_at": notice.ends_at.isoformat() if notice.ends_at else None,
+        "texts": {text.lang: {"title": text.title, "body": text.body} for text in notice.texts},
+    }
+
+
+def _changes(before: dict, after: dict) -> tuple[dict, dict]:
+    """Keep only what changed, so the audit log shows the edit rather than the whole notice."""
+    keys = [key for key in after if before.get(key) != after[key]]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
+def status_label(notice: Notice, now: datetime) -> str:
+    """Say in a word or two where a notice stands for visitors."""
+    if notice.state == "draft":
+        return toolkit._("Entwurf")
+    if notice.starts_at > now:
+        return toolkit._("Geplant")
+    if notice.ends_at is not None and notice.ends_at <= now:
+        return toolkit._("Abgelaufen")
+    return toolkit._("Veröffentlicht")
+
+
+@bp.app_context_processor
+def _staff_helpers():
+    return {"notice_status": status_label}
+
+
+def _apply(form: NoticeForm, notice: Notice) -> None:
+    """Copy the form's values onto the notice, adding, changing and removing language texts."""
+    notice.category = form.category.data
+    notice.priority = form.priority.data
+    notice.starts_at = _to_utc(form.starts_at.data)
+    notice.ends_at = _to_utc(form.ends_at.data)
+    # Touching the row on every save makes the version column count text-only edits too.
+    notice.updated_at = toolkit.utcnow()
+    wanted = form.texts()
+    existing = notice.text_by_language()
+    for lang, text in existing.items():
+        if lang not in wanted:
+            notice.texts.remove(text)
+    for lang, values in wanted.items():
+        text = existing.get(lang)
+        if text is None:
+            notice.texts.append(NoticeText(lang=lang, **values))
+        else:
+            text.title, text.body = values["title"], values["body"]
+
+
+def _fill(form: NoticeForm, notice: Notice) -> None:
+    form.category.data = notice.category
+    form.priority.data = notice.priority
+    form.starts_at.data = _to_local(notice.starts_at)
+    form.ends_at.data = _to_local(notice.ends_at)
+    form.version.data = notice.version
+    texts = notice.text_by_language()
+    for code in form.languages:
+        title, body = form.language_fields(code)
+        if code in texts:
+            title.data, body.data = texts[code].title, texts[code].body
+
+
+def _previews(form: NoticeForm) -> list[dict]:
+    return [{"lang": lang, **values} for lang, values in form.texts().items()]
+
+
+def _render_form(form: NoticeForm, notice: Notice | None, *, status: int = 200, previews=None, conflict=None):
+    return render_template("notices/staff/form.html", form=form, notice=notice, previews=previews,
+                           conflict=conflict, categories=CATEGORIES, priorities=PRIORITIES,
+                           now=toolkit.utcnow()), status
+
+
+def _state_after(action: str, current: str) -> str:
+    return {"publish": "published", "unpublish": "draft"}.get(action, current)
+
+
+def _saved_message(notice: Notice, action: str) -> str:
+    if action == "unpublish":
+        return toolkit._("Die Mitteilung ist zurückgezogen und für Besucher nicht mehr sichtbar.")
+    if notice.state == "published" and notice.starts_at > toolkit.utcnow():
+        return toolkit._("Die Mitteilung ist geplant und erscheint am %(date)s.",
+                         date=_format_moment(notice.starts_at))
+    if action == "publish":
+        return toolkit._("Die Mitteilung ist veröffentlicht.")
+    return toolkit._("Die Mitteilung ist gespeichert.")
+
+
+def _format_moment(moment: datetime) -> str:
+    return format_datetime(moment, "short")
+
+
+@bp.route("/")
+def index():
+    notices = toolkit.session().scalars(select(Notice).order_by(Notice.starts_at.desc(), Notice.id.desc())).all()
+    return render_template("notices/staff/list.html", notices=notices, now=toolkit.utcnow(),
+                           languages=toolkit.enabled_languages(), required_language=_required_language())
+
+
+@bp.route("/languages")
+def coverage():
+    notices = toolkit.session().scalars(select(Notice).order_by(Notice.starts_at.desc(), Notice.id.desc())).all()
+    return render_template("notices/staff/coverage.html", notices=notices, now=toolkit.utcnow(),
+                           languages=toolkit.enabled_languages(), required_language=_required_language())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = _form()
+    if request.method == "GET":
+        form.starts_at.data = _to_local(toolkit.utcnow()).replace(second=0, microsecond=0)
+        return _render_form(form, None)
+    action = request.form.get("action", "save")
+    if not form.validate_on_submit():
+        return _render_form(form, None, status=422)
+    if action == "preview":
+        return _render_form(form, None, previews=_previews(form))
+    notice = Notice(state=_state_after(action, "draft"))
+    _apply(form, notice)
+    session = toolkit.session()
+    session.add(notice)
+    session.flush()
+    toolkit.audit("create", "notice", notice.id, after=snapshot(notice))
+    session.commit()
+    flash(_saved_message(notice, action), "success")
+    return redirect(url_for("notices_staff.edit", notice_id=notice.id))
+
+
+@bp.route("/<int:notice_id>", methods=["GET", "POST"])
+def edit(notice_id: int):
+    session = toolkit.session()
+    notice = _notice_or_404(notice_id)
+    form = _form()
+    if request.method == "GET":
+        _fill(form, notice)
+        return _render_form(form, notice)
+    action = request.form.get("action", "save")
+    if not form.validate_on_submit():
+        return _render_form(form, notice, status=422)
+    if action == "preview":
+        return _render_form(form, notice, previews=_previews(form))
+    if form.version.data != notice.version:
+        return _conflict(form, notice)
+    before = snapshot(notice)
+    notice.state = _state_after(action, notice.state)
+    _apply(form, notice)
+    try:
+        session.flush()
+    except StaleDataError:
+        # Another save landed between our read and our write.
+        session.rollback()
+        return _conflict(form, _notice_or_404(notice_id))
+    old, new = _changes(before, snapshot(notice))
+    toolkit.audit(action if action in {"publish", "unpublish"} else "update", "notice", notice.id,
+                  before=old, after=new)
+    session.commit()
+    flash(_saved_message(notice, action), "success")
+    return redirect(url_for("notices_staff.edit", notice_id=notice.id))
+
+
+def _conflict(form: NoticeForm, notice: Notice):
+    """Show the newer saved notice beside the editor's own input, which stays in the form."""
+    form.version.data = notice.version
+    form.version.raw_data = [str(notice.version)]
+    return _render_form(form, notice, status=409, conflict=notice)
+
+
+@bp.route("/<int:notice_id>/delete", methods=["GET", "POST"])
+def delete(notice_id: int):
+    session = toolkit.session()
+    notice = _notice_or_404(notice_id)
+    if request.method == "POST":
+        if request.form.get("version", type=int) != notice.version:
+            flash(toolkit._("Die Mitteilung wurde inzwischen geändert. Bitte prüfen Sie sie, bevor Sie sie löschen."),
+                  "error")
+            return redirect(url_for("notices_staff.edit", notice_id=notice.id))
+        toolkit.audit("delete", "notice", notice.id, before=snapshot(notice))
+        session.delete(notice)
+        session.commit()
+        flash(toolkit._("Die Mitteilung ist gelöscht."), "success")
+        return redirect(url_for("notices_staff.index"))
+    return render_template("notices/staff/delete.html", notice=notice)
