@@ -1,0 +1,98 @@
+"""Naturalisation certificate handover: record ready certificates, plan handovers, invite, and let clients look up."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from portal import toolkit
+from portal.toolkit import _l, hookimpl
+
+plugin_info = toolkit.PluginInfo(
+    name="naturalisation",
+    title=_l("Übergabe der Einbürgerungsurkunden"),
+    description=_l("Plant Termine zur Übergabe der Einbürgerungsurkunden, druckt Einladungen und Tagespläne und "
+                   "zeigt Kundinnen und Kunden ihren Termin."),
+    version="1.0.0",
+    roles=("caseworker",),
+)
+
+
+@hookimpl
+def portal_blueprints():
+    from .staff_views import bp as staff_bp
+    from .views import bp
+
+    return [bp, staff_bp]
+
+
+@hookimpl
+def portal_models():
+    from .models import Appointment, Case, Person
+
+    return [Case, Person, Appointment]
+
+
+@hookimpl
+def portal_default_settings():
+    from .planning import DEFAULT_SETTINGS
+
+    return dict(DEFAULT_SETTINGS)
+
+
+@hookimpl
+def portal_init_app(app):
+    from .planning import parse_settings
+
+    # A wrong setting stops the start with a message naming it, not the first planning run.
+    parse_settings(app.config["PORTAL"]["plugin_settings"]["naturalisation"])
+
+
+@hookimpl
+def portal_navigation():
+    return [toolkit.NavItem(title=_l("Einbürgerungsurkunde"), endpoint="naturalisation.lookup", order=400)]
+
+
+@hookimpl
+def portal_home_tiles():
+    return [toolkit.Tile(title=_l("Einbürgerungsurkunde abholen"),
+                         text=_l("Sehen Sie nach, wann und wo Sie Ihre Urkunde bekommen."),
+                         endpoint="naturalisation.lookup", order=400)]
+
+
+@hookimpl
+def portal_staff_menu():
+    return [toolkit.StaffMenuItem(title=_l("Einbürgerungsurkunden"), endpoint="naturalisation_staff.overview",
+                                  role="caseworker", order=400)]
+
+
+@hookimpl
+def portal_purge_expired(session, now):
+    from .retention import purge_handed_over
+
+    return purge_handed_over(session, now)
+
+
+@hookimpl
+def portal_demo_data(session):
+    from sqlalchemy import select
+
+    from .models import Case, Person
+    from .planning import parse_settings, run_planning
+
+    if session.scalar(select(Case.id).limit(1)) is not None:
+        return
+    settings = parse_settings(toolkit.plugin_settings("naturalisation"))
+    today = toolkit.utcnow().date()
+    ready = today + timedelta(days=settings.notice_days)
+    demo = [("54/1001-2026", 0, "G-1001", [date(1984, 3, 2), date(1986, 11, 23)]),
+            ("54/1002-2026", 0, "G-1001", [date(2007, 6, 14)]),
+            ("54/1003-2026", 1, "", [date(1979, 1, 30)]),
+            ("54/1004-2026", 1, "", [date(1990, 8, 8), date(1992, 2, 17), date(2012, 5, 5)]),
+            ("54/1005-2026", 2, "", [date(1968, 12, 1)]),
+            ("54/1006-2026", 3, "", [date(1995, 4, 21), date(1996, 9, 9)])]
+    for reference, delay, group, births in demo:
+        session.add(Case(reference=reference, ready_on=ready + timedelta(days=delay), family_group=group,
+                         letter_language="ar" if reference.endswith("1004-2026") else "tr",
+                         persons=[Person(position=i, date_of_birth=b) for i, b in enumerate(births, start=1)]))
+    session.flush()
+    run_planning(session, today, settings)

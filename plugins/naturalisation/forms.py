@@ -1,0 +1,98 @@
+"""Forms of the naturalisation plugin: client lookup and the staff's case, import and appointment forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields import DateField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from portal.toolkit import _, _l
+
+from .importer import parse_birth_date, parse_family, parse_reference
+
+
+class LenientDateField(DateField):
+    """A date input whose unreadable value gets our own translated message, and whose empty value is None."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Bitte ein Datum angeben, zum Beispiel 31.07.2026.")) from None
+
+
+def _reference(_form, field):
+    try:
+        field.data = parse_reference(field.data or "")
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+class LookupForm(FlaskForm):
+    """Find a handover appointment by case reference and the date of birth of one person."""
+
+    reference = StringField(_l("Aktenzeichen"), validators=[_reference])
+    date_of_birth = LenientDateField(_l("Geburtsdatum einer Person aus dem Fall"),
+                                     validators=[DataRequired(_l("Bitte das Geburtsdatum angeben."))])
+
+
+class CaseForm(FlaskForm):
+    """Record a case whose certificates are ready."""
+
+    reference = StringField(_l("Aktenzeichen"), validators=[_reference])
+    ready_on = LenientDateField(_l("Urkunden liegen bereit ab"),
+                                validators=[DataRequired(_l("Bitte das Datum angeben."))])
+    births = TextAreaField(_l("Geburtsdaten der Personen"),
+                           validators=[DataRequired(_l("Bitte mindestens ein Geburtsdatum angeben."))])
+    family_group = StringField(_l("Familie (optional)"), validators=[Length(max=40, message=_l(
+        "Höchstens 40 Zeichen."))])
+    letter_language = SelectField(_l("Zweite Sprache des Einladungsschreibens"), choices=[])
+    version = HiddenField()
+
+    def validate_births(self, field):
+        births, problems = [], []
+        for number, line in enumerate((field.data or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                births.append(parse_birth_date(line.strip()))
+            except ValueError as exc:
+                problems.append(_("Zeile %(line)d: %(reason)s", line=number, reason=str(exc)))
+        if problems:
+            raise ValidationError(" ".join(problems))
+        if not births:
+            raise ValidationError(_("Bitte mindestens ein Geburtsdatum angeben."))
+        self.birth_dates = births
+
+    def validate_family_group(self, field):
+        field.data = parse_family((field.data or "").strip())
+
+
+class ImportForm(FlaskForm):
+    """Upload a CSV file of ready certificates."""
+
+    file = FileField(_l("CSV-Datei"), validators=[FileRequired(_l("Bitte eine Datei auswählen."))])
+
+
+class MoveForm(FlaskForm):
+    """Give an appointment another day, time or room."""
+
+    day = LenientDateField(_l("Tag"), validators=[DataRequired(_l("Bitte den Tag angeben."))])
+    starts_at = SelectField(_l("Uhrzeit"), choices=[])
+    office = SelectField(_l("Raum"), choices=[])
+    version = IntegerField(validators=[InputRequired()])
+
+
+class VersionForm(FlaskForm):
+    """A staff action on a record, sent with the version the staff member saw."""
+
+    version = IntegerField(validators=[InputRequired()])
+
+
+class PlanForm(FlaskForm):
+    """Start the planning run."""

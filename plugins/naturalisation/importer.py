@@ -1,0 +1,126 @@
+"""Import ready certificates from CSV: one row per person, all rows valid or nothing is saved."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import IO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from portal import toolkit
+from portal.toolkit import _
+
+from .models import Case, Person, normalise_reference
+
+REFERENCE_RE = re.compile(r"^[A-Z0-9][A-Z0-9 ./_-]{0,39}$")
+COLUMNS = ("aktenzeichen", "bereit_ab", "geburtsdatum", "familie", "sprache")
+OPTIONAL = frozenset({"familie", "sprache"})
+
+
+def parse_reference(raw: str) -> str:
+    """Return a normalised case reference or raise ValueError with a translated reason."""
+    reference = normalise_reference(raw)
+    if not reference:
+        raise ValueError(_("Das Aktenzeichen fehlt."))
+    if not REFERENCE_RE.match(reference):
+        raise ValueError(_("Das Aktenzeichen darf nur Buchstaben, Ziffern, Leerzeichen und . / _ - enthalten "
+                           "(höchstens 40 Zeichen)."))
+    return reference
+
+
+def parse_date(raw: str) -> date:
+    """Read a date written as 2026-07-31 or 31.07.2026."""
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(_("„%(value)s“ ist kein Datum wie 31.07.2026.", value=raw))
+
+
+def parse_birth_date(raw: str) -> date:
+    """Read a date of birth, which must lie in the past."""
+    born = parse_date(raw)
+    if born >= toolkit.utcnow().date():
+        raise ValueError(_("Das Geburtsdatum muss in der Vergangenheit liegen."))
+    return born
+
+
+def parse_family(raw: str) -> str:
+    """Read an optional family group name."""
+    if len(raw) > 40:
+        raise ValueError(_("Die Familie darf höchstens 40 Zeichen lang sein."))
+    return raw
+
+
+def parse_language(raw: str) -> str:
+    """Read the client's letter language: empty, or an enabled language code; German means German only."""
+    code = raw.lower()
+    if code in ("", "de"):
+        return ""
+    if code not in toolkit.enabled_languages():
+        raise ValueError(_("Unbekannte Sprache „%(value)s“. Erlaubt: %(codes)s", value=raw,
+                           codes=", ".join(toolkit.enabled_languages())))
+    return code
+
+
+PARSERS = {"aktenzeichen": parse_reference, "bereit_ab": parse_date, "geburtsdatum": parse_birth_date,
+           "familie": parse_family, "sprache": parse_language}
+
+
+@dataclass
+class _ImportedCase:
+    line: int
+    ready_on: date
+    family_group: str
+    letter_language: str
+    births: list[date] = field(default_factory=list)
+
+
+def import_cases(session: Session, stream: IO[bytes]) -> toolkit.CsvReport:
+    """Read the file and save its cases when every row is valid; raise CsvFormatError when it cannot be read."""
+    report = toolkit.CsvReport()
+    cases: dict[str, _ImportedCase] = {}
+    for line, row in toolkit.read_rows(stream, PARSERS, report, optional=OPTIONAL):
+        reference = row["aktenzeichen"]
+        fields = (row["bereit_ab"], row.get("familie", ""), row.get("sprache", ""))
+        entry = cases.get(reference)
+        if entry is None:
+            entry = cases[reference] = _ImportedCase(line, *fields)
+        elif (entry.ready_on, entry.family_group, entry.letter_language) != fields:
+            report.add_error(line, _("Bereit ab, Familie und Sprache müssen in allen Zeilen eines Aktenzeichens "
+                                     "gleich sein (siehe Zeile %(line)d).", line=entry.line))
+            continue
+        entry.births.append(row["geburtsdatum"])
+    if not report.ok:
+        return report
+    existing = {case.reference: case for case in session.scalars(
+        select(Case).where(Case.reference.in_(list(cases))).options(selectinload(Case.persons)))}
+    for reference, entry in cases.items():
+        case = existing.get(reference)
+        if case is None:
+            session.add(Case(reference=reference, ready_on=entry.ready_on, family_group=entry.family_group,
+                             letter_language=entry.letter_language,
+                             persons=[Person(position=index, date_of_birth=born)
+                                      for index, born in enumerate(entry.births, start=1)]))
+            report.created += 1
+        elif sorted(p.date_of_birth for p in case.persons) != sorted(entry.births):
+            report.add_error(entry.line, _("Das Aktenzeichen %(reference)s ist schon mit anderen Personen erfasst. "
+                                           "Bitte ändern Sie den Fall im Formular.", reference=reference))
+        elif (case.ready_on, case.family_group, case.letter_language) == (entry.ready_on, entry.family_group,
+                                                                           entry.letter_language):
+            report.unchanged += 1
+        else:
+            case.ready_on, case.family_group = entry.ready_on, entry.family_group
+            case.letter_language = entry.letter_language
+            report.updated += 1
+    if not report.ok:
+        session.rollback()
+        return report
+    toolkit.audit("import", "naturalisation_case", "csv",
+                  after={"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
+    session.commit()
+    return report

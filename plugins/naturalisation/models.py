@@ -1,0 +1,102 @@
+"""Tables of the naturalisation plugin: cases, their persons and handover appointments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Time, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal import toolkit
+
+# A person waits for an appointment, has one planned, or has received the certificate.
+WAITING, PLANNED, DONE = "waiting", "planned", "done"
+# An appointment is planned, then done or missed; staff may cancel it.
+APPOINTMENT_STATES = ("planned", "done", "missed", "cancelled")
+# States that hold a room and time slot.
+ACTIVE_STATES = ("planned", "done")
+
+appointment_person = Table(
+    "naturalisation_appointment_person",
+    toolkit.Base.metadata,
+    Column("appointment_id", ForeignKey("naturalisation_appointment.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("naturalisation_person.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Case(toolkit.Base):
+    """A naturalisation file whose certificates are ready to be handed over."""
+
+    __tablename__ = "naturalisation_case"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    ready_on: Mapped[date] = mapped_column(Date)
+    # Cases sharing a family group are invited on the same day; empty means the case is its own family.
+    family_group: Mapped[str] = mapped_column(String(40), default="", index=True)
+    # The client's language for the second half of the invitation letter; empty means German only.
+    letter_language: Mapped[str] = mapped_column(String(5), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
+
+    persons: Mapped[list[Person]] = relationship(back_populates="case", cascade="all, delete-orphan",
+                                                 order_by="Person.position")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def family_key(self) -> str:
+        return f"group:{self.family_group}" if self.family_group else f"case:{self.reference}"
+
+
+class Person(toolkit.Base):
+    """Someone whose certificate is ready; known only by date of birth, names stay in the case file."""
+
+    __tablename__ = "naturalisation_person"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("naturalisation_case.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(10), default=WAITING, index=True)
+
+    case: Mapped[Case] = relationship(back_populates="persons")
+    appointments: Mapped[list[Appointment]] = relationship(secondary=appointment_person, back_populates="persons")
+
+
+class Appointment(toolkit.Base):
+    """One handover in one room at one time, for at most two persons of one family."""
+
+    __tablename__ = "naturalisation_appointment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    starts_at: Mapped[time] = mapped_column(Time)
+    office: Mapped[str] = mapped_column(String(80))
+    state: Mapped[str] = mapped_column(String(10), default="planned")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow, onupdate=toolkit.utcnow)
+
+    persons: Mapped[list[Person]] = relationship(secondary=appointment_person, back_populates="appointments",
+                                                 order_by="Person.id")
+
+    __mapper_args__ = {"version_id_col": version}
+    # Two planners working at once cannot book the same room at the same time.
+    __table_args__ = (
+        Index("uq_naturalisation_appointment_slot", "day", "starts_at", "office", unique=True,
+              postgresql_where=text("state IN ('planned', 'done')"),
+              sqlite_where=text("state IN ('planned', 'done')")),
+    )
+
+    @property
+    def cases(self) -> list[Case]:
+        seen: dict[int, Case] = {}
+        for person in self.persons:
+            seen.setdefault(person.case_id, person.case)
+        return list(seen.values())
+
+
+def normalise_reference(raw: str) -> str:
+    """Return a case reference as stored: trimmed, single spaces, upper case."""
+    return " ".join(raw.split()).upper()

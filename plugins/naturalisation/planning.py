@@ -1,0 +1,210 @@
+"""Connect the planner to the database: settings, waiting families, taken slots, saving a plan."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from portal import toolkit
+
+from . import scheduler
+from .models import ACTIVE_STATES, DONE, PLANNED, WAITING, Appointment, Case, Person
+
+DEFAULT_SETTINGS = {
+    # Handover appointments per room and day; the office hands over eight to ten a day.
+    "daily_capacity": 10,
+    # Rooms where certificates are handed over; each takes `daily_capacity` appointments a day.
+    "offices": ["Raum 1"],
+    "first_slot": "08:00",
+    "slot_minutes": 20,
+    # 0 = Monday.
+    "weekdays": [0, 1, 2, 3, 4],
+    # Closed days (public holidays, staff days off) as "YYYY-MM-DD".
+    "holidays": [],
+    # Days between planning and the first appointment, so the letter arrives in time.
+    "notice_days": 7,
+    # How far ahead the planner looks.
+    "horizon_days": 42,
+    # Days after the handover before the case and its dates of birth are deleted.
+    "retention_days": 90,
+    # Where handovers take place, as passed to other plugins; empty: the office's first location.
+    "location": "",
+}
+
+
+class PlanningConflict(Exception):
+    """Someone else changed the plan at the same time."""
+
+
+@dataclass(frozen=True)
+class HandoverSettings:
+    """The plugin's checked settings."""
+
+    daily_capacity: int
+    offices: tuple[str, ...]
+    first_slot: time
+    slot_minutes: int
+    weekdays: frozenset[int]
+    holidays: frozenset[date]
+    notice_days: int
+    horizon_days: int
+    retention_days: int
+    location: str
+
+    @property
+    def times(self) -> tuple[time, ...]:
+        return scheduler.slot_times(self.first_slot, self.slot_minutes, self.daily_capacity)
+
+    def calendar(self, today: date) -> scheduler.Calendar:
+        return scheduler.Calendar(first_day=today + timedelta(days=self.notice_days),
+                                  last_day=today + timedelta(days=self.horizon_days),
+                                  weekdays=self.weekdays, closed_days=self.holidays)
+
+    def is_open(self, day: date) -> bool:
+        return day.weekday() in self.weekdays and day not in self.holidays
+
+
+def parse_settings(raw: dict) -> HandoverSettings:
+    """Check the settings; raise ValueError naming the first bad key."""
+    def whole(key: str, minimum: int = 1) -> int:
+        value = raw[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise ValueError(f"plugin_settings.naturalisation.{key} must be a whole number of at least {minimum}, "
+                             f"got {value!r}")
+        return value
+
+    offices = raw["offices"]
+    if not isinstance(offices, list) or not offices or not all(isinstance(o, str) and o.strip() for o in offices) \
+            or len(set(offices)) != len(offices):
+        raise ValueError("plugin_settings.naturalisation.offices must be a list of distinct room names")
+    try:
+        first_slot = time.fromisoformat(raw["first_slot"])
+    except (TypeError, ValueError):
+        raise ValueError("plugin_settings.naturalisation.first_slot must be a time like \"08:00\"") from None
+    weekdays = raw["weekdays"]
+    if not isinstance(weekdays, list) or not all(isinstance(d, int) and 0 <= d <= 6 for d in weekdays):
+        raise ValueError("plugin_settings.naturalisation.weekdays must be a list of numbers 0 (Monday) to 6")
+    try:
+        holidays = frozenset(date.fromisoformat(day) for day in raw["holidays"])
+    except (TypeError, ValueError):
+        raise ValueError("plugin_settings.naturalisation.holidays must be a list of dates like \"2026-12-24\"") \
+            from None
+    settings = HandoverSettings(
+        daily_capacity=whole("daily_capacity"), offices=tuple(offices), first_slot=first_slot,
+        slot_minutes=whole("slot_minutes"), weekdays=frozenset(weekdays), holidays=holidays,
+        notice_days=whole("notice_days", 0), horizon_days=whole("horizon_days"),
+        retention_days=whole("retention_days"), location=str(raw["location"]))
+    if settings.times[-1] < settings.first_slot:
+        raise ValueError("plugin_settings.naturalisation: the day's slots run past midnight")
+    if settings.horizon_days < settings.notice_days:
+        raise ValueError("plugin_settings.naturalisation.horizon_days must not be shorter than notice_days")
+    return settings
+
+
+def current_settings() -> HandoverSettings:
+    """Return the settings of the running portal."""
+    return parse_settings(toolkit.plugin_settings("naturalisation"))
+
+
+def handover_location(settings: HandoverSettings) -> str:
+    """Return where handovers take place, for the letter and for other plugins' slots."""
+    if settings.location:
+        return settings.location
+    office = toolkit.portal_settings()["office"]
+    if office["locations"]:
+        return office["locations"][0]
+    return ", ".join(part for part in (office["building"], office["street"]) if part)
+
+
+def today() -> date:
+    """Return today's date for planning."""
+    return toolkit.utcnow().date()
+
+
+def waiting_families(session: Session, first_day: date) -> list[scheduler.Family]:
+    """Group the persons waiting for an appointment into families, with the day relatives already come."""
+    waiting = session.scalars(select(Person).join(Person.case).where(Person.state == WAITING)
+                              .options(selectinload(Person.case)).order_by(Person.case_id, Person.position)).all()
+    members: dict[str, list[Person]] = defaultdict(list)
+    for person in waiting:
+        members[person.case.family_key].append(person)
+    relatives_day: dict[str, date] = {}
+    planned = session.execute(select(Case, Appointment.day).join(Case.persons).join(Person.appointments)
+                              .where(Person.state == PLANNED, Appointment.state == "planned",
+                                     Appointment.day >= first_day)).all()
+    for case, day in planned:
+        key = case.family_key
+        relatives_day[key] = min(day, relatives_day.get(key, day))
+    return [scheduler.Family(key=key, ready_on=max(p.case.ready_on for p in persons),
+                             person_ids=tuple(p.id for p in persons), preferred_day=relatives_day.get(key))
+            for key, persons in members.items()]
+
+
+def taken_slots(session: Session, first_day: date, last_day: date) -> list[scheduler.Slot]:
+    """Return the slots held by planned or done appointments in a date range."""
+    rows = session.execute(select(Appointment.day, Appointment.starts_at, Appointment.office)
+                           .where(Appointment.state.in_(ACTIVE_STATES), Appointment.day.between(first_day, last_day)))
+    return [scheduler.Slot(day, starts_at, office) for day, starts_at, office in rows]
+
+
+def run_planning(session: Session, on: date, settings: HandoverSettings) -> tuple[list[Appointment], int]:
+    """Plan appointments for everyone waiting; return the new appointments and how many persons still wait.
+
+    Raises PlanningConflict when another planner booked the same persons or slots meanwhile; nothing is
+    saved then.
+    """
+    calendar = settings.calendar(on)
+    families = waiting_families(session, calendar.first_day)
+    result = scheduler.plan(families, taken_slots(session, calendar.first_day, calendar.last_day), calendar,
+                            settings.offices, settings.times)
+    created = []
+    try:
+        for proposal in result.appointments:
+            ids = list(proposal.person_ids)
+            claimed = session.execute(update(Person).where(Person.id.in_(ids), Person.state == WAITING)
+                                      .values(state=PLANNED).execution_options(synchronize_session="fetch"))
+            if claimed.rowcount != len(ids):
+                raise PlanningConflict
+            appointment = Appointment(day=proposal.slot.day, starts_at=proposal.slot.starts_at,
+                                      office=proposal.slot.office, state="planned",
+                                      persons=list(session.scalars(select(Person).where(Person.id.in_(ids)))))
+            session.add(appointment)
+            created.append(appointment)
+        session.flush()
+    except (PlanningConflict, IntegrityError):
+        session.rollback()
+        raise PlanningConflict from None
+    still_waiting = sum(len(family.person_ids) for family in result.unplanned)
+    return created, still_waiting
+
+
+def record_outcome(appointment: Appointment, state: str) -> None:
+    """Mark an appointment done, missed or cancelled; missed and cancelled persons wait again."""
+    appointment.state = state
+    for person in appointment.persons:
+        person.state = DONE if state == "done" else WAITING
+
+
+def slot_problem(session: Session, appointment: Appointment, day: date, starts_at: time, office: str,
+                 settings: HandoverSettings, on: date) -> str | None:
+    """Return a translated reason why an appointment cannot move to this slot, or None."""
+    _ = toolkit.gettext
+    if day < on:
+        return _("Der Tag liegt in der Vergangenheit.")
+    if not settings.is_open(day):
+        return _("An diesem Tag finden keine Übergaben statt.")
+    if office not in settings.offices or starts_at not in settings.times:
+        return _("Bitte einen Raum und eine Uhrzeit aus der Liste wählen.")
+    others = session.execute(select(Appointment.starts_at).where(
+        Appointment.day == day, Appointment.office == office, Appointment.state.in_(ACTIVE_STATES),
+        Appointment.id != appointment.id)).scalars().all()
+    if starts_at in others:
+        return _("Zu dieser Zeit ist der Raum schon belegt.")
+    if len(others) >= settings.daily_capacity:
+        return _("Der Raum ist an diesem Tag voll.")
+    return None

@@ -1,0 +1,338 @@
+"""Staff pages: record and import cases, plan, move and close appointments, print letters and day plans."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, time
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_date
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal import toolkit
+from portal.toolkit import _
+
+from .forms import CaseForm, ImportForm, MoveForm, PlanForm, VersionForm
+from .importer import COLUMNS, import_cases
+from .models import APPOINTMENT_STATES, WAITING, Appointment, Case, Person
+from .planning import (PlanningConflict, current_settings, handover_location, record_outcome, run_planning,
+                       slot_problem, today)
+
+bp = toolkit.staff_blueprint("naturalisation", __name__, role="caseworker")
+
+OUTCOMES = ("done", "missed", "cancelled")
+
+
+def state_label(state: str) -> str:
+    """Return an appointment state's translated name."""
+    return {"planned": _("geplant"), "done": _("übergeben"), "missed": _("nicht erschienen"),
+            "cancelled": _("abgesagt")}[state]
+
+
+@bp.app_template_global("naturalisation_state_label")
+def _state_label_global(state: str) -> str:
+    return state_label(state)
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    return [("", _("Nur Deutsch"))] + [(code, toolkit.language_name(code)) for code in toolkit.enabled_languages()
+                                       if code != "de"]
+
+
+def _appointment_or_404(appointment_id: int) -> Appointment:
+    appointment = toolkit.session().get(Appointment, appointment_id)
+    if appointment is None:
+        abort(404)
+    return appointment
+
+
+def _case_or_404(case_id: int) -> Case:
+    case = toolkit.session().get(Case, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.route("/")
+def overview():
+    session = toolkit.session()
+    waiting = session.scalars(select(Person).where(Person.state == WAITING).options(selectinload(Person.case))
+                              .order_by(Person.case_id, Person.position)).all()
+    families: dict[str, dict] = {}
+    for person in waiting:
+        entry = families.setdefault(person.case.family_key, {"cases": {}, "persons": 0, "ready_on": person.case.ready_on})
+        entry["cases"][person.case.id] = person.case
+        entry["persons"] += 1
+        entry["ready_on"] = max(entry["ready_on"], person.case.ready_on)
+    days = session.execute(select(Appointment.day, func.count()).where(Appointment.state == "planned",
+                                                                         Appointment.day >= today())
+                           .group_by(Appointment.day).order_by(Appointment.day)).all()
+    return render_template("naturalisation/staff/overview.html", families=sorted(families.values(),
+                           key=lambda f: f["ready_on"]), waiting_count=len(waiting), days=days, plan_form=PlanForm(),
+                           today=today())
+
+
+@bp.route("/plan", methods=["POST"])
+def plan():
+    form = PlanForm()
+    if not form.validate():
+        abort(400)
+    session = toolkit.session()
+    try:
+        created, still_waiting = run_planning(session, today(), current_settings())
+    except PlanningConflict:
+        flash(_("Jemand anderes hat gerade gleichzeitig geplant. Bitte starten Sie die Planung noch einmal."), "error")
+        return redirect(url_for(".overview"))
+    toolkit.audit("plan", "naturalisation_appointment", "run",
+                  after={"created": [a.id for a in created], "still_waiting": still_waiting})
+    session.commit()
+    flash(toolkit.ngettext("%(num)d Termin geplant.", "%(num)d Termine geplant.", len(created)), "success")
+    if still_waiting:
+        flash(toolkit.ngettext("%(num)d Person konnte nicht eingeplant werden: Im Planungszeitraum ist kein Platz frei.",
+                               "%(num)d Personen konnten nicht eingeplant werden: Im Planungszeitraum ist kein Platz "
+                               "frei.", still_waiting), "error")
+    return redirect(url_for(".overview"))
+
+
+def _render_case_form(form: CaseForm, case: Case | None, status: int = 200):
+    return render_template("naturalisation/staff/case_form.html", form=form, case=case), status
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+def new_case():
+    form = CaseForm()
+    form.letter_language.choices = _language_choices()
+    if not form.validate_on_submit():
+        return _render_case_form(form, None, 422 if form.is_submitted() else 200)
+    session = toolkit.session()
+    if session.scalar(select(Case.id).where(Case.reference == form.reference.data)):
+        form.reference.errors.append(_("Dieses Aktenzeichen ist schon erfasst."))
+        return _render_case_form(form, None, 422)
+    case = Case(reference=form.reference.data, ready_on=form.ready_on.data, family_group=form.family_group.data,
+                letter_language=form.letter_language.data,
+                persons=[Person(position=index, date_of_birth=born)
+                         for index, born in enumerate(form.birth_dates, start=1)])
+    session.add(case)
+    session.flush()
+    toolkit.audit("create", "naturalisation_case", case.id, after=_case_snapshot(case))
+    session.commit()
+    flash(_("Fall %(reference)s erfasst.", reference=case.reference), "success")
+    return redirect(url_for(".overview"))
+
+
+def _case_snapshot(case: Case) -> dict:
+    return {"reference": case.reference, "ready_on": case.ready_on.isoformat(), "family_group": case.family_group,
+            "letter_language": case.letter_language, "persons": len(case.persons)}
+
+
+@bp.route("/cases/<int:case_id>", methods=["GET", "POST"])
+def edit_case(case_id: int):
+    session = toolkit.session()
+    case = _case_or_404(case_id)
+    form = CaseForm(obj=case) if request.method == "GET" else CaseForm()
+    form.letter_language.choices = _language_choices()
+    if request.method == "GET":
+        form.births.data = "\n".join(p.date_of_birth.strftime("%d.%m.%Y") for p in case.persons)
+        form.version.data = case.version
+        return _render_case_form(form, case)
+    form.reference.data = case.reference
+    if not form.validate():
+        return _render_case_form(form, case, 422)
+    if str(case.version) != (form.version.data or ""):
+        flash(_("Jemand anderes hat diesen Fall inzwischen geändert. Ihre Eingaben sind unten noch da; bitte "
+                "prüfen Sie den Fall und speichern Sie erneut."), "error")
+        form.version.data = case.version
+        return _render_case_form(form, case, 409)
+    births_changed = sorted(form.birth_dates) != sorted(p.date_of_birth for p in case.persons)
+    if births_changed and any(p.appointments for p in case.persons):
+        form.births.errors.append(_("Die Personen haben schon Termine und können nicht mehr geändert werden."))
+        return _render_case_form(form, case, 422)
+    before = _case_snapshot(case)
+    case.ready_on, case.family_group = form.ready_on.data, form.family_group.data
+    case.letter_language = form.letter_language.data
+    if births_changed:
+        case.persons = [Person(position=index, date_of_birth=born)
+                        for index, born in enumerate(form.birth_dates, start=1)]
+    session.flush()
+    toolkit.audit("update", "naturalisation_case", case.id, before=before, after=_case_snapshot(case))
+    session.commit()
+    flash(_("Fall %(reference)s gespeichert.", reference=case.reference), "success")
+    return redirect(url_for(".edit_case", case_id=case.id))
+
+
+@bp.route("/cases/<int:case_id>/delete", methods=["POST"])
+def delete_case(case_id: int):
+    session = toolkit.session()
+    case = _case_or_404(case_id)
+    form = VersionForm()
+    if not form.validate() or form.version.data != case.version:
+        flash(_("Jemand anderes hat diesen Fall inzwischen geändert. Bitte prüfen Sie ihn noch einmal."), "error")
+        return redirect(url_for(".edit_case", case_id=case.id))
+    planned = [a for p in case.persons for a in p.appointments if a.state == "planned"]
+    for appointment in planned:
+        record_outcome(appointment, "cancelled")
+    toolkit.audit("delete", "naturalisation_case", case.id, before=_case_snapshot(case),
+                  after={"cancelled_appointments": sorted({a.id for a in planned})})
+    session.delete(case)
+    session.commit()
+    flash(_("Fall %(reference)s gelöscht.", reference=case.reference), "success")
+    return redirect(url_for(".overview"))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_file():
+    form = ImportForm()
+    report, problem = None, None
+    if form.validate_on_submit():
+        try:
+            report = import_cases(toolkit.session(), form.file.data.stream)
+        except toolkit.CsvFormatError as exc:
+            problem = str(exc)
+        if report is not None and report.ok:
+            flash(_("Import fertig: %(created)d neu, %(updated)d geändert, %(unchanged)d unverändert.",
+                    created=report.created, updated=report.updated, unchanged=report.unchanged), "success")
+            return redirect(url_for(".overview"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("naturalisation/staff/import.html", form=form, report=report, problem=problem,
+                           columns=COLUMNS), status
+
+
+def _day_appointments(day: date) -> list[Appointment]:
+    return toolkit.session().scalars(
+        select(Appointment).where(Appointment.day == day)
+        .options(selectinload(Appointment.persons).selectinload(Person.case))
+        .order_by(Appointment.starts_at, Appointment.office)).all()
+
+
+def _parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(404)
+
+
+@bp.route("/days/<day>")
+def day_plan(day: str):
+    chosen = _parse_day(day)
+    return render_template("naturalisation/staff/day_plan.html", day=chosen, appointments=_day_appointments(chosen),
+                           action_form=VersionForm(), location=handover_location(current_settings()))
+
+
+@bp.route("/days")
+def choose_day():
+    value = request.args.get("day", "")
+    try:
+        chosen = date.fromisoformat(value)
+    except ValueError:
+        flash(_("Bitte einen Tag wählen."), "error")
+        return redirect(url_for(".overview"))
+    return redirect(url_for(".day_plan", day=chosen.isoformat()))
+
+
+@bp.route("/appointments/<int:appointment_id>/outcome", methods=["POST"])
+def outcome(appointment_id: int):
+    session = toolkit.session()
+    appointment = _appointment_or_404(appointment_id)
+    form = VersionForm()
+    chosen = request.form.get("outcome", "")
+    back = redirect(url_for(".day_plan", day=appointment.day.isoformat()))
+    if not form.validate() or chosen not in OUTCOMES:
+        abort(400)
+    if form.version.data != appointment.version or appointment.state != "planned":
+        flash(_("Dieser Termin wurde inzwischen geändert. Bitte prüfen Sie ihn noch einmal."), "error")
+        return back
+    record_outcome(appointment, chosen)
+    toolkit.audit(chosen, "naturalisation_appointment", appointment.id, before={"state": "planned"},
+                  after={"state": chosen})
+    session.commit()
+    flash(_("Termin um %(time)s: %(state)s.", time=appointment.starts_at.strftime("%H:%M"),
+            state=state_label(chosen)), "success")
+    return back
+
+
+@bp.route("/appointments/<int:appointment_id>/move", methods=["GET", "POST"])
+def move(appointment_id: int):
+    session = toolkit.session()
+    appointment = _appointment_or_404(appointment_id)
+    settings = current_settings()
+    form = MoveForm(data={"day": appointment.day, "starts_at": appointment.starts_at.strftime("%H:%M"),
+                          "office": appointment.office, "version": appointment.version}) \
+        if request.method == "GET" else MoveForm()
+    form.starts_at.choices = [(t.strftime("%H:%M"), t.strftime("%H:%M")) for t in settings.times]
+    form.office.choices = [(office, office) for office in settings.offices]
+    if appointment.state != "planned":
+        flash(_("Nur geplante Termine können verschoben werden."), "error")
+        return redirect(url_for(".day_plan", day=appointment.day.isoformat()))
+
+    def show(status: int = 200):
+        return render_template("naturalisation/staff/move.html", form=form, appointment=appointment), status
+
+    if not form.validate_on_submit():
+        return show(422 if form.is_submitted() else 200)
+    if form.version.data != appointment.version:
+        flash(_("Jemand anderes hat diesen Termin inzwischen geändert. Ihre Eingaben sind noch da; bitte prüfen "
+                "Sie den Termin und speichern Sie erneut."), "error")
+        form.version.data = appointment.version
+        return show(409)
+    new_time = time.fromisoformat(form.starts_at.data)
+    problem = slot_problem(session, appointment, form.day.data, new_time, form.office.data, settings, today())
+    if problem:
+        form.day.errors.append(problem)
+        return show(422)
+    before = {"day": appointment.day.isoformat(), "starts_at": appointment.starts_at.strftime("%H:%M"),
+              "office": appointment.office}
+    appointment.day, appointment.starts_at, appointment.office = form.day.data, new_time, form.office.data
+    toolkit.audit("move", "naturalisation_appointment", appointment.id, before=before,
+                  after={"day": form.day.data.isoformat(), "starts_at": form.starts_at.data,
+                         "office": form.office.data})
+    session.commit()
+    flash(_("Termin verschoben. Bitte schicken Sie ein neues Einladungsschreiben."), "success")
+    return redirect(url_for(".day_plan", day=appointment.day.isoformat()))
+
+
+def _letter(case: Case, appointments: list[Appointment], location: str) -> list[Markup]:
+    """Render a case's invitation in German and, on its own page, in the client's language."""
+    languages = ["de"] + ([case.letter_language] if case.letter_language else [])
+    pages = []
+    for code in languages:
+        with force_locale(code):
+            pages.append(Markup(render_template("naturalisation/staff/_letter.html", case=case, code=code,
+                                                appointments=appointments, location=location, letter_date=today(),
+                                                lookup_url=url_for("naturalisation.lookup", lang=code,
+                                                                   _external=True))))
+    return pages
+
+
+def _case_appointments(case: Case, day: date | None = None) -> list[Appointment]:
+    found = {a.id: a for p in case.persons for a in p.appointments
+             if a.state == "planned" and (day is None or a.day == day)}
+    return sorted(found.values(), key=lambda a: (a.day, a.starts_at))
+
+
+@bp.route("/cases/<int:case_id>/letter")
+def case_letter(case_id: int):
+    case = _case_or_404(case_id)
+    appointments = _case_appointments(case)
+    if not appointments:
+        flash(_("Für diesen Fall ist kein Termin geplant."), "error")
+        return redirect(url_for(".edit_case", case_id=case.id))
+    location = handover_location(current_settings())
+    return render_template("naturalisation/staff/letters.html", letters=[_letter(case, appointments, location)],
+                           title=_("Einladung zu Fall %(reference)s", reference=case.reference))
+
+
+@bp.route("/days/<day>/letters")
+def day_letters(day: str):
+    chosen = _parse_day(day)
+    cases: dict[int, Case] = {}
+    for appointment in _day_appointments(chosen):
+        if appointment.state == "planned":
+            for case in appointment.cases:
+                cases.setdefault(case.id, case)
+    location = handover_location(current_settings())
+    letters = [_letter(case, _case_appointments(case, chosen), location)
+               for case in sorted(cases.values(), key=lambda c: c.reference)]
+    return render_template("naturalisation/staff/letters.html", letters=letters,
+                           title=_("Einladungen für %(day)s", day=format_date(chosen, "long")))

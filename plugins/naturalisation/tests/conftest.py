@@ -1,0 +1,32 @@
+from contextlib import contextmanager
+
+import pytest
+
+from portal import toolkit
+
+
+@pytest.fixture(scope="session")
+def portal_config():
+    """Run the portal with the handover plugin, two rooms of four appointments a day and a short notice period."""
+    return {"plugins": ["naturalisation"], "languages": ["de", "en", "ar", "tr"],
+            "plugin_settings": {"naturalisation": {"offices": ["Raum 1", "Raum 2"], "daily_capacity": 4,
+                                                    "notice_days": 2, "horizon_days": 30}}}
+
+
+@pytest.fixture
+def database(app):
+    """Open a database session in an app context of its own, so requests in between keep their own `g`."""
+    @contextmanager
+    def use():
+        with app.app_context():
+            yield toolkit.session()
+
+    return use
+
+
+@pytest.fixture
+def handover_settings(app):
+    """The plugin's checked settings in the portal under test."""
+    from portal_plugins.naturalisation.planning import parse_settings
+
+    return parse_settings(app.config["PORTAL"]["plugin_settings"]["naturalisation"])

@@ -1,0 +1,85 @@
+"""Clients look up their handover appointment by case reference and a date of birth."""
+
+from datetime import date, time, timedelta
+
+from portal import toolkit
+from portal.testing import csrf_token
+from portal_plugins.naturalisation.models import Appointment, Case, Person
+from portal_plugins.naturalisation.planning import today
+from portal_plugins.naturalisation.retention import purge_handed_over
+
+URL = "/de/naturalisation/"
+NOT_FOUND = "Zu diesen Angaben haben wir nichts gefunden."
+
+
+def add_planned_case(database, reference="54/12-2026", births=(date(1985, 7, 31), date(2010, 1, 2)),
+                     day=None, state="planned", starts_at=time(9, 20)):
+    day = day or today() + timedelta(days=3)
+    with database() as db:
+        case = Case(reference=reference, ready_on=today(),
+                    persons=[Person(position=i, date_of_birth=b, state="done" if state == "done" else "planned")
+                             for i, b in enumerate(births, start=1)])
+        db.add(case)
+        db.add(Appointment(day=day, starts_at=starts_at, office="Raum 2", state=state, persons=case.persons))
+        db.commit()
+        return case.id
+
+
+def look_up(client, reference, born, lang="de"):
+    url = f"/{lang}/naturalisation/"
+    return client.post(url, data={"csrf_token": csrf_token(client, url), "reference": reference,
+                                  "date_of_birth": born})
+
+
+def test_the_appointment_shows_with_either_persons_date_of_birth(client, database):
+    add_planned_case(database)
+    for born in ("1985-07-31", "2010-01-02"):
+        response = look_up(client, " 54/12-2026", born)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "Ihr Termin" in page and "09:20" in page and "Raum 2" in page and "2 Personen" in page
+        assert "Musterstraße 1" in page
+
+
+def test_wrong_reference_or_date_of_birth_get_the_same_answer(client, database):
+    add_planned_case(database)
+    answers = [look_up(client, "54/12-2026", "1985-07-30"), look_up(client, "54/13-2026", "1985-07-31")]
+    for response in answers:
+        assert response.status_code == 200
+        assert NOT_FOUND in response.get_data(as_text=True)
+    assert answers[0].get_data(as_text=True).count(NOT_FOUND) == 1
+
+
+def test_waiting_and_handed_over_cases_say_so(client, database):
+    with database() as db:
+        db.add(Case(reference="54/1-2026", ready_on=today(), persons=[Person(position=1, date_of_birth=date(1990, 1, 1))]))
+        db.commit()
+    assert "Noch kein Termin" in look_up(client, "54/1-2026", "1990-01-01").get_data(as_text=True)
+    add_planned_case(database, reference="54/2-2026", day=today() - timedelta(days=1), state="done")
+    assert "Urkunde übergeben" in look_up(client, "54/2-2026", "1985-07-31").get_data(as_text=True)
+
+
+def test_bad_input_is_explained_and_kept(client):
+    response = look_up(client, "54/12<2026", "")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Das Aktenzeichen darf nur Buchstaben" in page and "Bitte das Geburtsdatum angeben." in page
+    assert 'value="54/12&lt;2026"' in page
+    assert 'aria-invalid="true"' in page
+
+
+def test_lookups_are_rate_limited(client):
+    statuses = [look_up(client, "54/1", "1990-01-01").status_code for _ in range(11)]
+    assert statuses[:10] == [200] * 10 and statuses[10] == 429
+
+
+def test_handed_over_cases_are_deleted_after_the_retention_period(database):
+    old = today() - timedelta(days=200)
+    kept_waiting = add_planned_case(database, reference="54/1-2026", day=old, state="planned")
+    add_planned_case(database, reference="54/2-2026", day=old, state="done", starts_at=time(8))
+    recent = add_planned_case(database, reference="54/3-2026", day=today() - timedelta(days=5), state="done")
+    with database() as db:
+        assert purge_handed_over(db, toolkit.utcnow()) == 1
+        db.commit()
+        assert {c.id for c in db.query(Case)} == {kept_waiting, recent}
+        assert db.query(Appointment).count() == 2

@@ -1,0 +1,235 @@
+"""Staff work with cases: record, import, plan, close, move, print; every change is checked and audited."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal.testing import csrf_token
+from portal_plugins.naturalisation.models import Appointment, Case, Person
+from portal_plugins.naturalisation.planning import DEFAULT_SETTINGS, parse_settings, today
+
+BASE = "/de/staff/naturalisation"
+
+
+@pytest.fixture
+def caseworker(staff_client):
+    return staff_client("caseworker")
+
+
+def add_case(database, reference, births, ready_on=None, family_group="", letter_language=""):
+    with database() as db:
+        case = Case(reference=reference, ready_on=ready_on or today(), family_group=family_group,
+                    letter_language=letter_language,
+                    persons=[Person(position=i, date_of_birth=b) for i, b in enumerate(births, start=1)])
+        db.add(case)
+        db.commit()
+        return case
+
+
+def plan(client):
+    return client.post(f"{BASE}/plan", data={"csrf_token": csrf_token(client, f"{BASE}/")})
+
+
+def test_only_caseworkers_and_admins_get_in(client, staff_client):
+    assert client.get(f"{BASE}/").status_code == 302
+    assert staff_client("editor").get(f"{BASE}/").status_code == 403
+    assert staff_client("admin").get(f"{BASE}/").status_code == 200
+
+
+def count_cases(database):
+    with database() as db:
+        return db.scalar(select(func.count()).select_from(Case))
+
+
+def test_recording_a_case_checks_every_field_and_keeps_the_input(caseworker, database):
+    token = csrf_token(caseworker, f"{BASE}/cases/new")
+    response = caseworker.post(f"{BASE}/cases/new", data={
+        "csrf_token": token, "reference": "54/77-2026", "ready_on": "", "births": "12.03.1980\n31.02.1990",
+        "family_group": "", "letter_language": "tr"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Bitte das Datum angeben." in page
+    assert "Zeile 2: „31.02.1990“ ist kein Datum wie 31.07.2026." in page
+    assert 'value="54/77-2026"' in page and "12.03.1980" in page
+    assert count_cases(database) == 0
+
+    response = caseworker.post(f"{BASE}/cases/new", data={
+        "csrf_token": token, "reference": " 54/77-2026 ", "ready_on": today().isoformat(),
+        "births": "12.03.1980\n1982-05-01", "family_group": "", "letter_language": "tr"})
+    assert response.status_code == 302
+    with database() as db:
+        case = db.scalars(select(Case)).one()
+        assert (case.reference, case.letter_language) == ("54/77-2026", "tr")
+        assert [p.date_of_birth for p in case.persons] == [date(1980, 3, 12), date(1982, 5, 1)]
+
+    response = caseworker.post(f"{BASE}/cases/new", data={
+        "csrf_token": token, "reference": "54/77-2026", "ready_on": today().isoformat(), "births": "01.01.1970",
+        "family_group": "", "letter_language": ""})
+    assert response.status_code == 422
+    assert "Dieses Aktenzeichen ist schon erfasst." in response.get_data(as_text=True)
+
+
+def test_a_second_editor_of_a_case_gets_a_conflict_and_keeps_the_input(caseworker, staff_client, database):
+    case = add_case(database, "54/1-2026", [date(1980, 1, 1)])
+    other = staff_client("caseworker")
+    form = {"csrf_token": csrf_token(caseworker, f"{BASE}/cases/{case.id}"), "ready_on": today().isoformat(),
+            "births": "01.01.1980", "family_group": "G-1", "letter_language": "", "version": "1"}
+    assert caseworker.post(f"{BASE}/cases/{case.id}", data=form).status_code == 302
+    late = dict(form, csrf_token=csrf_token(other, f"{BASE}/cases/{case.id}"), family_group="G-2")
+    response = other.post(f"{BASE}/cases/{case.id}", data=late)
+    assert response.status_code == 409
+    assert 'value="G-2"' in response.get_data(as_text=True)
+    with database() as db:
+        assert db.get(Case, case.id).family_group == "G-1"
+
+
+CSV_HEADER = "aktenzeichen;bereit_ab;geburtsdatum;familie;sprache\n"
+
+
+def upload(client, text):
+    return client.post(f"{BASE}/import", data={"csrf_token": csrf_token(client, f"{BASE}/import"),
+                                               "file": (io.BytesIO(text.encode("utf-8")), "faelle.csv")},
+                       content_type="multipart/form-data")
+
+
+def test_import_saves_all_rows_or_nothing(caseworker, database):
+    ready = today().strftime("%d.%m.%Y")
+    bad = (CSV_HEADER + f"54/1-2026;{ready};01.02.1980;G-1;tr\n54/1-2026;{ready};03.04.1982;G-1;tr\n"
+           f"54/2-2026;gestern;05.06.1990;;\n54/3-2026;{ready};07.08.1991;;xx\n54/1-2026;{ready};09.10.2010;G-9;tr\n")
+    response = upload(caseworker, bad)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Zeile 4" in page and "bereit_ab: „gestern“ ist kein Datum wie 31.07.2026." in page
+    assert "Zeile 5" in page and "Unbekannte Sprache „xx“" in page
+    assert "Zeile 6" in page and "(siehe Zeile 2)" in page
+    assert count_cases(database) == 0
+
+    good = CSV_HEADER + f"54/1-2026;{ready};01.02.1980;G-1;tr\n54/1-2026;{ready};03.04.1982;G-1;tr\n" \
+                        f"54/2-2026;{ready};05.06.1990;G-1;\n"
+    assert upload(caseworker, good).status_code == 302
+    with database() as db:
+        cases = {c.reference: len(c.persons) for c in db.scalars(select(Case))}
+    assert cases == {"54/1-2026": 2, "54/2-2026": 1}
+    # The same file again changes nothing; other persons under a known reference are refused.
+    assert upload(caseworker, good).status_code == 302
+    assert "0 neu, 0 geändert, 2 unverändert" in caseworker.get(f"{BASE}/").get_data(as_text=True)
+    response = upload(caseworker, CSV_HEADER + f"54/2-2026;{ready};05.06.1999;;\n")
+    assert "schon mit anderen Personen erfasst" in response.get_data(as_text=True)
+
+
+def test_import_names_a_missing_column(caseworker):
+    response = upload(caseworker, "aktenzeichen;geburtsdatum\n54/1;01.01.1990\n")
+    assert response.status_code == 422
+    assert "Diese Spalten fehlen in der Kopfzeile: bereit_ab" in response.get_data(as_text=True)
+
+
+def appointments(database):
+    """Return the appointments with their persons and cases loaded."""
+    with database() as db:
+        found = db.scalars(select(Appointment).order_by(Appointment.day, Appointment.starts_at, Appointment.office)
+                           .options(selectinload(Appointment.persons).selectinload(Person.case))).all()
+        return found
+
+
+def test_planning_pairs_families_and_a_rerun_keeps_what_was_planned(caseworker, database, handover_settings):
+    add_case(database, "54/1-2026", [date(1980, 1, 1), date(1982, 2, 2)], family_group="G-1")
+    add_case(database, "54/2-2026", [date(2005, 3, 3)], family_group="G-1")
+    add_case(database, "54/3-2026", [date(1990, 4, 4)])
+    assert plan(caseworker).status_code == 302
+    first = appointments(database)
+    assert sorted(len(a.persons) for a in first) == [1, 1, 2]
+    family = [a for a in first if any(c.family_group == "G-1" for c in a.cases)]
+    assert len(family) == 2 and len({a.day for a in family}) == 1
+    assert all(handover_settings.calendar(today()).is_open(a.day) for a in first)
+    snapshot = {a.id: (a.day, a.starts_at, a.office, a.version) for a in first}
+
+    add_case(database, "54/4-2026", [date(1975, 5, 5)])
+    assert plan(caseworker).status_code == 302
+    second = appointments(database)
+    assert len(second) == 4
+    assert {a.id: (a.day, a.starts_at, a.office, a.version) for a in second if a.id in snapshot} == snapshot
+
+
+def test_missed_persons_wait_again_and_done_ones_are_finished(caseworker, database):
+    add_case(database, "54/1-2026", [date(1980, 1, 1)])
+    add_case(database, "54/2-2026", [date(1981, 1, 1)])
+    plan(caseworker)
+    missed, done = appointments(database)
+    for appointment, outcome in ((missed, "missed"), (done, "done")):
+        url = f"{BASE}/days/{appointment.day.isoformat()}"
+        response = caseworker.post(f"{BASE}/appointments/{appointment.id}/outcome", data={
+            "csrf_token": csrf_token(caseworker, url), "version": appointment.version, "outcome": outcome})
+        assert response.status_code == 302
+    with database() as db:
+        assert [p.state for p in db.get(Appointment, missed.id).persons] == ["waiting"]
+        assert [p.state for p in db.get(Appointment, done.id).persons] == ["done"]
+    # A stale button press changes nothing.
+    stale = caseworker.post(f"{BASE}/appointments/{done.id}/outcome", data={
+        "csrf_token": csrf_token(caseworker, f"{BASE}/"), "version": done.version, "outcome": "cancelled"},
+        follow_redirects=True)
+    assert "Dieser Termin wurde inzwischen geändert." in stale.get_data(as_text=True)
+    with database() as db:
+        assert db.get(Appointment, done.id).state == "done"
+    plan(caseworker)
+    replanned = [a for a in appointments(database) if a.state == "planned"]
+    assert [p.date_of_birth for a in replanned for p in a.persons] == [date(1980, 1, 1)]
+
+
+def test_moving_checks_the_target_slot(caseworker, database, handover_settings):
+    add_case(database, "54/1-2026", [date(1980, 1, 1)])
+    add_case(database, "54/2-2026", [date(1981, 1, 1)])
+    plan(caseworker)
+    first, second = appointments(database)
+    url = f"{BASE}/appointments/{second.id}/move"
+    token = csrf_token(caseworker, url)
+    closed = next(today() + timedelta(days=d) for d in range(1, 9) if not handover_settings.is_open(today() + timedelta(days=d)))
+    form = {"csrf_token": token, "version": second.version, "day": closed.isoformat(), "starts_at": "08:00",
+            "office": "Raum 1"}
+    response = caseworker.post(url, data=form)
+    assert response.status_code == 422
+    assert "An diesem Tag finden keine Übergaben statt." in response.get_data(as_text=True)
+    taken = dict(form, day=first.day.isoformat(), starts_at=first.starts_at.strftime("%H:%M"), office=first.office)
+    response = caseworker.post(url, data=taken)
+    assert response.status_code == 422
+    assert "Zu dieser Zeit ist der Raum schon belegt." in response.get_data(as_text=True)
+    free = dict(taken, starts_at="09:00")
+    assert caseworker.post(url, data=free).status_code == 302
+    stale = caseworker.post(url, data=dict(free, starts_at="08:40"))
+    assert stale.status_code == 409
+    assert 'selected value="08:40"' in stale.get_data(as_text=True)
+    assert appointments(database)[1].starts_at.strftime("%H:%M") == "09:00"
+
+
+def test_day_plan_and_letters_in_german_and_the_clients_language(caseworker, database):
+    add_case(database, "54/1-2026", [date(1980, 1, 31), date(1982, 2, 2)], letter_language="en")
+    plan(caseworker)
+    (appointment,) = appointments(database)
+    day_plan = caseworker.get(f"{BASE}/days/{appointment.day.isoformat()}").get_data(as_text=True)
+    assert "54/1-2026" in day_plan and "31.01.1980" in day_plan and "geplant" in day_plan
+    letters = caseworker.get(f"{BASE}/days/{appointment.day.isoformat()}/letters").get_data(as_text=True)
+    assert letters.count('<article class="letter"') == 2
+    assert 'lang="de" dir="ltr"' in letters and 'lang="en" dir="ltr"' in letters
+    assert "Einladung zur Übergabe Ihrer Einbürgerungsurkunde" in letters
+    assert "Invitation to collect your naturalisation certificate" in letters
+    assert "http://localhost/en/naturalisation/" in letters
+
+
+def test_changes_appear_in_the_audit_log(caseworker, staff_client, database):
+    add_case(database, "54/1-2026", [date(1980, 1, 1)])
+    plan(caseworker)
+    (appointment,) = appointments(database)
+    caseworker.post(f"{BASE}/appointments/{appointment.id}/outcome", data={
+        "csrf_token": csrf_token(caseworker, f"{BASE}/"), "version": appointment.version, "outcome": "done"})
+    log = staff_client("admin").get("/de/staff/audit").get_data(as_text=True)
+    assert "plan naturalisation_appointment #run" in log
+    assert f"done naturalisation_appointment #{appointment.id}" in log
+
+
+@pytest.mark.parametrize("key, value", [("daily_capacity", 0), ("offices", []), ("first_slot", "8 Uhr"),
+                                        ("holidays", ["24.12.2026"]), ("weekdays", [7]), ("horizon_days", 3)])
+def test_bad_settings_name_their_key(key, value):
+    with pytest.raises(ValueError, match=key):
+        parse_settings({**DEFAULT_SETTINGS, key: value})

@@ -1,0 +1,50 @@
+"""Public pages: clients look up their handover appointment."""
+
+from __future__ import annotations
+
+from flask import render_template
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal import toolkit
+
+from .forms import LookupForm
+from .models import Appointment, Case, Person
+from .planning import current_settings, handover_location, today
+
+bp = toolkit.public_blueprint("naturalisation", __name__)
+
+SERVICE = "naturalisation-certificate-handover"
+
+
+def find_case(reference: str, date_of_birth) -> Case | None:
+    """Return the case with this reference that has a person born on that date, else None."""
+    return toolkit.session().scalars(
+        select(Case).join(Case.persons).where(Case.reference == reference, Person.date_of_birth == date_of_birth)
+        .options(selectinload(Case.persons).selectinload(Person.appointments)).limit(1)).first()
+
+
+def case_status(case: Case) -> dict:
+    """Return what a client may see of a case: its upcoming appointments and whether all is handed over."""
+    upcoming: dict[int, Appointment] = {}
+    for person in case.persons:
+        for appointment in person.appointments:
+            if appointment.state == "planned" and appointment.day >= today():
+                upcoming[appointment.id] = appointment
+    appointments = sorted(upcoming.values(), key=lambda a: (a.day, a.starts_at))
+    return {"appointments": appointments, "all_done": all(p.state == "done" for p in case.persons)}
+
+
+@bp.route("/", methods=["GET", "POST"])
+@toolkit.limiter.limit("10 per minute; 60 per hour", methods=["POST"])
+def lookup():
+    form = LookupForm()
+    status, searched = None, False
+    if form.is_submitted():
+        if not form.validate():
+            return render_template("naturalisation/lookup.html", form=form, status=None, searched=False), 422
+        searched = True
+        case = find_case(form.reference.data, form.date_of_birth.data)
+        status = case_status(case) if case else None
+    return render_template("naturalisation/lookup.html", form=form, status=status, searched=searched,
+                           service=SERVICE, location=handover_location(current_settings()))
