@@ -1,0 +1,81 @@
+"""Document checklists: what to bring to each service of the office, with conditions, print and versions."""
+
+from __future__ import annotations
+
+from portal import toolkit
+from portal.toolkit import _l, hookimpl
+
+plugin_info = toolkit.PluginInfo(
+    name="checklists",
+    title=_l("Checklisten"),
+    description=_l("Listen der Unterlagen, die Besucherinnen und Besucher zu jedem Anliegen mitbringen"),
+    version="1.0.0",
+    requires_core=">=1.0,<2",
+    roles=("editor",),
+)
+
+# Slots of other plugins where a service's checklist helps: the appointment result and the naturalisation pages.
+SERVICE_SLOTS = frozenset({"appointment_result", "naturalisation_result"})
+
+
+@hookimpl
+def portal_blueprints():
+    from .staff_views import staff
+    from .views import bp
+
+    return [bp, staff]
+
+
+@hookimpl
+def portal_models():
+    from .models import Question, Service, ServiceVersion
+
+    return [Question, Service, ServiceVersion]
+
+
+@hookimpl
+def portal_cli_commands():
+    from .cli import checklists_cli
+
+    return [checklists_cli]
+
+
+@hookimpl
+def portal_navigation():
+    return [toolkit.NavItem(title=_l("Checklisten"), endpoint="checklists.index", order=30)]
+
+
+@hookimpl
+def portal_home_tiles():
+    return [toolkit.Tile(title=_l("Was muss ich mitbringen?"),
+                         text=_l("Checklisten der Unterlagen für Ihren Termin, zum Abhaken und Ausdrucken"),
+                         endpoint="checklists.index", order=30)]
+
+
+@hookimpl
+def portal_staff_menu():
+    return [toolkit.StaffMenuItem(title=_l("Checklisten"), endpoint="checklists_staff.index", role="editor",
+                                  order=30)]
+
+
+@hookimpl
+def portal_template_slot(slot, context):
+    if slot not in SERVICE_SLOTS or not context.get("service"):
+        return None
+    from .views import service_box
+
+    return service_box(context["service"])
+
+
+@hookimpl
+def portal_demo_data(session):
+    from .defaults import load_defaults
+
+    load_defaults(session)
+
+
+@hookimpl
+def portal_translation_content():
+    from .checklist import translation_status
+
+    return translation_status()

@@ -1,0 +1,157 @@
+"""What a visitor sees of a checklist: items grouped by condition, filtered by the answers given."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from portal import toolkit
+
+from .models import Question, Service, ServiceVersion
+
+ANSWERS = {"yes": True, "no": False}
+
+
+@dataclass(frozen=True)
+class ShownItem:
+    """One item in the visitor's language (or a fallback), with its stable key."""
+
+    key: str
+    text: toolkit.Translated
+    hint: toolkit.Translated | None
+    example: bool
+
+
+@dataclass(frozen=True)
+class Group:
+    """The items of one condition (None: items for everyone); hidden when the visitor answered "no"."""
+
+    condition: str | None
+    label: toolkit.Translated | None
+    items: list[ShownItem]
+    hidden: bool
+
+
+def new_item_key() -> str:
+    """Return a fresh key for an item added by staff."""
+    return secrets.token_hex(4)
+
+
+def questions_by_key() -> dict[str, Question]:
+    """Return every question by key, in the order staff set."""
+    questions = toolkit.session().scalars(select(Question).order_by(Question.position, Question.key))
+    return {question.key: question for question in questions}
+
+
+def used_questions(content: Mapping, questions: Mapping[str, Question]) -> list[Question]:
+    """Return the questions that decide about at least one item of a checklist, in question order."""
+    used = {item["condition"] for item in content["items"] if item.get("condition")}
+    return [question for key, question in questions.items() if key in used]
+
+
+def read_answers(args: Mapping[str, str], questions: list[Question]) -> dict[str, bool]:
+    """Read yes/no answers from query parameters; anything else counts as not answered."""
+    return {q.key: ANSWERS[args[q.key]] for q in questions if args.get(q.key) in ANSWERS}
+
+
+def answers_query(answers: Mapping[str, bool]) -> dict[str, str]:
+    """Return answers as query parameters for a shareable address."""
+    return {key: "yes" if value else "no" for key, value in answers.items()}
+
+
+def shown_item(item: Mapping, lang: str | None = None) -> ShownItem:
+    """Pick an item's text and hint in a language, falling back as configured."""
+    return ShownItem(key=item["key"], text=toolkit.pick_translation(item["text"], lang),
+                     hint=toolkit.pick_translation(item.get("hint") or {}, lang), example=bool(item.get("example")))
+
+
+def group_items(content: Mapping, questions: Mapping[str, Question], answers: Mapping[str, bool],
+                lang: str | None = None) -> list[Group]:
+    """Group items: first those for everyone, then one group per condition in question order."""
+    by_condition: dict[str | None, list[Mapping]] = {}
+    for item in content["items"]:
+        by_condition.setdefault(item.get("condition") or None, []).append(item)
+    order = [None] + [key for key in questions if key in by_condition]
+    groups = []
+    for condition in order:
+        if condition not in by_condition:
+            continue
+        label = toolkit.pick_translation(questions[condition].label, lang) if condition else None
+        groups.append(Group(condition=condition, label=label,
+                            items=[shown_item(item, lang) for item in by_condition[condition]],
+                            hidden=answers.get(condition) is False if condition else False))
+    return groups
+
+
+def uses_fallback(*translations) -> bool:
+    """Tell whether any of the given translations (or items and groups of them) fell back to another language."""
+    for entry in translations:
+        if isinstance(entry, Group):
+            if uses_fallback(entry.label, *entry.items):
+                return True
+        elif isinstance(entry, ShownItem):
+            if uses_fallback(entry.text, entry.hint):
+                return True
+        elif entry is not None and entry.is_fallback:
+            return True
+    return False
+
+
+def published_services() -> list[Service]:
+    """Return the services visitors may see, in the order staff set."""
+    services = toolkit.session().scalars(select(Service).order_by(Service.position, Service.slug))
+    return [service for service in services if service.content.get("published")]
+
+
+def find_service(slug: str, published_only: bool = True) -> Service | None:
+    """Return a service by its slug; unpublished ones only when asked for."""
+    service = toolkit.session().scalar(select(Service).filter_by(slug=slug))
+    if service is None or (published_only and not service.content.get("published")):
+        return None
+    return service
+
+
+def save_version(service: Service, content: dict, expected_version: int, action: str, detail: str = "") -> bool:
+    """Store content as the service's next version, unless someone saved since `expected_version`."""
+    session = toolkit.session()
+    content = copy.deepcopy(content)
+    number = expected_version + 1
+    # The WHERE on the version makes the check and the write one step, so two saves cannot both win.
+    result = session.execute(update(Service).where(Service.id == service.id, Service.version == expected_version)
+                             .values(version=number, content=content))
+    if result.rowcount != 1:
+        return False
+    account = toolkit.current_staff()
+    session.add(ServiceVersion(service_id=service.id, number=number, content=content, action=action, detail=detail,
+                               created_by=account.email if account else "system"))
+    session.flush()
+    session.refresh(service)
+    return True
+
+
+def latest_version(service: Service) -> ServiceVersion | None:
+    """Return the service's newest saved version."""
+    return toolkit.session().scalar(select(ServiceVersion).filter_by(service_id=service.id)
+                                    .order_by(ServiceVersion.number.desc()).limit(1))
+
+
+def content_texts(content: Mapping) -> list[Mapping[str, str]]:
+    """Return every text of a checklist that exists in German, as {language: text}."""
+    texts = [content.get("title") or {}, content.get("summary") or {}]
+    for item in content["items"]:
+        texts += [item["text"], item.get("hint") or {}]
+    return [text for text in texts if text.get("de")]
+
+
+def translation_status() -> list[toolkit.ContentStatus]:
+    """Count, per enabled language, how many German texts of the checklists have a translation."""
+    texts = [text for service in toolkit.session().scalars(select(Service)) for text in content_texts(service.content)]
+    texts += [text for question in questions_by_key().values() for text in (question.text, question.label)
+              if text.get("de")]
+    return [toolkit.ContentStatus(plugin="checklists", kind=toolkit._l("Texte der Checklisten"), lang=lang,
+                                  translated=sum(1 for text in texts if text.get(lang)), total=len(texts))
+            for lang in toolkit.enabled_languages()]

@@ -1,0 +1,89 @@
+"""Staff forms: a checklist's German text and structure, its translation into one language, and questions."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField, StringField, \
+    TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from portal.toolkit import _l
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+QUESTION_KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
+TITLE_LENGTH = 150
+SUMMARY_LENGTH = 1000
+ITEM_LENGTH = 300
+HINT_LENGTH = 1000
+# Empty rows offered below the items for new ones; more can be added after each save.
+NEW_ITEM_ROWS = 2
+
+
+class VersionedForm(FlaskForm):
+    """A form that carries the version it was loaded from, to notice a save by someone else."""
+
+    version = HiddenField(validators=[InputRequired(), Regexp(r"^\d+$")])
+
+
+class NewServiceForm(FlaskForm):
+    slug = StringField(_l("Kurzname für die Adresse"), validators=[
+        DataRequired(), Length(max=80),
+        Regexp(SLUG_PATTERN, message=_l("Bitte nur Kleinbuchstaben ohne Umlaute, Ziffern und Bindestriche "
+                                        "verwenden, zum Beispiel „blaue-karte“."))])
+    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=TITLE_LENGTH)])
+    summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=SUMMARY_LENGTH)])
+
+
+class ItemForm(Form):
+    """One item of the German list with its condition; part of ServiceForm."""
+
+    key = HiddenField()
+    text = StringField(_l("Unterlage"), validators=[Optional(), Length(max=ITEM_LENGTH)])
+    hint = TextAreaField(_l("Hinweis"), validators=[Optional(), Length(max=HINT_LENGTH)])
+    condition = SelectField(_l("Gilt für"), choices=[])
+    example = BooleanField(_l("Beispielangabe: Das Amt muss sie anpassen"))
+    position = IntegerField(_l("Reihenfolge"), validators=[Optional(), NumberRange(min=1, max=999)])
+    remove = BooleanField(_l("Diesen Punkt entfernen"))
+
+
+class ServiceForm(VersionedForm):
+    """The German texts, the items with their conditions, and whether visitors see the checklist."""
+
+    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=TITLE_LENGTH)])
+    summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=SUMMARY_LENGTH)])
+    published = BooleanField(_l("Für Besucherinnen und Besucher sichtbar"))
+    items = FieldList(FormField(ItemForm))
+
+
+class ItemTranslationForm(Form):
+    """One item's text and hint in the language being translated; part of TranslationForm."""
+
+    key = HiddenField()
+    text = StringField(_l("Unterlage"), validators=[Optional(), Length(max=ITEM_LENGTH)])
+    hint = TextAreaField(_l("Hinweis"), validators=[Optional(), Length(max=HINT_LENGTH)])
+
+
+class TranslationForm(VersionedForm):
+    """Every text of one checklist in one language; empty fields fall back to German for visitors."""
+
+    title = StringField(_l("Titel"), validators=[Optional(), Length(max=TITLE_LENGTH)])
+    summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=SUMMARY_LENGTH)])
+    items = FieldList(FormField(ItemTranslationForm))
+
+
+class QuestionTextsForm(Form):
+    """A question and the heading of its items in one language; part of QuestionForm."""
+
+    text = StringField(_l("Frage"), validators=[Optional(), Length(max=200)])
+    label = StringField(_l("Überschrift der Punkte"), validators=[Optional(), Length(max=200)])
+
+
+class QuestionForm(VersionedForm):
+    """A yes/no question in every language; its key is fixed once created."""
+
+    key = StringField(_l("Schlüssel"), validators=[
+        DataRequired(), Length(max=40),
+        Regexp(QUESTION_KEY_PATTERN, message=_l("Bitte nur Kleinbuchstaben ohne Umlaute, Ziffern und Unterstriche "
+                                                "verwenden, beginnend mit einem Buchstaben."))])
+    position = IntegerField(_l("Reihenfolge"), validators=[InputRequired(), NumberRange(min=1, max=999)])
+    texts = FieldList(FormField(QuestionTextsForm))

@@ -1,0 +1,356 @@
+"""Staff pages: edit checklists and their translations, compare and restore versions, edit questions."""
+
+from __future__ import annotations
+
+import copy
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select, update
+
+from portal import toolkit
+from portal.toolkit import _
+
+from .checklist import content_texts, find_service, latest_version, new_item_key, questions_by_key, save_version
+from .diff import compare
+from .forms import (
+    NEW_ITEM_ROWS,
+    ItemForm,
+    NewServiceForm,
+    QuestionForm,
+    ServiceForm,
+    TranslationForm,
+    VersionedForm,
+)
+from .models import Question, Service, ServiceVersion
+
+staff = toolkit.staff_blueprint("checklists", __name__, role="editor")
+
+SOURCE_LANGUAGE = "de"
+
+
+def _service_or_404(slug: str) -> Service:
+    return find_service(slug, published_only=False) or abort(404)
+
+
+def _set_text(texts: dict, lang: str, value: str | None) -> dict:
+    """Return texts with one language set, or removed when the value is blank."""
+    texts = dict(texts)
+    value = (value or "").strip()
+    if value:
+        texts[lang] = value
+    else:
+        texts.pop(lang, None)
+    return texts
+
+
+def _condition_choices(questions: dict[str, Question]) -> list[tuple[str, str]]:
+    return [("", _("alle"))] + [(key, question.label.get(SOURCE_LANGUAGE, key)) for key, question in questions.items()]
+
+
+def _condition_name(questions: dict[str, Question]):
+    choices = dict(_condition_choices(questions))
+    return lambda key: choices.get(key or "", key or "")
+
+
+def _action_label(version: ServiceVersion) -> str:
+    if version.action == "translated":
+        return _("Übersetzung geändert: %(language)s", language=toolkit.language_name(version.detail))
+    if version.action == "restored":
+        return _("Version %(number)s wiederhergestellt", number=version.detail)
+    return {"created": _("angelegt"), "edited": _("Inhalt geändert"),
+            "defaults": _("mitgelieferte Fassung geladen")}.get(version.action, version.action)
+
+
+def _conflict(service: Service, form) -> dict:
+    """Describe the save that came first and let the next save of this form go over it."""
+    mine = int(form.version.data)
+    form.version.data = str(service.version)
+    return {"latest": latest_version(service), "their_version": mine}
+
+
+@staff.route("/")
+def index():
+    services = toolkit.session().scalars(select(Service).order_by(Service.position, Service.slug)).all()
+    latest = {service.id: latest_version(service) for service in services}
+    return render_template("checklists/staff/index.html", services=services, latest=latest,
+                           questions=questions_by_key().values(), action_label=_action_label)
+
+
+@staff.route("/services/new", methods=["GET", "POST"])
+def new_service():
+    form = NewServiceForm()
+    if form.validate_on_submit():
+        slug = form.slug.data.strip()
+        if find_service(slug, published_only=False):
+            form.slug.errors.append(_("Eine Checkliste mit diesem Kurznamen gibt es schon."))
+        else:
+            summary = form.summary.data.strip()
+            content = {"title": {SOURCE_LANGUAGE: form.title.data.strip()},
+                       "summary": {SOURCE_LANGUAGE: summary} if summary else {}, "published": False, "items": []}
+            position = (toolkit.session().scalar(select(Service.position).order_by(Service.position.desc())
+                                                 .limit(1)) or 0) + 1
+            service = Service(slug=slug, position=position, content=content, version=1)
+            account = toolkit.current_staff()
+            service.versions.append(ServiceVersion(number=1, content=copy.deepcopy(content), action="created",
+                                                   created_by=account.email))
+            toolkit.session().add(service)
+            toolkit.session().flush()
+            toolkit.audit("create", "checklists_service", service.id, after={"slug": slug, "version": 1},
+                          summary=slug)
+            toolkit.session().commit()
+            flash(_("Die Checkliste ist angelegt. Fügen Sie jetzt die Unterlagen hinzu; sichtbar wird sie, "
+                    "wenn Sie das Häkchen „sichtbar“ setzen."), "success")
+            return redirect(url_for(".edit_service", slug=slug))
+    return render_template("checklists/staff/new.html", form=form), 422 if form.errors else 200
+
+
+def _service_form_data(service: Service) -> dict:
+    content = service.content
+    items = [{"key": item["key"], "text": item["text"].get(SOURCE_LANGUAGE, ""),
+              "hint": (item.get("hint") or {}).get(SOURCE_LANGUAGE, ""), "condition": item.get("condition") or "",
+              "example": bool(item.get("example")), "position": index}
+             for index, item in enumerate(content["items"], start=1)]
+    items += [{"key": "", "text": "", "hint": "", "condition": "", "example": False, "position": None}
+              for _row in range(NEW_ITEM_ROWS)]
+    return {"version": str(service.version), "title": content["title"].get(SOURCE_LANGUAGE, ""),
+            "summary": (content.get("summary") or {}).get(SOURCE_LANGUAGE, ""),
+            "published": bool(content.get("published")), "items": items}
+
+
+def _content_from_service_form(form: ServiceForm, service: Service) -> dict | None:
+    """Merge the German texts and structure of the form into the current content; None if a row is wrong."""
+    old_items = {item["key"]: item for item in service.content["items"]}
+    rows = []
+    valid = True
+    for index, entry in enumerate(form.items):
+        row: ItemForm = entry.form
+        text, hint = (row.text.data or "").strip(), (row.hint.data or "").strip()
+        if row.remove.data:
+            continue
+        if not text:
+            if hint or row.key.data in old_items:
+                row.text.errors.append(_("Bitte nennen Sie die Unterlage, oder kreuzen Sie „entfernen“ an."))
+                valid = False
+            continue
+        old = old_items.get(row.key.data) or {"key": new_item_key(), "text": {}, "hint": {}}
+        item = {"key": old["key"], "text": _set_text(old["text"], SOURCE_LANGUAGE, text),
+                # Without a German hint its translations would have nothing to translate.
+                "hint": _set_text(old.get("hint") or {}, SOURCE_LANGUAGE, hint) if hint else {},
+                "condition": row.condition.data or None, "example": bool(row.example.data)}
+        rows.append((row.position.data or 1000 + index, index, item))
+    if not valid:
+        return None
+    summary = form.summary.data.strip()
+    return {"title": _set_text(service.content["title"], SOURCE_LANGUAGE, form.title.data),
+            "summary": _set_text(service.content.get("summary") or {}, SOURCE_LANGUAGE, summary) if summary else {},
+            "published": bool(form.published.data), "items": [item for *_order, item in sorted(rows)]}
+
+
+def _save(service: Service, form, content: dict, action: str, detail: str = "") -> bool:
+    """Save a new version with its audit entry; False when another save came first."""
+    expected = int(form.version.data)
+    if not save_version(service, content, expected, action, detail):
+        toolkit.session().rollback()
+        return False
+    toolkit.audit(action, "checklists_service", service.id, before={"version": expected},
+                  after={"version": service.version, "language": detail} if detail else {"version": service.version},
+                  summary=service.slug)
+    toolkit.session().commit()
+    return True
+
+
+@staff.route("/services/<slug>/edit", methods=["GET", "POST"])
+def edit_service(slug: str):
+    service = _service_or_404(slug)
+    questions = questions_by_key()
+    form = ServiceForm(data=_service_form_data(service)) if request.method == "GET" else ServiceForm()
+    for entry in form.items:
+        entry.form.condition.choices = _condition_choices(questions)
+    conflict = None
+    if form.validate_on_submit():
+        content = _content_from_service_form(form, service)
+        if content == service.content:
+            flash(_("Es gab keine Änderungen zu speichern."), "success")
+            return redirect(url_for(".edit_service", slug=slug))
+        if content is not None:
+            if _save(service, form, content, "edited"):
+                flash(_("Gespeichert als Version %(number)s.", number=service.version), "success")
+                return redirect(url_for(".edit_service", slug=slug))
+            service = _service_or_404(slug)
+            conflict = _conflict(service, form)
+    texts = content_texts(service.content)
+    completeness = [(code, sum(1 for text in texts if text.get(code)), len(texts))
+                    for code in toolkit.enabled_languages() if code != SOURCE_LANGUAGE]
+    status = 409 if conflict else 422 if request.method == "POST" else 200
+    return render_template("checklists/staff/edit.html", service=service, form=form, conflict=conflict,
+                           completeness=completeness), status
+
+
+def _translation_form_data(service: Service, lang: str) -> dict:
+    content = service.content
+    return {"version": str(service.version), "title": content["title"].get(lang, ""),
+            "summary": (content.get("summary") or {}).get(lang, ""),
+            "items": [{"key": item["key"], "text": item["text"].get(lang, ""),
+                       "hint": (item.get("hint") or {}).get(lang, "")} for item in content["items"]]}
+
+
+def _content_from_translation_form(form: TranslationForm, service: Service, lang: str) -> dict | None:
+    content = copy.deepcopy(service.content)
+    content["title"] = _set_text(content["title"], lang, form.title.data)
+    if (content.get("summary") or {}).get(SOURCE_LANGUAGE):
+        content["summary"] = _set_text(content["summary"], lang, form.summary.data)
+    rows = {entry.form.key.data: entry.form for entry in form.items}
+    valid = True
+    for item in content["items"]:
+        row = rows.get(item["key"])
+        if row is None:
+            continue
+        if (row.hint.data or "").strip() and not (row.text.data or "").strip():
+            row.text.errors.append(_("Bitte übersetzen Sie auch die Unterlage selbst, nicht nur den Hinweis."))
+            valid = False
+        item["text"] = _set_text(item["text"], lang, row.text.data)
+        if (item.get("hint") or {}).get(SOURCE_LANGUAGE):
+            item["hint"] = _set_text(item["hint"], lang, row.hint.data)
+    return content if valid else None
+
+
+@staff.route("/services/<slug>/translations/<code>", methods=["GET", "POST"])
+def translate_service(slug: str, code: str):
+    service = _service_or_404(slug)
+    if code == SOURCE_LANGUAGE or code not in toolkit.enabled_languages():
+        abort(404)
+    form = TranslationForm(data=_translation_form_data(service, code)) if request.method == "GET" \
+        else TranslationForm()
+    conflict = None
+    if form.validate_on_submit():
+        content = _content_from_translation_form(form, service, code)
+        if content == service.content:
+            flash(_("Es gab keine Änderungen zu speichern."), "success")
+            return redirect(url_for(".translate_service", slug=slug, code=code))
+        if content is not None:
+            if _save(service, form, content, "translated", code):
+                flash(_("Gespeichert als Version %(number)s.", number=service.version), "success")
+                return redirect(url_for(".translate_service", slug=slug, code=code))
+            service = _service_or_404(slug)
+            conflict = _conflict(service, form)
+    sources = {item["key"]: item for item in service.content["items"]}
+    status = 409 if conflict else 422 if request.method == "POST" else 200
+    return render_template("checklists/staff/translate.html", service=service, form=form, code=code,
+                           sources=sources, conflict=conflict), status
+
+
+@staff.route("/services/<slug>/versions")
+def versions(slug: str):
+    service = _service_or_404(slug)
+    return render_template("checklists/staff/versions.html", service=service, versions=service.versions,
+                           action_label=_action_label)
+
+
+@staff.route("/services/<slug>/compare")
+def compare_versions(slug: str):
+    service = _service_or_404(slug)
+    numbers = sorted({request.args.get("a", type=int), request.args.get("b", type=int)} - {None})
+    found = {version.number: version for version in service.versions if version.number in numbers}
+    if len(numbers) != 2 or len(found) != 2:
+        flash(_("Bitte wählen Sie zwei verschiedene Versionen zum Vergleichen."), "error")
+        return redirect(url_for(".versions", slug=slug))
+    older, newer = found[numbers[0]], found[numbers[1]]
+    comparison = compare(older.content, newer.content, toolkit.enabled_languages(),
+                         _condition_name(questions_by_key()))
+    return render_template("checklists/staff/compare.html", service=service, older=older, newer=newer,
+                           comparison=comparison, action_label=_action_label)
+
+
+@staff.route("/services/<slug>/versions/<int:number>/restore", methods=["POST"])
+def restore_version(slug: str, number: int):
+    service = _service_or_404(slug)
+    version = next((v for v in service.versions if v.number == number), None) or abort(404)
+    form = VersionedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if version.content == service.content:
+        flash(_("Version %(number)s entspricht schon dem aktuellen Stand.", number=number), "success")
+    elif _save(service, form, version.content, "restored", str(number)):
+        flash(_("Version %(old)s ist wiederhergestellt, als neue Version %(number)s.", old=number,
+                number=service.version), "success")
+    else:
+        flash(_("Die Checkliste wurde inzwischen geändert. Bitte prüfen Sie die neue Version, bevor Sie "
+                "wiederherstellen."), "error")
+    return redirect(url_for(".versions", slug=slug))
+
+
+def _question_form_data(question: Question | None, position: int) -> dict:
+    languages = toolkit.enabled_languages()
+    if question is None:
+        return {"version": "0", "key": "", "position": position,
+                "texts": [{"text": "", "label": ""} for _code in languages]}
+    return {"version": str(question.version), "key": question.key, "position": question.position,
+            "texts": [{"text": question.text.get(code, ""), "label": question.label.get(code, "")}
+                      for code in languages]}
+
+
+def _question_texts(form: QuestionForm) -> tuple[dict, dict] | None:
+    """Read the question and its heading per language; both are needed in German."""
+    text, label = {}, {}
+    for code, entry in zip(toolkit.enabled_languages(), form.texts):
+        text = _set_text(text, code, entry.form.text.data)
+        label = _set_text(label, code, entry.form.label.data)
+        if code == SOURCE_LANGUAGE:
+            for field in (entry.form.text, entry.form.label):
+                if not (field.data or "").strip():
+                    field.errors.append(_("Bitte auf Deutsch ausfüllen."))
+    if SOURCE_LANGUAGE not in text or SOURCE_LANGUAGE not in label:
+        return None
+    return text, label
+
+
+@staff.route("/questions/new", methods=["GET", "POST"])
+@staff.route("/questions/<key>/edit", methods=["GET", "POST"])
+def edit_question(key: str | None = None):
+    session = toolkit.session()
+    question = None
+    if key is not None:
+        question = session.scalar(select(Question).filter_by(key=key)) or abort(404)
+    next_position = (session.scalar(select(Question.position).order_by(Question.position.desc()).limit(1)) or 0) + 1
+    form = QuestionForm(data=_question_form_data(question, next_position)) if request.method == "GET" \
+        else QuestionForm()
+    if question is not None:
+        form.key.data = question.key
+    conflict = None
+    if form.validate_on_submit():
+        texts = _question_texts(form)
+        if question is None and session.scalar(select(Question).filter_by(key=form.key.data)):
+            form.key.errors.append(_("Diesen Schlüssel gibt es schon."))
+        elif texts is not None:
+            text, label = texts
+            account = toolkit.current_staff().email
+            if question is None:
+                question = Question(key=form.key.data, position=form.position.data, text=text, label=label,
+                                    version=1, updated_by=account)
+                session.add(question)
+                session.flush()
+                toolkit.audit("create", "checklists_question", question.id, after={"key": question.key})
+            else:
+                expected = int(form.version.data)
+                before = {"version": expected, "position": question.position, "text": question.text,
+                          "label": question.label}
+                result = session.execute(
+                    update(Question).where(Question.id == question.id, Question.version == expected)
+                    .values(position=form.position.data, text=text, label=label, version=expected + 1,
+                            updated_by=account, updated_at=toolkit.utcnow()))
+                if result.rowcount != 1:
+                    session.rollback()
+                    question = session.get(Question, question.id)
+                    conflict = {"by": question.updated_by, "at": question.updated_at}
+                    form.version.data = str(question.version)
+                else:
+                    toolkit.audit("update", "checklists_question", question.id, before=before,
+                                  after={"version": expected + 1, "position": form.position.data, "text": text,
+                                         "label": label})
+            if conflict is None:
+                session.commit()
+                flash(_("Die Frage ist gespeichert."), "success")
+                return redirect(url_for(".index"))
+    status = 409 if conflict else 422 if request.method == "POST" else 200
+    return render_template("checklists/staff/question.html", form=form, question=question, conflict=conflict,
+                           languages=toolkit.enabled_languages()), status

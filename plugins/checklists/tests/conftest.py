@@ -1,0 +1,50 @@
+import lxml.html
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from portal import toolkit
+from portal_plugins.checklists.defaults import load_defaults
+
+
+@pytest.fixture(scope="session")
+def portal_config():
+    """The checklists plugin alone, in all ten languages."""
+    return {"plugins": ["checklists"]}
+
+
+@pytest.fixture
+def data(app):
+    """Return a function that runs `function(session)` in an app context of its own and commits.
+
+    Requests made while a test holds an app context would share its `g` (and the signed-in account
+    cached there), so tests reach the database through this instead of the `db` fixture.
+    """
+    def run(function):
+        with app.app_context():
+            result = function(toolkit.session())
+            toolkit.session().commit()
+            return result
+
+    return run
+
+
+@pytest.fixture
+def defaults(data):
+    """Load the shipped questions and checklists."""
+    data(load_defaults)
+
+
+@pytest.fixture
+def parse():
+    """Return a function that parses a response's HTML into an lxml tree."""
+    return lambda response: lxml.html.fromstring(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def form_values(parse):
+    """Return a function that lists the values a browser would send for a page's main form."""
+    def read(response, form_class: str = "form") -> MultiDict:
+        forms = parse(response).xpath(f"//form[contains(concat(' ', @class, ' '), ' {form_class} ')]")
+        return MultiDict(forms[0].form_values())
+
+    return read

@@ -1,0 +1,176 @@
+import copy
+
+from flask import render_template_string
+from sqlalchemy import select
+
+from portal_plugins.checklists.checklist import translation_status
+from portal_plugins.checklists.models import Question, Service
+
+EXTENSION = "/de/checklists/residence-permit-extension"
+PAYSLIPS = "Ihre Gehaltsabrechnungen der letzten sechs Monate"
+
+
+def groups_of(tree) -> dict[str, dict]:
+    """Return each group of a checklist page by its condition: heading, item labels, hidden or not."""
+    groups = {}
+    for group in tree.xpath("//div[@data-condition]"):
+        groups[group.get("data-condition")] = {
+            "heading": group.xpath("string(h3)").strip(),
+            "items": [label.text_content().strip() for label in group.xpath(".//label")],
+            "hidden": group.get("hidden") is not None,
+        }
+    return groups
+
+
+def set_content(data, slug: str, change) -> None:
+    """Replace a service's content by change(content), straight in the database."""
+    def update(session):
+        entry = session.scalars(select(Service).filter_by(slug=slug)).one()
+        entry.content = change(copy.deepcopy(entry.content))
+
+    data(update)
+
+
+def test_index_lists_the_eight_shipped_services(client, defaults, parse):
+    tree = parse(client.get("/de/checklists/"))
+    titles = [title.text_content() for title in tree.xpath("//ul[@class='tiles']//*[@class='tile__title']")]
+    assert len(titles) == 8
+    assert "Übergabe der Einbürgerungsurkunde" in " ".join(titles) or any("Einbürgerungsurkunde" in t for t in titles)
+
+
+def test_without_answers_every_item_shows_grouped_by_condition(client, defaults, parse):
+    response = client.get(EXTENSION)
+    assert response.status_code == 200
+    groups = groups_of(parse(response))
+    assert list(groups) == ["", "employed", "self_employed", "student"]
+    assert not any(group["hidden"] for group in groups.values())
+    assert groups[""]["heading"] == "Das brauchen alle"
+    assert groups["employed"]["heading"] == "Wenn Sie angestellt sind:"
+    assert PAYSLIPS in groups["employed"]["items"]
+    assert sum(len(group["items"]) for group in groups.values()) == 12
+
+
+def test_answers_filter_the_items_on_the_server(client, defaults, parse):
+    tree = parse(client.get(EXTENSION + "?employed=no&student=yes&self_employed=maybe"))
+    groups = groups_of(tree)
+    assert groups["employed"]["hidden"]
+    assert not groups["student"]["hidden"]
+    # A value other than yes or no counts as not answered: the group stays, marked by its heading.
+    assert not groups["self_employed"]["hidden"]
+    checked = {radio.get("id") for radio in tree.xpath("//input[@type='radio'][@checked]")}
+    assert checked == {"q-employed-no", "q-student-yes", "q-self_employed-open"}
+
+
+def test_questions_show_only_when_an_item_depends_on_them(client, defaults, parse):
+    tree = parse(client.get("/de/checklists/lost-residence-card"))
+    asked = {radio.get("name") for radio in tree.xpath("//form[@data-checklist-questions]//input[@type='radio']")}
+    assert asked == {"has_children", "employed"}
+
+
+def test_example_items_are_marked_for_the_municipality_to_adapt(client, defaults, parse):
+    tree = parse(client.get(EXTENSION))
+    fee = tree.xpath("//li[.//label[contains(., 'Gebühr')]]")[0]
+    assert "Beispiel – bitte beim Amt erfragen" in fee.text_content()
+    passport = tree.xpath("//li[.//label[contains(., 'Reisepass')]]")[0]
+    assert "Beispiel" not in passport.text_content()
+    english = parse(client.get("/en/checklists/residence-permit-extension"))
+    assert english.xpath("//li[.//label[contains(., 'Fee')]]//span[contains(@class, 'badge--example')]")[0] \
+        .text_content() == "Example – please ask the office"
+
+
+def test_missing_translation_falls_back_to_german_with_a_visible_note(client, defaults, data, parse):
+    assert not parse(client.get("/tr/checklists/residence-permit-extension")).xpath("//*[@class='fallback-note']")
+
+    def drop_turkish(content):
+        next(item for item in content["items"] if item["text"]["de"] == PAYSLIPS)["text"].pop("tr")
+        return content
+
+    set_content(data, "residence-permit-extension", drop_turkish)
+    tree = parse(client.get("/tr/checklists/residence-permit-extension"))
+    assert tree.xpath("//*[@class='fallback-note']")
+    label = tree.xpath(f"//label[contains(., '{PAYSLIPS}')]/span")[0]
+    assert (label.get("lang"), label.get("dir")) == ("de", "ltr")
+    # The rest stays in Turkish, without lang attributes of its own.
+    assert tree.xpath("//h1")[0].text_content() == "Oturma izninin uzatılması"
+
+
+def test_bilingual_print_view_sets_language_and_direction_per_column(client, defaults, parse):
+    response = client.get("/ar/checklists/residence-permit-extension/print?employed=no")
+    assert response.status_code == 200
+    tree = parse(response)
+    headers = [(th.get("lang"), th.get("dir")) for th in tree.xpath("//table//thead//th[@lang]")]
+    assert headers == [("de", "ltr"), ("ar", "rtl")]
+    passport_row = tree.xpath("//tr[td//strong[contains(., 'Ihr gültiger Reisepass')]]")[0]
+    cells = passport_row.xpath("td/strong")
+    assert [(cell.get("lang"), cell.get("dir")) for cell in cells] == [("de", "ltr"), ("ar", "rtl")]
+    assert cells[1].text_content() == "جواز سفرك الساري المفعول"
+    # Answered "no": the payslips are not on the printout at all.
+    assert PAYSLIPS not in response.get_data(as_text=True)
+    # The example mark is in each column's own language.
+    fee_row = tree.xpath("//tr[td//strong[contains(., 'Gebühr')]]")[0]
+    badges = fee_row.xpath(".//span[contains(@class, 'badge--example')]")
+    assert [badge.get("lang") for badge in badges] == ["de", "ar"]
+    assert badges[0].text_content() == "Beispiel – bitte beim Amt erfragen"
+    assert badges[1].text_content() != badges[0].text_content()
+
+
+def test_german_print_view_has_one_column(client, defaults, parse):
+    tree = parse(client.get("/de/checklists/residence-permit-extension/print"))
+    assert [th.get("lang") for th in tree.xpath("//table//thead//th[@lang]")] == ["de"]
+    assert PAYSLIPS in tree.text_content()
+
+
+def test_shareable_link_is_stable_and_carries_the_answers(client, defaults, parse):
+    tree = parse(client.get(EXTENSION + "?employed=no&student=yes"))
+    link = tree.xpath("//a[@data-checklist-share]")[0]
+    assert link.get("href") == "http://localhost/de/checklists/residence-permit-extension?employed=no&student=yes"
+    print_link = tree.xpath("//a[contains(@href, '/print')]")[0].get("href")
+    assert "employed=no" in print_link and "student=yes" in print_link
+
+
+def test_unknown_or_hidden_service_is_not_found(client, defaults, data):
+    assert client.get("/de/checklists/no-such-service").status_code == 404
+    set_content(data, "eu-blue-card", lambda content: {**content, "published": False})
+    assert client.get("/de/checklists/eu-blue-card").status_code == 404
+    assert "eu-blue-card" not in client.get("/de/checklists/").get_data(as_text=True)
+
+
+def test_appointment_result_slot_links_to_the_service_checklist(app, defaults):
+    template = "{{ slot('appointment_result', service=service, location='Wacker Hof') }}"
+    with app.test_request_context("/de/"):
+        box = render_template_string(template, service="naturalisation-certificate-handover")
+        unknown = render_template_string(template, service="dog-licence")
+        nothing = render_template_string("{{ slot('appointment_result', location='Wacker Hof') }}")
+    assert 'href="/de/checklists/naturalisation-certificate-handover"' in box
+    assert "Übergabe" in box or "Einbürgerungsurkunde" in box
+    assert unknown.strip() == "" and nothing.strip() == ""
+
+
+def test_load_defaults_adds_missing_content_and_keeps_edits(app, data):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["checklists", "load-defaults"])
+    assert "checklists added: 8" in first.output
+    set_content(data, "lost-residence-card", lambda content: {**content, "title": {"de": "Karte verloren"}})
+    data(lambda session: session.delete(session.scalars(select(Service).filter_by(slug="eu-blue-card")).one()))
+    second = runner.invoke(args=["checklists", "load-defaults"])
+    assert "questions added: 0; checklists added: 1; checklists kept as they are: 7" in second.output
+
+    def titles_and_versions(session):
+        services = {entry.slug: entry for entry in session.scalars(select(Service))}
+        return services["lost-residence-card"].content["title"], len(services["eu-blue-card"].versions)
+
+    assert data(titles_and_versions) == ({"de": "Karte verloren"}, 1)
+
+
+def test_translation_status_counts_texts_per_language(app, defaults, data):
+    def drop_polish(session):
+        question = session.scalars(select(Question).filter_by(key="student")).one()
+        question.label = {key: value for key, value in question.label.items() if key != "pl"}
+
+    data(drop_polish)
+    with app.test_request_context("/de/"):
+        status = {entry.lang: entry for entry in translation_status()}
+    assert set(status) == {"de", "en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl"}
+    assert status["de"].translated == status["de"].total > 100
+    assert status["pl"].translated == status["pl"].total - 1
+    assert status["ar"].translated == status["ar"].total

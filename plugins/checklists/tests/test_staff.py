@@ -1,0 +1,238 @@
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from portal.staff.models import AuditEntry
+from portal_plugins.checklists.models import Question, Service, ServiceVersion
+
+SLUG = "residence-permit-extension"
+EDIT = f"/de/staff/checklists/services/{SLUG}/edit"
+PAYSLIPS = "Ihre Gehaltsabrechnungen der letzten sechs Monate"
+
+
+def service(session, slug: str = SLUG) -> Service:
+    return session.scalars(select(Service).filter_by(slug=slug)).one()
+
+
+def content(data, slug: str = SLUG) -> dict:
+    return data(lambda session: service(session, slug).content)
+
+
+def versions(data, slug: str = SLUG) -> list[tuple[int, str, str, str]]:
+    """Return (number, action, detail, author) of each version, newest first."""
+    return data(lambda session: [(v.number, v.action, v.detail, v.created_by) for v in service(session, slug).versions])
+
+
+def replace(values: MultiDict, changes: dict[str, str]) -> MultiDict:
+    """Return form values with some fields set (added when the form had no such field)."""
+    result = values.copy()
+    for name, value in changes.items():
+        result.setlist(name, [value])
+    return result
+
+
+def without(values: MultiDict, *names: str) -> MultiDict:
+    """Return form values without some fields, as when a checkbox is not ticked."""
+    result = values.copy()
+    for name in names:
+        result.poplist(name)
+    return result
+
+
+def item_prefix(values: MultiDict, text: str) -> str:
+    """Return the field prefix (items-N-) of the item whose German text is `text`."""
+    name = next(name for name, value in values.items(multi=True) if name.endswith("-text") and value == text)
+    return name[: -len("text")]
+
+
+def test_edit_saves_a_new_version_with_author_and_audit(staff_client, defaults, data, form_values, parse):
+    editor = staff_client("editor")
+    values = form_values(editor.get(EDIT))
+    payslips = item_prefix(values, PAYSLIPS)
+    values = replace(values, {
+        payslips + "text": "Ihre Gehaltsabrechnungen der letzten drei Monate",
+        payslips + "condition": "",
+        "items-12-text": "Ihr Nachweis über einen Integrationskurs",
+        "items-12-condition": "married",
+    })
+    response = editor.post(EDIT, data=values)
+    assert response.status_code == 302
+    saved = content(data)
+    items = {item["text"]["de"]: item for item in saved["items"]}
+    changed = items["Ihre Gehaltsabrechnungen der letzten drei Monate"]
+    assert changed["condition"] is None
+    # Translations stay with the item when its German text changes.
+    assert changed["text"]["ar"] == "كشوف راتبك لآخر ستة أشهر"
+    assert items["Ihr Nachweis über einen Integrationskurs"]["condition"] == "married"
+    number, action, _detail, author = versions(data)[0]
+    assert (number, action) == (2, "edited") and author.startswith("editor-")
+    assert data(lambda session: session.scalars(select(ServiceVersion).filter_by(number=2)).one().content) == saved
+    audit = data(lambda session: session.scalars(select(AuditEntry).filter_by(target_type="checklists_service"))
+                 .one().__dict__)
+    assert (audit["action"], audit["before"], audit["after"]) == ("edited", {"version": 1}, {"version": 2})
+
+
+def test_removing_an_item_and_hiding_the_checklist(staff_client, defaults, data, form_values, client):
+    editor = staff_client("editor")
+    values = form_values(editor.get(EDIT))
+    payslips = item_prefix(values, PAYSLIPS)
+    values = replace(without(values, "published"), {payslips + "remove": "y"})
+    assert editor.post(EDIT, data=values).status_code == 302
+    saved = content(data)
+    assert PAYSLIPS not in [item["text"]["de"] for item in saved["items"]]
+    assert saved["published"] is False
+    assert client.get(f"/de/checklists/{SLUG}").status_code == 404
+
+
+def test_saving_without_changes_makes_no_version(staff_client, defaults, data, form_values):
+    editor = staff_client("editor")
+    assert editor.post(EDIT, data=form_values(editor.get(EDIT))).status_code == 302
+    assert len(versions(data)) == 1
+
+
+def test_invalid_input_is_rejected_and_nothing_changes(staff_client, defaults, data, form_values, parse):
+    editor = staff_client("editor")
+    values = form_values(editor.get(EDIT))
+    values = replace(values, {"title": "", "items-12-hint": "Ein Hinweis ohne Unterlage", "items-0-condition": "x"})
+    response = editor.post(EDIT, data=values)
+    assert response.status_code == 422
+    tree = parse(response)
+    errors = {error.get("id") for error in tree.xpath("//p[@class='error']")}
+    assert {"title-error", "items-0-condition-error"} <= errors
+    # What the editor typed is still in the form.
+    assert tree.xpath("//textarea[@name='items-12-hint']")[0].text_content().strip() == "Ein Hinweis ohne Unterlage"
+    assert len(versions(data)) == 1
+    values = replace(values, {"title": "Verlängerung", "items-0-condition": ""})
+    response = editor.post(EDIT, data=values)
+    assert response.status_code == 422
+    assert "Bitte nennen Sie die Unterlage" in response.get_data(as_text=True)
+    assert len(versions(data)) == 1
+
+
+def test_translation_is_saved_as_a_version_and_empty_fields_fall_back(staff_client, defaults, data, form_values,
+                                                                     client, parse):
+    editor = staff_client("editor")
+    url = f"/de/staff/checklists/services/{SLUG}/translations/ar"
+    page = editor.get(url)
+    tree = parse(page)
+    title_input = tree.xpath("//input[@name='title']")[0]
+    assert (title_input.get("lang"), title_input.get("dir")) == ("ar", "rtl")
+    values = form_values(page)
+    payslips = next(name for name, value in values.items(multi=True) if value == "كشوف راتبك لآخر ستة أشهر")
+    values = replace(values, {"title": "تجديد الإقامة", payslips: ""})
+    response = editor.post(url, data=values)
+    assert response.status_code == 422
+    assert "nicht nur den Hinweis" in response.get_data(as_text=True)
+    values = replace(values, {payslips.replace("-text", "-hint"): ""})
+    assert editor.post(url, data=values).status_code == 302
+    assert content(data)["title"]["ar"] == "تجديد الإقامة"
+    assert versions(data)[0][:3] == (2, "translated", "ar")
+    public = parse(client.get(f"/ar/checklists/{SLUG}"))
+    assert public.xpath("//p[@class='fallback-note']")
+    assert public.xpath(f"//label/span[@lang='de'][contains(., '{PAYSLIPS}')]")
+
+
+def test_compare_shows_what_changed_word_by_word(staff_client, defaults, data, form_values, parse):
+    editor = staff_client("editor")
+    values = form_values(editor.get(EDIT))
+    payslips = item_prefix(values, PAYSLIPS)
+    values = replace(values, {payslips + "text": "Ihre Gehaltsabrechnungen der letzten drei Monate",
+                              "items-12-text": "Ein Nachweis über Ihre Deutschkenntnisse"})
+    values = replace(values, {item_prefix(values, "Ihr Mietvertrag") + "remove": "y"})
+    assert editor.post(EDIT, data=values).status_code == 302
+    response = editor.get(f"/de/staff/checklists/services/{SLUG}/compare?a=2&b=1")
+    assert response.status_code == 200
+    tree = parse(response)
+    changed = tree.xpath("//section[contains(@class, 'diff-item--changed')]")[0]
+    assert [node.text_content() for node in changed.xpath(".//del")] == ["gelöscht: sechs"]
+    assert [node.text_content() for node in changed.xpath(".//ins")] == ["neu: drei"]
+    added = tree.xpath("//section[contains(@class, 'diff-item--added')]//h3")[0].text_content()
+    assert "Ein Nachweis über Ihre Deutschkenntnisse" in added
+    removed = tree.xpath("//section[contains(@class, 'diff-item--removed')]//h3")[0].text_content()
+    assert "Ihr Mietvertrag" in removed
+
+
+def test_restore_brings_an_old_version_back_as_a_new_one(staff_client, defaults, data, form_values):
+    editor = staff_client("editor")
+    original = content(data)
+    values = replace(form_values(editor.get(EDIT)), {"title": "Aufenthaltserlaubnis verlängern"})
+    editor.post(EDIT, data=values)
+    assert content(data)["title"]["de"] == "Aufenthaltserlaubnis verlängern"
+    versions_page = editor.get(f"/de/staff/checklists/services/{SLUG}/versions")
+    token = versions_page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    response = editor.post(f"/de/staff/checklists/services/{SLUG}/versions/1/restore",
+                           data={"csrf_token": token, "version": "2"})
+    assert response.status_code == 302
+    assert content(data) == original
+    assert versions(data)[0][:3] == (3, "restored", "1")
+    # The restore was based on version 2; a second click on the stale page changes nothing.
+    editor.post(f"/de/staff/checklists/services/{SLUG}/versions/2/restore", data={"csrf_token": token, "version": "2"})
+    assert len(versions(data)) == 3
+    assert "inzwischen geändert" in editor.get(f"/de/staff/checklists/services/{SLUG}/versions").get_data(as_text=True)
+
+
+def test_second_editor_gets_a_conflict_and_keeps_their_input(staff_client, defaults, data, form_values, parse):
+    first, second = staff_client("editor"), staff_client("editor")
+    first_values = form_values(first.get(EDIT))
+    second_values = form_values(second.get(EDIT))
+    assert first.post(EDIT, data=replace(first_values, {"title": "Titel der ersten Person"})).status_code == 302
+    response = second.post(EDIT, data=replace(second_values, {"summary": "Beschreibung der zweiten Person"}))
+    assert response.status_code == 409
+    tree = parse(response)
+    alert = tree.xpath("//div[@role='alert']")[0].text_content()
+    assert "Version 2" in alert and "noch nicht gespeichert" in alert
+    assert tree.xpath("//textarea[@name='summary']")[0].text_content().strip() == "Beschreibung der zweiten Person"
+    assert tree.xpath("//input[@name='version']")[0].get("value") == "2"
+    assert content(data)["title"]["de"] == "Titel der ersten Person"
+    # Saving again, after reading the message, goes over the first person's version.
+    assert second.post(EDIT, data=form_values(response)).status_code == 302
+    assert len(versions(data)) == 3
+    assert content(data)["summary"]["de"] == "Beschreibung der zweiten Person"
+
+
+def test_translation_conflict(staff_client, defaults, data, form_values):
+    first, second = staff_client("editor"), staff_client("editor")
+    url = f"/de/staff/checklists/services/{SLUG}/translations/en"
+    first_values, second_values = form_values(first.get(url)), form_values(second.get(url))
+    assert first.post(url, data=replace(first_values, {"title": "Renewing a permit"})).status_code == 302
+    response = second.post(url, data=replace(second_values, {"title": "Permit renewal"}))
+    assert response.status_code == 409
+    assert content(data)["title"]["en"] == "Renewing a permit"
+
+
+def test_new_checklist_starts_hidden(staff_client, defaults, data, form_values, client):
+    editor = staff_client("editor")
+    token_page = editor.get("/de/staff/checklists/services/new")
+    values = replace(form_values(token_page), {"slug": "Blaue Karte!", "title": "Blaue Karte"})
+    assert editor.post("/de/staff/checklists/services/new", data=values).status_code == 422
+    values = replace(values, {"slug": "residence-permit-extension"})
+    assert "gibt es schon" in editor.post("/de/staff/checklists/services/new", data=values).get_data(as_text=True)
+    values = replace(values, {"slug": "parking-permit", "title": "Parkausweis"})
+    assert editor.post("/de/staff/checklists/services/new", data=values).status_code == 302
+    assert versions(data, "parking-permit")[0][:2] == (1, "created")
+    assert client.get("/de/checklists/parking-permit").status_code == 404
+
+
+def test_questions_are_created_and_edited_with_conflict_check(staff_client, defaults, data, form_values, parse):
+    first, second = staff_client("editor"), staff_client("editor")
+    values = replace(form_values(first.get("/de/staff/checklists/questions/new")),
+                     {"key": "refugee", "texts-0-text": "Haben Sie eine Anerkennung als Flüchtling?"})
+    response = first.post("/de/staff/checklists/questions/new", data=values)
+    assert response.status_code == 422
+    assert parse(response).xpath("//p[@id='texts-0-label-error']")
+    values = replace(values, {"texts-0-label": "Wenn Sie als Flüchtling anerkannt sind",
+                              "texts-1-text": "Are you a recognised refugee?"})
+    assert first.post("/de/staff/checklists/questions/new", data=values).status_code == 302
+    assert data(lambda session: session.scalars(select(Question).filter_by(key="refugee")).one().text) == {"de": "Haben Sie eine Anerkennung als Flüchtling?",
+                             "en": "Are you a recognised refugee?"}
+    url = "/de/staff/checklists/questions/refugee/edit"
+    first_values, second_values = form_values(first.get(url)), form_values(second.get(url))
+    assert first.post(url, data=replace(first_values, {"texts-3-text": "هل أنت لاجئ معترف به؟"})).status_code == 302
+    response = second.post(url, data=replace(second_values, {"position": "1"}))
+    assert response.status_code == 409
+    assert parse(response).xpath("//input[@name='position']")[0].get("value") == "1"
+
+
+def test_only_editors_reach_the_staff_pages(staff_client, defaults):
+    assert staff_client("caseworker").get(EDIT).status_code == 403
+    assert staff_client("admin").get(EDIT).status_code == 200
+    assert staff_client("editor").get("/de/staff/checklists/").status_code == 200
