@@ -5,14 +5,9 @@ banner on every public page; current notices on the home page; staff pages to
 write, preview, schedule, publish and withdraw them.
 """
 
-from flask import render_template
-
+# Modules are imported inside the hooks: pytest may run this file a second time
+# under its path name, and the models must be defined only once.
 from portal import toolkit
-
-from . import public, staff
-from .demo import load_demo_notices
-from .models import Notice, NoticeText
-from .queries import translation_counts
 
 plugin_info = toolkit.PluginInfo(
     name="notices",
@@ -25,11 +20,15 @@ plugin_info = toolkit.PluginInfo(
 
 @toolkit.hookimpl
 def portal_blueprints():
+    from . import public, staff
+
     return [public.bp, staff.bp]
 
 
 @toolkit.hookimpl
 def portal_models():
+    from .models import Notice, NoticeText
+
     return [Notice, NoticeText]
 
 
@@ -54,8 +53,10 @@ def portal_staff_menu():
 
 @toolkit.hookimpl
 def portal_template_slot(slot, context):
+    from . import public
+
     if slot == "head":
-        return render_template("notices/_head.html")
+        return public.render_head()
     if slot == "banner":
         return public.render_banner()
     if slot == "home":
@@ -65,11 +66,15 @@ def portal_template_slot(slot, context):
 
 @toolkit.hookimpl
 def portal_demo_data(session):
+    from .demo import load_demo_notices
+
     load_demo_notices(session)
 
 
 @toolkit.hookimpl
 def portal_translation_content():
+    from .queries import translation_counts
+
     counts, total = translation_counts()
     return [toolkit.ContentStatus("notices", "notices", lang, counts.get(lang, 0), total)
             for lang in toolkit.enabled_languages()]

@@ -52,6 +52,11 @@ def feed():
     return Response(atom_feed(localize_all(notices), now), content_type="application/atom+xml; charset=utf-8")
 
 
+def render_head() -> str:
+    """Link the notices' small stylesheet on every page, since banner and home parts appear everywhere."""
+    return render_template("notices/_head.html")
+
+
 def render_banner() -> str | None:
     """Render the urgent notices for the top of every public page, or nothing."""
     items = localize_all(visible_notices(toolkit.utcnow(), priority="urgent"))
