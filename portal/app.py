@@ -12,9 +12,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from . import assets, catalogs, cli, config, errors, i18n, security, views
+from .blueprints import PluginBlueprint
 from .db import Database
 from .extensions import csrf, limiter
-from .blueprints import PluginBlueprint
 from .plugins import PluginError, call_each, load_plugins
 from .resources import core_path
 from .staff import init_staff

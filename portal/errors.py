@@ -12,7 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from .db import session as db_session
-from .i18n import preferred_language
+from .i18n import enabled_languages, preferred_language
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,9 @@ def wants_json() -> bool:
 def render_error(code: int, detail: str | None = None):
     """Answer with the localized error page (or JSON for API clients) for a status code."""
     if "lang" not in g:
-        g.lang = preferred_language()
+        # An unknown page under a language prefix still answers in that language.
+        prefix = request.path.strip("/").split("/", 1)[0]
+        g.lang = prefix if prefix in enabled_languages() else preferred_language()
     title, message = _texts(code)
     if detail:
         message = detail

@@ -106,15 +106,12 @@ def test_error_page_outside_a_language_uses_the_visitors_language(client):
     assert '<html lang="en"' in response.get_data(as_text=True)
 
 
-def test_errors_of_every_kind_render_localized(make_app):
-    app = make_app(plugins=[])
+def test_errors_of_every_kind_render_localized(tmp_path, database_url):
     from flask import abort
 
+    app = create_app({"instance_path": str(tmp_path), "plugins": [], "database_url": database_url})
     for code in (400, 403, 429, 500, 503):
-        endpoint = f"raise_{code}"
-        if endpoint not in app.view_functions:
-            app.add_url_rule(f"/<lang:lang>/raise/{code}", endpoint, lambda code=code: abort(code))
-    app.config["PROPAGATE_EXCEPTIONS"] = False
+        app.add_url_rule(f"/<lang:lang>/raise/{code}", f"raise_{code}", lambda code=code: abort(code))
     client = app.test_client()
     for code in (400, 403, 429, 500, 503):
         response = client.get(f"/en/raise/{code}")
@@ -124,11 +121,9 @@ def test_errors_of_every_kind_render_localized(make_app):
         assert f'<span dir="ltr">{code}</span>' in page
 
 
-def test_unexpected_exception_answers_a_localized_500(make_app):
-    app = make_app(plugins=[], office={"name": "Amt für Tests"})
-    if "explode" not in app.view_functions:
-        app.add_url_rule("/<lang:lang>/explode", "explode", lambda: 1 / 0)
-    app.config["PROPAGATE_EXCEPTIONS"] = False
+def test_unexpected_exception_answers_a_localized_500(tmp_path, database_url):
+    app = create_app({"instance_path": str(tmp_path), "plugins": [], "database_url": database_url})
+    app.add_url_rule("/<lang:lang>/explode", "explode", lambda: 1 / 0)
     response = app.test_client().get("/en/explode")
     assert response.status_code == 500
     assert "An error has occurred" in response.get_data(as_text=True)
@@ -170,7 +165,7 @@ def test_database_outage_answers_503_and_recovers_by_itself(database_url, tmp_pa
         assert client.get("/healthz").json["status"] == "degraded"
         assert client.get("/de/").status_code == 200
     finally:
-        outage.end()
+        outage.end(app.extensions["portal.db"].engine)
     assert client.get("/healthz").status_code == 200
     assert client.get("/en/staff/accounts").status_code == 200
     outage.close()

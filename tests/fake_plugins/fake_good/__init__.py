@@ -2,6 +2,7 @@
 
 from flask import render_template
 from markupsafe import Markup
+
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
 
