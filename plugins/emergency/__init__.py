@@ -1,0 +1,133 @@
+"""Emergency contact: who may write while walk-in service is closed, a structured request form, and the staff inbox."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from portal import toolkit
+from portal.toolkit import _l, hookimpl
+
+plugin_info = toolkit.PluginInfo(
+    name="emergency",
+    title=_l("Notfall-Kontakt"),
+    description=_l("Nimmt dringende Anliegen entgegen, solange keine offene Sprechstunde ist, und leitet sie per "
+                   "E-Mail an die Notfall-Adresse weiter."),
+    version="1.0.0",
+    roles=("caseworker",),
+)
+
+DEFAULT_SETTINGS = {
+    # Days after which a request is deleted, whatever its state.
+    "retention_days": 30,
+    # Where requests are mailed; empty: office.emergency_email.
+    "recipient": "",
+    # Waits between delivery attempts double from the base up to the maximum.
+    "retry_base_seconds": 60,
+    "retry_max_seconds": 3600,
+    "max_attempts": 20,
+}
+
+
+@hookimpl
+def portal_blueprints():
+    from .staff_views import bp as staff_bp
+    from .views import bp
+
+    return [bp, staff_bp]
+
+
+@hookimpl
+def portal_models():
+    from .models import EmergencyRequest, OutboxMessage
+
+    return [EmergencyRequest, OutboxMessage]
+
+
+@hookimpl
+def portal_default_settings():
+    return dict(DEFAULT_SETTINGS)
+
+
+@hookimpl
+def portal_init_app(app):
+    settings = app.config["PORTAL"]["plugin_settings"]["emergency"]
+    for key in ("retention_days", "retry_base_seconds", "retry_max_seconds", "max_attempts"):
+        value = settings[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"plugin_settings.emergency.{key} must be a positive whole number, got {value!r}")
+
+
+@click.group("emergency")
+def emergency_cli():
+    """Emergency requests."""
+
+
+@emergency_cli.command("deliver")
+@click.option("--all", "ignore_backoff", is_flag=True, help="Try every waiting message now, ignoring back-off.")
+@with_appcontext
+def deliver_command(ignore_backoff: bool):
+    """Mail waiting emergency requests to the emergency address (run every minute from a timer)."""
+    from .outbox import deliver_due, mail_configured
+
+    if not mail_configured():
+        raise click.ClickException("mail.host is not set: nothing can be delivered")
+    report = deliver_due(toolkit.session(), toolkit.utcnow(), ignore_backoff=ignore_backoff)
+    click.echo(f"sent {report.sent}, retrying later {report.retrying}, given up {report.failed}")
+
+
+@hookimpl
+def portal_cli_commands():
+    return [emergency_cli]
+
+
+@hookimpl
+def portal_navigation():
+    return [toolkit.NavItem(title=_l("Notfall"), endpoint="emergency.request_form", order=900)]
+
+
+@hookimpl
+def portal_home_tiles():
+    return [toolkit.Tile(title=_l("Dringendes Anliegen"),
+                         text=_l("Ihr Aufenthaltstitel läuft ab, eine Arbeit beginnt oder Sie müssen dringend reisen?"),
+                         endpoint="emergency.request_form", order=900)]
+
+
+@hookimpl
+def portal_staff_menu():
+    return [toolkit.StaffMenuItem(title=_l("Notfall-Anfragen"), endpoint="emergency_staff.inbox", role="caseworker",
+                                  order=500)]
+
+
+@hookimpl
+def portal_purge_expired(session, now):
+    from datetime import timedelta
+
+    from sqlalchemy import delete, select
+
+    from .models import EmergencyRequest, OutboxMessage
+
+    cutoff = now - timedelta(days=toolkit.plugin_settings("emergency")["retention_days"])
+    expired = select(EmergencyRequest.id).where(EmergencyRequest.created_at < cutoff)
+    session.execute(delete(OutboxMessage).where(OutboxMessage.request_id.in_(expired)))
+    return session.execute(delete(EmergencyRequest).where(EmergencyRequest.created_at < cutoff)).rowcount
+
+
+@hookimpl
+def portal_demo_data(session):
+    from sqlalchemy import select
+
+    from .models import SENT, EmergencyRequest, OutboxMessage
+
+    if session.scalar(select(EmergencyRequest.id).limit(1)) is not None:
+        return
+    now = toolkit.utcnow()
+    demo = [("NF-7K3P-9QX2", "permit", "54/3311-2025", "Mein Aufenthaltstitel läuft am Freitag ab. Ich habe im "
+             "März einen Termin beantragt, aber keine Antwort bekommen.", "kunde@example.org", "", "tr", "new"),
+            ("NF-H4TR-2WMB", "work", "", "Ich beginne am Montag eine Arbeit als Pflegehelferin und brauche die "
+             "Bestätigung, dass ich arbeiten darf.", "", "+49 211 555 0100", "uk", "in_progress")]
+    for number, category, reference, matter, email, phone, language, state in demo:
+        session.add(EmergencyRequest(
+            confirmation=number, category=category, reference=reference, matter=matter, contact_email=email,
+            contact_phone=phone, language=language, state=state,
+            outbox=OutboxMessage(message_id=f"<{number}@demo.invalid>", status=SENT, attempts=1, sent_at=now)))

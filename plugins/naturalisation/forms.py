@@ -6,11 +6,17 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from portal.toolkit import _, _l
 
 from .importer import parse_birth_date, parse_family, parse_reference
+
+
+def as_choices(pairs) -> list[SelectChoice]:
+    """Turn (value, label) pairs into select options."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class LenientDateField(DateField):
@@ -51,7 +57,8 @@ class CaseForm(FlaskForm):
                            validators=[DataRequired(_l("Bitte mindestens ein Geburtsdatum angeben."))])
     family_group = StringField(_l("Familie (optional)"), validators=[Length(max=40, message=_l(
         "Höchstens 40 Zeichen."))])
-    letter_language = SelectField(_l("Zweite Sprache des Einladungsschreibens"), choices=[])
+    letter_language = SelectField(_l("Zweite Sprache des Einladungsschreibens"), choices=[],
+                                  invalid_choice_message=_l("Bitte aus der Liste wählen."))
     version = HiddenField()
 
     def validate_births(self, field):
@@ -83,8 +90,8 @@ class MoveForm(FlaskForm):
     """Give an appointment another day, time or room."""
 
     day = LenientDateField(_l("Tag"), validators=[DataRequired(_l("Bitte den Tag angeben."))])
-    starts_at = SelectField(_l("Uhrzeit"), choices=[])
-    office = SelectField(_l("Raum"), choices=[])
+    starts_at = SelectField(_l("Uhrzeit"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
+    office = SelectField(_l("Raum"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
     version = IntegerField(validators=[InputRequired()])
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from portal import toolkit
 from portal.toolkit import _
 
-from .forms import CaseForm, ImportForm, MoveForm, PlanForm, VersionForm
+from .forms import CaseForm, ImportForm, MoveForm, PlanForm, VersionForm, as_choices
 from .importer import COLUMNS, import_cases
 from .models import APPOINTMENT_STATES, WAITING, Appointment, Case, Person
 from .planning import (PlanningConflict, current_settings, handover_location, record_outcome, run_planning,
@@ -36,9 +36,9 @@ def _state_label_global(state: str) -> str:
     return state_label(state)
 
 
-def _language_choices() -> list[tuple[str, str]]:
-    return [("", _("Nur Deutsch"))] + [(code, toolkit.language_name(code)) for code in toolkit.enabled_languages()
-                                       if code != "de"]
+def _language_choices() -> list:
+    return as_choices([("", _("Nur Deutsch"))] + [(code, toolkit.language_name(code))
+                                                  for code in toolkit.enabled_languages() if code != "de"])
 
 
 def _appointment_or_404(appointment_id: int) -> Appointment:
@@ -260,8 +260,8 @@ def move(appointment_id: int):
     form = MoveForm(data={"day": appointment.day, "starts_at": appointment.starts_at.strftime("%H:%M"),
                           "office": appointment.office, "version": appointment.version}) \
         if request.method == "GET" else MoveForm()
-    form.starts_at.choices = [(t.strftime("%H:%M"), t.strftime("%H:%M")) for t in settings.times]
-    form.office.choices = [(office, office) for office in settings.offices]
+    form.starts_at.choices = as_choices((t.strftime("%H:%M"), t.strftime("%H:%M")) for t in settings.times)
+    form.office.choices = as_choices((office, office) for office in settings.offices)
     if appointment.state != "planned":
         flash(_("Nur geplante Termine können verschoben werden."), "error")
         return redirect(url_for(".day_plan", day=appointment.day.isoformat()))

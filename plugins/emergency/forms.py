@@ -1,0 +1,85 @@
+"""Forms of the emergency plugin: the client's request and the staff's inbox filter and state change."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField, TelField, \
+    TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+
+from portal import toolkit
+from portal.toolkit import _, _l
+
+from .labels import category_choices
+from .models import CATEGORIES
+
+MATTER_MIN, MATTER_MAX = 20, 2000
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()/.-]{4,28}$")
+REFERENCE_RE = re.compile(r"^[\w ./-]{1,40}$")
+
+
+def as_choices(pairs) -> list[SelectChoice]:
+    """Turn (value, label) pairs into select options."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class EmergencyForm(FlaskForm):
+    """What the office needs to judge an urgent matter and to answer."""
+
+    category = RadioField(_l("Worum geht es?"), choices=[SelectChoice(c) for c in CATEGORIES],
+                          validators=[InputRequired(_l("Bitte wählen Sie aus, worum es geht."))],
+                          invalid_choice_message=_l("Bitte wählen Sie aus, worum es geht."))
+    reference = StringField(_l("Aktenzeichen oder Nummer Ihres Aufenthaltstitels (wenn vorhanden)"), validators=[
+        Optional(), Length(max=40, message=_l("Bitte höchstens 40 Zeichen.")),
+        Regexp(REFERENCE_RE, message=_l("Bitte nur Buchstaben, Ziffern, Leerzeichen und . / - verwenden."))])
+    matter = TextAreaField(_l("Ihr Anliegen"), validators=[
+        DataRequired(_l("Bitte beschreiben Sie Ihr Anliegen.")),
+        Length(min=MATTER_MIN, max=MATTER_MAX,
+               message=_l("Bitte schreiben Sie zwischen %(min)d und %(max)d Zeichen.", min=MATTER_MIN,
+                          max=MATTER_MAX))])
+    email = EmailField(_l("E-Mail-Adresse"), validators=[
+        Optional(), Length(max=254, message=_l("Bitte höchstens 254 Zeichen.")),
+        Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de."))])
+    phone = TelField(_l("Telefonnummer"), validators=[
+        Optional(), Regexp(PHONE_RE, message=_l("Bitte geben Sie eine Telefonnummer an, zum Beispiel 0211 123456 "
+                                                "oder +49 211 123456."))])
+    language = SelectField(_l("In welcher Sprache sollen wir antworten?"), choices=[],
+                           invalid_choice_message=_l("Bitte wählen Sie eine Sprache aus der Liste."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = as_choices(category_choices())
+        self.language.choices = as_choices((code, toolkit.language_name(code)) for code in toolkit.enabled_languages())
+        if not self.is_submitted():
+            self.language.data = toolkit.current_language()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in (self.reference, self.matter, self.email, self.phone):
+            if isinstance(field.data, str):
+                field.data = field.data.strip()
+        if not self.email.data and not self.phone.data and not self.email.errors and not self.phone.errors:
+            self.email.errors.append(_("Bitte geben Sie eine E-Mail-Adresse oder eine Telefonnummer an, damit wir "
+                                       "Ihnen antworten können."))
+            valid = False
+        return valid
+
+
+class InboxFilterForm(FlaskForm):
+    """Filter the staff inbox; sent by GET, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    category = SelectField(_l("Anliegen"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
+    state = SelectField(_l("Stand"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
+
+
+class StateForm(FlaskForm):
+    """Move a request to another state, with the version the staff member saw."""
+
+    state = HiddenField(validators=[InputRequired()])
+    version = IntegerField(validators=[InputRequired()])

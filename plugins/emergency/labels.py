@@ -1,0 +1,32 @@
+"""Translated names of categories, states and delivery states."""
+
+from __future__ import annotations
+
+from portal.toolkit import _
+
+from .models import CATEGORIES
+
+
+def category_label(category: str) -> str:
+    """Return a category's translated name."""
+    return {"permit": _("Aufenthaltstitel läuft in den nächsten Tagen ab"),
+            "work": _("Eine Arbeitsstelle beginnt bald"),
+            "travel": _("Dringende Reise"),
+            "lost": _("Dokumente verloren oder gestohlen"),
+            "other": _("Anderes dringendes Anliegen")}[category]
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """Return the categories with their translated names, in the form's order."""
+    return [(code, category_label(code)) for code in CATEGORIES]
+
+
+def state_label(state: str) -> str:
+    """Return a request state's translated name."""
+    return {"new": _("neu"), "in_progress": _("in Bearbeitung"), "done": _("erledigt")}[state]
+
+
+def delivery_label(status: str) -> str:
+    """Return an outbox status's translated name."""
+    return {"pending": _("wartet auf Zustellung"), "sending": _("wird gesendet"), "sent": _("zugestellt"),
+            "failed": _("Zustellung gescheitert")}[status]

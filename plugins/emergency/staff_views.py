@@ -1,0 +1,76 @@
+"""Staff inbox: filter emergency requests, read them and mark them in progress or done."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal import toolkit
+from portal.toolkit import _
+
+from .forms import InboxFilterForm, StateForm, as_choices
+from .labels import category_choices, category_label, delivery_label, state_label
+from .models import STATES, EmergencyRequest
+
+bp = toolkit.staff_blueprint("emergency", __name__, role="caseworker")
+PAGE_SIZE = 50
+OPEN = "open"
+
+
+@bp.app_context_processor
+def _labels():
+    return {"emergency_category_label": category_label, "emergency_state_label": state_label,
+            "emergency_delivery_label": delivery_label}
+
+
+@bp.route("/")
+def inbox():
+    form = InboxFilterForm(request.args)
+    form.category.choices = as_choices([("", _("Alle"))] + category_choices())
+    form.state.choices = as_choices([(OPEN, _("Offen (neu oder in Bearbeitung)")), ("", _("Alle"))] +
+                                    [(state, state_label(state)) for state in STATES])
+    # Without a choice, show what still needs work.
+    form.category.data = form.category.data or ""
+    form.state.data = OPEN if form.state.data is None else form.state.data
+    query = select(EmergencyRequest).options(selectinload(EmergencyRequest.outbox))
+    if form.validate():
+        if form.category.data:
+            query = query.where(EmergencyRequest.category == form.category.data)
+        if form.state.data == OPEN:
+            query = query.where(EmergencyRequest.state != "done")
+        elif form.state.data:
+            query = query.where(EmergencyRequest.state == form.state.data)
+    page = max(request.args.get("page", 1, type=int), 1)
+    db = toolkit.session()
+    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    requests = db.scalars(query.order_by(EmergencyRequest.created_at.desc(), EmergencyRequest.id.desc())
+                          .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    filters = {"category": form.category.data or "", "state": form.state.data or ""}
+    return render_template("emergency/staff/inbox.html", form=form, requests=requests, total=total, page=page,
+                           has_next=page * PAGE_SIZE < total, filters=filters)
+
+
+@bp.route("/requests/<int:request_id>", methods=["GET", "POST"])
+def detail(request_id: int):
+    db = toolkit.session()
+    found = db.get(EmergencyRequest, request_id)
+    if found is None:
+        abort(404)
+    if request.method == "POST":
+        form = StateForm()
+        if not form.validate() or form.state.data not in STATES:
+            abort(400)
+        if form.version.data != found.version:
+            flash(_("Jemand anderes hat diese Anfrage inzwischen geändert. Bitte prüfen Sie den neuen Stand."),
+                  "error")
+            return redirect(url_for(".detail", request_id=found.id)), 303
+        before = found.state
+        found.state = form.state.data
+        toolkit.audit("state", "emergency_request", found.id, before={"state": before},
+                      after={"state": found.state}, summary=found.confirmation)
+        db.commit()
+        flash(_("Anfrage %(number)s: %(state)s.", number=found.confirmation, state=state_label(found.state)),
+              "success")
+        return redirect(url_for(".detail", request_id=found.id))
+    return render_template("emergency/staff/detail.html", item=found, form=StateForm())

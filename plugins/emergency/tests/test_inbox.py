@@ -1,0 +1,71 @@
+"""Staff read emergency requests, filter them and mark them in progress or done; old ones are deleted."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal import toolkit
+from portal.testing import csrf_token
+from portal_plugins.emergency import portal_purge_expired
+from portal_plugins.emergency.models import EmergencyRequest, OutboxMessage
+
+INBOX = "/de/staff/emergency/"
+
+
+def add_request(database, number, category="permit", state="new", age=timedelta(0)):
+    with database() as db:
+        item = EmergencyRequest(confirmation=number, category=category, matter="Bitte dringend melden, danke.",
+                                contact_email="k@example.org", language="en", state=state,
+                                created_at=toolkit.utcnow() - age,
+                                outbox=OutboxMessage(message_id=f"<{number}@test>", status="sent"))
+        db.add(item)
+        db.commit()
+        return item.id
+
+
+@pytest.fixture
+def caseworker(staff_client):
+    return staff_client("caseworker")
+
+
+def test_only_caseworkers_and_admins_see_the_inbox(client, staff_client):
+    assert client.get(INBOX).status_code == 302
+    assert staff_client("editor").get(INBOX).status_code == 403
+    assert staff_client("admin").get(INBOX).status_code == 200
+
+
+def test_the_inbox_filters_by_category_and_state(caseworker, database):
+    add_request(database, "NF-AAAA-2222", "permit")
+    add_request(database, "NF-BBBB-3333", "lost", state="in_progress")
+    add_request(database, "NF-CCCC-4444", "lost", state="done")
+    page = caseworker.get(INBOX).get_data(as_text=True)
+    assert "NF-AAAA-2222" in page and "NF-BBBB-3333" in page and "NF-CCCC-4444" not in page
+    page = caseworker.get(INBOX + "?category=lost&state=").get_data(as_text=True)
+    assert "NF-AAAA-2222" not in page and "NF-BBBB-3333" in page and "NF-CCCC-4444" in page
+    page = caseworker.get(INBOX + "?category=&state=done").get_data(as_text=True)
+    assert "1 Anfrage gefunden." in page and "NF-CCCC-4444" in page
+
+
+def test_marking_a_request_is_audited_and_a_stale_page_is_refused(caseworker, staff_client, database):
+    request_id = add_request(database, "NF-AAAA-2222")
+    url = f"{INBOX}requests/{request_id}"
+    token = csrf_token(caseworker, url)
+    assert caseworker.post(url, data={"csrf_token": token, "version": 1, "state": "in_progress"}).status_code == 302
+    stale = caseworker.post(url, data={"csrf_token": token, "version": 1, "state": "done"}, follow_redirects=True)
+    assert "Jemand anderes hat diese Anfrage inzwischen geändert." in stale.get_data(as_text=True)
+    with database() as db:
+        assert db.get(EmergencyRequest, request_id).state == "in_progress"
+    assert caseworker.post(url, data={"csrf_token": token, "version": 2, "state": "done"}).status_code == 302
+    log = staff_client("admin").get("/de/staff/audit").get_data(as_text=True)
+    assert f"state emergency_request #{request_id}" in log and "NF-AAAA-2222" in log
+
+
+def test_requests_are_deleted_after_the_retention_period(app, database):
+    add_request(database, "NF-AAAA-2222", age=timedelta(days=31))
+    add_request(database, "NF-BBBB-3333", age=timedelta(days=29))
+    with database() as db:
+        assert portal_purge_expired(db, toolkit.utcnow()) == 1
+        db.commit()
+        assert db.scalars(select(EmergencyRequest.confirmation)).all() == ["NF-BBBB-3333"]
+        assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 1

@@ -1,0 +1,79 @@
+"""Clients send an urgent matter; bad input is explained and nothing a client typed is lost."""
+
+import re
+
+from sqlalchemy import func, select
+
+from portal.testing import csrf_token
+from portal_plugins.emergency.models import EmergencyRequest
+
+URL = "/de/emergency/"
+GOOD = {"category": "permit", "reference": "54/3311-2025", "email": "kundin@example.org", "phone": "",
+        "matter": "Mein Aufenthaltstitel läuft am Freitag ab und ich habe keinen Termin.", "language": "ar"}
+
+
+def send(client, **changes):
+    response = client.post(URL, data={"csrf_token": csrf_token(client, URL), **GOOD, **changes})
+    response.close()
+    return response
+
+
+def count(database):
+    with database() as db:
+        return db.scalar(select(func.count()).select_from(EmergencyRequest))
+
+
+def test_the_page_says_who_may_write_and_shows_the_emergency_contact(client):
+    page = client.get(URL).get_data(as_text=True)
+    assert "Ihr Aufenthaltstitel läuft in den nächsten Tagen ab." in page
+    assert 'href="mailto:notfall@amt.example"' in page and 'href="tel:02118912345"' in page
+    for why in ("Damit wir Ihre Akte schneller finden.", "Damit wir sehen, wie dringend es ist.",
+                "Damit wir Ihnen antworten können.", "Damit wir Sie möglichst in einer Sprache ansprechen"):
+        assert why in page
+    assert 'autocomplete="email"' in page and 'autocomplete="tel"' in page
+
+
+def test_a_request_is_stored_with_a_readable_confirmation_number(client, database):
+    response = send(client)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    number = re.search(r"NF-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}", page).group(0)
+    with database() as db:
+        stored = db.scalars(select(EmergencyRequest)).one()
+        assert (stored.confirmation, stored.category, stored.language, stored.state) == (number, "permit", "ar", "new")
+        assert stored.contact_email == "kundin@example.org" and stored.contact_phone == ""
+
+
+def test_bad_input_is_rejected_with_clear_messages_and_kept(client, database):
+    response = send(client, category="", matter="Hilfe", email="kundin(at)example", reference="54/1<script>")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Bitte wählen Sie aus, worum es geht." in page
+    assert "Bitte schreiben Sie zwischen 20 und 2000 Zeichen." in page
+    assert "Bitte geben Sie eine gültige E-Mail-Adresse an" in page
+    assert "Bitte nur Buchstaben, Ziffern, Leerzeichen und . / - verwenden." in page
+    assert 'value="kundin(at)example"' in page and "Hilfe</textarea>" in page
+    assert 'aria-describedby="matter-hint matter-error"' in page
+    response = send(client, email="", phone="")
+    assert response.status_code == 422
+    assert "Bitte geben Sie eine E-Mail-Adresse oder eine Telefonnummer an" in response.get_data(as_text=True)
+    response = send(client, matter="x" * 2001)
+    assert response.status_code == 422
+    assert count(database) == 0
+
+
+def test_a_phone_number_alone_is_enough(client, database):
+    assert send(client, email="", phone="+49 211 555-0100").status_code == 302
+    assert count(database) == 1
+
+
+def test_requests_without_a_csrf_token_are_refused(client, database):
+    response = client.post(URL, data=GOOD)
+    assert response.status_code == 400
+    assert count(database) == 0
+
+
+def test_submissions_are_rate_limited(client, database):
+    statuses = [send(client).status_code for _ in range(6)]
+    assert statuses == [302] * 5 + [429]
+    assert count(database) == 5
