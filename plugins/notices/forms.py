@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
@@ -15,8 +16,9 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class NoticeForm(FlaskForm):
-    category = SelectField(toolkit._l("Thema"), choices=list(CATEGORIES.items()))
-    priority = SelectField(toolkit._l("Dringlichkeit"), choices=list(PRIORITIES.items()))
+    category = SelectField(toolkit._l("Thema"), choices=[SelectChoice(key, label) for key, label in CATEGORIES.items()])
+    priority = SelectField(toolkit._l("Dringlichkeit"),
+                           choices=[SelectChoice(key, label) for key, label in PRIORITIES.items()])
     starts_at = DateTimeLocalField(toolkit._l("Sichtbar ab"), format=DATETIME_FORMAT, validators=[InputRequired()])
     ends_at = DateTimeLocalField(toolkit._l("Sichtbar bis (freiwillig)"), format=DATETIME_FORMAT,
                                  validators=[Optional()])

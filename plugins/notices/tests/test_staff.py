@@ -1,0 +1,208 @@
+"""Staff pages: write, validate, preview, schedule, publish, withdraw, delete, conflicts, languages, audit."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from lxml import html
+from sqlalchemy import select
+
+from portal.staff.models import AuditEntry
+from portal.testing import csrf_token
+from portal_plugins.notices.models import Notice
+
+NEW = "/de/staff/notices/new"
+
+
+def form_data(client, url, **values) -> dict:
+    data = {"csrf_token": csrf_token(client, url), "category": "opening", "priority": "normal",
+            "starts_at": "2026-01-05T08:00", "ends_at": "", "title_de": "Wieder geöffnet",
+            "body_de": "Nur mit **Termin**.", "action": "save"}
+    data.update(values)
+    return data
+
+
+def edit_url(notice_id: int) -> str:
+    return f"/de/staff/notices/{notice_id}"
+
+
+def audit_entries(load, action=None) -> list[AuditEntry]:
+    query = select(AuditEntry).where(AuditEntry.target_type == "notice").order_by(AuditEntry.id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return load(query)
+
+
+def only_notice(load) -> Notice:
+    notices = load(select(Notice))
+    assert len(notices) == 1
+    return notices[0]
+
+
+def test_editor_creates_a_draft_then_publishes_it(staff_client, client, load):
+    editor = staff_client("editor")
+    response = editor.post(NEW, data=form_data(editor, NEW, title_ar="أعدنا الفتح", body_ar="بموعد فقط."))
+    notice = only_notice(load)
+    assert response.status_code == 302 and response.headers["Location"] == edit_url(notice.id)
+    assert notice.state == "draft" and set(notice.text_by_language()) == {"de", "ar"}
+    assert client.get(f"/de/notices/{notice.id}").status_code == 404
+    created = audit_entries(load, "create")[0]
+    assert created.after["texts"]["ar"]["title"] == "أعدنا الفتح" and created.actor.startswith("editor-")
+
+    page = editor.get(edit_url(notice.id)).get_data(as_text=True)
+    assert "Die Mitteilung ist gespeichert." in page and "Entwurf" in page
+    response = editor.post(edit_url(notice.id), data=form_data(editor, edit_url(notice.id), title_ar="أعدنا الفتح",
+                                                               body_ar="بموعد فقط.", version="1",
+                                                               action="publish"))
+    assert response.status_code == 302
+    assert only_notice(load).state == "published"
+    assert client.get(f"/ar/notices/{notice.id}").status_code == 200
+    published = audit_entries(load, "publish")[0]
+    assert published.before == {"state": "draft"} and published.after == {"state": "published"}
+
+
+@pytest.mark.parametrize("values, field, message", [
+    ({"title_de": ""}, "title_de", "Bitte geben Sie einen Titel ein."),
+    ({"body_de": "  "}, "body_de", "Bitte geben Sie einen Text ein."),
+    ({"title_tr": "Yeniden açığız"}, "body_tr", "Titel und Text gehören zusammen"),
+    ({"ends_at": "2026-01-05T07:00"}, "ends_at", "Das Ende muss nach dem Beginn liegen."),
+    ({"starts_at": "morgen"}, "starts_at", ""),
+    ({"title_de": "x" * 201}, "title_de", ""),
+])
+def test_invalid_input_is_refused_kept_and_explained_at_the_field(staff_client, load, values, field, message):
+    editor = staff_client("editor")
+    data = form_data(editor, NEW, title_ar="عنوان", body_ar="نص", **values)
+    response = editor.post(NEW, data=data)
+    assert response.status_code == 422
+    tree = html.fromstring(response.get_data(as_text=True))
+    error = tree.get_element_by_id(f"{field}-error")
+    assert message in error.text_content()
+    assert tree.get_element_by_id(field).get("aria-describedby").endswith(f"{field}-error")
+    assert tree.get_element_by_id("title_ar").get("value") == "عنوان"
+    assert tree.get_element_by_id("title_ar").get("dir") == "rtl"
+    assert load(select(Notice)) == []
+
+
+def test_preview_renders_every_language_and_saves_nothing(staff_client, load):
+    editor = staff_client("editor")
+    response = editor.post(NEW, data=form_data(editor, NEW, action="preview", body_de="- eins\n- zwei",
+                                               title_fa="باز شد", body_fa="فقط با **وقت قبلی**"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    tree = html.fromstring(page)
+    previews = tree.find_class("notice-preview")[0]
+    assert "<li>eins</li>" in html.tostring(previews, encoding="unicode")
+    persian = previews.xpath(".//article[@lang='fa']")[0]
+    assert persian.get("dir") == "rtl" and "<strong>وقت قبلی</strong>" in html.tostring(persian, encoding="unicode")
+    assert tree.get_element_by_id("title_fa").get("value") == "باز شد"
+    assert load(select(Notice)) == []
+
+
+def test_times_are_read_in_the_office_time_zone(staff_client, load):
+    editor = staff_client("editor")
+    editor.post(NEW, data=form_data(editor, NEW, starts_at="2026-01-05T08:00", ends_at="2026-07-01T12:30"))
+    notice = only_notice(load)
+    assert notice.starts_at == datetime(2026, 1, 5, 7, 0, tzinfo=timezone.utc)
+    assert notice.ends_at == datetime(2026, 7, 1, 10, 30, tzinfo=timezone.utc)
+    page = editor.get(edit_url(notice.id)).get_data(as_text=True)
+    assert 'value="2026-01-05T08:00"' in page and 'value="2026-07-01T12:30"' in page
+
+
+def test_publishing_with_a_future_start_schedules_the_notice(staff_client, client, load):
+    editor = staff_client("editor")
+    start = (datetime.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    response = editor.post(NEW, data=form_data(editor, NEW, starts_at=start, action="publish"), follow_redirects=True)
+    assert "ist geplant und erscheint am" in response.get_data(as_text=True)
+    notice = only_notice(load)
+    assert notice.state == "published"
+    assert "Geplant" in editor.get("/de/staff/notices/").get_data(as_text=True)
+    assert client.get(f"/de/notices/{notice.id}").status_code == 404
+
+
+def test_unpublishing_hides_the_notice_and_is_logged(staff_client, client, make_notice, load):
+    notice_id = make_notice({"de": ("Umzug", "Neue Adresse.")})
+    editor = staff_client("editor")
+    assert "Speichern und zurückziehen" in editor.get(edit_url(notice_id)).get_data(as_text=True)
+    response = editor.post(edit_url(notice_id), data=form_data(editor, edit_url(notice_id), title_de="Umzug",
+                                                               body_de="Neue Adresse.", version="1",
+                                                               action="unpublish"))
+    assert response.status_code == 302
+    assert client.get(f"/de/notices/{notice_id}").status_code == 404
+    assert audit_entries(load, "unpublish")[0].after["state"] == "draft"
+
+
+def test_edit_changes_and_removes_languages_and_logs_only_the_changes(staff_client, make_notice, load):
+    notice_id = make_notice({"de": ("Umzug", "Neue Adresse."), "en": ("Move", "New address.")})
+    editor = staff_client("editor")
+    editor.post(edit_url(notice_id), data=form_data(editor, edit_url(notice_id), title_de="Umzug",
+                                                    body_de="Neue Adresse: Erkrather Straße 377.", title_en="",
+                                                    body_en="", version="1"))
+    notice = only_notice(load)
+    assert set(notice.text_by_language()) == {"de"} and notice.version == 2
+    update = audit_entries(load, "update")[0]
+    assert set(update.after) == {"texts", "starts_at", "category"}
+    assert update.before["texts"]["en"]["title"] == "Move"
+
+
+def test_second_editor_gets_a_conflict_and_keeps_their_input(app, staff_client, make_notice, load):
+    notice_id = make_notice({"de": ("Umzug", "Neue Adresse.")})
+    first, second = staff_client("editor"), staff_client("editor")
+    first_form = form_data(first, edit_url(notice_id), title_de="Umzug in den Wacker Hof", body_de="Neue Adresse.",
+                           version="1")
+    second_form = form_data(second, edit_url(notice_id), title_de="Umzug", body_de="Bitte Terminschreiben mitbringen.",
+                            title_en="Move", body_en="Bring your letter.", version="1")
+    assert first.post(edit_url(notice_id), data=first_form).status_code == 302
+
+    response = second.post(edit_url(notice_id), data=second_form)
+    assert response.status_code == 409
+    tree = html.fromstring(response.get_data(as_text=True))
+    conflict = tree.xpath("//section[@role='alert']")[0]
+    assert "inzwischen geändert" in conflict.text_content()
+    assert "Umzug in den Wacker Hof" in conflict.text_content()
+    assert tree.get_element_by_id("body_de").text_content().strip() == "Bitte Terminschreiben mitbringen."
+    assert tree.get_element_by_id("title_en").get("value") == "Move"
+    assert tree.get_element_by_id("version").get("value") == "2"
+    saved = only_notice(load)
+    assert saved.text_by_language()["de"].title == "Umzug in den Wacker Hof" and saved.version == 2
+
+    # Having seen the other change, the second editor saves on top of it.
+    second_form.update(version="2", title_de="Umzug in den Wacker Hof")
+    assert second.post(edit_url(notice_id), data=second_form).status_code == 302
+    saved = only_notice(load)
+    assert saved.text_by_language()["de"].body == "Bitte Terminschreiben mitbringen." and saved.version == 3
+
+
+def test_delete_asks_first_and_refuses_a_stale_version(staff_client, make_notice, load):
+    notice_id = make_notice({"de": ("Nur mit Karte", "Kein Bargeld.")})
+    editor = staff_client("editor")
+    confirm = editor.get(f"{edit_url(notice_id)}/delete").get_data(as_text=True)
+    assert "„Nur mit Karte“" in confirm and "Endgültig löschen" in confirm
+    token = csrf_token(editor, f"{edit_url(notice_id)}/delete")
+    stale = editor.post(f"{edit_url(notice_id)}/delete", data={"csrf_token": token, "version": "0"})
+    assert stale.headers["Location"] == edit_url(notice_id) and len(load(select(Notice))) == 1
+    response = editor.post(f"{edit_url(notice_id)}/delete", data={"csrf_token": token, "version": "1"})
+    assert response.headers["Location"] == "/de/staff/notices/"
+    assert load(select(Notice)) == []
+    assert audit_entries(load, "delete")[0].before["texts"]["de"]["title"] == "Nur mit Karte"
+
+
+def test_language_page_shows_what_exists_and_what_is_missing(staff_client, make_notice):
+    make_notice({"de": ("Umzug", "Text"), "ar": ("انتقال", "نص"), "en": ("Move", "Text")})
+    page = staff_client("editor").get("/de/staff/notices/languages").get_data(as_text=True)
+    row = html.fromstring(page).xpath("//tbody/tr")[0]
+    cells = [cell.text_content().strip() for cell in row.xpath("td")]
+    assert cells[:10] == ["✓vorhanden", "✓vorhanden", "fehlt", "✓vorhanden", "fehlt", "fehlt", "fehlt", "fehlt",
+                          "fehlt", "fehlt"]
+    missing = row.xpath("td")[-1]
+    assert [span.get("lang") for span in missing.xpath("span")] == ["tr", "fa", "uk", "ru", "es", "fr", "pl"]
+
+
+def test_staff_pages_need_the_editor_role(staff_client, client, make_notice):
+    notice_id = make_notice()
+    caseworker, admin = staff_client("caseworker"), staff_client("admin")
+    for url in ("/de/staff/notices/", NEW, edit_url(notice_id), "/de/staff/notices/languages"):
+        assert client.get(url).status_code == 302
+        assert caseworker.get(url).status_code == 403
+        assert admin.get(url).status_code == 200
+    assert 'href="/de/staff/notices/"' not in caseworker.get("/de/staff/").get_data(as_text=True)
+    menu = staff_client("editor").get("/de/staff/").get_data(as_text=True)
+    assert 'href="/de/staff/notices/"' in menu and 'href="/de/staff/notices/languages"' in menu
