@@ -85,7 +85,7 @@ def portal_navigation():
     return [toolkit.NavItem(title=_l("$title"), endpoint="$name.index", order=500)]
 ''',
     "$package/models.py": '''\
-"""Tables of the $name plugin; every name starts with "$name_"."""
+"""Tables of the $name plugin; every name starts with "${name}_"."""
 
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
