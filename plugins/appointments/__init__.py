@@ -1,0 +1,107 @@
+"""Appointments: clients check on their phone whether their appointment is on, when and where.
+
+The office's specialist system exports appointments as CSV; staff upload it
+(or a timer runs `flask --app portal appointments import FILE`). Clients look
+an appointment up with the reference on their letter and their date of birth.
+The result page offers the slot ``appointment_result`` with the context
+``service`` (a service slug) and ``location`` (the building), where the
+checklists and hygiene plugins add what to bring and which rules apply.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import delete, or_
+
+from portal import toolkit
+from portal.toolkit import _l, hookimpl
+
+plugin_info = toolkit.PluginInfo(
+    name="appointments",
+    title=_l("Termine"),
+    description=_l("Klientinnen und Klienten prüfen ihren Termin mit Vorgangsnummer und Geburtsdatum; "
+                   "Mitarbeitende importieren, pflegen und drucken Termine."),
+    version="1.0.0",
+    requires_core=">=1.0,<2",
+    roles=("caseworker",),
+)
+
+
+@hookimpl
+def portal_default_settings():
+    return {
+        "duration_minutes": 30,
+        "retention_days": 30,
+        "stale_after_days": 180,
+        "result_link_minutes": 60,
+        "rate_limit_per_address": "30 per 10 minutes",
+        "rate_limit_per_reference": "10 per hour",
+        "extra_services": {},
+    }
+
+
+@hookimpl
+def portal_blueprints():
+    from . import api  # noqa: F401  (adds the API's routes to the public blueprint)
+    from .staff import bp as staff_bp
+    from .views import bp
+
+    return [bp, staff_bp]
+
+
+@hookimpl
+def portal_models():
+    from .models import Appointment
+
+    return [Appointment]
+
+
+@hookimpl
+def portal_cli_commands():
+    from .cli import appointments_cli
+
+    return [appointments_cli]
+
+
+@hookimpl
+def portal_navigation():
+    return [toolkit.NavItem(title=_l("Termin prüfen"), endpoint="appointments.lookup", order=10)]
+
+
+@hookimpl
+def portal_home_tiles():
+    return [toolkit.Tile(title=_l("Termin prüfen"),
+                         text=_l("Findet mein Termin statt? Wann und wo? Mit Vorgangsnummer und Geburtsdatum."),
+                         endpoint="appointments.lookup", order=10)]
+
+
+@hookimpl
+def portal_staff_menu():
+    return [
+        toolkit.StaffMenuItem(title=_l("Termine"), endpoint="appointments_staff.search", role="caseworker", order=10),
+        toolkit.StaffMenuItem(title=_l("Tagesansicht"), endpoint="appointments_staff.day_view", role="caseworker",
+                              order=11),
+        toolkit.StaffMenuItem(title=_l("Termine importieren"), endpoint="appointments_staff.import_page",
+                              role="caseworker", order=12),
+    ]
+
+
+@hookimpl
+def portal_demo_data(session):
+    from .demo import add_demo_appointments
+
+    add_demo_appointments(session)
+
+
+@hookimpl
+def portal_purge_expired(session, now):
+    from .models import Appointment
+    from .statuses import CLOSED_STATUSES
+
+    settings = toolkit.plugin_settings("appointments")
+    closed_before = now - timedelta(days=settings["retention_days"])
+    stale_before = now - timedelta(days=settings["stale_after_days"])
+    result = session.execute(delete(Appointment).where(or_(
+        Appointment.status.in_(CLOSED_STATUSES) & (Appointment.status_changed_at < closed_before),
+        Appointment.starts_at < stale_before,
+    )).execution_options(synchronize_session=False))
+    return result.rowcount

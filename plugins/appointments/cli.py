@@ -1,0 +1,28 @@
+"""Command line: import a CSV export from a scheduled job."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from portal import toolkit
+
+from .importer import import_appointments
+
+appointments_cli = AppGroup("appointments", help="Manage appointments.")
+
+
+@appointments_cli.command("import")
+@click.argument("file", type=click.File("rb"))
+def import_command(file):
+    """Import appointments from a CSV export; nothing changes when a row is bad."""
+    try:
+        report = import_appointments(file)
+    except toolkit.CsvFormatError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not report.ok:
+        for error in report.errors:
+            click.echo(f"line {error.line}: {error.reason}", err=True)
+        raise click.ClickException(f"{len(report.errors)} bad rows; nothing was imported")
+    toolkit.session().commit()
+    click.echo(f"new: {report.created}, updated: {report.updated}, unchanged: {report.unchanged}")

@@ -1,0 +1,37 @@
+"""Demonstration appointments with known references and dates of birth (listed in docs/appointments.md)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from portal import toolkit
+
+from .display import office_zone, to_utc
+from .matching import birth_key
+from .models import Appointment
+
+# reference, date of birth, service, status, days from today (None: no date), time, room, persons
+DEMO_APPOINTMENTS = [
+    ("M-100001", date(1985, 3, 27), "residence-permit-extension", "scheduled", 1, time(9, 30), "2.14", 1),
+    ("M-100002", date(1990, 11, 4), "naturalisation-certificate-handover", "ready_for_collection", 2, time(10, 0),
+     "E.05", 2),
+    ("M-100003", date(1978, 6, 15), "settlement-permit", "postponed", None, None, "", 1),
+    ("M-100004", date(2000, 1, 1), "eu-blue-card", "invited", 7, time(8, 0), "1.07", 1),
+    ("M-100005", date(1965, 12, 12), "family-reunification", "cancelled", None, None, "", 1),
+]
+
+
+def add_demo_appointments(session) -> None:
+    """Add the demonstration appointments unless they are there already."""
+    if session.scalar(select(Appointment.id).where(Appointment.reference == DEMO_APPOINTMENTS[0][0])):
+        return
+    office = toolkit.portal_settings()["office"]
+    building = office["building"] or office["street"]
+    today = datetime.now(office_zone()).date()
+    for reference, born, service, status, days, clock, room, persons in DEMO_APPOINTMENTS:
+        session.add(Appointment(
+            reference=reference, birth_key=birth_key(reference, born), service=service, status=status,
+            starts_at=to_utc(today + timedelta(days=days), clock) if days is not None else None,
+            building=building if room else "", room=room, persons_allowed=persons))

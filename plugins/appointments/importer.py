@@ -1,0 +1,213 @@
+"""Import the specialist system's CSV export: an upsert by reference, all or nothing, in batches.
+
+The file is read row by row and written in batches of BATCH_SIZE rows (one
+SELECT for the batch's references, then bulk INSERT and UPDATE), so memory
+stays flat as files grow. Every row of the file is stamped with the import's
+time, which is how a reference that appears twice is found without keeping
+all references in memory.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import IO
+
+from sqlalchemy import insert, select, update
+
+from portal import toolkit
+from portal.toolkit import _
+
+from .display import to_utc
+from .matching import birth_key, is_valid_reference, normalize_reference
+from .models import Appointment
+from .services import known_services
+from .statuses import STATUS_CODES, STATUSES_NEEDING_DATE
+
+BATCH_SIZE = 1000
+COLUMNS = ("reference", "birth_date", "service", "status", "date", "time", "building", "room", "persons")
+OPTIONAL_COLUMNS = frozenset({"room", "persons"})
+# The columns an import compares to decide whether a stored appointment changed.
+COMPARED = ("birth_key", "service", "status", "starts_at", "building", "room", "persons_allowed")
+
+
+def parse_date(text: str) -> date | None:
+    """Read a date written as 2026-07-01 or 01.07.2026; empty means none."""
+    if not text:
+        return None
+    try:
+        if "." in text:
+            day, month, year = (int(part) for part in text.split("."))
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(_("„%(value)s“ ist kein Datum (erwartet: 2026-07-01 oder 01.07.2026).", value=text)) from None
+
+
+def _parse_reference(text: str) -> str:
+    reference = normalize_reference(text)
+    if not is_valid_reference(reference):
+        raise ValueError(_("„%(value)s“ ist keine gültige Vorgangsnummer.", value=text))
+    return reference
+
+
+def _parse_birth_date(text: str) -> date:
+    birth_date = parse_date(text)
+    if birth_date is None:
+        raise ValueError(_("Das Geburtsdatum fehlt."))
+    if birth_date > date.today() or birth_date.year < 1900:
+        raise ValueError(_("Das Geburtsdatum %(value)s ist nicht möglich.", value=text))
+    return birth_date
+
+
+def _parse_service(text: str) -> str:
+    if text not in known_services():
+        raise ValueError(_("Die Leistung „%(value)s“ ist unbekannt.", value=text))
+    return text
+
+
+def _parse_status(text: str) -> str:
+    if text not in STATUS_CODES:
+        raise ValueError(_("Der Status „%(value)s“ ist unbekannt. Erlaubt sind: %(allowed)s.", value=text,
+                           allowed=", ".join(STATUS_CODES)))
+    return text
+
+
+def _parse_time(text: str) -> time | None:
+    if not text:
+        return None
+    try:
+        hours, minutes = text.split(":")[:2]
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise ValueError(_("„%(value)s“ ist keine Uhrzeit (erwartet: 09:30).", value=text)) from None
+
+
+def _parse_text(limit: int):
+    def parse(text: str) -> str:
+        if len(text) > limit:
+            raise ValueError(_("Der Text ist länger als %(limit)d Zeichen.", limit=limit))
+        return text
+    return parse
+
+
+def _parse_persons(text: str) -> int:
+    if not text:
+        return 1
+    if text not in ("1", "2"):
+        raise ValueError(_("Es dürfen 1 oder 2 Personen kommen, nicht „%(value)s“.", value=text))
+    return int(text)
+
+
+PARSERS = {
+    "reference": _parse_reference,
+    "birth_date": _parse_birth_date,
+    "service": _parse_service,
+    "status": _parse_status,
+    "date": parse_date,
+    "time": _parse_time,
+    "building": _parse_text(120),
+    "room": _parse_text(40),
+    "persons": _parse_persons,
+}
+
+
+def _record(row: dict) -> tuple[dict | None, str | None]:
+    """Turn a parsed row into the values stored, or explain why the row does not make sense."""
+    day, clock = row["date"], row["time"]
+    if (day is None) != (clock is None):
+        return None, _("Datum und Uhrzeit gehören zusammen: Bitte beide angeben oder beide leer lassen.")
+    if day is None and row["status"] in STATUSES_NEEDING_DATE:
+        return None, _("Bei diesem Status fehlen Datum und Uhrzeit.")
+    return {
+        "reference": row["reference"],
+        "birth_key": birth_key(row["reference"], row["birth_date"]),
+        "service": row["service"],
+        "status": row["status"],
+        "starts_at": to_utc(day, clock) if day else None,
+        "building": row["building"],
+        "room": row.get("room", ""),
+        "persons_allowed": row.get("persons", 1),
+    }, None
+
+
+def _write_batch(batch: list[tuple[int, dict]], report: toolkit.CsvReport, now: datetime) -> None:
+    """Insert new references, update changed ones and mark all as seen in this export; count what happened."""
+    session = toolkit.session()
+    columns = [getattr(Appointment, name) for name in ("id", "reference", "version", "imported_at", *COMPARED)]
+    stored = {row.reference: row for row in session.execute(
+        select(*columns).where(Appointment.reference.in_([record["reference"] for _line, record in batch])))}
+    new, changed, unchanged_ids = [], [], []
+    for line, record in batch:
+        current = stored.get(record["reference"])
+        if current is not None and current.imported_at == now:
+            report.add_error(line, _duplicate(record["reference"]))
+        elif current is None:
+            new.append({**record, "version": 1, "created_at": now, "updated_at": now, "status_changed_at": now,
+                        "imported_at": now})
+        elif any(getattr(current, name) != record[name] for name in COMPARED):
+            values = {**record, "id": current.id, "version": current.version + 1, "updated_at": now,
+                      "imported_at": now}
+            if current.status != record["status"]:
+                values["status_changed_at"] = now
+            changed.append(values)
+        else:
+            unchanged_ids.append(current.id)
+    if new:
+        session.execute(insert(Appointment), new)
+        report.created += len(new)
+    # Rows in one executemany must share their columns; status_changed_at is set only on some.
+    for group in (
+        [values for values in changed if "status_changed_at" in values],
+        [values for values in changed if "status_changed_at" not in values],
+    ):
+        if group:
+            session.execute(update(Appointment), group)
+            report.updated += len(group)
+    if unchanged_ids:
+        session.execute(update(Appointment).where(Appointment.id.in_(unchanged_ids)).values(imported_at=now)
+                        .execution_options(synchronize_session=False))
+        report.unchanged += len(unchanged_ids)
+
+
+def _duplicate(reference: str) -> str:
+    return _("Die Vorgangsnummer %(reference)s kommt in der Datei mehrmals vor.", reference=reference)
+
+
+def import_appointments(stream: IO[bytes]) -> toolkit.CsvReport:
+    """Import a CSV export when every row is good, else change nothing and list every bad row.
+
+    A good import stays in the session's transaction for the caller to commit
+    (with its audit entry); a bad one is rolled back here. Raises
+    toolkit.CsvFormatError when the file as a whole cannot be read.
+    """
+    report = toolkit.CsvReport()
+    session = toolkit.session()
+    now = toolkit.utcnow()
+    batch: list[tuple[int, dict]] = []
+    in_batch: set[str] = set()
+    try:
+        for line, row in toolkit.read_rows(stream, PARSERS, report, optional=OPTIONAL_COLUMNS):
+            record, problem = _record(row)
+            if problem:
+                report.add_error(line, problem)
+                continue
+            # Batches are written even after a bad row, since writing is what finds duplicates across batches.
+            if record["reference"] in in_batch:
+                report.add_error(line, _duplicate(record["reference"]))
+                continue
+            in_batch.add(record["reference"])
+            batch.append((line, record))
+            if len(batch) >= BATCH_SIZE:
+                _write_batch(batch, report, now)
+                batch.clear()
+                in_batch.clear()
+        if batch:
+            _write_batch(batch, report, now)
+    except BaseException:
+        session.rollback()
+        raise
+    if not report.ok:
+        session.rollback()
+        report.errors.sort(key=lambda error: error.line)
+        report.created = report.updated = report.unchanged = 0
+    return report

@@ -1,0 +1,44 @@
+"""Translated names of the services an appointment is for; the slugs are shared with the checklists plugin."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from portal import toolkit
+from portal.toolkit import _l
+
+SERVICE_NAMES: dict[str, object] = {
+    "residence-permit-extension": _l("Verlängerung der Aufenthaltserlaubnis"),
+    "settlement-permit": _l("Niederlassungserlaubnis"),
+    "naturalisation-application": _l("Einbürgerungsantrag"),
+    "naturalisation-certificate-handover": _l("Aushändigung der Einbürgerungsurkunde"),
+    "eu-blue-card": _l("Blaue Karte EU"),
+    "family-reunification": _l("Familiennachzug"),
+    "permit-transfer-new-passport": _l("Übertrag des Aufenthaltstitels in einen neuen Pass"),
+    "lost-residence-card": _l("Verlust der Aufenthaltskarte (eAT)"),
+}
+
+
+def extra_services() -> dict[str, str]:
+    """Return the municipality's own services (slug: German name) from the settings."""
+    return toolkit.plugin_settings("appointments")["extra_services"]
+
+
+def known_services() -> list[str]:
+    """Return every service slug an appointment may have."""
+    return [*SERVICE_NAMES, *extra_services()]
+
+
+def service_name(slug: str) -> str:
+    """Return a service's name in the visitor's language (a municipality's own services stay German)."""
+    if slug in SERVICE_NAMES:
+        return str(SERVICE_NAMES[slug])
+    return extra_services().get(slug, slug)
+
+
+def service_name_markup(slug: str) -> Markup:
+    """Return a service's name, marked as German when it has no translation and the page is in another language."""
+    name = service_name(slug)
+    if slug in SERVICE_NAMES or toolkit.current_language() == "de":
+        return Markup.escape(name)
+    return Markup('<span {}>{}</span>').format(toolkit.lang_attrs("de"), name)

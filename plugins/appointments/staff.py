@@ -1,0 +1,163 @@
+"""Staff pages: search, edit, invitation letter, day view and CSV import."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from itertools import groupby
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from markupsafe import Markup
+from sqlalchemy import select, update
+
+from portal import toolkit
+from portal.toolkit import _
+
+from .display import day_bounds, describe, format_day, local_start, office_zone, place, to_utc
+from .forms import AppointmentForm, ImportForm, LetterForm, SearchForm
+from .importer import import_appointments
+from .matching import normalize_reference
+from .models import Appointment
+from .qr import lookup_url, qr_svg
+from .services import service_name
+from .statuses import STATUSES
+
+bp = toolkit.staff_blueprint("appointments", __name__, role="caseworker")
+PAGE_SIZE = 50
+
+
+@bp.context_processor
+def _helpers():
+    return {"service_name": service_name, "statuses": STATUSES, "local_start": local_start, "place": place,
+            "format_day": format_day}
+
+
+@bp.route("/")
+def search():
+    form = SearchForm(request.args)
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = select(Appointment)
+    if form.validate():
+        if form.reference.data:
+            query = query.where(Appointment.reference.startswith(normalize_reference(form.reference.data),
+                                                                 autoescape=True))
+        if form.service.data:
+            query = query.where(Appointment.service == form.service.data)
+        if form.status.data:
+            query = query.where(Appointment.status == form.status.data)
+        if form.day.data:
+            start, end = day_bounds(form.day.data)
+            query = query.where(Appointment.starts_at >= start, Appointment.starts_at < end)
+    query = query.order_by(Appointment.starts_at.is_(None), Appointment.starts_at, Appointment.reference)
+    found = toolkit.session().scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
+    filters = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template("appointments/staff/search.html", form=form, appointments=found[:PAGE_SIZE], page=page,
+                           has_next=len(found) > PAGE_SIZE, filters=filters)
+
+
+def _fill_form(form: AppointmentForm, appointment: Appointment) -> None:
+    start = local_start(appointment)
+    form.status.data = appointment.status
+    form.day.data = start.date() if start else None
+    form.clock.data = start.time().replace(tzinfo=None) if start else None
+    form.building.data = appointment.building
+    form.room.data = appointment.room
+    form.persons_allowed.data = appointment.persons_allowed
+    form.version.data = appointment.version
+
+
+@bp.route("/<int:appointment_id>", methods=["GET", "POST"])
+def edit(appointment_id: int):
+    session = toolkit.session()
+    appointment = session.get(Appointment, appointment_id) or abort(404)
+    form = AppointmentForm()
+    if request.method == "GET":
+        _fill_form(form, appointment)
+    elif form.validate_on_submit():
+        before = appointment.snapshot()
+        now = toolkit.utcnow()
+        values = {
+            "status": form.status.data,
+            "starts_at": to_utc(form.day.data, form.clock.data) if form.day.data else None,
+            "building": form.building.data.strip(),
+            "room": form.room.data.strip(),
+            "persons_allowed": form.persons_allowed.data,
+            "updated_at": now,
+        }
+        if values["status"] != appointment.status:
+            values["status_changed_at"] = now
+        saved = session.execute(
+            update(Appointment)
+            .where(Appointment.id == appointment.id, Appointment.version == form.version.data)
+            .values(**values, version=Appointment.version + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if saved:
+            session.refresh(appointment)
+            toolkit.audit("update", "appointment", appointment.id, before=before, after=appointment.snapshot(),
+                          summary=appointment.reference)
+            session.commit()
+            flash(_("Der Termin %(reference)s ist gespeichert.", reference=appointment.reference), "success")
+            return redirect(url_for("appointments_staff.edit", appointment_id=appointment.id))
+        session.rollback()
+        # Saving again now overwrites the colleague's change on purpose, with the input kept below.
+        form.version.data = appointment.version
+        return render_template("appointments/staff/edit.html", form=form, appointment=appointment,
+                               conflict=True, letter_form=LetterForm()), 409
+    status = 422 if form.errors else 200
+    return render_template("appointments/staff/edit.html", form=form, appointment=appointment, conflict=False,
+                           letter_form=LetterForm()), status
+
+
+@bp.route("/<int:appointment_id>/letter")
+def letter(appointment_id: int):
+    appointment = toolkit.session().get(Appointment, appointment_id) or abort(404)
+    form = LetterForm(request.args)
+    language = form.language.data if "language" in request.args and form.validate() else "de"
+    url = lookup_url(appointment.reference, language)
+    parts = []
+    for part_language in dict.fromkeys(["de", language]):
+        with force_locale(part_language):
+            parts.append({"lang": part_language, "html": Markup(render_template(
+                "appointments/staff/_letter_part.html", facts=describe(appointment), lookup_url=url))})
+    with force_locale(language):
+        qr_title = _("QR-Code: Termin online prüfen")
+    return render_template("appointments/staff/letter.html", appointment=appointment, form=form, parts=parts,
+                           lookup_url=url, qr=qr_svg(url, qr_title), printed_on=datetime.now(office_zone()).date())
+
+
+@bp.route("/day")
+def day_view():
+    try:
+        day = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        day = datetime.now(office_zone()).date()
+    start, end = day_bounds(day)
+    appointments = toolkit.session().scalars(
+        select(Appointment).where(Appointment.starts_at >= start, Appointment.starts_at < end)
+        .order_by(Appointment.building, Appointment.room, Appointment.starts_at)).all()
+    rooms = [(key, list(group)) for key, group in groupby(appointments, key=place)]
+    return render_template("appointments/staff/day.html", day=day, rooms=rooms,
+                           previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_page():
+    form = ImportForm()
+    report, file_problem = None, None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = import_appointments(upload.stream)
+        except toolkit.CsvFormatError as exc:
+            file_problem = str(exc)
+        if report is not None and report.ok:
+            toolkit.audit("import", "appointments_import", (upload.filename or "-")[:80],
+                          after={"created": report.created, "updated": report.updated,
+                                 "unchanged": report.unchanged})
+            toolkit.session().commit()
+    body = toolkit.render_page("appointments/staff/import.html", block="import_region", form=form, report=report,
+                               file_problem=file_problem, htmx=toolkit.is_htmx())
+    failed = bool(form.errors or file_problem or (report is not None and not report.ok))
+    # htmx swaps only successful answers; without JavaScript the page says 422 for a rejected file.
+    return body, 422 if failed and not toolkit.is_htmx() else 200

@@ -1,0 +1,55 @@
+"""The appointment statuses, each with a translated name, explanation and next step for the client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.toolkit import _l
+
+
+@dataclass(frozen=True)
+class Status:
+    """One status an appointment can have, in the words a client reads."""
+
+    code: str
+    label: object
+    explanation: object
+    next_step: object
+    has_date: bool
+
+
+STATUSES: dict[str, Status] = {status.code: status for status in (
+    Status("invited", _l("Eingeladen"),
+           _l("Wir haben Ihnen einen Brief mit Ihrem Termin geschickt."),
+           _l("Kommen Sie pünktlich zu diesem Termin. Bringen Sie den Brief und Ihren Pass mit: "
+              "Am Eingang wird der Brief kontrolliert."),
+           True),
+    Status("scheduled", _l("Termin steht fest"),
+           _l("Ihr Termin ist fest eingeplant."),
+           _l("Kommen Sie pünktlich zu diesem Termin. Bringen Sie Ihren Einladungsbrief und Ihren Pass mit: "
+              "Am Eingang wird der Brief kontrolliert."),
+           True),
+    Status("postponed", _l("Verschoben"),
+           _l("Ihr Termin wurde verschoben. Einen neuen Termin haben wir noch nicht."),
+           _l("Sie müssen nichts tun: Sie bekommen einen neuen Brief mit dem neuen Termin. "
+              "Bitte kommen Sie bis dahin nicht ins Amt. In dringenden Fällen schreiben Sie an die Notfall-Adresse."),
+           False),
+    Status("cancelled", _l("Abgesagt"),
+           _l("Dieser Termin wurde abgesagt. Er findet nicht statt."),
+           _l("Wenn Sie weiterhin einen Termin brauchen, schreiben Sie uns eine E-Mail. "
+              "Bitte kommen Sie nicht ohne Termin ins Amt."),
+           False),
+    Status("ready_for_collection", _l("Zur Abholung bereit"),
+           _l("Ihr Dokument ist fertig. Sie können es abholen."),
+           _l("Kommen Sie zu dem Termin unten. Bringen Sie Ihren Pass und Ihren Einladungsbrief mit."),
+           True),
+    Status("completed", _l("Erledigt"),
+           _l("Dieser Termin ist abgeschlossen."),
+           _l("Sie müssen nichts mehr tun."),
+           False),
+)}
+STATUS_CODES: tuple[str, ...] = tuple(STATUSES)
+# A letter in these statuses always names a date.
+STATUSES_NEEDING_DATE = ("invited", "scheduled")
+# Appointments in these statuses are deleted after the retention period.
+CLOSED_STATUSES = ("cancelled", "completed")

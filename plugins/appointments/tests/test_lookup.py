@@ -1,0 +1,232 @@
+"""The public lookup: matching rules, one answer for every mismatch, htmx and plain pages, rate limits."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from flask_babel import force_locale, gettext
+from portal_plugins.appointments import matching
+from sqlalchemy import event
+
+from portal.testing import csrf_token
+
+URL = "/de/appointments/"
+
+
+def post_lookup(client, reference="M-100001", birth_date=date(1985, 3, 27), lang="de", htmx=False, address=None,
+                **extra):
+    url = f"/{lang}/appointments/"
+    data = {"csrf_token": csrf_token(client, url), "reference": reference, "day": str(birth_date.day),
+            "month": str(birth_date.month), "year": str(birth_date.year)} | extra
+    headers = {"HX-Request": "true"} if htmx else {}
+    environ = {"REMOTE_ADDR": address} if address else {}
+    return client.post(url, data=data, headers=headers, environ_base=environ)
+
+
+def main_content(response) -> str:
+    """Return the page's main element without the form's per-request CSRF token."""
+    html = response.get_data(as_text=True)
+    main = html[html.index("<main"):html.index("</main>")]
+    return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", main)
+
+
+def test_reference_and_birth_date_together_show_the_appointment(client, add_appointment):
+    add_appointment(room="2.14")
+    response = post_lookup(client)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Termin steht fest" in page
+    assert "Verlängerung der Aufenthaltserlaubnis" in page
+    assert "Wacker Hof, Raum 2.14" in page
+    assert "Es darf 1 Person kommen." in page
+    assert 'download>In meinen Kalender (.ics)</a>' in page
+    assert "1985" not in page.split("<main")[1].split("<form")[0], "the date of birth is never shown back"
+
+
+def test_reference_is_matched_without_spaces_and_in_any_case(client, add_appointment):
+    add_appointment("M-100001")
+    assert "Termin steht fest" in post_lookup(client, reference=" m-100 001 ").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("reference, birth_date", [
+    ("M-999999", date(1985, 3, 27)),  # unknown reference
+    ("M-100001", date(1985, 3, 28)),  # wrong date of birth
+    ("M-100002", date(1985, 3, 27)),  # another client's reference with this date of birth
+])
+def test_every_mismatch_gets_the_same_answer(client, add_appointment, reference, birth_date):
+    add_appointment("M-100001")
+    add_appointment("M-100002", date(1990, 1, 1))
+    response = post_lookup(client, reference=reference, birth_date=birth_date)
+    assert response.status_code == 404
+    page = main_content(response)
+    assert "Wir haben zu diesen Angaben keinen Termin gefunden." in page
+    # The answer differs only in the echoed input, never in what was wrong.
+    def without_input(html, entered_reference, entered_day):
+        return html.replace(f'value="{entered_reference}"', 'value="REF"').replace(f'value="{entered_day}"',
+                                                                                   'value="D"')
+
+    baseline = main_content(post_lookup(client, reference="M-000000", birth_date=date(1985, 3, 27)))
+    assert without_input(page, reference, birth_date.day) == without_input(baseline, "M-000000", 27)
+
+
+def test_wrong_reference_and_wrong_birth_date_take_the_same_code_path(app, add_appointment, monkeypatch):
+    add_appointment("M-100001")
+    statements, comparisons = [], []
+    engine = app.extensions["portal.db"].engine
+
+    def record_statement(_conn, _cursor, statement, parameters, _context, _executemany):
+        if "appointments_appointment" in statement:
+            statements.append(statement)
+
+    def record_comparison(stored, expected):
+        comparisons.append((len(stored), len(expected)))
+        return matching.hmac.compare_digest(stored, expected)
+
+    monkeypatch.setattr(matching, "compare_digest", record_comparison)
+    event.listen(engine, "before_cursor_execute", record_statement)
+    try:
+        paths = []
+        for reference, birth_date in (("M-999999", date(1985, 3, 27)), ("M-100001", date(1985, 3, 28))):
+            statements.clear()
+            comparisons.clear()
+            with app.test_request_context():
+                found = matching.find_appointment(reference, birth_date)
+            assert found is None
+            paths.append((list(statements), list(comparisons)))
+    finally:
+        event.remove(engine, "before_cursor_execute", record_statement)
+    assert paths[0] == paths[1]
+    assert len(paths[0][0]) == 1 and "WHERE appointments_appointment.reference =" in paths[0][0][0]
+    assert paths[0][1] == [(64, 64)]
+
+
+def test_the_date_of_birth_is_stored_only_as_a_keyed_hash(app, database, add_appointment):
+    from portal_plugins.appointments.models import Appointment
+
+    add_appointment("M-100001", date(1985, 3, 27))
+    with database() as session:
+        stored = session.query(Appointment).one()
+    assert "1985" not in stored.birth_key and len(stored.birth_key) == 64
+    with app.test_request_context():
+        assert stored.birth_key == matching.birth_key("M-100001", date(1985, 3, 27))
+        app.config["SECRET_KEY"], secret = "another-key", app.config["SECRET_KEY"]
+        try:
+            assert stored.birth_key != matching.birth_key("M-100001", date(1985, 3, 27))
+        finally:
+            app.config["SECRET_KEY"] = secret
+
+
+def test_invalid_input_keeps_the_values_and_answers_422(client, add_appointment):
+    add_appointment()
+    response = post_lookup(client, reference="M-100001", birth_date=date(1985, 3, 27), day="31", month="2")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Dieses Datum gibt es nicht." in page
+    assert 'value="M-100001"' in page and 'value="31"' in page and 'value="1985"' in page
+    assert 'aria-describedby="birth-date-hint birth-date-error"' in page and 'aria-invalid="true"' in page
+    response = post_lookup(client, reference="")
+    assert response.status_code == 422
+    assert "Bitte geben Sie die Vorgangsnummer ein." in response.get_data(as_text=True)
+
+
+def test_qr_link_fills_in_the_reference_and_asks_for_the_birth_date(client):
+    page = client.get("/tr/appointments/?ref=m-100001").get_data(as_text=True)
+    assert 'name="reference" spellcheck="false" type="text" value="M-100001"' in page
+    assert re.search(r'<input[^>]*autocomplete="bday-day"[^>]*autofocus', page)
+
+
+def test_htmx_gets_the_result_fragment_with_an_announcement(client, add_appointment):
+    add_appointment()
+    response = post_lookup(client, htmx=True)
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in fragment
+    assert 'id="lookup-announcement"' in fragment and 'hx-swap-oob="true"' in fragment
+    assert "Termin gefunden." in fragment
+    assert 'id="appointment-title" data-focus-after-swap' in fragment
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_htmx_not_found_is_swapped_in_with_the_form(client):
+    response = post_lookup(client, reference="M-424242", htmx=True)
+    fragment = response.get_data(as_text=True)
+    # htmx swaps only 2xx answers, so the fragment says "not found" with status 200.
+    assert response.status_code == 200
+    assert "Kein Termin gefunden." in fragment and "keinen Termin gefunden" in fragment
+    assert 'value="M-424242"' in fragment
+
+
+def test_result_is_shown_in_the_visitors_language(client, add_appointment):
+    add_appointment(status="postponed", days=None)
+    page = post_lookup(client, lang="tr").get_data(as_text=True)
+    assert '<html lang="tr" dir="ltr">' in page
+    assert "Ertelendi" in page
+    assert "Takviminize ekleyin" not in page, "a postponed appointment has no date to put in a calendar"
+
+
+def test_result_page_offers_the_slot_for_other_plugins(app, client, add_appointment):
+    from portal.toolkit import hookimpl
+
+    calls = []
+
+    class ChecklistStandIn:
+        @hookimpl
+        def portal_template_slot(self, slot, context):
+            if slot == "appointment_result":
+                calls.append(dict(context))
+                return '<section class="stand-in-checklist"><h3>Checkliste</h3></section>'
+            return None
+
+    manager = app.extensions["portal.plugins"]
+    stand_in = ChecklistStandIn()
+    manager.register(stand_in, name="stand-in")
+    try:
+        add_appointment(building="Wacker Hof", service="naturalisation-certificate-handover")
+        page = post_lookup(client).get_data(as_text=True)
+    finally:
+        manager.unregister(stand_in)
+    assert calls == [{"service": "naturalisation-certificate-handover", "location": "Wacker Hof"}]
+    assert '<section class="stand-in-checklist">' in page
+
+
+def test_per_reference_limit_holds_across_addresses(app, client, add_appointment):
+    app.config["PORTAL"]["plugin_settings"]["appointments"]["rate_limit_per_reference"] = "3 per hour"
+    try:
+        add_appointment("M-100001")
+        codes = [post_lookup(client, birth_date=date(1985, 3, 20 + i), address=f"10.0.0.{i}").status_code
+                 for i in range(3)]
+        assert codes == [404, 404, 404]
+        blocked = post_lookup(client, lang="tr", address="10.0.0.9")
+        assert blocked.status_code == 429
+        assert "Retry-After" in blocked.headers
+        page = blocked.get_data(as_text=True)
+        with app.test_request_context("/tr/"), force_locale("tr"):
+            core_title = gettext("Zu viele Anfragen")
+        assert '<html lang="tr"' in page and core_title in page
+        # Another reference from the same addresses is not blocked.
+        assert post_lookup(client, reference="M-100002", address="10.0.0.1").status_code == 404
+    finally:
+        app.config["PORTAL"]["plugin_settings"]["appointments"]["rate_limit_per_reference"] = "10 per hour"
+
+
+def test_per_address_limit_holds_across_references(app, client):
+    settings = app.config["PORTAL"]["plugin_settings"]["appointments"]
+    settings["rate_limit_per_address"] = "3 per 10 minutes"
+    try:
+        codes = [post_lookup(client, reference=f"M-20000{i}", address="10.0.1.1").status_code for i in range(4)]
+        assert codes == [404, 404, 404, 429]
+        assert post_lookup(client, reference="M-300000", address="10.0.1.2").status_code == 404
+    finally:
+        settings["rate_limit_per_address"] = "30 per 10 minutes"
+
+
+def test_successful_lookups_do_not_use_up_the_limits(app, client, add_appointment):
+    settings = app.config["PORTAL"]["plugin_settings"]["appointments"]
+    settings["rate_limit_per_reference"] = "2 per hour"
+    try:
+        add_appointment()
+        assert [post_lookup(client).status_code for _ in range(4)] == [200, 200, 200, 200]
+    finally:
+        settings["rate_limit_per_reference"] = "10 per hour"

@@ -1,0 +1,144 @@
+"""Public pages: the appointment lookup, the result page to print, and the calendar file."""
+
+from __future__ import annotations
+
+from flask import Response, g, request, url_for
+from werkzeug.exceptions import NotFound
+
+from portal import toolkit
+from portal.toolkit import _
+
+from .display import describe
+from .forms import LookupForm
+from .ics import calendar_file
+from .matching import appointment_for_token, find_appointment, normalize_reference, result_token
+from .models import Appointment
+
+bp = toolkit.public_blueprint("appointments", __name__)
+
+
+def _settings() -> dict:
+    return toolkit.plugin_settings("appointments")
+
+
+def not_found_message() -> str:
+    """Return the one answer for a lookup that found nothing, whatever did not match."""
+    return _("Wir haben zu diesen Angaben keinen Termin gefunden. Bitte prüfen Sie die Vorgangsnummer und Ihr "
+             "Geburtsdatum: Beides muss genau so sein wie in Ihrem Einladungsbrief.")
+
+
+def _submitted_reference() -> str:
+    """Return the reference a lookup asks for, from the form or the JSON body."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        raw = body.get("reference") if isinstance(body, dict) else None
+    else:
+        raw = request.form.get("reference")
+    return normalize_reference(raw) if isinstance(raw, str) else ""
+
+
+def _reference_key() -> str:
+    reference = _submitted_reference()
+    # Requests without a reference share the sender's counter rather than one counter for everybody.
+    return f"reference:{reference}" if reference else f"address:{request.remote_addr}"
+
+
+def mark_lookup_failed() -> None:
+    """Count this lookup against the rate limits (successful lookups do not use them up)."""
+    g.appointments_lookup_failed = True
+
+
+def _lookup_failed(_response) -> bool:
+    return g.get("appointments_lookup_failed", False)
+
+
+def lookup_limits(view):
+    """Apply the per-address and per-reference limits, shared by the form and the JSON API."""
+    per_address = toolkit.limiter.shared_limit(lambda: _settings()["rate_limit_per_address"],
+                                               scope="appointments-lookup-address", methods=["POST"],
+                                               deduct_when=_lookup_failed)
+    per_reference = toolkit.limiter.shared_limit(lambda: _settings()["rate_limit_per_reference"],
+                                                 scope="appointments-lookup-reference", key_func=_reference_key,
+                                                 methods=["POST"], deduct_when=_lookup_failed)
+    return per_address(per_reference(view))
+
+
+def result_links(appointment: Appointment, facts: dict, external: bool = False) -> dict:
+    """Return the addresses of the printable result page and of the calendar file (None without a date)."""
+    token = result_token(appointment)
+    return {
+        "print_url": url_for("appointments.result", token=token, _external=external),
+        "calendar_url": (url_for("appointments.calendar", token=token, _external=external)
+                         if facts["start"] else None),
+    }
+
+
+@bp.route("/", methods=["GET", "POST"])
+@lookup_limits
+def lookup():
+    form = LookupForm()
+    appointment, not_found = None, False
+    if request.method == "GET":
+        form.reference.data = normalize_reference(request.args.get("ref", ""))
+    elif form.validate():
+        appointment = find_appointment(form.reference.data, form.birth_date)
+        not_found = appointment is None
+    if request.method == "POST" and appointment is None:
+        mark_lookup_failed()
+    if appointment is not None:
+        announcement = _("Termin gefunden.")
+    elif not_found:
+        announcement = _("Kein Termin gefunden.")
+    elif form.has_errors:
+        announcement = _("Bitte korrigieren Sie Ihre Angaben.")
+    else:
+        announcement = ""
+    context = {"form": form, "not_found": not_found, "not_found_message": not_found_message(),
+               "announcement": announcement, "htmx": toolkit.is_htmx()}
+    if appointment is not None:
+        facts = describe(appointment)
+        context |= {"facts": facts, **result_links(appointment, facts)}
+    body = toolkit.render_page("appointments/lookup.html", block="lookup_region", **context)
+    # htmx swaps only successful answers; the page without JavaScript gets the telling status code.
+    if toolkit.is_htmx() or appointment is not None or request.method == "GET":
+        return body
+    return body, 404 if not_found else 422
+
+
+def _appointment_or_404(token: str) -> Appointment:
+    appointment = appointment_for_token(token)
+    if appointment is None:
+        raise NotFound()
+    return appointment
+
+
+@bp.route("/result/<token>")
+def result(token: str):
+    appointment = _appointment_or_404(token)
+    facts = describe(appointment)
+    return toolkit.render_page("appointments/result.html", facts=facts, **result_links(appointment, facts))
+
+
+@bp.route("/result/<token>/appointment.ics")
+def calendar(token: str):
+    appointment = _appointment_or_404(token)
+    facts = describe(appointment)
+    if facts["start"] is None:
+        raise NotFound()
+    filename = appointment.reference.replace("/", "-")
+    return Response(calendar_file(facts), mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}.ics"'})
+
+
+@bp.errorhandler(NotFound)
+def _expired_link(_exc):
+    return toolkit.render_error(404, _("Dieser Link ist abgelaufen oder ungültig. Bitte fragen Sie Ihren Termin "
+                                       "noch einmal ab."))
+
+
+@bp.after_request
+def _keep_out_of_caches(response):
+    # Answers may show an appointment; shared computers and proxies must not keep them.
+    if request.endpoint != "appointments.openapi":
+        response.headers["Cache-Control"] = "no-store"
+    return response
