@@ -66,13 +66,32 @@ def demo_command():
     click.echo("demo data loaded")
 
 
+def _purge_core(session, now) -> list[tuple[str, int]]:
+    """Delete ended staff sessions and audit entries older than their retention period."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete, or_
+
+    from .staff.models import AuditEntry, StaffSession
+
+    staff = current_app.config["PORTAL"]["staff"]
+    sessions = session.execute(delete(StaffSession).where(or_(
+        StaffSession.last_seen_at < now - timedelta(minutes=staff["idle_timeout_minutes"]),
+        StaffSession.created_at < now - timedelta(hours=staff["absolute_timeout_hours"])))).rowcount
+    audit = session.execute(delete(AuditEntry).where(
+        AuditEntry.at < now - timedelta(days=staff["audit_retention_days"]))).rowcount
+    return [("staff sessions", sessions), ("audit log", audit)]
+
+
 @click.command("purge")
 @with_appcontext
 def purge_command():
     """Delete personal data past its retention period (run daily)."""
     session = db_session()
-    results = list(call_each(current_app.extensions["portal.plugins"], "portal_purge_expired", session=session,
-                             now=utcnow()))
+    now = utcnow()
+    results = _purge_core(session, now)
+    results += list(call_each(current_app.extensions["portal.plugins"], "portal_purge_expired", session=session,
+                              now=now))
     session.commit()
     for name, count in results:
         click.echo(f"{name}: {count} deleted")

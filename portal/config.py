@@ -61,7 +61,8 @@ DEFAULTS: dict[str, Any] = {
         "locations": [],
     },
     "theme": {"colour": "#005a8c", "logo": ""},
-    "staff": {"idle_timeout_minutes": 30, "absolute_timeout_hours": 10, "warning_minutes": 5},
+    "staff": {"idle_timeout_minutes": 30, "absolute_timeout_hours": 10, "warning_minutes": 5,
+              "audit_retention_days": 730},
     "accessibility": {
         "feedback_email": "",
         "feedback_phone": "",
@@ -158,6 +159,7 @@ _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "staff.idle_timeout_minutes": (lambda v: isinstance(v, int) and v > 0, "a positive whole number"),
     "staff.absolute_timeout_hours": (lambda v: isinstance(v, int) and v > 0, "a positive whole number"),
     "staff.warning_minutes": (lambda v: isinstance(v, int) and v > 0, "a positive whole number"),
+    "staff.audit_retention_days": (lambda v: isinstance(v, int) and v > 0, "a positive whole number"),
     "mail.port": (lambda v: isinstance(v, int) and 0 < v < 65536, "a port number"),
     "accessibility.feedback_email": (_check_email, "an e-mail address"),
     "accessibility.status": (lambda v: v in {"full", "partial", "none"}, "full, partial or none"),

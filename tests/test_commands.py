@@ -1,0 +1,38 @@
+"""Core commands: demo content, retention."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from portal.db import utcnow
+from portal.staff.models import AuditEntry, StaffAccount, StaffSession
+
+
+def test_demo_creates_one_account_per_role_once(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    roles = sorted(db.scalars(select(StaffAccount.role)).all())
+    assert roles == ["admin", "caseworker", "editor"]
+    assert "admin@demo.example" in first.output
+
+
+def test_purge_deletes_ended_sessions_and_old_audit_entries(app, db, make_staff):
+    account = make_staff("editor")
+    now = utcnow()
+    db.add_all([
+        StaffSession(id="fresh", account_id=account.id, created_at=now, last_seen_at=now),
+        StaffSession(id="idle", account_id=account.id, created_at=now - timedelta(hours=2),
+                     last_seen_at=now - timedelta(hours=1)),
+        StaffSession(id="too-old", account_id=account.id, created_at=now - timedelta(hours=11), last_seen_at=now),
+        AuditEntry(at=now - timedelta(days=731), actor="a", action="x", target_type="t", target_id="1"),
+        AuditEntry(at=now - timedelta(days=10), actor="a", action="x", target_type="t", target_id="2"),
+    ])
+    db.commit()
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "staff sessions: 2 deleted" in result.output and "audit log: 1 deleted" in result.output
+    db.expire_all()
+    assert db.scalars(select(StaffSession.id)).all() == ["fresh"]
+    assert db.scalar(select(func.count()).select_from(AuditEntry)) == 1
