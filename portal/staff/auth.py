@@ -136,6 +136,8 @@ def _require(role: str | None):
 def guard_blueprint(blueprint, role: str) -> None:
     """Make every route of a blueprint require a signed-in account with `role`."""
     blueprint.before_request(lambda: _require(role))
+    # Read by the test that walks the URL map, like a view's required_role.
+    blueprint.required_role = role
 
 
 def requires_role(role: str | None):
