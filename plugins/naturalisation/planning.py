@@ -118,7 +118,8 @@ def handover_location(settings: HandoverSettings) -> str:
     office = toolkit.portal_settings()["office"]
     if office["locations"]:
         return office["locations"][0]
-    return ", ".join(part for part in (office["building"], office["street"]) if part)
+    town = f"{office['postal_code']} {office['city']}".strip()
+    return ", ".join(part for part in (office["building"], office["street"], town) if part)
 
 
 def today() -> date:

@@ -145,6 +145,6 @@ def plan(families: Iterable[Family], taken: Iterable[Slot], calendar: Calendar, 
             result.unplanned.append(family)
             continue
         groups = pair_up(family.person_ids)
-        for slot, person_ids in zip(free.take(day, len(groups)), groups):
+        for slot, person_ids in zip(free.take(day, len(groups)), groups, strict=True):
             result.appointments.append(NewAppointment(slot, person_ids, family.key))
     return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -16,9 +15,16 @@ from portal.toolkit import _
 
 from .forms import CaseForm, ImportForm, MoveForm, PlanForm, VersionForm, as_choices
 from .importer import COLUMNS, import_cases
-from .models import APPOINTMENT_STATES, WAITING, Appointment, Case, Person
-from .planning import (PlanningConflict, current_settings, handover_location, record_outcome, run_planning,
-                       slot_problem, today)
+from .models import WAITING, Appointment, Case, Person
+from .planning import (
+    PlanningConflict,
+    current_settings,
+    handover_location,
+    record_outcome,
+    run_planning,
+    slot_problem,
+    today,
+)
 
 bp = toolkit.staff_blueprint("naturalisation", __name__, role="caseworker")
 
@@ -62,7 +68,8 @@ def overview():
                               .order_by(Person.case_id, Person.position)).all()
     families: dict[str, dict] = {}
     for person in waiting:
-        entry = families.setdefault(person.case.family_key, {"cases": {}, "persons": 0, "ready_on": person.case.ready_on})
+        entry = families.setdefault(person.case.family_key,
+                                    {"cases": {}, "persons": 0, "ready_on": person.case.ready_on})
         entry["cases"][person.case.id] = person.case
         entry["persons"] += 1
         entry["ready_on"] = max(entry["ready_on"], person.case.ready_on)
@@ -90,9 +97,10 @@ def plan():
     session.commit()
     flash(toolkit.ngettext("%(num)d Termin geplant.", "%(num)d Termine geplant.", len(created)), "success")
     if still_waiting:
-        flash(toolkit.ngettext("%(num)d Person konnte nicht eingeplant werden: Im Planungszeitraum ist kein Platz frei.",
-                               "%(num)d Personen konnten nicht eingeplant werden: Im Planungszeitraum ist kein Platz "
-                               "frei.", still_waiting), "error")
+        flash(toolkit.ngettext(
+            "%(num)d Person konnte nicht eingeplant werden: Im Planungszeitraum ist kein Platz frei.",
+            "%(num)d Personen konnten nicht eingeplant werden: Im Planungszeitraum ist kein Platz frei.",
+            still_waiting), "error")
     return redirect(url_for(".overview"))
 
 

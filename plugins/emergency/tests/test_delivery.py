@@ -2,12 +2,12 @@
 
 from datetime import timedelta
 
+from portal_plugins.emergency.models import EmergencyRequest, OutboxMessage
+from portal_plugins.emergency.outbox import deliver_due, deliver_one
 from sqlalchemy import select, update
 
 from portal import toolkit
 from portal.testing import csrf_token
-from portal_plugins.emergency.models import EmergencyRequest, OutboxMessage
-from portal_plugins.emergency.outbox import deliver_due, deliver_one
 
 URL = "/de/emergency/"
 FORM = {"category": "travel", "reference": "", "email": "kunde@example.org", "phone": "0211 1234567",
@@ -97,7 +97,8 @@ def test_a_sender_that_died_loses_its_lease_and_the_message_goes_out(app, client
     now = toolkit.utcnow()
     with database() as db:
         # Another sender holds a live lease: nobody else may send.
-        db.execute(update(OutboxMessage).values(status="sending", lease_token="x", lease_until=now + timedelta(minutes=1)))
+        db.execute(update(OutboxMessage).values(status="sending", lease_token="x",
+                                                lease_until=now + timedelta(minutes=1)))
         db.commit()
         assert deliver_due(db, now, ignore_backoff=True).sent == 0
         # Its lease ran out (the sender crashed): the message is sent by the next run.

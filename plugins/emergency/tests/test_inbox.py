@@ -3,12 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from portal_plugins.emergency import portal_purge_expired
+from portal_plugins.emergency.models import EmergencyRequest, OutboxMessage
 from sqlalchemy import func, select
 
 from portal import toolkit
 from portal.testing import csrf_token
-from portal_plugins.emergency import portal_purge_expired
-from portal_plugins.emergency.models import EmergencyRequest, OutboxMessage
 
 INBOX = "/de/staff/emergency/"
 

@@ -2,10 +2,10 @@
 
 import re
 
+from portal_plugins.emergency.models import EmergencyRequest
 from sqlalchemy import func, select
 
 from portal.testing import csrf_token
-from portal_plugins.emergency.models import EmergencyRequest
 
 URL = "/de/emergency/"
 GOOD = {"category": "permit", "reference": "54/3311-2025", "email": "kundin@example.org", "phone": "",

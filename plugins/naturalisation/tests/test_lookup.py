@@ -2,11 +2,12 @@
 
 from datetime import date, time, timedelta
 
-from portal import toolkit
-from portal.testing import csrf_token
 from portal_plugins.naturalisation.models import Appointment, Case, Person
 from portal_plugins.naturalisation.planning import today
 from portal_plugins.naturalisation.retention import purge_handed_over
+
+from portal import toolkit
+from portal.testing import csrf_token
 
 URL = "/de/naturalisation/"
 NOT_FOUND = "Zu diesen Angaben haben wir nichts gefunden."
@@ -52,7 +53,8 @@ def test_wrong_reference_or_date_of_birth_get_the_same_answer(client, database):
 
 def test_waiting_and_handed_over_cases_say_so(client, database):
     with database() as db:
-        db.add(Case(reference="54/1-2026", ready_on=today(), persons=[Person(position=1, date_of_birth=date(1990, 1, 1))]))
+        db.add(Case(reference="54/1-2026", ready_on=today(),
+                    persons=[Person(position=1, date_of_birth=date(1990, 1, 1))]))
         db.commit()
     assert "Noch kein Termin" in look_up(client, "54/1-2026", "1990-01-01").get_data(as_text=True)
     add_planned_case(database, reference="54/2-2026", day=today() - timedelta(days=1), state="done")

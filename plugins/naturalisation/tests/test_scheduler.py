@@ -5,7 +5,6 @@ from datetime import date, time, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from portal_plugins.naturalisation.scheduler import Calendar, Family, Slot, pair_up, plan, slot_times
 
 START = date(2026, 8, 3)  # a Monday

@@ -4,12 +4,12 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from portal_plugins.naturalisation.models import Appointment, Case, Person
+from portal_plugins.naturalisation.planning import DEFAULT_SETTINGS, parse_settings, today
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.testing import csrf_token
-from portal_plugins.naturalisation.models import Appointment, Case, Person
-from portal_plugins.naturalisation.planning import DEFAULT_SETTINGS, parse_settings, today
 
 BASE = "/de/staff/naturalisation"
 
@@ -185,7 +185,8 @@ def test_moving_checks_the_target_slot(caseworker, database, handover_settings):
     first, second = appointments(database)
     url = f"{BASE}/appointments/{second.id}/move"
     token = csrf_token(caseworker, url)
-    closed = next(today() + timedelta(days=d) for d in range(1, 9) if not handover_settings.is_open(today() + timedelta(days=d)))
+    days = (today() + timedelta(days=d) for d in range(1, 9))
+    closed = next(day for day in days if not handover_settings.is_open(day))
     form = {"csrf_token": token, "version": second.version, "day": closed.isoformat(), "starts_at": "08:00",
             "office": "Raum 1"}
     response = caseworker.post(url, data=form)

@@ -49,7 +49,9 @@ def upgrade():
     sa.Column('lease_until', toolkit.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sent_at', toolkit.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.String(length=300), nullable=False),
-    sa.ForeignKeyConstraint(['request_id'], ['emergency_request.id'], name=op.f('fk_emergency_outbox_request_id_emergency_request'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['request_id'], ['emergency_request.id'],
+        name=op.f('fk_emergency_outbox_request_id_emergency_request'),
+        ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_emergency_outbox')),
     sa.UniqueConstraint('message_id', name=op.f('uq_emergency_outbox_message_id')),
     sa.UniqueConstraint('request_id', name=op.f('uq_emergency_outbox_request_id'))

@@ -30,7 +30,9 @@ def upgrade():
     )
     with op.batch_alter_table('naturalisation_appointment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_naturalisation_appointment_day'), ['day'], unique=False)
-        batch_op.create_index('uq_naturalisation_appointment_slot', ['day', 'starts_at', 'office'], unique=True, postgresql_where=sa.text("state IN ('planned', 'done')"), sqlite_where=sa.text("state IN ('planned', 'done')"))
+        batch_op.create_index('uq_naturalisation_appointment_slot', ['day', 'starts_at', 'office'], unique=True,
+            postgresql_where=sa.text("state IN ('planned', 'done')"),
+            sqlite_where=sa.text("state IN ('planned', 'done')"))
 
     op.create_table('naturalisation_case',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -52,7 +54,9 @@ def upgrade():
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('date_of_birth', sa.Date(), nullable=False),
     sa.Column('state', sa.String(length=10), nullable=False),
-    sa.ForeignKeyConstraint(['case_id'], ['naturalisation_case.id'], name=op.f('fk_naturalisation_person_case_id_naturalisation_case'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['case_id'], ['naturalisation_case.id'],
+        name=op.f('fk_naturalisation_person_case_id_naturalisation_case'),
+        ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_naturalisation_person'))
     )
     with op.batch_alter_table('naturalisation_person', schema=None) as batch_op:
@@ -62,8 +66,12 @@ def upgrade():
     op.create_table('naturalisation_appointment_person',
     sa.Column('appointment_id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['appointment_id'], ['naturalisation_appointment.id'], name=op.f('fk_naturalisation_appointment_person_appointment_id_naturalisation_appointment'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['person_id'], ['naturalisation_person.id'], name=op.f('fk_naturalisation_appointment_person_person_id_naturalisation_person'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['appointment_id'], ['naturalisation_appointment.id'],
+        name=op.f('fk_naturalisation_appointment_person_appointment_id_naturalisation_appointment'),
+        ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['naturalisation_person.id'],
+        name=op.f('fk_naturalisation_appointment_person_person_id_naturalisation_person'),
+        ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('appointment_id', 'person_id', name=op.f('pk_naturalisation_appointment_person'))
     )
     with op.batch_alter_table('naturalisation_appointment_person', schema=None) as batch_op:
@@ -85,7 +93,9 @@ def downgrade():
 
     op.drop_table('naturalisation_case')
     with op.batch_alter_table('naturalisation_appointment', schema=None) as batch_op:
-        batch_op.drop_index('uq_naturalisation_appointment_slot', postgresql_where=sa.text("state IN ('planned', 'done')"), sqlite_where=sa.text("state IN ('planned', 'done')"))
+        batch_op.drop_index('uq_naturalisation_appointment_slot',
+            postgresql_where=sa.text("state IN ('planned', 'done')"),
+            sqlite_where=sa.text("state IN ('planned', 'done')"))
         batch_op.drop_index(batch_op.f('ix_naturalisation_appointment_day'))
 
     op.drop_table('naturalisation_appointment')

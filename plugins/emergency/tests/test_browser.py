@@ -1,0 +1,46 @@
+"""The emergency form in a real browser on a phone: clear errors, a confirmation, no axe-core violation."""
+
+import re
+
+import pytest
+
+from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+
+
+@pytest.mark.browser
+def test_emergency_form_on_a_phone(live_server, browser, make_staff):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/de/emergency/")
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    page.fill("#matter", "Zu kurz")
+    page.click("main form button[type=submit]")
+    assert page.locator("#category-error").is_visible() and page.locator("#email-error").is_visible()
+    assert page.locator("#matter").input_value() == "Zu kurz"
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    page.check("input[name=category][value=lost]")
+    page.fill("#matter", "Mein Pass wurde gestern gestohlen, ich brauche eine Bescheinigung für die Polizei.")
+    page.fill("#phone", "0211 1234567")
+    page.select_option("#language", "en")
+    page.click("main form button[type=submit]")
+    number = page.locator(".confirmation-number").inner_text()
+    assert re.fullmatch(r"NF-[2-9A-Z]{4}-[2-9A-Z]{4}", number)
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    page.goto(f"{live_server.url}/ar/emergency/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    browser_sign_in(page, live_server.url, make_staff("caseworker"))
+    page.goto(f"{live_server.url}/de/staff/emergency/")
+    assert_accessible(page)
+    page.click(f"text={number}")
+    assert "Mein Pass wurde gestern gestohlen" in page.locator(".matter").inner_text()
+    assert_accessible(page)
+    context.close()

@@ -1,0 +1,55 @@
+"""The handover lookup in a real browser on a phone: readable, keyboard-usable, no axe-core violation."""
+
+from datetime import date, time, timedelta
+
+import pytest
+from portal_plugins.naturalisation.models import Appointment, Case, Person
+from portal_plugins.naturalisation.planning import today
+
+from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+
+
+@pytest.mark.browser
+def test_handover_lookup_on_a_phone(live_server, browser, database, make_staff):
+    day = today() + timedelta(days=3)
+    with database() as db:
+        case = Case(reference="54/12-2026", ready_on=today(), letter_language="ar",
+                    persons=[Person(position=1, date_of_birth=date(1985, 7, 31), state="planned")])
+        db.add(case)
+        db.add(Appointment(day=day, starts_at=time(9, 20), office="Raum 2", persons=case.persons))
+        db.commit()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/de/naturalisation/")
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    page.click("main form button[type=submit]")
+    assert page.locator("#reference-error").is_visible()
+    assert page.locator("#date_of_birth").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
+
+    page.fill("#reference", "54/12-2026")
+    page.fill("#date_of_birth", "1985-07-31")
+    page.press("#date_of_birth", "Enter")
+    page.wait_for_selector("#lookup-result")
+    assert page.locator("#lookup-result h2").inner_text() == "Ihr Termin"
+    assert "Raum 2" in page.locator("#lookup-result").inner_text()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    page.goto(f"{live_server.url}/ar/naturalisation/")
+    page.fill("#reference", "54/12-2026")
+    page.fill("#date_of_birth", "1985-07-31")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("#lookup-result")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    # The staff's pages for the same day pass too: day plan and letters.
+    browser_sign_in(page, live_server.url, make_staff("caseworker"))
+    for path in ("", f"days/{day.isoformat()}", f"days/{day.isoformat()}/letters", f"cases/{case.id}"):
+        page.goto(f"{live_server.url}/de/staff/naturalisation/{path}")
+        assert_accessible(page)
+    context.close()
