@@ -7,6 +7,7 @@ from datetime import date
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from portal import toolkit
@@ -71,14 +72,18 @@ class LookupForm(FlaskForm):
         return bool(self.errors or getattr(self, "birth_date_errors", None))
 
 
-def _service_choices(empty_label: str | None) -> list[tuple[str, str]]:
-    choices = [(slug, service_name(slug)) for slug in known_services()]
-    return ([("", empty_label)] if empty_label else []) + choices
+def _choices(pairs, empty_label: str | None = None) -> list[SelectChoice]:
+    """Return select options, led by an option for "any" when empty_label is given."""
+    options = [SelectChoice("", empty_label)] if empty_label else []
+    return options + [SelectChoice(value, str(label)) for value, label in pairs]
 
 
-def _status_choices(empty_label: str | None) -> list[tuple[str, str]]:
-    choices = [(code, str(status.label)) for code, status in STATUSES.items()]
-    return ([("", empty_label)] if empty_label else []) + choices
+def _service_choices(empty_label: str | None) -> list[SelectChoice]:
+    return _choices(((slug, service_name(slug)) for slug in known_services()), empty_label)
+
+
+def _status_choices(empty_label: str | None) -> list[SelectChoice]:
+    return _choices(((code, status.label) for code, status in STATUSES.items()), empty_label)
 
 
 class SearchForm(FlaskForm):
@@ -107,7 +112,7 @@ class AppointmentForm(FlaskForm):
                       invalid_value_message=_l("Bitte eine gültige Uhrzeit angeben, zum Beispiel 09:30."))
     building = StringField(_l("Gebäude"), validators=[Length(max=120)])
     room = StringField(_l("Raum"), validators=[Length(max=40)])
-    persons_allowed = SelectField(_l("Personen"), coerce=int, choices=[(1, "1"), (2, "2")])
+    persons_allowed = SelectField(_l("Personen"), coerce=int, choices=_choices([("1", "1"), ("2", "2")]))
     version = IntegerField(widget=HiddenField.widget)
 
     def __init__(self, *args, **kwargs):
@@ -143,4 +148,4 @@ class LetterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.language.choices = [(code, toolkit.language_name(code)) for code in toolkit.enabled_languages()]
+        self.language.choices = _choices((code, toolkit.language_name(code)) for code in toolkit.enabled_languages())

@@ -1,0 +1,177 @@
+"""Staff pages: search, edit with audit and optimistic locking, invitation letter with QR code, day view."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from html import unescape
+from zoneinfo import ZoneInfo
+
+import segno
+from portal_plugins.appointments.demo import add_demo_appointments
+from portal_plugins.appointments.models import Appointment
+from sqlalchemy import select, text
+
+from portal.testing import csrf_token
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def edit_data(client, appointment_id, **changes):
+    url = f"/de/staff/appointments/{appointment_id}"
+    page = client.get(url).get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    data = {"csrf_token": csrf_token(client, url), "status": "scheduled", "day": "2026-07-01", "clock": "09:30",
+            "building": "Wacker Hof", "room": "2.14", "persons_allowed": "1", "version": version}
+    return url, data | changes
+
+
+def test_only_caseworkers_and_admins_reach_the_pages(staff_client, client):
+    assert staff_client("editor").get("/de/staff/appointments/").status_code == 403
+    assert staff_client("caseworker").get("/de/staff/appointments/").status_code == 200
+    assert client.get("/de/staff/appointments/import").status_code == 302
+
+
+def test_search_by_reference_service_status_and_date(staff_client, add_appointment):
+    add_appointment("M-100001", days=1)
+    add_appointment("M-100002", days=2, service="eu-blue-card")
+    add_appointment("M-200003", days=None, status="postponed")
+    client = staff_client("caseworker")
+
+    def found(**query):
+        page = client.get("/de/staff/appointments/", query_string=query).get_data(as_text=True)
+        return re.findall(r'dir="ltr">(M-\d+)</a>', page)
+
+    assert found() == ["M-100001", "M-100002", "M-200003"]
+    assert found(reference="m-1000") == ["M-100001", "M-100002"]
+    assert found(service="eu-blue-card") == ["M-100002"]
+    assert found(status="postponed") == ["M-200003"]
+    tomorrow = datetime.now(BERLIN).date() + timedelta(days=1)
+    assert found(day=tomorrow.isoformat()) == ["M-100001"]
+
+
+def test_edit_is_saved_and_audited(staff_client, add_appointment, database):
+    appointment_id = add_appointment("M-100001", status="invited")
+    client = staff_client("caseworker")
+    url, data = edit_data(client, appointment_id, status="postponed", day="", clock="", room="3.01")
+    response = client.post(url, data=data)
+    assert response.status_code == 302
+    with database() as session:
+        stored = session.get(Appointment, appointment_id)
+        assert (stored.status, stored.starts_at, stored.room, stored.version) == ("postponed", None, "3.01", 2)
+        before, after, summary = session.execute(
+            text("SELECT before, after, summary FROM core_audit_entry WHERE action = 'update'")).one()
+    assert '"invited"' in str(before) and '"postponed"' in str(after) and summary == "M-100001"
+
+
+def test_edit_keeps_local_time(staff_client, add_appointment, database):
+    appointment_id = add_appointment()
+    client = staff_client("caseworker")
+    url, data = edit_data(client, appointment_id, day="2026-12-03", clock="08:15")
+    client.post(url, data=data)
+    with database() as session:
+        starts_at = session.get(Appointment, appointment_id).starts_at
+    assert starts_at.astimezone(BERLIN) == datetime(2026, 12, 3, 8, 15, tzinfo=BERLIN)
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="2026-12-03"' in page and 'value="08:15"' in page
+
+
+def test_invalid_edit_answers_422_and_keeps_the_input(staff_client, add_appointment, database):
+    appointment_id = add_appointment()
+    client = staff_client("caseworker")
+    url, data = edit_data(client, appointment_id, status="scheduled", day="", clock="", room="9.99")
+    response = client.post(url, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Bei diesem Status brauchen Datum und Uhrzeit einen Wert." in page
+    assert 'value="9.99"' in page
+    url, data = edit_data(client, appointment_id, day="2026-07-01", clock="")
+    assert "Datum und Uhrzeit gehören zusammen" in client.post(url, data=data).get_data(as_text=True)
+    with database() as session:
+        assert session.get(Appointment, appointment_id).room == "2.14"
+
+
+def test_second_save_of_a_stale_form_gets_a_conflict_and_keeps_the_input(staff_client, add_appointment, database):
+    appointment_id = add_appointment()
+    first, second = staff_client("caseworker"), staff_client("caseworker")
+    url, first_data = edit_data(first, appointment_id, room="1.01")
+    _url, second_data = edit_data(second, appointment_id, room="2.02")
+    assert first.post(url, data=first_data).status_code == 302
+    response = second.post(url, data=second_data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Jemand anderes hat diesen Termin gerade geändert." in page
+    assert 'value="2.02"' in page
+    assert "Wacker Hof, Raum 1.01" in page
+    with database() as session:
+        assert session.get(Appointment, appointment_id).room == "1.01"
+    # Saving again on purpose replaces the colleague's change.
+    again = dict(second_data, version=re.search(r'name="version" value="(\d+)"', page).group(1),
+                 csrf_token=csrf_token(second, url))
+    assert second.post(url, data=again).status_code == 302
+    with database() as session:
+        assert session.get(Appointment, appointment_id).room == "2.02"
+
+
+def test_letter_is_bilingual_with_a_qr_code_for_the_lookup(staff_client, add_appointment):
+    appointment_id = add_appointment("M-100001", room="2.14")
+    client = staff_client("caseworker")
+    page = client.get(f"/de/staff/appointments/{appointment_id}/letter", query_string={"language": "ar"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<section class="letter__part" lang="de" dir="ltr">' in html
+    assert '<section class="letter__part" lang="ar" dir="rtl">' in html
+    assert "Vorgangsnummer" in html and "Verlängerung der Aufenthaltserlaubnis" in html
+    expected_url = "http://localhost/ar/appointments/?ref=M-100001"
+    assert f'<figcaption class="letter__url" dir="ltr">{expected_url}</figcaption>' in html
+    # The code encodes exactly that address: the same symbol as segno makes for it, and no date of birth.
+    svg = re.search(r'<svg[^>]*class="letter__qr".*?</svg>', html, re.S).group(0)
+    title = unescape(re.search(r"<title>(.*?)</title>", svg).group(1))
+    assert svg == segno.make(expected_url, error="m").svg_inline(scale=3, border=4, title=title,
+                                                                 svgclass="letter__qr")
+    assert "1985" not in html and "birth" not in expected_url
+
+
+def test_day_view_groups_by_room_in_time_order(staff_client, add_appointment):
+    add_appointment("M-100003", days=1, clock=time(11, 0), room="2.14")
+    add_appointment("M-100001", days=1, clock=time(9, 0), room="2.14")
+    add_appointment("M-100002", days=1, clock=time(10, 0), room="1.07")
+    add_appointment("M-100004", days=2, clock=time(9, 0), room="1.07")
+    client = staff_client("caseworker")
+    tomorrow = datetime.now(BERLIN).date() + timedelta(days=1)
+    page = client.get("/de/staff/appointments/day", query_string={"day": tomorrow.isoformat()}).get_data(as_text=True)
+    rooms = re.findall(r'<h2 id="room-\d+">(.*?)</h2>', page)
+    assert rooms == ["Wacker Hof, Raum 1.07", "Wacker Hof, Raum 2.14"]
+    assert re.findall(r'dir="ltr">(M-\d+)</a>', page) == ["M-100002", "M-100001", "M-100003"]
+    assert '<td dir="ltr">09:00</td>' in page
+
+
+def test_staff_menu_lists_the_pages(staff_client):
+    page = staff_client("caseworker").get("/de/staff/").get_data(as_text=True)
+    for endpoint in ("/de/staff/appointments/", "/de/staff/appointments/day", "/de/staff/appointments/import"):
+        assert f'href="{endpoint}"' in page
+
+
+def test_unknown_appointment_is_404(staff_client):
+    assert staff_client("caseworker").get("/de/staff/appointments/4242").status_code == 404
+
+
+def test_demo_data_is_idempotent(database):
+    for _run in range(2):
+        with database() as session:
+            add_demo_appointments(session)
+            session.commit()
+    with database() as session:
+        references = session.scalars(select(Appointment.reference).order_by(Appointment.reference)).all()
+    assert references == ["M-100001", "M-100002", "M-100003", "M-100004", "M-100005"]
+
+
+def test_demo_appointment_can_be_looked_up(client, database):
+    with database() as session:
+        add_demo_appointments(session)
+        session.commit()
+    url = "/de/appointments/"
+    birth = date(1990, 11, 4)
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100002",
+                                      "day": birth.day, "month": birth.month, "year": birth.year})
+    assert "Zur Abholung bereit" in response.get_data(as_text=True)
