@@ -292,7 +292,7 @@ def _question_form_data(question: Question | None, position: int) -> dict:
 def _question_texts(form: QuestionForm) -> tuple[dict, dict] | None:
     """Read the question and its heading per language; both are needed in German."""
     text, label = {}, {}
-    for code, entry in zip(toolkit.enabled_languages(), form.texts):
+    for code, entry in zip(toolkit.enabled_languages(), form.texts, strict=False):
         text = _set_text(text, code, entry.form.text.data)
         label = _set_text(label, code, entry.form.label.data)
         if code == SOURCE_LANGUAGE:

@@ -1,9 +1,9 @@
 import lxml.html
 import pytest
+from portal_plugins.checklists.defaults import load_defaults
 from werkzeug.datastructures import MultiDict
 
 from portal import toolkit
-from portal_plugins.checklists.defaults import load_defaults
 
 
 @pytest.fixture(scope="session")

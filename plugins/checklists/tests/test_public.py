@@ -1,10 +1,9 @@
 import copy
 
 from flask import render_template_string
-from sqlalchemy import select
-
 from portal_plugins.checklists.checklist import translation_status
 from portal_plugins.checklists.models import Question, Service
+from sqlalchemy import select
 
 EXTENSION = "/de/checklists/residence-permit-extension"
 PAYSLIPS = "Ihre Gehaltsabrechnungen der letzten sechs Monate"

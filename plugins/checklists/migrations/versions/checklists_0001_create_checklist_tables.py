@@ -47,7 +47,9 @@ def upgrade():
     sa.Column('created_by', sa.String(length=254), nullable=False),
     sa.Column('action', sa.String(length=20), nullable=False),
     sa.Column('detail', sa.String(length=20), nullable=False),
-    sa.ForeignKeyConstraint(['service_id'], ['checklists_service.id'], name=op.f('fk_checklists_service_version_service_id_checklists_service'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['service_id'], ['checklists_service.id'],
+                            name=op.f('fk_checklists_service_version_service_id_checklists_service'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_checklists_service_version')),
     sa.UniqueConstraint('service_id', 'number', name=op.f('uq_checklists_service_version_service_id'))
     )

@@ -1,0 +1,84 @@
+import pytest
+from playwright.sync_api import expect
+
+from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+
+SLUG = "residence-permit-extension"
+PASSPORT = f"#item-{SLUG}-02"
+FEE = f"#item-{SLUG}-12"
+
+
+def check_page(page) -> None:
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+
+@pytest.mark.browser
+def test_client_answers_ticks_reloads_and_prints_bilingual(browser, live_server, defaults):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/ar/checklists/{SLUG}")
+    check_page(page)
+    employed = page.locator("[data-condition='employed']")
+    student = page.locator("[data-condition='student']")
+    expect(employed).to_be_visible()
+
+    # Answering filters at once, without a new page, and the address keeps the answers for sharing.
+    page.check("#q-employed-no")
+    page.check("#q-student-yes")
+    expect(employed).to_be_hidden()
+    expect(student).to_be_visible()
+    assert page.url.endswith("?employed=no&student=yes")
+    expect(page.locator("[data-checklist-share]")).to_have_text(f"{live_server.url}/ar/checklists/{SLUG}"
+                                                               "?employed=no&student=yes")
+
+    page.check(PASSPORT)
+    page.check(FEE)
+    expect(page.locator("[data-checklist-status]")).to_contain_text("2")
+    page.reload()
+    expect(page.locator(PASSPORT)).to_be_checked()
+    expect(page.locator(FEE)).to_be_checked()
+    expect(page.locator(f"#item-{SLUG}-03")).not_to_be_checked()
+    expect(employed).to_be_hidden()
+    check_page(page)
+
+    page.locator("a[data-checklist-keep-query][href*='/print']").first.click()
+    page.wait_for_url(f"**/ar/checklists/{SLUG}/print?employed=no&student=yes")
+    expect(page.locator("thead th[lang='de']")).to_be_visible()
+    expect(page.locator("thead th[lang='ar'][dir='rtl']")).to_be_visible()
+    expect(page.locator(f"[data-tick='{SLUG}-02']")).to_have_class("checklist-print__box is-ticked")
+    expect(page.locator(f"[data-tick='{SLUG}-03']")).to_have_class("checklist-print__box")
+    expect(page.locator("td strong[lang='ar']").first).to_be_visible()
+    check_page(page)
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    context.close()
+
+
+@pytest.mark.browser
+def test_every_checklist_page_passes_axe(browser, live_server, defaults, make_staff):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    for path in ("/de/checklists/", f"/de/checklists/{SLUG}", f"/de/checklists/{SLUG}/print"):
+        page.goto(live_server.url + path)
+        check_page(page)
+
+    browser_sign_in(page, live_server.url, make_staff("editor"))
+    staff = f"{live_server.url}/de/staff/checklists"
+    # The same checklist open twice: the second save meets the first and shows the conflict.
+    other = context.new_page()
+    page.goto(f"{staff}/services/{SLUG}/edit")
+    other.goto(f"{staff}/services/{SLUG}/edit")
+    page.fill("#title", "Aufenthaltserlaubnis verlängern")
+    page.click("form.checklist-edit button[type=submit]")
+    expect(page.locator(".flash--success")).to_be_visible()
+    other.fill("#summary", "Zweite Fassung")
+    other.click("form.checklist-edit button[type=submit]")
+    expect(other.locator("[role=alert]")).to_contain_text("Version 2")
+    expect(other.locator("#summary")).to_have_value("Zweite Fassung")
+    check_page(other)
+    for path in ("/", "/services/new", f"/services/{SLUG}/translations/ar", f"/services/{SLUG}/versions",
+                 f"/services/{SLUG}/compare?a=1&b=2", "/questions/new"):
+        page.goto(staff + path)
+        check_page(page)
+    context.close()

@@ -1,0 +1,26 @@
+"""Command line: load the shipped hygiene rules into a new installation."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from portal import toolkit
+
+from .defaults import load_defaults
+from .rules import office_today
+
+
+@click.group("hygiene")
+def hygiene_cli():
+    """Manage the hygiene rules."""
+
+
+@hygiene_cli.command("load-defaults")
+@with_appcontext
+def load_defaults_command():
+    """Add the shipped rules, in force from today, when there are no rules yet."""
+    session = toolkit.session()
+    added = load_defaults(session, office_today())
+    session.commit()
+    click.echo(f"rules added: {added}" if added else "rules exist already; nothing added")

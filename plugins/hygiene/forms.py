@@ -1,0 +1,74 @@
+"""Forms: a rule for staff, and the choice of languages and location for the door poster."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.toolkit import _, _l
+
+TEXT_LENGTH = 400
+MIN_METRES, MAX_METRES = Decimal("0.5"), Decimal("10")
+
+
+def parse_metres(value: str) -> Decimal:
+    """Read a distance typed as 1,5 or 1.5; raise ValueError when it is no number in the allowed range."""
+    try:
+        metres = Decimal(value.strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(value) from None
+    if not metres.is_finite() or not MIN_METRES <= metres <= MAX_METRES or metres != round(metres, 2):
+        raise ValueError(value)
+    return metres
+
+
+def _check_metres(_form, field) -> None:
+    try:
+        parse_metres(field.data)
+    except ValueError:
+        raise ValidationError(_("Bitte geben Sie eine Zahl zwischen 0,5 und 10 ein, zum Beispiel 1,5.")) from None
+
+
+class RuleForm(FlaskForm):
+    """A rule: kind, parameter, texts per language, location and validity."""
+
+    version = HiddenField(validators=[InputRequired(), Regexp(r"^\d+$")])
+    kind = SelectField(_l("Art der Regel"), choices=[])
+    persons = IntegerField(_l("Höchstzahl der Personen pro Raum"), validators=[Optional(), NumberRange(min=1, max=50)])
+    metres = StringField(_l("Abstand in Metern"), validators=[Optional(), _check_metres])
+    location = SelectField(_l("Standort"), choices=[])
+    starts_on = DateField(_l("Gilt ab"), validators=[DataRequired()])
+    ends_on = DateField(_l("Gilt bis einschließlich"), validators=[Optional()])
+    position = IntegerField(_l("Reihenfolge"), validators=[InputRequired(), NumberRange(min=1, max=999)])
+    texts = FieldList(TextAreaField(validators=[Optional(), Length(max=TEXT_LENGTH)]))
+
+
+class EndRuleForm(FlaskForm):
+    """Ends a rule now; carries the version the list was loaded with."""
+
+    version = HiddenField(validators=[InputRequired(), Regexp(r"^\d+$")])
+
+
+class PosterForm(FlaskForm):
+    """Which languages join German on the door poster, and for which location."""
+
+    class Meta:
+        # A GET form that changes nothing: no token needed, and the address can be bookmarked.
+        csrf = False
+
+    languages = SelectMultipleField(_l("Weitere Sprachen"), choices=[], widget=ListWidget(prefix_label=False),
+                                    option_widget=CheckboxInput())
+    location = SelectField(_l("Standort"), choices=[])

@@ -1,0 +1,182 @@
+"""Staff pages: list rules by state, create and change them, end them now; every change is audited."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select, update
+
+from portal import toolkit
+from portal.toolkit import _
+
+from .forms import EndRuleForm, RuleForm, parse_metres
+from .models import Rule
+from .rules import KINDS, PARAMETERS, fill_parameters, office_locations, office_today, unknown_placeholders
+
+staff = toolkit.staff_blueprint("hygiene", __name__, role="editor")
+
+SOURCE_LANGUAGE = "de"
+
+
+def snapshot(rule: Rule) -> dict:
+    """Return a rule's fields as plain values for the audit log."""
+    return {"kind": rule.kind, "persons": rule.persons, "metres": str(rule.metres) if rule.metres else None,
+            "location": rule.location, "starts_on": rule.starts_on.isoformat(),
+            "ends_on": rule.ends_on.isoformat() if rule.ends_on else None,
+            "ended_at": rule.ended_at.isoformat() if rule.ended_at else None, "position": rule.position,
+            "text": dict(rule.text)}
+
+
+def state(rule: Rule, today) -> str:
+    """Tell whether a rule is in force, planned, or over (expired or ended)."""
+    if rule.ended_at is not None or (rule.ends_on is not None and rule.ends_on < today):
+        return "over"
+    return "planned" if rule.starts_on > today else "in_force"
+
+
+@staff.route("/")
+def index():
+    today = office_today()
+    rules = toolkit.session().scalars(select(Rule).order_by(Rule.starts_on.desc(), Rule.position, Rule.id)).all()
+    grouped = {"in_force": [], "planned": [], "over": []}
+    for rule in rules:
+        grouped[state(rule, today)].append(rule)
+    return render_template("hygiene/staff/index.html", grouped=grouped, kinds=KINDS,
+                           german=lambda rule: fill_parameters(rule.text.get(SOURCE_LANGUAGE, ""), rule,
+                                                               SOURCE_LANGUAGE),
+                           several_locations=len(office_locations()) > 1)
+
+
+def _prepare(form: RuleForm) -> list[str]:
+    """Fill the form's choices and label its text fields; return the languages in field order."""
+    languages = toolkit.enabled_languages()
+    form.kind.choices = [(kind, str(label)) for kind, label in KINDS.items()]
+    form.location.choices = [("", _("Alle Standorte"))] + [(place, place) for place in office_locations()]
+    while len(form.texts) < len(languages):
+        form.texts.append_entry()
+    for code, entry in zip(languages, form.texts, strict=False):
+        entry.label.text = toolkit.language_name(code)
+    return languages
+
+
+def _form_data(rule: Rule | None) -> dict:
+    languages = toolkit.enabled_languages()
+    if rule is None:
+        position = (toolkit.session().scalar(select(func.max(Rule.position))) or 0) + 1
+        return {"version": "0", "kind": "other", "starts_on": office_today(), "position": position,
+                "texts": ["" for _code in languages]}
+    return {"version": str(rule.version), "kind": rule.kind, "persons": rule.persons,
+            "metres": str(rule.metres.normalize()).replace(".", ",") if rule.metres else "",
+            "location": rule.location, "starts_on": rule.starts_on, "ends_on": rule.ends_on,
+            "position": rule.position, "texts": [rule.text.get(code, "") for code in languages]}
+
+
+def _values(form: RuleForm, languages: list[str]) -> dict | None:
+    """Check what only the whole form can tell; return the rule's new values, or None after adding errors."""
+    kind = form.kind.data
+    valid = True
+    if kind == "persons_per_room" and form.persons.data is None:
+        form.persons.errors.append(_("Bitte geben Sie an, wie viele Personen in einen Raum dürfen."))
+        valid = False
+    if kind == "distance" and not (form.metres.data or "").strip():
+        form.metres.errors.append(_("Bitte geben Sie den Abstand in Metern an."))
+        valid = False
+    if form.ends_on.data and form.starts_on.data and form.ends_on.data < form.starts_on.data:
+        form.ends_on.errors.append(_("Das Ende darf nicht vor dem Beginn liegen."))
+        valid = False
+    texts = {}
+    for code, entry in zip(languages, form.texts, strict=False):
+        value = (entry.data or "").strip()
+        unknown = unknown_placeholders(value, kind)
+        if unknown:
+            entry.errors.append(_("Diese Platzhalter passen nicht zur Art der Regel: %(names)s",
+                                  names=", ".join(unknown)))
+            valid = False
+        if value:
+            texts[code] = value
+    if SOURCE_LANGUAGE not in texts:
+        form.texts[languages.index(SOURCE_LANGUAGE)].errors.append(_("Bitte geben Sie den Text auf Deutsch ein."))
+        valid = False
+    if not valid:
+        return None
+    parameter = PARAMETERS.get(kind)
+    return {"kind": kind, "persons": form.persons.data if parameter == "persons" else None,
+            "metres": parse_metres(form.metres.data) if parameter == "metres" else None,
+            "location": form.location.data if len(office_locations()) > 1 else "",
+            "starts_on": form.starts_on.data, "ends_on": form.ends_on.data, "position": form.position.data,
+            "text": texts}
+
+
+@staff.route("/rules/new", methods=["GET", "POST"])
+@staff.route("/rules/<int:rule_id>/edit", methods=["GET", "POST"])
+def edit(rule_id: int | None = None):
+    session = toolkit.session()
+    rule = session.get(Rule, rule_id) if rule_id is not None else None
+    if rule_id is not None and rule is None:
+        abort(404)
+    if rule is not None and rule.ended_at is not None:
+        flash(_("Diese Regel ist beendet und lässt sich nicht mehr ändern. Legen Sie bei Bedarf eine neue an."),
+              "error")
+        return redirect(url_for(".index"))
+    form = RuleForm(data=_form_data(rule)) if request.method == "GET" else RuleForm()
+    languages = _prepare(form)
+    conflict = None
+    if form.validate_on_submit():
+        values = _values(form, languages)
+        if values is not None:
+            account = toolkit.current_staff().email
+            if rule is None:
+                rule = Rule(**values, updated_by=account)
+                session.add(rule)
+                session.flush()
+                toolkit.audit("create", "hygiene_rule", rule.id, after=snapshot(rule), summary=rule.kind)
+                session.commit()
+                flash(_("Die Regel ist gespeichert."), "success")
+                return redirect(url_for(".index"))
+            before = snapshot(rule)
+            expected = int(form.version.data)
+            # The version in the WHERE makes check and write one step, so a save by someone else is never lost.
+            result = session.execute(update(Rule).where(Rule.id == rule.id, Rule.version == expected)
+                                     .values(**values, version=expected + 1, updated_by=account,
+                                             updated_at=toolkit.utcnow()))
+            if result.rowcount == 1:
+                session.refresh(rule)
+                toolkit.audit("update", "hygiene_rule", rule.id, before=before, after=snapshot(rule),
+                              summary=rule.kind)
+                session.commit()
+                flash(_("Die Regel ist gespeichert."), "success")
+                return redirect(url_for(".index"))
+            session.rollback()
+            rule = session.get(Rule, rule.id)
+            conflict = {"by": rule.updated_by, "at": rule.updated_at}
+            form.version.data = str(rule.version)
+    status = 409 if conflict else 422 if request.method == "POST" else 200
+    return render_template("hygiene/staff/edit.html", form=form, rule=rule, conflict=conflict, languages=languages,
+                           parameters=PARAMETERS, several_locations=len(office_locations()) > 1), status
+
+
+@staff.route("/rules/<int:rule_id>/end", methods=["POST"])
+def end(rule_id: int):
+    session = toolkit.session()
+    rule = session.get(Rule, rule_id) or abort(404)
+    form = EndRuleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if rule.ended_at is not None:
+        flash(_("Diese Regel war schon beendet."), "success")
+        return redirect(url_for(".index"))
+    before = snapshot(rule)
+    now = toolkit.utcnow()
+    expected = int(form.version.data)
+    result = session.execute(update(Rule).where(Rule.id == rule.id, Rule.version == expected)
+                             .values(ended_at=now, version=expected + 1, updated_at=now,
+                                     updated_by=toolkit.current_staff().email))
+    if result.rowcount != 1:
+        session.rollback()
+        flash(_("Die Regel wurde inzwischen geändert. Bitte prüfen Sie sie und beenden Sie sie dann noch einmal."),
+              "error")
+        return redirect(url_for(".index"))
+    session.refresh(rule)
+    toolkit.audit("end", "hygiene_rule", rule.id, before=before, after=snapshot(rule), summary=rule.kind)
+    session.commit()
+    flash(_("Die Regel ist beendet. Besucherinnen und Besucher sehen sie nicht mehr."), "success")
+    return redirect(url_for(".index"))

@@ -1,0 +1,73 @@
+from datetime import date, timedelta
+
+import lxml.html
+import pytest
+from portal_plugins.hygiene.models import Rule
+from portal_plugins.hygiene.rules import office_today
+from werkzeug.datastructures import MultiDict
+
+from portal import toolkit
+
+LOCATIONS = ["Wacker Hof", "Nebenstelle Benrath"]
+
+
+@pytest.fixture(scope="session")
+def portal_config():
+    """The hygiene plugin alone, for an office with two locations."""
+    return {"plugins": ["hygiene"], "office": {"locations": LOCATIONS}}
+
+
+@pytest.fixture
+def data(app):
+    """Return a function that runs `function(session)` in an app context of its own and commits.
+
+    Requests made while a test holds an app context would share its `g` (and the signed-in account
+    cached there), so tests reach the database through this instead of the `db` fixture.
+    """
+    def run(function):
+        with app.app_context():
+            result = function(toolkit.session())
+            toolkit.session().commit()
+            return result
+
+    return run
+
+
+@pytest.fixture
+def today(app) -> date:
+    """The office's date today."""
+    with app.app_context():
+        return office_today()
+
+
+@pytest.fixture
+def add_rule(data, today):
+    """Return a factory of rules: add_rule(kind, text={lang: text}, **fields) -> id; in force from yesterday."""
+    def add(kind: str = "other", text: dict | None = None, **fields) -> int:
+        values = {"starts_on": today - timedelta(days=1), "location": "", "position": 1, **fields}
+
+        def insert(session):
+            rule = Rule(kind=kind, text=text or {"de": f"Regel {kind}"}, updated_by="test", **values)
+            session.add(rule)
+            session.flush()
+            return rule.id
+
+        return data(insert)
+
+    return add
+
+
+@pytest.fixture
+def parse():
+    """Return a function that parses a response's HTML into an lxml tree."""
+    return lambda response: lxml.html.fromstring(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def form_values(parse):
+    """Return a function that reads the values a browser would send for a page's main form."""
+    def read(response, form_class: str = "form") -> MultiDict:
+        forms = parse(response).xpath(f"//form[contains(concat(' ', @class, ' '), ' {form_class} ')]")
+        return MultiDict(forms[0].form_values())
+
+    return read

@@ -1,0 +1,50 @@
+import pytest
+from playwright.sync_api import expect
+from portal_plugins.hygiene.defaults import load_defaults
+
+from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+
+
+def check_page(page) -> None:
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+
+@pytest.mark.browser
+def test_every_hygiene_page_passes_axe_on_a_phone(browser, live_server, data, today, add_rule, make_staff):
+    data(lambda session: load_defaults(session, today))
+    add_rule("mask", {"de": "Im Wacker Hof: FFP2-Maske"}, location="Wacker Hof")
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    for path in ("/de/", "/de/hygiene/", "/ar/hygiene/", "/fa/hygiene/poster"):
+        page.goto(live_server.url + path)
+        check_page(page)
+
+    # The poster form: pick languages and a location, then the poster shows them.
+    page.check("input[value='ar']")
+    page.check("input[value='uk']")
+    page.select_option("#location", "Wacker Hof")
+    page.click("form.form button[type=submit]")
+    expect(page.locator("article h2 span[lang='uk']")).to_be_visible()
+    expect(page.locator("article")).to_contain_text("Im Wacker Hof: FFP2-Maske")
+    check_page(page)
+    page.emulate_media(media="print")
+    expect(page.locator("form.form")).to_be_hidden()
+    expect(page.locator("article")).to_be_visible()
+    page.emulate_media(media="screen")
+
+    browser_sign_in(page, live_server.url, make_staff("editor"))
+    page.goto(f"{live_server.url}/de/staff/hygiene/")
+    check_page(page)
+    page.click("a[href$='/rules/new']")
+    page.select_option("#kind", "persons_per_room")
+    page.fill("#texts-0", "Höchstens {persons} Personen im Wartebereich")
+    page.click("form.form button[type=submit]")
+    expect(page.locator("#persons-error")).to_be_visible()
+    check_page(page)
+    page.fill("#persons", "4")
+    page.click("form.form button[type=submit]")
+    expect(page.locator(".flash--success")).to_be_visible()
+    page.goto(live_server.url + page.locator("a[href$='/edit']").first.get_attribute("href"))
+    check_page(page)
+    context.close()

@@ -1,0 +1,129 @@
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from flask import render_template_string
+from portal_plugins.hygiene.rules import rules_in_force, translation_status
+
+DAY = date(2026, 3, 10)
+
+
+def texts_of(tree, xpath: str) -> list[str]:
+    return [node.text_content().strip() for node in tree.xpath(xpath)]
+
+
+def test_default_rules_are_loaded_once_with_all_ten_languages(app, data):
+    runner = app.test_cli_runner()
+    assert "rules added: 6" in runner.invoke(args=["hygiene", "load-defaults"]).output
+    assert "nothing added" in runner.invoke(args=["hygiene", "load-defaults"]).output
+    client = app.test_client()
+    german = client.get("/de/hygiene/").get_data(as_text=True)
+    for phrase in ("Maske", "Personen pro Büro: höchstens 2", "nur mit Karte (EC-Karte / girocard)",
+                   "Eintritt nur mit Terminschreiben", "mindestens 1,5 Meter Abstand", "Markierungen auf dem Boden"):
+        assert phrase in german
+    assert "1.5 m" in client.get("/en/hygiene/").get_data(as_text=True)
+    with app.test_request_context("/de/"):
+        status = {entry.lang: (entry.translated, entry.total) for entry in translation_status()}
+    assert set(status.values()) == {(6, 6)} and len(status) == 10
+
+
+def test_validity_period_decides_which_rules_are_in_force(app, add_rule):
+    names = {
+        add_rule(text={"de": "seit gestern"}, starts_on=DAY - timedelta(days=1)): "since yesterday",
+        add_rule(text={"de": "ab morgen"}, starts_on=DAY + timedelta(days=1)): "from tomorrow",
+        add_rule(text={"de": "bis gestern"}, starts_on=DAY - timedelta(days=9),
+                 ends_on=DAY - timedelta(days=1)): "until yesterday",
+        add_rule(text={"de": "bis heute"}, starts_on=DAY - timedelta(days=9), ends_on=DAY): "until today",
+        add_rule(text={"de": "früh beendet"}, starts_on=DAY - timedelta(days=9),
+                 ended_at=datetime(2026, 3, 10, 8, 0, tzinfo=UTC)): "ended this morning",
+    }
+    with app.app_context():
+        morning = {names[rule.id] for rule in rules_in_force(DAY, now=datetime(2026, 3, 10, 7, 0, tzinfo=UTC))}
+        noon = {names[rule.id] for rule in rules_in_force(DAY, now=datetime(2026, 3, 10, 12, 0, tzinfo=UTC))}
+        next_day = {names[rule.id] for rule in rules_in_force(DAY + timedelta(days=1))}
+    assert morning == {"since yesterday", "until today", "ended this morning"}
+    assert noon == {"since yesterday", "until today"}
+    assert next_day == {"since yesterday", "from tomorrow"}
+
+
+def test_a_rule_past_its_end_date_leaves_the_pages_by_itself(client, add_rule, today):
+    add_rule(text={"de": "Regel A ist abgelaufen"}, starts_on=today - timedelta(days=10),
+             ends_on=today - timedelta(days=2))
+    add_rule(text={"de": "Regel B gilt noch"}, starts_on=today - timedelta(days=10), ends_on=today + timedelta(days=2))
+    add_rule(text={"de": "Regel C kommt erst"}, starts_on=today + timedelta(days=2))
+    page = client.get("/de/hygiene/").get_data(as_text=True)
+    assert "Regel B gilt noch" in page
+    assert "Regel A" not in page and "Regel C" not in page
+    assert "Regel A" not in client.get("/de/").get_data(as_text=True)
+
+
+def test_rules_apply_per_location(app, client, add_rule, parse):
+    add_rule("mask", {"de": "Maske überall"})
+    add_rule("payment", {"de": "Karte im Wacker Hof"}, location="Wacker Hof")
+    add_rule("distance", {"de": "Abstand in Benrath: {metres} Meter"}, location="Nebenstelle Benrath",
+             metres=Decimal("2"))
+    template = "{{ slot('appointment_result', service='settlement-permit', location=location) }}"
+    with app.test_request_context("/de/"):
+        wacker = render_template_string(template, location="Wacker Hof")
+        benrath = render_template_string(template, location="Nebenstelle Benrath")
+        anywhere = render_template_string("{{ slot('appointment_result', service='settlement-permit') }}")
+    assert "Maske überall" in wacker and "Karte im Wacker Hof" in wacker and "Benrath" not in wacker
+    assert "Abstand in Benrath: 2 Meter" in benrath and "Wacker" not in benrath
+    assert "nur Nebenstelle Benrath" in anywhere and "nur Wacker Hof" in anywhere
+    tree = parse(client.get("/de/hygiene/"))
+    assert texts_of(tree, "//main//h2") == ["An allen Standorten", "Nur am Standort Nebenstelle Benrath",
+                                            "Nur am Standort Wacker Hof"]
+    home = parse(client.get("/de/"))
+    assert texts_of(home, "//section[contains(@class, 'hygiene-summary')]//li") == [
+        "Maske überall", "Abstand in Benrath: 2 Meter nur Nebenstelle Benrath", "Karte im Wacker Hof nur Wacker Hof"]
+
+
+def test_icons_have_a_text_alternative(client, add_rule, parse):
+    add_rule("persons_per_room", {"de": "Höchstens {persons} pro Raum", "en": "At most {persons} per room"},
+             persons=3)
+    tree = parse(client.get("/en/hygiene/"))
+    icon = tree.xpath("//ul[@class='hygiene-list']//svg")[0]
+    assert icon.get("role") == "img" and icon.get("aria-label")
+    assert texts_of(tree, "//ul[@class='hygiene-list']//p[contains(@class, 'hygiene-text')]") == ["At most 3 per room"]
+
+
+def test_missing_translation_falls_back_to_german_with_a_note(client, add_rule, parse):
+    add_rule("mask", {"de": "Maske tragen, bitte", "fa": "لطفاً ماسک بزنید"})
+    add_rule("payment", {"de": "Nur mit Karte"})
+    tree = parse(client.get("/fa/hygiene/"))
+    assert tree.xpath("//p[@class='fallback-note']")
+    german = tree.xpath("//p[contains(@class, 'hygiene-text')][@lang='de']")[0]
+    assert (german.text_content(), german.get("dir")) == ("Nur mit Karte", "ltr")
+    assert tree.xpath("//p[contains(@class, 'hygiene-text')][not(@lang)]")[0].text_content() == "لطفاً ماسک بزنید"
+
+
+def test_poster_shows_german_and_the_chosen_languages(client, add_rule, parse):
+    add_rule("mask", {"de": "Maske tragen", "ar": "ارتدِ الكمامة", "uk": "Носіть маску"}, position=1)
+    add_rule("persons_per_room", {"de": "Höchstens {persons} Personen", "ar": "{persons} أشخاص كحد أقصى"},
+             persons=2, position=2, location="Wacker Hof")
+    add_rule("payment", {"de": "Nur Karte in Benrath"}, location="Nebenstelle Benrath", position=3)
+    response = client.get("/de/hygiene/poster?languages=ar&languages=uk&location=Wacker+Hof")
+    assert response.status_code == 200
+    poster = parse(response).xpath("//article[contains(@class, 'hygiene-poster')]")[0]
+    assert [(part.get("lang"), part.get("dir")) for part in poster.xpath(".//h2/span")] == [
+        ("de", "ltr"), ("ar", "rtl"), ("uk", "ltr")]
+    rules = poster.xpath(".//ul/li")
+    assert len(rules) == 2
+    assert [(p.get("lang"), p.text_content()) for p in rules[0].xpath(".//p")] == [
+        ("de", "Maske tragen"), ("ar", "ارتدِ الكمامة"), ("uk", "Носіть маску")]
+    # No Ukrainian text: that line is left out instead of repeating the German one.
+    assert [(p.get("lang"), p.text_content()) for p in rules[1].xpath(".//p")] == [
+        ("de", "Höchstens 2 Personen"), ("ar", "2 أشخاص كحد أقصى")]
+    assert "Benrath" not in poster.text_content()
+    assert poster.xpath(".//svg[@role='img'][@aria-label]")
+
+
+def test_poster_rejects_unknown_choices_with_a_message(client, add_rule, parse):
+    add_rule("mask", {"de": "Maske tragen"})
+    response = client.get("/de/hygiene/poster?languages=xx&location=Mond")
+    assert response.status_code == 422
+    tree = parse(response)
+    assert tree.xpath("//p[@id='languages-error']") and tree.xpath("//p[@id='location-error']")
+    assert not tree.xpath("//article")
+    assert tree.xpath("//input[@value='en']")
+    german_only = parse(client.get("/de/hygiene/poster"))
+    assert [span.get("lang") for span in german_only.xpath("//article//h2/span")] == ["de"]

@@ -1,0 +1,104 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from portal_plugins.hygiene.models import Rule
+from sqlalchemy import select, text
+from werkzeug.datastructures import MultiDict
+
+NEW = "/de/staff/hygiene/rules/new"
+
+
+def replace(values: MultiDict, changes: dict[str, str]) -> MultiDict:
+    result = values.copy()
+    for name, value in changes.items():
+        result.setlist(name, [value])
+    return result
+
+
+def rule_fields(data, rule_id: int) -> dict:
+    return data(lambda session: {key: value for key, value in vars(session.get(Rule, rule_id)).items()
+                                 if not key.startswith("_")})
+
+
+def audit_entries(data) -> list[tuple[str, str]]:
+    """Return (action, rule id) of each audit entry about rules, oldest first."""
+    query = text("SELECT action, target_id FROM core_audit_entry WHERE target_type = 'hygiene_rule' ORDER BY id")
+    return data(lambda session: [tuple(row) for row in session.execute(query)])
+
+
+def test_editor_creates_a_rule_for_one_location(staff_client, data, form_values, client, today):
+    editor = staff_client("editor")
+    values = replace(form_values(editor.get(NEW)), {
+        "kind": "distance", "metres": "2,5", "location": "Wacker Hof",
+        "texts-0": "Bitte {metres} Meter Abstand halten.", "texts-1": "Please keep {metres} m apart."})
+    response = editor.post(NEW, data=values)
+    assert response.status_code == 302
+    rule_id = data(lambda session: session.scalars(select(Rule)).one().id)
+    rule = rule_fields(data, rule_id)
+    assert (rule["kind"], rule["metres"], rule["location"], rule["starts_on"]) == (
+        "distance", Decimal("2.5"), "Wacker Hof", today)
+    assert rule["text"] == {"de": "Bitte {metres} Meter Abstand halten.", "en": "Please keep {metres} m apart."}
+    assert audit_entries(data) == [("create", str(rule_id))]
+    assert "Bitte 2,5 Meter Abstand halten." in client.get("/de/hygiene/").get_data(as_text=True)
+
+
+def test_invalid_rule_is_refused_with_messages_and_kept_in_the_form(staff_client, data, form_values, parse, today):
+    editor = staff_client("editor")
+    values = replace(form_values(editor.get(NEW)), {
+        "kind": "persons_per_room", "texts-0": "", "texts-3": "الحد الأقصى {metres}",
+        "starts_on": today.isoformat(), "ends_on": (today - timedelta(days=1)).isoformat()})
+    response = editor.post(NEW, data=values)
+    assert response.status_code == 422
+    tree = parse(response)
+    errors = {node.get("id"): node.text_content() for node in tree.xpath("//p[@class='error']")}
+    assert set(errors) == {"persons-error", "ends_on-error", "texts-0-error", "texts-3-error"}
+    assert "{metres}" in errors["texts-3-error"]
+    assert tree.xpath("//textarea[@name='texts-3']")[0].text_content().strip() == "الحد الأقصى {metres}"
+    values = replace(values, {"kind": "distance", "metres": "100", "texts-0": "Abstand", "texts-3": "",
+                              "ends_on": ""})
+    response = editor.post(NEW, data=values)
+    assert response.status_code == 422
+    assert set(node.get("id") for node in parse(response).xpath("//p[@class='error']")) == {"metres-error"}
+    assert data(lambda session: session.scalars(select(Rule)).all()) == []
+
+
+def test_second_editor_gets_a_conflict_and_keeps_their_input(staff_client, add_rule, data, form_values, parse):
+    rule_id = add_rule("mask", {"de": "Maske tragen"})
+    url = f"/de/staff/hygiene/rules/{rule_id}/edit"
+    first, second = staff_client("editor"), staff_client("editor")
+    first_values, second_values = form_values(first.get(url)), form_values(second.get(url))
+    assert first.post(url, data=replace(first_values, {"texts-0": "FFP2-Maske tragen"})).status_code == 302
+    response = second.post(url, data=replace(second_values, {"texts-1": "Wear a mask"}))
+    assert response.status_code == 409
+    tree = parse(response)
+    assert "noch nicht gespeichert" in tree.xpath("//div[@role='alert']")[0].text_content()
+    assert tree.xpath("//textarea[@name='texts-1']")[0].text_content().strip() == "Wear a mask"
+    assert rule_fields(data, rule_id)["text"] == {"de": "FFP2-Maske tragen"}
+    assert second.post(url, data=form_values(response)).status_code == 302
+    rule = rule_fields(data, rule_id)
+    assert rule["version"] == 3 and rule["text"] == {"de": "Maske tragen", "en": "Wear a mask"}
+    assert [action for action, _target in audit_entries(data)] == ["update", "update"]
+
+
+def test_ending_a_rule_takes_it_off_the_pages_at_once(staff_client, add_rule, data, client, parse):
+    rule_id = add_rule("payment", {"de": "Nur Kartenzahlung"})
+    editor = staff_client("editor")
+    page = editor.get("/de/staff/hygiene/")
+    token = parse(page).xpath("//input[@name='csrf_token']")[0].get("value")
+    stale = {"csrf_token": token, "version": "0"}
+    editor.post(f"/de/staff/hygiene/rules/{rule_id}/end", data=stale)
+    assert rule_fields(data, rule_id)["ended_at"] is None
+    assert "Nur Kartenzahlung" in client.get("/de/hygiene/").get_data(as_text=True)
+    response = editor.post(f"/de/staff/hygiene/rules/{rule_id}/end", data={**stale, "version": "1"})
+    assert response.status_code == 302
+    assert rule_fields(data, rule_id)["ended_at"] is not None
+    assert "Nur Kartenzahlung" not in client.get("/de/hygiene/").get_data(as_text=True)
+    assert audit_entries(data) == [("end", str(rule_id))]
+    listing = parse(editor.get("/de/staff/hygiene/"))
+    assert "Nur Kartenzahlung" in listing.xpath("//h2[@id='rules-over']/following-sibling::div[1]")[0].text_content()
+    assert editor.get(f"/de/staff/hygiene/rules/{rule_id}/edit").status_code == 302
+
+
+def test_only_editors_reach_the_staff_pages(staff_client):
+    assert staff_client("caseworker").get("/de/staff/hygiene/").status_code == 403
+    assert staff_client("editor").get(NEW).status_code == 200

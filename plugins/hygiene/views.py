@@ -1,0 +1,80 @@
+"""Public pages: every rule in force, the door poster, and the short summary other pages show."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import force_locale
+from markupsafe import Markup
+
+from portal import toolkit
+
+from .forms import PosterForm
+from .rules import office_locations, office_today, rules_in_force, shown, shown_rules
+
+bp = toolkit.public_blueprint("hygiene", __name__)
+
+SOURCE_LANGUAGE = "de"
+PAGE_LIMIT = "120 per minute"
+
+
+def _by_location(entries: list) -> list[tuple[str, list]]:
+    """Group shown rules by location, the rules for every location first."""
+    groups: dict[str, list] = {}
+    for entry in entries:
+        groups.setdefault(entry.location, []).append(entry)
+    return sorted(groups.items(), key=lambda group: (group[0] != "", group[0]))
+
+
+@bp.route("/")
+def index():
+    entries = shown_rules(rules_in_force(office_today()))
+    return render_template("hygiene/index.html", groups=_by_location(entries),
+                           fallback=any(entry.text.is_fallback for entry in entries),
+                           several_locations=len(office_locations()) > 1)
+
+
+def _poster_headings(languages: list[str]) -> dict[str, str]:
+    """Translate the poster's heading into each language it shows."""
+    headings = {}
+    for code in languages:
+        with force_locale(code):
+            headings[code] = toolkit._("Bitte beachten Sie bei Ihrem Besuch")
+    return headings
+
+
+@bp.route("/poster")
+@toolkit.limiter.limit(PAGE_LIMIT)
+def poster():
+    locations = office_locations()
+    form = PosterForm(formdata=request.args if request.args else None)
+    form.languages.choices = [(code, toolkit.language_name(code)) for code in toolkit.enabled_languages()
+                              if code != SOURCE_LANGUAGE]
+    form.location.choices = [("", toolkit._("Alle Standorte"))] + [(place, place) for place in locations]
+    if len(locations) < 2:
+        del form.location
+    elif not request.args.get("location"):
+        # An address without a location (a bookmark, say) means every location.
+        form.location.data = ""
+    if request.args and not form.validate():
+        return render_template("hygiene/poster.html", form=form, rows=None, several_locations=len(locations) > 1), 422
+    languages = [SOURCE_LANGUAGE] + list(form.languages.data or [])
+    location = form.location.data or None if "location" in form else None
+    rows = []
+    for rule in rules_in_force(office_today(), location):
+        german = shown(rule, SOURCE_LANGUAGE)
+        # A missing translation is left out rather than repeating the German line under another language.
+        others = [shown(rule, code) for code in languages[1:] if rule.text.get(code)]
+        if german is not None:
+            rows.append((german, others))
+    return render_template("hygiene/poster.html", form=form, rows=rows, languages=languages,
+                           headings=_poster_headings(languages), location=location,
+                           several_locations=len(locations) > 1)
+
+
+def summary(location: str | None) -> Markup | None:
+    """Render the short list of rules in force, for one location when given, for another page's slot."""
+    entries = shown_rules(rules_in_force(office_today(), location))
+    if not entries:
+        return None
+    return Markup(render_template("hygiene/_summary.html", entries=entries, location=location,
+                                  fallback=any(entry.text.is_fallback for entry in entries)))
