@@ -1,0 +1,51 @@
+"""The staff area in a real browser: the warning before the idle timeout, and extending the session."""
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.testing import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_warning_comes_before_the_idle_timeout_and_the_session_can_be_extended(browser, live_server, make_staff):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.clock.install()
+    browser_sign_in(page, live_server.url, make_staff("admin"))
+    warning = page.locator(".session-status__warning")
+    expect(warning).to_be_hidden()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+    # 26 of the 30 idle minutes pass in the page: the warning (5 minutes before) shows in the live region.
+    page.clock.fast_forward("26:00")
+    expect(warning).to_be_visible()
+    expect(page.locator("#session-status [role=status]")).to_contain_text("endet bald")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Sitzung verlängern").click()
+    expect(page.locator(".session-status__warning")).to_be_hidden()
+    # The answer replaced the form in place, so the page was not reloaded.
+    assert page.url.endswith("/de/staff/")
+    context.close()
+
+
+def check_phone_and_desktop(page) -> None:
+    assert_accessible(page)
+    page.set_viewport_size(PHONE["viewport"])
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    page.set_viewport_size(DESKTOP["viewport"])
+
+
+def test_staff_pages_pass_axe_on_phones_and_desktops(browser, live_server, make_staff):
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/de/staff/login")
+    check_phone_and_desktop(page)
+    browser_sign_in(page, live_server.url, make_staff("admin"))
+    for path in ("/de/staff/accounts", "/de/staff/audit", "/ar/staff/"):
+        page.goto(live_server.url + path)
+        check_phone_and_desktop(page)
+    context.close()
