@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -24,7 +24,7 @@ def _office_zone() -> ZoneInfo:
 
 def _to_utc(local: datetime | None) -> datetime | None:
     """Read a time entered in the office's time zone."""
-    return local.replace(tzinfo=_office_zone()).astimezone(timezone.utc) if local else None
+    return local.replace(tzinfo=_office_zone()).astimezone(UTC) if local else None
 
 
 def _to_local(moment: datetime | None) -> datetime | None:

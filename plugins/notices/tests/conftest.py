@@ -1,9 +1,9 @@
 from datetime import timedelta
 
 import pytest
+from portal_plugins.notices.models import Notice, NoticeText
 
 from portal.testing import utcnow
-from portal_plugins.notices.models import Notice, NoticeText
 
 
 @pytest.fixture(scope="session")

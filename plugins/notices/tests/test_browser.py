@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from portal.testing import (DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in)
+from portal.testing import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
 
 pytestmark = pytest.mark.browser
 

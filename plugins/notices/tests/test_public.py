@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from lxml import etree, html
-
 from portal_plugins.notices.demo import load_demo_notices
 from portal_plugins.notices.models import Notice
 

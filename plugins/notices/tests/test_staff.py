@@ -1,14 +1,14 @@
 """Staff pages: write, validate, preview, schedule, publish, withdraw, delete, conflicts, languages, audit."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from lxml import html
+from portal_plugins.notices.models import Notice
 from sqlalchemy import select
 
 from portal.staff.models import AuditEntry
 from portal.testing import csrf_token
-from portal_plugins.notices.models import Notice
 
 NEW = "/de/staff/notices/new"
 
@@ -101,8 +101,8 @@ def test_times_are_read_in_the_office_time_zone(staff_client, load):
     editor = staff_client("editor")
     editor.post(NEW, data=form_data(editor, NEW, starts_at="2026-01-05T08:00", ends_at="2026-07-01T12:30"))
     notice = only_notice(load)
-    assert notice.starts_at == datetime(2026, 1, 5, 7, 0, tzinfo=timezone.utc)
-    assert notice.ends_at == datetime(2026, 7, 1, 10, 30, tzinfo=timezone.utc)
+    assert notice.starts_at == datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
+    assert notice.ends_at == datetime(2026, 7, 1, 10, 30, tzinfo=UTC)
     page = editor.get(edit_url(notice.id)).get_data(as_text=True)
     assert 'value="2026-01-05T08:00"' in page and 'value="2026-07-01T12:30"' in page
 

@@ -1,7 +1,7 @@
 """notices and their texts
 
 Revision ID: notices_0001
-Revises: 
+Revises:
 Created: 2026-11-23 15:37:03.227570
 """
 
@@ -39,7 +39,8 @@ def upgrade():
     sa.Column('lang', sa.String(length=5), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['notice_id'], ['notices_notice.id'], name=op.f('fk_notices_text_notice_id_notices_notice'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['notice_id'], ['notices_notice.id'], name=op.f('fk_notices_text_notice_id_notices_notice'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notices_text')),
     sa.UniqueConstraint('notice_id', 'lang', name=op.f('uq_notices_text_notice_id'))
     )
