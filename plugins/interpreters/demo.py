@@ -1,0 +1,36 @@
+"""Demonstration content: the shipped glossary and a week of language help."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from sqlalchemy import func, select
+
+from portal import toolkit
+
+from .glossary import load_shipped_glossary
+from .models import HelpTime
+from .schedule import office_today
+
+# (days from today, start, end, languages, other languages, place)
+DEMO_HELP_TIMES = [
+    (1, time(7, 30), time(12, 0), "ar fa", "", "Wartebereich im Erdgeschoss"),
+    (1, time(9, 0), time(11, 0), "tr", "Kurdisch", "Wartebereich im Erdgeschoss"),
+    (2, time(8, 0), time(12, 0), "uk ru", "", "Empfang am Haupteingang"),
+    (3, time(10, 0), time(12, 0), "ar", "Tigrinya", "Telefonische Sprachhilfe"),
+    (6, time(7, 30), time(12, 0), "fa en fr", "", "Wartebereich im Erdgeschoss"),
+]
+
+
+def add_demo_data(session) -> None:
+    """Load the shipped glossary and, when there are none, some help times from tomorrow on."""
+    load_shipped_glossary(session)
+    if session.scalar(select(func.count()).select_from(HelpTime)):
+        return
+    today = office_today()
+    enabled = set(toolkit.enabled_languages())
+    for days, starts_at, ends_at, languages, other, place in DEMO_HELP_TIMES:
+        codes = " ".join(code for code in languages.split() if code in enabled)
+        if codes or other:
+            session.add(HelpTime(day=today + timedelta(days=days), starts_at=starts_at, ends_at=ends_at,
+                                 languages=codes, other_languages=other, place=place))

@@ -1,0 +1,144 @@
+"""The glossary: search in any language, the shipped terms, and how complete each language is."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from portal import toolkit
+
+from .models import GlossaryTerm, GlossaryTranslation
+
+SHIPPED_GLOSSARY = Path(__file__).parent / "content" / "glossary.json"
+MAX_QUERY_WORDS = 8
+
+# Letters that Unicode does not split into a base letter and an accent, and Arabic-script
+# variants that readers treat as the same letter.
+_FOLD = str.maketrans({
+    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe",
+    "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه", "ـ": None,
+})
+_GERMAN_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Return text in lower case without accents or diacritics, for matching."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _SPACES.sub(" ", stripped.translate(_FOLD)).strip()
+
+
+def _folded_german(text: str) -> str:
+    # "Einbuergerung" is how German is typed without umlauts; index that spelling as well.
+    lowered = unicodedata.normalize("NFC", text.casefold())
+    return fold(text) + " " + fold(lowered.translate(_GERMAN_UMLAUTS))
+
+
+def refresh_search_text(term: GlossaryTerm) -> None:
+    """Rebuild the search column from every language version of a term."""
+    parts = [_folded_german(term.term), _folded_german(term.explanation)]
+    for translation in term.translations:
+        parts += [fold(translation.term), fold(translation.explanation)]
+    term.search_text = " | ".join(parts)
+
+
+def _like_pattern(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def query_words(query: str) -> list[str]:
+    """Split a visitor's search into folded words (a few at most)."""
+    return fold(query).split()[:MAX_QUERY_WORDS]
+
+
+def search_terms(session: Session, query: str = "") -> list[GlossaryTerm]:
+    """Return the terms containing every word of the query in some language, best matches first."""
+    statement = select(GlossaryTerm)
+    words = query_words(query)
+    if words:
+        statement = statement.where(and_(*(GlossaryTerm.search_text.like(_like_pattern(word), escape="\\")
+                                           for word in words)))
+    terms = session.scalars(statement).all()
+    return sorted(terms, key=lambda term: (not _names_match(term, words), fold(term.term)))
+
+
+def _names_match(term: GlossaryTerm, words: list[str]) -> bool:
+    names = " ".join([_folded_german(term.term)] + [fold(t.term) for t in term.translations])
+    return all(word in names for word in words)
+
+
+def slugify(text: str) -> str:
+    """Make an address part from a German word: Einbürgerung -> einbuergerung."""
+    lowered = unicodedata.normalize("NFC", text.casefold()).translate(_GERMAN_UMLAUTS)
+    ascii_only = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:100] or "begriff"
+
+
+def unique_slug(session: Session, text: str) -> str:
+    """Return a slug for the word that no other term uses yet."""
+    base = slugify(text)
+    taken = set(session.scalars(select(GlossaryTerm.slug).where(GlossaryTerm.slug.like(f"{base}%"))))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def set_translation(term: GlossaryTerm, lang: str, text: str, explanation: str) -> None:
+    """Set, change or (with empty texts) remove one language version of a term."""
+    existing = next((t for t in term.translations if t.lang == lang), None)
+    if not text and not explanation:
+        if existing is not None:
+            term.translations.remove(existing)
+        return
+    if existing is None:
+        term.translations.append(GlossaryTranslation(lang=lang, term=text, explanation=explanation))
+    else:
+        existing.term, existing.explanation = text, explanation
+
+
+def shipped_terms() -> list[dict]:
+    """Return the glossary that comes with the plugin."""
+    return json.loads(SHIPPED_GLOSSARY.read_text(encoding="utf-8"))["terms"]
+
+
+def missing_shipped_slugs(session: Session) -> list[str]:
+    """Return the shipped terms that are not in the database."""
+    present = set(session.scalars(select(GlossaryTerm.slug)))
+    return [entry["slug"] for entry in shipped_terms() if entry["slug"] not in present]
+
+
+def load_shipped_glossary(session: Session) -> int:
+    """Add the shipped terms that are missing, leaving terms staff changed alone; return how many were added."""
+    missing = set(missing_shipped_slugs(session))
+    added = 0
+    for entry in shipped_terms():
+        if entry["slug"] not in missing:
+            continue
+        term = GlossaryTerm(slug=entry["slug"], term=entry["term"], explanation=entry["explanation_de"])
+        for lang, version in entry["translations"].items():
+            set_translation(term, lang, version["term"], version["explanation"])
+        refresh_search_text(term)
+        session.add(term)
+        added += 1
+    session.flush()
+    return added
+
+
+def coverage(session: Session) -> list[toolkit.ContentStatus]:
+    """Return, for each enabled language, how many terms are translated."""
+    total = session.scalar(select(func.count()).select_from(GlossaryTerm)) or 0
+    counts = dict(session.execute(
+        select(GlossaryTranslation.lang, func.count())
+        .where(GlossaryTranslation.term != "", GlossaryTranslation.explanation != "")
+        .group_by(GlossaryTranslation.lang)).all())
+    return [toolkit.ContentStatus(plugin="interpreters", kind="glossary", lang=lang,
+                                  translated=total if lang == "de" else counts.get(lang, 0), total=total)
+            for lang in toolkit.enabled_languages()]
