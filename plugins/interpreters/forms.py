@@ -1,0 +1,104 @@
+"""Staff forms: a glossary term with its translations, and a help time."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectMultipleField, StringField, TextAreaField, TimeField
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal import toolkit
+from portal.toolkit import _l
+
+from .languages import name_in_page_language
+from .schedule import office_today
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class GlossaryTermForm(FlaskForm):
+    """The German term and explanation; the translation fields are added per enabled language."""
+
+    version = HiddenField()
+    term = StringField(_l("Begriff auf Deutsch"), filters=[_strip],
+                       validators=[InputRequired(message=_l("Bitte geben Sie den Begriff ein.")), Length(max=200)])
+    explanation = TextAreaField(_l("Erklärung in einfachem Deutsch"), filters=[_strip],
+                                validators=[InputRequired(message=_l("Bitte geben Sie eine Erklärung ein.")),
+                                            Length(max=2000)])
+
+    translation_languages: list[str] = []
+
+    def translation_fields(self, code: str):
+        """Return the term and explanation fields of one language."""
+        return self[f"term_{code}"], self[f"explanation_{code}"]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for code in self.translation_languages:
+            term, explanation = self.translation_fields(code)
+            if bool(term.data) != bool(explanation.data):
+                empty = explanation if term.data else term
+                empty.errors.append(toolkit._("Bitte füllen Sie Begriff und Erklärung aus oder lassen Sie beide leer."))
+                valid = False
+        return valid
+
+
+def glossary_term_form(**values) -> GlossaryTermForm:
+    """Build the term form with a pair of fields for every enabled language except German."""
+    languages = [code for code in toolkit.enabled_languages() if code != "de"]
+
+    class Form(GlossaryTermForm):
+        translation_languages = languages
+
+    for code in languages:
+        name = name_in_page_language(code)
+        setattr(Form, f"term_{code}", StringField(toolkit._("Begriff auf %(language)s", language=name),
+                                                   filters=[_strip], validators=[Optional(), Length(max=200)]))
+        setattr(Form, f"explanation_{code}", TextAreaField(toolkit._("Erklärung auf %(language)s", language=name),
+                                                           filters=[_strip],
+                                                           validators=[Optional(), Length(max=2000)]))
+    return Form(**values)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as check boxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class HelpTimeForm(FlaskForm):
+    """When, in which languages and where volunteers help."""
+
+    version = HiddenField()
+    day = DateField(_l("Datum"), validators=[InputRequired(message=_l("Bitte geben Sie ein Datum ein."))])
+    starts_at = TimeField(_l("Beginn"), validators=[InputRequired(message=_l("Bitte geben Sie die Uhrzeit ein."))])
+    ends_at = TimeField(_l("Ende"), validators=[InputRequired(message=_l("Bitte geben Sie die Uhrzeit ein."))])
+    languages = MultiCheckboxField(_l("Sprachen"), choices=[], validate_choice=True)
+    other_languages = StringField(_l("Weitere Sprachen"), filters=[_strip], validators=[Length(max=200)])
+    place = StringField(_l("Ort"), filters=[_strip],
+                        validators=[InputRequired(message=_l("Bitte geben Sie den Ort an.")), Length(max=200)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.day.data and self.day.data < office_today():
+            self.day.errors.append(toolkit._("Das Datum liegt in der Vergangenheit."))
+            valid = False
+        if self.starts_at.data and self.ends_at.data and self.ends_at.data <= self.starts_at.data:
+            self.ends_at.errors.append(toolkit._("Das Ende muss nach dem Beginn liegen."))
+            valid = False
+        if not self.languages.data and not self.other_languages.data:
+            self.languages.errors.append(
+                toolkit._("Bitte wählen Sie mindestens eine Sprache oder tragen Sie eine weitere Sprache ein."))
+            valid = False
+        return valid
+
+
+def help_time_form(**values) -> HelpTimeForm:
+    """Build the help time form with the enabled languages (except German) to choose from."""
+    form = HelpTimeForm(**values)
+    form.languages.choices = [(code, name_in_page_language(code)) for code in toolkit.enabled_languages()
+                              if code != toolkit.portal_settings()["default_language"]]
+    return form

@@ -1,0 +1,230 @@
+"""Staff pages: keep the glossary and the help times current (role editor)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal import toolkit
+from portal.toolkit import _
+
+from .forms import glossary_term_form, help_time_form
+from .languages import name_in_page_language
+from .glossary import (
+    load_shipped_glossary,
+    missing_shipped_slugs,
+    refresh_search_text,
+    search_terms,
+    set_translation,
+    unique_slug,
+)
+from .models import GlossaryTerm, HelpTime
+from .schedule import upcoming_help_times
+
+bp = toolkit.staff_blueprint("interpreters", __name__, role="editor")
+
+MAX_QUERY_LENGTH = 100
+
+
+@bp.context_processor
+def _page_helpers():
+    return {"language_in_page": name_in_page_language}
+
+
+def _keep_version(form, version: int) -> None:
+    """Put the saved version into the form, so saving again knowingly replaces the other change."""
+    form.version.data = str(version)
+    form.version.raw_data = [str(version)]
+
+
+# --- Glossary -------------------------------------------------------------------------------------
+
+def term_snapshot(term: GlossaryTerm) -> dict:
+    """Return a term's texts for the audit log."""
+    return {"term": term.term, "explanation": term.explanation,
+            "translations": {t.lang: [t.term, t.explanation] for t in term.translations}}
+
+
+def _term_values(term: GlossaryTerm) -> dict:
+    values = {"term": term.term, "explanation": term.explanation, "version": str(term.version)}
+    for translation in term.translations:
+        values[f"term_{translation.lang}"] = translation.term
+        values[f"explanation_{translation.lang}"] = translation.explanation
+    return values
+
+
+def _apply_term(form, term: GlossaryTerm) -> None:
+    term.term, term.explanation = form.term.data, form.explanation.data
+    for code in form.translation_languages:
+        text, explanation = form.translation_fields(code)
+        set_translation(term, code, text.data or "", explanation.data or "")
+    refresh_search_text(term)
+
+
+def _render_term_form(form, term: GlossaryTerm | None, status: int, conflict: dict | None = None):
+    return render_template("interpreters/staff/term_form.html", form=form, term=term, conflict=conflict), status
+
+
+def _term_conflict(form, term: GlossaryTerm):
+    _keep_version(form, term.version)
+    return _render_term_form(form, term, 409, conflict=term_snapshot(term))
+
+
+@bp.route("/glossary")
+def glossary():
+    query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    session = toolkit.session()
+    languages = [code for code in toolkit.enabled_languages() if code != "de"]
+    return render_template("interpreters/staff/glossary.html", terms=search_terms(session, query), query=query,
+                           languages=languages, missing=len(missing_shipped_slugs(session)))
+
+
+@bp.route("/glossary/new", methods=["GET", "POST"])
+def new_term():
+    form = glossary_term_form()
+    if not form.validate_on_submit():
+        return _render_term_form(form, None, 422 if form.errors else 200)
+    session = toolkit.session()
+    term = GlossaryTerm(slug=unique_slug(session, form.term.data))
+    _apply_term(form, term)
+    session.add(term)
+    session.flush()
+    toolkit.audit("create", "interpreters_glossary_term", term.id, after=term_snapshot(term))
+    session.commit()
+    flash(_("Der Begriff „%(term)s“ ist gespeichert.", term=term.term), "success")
+    return redirect(url_for(".glossary"))
+
+
+@bp.route("/glossary/<int:term_id>", methods=["GET", "POST"])
+def edit_term(term_id: int):
+    session = toolkit.session()
+    term = session.get(GlossaryTerm, term_id) or abort(404)
+    form = glossary_term_form(data=_term_values(term)) if request.method == "GET" else glossary_term_form()
+    if not form.validate_on_submit():
+        return _render_term_form(form, term, 422 if form.errors else 200)
+    if form.version.data != str(term.version):
+        return _term_conflict(form, term)
+    before = term_snapshot(term)
+    _apply_term(form, term)
+    toolkit.audit("update", "interpreters_glossary_term", term.id, before=before, after=term_snapshot(term))
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        return _term_conflict(form, session.get(GlossaryTerm, term_id) or abort(404))
+    flash(_("Der Begriff „%(term)s“ ist gespeichert.", term=term.term), "success")
+    return redirect(url_for(".glossary"))
+
+
+@bp.route("/glossary/<int:term_id>/delete", methods=["POST"])
+def delete_term(term_id: int):
+    session = toolkit.session()
+    term = session.get(GlossaryTerm, term_id) or abort(404)
+    if request.form.get("version") != str(term.version):
+        flash(_("Der Begriff wurde inzwischen geändert. Bitte prüfen Sie ihn, bevor Sie ihn löschen."), "error")
+        return redirect(url_for(".edit_term", term_id=term.id))
+    toolkit.audit("delete", "interpreters_glossary_term", term.id, before=term_snapshot(term))
+    session.delete(term)
+    session.commit()
+    flash(_("Der Begriff „%(term)s“ ist gelöscht.", term=term.term), "success")
+    return redirect(url_for(".glossary"))
+
+
+@bp.route("/glossary/shipped", methods=["POST"])
+def load_shipped():
+    session = toolkit.session()
+    added = load_shipped_glossary(session)
+    toolkit.audit("load_shipped", "interpreters_glossary_term", "shipped", after={"added": added})
+    session.commit()
+    flash(toolkit.ngettext("%(num)d mitgelieferter Begriff wurde ergänzt.",
+                           "%(num)d mitgelieferte Begriffe wurden ergänzt.", added), "success")
+    return redirect(url_for(".glossary"))
+
+
+# --- Help times -----------------------------------------------------------------------------------
+
+def help_time_snapshot(entry: HelpTime) -> dict:
+    """Return a help time's values for the audit log."""
+    return {"day": entry.day.isoformat(), "starts_at": entry.starts_at.strftime("%H:%M"),
+            "ends_at": entry.ends_at.strftime("%H:%M"), "languages": entry.languages,
+            "other_languages": entry.other_languages, "place": entry.place}
+
+
+def _help_time_values(entry: HelpTime) -> dict:
+    return {"day": entry.day, "starts_at": entry.starts_at, "ends_at": entry.ends_at,
+            "languages": entry.language_codes, "other_languages": entry.other_languages, "place": entry.place,
+            "version": str(entry.version)}
+
+
+def _apply_help_time(form, entry: HelpTime) -> None:
+    entry.day, entry.starts_at, entry.ends_at = form.day.data, form.starts_at.data, form.ends_at.data
+    entry.languages = " ".join(form.languages.data)
+    entry.other_languages = form.other_languages.data or ""
+    entry.place = form.place.data
+
+
+def _render_help_time_form(form, entry: HelpTime | None, status: int, conflict: dict | None = None):
+    return render_template("interpreters/staff/help_time_form.html", form=form, entry=entry,
+                           conflict=conflict), status
+
+
+def _help_time_conflict(form, entry: HelpTime):
+    _keep_version(form, entry.version)
+    return _render_help_time_form(form, entry, 409, conflict=help_time_snapshot(entry))
+
+
+@bp.route("/help-times")
+def help_times():
+    entries = upcoming_help_times(toolkit.session(), toolkit.utcnow())
+    return render_template("interpreters/staff/help_times.html", entries=entries)
+
+
+@bp.route("/help-times/new", methods=["GET", "POST"])
+def new_help_time():
+    form = help_time_form()
+    if not form.validate_on_submit():
+        return _render_help_time_form(form, None, 422 if form.errors else 200)
+    session = toolkit.session()
+    entry = HelpTime()
+    _apply_help_time(form, entry)
+    session.add(entry)
+    session.flush()
+    toolkit.audit("create", "interpreters_help_time", entry.id, after=help_time_snapshot(entry))
+    session.commit()
+    flash(_("Die Zeit der Sprachhilfe ist gespeichert."), "success")
+    return redirect(url_for(".help_times"))
+
+
+@bp.route("/help-times/<int:entry_id>", methods=["GET", "POST"])
+def edit_help_time(entry_id: int):
+    session = toolkit.session()
+    entry = session.get(HelpTime, entry_id) or abort(404)
+    form = help_time_form(data=_help_time_values(entry)) if request.method == "GET" else help_time_form()
+    if not form.validate_on_submit():
+        return _render_help_time_form(form, entry, 422 if form.errors else 200)
+    if form.version.data != str(entry.version):
+        return _help_time_conflict(form, entry)
+    before = help_time_snapshot(entry)
+    _apply_help_time(form, entry)
+    toolkit.audit("update", "interpreters_help_time", entry.id, before=before, after=help_time_snapshot(entry))
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        return _help_time_conflict(form, session.get(HelpTime, entry_id) or abort(404))
+    flash(_("Die Zeit der Sprachhilfe ist gespeichert."), "success")
+    return redirect(url_for(".help_times"))
+
+
+@bp.route("/help-times/<int:entry_id>/delete", methods=["POST"])
+def delete_help_time(entry_id: int):
+    session = toolkit.session()
+    entry = session.get(HelpTime, entry_id) or abort(404)
+    if request.form.get("version") != str(entry.version):
+        flash(_("Die Zeit wurde inzwischen geändert. Bitte prüfen Sie sie, bevor Sie sie löschen."), "error")
+        return redirect(url_for(".edit_help_time", entry_id=entry.id))
+    toolkit.audit("delete", "interpreters_help_time", entry.id, before=help_time_snapshot(entry))
+    session.delete(entry)
+    session.commit()
+    flash(_("Die Zeit der Sprachhilfe ist gelöscht."), "success")
+    return redirect(url_for(".help_times"))
