@@ -1,0 +1,101 @@
+"""Interpreter support: pages for volunteer language mediators, a glossary, help times and a side-by-side view."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from portal import toolkit
+from portal.toolkit import _l, hookimpl
+
+plugin_info = toolkit.PluginInfo(
+    name="interpreters",
+    title=_l("Sprachhilfe"),
+    description=_l("Seiten für ehrenamtliche Sprachmittler, ein Glossar der Amtssprache, Zeiten der Sprachhilfe "
+                   "und jede Seite zweisprachig nebeneinander."),
+    version="1.0.0",
+    requires_core=">=1.0,<2",
+    roles=("editor",),
+)
+
+
+@hookimpl
+def portal_blueprints():
+    from .staff_views import bp as staff_bp
+    from .views import bp
+
+    return [bp, staff_bp]
+
+
+@hookimpl
+def portal_models():
+    from .models import GlossaryTerm, GlossaryTranslation, HelpTime
+
+    return [GlossaryTerm, GlossaryTranslation, HelpTime]
+
+
+@hookimpl
+def portal_default_settings():
+    from .settings import DEFAULTS
+
+    return DEFAULTS
+
+
+@hookimpl
+def portal_cli_commands():
+    from .cli import interpreters_cli
+
+    return [interpreters_cli]
+
+
+@hookimpl
+def portal_init_app(app):
+    from . import bilingual
+    from .settings import check
+
+    check(app.config["PORTAL"]["plugin_settings"]["interpreters"], app.config["PORTAL"]["languages"])
+    bilingual.init_app(app)
+
+
+@hookimpl
+def portal_navigation():
+    return [toolkit.NavItem(title=_l("Sprachhilfe"), endpoint="interpreters.index", order=700)]
+
+
+@hookimpl
+def portal_home_tiles():
+    return [toolkit.Tile(title=_l("Sprachhilfe"),
+                         text=_l("Ehrenamtliche helfen beim Übersetzen: Zeiten, Orte und ein Glossar der Amtssprache."),
+                         endpoint="interpreters.index", order=700)]
+
+
+@hookimpl
+def portal_staff_menu():
+    return [toolkit.StaffMenuItem(title=_l("Glossar"), endpoint="interpreters_staff.glossary", role="editor",
+                                  order=700),
+            toolkit.StaffMenuItem(title=_l("Zeiten der Sprachhilfe"), endpoint="interpreters_staff.help_times",
+                                  role="editor", order=710)]
+
+
+@hookimpl
+def portal_template_slot(slot, context):
+    from .bilingual import is_public_page, requested_pair, toggle_context
+
+    if slot == "head" and (request.blueprint == "interpreters" or requested_pair() is not None):
+        return render_template("interpreters/_stylesheet.html")
+    if slot == "footer" and request.method == "GET" and is_public_page():
+        return render_template("interpreters/_bilingual_toggle.html", **toggle_context())
+    return None
+
+
+@hookimpl
+def portal_demo_data(session):
+    from .demo import add_demo_data
+
+    add_demo_data(session)
+
+
+@hookimpl
+def portal_translation_content():
+    from .glossary import coverage
+
+    return coverage(toolkit.session())
