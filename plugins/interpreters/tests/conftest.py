@@ -1,0 +1,47 @@
+import lxml.html
+import pytest
+
+from portal import toolkit
+from portal_plugins.interpreters.glossary import load_shipped_glossary
+
+INITIATIVE = {
+    "initiative_name": "Hispi",
+    "contact_email": "mitmachen@hispi.example",
+    "website": "https://hispi.example",
+    "initiative_about": {"de": "Wir begleiten Menschen seit vielen Jahren zu Ämtern.",
+                         "ar": "نرافق الناس إلى المكاتب منذ سنوات عديدة."},
+}
+
+
+@pytest.fixture(scope="session")
+def portal_config():
+    """The interpreters plugin alone, in all ten languages, with the initiative of the example office."""
+    return {"plugins": ["interpreters"], "plugin_settings": {"interpreters": INITIATIVE}}
+
+
+@pytest.fixture
+def data(app):
+    """Return a function that runs `function(session)` in an app context of its own and commits.
+
+    Requests made while a test holds an app context would share its `g`, so tests reach the
+    database through this instead of the `db` fixture.
+    """
+    def run(function):
+        with app.app_context():
+            result = function(toolkit.session())
+            toolkit.session().commit()
+            return result
+
+    return run
+
+
+@pytest.fixture
+def glossary(data):
+    """Load the shipped glossary."""
+    return data(load_shipped_glossary)
+
+
+@pytest.fixture
+def parse():
+    """Return a function that parses a response's HTML into an lxml tree."""
+    return lambda response: lxml.html.fromstring(response.get_data(as_text=True))

@@ -1,0 +1,236 @@
+import re
+
+import pytest
+from sqlalchemy import func, select, text
+
+from portal.testing import csrf_token
+from portal_plugins.interpreters import portal_translation_content
+from portal_plugins.interpreters.glossary import fold, load_shipped_glossary, search_terms, shipped_terms
+from portal_plugins.interpreters.models import GlossaryTerm, GlossaryTranslation
+
+LANGUAGES = ["en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl"]
+
+
+EDIT_FORM = "//form[@class='form']"
+DELETE_FORM = "//form[contains(@class, 'delete-form')]"
+
+
+def values(tree, xpath: str) -> dict:
+    """Return what a browser would send for the form found by xpath."""
+    return dict(tree.xpath(xpath)[0].form_values())
+
+
+def slugs(data, query):
+    return data(lambda session: [term.slug for term in search_terms(session, query)])
+
+
+def test_the_shipped_glossary_has_forty_terms_or_more_each_in_every_language():
+    terms = shipped_terms()
+    assert len(terms) >= 40
+    for entry in terms:
+        assert entry["term"] and entry["explanation_de"], entry["slug"]
+        for lang in LANGUAGES:
+            version = entry["translations"][lang]
+            assert version["term"].strip() and version["explanation"].strip(), (entry["slug"], lang)
+    assert len({entry["slug"] for entry in terms}) == len(terms)
+
+
+def test_loading_the_shipped_glossary_twice_adds_nothing_and_keeps_staff_changes(data):
+    total = len(shipped_terms())
+    assert data(load_shipped_glossary) == total
+
+    def change(session):
+        term = session.scalars(select(GlossaryTerm).filter_by(slug="duldung")).one()
+        term.explanation = "Von der Redaktion geänderte Erklärung."
+
+    data(change)
+    assert data(load_shipped_glossary) == 0
+    assert data(lambda s: s.scalar(select(func.count()).select_from(GlossaryTerm))) == total
+    assert data(lambda s: s.scalars(select(GlossaryTerm.explanation).filter_by(slug="duldung")).one()) \
+        == "Von der Redaktion geänderte Erklärung."
+
+
+@pytest.mark.parametrize("query, slug", [
+    ("Fiktionsbescheinigung", "fiktionsbescheinigung"),
+    ("EINBÜRGERUNGSURKUNDE", "einbuergerungsurkunde"),
+    ("einburgerungsurkunde", "einbuergerungsurkunde"),
+    ("einbuergerungsurkunde", "einbuergerungsurkunde"),
+    ("Residence Title", "aufenthaltstitel"),
+    ("سند الإقامة", "aufenthaltstitel"),
+    ("سند الاقامة", "aufenthaltstitel"),
+    ("وثيقة التجنس", "einbuergerungsurkunde"),
+    ("مجوز اقامت", "aufenthaltstitel"),
+    ("vatandaslik belgesi", "einbuergerungsurkunde"),
+    ("свидетельство о натурализации", "einbuergerungsurkunde"),
+    ("письмо о назначении приема", "terminschreiben"),
+    ("лист про призначення", "terminschreiben"),
+    ("titulo de residencia", "aufenthaltstitel"),
+    ("Titre de séjour", "aufenthaltstitel"),
+    ("zaswiadczenie o pobycie", "fiktionsbescheinigung"),
+])
+def test_search_finds_a_term_in_any_language_without_caring_for_case_or_accents(data, glossary, query, slug):
+    assert slug in slugs(data, query)
+
+
+def test_search_looks_into_explanations_and_lists_name_matches_first(data, glossary):
+    found = slugs(data, "Niederlassungserlaubnis")
+    assert found[0] == "niederlassungserlaubnis"
+    # The word also stands in the explanation of the general term for residence titles.
+    assert "aufenthaltstitel" in found
+
+
+def test_every_word_of_a_search_must_match(data, glossary):
+    assert slugs(data, "Fiktionsbescheinigung") == ["fiktionsbescheinigung"]
+    assert slugs(data, "Fiktionsbescheinigung Heiratsurkunde") == []
+
+
+@pytest.mark.parametrize("query", ["%", "_", "\\", "%%__"])
+def test_like_wildcards_in_a_search_are_plain_characters(data, glossary, query):
+    assert slugs(data, query) == []
+
+
+def test_folding_removes_case_accents_and_letter_variants():
+    assert fold("  Éßt  İstanbul ") == "esst istanbul"
+    assert fold("ŁÓDŹ") == "lodz"
+    assert fold("التجنّس") == fold("التجنس")
+    assert fold("ی") == fold("ي")
+
+
+def test_the_glossary_page_in_arabic_shows_arabic_beside_the_german_word(client, glossary, parse):
+    tree = parse(client.get("/ar/interpreters/glossary?q=Duldung"))
+    article = tree.get_element_by_id("term-duldung")
+    assert article.xpath("string(h2)").startswith("التسامح المؤقت")
+    assert article.xpath("string(.//span[@lang='de'])") == "Duldung"
+    assert "ترحيل" in article.text_content()
+    assert tree.xpath("string(//p[@role='status'])").strip()
+
+
+def test_a_missing_translation_falls_back_to_german_and_says_so(client, data, glossary, parse):
+    def drop_arabic(session):
+        term = session.scalars(select(GlossaryTerm).filter_by(slug="duldung")).one()
+        term.translations = [t for t in term.translations if t.lang != "ar"]
+
+    data(drop_arabic)
+    article = parse(client.get("/ar/interpreters/glossary?q=Duldung")).get_element_by_id("term-duldung")
+    heading = article.xpath("h2")[0]
+    assert heading.text_content() == "Duldung" and heading.get("lang") == "de" and heading.get("dir") == "ltr"
+    assert article.xpath(".//p[@class='fallback-note']")
+
+
+def test_no_result_is_said_in_the_visitors_language(client, glossary, parse):
+    response = client.get("/de/interpreters/glossary?q=Quantenchromodynamik")
+    assert response.status_code == 200
+    assert "Kein Begriff gefunden für „Quantenchromodynamik“." in parse(response).xpath("string(//p[@role='status'])")
+    assert not parse(response).xpath("//article")
+
+
+def test_one_term_is_shown_in_every_enabled_language(client, glossary, parse):
+    tree = parse(client.get("/de/interpreters/glossary?term=fiktionsbescheinigung"))
+    sections = tree.xpath("//section[contains(@class, 'glossary-language')]")
+    assert [s.get("data-block") for s in sections] == [f"lang-{code}" for code in ["de"] + LANGUAGES]
+    arabic = tree.xpath("//section[@data-block='lang-ar']/div")[0]
+    assert arabic.get("lang") == "ar" and arabic.get("dir") == "rtl"
+    assert "شهادة الإقامة المؤقتة" in arabic.text_content()
+    assert client.get("/de/interpreters/glossary?term=gibt-es-nicht").status_code == 404
+
+
+def test_translation_coverage_counts_terms_per_language(app, data, glossary):
+    data(lambda session: session.execute(
+        GlossaryTranslation.__table__.delete().where(GlossaryTranslation.lang == "fa")))
+    with app.test_request_context("/de/"):
+        report = {status.lang: status for status in portal_translation_content()}
+    total = len(shipped_terms())
+    assert set(report) == {"de", *LANGUAGES}
+    assert (report["de"].translated, report["de"].total) == (total, total)
+    assert report["ar"].translated == total and report["fa"].translated == 0
+    assert {status.kind for status in report.values()} == {"glossary"}
+
+
+# --- Staff ------------------------------------------------------------------------------------------
+
+NEW_TERM = {"term": "Übergangsbescheinigung", "explanation": "Ein Papier, das für kurze Zeit gilt.",
+            "term_ar": "شهادة انتقالية", "explanation_ar": "ورقة صالحة لفترة قصيرة."}
+
+
+def test_an_editor_adds_a_term_that_is_found_in_arabic(staff_client, client, data):
+    editor = staff_client("editor")
+    form = {**NEW_TERM, "csrf_token": csrf_token(editor, "/de/staff/interpreters/glossary/new")}
+    response = editor.post("/de/staff/interpreters/glossary/new", data=form)
+    assert response.status_code == 302
+    assert slugs(data, "انتقالية") == ["uebergangsbescheinigung"]
+    page = client.get("/ar/interpreters/glossary?q=انتقالية").get_data(as_text=True)
+    assert "شهادة انتقالية" in page and "Übergangsbescheinigung" in page
+    assert "Übergangsbescheinigung" in editor.get("/de/staff/interpreters/glossary").get_data(as_text=True)
+    actions = data(lambda s: s.execute(text("SELECT action, target_type FROM core_audit_entry")).all())
+    assert [tuple(row) for row in actions] == [("create", "interpreters_glossary_term")]
+
+
+def test_a_term_without_explanation_is_refused_and_the_input_kept(staff_client, data, parse):
+    editor = staff_client("editor")
+    form = {**NEW_TERM, "explanation": "", "explanation_ar": "",
+            "csrf_token": csrf_token(editor, "/de/staff/interpreters/glossary/new")}
+    response = editor.post("/de/staff/interpreters/glossary/new", data=form)
+    assert response.status_code == 422
+    tree = parse(response)
+    assert tree.get_element_by_id("term").get("value") == "Übergangsbescheinigung"
+    assert tree.get_element_by_id("term_ar").get("value") == "شهادة انتقالية"
+    explanation = tree.get_element_by_id("explanation")
+    assert explanation.get("aria-invalid") == "true"
+    assert "explanation-error" in explanation.get("aria-describedby").split()
+    assert tree.get_element_by_id("explanation-error").text_content() == "Bitte geben Sie eine Erklärung ein."
+    assert tree.get_element_by_id("explanation_ar").get("aria-describedby") == "explanation_ar-error"
+    assert "Bitte füllen Sie Begriff und Erklärung aus" in tree.get_element_by_id("explanation_ar-error").text_content()
+    assert data(lambda s: s.scalar(select(func.count()).select_from(GlossaryTerm))) == 0
+
+
+def test_the_second_of_two_editors_gets_a_conflict_and_keeps_the_input(staff_client, data, glossary, parse):
+    term_id = data(lambda s: s.scalars(select(GlossaryTerm.id).filter_by(slug="duldung")).one())
+    url = f"/de/staff/interpreters/glossary/{term_id}"
+    first, second = staff_client("editor"), staff_client("editor")
+    first_form = values(parse(first.get(url)), EDIT_FORM)
+    second_form = values(parse(second.get(url)), EDIT_FORM)
+
+    first_form["explanation"] = "Erste Fassung der Erklärung."
+    assert first.post(url, data=first_form).status_code == 302
+    second_form["explanation"] = "Zweite Fassung der Erklärung."
+    response = second.post(url, data=second_form)
+    assert response.status_code == 409
+    tree = parse(response)
+    assert "Jemand anderes hat diesen Eintrag inzwischen geändert." in tree.xpath("string(//div[@role='alert'])")
+    assert "Erste Fassung der Erklärung." in tree.xpath("string(//div[@role='alert'])")
+    assert tree.get_element_by_id("explanation").text_content().strip() == "Zweite Fassung der Erklärung."
+    saved = lambda s: s.scalars(select(GlossaryTerm.explanation).filter_by(slug="duldung")).one()  # noqa: E731
+    assert data(saved) == "Erste Fassung der Erklärung."
+
+    # Saving again, having seen the other version, replaces it.
+    assert second.post(url, data=values(tree, EDIT_FORM)).status_code == 302
+    assert data(saved) == "Zweite Fassung der Erklärung."
+
+
+def test_an_editor_deletes_a_term_only_in_the_version_seen(staff_client, data, glossary, parse):
+    term_id = data(lambda s: s.scalars(select(GlossaryTerm.id).filter_by(slug="vollmacht")).one())
+    editor = staff_client("editor")
+    delete_form = values(parse(editor.get(f"/de/staff/interpreters/glossary/{term_id}")), DELETE_FORM)
+    stale = {**delete_form, "version": str(int(delete_form["version"]) - 1)}
+    assert editor.post(f"/de/staff/interpreters/glossary/{term_id}/delete", data=stale).status_code == 302
+    assert data(lambda s: s.get(GlossaryTerm, term_id)) is not None
+    assert editor.post(f"/de/staff/interpreters/glossary/{term_id}/delete", data=delete_form).status_code == 302
+    assert data(lambda s: s.get(GlossaryTerm, term_id)) is None
+    assert data(lambda s: s.scalar(select(func.count()).select_from(GlossaryTranslation)
+                                   .where(GlossaryTranslation.term_id == term_id))) == 0
+
+
+def test_staff_add_the_missing_shipped_terms_with_one_button(staff_client, data):
+    editor = staff_client("editor")
+    page = editor.get("/de/staff/interpreters/glossary").get_data(as_text=True)
+    assert re.search(r"\d+ mitgelieferte Begriffe fehlen im Glossar", page)
+    token = csrf_token(editor, "/de/staff/interpreters/glossary")
+    response = editor.post("/de/staff/interpreters/glossary/shipped", data={"csrf_token": token},
+                           follow_redirects=True)
+    assert f"{len(shipped_terms())} mitgelieferte Begriffe wurden ergänzt." in response.get_data(as_text=True)
+    assert data(lambda s: s.scalar(select(func.count()).select_from(GlossaryTerm))) == len(shipped_terms())
+
+
+def test_caseworkers_and_visitors_cannot_edit_the_glossary(staff_client, client):
+    assert staff_client("caseworker").get("/de/staff/interpreters/glossary").status_code == 403
+    assert client.get("/de/staff/interpreters/glossary").status_code == 302
