@@ -114,8 +114,8 @@ def load_plugins(names: list[str]) -> tuple[pluggy.PluginManager, list[LoadedPlu
 def call_each(manager: pluggy.PluginManager, hook_name: str, **kwargs) -> Iterator[tuple[str, Any]]:
     """Call a start-up hook plugin by plugin in configured order; a failure stops the start."""
     hook = getattr(manager.hook, hook_name)
-    # pluggy returns implementations last-registered first; configuration order is wanted.
-    for impl in reversed(hook.get_hookimpls()):
+    # get_hookimpls() keeps registration (= configuration) order; pluggy's own call would reverse it.
+    for impl in hook.get_hookimpls():
         try:
             result = impl.function(**kwargs)
         except Exception as exc:
@@ -128,7 +128,7 @@ def call_robustly(manager: pluggy.PluginManager, hook_name: str, **kwargs) -> li
     """Call a render-time hook; log and skip an implementation that raises."""
     results = []
     hook = getattr(manager.hook, hook_name)
-    for impl in reversed(hook.get_hookimpls()):
+    for impl in hook.get_hookimpls():
         try:
             result = impl.function(**kwargs)
         except Exception:

@@ -11,7 +11,7 @@ from portal.plugins import PluginError
 
 FAKES = Path(__file__).parent / "fake_plugins"
 FAKE_NAMES = ["fake_good", "fake_broken_render", "fake_broken_start", "fake_import_error", "fake_incompatible",
-              "fake_no_info", "fake_bad_table", "fake_bad_hook"]
+              "fake_no_info", "fake_bad_table", "fake_bad_hook", "fake_model_a", "fake_model_b"]
 
 
 @pytest.fixture
@@ -55,6 +55,12 @@ def test_plugin_failure_stops_the_start_naming_plugin_and_cause(fake_entry_point
     assert error.value.name == name
     assert f"Plugin '{name}'" in str(error.value)
     assert cause in str(error.value)
+
+
+def test_model_class_names_are_unique_across_plugins(fake_entry_points, tmp_path):
+    with pytest.raises(PluginError, match="Plugin 'fake_model_b': model class name 'Record' is taken by plugin "
+                                         "'fake_model_a'"):
+        make(tmp_path, ["fake_model_a", "fake_model_b"])
 
 
 def test_plugin_installed_twice_stops_the_start(fake_entry_points, monkeypatch, tmp_path):
@@ -124,3 +130,13 @@ def test_plugins_command_lists_installed_and_enabled(fake_entry_points, tmp_path
     assert "enabled #1" in lines["fake_good"]
     assert "installed, not enabled" in lines["notices"]
     assert "installed, not enabled" in lines["fake_broken_start"]
+
+
+def test_slots_follow_the_configured_plugin_order(fake_entry_points, tmp_path):
+    from portal.plugins import call_robustly
+
+    for order in (["fake_model_a", "fake_good"], ["fake_good", "fake_model_a"]):
+        app = make(tmp_path, order)
+        with app.test_request_context("/de/"):
+            answers = call_robustly(app.extensions["portal.plugins"], "portal_template_slot", slot="order", context={})
+        assert [markup for _plugin, markup in answers] == order

@@ -41,7 +41,7 @@ def portal_home_tiles():
 def portal_template_slot(slot, context):
     if slot == "home":
         return Markup("<p>Slot des Testmoduls</p>")
-    return None
+    return "fake_good" if slot == "order" else None
 
 
 @hookimpl
