@@ -32,6 +32,7 @@ RENDER_TIMEOUT_SECONDS = 10
 _ID_REFERENCES = ("id", "for", "list", "form", "aria-activedescendant", "aria-errormessage")
 _ID_LIST_REFERENCES = ("aria-labelledby", "aria-describedby", "aria-controls", "aria-owns", "aria-details", "headers")
 _SELECTOR_REFERENCES = ("hx-target", "hx-indicator", "hx-select")
+MISSING_NOTE = toolkit._l("Diesen Abschnitt gibt es in dieser Sprache nicht.")
 
 log = logging.getLogger(__name__)
 
@@ -192,9 +193,6 @@ def align(first: list[Block], second: list[Block]) -> list[tuple[Block | None, B
         else:
             pairs += [(None, block) for block in second[b_start:b_end]]
     return pairs
-
-
-MISSING_NOTE = toolkit._l("Diesen Abschnitt gibt es in dieser Sprache nicht.")
 
 
 def in_language(lang: str, message) -> str:

@@ -28,7 +28,7 @@ class GlossaryTermForm(FlaskForm):
                                 validators=[InputRequired(message=_l("Bitte geben Sie eine Erklärung ein.")),
                                             Length(max=2000)])
 
-    translation_languages: list[str] = []
+    translation_languages: tuple[str, ...] = ()
 
     def translation_fields(self, code: str):
         """Return the term and explanation fields of one language."""
@@ -47,7 +47,7 @@ class GlossaryTermForm(FlaskForm):
 
 def glossary_term_form(**values) -> GlossaryTermForm:
     """Build the term form with a pair of fields for every enabled language except German."""
-    languages = [code for code in toolkit.enabled_languages() if code != "de"]
+    languages = tuple(code for code in toolkit.enabled_languages() if code != "de")
 
     class Form(GlossaryTermForm):
         translation_languages = languages

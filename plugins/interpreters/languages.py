@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from babel import Locale
+from babel.lists import format_list
+from markupsafe import Markup
 
 from portal import toolkit
 
@@ -11,3 +13,22 @@ def name_in_page_language(code: str) -> str:
     """Return a language's name in the language of the current page (Arabisch on a German page)."""
     name = Locale.parse(code).get_display_name(toolkit.current_language()) or code
     return name[:1].upper() + name[1:]
+
+
+def _in_language(code: str, text: str) -> Markup:
+    return Markup("<span {}>{}</span>").format(toolkit.lang_attrs(code), text)
+
+
+def language_list(codes: list[str], others: str = "") -> Markup:
+    """Return languages as a list in the page's style, each by its own name, with the page's name beside it."""
+    page = toolkit.current_language()
+    items = []
+    for code in codes:
+        own, local = toolkit.language_name(code), name_in_page_language(code)
+        item = _in_language(code, own)
+        items.append(item if code == page or local == own else item + Markup(" ({})").format(local))
+    if others:
+        # Staff write other languages' names in German.
+        items.append(_in_language("de", others))
+    # The list patterns hold only punctuation and words such as "and"; every item is escaped already.
+    return Markup(format_list([str(item) for item in items], locale=page))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, render_template, request
+from markupsafe import Markup
 from sqlalchemy import select
 
 from portal import toolkit
 
 from .glossary import search_terms
-from .languages import name_in_page_language
+from .languages import language_list, name_in_page_language
 from .models import GlossaryTerm
 from .schedule import by_day, upcoming_help_times
 
@@ -45,12 +46,14 @@ def term_view(term: GlossaryTerm) -> TermView:
 def initiative() -> dict:
     """Return the initiative's name, contact and its text about itself in the visitor's language."""
     settings = toolkit.plugin_settings("interpreters")
-    return {**settings, "about": toolkit.pick_translation(settings["initiative_about"])}
+    # The name is the same in every language; isolating it keeps right-to-left sentences in order.
+    return {**settings, "name": Markup("<bdi>{}</bdi>").format(settings["initiative_name"]),
+            "about": toolkit.pick_translation(settings["initiative_about"])}
 
 
 @bp.context_processor
 def _page_helpers():
-    return {"initiative": initiative(), "language_in_page": name_in_page_language}
+    return {"initiative": initiative(), "language_in_page": name_in_page_language, "language_list": language_list}
 
 
 @bp.route("/")
