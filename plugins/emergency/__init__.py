@@ -100,6 +100,17 @@ def portal_staff_menu():
 
 
 @hookimpl
+def portal_template_slot(slot, context):
+    if slot != "footer":
+        return None
+    from flask import url_for
+    from markupsafe import Markup
+
+    return Markup('<li><a href="{}">{}</a></li>').format(url_for("emergency.request_form"),
+                                                          toolkit._("Notfall-Anfrage senden"))
+
+
+@hookimpl
 def portal_purge_expired(session, now):
     from datetime import timedelta
 

@@ -33,6 +33,11 @@ def test_the_page_says_who_may_write_and_shows_the_emergency_contact(client):
     assert 'autocomplete="email"' in page and 'autocomplete="tel"' in page
 
 
+def test_every_page_links_to_the_form_in_the_footer(client):
+    page = client.get("/en/").get_data(as_text=True)
+    assert '<li><a href="/en/emergency/">Send an emergency request</a></li>' in page
+
+
 def test_a_request_is_stored_with_a_readable_confirmation_number(client, database):
     response = send(client)
     assert response.status_code == 302

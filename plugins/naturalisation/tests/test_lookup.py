@@ -7,7 +7,7 @@ from portal_plugins.naturalisation.planning import today
 from portal_plugins.naturalisation.retention import purge_handed_over
 
 from portal import toolkit
-from portal.testing import csrf_token
+from portal.testing import csrf_token, empty_tables
 
 URL = "/de/naturalisation/"
 NOT_FOUND = "Zu diesen Angaben haben wir nichts gefunden."
@@ -85,3 +85,15 @@ def test_handed_over_cases_are_deleted_after_the_retention_period(database):
         db.commit()
         assert {c.id for c in db.query(Case)} == {kept_waiting, recent}
         assert db.query(Appointment).count() == 2
+
+
+def test_the_handover_checklist_joins_the_result_when_that_plugin_is_enabled(make_app, portal_config):
+    app = make_app(**{**portal_config, "plugins": ["naturalisation", "checklists"]})
+    try:
+        result = app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        client = app.test_client()
+        page = look_up(client, "54/1001-2026", "1984-03-02").get_data(as_text=True)
+        assert "Ihr Termin" in page and "Aushändigung der Einbürgerungsurkunde" in page
+    finally:
+        empty_tables(app)
