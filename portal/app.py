@@ -11,7 +11,7 @@ from jinja2 import FileSystemLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
-from . import assets, catalogs, cli, config, errors, i18n, security, views
+from . import assets, catalogs, cli, compression, config, errors, i18n, security, views
 from .blueprints import PluginBlueprint
 from .db import Database
 from .extensions import csrf, limiter
@@ -82,6 +82,8 @@ def build_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     Database(app)
+    # Registered first, so it runs last and compresses the finished answer.
+    compression.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app, [str(core_path("translations"))] + [str(p.translations) for p in plugins])
@@ -103,10 +105,15 @@ def build_app(test_config: dict | None = None) -> Flask:
                 raise PluginError(plugin_name, "blueprints must come from toolkit.public_blueprint or staff_blueprint "
                                                "with the plugin's own name")
             app.register_blueprint(blueprint)
+    model_owners: dict[str, str] = {}
     for plugin_name, models in call_each(manager, "portal_models"):
         for model in models:
             if not model.__tablename__.startswith(f"{plugin_name}_"):
                 raise PluginError(plugin_name, f"table '{model.__tablename__}' must start with '{plugin_name}_'")
+            # All models share one registry, where relationships name classes as text.
+            owner = model_owners.setdefault(model.__name__, plugin_name)
+            if owner != plugin_name:
+                raise PluginError(plugin_name, f"model class name '{model.__name__}' is taken by plugin '{owner}'")
     for _plugin_name, commands in call_each(manager, "portal_cli_commands"):
         for command in commands:
             app.cli.add_command(command)
