@@ -88,7 +88,9 @@ def language_links() -> list[dict]:
             href = url_for(endpoint, **{**args, **query, "lang": code})
         else:
             href = url_for("core.home", lang=code)
-        links.append({"code": code, "name": language_name(code), "href": href, "dir": text_direction(code)})
+        # Search engines want the alternates in <head> as full addresses; the switcher uses the short ones.
+        links.append({"code": code, "name": language_name(code), "href": href, "dir": text_direction(code),
+                      "url": request.host_url.rstrip("/") + href})
     return links
 
 

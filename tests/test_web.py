@@ -37,7 +37,7 @@ def test_html_language_direction_and_switcher(client, lang, direction, switcher_
     assert f'<html lang="{lang}" dir="{direction}">' in page
     assert f'aria-current="true">{switcher_label}</a>' in page
     for code in ("de", "en", "ar"):
-        assert f'<link rel="alternate" hreflang="{code}" href="/{code}/">' in page
+        assert f'<link rel="alternate" hreflang="{code}" href="http://localhost/{code}/">' in page
 
 
 def test_switcher_keeps_the_current_page(client):
@@ -186,4 +186,24 @@ def test_static_files_are_fingerprinted_and_cached_for_a_year(client):
 def test_pages_make_no_external_requests(client):
     page = client.get("/de/").get_data(as_text=True)
     for url in re.findall(r'(?:src|href)="([^"]+)"', page):
-        assert url.startswith(("/", "#", "mailto:", "tel:")), url
+        # The language alternates name this site by its full address, as search engines require.
+        assert url.startswith(("/", "#", "mailto:", "tel:", "http://localhost/")), url
+
+
+def test_text_answers_are_compressed_for_browsers_that_accept_gzip(client):
+    import gzip
+
+    page = client.get("/de/", headers={"Accept-Encoding": "gzip, br"})
+    assert page.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in page.headers["Vary"]
+    html = gzip.decompress(page.data).decode()
+    assert '<html lang="de"' in html
+    assert int(page.headers["Content-Length"]) == len(page.data) < len(html.encode())
+    assert "Content-Encoding" not in client.get("/de/").headers
+    css_url = re.search(r'href="(/static/core/portal\.css\?v=[0-9a-f]+)"', html).group(1)
+    for _ in range(2):  # the second answer comes from the worker's store of compressed files
+        css = client.get(css_url, headers={"Accept-Encoding": "gzip"})
+        assert css.headers["Content-Encoding"] == "gzip"
+        assert css.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert gzip.decompress(css.data) == client.get(css_url).data
+    tiny = client.get("/theme.css", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in tiny.headers
