@@ -20,6 +20,11 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()/.-]{4,28}$")
 REFERENCE_RE = re.compile(r"^[\w ./-]{1,40}$")
 
 
+def strip(value):
+    """Drop surrounding spaces, which phones add after autocompletion."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def as_choices(pairs) -> list[SelectChoice]:
     """Turn (value, label) pairs into select options."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -31,18 +36,19 @@ class EmergencyForm(FlaskForm):
     category = RadioField(_l("Worum geht es?"), choices=[SelectChoice(c) for c in CATEGORIES],
                           validators=[InputRequired(_l("Bitte wählen Sie aus, worum es geht."))],
                           invalid_choice_message=_l("Bitte wählen Sie aus, worum es geht."))
-    reference = StringField(_l("Aktenzeichen oder Nummer Ihres Aufenthaltstitels (wenn vorhanden)"), validators=[
+    reference = StringField(_l("Aktenzeichen oder Nummer Ihres Aufenthaltstitels (wenn vorhanden)"), filters=[strip],
+                            validators=[
         Optional(), Length(max=40, message=_l("Bitte höchstens 40 Zeichen.")),
         Regexp(REFERENCE_RE, message=_l("Bitte nur Buchstaben, Ziffern, Leerzeichen und . / - verwenden."))])
-    matter = TextAreaField(_l("Ihr Anliegen"), validators=[
+    matter = TextAreaField(_l("Ihr Anliegen"), filters=[strip], validators=[
         DataRequired(_l("Bitte beschreiben Sie Ihr Anliegen.")),
         Length(min=MATTER_MIN, max=MATTER_MAX,
                message=_l("Bitte schreiben Sie zwischen %(min)d und %(max)d Zeichen.", min=MATTER_MIN,
                           max=MATTER_MAX))])
-    email = EmailField(_l("E-Mail-Adresse"), validators=[
+    email = EmailField(_l("E-Mail-Adresse"), filters=[strip], validators=[
         Optional(), Length(max=254, message=_l("Bitte höchstens 254 Zeichen.")),
         Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de."))])
-    phone = TelField(_l("Telefonnummer"), validators=[
+    phone = TelField(_l("Telefonnummer"), filters=[strip], validators=[
         Optional(), Regexp(PHONE_RE, message=_l("Bitte geben Sie eine Telefonnummer an, zum Beispiel 0211 123456 "
                                                 "oder +49 211 123456."))])
     language = SelectField(_l("In welcher Sprache sollen wir antworten?"), choices=[],
@@ -57,9 +63,6 @@ class EmergencyForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        for field in (self.reference, self.matter, self.email, self.phone):
-            if isinstance(field.data, str):
-                field.data = field.data.strip()
         if not self.email.data and not self.phone.data and not self.email.errors and not self.phone.errors:
             self.email.errors.append(_("Bitte geben Sie eine E-Mail-Adresse oder eine Telefonnummer an, damit wir "
                                        "Ihnen antworten können."))

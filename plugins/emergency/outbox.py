@@ -135,17 +135,18 @@ def deliver_one(session: Session, message_id: int, now: datetime, ignore_backoff
     if claimed.rowcount != 1:
         return None
     message = session.get(OutboxMessage, message_id, populate_existing=True)
+    mail, attempts, number = build_message(message), message.attempts, message.request.confirmation
+    # No transaction stays open while the mail server is talked to.
+    session.commit()
     ours = and_(OutboxMessage.id == message_id, OutboxMessage.lease_token == token)
     try:
-        send(build_message(message))
+        send(mail)
     except (OSError, smtplib.SMTPException) as exc:
-        gave_up = message.attempts >= settings["max_attempts"]
-        status = FAILED if gave_up else PENDING
-        log.warning("emergency request %s: delivery attempt %d failed: %s", message.request.confirmation,
-                    message.attempts, exc)
+        status = FAILED if attempts >= settings["max_attempts"] else PENDING
+        log.warning("emergency request %s: delivery attempt %d failed: %s", number, attempts, exc)
         session.execute(update(OutboxMessage).where(ours).values(
             status=status, lease_token=None, lease_until=None, last_error=str(exc)[:300] or exc.__class__.__name__,
-            next_attempt_at=now + retry_delay(message.attempts, settings)).execution_options(synchronize_session=False))
+            next_attempt_at=now + retry_delay(attempts, settings)).execution_options(synchronize_session=False))
         session.commit()
         return status
     session.execute(update(OutboxMessage).where(ours).values(

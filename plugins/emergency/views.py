@@ -44,14 +44,14 @@ def request_form():
         status = 422 if form.is_submitted() else 200
         return render_template("emergency/form.html", form=form, retention_days=retention_days), status
     db = toolkit.session()
-    request = EmergencyRequest(confirmation=new_confirmation(), category=form.category.data,
-                               reference=form.reference.data, matter=form.matter.data,
-                               contact_email=form.email.data or "", contact_phone=form.phone.data or "",
-                               language=form.language.data)
-    db.add(request)
-    message = queue(db, request)
+    entry = EmergencyRequest(confirmation=new_confirmation(), category=form.category.data,
+                             reference=form.reference.data or "", matter=form.matter.data,
+                             contact_email=form.email.data or "", contact_phone=form.phone.data or "",
+                             language=form.language.data)
+    db.add(entry)
+    message = queue(db, entry)
     db.commit()
-    session[SESSION_KEY] = request.confirmation
+    session[SESSION_KEY] = entry.confirmation
     return attempt_after_response(redirect(url_for(".sent")), message.id)
 
 

@@ -37,9 +37,7 @@ def state_label(state: str) -> str:
             "cancelled": _("abgesagt")}[state]
 
 
-@bp.app_template_global("naturalisation_state_label")
-def _state_label_global(state: str) -> str:
-    return state_label(state)
+bp.add_app_template_global(state_label, "naturalisation_state_label")
 
 
 def _language_choices() -> list:
