@@ -39,9 +39,9 @@ def portal_blueprints():
 
 @hookimpl
 def portal_models():
-    from .models import EmergencyRequest, OutboxMessage
+    from .models import EmergencyOutboxMessage, EmergencyRequest
 
-    return [EmergencyRequest, OutboxMessage]
+    return [EmergencyRequest, EmergencyOutboxMessage]
 
 
 @hookimpl
@@ -116,11 +116,11 @@ def portal_purge_expired(session, now):
 
     from sqlalchemy import delete, select
 
-    from .models import EmergencyRequest, OutboxMessage
+    from .models import EmergencyOutboxMessage, EmergencyRequest
 
     cutoff = now - timedelta(days=toolkit.plugin_settings("emergency")["retention_days"])
     expired = select(EmergencyRequest.id).where(EmergencyRequest.created_at < cutoff)
-    session.execute(delete(OutboxMessage).where(OutboxMessage.request_id.in_(expired)))
+    session.execute(delete(EmergencyOutboxMessage).where(EmergencyOutboxMessage.request_id.in_(expired)))
     return session.execute(delete(EmergencyRequest).where(EmergencyRequest.created_at < cutoff)).rowcount
 
 
@@ -128,7 +128,7 @@ def portal_purge_expired(session, now):
 def portal_demo_data(session):
     from sqlalchemy import select
 
-    from .models import SENT, EmergencyRequest, OutboxMessage
+    from .models import SENT, EmergencyOutboxMessage, EmergencyRequest
 
     if session.scalar(select(EmergencyRequest.id).limit(1)) is not None:
         return
@@ -141,4 +141,4 @@ def portal_demo_data(session):
         session.add(EmergencyRequest(
             confirmation=number, category=category, reference=reference, matter=matter, contact_email=email,
             contact_phone=phone, language=language, state=state,
-            outbox=OutboxMessage(message_id=f"<{number}@demo.invalid>", status=SENT, attempts=1, sent_at=now)))
+            outbox=EmergencyOutboxMessage(message_id=f"<{number}@demo.invalid>", status=SENT, attempts=1, sent_at=now)))

@@ -33,13 +33,13 @@ class EmergencyRequest(toolkit.Base):
     created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow, onupdate=toolkit.utcnow)
 
-    outbox: Mapped[OutboxMessage | None] = relationship(back_populates="request", cascade="all, delete-orphan",
+    outbox: Mapped[EmergencyOutboxMessage | None] = relationship(back_populates="request", cascade="all, delete-orphan",
                                                         passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": version}
 
 
-class OutboxMessage(toolkit.Base):
+class EmergencyOutboxMessage(toolkit.Base):
     """The e-mail to the emergency address for one request, and how its delivery goes."""
 
     __tablename__ = "emergency_outbox"

@@ -31,7 +31,7 @@ from portal import toolkit
 from portal.toolkit import _
 
 from .labels import category_label
-from .models import FAILED, PENDING, SENDING, SENT, EmergencyRequest, OutboxMessage
+from .models import FAILED, PENDING, SENDING, SENT, EmergencyOutboxMessage, EmergencyRequest
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def recipient() -> str:
     return toolkit.plugin_settings("emergency")["recipient"] or toolkit.portal_settings()["office"]["emergency_email"]
 
 
-def build_message(message: OutboxMessage) -> EmailMessage:
+def build_message(message: EmergencyOutboxMessage) -> EmailMessage:
     """Write the e-mail for the staff, in German, with the client's address as Reply-To."""
     request = message.request
     mail = EmailMessage()
@@ -116,10 +116,10 @@ def send(mail: EmailMessage) -> None:
 
 
 def _claimable(now: datetime, ignore_backoff: bool):
-    waiting = OutboxMessage.status == PENDING
+    waiting = EmergencyOutboxMessage.status == PENDING
     if not ignore_backoff:
-        waiting = and_(waiting, OutboxMessage.next_attempt_at <= now)
-    abandoned = and_(OutboxMessage.status == SENDING, OutboxMessage.lease_until < now)
+        waiting = and_(waiting, EmergencyOutboxMessage.next_attempt_at <= now)
+    abandoned = and_(EmergencyOutboxMessage.status == SENDING, EmergencyOutboxMessage.lease_until < now)
     return or_(waiting, abandoned)
 
 
@@ -128,28 +128,30 @@ def deliver_one(session: Session, message_id: int, now: datetime, ignore_backoff
     settings = toolkit.plugin_settings("emergency")
     token = secrets.token_hex(16)
     claimed = session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == message_id, _claimable(now, ignore_backoff))
-        .values(status=SENDING, lease_token=token, lease_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
+        update(EmergencyOutboxMessage)
+        .where(EmergencyOutboxMessage.id == message_id, _claimable(now, ignore_backoff))
+        .values(status=SENDING, lease_token=token, lease_until=now + LEASE,
+                attempts=EmergencyOutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False))
     session.commit()
     if claimed.rowcount != 1:
         return None
-    message = session.get(OutboxMessage, message_id, populate_existing=True)
+    message = session.get(EmergencyOutboxMessage, message_id, populate_existing=True)
     mail, attempts, number = build_message(message), message.attempts, message.request.confirmation
     # No transaction stays open while the mail server is talked to.
     session.commit()
-    ours = and_(OutboxMessage.id == message_id, OutboxMessage.lease_token == token)
+    ours = and_(EmergencyOutboxMessage.id == message_id, EmergencyOutboxMessage.lease_token == token)
     try:
         send(mail)
     except (OSError, smtplib.SMTPException) as exc:
         status = FAILED if attempts >= settings["max_attempts"] else PENDING
         log.warning("emergency request %s: delivery attempt %d failed: %s", number, attempts, exc)
-        session.execute(update(OutboxMessage).where(ours).values(
+        session.execute(update(EmergencyOutboxMessage).where(ours).values(
             status=status, lease_token=None, lease_until=None, last_error=str(exc)[:300] or exc.__class__.__name__,
             next_attempt_at=now + retry_delay(attempts, settings)).execution_options(synchronize_session=False))
         session.commit()
         return status
-    session.execute(update(OutboxMessage).where(ours).values(
+    session.execute(update(EmergencyOutboxMessage).where(ours).values(
         status=SENT, sent_at=toolkit.utcnow(), lease_token=None, lease_until=None, last_error="")
         .execution_options(synchronize_session=False))
     session.commit()
@@ -159,8 +161,8 @@ def deliver_one(session: Session, message_id: int, now: datetime, ignore_backoff
 def deliver_due(session: Session, now: datetime, ignore_backoff: bool = False) -> DeliveryReport:
     """Send every message that is due (or every waiting one, ignoring back-off); return the counts."""
     report = DeliveryReport()
-    due = session.scalars(select(OutboxMessage.id).where(_claimable(now, ignore_backoff))
-                          .order_by(OutboxMessage.id)).all()
+    due = session.scalars(select(EmergencyOutboxMessage.id).where(_claimable(now, ignore_backoff))
+                          .order_by(EmergencyOutboxMessage.id)).all()
     session.rollback()
     for message_id in due:
         status = deliver_one(session, message_id, now, ignore_backoff)
@@ -194,9 +196,9 @@ def attempt_after_response(response, message_id: int):
     return response
 
 
-def queue(session: Session, request: EmergencyRequest) -> OutboxMessage:
+def queue(session: Session, request: EmergencyRequest) -> EmergencyOutboxMessage:
     """Put a request's e-mail into the outbox (committed with the request)."""
-    message = OutboxMessage(message_id=new_message_id(request.confirmation), status=PENDING,
+    message = EmergencyOutboxMessage(message_id=new_message_id(request.confirmation), status=PENDING,
                             next_attempt_at=toolkit.utcnow())
     request.outbox = message
     session.add(message)

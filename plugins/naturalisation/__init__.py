@@ -27,9 +27,9 @@ def portal_blueprints():
 
 @hookimpl
 def portal_models():
-    from .models import Appointment, Case, Person
+    from .models import HandoverAppointment, HandoverCase, HandoverPerson
 
-    return [Case, Person, Appointment]
+    return [HandoverCase, HandoverPerson, HandoverAppointment]
 
 
 @hookimpl
@@ -76,10 +76,10 @@ def portal_purge_expired(session, now):
 def portal_demo_data(session):
     from sqlalchemy import select
 
-    from .models import Case, Person
+    from .models import HandoverCase, HandoverPerson
     from .planning import parse_settings, run_planning
 
-    if session.scalar(select(Case.id).limit(1)) is not None:
+    if session.scalar(select(HandoverCase.id).limit(1)) is not None:
         return
     settings = parse_settings(toolkit.plugin_settings("naturalisation"))
     today = toolkit.utcnow().date()
@@ -91,8 +91,8 @@ def portal_demo_data(session):
             ("54/1005-2026", 2, "", [date(1968, 12, 1)]),
             ("54/1006-2026", 3, "", [date(1995, 4, 21), date(1996, 9, 9)])]
     for reference, delay, group, births in demo:
-        session.add(Case(reference=reference, ready_on=ready + timedelta(days=delay), family_group=group,
+        session.add(HandoverCase(reference=reference, ready_on=ready + timedelta(days=delay), family_group=group,
                          letter_language="ar" if reference.endswith("1004-2026") else "tr",
-                         persons=[Person(position=i, date_of_birth=b) for i, b in enumerate(births, start=1)]))
+                         persons=[HandoverPerson(position=i, date_of_birth=b) for i, b in enumerate(births, start=1)]))
     session.flush()
     run_planning(session, today, settings)

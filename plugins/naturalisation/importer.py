@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal import toolkit
 from portal.toolkit import _
 
-from .models import Case, Person, normalise_reference
+from .models import HandoverCase, HandoverPerson, normalise_reference
 
 REFERENCE_RE = re.compile(r"^[A-Z0-9][A-Z0-9 ./_-]{0,39}$")
 COLUMNS = ("aktenzeichen", "bereit_ab", "geburtsdatum", "familie", "sprache")
@@ -98,13 +98,13 @@ def import_cases(session: Session, stream: IO[bytes]) -> toolkit.CsvReport:
     if not report.ok:
         return report
     existing = {case.reference: case for case in session.scalars(
-        select(Case).where(Case.reference.in_(list(cases))).options(selectinload(Case.persons)))}
+        select(HandoverCase).where(HandoverCase.reference.in_(list(cases))).options(selectinload(HandoverCase.persons)))}
     for reference, entry in cases.items():
         case = existing.get(reference)
         if case is None:
-            session.add(Case(reference=reference, ready_on=entry.ready_on, family_group=entry.family_group,
+            session.add(HandoverCase(reference=reference, ready_on=entry.ready_on, family_group=entry.family_group,
                              letter_language=entry.letter_language,
-                             persons=[Person(position=index, date_of_birth=born)
+                             persons=[HandoverPerson(position=index, date_of_birth=born)
                                       for index, born in enumerate(entry.births, start=1)]))
             report.created += 1
         elif sorted(p.date_of_birth for p in case.persons) != sorted(entry.births):

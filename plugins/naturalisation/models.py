@@ -24,7 +24,7 @@ appointment_person = Table(
 )
 
 
-class Case(toolkit.Base):
+class HandoverCase(toolkit.Base):
     """A naturalisation file whose certificates are ready to be handed over."""
 
     __tablename__ = "naturalisation_case"
@@ -39,8 +39,8 @@ class Case(toolkit.Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
 
-    persons: Mapped[list[Person]] = relationship(back_populates="case", cascade="all, delete-orphan",
-                                                 order_by="Person.position")
+    persons: Mapped[list[HandoverPerson]] = relationship(back_populates="case", cascade="all, delete-orphan",
+                                                         order_by="HandoverPerson.position")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -49,7 +49,7 @@ class Case(toolkit.Base):
         return f"group:{self.family_group}" if self.family_group else f"case:{self.reference}"
 
 
-class Person(toolkit.Base):
+class HandoverPerson(toolkit.Base):
     """Someone whose certificate is ready; known only by date of birth, names stay in the case file."""
 
     __tablename__ = "naturalisation_person"
@@ -60,11 +60,12 @@ class Person(toolkit.Base):
     date_of_birth: Mapped[date] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(10), default=WAITING, index=True)
 
-    case: Mapped[Case] = relationship(back_populates="persons")
-    appointments: Mapped[list[Appointment]] = relationship(secondary=appointment_person, back_populates="persons")
+    case: Mapped[HandoverCase] = relationship(back_populates="persons")
+    appointments: Mapped[list[HandoverAppointment]] = relationship(secondary=appointment_person,
+                                                                   back_populates="persons")
 
 
-class Appointment(toolkit.Base):
+class HandoverAppointment(toolkit.Base):
     """One handover in one room at one time, for at most two persons of one family."""
 
     __tablename__ = "naturalisation_appointment"
@@ -78,8 +79,8 @@ class Appointment(toolkit.Base):
     created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
     updated_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow, onupdate=toolkit.utcnow)
 
-    persons: Mapped[list[Person]] = relationship(secondary=appointment_person, back_populates="appointments",
-                                                 order_by="Person.id")
+    persons: Mapped[list[HandoverPerson]] = relationship(secondary=appointment_person, back_populates="appointments",
+                                                         order_by="HandoverPerson.id")
 
     __mapper_args__ = {"version_id_col": version}
     # Two planners working at once cannot book the same room at the same time.
@@ -90,8 +91,8 @@ class Appointment(toolkit.Base):
     )
 
     @property
-    def cases(self) -> list[Case]:
-        seen: dict[int, Case] = {}
+    def cases(self) -> list[HandoverCase]:
+        seen: dict[int, HandoverCase] = {}
         for person in self.persons:
             seen.setdefault(person.case_id, person.case)
         return list(seen.values())

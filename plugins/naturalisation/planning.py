@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal import toolkit
 
 from . import scheduler
-from .models import ACTIVE_STATES, DONE, PLANNED, WAITING, Appointment, Case, Person
+from .models import ACTIVE_STATES, DONE, PLANNED, WAITING, HandoverAppointment, HandoverCase, HandoverPerson
 
 DEFAULT_SETTINGS = {
     # Handover appointments per room and day; the office hands over eight to ten a day.
@@ -129,15 +129,17 @@ def today() -> date:
 
 def waiting_families(session: Session, first_day: date) -> list[scheduler.Family]:
     """Group the persons waiting for an appointment into families, with the day relatives already come."""
-    waiting = session.scalars(select(Person).join(Person.case).where(Person.state == WAITING)
-                              .options(selectinload(Person.case)).order_by(Person.case_id, Person.position)).all()
-    members: dict[str, list[Person]] = defaultdict(list)
+    waiting = session.scalars(
+        select(HandoverPerson).join(HandoverPerson.case).where(HandoverPerson.state == WAITING)
+        .options(selectinload(HandoverPerson.case)).order_by(HandoverPerson.case_id, HandoverPerson.position)).all()
+    members: dict[str, list[HandoverPerson]] = defaultdict(list)
     for person in waiting:
         members[person.case.family_key].append(person)
     relatives_day: dict[str, date] = {}
-    planned = session.execute(select(Case, Appointment.day).join(Case.persons).join(Person.appointments)
-                              .where(Person.state == PLANNED, Appointment.state == "planned",
-                                     Appointment.day >= first_day)).all()
+    planned = session.execute(
+        select(HandoverCase, HandoverAppointment.day).join(HandoverCase.persons).join(HandoverPerson.appointments)
+        .where(HandoverPerson.state == PLANNED, HandoverAppointment.state == "planned",
+               HandoverAppointment.day >= first_day)).all()
     for case, day in planned:
         key = case.family_key
         relatives_day[key] = min(day, relatives_day.get(key, day))
@@ -148,12 +150,13 @@ def waiting_families(session: Session, first_day: date) -> list[scheduler.Family
 
 def taken_slots(session: Session, first_day: date, last_day: date) -> list[scheduler.Slot]:
     """Return the slots held by planned or done appointments in a date range."""
-    rows = session.execute(select(Appointment.day, Appointment.starts_at, Appointment.office)
-                           .where(Appointment.state.in_(ACTIVE_STATES), Appointment.day.between(first_day, last_day)))
+    rows = session.execute(
+        select(HandoverAppointment.day, HandoverAppointment.starts_at, HandoverAppointment.office)
+        .where(HandoverAppointment.state.in_(ACTIVE_STATES), HandoverAppointment.day.between(first_day, last_day)))
     return [scheduler.Slot(day, starts_at, office) for day, starts_at, office in rows]
 
 
-def run_planning(session: Session, on: date, settings: HandoverSettings) -> tuple[list[Appointment], int]:
+def run_planning(session: Session, on: date, settings: HandoverSettings) -> tuple[list[HandoverAppointment], int]:
     """Plan appointments for everyone waiting; return the new appointments and how many persons still wait.
 
     Raises PlanningConflict when another planner booked the same persons or slots meanwhile; nothing is
@@ -167,13 +170,14 @@ def run_planning(session: Session, on: date, settings: HandoverSettings) -> tupl
     try:
         for proposal in result.appointments:
             ids = list(proposal.person_ids)
-            claimed = session.execute(update(Person).where(Person.id.in_(ids), Person.state == WAITING)
-                                      .values(state=PLANNED).execution_options(synchronize_session="fetch"))
+            claimed = session.execute(
+                update(HandoverPerson).where(HandoverPerson.id.in_(ids), HandoverPerson.state == WAITING)
+                .values(state=PLANNED).execution_options(synchronize_session="fetch"))
             if claimed.rowcount != len(ids):
                 raise PlanningConflict
-            appointment = Appointment(day=proposal.slot.day, starts_at=proposal.slot.starts_at,
+            appointment = HandoverAppointment(day=proposal.slot.day, starts_at=proposal.slot.starts_at,
                                       office=proposal.slot.office, state="planned",
-                                      persons=list(session.scalars(select(Person).where(Person.id.in_(ids)))))
+                                      persons=list(session.scalars(select(HandoverPerson).where(HandoverPerson.id.in_(ids)))))
             session.add(appointment)
             created.append(appointment)
         session.flush()
@@ -184,14 +188,14 @@ def run_planning(session: Session, on: date, settings: HandoverSettings) -> tupl
     return created, still_waiting
 
 
-def record_outcome(appointment: Appointment, state: str) -> None:
+def record_outcome(appointment: HandoverAppointment, state: str) -> None:
     """Mark an appointment done, missed or cancelled; missed and cancelled persons wait again."""
     appointment.state = state
     for person in appointment.persons:
         person.state = DONE if state == "done" else WAITING
 
 
-def slot_problem(session: Session, appointment: Appointment, day: date, starts_at: time, office: str,
+def slot_problem(session: Session, appointment: HandoverAppointment, day: date, starts_at: time, office: str,
                  settings: HandoverSettings, on: date) -> str | None:
     """Return a translated reason why an appointment cannot move to this slot, or None."""
     _ = toolkit.gettext
@@ -201,9 +205,9 @@ def slot_problem(session: Session, appointment: Appointment, day: date, starts_a
         return _("An diesem Tag finden keine Übergaben statt.")
     if office not in settings.offices or starts_at not in settings.times:
         return _("Bitte einen Raum und eine Uhrzeit aus der Liste wählen.")
-    others = session.execute(select(Appointment.starts_at).where(
-        Appointment.day == day, Appointment.office == office, Appointment.state.in_(ACTIVE_STATES),
-        Appointment.id != appointment.id)).scalars().all()
+    others = session.execute(select(HandoverAppointment.starts_at).where(
+        HandoverAppointment.day == day, HandoverAppointment.office == office,
+        HandoverAppointment.state.in_(ACTIVE_STATES), HandoverAppointment.id != appointment.id)).scalars().all()
     if starts_at in others:
         return _("Zu dieser Zeit ist der Raum schon belegt.")
     if len(others) >= settings.daily_capacity:

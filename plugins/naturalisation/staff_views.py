@@ -15,7 +15,7 @@ from portal.toolkit import _
 
 from .forms import CaseForm, ImportForm, MoveForm, PlanForm, VersionForm, as_choices
 from .importer import COLUMNS, import_cases
-from .models import WAITING, Appointment, Case, Person
+from .models import WAITING, HandoverAppointment, HandoverCase, HandoverPerson
 from .planning import (
     PlanningConflict,
     current_settings,
@@ -45,15 +45,15 @@ def _language_choices() -> list:
                                                   for code in toolkit.enabled_languages() if code != "de"])
 
 
-def _appointment_or_404(appointment_id: int) -> Appointment:
-    appointment = toolkit.session().get(Appointment, appointment_id)
+def _appointment_or_404(appointment_id: int) -> HandoverAppointment:
+    appointment = toolkit.session().get(HandoverAppointment, appointment_id)
     if appointment is None:
         abort(404)
     return appointment
 
 
-def _case_or_404(case_id: int) -> Case:
-    case = toolkit.session().get(Case, case_id)
+def _case_or_404(case_id: int) -> HandoverCase:
+    case = toolkit.session().get(HandoverCase, case_id)
     if case is None:
         abort(404)
     return case
@@ -62,8 +62,9 @@ def _case_or_404(case_id: int) -> Case:
 @bp.route("/")
 def overview():
     session = toolkit.session()
-    waiting = session.scalars(select(Person).where(Person.state == WAITING).options(selectinload(Person.case))
-                              .order_by(Person.case_id, Person.position)).all()
+    waiting = session.scalars(
+        select(HandoverPerson).where(HandoverPerson.state == WAITING).options(selectinload(HandoverPerson.case))
+        .order_by(HandoverPerson.case_id, HandoverPerson.position)).all()
     families: dict[str, dict] = {}
     for person in waiting:
         entry = families.setdefault(person.case.family_key,
@@ -71,9 +72,9 @@ def overview():
         entry["cases"][person.case.id] = person.case
         entry["persons"] += 1
         entry["ready_on"] = max(entry["ready_on"], person.case.ready_on)
-    days = session.execute(select(Appointment.day, func.count()).where(Appointment.state == "planned",
-                                                                         Appointment.day >= today())
-                           .group_by(Appointment.day).order_by(Appointment.day)).all()
+    days = session.execute(select(HandoverAppointment.day, func.count()).where(HandoverAppointment.state == "planned",
+                                                                         HandoverAppointment.day >= today())
+                           .group_by(HandoverAppointment.day).order_by(HandoverAppointment.day)).all()
     return render_template("naturalisation/staff/overview.html", families=sorted(families.values(),
                            key=lambda f: f["ready_on"]), waiting_count=len(waiting), days=days, plan_form=PlanForm(),
                            today=today())
@@ -102,7 +103,7 @@ def plan():
     return redirect(url_for(".overview"))
 
 
-def _render_case_form(form: CaseForm, case: Case | None, status: int = 200):
+def _render_case_form(form: CaseForm, case: HandoverCase | None, status: int = 200):
     return render_template("naturalisation/staff/case_form.html", form=form, case=case), status
 
 
@@ -113,12 +114,12 @@ def new_case():
     if not form.validate_on_submit():
         return _render_case_form(form, None, 422 if form.is_submitted() else 200)
     session = toolkit.session()
-    if session.scalar(select(Case.id).where(Case.reference == form.reference.data)):
+    if session.scalar(select(HandoverCase.id).where(HandoverCase.reference == form.reference.data)):
         form.reference.errors.append(_("Dieses Aktenzeichen ist schon erfasst."))
         return _render_case_form(form, None, 422)
-    case = Case(reference=form.reference.data, ready_on=form.ready_on.data, family_group=form.family_group.data,
+    case = HandoverCase(reference=form.reference.data, ready_on=form.ready_on.data, family_group=form.family_group.data,
                 letter_language=form.letter_language.data,
-                persons=[Person(position=index, date_of_birth=born)
+                persons=[HandoverPerson(position=index, date_of_birth=born)
                          for index, born in enumerate(form.birth_dates, start=1)])
     session.add(case)
     session.flush()
@@ -128,7 +129,7 @@ def new_case():
     return redirect(url_for(".overview"))
 
 
-def _case_snapshot(case: Case) -> dict:
+def _case_snapshot(case: HandoverCase) -> dict:
     return {"reference": case.reference, "ready_on": case.ready_on.isoformat(), "family_group": case.family_group,
             "letter_language": case.letter_language, "persons": len(case.persons)}
 
@@ -159,7 +160,7 @@ def edit_case(case_id: int):
     case.ready_on, case.family_group = form.ready_on.data, form.family_group.data
     case.letter_language = form.letter_language.data
     if births_changed:
-        case.persons = [Person(position=index, date_of_birth=born)
+        case.persons = [HandoverPerson(position=index, date_of_birth=born)
                         for index, born in enumerate(form.birth_dates, start=1)]
     session.flush()
     toolkit.audit("update", "naturalisation_case", case.id, before=before, after=_case_snapshot(case))
@@ -205,11 +206,11 @@ def import_file():
                            columns=COLUMNS), status
 
 
-def _day_appointments(day: date) -> list[Appointment]:
+def _day_appointments(day: date) -> list[HandoverAppointment]:
     return toolkit.session().scalars(
-        select(Appointment).where(Appointment.day == day)
-        .options(selectinload(Appointment.persons).selectinload(Person.case))
-        .order_by(Appointment.starts_at, Appointment.office)).all()
+        select(HandoverAppointment).where(HandoverAppointment.day == day)
+        .options(selectinload(HandoverAppointment.persons).selectinload(HandoverPerson.case))
+        .order_by(HandoverAppointment.starts_at, HandoverAppointment.office)).all()
 
 
 def _parse_day(value: str) -> date:
@@ -298,7 +299,7 @@ def move(appointment_id: int):
     return redirect(url_for(".day_plan", day=appointment.day.isoformat()))
 
 
-def _letter(case: Case, appointments: list[Appointment], location: str) -> list[Markup]:
+def _letter(case: HandoverCase, appointments: list[HandoverAppointment], location: str) -> list[Markup]:
     """Render a case's invitation in German and, on its own page, in the client's language."""
     languages = ["de"] + ([case.letter_language] if case.letter_language else [])
     pages = []
@@ -311,7 +312,7 @@ def _letter(case: Case, appointments: list[Appointment], location: str) -> list[
     return pages
 
 
-def _case_appointments(case: Case, day: date | None = None) -> list[Appointment]:
+def _case_appointments(case: HandoverCase, day: date | None = None) -> list[HandoverAppointment]:
     found = {a.id: a for p in case.persons for a in p.appointments
              if a.state == "planned" and (day is None or a.day == day)}
     return sorted(found.values(), key=lambda a: (a.day, a.starts_at))
@@ -332,7 +333,7 @@ def case_letter(case_id: int):
 @bp.route("/days/<day>/letters")
 def day_letters(day: str):
     chosen = _parse_day(day)
-    cases: dict[int, Case] = {}
+    cases: dict[int, HandoverCase] = {}
     for appointment in _day_appointments(chosen):
         if appointment.state == "planned":
             for case in appointment.cases:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from portal import toolkit
 
 from .forms import LookupForm
-from .models import Appointment, Case, Person
+from .models import HandoverAppointment, HandoverCase, HandoverPerson
 from .planning import current_settings, handover_location, today
 
 bp = toolkit.public_blueprint("naturalisation", __name__)
@@ -17,16 +17,17 @@ bp = toolkit.public_blueprint("naturalisation", __name__)
 SERVICE = "naturalisation-certificate-handover"
 
 
-def find_case(reference: str, date_of_birth) -> Case | None:
+def find_case(reference: str, date_of_birth) -> HandoverCase | None:
     """Return the case with this reference that has a person born on that date, else None."""
     return toolkit.session().scalars(
-        select(Case).join(Case.persons).where(Case.reference == reference, Person.date_of_birth == date_of_birth)
-        .options(selectinload(Case.persons).selectinload(Person.appointments)).limit(1)).first()
+        select(HandoverCase).join(HandoverCase.persons)
+        .where(HandoverCase.reference == reference, HandoverPerson.date_of_birth == date_of_birth)
+        .options(selectinload(HandoverCase.persons).selectinload(HandoverPerson.appointments)).limit(1)).first()
 
 
-def case_status(case: Case) -> dict:
+def case_status(case: HandoverCase) -> dict:
     """Return what a client may see of a case: its upcoming appointments and whether all is handed over."""
-    upcoming: dict[int, Appointment] = {}
+    upcoming: dict[int, HandoverAppointment] = {}
     for person in case.persons:
         for appointment in person.appointments:
             if appointment.state == "planned" and appointment.day >= today():

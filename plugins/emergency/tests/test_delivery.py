@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from portal_plugins.emergency.models import EmergencyRequest, OutboxMessage
+from portal_plugins.emergency.models import EmergencyOutboxMessage, EmergencyRequest
 from portal_plugins.emergency.outbox import deliver_due, deliver_one
 from sqlalchemy import select, update
 
@@ -24,7 +24,7 @@ def submit(client):
 
 def outbox(database):
     with database() as db:
-        return db.scalars(select(OutboxMessage)).one()
+        return db.scalars(select(EmergencyOutboxMessage)).one()
 
 
 def deliver(app, *args):
@@ -82,7 +82,7 @@ def test_waits_double_between_attempts_until_the_last_one(client, mail_server, d
         for _attempt in range(3):
             now = message.next_attempt_at
             assert deliver_one(db, message.id, now) in ("pending", "failed")
-            message = db.get(OutboxMessage, message.id, populate_existing=True)
+            message = db.get(EmergencyOutboxMessage, message.id, populate_existing=True)
             waits.append(message.next_attempt_at - now)
     assert waits == [timedelta(seconds=120), timedelta(seconds=240), timedelta(seconds=480)]
     assert (message.status, message.attempts) == ("failed", 4)
@@ -97,7 +97,7 @@ def test_a_sender_that_died_loses_its_lease_and_the_message_goes_out(app, client
     now = toolkit.utcnow()
     with database() as db:
         # Another sender holds a live lease: nobody else may send.
-        db.execute(update(OutboxMessage).values(status="sending", lease_token="x",
+        db.execute(update(EmergencyOutboxMessage).values(status="sending", lease_token="x",
                                                 lease_until=now + timedelta(minutes=1)))
         db.commit()
         assert deliver_due(db, now, ignore_backoff=True).sent == 0

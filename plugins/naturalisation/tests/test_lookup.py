@@ -2,7 +2,7 @@
 
 from datetime import date, time, timedelta
 
-from portal_plugins.naturalisation.models import Appointment, Case, Person
+from portal_plugins.naturalisation.models import HandoverAppointment, HandoverCase, HandoverPerson
 from portal_plugins.naturalisation.planning import today
 from portal_plugins.naturalisation.retention import purge_handed_over
 
@@ -17,11 +17,11 @@ def add_planned_case(database, reference="54/12-2026", births=(date(1985, 7, 31)
                      day=None, state="planned", starts_at=time(9, 20)):
     day = day or today() + timedelta(days=3)
     with database() as db:
-        case = Case(reference=reference, ready_on=today(),
-                    persons=[Person(position=i, date_of_birth=b, state="done" if state == "done" else "planned")
+        case = HandoverCase(reference=reference, ready_on=today(),
+                    persons=[HandoverPerson(position=i, date_of_birth=b, state="done" if state == "done" else "planned")
                              for i, b in enumerate(births, start=1)])
         db.add(case)
-        db.add(Appointment(day=day, starts_at=starts_at, office="Raum 2", state=state, persons=case.persons))
+        db.add(HandoverAppointment(day=day, starts_at=starts_at, office="Raum 2", state=state, persons=case.persons))
         db.commit()
         return case.id
 
@@ -53,8 +53,8 @@ def test_wrong_reference_or_date_of_birth_get_the_same_answer(client, database):
 
 def test_waiting_and_handed_over_cases_say_so(client, database):
     with database() as db:
-        db.add(Case(reference="54/1-2026", ready_on=today(),
-                    persons=[Person(position=1, date_of_birth=date(1990, 1, 1))]))
+        db.add(HandoverCase(reference="54/1-2026", ready_on=today(),
+                    persons=[HandoverPerson(position=1, date_of_birth=date(1990, 1, 1))]))
         db.commit()
     assert "Noch kein Termin" in look_up(client, "54/1-2026", "1990-01-01").get_data(as_text=True)
     add_planned_case(database, reference="54/2-2026", day=today() - timedelta(days=1), state="done")
@@ -83,8 +83,8 @@ def test_handed_over_cases_are_deleted_after_the_retention_period(database):
     with database() as db:
         assert purge_handed_over(db, toolkit.utcnow()) == 1
         db.commit()
-        assert {c.id for c in db.query(Case)} == {kept_waiting, recent}
-        assert db.query(Appointment).count() == 2
+        assert {c.id for c in db.query(HandoverCase)} == {kept_waiting, recent}
+        assert db.query(HandoverAppointment).count() == 2
 
 
 def test_the_handover_checklist_joins_the_result_when_that_plugin_is_enabled(make_app, portal_config):

@@ -4,7 +4,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from portal_plugins.naturalisation.models import Appointment, Case, Person
+from portal_plugins.naturalisation.models import HandoverAppointment, HandoverCase, HandoverPerson
 from portal_plugins.naturalisation.planning import DEFAULT_SETTINGS, parse_settings, today
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -21,9 +21,9 @@ def caseworker(staff_client):
 
 def add_case(database, reference, births, ready_on=None, family_group="", letter_language=""):
     with database() as db:
-        case = Case(reference=reference, ready_on=ready_on or today(), family_group=family_group,
+        case = HandoverCase(reference=reference, ready_on=ready_on or today(), family_group=family_group,
                     letter_language=letter_language,
-                    persons=[Person(position=i, date_of_birth=b) for i, b in enumerate(births, start=1)])
+                    persons=[HandoverPerson(position=i, date_of_birth=b) for i, b in enumerate(births, start=1)])
         db.add(case)
         db.commit()
         return case
@@ -41,7 +41,7 @@ def test_only_caseworkers_and_admins_get_in(client, staff_client):
 
 def count_cases(database):
     with database() as db:
-        return db.scalar(select(func.count()).select_from(Case))
+        return db.scalar(select(func.count()).select_from(HandoverCase))
 
 
 def test_recording_a_case_checks_every_field_and_keeps_the_input(caseworker, database):
@@ -61,7 +61,7 @@ def test_recording_a_case_checks_every_field_and_keeps_the_input(caseworker, dat
         "births": "12.03.1980\n1982-05-01", "family_group": "", "letter_language": "tr"})
     assert response.status_code == 302
     with database() as db:
-        case = db.scalars(select(Case)).one()
+        case = db.scalars(select(HandoverCase)).one()
         assert (case.reference, case.letter_language) == ("54/77-2026", "tr")
         assert [p.date_of_birth for p in case.persons] == [date(1980, 3, 12), date(1982, 5, 1)]
 
@@ -83,7 +83,7 @@ def test_a_second_editor_of_a_case_gets_a_conflict_and_keeps_the_input(caseworke
     assert response.status_code == 409
     assert 'value="G-2"' in response.get_data(as_text=True)
     with database() as db:
-        assert db.get(Case, case.id).family_group == "G-1"
+        assert db.get(HandoverCase, case.id).family_group == "G-1"
 
 
 CSV_HEADER = "aktenzeichen;bereit_ab;geburtsdatum;familie;sprache\n"
@@ -111,7 +111,7 @@ def test_import_saves_all_rows_or_nothing(caseworker, database):
                         f"54/2-2026;{ready};05.06.1990;G-1;\n"
     assert upload(caseworker, good).status_code == 302
     with database() as db:
-        cases = {c.reference: len(c.persons) for c in db.scalars(select(Case))}
+        cases = {c.reference: len(c.persons) for c in db.scalars(select(HandoverCase))}
     assert cases == {"54/1-2026": 2, "54/2-2026": 1}
     # The same file again changes nothing; other persons under a known reference are refused.
     assert upload(caseworker, good).status_code == 302
@@ -129,8 +129,10 @@ def test_import_names_a_missing_column(caseworker):
 def appointments(database):
     """Return the appointments with their persons and cases loaded."""
     with database() as db:
-        found = db.scalars(select(Appointment).order_by(Appointment.day, Appointment.starts_at, Appointment.office)
-                           .options(selectinload(Appointment.persons).selectinload(Person.case))).all()
+        found = db.scalars(
+            select(HandoverAppointment)
+            .order_by(HandoverAppointment.day, HandoverAppointment.starts_at, HandoverAppointment.office)
+            .options(selectinload(HandoverAppointment.persons).selectinload(HandoverPerson.case))).all()
         return found
 
 
@@ -164,15 +166,15 @@ def test_missed_persons_wait_again_and_done_ones_are_finished(caseworker, databa
             "csrf_token": csrf_token(caseworker, url), "version": appointment.version, "outcome": outcome})
         assert response.status_code == 302
     with database() as db:
-        assert [p.state for p in db.get(Appointment, missed.id).persons] == ["waiting"]
-        assert [p.state for p in db.get(Appointment, done.id).persons] == ["done"]
+        assert [p.state for p in db.get(HandoverAppointment, missed.id).persons] == ["waiting"]
+        assert [p.state for p in db.get(HandoverAppointment, done.id).persons] == ["done"]
     # A stale button press changes nothing.
     stale = caseworker.post(f"{BASE}/appointments/{done.id}/outcome", data={
         "csrf_token": csrf_token(caseworker, f"{BASE}/"), "version": done.version, "outcome": "cancelled"},
         follow_redirects=True)
     assert "Dieser Termin wurde inzwischen geändert." in stale.get_data(as_text=True)
     with database() as db:
-        assert db.get(Appointment, done.id).state == "done"
+        assert db.get(HandoverAppointment, done.id).state == "done"
     plan(caseworker)
     replanned = [a for a in appointments(database) if a.state == "planned"]
     assert [p.date_of_birth for a in replanned for p in a.persons] == [date(1980, 1, 1)]
