@@ -1,0 +1,107 @@
+"""In a real browser: a client on a 360 px phone follows the letter's QR link; staff upload an export."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from icalendar import Calendar
+
+from portal.testing import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+
+
+@pytest.mark.browser
+def test_client_follows_the_qr_link_and_takes_the_appointment_home(browser, live_server, add_appointment):
+    add_appointment("M-100001", date(1985, 3, 27), days=4, room="2.14")
+    context = browser.new_context(**PHONE, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/tr/appointments/?ref=M-100001")
+    assert page.input_value("#reference") == "M-100001"
+    assert page.evaluate("document.activeElement.id") == "day"
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+
+    page.fill("#day", "28")
+    page.fill("#month", "3")
+    page.fill("#year", "1985")
+    page.click("#lookup-region button[type=submit]")
+    page.wait_for_selector(".lookup-not-found")
+    assert page.evaluate("document.activeElement.classList.contains('lookup-not-found')")
+    assert page.input_value("#year") == "1985"
+    assert_accessible(page)
+
+    page.fill("#day", "27")
+    page.click("#lookup-region button[type=submit]")
+    page.wait_for_selector("#appointment-title")
+    # htmx swapped the result in place, announced it and moved focus to it.
+    assert page.url.endswith("/tr/appointments/?ref=M-100001")
+    assert page.evaluate("document.activeElement.id") == "appointment-title"
+    assert page.text_content("#lookup-announcement").strip() != ""
+    assert page.locator("html").get_attribute("lang") == "tr"
+    assert "Ertelendi" not in page.text_content("main")
+    assert "2.14" in page.text_content(".appointment__facts")
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+
+    with page.expect_download() as download_info:
+        page.click("a[download]")
+    download = download_info.value
+    assert download.suggested_filename == "M-100001.ics"
+    with open(download.path(), "rb") as handle:
+        event = next(iter(Calendar.from_ical(handle.read()).walk("VEVENT")))
+    assert "M-100001" in str(event["description"])
+
+    page.click(".appointment .button--secondary")
+    page.wait_for_selector("h1#appointment-title")
+    assert page.is_visible("button[data-print]")
+    assert_accessible(page)
+    context.close()
+
+
+@pytest.mark.browser
+def test_lookup_without_javascript_and_in_arabic(browser, live_server, add_appointment):
+    """The same form posts and answers whole pages; axe needs script, so the page above runs it."""
+    add_appointment("M-100001", date(1985, 3, 27))
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/ar/appointments/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.fill("#reference", "M-100001")
+    page.fill("#day", "28")
+    page.fill("#month", "3")
+    page.fill("#year", "1985")
+    page.click("#lookup-region button[type=submit]")
+    assert page.is_visible(".lookup-not-found")
+    assert page.input_value("#reference") == "M-100001"
+    assert_no_horizontal_scroll(page)
+    page.fill("#day", "27")
+    page.click("#lookup-region button[type=submit]")
+    page.wait_for_selector("#appointment-title")
+    assert page.url.endswith("/ar/appointments/")
+    assert page.is_visible("a[download]")
+    assert_no_horizontal_scroll(page)
+    context.close()
+
+
+@pytest.mark.browser
+def test_staff_upload_shows_progress_and_counts(browser, live_server, make_staff, tmp_path):
+    export = tmp_path / "export.csv"
+    export.write_text("reference;birth_date;service;status;date;time;building;room\n"
+                      "M-100001;27.03.1985;eu-blue-card;scheduled;2026-07-01;09:30;Wacker Hof;2.14\n"
+                      "M-100002;04.11.1990;settlement-permit;postponed;;;;\n", encoding="utf-8")
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    browser_sign_in(page, live_server.url, make_staff("caseworker"))
+    page.goto(f"{live_server.url}/de/staff/appointments/import")
+    page.evaluate("window.notReloaded = true")
+    page.evaluate("""document.addEventListener('htmx:xhr:progress', () => {
+        window.progressShown = !document.getElementById('import-progress').hidden; })""")
+    page.set_input_files("#file", str(export))
+    page.click("#import-region button[type=submit]")
+    page.wait_for_selector(".import-counts")
+    assert page.evaluate("window.notReloaded") is True
+    assert page.evaluate("window.progressShown") is True
+    assert page.locator(".import-counts dd").all_text_contents() == ["2", "0", "0"]
+    assert page.evaluate("document.activeElement.id") == "import-result-title"
+    assert_accessible(page)
+    context.close()
