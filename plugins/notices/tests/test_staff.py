@@ -207,3 +207,27 @@ def test_staff_pages_need_the_editor_role(staff_client, client, make_notice):
     assert 'href="/de/staff/notices/"' not in caseworker.get("/de/staff/").get_data(as_text=True)
     menu = staff_client("editor").get("/de/staff/").get_data(as_text=True)
     assert 'href="/de/staff/notices/"' in menu and 'href="/de/staff/notices/languages"' in menu
+
+
+def test_a_save_that_races_another_is_a_conflict_too(app, staff_client, make_notice, load, monkeypatch):
+    from portal_plugins.notices import staff
+    from sqlalchemy import update
+
+    notice_id = make_notice({"de": ("Umzug", "Neue Adresse.")})
+    editor = staff_client("editor")
+    data = form_data(editor, edit_url(notice_id), title_de="Umzug", body_de="Meine Fassung.", version="1")
+    apply_form = staff._apply
+
+    def apply_while_another_saves(form, notice):
+        apply_form(form, notice)
+        # Another editor's save lands after this request checked the version, before it writes.
+        with app.extensions["portal.db"].engine.begin() as connection:
+            connection.execute(update(Notice).where(Notice.id == notice_id).values(version=2))
+
+    monkeypatch.setattr(staff, "_apply", apply_while_another_saves)
+    response = editor.post(edit_url(notice_id), data=data)
+    assert response.status_code == 409
+    assert html.fromstring(response.get_data(as_text=True)).get_element_by_id("body_de").text_content().strip() \
+        == "Meine Fassung."
+    saved = only_notice(load)
+    assert saved.version == 2 and saved.text_by_language()["de"].body == "Neue Adresse."
