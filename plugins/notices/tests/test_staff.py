@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from lxml import html
+from portal_plugins.notices import staff
 from portal_plugins.notices.models import Notice
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal import toolkit
 from portal.testing import csrf_token
@@ -210,9 +211,6 @@ def test_staff_pages_need_the_editor_role(staff_client, client, make_notice):
 
 
 def test_a_save_that_races_another_is_a_conflict_too(app, staff_client, make_notice, load, monkeypatch):
-    from portal_plugins.notices import staff
-    from sqlalchemy import update
-
     notice_id = make_notice({"de": ("Umzug", "Neue Adresse.")})
     editor = staff_client("editor")
     data = form_data(editor, edit_url(notice_id), title_de="Umzug", body_de="Meine Fassung.", version="1")
