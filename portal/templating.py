@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from babel.dates import get_day_names
+from babel.lists import format_list
 from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from jinja2_fragments.flask import render_block
@@ -99,7 +100,7 @@ def opening_hours() -> list[dict]:
     day_names = get_day_names("wide", locale=get_locale())
     rows = []
     for entry in current_app.config["PORTAL"]["office"]["opening_hours"]:
-        rows.append({"days": ", ".join(day_names[d] for d in entry["weekdays"]),
+        rows.append({"days": format_list([day_names[d] for d in entry["weekdays"]], locale=get_locale()),
                      "opens": entry["opens"], "closes": entry["closes"]})
     return rows
 
