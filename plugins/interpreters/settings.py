@@ -35,4 +35,5 @@ def check(settings: dict, languages: list[str]) -> None:
         raise ValueError("setting 'initiative_about' must be a table of texts by language code")
     unknown = sorted(set(about) - set(languages))
     if unknown:
-        raise ValueError(f"setting 'initiative_about' has texts in languages that are not enabled: {', '.join(unknown)}")
+        raise ValueError(f"setting 'initiative_about' has texts in languages that are not enabled: "
+                         f"{', '.join(unknown)}")

@@ -9,7 +9,6 @@ from portal import toolkit
 from portal.toolkit import _
 
 from .forms import glossary_term_form, help_time_form
-from .languages import name_in_page_language
 from .glossary import (
     load_shipped_glossary,
     missing_shipped_slugs,
@@ -18,6 +17,7 @@ from .glossary import (
     set_translation,
     unique_slug,
 )
+from .languages import name_in_page_language
 from .models import GlossaryTerm, HelpTime
 from .schedule import upcoming_help_times
 

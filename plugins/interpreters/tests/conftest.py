@@ -1,8 +1,8 @@
 import lxml.html
 import pytest
+from portal_plugins.interpreters.glossary import load_shipped_glossary
 
 from portal import toolkit
-from portal_plugins.interpreters.glossary import load_shipped_glossary
 
 INITIATIVE = {
     "initiative_name": "Hispi",

@@ -42,7 +42,8 @@ def test_german_and_arabic_on_a_desktop_stand_in_two_columns(live_server, browse
     term_pair = ".bilingual-pair:has(article)"
     german, arabic = side_boxes(page, term_pair)
     assert abs(german["y"] - arabic["y"]) < 2 and arabic["x"] >= german["x"] + german["width"]
-    assert page.locator(f"{term_pair} .bilingual-side[lang=ar] h2").inner_text() == "شهادة الإقامة المؤقتة بانتظار القرار"
+    arabic_heading = page.locator(f"{term_pair} .bilingual-side[lang=ar] h2").inner_text()
+    assert arabic_heading == "شهادة الإقامة المؤقتة بانتظار القرار"
     assert_accessible(page)
 
     # The Arabic page with German beside it: Arabic reads from the right, so German stands left.

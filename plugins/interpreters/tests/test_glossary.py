@@ -1,12 +1,12 @@
 import re
 
 import pytest
-from sqlalchemy import func, select, text
-
-from portal.testing import csrf_token
 from portal_plugins.interpreters import portal_translation_content
 from portal_plugins.interpreters.glossary import fold, load_shipped_glossary, search_terms, shipped_terms
 from portal_plugins.interpreters.models import GlossaryTerm, GlossaryTranslation
+from sqlalchemy import func, select, text
+
+from portal.testing import csrf_token
 
 LANGUAGES = ["en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl"]
 

@@ -1,8 +1,7 @@
 import pytest
-from sqlalchemy import func, select
-
 from portal_plugins.interpreters.glossary import shipped_terms
 from portal_plugins.interpreters.models import GlossaryTerm, HelpTime
+from sqlalchemy import func, select
 
 
 def test_the_initiative_is_introduced_with_its_name_and_contact_from_the_settings(client, parse):

@@ -1,11 +1,11 @@
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
+from portal_plugins.interpreters.models import HelpTime
+from portal_plugins.interpreters.schedule import office_today, upcoming_help_times
 from sqlalchemy import func, select, text
 from werkzeug.datastructures import MultiDict
 
 from portal.testing import csrf_token
-from portal_plugins.interpreters.models import HelpTime
-from portal_plugins.interpreters.schedule import office_today, upcoming_help_times
 
 
 def add(data, day, starts_at=time(9, 0), ends_at=time(12, 0), languages="ar fa", place="Wartebereich Erdgeschoss",
@@ -31,7 +31,7 @@ def count(data):
 
 def test_help_times_that_are_over_drop_off_by_themselves(app, data):
     # 10:00 UTC on 10 March 2031 is 11:00 at an office in Berlin.
-    now = datetime(2031, 3, 10, 10, 0, tzinfo=timezone.utc)
+    now = datetime(2031, 3, 10, 10, 0, tzinfo=UTC)
     add(data, date(2031, 3, 9), place="gestern")
     add(data, date(2031, 3, 10), time(8, 0), time(10, 30), place="heute vorbei")
     add(data, date(2031, 3, 10), time(10, 0), time(12, 0), place="heute noch")

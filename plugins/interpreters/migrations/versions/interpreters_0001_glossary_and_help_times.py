@@ -49,7 +49,9 @@ def upgrade():
     sa.Column('lang', sa.String(length=8), nullable=False),
     sa.Column('term', sa.String(length=200), nullable=False),
     sa.Column('explanation', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['term_id'], ['interpreters_glossary_term.id'], name=op.f('fk_interpreters_glossary_translation_term_id_interpreters_glossary_term'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['term_id'], ['interpreters_glossary_term.id'],
+                            name=op.f('fk_interpreters_glossary_translation_term_id_interpreters_glossary_term'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_interpreters_glossary_translation')),
     sa.UniqueConstraint('term_id', 'lang', name=op.f('uq_interpreters_glossary_translation_term_id'))
     )
