@@ -1,6 +1,5 @@
 import re
 
-import pytest
 from portal_plugins.interpreters import portal_translation_content
 from portal_plugins.interpreters.glossary import fold, load_shipped_glossary, search_terms, shipped_terms
 from portal_plugins.interpreters.models import GlossaryTerm, GlossaryTranslation
@@ -50,7 +49,8 @@ def test_loading_the_shipped_glossary_twice_adds_nothing_and_keeps_staff_changes
         == "Von der Redaktion geänderte Erklärung."
 
 
-@pytest.mark.parametrize("query, slug", [
+# A word typed in any language, without care for case, accents or diacritics, and the term it must find.
+SEARCHES = [
     ("Fiktionsbescheinigung", "fiktionsbescheinigung"),
     ("EINBÜRGERUNGSURKUNDE", "einbuergerungsurkunde"),
     ("einburgerungsurkunde", "einbuergerungsurkunde"),
@@ -67,9 +67,12 @@ def test_loading_the_shipped_glossary_twice_adds_nothing_and_keeps_staff_changes
     ("titulo de residencia", "aufenthaltstitel"),
     ("Titre de séjour", "aufenthaltstitel"),
     ("zaswiadczenie o pobycie", "fiktionsbescheinigung"),
-])
-def test_search_finds_a_term_in_any_language_without_caring_for_case_or_accents(data, glossary, query, slug):
-    assert slug in slugs(data, query)
+]
+
+
+def test_search_finds_a_term_in_any_language_without_caring_for_case_or_accents(data, glossary):
+    missed = [(query, slug) for query, slug in SEARCHES if slug not in slugs(data, query)]
+    assert not missed
 
 
 def test_search_looks_into_explanations_and_lists_name_matches_first(data, glossary):
@@ -84,9 +87,8 @@ def test_every_word_of_a_search_must_match(data, glossary):
     assert slugs(data, "Fiktionsbescheinigung Heiratsurkunde") == []
 
 
-@pytest.mark.parametrize("query", ["%", "_", "\\", "%%__"])
-def test_like_wildcards_in_a_search_are_plain_characters(data, glossary, query):
-    assert slugs(data, query) == []
+def test_like_wildcards_in_a_search_are_plain_characters(data, glossary):
+    assert [slugs(data, query) for query in ("%", "_", "\\", "%%__")] == [[], [], [], []]
 
 
 def test_folding_removes_case_accents_and_letter_variants():
