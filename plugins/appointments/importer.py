@@ -117,7 +117,7 @@ def _record(row: dict) -> tuple[dict | None, str | None]:
     if (day is None) != (clock is None):
         return None, _("Datum und Uhrzeit gehören zusammen: Bitte beide angeben oder beide leer lassen.")
     if day is None and row["status"] in STATUSES_NEEDING_DATE:
-        return None, _("Bei diesem Status fehlen Datum und Uhrzeit.")
+        return None, _("Bei diesem Status braucht der Termin ein Datum und eine Uhrzeit.")
     return {
         "reference": row["reference"],
         "birth_key": birth_key(row["reference"], row["birth_date"]),

@@ -19,7 +19,7 @@ class Status:
 
 
 STATUSES: dict[str, Status] = {status.code: status for status in (
-    Status("invited", _l("Eingeladen"),
+    Status("invited", _l("Einladung verschickt"),
            _l("Wir haben Ihnen einen Brief mit Ihrem Termin geschickt."),
            _l("Kommen Sie pünktlich zu diesem Termin. Bringen Sie den Brief und Ihren Pass mit: "
               "Am Eingang wird der Brief kontrolliert."),

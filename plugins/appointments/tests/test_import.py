@@ -68,7 +68,7 @@ def test_a_file_with_bad_rows_changes_nothing_and_lists_every_bad_row(app, db, c
     assert "31.02.1980" in lines[3]
     assert "unknown-service" in lines[4]
     assert "waiting" in lines[5]
-    assert "Datum und Uhrzeit" in lines[6]
+    assert "braucht der Termin ein Datum" in lines[6]
     assert "persons" in lines[7] and "Datum und Uhrzeit" not in lines[7]
     assert "M-100001 kommt in der Datei mehrmals vor" in lines[8]
     assert "Erwartet 9 Felder, gefunden 3" in lines[9]

@@ -83,7 +83,7 @@ def test_invalid_edit_answers_422_and_keeps_the_input(staff_client, add_appointm
     response = client.post(url, data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Bei diesem Status brauchen Datum und Uhrzeit einen Wert." in page
+    assert "Bei diesem Status braucht der Termin ein Datum und eine Uhrzeit." in page
     assert 'value="9.99"' in page
     url, data = edit_data(client, appointment_id, day="2026-07-01", clock="")
     assert "Datum und Uhrzeit gehören zusammen" in client.post(url, data=data).get_data(as_text=True)
