@@ -133,12 +133,12 @@ def load_shipped_glossary(session: Session) -> int:
 
 
 def coverage(session: Session) -> list[toolkit.ContentStatus]:
-    """Return, for each enabled language, how many terms are translated."""
+    """Return, for each enabled language but German (the glossary's source), how many terms are translated."""
     total = session.scalar(select(func.count()).select_from(GlossaryTerm)) or 0
     counts = dict(session.execute(
         select(GlossaryTranslation.lang, func.count())
         .where(GlossaryTranslation.term != "", GlossaryTranslation.explanation != "")
         .group_by(GlossaryTranslation.lang)).all())
-    return [toolkit.ContentStatus(plugin="interpreters", kind="glossary", lang=lang,
-                                  translated=total if lang == "de" else counts.get(lang, 0), total=total)
-            for lang in toolkit.enabled_languages()]
+    return [toolkit.ContentStatus(plugin="interpreters", kind="glossary", lang=lang, translated=counts.get(lang, 0),
+                                  total=total)
+            for lang in toolkit.enabled_languages() if lang != "de"]
