@@ -124,7 +124,8 @@ class AppointmentForm(FlaskForm):
         valid = super().validate(extra_validators)
         if (self.day.data is None) != (self.clock.data is None) and not self.day.errors and not self.clock.errors:
             missing = self.clock if self.day.data else self.day
-            missing.errors = [*missing.errors, _("Datum und Uhrzeit gehören zusammen: Bitte beide angeben oder beide leer lassen.")]
+            problem = _("Datum und Uhrzeit gehören zusammen: Bitte beide angeben oder beide leer lassen.")
+            missing.errors = [*missing.errors, problem]
             valid = False
         elif self.day.data is None and self.status.data in STATUSES_NEEDING_DATE and not self.day.errors:
             self.day.errors = [*self.day.errors, _("Bei diesem Status braucht der Termin ein Datum und eine Uhrzeit.")]
