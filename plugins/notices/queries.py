@@ -32,7 +32,12 @@ def visible_query(now: datetime) -> Select:
 
 def localize(notice: Notice, lang: str | None = None) -> LocalizedNotice | None:
     """Pick the notice's text for the visitor's language, falling back along the configured chain."""
-    found = toolkit.pick_translation(notice.text_by_language(), lang)
+    texts = notice.text_by_language()
+    found = toolkit.pick_translation(texts, lang)
+    required = toolkit.portal_settings()["default_language"]
+    if found is None and required in texts:
+        # The required language may be missing from a municipality's fallback chain; never hide a notice for that.
+        found = toolkit.Translated(required, texts[required], lang or toolkit.current_language())
     if found is None:
         return None
     return LocalizedNotice(notice, found.value, found.lang, found.is_fallback)

@@ -81,6 +81,13 @@ def test_fallback_follows_the_configured_chain(make_app, make_notice, portal_con
     assert '<h1 lang="en" dir="ltr">Notice</h1>' in polish
 
 
+def test_the_required_language_shows_even_outside_the_fallback_chain(make_app, make_notice, portal_config):
+    app = make_app(**portal_config, fallback_languages=["en"])
+    notice_id = make_notice({"de": ("Hinweis", "Nur auf Deutsch.")})
+    polish = app.test_client().get(f"/pl/notices/{notice_id}").get_data(as_text=True)
+    assert '<h1 lang="de" dir="ltr">Hinweis</h1>' in polish and "fallback-note" in polish
+
+
 def test_urgent_notices_show_as_a_banner_on_every_public_page_until_they_end(client, make_notice, staff_client):
     make_notice({"de": ("Heute geschlossen", "Wegen Stromausfall.")}, priority="urgent", ends=timedelta(hours=2))
     make_notice({"de": ("Nur mit Karte", "Text")}, priority="important")
