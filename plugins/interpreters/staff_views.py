@@ -20,10 +20,9 @@ from .glossary import (
 from .languages import name_in_page_language
 from .models import GlossaryTerm, HelpTime
 from .schedule import upcoming_help_times
+from .views import search_query
 
 bp = toolkit.staff_blueprint("interpreters", __name__, role="editor")
-
-MAX_QUERY_LENGTH = 100
 
 
 @bp.context_processor
@@ -72,7 +71,7 @@ def _term_conflict(form, term: GlossaryTerm):
 
 @bp.route("/glossary")
 def glossary():
-    query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    query = search_query()
     session = toolkit.session()
     languages = [code for code in toolkit.enabled_languages() if code != "de"]
     return render_template("interpreters/staff/glossary.html", terms=search_terms(session, query), query=query,

@@ -21,6 +21,11 @@ MAX_QUERY_LENGTH = 100
 PREVIEW_HELP_TIMES = 3
 
 
+def search_query() -> str:
+    """Return the glossary search the address asks for, cut to a sensible length."""
+    return request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+
+
 @dataclass(frozen=True)
 class TermView:
     """A glossary term as one page shows it: German, and the visitor's language when there is one."""
@@ -79,7 +84,7 @@ def glossary():
     slug = request.args.get("term")
     if slug:
         return _one_term(slug)
-    query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    query = search_query()
     terms = [term_view(term) for term in search_terms(toolkit.session(), query)]
     return render_template("interpreters/glossary.html", query=query, terms=terms)
 
