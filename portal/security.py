@@ -1,6 +1,6 @@
-"""Security headers on every answer."""
+"""Security headers on every answer; small request bodies except for file uploads."""
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -32,3 +32,17 @@ def init_app(app: Flask) -> None:
         if current_app.config["PORTAL"]["https"]:
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         return response
+
+
+def limit_request_bodies(app: Flask) -> None:
+    """Allow MAX_CONTENT_LENGTH only to file uploads; forms and JSON get MAX_FORM_MEMORY_SIZE.
+
+    Werkzeug reads a URL-encoded form or a JSON body into memory whole, so a
+    20 MB body to a public form would tie up a worker. Registered before the
+    CSRF check, which is the first to read the form.
+    """
+
+    @app.before_request
+    def _limit_body():
+        if request.mimetype != "multipart/form-data":
+            request.max_content_length = current_app.config["MAX_FORM_MEMORY_SIZE"]
