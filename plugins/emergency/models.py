@@ -33,8 +33,8 @@ class EmergencyRequest(toolkit.Base):
     created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow, onupdate=toolkit.utcnow)
 
-    outbox: Mapped[EmergencyOutboxMessage | None] = relationship(back_populates="request", cascade="all, delete-orphan",
-                                                        passive_deletes=True)
+    outbox: Mapped[EmergencyOutboxMessage | None] = relationship(back_populates="request",
+                                                                 cascade="all, delete-orphan", passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -47,6 +47,15 @@ def test_handover_lookup_on_a_phone(live_server, browser, database, make_staff):
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
 
+    # Without JavaScript the plain form works the same way.
+    plain = browser.new_context(java_script_enabled=False, **PHONE).new_page()
+    plain.goto(f"{live_server.url}/de/naturalisation/")
+    plain.fill("#reference", "54/12-2026")
+    plain.fill("#date_of_birth", "1985-07-31")
+    plain.click("main form button[type=submit]")
+    assert "Raum 2" in plain.locator("#lookup-result").inner_text()
+    plain.context.close()
+
     # The staff's pages for the same day pass too: day plan and letters.
     browser_sign_in(page, live_server.url, make_staff("caseworker"))
     for path in ("", f"days/{day.isoformat()}", f"days/{day.isoformat()}/letters", f"cases/{case.id}"):
