@@ -63,7 +63,10 @@ def read_rows(stream: IO[bytes], parsers: dict[str, Callable[[str], Any]], repor
     if not header_line.strip():
         raise CsvFormatError(_("Die Datei ist leer."))
     delimiter = _sniff_delimiter(header_line)
-    header = [name.strip().lower() for name in next(csv.reader([header_line], delimiter=delimiter))]
+    try:
+        header = [name.strip().lower() for name in next(csv.reader([header_line], delimiter=delimiter))]
+    except csv.Error as exc:
+        raise CsvFormatError(_("Die Zeile ist kein gültiges CSV: %(reason)s", reason=str(exc))) from None
     missing = [name for name in parsers if name not in header and name not in optional]
     if missing:
         raise CsvFormatError(_("Diese Spalten fehlen in der Kopfzeile: %(columns)s", columns=", ".join(missing)))
