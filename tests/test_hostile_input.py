@@ -1,0 +1,334 @@
+"""Hostile input against every public form: random and malicious values, huge bodies, wrong encodings and types.
+
+The forms are found by crawling the public pages of the portal with every
+plugin, so a plugin's new form is fuzzed without changes here. No answer may
+be a server error and no page, public or staff, may carry a submitted script.
+The JSON lookup API is fuzzed against its OpenAPI description by the
+appointments plugin's own tests (schemathesis); here it only meets wrong
+content types and sizes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from portal.config import DEFAULTS
+from portal.extensions import limiter
+from portal.testing import sign_in
+
+MARKER = "pwn3d"
+# Submitted values that would run as script if a page printed them unescaped.
+SCRIPTS = [f"<script>alert('{MARKER}')</script>", f'"><img src=x onerror=alert("{MARKER}")>',
+           f"<svg onload=alert('{MARKER}')>", f"javascript:alert('{MARKER}')"]
+# Values that break careless code: format strings, templates, SQL, control and direction characters, sizes.
+NASTY = SCRIPTS + ["%(name)s %s {0} {{7*7}} ${7*7} #{7*7}", "' OR '1'='1' --", "Robert'); DROP TABLE x;--",
+                   "\x00", "a\x00b", "\u202egnp.exe\u202c", "\ufeff", "\ud7ff\ue000\uffff", "😀" * 50, "é" * 3000,
+                   "../../../../etc/passwd", "line\r\nSet-Cookie: evil=1", "-1", "0", "99999999999999999999",
+                   "2026-02-30", "31.13.2026", "NaN", "[]", "{}", "null", " " * 40, "A" * 10_000]
+PLAIN_FORM = "application/x-www-form-urlencoded"
+PUBLIC_PAGES_LIMIT = 60
+
+
+@dataclass
+class Form:
+    """A form as a browser sees it: where it goes and what it sends."""
+
+    page: str
+    method: str
+    action: str
+    fields: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple:
+        return self.method, self.action, tuple(sorted(self.fields))
+
+
+class _FormParser(HTMLParser):
+    def __init__(self, page: str):
+        super().__init__()
+        self.page = page
+        self.forms: list[Form] = []
+        self.links: list[str] = []
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {name: value or "" for name, value in attrs}
+        if tag == "a" and a.get("href"):
+            self.links.append(urljoin(self.page, a["href"]))
+        elif tag == "form":
+            action = urlsplit(urljoin(self.page, a.get("action") or self.page)).path
+            self.forms.append(Form(self.page, (a.get("method") or "get").upper(), action))
+        elif self.forms and tag in ("input", "textarea", "select") and a.get("name"):
+            kind = a.get("type", "text") if tag == "input" else tag
+            entry = self.forms[-1].fields.setdefault(a["name"], {"kind": kind, "options": [], "value": ""})
+            if kind in ("radio", "checkbox"):
+                entry["options"].append(a.get("value", "on"))
+            else:
+                entry["value"] = a.get("value", "")
+            self._select = a["name"] if tag == "select" else None
+        elif tag == "option" and self.forms and self._select:
+            self.forms[-1].fields[self._select]["options"].append(a.get("value", ""))
+
+
+def parse(page: str, html: str) -> _FormParser:
+    parser = _FormParser(page)
+    parser.feed(html)
+    return parser
+
+
+def crawl(client, start: str, prefix: str, limit: int,
+          exclude: str = "/de/staff/") -> tuple[dict[str, str], list[Form]]:
+    """Visit pages under prefix (not under exclude) reachable from start; return their HTML and their forms."""
+    pages, forms, queue = {}, {}, [start]
+    while queue and len(pages) < limit:
+        path = queue.pop(0)
+        if path in pages:
+            continue
+        response = client.get(path)
+        assert response.status_code < 500, f"{path} answered {response.status_code}"
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        html = response.get_data(as_text=True)
+        pages[path] = html
+        parsed = parse(path, html)
+        for form in parsed.forms:
+            forms.setdefault(form.key, form)
+        for link in parsed.links:
+            parts = urlsplit(link)
+            if not parts.netloc or parts.netloc == "localhost":
+                local = parts.path + (f"?{parts.query}" if parts.query else "")
+                wanted = parts.path.startswith(prefix) and not (exclude and parts.path.startswith(exclude))
+                if wanted and local not in pages:
+                    queue.append(local)
+    return pages, list(forms.values())
+
+
+@pytest.fixture(scope="module")
+def portal(make_app):
+    """The portal with every plugin and the demo content, so that every page has something to show."""
+    from portal.plugins import call_each
+    from portal.testing import empty_tables
+
+    app = make_app(plugins=list(DEFAULTS["plugins"]))
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with app.app_context():
+        session = app.extensions["portal.db"].session
+        list(call_each(app.extensions["portal.plugins"], "portal_demo_data", session=session))
+        session.commit()
+        session.remove()
+    yield app
+    empty_tables(app)
+    with app.app_context():
+        limiter.reset()
+
+
+def distinct(portal, forms: list[Form]) -> list[Form]:
+    """Keep one form per view and method (the same form on many pages is fuzzed once)."""
+    adapter = portal.url_map.bind("localhost")
+    kept = {}
+    for form in forms:
+        endpoint = adapter.match(form.action, method=form.method)[0]
+        kept.setdefault((form.method, endpoint), form)
+    return list(kept.values())
+
+
+@pytest.fixture(scope="module")
+def public_forms(portal) -> list[Form]:
+    """The distinct forms of the public pages, and the staff login."""
+    client = portal.test_client()
+    _pages, forms = crawl(client, "/de/", "/de/", PUBLIC_PAGES_LIMIT)
+    login = parse("/de/staff/login", client.get("/de/staff/login").get_data(as_text=True)).forms
+    return distinct(portal, [form for form in forms if "/staff/" not in form.action] + login)
+
+
+def token_of(client, form: Form) -> str | None:
+    if "csrf_token" not in form.fields:
+        return None
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(form.page).get_data(as_text=True))
+    return match.group(1)
+
+
+def values_for(name: str, spec: dict) -> st.SearchStrategy[str]:
+    """Values a hostile visitor might send in one field: mostly malicious, sometimes a valid choice."""
+    hostile = st.one_of(st.sampled_from(NASTY), st.text(max_size=200),
+                        st.builds(lambda a, b: a + " " * 20 + b, st.sampled_from(NASTY), st.text(max_size=30)))
+    if spec["options"]:
+        return st.one_of(st.sampled_from(spec["options"]), hostile)
+    return hostile
+
+
+def assert_answered_sanely(response, what: str) -> None:
+    assert response.status_code < 500, f"{what}: {response.status_code}\n{response.get_data(as_text=True)[:2000]}"
+    if response.mimetype == "text/html":
+        body = response.get_data(as_text=True)
+        for script in SCRIPTS[:3]:
+            assert script not in body, f"{what}: the answer prints a submitted script unescaped"
+
+
+def fuzz(portal, client, form: Form) -> None:
+    """Send a form many hostile variants of its fields (some left out) and check every answer."""
+    fuzzed = [name for name in form.fields if name != "csrf_token"]
+    token = token_of(client, form)
+
+    @settings(max_examples=25, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @given(st.fixed_dictionaries({name: values_for(name, form.fields[name]) for name in fuzzed}),
+           st.sets(st.sampled_from(fuzzed or ["-"])))
+    def submit(values, dropped):
+        data = {name: value for name, value in values.items() if name not in dropped}
+        if token:
+            data["csrf_token"] = token
+        with portal.app_context():
+            limiter.reset()
+        if form.method == "GET":
+            response = client.get(f"{form.action}?{urlencode(data)}")
+        else:
+            response = client.post(form.action, data=data)
+        assert_answered_sanely(response, f"{form.method} {form.action}")
+
+    submit()
+
+
+def test_fuzzing_every_public_form_gives_no_server_error_and_no_script(portal, public_forms):
+    client = portal.test_client()
+    forms = public_forms
+    actions = {form.action for form in forms}
+    # The crawl must have found the forms we know of; a plugin's new form joins by itself.
+    assert {"/de/appointments/", "/de/emergency/", "/de/naturalisation/", "/de/staff/login"} <= actions, actions
+
+    for form in forms:
+        fuzz(portal, client, form)
+
+    assert_no_page_shows_a_script(portal, client)
+
+
+def admin_client(portal):
+    """Return a test client of the portal signed in as a new administrator."""
+    from portal.staff.auth import hash_password
+    from portal.staff.models import StaffAccount
+    from portal.testing import TEST_PASSWORD
+
+    with portal.app_context():
+        session = portal.extensions["portal.db"].session
+        admin = StaffAccount(email=f"fuzz-{len(session.query(StaffAccount).all())}@amt.example",
+                             display_name="Fuzz", role="admin", password_hash=hash_password(TEST_PASSWORD))
+        session.add(admin)
+        session.commit()
+        session.remove()
+    client = portal.test_client()
+    sign_in(client, admin)
+    return client
+
+
+def assert_no_page_shows_a_script(portal, client) -> None:
+    """Crawl the public pages and, as an administrator, the staff area: no submitted script may appear raw."""
+    pages, _forms = crawl(client, "/de/", "/de/", PUBLIC_PAGES_LIMIT)
+    staff_pages, _forms = crawl(admin_client(portal), "/de/staff/", "/de/staff/", 100, exclude="")
+    for path, html in {**pages, **staff_pages}.items():
+        for script in SCRIPTS[:3]:
+            assert script not in html, f"{path} shows a submitted script unescaped"
+
+
+@pytest.fixture(scope="module")
+def post_forms(public_forms) -> list[Form]:
+    return [form for form in public_forms if form.method == "POST"]
+
+
+def test_oversized_bodies_get_a_clear_413_page(portal, post_forms):
+    client = portal.test_client()
+    for form in post_forms:
+        token = token_of(client, form) or ""
+        big_field = client.post(form.action, data={"csrf_token": token, "x": "A" * 600_000})
+        huge_body = client.post(form.action, data=b"x=" + b"A" * (21 * 1024 * 1024),
+                                content_type=PLAIN_FORM)
+        for response in (big_field, huge_body):
+            assert response.status_code == 413, form.action
+            page = response.get_data(as_text=True)
+            assert "Zu viele Daten" in page and "mailto:" in page
+    api = client.post("/de/appointments/api/v1/lookup", data=b"{" + b" " * (21 * 1024 * 1024) + b"}",
+                      content_type="application/json", headers={"Accept": "application/json"})
+    assert api.status_code == 413 and api.json["status"] == 413
+
+
+WRONG_BODIES = [
+    ("application/json", b'{"reference": "<script>", "csrf_token": 1}'),
+    ("text/plain", b"reference=M-100001&day=1"),
+    ("multipart/form-data; boundary=nothing-like-this", b"--other\r\nContent-Disposition: form-data\r\n\r\nx"),
+    ("multipart/form-data", b"no boundary at all"),
+    (PLAIN_FORM, b"reference=%FF%FE%00&day=%E0%80%80&month=%C0%AF&year=%"),
+    (PLAIN_FORM + "; charset=iso-8859-1", "reference=M-100001&matter=Äöü".encode("latin-1")),
+    (PLAIN_FORM, b"\xff\xfe\xfd=\x80\x81"),
+    ("application/xml", b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><x>&e;</x>"),
+    ("", b"\x00\x01\x02"),
+]
+
+
+@pytest.mark.parametrize("content_type, body", WRONG_BODIES, ids=[f"body{n}" for n in range(len(WRONG_BODIES))])
+def test_wrong_encodings_and_content_types_get_clear_errors(portal, post_forms, content_type, body):
+    client = portal.test_client()
+    for form in post_forms:
+        response = client.post(form.action, data=body, content_type=content_type or None)
+        assert_answered_sanely(response, f"{content_type} to {form.action}")
+        assert response.status_code in (400, 415, 422), f"{content_type} to {form.action}: {response.status_code}"
+    api = client.post("/de/appointments/api/v1/lookup", data=body, content_type=content_type or None,
+                      headers={"Accept": "application/json"})
+    assert api.status_code in (400, 415, 422) and "message" in api.json
+
+
+def upload_forms(portal, client) -> list[Form]:
+    _pages, forms = crawl(client, "/de/staff/", "/de/staff/", 100, exclude="")
+    return [form for form in forms if any(spec["kind"] == "file" for spec in form.fields.values())]
+
+
+def table_counts(portal) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from portal.db import Base
+
+    with portal.app_context():
+        session = portal.extensions["portal.db"].session
+        counts = {table.name: session.scalar(select(func.count()).select_from(table))
+                  for table in Base.metadata.sorted_tables if not table.name.startswith("staff_")}
+        session.remove()
+    return counts
+
+
+HOSTILE_FILES = {
+    "binary.csv": bytes(range(256)) * 40,
+    "latin1.csv": "reference;birth_date\nM-1;01.01.1980\nÄ-2;02.02.1980\n".encode("latin-1"),
+    "empty.csv": b"",
+    "nul.csv": b"reference,birth_date\x00,service\nM-1\x00,1980-01-01,x\n",
+    "one-long-line.csv": b"reference," + b"A" * 2_000_000 + b"\n",
+    "quotes.csv": b'reference,birth_date\n"M-1,"1980\n"unterminated\n',
+    "script.csv": f"reference,birth_date\n{SCRIPTS[0]},{SCRIPTS[1]}\n".encode(),
+}
+
+
+def test_hostile_uploads_change_nothing_and_get_clear_answers(portal):
+    from io import BytesIO
+
+    client = admin_client(portal)
+    forms = upload_forms(portal, client)
+    assert forms, "the staff area offers CSV imports"
+    before = table_counts(portal)
+    for form in forms:
+        token = token_of(client, form)
+        file_field = next(name for name, spec in form.fields.items() if spec["kind"] == "file")
+        for filename, content in HOSTILE_FILES.items():
+            response = client.post(form.action, content_type="multipart/form-data", data={
+                "csrf_token": token, file_field: (BytesIO(content), filename)})
+            assert_answered_sanely(response, f"{filename} to {form.action}")
+            assert response.status_code in (400, 422), f"{filename} to {form.action}: {response.status_code}"
+        oversized = client.post(form.action, content_type="multipart/form-data", data={
+            "csrf_token": token, file_field: (BytesIO(b"a" * (21 * 1024 * 1024)), "big.csv")})
+        assert oversized.status_code == 413 and "Zu viele Daten" in oversized.get_data(as_text=True)
+    after = table_counts(portal)
+    assert {name: count for name, count in after.items() if not name.endswith("audit_log")} == \
+        {name: count for name, count in before.items() if not name.endswith("audit_log")}
