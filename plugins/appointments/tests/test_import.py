@@ -115,7 +115,7 @@ def test_semicolon_or_comma_and_optional_columns(app, db, csv_file):
 
 
 def test_large_file_streams_in_batches_with_flat_memory(app, database, monkeypatch):
-    """Peak memory for 2,400 rows stays close to that for 600: rows are never all held at once."""
+    """Peak memory for 1,600 rows stays close to that for 400: rows are never all held at once."""
     def export(first: int, rows: int) -> io.BytesIO:
         lines = ["reference;birth_date;service;status;date;time;building;room;persons"]
         lines += [f"L-{n:07d};01.01.1980;eu-blue-card;scheduled;2026-07-{1 + n % 28:02d};09:30;Wacker Hof;{n % 40};1"
@@ -128,7 +128,8 @@ def test_large_file_streams_in_batches_with_flat_memory(app, database, monkeypat
     monkeypatch.setattr(importer, "_write_batch", lambda batch, *rest: (batches.append(len(batch)),
                                                                        original(batch, *rest)))
     peaks = []
-    for first, rows in ((0, 600), (600, 2400)):
+    # The first run warms up caches (compiled statements, imports), so it is not compared.
+    for first, rows in ((0, 100), (100, 400), (500, 1600)):
         file = export(first, rows)
         tracemalloc.start()
         report = run_import(app, file)
@@ -136,9 +137,9 @@ def test_large_file_streams_in_batches_with_flat_memory(app, database, monkeypat
         tracemalloc.stop()
         assert report.ok and report.created == rows
     with database() as session:
-        assert count(session) == 3000
+        assert count(session) == 2100
     assert max(batches) == 100
-    assert peaks[1] < 1.5 * peaks[0], peaks
+    assert peaks[2] < 1.5 * peaks[1], peaks
 
 
 def test_a_reference_twice_in_different_batches_is_found(app, database, csv_file, monkeypatch):
