@@ -66,14 +66,14 @@ def _check_invariants(families, taken, calendar, offices, times, result):
         assert sum(a.family_key == key for a in result.appointments) == by_key[key].appointments_needed
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(scenarios())
 def test_plans_respect_capacity_pairs_and_families(scenario):
     families, taken, calendar, offices, times = scenario
     _check_invariants(families, taken, calendar, offices, times, plan(families, taken, calendar, offices, times))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(scenarios())
 def test_every_ready_person_is_planned_when_capacity_allows(scenario):
     families, taken, calendar, offices, times = scenario
@@ -92,7 +92,7 @@ def test_every_ready_person_is_planned_when_capacity_allows(scenario):
         assert all(left < family.appointments_needed for day, left in capacity_left.items() if day >= family.ready_on)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(scenarios(), st.integers(0, 10))
 def test_a_rerun_moves_no_planned_appointment(scenario, newcomers):
     families, taken, calendar, offices, times = scenario
@@ -109,7 +109,7 @@ def test_a_rerun_moves_no_planned_appointment(scenario, newcomers):
     _check_invariants(first.unplanned + later, taken_after_first, calendar, offices, times, second)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(scenarios(with_preferred_days=False))
 def test_earlier_ready_families_come_no_later_than_later_ready_ones(scenario):
     families, taken, calendar, offices, times = scenario
