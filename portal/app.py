@@ -85,6 +85,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     # Registered first, so it runs last and compresses the finished answer.
     compression.init_app(app)
     security.limit_request_bodies(app)
+    security.refuse_nul_characters(app)
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app, [str(core_path("translations"))] + [str(p.translations) for p in plugins])

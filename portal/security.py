@@ -1,6 +1,6 @@
-"""Security headers on every answer; small request bodies except for file uploads."""
+"""Security headers on every answer; small request bodies except for file uploads; no NUL characters."""
 
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -46,3 +46,31 @@ def limit_request_bodies(app: Flask) -> None:
     def _limit_body():
         if request.mimetype != "multipart/form-data":
             request.max_content_length = current_app.config["MAX_FORM_MEMORY_SIZE"]
+
+
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+def refuse_nul_characters(app: Flask) -> None:
+    """Answer 400 to a request whose address, query, form or JSON holds a NUL character.
+
+    Nobody types one, and PostgreSQL refuses to compare or store it, which
+    would otherwise surface as a server error wherever a plugin queries the value.
+    """
+
+    @app.before_request
+    def _refuse_nul():
+        if _contains_nul(request.path) or _contains_nul(list(request.args.items(multi=True))):
+            abort(400)
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            if _contains_nul(list(request.form.items(multi=True))):
+                abort(400)
+        elif request.is_json and _contains_nul(request.get_json(silent=True)):
+            abort(400)

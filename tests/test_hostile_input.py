@@ -332,3 +332,15 @@ def test_hostile_uploads_change_nothing_and_get_clear_answers(portal):
     after = table_counts(portal)
     assert {name: count for name, count in after.items() if not name.endswith("audit_log")} == \
         {name: count for name, count in before.items() if not name.endswith("audit_log")}
+
+
+@pytest.mark.parametrize("method, path, kwargs", [
+    ("GET", "/de/interpreters/glossary?q=a%00b", {}),
+    ("GET", "/de/checklists/%00", {}),
+    ("POST", "/de/emergency/", {"data": {"matter": "Bitte dringend melden\x00"}}),
+    ("POST", "/de/appointments/api/v1/lookup", {"json": {"reference": "M-1\x00", "birth_date": "1980-01-01"}}),
+])
+def test_nul_characters_are_refused_with_a_clear_400(portal, method, path, kwargs):
+    response = portal.test_client().open(path, method=method, **kwargs)
+    assert response.status_code == 400
+    assert "Die Anfrage war fehlerhaft" in response.get_data(as_text=True)
