@@ -53,12 +53,16 @@ def portal_staff_menu():
 
 @hookimpl
 def portal_template_slot(slot, context):
+    from .rules import office_locations
     from .views import summary
 
     if slot == "home":
         return summary(location=None)
     if slot in VISIT_SLOTS:
-        return summary(location=context.get("location") or None)
+        # A place the configuration does not name (a building's short name, say) cannot narrow the rules:
+        # then every rule shows, each marked with its location.
+        location = context.get("location")
+        return summary(location=location if location in office_locations() else None)
     return None
 
 

@@ -66,6 +66,8 @@ def test_rules_apply_per_location(app, client, add_rule, parse):
         wacker = render_template_string(template, location="Wacker Hof")
         benrath = render_template_string(template, location="Nebenstelle Benrath")
         anywhere = render_template_string("{{ slot('appointment_result', service='settlement-permit') }}")
+        unknown_place = render_template_string(template, location="Rathaus")
+    assert unknown_place == anywhere
     assert "Maske überall" in wacker and "Karte im Wacker Hof" in wacker and "Benrath" not in wacker
     assert "Abstand in Benrath: 2 Meter" in benrath and "Wacker" not in benrath
     assert "nur Nebenstelle Benrath" in anywhere and "nur Wacker Hof" in anywhere
