@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import jsonify, request
-from werkzeug.exceptions import TooManyRequests
 
 from portal import toolkit
 from portal.toolkit import _
@@ -25,7 +24,7 @@ API_VERSION = "1.0.0"
 
 
 def _error(status: int, code: str, message: str, fields: dict | None = None):
-    body = {"error": code, "message": message}
+    body = {"error": code, "message": message, "status": status}
     if fields:
         body["fields"] = fields
     return jsonify(body), status
@@ -88,30 +87,22 @@ def api_lookup():
     })
 
 
-@bp.errorhandler(TooManyRequests)
-def _too_many_requests(_exc):
-    # The core answers JSON only under /api/; the lookup API lives under the plugin's own address.
-    if request.endpoint != "appointments.api_lookup":
-        return toolkit.render_error(429)
-    return _error(429, "rate_limited", _("Zu viele Abfragen in kurzer Zeit. Bitte warten Sie einige Minuten und "
-                                         "versuchen Sie es dann noch einmal."))
-
-
 @bp.route("/api/v1/openapi.json")
 def openapi():
     return jsonify(openapi_document())
 
 
-def _problem_schema(codes: list[str]) -> dict:
-    return {
-        "type": "object",
-        "required": ["error", "message"],
-        "properties": {
-            "error": {"type": "string", "enum": codes},
-            "message": {"type": "string", "description": "A sentence for the client, in the chosen language."},
-            "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-        },
-    }
+PROBLEM = {
+    "type": "object",
+    "required": ["error", "message", "status"],
+    "properties": {
+        "error": {"type": "string", "description": "A code such as not_found, or the title of the error page."},
+        "message": {"type": "string", "description": "A sentence for the client, in the chosen language."},
+        "status": {"type": "integer"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                   "description": "For 422: what is wrong with each field."},
+    },
+}
 
 
 def _json_response(description: str, schema: dict) -> dict:
@@ -158,8 +149,10 @@ def openapi_document() -> dict:
             "title": f"{office['name']}: appointment lookup",
             "version": API_VERSION,
             "description": "Look up an appointment with the reference on the invitation letter and the client's "
-                           "date of birth. Both must match; every mismatch gets the same 404 answer. Requests "
-                           "are limited per address and per reference (429 when exceeded).",
+                           "date of birth. Both must match; every mismatch gets the same 404 answer. Failed "
+                           "lookups are limited per address and per reference (429 when exceeded). Send "
+                           "`Accept: application/json`, so that errors the portal answers before the lookup "
+                           "(400, 413, 503) come as JSON too.",
         },
         "paths": {
             "/{lang}/appointments/api/v1/lookup": {
@@ -175,13 +168,13 @@ def openapi_document() -> dict:
                     }}}},
                     "responses": {
                         "200": _json_response("The appointment.", appointment),
-                        "400": _json_response("The body is not a JSON object.", _problem_schema(["bad_request"])),
-                        "404": _json_response("No appointment matches reference and date of birth.",
-                                              _problem_schema(["not_found"])),
-                        "422": _json_response("A field is missing or malformed; `fields` says which.",
-                                              _problem_schema(["invalid"])),
-                        "429": _json_response("Too many lookups; try again after Retry-After seconds.",
-                                              _problem_schema(["rate_limited"])),
+                        "400": _json_response("The body is not a JSON object, or holds a NUL character.", PROBLEM),
+                        "404": _json_response("No appointment matches reference and date of birth.", PROBLEM),
+                        "413": _json_response("The body is too large.", PROBLEM),
+                        "422": _json_response("A field is missing or malformed; `fields` says which.", PROBLEM),
+                        "429": _json_response("Too many failed lookups; try again after Retry-After seconds.",
+                                              PROBLEM),
+                        "503": _json_response("The service is unavailable for a moment.", PROBLEM),
                     },
                 },
             },

@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from portal import toolkit
@@ -61,7 +61,7 @@ def appointment_for_token(token: str) -> Appointment | None:
     max_age = toolkit.plugin_settings("appointments")["result_link_minutes"] * 60
     try:
         appointment_id = _serializer().loads(token, max_age=max_age)
-    except BadSignature:
+    except BadData:
         return None
     if not isinstance(appointment_id, int):
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from portal import toolkit
@@ -39,6 +40,7 @@ def service_name(slug: str) -> str:
 def service_name_markup(slug: str) -> Markup:
     """Return a service's name, marked as German when it has no translation and the page is in another language."""
     name = service_name(slug)
-    if slug in SERVICE_NAMES or toolkit.current_language() == "de":
+    # The locale, not the page's language: a letter renders its second half under the client's locale.
+    if slug in SERVICE_NAMES or get_locale().language == "de":
         return Markup.escape(name)
     return Markup('<span {}>{}</span>').format(toolkit.lang_attrs("de"), name)

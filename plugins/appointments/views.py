@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, g, request, url_for
-from werkzeug.exceptions import NotFound
+from flask import Response, g, jsonify, request, url_for
+from werkzeug.exceptions import NotFound, TooManyRequests
 
 from portal import toolkit
 from portal.toolkit import _
@@ -25,6 +25,12 @@ def not_found_message() -> str:
     """Return the one answer for a lookup that found nothing, whatever did not match."""
     return _("Wir haben zu diesen Angaben keinen Termin gefunden. Bitte prüfen Sie die Vorgangsnummer und Ihr "
              "Geburtsdatum: Beides muss genau so sein wie in Ihrem Einladungsbrief.")
+
+
+def rate_limited_message() -> str:
+    """Return what a client reads after too many failed lookups."""
+    return _("Zu viele Abfragen in kurzer Zeit. Bitte warten Sie einige Minuten und versuchen Sie es dann noch "
+             "einmal.")
 
 
 def _submitted_reference() -> str:
@@ -94,7 +100,7 @@ def lookup():
     else:
         announcement = ""
     context = {"form": form, "not_found": not_found, "not_found_message": not_found_message(),
-               "announcement": announcement, "htmx": toolkit.is_htmx()}
+               "announcement": announcement, "htmx": toolkit.is_htmx(), "rate_limited": False}
     if appointment is not None:
         facts = describe(appointment)
         context |= {"facts": facts, **result_links(appointment, facts)}
@@ -134,6 +140,20 @@ def calendar(token: str):
 def _expired_link(_exc):
     return toolkit.render_error(404, _("Dieser Link ist abgelaufen oder ungültig. Bitte fragen Sie Ihren Termin "
                                        "noch einmal ab."))
+
+
+@bp.errorhandler(TooManyRequests)
+def _too_many_lookups(_exc):
+    if request.endpoint == "appointments.api_lookup":
+        # The core answers JSON only under /api/; the lookup API lives under the plugin's own address.
+        return jsonify(error="rate_limited", message=rate_limited_message(), status=429), 429
+    if request.endpoint == "appointments.lookup" and toolkit.is_htmx():
+        # htmx swaps only successful answers; the form comes back with what was typed and the reason.
+        message = rate_limited_message()
+        return toolkit.render_page("appointments/lookup.html", block="lookup_region", form=LookupForm(),
+                                   not_found=False, rate_limited=True, rate_limited_message=message,
+                                   announcement=message, htmx=True)
+    return toolkit.render_error(429)
 
 
 @bp.after_request

@@ -143,7 +143,7 @@ def test_htmx_gets_the_result_fragment_with_an_announcement(client, add_appointm
     fragment = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in fragment
-    assert 'id="lookup-announcement"' in fragment and 'hx-swap-oob="true"' in fragment
+    assert 'id="lookup-announcement"' in fragment and 'hx-swap-oob="innerHTML"' in fragment
     assert "Termin gefunden." in fragment
     assert 'id="appointment-title" data-focus-after-swap' in fragment
     assert response.headers["Cache-Control"] == "no-store"
@@ -220,6 +220,21 @@ def test_per_address_limit_holds_across_references(app, client):
         assert post_lookup(client, reference="M-300000", address="10.0.1.2").status_code == 404
     finally:
         settings["rate_limit_per_address"] = "30 per 10 minutes"
+
+
+def test_htmx_gets_the_rate_limit_in_place_with_the_input_kept(app, client):
+    settings = app.config["PORTAL"]["plugin_settings"]["appointments"]
+    settings["rate_limit_per_reference"] = "1 per hour"
+    try:
+        assert post_lookup(client, reference="M-777777", htmx=True).status_code == 200
+        response = post_lookup(client, reference="M-777777", birth_date=date(1970, 5, 6), htmx=True)
+        fragment = response.get_data(as_text=True)
+        assert response.status_code == 200 and "<html" not in fragment
+        assert "Zu viele Abfragen in kurzer Zeit." in fragment
+        assert 'value="M-777777"' in fragment and 'value="1970"' in fragment
+        assert "Retry-After" in response.headers
+    finally:
+        settings["rate_limit_per_reference"] = "10 per hour"
 
 
 def test_successful_lookups_do_not_use_up_the_limits(app, client, add_appointment):
