@@ -152,6 +152,6 @@ def translation_status() -> list[toolkit.ContentStatus]:
     texts = [text for service in toolkit.session().scalars(select(Service)) for text in content_texts(service.content)]
     texts += [text for question in questions_by_key().values() for text in (question.text, question.label)
               if text.get("de")]
-    return [toolkit.ContentStatus(plugin="checklists", kind=toolkit._l("Texte der Checklisten"), lang=lang,
+    return [toolkit.ContentStatus(plugin="checklists", kind="texts", lang=lang,
                                   translated=sum(1 for text in texts if text.get(lang)), total=len(texts))
             for lang in toolkit.enabled_languages()]

@@ -109,6 +109,6 @@ def translation_status() -> list[toolkit.ContentStatus]:
     today = office_today()
     rules = [rule for rule in toolkit.session().scalars(select(Rule))
              if rule.ended_at is None and (rule.ends_on is None or rule.ends_on >= today) and rule.text.get("de")]
-    return [toolkit.ContentStatus(plugin="hygiene", kind=_l("Hygieneregeln"), lang=lang,
+    return [toolkit.ContentStatus(plugin="hygiene", kind="rules", lang=lang,
                                   translated=sum(1 for rule in rules if rule.text.get(lang)), total=len(rules))
             for lang in toolkit.enabled_languages()]

@@ -173,3 +173,5 @@ def test_translation_status_counts_texts_per_language(app, defaults, data):
     assert status["de"].translated == status["de"].total > 100
     assert status["pl"].translated == status["pl"].total - 1
     assert status["ar"].translated == status["ar"].total
+    report = app.test_cli_runner().invoke(args=["translations", "report"])
+    assert report.exit_code == 0 and "checklists" in report.output

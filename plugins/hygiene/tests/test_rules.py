@@ -24,6 +24,8 @@ def test_default_rules_are_loaded_once_with_all_ten_languages(app, data):
     with app.test_request_context("/de/"):
         status = {entry.lang: (entry.translated, entry.total) for entry in translation_status()}
     assert set(status.values()) == {(6, 6)} and len(status) == 10
+    report = runner.invoke(args=["translations", "report"])
+    assert report.exit_code == 0 and "hygiene" in report.output
 
 
 def test_validity_period_decides_which_rules_are_in_force(app, add_rule):
