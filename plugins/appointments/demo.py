@@ -28,7 +28,8 @@ def add_demo_appointments(session) -> None:
     if session.scalar(select(Appointment.id).where(Appointment.reference == DEMO_APPOINTMENTS[0][0])):
         return
     office = toolkit.portal_settings()["office"]
-    building = office["building"] or office["street"]
+    # A configured location is what the hygiene plugin narrows its rules by.
+    building = (office["locations"] or [office["building"] or office["street"]])[0]
     today = datetime.now(office_zone()).date()
     for reference, born, service, status, days, clock, room, persons in DEMO_APPOINTMENTS:
         session.add(Appointment(

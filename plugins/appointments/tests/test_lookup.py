@@ -245,3 +245,18 @@ def test_successful_lookups_do_not_use_up_the_limits(app, client, add_appointmen
         assert [post_lookup(client).status_code for _ in range(4)] == [200, 200, 200, 200]
     finally:
         settings["rate_limit_per_reference"] = "10 per hour"
+
+
+def test_checklists_and_hygiene_plugins_answer_the_result_slot(make_app, app):
+    """With the real plugins enabled, the result shows what to bring and the rules in force.
+
+    `app` is requested for its clean-up: both apps share the test database.
+    """
+    portal = make_app(plugins=["appointments", "checklists", "hygiene"])
+    assert portal.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    client = portal.test_client()
+    page = post_lookup(client, reference="M-100001", birth_date=date(1985, 3, 27)).get_data(as_text=True)
+    assert "Termin steht fest" in page
+    assert 'class="callout checklist-box"' in page
+    assert 'href="/de/checklists/residence-permit-extension"' in page
+    assert 'class="callout hygiene-summary"' in page
