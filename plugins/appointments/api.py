@@ -38,9 +38,9 @@ def _read_lookup(body: dict) -> tuple[str, date | None, dict]:
     problem = reference_problem(reference)
     if problem:
         problems["reference"] = problem
-    birth_date = None
     raw_date = body.get("birth_date")
     try:
+        # Only the extended form 1985-03-27; fromisoformat would also take 19850327.
         birth_date = date.fromisoformat(raw_date) if isinstance(raw_date, str) and len(raw_date) == 10 else None
     except ValueError:
         birth_date = None

@@ -24,7 +24,6 @@ from .services import known_services
 from .statuses import STATUS_CODES, STATUSES_NEEDING_DATE
 
 BATCH_SIZE = 1000
-COLUMNS = ("reference", "birth_date", "service", "status", "date", "time", "building", "room", "persons")
 OPTIONAL_COLUMNS = frozenset({"room", "persons"})
 # The columns an import compares to decide whether a stored appointment changed.
 COMPARED = ("birth_key", "service", "status", "starts_at", "building", "room", "persons_allowed")
@@ -36,8 +35,10 @@ def parse_date(text: str) -> date | None:
         return None
     try:
         if "." in text:
-            day, month, year = (int(part) for part in text.split("."))
-            return date(year, month, day)
+            day, month, year = text.split(".")
+            if len(year) != 4:
+                raise ValueError(text)
+            return date(int(year), int(month), int(day))
         return date.fromisoformat(text)
     except ValueError:
         raise ValueError(_("„%(value)s“ ist kein Datum (erwartet: 2026-07-01 oder 01.07.2026).", value=text)) from None
