@@ -104,4 +104,19 @@ def test_staff_upload_shows_progress_and_counts(browser, live_server, make_staff
     assert page.locator(".import-counts dd").all_text_contents() == ["2", "0", "0"]
     assert page.evaluate("document.activeElement.id") == "import-result-title"
     assert_accessible(page)
+
+    # The other staff pages, as a caseworker sees them after the import.
+    page.goto(f"{live_server.url}/de/staff/appointments/?status=scheduled")
+    assert_accessible(page)
+    page.click("text=M-100001")
+    page.wait_for_selector("form.form select#status")
+    assert_accessible(page)
+    page.select_option("#language", "ar")
+    page.click("text=Brief anzeigen")
+    page.wait_for_selector("svg.letter__qr")
+    assert page.is_visible("button[data-print]")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/de/staff/appointments/day?day=2026-07-01")
+    assert page.text_content("h2") == "Wacker Hof, Raum 2.14"
+    assert_accessible(page)
     context.close()
