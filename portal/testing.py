@@ -444,8 +444,9 @@ class AppProcess:
     """
 
     def __init__(self, instance: Path, settings: dict, workers: int = 2, wsgi: str = "portal:create_app()",
-                 extra_args: tuple[str, ...] = ()):
+                 extra_args: tuple[str, ...] = (), config: str | None = "python:portal.gunicorn_config"):
         self.instance = Path(instance)
+        self.config = config
         self.settings = settings
         self.workers = workers
         self.wsgi = wsgi
@@ -463,12 +464,18 @@ class AppProcess:
         import urllib.error
         import urllib.request
 
+        import gunicorn
+
         self.instance.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers",
-                   str(self.workers), "--worker-class", "sync", "--graceful-timeout", "5", *self.extra_args,
-                   self.wsgi]
+        # By default the settings of docs/deployment.md, with this process's address and number of workers.
+        command = [sys.executable, "-m", "gunicorn", *(["--config", self.config] if self.config else []),
+                   "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--worker-class", "sync",
+                   "--graceful-timeout", "5", *self.extra_args, self.wsgi]
+        if gunicorn.version_info >= (27,):
+            # Its control socket has one default path for every gunicorn of the user; several run here at once.
+            command[-1:-1] = ["--no-control-socket"]
         log = self.log_path.open("ab")
         # Run in the instance folder so that no gunicorn.conf.py of another working directory applies.
         self.process = subprocess.Popen(command, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
