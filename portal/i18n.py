@@ -70,6 +70,8 @@ def init_app(app: Flask, translation_dirs: list[str]) -> None:
 
     @app.url_value_preprocessor
     def _take_language(_endpoint, values):
+        # g outlives a request when an app context is already pushed (as in tests): start clean.
+        g.pop("lang", None)
         if values and "lang" in values:
             g.lang = values.pop("lang")
 

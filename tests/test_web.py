@@ -207,3 +207,16 @@ def test_text_answers_are_compressed_for_browsers_that_accept_gzip(client):
         assert gzip.decompress(css.data) == client.get(css_url).data
     tiny = client.get("/theme.css", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in tiny.headers
+
+
+def test_requests_inside_one_app_context_do_not_share_language_or_account(app, client, make_staff):
+    from portal.testing import sign_in
+
+    editor = app.test_client()
+    sign_in(editor, make_staff("editor"))
+    with app.app_context():
+        assert editor.get("/de/staff/").status_code == 200
+        assert client.get("/de/staff/").status_code == 302
+        assert '<html lang="ar"' in client.get("/ar/").get_data(as_text=True)
+        fresh = app.test_client()
+        assert '<html lang="en"' in fresh.get("/nowhere", headers={"Accept-Language": "en"}).get_data(as_text=True)
