@@ -43,7 +43,7 @@ def atom_feed(items: list[LocalizedNotice], now: datetime) -> bytes:
     _add(feed, "id", self_url)
     _add(feed, "title", toolkit._("Mitteilungen – %(office)s, %(municipality)s", office=settings["office"]["name"],
                                   municipality=settings["municipality"]["name"]))
-    _add(feed, "updated", max((_updated(item) for item in items), default=now).isoformat())
+    _add(feed, "updated", max((_updated(item) for item in items), default=now).isoformat(timespec="seconds"))
     _add(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     _add(feed, "link", rel="alternate", type="text/html", href=url_for("notices.index", _external=True))
     author = _add(feed, "author")
@@ -52,8 +52,8 @@ def atom_feed(items: list[LocalizedNotice], now: datetime) -> bytes:
         entry = _add(feed, "entry", **{XML_LANG: item.lang})
         _add(entry, "id", _entry_id(item))
         _add(entry, "title", item.text.title)
-        _add(entry, "published", item.notice.starts_at.isoformat())
-        _add(entry, "updated", _updated(item).isoformat())
+        _add(entry, "published", item.notice.starts_at.isoformat(timespec="seconds"))
+        _add(entry, "updated", _updated(item).isoformat(timespec="seconds"))
         _add(entry, "link", rel="alternate", type="text/html",
              href=url_for("notices.detail", notice_id=item.notice.id, _external=True))
         _add(entry, "category", term=item.notice.category, label=str(CATEGORIES.get(item.notice.category, "")))

@@ -131,14 +131,10 @@ def _saved_message(notice: Notice, action: str) -> str:
         return toolkit._("Die Mitteilung ist zurückgezogen und für Besucher nicht mehr sichtbar.")
     if notice.state == "published" and notice.starts_at > toolkit.utcnow():
         return toolkit._("Die Mitteilung ist geplant und erscheint am %(date)s.",
-                         date=_format_moment(notice.starts_at))
+                         date=format_datetime(notice.starts_at, "short"))
     if action == "publish":
         return toolkit._("Die Mitteilung ist veröffentlicht.")
     return toolkit._("Die Mitteilung ist gespeichert.")
-
-
-def _format_moment(moment: datetime) -> str:
-    return format_datetime(moment, "short")
 
 
 @bp.route("/")
