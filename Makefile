@@ -31,9 +31,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Debian's Chromium (browser tests), gettext (msgfmt --check) and Java (the Nu Html Checker),
+# Debian's Chromium (browser tests, Lighthouse), gettext (msgfmt --check), Java (the Nu Html Checker)
+# and wrk (load test and benchmarks),
 # installed when missing and we may (root with apt).
-SYSTEM_COMMANDS := /usr/bin/chromium:chromium /usr/bin/msgfmt:gettext /usr/bin/java:default-jre-headless
+SYSTEM_COMMANDS := /usr/bin/chromium:chromium /usr/bin/msgfmt:gettext /usr/bin/java:default-jre-headless /usr/bin/wrk:wrk
 system-packages:
 	@missing=""; for pair in $(SYSTEM_COMMANDS); do \
 	  [ -x "$${pair%%:*}" ] || missing="$$missing $${pair##*:}"; done; \
