@@ -1,0 +1,1 @@
+"""Benchmarks of the portal under gunicorn on loopback; `make bench` runs them (see docs/performance.md)."""

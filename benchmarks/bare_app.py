@@ -1,0 +1,20 @@
+"""The yardstick: a bare Flask app served by the same gunicorn settings as the portal."""
+
+from flask import Flask, render_template_string
+
+app = Flask(__name__)
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title></head>
+<body><h1>{{ title }}</h1><ul>{% for item in items %}<li>{{ item }}</li>{% endfor %}</ul></body></html>
+"""
+
+
+@app.route("/")
+def hello():
+    return "hello"
+
+
+@app.route("/page")
+def page():
+    return render_template_string(PAGE, title="Bare page", items=["one", "two", "three"])

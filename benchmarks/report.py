@@ -1,0 +1,132 @@
+"""Judge the figures against the goals and write them as Markdown."""
+
+from __future__ import annotations
+
+LOOKUP = "lookup_api"
+# Tolerances for "flat" and "linear": the machine's own noise between two runs is about this large.
+FLAT = 1.25
+
+
+def _goal(text: str, value, met: bool) -> dict:
+    return {"goal": text, "value": value, "met": bool(met)}
+
+
+def goals(results: dict) -> list[dict]:
+    """Return each goal of the issue with the measured value and whether it is met."""
+    found = []
+    for backend, figures in (results.get("throughput") or {}).items():
+        if not isinstance(figures, dict) or LOOKUP not in figures.get("portal", {}):
+            continue
+        lookup = figures["portal"][LOOKUP]
+        found.append(_goal(f"{backend}: status lookup at least half the bare app's throughput",
+                           lookup["throughput_ratio"], lookup["throughput_ratio"] >= 0.5))
+        found.append(_goal(f"{backend}: status lookup p99 under 30 ms at 32 connections", lookup["p99_ms"],
+                           lookup["p99_ms"] < 30))
+        if "growth" in figures:
+            large = figures["growth"]["large"][LOOKUP]
+            ratio = round(large["p50_ms"] / lookup["p50_ms"], 2)
+            found.append(_goal(f"{backend}: lookup p50 at {figures['growth']['appointments']['large']:,} "
+                               f"vs {figures['growth']['appointments']['small']:,} appointments (flat)",
+                               ratio, ratio <= FLAT))
+    for backend, figures in (results.get("import") or {}).items():
+        found.append(_goal(f"{backend}: import time per row, large vs small file (linear)",
+                           figures["time_per_row_ratio"], figures["time_per_row_ratio"] <= FLAT))
+        found.append(_goal(f"{backend}: import peak memory, 10× the rows (flat)", figures["memory_ratio"],
+                           figures["memory_ratio"] <= 1.5))
+    for page, figures in (results.get("weight") or {}).items():
+        if page == "goals":
+            continue
+        found.append(_goal(f"{page}: first visit under 60 KB", figures["first_visit_kib"],
+                           figures["first_visit_kib"] < 60))
+        found.append(_goal(f"{page}: repeat visit under 15 KB", figures["repeat_visit_kib"],
+                           figures["repeat_visit_kib"] < 15))
+    for page, figures in (results.get("lighthouse") or {}).items():
+        if isinstance(figures, dict) and "scores" in figures:
+            found.append(_goal(f"{page}: Lighthouse 100 in all four categories", figures["scores"],
+                               all(score == 100 for score in figures["scores"].values())))
+    return found
+
+
+def _throughput_table(block: dict) -> list[str]:
+    lines = ["| target | requests/s | ratio to bare | p50 ms | p99 ms | p99 ratio | answers |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for name, f in block.items():
+        answers = ", ".join(f"{code}: {count}" for code, count in f["statuses"].items())
+        errors = sum(f["socket_errors"].values())
+        if errors:
+            answers += f"; {errors} socket errors"
+        lines.append(f"| {name} | {f['requests_per_second']:,.0f} | {f['throughput_ratio']:.2f} | {f['p50_ms']:.1f} "
+                     f"| {f['p99_ms']:.1f} | {f['p99_ratio']:.1f} | {answers} |")
+    return lines
+
+
+def markdown(results: dict) -> str:
+    """Return the results as a Markdown summary."""
+    m = results["machine"]
+    out = ["# Benchmark results", "",
+           f"{m['date']}, commit {m['commit']}, {m['cpus']} CPUs, Python {m['python']}, {m['wrk']}; "
+           f"load average at start {m['load_average_at_start']}; {results['minutes']} minutes"
+           + (" (quick run: short and small)" if results["quick"] else "") + ".", "",
+           f"Plugins: {', '.join(results['plugins'])}. Gunicorn with the settings of `portal/gunicorn_config.py`, "
+           f"{results['settings']['gunicorn_workers']} sync workers; wrk {results['settings']['threads']} threads, "
+           f"{results['settings']['connections']} connections, {results['settings']['seconds']} s per target, "
+           f"requests spread over {results['settings']['client_addresses']} client addresses behind the proxy.", ""]
+    out += ["## Goals", "", "| goal | measured | met |", "| --- | --- | --- |"]
+    out += [f"| {g['goal']} | {g['value']} | {'yes' if g['met'] else '**no**'} |" for g in results["goals"]]
+    throughput = results.get("throughput") or {}
+    for backend, figures in throughput.items():
+        if not isinstance(figures, dict) or "bare" not in figures:
+            continue
+        out += ["", f"## Throughput and latency: {backend}", "",
+                f"{figures['seeding'][0]['appointments']:,} appointments imported with "
+                f"`flask appointments import` in {figures['seeding'][0]['import_command_seconds']} s.", ""]
+        out += _throughput_table(figures["bare"] | figures["portal"])
+        if "growth" in figures:
+            grown = figures["seeding"][-1]
+            out += ["", f"Grown to {grown['appointments']:,} appointments by multi-row INSERTs of the importer's own "
+                        f"records ({grown['bulk_insert_seconds']} s; the CSV importer would take much longer):", ""]
+            out += _throughput_table(figures["growth"]["large"])
+    if results.get("import"):
+        out += ["", "## CSV import (appointments plugin's importer, empty database)", "",
+                "| database | rows | seconds | rows/s | peak Python allocations MiB | peak RSS MiB |",
+                "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for backend, sizes in results["import"].items():
+            for rows, f in sizes.items():
+                if isinstance(f, dict):
+                    out.append(f"| {backend} | {int(rows):,} | {f['seconds']} | {f['rows_per_second']:,} | "
+                               f"{f['peak_python_allocations_mib']} | {f['peak_rss_mib']} |")
+    if results.get("startup"):
+        s = results["startup"]
+        out += ["", "## Start-up and memory (all plugins)", "",
+                f"Import of the package {s['build']['import_seconds']} s, building the app "
+                f"{s['build']['build_seconds']} s (median of three fresh interpreters).", "",
+                "| gunicorn | first answer after s | master PSS MiB | worker PSS MiB | worker RSS MiB |",
+                "| --- | ---: | ---: | --- | --- |"]
+        for variant, label in (("gunicorn_preload", "app preloaded (deployment settings)"),
+                               ("gunicorn", "app loaded in each worker")):
+            v = s[variant]
+            out.append(f"| {label} | {v['seconds_to_first_answer']} | {v['master']['pss']} | "
+                       f"{', '.join(str(w['pss']) for w in v['workers'])} | "
+                       f"{', '.join(str(w['rss']) for w in v['workers'])} |")
+    if results.get("weight"):
+        out += ["", "## Page weight (bytes on the wire, gzip, headers included)", "",
+                "| page | first visit KB | repeat visit KB |", "| --- | ---: | ---: |"]
+        out += [f"| {page} | {f['first_visit_kib']} | {f['repeat_visit_kib']} |"
+                for page, f in results["weight"].items() if page != "goals"]
+    if results.get("lighthouse"):
+        out += ["", "## Lighthouse (mobile)", ""]
+        if "skipped" in results["lighthouse"]:
+            out.append(f"Skipped: {results['lighthouse']['skipped']}")
+        else:
+            out += ["| page | performance | accessibility | best practices | SEO | points lost to |",
+                    "| --- | ---: | ---: | ---: | ---: | --- |"]
+            for page, f in results["lighthouse"].items():
+                if "scores" not in f:
+                    out.append(f"| {page} | error: {f.get('error', '')[:80]} | | | | |")
+                    continue
+                sc = f["scores"]
+                lost = ", ".join(f"{key} ({item['display'] or item['score']})"
+                                 for key, item in f["lost_points"].items())
+                out.append(f"| {page} | {sc['performance']} | {sc['accessibility']} | {sc['best-practices']} | "
+                           f"{sc['seo']} | {lost} |")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,77 @@
+"""Start-up time and memory per gunicorn worker with all plugins, with the app preloaded in the master or not."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from portal.testing import AppProcess
+
+from .browser import Browser
+from .installation import Installation
+
+BUILD_SNIPPET = """
+import json, time
+started = time.perf_counter()
+from portal import create_app
+imported = time.perf_counter()
+create_app()
+built = time.perf_counter()
+print(json.dumps({"import_seconds": imported - started, "build_seconds": built - imported}))
+"""
+WARM_UP_PAGES = ("/de/", "/de/appointments/", "/de/checklists/", "/de/notices/", "/de/emergency/", "/ar/",
+                 "/de/staff/login")
+
+
+def memory_of(pid: int) -> dict:
+    """Return resident and proportional memory of a process in MiB (PSS shares copy-on-write pages fairly)."""
+    values = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("Rss", "Pss", "Private_Dirty"):
+            values[name.lower()] = round(int(rest.split()[0]) / 1024, 1)
+    return values
+
+
+def build_time(process: AppProcess, runs: int = 3) -> dict:
+    """Return the median time to import the portal and to build the app, each in a fresh interpreter."""
+    samples = []
+    for _ in range(runs):
+        completed = subprocess.run([sys.executable, "-c", BUILD_SNIPPET], env=process.environment(),
+                                   cwd=process.instance, capture_output=True, text=True, timeout=120, check=True)
+        samples.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+    return {key: round(statistics.median(sample[key] for sample in samples), 3) for key in samples[0]}
+
+
+def serve_and_weigh(process: AppProcess) -> dict:
+    """Start gunicorn, warm every worker up with the main pages and return start time and memory."""
+    started = time.perf_counter()
+    process.start()
+    seconds = time.perf_counter() - started
+    try:
+        browser = Browser(process.url)
+        for _ in range(10):
+            for page in WARM_UP_PAGES:
+                browser.get(page)
+        return {"seconds_to_first_answer": round(seconds, 2),
+                "master": memory_of(process.process.pid),
+                "workers": [memory_of(pid) for pid in process.worker_pids()]}
+    finally:
+        process.stop()
+
+
+def measure(root: Path, plugins: list[str]) -> dict:
+    """Measure start-up and memory of the portal with the given plugins, on SQLite."""
+    installation = Installation(root, "sqlite", plugins)
+    installation.prepare(100)
+    result = {"plugins": plugins, "build": build_time(installation.process())}
+    result["gunicorn_preload"] = serve_and_weigh(installation.process())
+    result["gunicorn"] = serve_and_weigh(AppProcess(installation.root, installation.settings, config=None))
+    for variant in ("gunicorn_preload", "gunicorn"):
+        print(f"  {variant}: {result[variant]['seconds_to_first_answer']} s, workers "
+              f"{[worker['pss'] for worker in result[variant]['workers']]} MiB PSS", file=sys.stderr)
+    return result

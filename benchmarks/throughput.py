@@ -1,0 +1,157 @@
+"""Throughput and latency of the main pages and the status lookup, as ratios to a bare Flask app."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlencode
+
+from portal.testing import AppProcess
+
+from . import seed
+from .browser import Browser, links
+from .installation import Installation
+from .load import Request, run_wrk
+
+LANG = "de"
+LOOKUP_API = f"/{LANG}/appointments/api/v1/lookup"
+LOOKUP_FORM = f"/{LANG}/appointments/"
+# Every request carries what a phone's browser sends, so the figures include what real visits cost.
+COMMON_HEADERS = {"Accept-Encoding": "gzip, deflate, br", "Accept-Language": "de-DE,de;q=0.9"}
+# The portal runs behind the proxy (behind_proxy = true) and each request comes from one of this many
+# client addresses, as in the office's rush: the per-address rate limits are counted, not run into.
+CLIENT_ADDRESSES = 1024
+
+
+def visitor(number: int) -> dict[str, str]:
+    """Return the headers of the number-th visitor's phone."""
+    return COMMON_HEADERS | {"X-Forwarded-For": f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"}
+
+
+def bare_process(root: Path) -> AppProcess:
+    """Return the bare Flask app under the same gunicorn settings (not started)."""
+    repository = str(Path(__file__).resolve().parent.parent)
+    return AppProcess(root / "bare", {}, wsgi="benchmarks.bare_app:app", extra_args=("--pythonpath", repository))
+
+
+def many_visitors(path: str) -> list[Request]:
+    """Return the same page asked for by every visitor."""
+    return [Request(path, headers=visitor(number)) for number in range(CLIENT_ADDRESSES)]
+
+
+def bare_targets() -> dict[str, list[Request]]:
+    return {"bare_hello": many_visitors("/"), "bare_template": many_visitors("/page")}
+
+
+def lookup_api_requests(pairs: list[tuple[str, str]]) -> list[Request]:
+    """Return JSON lookups for stored appointments (successful lookups never use up the rate limits)."""
+    json_headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    return [Request(LOOKUP_API, "POST", json.dumps({"reference": ref, "birth_date": born}),
+                    visitor(number) | json_headers) for number, (ref, born) in enumerate(pairs)]
+
+
+def lookup_form_requests(url: str, pairs: list[tuple[str, str]]) -> list[Request]:
+    """Return lookups through the HTML form, as a browser without JavaScript sends them (one session)."""
+    browser = Browser(url)
+    token = browser.csrf_token(LOOKUP_FORM)
+    form_headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": browser.cookie_header()}
+    requests = []
+    for number, (ref, born) in enumerate(pairs):
+        year, month, day = born.split("-")
+        body = urlencode({"csrf_token": token, "reference": ref, "day": day, "month": month, "year": year})
+        requests.append(Request(LOOKUP_FORM, "POST", body, visitor(number) | form_headers))
+    return requests
+
+
+def result_pages(url: str, pairs: list[tuple[str, str]]) -> list[str]:
+    """Look appointments up once and return the addresses of their result pages."""
+    browser = Browser(url)
+    paths = []
+    for ref, born in pairs:
+        answer = browser.post_json(LOOKUP_API, {"reference": ref, "birth_date": born})
+        if answer.status != 200:
+            raise RuntimeError(f"lookup of {ref} answered {answer.status}: {answer.text[:300]}")
+        paths.append(answer.json()["print_url"].split(url, 1)[-1])
+    return paths
+
+
+def checklist_page(url: str) -> str:
+    """Return the address of the first checklist the checklists overview links to."""
+    overview = Browser(url).get(f"/{LANG}/checklists/")
+    found = [href for href in links(overview.text, f"/{LANG}/checklists/") if href.rstrip("/").count("/") == 3]
+    if not found:
+        raise RuntimeError("the checklists overview links to no checklist")
+    return found[0]
+
+
+def portal_targets(url: str, plugins: list[str], appointments: int) -> dict[str, list[Request]]:
+    """Return the measured requests for the portal: pages and lookups."""
+    targets = {"home": many_visitors(f"/{LANG}/")}
+    if "checklists" in plugins:
+        targets["checklist"] = many_visitors(checklist_page(url))
+    if "appointments" in plugins:
+        pairs = seed.sample(appointments)
+        targets["lookup_form_page"] = many_visitors(LOOKUP_FORM)
+        targets["lookup_api"] = lookup_api_requests(pairs)
+        targets["lookup_form_post"] = lookup_form_requests(url, pairs)
+        targets["result_page"] = [Request(path, headers=visitor(number))
+                                  for number, path in enumerate(result_pages(url, pairs[:50]))]
+    return targets
+
+
+def measure(url: str, targets: dict[str, list[Request]], seconds: float, connections: int) -> dict[str, dict]:
+    """Run wrk on each target in turn after a short warm-up of all of them."""
+    warm_up = [request for requests in targets.values() for request in requests[:5]]
+    run_wrk(url, warm_up, connections=connections, seconds=2)
+    results = {}
+    for name, requests in targets.items():
+        load_before = os.getloadavg()[0]
+        results[name] = run_wrk(url, requests, connections=connections, seconds=seconds)
+        results[name]["load_average_before"] = round(load_before, 2)
+        print(f"  {name}: {results[name]['requests_per_second']} req/s, p50 {results[name]['p50_ms']} ms, "
+              f"p99 {results[name]['p99_ms']} ms, {results[name]['statuses']}", file=sys.stderr)
+    return results
+
+
+def with_ratios(results: dict[str, dict], baseline: dict) -> dict[str, dict]:
+    """Add each target's throughput and latency as a ratio to the bare app's."""
+    for figures in results.values():
+        figures["throughput_ratio"] = round(figures["requests_per_second"] / baseline["requests_per_second"], 3)
+        figures["p50_ratio"] = round(figures["p50_ms"] / baseline["p50_ms"], 2)
+        figures["p99_ratio"] = round(figures["p99_ms"] / baseline["p99_ms"], 2)
+    return results
+
+
+def run_backend(root: Path, backend: str, plugins: list[str], seconds: float, connections: int, growth_to: int,
+                appointments: int = 10_000, redis_url: str | None = None) -> dict:
+    """Measure one database backend: bare app, portal at 10,000 appointments, lookups at growth_to."""
+    installation = Installation(root, backend, plugins, {"behind_proxy": True})
+    print(f"{backend}: preparing {appointments} appointments", file=sys.stderr)
+    result: dict = {"plugins": installation.plugins, "seeding": [installation.prepare(appointments)]}
+    with bare_process(root).start() as bare:
+        result["bare"] = measure(bare.url, bare_targets(), seconds, connections)
+    baseline = result["bare"]["bare_hello"]
+    with_ratios(result["bare"], baseline)
+    with installation.process().start() as portal:
+        targets = portal_targets(portal.url, installation.plugins, appointments)
+        result["portal"] = with_ratios(measure(portal.url, targets, seconds, connections), baseline)
+    if redis_url and "appointments" in installation.plugins:
+        shared = Installation(root, backend, plugins, {"behind_proxy": True, "ratelimit_storage_url": redis_url})
+        with shared.process(instance=root / f"{backend}-redis").start() as portal:
+            pairs = seed.sample(appointments)
+            result["portal"] |= with_ratios(
+                measure(portal.url, {"lookup_api_redis_limits": lookup_api_requests(pairs)}, seconds, connections),
+                baseline)
+    if growth_to > appointments and "appointments" in installation.plugins:
+        print(f"{backend}: growing to {growth_to} appointments", file=sys.stderr)
+        result["seeding"].append(installation.add_in_bulk(growth_to))
+        with installation.process().start() as portal:
+            pairs = seed.sample(growth_to)
+            growth = measure(portal.url, {"lookup_api": lookup_api_requests(pairs),
+                                          "lookup_form_post": lookup_form_requests(portal.url, pairs)},
+                             seconds, connections)
+        result["growth"] = {"appointments": {"small": appointments, "large": growth_to},
+                            "large": with_ratios(growth, baseline)}
+    return result
