@@ -40,7 +40,8 @@ def _texts(code: int) -> tuple[str, str]:
 
 def wants_json() -> bool:
     """Tell whether the caller is an API client rather than a browser."""
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    # Plugins serve their APIs under /<lang>/<plugin>/api/.
+    return "/api/" in request.path or request.accept_mimetypes.best == "application/json"
 
 
 def render_error(code: int, detail: str | None = None):

@@ -220,3 +220,9 @@ def test_requests_inside_one_app_context_do_not_share_language_or_account(app, c
         assert '<html lang="ar"' in client.get("/ar/").get_data(as_text=True)
         fresh = app.test_client()
         assert '<html lang="en"' in fresh.get("/nowhere", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_errors_under_an_api_path_answer_json(client):
+    response = client.get("/de/anything/api/v1/missing")
+    assert response.status_code == 404
+    assert response.is_json and response.json["status"] == 404
