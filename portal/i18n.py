@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from babel import Locale
 from flask import Flask, current_app, g, request
 from flask_babel import Babel, format_date, format_datetime, format_time, get_locale
@@ -11,6 +13,7 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 LANGUAGE_COOKIE = "portal_lang"
 
 
+@cache
 def language_name(code: str) -> str:
     """Return a language's name in that language (Deutsch, English, العربية)."""
     name = Locale.parse(code).get_display_name(code)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from babel.dates import get_day_names
 from babel.lists import format_list
-from flask import Flask, current_app, render_template, request, url_for
+from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import get_locale
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
@@ -78,7 +78,13 @@ def staff_menu(account) -> list[StaffMenuItem]:
 
 
 def language_links() -> list[dict]:
-    """Return, for each enabled language, the current page's address in it."""
+    """Return, for each enabled language, the current page's address in it (worked out once per request)."""
+    if "language_links" not in g:
+        g.language_links = _language_links()
+    return g.language_links
+
+
+def _language_links() -> list[dict]:
     endpoint = request.endpoint
     args = dict(request.view_args or {})
     expects_lang = bool(endpoint) and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
