@@ -1,6 +1,6 @@
 """Run the benchmarks and write benchmarks/results/latest.json and latest.md (`make bench`).
 
-    python -m benchmarks [--quick] [--only startup,import,throughput,weight,lighthouse]
+    python -m benchmarks [--quick] [--only costs,startup,import,throughput,weight,lighthouse]
 
 Every server listens on loopback; wrk is the load generator. Figures are
 reported as ratios to a bare Flask app measured in the same run, because the
@@ -20,12 +20,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import importing, lighthouse, report, seed, startup, throughput, weight
+from . import costs, importing, lighthouse, report, seed, startup, throughput, weight
 from .installation import Installation, available_plugins, postgres_reachable
 from .load import wrk_available
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("startup", "import", "throughput", "weight", "lighthouse")
+SECTIONS = ("costs", "startup", "import", "throughput", "weight", "lighthouse")
 REDIS_URL = os.environ.get("PORTAL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 
 
@@ -66,6 +66,9 @@ def main() -> None:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
         root = Path(folder)
+        if "costs" in sections:
+            print("time per request in the app", file=sys.stderr)
+            results["costs"] = costs.measure(root / "costs", plugins)
         if "startup" in sections:
             print("start-up and memory", file=sys.stderr)
             results["startup"] = startup.measure(root / "startup", plugins)

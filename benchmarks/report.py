@@ -86,6 +86,10 @@ def markdown(results: dict) -> str:
             out += ["", f"Grown to {grown['appointments']:,} appointments by multi-row INSERTs of the importer's own "
                         f"records ({grown['bulk_insert_seconds']} s; the CSV importer would take much longer):", ""]
             out += _throughput_table(figures["growth"]["large"])
+    if results.get("costs"):
+        out += ["", "## Time per request inside the app (Flask test client, no server)", "",
+                "| request | ms |", "| --- | ---: |"]
+        out += [f"| {name} | {ms} |" for name, ms in results["costs"]["milliseconds_per_request"].items()]
     if results.get("import"):
         out += ["", "## CSV import (appointments plugin's importer, empty database)", "",
                 "| database | rows | seconds | rows/s | peak Python allocations MiB | peak RSS MiB |",

@@ -77,13 +77,22 @@ def result_pages(url: str, pairs: list[tuple[str, str]]) -> list[str]:
     return paths
 
 
-def checklist_page(url: str) -> str:
+def first_checklist(overview_html: str) -> str:
     """Return the address of the first checklist the checklists overview links to."""
-    overview = Browser(url).get(f"/{LANG}/checklists/")
-    found = [href for href in links(overview.text, f"/{LANG}/checklists/") if href.rstrip("/").count("/") == 3]
+    found = [href for href in links(overview_html, f"/{LANG}/checklists/") if href.rstrip("/").count("/") == 3]
     if not found:
         raise RuntimeError("the checklists overview links to no checklist")
     return found[0]
+
+
+def checklist_page(url: str) -> str:
+    """Return the address of a checklist of the portal served at url."""
+    return first_checklist(Browser(url).get(f"/{LANG}/checklists/").text)
+
+
+def checklist_page_in(client) -> str:
+    """Return the address of a checklist, asking a Flask test client."""
+    return first_checklist(client.get(f"/{LANG}/checklists/").get_data(as_text=True))
 
 
 def portal_targets(url: str, plugins: list[str], appointments: int) -> dict[str, list[Request]]:

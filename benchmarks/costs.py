@@ -1,0 +1,59 @@
+"""Where a request's time goes: the app's own work per request, without server or network (Flask test client)."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from .installation import Installation
+from .throughput import LOOKUP_API, LOOKUP_FORM, checklist_page_in
+
+ROUNDS = 5
+
+
+def per_request_ms(client, method: str, path: str, count: int = 200, **kwargs) -> float:
+    """Return the median over a few rounds of the mean time per request, in milliseconds."""
+    for _ in range(20):
+        client.open(path, method=method, **kwargs)
+    rounds = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        for _ in range(count):
+            client.open(path, method=method, **kwargs)
+        rounds.append((time.perf_counter() - started) / count * 1000)
+    return round(statistics.median(rounds), 3)
+
+
+def measure(root: Path, plugins: list[str]) -> dict:
+    """Time the bare app and the portal's steps from the least to the most work, in this process."""
+    from portal import create_app
+
+    from . import seed
+    from .bare_app import app as bare_app
+
+    installation = Installation(root, "sqlite", plugins)
+    installation.prepare(1_000)
+    portal = create_app({"instance_path": str(installation.root), **installation.settings})
+    bare, client = bare_app.test_client(), portal.test_client()
+    browser = {"Accept-Encoding": "gzip", "Accept-Language": "de"}
+    reference, born = seed.sample(1_000)[0]
+    results = {
+        "bare_hello": per_request_ms(bare, "GET", "/"),
+        "bare_template": per_request_ms(bare, "GET", "/page"),
+        "core_without_database (theme.css)": per_request_ms(client, "GET", "/theme.css", headers=browser),
+        "core_with_one_query (healthz)": per_request_ms(client, "GET", "/healthz", headers=browser),
+    }
+    if "appointments" in plugins:
+        results["lookup_api"] = per_request_ms(
+            client, "POST", LOOKUP_API, json={"reference": reference, "birth_date": born},
+            headers=browser | {"Accept": "application/json"})
+        results["lookup_form_page"] = per_request_ms(client, "GET", LOOKUP_FORM, count=50, headers=browser)
+    results["home"] = per_request_ms(client, "GET", "/de/", count=50, headers=browser)
+    if "checklists" in plugins:
+        results["checklist"] = per_request_ms(client, "GET", checklist_page_in(client), count=50, headers=browser)
+    portal.extensions["portal.db"].engine.dispose()
+    for name, milliseconds in results.items():
+        print(f"  {name}: {milliseconds} ms", file=sys.stderr)
+    return {"milliseconds_per_request": results}
