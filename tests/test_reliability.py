@@ -1,9 +1,11 @@
-"""The portal as deployed: gunicorn processes sharing the database and Redis, under load and through outages.
+"""The portal as deployed: gunicorn processes sharing database and Redis, under load and through outages.
 
-Every server here listens on loopback only and is stopped by its own process
-group. The processes use the test database of the pass (SQLite or PostgreSQL);
-Redis is database 5 of the local server unless PORTAL_TEST_REDIS_URL names
-another, and it is emptied before and after each test.
+Outages of the database, of Redis and of the mail server are each cut and
+restored while the processes run. Every server here listens on loopback only
+and is stopped by its own process group. The processes use the test database
+of the pass (SQLite or PostgreSQL); Redis is database 5 of the local server
+unless PORTAL_TEST_REDIS_URL names another, and it is emptied before and
+after each test.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import requests
 from sqlalchemy.engine import make_url
 
 from portal.config import DEFAULTS
-from portal.testing import TEST_PASSWORD, AppProcess, DatabaseOutage, TcpProxy
+from portal.testing import TEST_PASSWORD, AppProcess, DatabaseOutage, SmtpServer, TcpProxy, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -297,3 +299,28 @@ def test_redis_outage_falls_back_to_limits_in_memory(settings, redis_url, proces
     assert get(f"{process.url}/de/").status_code == 200
     assert "Traceback" not in process.log()
     proxy.close()
+
+
+def test_emergency_requests_wait_for_the_mail_server_and_go_out_once(settings, processes):
+    mail = SmtpServer("127.0.0.1", free_port())  # not started yet: the mail server is down
+    process = processes(settings | {"mail": {"host": mail.host, "port": mail.port,
+                                             "sender": "portal@amt.example"}}, "mail")
+    browser = requests.Session()
+    form = browser.get(f"{process.url}/de/emergency/").text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    category = re.search(r'name="category"[^>]*value="([^"]+)"', form).group(1)
+    sent = browser.post(f"{process.url}/de/emergency/", allow_redirects=False, timeout=30, data={
+        "csrf_token": token, "category": category, "language": "de", "email": "klientin@example.org",
+        "matter": "Mein Aufenthaltstitel läuft übermorgen ab und ich habe noch keinen Termin."})
+    assert sent.status_code == 302, "a mail server that is down must not fail the client's request"
+    confirmation = re.search(r"NF-[0-9A-Z]{4}-[0-9A-Z]{4}", browser.get(process.url + sent.headers["Location"]).text)
+    assert confirmation
+    assert "sent 0" in process.flask("emergency", "deliver", "--all")
+    mail.start()
+    try:
+        assert "sent 1" in process.flask("emergency", "deliver", "--all")
+        assert "sent 0" in process.flask("emergency", "deliver", "--all")
+    finally:
+        mail.stop()
+    assert len(mail.messages) == 1
+    assert confirmation.group(0) in mail.messages[0].as_string()
