@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 from .installation import Installation
@@ -24,6 +25,32 @@ def per_request_ms(client, method: str, path: str, count: int = 200, **kwargs) -
             client.open(path, method=method, **kwargs)
         rounds.append((time.perf_counter() - started) / count * 1000)
     return round(statistics.median(rounds), 3)
+
+
+def slot_costs(portal, client, path: str, count: int = 50) -> dict[str, float]:
+    """Return the milliseconds each plugin spends per request of a page answering template slots."""
+    totals: dict[str, float] = defaultdict(float)
+    patched = []
+    for impl in portal.extensions["portal.plugins"].hook.portal_template_slot.get_hookimpls():
+        original = impl.function
+
+        def timed(slot, context, _original=original, _plugin=impl.plugin_name):
+            started = time.perf_counter()
+            try:
+                return _original(slot=slot, context=context)
+            finally:
+                totals[f"{_plugin}: {slot}"] += time.perf_counter() - started
+
+        impl.function = timed
+        patched.append((impl, original))
+    try:
+        for _ in range(count):
+            client.get(path, headers={"Accept-Encoding": "gzip"})
+    finally:
+        for impl, original in patched:
+            impl.function = original
+    return {name: round(total / count * 1000, 3) for name, total in sorted(totals.items(), key=lambda item: -item[1])
+            if total / count >= 0.01e-3}
 
 
 def measure(root: Path, plugins: list[str]) -> dict:
@@ -53,7 +80,8 @@ def measure(root: Path, plugins: list[str]) -> dict:
     results["home"] = per_request_ms(client, "GET", "/de/", count=50, headers=browser)
     if "checklists" in plugins:
         results["checklist"] = per_request_ms(client, "GET", checklist_page_in(client), count=50, headers=browser)
+    slots = {"home": slot_costs(portal, client, "/de/")}
     portal.extensions["portal.db"].engine.dispose()
     for name, milliseconds in results.items():
         print(f"  {name}: {milliseconds} ms", file=sys.stderr)
-    return {"milliseconds_per_request": results}
+    return {"milliseconds_per_request": results, "slot_milliseconds_per_request": slots}

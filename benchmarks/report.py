@@ -90,6 +90,10 @@ def markdown(results: dict) -> str:
         out += ["", "## Time per request inside the app (Flask test client, no server)", "",
                 "| request | ms |", "| --- | ---: |"]
         out += [f"| {name} | {ms} |" for name, ms in results["costs"]["milliseconds_per_request"].items()]
+        for page, slots in results["costs"].get("slot_milliseconds_per_request", {}).items():
+            out += ["", f"Of which plugins answering template slots on the page {page}:", "",
+                    "| plugin: slot | ms |", "| --- | ---: |"]
+            out += [f"| {name} | {ms} |" for name, ms in slots.items()]
     if results.get("import"):
         out += ["", "## CSV import (appointments plugin's importer, empty database)", "",
                 "| database | rows | seconds | rows/s | peak Python allocations MiB | peak RSS MiB |",
@@ -118,7 +122,7 @@ def markdown(results: dict) -> str:
         out += [f"| {page} | {f['first_visit_kib']} | {f['repeat_visit_kib']} |"
                 for page, f in results["weight"].items() if page != "goals"]
     if results.get("lighthouse"):
-        out += ["", "## Lighthouse (mobile)", ""]
+        out += ["", "## Lighthouse (mobile; the run with the median performance score of three)", ""]
         if "skipped" in results["lighthouse"]:
             out.append(f"Skipped: {results['lighthouse']['skipped']}")
         else:
