@@ -36,3 +36,16 @@ def test_purge_deletes_ended_sessions_and_old_audit_entries(app, db, make_staff)
     db.expire_all()
     assert db.scalars(select(StaffSession.id)).all() == ["fresh"]
     assert db.scalar(select(func.count()).select_from(AuditEntry)) == 1
+
+
+def test_translation_report_shows_every_interface_catalog_complete(make_app):
+    from portal.config import DEFAULTS
+
+    app = make_app(plugins=DEFAULTS["plugins"])
+    result = app.test_cli_runner().invoke(args=["translations", "report", "--fail-under", "100"])
+    assert result.exit_code == 0, result.output
+    interface = [line for line in result.output.splitlines() if " interface " in line]
+    assert len(interface) == 9 * (1 + len(DEFAULTS["plugins"]))
+    assert all(line.rstrip().endswith("100.0%") for line in interface)
+    content_owners = {line.split()[0] for line in result.output.splitlines() if " interface " not in line}
+    assert {"notices", "checklists", "hygiene", "interpreters"} <= content_owners
