@@ -12,6 +12,7 @@ import os
 import secrets
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -119,6 +120,33 @@ def db(app):
         session = app.extensions["portal.db"].session
         yield session
         session.remove()
+
+
+@pytest.fixture
+def database(app):
+    """Return a context manager giving a session in an app context of its own.
+
+    Unlike `db`, it holds no app context while the test's requests run, so each
+    request has its own `g`, as in production.
+    """
+    @contextmanager
+    def scope():
+        with app.app_context():
+            yield app.extensions["portal.db"].session
+
+    return scope
+
+
+@pytest.fixture
+def data(database):
+    """Return run(function): call function(session) in an app context of its own, commit, return its result."""
+    def run(function):
+        with database() as session:
+            result = function(session)
+            session.commit()
+            return result
+
+    return run
 
 
 def csrf_token(client: FlaskClient, url: str) -> str:

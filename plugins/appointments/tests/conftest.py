@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,8 +10,6 @@ import pytest
 from portal_plugins.appointments.display import to_utc
 from portal_plugins.appointments.matching import birth_key
 from portal_plugins.appointments.models import Appointment
-
-from portal import toolkit
 
 BERLIN = ZoneInfo("Europe/Berlin")
 BIRTH_DATE = date(1985, 3, 27)
@@ -22,24 +19,6 @@ BIRTH_DATE = date(1985, 3, 27)
 def portal_config():
     return {"plugins": ["appointments"]}
 
-
-@pytest.fixture
-def database(app):
-    """Return a context manager giving the database session in an app context of its own.
-
-    The `db` fixture keeps one app context open for the whole test, which the test
-    client would then share across requests (and with it `g`); this one does not.
-    """
-    @contextmanager
-    def scope():
-        with app.app_context():
-            session = toolkit.session()
-            try:
-                yield session
-            finally:
-                session.remove()
-
-    return scope
 
 
 @pytest.fixture

@@ -3,29 +3,12 @@ import pytest
 from portal_plugins.checklists.defaults import load_defaults
 from werkzeug.datastructures import MultiDict
 
-from portal import toolkit
-
 
 @pytest.fixture(scope="session")
 def portal_config():
     """The checklists plugin alone, in all ten languages."""
     return {"plugins": ["checklists"]}
 
-
-@pytest.fixture
-def data(app):
-    """Return a function that runs `function(session)` in an app context of its own and commits.
-
-    Requests made while a test holds an app context would share its `g` (and the signed-in account
-    cached there), so tests reach the database through this instead of the `db` fixture.
-    """
-    def run(function):
-        with app.app_context():
-            result = function(toolkit.session())
-            toolkit.session().commit()
-            return result
-
-    return run
 
 
 @pytest.fixture

@@ -1,8 +1,5 @@
-from contextlib import contextmanager
 
 import pytest
-
-from portal import toolkit
 
 
 @pytest.fixture(scope="session")
@@ -19,14 +16,3 @@ def mail_server(app, smtp_server, monkeypatch):
     """Point the portal's mail settings at a real SMTP server on loopback for one test."""
     monkeypatch.setitem(app.config["PORTAL"]["mail"], "port", smtp_server.port)
     return smtp_server
-
-
-@pytest.fixture
-def database(app):
-    """Open a database session in an app context of its own, so requests in between keep their own `g`."""
-    @contextmanager
-    def use():
-        with app.app_context():
-            yield toolkit.session()
-
-    return use

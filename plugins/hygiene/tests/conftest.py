@@ -6,8 +6,6 @@ from portal_plugins.hygiene.models import Rule
 from portal_plugins.hygiene.rules import office_today
 from werkzeug.datastructures import MultiDict
 
-from portal import toolkit
-
 LOCATIONS = ["Wacker Hof", "Nebenstelle Benrath"]
 
 
@@ -16,21 +14,6 @@ def portal_config():
     """The hygiene plugin alone, for an office with two locations."""
     return {"plugins": ["hygiene"], "office": {"locations": LOCATIONS}}
 
-
-@pytest.fixture
-def data(app):
-    """Return a function that runs `function(session)` in an app context of its own and commits.
-
-    Requests made while a test holds an app context would share its `g` (and the signed-in account
-    cached there), so tests reach the database through this instead of the `db` fixture.
-    """
-    def run(function):
-        with app.app_context():
-            result = function(toolkit.session())
-            toolkit.session().commit()
-            return result
-
-    return run
 
 
 @pytest.fixture

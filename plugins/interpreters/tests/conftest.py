@@ -2,8 +2,6 @@ import lxml.html
 import pytest
 from portal_plugins.interpreters.glossary import load_shipped_glossary
 
-from portal import toolkit
-
 INITIATIVE = {
     "initiative_name": "Hispi",
     "contact_email": "mitmachen@hispi.example",
@@ -18,21 +16,6 @@ def portal_config():
     """The interpreters plugin alone, in all ten languages, with the initiative of the example office."""
     return {"plugins": ["interpreters"], "plugin_settings": {"interpreters": INITIATIVE}}
 
-
-@pytest.fixture
-def data(app):
-    """Return a function that runs `function(session)` in an app context of its own and commits.
-
-    Requests made while a test holds an app context would share its `g`, so tests reach the
-    database through this instead of the `db` fixture.
-    """
-    def run(function):
-        with app.app_context():
-            result = function(toolkit.session())
-            toolkit.session().commit()
-            return result
-
-    return run
 
 
 @pytest.fixture

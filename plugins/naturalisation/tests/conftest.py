@@ -1,8 +1,5 @@
-from contextlib import contextmanager
 
 import pytest
-
-from portal import toolkit
 
 
 @pytest.fixture(scope="session")
@@ -12,16 +9,6 @@ def portal_config():
             "plugin_settings": {"naturalisation": {"offices": ["Raum 1", "Raum 2"], "daily_capacity": 4,
                                                     "notice_days": 2, "horizon_days": 30}}}
 
-
-@pytest.fixture
-def database(app):
-    """Open a database session in an app context of its own, so requests in between keep their own `g`."""
-    @contextmanager
-    def use():
-        with app.app_context():
-            yield toolkit.session()
-
-    return use
 
 
 @pytest.fixture
