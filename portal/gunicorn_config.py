@@ -1,11 +1,13 @@
 """Gunicorn settings for serving the portal: gunicorn --config python:portal.gunicorn_config 'portal:create_app()'.
 
 Measured on a 2-core machine with all plugins (benchmarks/startup.py):
-loading the app once in the master and forking the workers from it starts
-the service in about half the time and keeps about 12 MiB less private
-memory per worker than loading it in every worker. Synchronous workers serve
-these short, CPU-bound requests faster than threads. Every value can be
-overridden on the command line or with GUNICORN_CMD_ARGS.
+loading the app once in the master and forking the workers from it keeps
+about 12 MiB less memory per worker (proportional set size) than loading it
+in every worker; the first answer comes about as soon (sooner on a busy
+machine, where the workers would build the app at the same time).
+Synchronous workers serve these short, CPU-bound requests faster than
+threads. Every value can be overridden on the command line or with
+GUNICORN_CMD_ARGS.
 """
 
 import multiprocessing
