@@ -22,8 +22,8 @@ from .checklist import (
 bp = toolkit.public_blueprint("checklists", __name__)
 
 SOURCE_LANGUAGE = "de"
-# Reading a checklist is cheap, but many visitors share one address in the office's waiting area.
-PAGE_LIMIT = "120 per minute"
+# Reading a checklist is cheap, and many visitors share one address in the office's waiting area.
+PAGE_LIMIT = "600 per minute"
 
 
 @bp.route("/")
