@@ -78,6 +78,7 @@ class _FormParser(HTMLParser):
 
 
 def parse(page: str, html: str) -> _FormParser:
+    """Return the forms and links of a page."""
     parser = _FormParser(page)
     parser.feed(html)
     return parser
@@ -112,7 +113,7 @@ def crawl(client, start: str, prefix: str, limit: int,
 
 @pytest.fixture(scope="module")
 def portal(make_app):
-    """The portal with every plugin and the demo content, so that every page has something to show."""
+    """Yield the portal with every plugin and the demo content, so that every page has something to show."""
     from portal.plugins import call_each
     from portal.testing import empty_tables
 
@@ -141,7 +142,7 @@ def distinct(portal, forms: list[Form]) -> list[Form]:
 
 @pytest.fixture(scope="module")
 def public_forms(portal) -> list[Form]:
-    """The distinct forms of the public pages, and the staff login."""
+    """Return the distinct forms of the public pages, and the staff login."""
     client = portal.test_client()
     _pages, forms = crawl(client, "/de/", "/de/", PUBLIC_PAGES_LIMIT)
     login = parse("/de/staff/login", client.get("/de/staff/login").get_data(as_text=True)).forms
@@ -149,6 +150,7 @@ def public_forms(portal) -> list[Form]:
 
 
 def token_of(client, form: Form) -> str | None:
+    """Return the CSRF token the form's page gives this client, or None for a form without one."""
     if "csrf_token" not in form.fields:
         return None
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(form.page).get_data(as_text=True))
@@ -156,7 +158,7 @@ def token_of(client, form: Form) -> str | None:
 
 
 def values_for(name: str, spec: dict) -> st.SearchStrategy[str]:
-    """Values a hostile visitor might send in one field: mostly malicious, sometimes a valid choice."""
+    """Return what a hostile visitor might send in one field: mostly malicious, sometimes a valid choice."""
     hostile = st.one_of(st.sampled_from(NASTY), st.text(max_size=200),
                         st.builds(lambda a, b: a + " " * 20 + b, st.sampled_from(NASTY), st.text(max_size=30)))
     if spec["options"]:
@@ -165,6 +167,7 @@ def values_for(name: str, spec: dict) -> st.SearchStrategy[str]:
 
 
 def assert_answered_sanely(response, what: str) -> None:
+    """Fail on a server error or on a submitted script printed unescaped."""
     assert response.status_code < 500, f"{what}: {response.status_code}\n{response.get_data(as_text=True)[:2000]}"
     if response.mimetype == "text/html":
         body = response.get_data(as_text=True)
@@ -238,6 +241,7 @@ def assert_no_page_shows_a_script(portal, client) -> None:
 
 @pytest.fixture(scope="module")
 def post_forms(public_forms) -> list[Form]:
+    """Return the public forms that are posted."""
     return [form for form in public_forms if form.method == "POST"]
 
 
@@ -282,12 +286,14 @@ def test_wrong_encodings_and_content_types_get_clear_errors(portal, post_forms, 
     assert api.status_code in (400, 415, 422) and "message" in api.json
 
 
-def upload_forms(portal, client) -> list[Form]:
+def upload_forms(client) -> list[Form]:
+    """Return the staff area's forms with a file field."""
     _pages, forms = crawl(client, "/de/staff/", "/de/staff/", 100, exclude="")
     return [form for form in forms if any(spec["kind"] == "file" for spec in form.fields.values())]
 
 
 def table_counts(portal) -> dict[str, int]:
+    """Return the number of rows of every table but the staff's own."""
     from sqlalchemy import func, select
 
     from portal.db import Base
@@ -315,7 +321,7 @@ def test_hostile_uploads_change_nothing_and_get_clear_answers(portal):
     from io import BytesIO
 
     client = admin_client(portal)
-    forms = upload_forms(portal, client)
+    forms = upload_forms(client)
     assert forms, "the staff area offers CSV imports"
     before = table_counts(portal)
     for form in forms:

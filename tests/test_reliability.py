@@ -39,13 +39,13 @@ APPOINTMENTS = [(f"R-{number:05d}", f"19{50 + number % 50}-0{1 + number % 9}-1{n
 
 @pytest.fixture(scope="module")
 def portal_app(make_app):
-    """The portal with every plugin, migrated in the pass's test database (the processes share it)."""
+    """Return the portal with every plugin, migrated in the pass's test database (the processes share it)."""
     return make_app(plugins=ALL_PLUGINS)
 
 
 @pytest.fixture
 def settings(portal_app, database_url):
-    """Settings every app process of a test gets; the tables are emptied afterwards."""
+    """Yield the settings every app process of a test gets, and empty the tables afterwards."""
     from portal.testing import empty_tables
 
     yield {"database_url": database_url, "secret_key": SECRET_KEY, "plugins": ALL_PLUGINS}
@@ -71,7 +71,7 @@ def redis_url():
 
 @pytest.fixture
 def processes(tmp_path):
-    """Start app processes on demand and stop every one of them after the test."""
+    """Yield a function that starts app processes, and stop every one of them after the test."""
     started: list[AppProcess] = []
 
     def start(settings: dict, name: str, workers: int = 2) -> AppProcess:
@@ -84,15 +84,20 @@ def processes(tmp_path):
         process.stop()
 
 
+def form_token(html: str) -> str:
+    """Return the CSRF token of a page's forms."""
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
 def sign_in(browser: requests.Session, base_url: str, email: str, password: str = TEST_PASSWORD):
     """Post the staff login form and return the answer (not followed)."""
-    page = browser.get(f"{base_url}/de/staff/login")
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
+    token = form_token(browser.get(f"{base_url}/de/staff/login").text)
     return browser.post(f"{base_url}/de/staff/login", data={"email": email, "password": password,
                                                             "csrf_token": token}, allow_redirects=False)
 
 
 def asset_addresses(html: str) -> list[str]:
+    """Return the addresses of the static files a page loads, sorted."""
     return sorted(re.findall(r'(?:href|src)="(/(?:static|theme\.css)[^"]+)"', html))
 
 
@@ -107,8 +112,7 @@ def test_two_processes_share_sessions_rate_limits_and_data(settings, redis_url, 
     assert dashboard.status_code == 200, "a staff session begun on one process must hold on the other"
 
     # An account made through one process is listed at once by the other: nothing is cached per process.
-    form = browser.get(f"{first.url}/de/staff/accounts")
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text).group(1)
+    token = form_token(browser.get(f"{first.url}/de/staff/accounts").text)
     created = browser.post(f"{first.url}/de/staff/accounts", allow_redirects=False, data={
         "csrf_token": token, "email": "neu.kollegin@amt.example", "display_name": "Neue Kollegin",
         "role": "editor", "password": "Lange-sichere-Passphrase-7"})
@@ -122,7 +126,7 @@ def test_two_processes_share_sessions_rate_limits_and_data(settings, redis_url, 
         assert browser.get(first.url + address).content == browser.get(second.url + address).content
 
     # Logging out on one process ends the session on both.
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', dashboard.text).group(1)
+    token = form_token(dashboard.text)
     assert browser.post(f"{second.url}/de/staff/logout", data={"csrf_token": token},
                         allow_redirects=False).status_code == 302
     assert browser.get(f"{first.url}/de/staff/", allow_redirects=False).status_code == 302
@@ -307,7 +311,7 @@ def test_emergency_requests_wait_for_the_mail_server_and_go_out_once(settings, p
                                              "sender": "portal@amt.example"}}, "mail")
     browser = requests.Session()
     form = browser.get(f"{process.url}/de/emergency/").text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    token = form_token(form)
     category = re.search(r'name="category"[^>]*value="([^"]+)"', form).group(1)
     sent = browser.post(f"{process.url}/de/emergency/", allow_redirects=False, timeout=30, data={
         "csrf_token": token, "category": category, "language": "de", "email": "klientin@example.org",
