@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 BROWSER_HEADERS = {
     "User-Agent": "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36",
@@ -73,10 +73,6 @@ class Browser:
 
     def get(self, path: str, **kwargs) -> Answer:
         return self.request("GET", path, **kwargs)
-
-    def post_form(self, path: str, fields: dict) -> Answer:
-        return self.request("POST", path, body=urlencode(fields).encode(),
-                            headers={"Content-Type": "application/x-www-form-urlencoded"})
 
     def post_json(self, path: str, payload) -> Answer:
         return self.request("POST", path, body=json.dumps(payload).encode(),

@@ -91,7 +91,7 @@ def wrk_available() -> bool:
 
 
 def run_wrk(base_url: str, requests: list[Request], connections: int = 32, threads: int = 2,
-            seconds: float = 10, timeout_seconds: int = 5) -> dict:
+            seconds: int = 10, timeout_seconds: int = 5) -> dict:
     """Load base_url with the requests in turn and return throughput, latency and status counts."""
     if not base_url.startswith(("http://127.0.0.1:", "http://localhost:")):
         raise ValueError("load is only ever sent to loopback")

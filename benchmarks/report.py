@@ -24,9 +24,11 @@ def goals(results: dict) -> list[dict]:
                            lookup["p99_ms"] < 30))
         if "growth" in figures:
             large = figures["growth"]["large"][LOOKUP]
-            ratio = round(large["p50_ms"] / lookup["p50_ms"], 2)
+            # Each p50 relative to the bare app's just before it, so that a busier machine does not count.
+            ratio = round(large["p50_ratio"] / lookup["p50_ratio"], 2)
             found.append(_goal(f"{backend}: lookup p50 at {figures['growth']['appointments']['large']:,} "
-                               f"vs {figures['growth']['appointments']['small']:,} appointments (flat)",
+                               f"vs {figures['growth']['appointments']['small']:,} appointments, each relative "
+                               f"to the bare app (flat)",
                                ratio, ratio <= FLAT))
     for backend, figures in (results.get("import") or {}).items():
         found.append(_goal(f"{backend}: import time per row, large vs small file (linear)",
@@ -48,15 +50,16 @@ def goals(results: dict) -> list[dict]:
 
 
 def _throughput_table(block: dict) -> list[str]:
-    lines = ["| target | requests/s | ratio to bare | p50 ms | p99 ms | p99 ratio | answers |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    lines = ["| target | requests/s | bare app just before | ratio to bare | p50 ms | p99 ms | p99 ratio | answers |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for name, f in block.items():
         answers = ", ".join(f"{code}: {count}" for code, count in f["statuses"].items())
         errors = sum(f["socket_errors"].values())
         if errors:
             answers += f"; {errors} socket errors"
-        lines.append(f"| {name} | {f['requests_per_second']:,.0f} | {f['throughput_ratio']:.2f} | {f['p50_ms']:.1f} "
-                     f"| {f['p99_ms']:.1f} | {f['p99_ratio']:.1f} | {answers} |")
+        lines.append(f"| {name} | {f['requests_per_second']:,.0f} | {f['bare_requests_per_second']:,.0f} | "
+                     f"{f['throughput_ratio']:.2f} | {f['p50_ms']:.1f} | {f['p99_ms']:.1f} | {f['p99_ratio']:.1f} | "
+                     f"{answers} |")
     return lines
 
 

@@ -110,26 +110,34 @@ def portal_targets(url: str, plugins: list[str], appointments: int) -> dict[str,
     return targets
 
 
-def measure(url: str, targets: dict[str, list[Request]], seconds: float, connections: int) -> dict[str, dict]:
-    """Run wrk on each target in turn after a short warm-up of all of them."""
+def _report(name: str, figures: dict) -> None:
+    print(f"  {name}: {figures['requests_per_second']} req/s (ratio {figures.get('throughput_ratio', 1)}), "
+          f"p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, {figures['statuses']}", file=sys.stderr)
+
+
+def with_ratios(figures: dict, baseline: dict) -> dict:
+    """Add a target's throughput and latency as ratios to the bare app's, measured just before it."""
+    figures["bare_requests_per_second"] = baseline["requests_per_second"]
+    figures["throughput_ratio"] = round(figures["requests_per_second"] / baseline["requests_per_second"], 3)
+    figures["p50_ratio"] = round(figures["p50_ms"] / baseline["p50_ms"], 2)
+    figures["p99_ratio"] = round(figures["p99_ms"] / baseline["p99_ms"], 2)
+    return figures
+
+
+def measure(bare_url: str, url: str, targets: dict[str, list[Request]], seconds: float,
+            connections: int) -> dict[str, dict]:
+    """Run wrk on each target in turn, each right after the bare app, so both see the same machine."""
+    # Other work on a shared machine comes and goes; a yardstick measured minutes earlier would drift.
     warm_up = [request for requests in targets.values() for request in requests[:5]]
     run_wrk(url, warm_up, connections=connections, seconds=2)
     results = {}
     for name, requests in targets.items():
         load_before = os.getloadavg()[0]
-        results[name] = run_wrk(url, requests, connections=connections, seconds=seconds)
+        baseline = run_wrk(bare_url, bare_targets()["bare_hello"], connections=connections,
+                           seconds=max(2, round(seconds / 2)))
+        results[name] = with_ratios(run_wrk(url, requests, connections=connections, seconds=seconds), baseline)
         results[name]["load_average_before"] = round(load_before, 2)
-        print(f"  {name}: {results[name]['requests_per_second']} req/s, p50 {results[name]['p50_ms']} ms, "
-              f"p99 {results[name]['p99_ms']} ms, {results[name]['statuses']}", file=sys.stderr)
-    return results
-
-
-def with_ratios(results: dict[str, dict], baseline: dict) -> dict[str, dict]:
-    """Add each target's throughput and latency as a ratio to the bare app's."""
-    for figures in results.values():
-        figures["throughput_ratio"] = round(figures["requests_per_second"] / baseline["requests_per_second"], 3)
-        figures["p50_ratio"] = round(figures["p50_ms"] / baseline["p50_ms"], 2)
-        figures["p99_ratio"] = round(figures["p99_ms"] / baseline["p99_ms"], 2)
+        _report(name, results[name])
     return results
 
 
@@ -140,27 +148,25 @@ def run_backend(root: Path, backend: str, plugins: list[str], seconds: float, co
     print(f"{backend}: preparing {appointments} appointments", file=sys.stderr)
     result: dict = {"plugins": installation.plugins, "seeding": [installation.prepare(appointments)]}
     with bare_process(root).start() as bare:
-        result["bare"] = measure(bare.url, bare_targets(), seconds, connections)
-    baseline = result["bare"]["bare_hello"]
-    with_ratios(result["bare"], baseline)
-    with installation.process().start() as portal:
-        targets = portal_targets(portal.url, installation.plugins, appointments)
-        result["portal"] = with_ratios(measure(portal.url, targets, seconds, connections), baseline)
-    if redis_url and "appointments" in installation.plugins:
-        shared = Installation(root, backend, plugins, {"behind_proxy": True, "ratelimit_storage_url": redis_url})
-        with shared.process(instance=root / f"{backend}-redis").start() as portal:
-            pairs = seed.sample(appointments)
-            result["portal"] |= with_ratios(
-                measure(portal.url, {"lookup_api_redis_limits": lookup_api_requests(pairs)}, seconds, connections),
-                baseline)
-    if growth_to > appointments and "appointments" in installation.plugins:
-        print(f"{backend}: growing to {growth_to} appointments", file=sys.stderr)
-        result["seeding"].append(installation.add_in_bulk(growth_to))
+        bare_figures = {name: run_wrk(bare.url, requests, connections=connections, seconds=seconds)
+                        for name, requests in bare_targets().items()}
+        result["bare"] = {name: with_ratios(figures, bare_figures["bare_hello"])
+                          for name, figures in bare_figures.items()}
         with installation.process().start() as portal:
-            pairs = seed.sample(growth_to)
-            growth = measure(portal.url, {"lookup_api": lookup_api_requests(pairs),
-                                          "lookup_form_post": lookup_form_requests(portal.url, pairs)},
-                             seconds, connections)
-        result["growth"] = {"appointments": {"small": appointments, "large": growth_to},
-                            "large": with_ratios(growth, baseline)}
+            targets = portal_targets(portal.url, installation.plugins, appointments)
+            result["portal"] = measure(bare.url, portal.url, targets, seconds, connections)
+        if redis_url and "appointments" in installation.plugins:
+            shared = Installation(root, backend, plugins, {"behind_proxy": True, "ratelimit_storage_url": redis_url})
+            with shared.process(instance=root / f"{backend}-redis").start() as portal:
+                targets = {"lookup_api_redis_limits": lookup_api_requests(seed.sample(appointments))}
+                result["portal"] |= measure(bare.url, portal.url, targets, seconds, connections)
+        if growth_to > appointments and "appointments" in installation.plugins:
+            print(f"{backend}: growing to {growth_to} appointments", file=sys.stderr)
+            result["seeding"].append(installation.add_in_bulk(growth_to))
+            with installation.process().start() as portal:
+                pairs = seed.sample(growth_to)
+                targets = {"lookup_api": lookup_api_requests(pairs),
+                           "lookup_form_post": lookup_form_requests(portal.url, pairs)}
+                result["growth"] = {"appointments": {"small": appointments, "large": growth_to},
+                                    "large": measure(bare.url, portal.url, targets, seconds, connections)}
     return result
