@@ -149,6 +149,38 @@ def data(database):
     return run
 
 
+@pytest.fixture
+def colleague_saves_first(app):
+    """Return arrange(model, change): a colleague's save that lands between a view's check and its write.
+
+    change(session) runs in a session of its own and is committed just before
+    the portal's next flush that changes or deletes a row of model, once.
+    """
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    scoped = app.extensions["portal.db"].session
+    listeners = []
+
+    def arrange(model, change: Callable) -> None:
+        done = []
+
+        def before_flush(session, _context, _instances) -> None:
+            if done or not any(isinstance(row, model) for row in (*session.dirty, *session.deleted)):
+                return
+            done.append(True)
+            with Session(app.extensions["portal.db"].engine) as colleague:
+                change(colleague)
+                colleague.commit()
+
+        event.listen(scoped, "before_flush", before_flush)
+        listeners.append(before_flush)
+
+    yield arrange
+    for listener in listeners:
+        event.remove(scoped, "before_flush", listener)
+
+
 def csrf_token(client: FlaskClient, url: str) -> str:
     """Load a page and return the CSRF token of its first form."""
     import re

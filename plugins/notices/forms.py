@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import HiddenInput
 
 from portal import toolkit
 
@@ -22,7 +21,7 @@ class NoticeForm(FlaskForm):
     starts_at = DateTimeLocalField(toolkit._l("Sichtbar ab"), format=DATETIME_FORMAT, validators=[InputRequired()])
     ends_at = DateTimeLocalField(toolkit._l("Sichtbar bis (freiwillig)"), format=DATETIME_FORMAT,
                                  validators=[Optional()])
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = toolkit.VersionField()
 
     def language_fields(self, code: str):
         """Return the title and text fields of one language."""

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import toolkit
 
@@ -84,7 +83,6 @@ def _apply(form: NoticeForm, notice: Notice) -> None:
     notice.priority = form.priority.data
     notice.starts_at = _to_utc(form.starts_at.data)
     notice.ends_at = _to_utc(form.ends_at.data)
-    # Touching the row on every save makes the version column count text-only edits too.
     notice.updated_at = toolkit.utcnow()
     wanted = form.texts()
     existing = notice.text_by_language()
@@ -186,16 +184,13 @@ def edit(notice_id: int):
         return _render_form(form, notice, status=422)
     if action == "preview":
         return _render_form(form, notice, previews=_previews(form))
-    if form.version.data != notice.version:
-        return _conflict(form, notice)
     before = snapshot(notice)
-    notice.state = _state_after(action, notice.state)
-    _apply(form, notice)
-    try:
-        session.flush()
-    except StaleDataError:
-        # Another save landed between our read and our write.
-        session.rollback()
+
+    def change():
+        notice.state = _state_after(action, notice.state)
+        _apply(form, notice)
+
+    if not toolkit.save_if_current(notice, form.version.data, change):
         return _conflict(form, _notice_or_404(notice_id))
     old, new = _changes(before, snapshot(notice))
     toolkit.audit(action if action in {"publish", "unpublish"} else "update", "notice", notice.id,
@@ -206,9 +201,8 @@ def edit(notice_id: int):
 
 
 def _conflict(form: NoticeForm, notice: Notice):
-    """Show the newer saved notice beside the editor's own input, which stays in the form."""
+    """Show the newer saved notice above the editor's own input, which stays in the form."""
     form.version.data = notice.version
-    form.version.raw_data = [str(notice.version)]
     return _render_form(form, notice, status=409, conflict=notice)
 
 
@@ -217,12 +211,14 @@ def delete(notice_id: int):
     session = toolkit.session()
     notice = _notice_or_404(notice_id)
     if request.method == "POST":
-        if request.form.get("version", type=int) != notice.version:
+        def delete_notice():
+            toolkit.audit("delete", "notice", notice.id, before=snapshot(notice))
+            session.delete(notice)
+
+        if not toolkit.save_if_current(notice, request.form.get("version", type=int), delete_notice):
             flash(toolkit._("Die Mitteilung wurde inzwischen geändert. Bitte prüfen Sie sie, bevor Sie sie löschen."),
                   "error")
-            return redirect(url_for("notices_staff.edit", notice_id=notice.id))
-        toolkit.audit("delete", "notice", notice.id, before=snapshot(notice))
-        session.delete(notice)
+            return redirect(url_for("notices_staff.edit", notice_id=notice_id))
         session.commit()
         flash(toolkit._("Die Mitteilung ist gelöscht."), "success")
         return redirect(url_for("notices_staff.index"))

@@ -4,12 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from lxml import html
-from portal_plugins.notices import staff
 from portal_plugins.notices.models import Notice
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from portal import toolkit
-from portal.testing import csrf_token
+from portal.testing import csrf_token, utcnow
 
 NEW = "/de/staff/notices/new"
 
@@ -158,7 +157,7 @@ def test_second_editor_gets_a_conflict_and_keeps_their_input(app, staff_client, 
     assert response.status_code == 409
     tree = html.fromstring(response.get_data(as_text=True))
     conflict = tree.xpath("//section[@role='alert']")[0]
-    assert "inzwischen geändert" in conflict.text_content()
+    assert "inzwischen gespeichert" in conflict.text_content()
     assert "Umzug in den Wacker Hof" in conflict.text_content()
     assert tree.get_element_by_id("body_de").text_content().strip() == "Bitte Terminschreiben mitbringen."
     assert tree.get_element_by_id("title_en").get("value") == "Move"
@@ -210,22 +209,31 @@ def test_staff_pages_need_the_editor_role(staff_client, client, make_notice):
     assert 'href="/de/staff/notices/"' in menu and 'href="/de/staff/notices/languages"' in menu
 
 
-def test_a_save_that_races_another_is_a_conflict_too(app, staff_client, make_notice, load, monkeypatch):
+def test_a_save_that_races_another_is_a_conflict_too(app, staff_client, make_notice, load, colleague_saves_first):
     notice_id = make_notice({"de": ("Umzug", "Neue Adresse.")})
     editor = staff_client("editor")
     data = form_data(editor, edit_url(notice_id), title_de="Umzug", body_de="Meine Fassung.", version="1")
-    apply_form = staff._apply
 
-    def apply_while_another_saves(form, notice):
-        apply_form(form, notice)
-        # Another editor's save lands after this request checked the version, before it writes.
-        with app.extensions["portal.db"].engine.begin() as connection:
-            connection.execute(update(Notice).where(Notice.id == notice_id).values(version=2))
+    def colleague(session):
+        session.get(Notice, notice_id).texts[0].body = "Neue Adresse ab Montag."
+        session.get(Notice, notice_id).updated_at = utcnow()
 
-    monkeypatch.setattr(staff, "_apply", apply_while_another_saves)
+    colleague_saves_first(Notice, colleague)
     response = editor.post(edit_url(notice_id), data=data)
     assert response.status_code == 409
-    assert html.fromstring(response.get_data(as_text=True)).get_element_by_id("body_de").text_content().strip() \
-        == "Meine Fassung."
+    tree = html.fromstring(response.get_data(as_text=True))
+    assert tree.get_element_by_id("body_de").text_content().strip() == "Meine Fassung."
+    assert "Neue Adresse ab Montag." in tree.xpath("//section[@role='alert']")[0].text_content()
+    assert tree.get_element_by_id("version").get("value") == "2"
     saved = only_notice(load)
-    assert saved.version == 2 and saved.text_by_language()["de"].body == "Neue Adresse."
+    assert saved.version == 2 and saved.text_by_language()["de"].body == "Neue Adresse ab Montag."
+
+
+def test_a_delete_that_races_a_save_is_refused(app, staff_client, make_notice, load, colleague_saves_first):
+    notice_id = make_notice({"de": ("Umzug", "Neue Adresse.")})
+    editor = staff_client("editor")
+    token = csrf_token(editor, f"{edit_url(notice_id)}/delete")
+    colleague_saves_first(Notice, lambda session: setattr(session.get(Notice, notice_id), "priority", "urgent"))
+    response = editor.post(f"{edit_url(notice_id)}/delete", data={"csrf_token": token, "version": "1"})
+    assert response.headers["Location"] == edit_url(notice_id)
+    assert only_notice(load).priority == "urgent"
