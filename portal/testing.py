@@ -1,7 +1,8 @@
 """Pytest fixtures for the portal and its plugins, ours and a municipality's alike.
 
 Installed as a pytest plugin (entry point ``pytest11``). A plugin's tests set
-the portal they need by overriding the session fixture ``portal_config``; the
+the portal they need by overriding the fixture ``portal_config``; a single test
+changes it further with the marker ``@pytest.mark.portal_config({...})``. The
 suite runs on SQLite, or on PostgreSQL when PORTAL_TEST_DATABASE_URL is set.
 """
 
@@ -96,10 +97,26 @@ def empty_tables(app: Flask) -> None:
                 connection.execute(text(f"DELETE FROM {name}"))
 
 
+def merged_settings(settings: dict, overrides: dict) -> dict:
+    """Return settings with overrides laid over them, nested tables key by key."""
+    result = dict(settings)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            value = merged_settings(result[key], value)
+        result[key] = value
+    return result
+
+
 @pytest.fixture
-def app(make_app, portal_config) -> Iterator[Flask]:
-    """The portal under test, with empty tables and fresh rate limits after each test."""
-    application = make_app(**portal_config)
+def app(make_app, portal_config, request) -> Iterator[Flask]:
+    """The portal under test, with empty tables and fresh rate limits after each test.
+
+    Its configuration is ``portal_config`` with the test's ``portal_config`` markers laid over it.
+    """
+    settings = portal_config
+    for marker in reversed(list(request.node.iter_markers("portal_config"))):
+        settings = merged_settings(settings, marker.args[0])
+    application = make_app(**settings)
     yield application
     empty_tables(application)
     with application.app_context():
@@ -274,6 +291,8 @@ class _DebianChromium:
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "portal_config(overrides): configuration of the portal for this test, laid "
+                                       "over the portal_config fixture")
     # Registered after pytest-playwright has loaded, so this fixture overrides its own.
     config.pluginmanager.register(_DebianChromium(), "portal-debian-chromium")
 

@@ -8,16 +8,16 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal import toolkit
 from portal.toolkit import _, _l
 
 TEXT_LENGTH = 400
@@ -45,7 +45,7 @@ def _check_metres(_form, field) -> None:
 class RuleForm(FlaskForm):
     """A rule: kind, parameter, texts per language, location and validity."""
 
-    version = HiddenField(validators=[InputRequired(), Regexp(r"^\d+$")])
+    version = toolkit.VersionField()
     kind = SelectField(_l("Art der Regel"), choices=[])
     persons = IntegerField(_l("Höchstzahl der Personen pro Raum"), validators=[Optional(), NumberRange(min=1, max=50)])
     metres = StringField(_l("Abstand in Metern"), validators=[Optional(), _check_metres])
@@ -59,7 +59,7 @@ class RuleForm(FlaskForm):
 class EndRuleForm(FlaskForm):
     """Ends a rule now; carries the version the list was loaded with."""
 
-    version = HiddenField(validators=[InputRequired(), Regexp(r"^\d+$")])
+    version = toolkit.VersionField()
 
 
 class PosterForm(FlaskForm):

@@ -31,3 +31,5 @@ class Rule(toolkit.Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
     updated_by: Mapped[str] = mapped_column(String(254), default="")
+
+    __mapper_args__ = {"version_id_col": version}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from portal import toolkit
 from portal.toolkit import _
@@ -50,7 +50,11 @@ def _prepare(form: RuleForm) -> list[str]:
     """Fill the form's choices and label its text fields; return the languages in field order."""
     languages = toolkit.enabled_languages()
     form.kind.choices = [(kind, str(label)) for kind, label in KINDS.items()]
-    form.location.choices = [("", _("Alle Standorte"))] + [(place, place) for place in office_locations()]
+    if len(office_locations()) > 1:
+        form.location.choices = [("", _("Alle Standorte"))] + [(place, place) for place in office_locations()]
+    else:
+        # One location: rules hold there, and the form neither shows nor expects a choice.
+        del form.location
     while len(form.texts) < len(languages):
         form.texts.append_entry()
     for code, entry in zip(languages, form.texts, strict=False):
@@ -62,9 +66,9 @@ def _form_data(rule: Rule | None) -> dict:
     languages = toolkit.enabled_languages()
     if rule is None:
         position = (toolkit.session().scalar(select(func.max(Rule.position))) or 0) + 1
-        return {"version": "0", "kind": "other", "starts_on": office_today(), "position": position,
+        return {"kind": "other", "starts_on": office_today(), "position": position,
                 "texts": ["" for _code in languages]}
-    return {"version": str(rule.version), "kind": rule.kind, "persons": rule.persons,
+    return {"version": rule.version, "kind": rule.kind, "persons": rule.persons,
             "metres": str(rule.metres.normalize()).replace(".", ",") if rule.metres else "",
             "location": rule.location, "starts_on": rule.starts_on, "ends_on": rule.ends_on,
             "position": rule.position, "texts": [rule.text.get(code, "") for code in languages]}
@@ -101,7 +105,7 @@ def _values(form: RuleForm, languages: list[str]) -> dict | None:
     parameter = PARAMETERS.get(kind)
     return {"kind": kind, "persons": form.persons.data if parameter == "persons" else None,
             "metres": parse_metres(form.metres.data) if parameter == "metres" else None,
-            "location": form.location.data if len(office_locations()) > 1 else "",
+            "location": form.location.data if "location" in form else "",
             "starts_on": form.starts_on.data, "ends_on": form.ends_on.data, "position": form.position.data,
             "text": texts}
 
@@ -133,25 +137,23 @@ def edit(rule_id: int | None = None):
                 flash(_("Die Regel ist gespeichert."), "success")
                 return redirect(url_for(".index"))
             before = snapshot(rule)
-            expected = int(form.version.data)
-            # The version in the WHERE makes check and write one step, so a save by someone else is never lost.
-            result = session.execute(update(Rule).where(Rule.id == rule.id, Rule.version == expected)
-                                     .values(**values, version=expected + 1, updated_by=account,
-                                             updated_at=toolkit.utcnow()))
-            if result.rowcount == 1:
-                session.refresh(rule)
+
+            def change():
+                for key, value in values.items():
+                    setattr(rule, key, value)
+                rule.updated_by, rule.updated_at = account, toolkit.utcnow()
+
+            if toolkit.save_if_current(rule, form.version.data, change):
                 toolkit.audit("update", "hygiene_rule", rule.id, before=before, after=snapshot(rule),
                               summary=rule.kind)
                 session.commit()
                 flash(_("Die Regel ist gespeichert."), "success")
                 return redirect(url_for(".index"))
-            session.rollback()
-            rule = session.get(Rule, rule.id)
-            conflict = {"by": rule.updated_by, "at": rule.updated_at}
-            form.version.data = str(rule.version)
+            conflict = session.get(Rule, rule.id)
+            form.version.data = conflict.version
     status = 409 if conflict else 422 if request.method == "POST" else 200
     return render_template("hygiene/staff/edit.html", form=form, rule=rule, conflict=conflict, languages=languages,
-                           parameters=PARAMETERS, several_locations=len(office_locations()) > 1), status
+                           parameters=PARAMETERS, kinds=KINDS, several_locations=len(office_locations()) > 1), status
 
 
 @staff.route("/rules/<int:rule_id>/end", methods=["POST"])
@@ -165,17 +167,15 @@ def end(rule_id: int):
         flash(_("Diese Regel war schon beendet."), "success")
         return redirect(url_for(".index"))
     before = snapshot(rule)
-    now = toolkit.utcnow()
-    expected = int(form.version.data)
-    result = session.execute(update(Rule).where(Rule.id == rule.id, Rule.version == expected)
-                             .values(ended_at=now, version=expected + 1, updated_at=now,
-                                     updated_by=toolkit.current_staff().email))
-    if result.rowcount != 1:
-        session.rollback()
+
+    def end_now():
+        rule.ended_at = rule.updated_at = toolkit.utcnow()
+        rule.updated_by = toolkit.current_staff().email
+
+    if not toolkit.save_if_current(rule, form.version.data, end_now):
         flash(_("Die Regel wurde inzwischen geändert. Bitte prüfen Sie sie und beenden Sie sie dann noch einmal."),
               "error")
         return redirect(url_for(".index"))
-    session.refresh(rule)
     toolkit.audit("end", "hygiene_rule", rule.id, before=before, after=snapshot(rule), summary=rule.kind)
     session.commit()
     flash(_("Die Regel ist beendet. Besucherinnen und Besucher sehen sie nicht mehr."), "success")

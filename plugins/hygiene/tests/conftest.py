@@ -9,10 +9,16 @@ from werkzeug.datastructures import MultiDict
 LOCATIONS = ["Wacker Hof", "Nebenstelle Benrath"]
 
 
-@pytest.fixture(scope="session")
-def portal_config():
-    """The hygiene plugin alone, for an office with two locations."""
-    return {"plugins": ["hygiene"], "office": {"locations": LOCATIONS}}
+@pytest.fixture
+def locations(request) -> list[str]:
+    """The office's locations: two, unless a test parametrizes this fixture (indirect=True) with others."""
+    return getattr(request, "param", LOCATIONS)
+
+
+@pytest.fixture
+def portal_config(locations):
+    """The hygiene plugin alone, for an office with the locations of the test."""
+    return {"plugins": ["hygiene"], "office": {"locations": locations}}
 
 
 

@@ -48,3 +48,25 @@ def test_every_hygiene_page_passes_axe_on_a_phone(browser, live_server, data, to
     page.goto(live_server.url + page.locator("a[href$='/edit']").first.get_attribute("href"))
     check_page(page)
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("locations", [["Wacker Hof"]], indirect=True)
+def test_rules_are_saved_in_an_office_with_one_location(browser, live_server, make_staff, client):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    browser_sign_in(page, live_server.url, make_staff("editor"))
+    page.goto(f"{live_server.url}/de/staff/hygiene/rules/new")
+    expect(page.locator("#location")).to_have_count(0)
+    page.select_option("#kind", "payment")
+    page.fill("#texts-0", "Bitte nur mit Karte zahlen")
+    page.click("form.form button[type=submit]")
+    expect(page.locator(".flash--success")).to_be_visible()
+
+    page.goto(live_server.url + page.locator("a[href$='/edit']").first.get_attribute("href"))
+    page.fill("#texts-0", "Bitte mit Karte oder Smartphone zahlen")
+    page.click("form.form button[type=submit]")
+    expect(page.locator(".flash--success")).to_be_visible()
+    check_page(page)
+    context.close()
+    assert "Bitte mit Karte oder Smartphone zahlen" in client.get("/de/hygiene/").get_data(as_text=True)

@@ -1,11 +1,15 @@
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from portal_plugins.hygiene.models import Rule
 from sqlalchemy import select, text
 from werkzeug.datastructures import MultiDict
 
 NEW = "/de/staff/hygiene/rules/new"
+# The default configuration has one location, the example office two: the staff pages must work with both.
+pytestmark = pytest.mark.parametrize("locations", [["Wacker Hof"], ["Wacker Hof", "Nebenstelle Benrath"]],
+                                     indirect=True, ids=["one-location", "two-locations"])
 
 
 def replace(values: MultiDict, changes: dict[str, str]) -> MultiDict:
@@ -26,9 +30,12 @@ def audit_entries(data) -> list[tuple[str, str]]:
     return data(lambda session: [tuple(row) for row in session.execute(query)])
 
 
-def test_editor_creates_a_rule_for_one_location(staff_client, data, form_values, client, today):
+def test_editor_creates_a_rule_for_one_location(staff_client, data, form_values, client, today, locations, parse):
     editor = staff_client("editor")
-    values = replace(form_values(editor.get(NEW)), {
+    page = editor.get(NEW)
+    # The choice of location is offered only where there is one to make.
+    assert bool(parse(page).xpath("//select[@name='location']")) == (len(locations) > 1)
+    values = replace(form_values(page), {
         "kind": "distance", "metres": "2,5", "location": "Wacker Hof",
         "texts-0": "Bitte {metres} Meter Abstand halten.", "texts-1": "Please keep {metres} m apart."})
     response = editor.post(NEW, data=values)
@@ -36,7 +43,7 @@ def test_editor_creates_a_rule_for_one_location(staff_client, data, form_values,
     rule_id = data(lambda session: session.scalars(select(Rule)).one().id)
     rule = rule_fields(data, rule_id)
     assert (rule["kind"], rule["metres"], rule["location"], rule["starts_on"]) == (
-        "distance", Decimal("2.5"), "Wacker Hof", today)
+        "distance", Decimal("2.5"), "Wacker Hof" if len(locations) > 1 else "", today)
     assert rule["text"] == {"de": "Bitte {metres} Meter Abstand halten.", "en": "Please keep {metres} m apart."}
     assert audit_entries(data) == [("create", str(rule_id))]
     assert "Bitte 2,5 Meter Abstand halten." in client.get("/de/hygiene/").get_data(as_text=True)
@@ -71,13 +78,42 @@ def test_second_editor_gets_a_conflict_and_keeps_their_input(staff_client, add_r
     response = second.post(url, data=replace(second_values, {"texts-1": "Wear a mask"}))
     assert response.status_code == 409
     tree = parse(response)
-    assert "noch nicht gespeichert" in tree.xpath("//div[@role='alert']")[0].text_content()
+    conflict = tree.xpath("//section[@role='alert']")[0].text_content()
+    assert "nicht verloren" in conflict and "FFP2-Maske tragen" in conflict
     assert tree.xpath("//textarea[@name='texts-1']")[0].text_content().strip() == "Wear a mask"
     assert rule_fields(data, rule_id)["text"] == {"de": "FFP2-Maske tragen"}
     assert second.post(url, data=form_values(response)).status_code == 302
     rule = rule_fields(data, rule_id)
     assert rule["version"] == 3 and rule["text"] == {"de": "Maske tragen", "en": "Wear a mask"}
     assert [action for action, _target in audit_entries(data)] == ["update", "update"]
+
+
+def test_a_save_racing_a_colleague_between_check_and_write_is_a_conflict(staff_client, add_rule, data, form_values,
+                                                                        parse, colleague_saves_first):
+    rule_id = add_rule("mask", {"de": "Maske tragen"})
+    url = f"/de/staff/hygiene/rules/{rule_id}/edit"
+    editor = staff_client("editor")
+    values = replace(form_values(editor.get(url)), {"texts-0": "Medizinische Maske tragen"})
+    colleague_saves_first(Rule, lambda session: setattr(session.get(Rule, rule_id), "text", {"de": "FFP2-Maske"}))
+    response = editor.post(url, data=values)
+    assert response.status_code == 409
+    tree = parse(response)
+    assert "FFP2-Maske" in tree.xpath("//section[@role='alert']")[0].text_content()
+    assert tree.xpath("//textarea[@name='texts-0']")[0].text_content().strip() == "Medizinische Maske tragen"
+    rule = rule_fields(data, rule_id)
+    assert rule["version"] == 2 and rule["text"] == {"de": "FFP2-Maske"}
+    assert audit_entries(data) == []
+
+
+def test_ending_a_rule_racing_a_colleague_changes_nothing(staff_client, add_rule, data, parse, colleague_saves_first):
+    rule_id = add_rule("payment", {"de": "Nur Kartenzahlung"})
+    editor = staff_client("editor")
+    token = parse(editor.get("/de/staff/hygiene/")).xpath("//input[@name='csrf_token']")[0].get("value")
+    colleague_saves_first(Rule, lambda session: setattr(session.get(Rule, rule_id), "position", 5))
+    response = editor.post(f"/de/staff/hygiene/rules/{rule_id}/end", data={"csrf_token": token, "version": "1"})
+    assert response.status_code == 302
+    rule = rule_fields(data, rule_id)
+    assert rule["ended_at"] is None and rule["position"] == 5
 
 
 def test_ending_a_rule_takes_it_off_the_pages_at_once(staff_client, add_rule, data, client, parse):
