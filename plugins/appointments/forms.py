@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TimeField
+from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -113,7 +113,7 @@ class AppointmentForm(FlaskForm):
     building = StringField(_l("Gebäude"), validators=[Length(max=120)])
     room = StringField(_l("Raum"), validators=[Length(max=40)])
     persons_allowed = SelectField(_l("Personen"), coerce=int, choices=_choices([("1", "1"), ("2", "2")]))
-    version = IntegerField(widget=HiddenField.widget)
+    version = toolkit.VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import IO
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from portal import toolkit
 from portal.toolkit import _
@@ -134,7 +134,7 @@ def _record(row: dict) -> tuple[dict | None, str | None]:
 def _write_batch(batch: list[tuple[int, dict]], report: toolkit.CsvReport, now: datetime) -> None:
     """Insert new references, update changed ones and mark all as seen in this export; count what happened."""
     session = toolkit.session()
-    columns = [getattr(Appointment, name) for name in ("id", "reference", "version", "imported_at", *COMPARED)]
+    columns = [getattr(Appointment, name) for name in ("id", "reference", "imported_at", *COMPARED)]
     stored = {row.reference: row for row in session.execute(
         select(*columns).where(Appointment.reference.in_([record["reference"] for _line, record in batch])))}
     new, changed, unchanged_ids = [], [], []
@@ -146,8 +146,7 @@ def _write_batch(batch: list[tuple[int, dict]], report: toolkit.CsvReport, now: 
             new.append({**record, "version": 1, "created_at": now, "updated_at": now, "status_changed_at": now,
                         "imported_at": now})
         elif any(getattr(current, name) != record[name] for name in COMPARED):
-            values = {**record, "id": current.id, "version": current.version + 1, "updated_at": now,
-                      "imported_at": now}
+            values = {**record, "appointment_id": current.id, "updated_at": now, "imported_at": now}
             if current.status != record["status"]:
                 values["status_changed_at"] = now
             changed.append(values)
@@ -156,13 +155,17 @@ def _write_batch(batch: list[tuple[int, dict]], report: toolkit.CsvReport, now: 
     if new:
         session.execute(insert(Appointment), new)
         report.created += len(new)
+    # The export is the truth: it replaces a staff edit made meanwhile, and the new version makes any form still
+    # open on the old one a conflict. A table-level UPDATE, since the ORM's would check the version it read.
+    table = Appointment.__table__
+    changing = update(table).where(table.c.id == bindparam("appointment_id")).values(version=table.c.version + 1)
     # Rows in one executemany must share their columns; status_changed_at is set only on some.
     for group in (
         [values for values in changed if "status_changed_at" in values],
         [values for values in changed if "status_changed_at" not in values],
     ):
         if group:
-            session.execute(update(Appointment), group)
+            session.execute(changing, group)
             report.updated += len(group)
     if unchanged_ids:
         session.execute(update(Appointment).where(Appointment.id.in_(unchanged_ids)).values(imported_at=now)

@@ -42,6 +42,8 @@ class Appointment(toolkit.Base):
     # When an export last contained the appointment; an import also tells duplicates apart by it.
     imported_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
 
+    __mapper_args__ = {"version_id_col": version}
+
     def snapshot(self) -> dict:
         """Return the fields staff may change, for the audit log."""
         return {"status": self.status, "starts_at": self.starts_at.isoformat() if self.starts_at else None,

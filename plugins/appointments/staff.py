@@ -8,7 +8,7 @@ from itertools import groupby
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from markupsafe import Markup
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from portal import toolkit
 from portal.toolkit import _
@@ -87,20 +87,17 @@ def edit(appointment_id: int):
         }
         if values["status"] != appointment.status:
             values["status_changed_at"] = now
-        saved = session.execute(
-            update(Appointment)
-            .where(Appointment.id == appointment.id, Appointment.version == form.version.data)
-            .values(**values, version=Appointment.version + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if saved:
-            session.refresh(appointment)
+
+        def change():
+            for key, value in values.items():
+                setattr(appointment, key, value)
+
+        if toolkit.save_if_current(appointment, form.version.data, change):
             toolkit.audit("update", "appointment", appointment.id, before=before, after=appointment.snapshot(),
                           summary=appointment.reference)
             session.commit()
             flash(_("Der Termin %(reference)s ist gespeichert.", reference=appointment.reference), "success")
             return redirect(url_for("appointments_staff.edit", appointment_id=appointment.id))
-        session.rollback()
         # Saving again now overwrites the colleague's change on purpose, with the input kept below.
         form.version.data = appointment.version
         return render_template("appointments/staff/edit.html", form=form, appointment=appointment,

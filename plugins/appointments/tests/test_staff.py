@@ -16,12 +16,13 @@ from sqlalchemy import select, text
 from portal.testing import csrf_token
 
 BERLIN = ZoneInfo("Europe/Berlin")
+VERSION = r'name="version" type="hidden" value="(\d+)"'
 
 
 def edit_data(client, appointment_id, **changes):
     url = f"/de/staff/appointments/{appointment_id}"
     page = client.get(url).get_data(as_text=True)
-    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    version = re.search(VERSION, page).group(1)
     data = {"csrf_token": csrf_token(client, url), "status": "scheduled", "day": "2026-07-01", "clock": "09:30",
             "building": "Wacker Hof", "room": "2.14", "persons_allowed": "1", "version": version}
     return url, data | changes
@@ -102,17 +103,34 @@ def test_second_save_of_a_stale_form_gets_a_conflict_and_keeps_the_input(staff_c
     response = second.post(url, data=second_data)
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Jemand anderes hat diesen Termin gerade geändert." in page
+    assert "Jemand anderes hat inzwischen gespeichert" in page
     assert 'value="2.02"' in page
     assert "Wacker Hof, Raum 1.01" in page
     with database() as session:
         assert session.get(Appointment, appointment_id).room == "1.01"
     # Saving again on purpose replaces the colleague's change.
-    again = dict(second_data, version=re.search(r'name="version" value="(\d+)"', page).group(1),
+    again = dict(second_data, version=re.search(VERSION, page).group(1),
                  csrf_token=csrf_token(second, url))
     assert second.post(url, data=again).status_code == 302
     with database() as session:
         assert session.get(Appointment, appointment_id).room == "2.02"
+
+
+def test_a_colleague_saving_between_check_and_write_gives_a_conflict(staff_client, add_appointment, database,
+                                                                     colleague_saves_first):
+    appointment_id = add_appointment()
+    editor = staff_client("caseworker")
+    url, data = edit_data(editor, appointment_id, room="2.02")
+    colleague_saves_first(Appointment,
+                          lambda session: setattr(session.get(Appointment, appointment_id), "room", "1.01"))
+    response = editor.post(url, data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert 'value="2.02"' in page and "Wacker Hof, Raum 1.01" in page
+    assert re.search(VERSION, page).group(1) == "2"
+    with database() as session:
+        stored = session.get(Appointment, appointment_id)
+        assert (stored.room, stored.version) == ("1.01", 2)
 
 
 def test_letter_is_bilingual_with_a_qr_code_for_the_lookup(staff_client, add_appointment):
