@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField, TelField, TextAreaField
+from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
@@ -84,4 +84,4 @@ class StateForm(FlaskForm):
     """Move a request to another state, with the version the staff member saw."""
 
     state = HiddenField(validators=[InputRequired()])
-    version = IntegerField(validators=[InputRequired()])
+    version = toolkit.VersionField()

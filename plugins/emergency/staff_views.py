@@ -51,26 +51,33 @@ def inbox():
                            has_next=page * PAGE_SIZE < total, filters=filters)
 
 
+def _state_form(item: EmergencyRequest) -> StateForm:
+    """Return the state buttons' form carrying the stored version, never the one just posted."""
+    return StateForm(formdata=None, version=item.version)
+
+
 @bp.route("/requests/<int:request_id>", methods=["GET", "POST"])
 def detail(request_id: int):
     db = toolkit.session()
     found = db.get(EmergencyRequest, request_id)
     if found is None:
         abort(404)
-    if request.method == "POST":
-        form = StateForm()
-        if not form.validate() or form.state.data not in STATES:
-            abort(400)
-        if form.version.data != found.version:
-            flash(_("Jemand anderes hat diese Anfrage inzwischen geändert. Bitte prüfen Sie den neuen Stand."),
-                  "error")
-            return redirect(url_for(".detail", request_id=found.id)), 303
-        before = found.state
+    if request.method == "GET":
+        return render_template("emergency/staff/detail.html", item=found, form=_state_form(found))
+    form = StateForm()
+    if not form.validate() or form.state.data not in STATES:
+        abort(400)
+    before = found.state
+
+    def change():
         found.state = form.state.data
         toolkit.audit("state", "emergency_request", found.id, before={"state": before},
                       after={"state": found.state}, summary=found.confirmation)
-        db.commit()
-        flash(_("Anfrage %(number)s: %(state)s.", number=found.confirmation, state=state_label(found.state)),
-              "success")
-        return redirect(url_for(".detail", request_id=found.id))
-    return render_template("emergency/staff/detail.html", item=found, form=StateForm())
+
+    if not toolkit.save_if_current(found, form.version.data, change):
+        # The page shows what a colleague stored; the buttons now carry that version.
+        return render_template("emergency/staff/detail.html", item=found, form=_state_form(found),
+                               conflict=True), 409
+    db.commit()
+    flash(_("Anfrage %(number)s: %(state)s.", number=found.confirmation, state=state_label(found.state)), "success")
+    return redirect(url_for(".detail", request_id=found.id))

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import lxml.html
 import pytest
 from portal_plugins.emergency import portal_purge_expired
 from portal_plugins.emergency.models import EmergencyOutboxMessage, EmergencyRequest
@@ -52,13 +53,31 @@ def test_marking_a_request_is_audited_and_a_stale_page_is_refused(caseworker, st
     url = f"{INBOX}requests/{request_id}"
     token = csrf_token(caseworker, url)
     assert caseworker.post(url, data={"csrf_token": token, "version": 1, "state": "in_progress"}).status_code == 302
-    stale = caseworker.post(url, data={"csrf_token": token, "version": 1, "state": "done"}, follow_redirects=True)
-    assert "Jemand anderes hat diese Anfrage inzwischen geändert." in stale.get_data(as_text=True)
+    stale = caseworker.post(url, data={"csrf_token": token, "version": 1, "state": "done"})
+    assert stale.status_code == 409
+    page = stale.get_data(as_text=True)
+    assert "Jemand anderes hat inzwischen gespeichert" in page and 'name="version" type="hidden" value="2"' in page
     with database() as db:
         assert db.get(EmergencyRequest, request_id).state == "in_progress"
     assert caseworker.post(url, data={"csrf_token": token, "version": 2, "state": "done"}).status_code == 302
     log = staff_client("admin").get("/de/staff/audit").get_data(as_text=True)
     assert f"state emergency_request #{request_id}" in log and "NF-AAAA-2222" in log
+
+
+def test_a_colleague_marking_the_request_between_check_and_write_gives_a_conflict(caseworker, database,
+                                                                                  colleague_saves_first):
+    request_id = add_request(database, "NF-AAAA-2222")
+    url = f"{INBOX}requests/{request_id}"
+    token = csrf_token(caseworker, url)
+    colleague_saves_first(EmergencyRequest,
+                          lambda session: setattr(session.get(EmergencyRequest, request_id), "state", "done"))
+    response = caseworker.post(url, data={"csrf_token": token, "version": 1, "state": "in_progress"})
+    assert response.status_code == 409
+    conflict = lxml.html.fromstring(response.get_data(as_text=True)).xpath("//section[@role='alert']//dd")
+    assert [item.text_content() for item in conflict] == ["erledigt"]
+    with database() as db:
+        stored = db.get(EmergencyRequest, request_id)
+        assert (stored.state, stored.version) == ("done", 2)
 
 
 def test_requests_are_deleted_after_the_retention_period(app, database):
