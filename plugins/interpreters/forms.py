@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectMultipleField, StringField, TextAreaField, TimeField
+from wtforms import DateField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -21,7 +21,7 @@ def _strip(value):
 class GlossaryTermForm(FlaskForm):
     """The German term and explanation; the translation fields are added per enabled language."""
 
-    version = HiddenField()
+    version = toolkit.VersionField()
     term = StringField(_l("Begriff auf Deutsch"), filters=[_strip],
                        validators=[InputRequired(message=_l("Bitte geben Sie den Begriff ein.")), Length(max=200)])
     explanation = TextAreaField(_l("Erklärung in einfachem Deutsch"), filters=[_strip],
@@ -72,7 +72,7 @@ class MultiCheckboxField(SelectMultipleField):
 class HelpTimeForm(FlaskForm):
     """When, in which languages and where volunteers help."""
 
-    version = HiddenField()
+    version = toolkit.VersionField()
     day = DateField(_l("Datum"), validators=[InputRequired(message=_l("Bitte geben Sie ein Datum ein."))])
     starts_at = TimeField(_l("Beginn"), validators=[InputRequired(message=_l("Bitte geben Sie die Uhrzeit ein."))])
     ends_at = TimeField(_l("Ende"), validators=[InputRequired(message=_l("Bitte geben Sie die Uhrzeit ein."))])

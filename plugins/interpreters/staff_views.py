@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import toolkit
 from portal.toolkit import _
@@ -30,12 +29,6 @@ def _page_helpers():
     return {"language_in_page": name_in_page_language}
 
 
-def _keep_version(form, version: int) -> None:
-    """Put the saved version into the form, so saving again knowingly replaces the other change."""
-    form.version.data = str(version)
-    form.version.raw_data = [str(version)]
-
-
 # --- Glossary -------------------------------------------------------------------------------------
 
 def term_snapshot(term: GlossaryTerm) -> dict:
@@ -45,7 +38,7 @@ def term_snapshot(term: GlossaryTerm) -> dict:
 
 
 def _term_values(term: GlossaryTerm) -> dict:
-    values = {"term": term.term, "explanation": term.explanation, "version": str(term.version)}
+    values = {"term": term.term, "explanation": term.explanation, "version": term.version}
     for translation in term.translations:
         values[f"term_{translation.lang}"] = translation.term
         values[f"explanation_{translation.lang}"] = translation.explanation
@@ -60,13 +53,14 @@ def _apply_term(form, term: GlossaryTerm) -> None:
     refresh_search_text(term)
 
 
-def _render_term_form(form, term: GlossaryTerm | None, status: int, conflict: dict | None = None):
+def _render_term_form(form, term: GlossaryTerm | None, status: int, conflict: bool = False):
     return render_template("interpreters/staff/term_form.html", form=form, term=term, conflict=conflict), status
 
 
 def _term_conflict(form, term: GlossaryTerm):
-    _keep_version(form, term.version)
-    return _render_term_form(form, term, 409, conflict=term_snapshot(term))
+    """Show the stored term above the editor's input; saving again knowingly replaces it."""
+    form.version.data = term.version
+    return _render_term_form(form, term, 409, conflict=True)
 
 
 @bp.route("/glossary")
@@ -101,16 +95,11 @@ def edit_term(term_id: int):
     form = glossary_term_form(data=_term_values(term)) if request.method == "GET" else glossary_term_form()
     if not form.validate_on_submit():
         return _render_term_form(form, term, 422 if form.errors else 200)
-    if form.version.data != str(term.version):
-        return _term_conflict(form, term)
     before = term_snapshot(term)
-    _apply_term(form, term)
+    if not toolkit.save_if_current(term, form.version.data, lambda: _apply_term(form, term)):
+        return _term_conflict(form, term)
     toolkit.audit("update", "interpreters_glossary_term", term.id, before=before, after=term_snapshot(term))
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        return _term_conflict(form, session.get(GlossaryTerm, term_id) or abort(404))
+    session.commit()
     flash(_("Der Begriff „%(term)s“ ist gespeichert.", term=term.term), "success")
     return redirect(url_for(".glossary"))
 
@@ -119,11 +108,11 @@ def edit_term(term_id: int):
 def delete_term(term_id: int):
     session = toolkit.session()
     term = session.get(GlossaryTerm, term_id) or abort(404)
-    if request.form.get("version") != str(term.version):
+    before = term_snapshot(term)
+    if not toolkit.save_if_current(term, request.form.get("version", type=int), lambda: session.delete(term)):
         flash(_("Der Begriff wurde inzwischen geändert. Bitte prüfen Sie ihn, bevor Sie ihn löschen."), "error")
-        return redirect(url_for(".edit_term", term_id=term.id))
-    toolkit.audit("delete", "interpreters_glossary_term", term.id, before=term_snapshot(term))
-    session.delete(term)
+        return redirect(url_for(".edit_term", term_id=term_id))
+    toolkit.audit("delete", "interpreters_glossary_term", term_id, before=before)
     session.commit()
     flash(_("Der Begriff „%(term)s“ ist gelöscht.", term=term.term), "success")
     return redirect(url_for(".glossary"))
@@ -152,7 +141,7 @@ def help_time_snapshot(entry: HelpTime) -> dict:
 def _help_time_values(entry: HelpTime) -> dict:
     return {"day": entry.day, "starts_at": entry.starts_at, "ends_at": entry.ends_at,
             "languages": entry.language_codes, "other_languages": entry.other_languages, "place": entry.place,
-            "version": str(entry.version)}
+            "version": entry.version}
 
 
 def _apply_help_time(form, entry: HelpTime) -> None:
@@ -162,14 +151,15 @@ def _apply_help_time(form, entry: HelpTime) -> None:
     entry.place = form.place.data
 
 
-def _render_help_time_form(form, entry: HelpTime | None, status: int, conflict: dict | None = None):
+def _render_help_time_form(form, entry: HelpTime | None, status: int, conflict: bool = False):
     return render_template("interpreters/staff/help_time_form.html", form=form, entry=entry,
                            conflict=conflict), status
 
 
 def _help_time_conflict(form, entry: HelpTime):
-    _keep_version(form, entry.version)
-    return _render_help_time_form(form, entry, 409, conflict=help_time_snapshot(entry))
+    """Show the stored help time above the editor's input; saving again knowingly replaces it."""
+    form.version.data = entry.version
+    return _render_help_time_form(form, entry, 409, conflict=True)
 
 
 @bp.route("/help-times")
@@ -201,16 +191,11 @@ def edit_help_time(entry_id: int):
     form = help_time_form(data=_help_time_values(entry)) if request.method == "GET" else help_time_form()
     if not form.validate_on_submit():
         return _render_help_time_form(form, entry, 422 if form.errors else 200)
-    if form.version.data != str(entry.version):
-        return _help_time_conflict(form, entry)
     before = help_time_snapshot(entry)
-    _apply_help_time(form, entry)
+    if not toolkit.save_if_current(entry, form.version.data, lambda: _apply_help_time(form, entry)):
+        return _help_time_conflict(form, entry)
     toolkit.audit("update", "interpreters_help_time", entry.id, before=before, after=help_time_snapshot(entry))
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        return _help_time_conflict(form, session.get(HelpTime, entry_id) or abort(404))
+    session.commit()
     flash(_("Die Zeit der Sprachhilfe ist gespeichert."), "success")
     return redirect(url_for(".help_times"))
 
@@ -219,11 +204,11 @@ def edit_help_time(entry_id: int):
 def delete_help_time(entry_id: int):
     session = toolkit.session()
     entry = session.get(HelpTime, entry_id) or abort(404)
-    if request.form.get("version") != str(entry.version):
+    before = help_time_snapshot(entry)
+    if not toolkit.save_if_current(entry, request.form.get("version", type=int), lambda: session.delete(entry)):
         flash(_("Die Zeit wurde inzwischen geändert. Bitte prüfen Sie sie, bevor Sie sie löschen."), "error")
-        return redirect(url_for(".edit_help_time", entry_id=entry.id))
-    toolkit.audit("delete", "interpreters_help_time", entry.id, before=help_time_snapshot(entry))
-    session.delete(entry)
+        return redirect(url_for(".edit_help_time", entry_id=entry_id))
+    toolkit.audit("delete", "interpreters_help_time", entry_id, before=before)
     session.commit()
     flash(_("Die Zeit der Sprachhilfe ist gelöscht."), "success")
     return redirect(url_for(".help_times"))

@@ -198,8 +198,8 @@ def test_the_second_of_two_editors_gets_a_conflict_and_keeps_the_input(staff_cli
     response = second.post(url, data=second_form)
     assert response.status_code == 409
     tree = parse(response)
-    assert "Jemand anderes hat diesen Eintrag inzwischen geändert." in tree.xpath("string(//div[@role='alert'])")
-    assert "Erste Fassung der Erklärung." in tree.xpath("string(//div[@role='alert'])")
+    assert "Jemand anderes hat inzwischen gespeichert" in tree.xpath("string(//section[@role='alert'])")
+    assert "Erste Fassung der Erklärung." in tree.xpath("string(//section[@role='alert'])")
     assert tree.get_element_by_id("explanation").text_content().strip() == "Zweite Fassung der Erklärung."
     saved = lambda s: s.scalars(select(GlossaryTerm.explanation).filter_by(slug="duldung")).one()  # noqa: E731
     assert data(saved) == "Erste Fassung der Erklärung."
@@ -207,6 +207,23 @@ def test_the_second_of_two_editors_gets_a_conflict_and_keeps_the_input(staff_cli
     # Saving again, having seen the other version, replaces it.
     assert second.post(url, data=values(tree, EDIT_FORM)).status_code == 302
     assert data(saved) == "Zweite Fassung der Erklärung."
+
+
+def test_a_colleague_saving_between_check_and_write_gives_a_conflict(staff_client, data, glossary, parse,
+                                                                     colleague_saves_first):
+    term_id = data(lambda s: s.scalars(select(GlossaryTerm.id).filter_by(slug="duldung")).one())
+    url = f"/de/staff/interpreters/glossary/{term_id}"
+    editor = staff_client("editor")
+    form = values(parse(editor.get(url)), EDIT_FORM)
+    form["explanation_ar"] = "شرح جديد."
+    colleague_saves_first(GlossaryTerm, lambda s: setattr(s.get(GlossaryTerm, term_id), "explanation", "Neu."))
+    response = editor.post(url, data=form)
+    assert response.status_code == 409
+    tree = parse(response)
+    assert "Neu." in tree.xpath("string(//section[@role='alert'])")
+    assert tree.get_element_by_id("explanation_ar").text_content().strip() == "شرح جديد."
+    saved = data(lambda s: (s.get(GlossaryTerm, term_id).explanation, s.get(GlossaryTerm, term_id).versions()["ar"]))
+    assert saved[0] == "Neu." and saved[1][1] != "شرح جديد."
 
 
 def test_an_editor_deletes_a_term_only_in_the_version_seen(staff_client, data, glossary, parse):

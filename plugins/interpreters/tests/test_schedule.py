@@ -122,8 +122,35 @@ def test_the_second_of_two_editors_gets_a_conflict(app, staff_client, data, pars
     response = second.post(url, data=changed)
     assert response.status_code == 409
     tree = parse(response)
-    assert "Empfang" in tree.xpath("string(//div[@role='alert'])")
+    assert "Empfang" in tree.xpath("string(//section[@role='alert'])")
     assert tree.get_element_by_id("place").get("value") == "Raum 12"
+    assert data(lambda s: s.get(HelpTime, entry_id).place) == "Empfang"
+
+
+def test_a_colleague_saving_between_check_and_write_gives_a_conflict(app, staff_client, data, parse,
+                                                                     colleague_saves_first):
+    entry_id = add(data, today(app) + timedelta(days=4))
+    url = f"/de/staff/interpreters/help-times/{entry_id}"
+    editor = staff_client("editor")
+    form = MultiDict(parse(editor.get(url)).xpath("//form[@novalidate]")[0].form_values())
+    form["place"] = "Raum 12"
+    colleague_saves_first(HelpTime, lambda s: setattr(s.get(HelpTime, entry_id), "place", "Empfang"))
+    response = editor.post(url, data=form)
+    assert response.status_code == 409
+    tree = parse(response)
+    assert "Empfang" in tree.xpath("string(//section[@role='alert'])")
+    assert tree.get_element_by_id("place").get("value") == "Raum 12"
+    assert data(lambda s: (s.get(HelpTime, entry_id).place, s.get(HelpTime, entry_id).version)) == ("Empfang", 2)
+
+
+def test_a_delete_racing_a_colleague_keeps_the_help_time(app, staff_client, data, parse, colleague_saves_first):
+    entry_id = add(data, today(app) + timedelta(days=4))
+    editor = staff_client("editor")
+    page = parse(editor.get(f"/de/staff/interpreters/help-times/{entry_id}"))
+    form = dict(page.xpath("//form[contains(@class, 'delete-form')]")[0].form_values())
+    colleague_saves_first(HelpTime, lambda s: setattr(s.get(HelpTime, entry_id), "place", "Empfang"))
+    response = editor.post(f"/de/staff/interpreters/help-times/{entry_id}/delete", data=form)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/help-times/{entry_id}")
     assert data(lambda s: s.get(HelpTime, entry_id).place) == "Empfang"
 
 
