@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
+from portal import toolkit
 from portal.toolkit import _, _l
 
 from .importer import parse_birth_date, parse_family, parse_reference
@@ -59,7 +60,7 @@ class CaseForm(FlaskForm):
         "Höchstens 40 Zeichen."))])
     letter_language = SelectField(_l("Zweite Sprache des Einladungsschreibens"), choices=[],
                                   invalid_choice_message=_l("Bitte aus der Liste wählen."))
-    version = HiddenField()
+    version = toolkit.VersionField()
 
     def validate_births(self, field):
         births, problems = [], []
@@ -92,13 +93,13 @@ class MoveForm(FlaskForm):
     day = LenientDateField(_l("Tag"), validators=[DataRequired(_l("Bitte den Tag angeben."))])
     starts_at = SelectField(_l("Uhrzeit"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
     office = SelectField(_l("Raum"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
-    version = IntegerField(validators=[InputRequired()])
+    version = toolkit.VersionField()
 
 
 class VersionForm(FlaskForm):
     """A staff action on a record, sent with the version the staff member saw."""
 
-    version = IntegerField(validators=[InputRequired()])
+    version = toolkit.VersionField()
 
 
 class PlanForm(FlaskForm):

@@ -104,7 +104,7 @@ def plan():
 
 
 def _render_case_form(form: CaseForm, case: HandoverCase | None, status: int = 200):
-    return render_template("naturalisation/staff/case_form.html", form=form, case=case), status
+    return render_template("naturalisation/staff/case_form.html", form=form, case=case, conflict=status == 409), status
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
@@ -147,22 +147,23 @@ def edit_case(case_id: int):
     form.reference.data = case.reference
     if not form.validate():
         return _render_case_form(form, case, 422)
-    if str(case.version) != (form.version.data or ""):
-        flash(_("Jemand anderes hat diesen Fall inzwischen geändert. Ihre Eingaben sind unten noch da; bitte "
-                "prüfen Sie den Fall und speichern Sie erneut."), "error")
-        form.version.data = case.version
-        return _render_case_form(form, case, 409)
     births_changed = sorted(form.birth_dates) != sorted(p.date_of_birth for p in case.persons)
     if births_changed and any(p.appointments for p in case.persons):
         form.births.errors.append(_("Die Personen haben schon Termine und können nicht mehr geändert werden."))
         return _render_case_form(form, case, 422)
     before = _case_snapshot(case)
-    case.ready_on, case.family_group = form.ready_on.data, form.family_group.data
-    case.letter_language = form.letter_language.data
-    if births_changed:
-        case.persons = [HandoverPerson(position=index, date_of_birth=born)
-                        for index, born in enumerate(form.birth_dates, start=1)]
-    session.flush()
+
+    def change():
+        case.ready_on, case.family_group = form.ready_on.data, form.family_group.data
+        case.letter_language = form.letter_language.data
+        if births_changed:
+            case.persons = [HandoverPerson(position=index, date_of_birth=born)
+                            for index, born in enumerate(form.birth_dates, start=1)]
+
+    if not toolkit.save_if_current(case, form.version.data, change):
+        # Saving again now knowingly replaces the colleague's change, with the input kept in the form.
+        form.version.data = case.version
+        return _render_case_form(form, case, 409)
     toolkit.audit("update", "naturalisation_case", case.id, before=before, after=_case_snapshot(case))
     session.commit()
     flash(_("Fall %(reference)s gespeichert.", reference=case.reference), "success")
@@ -174,15 +175,19 @@ def delete_case(case_id: int):
     session = toolkit.session()
     case = _case_or_404(case_id)
     form = VersionForm()
-    if not form.validate() or form.version.data != case.version:
-        flash(_("Jemand anderes hat diesen Fall inzwischen geändert. Bitte prüfen Sie ihn noch einmal."), "error")
-        return redirect(url_for(".edit_case", case_id=case.id))
+    before = _case_snapshot(case)
     planned = [a for p in case.persons for a in p.appointments if a.state == "planned"]
-    for appointment in planned:
-        record_outcome(appointment, "cancelled")
-    toolkit.audit("delete", "naturalisation_case", case.id, before=_case_snapshot(case),
+
+    def delete():
+        for appointment in planned:
+            record_outcome(appointment, "cancelled")
+        session.delete(case)
+
+    if not form.validate() or not toolkit.save_if_current(case, form.version.data, delete):
+        flash(_("Jemand anderes hat diesen Fall inzwischen geändert. Bitte prüfen Sie ihn noch einmal."), "error")
+        return redirect(url_for(".edit_case", case_id=case_id))
+    toolkit.audit("delete", "naturalisation_case", case_id, before=before,
                   after={"cancelled_appointments": sorted({a.id for a in planned})})
-    session.delete(case)
     session.commit()
     flash(_("Fall %(reference)s gelöscht.", reference=case.reference), "success")
     return redirect(url_for(".overview"))
@@ -247,10 +252,10 @@ def outcome(appointment_id: int):
     back = redirect(url_for(".day_plan", day=appointment.day.isoformat()))
     if not form.validate() or chosen not in OUTCOMES:
         abort(400)
-    if form.version.data != appointment.version or appointment.state != "planned":
+    if appointment.state != "planned" or not toolkit.save_if_current(
+            appointment, form.version.data, lambda: record_outcome(appointment, chosen)):
         flash(_("Dieser Termin wurde inzwischen geändert. Bitte prüfen Sie ihn noch einmal."), "error")
         return back
-    record_outcome(appointment, chosen)
     toolkit.audit(chosen, "naturalisation_appointment", appointment.id, before={"state": "planned"},
                   after={"state": chosen})
     session.commit()
@@ -274,15 +279,11 @@ def move(appointment_id: int):
         return redirect(url_for(".day_plan", day=appointment.day.isoformat()))
 
     def show(status: int = 200):
-        return render_template("naturalisation/staff/move.html", form=form, appointment=appointment), status
+        return render_template("naturalisation/staff/move.html", form=form, appointment=appointment,
+                               conflict=status == 409), status
 
     if not form.validate_on_submit():
         return show(422 if form.is_submitted() else 200)
-    if form.version.data != appointment.version:
-        flash(_("Jemand anderes hat diesen Termin inzwischen geändert. Ihre Eingaben sind noch da; bitte prüfen "
-                "Sie den Termin und speichern Sie erneut."), "error")
-        form.version.data = appointment.version
-        return show(409)
     new_time = time.fromisoformat(form.starts_at.data)
     problem = slot_problem(session, appointment, form.day.data, new_time, form.office.data, settings, today())
     if problem:
@@ -290,7 +291,13 @@ def move(appointment_id: int):
         return show(422)
     before = {"day": appointment.day.isoformat(), "starts_at": appointment.starts_at.strftime("%H:%M"),
               "office": appointment.office}
-    appointment.day, appointment.starts_at, appointment.office = form.day.data, new_time, form.office.data
+
+    def change():
+        appointment.day, appointment.starts_at, appointment.office = form.day.data, new_time, form.office.data
+
+    if not toolkit.save_if_current(appointment, form.version.data, change):
+        form.version.data = appointment.version
+        return show(409)
     toolkit.audit("move", "naturalisation_appointment", appointment.id, before=before,
                   after={"day": form.day.data.isoformat(), "starts_at": form.starts_at.data,
                          "office": form.office.data})

@@ -3,6 +3,7 @@
 import io
 from datetime import date, timedelta
 
+import lxml.html
 import pytest
 from portal_plugins.naturalisation.models import HandoverAppointment, HandoverCase, HandoverPerson
 from portal_plugins.naturalisation.planning import DEFAULT_SETTINGS, parse_settings, today
@@ -82,6 +83,42 @@ def test_a_second_editor_of_a_case_gets_a_conflict_and_keeps_the_input(caseworke
     response = other.post(f"{BASE}/cases/{case.id}", data=late)
     assert response.status_code == 409
     assert 'value="G-2"' in response.get_data(as_text=True)
+    assert "G-1" in lxml.html.fromstring(response.get_data(as_text=True)).xpath("string(//section[@role='alert'])")
+    with database() as db:
+        assert db.get(HandoverCase, case.id).family_group == "G-1"
+
+
+def set_on(model, record_id, **values):
+    """Return a colleague's change of one record, for colleague_saves_first."""
+    def change(session):
+        for key, value in values.items():
+            setattr(session.get(model, record_id), key, value)
+
+    return change
+
+
+def test_a_colleague_saving_a_case_between_check_and_write_gives_a_conflict(caseworker, database,
+                                                                            colleague_saves_first):
+    case = add_case(database, "54/1-2026", [date(1980, 1, 1)])
+    form = {"csrf_token": csrf_token(caseworker, f"{BASE}/cases/{case.id}"), "ready_on": today().isoformat(),
+            "births": "01.01.1980\n02.02.2010", "family_group": "G-2", "letter_language": "", "version": "1"}
+    colleague_saves_first(HandoverCase, set_on(HandoverCase, case.id, family_group="G-1"))
+    response = caseworker.post(f"{BASE}/cases/{case.id}", data=form)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert 'value="G-2"' in page and "02.02.2010" in page
+    assert 'name="version" type="hidden" value="2"' in page
+    with database() as db:
+        stored = db.get(HandoverCase, case.id)
+        assert (stored.family_group, len(stored.persons)) == ("G-1", 1)
+
+
+def test_a_case_changed_while_being_deleted_stays(caseworker, database, colleague_saves_first):
+    case = add_case(database, "54/1-2026", [date(1980, 1, 1)])
+    token = csrf_token(caseworker, f"{BASE}/cases/{case.id}")
+    colleague_saves_first(HandoverCase, set_on(HandoverCase, case.id, family_group="G-1"))
+    response = caseworker.post(f"{BASE}/cases/{case.id}/delete", data={"csrf_token": token, "version": "1"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/cases/{case.id}")
     with database() as db:
         assert db.get(HandoverCase, case.id).family_group == "G-1"
 
@@ -178,6 +215,37 @@ def test_missed_persons_wait_again_and_done_ones_are_finished(caseworker, databa
     plan(caseworker)
     replanned = [a for a in appointments(database) if a.state == "planned"]
     assert [p.date_of_birth for a in replanned for p in a.persons] == [date(1980, 1, 1)]
+
+
+def test_an_outcome_racing_a_colleague_changes_nothing(caseworker, database, colleague_saves_first):
+    add_case(database, "54/1-2026", [date(1980, 1, 1)])
+    plan(caseworker)
+    [appointment] = appointments(database)
+    token = csrf_token(caseworker, f"{BASE}/days/{appointment.day.isoformat()}")
+    colleague_saves_first(HandoverAppointment, set_on(HandoverAppointment, appointment.id, office="Raum 2"))
+    response = caseworker.post(f"{BASE}/appointments/{appointment.id}/outcome", data={
+        "csrf_token": token, "version": appointment.version, "outcome": "done"})
+    assert response.status_code == 302
+    [stored] = appointments(database)
+    assert (stored.state, stored.office, [p.state for p in stored.persons]) == ("planned", "Raum 2", ["planned"])
+
+
+def test_a_move_racing_a_colleague_gives_a_conflict_and_keeps_the_input(caseworker, database,
+                                                                         colleague_saves_first):
+    add_case(database, "54/1-2026", [date(1980, 1, 1)])
+    plan(caseworker)
+    [appointment] = appointments(database)
+    url = f"{BASE}/appointments/{appointment.id}/move"
+    form = {"csrf_token": csrf_token(caseworker, url), "version": appointment.version,
+            "day": appointment.day.isoformat(), "starts_at": "09:00", "office": appointment.office}
+    colleague_saves_first(HandoverAppointment, set_on(HandoverAppointment, appointment.id, office="Raum 2"))
+    response = caseworker.post(url, data=form)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert 'selected value="09:00"' in page
+    assert "Raum 2" in lxml.html.fromstring(page).xpath("string(//section[@role='alert'])")
+    [stored] = appointments(database)
+    assert (stored.office, stored.starts_at) == ("Raum 2", appointment.starts_at)
 
 
 def test_moving_checks_the_target_slot(caseworker, database, handover_settings):
