@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from portal import toolkit
 
@@ -115,22 +115,18 @@ def find_service(slug: str, published_only: bool = True) -> Service | None:
     return service
 
 
-def save_version(service: Service, content: dict, expected_version: int, action: str, detail: str = "") -> bool:
+def save_version(service: Service, content: dict, expected_version: int | None, action: str, detail: str = "") -> bool:
     """Store content as the service's next version, unless someone saved since `expected_version`."""
-    session = toolkit.session()
-    content = copy.deepcopy(content)
-    number = expected_version + 1
-    # The WHERE on the version makes the check and the write one step, so two saves cannot both win.
-    result = session.execute(update(Service).where(Service.id == service.id, Service.version == expected_version)
-                             .values(version=number, content=content))
-    if result.rowcount != 1:
-        return False
     account = toolkit.current_staff()
-    session.add(ServiceVersion(service_id=service.id, number=number, content=content, action=action, detail=detail,
-                               created_by=account.email if account else "system"))
-    session.flush()
-    session.refresh(service)
-    return True
+
+    def change():
+        service.content = copy.deepcopy(content)
+        # Written after the service's row, whose versioned UPDATE fails first when another save came between.
+        toolkit.session().add(ServiceVersion(service_id=service.id, number=service.version + 1,
+                                             content=copy.deepcopy(content), action=action, detail=detail,
+                                             created_by=account.email if account else "system"))
+
+    return toolkit.save_if_current(service, expected_version, change)
 
 
 def latest_version(service: Service) -> ServiceVersion | None:

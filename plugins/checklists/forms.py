@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from portal import toolkit
 from portal.toolkit import _l
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -31,7 +32,7 @@ NEW_ITEM_ROWS = 2
 class VersionedForm(FlaskForm):
     """A form that carries the version it was loaded from, to notice a save by someone else."""
 
-    version = HiddenField(validators=[InputRequired(), Regexp(r"^\d+$")])
+    version = toolkit.VersionField()
 
 
 class NewServiceForm(FlaskForm):

@@ -31,6 +31,8 @@ class Question(toolkit.Base):
     updated_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
     updated_by: Mapped[str] = mapped_column(String(254), default="")
 
+    __mapper_args__ = {"version_id_col": version}
+
 
 class Service(toolkit.Base):
     """A service of the office with its current checklist; `version` is the number of its newest version."""
@@ -45,6 +47,8 @@ class Service(toolkit.Base):
 
     versions: Mapped[list[ServiceVersion]] = relationship(
         back_populates="service", cascade="all, delete-orphan", order_by="ServiceVersion.number.desc()")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ServiceVersion(toolkit.Base):

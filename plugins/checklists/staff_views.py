@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from portal import toolkit
 from portal.toolkit import _
@@ -63,8 +63,8 @@ def _action_label(version: ServiceVersion) -> str:
 
 def _conflict(service: Service, form) -> dict:
     """Describe the save that came first and let the next save of this form go over it."""
-    mine = int(form.version.data)
-    form.version.data = str(service.version)
+    mine = form.version.data
+    form.version.data = service.version
     return {"latest": latest_version(service), "their_version": mine}
 
 
@@ -112,7 +112,7 @@ def _service_form_data(service: Service) -> dict:
              for index, item in enumerate(content["items"], start=1)]
     items += [{"key": "", "text": "", "hint": "", "condition": "", "example": False, "position": None}
               for _row in range(NEW_ITEM_ROWS)]
-    return {"version": str(service.version), "title": content["title"].get(SOURCE_LANGUAGE, ""),
+    return {"version": service.version, "title": content["title"].get(SOURCE_LANGUAGE, ""),
             "summary": (content.get("summary") or {}).get(SOURCE_LANGUAGE, ""),
             "published": bool(content.get("published")), "items": items}
 
@@ -148,9 +148,8 @@ def _content_from_service_form(form: ServiceForm, service: Service) -> dict | No
 
 def _save(service: Service, form, content: dict, action: str, detail: str = "") -> bool:
     """Save a new version with its audit entry; False when another save came first."""
-    expected = int(form.version.data)
+    expected = form.version.data
     if not save_version(service, content, expected, action, detail):
-        toolkit.session().rollback()
         return False
     toolkit.audit(action, "checklists_service", service.id, before={"version": expected},
                   after={"version": service.version, "language": detail} if detail else {"version": service.version},
@@ -188,7 +187,7 @@ def edit_service(slug: str):
 
 def _translation_form_data(service: Service, lang: str) -> dict:
     content = service.content
-    return {"version": str(service.version), "title": content["title"].get(lang, ""),
+    return {"version": service.version, "title": content["title"].get(lang, ""),
             "summary": (content.get("summary") or {}).get(lang, ""),
             "items": [{"key": item["key"], "text": item["text"].get(lang, ""),
                        "hint": (item.get("hint") or {}).get(lang, "")} for item in content["items"]]}
@@ -282,9 +281,9 @@ def restore_version(slug: str, number: int):
 def _question_form_data(question: Question | None, position: int) -> dict:
     languages = toolkit.enabled_languages()
     if question is None:
-        return {"version": "0", "key": "", "position": position,
+        return {"key": "", "position": position,
                 "texts": [{"text": "", "label": ""} for _code in languages]}
-    return {"version": str(question.version), "key": question.key, "position": question.position,
+    return {"version": question.version, "key": question.key, "position": question.position,
             "texts": [{"text": question.text.get(code, ""), "label": question.label.get(code, "")}
                       for code in languages]}
 
@@ -331,22 +330,20 @@ def edit_question(key: str | None = None):
                 session.flush()
                 toolkit.audit("create", "checklists_question", question.id, after={"key": question.key})
             else:
-                expected = int(form.version.data)
-                before = {"version": expected, "position": question.position, "text": question.text,
+                before = {"version": question.version, "position": question.position, "text": question.text,
                           "label": question.label}
-                result = session.execute(
-                    update(Question).where(Question.id == question.id, Question.version == expected)
-                    .values(position=form.position.data, text=text, label=label, version=expected + 1,
-                            updated_by=account, updated_at=toolkit.utcnow()))
-                if result.rowcount != 1:
-                    session.rollback()
-                    question = session.get(Question, question.id)
-                    conflict = {"by": question.updated_by, "at": question.updated_at}
-                    form.version.data = str(question.version)
-                else:
+
+                def change():
+                    question.position, question.text, question.label = form.position.data, text, label
+                    question.updated_by, question.updated_at = account, toolkit.utcnow()
+
+                if toolkit.save_if_current(question, form.version.data, change):
                     toolkit.audit("update", "checklists_question", question.id, before=before,
-                                  after={"version": expected + 1, "position": form.position.data, "text": text,
+                                  after={"version": question.version, "position": question.position, "text": text,
                                          "label": label})
+                else:
+                    conflict = question
+                    form.version.data = question.version
             if conflict is None:
                 session.commit()
                 flash(_("Die Frage ist gespeichert."), "success")

@@ -181,8 +181,8 @@ def test_second_editor_gets_a_conflict_and_keeps_their_input(staff_client, defau
     response = second.post(EDIT, data=replace(second_values, {"summary": "Beschreibung der zweiten Person"}))
     assert response.status_code == 409
     tree = parse(response)
-    alert = tree.xpath("//div[@role='alert']")[0].text_content()
-    assert "Version 2" in alert and "noch nicht gespeichert" in alert
+    alert = tree.xpath("//section[@role='alert']")[0].text_content()
+    assert "Version 2" in alert and "nicht verloren" in alert and "Titel der ersten Person" in alert
     assert tree.xpath("//textarea[@name='summary']")[0].text_content().strip() == "Beschreibung der zweiten Person"
     assert tree.xpath("//input[@name='version']")[0].get("value") == "2"
     assert content(data)["title"]["de"] == "Titel der ersten Person"
@@ -190,6 +190,28 @@ def test_second_editor_gets_a_conflict_and_keeps_their_input(staff_client, defau
     assert second.post(EDIT, data=form_values(response)).status_code == 302
     assert len(versions(data)) == 3
     assert content(data)["summary"]["de"] == "Beschreibung der zweiten Person"
+
+
+def test_a_colleague_saving_between_check_and_write_gives_a_conflict(staff_client, defaults, data, form_values,
+                                                                     parse, colleague_saves_first):
+    editor = staff_client("editor")
+    values = replace(form_values(editor.get(EDIT)), {"summary": "Meine Beschreibung"})
+
+    def colleague(session):
+        stored = service(session)
+        stored.content = {**stored.content, "title": {**stored.content["title"], "de": "Titel der Kollegin"}}
+        session.add(ServiceVersion(service_id=stored.id, number=2, content=stored.content, action="edited",
+                                   created_by="kollegin@amt.example"))
+
+    colleague_saves_first(Service, colleague)
+    response = editor.post(EDIT, data=values)
+    assert response.status_code == 409
+    tree = parse(response)
+    assert "Titel der Kollegin" in tree.xpath("//section[@role='alert']")[0].text_content()
+    assert tree.xpath("//textarea[@name='summary']")[0].text_content().strip() == "Meine Beschreibung"
+    assert tree.xpath("//input[@name='version']")[0].get("value") == "2"
+    assert [number for number, *_rest in versions(data)] == [2, 1]
+    assert content(data)["title"]["de"] == "Titel der Kollegin"
 
 
 def test_translation_conflict(staff_client, defaults, data, form_values):
@@ -233,6 +255,22 @@ def test_questions_are_created_and_edited_with_conflict_check(staff_client, defa
     response = second.post(url, data=replace(second_values, {"position": "1"}))
     assert response.status_code == 409
     assert parse(response).xpath("//input[@name='position']")[0].get("value") == "1"
+    assert "هل أنت لاجئ معترف به؟" in parse(response).xpath("//section[@role='alert']")[0].text_content()
+
+
+def test_a_question_saved_by_a_colleague_between_check_and_write_is_a_conflict(staff_client, defaults, data,
+                                                                              form_values, parse,
+                                                                              colleague_saves_first):
+    editor = staff_client("editor")
+    key = data(lambda session: session.scalars(select(Question.key)).first())
+    url = f"/de/staff/checklists/questions/{key}/edit"
+    values = replace(form_values(editor.get(url)), {"position": "7"})
+    colleague_saves_first(Question, lambda session: setattr(
+        session.scalars(select(Question).filter_by(key=key)).one(), "position", 9))
+    response = editor.post(url, data=values)
+    assert response.status_code == 409
+    assert parse(response).xpath("//input[@name='position']")[0].get("value") == "7"
+    assert data(lambda session: session.scalars(select(Question.position).filter_by(key=key)).one()) == 9
 
 
 def test_only_editors_reach_the_staff_pages(staff_client, defaults):
