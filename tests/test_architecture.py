@@ -43,3 +43,39 @@ def test_core_never_imports_a_plugin(path):
 def test_migrations_match_the_models(app):
     with app.app_context():
         assert pending_changes() == {}
+
+
+def _mentions_version(node: ast.AST) -> bool:
+    return any(isinstance(part, ast.Attribute) and part.attr == "version" for part in ast.walk(node))
+
+
+def hand_written_locking(path: Path) -> list[str]:
+    """Find optimistic locking written by hand: a query filtered on a version, a compared version, StaleDataError."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        method = node.func.attr if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else None
+        if method in {"where", "filter"} and any(_mentions_version(argument) for argument in node.args) or (
+                method == "filter_by" and any(keyword.arg == "version" for keyword in node.keywords)):
+            found.append(f"line {node.lineno}: a query filtered on a version")
+        elif isinstance(node, ast.Compare) and _mentions_version(node.left) and any(
+                _mentions_version(other) for other in node.comparators):
+            found.append(f"line {node.lineno}: versions compared before a write")
+        elif isinstance(node, ast.Name | ast.alias) and "StaleDataError" in (getattr(node, "id", None),
+                                                                               getattr(node, "name", None)):
+            found.append(f"line {node.lineno}: StaleDataError handled")
+    return found
+
+
+@pytest.mark.parametrize("path", [p for p in PLUGIN_FILES if "tests" not in p.parts],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_plugins_leave_versioned_saves_to_the_toolkit(path):
+    assert hand_written_locking(path) == [], "use toolkit.save_if_current (docs/plugins.md, Versioned saves)"
+
+
+def test_hand_written_locking_is_recognised(tmp_path):
+    sample = tmp_path / "views.py"
+    sample.write_text(
+        "from sqlalchemy.orm.exc import StaleDataError\n"
+        "session.execute(update(Rule).where(Rule.id == 1, Rule.version == expected))\n"
+        "if form.version.data != rule.version:\n    pass\n", encoding="utf-8")
+    assert sorted(problem.split(":")[0] for problem in hand_written_locking(sample)) == ["line 1", "line 2", "line 3"]
