@@ -35,7 +35,6 @@ def _helpers():
 @bp.route("/")
 def search():
     form = SearchForm(request.args)
-    page = max(request.args.get("page", 1, type=int), 1)
     query = select(Appointment)
     if form.validate():
         if form.reference.data:
@@ -50,10 +49,8 @@ def search():
             query = query.where(Appointment.starts_at >= start, Appointment.starts_at < end)
     # NULLS LAST matches PostgreSQL's index order, so the first page needs no sort of every row.
     query = query.order_by(Appointment.starts_at.asc().nulls_last(), Appointment.id)
-    found = toolkit.session().scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
-    filters = {key: value for key, value in request.args.items() if key != "page" and value}
-    return render_template("appointments/staff/search.html", form=form, appointments=found[:PAGE_SIZE], page=page,
-                           has_next=len(found) > PAGE_SIZE, filters=filters)
+    page = toolkit.paginate(query, PAGE_SIZE, keep={name: request.args.get(name) for name in form.data})
+    return render_template("appointments/staff/search.html", form=form, page=page)
 
 
 def _fill_form(form: AppointmentForm, appointment: Appointment) -> None:

@@ -41,14 +41,10 @@ def inbox():
             query = query.where(EmergencyRequest.state != "done")
         elif form.state.data:
             query = query.where(EmergencyRequest.state == form.state.data)
-    page = max(request.args.get("page", 1, type=int), 1)
-    db = toolkit.session()
-    total = db.scalar(select(func.count()).select_from(query.subquery()))
-    requests = db.scalars(query.order_by(EmergencyRequest.created_at.desc(), EmergencyRequest.id.desc())
-                          .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    filters = {"category": form.category.data or "", "state": form.state.data or ""}
-    return render_template("emergency/staff/inbox.html", form=form, requests=requests, total=total, page=page,
-                           has_next=page * PAGE_SIZE < total, filters=filters)
+    total = toolkit.session().scalar(select(func.count()).select_from(query.subquery()))
+    page = toolkit.paginate(query.order_by(EmergencyRequest.created_at.desc(), EmergencyRequest.id.desc()), PAGE_SIZE,
+                            keep={"category": form.category.data, "state": form.state.data})
+    return render_template("emergency/staff/inbox.html", form=form, page=page, total=total)
 
 
 def _state_form(item: EmergencyRequest) -> StateForm:

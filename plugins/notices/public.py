@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template
 
 from portal import toolkit
 
@@ -25,15 +25,8 @@ def _labels():
 
 @bp.route("/")
 def index():
-    page_size = _settings()["page_size"]
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
-    notices = visible_notices(toolkit.utcnow(), limit=page_size + 1, offset=(page - 1) * page_size)
-    if page > 1 and not notices:
-        abort(404)
-    return render_template("notices/list.html", items=localize_all(notices[:page_size]), page=page,
-                           has_next=len(notices) > page_size)
+    page = toolkit.paginate(visible_query(toolkit.utcnow()), _settings()["page_size"])
+    return render_template("notices/list.html", items=localize_all(page.items), page=page)
 
 
 @bp.route("/<int:notice_id>")

@@ -48,13 +48,13 @@ def localize_all(notices) -> list[LocalizedNotice]:
     return [item for item in (localize(notice) for notice in notices) if item is not None]
 
 
-def visible_notices(now: datetime, *, limit: int | None = None, offset: int = 0, priority: str | None = None):
+def visible_notices(now: datetime, *, limit: int | None = None, priority: str | None = None):
     """Return the notices visitors see now, newest first."""
     query = visible_query(now)
     if priority:
         query = query.where(Notice.priority == priority)
     if limit is not None:
-        query = query.limit(limit).offset(offset)
+        query = query.limit(limit)
     return toolkit.session().scalars(query).all()
 
 
