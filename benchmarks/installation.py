@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from portal.config import DEFAULTS
-from portal.testing import AppProcess
+from tests.support import AppProcess
 
 from . import seed
 

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from portal.testing import AppProcess
+from tests.support import AppProcess
 
 from .browser import BROWSER_HEADERS
 from .installation import Installation

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlencode
 
-from portal.testing import AppProcess
+from tests.support import AppProcess
 
 from . import seed
 from .browser import Browser, links

@@ -25,7 +25,8 @@ import requests
 from sqlalchemy.engine import make_url
 
 from portal.config import DEFAULTS
-from portal.testing import TEST_PASSWORD, AppProcess, DatabaseOutage, SmtpServer, TcpProxy, free_port
+from portal.testing import TEST_PASSWORD, SmtpServer, free_port
+from tests.support import AppProcess, DatabaseOutage, TcpProxy
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,8 @@ import pytest
 
 from portal import create_app
 from portal.migrate import upgrade_all
-from portal.testing import DatabaseOutage, csrf_token
+from portal.testing import csrf_token
+from tests.support import DatabaseOutage
 
 
 def test_root_redirects_by_cookie_then_accept_language_then_default(client):

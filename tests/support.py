@@ -1,0 +1,246 @@
+"""Helpers of the core's own tests: outages (a TCP proxy that cuts connections, an unreachable database) and
+the portal served by gunicorn in processes of its own, as deployed. Plugin tests need none of them."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+from portal.testing import free_port
+
+# --- Outages -------------------------------------------------------------------------------------
+
+class TcpProxy:
+    """Forward a loopback port to a server; cut() drops every connection and refuses new ones."""
+
+    def __init__(self, target_host: str, target_port: int):
+        import socket
+
+        self.target = (target_host, target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections: list = []
+        self.open = True
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+
+        while True:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:
+                return
+            if not self.open:
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.connections += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        """Simulate the server going away: existing connections die, new ones are refused."""
+        import socket
+
+        self.open = False
+        with self.lock:
+            for sock in self.connections:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                    sock.close()
+                except OSError:
+                    pass
+            self.connections.clear()
+
+    def restore(self) -> None:
+        """Let connections through again."""
+        self.open = True
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+class DatabaseOutage:
+    """Make the test database unreachable and bring it back, on PostgreSQL or SQLite."""
+
+    def __init__(self, database_url: str, tmp_path: Path):
+        from sqlalchemy.engine import make_url
+
+        self.original = make_url(database_url)
+        self.proxy = None
+        if self.original.get_backend_name() == "postgresql":
+            self.proxy = TcpProxy(self.original.host or "127.0.0.1", self.original.port or 5432)
+            self.url = self.original.set(host="127.0.0.1", port=self.proxy.port).render_as_string(hide_password=False)
+        else:
+            self.file = tmp_path / "outage.sqlite3"
+            self.moved = tmp_path / "outage.sqlite3.away"
+            self.url = f"sqlite:///{self.file}"
+
+    def start(self, engine=None) -> None:
+        """Begin the outage; for SQLite, also drop the engine's open connections to the old file."""
+        if self.proxy:
+            self.proxy.cut()
+            return
+        # A missing file comes back empty: every table is gone, as good as no database.
+        if engine is not None:
+            engine.pool.dispose()
+        self._move(self.file, self.moved)
+
+    @staticmethod
+    def _move(source: Path, target: Path) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            target.with_name(target.name + suffix).unlink(missing_ok=True)
+            moving = source.with_name(source.name + suffix)
+            if moving.exists():
+                moving.rename(target.with_name(target.name + suffix))
+
+    def end(self, engine=None) -> None:
+        """End the outage. PostgreSQL connections recover through the pool's pre-ping; SQLite
+        connections still point at the stand-in file, so the engine's pool is emptied."""
+        if self.proxy:
+            self.proxy.restore()
+            return
+        if engine is not None:
+            engine.pool.dispose()
+        self._move(self.moved, self.file)
+
+    def close(self) -> None:
+        if self.proxy:
+            self.proxy.close()
+
+
+# --- App processes -------------------------------------------------------------------------------
+
+def _settings_environment(settings: dict) -> dict[str, str]:
+    """Turn configuration keys into the PORTAL_* variables the portal reads (values as JSON)."""
+    return {f"PORTAL_{key.upper()}": json.dumps(value) for key, value in settings.items()}
+
+
+class AppProcess:
+    """The portal served by gunicorn in a process of its own on a free loopback port.
+
+    Several of them with the same settings behave like the app servers of one
+    installation: they share only the database and Redis named in the settings.
+    """
+
+    def __init__(self, instance: Path, settings: dict, workers: int = 2, wsgi: str = "portal:create_app()",
+                 extra_args: tuple[str, ...] = (), config: str | None = "python:portal.gunicorn_config"):
+        self.instance = Path(instance)
+        self.config = config
+        self.settings = settings
+        self.workers = workers
+        self.wsgi = wsgi
+        self.extra_args = extra_args
+        self.port = 0
+        self.url = ""
+        self.process = None
+        self.log_path = self.instance / "gunicorn.log"
+
+    def start(self, timeout: float = 60) -> AppProcess:
+        """Start gunicorn and return once it answers /healthz (with any status)."""
+        import subprocess
+        import sys
+        import time
+        import urllib.error
+        import urllib.request
+
+        import gunicorn
+
+        self.instance.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        # By default the settings of docs/deployment.md, with this process's address and number of workers.
+        command = [sys.executable, "-m", "gunicorn", *(["--config", self.config] if self.config else []),
+                   "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--worker-class", "sync",
+                   "--graceful-timeout", "5", *self.extra_args, self.wsgi]
+        if gunicorn.version_info >= (27,):
+            # Its control socket has one default path for every gunicorn of the user; several run here at once.
+            command[-1:-1] = ["--no-control-socket"]
+        log = self.log_path.open("ab")
+        # Run in the instance folder so that no gunicorn.conf.py of another working directory applies.
+        self.process = subprocess.Popen(command, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True, cwd=self.instance)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn ended with {self.process.returncode}:\n{self.log()}")
+            try:
+                urllib.request.urlopen(f"{self.url}/healthz", timeout=5).close()
+                return self
+            except urllib.error.HTTPError:
+                return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log()}")
+
+    def environment(self) -> dict[str, str]:
+        """Return the environment that configures the portal of this process, for its workers and commands."""
+        environ = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+        return environ | {"PORTAL_INSTANCE": str(self.instance), **_settings_environment(self.settings)}
+
+    def flask(self, *args: str, timeout: float = 600) -> str:
+        """Run a `flask --app portal` command against this process's configuration and return its output."""
+        import subprocess
+        import sys
+
+        self.instance.mkdir(parents=True, exist_ok=True)
+        completed = subprocess.run([sys.executable, "-m", "flask", "--app", "portal", *args], env=self.environment(),
+                                   cwd=self.instance, capture_output=True, text=True, timeout=timeout)
+        if completed.returncode != 0:
+            raise RuntimeError(f"flask {' '.join(args)} failed:\n{completed.stdout}\n{completed.stderr}")
+        return completed.stdout
+
+    def log(self) -> str:
+        """Return what gunicorn and the app wrote so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+
+    def worker_pids(self) -> list[int]:
+        """Return the process ids of the running workers."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def stop(self) -> None:
+        """Stop gunicorn and its workers (its own process group only)."""
+        import signal
+        import subprocess
+
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def __enter__(self) -> AppProcess:
+        return self.start()
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
