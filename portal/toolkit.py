@@ -21,6 +21,7 @@ from .db import Base, UTCDateTime, session, utcnow
 from .errors import render_error
 from .extensions import csrf, limiter
 from .i18n import current_language, enabled_languages, fallback_chain, lang_attrs, language_name, text_direction
+from .language_fields import PerLanguageField
 from .pagination import Page, paginate
 from .staff.auth import audit, current_staff, requires_role
 from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page
@@ -65,5 +66,5 @@ __all__ = [
     "language_name", "lazy_gettext", "limiter", "ngettext", "pick_translation", "plugin_enabled", "plugin_settings",
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "requires_role", "session", "staff_blueprint", "text_direction", "utcnow",
-    "Page", "VersionField", "paginate", "save_if_current",
+    "Page", "PerLanguageField", "VersionField", "paginate", "save_if_current",
 ]

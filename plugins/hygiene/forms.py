@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    FieldList,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -53,7 +52,7 @@ class RuleForm(FlaskForm):
     starts_on = DateField(_l("Gilt ab"), validators=[DataRequired()])
     ends_on = DateField(_l("Gilt bis einschließlich"), validators=[Optional()])
     position = IntegerField(_l("Reihenfolge"), validators=[InputRequired(), NumberRange(min=1, max=999)])
-    texts = FieldList(TextAreaField(validators=[Optional(), Length(max=TEXT_LENGTH)]))
+    text = toolkit.PerLanguageField(field=TextAreaField(validators=[Optional(), Length(max=TEXT_LENGTH)]))
 
 
 class EndRuleForm(FlaskForm):

@@ -46,35 +46,27 @@ def index():
                            several_locations=len(office_locations()) > 1)
 
 
-def _prepare(form: RuleForm) -> list[str]:
-    """Fill the form's choices and label its text fields; return the languages in field order."""
-    languages = toolkit.enabled_languages()
+def _prepare(form: RuleForm) -> None:
+    """Fill the form's choices; offer the location only where there is a choice."""
     form.kind.choices = [(kind, str(label)) for kind, label in KINDS.items()]
     if len(office_locations()) > 1:
         form.location.choices = [("", _("Alle Standorte"))] + [(place, place) for place in office_locations()]
     else:
         # One location: rules hold there, and the form neither shows nor expects a choice.
         del form.location
-    while len(form.texts) < len(languages):
-        form.texts.append_entry()
-    for code, entry in zip(languages, form.texts, strict=False):
-        entry.label.text = toolkit.language_name(code)
-    return languages
 
 
 def _form_data(rule: Rule | None) -> dict:
-    languages = toolkit.enabled_languages()
     if rule is None:
         position = (toolkit.session().scalar(select(func.max(Rule.position))) or 0) + 1
-        return {"kind": "other", "starts_on": office_today(), "position": position,
-                "texts": ["" for _code in languages]}
+        return {"kind": "other", "starts_on": office_today(), "position": position}
     return {"version": rule.version, "kind": rule.kind, "persons": rule.persons,
             "metres": str(rule.metres.normalize()).replace(".", ",") if rule.metres else "",
             "location": rule.location, "starts_on": rule.starts_on, "ends_on": rule.ends_on,
-            "position": rule.position, "texts": [rule.text.get(code, "") for code in languages]}
+            "position": rule.position, "text": rule.text}
 
 
-def _values(form: RuleForm, languages: list[str]) -> dict | None:
+def _values(form: RuleForm) -> dict | None:
     """Check what only the whole form can tell; return the rule's new values, or None after adding errors."""
     kind = form.kind.data
     valid = True
@@ -87,18 +79,15 @@ def _values(form: RuleForm, languages: list[str]) -> dict | None:
     if form.ends_on.data and form.starts_on.data and form.ends_on.data < form.starts_on.data:
         form.ends_on.errors.append(_("Das Ende darf nicht vor dem Beginn liegen."))
         valid = False
-    texts = {}
-    for code, entry in zip(languages, form.texts, strict=False):
-        value = (entry.data or "").strip()
+    texts = form.text.data
+    for code, value in texts.items():
         unknown = unknown_placeholders(value, kind)
         if unknown:
-            entry.errors.append(_("Diese Platzhalter passen nicht zur Art der Regel: %(names)s",
-                                  names=", ".join(unknown)))
+            form.text[code].errors.append(_("Diese Platzhalter passen nicht zur Art der Regel: %(names)s",
+                                            names=", ".join(unknown)))
             valid = False
-        if value:
-            texts[code] = value
     if SOURCE_LANGUAGE not in texts:
-        form.texts[languages.index(SOURCE_LANGUAGE)].errors.append(_("Bitte geben Sie den Text auf Deutsch ein."))
+        form.text[SOURCE_LANGUAGE].errors.append(_("Bitte geben Sie den Text auf Deutsch ein."))
         valid = False
     if not valid:
         return None
@@ -122,10 +111,10 @@ def edit(rule_id: int | None = None):
               "error")
         return redirect(url_for(".index"))
     form = RuleForm(data=_form_data(rule)) if request.method == "GET" else RuleForm()
-    languages = _prepare(form)
+    _prepare(form)
     conflict = None
     if form.validate_on_submit():
-        values = _values(form, languages)
+        values = _values(form)
         if values is not None:
             account = toolkit.current_staff().email
             if rule is None:
@@ -152,7 +141,7 @@ def edit(rule_id: int | None = None):
             conflict = session.get(Rule, rule.id)
             form.version.data = conflict.version
     status = 409 if conflict else 422 if request.method == "POST" else 200
-    return render_template("hygiene/staff/edit.html", form=form, rule=rule, conflict=conflict, languages=languages,
+    return render_template("hygiene/staff/edit.html", form=form, rule=rule, conflict=conflict,
                            parameters=PARAMETERS, kinds=KINDS, several_locations=len(office_locations()) > 1), status
 
 

@@ -35,9 +35,11 @@ def test_editor_creates_a_rule_for_one_location(staff_client, data, form_values,
     page = editor.get(NEW)
     # The choice of location is offered only where there is one to make.
     assert bool(parse(page).xpath("//select[@name='location']")) == (len(locations) > 1)
+    arabic = parse(page).xpath("//textarea[@name='text-ar']")[0]
+    assert (arabic.get("lang"), arabic.get("dir")) == ("ar", "rtl")
     values = replace(form_values(page), {
         "kind": "distance", "metres": "2,5", "location": "Wacker Hof",
-        "texts-0": "Bitte {metres} Meter Abstand halten.", "texts-1": "Please keep {metres} m apart."})
+        "text-de": "Bitte {metres} Meter Abstand halten.", "text-en": "Please keep {metres} m apart."})
     response = editor.post(NEW, data=values)
     assert response.status_code == 302
     rule_id = data(lambda session: session.scalars(select(Rule)).one().id)
@@ -52,16 +54,16 @@ def test_editor_creates_a_rule_for_one_location(staff_client, data, form_values,
 def test_invalid_rule_is_refused_with_messages_and_kept_in_the_form(staff_client, data, form_values, parse, today):
     editor = staff_client("editor")
     values = replace(form_values(editor.get(NEW)), {
-        "kind": "persons_per_room", "texts-0": "", "texts-3": "الحد الأقصى {metres}",
+        "kind": "persons_per_room", "text-de": "", "text-ar": "الحد الأقصى {metres}",
         "starts_on": today.isoformat(), "ends_on": (today - timedelta(days=1)).isoformat()})
     response = editor.post(NEW, data=values)
     assert response.status_code == 422
     tree = parse(response)
     errors = {node.get("id"): node.text_content() for node in tree.xpath("//p[@class='error']")}
-    assert set(errors) == {"persons-error", "ends_on-error", "texts-0-error", "texts-3-error"}
-    assert "{metres}" in errors["texts-3-error"]
-    assert tree.xpath("//textarea[@name='texts-3']")[0].text_content().strip() == "الحد الأقصى {metres}"
-    values = replace(values, {"kind": "distance", "metres": "100", "texts-0": "Abstand", "texts-3": "",
+    assert set(errors) == {"persons-error", "ends_on-error", "text-de-error", "text-ar-error"}
+    assert "{metres}" in errors["text-ar-error"]
+    assert tree.xpath("//textarea[@name='text-ar']")[0].text_content().strip() == "الحد الأقصى {metres}"
+    values = replace(values, {"kind": "distance", "metres": "100", "text-de": "Abstand", "text-ar": "",
                               "ends_on": ""})
     response = editor.post(NEW, data=values)
     assert response.status_code == 422
@@ -74,13 +76,13 @@ def test_second_editor_gets_a_conflict_and_keeps_their_input(staff_client, add_r
     url = f"/de/staff/hygiene/rules/{rule_id}/edit"
     first, second = staff_client("editor"), staff_client("editor")
     first_values, second_values = form_values(first.get(url)), form_values(second.get(url))
-    assert first.post(url, data=replace(first_values, {"texts-0": "FFP2-Maske tragen"})).status_code == 302
-    response = second.post(url, data=replace(second_values, {"texts-1": "Wear a mask"}))
+    assert first.post(url, data=replace(first_values, {"text-de": "FFP2-Maske tragen"})).status_code == 302
+    response = second.post(url, data=replace(second_values, {"text-en": "Wear a mask"}))
     assert response.status_code == 409
     tree = parse(response)
     conflict = tree.xpath("//section[@role='alert']")[0].text_content()
     assert "nicht verloren" in conflict and "FFP2-Maske tragen" in conflict
-    assert tree.xpath("//textarea[@name='texts-1']")[0].text_content().strip() == "Wear a mask"
+    assert tree.xpath("//textarea[@name='text-en']")[0].text_content().strip() == "Wear a mask"
     assert rule_fields(data, rule_id)["text"] == {"de": "FFP2-Maske tragen"}
     assert second.post(url, data=form_values(response)).status_code == 302
     rule = rule_fields(data, rule_id)
@@ -93,13 +95,13 @@ def test_a_save_racing_a_colleague_between_check_and_write_is_a_conflict(staff_c
     rule_id = add_rule("mask", {"de": "Maske tragen"})
     url = f"/de/staff/hygiene/rules/{rule_id}/edit"
     editor = staff_client("editor")
-    values = replace(form_values(editor.get(url)), {"texts-0": "Medizinische Maske tragen"})
+    values = replace(form_values(editor.get(url)), {"text-de": "Medizinische Maske tragen"})
     colleague_saves_first(Rule, lambda session: setattr(session.get(Rule, rule_id), "text", {"de": "FFP2-Maske"}))
     response = editor.post(url, data=values)
     assert response.status_code == 409
     tree = parse(response)
     assert "FFP2-Maske" in tree.xpath("//section[@role='alert']")[0].text_content()
-    assert tree.xpath("//textarea[@name='texts-0']")[0].text_content().strip() == "Medizinische Maske tragen"
+    assert tree.xpath("//textarea[@name='text-de']")[0].text_content().strip() == "Medizinische Maske tragen"
     rule = rule_fields(data, rule_id)
     assert rule["version"] == 2 and rule["text"] == {"de": "FFP2-Maske"}
     assert audit_entries(data) == []
