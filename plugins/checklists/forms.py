@@ -81,13 +81,6 @@ class TranslationForm(VersionedForm):
     items = FieldList(FormField(ItemTranslationForm))
 
 
-class QuestionTextsForm(Form):
-    """A question and the heading of its items in one language; part of QuestionForm."""
-
-    text = StringField(_l("Frage"), validators=[Optional(), Length(max=200)])
-    label = StringField(_l("Überschrift der Punkte"), validators=[Optional(), Length(max=200)])
-
-
 class QuestionForm(VersionedForm):
     """A yes/no question in every language; its key is fixed once created."""
 
@@ -96,4 +89,7 @@ class QuestionForm(VersionedForm):
         Regexp(QUESTION_KEY_PATTERN, message=_l("Bitte nur Kleinbuchstaben ohne Umlaute, Ziffern und Unterstriche "
                                                 "verwenden, beginnend mit einem Buchstaben."))])
     position = IntegerField(_l("Reihenfolge"), validators=[InputRequired(), NumberRange(min=1, max=999)])
-    texts = FieldList(FormField(QuestionTextsForm))
+    text = toolkit.PerLanguageField(field=StringField(validators=[Optional(), Length(max=200)]),
+                                    label_for=lambda _code: toolkit._("Frage"))
+    label = toolkit.PerLanguageField(field=StringField(validators=[Optional(), Length(max=200)]),
+                                     label_for=lambda _code: toolkit._("Überschrift der Punkte"))

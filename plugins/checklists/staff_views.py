@@ -279,25 +279,18 @@ def restore_version(slug: str, number: int):
 
 
 def _question_form_data(question: Question | None, position: int) -> dict:
-    languages = toolkit.enabled_languages()
     if question is None:
-        return {"key": "", "position": position,
-                "texts": [{"text": "", "label": ""} for _code in languages]}
+        return {"key": "", "position": position}
     return {"version": question.version, "key": question.key, "position": question.position,
-            "texts": [{"text": question.text.get(code, ""), "label": question.label.get(code, "")}
-                      for code in languages]}
+            "text": question.text, "label": question.label}
 
 
 def _question_texts(form: QuestionForm) -> tuple[dict, dict] | None:
     """Read the question and its heading per language; both are needed in German."""
-    text, label = {}, {}
-    for code, entry in zip(toolkit.enabled_languages(), form.texts, strict=False):
-        text = _set_text(text, code, entry.form.text.data)
-        label = _set_text(label, code, entry.form.label.data)
-        if code == SOURCE_LANGUAGE:
-            for field in (entry.form.text, entry.form.label):
-                if not (field.data or "").strip():
-                    field.errors.append(_("Bitte auf Deutsch ausfüllen."))
+    text, label = form.text.data, form.label.data
+    for texts, field in ((text, form.text), (label, form.label)):
+        if SOURCE_LANGUAGE not in texts:
+            field[SOURCE_LANGUAGE].errors.append(_("Bitte auf Deutsch ausfüllen."))
     if SOURCE_LANGUAGE not in text or SOURCE_LANGUAGE not in label:
         return None
     return text, label
@@ -349,5 +342,4 @@ def edit_question(key: str | None = None):
                 flash(_("Die Frage ist gespeichert."), "success")
                 return redirect(url_for(".index"))
     status = 409 if conflict else 422 if request.method == "POST" else 200
-    return render_template("checklists/staff/question.html", form=form, question=question, conflict=conflict,
-                           languages=toolkit.enabled_languages()), status
+    return render_template("checklists/staff/question.html", form=form, question=question, conflict=conflict), status

@@ -240,18 +240,18 @@ def test_new_checklist_starts_hidden(staff_client, defaults, data, form_values, 
 def test_questions_are_created_and_edited_with_conflict_check(staff_client, defaults, data, form_values, parse):
     first, second = staff_client("editor"), staff_client("editor")
     values = replace(form_values(first.get("/de/staff/checklists/questions/new")),
-                     {"key": "refugee", "texts-0-text": "Haben Sie eine Anerkennung als Flüchtling?"})
+                     {"key": "refugee", "text-de": "Haben Sie eine Anerkennung als Flüchtling?"})
     response = first.post("/de/staff/checklists/questions/new", data=values)
     assert response.status_code == 422
-    assert parse(response).xpath("//p[@id='texts-0-label-error']")
-    values = replace(values, {"texts-0-label": "Wenn Sie als Flüchtling anerkannt sind",
-                              "texts-1-text": "Are you a recognised refugee?"})
+    assert parse(response).xpath("//p[@id='label-de-error']")
+    values = replace(values, {"label-de": "Wenn Sie als Flüchtling anerkannt sind",
+                              "text-en": "Are you a recognised refugee?"})
     assert first.post("/de/staff/checklists/questions/new", data=values).status_code == 302
     saved = data(lambda session: session.scalars(select(Question).filter_by(key="refugee")).one().text)
     assert saved == {"de": "Haben Sie eine Anerkennung als Flüchtling?", "en": "Are you a recognised refugee?"}
     url = "/de/staff/checklists/questions/refugee/edit"
     first_values, second_values = form_values(first.get(url)), form_values(second.get(url))
-    assert first.post(url, data=replace(first_values, {"texts-3-text": "هل أنت لاجئ معترف به؟"})).status_code == 302
+    assert first.post(url, data=replace(first_values, {"text-ar": "هل أنت لاجئ معترف به؟"})).status_code == 302
     response = second.post(url, data=replace(second_values, {"position": "1"}))
     assert response.status_code == 409
     assert parse(response).xpath("//input[@name='position']")[0].get("value") == "1"
