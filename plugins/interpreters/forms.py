@@ -18,8 +18,12 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _translation_languages() -> list[str]:
+    return [code for code in toolkit.enabled_languages() if code != "de"]
+
+
 class GlossaryTermForm(FlaskForm):
-    """The German term and explanation; the translation fields are added per enabled language."""
+    """The German term and explanation, and both in every other enabled language."""
 
     version = toolkit.VersionField()
     term = StringField(_l("Begriff auf Deutsch"), filters=[_strip],
@@ -27,39 +31,24 @@ class GlossaryTermForm(FlaskForm):
     explanation = TextAreaField(_l("Erklärung in einfachem Deutsch"), filters=[_strip],
                                 validators=[InputRequired(message=_l("Bitte geben Sie eine Erklärung ein.")),
                                             Length(max=2000)])
-
-    translation_languages: tuple[str, ...] = ()
-
-    def translation_fields(self, code: str):
-        """Return the term and explanation fields of one language."""
-        return self[f"term_{code}"], self[f"explanation_{code}"]
+    terms = toolkit.PerLanguageField(
+        field=StringField(filters=[_strip], validators=[Optional(), Length(max=200)]),
+        languages=_translation_languages,
+        label_for=lambda code: toolkit._("Begriff auf %(language)s", language=name_in_page_language(code)))
+    explanations = toolkit.PerLanguageField(
+        field=TextAreaField(filters=[_strip], validators=[Optional(), Length(max=2000)]),
+        languages=_translation_languages,
+        label_for=lambda code: toolkit._("Erklärung auf %(language)s", language=name_in_page_language(code)))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        for code in self.translation_languages:
-            term, explanation = self.translation_fields(code)
+        for code in self.terms.codes:
+            term, explanation = self.terms[code], self.explanations[code]
             if bool(term.data) != bool(explanation.data):
                 empty = explanation if term.data else term
                 empty.errors.append(toolkit._("Bitte füllen Sie Begriff und Erklärung aus oder lassen Sie beide leer."))
                 valid = False
         return valid
-
-
-def glossary_term_form(**values) -> GlossaryTermForm:
-    """Build the term form with a pair of fields for every enabled language except German."""
-    languages = tuple(code for code in toolkit.enabled_languages() if code != "de")
-
-    class Form(GlossaryTermForm):
-        translation_languages = languages
-
-    for code in languages:
-        name = name_in_page_language(code)
-        setattr(Form, f"term_{code}", StringField(toolkit._("Begriff auf %(language)s", language=name),
-                                                   filters=[_strip], validators=[Optional(), Length(max=200)]))
-        setattr(Form, f"explanation_{code}", TextAreaField(toolkit._("Erklärung auf %(language)s", language=name),
-                                                           filters=[_strip],
-                                                           validators=[Optional(), Length(max=2000)]))
-    return Form(**values)
 
 
 class MultiCheckboxField(SelectMultipleField):

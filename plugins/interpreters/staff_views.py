@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from portal import toolkit
 from portal.toolkit import _
 
-from .forms import glossary_term_form, help_time_form
+from .forms import GlossaryTermForm, help_time_form
 from .glossary import (
     load_shipped_glossary,
     missing_shipped_slugs,
@@ -38,18 +38,15 @@ def term_snapshot(term: GlossaryTerm) -> dict:
 
 
 def _term_values(term: GlossaryTerm) -> dict:
-    values = {"term": term.term, "explanation": term.explanation, "version": term.version}
-    for translation in term.translations:
-        values[f"term_{translation.lang}"] = translation.term
-        values[f"explanation_{translation.lang}"] = translation.explanation
-    return values
+    return {"term": term.term, "explanation": term.explanation, "version": term.version,
+            "terms": {translation.lang: translation.term for translation in term.translations},
+            "explanations": {translation.lang: translation.explanation for translation in term.translations}}
 
 
 def _apply_term(form, term: GlossaryTerm) -> None:
     term.term, term.explanation = form.term.data, form.explanation.data
-    for code in form.translation_languages:
-        text, explanation = form.translation_fields(code)
-        set_translation(term, code, text.data or "", explanation.data or "")
+    for code in form.terms.codes:
+        set_translation(term, code, form.terms.data.get(code, ""), form.explanations.data.get(code, ""))
     refresh_search_text(term)
 
 
@@ -74,7 +71,7 @@ def glossary():
 
 @bp.route("/glossary/new", methods=["GET", "POST"])
 def new_term():
-    form = glossary_term_form()
+    form = GlossaryTermForm()
     if not form.validate_on_submit():
         return _render_term_form(form, None, 422 if form.errors else 200)
     session = toolkit.session()
@@ -92,7 +89,7 @@ def new_term():
 def edit_term(term_id: int):
     session = toolkit.session()
     term = session.get(GlossaryTerm, term_id) or abort(404)
-    form = glossary_term_form(data=_term_values(term)) if request.method == "GET" else glossary_term_form()
+    form = GlossaryTermForm(data=_term_values(term)) if request.method == "GET" else GlossaryTermForm()
     if not form.validate_on_submit():
         return _render_term_form(form, term, 422 if form.errors else 200)
     before = term_snapshot(term)

@@ -151,7 +151,7 @@ def test_translation_coverage_counts_terms_per_language(app, data, glossary):
 # --- Staff ------------------------------------------------------------------------------------------
 
 NEW_TERM = {"term": "Übergangsbescheinigung", "explanation": "Ein Papier, das für kurze Zeit gilt.",
-            "term_ar": "شهادة انتقالية", "explanation_ar": "ورقة صالحة لفترة قصيرة."}
+            "terms-ar": "شهادة انتقالية", "explanations-ar": "ورقة صالحة لفترة قصيرة."}
 
 
 def test_an_editor_adds_a_term_that_is_found_in_arabic(staff_client, client, data):
@@ -169,19 +169,20 @@ def test_an_editor_adds_a_term_that_is_found_in_arabic(staff_client, client, dat
 
 def test_a_term_without_explanation_is_refused_and_the_input_kept(staff_client, data, parse):
     editor = staff_client("editor")
-    form = {**NEW_TERM, "explanation": "", "explanation_ar": "",
+    form = {**NEW_TERM, "explanation": "", "explanations-ar": "",
             "csrf_token": csrf_token(editor, "/de/staff/interpreters/glossary/new")}
     response = editor.post("/de/staff/interpreters/glossary/new", data=form)
     assert response.status_code == 422
     tree = parse(response)
     assert tree.get_element_by_id("term").get("value") == "Übergangsbescheinigung"
-    assert tree.get_element_by_id("term_ar").get("value") == "شهادة انتقالية"
+    assert tree.get_element_by_id("terms-ar").get("value") == "شهادة انتقالية"
     explanation = tree.get_element_by_id("explanation")
     assert explanation.get("aria-invalid") == "true"
     assert "explanation-error" in explanation.get("aria-describedby").split()
     assert tree.get_element_by_id("explanation-error").text_content() == "Bitte geben Sie eine Erklärung ein."
-    assert tree.get_element_by_id("explanation_ar").get("aria-describedby") == "explanation_ar-error"
-    assert "Bitte füllen Sie Begriff und Erklärung aus" in tree.get_element_by_id("explanation_ar-error").text_content()
+    assert tree.get_element_by_id("explanations-ar").get("aria-describedby") == "explanations-ar-error"
+    problem = tree.get_element_by_id("explanations-ar-error").text_content()
+    assert "Bitte füllen Sie Begriff und Erklärung aus" in problem
     assert data(lambda s: s.scalar(select(func.count()).select_from(GlossaryTerm))) == 0
 
 
@@ -215,13 +216,13 @@ def test_a_colleague_saving_between_check_and_write_gives_a_conflict(staff_clien
     url = f"/de/staff/interpreters/glossary/{term_id}"
     editor = staff_client("editor")
     form = values(parse(editor.get(url)), EDIT_FORM)
-    form["explanation_ar"] = "شرح جديد."
+    form["explanations-ar"] = "شرح جديد."
     colleague_saves_first(GlossaryTerm, lambda s: setattr(s.get(GlossaryTerm, term_id), "explanation", "Neu."))
     response = editor.post(url, data=form)
     assert response.status_code == 409
     tree = parse(response)
     assert "Neu." in tree.xpath("string(//section[@role='alert'])")
-    assert tree.get_element_by_id("explanation_ar").text_content().strip() == "شرح جديد."
+    assert tree.get_element_by_id("explanations-ar").text_content().strip() == "شرح جديد."
     saved = data(lambda s: (s.get(GlossaryTerm, term_id).explanation, s.get(GlossaryTerm, term_id).versions()["ar"]))
     assert saved[0] == "Neu." and saved[1][1] != "شرح جديد."
 
