@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app portal
 PLUGINS := $(notdir $(patsubst %/,%,$(dir $(wildcard plugins/*/__init__.py))))
-LANGUAGES := en tr ar fa uk ru es fr pl
+# Every language the core has a catalog for (German is the source); `make add-language LANGUAGE=xx` adds one.
+LANGUAGES := $(filter-out de,$(patsubst translations/%/LC_MESSAGES/messages.po,%,$(wildcard translations/*/LC_MESSAGES/messages.po)))
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres install test-tools system-packages bench extract update compile translations-check clean
+.PHONY: add-language run test test-sqlite test-postgres install test-tools system-packages bench extract update compile translations-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +83,16 @@ update: extract
 	      $(BIN)/pybabel -q init -i $$dir/messages.pot -d $$dir -l $$lang || exit 1; \
 	    fi; \
 	  done; \
+	done
+
+# New empty catalogs for one language in the core and every plugin, e.g. `make add-language LANGUAGE=it`.
+add-language: extract
+	@[ -n "$(LANGUAGE)" ] || { echo "name the language: make add-language LANGUAGE=it"; exit 1; }
+	@$(BIN)/python -c "import babel, sys; babel.Locale.parse(sys.argv[1])" '$(LANGUAGE)' 2>/dev/null \
+	  || { echo "Babel does not know the language '$(LANGUAGE)'"; exit 1; }
+	@for dir in translations $(addprefix plugins/,$(addsuffix /translations,$(PLUGINS))); do \
+	  [ -f $$dir/$(LANGUAGE)/LC_MESSAGES/messages.po ] || \
+	    $(BIN)/pybabel -q init -i $$dir/messages.pot -d $$dir -l '$(LANGUAGE)' || exit 1; \
 	done
 
 compile: install

@@ -72,11 +72,8 @@ def build_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["lang"] = _language_converter(settings["languages"])
     app.url_map.strict_slashes = False
 
-    plugin_defaults = {name: defaults for name, defaults in call_each(manager, "portal_default_settings")}
-    settings["plugin_settings"] = {
-        name: config.merge(plugin_defaults.get(name, {}), settings["plugin_settings"].get(name, {}))
-        for name in settings["plugins"]
-    }
+    declarations = dict(call_each(manager, "portal_settings_model"))
+    settings["plugin_settings"] = config.check_plugin_settings(settings, declarations)
 
     if settings["behind_proxy"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)

@@ -1,16 +1,51 @@
-"""Load and check the portal's configuration: defaults < instance TOML file < PORTAL_* environment."""
+"""Load and check the portal's configuration: defaults < instance TOML file < PORTAL_* environment.
+
+The core's settings and every plugin's are declared as pydantic models (type,
+default, description); a value is checked against its declaration and an
+environment variable is read as the declared type, so PORTAL_OFFICE__POSTAL_CODE=01067
+stays a string. Unknown keys are refused with the full key in the message.
+"""
 
 from __future__ import annotations
 
-import json
+import logging
 import os
 import re
 import secrets
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_settings import EnvSettingsSource
+
+from .resources import core_path
+
+log = logging.getLogger(__name__)
+
+ENV_PREFIX = "PORTAL_"
+ENV_DELIMITER = "__"
+# PORTAL_ variables that are read elsewhere (gunicorn's settings, the instance folder, the tests), not settings.
+NOT_SETTINGS = frozenset({"PORTAL_CONFIG", "PORTAL_INSTANCE", "PORTAL_BIND", "PORTAL_WORKERS"})
+NOT_SETTINGS_PREFIXES = ("PORTAL_TEST_", "PORTAL_BENCH_")
+# Plugins shipped with the portal, in their default order.
+BUILT_IN_PLUGINS = ("notices", "appointments", "checklists", "hygiene", "naturalisation", "emergency", "interpreters")
+# Under https the secret protects sessions, form tokens, result links and the date-of-birth hashes.
+MIN_SECRET_BYTES = 32
 
 
 class ConfigError(Exception):
@@ -21,154 +56,306 @@ class ConfigError(Exception):
         self.key = key
 
 
-LANGUAGE_CODES = ("de", "en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl")
-
-DEFAULTS: dict[str, Any] = {
-    "secret_key": "",
-    "database_url": "",
-    "ratelimit_storage_url": "memory://",
-    "plugins": [
-        "notices",
-        "appointments",
-        "checklists",
-        "hygiene",
-        "naturalisation",
-        "emergency",
-        "interpreters",
-    ],
-    "languages": list(LANGUAGE_CODES),
-    "default_language": "de",
-    "fallback_languages": ["de"],
-    # Times staff enter and visitors read are in the office's time zone; the database keeps UTC.
-    "timezone": "Europe/Berlin",
-    "behind_proxy": False,
-    "https": False,
-    "municipality": {"name": "Musterstadt", "website": ""},
-    "office": {
-        "name": "Amt für Migration und Integration",
-        "building": "",
-        "street": "Musterstraße 1",
-        "postal_code": "12345",
-        "city": "Musterstadt",
-        "phone": "",
-        "email": "migration@musterstadt.example",
-        "emergency_email": "notfall@musterstadt.example",
-        "emergency_phone": "",
-        "opening_hours": [
-            {"weekdays": [0, 1, 3], "opens": "07:30", "closes": "12:00"},
-            {"weekdays": [3], "opens": "13:30", "closes": "17:00"},
-        ],
-        "locations": [],
-    },
-    "theme": {"colour": "#005a8c", "logo": ""},
-    "staff": {"idle_timeout_minutes": 30, "absolute_timeout_hours": 10, "warning_minutes": 5,
-              "audit_retention_days": 730},
-    "accessibility": {
-        "feedback_email": "",
-        "feedback_phone": "",
-        "status": "partial",
-        "last_review": "2026-11-01",
-        "known_limitations": [],
-        "enforcement_body": "Schlichtungsstelle nach dem Behindertengleichstellungsgesetz",
-        "enforcement_url": "",
-        "sign_language_videos": [],
-    },
-    "mail": {"host": "", "port": 25, "sender": "portal@musterstadt.example", "use_tls": False, "username": "",
-             "password": ""},
-    "plugin_settings": {},
-}
-
-_TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+@cache
+def catalog_languages() -> tuple[str, ...]:
+    """Return the languages the core has a catalog for: German (the source) first, then by code."""
+    found = {path.parent.parent.name for path in core_path("translations").glob("*/LC_MESSAGES/messages.po")}
+    return ("de", *sorted(found - {"de"}))
 
 
-def _is_str(value):
-    return isinstance(value, str)
+LANGUAGE_CODES = catalog_languages()
 
 
-def _check_str_list(value):
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+def _email_or_empty(value: str) -> str:
+    if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise ValueError(f"must be an e-mail address, got {value!r}")
+    return value
 
 
-def _check_languages(value):
-    return _check_str_list(value) and value and all(v in LANGUAGE_CODES for v in value)
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
 
 
-def _check_email(value):
-    return isinstance(value, str) and (value == "" or bool(_EMAIL_RE.match(value)))
+def _clock_time(value: str) -> str:
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError(f'must be a time like "07:30", got {value!r}')
+    return value
 
 
-def _check_timezone(value):
+def _colour(value: str) -> str:
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValueError(f"must be a colour like #005a8c, got {value!r}")
+    return value
+
+
+def _distinct(values: list) -> list:
+    repeated = sorted({str(v) for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} named twice")
+    return values
+
+
+def _known_language(code: str) -> str:
+    if code not in catalog_languages():
+        raise ValueError(f"'{code}' has no catalog in the portal; available: {', '.join(catalog_languages())} "
+                         "(docs/translating.md says how to add a language)")
     try:
-        ZoneInfo(value)
-    except (TypeError, ValueError, ZoneInfoNotFoundError):
-        return False
-    return True
+        Locale.parse(code)
+    except (ValueError, UnknownLocaleError):
+        raise ValueError(f"'{code}' is not a locale Babel knows") from None
+    return code
 
 
-def _check_hours(value):
-    if not isinstance(value, list):
-        return False
-    for entry in value:
-        if not isinstance(entry, dict) or set(entry) != {"weekdays", "opens", "closes"}:
-            return False
-        days = entry["weekdays"]
-        if not isinstance(days, list) or not all(isinstance(d, int) and 0 <= d <= 6 for d in days):
-            return False
-        if not all(isinstance(entry[k], str) and _TIME_RE.match(entry[k]) for k in ("opens", "closes")):
-            return False
-        if entry["opens"] >= entry["closes"]:
-            return False
-    return True
+EmailSetting = Annotated[str, AfterValidator(_email_or_empty)]
+Text = Annotated[str, AfterValidator(_not_blank)]
+ClockTime = Annotated[str, AfterValidator(_clock_time)]
+LanguageCode = Annotated[str, AfterValidator(_known_language)]
 
 
-def _check_videos(value):
-    if not isinstance(value, list):
-        return False
-    for video in value:
-        if not isinstance(video, dict) or not {"title", "file"} <= set(video):
-            return False
-        # Videos must come from this site: no request may leave it.
-        if not isinstance(video["file"], str) or not video["file"].startswith("/") or video["file"].startswith("//"):
-            return False
-    return True
+class Section(BaseModel):
+    """A table of settings: unknown keys are refused, each field's docstring describes it."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, validate_default=True)
 
 
-# Each checked key: (test, what a valid value looks like).
-_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "secret_key": (_is_str, "a string"),
-    "database_url": (_is_str, "an SQLAlchemy URL"),
-    "ratelimit_storage_url": (
-        lambda v: isinstance(v, str) and v.split("://")[0] in {"memory", "redis", "rediss"},
-        "memory:// or a redis:// URL",
-    ),
-    "plugins": (_check_str_list, "a list of plugin names"),
-    "languages": (_check_languages, f"a non-empty list of language codes from {', '.join(LANGUAGE_CODES)}"),
-    "default_language": (lambda v: v in LANGUAGE_CODES, "one of the enabled languages"),
-    "fallback_languages": (_check_languages, "a list of enabled language codes"),
-    "timezone": (_check_timezone, "an IANA time zone name like Europe/Berlin"),
-    "behind_proxy": (lambda v: isinstance(v, bool), "true or false"),
-    "https": (lambda v: isinstance(v, bool), "true or false"),
-    "municipality.name": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"),
-    "office.name": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"),
-    "office.email": (_check_email, "an e-mail address"),
-    "office.emergency_email": (lambda v: _check_email(v) and v != "", "an e-mail address"),
-    "office.opening_hours": (_check_hours, 'a list of {weekdays = [0..6], opens = "HH:MM", closes = "HH:MM"}'),
-    "theme.colour": (lambda v: isinstance(v, str) and bool(_COLOUR_RE.match(v)), "a colour like #005a8c"),
-    "staff.idle_timeout_minutes": (lambda v: isinstance(v, int) and v > 0, "a positive whole number"),
-    "staff.absolute_timeout_hours": (lambda v: isinstance(v, int) and v > 0, "a positive whole number"),
-    "staff.warning_minutes": (lambda v: isinstance(v, int) and v > 0, "a positive whole number"),
-    "staff.audit_retention_days": (lambda v: isinstance(v, int) and v > 0, "a positive whole number"),
-    "mail.port": (lambda v: isinstance(v, int) and 0 < v < 65536, "a port number"),
-    "accessibility.feedback_email": (_check_email, "an e-mail address"),
-    "accessibility.status": (lambda v: v in {"full", "partial", "none"}, "full, partial or none"),
-    "accessibility.last_review": (lambda v: isinstance(v, str) and bool(re.match(r"^\d{4}-\d{2}-\d{2}$", v)),
-                                  "a date like 2026-11-01"),
-    "accessibility.known_limitations": (_check_str_list, "a list of texts"),
-    "accessibility.sign_language_videos": (_check_videos, 'a list of {title = "...", file = "/static/..."} '
-                                                          "served by this site"),
-}
+class PluginSettings(Section):
+    """Base of a plugin's declared settings; read back with toolkit.plugin_settings(name) as a dict."""
+
+
+class Municipality(Section):
+    name: Text = "Musterstadt"
+    """The municipality's name, shown in the header and the legal pages."""
+    website: str = ""
+    """The municipality's website, linked from the footer; empty: no link."""
+
+
+class OpeningHours(Section):
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]]
+    """Days these hours apply to, 0 (Monday) to 6 (Sunday)."""
+    opens: ClockTime
+    """Opening time, "HH:MM" in the office's time zone."""
+    closes: ClockTime
+    """Closing time, "HH:MM", later than opens."""
+
+    @field_validator("closes")
+    @classmethod
+    def _after_opening(cls, closes: str, info: ValidationInfo) -> str:
+        if "opens" in info.data and closes <= info.data["opens"]:
+            raise ValueError(f"must be later than opens ({info.data['opens']})")
+        return closes
+
+
+class Office(Section):
+    name: Text = "Amt für Migration und Integration"
+    """The office's name."""
+    building: str = ""
+    """The building's name, if it has one."""
+    street: str = "Musterstraße 1"
+    """Street and number."""
+    postal_code: str = "12345"
+    """Postal code, kept as written (leading zeros stay)."""
+    city: str = "Musterstadt"
+    """City."""
+    phone: str = ""
+    """The office's phone number as it should be dialled."""
+    email: EmailSetting = "migration@musterstadt.example"
+    """The office's e-mail address; empty: none shown."""
+    emergency_email: Annotated[EmailSetting, AfterValidator(_not_blank)] = "notfall@musterstadt.example"
+    """Where emergency requests go."""
+    emergency_phone: str = ""
+    """Phone number for emergencies; empty: none shown."""
+    opening_hours: list[OpeningHours] = [
+        OpeningHours(weekdays=[0, 1, 3], opens="07:30", closes="12:00"),
+        OpeningHours(weekdays=[3], opens="13:30", closes="17:00"),
+    ]
+    """Opening hours as [{weekdays = [0, 1], opens = "07:30", closes = "12:00"}, …]."""
+    locations: list[str] = []
+    """The office's locations (buildings or floors); empty: one place only."""
+
+
+class Theme(Section):
+    colour: Annotated[str, AfterValidator(_colour)] = "#005a8c"
+    """The accent colour, like #005a8c."""
+    logo: str = ""
+    """A logo file in the instance's theme folder; empty: the municipality's name."""
+
+
+class Staff(Section):
+    idle_timeout_minutes: PositiveInt = 30
+    """Minutes without activity after which a staff member is signed out."""
+    absolute_timeout_hours: PositiveInt = 10
+    """Hours after which every staff session ends."""
+    warning_minutes: PositiveInt = 5
+    """Minutes before the idle sign-out at which the page warns."""
+    audit_retention_days: PositiveInt = 730
+    """Days the audit log keeps an entry."""
+
+
+class SignLanguageVideo(Section):
+    title: str
+    """The video's title."""
+    file: Annotated[str, Field(pattern=r"^/([^/]|$)")]
+    """The video's path on this site ("/static/…"): no request may leave the site."""
+
+
+class Accessibility(Section):
+    feedback_email: EmailSetting = ""
+    """Where visitors report barriers."""
+    feedback_phone: str = ""
+    """Phone number for reporting barriers."""
+    status: Literal["full", "partial", "none"] = "partial"
+    """How far the site meets the accessibility requirements: full, partial or none."""
+    last_review: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] = "2026-11-01"
+    """Date of the last review, like 2026-11-01."""
+    known_limitations: list[str] = []
+    """Known barriers, one text each."""
+    enforcement_body: str = "Schlichtungsstelle nach dem Behindertengleichstellungsgesetz"
+    """The body visitors may turn to when a report is not answered."""
+    enforcement_url: str = ""
+    """That body's website."""
+    sign_language_videos: list[SignLanguageVideo] = []
+    """Sign language videos served by this site: [{title = "…", file = "/static/…"}]."""
+
+
+class Mail(Section):
+    host: str = ""
+    """SMTP server; empty: no mail is sent."""
+    port: Annotated[int, Field(gt=0, lt=65536)] = 25
+    """SMTP port."""
+    sender: EmailSetting = "portal@musterstadt.example"
+    """The sender address of mail from the portal."""
+    use_tls: bool = False
+    """Use STARTTLS."""
+    username: str = ""
+    """SMTP user name; empty: no login."""
+    password: str = ""
+    """SMTP password."""
+
+
+class CoreSettings(Section):
+    """The core's settings: top-level keys and tables of portal.toml."""
+
+    secret_key: str = ""
+    """Signs sessions, form tokens and result links and keys the lookup hashes; empty: generated in the instance
+    folder. With https = true it must be at least 32 bytes."""
+    database_url: str = ""
+    """SQLAlchemy URL of the database; empty: SQLite in the instance folder."""
+    ratelimit_storage_url: str = "memory://"
+    """Where rate limits are counted: memory:// (one process) or a redis:// URL (shared by all workers)."""
+    plugins: Annotated[list[str], AfterValidator(_distinct)] = list(BUILT_IN_PLUGINS)
+    """The plugins to run, in order; setting it replaces the built-in list (use extra_plugins to add one)."""
+    extra_plugins: Annotated[list[str], AfterValidator(_distinct)] = []
+    """Plugins to run after those of `plugins`, for example a municipality's own."""
+    languages: Annotated[list[LanguageCode], Field(min_length=1), AfterValidator(_distinct)] = \
+        ["de", "en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl"]
+    """The enabled languages, in the order of the language switch; any language with the core's catalog may be
+    enabled."""
+    default_language: str = "de"
+    """The language of / and of visitors whose browser asks for none of the enabled ones."""
+    fallback_languages: list[str] = ["de"]
+    """Languages to show content in when it is missing in the visitor's, in this order."""
+    timezone: str = "Europe/Berlin"
+    """The office's IANA time zone: staff enter and visitors read times in it; the database keeps UTC."""
+    behind_proxy: bool = False
+    """Trust X-Forwarded-For/-Proto/-Host from one reverse proxy."""
+    https: bool = False
+    """The site is served over https: secure cookies, a __Host- session cookie, a long secret key."""
+    trusted_hosts: list[Annotated[str, Field(pattern=r"^[^\s/]+$")]] = []
+    """Host names the portal answers to (a leading dot allows sub-domains); empty: any, for development."""
+    municipality: Municipality = Municipality()
+    office: Office = Office()
+    theme: Theme = Theme()
+    staff: Staff = Staff()
+    accessibility: Accessibility = Accessibility()
+    mail: Mail = Mail()
+    plugin_settings: dict[str, dict[str, Any]] = {}
+    """Settings of each plugin, in [plugin_settings.<plugin-name>], as the plugin declares them."""
+
+    @field_validator("ratelimit_storage_url")
+    @classmethod
+    def _limit_storage(cls, url: str) -> str:
+        if url.split("://")[0] not in {"memory", "redis", "rediss"}:
+            raise ValueError(f"must be memory:// or a redis:// URL, got {url!r}")
+        return url
+
+    @field_validator("default_language")
+    @classmethod
+    def _default_enabled(cls, code: str, info: ValidationInfo) -> str:
+        if code not in info.data.get("languages", ()):
+            raise ValueError(f"'{code}' is not one of the enabled languages")
+        return code
+
+    @field_validator("fallback_languages")
+    @classmethod
+    def _fallbacks_enabled(cls, codes: list[str], info: ValidationInfo) -> list[str]:
+        for code in codes:
+            if code not in info.data.get("languages", ()):
+                raise ValueError(f"'{code}' is not an enabled language")
+        return codes
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"must be an IANA time zone name like Europe/Berlin, got {name!r}") from None
+        return name
+
+
+DEFAULTS: dict[str, Any] = CoreSettings().model_dump()
+
+
+class _Environment(EnvSettingsSource):
+    """Read PORTAL_* variables from a given mapping as the declared types; lists also as "a, b"."""
+
+    def __init__(self, model: type[BaseModel], environ: Mapping[str, str], prefix: str):
+        self._given = environ
+        super().__init__(model, case_sensitive=False, env_prefix=prefix, env_nested_delimiter=ENV_DELIMITER,
+                         env_ignore_empty=False, env_parse_none_str=None)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {name.lower(): value for name, value in self._given.items()}
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
+        try:
+            return super().decode_complex_value(field_name, field, value)
+        except ValueError:
+            if get_origin(field.annotation) is list or get_origin(_unwrapped(field.annotation)) is list:
+                return [part.strip() for part in value.split(",") if part.strip()]
+            raise
+
+
+def _unwrapped(annotation: Any) -> Any:
+    return getattr(annotation, "__origin__", annotation) if get_origin(annotation) is Annotated else annotation
+
+
+def _environment_values(model: type[BaseModel], environ: Mapping[str, str], prefix: str) -> dict[str, Any]:
+    try:
+        return _Environment(model, environ, prefix)()
+    except Exception as exc:  # pydantic-settings' SettingsError names the field in its message
+        raise ConfigError(prefix.lower().removeprefix("portal_").replace("__", "."), str(exc)) from None
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key"
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])
+    return f"{error['msg']}, got {error['input']!r}"
+
+
+def _validated(model: type[BaseModel], values: Mapping[str, Any], prefix: str = "",
+               context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Check values against a declaration; raise ConfigError naming the full key of the first problem."""
+    try:
+        return model.model_validate(values, context=context).model_dump()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join([part for part in prefix.split(".") if part] + [str(part) for part in error["loc"]])
+        raise ConfigError(key or prefix or "settings", _problem(error)) from None
 
 
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -182,83 +369,100 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
     return merged
 
 
-def _parse_env_value(raw: str) -> Any:
-    """Read an environment value as JSON when it is JSON, else as a plain string or comma list."""
+def _read_file(instance_path: Path, environ: Mapping[str, str]) -> dict[str, Any]:
+    config_file = Path(environ.get("PORTAL_CONFIG") or instance_path / "portal.toml")
+    if not config_file.exists():
+        if "PORTAL_CONFIG" in environ:
+            raise ConfigError("PORTAL_CONFIG", f"file {config_file} does not exist")
+        return {}
     try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
+        return tomllib.loads(config_file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(config_file), f"not valid TOML: {exc}") from None
 
 
-def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Turn PORTAL_A__B=value variables into {"a": {"b": value}}."""
-    result: dict[str, Any] = {}
-    for name, raw in environ.items():
-        if not name.startswith("PORTAL_") or name in {"PORTAL_CONFIG", "PORTAL_INSTANCE", "PORTAL_TEST_DATABASE_URL"}:
+def _not_a_setting(name: str) -> bool:
+    return name in NOT_SETTINGS or name.startswith(NOT_SETTINGS_PREFIXES)
+
+
+def _check_environment_names(environ: Mapping[str, str]) -> None:
+    """Refuse PORTAL_<TABLE>__<KEY> variables for tables that have no such key; other variables are not ours."""
+    tables = {name for name, field in CoreSettings.model_fields.items() if isinstance(field.default, BaseModel)}
+    for name in environ:
+        if not name.startswith(ENV_PREFIX) or _not_a_setting(name):
             continue
-        path = name[len("PORTAL_"):].lower().split("__")
-        value = _parse_env_value(raw)
-        if path[-1] in {"plugins", "languages", "fallback_languages"} and isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
-        node = result
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-        node[path[-1]] = value
-    return result
+        path = name[len(ENV_PREFIX):].lower().split(ENV_DELIMITER)
+        if path[0] in CoreSettings.model_fields:
+            continue
+        if len(path) > 1 or path[0] in tables:
+            raise ConfigError(".".join(path), f"unknown key (from {name})")
+        log.warning("%s is not a setting of the portal and is left alone", name)
 
 
-def _lookup(settings: Mapping[str, Any], dotted: str) -> Any:
-    node: Any = settings
-    for part in dotted.split("."):
-        node = node[part]
-    return node
-
-
-def validate(settings: dict[str, Any]) -> None:
-    """Raise ConfigError for the first key that is unknown or has a wrong value."""
-    for key, value in settings.items():
-        if key not in DEFAULTS:
-            raise ConfigError(key, "unknown key")
-        if isinstance(DEFAULTS[key], dict) and not isinstance(value, dict):
-            raise ConfigError(key, "must be a table")
-        if isinstance(DEFAULTS[key], dict) and key != "plugin_settings":
-            for sub in value:
-                if sub not in DEFAULTS[key]:
-                    raise ConfigError(f"{key}.{sub}", "unknown key")
-    for key, (check, expected) in _CHECKS.items():
-        if not check(_lookup(settings, key)):
-            raise ConfigError(key, f"must be {expected}, got {_lookup(settings, key)!r}")
-    if settings["default_language"] not in settings["languages"]:
-        raise ConfigError("default_language", "must be one of the enabled languages")
-    for lang in settings["fallback_languages"]:
-        if lang not in settings["languages"]:
-            raise ConfigError("fallback_languages", f"'{lang}' is not an enabled language")
-    if len(set(settings["plugins"])) != len(settings["plugins"]):
-        duplicated = sorted({p for p in settings["plugins"] if settings["plugins"].count(p) > 1})
-        raise ConfigError("plugins", f"plugin named twice: {', '.join(duplicated)}")
+def _check_secret(settings: Mapping[str, Any]) -> None:
+    secret = settings["secret_key"]
+    if settings["https"] and secret and len(secret.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError("secret_key", f"is {len(secret.encode())} bytes long; with https = true it must be at "
+                                        f"least {MIN_SECRET_BYTES}, because it protects sessions, form tokens, "
+                                        "result links and the date-of-birth hashes (python3 -c 'import secrets; "
+                                        "print(secrets.token_hex(32))' makes one)")
 
 
 def load(instance_path: Path, overrides: Mapping[str, Any] | None = None,
          environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Return the checked settings for an instance folder."""
+    """Return the checked core settings for an instance folder; plugin tables are checked after loading plugins."""
     environ = os.environ if environ is None else environ
-    settings = dict(DEFAULTS)
-    config_file = Path(environ.get("PORTAL_CONFIG") or instance_path / "portal.toml")
-    if config_file.exists():
-        try:
-            settings = merge(settings, tomllib.loads(config_file.read_text(encoding="utf-8")))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(str(config_file), f"not valid TOML: {exc}") from None
-    elif "PORTAL_CONFIG" in environ:
-        raise ConfigError("PORTAL_CONFIG", f"file {config_file} does not exist")
-    settings = merge(settings, from_environment(environ))
-    settings = merge(settings, overrides or {})
-    validate(settings)
+    _check_environment_names(environ)
+    # Single plugin settings are typed by the plugins' declarations, once the plugins are loaded.
+    plugin_variables = f"{ENV_PREFIX}PLUGIN_SETTINGS{ENV_DELIMITER}"
+    from_environment = _environment_values(
+        CoreSettings, {name: value for name, value in environ.items() if not name.upper().startswith(plugin_variables)},
+        ENV_PREFIX)
+    values = merge(merge(_read_file(instance_path, environ), from_environment), overrides or {})
+    settings = _validated(CoreSettings, values)
+    _check_secret(settings)
+    clash = sorted(set(settings["plugins"]) & set(settings["extra_plugins"]))
+    if clash:
+        raise ConfigError("extra_plugins", f"{', '.join(clash)} named twice (already in plugins)")
+    settings["plugins"] = settings["plugins"] + settings["extra_plugins"]
+    turned_off = [name for name in BUILT_IN_PLUGINS if name not in settings["plugins"]]
+    if "plugins" in values and turned_off:
+        log.warning("built-in plugins turned off by the setting 'plugins': %s; to keep them, name them there or "
+                    "add your own plugins with 'extra_plugins' instead", ", ".join(turned_off))
     if not settings["database_url"]:
         settings["database_url"] = f"sqlite:///{instance_path / 'portal.sqlite3'}"
     if not settings["secret_key"]:
         settings["secret_key"] = _instance_secret(instance_path)
     return settings
+
+
+def check_plugin_settings(settings: dict[str, Any], declarations: Mapping[str, type[BaseModel]],
+                          environ: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Return each enabled plugin's checked settings: declared defaults < file < environment."""
+    environ = os.environ if environ is None else environ
+    given = settings["plugin_settings"]
+    env_prefix = f"{ENV_PREFIX}PLUGIN_SETTINGS{ENV_DELIMITER}"
+    from_environment = {name[len(env_prefix):].lower().split(ENV_DELIMITER)[0] for name in environ
+                        if name.upper().startswith(env_prefix)}
+    for name in sorted(set(given) | from_environment):
+        if name not in settings["plugins"]:
+            raise ConfigError(f"plugin_settings.{name}", "unknown key: no enabled plugin has this name")
+        if name not in declarations:
+            raise ConfigError(f"plugin_settings.{name}", "unknown key: this plugin declares no settings")
+    checked = {}
+    for name in settings["plugins"]:
+        model = declarations.get(name)
+        if model is None:
+            checked[name] = {}
+            continue
+        prefix = f"{env_prefix}{name.upper()}{ENV_DELIMITER}"
+        for variable in environ:
+            field = variable[len(prefix):].lower().split(ENV_DELIMITER)[0]
+            if variable.upper().startswith(prefix) and field not in model.model_fields:
+                raise ConfigError(f"plugin_settings.{name}.{field}", f"unknown key (from {variable})")
+        values = merge(given.get(name, {}), _environment_values(model, environ, prefix))
+        checked[name] = _validated(model, values, f"plugin_settings.{name}", context={"portal": settings})
+    return checked
 
 
 def _instance_secret(instance_path: Path) -> str:

@@ -31,12 +31,16 @@ def portal_models():
 
 
 @hookspec
-def portal_default_settings():
-    """Return a dict of the plugin's default settings.
+def portal_settings_model():
+    """Return the class declaring the plugin's settings, a subclass of toolkit.PluginSettings.
 
-    A municipality overrides them in the instance file under
-    ``[plugin_settings.<plugin-name>]``; plugins read them with
-    ``toolkit.plugin_settings(name)``.
+    Each setting is a field with its type, its default and a docstring that
+    describes it. A municipality sets them in the instance file under
+    ``[plugin_settings.<plugin-name>]`` or in ``PORTAL_PLUGIN_SETTINGS__<NAME>__<KEY>``
+    variables (read as the declared type); unknown keys and wrong values stop
+    the start with the full key named. Validators may read the core's checked
+    settings from ``info.context["portal"]``. Plugins read their settings with
+    ``toolkit.plugin_settings(name)``, a dict.
     """
 
 

@@ -9,7 +9,6 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel, format_date, format_datetime, format_time, get_locale
 from markupsafe import Markup
 
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 LANGUAGE_COOKIE = "portal_lang"
 
 
@@ -20,9 +19,10 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+@cache
 def text_direction(code: str) -> str:
-    """Return "rtl" or "ltr" for a language code."""
-    return "rtl" if code in RTL_LANGUAGES else "ltr"
+    """Return "rtl" or "ltr" for a language code, as Babel's locale data writes it."""
+    return "rtl" if Locale.parse(code).character_order == "right-to-left" else "ltr"
 
 
 def enabled_languages() -> list[str]:

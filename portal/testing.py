@@ -70,7 +70,7 @@ def make_app(database_url, tmp_path_factory) -> Callable[..., Flask]:
         key = json.dumps(overrides, sort_keys=True, default=str)
         if key not in apps:
             settings = {"instance_path": str(instance), "database_url": database_url,
-                        "secret_key": "test-secret-key", **overrides}
+                        "secret_key": "test-secret-key-at-least-32-bytes", **overrides}
             app = create_app(settings)
             app.config["TESTING"] = True
             with app.app_context():

@@ -15,6 +15,7 @@ from flask_babel import gettext, lazy_gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from .blueprints import ROLES, PluginBlueprint, public_blueprint, staff_blueprint
+from .config import EmailSetting, PluginSettings
 from .content import ContentStatus, Translated, pick_translation, render_markdown
 from .csvimport import CsvFormatError, CsvReport, RowError, read_rows
 from .db import Base, UTCDateTime, session, utcnow
@@ -45,7 +46,7 @@ class PluginInfo:
 
 
 def plugin_settings(name: str) -> dict:
-    """Return a plugin's settings: its defaults merged with the municipality's overrides."""
+    """Return a plugin's checked settings as a dict: its declared defaults merged with the municipality's values."""
     return current_app.config["PORTAL"]["plugin_settings"].get(name, {})
 
 
@@ -61,6 +62,7 @@ def plugin_enabled(name: str) -> bool:
 
 __all__ = [
     "ROLES", "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginBlueprint", "PluginInfo",
+    "EmailSetting", "PluginSettings",
     "RowError", "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "_", "_l", "audit", "csrf", "current_language",
     "current_staff", "enabled_languages", "fallback_chain", "gettext", "hookimpl", "is_htmx", "lang_attrs",
     "language_name", "lazy_gettext", "limiter", "ngettext", "pick_translation", "plugin_enabled", "plugin_settings",

@@ -136,8 +136,9 @@ class DatabaseOutage:
 # --- App processes -------------------------------------------------------------------------------
 
 def _settings_environment(settings: dict) -> dict[str, str]:
-    """Turn configuration keys into the PORTAL_* variables the portal reads (values as JSON)."""
-    return {f"PORTAL_{key.upper()}": json.dumps(value) for key, value in settings.items()}
+    """Turn configuration keys into the PORTAL_* variables the portal reads (strings as they are, others as JSON)."""
+    return {f"PORTAL_{key.upper()}": value if isinstance(value, str) else json.dumps(value)
+            for key, value in settings.items()}
 
 
 class AppProcess:

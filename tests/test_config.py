@@ -1,5 +1,14 @@
 """Configuration: defaults < instance TOML file < PORTAL_* environment; bad values name their key."""
 
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import gunicorn
 import pytest
 
 from portal import config, create_app
@@ -48,8 +57,10 @@ def test_config_file_named_by_environment(tmp_path):
     ('plugins = ["notices", "notices"]\n', "plugins"),
     ('ratelimit_storage_url = "memcached://x"\n', "ratelimit_storage_url"),
     ('[office]\nemergency_email = "not an address"\n', "office.emergency_email"),
-    ('[office]\nopening_hours = [{ weekdays = [7], opens = "08:00", closes = "12:00" }]\n', "office.opening_hours"),
-    ('[office]\nopening_hours = [{ weekdays = [1], opens = "12:00", closes = "08:00" }]\n', "office.opening_hours"),
+    ('[office]\nopening_hours = [{ weekdays = [7], opens = "08:00", closes = "12:00" }]\n',
+     "office.opening_hours.0.weekdays.0"),
+    ('[office]\nopening_hours = [{ weekdays = [1], opens = "12:00", closes = "08:00" }]\n',
+     "office.opening_hours.0.closes"),
     ('[theme]\ncolour = "blue"\n', "theme.colour"),
     ('[staff]\nidle_timeout_minutes = 0\n', "staff.idle_timeout_minutes"),
     ('unknown_key = 1\n', "unknown_key"),
@@ -81,9 +92,177 @@ def test_service_start_with_bad_configuration_exits_with_one_line(tmp_path, monk
 
 
 def test_shipped_example_configuration_is_valid(tmp_path):
-    from pathlib import Path
-
     example = Path(__file__).parent.parent / "examples" / "duesseldorf.toml"
     settings = load(tmp_path, example.read_text(encoding="utf-8"))
     assert settings["office"]["street"] == "Erkrather Straße 377"
     assert settings["office"]["emergency_email"] == "notfall.auslaenderangelegenheiten@duesseldorf.de"
+
+
+def test_environment_values_are_typed_by_the_declaration(tmp_path):
+    settings = load(tmp_path, environ={"PORTAL_OFFICE__POSTAL_CODE": "40213", "PORTAL_SECRET_KEY": "20240917",
+                                       "PORTAL_HTTPS": "false", "PORTAL_MAIL__PORT": "587",
+                                       "PORTAL_LANGUAGES": '["de", "ar"]', "PORTAL_FALLBACK_LANGUAGES": "ar, de"})
+    assert settings["office"]["postal_code"] == "40213"
+    assert settings["secret_key"] == "20240917"
+    assert settings["https"] is False and settings["mail"]["port"] == 587
+    assert settings["languages"] == ["de", "ar"] and settings["fallback_languages"] == ["ar", "de"]
+
+
+def test_variables_that_are_not_settings_do_not_stop_the_start(tmp_path):
+    settings = load(tmp_path, environ={"PORTAL_BIND": "127.0.0.1:8000", "PORTAL_WORKERS": "3",
+                                       "PORTAL_TEST_REDIS_URL": "redis://127.0.0.1:6379/1", "PORTAL_INSTANCE": "x"})
+    assert "bind" not in settings and "workers" not in settings
+
+
+def test_gunicorn_settings_read_no_variable_the_portal_would_take_for_a_setting():
+    import re
+
+    source = (Path(config.__file__).parent / "gunicorn_config.py").read_text(encoding="utf-8")
+    read = set(re.findall(r"PORTAL_[A-Z_]+", source))
+    assert read and read <= config.NOT_SETTINGS
+
+
+@pytest.mark.parametrize("environ, key", [
+    ({"PORTAL_OFFICE__POSTCODE": "40213"}, "office.postcode"),
+    ({"PORTAL_STAFF__IDLE_TIMEOUT_MINUTES": "soon"}, "staff.idle_timeout_minutes"),
+    ({"PORTAL_NOTANYTABLE__KEY": "1"}, "notanytable.key"),
+    ({"PORTAL_HTTPS": "maybe"}, "https"),
+])
+def test_bad_environment_variables_name_the_key(tmp_path, environ, key):
+    with pytest.raises(ConfigError) as error:
+        load(tmp_path, environ=environ)
+    assert error.value.key == key
+
+
+@pytest.mark.parametrize("secret, https, accepted", [
+    ("x" * 31, True, False), ("ä" * 16, True, True), ("x", False, True), ("", True, True),
+])
+def test_short_secret_key_is_refused_under_https(tmp_path, secret, https, accepted):
+    values = {"secret_key": secret, "https": https}
+    if accepted:
+        assert len(load(tmp_path, overrides=values)["secret_key"]) >= len(secret)
+        return
+    with pytest.raises(ConfigError, match="'secret_key': is 31 bytes long; with https = true it must be at least 32, "
+                                          "because it protects sessions"):
+        load(tmp_path, overrides=values)
+
+
+def test_every_setting_is_declared_with_a_description():
+    from portal.plugins import installed_entry_points
+
+    def undescribed(model, prefix=""):
+        for name, field in model.model_fields.items():
+            default = field.get_default(call_default_factory=True)
+            if isinstance(default, config.BaseModel):
+                yield from undescribed(type(default), f"{prefix}{name}.")
+            elif not field.description:
+                yield f"{prefix}{name}"
+
+    assert list(undescribed(config.CoreSettings)) == []
+    declared = [module for module in (installed_entry_points()[name][0].load() for name in config.BUILT_IN_PLUGINS)
+                if hasattr(module, "portal_settings_model")]
+    assert len(declared) >= 5
+    for module in declared:
+        assert list(undescribed(module.portal_settings_model())) == [], module.__name__
+
+
+def start(tmp_path, **settings):
+    return create_app({"instance_path": str(tmp_path), **settings})
+
+
+def test_plugin_settings_are_checked_typed_and_unknown_keys_refused(tmp_path):
+    app = start(tmp_path, plugins=["notices"], plugin_settings={"notices": {"page_size": 4}})
+    assert app.config["PORTAL"]["plugin_settings"]["notices"] == {"page_size": 4, "home_count": 3, "feed_size": 20}
+    with pytest.raises(ConfigError, match=r"'plugin_settings\.notices\.page_sise': unknown key"):
+        start(tmp_path, plugins=["notices"], plugin_settings={"notices": {"page_sise": 4}})
+    with pytest.raises(ConfigError, match=r"'plugin_settings\.notices\.page_size': Input should be a valid integer"):
+        start(tmp_path, plugins=["notices"], plugin_settings={"notices": {"page_size": "many"}})
+    with pytest.raises(ConfigError, match=r"'plugin_settings\.parking': unknown key: no enabled plugin"):
+        start(tmp_path, plugins=["notices"], plugin_settings={"parking": {"spaces": 4}})
+
+
+def test_plugin_settings_from_the_environment_are_typed_and_checked(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__MAX_ATTEMPTS", "7")
+    monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__RECIPIENT", "20240917@example.org")
+    settings = start(tmp_path, plugins=["emergency"]).config["PORTAL"]["plugin_settings"]["emergency"]
+    assert settings["max_attempts"] == 7 and settings["recipient"] == "20240917@example.org"
+    monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__MAX_ATEMPTS", "7")
+    with pytest.raises(ConfigError, match=r"'plugin_settings\.emergency\.max_atempts': unknown key \(from PORTAL_"):
+        start(tmp_path, plugins=["emergency"])
+    monkeypatch.delenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__MAX_ATEMPTS")
+    monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__MAX_ATTEMPTS", "0")
+    with pytest.raises(ConfigError, match=r"'plugin_settings\.emergency\.max_attempts': Input should be greater"):
+        start(tmp_path, plugins=["emergency"])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(bool(os.environ.get("PORTAL_TEST_DATABASE_URL")), reason="database-independent; runs in the "
+                                                                             "SQLite pass")
+def test_the_readmes_production_command_starts_gunicorn_and_answers(tmp_path):
+    from portal.testing import free_port
+
+    port = free_port()
+    environ = {name: value for name, value in os.environ.items() if not name.startswith("PORTAL_")}
+    environ |= {"PORTAL_INSTANCE": str(tmp_path), "PORTAL_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([str(bin_dir / "flask"), "--app", "portal", "db", "upgrade"], env=environ, cwd=tmp_path,
+                   check=True, capture_output=True, timeout=300)
+    # As in the README; gunicorn 27's control socket has one default path for all gunicorns of a user.
+    command = [str(bin_dir / "gunicorn"), "--config", "python:portal.gunicorn_config", "portal:create_app()"]
+    if gunicorn.version_info >= (27,):
+        command[-1:-1] = ["--no-control-socket"]
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, env=environ, cwd=tmp_path, stdout=output, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+    try:
+        answer = None
+        for _ in range(600):
+            assert server.poll() is None, log.read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                    answer = json.load(response)
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert answer is not None, log.read_text()
+        assert answer["status"] == "ok" and "appointments" in answer["plugins"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_a_language_is_available_when_the_core_has_its_catalog(tmp_path):
+    catalogs = Path(config.core_path("translations"))
+    assert set(config.catalog_languages()) == {"de"} | {path.parent.parent.name
+                                                        for path in catalogs.glob("*/LC_MESSAGES/messages.po")}
+    assert config.catalog_languages()[0] == "de"
+    # Babel knows Italian, but the portal has no catalog for it.
+    with pytest.raises(ConfigError, match=r"'languages.1': 'it' has no catalog in the portal; .*translating.md"):
+        load(tmp_path, overrides={"languages": ["de", "it"]})
+
+
+@pytest.mark.parametrize("code, direction", [
+    ("ar", "rtl"), ("fa", "rtl"), ("fa_AF", "rtl"), ("ckb", "rtl"), ("ps", "rtl"), ("he", "rtl"), ("ur", "rtl"),
+    ("de", "ltr"), ("ku", "ltr"), ("ti", "ltr"), ("uk", "ltr"),
+])
+def test_text_direction_follows_babels_locale_data(code, direction):
+    from portal.i18n import text_direction
+
+    assert text_direction(code) == direction
+
+
+def test_adding_a_plugin_with_extra_plugins_keeps_the_built_in_ones(tmp_path, caplog):
+    settings = load(tmp_path, overrides={"extra_plugins": ["parking"]})
+    assert settings["plugins"] == [*config.BUILT_IN_PLUGINS, "parking"]
+    assert "turned off" not in caplog.text
+    with pytest.raises(ConfigError, match="'extra_plugins': notices named twice"):
+        load(tmp_path, overrides={"extra_plugins": ["notices"]})
+
+
+def test_replacing_the_plugin_list_names_the_built_in_plugins_turned_off(tmp_path, caplog):
+    with caplog.at_level("WARNING", logger="portal.config"):
+        assert load(tmp_path, overrides={"plugins": ["notices", "parking"]})["plugins"] == ["notices", "parking"]
+    assert ("built-in plugins turned off by the setting 'plugins': appointments, checklists, hygiene, naturalisation, "
+            "emergency, interpreters; to keep them, name them there or add your own plugins with 'extra_plugins'"
+            in caplog.text)

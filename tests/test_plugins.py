@@ -75,7 +75,7 @@ def test_plugin_installed_twice_stops_the_start(fake_entry_points, monkeypatch, 
 def test_plugin_named_twice_in_configuration_is_a_config_error(tmp_path):
     from portal.config import ConfigError
 
-    with pytest.raises(ConfigError, match="plugin named twice: notices"):
+    with pytest.raises(ConfigError, match="notices named twice"):
         make(tmp_path, ["notices", "notices"])
 
 

@@ -27,16 +27,10 @@ plugin_info = toolkit.PluginInfo(
 
 
 @hookimpl
-def portal_default_settings():
-    return {
-        "duration_minutes": 30,
-        "retention_days": 30,
-        "stale_after_days": 180,
-        "result_link_minutes": 60,
-        "rate_limit_per_address": "30 per 10 minutes",
-        "rate_limit_per_reference": "10 per hour",
-        "extra_services": {},
-    }
+def portal_settings_model():
+    from .settings import AppointmentsSettings
+
+    return AppointmentsSettings
 
 
 @hookimpl

@@ -17,18 +17,6 @@ plugin_info = toolkit.PluginInfo(
     roles=("caseworker",),
 )
 
-DEFAULT_SETTINGS = {
-    # Days after which a request is deleted, whatever its state.
-    "retention_days": 30,
-    # Where requests are mailed; empty: office.emergency_email.
-    "recipient": "",
-    # Waits between delivery attempts double from the base up to the maximum.
-    "retry_base_seconds": 60,
-    "retry_max_seconds": 3600,
-    "max_attempts": 20,
-}
-
-
 @hookimpl
 def portal_blueprints():
     from .staff_views import bp as staff_bp
@@ -45,17 +33,10 @@ def portal_models():
 
 
 @hookimpl
-def portal_default_settings():
-    return dict(DEFAULT_SETTINGS)
+def portal_settings_model():
+    from .settings import EmergencySettings
 
-
-@hookimpl
-def portal_init_app(app):
-    settings = app.config["PORTAL"]["plugin_settings"]["emergency"]
-    for key in ("retention_days", "retry_base_seconds", "retry_max_seconds", "max_attempts"):
-        value = settings[key]
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"plugin_settings.emergency.{key} must be a positive whole number, got {value!r}")
+    return EmergencySettings
 
 
 @click.group("emergency")

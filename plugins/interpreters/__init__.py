@@ -34,10 +34,10 @@ def portal_models():
 
 
 @hookimpl
-def portal_default_settings():
-    from .settings import DEFAULTS
+def portal_settings_model():
+    from .settings import InterpretersSettings
 
-    return DEFAULTS
+    return InterpretersSettings
 
 
 @hookimpl
@@ -50,9 +50,7 @@ def portal_cli_commands():
 @hookimpl
 def portal_init_app(app):
     from . import bilingual
-    from .settings import check
 
-    check(app.config["PORTAL"]["plugin_settings"]["interpreters"], app.config["PORTAL"]["languages"])
     bilingual.init_app(app)
 
 

@@ -33,18 +33,10 @@ def portal_models():
 
 
 @hookimpl
-def portal_default_settings():
-    from .planning import DEFAULT_SETTINGS
+def portal_settings_model():
+    from .planning import NaturalisationSettings
 
-    return dict(DEFAULT_SETTINGS)
-
-
-@hookimpl
-def portal_init_app(app):
-    from .planning import parse_settings
-
-    # A wrong setting stops the start with a message naming it, not the first planning run.
-    parse_settings(app.config["PORTAL"]["plugin_settings"]["naturalisation"])
+    return NaturalisationSettings
 
 
 @hookimpl

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from typing import Annotated
 
+from pydantic import Field, NonNegativeInt, PositiveInt, ValidationInfo, field_validator
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -15,26 +17,53 @@ from portal import toolkit
 from . import scheduler
 from .models import ACTIVE_STATES, DONE, PLANNED, WAITING, HandoverAppointment, HandoverCase, HandoverPerson
 
-DEFAULT_SETTINGS = {
-    # Handover appointments per room and day; the office hands over eight to ten a day.
-    "daily_capacity": 10,
-    # Rooms where certificates are handed over; each takes `daily_capacity` appointments a day.
-    "offices": ["Raum 1"],
-    "first_slot": "08:00",
-    "slot_minutes": 20,
-    # 0 = Monday.
-    "weekdays": [0, 1, 2, 3, 4],
-    # Closed days (public holidays, staff days off) as "YYYY-MM-DD".
-    "holidays": [],
-    # Days between planning and the first appointment, so the letter arrives in time.
-    "notice_days": 7,
-    # How far ahead the planner looks.
-    "horizon_days": 42,
-    # Days after the handover before the case and its dates of birth are deleted.
-    "retention_days": 90,
-    # Where handovers take place, as passed to other plugins; empty: the office's first location.
-    "location": "",
-}
+Weekday = Annotated[int, Field(ge=0, le=6)]
+
+
+class NaturalisationSettings(toolkit.PluginSettings):
+    offices: Annotated[list[Annotated[str, Field(pattern=r"\S")]], Field(min_length=1)] = ["Raum 1"]
+    """Rooms where certificates are handed over, each named once; each takes `daily_capacity` appointments a day."""
+    first_slot: time = time(8, 0)
+    """The day's first appointment, like "08:00"."""
+    slot_minutes: PositiveInt = 20
+    """Minutes per appointment."""
+    daily_capacity: PositiveInt = 10
+    """Handover appointments per room and day; the office hands over eight to ten a day."""
+    weekdays: list[Weekday] = [0, 1, 2, 3, 4]
+    """Days with handovers, 0 (Monday) to 6 (Sunday)."""
+    holidays: list[date] = []
+    """Closed days (public holidays, staff days off), like "2026-12-24"."""
+    notice_days: NonNegativeInt = 7
+    """Days between planning and the first appointment, so the letter arrives in time."""
+    horizon_days: PositiveInt = 42
+    """How many days ahead the planner looks; not fewer than notice_days."""
+    retention_days: PositiveInt = 90
+    """Days after the handover before the case and its dates of birth are deleted."""
+    location: str = ""
+    """Where handovers take place, as passed to other plugins; empty: the office's first location."""
+
+    @field_validator("offices")
+    @classmethod
+    def _distinct_rooms(cls, offices: list[str]) -> list[str]:
+        if len(set(offices)) != len(offices):
+            raise ValueError("must name each room once")
+        return offices
+
+    @field_validator("daily_capacity")
+    @classmethod
+    def _within_the_day(cls, capacity: int, info: ValidationInfo) -> int:
+        if {"first_slot", "slot_minutes"} <= set(info.data):
+            start = info.data["first_slot"].hour * 60 + info.data["first_slot"].minute
+            if start + info.data["slot_minutes"] * capacity > 24 * 60:
+                raise ValueError("the day's slots would run past midnight")
+        return capacity
+
+    @field_validator("horizon_days")
+    @classmethod
+    def _not_shorter_than_notice(cls, horizon: int, info: ValidationInfo) -> int:
+        if horizon < info.data.get("notice_days", 0):
+            raise ValueError("must not be shorter than notice_days")
+        return horizon
 
 
 class PlanningConflict(Exception):
@@ -69,41 +98,13 @@ class HandoverSettings:
         return day.weekday() in self.weekdays and day not in self.holidays
 
 
-def parse_settings(raw: dict) -> HandoverSettings:
-    """Check the settings; raise ValueError naming the first bad key."""
-    def whole(key: str, minimum: int = 1) -> int:
-        value = raw[key]
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            raise ValueError(f"plugin_settings.naturalisation.{key} must be a whole number of at least {minimum}, "
-                             f"got {value!r}")
-        return value
-
-    offices = raw["offices"]
-    if not isinstance(offices, list) or not offices or not all(isinstance(o, str) and o.strip() for o in offices) \
-            or len(set(offices)) != len(offices):
-        raise ValueError("plugin_settings.naturalisation.offices must be a list of distinct room names")
-    try:
-        first_slot = time.fromisoformat(raw["first_slot"])
-    except (TypeError, ValueError):
-        raise ValueError("plugin_settings.naturalisation.first_slot must be a time like \"08:00\"") from None
-    weekdays = raw["weekdays"]
-    if not isinstance(weekdays, list) or not all(isinstance(d, int) and 0 <= d <= 6 for d in weekdays):
-        raise ValueError("plugin_settings.naturalisation.weekdays must be a list of numbers 0 (Monday) to 6")
-    try:
-        holidays = frozenset(date.fromisoformat(day) for day in raw["holidays"])
-    except (TypeError, ValueError):
-        raise ValueError("plugin_settings.naturalisation.holidays must be a list of dates like \"2026-12-24\"") \
-            from None
-    settings = HandoverSettings(
-        daily_capacity=whole("daily_capacity"), offices=tuple(offices), first_slot=first_slot,
-        slot_minutes=whole("slot_minutes"), weekdays=frozenset(weekdays), holidays=holidays,
-        notice_days=whole("notice_days", 0), horizon_days=whole("horizon_days"),
-        retention_days=whole("retention_days"), location=str(raw["location"]))
-    if settings.times[-1] < settings.first_slot:
-        raise ValueError("plugin_settings.naturalisation: the day's slots run past midnight")
-    if settings.horizon_days < settings.notice_days:
-        raise ValueError("plugin_settings.naturalisation.horizon_days must not be shorter than notice_days")
-    return settings
+def parse_settings(values: dict) -> HandoverSettings:
+    """Return the plugin's checked settings (toolkit.plugin_settings) as planning values."""
+    return HandoverSettings(
+        daily_capacity=values["daily_capacity"], offices=tuple(values["offices"]), first_slot=values["first_slot"],
+        slot_minutes=values["slot_minutes"], weekdays=frozenset(values["weekdays"]),
+        holidays=frozenset(values["holidays"]), notice_days=values["notice_days"],
+        horizon_days=values["horizon_days"], retention_days=values["retention_days"], location=values["location"])
 
 
 def current_settings() -> HandoverSettings:

@@ -33,8 +33,10 @@ def portal_models():
 
 
 @toolkit.hookimpl
-def portal_default_settings():
-    return {"page_size": 10, "home_count": 3, "feed_size": 20}
+def portal_settings_model():
+    from .settings import NoticesSettings
+
+    return NoticesSettings
 
 
 @toolkit.hookimpl

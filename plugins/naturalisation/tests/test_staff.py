@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import lxml.html
 import pytest
 from portal_plugins.naturalisation.models import HandoverAppointment, HandoverCase, HandoverPerson
-from portal_plugins.naturalisation.planning import DEFAULT_SETTINGS, parse_settings, today
+from portal_plugins.naturalisation.planning import today
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -299,8 +299,9 @@ def test_changes_appear_in_the_audit_log(caseworker, staff_client, database):
     assert f"done naturalisation_appointment #{appointment.id}" in log
 
 
-@pytest.mark.parametrize("key, value", [("daily_capacity", 0), ("offices", []), ("first_slot", "8 Uhr"),
-                                        ("holidays", ["24.12.2026"]), ("weekdays", [7]), ("horizon_days", 3)])
-def test_bad_settings_name_their_key(key, value):
-    with pytest.raises(ValueError, match=key):
-        parse_settings({**DEFAULT_SETTINGS, key: value})
+@pytest.mark.parametrize("key, value", [("daily_capacity", 0), ("offices", []), ("offices", ["Raum 1", "Raum 1"]),
+                                        ("first_slot", "8 Uhr"), ("holidays", ["24.12.2026"]), ("weekdays", [7]),
+                                        ("horizon_days", 3), ("daily_capacity", 100)])
+def test_bad_settings_stop_the_start_naming_their_key(make_app, key, value):
+    with pytest.raises(Exception, match=rf"Configuration error in 'plugin_settings\.naturalisation\.{key}(\.\d+)?'"):
+        make_app(plugins=["naturalisation"], plugin_settings={"naturalisation": {key: value}})

@@ -44,6 +44,13 @@ def portal_template_slot(slot, context):
     return "fake_good" if slot == "order" else None
 
 
+class FakeSettings(toolkit.PluginSettings):
+    colour: str = "green"
+    """A colour."""
+    size: int = 3
+    """A size."""
+
+
 @hookimpl
-def portal_default_settings():
-    return {"colour": "green", "size": 3}
+def portal_settings_model():
+    return FakeSettings

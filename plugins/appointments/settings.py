@@ -1,0 +1,36 @@
+"""Settings of the appointments plugin: retention, result links, lookup limits and the office's own services."""
+
+from typing import Annotated
+
+from limits import parse_many
+from pydantic import AfterValidator, PositiveInt
+
+from portal import toolkit
+
+
+def _rate_limit(value: str) -> str:
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError(f'must be a rate limit like "10 per hour", got {value!r}') from None
+    return value
+
+
+RateLimit = Annotated[str, AfterValidator(_rate_limit)]
+
+
+class AppointmentsSettings(toolkit.PluginSettings):
+    duration_minutes: PositiveInt = 30
+    """Length of an appointment in the calendar file clients download."""
+    retention_days: PositiveInt = 30
+    """Days after an appointment before it is deleted."""
+    stale_after_days: PositiveInt = 180
+    """Days after which an appointment the specialist system no longer sends is deleted."""
+    result_link_minutes: PositiveInt = 60
+    """Minutes a link to a looked-up appointment stays valid."""
+    rate_limit_per_address: RateLimit = "30 per 10 minutes"
+    """Lookups allowed from one address."""
+    rate_limit_per_reference: RateLimit = "10 per hour"
+    """Lookups allowed for one reference."""
+    extra_services: dict[str, str] = {}
+    """The municipality's own services: slug = "German name"."""
