@@ -14,11 +14,12 @@ PYTEST_ARGS ?=
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/pip install -qq --upgrade pip setuptools wheel
 
-# Reinstall when the package metadata changes.
-$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+# Reinstall when the package metadata changes; -qq: errors only, so `make run` fits on one screen.
+$(VENV)/.installed: setup.cfg setup.py pyproject.toml | $(BIN)/python
+	@echo "installing the portal and its test tools into $(VENV)"
+	@$(BIN)/pip install -qq -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed

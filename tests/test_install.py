@@ -2,6 +2,7 @@
 plugin installs beside it and is served in two languages without any change to the core."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +43,12 @@ def installed_venv(tmp_path_factory) -> Path:
     """A fresh virtual environment with the portal installed from this checkout (not editable)."""
     venv = tmp_path_factory.mktemp("venv") / "env"
     run(sys.executable, "-m", "venv", str(venv))
-    run(str(venv / "bin" / "pip"), "install", "--quiet", str(ROOT))
+    installed = subprocess.run([str(venv / "bin" / "pip"), "install", str(ROOT)], capture_output=True, text=True,
+                               timeout=600)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    # The build's warnings (setuptools' package discovery above all) would bury the result for a newcomer.
+    warnings = re.findall(r"\b\w+Warning\b.*", installed.stdout + installed.stderr)
+    assert warnings == [], f"{len(warnings)} warnings, the first: {warnings[0]}"
     return venv
 
 
