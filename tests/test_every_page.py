@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from portal.config import DEFAULTS, LANGUAGE_CODES
-from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, empty_tables
+from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, empty_tables, require_tool
 
 VNU = Path("node_modules/vnu-jar/build/dist/vnu.jar")
 # Pages that change state or are not HTML are not visited.
@@ -106,8 +106,8 @@ def live_server_for(demo_app):
     server.stop()
 
 
-@pytest.mark.skipif(not shutil.which("java") or not VNU.exists(), reason="Java or vnu.jar missing (make test)")
 def test_nu_html_checker_finds_no_error(demo_app, public_paths, tmp_path):
+    require_tool(shutil.which("java") and VNU.exists(), "Java or vnu.jar missing (make test installs them)")
     client = demo_app.test_client()
     for lang in SWEEP_LANGUAGES:
         for number, path in enumerate(public_paths):

@@ -25,7 +25,7 @@ import requests
 from sqlalchemy.engine import make_url
 
 from portal.config import DEFAULTS
-from portal.testing import TEST_PASSWORD, SmtpServer, free_port
+from portal.testing import TEST_PASSWORD, SmtpServer, free_port, require_tool
 from tests.support import AppProcess, DatabaseOutage, TcpProxy
 
 pytestmark = pytest.mark.slow
@@ -60,10 +60,8 @@ def redis_url():
     try:
         client.ping()
     except redis.RedisError as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Redis at {REDIS_URL} is not reachable ({exc}); the tests that share it across processes "
-                    f"need it")
+        require_tool(False, f"Redis at {REDIS_URL} is not reachable ({exc}); the tests that share it across "
+                            "processes need it")
     client.flushdb()
     yield REDIS_URL
     client.flushdb()
@@ -192,8 +190,8 @@ def lua_request(method: str, path: str, headers: dict, body: str | None = None, 
     return f"{{{json.dumps(method)}, {json.dumps(path)}, {{{header_table}}}, {body_value}, {str(mistyped).lower()}}}"
 
 
-@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)")
 def test_load_of_pages_and_lookups_from_64_connections_gives_no_errors(settings, processes):
+    require_tool(shutil.which("wrk"), "wrk is not installed (apt-get install wrk)")
     # Behind the proxy every visitor has an address of their own; the mistyped lookups all come from one.
     process = processes(settings | {"behind_proxy": True}, "load")
     install_content(process)

@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 
 from portal.catalogs import is_translated
 from portal.config import LANGUAGE_CODES
+from portal.testing import require_tool
 
 ROOT = Path(__file__).parent.parent
 LANGUAGES = [code for code in LANGUAGE_CODES if code != "de"]
@@ -64,9 +65,9 @@ def test_template_catalog_is_current_with_the_code(owner, tmp_path):
         assert in_po - extracted == set(), f"{owner}/{lang} has stale {sorted(in_po - extracted)[:5]}"
 
 
-@pytest.mark.skipif(not shutil.which("msgfmt"), reason="gettext's msgfmt is not installed")
 @pytest.mark.parametrize("owner, lang", CATALOGS, ids=CATALOG_IDS)
 def test_gettext_accepts_formats_and_plural_forms(owner, lang):
+    require_tool(shutil.which("msgfmt"), "gettext's msgfmt is not installed")
     result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po_path(owner, lang))],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
