@@ -14,6 +14,7 @@ import re
 import secrets
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_origin
@@ -87,6 +88,26 @@ def _clock_time(value: str) -> str:
 def _colour(value: str) -> str:
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
         raise ValueError(f"must be a colour like #005a8c, got {value!r}")
+    return value
+
+
+def _on_this_site(path: str) -> str:
+    if not path.startswith("/") or path.startswith("//"):
+        raise ValueError(f'must be a path on this site like "/static/…", got {path!r}: no request may leave the site')
+    return path
+
+
+def _iso_date(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"must be a date like 2026-11-01, got {value!r}") from None
+    return value
+
+
+def _host_name(value: str) -> str:
+    if not re.fullmatch(r"\.?[A-Za-z0-9.-]+(:\d+)?|\[[0-9A-Fa-f:.]+\](:\d+)?", value):
+        raise ValueError(f"must be a host name like portal.example.org, got {value!r}")
     return value
 
 
@@ -196,8 +217,10 @@ class Staff(Section):
 class SignLanguageVideo(Section):
     title: str
     """The video's title."""
-    file: Annotated[str, Field(pattern=r"^/([^/]|$)")]
+    file: Annotated[str, AfterValidator(_on_this_site)]
     """The video's path on this site ("/static/…"): no request may leave the site."""
+    description: str = ""
+    """A sentence about what the video explains; empty: none."""
 
 
 class Accessibility(Section):
@@ -207,7 +230,7 @@ class Accessibility(Section):
     """Phone number for reporting barriers."""
     status: Literal["full", "partial", "none"] = "partial"
     """How far the site meets the accessibility requirements: full, partial or none."""
-    last_review: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] = "2026-11-01"
+    last_review: Annotated[str, AfterValidator(_iso_date)] = "2026-11-01"
     """Date of the last review, like 2026-11-01."""
     known_limitations: list[str] = []
     """Known barriers, one text each."""
@@ -262,7 +285,7 @@ class CoreSettings(Section):
     """Trust X-Forwarded-For/-Proto/-Host from one reverse proxy."""
     https: bool = False
     """The site is served over https: secure cookies, a __Host- session cookie, a long secret key."""
-    trusted_hosts: list[Annotated[str, Field(pattern=r"^[^\s/]+$")]] = []
+    trusted_hosts: Annotated[list[Annotated[str, AfterValidator(_host_name)]], AfterValidator(_distinct)] = []
     """Host names the portal answers to (a leading dot allows sub-domains); empty: any, for development."""
     municipality: Municipality = Municipality()
     office: Office = Office()

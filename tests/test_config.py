@@ -75,6 +75,24 @@ def test_bad_configuration_names_the_key(tmp_path, toml, key):
     assert f"'{error.value.key}'" in str(error.value)
 
 
+@pytest.mark.parametrize("values, key, problem", [
+    ({"trusted_hosts": ["portal.example.org/de"]}, "trusted_hosts.0", "must be a host name"),
+    ({"accessibility": {"last_review": "2026-13-01"}}, "accessibility.last_review", "must be a date like 2026-11-01"),
+    ({"accessibility": {"sign_language_videos": [{"title": "DGS", "file": "https://video.example/dgs.mp4"}]}},
+     "accessibility.sign_language_videos.0.file", "no request may leave the site"),
+])
+def test_bad_values_say_what_is_expected(tmp_path, values, key, problem):
+    with pytest.raises(ConfigError, match=f"'{key}': .*{problem}"):
+        load(tmp_path, overrides=values)
+
+
+def test_trusted_hosts_take_host_names_and_sub_domain_patterns(tmp_path):
+    hosts = ["portal.musterstadt.de", ".musterstadt.de", "127.0.0.1:8000", "[::1]"]
+    assert load(tmp_path, overrides={"trusted_hosts": hosts})["trusted_hosts"] == hosts
+    assert load(tmp_path, environ={"PORTAL_TRUSTED_HOSTS": "a.example, b.example"})["trusted_hosts"] == [
+        "a.example", "b.example"]
+
+
 def test_bad_environment_value_names_the_key(tmp_path):
     with pytest.raises(ConfigError, match="theme.colour"):
         load(tmp_path, environ={"PORTAL_THEME__COLOUR": "#12"})
@@ -89,6 +107,18 @@ def test_service_start_with_bad_configuration_exits_with_one_line(tmp_path, monk
     error = capsys.readouterr().err.strip()
     assert error.count("\n") == 0
     assert "'default_language'" in error
+
+
+def test_service_start_with_a_bad_plugin_setting_exits_with_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PORTAL_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("PORTAL_PLUGINS", "notices")
+    monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS__NOTICES__PAGE_SIZE", "0")
+    with pytest.raises(SystemExit) as stop:
+        create_app()
+    assert stop.value.code == 1
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0
+    assert error.startswith("portal cannot start: Configuration error in 'plugin_settings.notices.page_size': ")
 
 
 def test_shipped_example_configuration_is_valid(tmp_path):
