@@ -67,27 +67,19 @@ def catalog_languages() -> tuple[str, ...]:
 LANGUAGE_CODES = catalog_languages()
 
 
-def _email_or_empty(value: str) -> str:
-    if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-        raise ValueError(f"must be an e-mail address, got {value!r}")
-    return value
+def _matching(pattern: str, expected: str) -> AfterValidator:
+    """Return a check that a whole text matches pattern, saying what is expected when it does not."""
+    def check(value: str) -> str:
+        if not re.fullmatch(pattern, value):
+            raise ValueError(f"must be {expected}, got {value!r}")
+        return value
+
+    return AfterValidator(check)
 
 
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
-    return value
-
-
-def _clock_time(value: str) -> str:
-    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
-        raise ValueError(f'must be a time like "07:30", got {value!r}')
-    return value
-
-
-def _colour(value: str) -> str:
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
-        raise ValueError(f"must be a colour like #005a8c, got {value!r}")
     return value
 
 
@@ -102,12 +94,6 @@ def _iso_date(value: str) -> str:
         date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"must be a date like 2026-11-01, got {value!r}") from None
-    return value
-
-
-def _host_name(value: str) -> str:
-    if not re.fullmatch(r"\.?[A-Za-z0-9.-]+(:\d+)?|\[[0-9A-Fa-f:.]+\](:\d+)?", value):
-        raise ValueError(f"must be a host name like portal.example.org, got {value!r}")
     return value
 
 
@@ -129,10 +115,13 @@ def _known_language(code: str) -> str:
     return code
 
 
-EmailSetting = Annotated[str, AfterValidator(_email_or_empty)]
+EmailSetting = Annotated[str, _matching(r"([^@\s]+@[^@\s]+\.[^@\s]+)?", "an e-mail address")]
 Text = Annotated[str, AfterValidator(_not_blank)]
-ClockTime = Annotated[str, AfterValidator(_clock_time)]
+ClockTime = Annotated[str, _matching(r"([01]\d|2[0-3]):[0-5]\d", 'a time like "07:30"')]
 LanguageCode = Annotated[str, AfterValidator(_known_language)]
+# A leading dot allows sub-domains; an IPv6 address is in brackets.
+HostName = Annotated[str, _matching(r"\.?[A-Za-z0-9.-]+(:\d+)?|\[[0-9A-Fa-f:.]+\](:\d+)?",
+                                    "a host name like portal.example.org")]
 
 
 class Section(BaseModel):
@@ -197,7 +186,7 @@ class Office(Section):
 
 
 class Theme(Section):
-    colour: Annotated[str, AfterValidator(_colour)] = "#005a8c"
+    colour: Annotated[str, _matching(r"#[0-9a-fA-F]{6}", "a colour like #005a8c")] = "#005a8c"
     """The accent colour, like #005a8c."""
     logo: str = ""
     """A logo file in the instance's theme folder; empty: the municipality's name."""
@@ -285,7 +274,7 @@ class CoreSettings(Section):
     """Trust X-Forwarded-For/-Proto/-Host from one reverse proxy."""
     https: bool = False
     """The site is served over https: secure cookies, a __Host- session cookie, a long secret key."""
-    trusted_hosts: Annotated[list[Annotated[str, AfterValidator(_host_name)]], AfterValidator(_distinct)] = []
+    trusted_hosts: Annotated[list[HostName], AfterValidator(_distinct)] = []
     """Host names the portal answers to (a leading dot allows sub-domains); empty: any, for development."""
     municipality: Municipality = Municipality()
     office: Office = Office()
