@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import statistics
 import sys
 import time
@@ -30,25 +31,27 @@ def per_request_ms(client, method: str, path: str, count: int = 200, **kwargs) -
 def slot_costs(portal, client, path: str, count: int = 50) -> dict[str, float]:
     """Return the milliseconds each plugin spends per request of a page answering template slots."""
     totals: dict[str, float] = defaultdict(float)
-    patched = []
-    for impl in portal.extensions["portal.plugins"].hook.portal_template_slot.get_hookimpls():
-        original = impl.function
+    answers = portal.extensions["portal.slots"].answers
+    originals = {slot: list(entries) for slot, entries in answers.items()}
 
-        def timed(slot, context, _original=original, _plugin=impl.plugin_name):
+    def timed(slot, plugin, answer):
+        @functools.wraps(answer)
+        def call(**context):
             started = time.perf_counter()
             try:
-                return _original(slot=slot, context=context)
+                return answer(**context)
             finally:
-                totals[f"{_plugin}: {slot}"] += time.perf_counter() - started
+                totals[f"{plugin}: {slot}"] += time.perf_counter() - started
 
-        impl.function = timed
-        patched.append((impl, original))
+        return call
+
+    for slot, entries in originals.items():
+        answers[slot] = [(plugin, timed(slot, plugin, answer)) for plugin, answer in entries]
     try:
         for _ in range(count):
             client.get(path, headers={"Accept-Encoding": "gzip"})
     finally:
-        for impl, original in patched:
-            impl.function = original
+        answers.update(originals)
     return {name: round(total / count * 1000, 3) for name, total in sorted(totals.items(), key=lambda item: -item[1])
             if total / count >= 0.01e-3}
 

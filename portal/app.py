@@ -15,7 +15,7 @@ from . import assets, catalogs, cli, compression, config, errors, i18n, security
 from .blueprints import PluginBlueprint
 from .db import Database
 from .extensions import csrf, limiter
-from .plugins import PluginError, call_each, load_plugins
+from .plugins import PluginError, call_each, collect_slots, load_plugins
 from .resources import core_path
 from .staff import init_staff
 from .templating import init_templating
@@ -113,6 +113,7 @@ def build_app(test_config: dict | None = None) -> Flask:
             owner = model_owners.setdefault(model.__name__, plugin_name)
             if owner != plugin_name:
                 raise PluginError(plugin_name, f"model class name '{model.__name__}' is taken by plugin '{owner}'")
+    app.extensions["portal.slots"] = collect_slots(manager, plugins)
     for _plugin_name, commands in call_each(manager, "portal_cli_commands"):
         for command in commands:
             app.cli.add_command(command)

@@ -70,7 +70,7 @@ def interface_completeness() -> list[Completeness]:
 def content_completeness() -> list[Completeness]:
     """Collect what plugins report about their content per language."""
     rows = []
-    for _plugin, statuses in call_robustly(current_app.extensions["portal.plugins"], "portal_translation_content"):
+    for statuses in call_robustly(current_app.extensions["portal.plugins"], "portal_translation_content"):
         rows.extend(Completeness(s.plugin, s.kind, s.lang, s.translated, s.total) for s in statuses)
     return rows
 

@@ -71,12 +71,39 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+_WRITES = "portal.writes"
+
+
+def _note_flush(session, _flush_context) -> None:
+    session.info[_WRITES] = True
+
+
+def _note_bulk_write(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WRITES] = True
+
+
+def _forget_writes(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WRITES, None)
+
+
+def holds_writes(session) -> bool:
+    """Tell whether a rollback would lose changes: unflushed ones, or writes in the open transaction."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_WRITES))
+
+
 class Database:
     """The app's engine and scoped session, removed when each app context ends."""
 
     def __init__(self, app: Flask):
         self.engine = make_engine(app.config["DATABASE_URL"])
-        self.session = scoped_session(sessionmaker(bind=self.engine, expire_on_commit=False))
+        factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        # Noting writes lets a failing render-time hook be undone without a SAVEPOINT on pages that only read.
+        event.listen(factory, "after_flush", _note_flush)
+        event.listen(factory, "do_orm_execute", _note_bulk_write)
+        event.listen(factory, "after_transaction_end", _forget_writes)
+        self.session = scoped_session(factory)
         app.extensions["portal.db"] = self
         app.teardown_appcontext(self._remove)
 

@@ -1,19 +1,61 @@
-"""Hook specifications: everything a plugin can add to the portal.
+"""Hook specifications and the core's slots: everything a plugin can add to the portal.
 
 A plugin is a module (or package) named by an entry point in the group
 ``portal.plugins``. It carries a ``plugin_info`` (:class:`portal.toolkit.PluginInfo`)
 and implements any of the hooks below as module-level functions marked with
 ``@toolkit.hookimpl``. pluggy checks at registration that argument names match.
 
-Start-up hooks (blueprints, models, settings, CLI commands, init_app) stop the
-start with the plugin's name when they raise. Render-time hooks (navigation,
-tiles, staff menu, slots) are called robustly: a failing implementation is
-logged and skipped, and the page still renders.
+Order: the core registers the plugins so that pluggy calls them in the
+configured order (pluggy calls the last registered first, so they are registered
+in reverse). ``@hookimpl(tryfirst=True)`` runs before the others,
+``trylast=True`` after them, each group in configured order.
+
+Start-up hooks (blueprints, models, settings, slot answers, CLI commands,
+init_app, demo data, purge) stop the start or the command with the plugin's name
+when they raise. They take no wrappers: the core needs each plugin's own answer,
+so ``wrapper=True`` or ``hookwrapper=True`` on them is refused at start.
+
+Render-time hooks (:data:`RENDER_HOOKS`) are called robustly: a failing
+implementation is logged and skipped, its database work is undone (a SAVEPOINT
+when the request's session holds work of its own, so that work is kept), and the
+page still renders. They take wrappers (``@hookimpl(wrapper=True)``); a wrapper
+that raises leaves out the hook's whole answer.
+
+Slots are declared: the core's in :data:`CORE_SLOTS`, a plugin's in its
+``PluginInfo(slots=...)``. A plugin answers slots through
+:func:`portal_slot_answers`, a mapping checked at start; answers run in the
+configured plugin order, robustly, and output that is not Markup is escaped.
 """
+
+from dataclasses import dataclass
 
 import pluggy
 
 hookspec = pluggy.HookspecMarker("portal")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A named place in a page that plugins answer with markup; its context keys are what the page passes."""
+
+    name: str
+    context: tuple[str, ...] = ()
+    description: str = ""
+
+
+#: The slots the core's templates offer. A plugin's own slots are declared in its
+#: ``PluginInfo(slots=...)`` and named ``<plugin-name>.<slot>``.
+CORE_SLOTS = (
+    Slot("head", description="inside <head> of every page: stylesheets, feed links"),
+    Slot("banner", description="top of every public page, above the main content"),
+    Slot("home", description="main column of the home page"),
+    Slot("footer", description="list of links in the footer of every page: answer <li> items"),
+    Slot("staff_dashboard", description="the staff area's start page"),
+)
+
+#: Hooks called while a page renders; every other hook is a start-up hook.
+RENDER_HOOKS = frozenset({"portal_navigation", "portal_home_tiles", "portal_staff_menu",
+                          "portal_translation_content"})
 
 
 @hookspec
@@ -74,14 +116,17 @@ def portal_staff_menu():
 
 
 @hookspec
-def portal_template_slot(slot, context):
-    """Return markup to insert into a named slot of a page, or None.
+def portal_slot_answers():
+    """Return the slots the plugin answers: a dict of slot name to a function returning markup or None.
 
-    :param slot: the slot's name. The core offers ``head``, ``banner`` (top of
-        every public page), ``home`` (home page main column), ``footer`` and
-        ``staff_dashboard``. Plugins may offer slots of their own; each plugin
-        documents the slots it calls and the context it passes.
-    :param context: a dict of values the page passes to the slot (may be empty).
+    Called once at start. A slot is one of :data:`CORE_SLOTS` or one a plugin
+    declares in its ``PluginInfo(slots=...)``, named ``<plugin-name>.<slot>``;
+    answering any other slot stops the start (a slot of an installed plugin that
+    is not enabled is simply never called). Each function takes as keyword
+    arguments some of the slot's context keys (a key the page does not pass is
+    None). Return ``markupsafe.Markup``: any other value is escaped as text.
+    Functions run while the page renders: one that raises is logged and left
+    out, and its database work is undone without touching the request's.
     """
 
 

@@ -1,13 +1,17 @@
-"""Find, check and register plugins; call their hooks robustly or strictly."""
+"""Find, check and register plugins; call their hooks through pluggy, robustly or strictly; route slots."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pluggy
@@ -15,9 +19,14 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from . import __version__, hookspecs
+from .db import holds_writes
 from .db import session as db_session
 
 ENTRY_POINT_GROUP = "portal.plugins"
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
+# Names the core uses for its own tables (core_*), blueprints, endpoints, URL segments and migration history.
+RESERVED_NAMES = frozenset({"core", "staff", "static", "api", "healthz", "portal", "translations", "accessibility",
+                            "plugin_static"})
 log = logging.getLogger(__name__)
 
 
@@ -67,6 +76,16 @@ def installed_entry_points() -> dict[str, list[EntryPoint]]:
     return found
 
 
+def check_name(name: str) -> None:
+    """Raise ValueError unless `name` can be a plugin's name (and so its namespace)."""
+    if not NAME_RE.match(name):
+        raise ValueError(f"'{name}' is not a valid plugin name: use 2-31 lower-case letters, digits or _, "
+                         "starting with a letter")
+    if name in RESERVED_NAMES or name.endswith("_staff"):
+        raise ValueError(f"'{name}' is reserved for the core (and so are names ending in '_staff'): "
+                         f"{', '.join(sorted(RESERVED_NAMES))}")
+
+
 def _check_info(name: str, module: ModuleType) -> Any:
     info = getattr(module, "plugin_info", None)
     if info is None:
@@ -79,7 +98,72 @@ def _check_info(name: str, module: ModuleType) -> Any:
         raise PluginError(name, f"requires_core '{info.requires_core}' is not a version range") from None
     if Version(__version__) not in spec:
         raise PluginError(name, f"incompatible: needs portal core {spec}, this is {__version__}")
+    for offered in info.slots:
+        if not offered.name.startswith(f"{name}."):
+            raise PluginError(name, f"slot '{offered.name}' must be named '{name}.<slot>'")
     return info
+
+
+def _check_prefixes(names: list[str]) -> None:
+    # Table and migration prefixes must not overlap: plugin 'a' owns every table 'a_*', so 'a_b' cannot be enabled.
+    for name in names:
+        for other in names:
+            if other != name and name.startswith(f"{other}_"):
+                raise PluginError(name, f"the name starts with '{other}_', the table prefix of plugin '{other}'")
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A start-up hook's result with the plugin that gave it."""
+
+    plugin: str
+    value: Any
+
+
+def _naming_failures(plugin_name: str, hook_name: str, function: Callable) -> Callable:
+    @functools.wraps(function)
+    def call(*args):
+        try:
+            result = function(*args)
+        except PluginError:
+            raise
+        except Exception as exc:
+            raise PluginError(plugin_name, f"hook {hook_name} failed: {exc.__class__.__name__}: {exc}") from exc
+        return None if result is None else _Answer(plugin_name, result)
+
+    return call
+
+
+def _skipping_failures(plugin_name: str, hook_name: str, function: Callable) -> Callable:
+    @functools.wraps(function)
+    def call(*args):
+        return call_isolated(f"plugin {plugin_name}: hook {hook_name}", function, *args)
+
+    return call
+
+
+def _hook_implementations(manager: pluggy.PluginManager, name: str, module: ModuleType) -> SimpleNamespace:
+    """Return the module's hook implementations, each made to name its plugin (or be skipped) when it fails."""
+    found = SimpleNamespace()
+    for attribute in dir(module):
+        options = manager.parse_hookimpl_opts(module, attribute)
+        if options is None:
+            continue
+        if not hasattr(hookspecs, attribute):
+            if not options.get("optionalhook"):
+                raise PluginError(name, f"unknown hook '{attribute}' (see portal/hookspecs.py)")
+            continue
+        function = getattr(module, attribute)
+        if options.get("wrapper") or options.get("hookwrapper"):
+            if attribute not in hookspecs.RENDER_HOOKS:
+                raise PluginError(name, f"hook {attribute} is a start-up hook and takes no wrapper: "
+                                        "the core needs each plugin's own answer")
+            setattr(found, attribute, function)
+        elif attribute in hookspecs.RENDER_HOOKS:
+            setattr(found, attribute, _skipping_failures(name, attribute, function))
+        else:
+            setattr(found, attribute, _naming_failures(name, attribute, function))
+    return found
 
 
 def load_plugins(names: list[str]) -> tuple[pluggy.PluginManager, list[LoadedPlugin]]:
@@ -89,6 +173,10 @@ def load_plugins(names: list[str]) -> tuple[pluggy.PluginManager, list[LoadedPlu
     installed = installed_entry_points()
     loaded = []
     for name in names:
+        try:
+            check_name(name)
+        except ValueError as exc:
+            raise PluginError(name, str(exc)) from None
         candidates = installed.get(name)
         if not candidates:
             raise PluginError(name, "not installed (no entry point in the group 'portal.plugins')")
@@ -100,42 +188,108 @@ def load_plugins(names: list[str]) -> tuple[pluggy.PluginManager, list[LoadedPlu
         except Exception as exc:  # any import-time failure must name the plugin
             raise PluginError(name, f"failed to import: {exc.__class__.__name__}: {exc}") from exc
         info = _check_info(name, module)
-        try:
-            manager.register(module, name=name)
-        except (ValueError, pluggy.PluginValidationError) as exc:
-            raise PluginError(name, f"invalid hook implementation: {exc}") from exc
         loaded.append(LoadedPlugin(name, module, info, sorted(distributions)[0]))
-    unknown = manager.check_pending()
-    if unknown:
-        raise PluginError("?", f"unknown hook: {unknown}")
+    _check_prefixes(names)
+    # pluggy calls the last registered first: registering in reverse makes its own calls follow the configuration.
+    for plugin in reversed(loaded):
+        try:
+            manager.register(_hook_implementations(manager, plugin.name, plugin.module), name=plugin.name)
+        except (ValueError, pluggy.PluginValidationError) as exc:
+            raise PluginError(plugin.name, f"invalid hook implementation: {exc}") from exc
     return manager, loaded
 
 
-def call_each(manager: pluggy.PluginManager, hook_name: str, **kwargs) -> Iterator[tuple[str, Any]]:
-    """Call a start-up hook plugin by plugin in configured order; a failure stops the start."""
-    hook = getattr(manager.hook, hook_name)
-    # get_hookimpls() keeps registration (= configuration) order; pluggy's own call would reverse it.
-    for impl in hook.get_hookimpls():
-        try:
-            result = impl.function(**kwargs)
-        except Exception as exc:
-            raise PluginError(impl.plugin_name, f"hook {hook_name} failed: {exc.__class__.__name__}: {exc}") from exc
-        if result is not None:
-            yield impl.plugin_name, result
+def call_each(manager: pluggy.PluginManager, hook_name: str, **kwargs) -> list[tuple[str, Any]]:
+    """Call a start-up hook through pluggy; return (plugin name, answer) pairs; a failure stops the start."""
+    return [(answer.plugin, answer.value) for answer in getattr(manager.hook, hook_name)(**kwargs)]
 
 
-def call_robustly(manager: pluggy.PluginManager, hook_name: str, **kwargs) -> list[tuple[str, Any]]:
-    """Call a render-time hook; log and skip an implementation that raises."""
-    results = []
-    hook = getattr(manager.hook, hook_name)
-    for impl in hook.get_hookimpls():
+def call_robustly(manager: pluggy.PluginManager, hook_name: str, **kwargs) -> list[Any]:
+    """Call a render-time hook through pluggy; an implementation (or a wrapper) that raises is logged and skipped."""
+    return call_isolated(f"hook {hook_name}", getattr(manager.hook, hook_name), **kwargs) or []
+
+
+@contextmanager
+def _undone_on_failure() -> Iterator[None]:
+    session = db_session()
+    if not holds_writes(session):
+        # Nothing of the request's to lose: a full rollback undoes only the failed call's work, and costs no SAVEPOINT.
         try:
-            result = impl.function(**kwargs)
+            yield
         except Exception:
-            log.exception("plugin %s: hook %s failed; skipped", impl.plugin_name, hook_name)
-            # A failed query leaves the session unusable for the rest of the page until rolled back.
-            db_session().rollback()
-            continue
-        if result is not None:
-            results.append((impl.plugin_name, result))
-    return results
+            session.rollback()
+            raise
+        return
+    savepoint = session.begin_nested()
+    try:
+        yield
+    except Exception:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    if savepoint.is_active:
+        savepoint.commit()
+
+
+def call_isolated(description: str, function: Callable, *args, **kwargs) -> Any:
+    """Call a render-time function; if it raises, log it, undo only its database work and return None."""
+    try:
+        with _undone_on_failure():
+            return function(*args, **kwargs)
+    except Exception:
+        log.exception("%s failed; skipped", description)
+        return None
+
+
+@functools.cache
+def _parameters(answer: Callable) -> tuple[str, ...]:
+    return tuple(inspect.signature(answer).parameters)
+
+
+@dataclass
+class SlotTable:
+    """The slots declared by the core and the enabled plugins, and who answers each, in configured order."""
+
+    offered: dict[str, hookspecs.Slot]
+    answers: dict[str, list[tuple[str, Callable]]] = field(default_factory=dict)
+
+    def render(self, name: str, context: dict) -> list[Any]:
+        """Return the answers to a slot, leaving out those that fail; raise LookupError for an undeclared slot."""
+        declared = self.offered.get(name)
+        if declared is None:
+            raise LookupError(f"slot '{name}' is not declared; declared slots: {', '.join(sorted(self.offered))}")
+        unknown = set(context) - set(declared.context)
+        if unknown:
+            raise LookupError(f"slot '{name}' takes {', '.join(declared.context) or 'no context'}, "
+                              f"not {', '.join(sorted(unknown))}")
+        results = []
+        for plugin_name, answer in self.answers.get(name, ()):
+            arguments = {key: context.get(key) for key in _parameters(answer)}
+            result = call_isolated(f"plugin {plugin_name}: slot {name}", answer, **arguments)
+            if result is not None:
+                results.append(result)
+        return results
+
+
+def collect_slots(manager: pluggy.PluginManager, loaded: list[LoadedPlugin]) -> SlotTable:
+    """Gather declared slots and the plugins' answers; raise PluginError for an answer to an undeclared slot."""
+    table = SlotTable({slot.name: slot for slot in hookspecs.CORE_SLOTS})
+    for plugin in loaded:
+        table.offered.update((slot.name, slot) for slot in plugin.info.slots)
+    enabled = {plugin.name for plugin in loaded}
+    installed = installed_entry_points()
+    for plugin_name, answers in call_each(manager, "portal_slot_answers"):
+        for name, answer in answers.items():
+            owner = name.split(".", 1)[0] if "." in name else None
+            if owner is not None and owner not in enabled and owner in installed:
+                continue  # the slot of a plugin that is not enabled is never called
+            declared = table.offered.get(name)
+            if declared is None:
+                raise PluginError(plugin_name, f"answers slot '{name}', which neither the core nor an enabled plugin "
+                                               f"declares; declared slots: {', '.join(sorted(table.offered))}")
+            unknown = set(_parameters(answer)) - set(declared.context)
+            if unknown:
+                raise PluginError(plugin_name, f"the answer to slot '{name}' takes {', '.join(sorted(unknown))}; "
+                                               f"the slot passes {', '.join(declared.context) or 'nothing'}")
+            table.answers.setdefault(name, []).append((plugin_name, answer))
+    return table

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from io import BytesIO
 from pathlib import Path
 from string import Template
@@ -11,8 +10,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import write_po
 
-NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
-RESERVED = {"core", "staff", "static", "api", "healthz", "portal"}
+from .plugins import check_name
 
 FILES = {
     "pyproject.toml": """\
@@ -180,9 +178,7 @@ ENGLISH = {"Hallo aus dem Plugin.": "Hello from the plugin.",
 
 def write_plugin(name: str, directory: Path) -> Path:
     """Create the project folder portal-plugin-<name> in `directory`; return its path."""
-    if not NAME_RE.match(name) or name in RESERVED:
-        raise ValueError(f"'{name}' is not a valid plugin name: use 2-31 lower-case letters, digits or _, "
-                         f"starting with a letter, not one of {', '.join(sorted(RESERVED))}")
+    check_name(name)
     values = {"name": name, "dashed": name.replace("_", "-"), "package": f"portal_plugin_{name}",
               "title": name.replace("_", " ").title()}
     target = directory / f"portal-plugin-{values['dashed']}"

@@ -9,7 +9,7 @@ from babel.lists import format_list
 from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import get_locale
 from jinja2_fragments.flask import render_block
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .i18n import enabled_languages, language_name, text_direction
 from .plugins import call_robustly
@@ -51,15 +51,15 @@ def _manager():
 
 def _collect(hook_name: str) -> list:
     items = []
-    for _plugin, result in call_robustly(_manager(), hook_name):
+    for result in call_robustly(_manager(), hook_name):
         items.extend(result)
     return sorted(items, key=lambda item: item.order)
 
 
 def slot(name: str, **context) -> Markup:
-    """Render what plugins add to a named slot; a failing plugin is left out."""
-    parts = call_robustly(_manager(), "portal_template_slot", slot=name, context=context)
-    return Markup("\n").join(Markup(part) for _plugin, part in parts)
+    """Render the plugins' answers to a declared slot, escaping any that is not Markup; failing ones are left out."""
+    parts = current_app.extensions["portal.slots"].render(name, context)
+    return Markup("\n").join(escape(part) for part in parts)
 
 
 def nav_items() -> list[NavItem]:

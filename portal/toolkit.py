@@ -21,6 +21,7 @@ from .csvimport import CsvFormatError, CsvReport, RowError, read_rows
 from .db import Base, UTCDateTime, session, utcnow
 from .errors import render_error
 from .extensions import csrf, limiter
+from .hookspecs import Slot
 from .i18n import current_language, enabled_languages, fallback_chain, lang_attrs, language_name, text_direction
 from .language_fields import PerLanguageField
 from .pagination import Page, paginate
@@ -43,6 +44,8 @@ class PluginInfo:
     requires_core: str = ">=1.0,<2"
     author: str = ""
     roles: tuple[str, ...] = field(default_factory=tuple)
+    # Slots the plugin's pages offer to other plugins, each named '<plugin-name>.<slot>'.
+    slots: tuple[Slot, ...] = field(default_factory=tuple)
 
 
 def plugin_settings(name: str) -> dict:
@@ -62,7 +65,7 @@ def plugin_enabled(name: str) -> bool:
 
 __all__ = [
     "ROLES", "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginBlueprint", "PluginInfo",
-    "EmailSetting", "PluginSettings",
+    "EmailSetting", "PluginSettings", "Slot",
     "RowError", "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "_", "_l", "audit", "csrf", "current_language",
     "current_staff", "enabled_languages", "fallback_chain", "gettext", "hookimpl", "is_htmx", "lang_attrs",
     "language_name", "lazy_gettext", "limiter", "ngettext", "pick_translation", "plugin_enabled", "plugin_settings",

@@ -1,4 +1,4 @@
-"""Plugin platform: loading through entry points, order, failures named, robust rendering."""
+"""Plugin platform: loading through entry points, order, failures named, robust rendering, slots, namespaces."""
 
 import logging
 from importlib.metadata import EntryPoint
@@ -11,7 +11,8 @@ from portal.plugins import PluginError
 
 FAKES = Path(__file__).parent / "fake_plugins"
 FAKE_NAMES = ["fake_good", "fake_broken_render", "fake_broken_start", "fake_import_error", "fake_incompatible",
-              "fake_no_info", "fake_bad_table", "fake_bad_hook", "fake_model_a", "fake_model_b"]
+              "fake_no_info", "fake_bad_table", "fake_bad_hook", "fake_model_a", "fake_model_b", "fake_first",
+              "fake_last", "fake_wrapper", "fake_startup_wrapper", "fake_stray_slot", "fake_model"]
 
 
 @pytest.fixture
@@ -48,6 +49,8 @@ def test_only_configured_plugins_load_in_their_order(fake_entry_points, tmp_path
     ("fake_broken_start", "hook portal_blueprints failed: RuntimeError: no blueprints today"),
     ("fake_bad_table", "table 'stray_table' must start with 'fake_bad_table_'"),
     ("fake_bad_hook", "invalid hook implementation"),
+    ("fake_startup_wrapper", "hook portal_blueprints is a start-up hook and takes no wrapper"),
+    ("fake_stray_slot", "answers slot 'naturalisation_result', which neither the core nor an enabled plugin declares"),
 ])
 def test_plugin_failure_stops_the_start_naming_plugin_and_cause(fake_entry_points, tmp_path, name, cause):
     with pytest.raises(PluginError) as error:
@@ -112,7 +115,7 @@ def test_render_hook_that_raises_is_logged_and_skipped(fake_entry_points, tmp_pa
     assert "Slot des Testmoduls" in page and "Kachel des Testmoduls" in page
     failures = [r.getMessage() for r in caplog.records]
     assert "plugin fake_broken_render: hook portal_navigation failed; skipped" in failures
-    assert "plugin fake_broken_render: hook portal_template_slot failed; skipped" in failures
+    assert "plugin fake_broken_render: slot home failed; skipped" in failures
 
 
 def test_staff_pages_of_plugins_require_login(fake_entry_points, tmp_path):
@@ -132,11 +135,89 @@ def test_plugins_command_lists_installed_and_enabled(fake_entry_points, tmp_path
     assert "installed, not enabled" in lines["fake_broken_start"]
 
 
-def test_slots_follow_the_configured_plugin_order(fake_entry_points, tmp_path):
+def _called_order(app) -> list[str]:
     from portal.plugins import call_robustly
 
+    with app.test_request_context("/de/"):
+        answers = call_robustly(app.extensions["portal.plugins"], "portal_translation_content")
+    return [status.plugin for statuses in answers for status in statuses]
+
+
+def test_render_hooks_follow_the_configured_order_with_tryfirst_and_trylast(fake_entry_points, tmp_path):
     for order in (["fake_model_a", "fake_good"], ["fake_good", "fake_model_a"]):
-        app = make(tmp_path, order)
-        with app.test_request_context("/de/"):
-            answers = call_robustly(app.extensions["portal.plugins"], "portal_template_slot", slot="order", context={})
-        assert [markup for _plugin, markup in answers] == order
+        assert _called_order(make(tmp_path, order)) == order
+    app = make(tmp_path, ["fake_last", "fake_good", "fake_first", "fake_model_a"])
+    assert _called_order(app) == ["fake_first", "fake_good", "fake_model_a", "fake_last"]
+
+
+def test_a_wrapper_sees_every_answer_of_a_render_hook(fake_entry_points, tmp_path):
+    app = make(tmp_path, ["fake_wrapper", "fake_model_a", "fake_good"])
+    assert _called_order(app) == ["fake_model_a", "fake_good", "fake_wrapper"]
+    with app.test_request_context("/de/"):
+        from portal.catalogs import content_completeness
+
+        kinds = [row.kind for row in content_completeness()]
+    assert kinds == ["order", "order", "saw fake_model_a fake_good"]
+
+
+def test_start_up_hooks_answer_in_the_configured_order(fake_entry_points, tmp_path):
+    from portal.plugins import call_each
+
+    for order in (["fake_model_a", "fake_good"], ["fake_good", "fake_model_a"]):
+        manager = make(tmp_path, order).extensions["portal.plugins"]
+        assert [name for name, _blueprints in call_each(manager, "portal_blueprints")] == order
+
+
+def test_plain_text_from_a_slot_is_escaped(fake_entry_points, tmp_path):
+    page = make(tmp_path, ["fake_good"]).test_client().get("/de/fake_good/").get_data(as_text=True)
+    assert "&lt;b&gt;fett&lt;/b&gt;" in page
+    assert "<b>fett</b>" not in page
+
+
+def test_a_slot_nobody_declares_cannot_be_rendered(fake_entry_points, tmp_path):
+    from flask import render_template_string
+
+    app = make(tmp_path, ["fake_good"])
+    with app.test_request_context("/de/"), pytest.raises(LookupError, match="slot 'naturalisation_result'"):
+        render_template_string("{{ slot('naturalisation_result') }}")
+    with app.test_request_context("/de/"), pytest.raises(LookupError, match="slot 'fake_good.page' takes text"):
+        render_template_string("{{ slot('fake_good.page', colour='red') }}")
+
+
+def test_slots_of_a_plugin_that_is_not_enabled_are_ignored(fake_entry_points, tmp_path):
+    app = make(tmp_path, ["fake_broken_render"])
+    assert "fake_model_a.saved" not in app.extensions["portal.slots"].answers
+
+
+def test_failing_slot_keeps_the_page_and_the_requests_data(fake_entry_points, tmp_path, database_url, caplog):
+    from fake_model_a import Record
+    from sqlalchemy import func, select
+
+    app = make(tmp_path, ["fake_model_a", "fake_broken_render"], database_url=database_url)
+    engine = app.extensions["portal.db"].engine
+    Record.__table__.create(engine)
+    try:
+        with caplog.at_level(logging.ERROR, logger="portal.plugins"):
+            response = app.test_client().post("/de/fake_model_a/records")
+        assert response.status_code == 200
+        assert "gespeichert" in response.get_data(as_text=True)
+        assert "plugin fake_broken_render: slot fake_model_a.saved failed; skipped" in [
+            r.getMessage() for r in caplog.records]
+        with engine.connect() as connection:
+            assert connection.scalar(select(func.count()).select_from(Record.__table__)) == 1
+    finally:
+        Record.__table__.drop(engine)
+
+
+@pytest.mark.parametrize("name", ["core", "staff", "static", "api", "translations", "notices_staff"])
+def test_reserved_plugin_names_are_refused(monkeypatch, tmp_path, name):
+    monkeypatch.setattr(plugins, "entry_points",
+                        lambda group: [EntryPoint(name, "fake_good", plugins.ENTRY_POINT_GROUP)])
+    with pytest.raises(PluginError, match=f"Plugin '{name}': '{name}' is reserved for the core"):
+        make(tmp_path, [name])
+
+
+def test_a_name_inside_another_plugins_table_prefix_is_refused(fake_entry_points, tmp_path):
+    with pytest.raises(PluginError, match="Plugin 'fake_model_a': the name starts with 'fake_model_', the table "
+                                         "prefix of plugin 'fake_model'"):
+        make(tmp_path, ["fake_model", "fake_model_a"])

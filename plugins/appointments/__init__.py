@@ -3,7 +3,7 @@
 The office's specialist system exports appointments as CSV; staff upload it
 (or a timer runs `flask --app portal appointments import FILE`). Clients look
 an appointment up with the reference on their letter and their date of birth.
-The result page offers the slot ``appointment_result`` with the context
+The result page offers the slot ``appointments.result`` with the context
 ``service`` (a service slug) and ``location`` (the building), where the
 checklists and hygiene plugins add what to bring and which rules apply.
 """
@@ -23,6 +23,8 @@ plugin_info = toolkit.PluginInfo(
     version="1.0.0",
     requires_core=">=1.0,<2",
     roles=("caseworker",),
+    slots=(toolkit.Slot("appointments.result", context=("service", "location"),
+                        description="below an appointment found by the lookup: service slug and building"),),
 )
 
 

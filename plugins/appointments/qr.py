@@ -14,4 +14,5 @@ def lookup_url(reference: str, lang: str) -> str:
 
 def qr_svg(url: str, title: str) -> Markup:
     """Return the QR code of an address as inline SVG, so printing needs no other request."""
-    return Markup(segno.make(url, error="m").svg_inline(scale=3, border=4, title=title, svgclass="letter__qr"))
+    code = segno.make(url, error="m")
+    return Markup(code.svg_inline(scale=3, border=4, title=title, svgclass="appointments-letter__qr"))

@@ -90,8 +90,8 @@ def edit(appointment_id: int):
                 setattr(appointment, key, value)
 
         if toolkit.save_if_current(appointment, form.version.data, change):
-            toolkit.audit("update", "appointment", appointment.id, before=before, after=appointment.snapshot(),
-                          summary=appointment.reference)
+            toolkit.audit("update", "appointments_appointment", appointment.id, before=before,
+                          after=appointment.snapshot(), summary=appointment.reference)
             session.commit()
             flash(_("Der Termin %(reference)s ist gespeichert.", reference=appointment.reference), "success")
             return redirect(url_for("appointments_staff.edit", appointment_id=appointment.id))

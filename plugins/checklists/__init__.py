@@ -14,9 +14,6 @@ plugin_info = toolkit.PluginInfo(
     roles=("editor",),
 )
 
-# Slots of other plugins where a service's checklist helps: the appointment result and the naturalisation pages.
-SERVICE_SLOTS = frozenset({"appointment_result", "naturalisation_result"})
-
 
 @hookimpl
 def portal_blueprints():
@@ -58,13 +55,16 @@ def portal_staff_menu():
                                   order=30)]
 
 
-@hookimpl
-def portal_template_slot(slot, context):
-    if slot not in SERVICE_SLOTS or not context.get("service"):
-        return None
+def _what_to_bring(service):
     from .views import service_box
 
-    return service_box(context["service"])
+    return service_box(service) if service else None
+
+
+@hookimpl
+def portal_slot_answers():
+    # The appointment result and the naturalisation result name the service the visit is for.
+    return {"appointments.result": _what_to_bring, "naturalisation.result": _what_to_bring}
 
 
 @hookimpl

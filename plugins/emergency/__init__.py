@@ -80,15 +80,17 @@ def portal_staff_menu():
                                   order=500)]
 
 
-@hookimpl
-def portal_template_slot(slot, context):
-    if slot != "footer":
-        return None
+def _footer_link():
     from flask import url_for
     from markupsafe import Markup
 
     return Markup('<li><a href="{}">{}</a></li>').format(url_for("emergency.request_form"),
                                                           toolkit._("Notfall-Anfrage senden"))
+
+
+@hookimpl
+def portal_slot_answers():
+    return {"footer": _footer_link}
 
 
 @hookimpl

@@ -14,9 +14,6 @@ plugin_info = toolkit.PluginInfo(
     roles=("editor",),
 )
 
-# Slots of other plugins about a visit; their context may name the location.
-VISIT_SLOTS = frozenset({"appointment_result", "naturalisation_result"})
-
 
 @hookimpl
 def portal_blueprints():
@@ -51,19 +48,24 @@ def portal_staff_menu():
                                   order=40)]
 
 
-@hookimpl
-def portal_template_slot(slot, context):
+def _rules_for_visit(location):
     from .rules import office_locations
     from .views import summary
 
-    if slot == "home":
-        return summary(location=None)
-    if slot in VISIT_SLOTS:
-        # A place the configuration does not name (a building's short name, say) cannot narrow the rules:
-        # then every rule shows, each marked with its location.
-        location = context.get("location")
-        return summary(location=location if location in office_locations() else None)
-    return None
+    # A place the configuration does not name (a building's short name, say) cannot narrow the rules:
+    # then every rule shows, each marked with its location.
+    return summary(location=location if location in office_locations() else None)
+
+
+def _rules_on_home():
+    from .views import summary
+
+    return summary(location=None)
+
+
+@hookimpl
+def portal_slot_answers():
+    return {"home": _rules_on_home, "appointments.result": _rules_for_visit, "naturalisation.result": _rules_for_visit}
 
 
 @hookimpl

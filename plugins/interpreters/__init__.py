@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request
+from markupsafe import Markup
 
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
@@ -74,15 +75,25 @@ def portal_staff_menu():
                                   role="editor", order=710)]
 
 
-@hookimpl
-def portal_template_slot(slot, context):
-    from .bilingual import is_public_page, requested_pair, toggle_context
+def _stylesheet():
+    from .bilingual import requested_pair
 
-    if slot == "head" and (request.blueprint == "interpreters" or requested_pair() is not None):
-        return render_template("interpreters/_stylesheet.html")
-    if slot == "footer" and request.method == "GET" and is_public_page():
-        return render_template("interpreters/_bilingual_toggle.html", **toggle_context())
+    if request.blueprint == "interpreters" or requested_pair() is not None:
+        return Markup(render_template("interpreters/_stylesheet.html"))
     return None
+
+
+def _bilingual_toggle():
+    from .bilingual import is_public_page, toggle_context
+
+    if request.method == "GET" and is_public_page():
+        return Markup(render_template("interpreters/_bilingual_toggle.html", **toggle_context()))
+    return None
+
+
+@hookimpl
+def portal_slot_answers():
+    return {"head": _stylesheet, "footer": _bilingual_toggle}
 
 
 @hookimpl

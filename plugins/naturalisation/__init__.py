@@ -14,6 +14,8 @@ plugin_info = toolkit.PluginInfo(
                    "zeigt Kundinnen und Kunden ihren Termin."),
     version="1.0.0",
     roles=("caseworker",),
+    slots=(toolkit.Slot("naturalisation.result", context=("service", "location"),
+                        description="below the handover appointments found by the lookup: service slug and place"),),
 )
 
 

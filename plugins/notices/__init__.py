@@ -54,16 +54,10 @@ def portal_staff_menu():
 
 
 @toolkit.hookimpl
-def portal_template_slot(slot, context):
+def portal_slot_answers():
     from . import public
 
-    if slot == "head":
-        return public.render_head()
-    if slot == "banner":
-        return public.render_banner()
-    if slot == "home":
-        return public.render_home_section()
-    return None
+    return {"head": public.render_head, "banner": public.render_banner, "home": public.render_home_section}
 
 
 @toolkit.hookimpl

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, render_template
+from markupsafe import Markup
 
 from portal import toolkit
 
@@ -19,8 +20,8 @@ def _settings() -> dict:
 
 @bp.app_context_processor
 def _labels():
-    return {"notice_categories": CATEGORIES, "notice_priorities": PRIORITIES,
-            "render_markdown": toolkit.render_markdown}
+    return {"notices_categories": CATEGORIES, "notices_priorities": PRIORITIES,
+            "notices_markdown": toolkit.render_markdown}
 
 
 @bp.route("/")
@@ -45,18 +46,18 @@ def feed():
     return Response(atom_feed(localize_all(notices), now), content_type="application/atom+xml; charset=utf-8")
 
 
-def render_head() -> str:
+def render_head() -> Markup:
     """Link the notices' small stylesheet on every page, since banner and home parts appear everywhere."""
-    return render_template("notices/_head.html")
+    return Markup(render_template("notices/_head.html"))
 
 
-def render_banner() -> str | None:
+def render_banner() -> Markup | None:
     """Render the urgent notices for the top of every public page, or nothing."""
     items = localize_all(visible_notices(toolkit.utcnow(), priority="urgent"))
-    return render_template("notices/_banner.html", items=items) if items else None
+    return Markup(render_template("notices/_banner.html", items=items)) if items else None
 
 
-def render_home_section() -> str | None:
+def render_home_section() -> Markup | None:
     """Render the newest notices for the home page, or nothing."""
     items = localize_all(visible_notices(toolkit.utcnow(), limit=_settings()["home_count"]))
-    return render_template("notices/_home.html", items=items) if items else None
+    return Markup(render_template("notices/_home.html", items=items)) if items else None

@@ -74,7 +74,7 @@ def status_label(notice: Notice, now: datetime) -> str:
 
 @bp.app_context_processor
 def _staff_helpers():
-    return {"notice_status": status_label}
+    return {"notices_status": status_label}
 
 
 def _apply(form: NoticeForm, notice: Notice) -> None:
@@ -165,7 +165,7 @@ def create():
     session = toolkit.session()
     session.add(notice)
     session.flush()
-    toolkit.audit("create", "notice", notice.id, after=snapshot(notice))
+    toolkit.audit("create", "notices_notice", notice.id, after=snapshot(notice))
     session.commit()
     flash(_saved_message(notice, action), "success")
     return redirect(url_for("notices_staff.edit", notice_id=notice.id))
@@ -193,7 +193,7 @@ def edit(notice_id: int):
     if not toolkit.save_if_current(notice, form.version.data, change):
         return _conflict(form, _notice_or_404(notice_id))
     old, new = _changes(before, snapshot(notice))
-    toolkit.audit(action if action in {"publish", "unpublish"} else "update", "notice", notice.id,
+    toolkit.audit(action if action in {"publish", "unpublish"} else "update", "notices_notice", notice.id,
                   before=old, after=new)
     session.commit()
     flash(_saved_message(notice, action), "success")
@@ -212,7 +212,7 @@ def delete(notice_id: int):
     notice = _notice_or_404(notice_id)
     if request.method == "POST":
         def delete_notice():
-            toolkit.audit("delete", "notice", notice.id, before=snapshot(notice))
+            toolkit.audit("delete", "notices_notice", notice.id, before=snapshot(notice))
             session.delete(notice)
 
         if not toolkit.save_if_current(notice, request.form.get("version", type=int), delete_notice):

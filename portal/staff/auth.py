@@ -155,6 +155,10 @@ def requires_role(role: str | None):
 def audit(action: str, target_type: str, target_id, *, before: dict | None = None,
           after: dict | None = None, summary: str = "", actor: str | None = None) -> AuditEntry:
     """Record a staff change in the audit log (committed with the caller's transaction)."""
+    # The target type is namespaced like tables: '<plugin>_<thing>', or the core's 'core_…'/'staff_…'.
+    owners = ("core", "staff", *current_app.config["PORTAL"]["plugins"])
+    if not any(target_type.startswith(f"{owner}_") for owner in owners):
+        raise ValueError(f"audit target type '{target_type}' must start with '<plugin-name>_'")
     if actor is None:
         account = current_staff() if has_request_context() else None
         actor = account.email if account else "system"

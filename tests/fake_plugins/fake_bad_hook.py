@@ -7,5 +7,5 @@ plugin_info = toolkit.PluginInfo(name="fake_bad_hook", title="T", description="T
 
 
 @hookimpl
-def portal_template_slot(name, extra):
+def portal_init_app(application):
     return None

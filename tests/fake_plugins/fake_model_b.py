@@ -19,8 +19,3 @@ class Record(toolkit.Base):
 @hookimpl
 def portal_models():
     return [Record]
-
-
-@hookimpl
-def portal_template_slot(slot, context):
-    return "fake_model_b" if slot == "order" else None

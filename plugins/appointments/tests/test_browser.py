@@ -113,7 +113,7 @@ def test_staff_upload_shows_progress_and_counts(browser, live_server, make_staff
     assert_accessible(page)
     page.select_option("#language", "ar")
     page.click("text=Brief anzeigen")
-    page.wait_for_selector("svg.letter__qr")
+    page.wait_for_selector("svg.appointments-letter__qr")
     assert page.is_visible("button[data-print]")
     assert_accessible(page)
     page.goto(f"{live_server.url}/de/staff/appointments/day?day=2026-07-01")

@@ -167,26 +167,21 @@ def test_result_is_shown_in_the_visitors_language(client, add_appointment):
 
 
 def test_result_page_offers_the_slot_for_other_plugins(app, client, add_appointment):
-    from portal.toolkit import hookimpl
+    from markupsafe import Markup
 
     calls = []
 
-    class ChecklistStandIn:
-        @hookimpl
-        def portal_template_slot(self, slot, context):
-            if slot == "appointment_result":
-                calls.append(dict(context))
-                return '<section class="stand-in-checklist"><h3>Checkliste</h3></section>'
-            return None
+    def checklist_stand_in(service, location):
+        calls.append({"service": service, "location": location})
+        return Markup('<section class="stand-in-checklist"><h3>Checkliste</h3></section>')
 
-    manager = app.extensions["portal.plugins"]
-    stand_in = ChecklistStandIn()
-    manager.register(stand_in, name="stand-in")
+    answers = app.extensions["portal.slots"].answers.setdefault("appointments.result", [])
+    answers.append(("stand-in", checklist_stand_in))
     try:
         add_appointment(building="Wacker Hof", service="naturalisation-certificate-handover")
         page = post_lookup(client).get_data(as_text=True)
     finally:
-        manager.unregister(stand_in)
+        answers.remove(("stand-in", checklist_stand_in))
     assert calls == [{"service": "naturalisation-certificate-handover", "location": "Wacker Hof"}]
     assert '<section class="stand-in-checklist">' in page
 

@@ -139,16 +139,16 @@ def test_letter_is_bilingual_with_a_qr_code_for_the_lookup(staff_client, add_app
     page = client.get(f"/de/staff/appointments/{appointment_id}/letter", query_string={"language": "ar"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert '<section class="letter__part" lang="de" dir="ltr">' in html
-    assert '<section class="letter__part" lang="ar" dir="rtl">' in html
+    assert '<section class="appointments-letter__part" lang="de" dir="ltr">' in html
+    assert '<section class="appointments-letter__part" lang="ar" dir="rtl">' in html
     assert "Vorgangsnummer" in html and "Verlängerung der Aufenthaltserlaubnis" in html
     expected_url = "http://localhost/ar/appointments/?ref=M-100001"
-    assert f'<figcaption class="letter__url" dir="ltr">{expected_url}</figcaption>' in html
+    assert f'<figcaption class="appointments-letter__url" dir="ltr">{expected_url}</figcaption>' in html
     # The code encodes exactly that address: the same symbol as segno makes for it, and no date of birth.
-    svg = re.search(r'<svg[^>]*class="letter__qr".*?</svg>', html, re.S).group(0)
+    svg = re.search(r'<svg[^>]*class="appointments-letter__qr".*?</svg>', html, re.S).group(0)
     title = unescape(re.search(r"<title>(.*?)</title>", svg).group(1))
     assert svg == segno.make(expected_url, error="m").svg_inline(scale=3, border=4, title=title,
-                                                                 svgclass="letter__qr")
+                                                                 svgclass="appointments-letter__qr")
     assert "1985" not in html and "birth" not in expected_url
 
 

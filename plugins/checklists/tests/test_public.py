@@ -134,12 +134,14 @@ def test_unknown_or_hidden_service_is_not_found(client, defaults, data):
     assert "eu-blue-card" not in client.get("/de/checklists/").get_data(as_text=True)
 
 
-def test_appointment_result_slot_links_to_the_service_checklist(app, defaults):
-    template = "{{ slot('appointment_result', service=service, location='Wacker Hof') }}"
-    with app.test_request_context("/de/"):
+def test_appointment_result_slot_links_to_the_service_checklist(app, make_app, defaults):
+    # The appointment result's slot exists while the appointments plugin is enabled.
+    with_appointments = make_app(plugins=["checklists", "appointments"])
+    template = "{{ slot('appointments.result', service=service, location='Wacker Hof') }}"
+    with with_appointments.test_request_context("/de/"):
         box = render_template_string(template, service="naturalisation-certificate-handover")
         unknown = render_template_string(template, service="dog-licence")
-        nothing = render_template_string("{{ slot('appointment_result', location='Wacker Hof') }}")
+        nothing = render_template_string("{{ slot('appointments.result', location='Wacker Hof') }}")
     assert 'href="/de/checklists/naturalisation-certificate-handover"' in box
     assert "Übergabe" in box or "Einbürgerungsurkunde" in box
     assert unknown.strip() == "" and nothing.strip() == ""

@@ -58,16 +58,18 @@ def test_a_rule_past_its_end_date_leaves_the_pages_by_itself(client, add_rule, t
     assert "Regel A" not in client.get("/de/").get_data(as_text=True)
 
 
-def test_rules_apply_per_location(app, client, add_rule, parse):
+def test_rules_apply_per_location(app, make_app, portal_config, client, add_rule, parse):
     add_rule("mask", {"de": "Maske überall"})
     add_rule("payment", {"de": "Karte im Wacker Hof"}, location="Wacker Hof")
     add_rule("distance", {"de": "Abstand in Benrath: {metres} Meter"}, location="Nebenstelle Benrath",
              metres=Decimal("2"))
-    template = "{{ slot('appointment_result', service='settlement-permit', location=location) }}"
-    with app.test_request_context("/de/"):
+    # The appointment result's slot exists while the appointments plugin is enabled.
+    with_appointments = make_app(**{**portal_config, "plugins": ["hygiene", "appointments"]})
+    template = "{{ slot('appointments.result', service='settlement-permit', location=location) }}"
+    with with_appointments.test_request_context("/de/"):
         wacker = render_template_string(template, location="Wacker Hof")
         benrath = render_template_string(template, location="Nebenstelle Benrath")
-        anywhere = render_template_string("{{ slot('appointment_result', service='settlement-permit') }}")
+        anywhere = render_template_string("{{ slot('appointments.result', service='settlement-permit') }}")
         unknown_place = render_template_string(template, location="Rathaus")
     assert unknown_place == anywhere
     assert "Maske überall" in wacker and "Karte im Wacker Hof" in wacker and "Benrath" not in wacker

@@ -87,13 +87,15 @@ def test_handed_over_cases_are_deleted_after_the_retention_period(database):
         assert db.query(HandoverAppointment).count() == 2
 
 
-def test_the_handover_checklist_joins_the_result_when_that_plugin_is_enabled(make_app, portal_config):
-    app = make_app(**{**portal_config, "plugins": ["naturalisation", "checklists"]})
+def test_what_to_bring_and_the_house_rules_join_the_result_when_those_plugins_are_enabled(make_app, portal_config):
+    app = make_app(**{**portal_config, "plugins": ["naturalisation", "checklists", "hygiene"]})
     try:
         result = app.test_cli_runner().invoke(args=["demo"])
         assert result.exit_code == 0, result.output
         client = app.test_client()
         page = look_up(client, "54/1001-2026", "1984-03-02").get_data(as_text=True)
         assert "Ihr Termin" in page and "Aushändigung der Einbürgerungsurkunde" in page
+        # Both answer the naturalisation result's own slot, in the configured order.
+        assert 0 < page.index('class="callout checklist-box"') < page.index('class="callout hygiene-summary"')
     finally:
         empty_tables(app)

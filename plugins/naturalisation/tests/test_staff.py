@@ -281,7 +281,7 @@ def test_day_plan_and_letters_in_german_and_the_clients_language(caseworker, dat
     day_plan = caseworker.get(f"{BASE}/days/{appointment.day.isoformat()}").get_data(as_text=True)
     assert "54/1-2026" in day_plan and "31.01.1980" in day_plan and "geplant" in day_plan
     letters = caseworker.get(f"{BASE}/days/{appointment.day.isoformat()}/letters").get_data(as_text=True)
-    assert letters.count('<article class="letter"') == 2
+    assert letters.count('<article class="naturalisation-letter"') == 2
     assert 'lang="de" dir="ltr"' in letters and 'lang="en" dir="ltr"' in letters
     assert "Einladung zur Übergabe Ihrer Einbürgerungsurkunde" in letters
     assert "Invitation to collect your naturalisation certificate" in letters

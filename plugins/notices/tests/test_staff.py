@@ -28,7 +28,7 @@ def edit_url(notice_id: int) -> str:
 def audit_entries(app, action: str):
     """Return the audit log's rows about notices for one action, oldest first."""
     log = toolkit.Base.metadata.tables["core_audit_entry"]
-    query = select(log).where(log.c.target_type == "notice", log.c.action == action).order_by(log.c.id)
+    query = select(log).where(log.c.target_type == "notices_notice", log.c.action == action).order_by(log.c.id)
     with app.app_context():
         return app.extensions["portal.db"].session.execute(query).all()
 

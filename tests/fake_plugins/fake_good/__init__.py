@@ -7,7 +7,7 @@ from portal import toolkit
 from portal.toolkit import _l, hookimpl
 
 plugin_info = toolkit.PluginInfo(name="fake_good", title=_l("Testmodul"), description=_l("Testmodul"),
-                                 version="0.1.0")
+                                 version="0.1.0", slots=(toolkit.Slot("fake_good.page", context=("text",)),))
 bp = toolkit.public_blueprint("fake_good", __name__)
 staff_bp = toolkit.staff_blueprint("fake_good", __name__, role="editor")
 
@@ -37,11 +37,17 @@ def portal_home_tiles():
     return [toolkit.Tile(title="Kachel des Testmoduls", text="Text der Kachel", endpoint="fake_good.index")]
 
 
+def _home():
+    return Markup("<p>Slot des Testmoduls</p>")
+
+
+def _page(text):
+    return f"<b>{text}</b>"  # plain text, not Markup: the core must escape it
+
+
 @hookimpl
-def portal_template_slot(slot, context):
-    if slot == "home":
-        return Markup("<p>Slot des Testmoduls</p>")
-    return "fake_good" if slot == "order" else None
+def portal_slot_answers():
+    return {"home": _home, "fake_good.page": _page}
 
 
 class FakeSettings(toolkit.PluginSettings):
@@ -54,3 +60,8 @@ class FakeSettings(toolkit.PluginSettings):
 @hookimpl
 def portal_settings_model():
     return FakeSettings
+
+
+@hookimpl
+def portal_translation_content():
+    return [toolkit.ContentStatus("fake_good", "order", "de", 0, 0)]
