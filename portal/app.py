@@ -32,6 +32,57 @@ def _language_converter(languages: list[str]) -> type[BaseConverter]:
     return LanguageConverter
 
 
+# The layers every request passes top to bottom before its view, and its answer bottom to top after it. Each
+# entry is a set-up function; the request and answer hooks it registers run at its place in this order, before
+# and after all other hooks of the core and the plugins.
+REQUEST_PIPELINE = (
+    compression.init_app,  # outermost: compresses the finished answer, headers and error pages included
+    security.init_app,  # security headers on every answer, refusals below included
+    security.limit_request_bodies,  # before anything reads the body
+    security.refuse_nul_characters,  # reads the form under the body limit
+    csrf.init_app,  # a forged form is refused before any view or rate limit counts it
+    limiter.init_app,  # innermost: app-wide limits (a route's own limits apply at its view); rate headers
+)
+
+
+def _hooks_registered_by(app: Flask, set_up) -> tuple[list, list]:
+    """Run a set-up function; take the app-wide request and answer hooks it registered, in the order Flask runs them."""
+    before = app.before_request_funcs.setdefault(None, [])
+    after = app.after_request_funcs.setdefault(None, [])
+    known_before, known_after = len(before), len(after)
+    set_up(app)
+    taken_before, taken_after = before[known_before:], after[known_after:]
+    del before[known_before:], after[known_after:]
+    return taken_before, list(reversed(taken_after))
+
+
+def _install_request_pipeline(app: Flask) -> None:
+    """Run REQUEST_PIPELINE's request hooks first and its answer hooks last, in the order it states."""
+    request_steps: list = []
+    answer_steps: list = []
+    for set_up in REQUEST_PIPELINE:
+        before, after = _hooks_registered_by(app, set_up)
+        request_steps += before
+        answer_steps[:0] = after
+
+    def request_pipeline():
+        for step in request_steps:
+            answer = step()
+            if answer is not None:
+                return answer
+        return None
+
+    def answer_pipeline(response):
+        for step in answer_steps:
+            response = step(response)
+        return response
+
+    app.before_request_funcs[None].insert(0, request_pipeline)
+    # Flask runs answer hooks last-registered first: the first in the list runs after all others.
+    app.after_request_funcs[None].insert(0, answer_pipeline)
+    app.extensions["portal.pipeline"] = (tuple(request_steps), tuple(answer_steps))
+
+
 def _flask_settings(settings: dict) -> dict:
     https = settings["https"]
     return {
@@ -79,19 +130,13 @@ def build_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     Database(app)
-    # Registered first, so it runs last and compresses the finished answer.
-    compression.init_app(app)
-    security.limit_request_bodies(app)
-    security.refuse_nul_characters(app)
-    csrf.init_app(app)
-    limiter.init_app(app)
+    _install_request_pipeline(app)
     i18n.init_app(app, [str(core_path("translations"))] + [str(p.translations) for p in plugins])
 
     theme = instance_path / "theme" / "templates"
     app.jinja_loader = FileSystemLoader([str(theme), str(core_path("templates"))] + [str(p.templates) for p in plugins])
     init_templating(app)
     assets.init_app(app, plugins)
-    security.init_app(app)
     errors.init_app(app)
     views.init_app(app)
     init_staff(app)

@@ -3,6 +3,8 @@
 A reverse proxy may compress as well; it leaves answers alone that arrive
 compressed. Doing it here keeps phones on slow networks fast when the portal
 runs without one. Static files are compressed once per worker and kept.
+Flask-Compress would add brotli but not the per-worker cache of static files;
+docs/deployment.md explains the choice and what BREACH means here.
 """
 
 from __future__ import annotations
@@ -65,5 +67,5 @@ def compress(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Compress answers after every other after-request function has run (so register this first)."""
+    """Compress answers; the factory's request pipeline runs this after every other answer hook."""
     app.after_request(compress)

@@ -96,7 +96,10 @@ def portal_init_app(app):
     """Set up anything else the plugin needs on the application.
 
     :param app: the Flask application being created; plugins may register
-        request hooks or template filters on it. Use sparingly.
+        request hooks or template filters on it. Use sparingly. Request hooks
+        run after the core's request pipeline (body limit, NUL check, CSRF,
+        rate limits); answer hooks before its rate and security headers and
+        compression (``REQUEST_PIPELINE`` in ``portal/app.py``).
     """
 
 
