@@ -137,7 +137,7 @@ def _naming_failures(plugin_name: str, hook_name: str, function: Callable) -> Ca
 def _skipping_failures(plugin_name: str, hook_name: str, function: Callable) -> Callable:
     @functools.wraps(function)
     def call(*args):
-        return call_isolated(f"plugin {plugin_name}: hook {hook_name}", function, *args)
+        return _call_isolated(f"plugin {plugin_name}: hook {hook_name}", function, *args)
 
     return call
 
@@ -172,6 +172,7 @@ def load_plugins(names: list[str]) -> tuple[pluggy.PluginManager, list[LoadedPlu
     manager.add_hookspecs(hookspecs)
     installed = installed_entry_points()
     loaded = []
+    implementations = []
     for name in names:
         try:
             check_name(name)
@@ -189,13 +190,14 @@ def load_plugins(names: list[str]) -> tuple[pluggy.PluginManager, list[LoadedPlu
             raise PluginError(name, f"failed to import: {exc.__class__.__name__}: {exc}") from exc
         info = _check_info(name, module)
         loaded.append(LoadedPlugin(name, module, info, sorted(distributions)[0]))
+        implementations.append((name, _hook_implementations(manager, name, module)))
     _check_prefixes(names)
     # pluggy calls the last registered first: registering in reverse makes its own calls follow the configuration.
-    for plugin in reversed(loaded):
+    for name, found in reversed(implementations):
         try:
-            manager.register(_hook_implementations(manager, plugin.name, plugin.module), name=plugin.name)
+            manager.register(found, name=name)
         except (ValueError, pluggy.PluginValidationError) as exc:
-            raise PluginError(plugin.name, f"invalid hook implementation: {exc}") from exc
+            raise PluginError(name, f"invalid hook implementation: {exc}") from exc
     return manager, loaded
 
 
@@ -206,7 +208,7 @@ def call_each(manager: pluggy.PluginManager, hook_name: str, **kwargs) -> list[t
 
 def call_robustly(manager: pluggy.PluginManager, hook_name: str, **kwargs) -> list[Any]:
     """Call a render-time hook through pluggy; an implementation (or a wrapper) that raises is logged and skipped."""
-    return call_isolated(f"hook {hook_name}", getattr(manager.hook, hook_name), **kwargs) or []
+    return _call_isolated(f"hook {hook_name}", getattr(manager.hook, hook_name), **kwargs) or []
 
 
 @contextmanager
@@ -231,7 +233,7 @@ def _undone_on_failure() -> Iterator[None]:
         savepoint.commit()
 
 
-def call_isolated(description: str, function: Callable, *args, **kwargs) -> Any:
+def _call_isolated(description: str, function: Callable, *args, **kwargs) -> Any:
     """Call a render-time function; if it raises, log it, undo only its database work and return None."""
     try:
         with _undone_on_failure():
@@ -265,7 +267,7 @@ class SlotTable:
         results = []
         for plugin_name, answer in self.answers.get(name, ()):
             arguments = {key: context.get(key) for key in _parameters(answer)}
-            result = call_isolated(f"plugin {plugin_name}: slot {name}", answer, **arguments)
+            result = _call_isolated(f"plugin {plugin_name}: slot {name}", answer, **arguments)
             if result is not None:
                 results.append(result)
         return results
