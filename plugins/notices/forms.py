@@ -14,6 +14,12 @@ from .models import CATEGORIES, PRIORITIES
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
+def _notice_languages() -> list[str]:
+    """Return the enabled languages, the required one (the default language) first."""
+    required = toolkit.portal_settings()["default_language"]
+    return [required] + [code for code in toolkit.enabled_languages() if code != required]
+
+
 class NoticeForm(FlaskForm):
     category = SelectField(toolkit._l("Thema"), choices=[SelectChoice(key, label) for key, label in CATEGORIES.items()])
     priority = SelectField(toolkit._l("Dringlichkeit"),
@@ -22,19 +28,35 @@ class NoticeForm(FlaskForm):
     ends_at = DateTimeLocalField(toolkit._l("Sichtbar bis (freiwillig)"), format=DATETIME_FORMAT,
                                  validators=[Optional()])
     version = toolkit.VersionField()
+    titles = toolkit.PerLanguageField(
+        field=StringField(validators=[Length(max=200)]), languages=_notice_languages,
+        label_for=lambda code: toolkit._("Titel (%(language)s)", language=toolkit.language_name(code)))
+    bodies = toolkit.PerLanguageField(
+        field=TextAreaField(validators=[Length(max=20000)]), languages=_notice_languages,
+        label_for=lambda code: toolkit._("Text (%(language)s)", language=toolkit.language_name(code)))
+
+    @property
+    def languages(self) -> list[str]:
+        """Return the languages of the form, the required one first."""
+        return self.titles.codes
+
+    @property
+    def required_language(self) -> str:
+        return self.titles.codes[0]
 
     def language_fields(self, code: str):
         """Return the title and text fields of one language."""
-        return self[f"title_{code}"], self[f"body_{code}"]
+        return self.titles[code], self.bodies[code]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.starts_at.data and self.ends_at.data and self.ends_at.data <= self.starts_at.data:
             self.ends_at.errors.append(toolkit._("Das Ende muss nach dem Beginn liegen."))
             valid = False
+        titles, bodies = self.titles.data, self.bodies.data
         for code in self.languages:
             title, body = self.language_fields(code)
-            has_title, has_body = bool((title.data or "").strip()), bool((body.data or "").strip())
+            has_title, has_body = code in titles, code in bodies
             if code == self.required_language:
                 if not has_title:
                     title.errors.append(toolkit._("Bitte geben Sie einen Titel ein."))
@@ -50,30 +72,5 @@ class NoticeForm(FlaskForm):
 
     def texts(self) -> dict[str, dict[str, str]]:
         """Return the filled-in languages with their title and text."""
-        result = {}
-        for code in self.languages:
-            title, body = self.language_fields(code)
-            if (title.data or "").strip():
-                result[code] = {"title": title.data.strip(), "body": body.data.strip()}
-        return result
-
-
-def notice_form(languages: list[str], required_language: str, **kwargs) -> NoticeForm:
-    """Build the notice form for the enabled languages, the required one first."""
-    ordered = [required_language] + [code for code in languages if code != required_language]
-
-    class LanguageNoticeForm(NoticeForm):
-        pass
-
-    for code in ordered:
-        setattr(LanguageNoticeForm, f"title_{code}", StringField(validators=[Length(max=200)]))
-        setattr(LanguageNoticeForm, f"body_{code}", TextAreaField(validators=[Length(max=20000)]))
-    form = LanguageNoticeForm(**kwargs)
-    form.languages = ordered
-    form.required_language = required_language
-    for code in ordered:
-        title, body = form.language_fields(code)
-        name = toolkit.language_name(code)
-        title.label.text = toolkit._("Titel (%(language)s)", language=name)
-        body.label.text = toolkit._("Text (%(language)s)", language=name)
-    return form
+        bodies = self.bodies.data
+        return {code: {"title": title, "body": bodies.get(code, "")} for code, title in self.titles.data.items()}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal import toolkit
 
-from .forms import NoticeForm, notice_form
+from .forms import NoticeForm
 from .models import CATEGORIES, PRIORITIES, Notice, NoticeText
 
 bp = toolkit.staff_blueprint("notices", __name__, role="editor")
@@ -33,10 +33,6 @@ def _to_local(moment: datetime | None) -> datetime | None:
 
 def _required_language() -> str:
     return toolkit.portal_settings()["default_language"]
-
-
-def _form(**kwargs) -> NoticeForm:
-    return notice_form(toolkit.enabled_languages(), _required_language(), **kwargs)
 
 
 def _notice_or_404(notice_id: int) -> Notice:
@@ -103,11 +99,9 @@ def _fill(form: NoticeForm, notice: Notice) -> None:
     form.starts_at.data = _to_local(notice.starts_at)
     form.ends_at.data = _to_local(notice.ends_at)
     form.version.data = notice.version
-    texts = notice.text_by_language()
-    for code in form.languages:
-        title, body = form.language_fields(code)
-        if code in texts:
-            title.data, body.data = texts[code].title, texts[code].body
+    for code, text in notice.text_by_language().items():
+        if code in form.languages:
+            form.titles[code].data, form.bodies[code].data = text.title, text.body
 
 
 def _previews(form: NoticeForm) -> list[dict]:
@@ -151,7 +145,7 @@ def coverage():
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
-    form = _form()
+    form = NoticeForm()
     if request.method == "GET":
         form.starts_at.data = _to_local(toolkit.utcnow()).replace(second=0, microsecond=0)
         return _render_form(form, None)
@@ -175,7 +169,7 @@ def create():
 def edit(notice_id: int):
     session = toolkit.session()
     notice = _notice_or_404(notice_id)
-    form = _form()
+    form = NoticeForm()
     if request.method == "GET":
         _fill(form, notice)
         return _render_form(form, notice)

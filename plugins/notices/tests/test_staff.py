@@ -15,10 +15,16 @@ NEW = "/de/staff/notices/new"
 
 def form_data(client, url, **values) -> dict:
     data = {"csrf_token": csrf_token(client, url), "category": "opening", "priority": "normal",
-            "starts_at": "2026-01-05T08:00", "ends_at": "", "title_de": "Wieder geöffnet",
-            "body_de": "Nur mit **Termin**.", "action": "save"}
-    data.update(values)
+            "starts_at": "2026-01-05T08:00", "ends_at": "", "titles-de": "Wieder geöffnet",
+            "bodies-de": "Nur mit **Termin**.", "action": "save"}
+    data.update({field_name(key): value for key, value in values.items()})
     return data
+
+
+def field_name(key: str) -> str:
+    """Name a language's input: title_ar is titles-ar, body_ar bodies-ar; other keys stay."""
+    kind, _, code = key.partition("_")
+    return {"title": f"titles-{code}", "body": f"bodies-{code}"}.get(kind, key) if code else key
 
 
 def edit_url(notice_id: int) -> str:
@@ -62,12 +68,12 @@ def test_editor_creates_a_draft_then_publishes_it(app, staff_client, client, loa
 
 
 @pytest.mark.parametrize("values, field, message", [
-    ({"title_de": ""}, "title_de", "Bitte geben Sie einen Titel ein."),
-    ({"body_de": "  "}, "body_de", "Bitte geben Sie einen Text ein."),
-    ({"title_tr": "Yeniden açığız"}, "body_tr", "Titel und Text gehören zusammen"),
+    ({"titles-de": ""}, "titles-de", "Bitte geben Sie einen Titel ein."),
+    ({"bodies-de": "  "}, "bodies-de", "Bitte geben Sie einen Text ein."),
+    ({"titles-tr": "Yeniden açığız"}, "bodies-tr", "Titel und Text gehören zusammen"),
     ({"ends_at": "2026-01-05T07:00"}, "ends_at", "Das Ende muss nach dem Beginn liegen."),
     ({"starts_at": "morgen"}, "starts_at", ""),
-    ({"title_de": "x" * 201}, "title_de", ""),
+    ({"titles-de": "x" * 201}, "titles-de", ""),
 ])
 def test_invalid_input_is_refused_kept_and_explained_at_the_field(staff_client, load, values, field, message):
     editor = staff_client("editor")
@@ -78,8 +84,8 @@ def test_invalid_input_is_refused_kept_and_explained_at_the_field(staff_client, 
     error = tree.get_element_by_id(f"{field}-error")
     assert message in error.text_content()
     assert tree.get_element_by_id(field).get("aria-describedby").endswith(f"{field}-error")
-    assert tree.get_element_by_id("title_ar").get("value") == "عنوان"
-    assert tree.get_element_by_id("title_ar").get("dir") == "rtl"
+    assert tree.get_element_by_id("titles-ar").get("value") == "عنوان"
+    assert tree.get_element_by_id("titles-ar").get("dir") == "rtl"
     assert load(select(Notice)) == []
 
 
@@ -94,7 +100,7 @@ def test_preview_renders_every_language_and_saves_nothing(staff_client, load):
     assert "<li>eins</li>" in html.tostring(previews, encoding="unicode")
     persian = previews.xpath(".//article[@lang='fa']")[0]
     assert persian.get("dir") == "rtl" and "<strong>وقت قبلی</strong>" in html.tostring(persian, encoding="unicode")
-    assert tree.get_element_by_id("title_fa").get("value") == "باز شد"
+    assert tree.get_element_by_id("titles-fa").get("value") == "باز شد"
     assert load(select(Notice)) == []
 
 
@@ -159,14 +165,14 @@ def test_second_editor_gets_a_conflict_and_keeps_their_input(app, staff_client, 
     conflict = tree.xpath("//section[@role='alert']")[0]
     assert "inzwischen gespeichert" in conflict.text_content()
     assert "Umzug in den Wacker Hof" in conflict.text_content()
-    assert tree.get_element_by_id("body_de").text_content().strip() == "Bitte Terminschreiben mitbringen."
-    assert tree.get_element_by_id("title_en").get("value") == "Move"
+    assert tree.get_element_by_id("bodies-de").text_content().strip() == "Bitte Terminschreiben mitbringen."
+    assert tree.get_element_by_id("titles-en").get("value") == "Move"
     assert tree.get_element_by_id("version").get("value") == "2"
     saved = only_notice(load)
     assert saved.text_by_language()["de"].title == "Umzug in den Wacker Hof" and saved.version == 2
 
     # Having seen the other change, the second editor saves on top of it.
-    second_form.update(version="2", title_de="Umzug in den Wacker Hof")
+    second_form.update({"version": "2", "titles-de": "Umzug in den Wacker Hof"})
     assert second.post(edit_url(notice_id), data=second_form).status_code == 302
     saved = only_notice(load)
     assert saved.text_by_language()["de"].body == "Bitte Terminschreiben mitbringen." and saved.version == 3
@@ -222,7 +228,7 @@ def test_a_save_that_races_another_is_a_conflict_too(app, staff_client, make_not
     response = editor.post(edit_url(notice_id), data=data)
     assert response.status_code == 409
     tree = html.fromstring(response.get_data(as_text=True))
-    assert tree.get_element_by_id("body_de").text_content().strip() == "Meine Fassung."
+    assert tree.get_element_by_id("bodies-de").text_content().strip() == "Meine Fassung."
     assert "Neue Adresse ab Montag." in tree.xpath("//section[@role='alert']")[0].text_content()
     assert tree.get_element_by_id("version").get("value") == "2"
     saved = only_notice(load)
