@@ -27,7 +27,7 @@ from .language_fields import PerLanguageField
 from .pagination import Page, paginate
 from .staff.auth import audit, current_staff, requires_role
 from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page
-from .versioning import VersionField, save_if_current
+from .versioning import VersionField, VersionForm, save_if_current
 
 hookimpl = pluggy.HookimplMarker("portal")
 _ = gettext
@@ -71,5 +71,5 @@ __all__ = [
     "language_name", "lazy_gettext", "limiter", "ngettext", "pick_translation", "plugin_enabled", "plugin_settings",
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "requires_role", "session", "staff_blueprint", "text_direction", "utcnow",
-    "Page", "PerLanguageField", "VersionField", "paginate", "save_if_current",
+    "Page", "PerLanguageField", "VersionField", "VersionForm", "paginate", "save_if_current",
 ]

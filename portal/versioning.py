@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask_wtf import FlaskForm
 from sqlalchemy import inspect
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,6 +34,12 @@ class VersionField(Field):
 
     def _value(self) -> str:
         return "" if self.data is None else str(self.data)
+
+
+class VersionForm(FlaskForm):
+    """Carry a record's version: alone for a button acting on the record (delete, end, mark), or as a form's base."""
+
+    version = VersionField()
 
 
 def _version_key(record) -> str:

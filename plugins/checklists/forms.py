@@ -29,12 +29,6 @@ HINT_LENGTH = 1000
 NEW_ITEM_ROWS = 2
 
 
-class VersionedForm(FlaskForm):
-    """A form that carries the version it was loaded from, to notice a save by someone else."""
-
-    version = toolkit.VersionField()
-
-
 class NewServiceForm(FlaskForm):
     slug = StringField(_l("Kurzname für die Adresse"), validators=[
         DataRequired(), Length(max=80),
@@ -56,7 +50,7 @@ class ItemForm(Form):
     remove = BooleanField(_l("Diesen Punkt entfernen"))
 
 
-class ServiceForm(VersionedForm):
+class ServiceForm(toolkit.VersionForm):
     """The German texts, the items with their conditions, and whether visitors see the checklist."""
 
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=TITLE_LENGTH)])
@@ -73,7 +67,7 @@ class ItemTranslationForm(Form):
     hint = TextAreaField(_l("Hinweis"), validators=[Optional(), Length(max=HINT_LENGTH)])
 
 
-class TranslationForm(VersionedForm):
+class TranslationForm(toolkit.VersionForm):
     """Every text of one checklist in one language; empty fields fall back to German for visitors."""
 
     title = StringField(_l("Titel"), validators=[Optional(), Length(max=TITLE_LENGTH)])
@@ -81,7 +75,7 @@ class TranslationForm(VersionedForm):
     items = FieldList(FormField(ItemTranslationForm))
 
 
-class QuestionForm(VersionedForm):
+class QuestionForm(toolkit.VersionForm):
     """A yes/no question in every language; its key is fixed once created."""
 
     key = StringField(_l("Schlüssel"), validators=[

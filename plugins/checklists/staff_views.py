@@ -19,7 +19,6 @@ from .forms import (
     QuestionForm,
     ServiceForm,
     TranslationForm,
-    VersionedForm,
 )
 from .models import Question, Service, ServiceVersion
 
@@ -264,7 +263,7 @@ def compare_versions(slug: str):
 def restore_version(slug: str, number: int):
     service = _service_or_404(slug)
     version = next((v for v in service.versions if v.number == number), None) or abort(404)
-    form = VersionedForm()
+    form = toolkit.VersionForm()
     if not form.validate_on_submit():
         abort(400)
     if version.content == service.content:

@@ -80,8 +80,7 @@ class InboxFilterForm(FlaskForm):
     state = SelectField(_l("Stand"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
 
 
-class StateForm(FlaskForm):
+class StateForm(toolkit.VersionForm):
     """Move a request to another state, with the version the staff member saw."""
 
     state = HiddenField(validators=[InputRequired()])
-    version = toolkit.VersionField()

@@ -41,10 +41,9 @@ def _check_metres(_form, field) -> None:
         raise ValidationError(_("Bitte geben Sie eine Zahl zwischen 0,5 und 10 ein, zum Beispiel 1,5.")) from None
 
 
-class RuleForm(FlaskForm):
+class RuleForm(toolkit.VersionForm):
     """A rule: kind, parameter, texts per language, location and validity."""
 
-    version = toolkit.VersionField()
     kind = SelectField(_l("Art der Regel"), choices=[])
     persons = IntegerField(_l("Höchstzahl der Personen pro Raum"), validators=[Optional(), NumberRange(min=1, max=50)])
     metres = StringField(_l("Abstand in Metern"), validators=[Optional(), _check_metres])
@@ -53,12 +52,6 @@ class RuleForm(FlaskForm):
     ends_on = DateField(_l("Gilt bis einschließlich"), validators=[Optional()])
     position = IntegerField(_l("Reihenfolge"), validators=[InputRequired(), NumberRange(min=1, max=999)])
     text = toolkit.PerLanguageField(field=TextAreaField(validators=[Optional(), Length(max=TEXT_LENGTH)]))
-
-
-class EndRuleForm(FlaskForm):
-    """Ends a rule now; carries the version the list was loaded with."""
-
-    version = toolkit.VersionField()
 
 
 class PosterForm(FlaskForm):

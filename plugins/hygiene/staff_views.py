@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from portal import toolkit
 from portal.toolkit import _
 
-from .forms import EndRuleForm, RuleForm, parse_metres
+from .forms import RuleForm, parse_metres
 from .models import Rule
 from .rules import KINDS, PARAMETERS, fill_parameters, office_locations, office_today, unknown_placeholders
 
@@ -149,7 +149,7 @@ def edit(rule_id: int | None = None):
 def end(rule_id: int):
     session = toolkit.session()
     rule = session.get(Rule, rule_id) or abort(404)
-    form = EndRuleForm()
+    form = toolkit.VersionForm()
     if not form.validate_on_submit():
         abort(400)
     if rule.ended_at is not None:

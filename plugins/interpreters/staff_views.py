@@ -106,7 +106,7 @@ def delete_term(term_id: int):
     session = toolkit.session()
     term = session.get(GlossaryTerm, term_id) or abort(404)
     before = term_snapshot(term)
-    if not toolkit.save_if_current(term, request.form.get("version", type=int), lambda: session.delete(term)):
+    if not toolkit.save_if_current(term, toolkit.VersionForm().version.data, lambda: session.delete(term)):
         flash(_("Der Begriff wurde inzwischen geändert. Bitte prüfen Sie ihn, bevor Sie ihn löschen."), "error")
         return redirect(url_for(".edit_term", term_id=term_id))
     toolkit.audit("delete", "interpreters_glossary_term", term_id, before=before)
@@ -202,7 +202,7 @@ def delete_help_time(entry_id: int):
     session = toolkit.session()
     entry = session.get(HelpTime, entry_id) or abort(404)
     before = help_time_snapshot(entry)
-    if not toolkit.save_if_current(entry, request.form.get("version", type=int), lambda: session.delete(entry)):
+    if not toolkit.save_if_current(entry, toolkit.VersionForm().version.data, lambda: session.delete(entry)):
         flash(_("Die Zeit wurde inzwischen geändert. Bitte prüfen Sie sie, bevor Sie sie löschen."), "error")
         return redirect(url_for(".edit_help_time", entry_id=entry_id))
     toolkit.audit("delete", "interpreters_help_time", entry_id, before=before)

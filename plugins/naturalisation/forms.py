@@ -48,7 +48,7 @@ class LookupForm(FlaskForm):
                                      validators=[DataRequired(_l("Bitte das Geburtsdatum angeben."))])
 
 
-class CaseForm(FlaskForm):
+class CaseForm(toolkit.VersionForm):
     """Record a case whose certificates are ready."""
 
     reference = StringField(_l("Aktenzeichen"), validators=[_reference])
@@ -60,7 +60,6 @@ class CaseForm(FlaskForm):
         "Höchstens 40 Zeichen."))])
     letter_language = SelectField(_l("Zweite Sprache des Einladungsschreibens"), choices=[],
                                   invalid_choice_message=_l("Bitte aus der Liste wählen."))
-    version = toolkit.VersionField()
 
     def validate_births(self, field):
         births, problems = [], []
@@ -87,19 +86,12 @@ class ImportForm(FlaskForm):
     file = FileField(_l("CSV-Datei"), validators=[FileRequired(_l("Bitte eine Datei auswählen."))])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(toolkit.VersionForm):
     """Give an appointment another day, time or room."""
 
     day = LenientDateField(_l("Tag"), validators=[DataRequired(_l("Bitte den Tag angeben."))])
     starts_at = SelectField(_l("Uhrzeit"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
     office = SelectField(_l("Raum"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
-    version = toolkit.VersionField()
-
-
-class VersionForm(FlaskForm):
-    """A staff action on a record, sent with the version the staff member saw."""
-
-    version = toolkit.VersionField()
 
 
 class PlanForm(FlaskForm):

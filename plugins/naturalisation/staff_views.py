@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from portal import toolkit
 from portal.toolkit import _
 
-from .forms import CaseForm, ImportForm, MoveForm, PlanForm, VersionForm, as_choices
+from .forms import CaseForm, ImportForm, MoveForm, PlanForm, as_choices
 from .importer import COLUMNS, import_cases
 from .models import WAITING, HandoverAppointment, HandoverCase, HandoverPerson
 from .planning import (
@@ -174,7 +174,7 @@ def edit_case(case_id: int):
 def delete_case(case_id: int):
     session = toolkit.session()
     case = _case_or_404(case_id)
-    form = VersionForm()
+    form = toolkit.VersionForm()
     before = _case_snapshot(case)
     planned = [a for p in case.persons for a in p.appointments if a.state == "planned"]
 
@@ -229,7 +229,7 @@ def _parse_day(value: str) -> date:
 def day_plan(day: str):
     chosen = _parse_day(day)
     return render_template("naturalisation/staff/day_plan.html", day=chosen, appointments=_day_appointments(chosen),
-                           action_form=VersionForm(), location=handover_location(current_settings()))
+                           action_form=toolkit.VersionForm(), location=handover_location(current_settings()))
 
 
 @bp.route("/days")
@@ -247,7 +247,7 @@ def choose_day():
 def outcome(appointment_id: int):
     session = toolkit.session()
     appointment = _appointment_or_404(appointment_id)
-    form = VersionForm()
+    form = toolkit.VersionForm()
     chosen = request.form.get("outcome", "")
     back = redirect(url_for(".day_plan", day=appointment.day.isoformat()))
     if not form.validate() or chosen not in OUTCOMES:

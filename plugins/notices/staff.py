@@ -209,7 +209,7 @@ def delete(notice_id: int):
             toolkit.audit("delete", "notices_notice", notice.id, before=snapshot(notice))
             session.delete(notice)
 
-        if not toolkit.save_if_current(notice, request.form.get("version", type=int), delete_notice):
+        if not toolkit.save_if_current(notice, toolkit.VersionForm().version.data, delete_notice):
             flash(toolkit._("Die Mitteilung wurde inzwischen geändert. Bitte prüfen Sie sie, bevor Sie sie löschen."),
                   "error")
             return redirect(url_for("notices_staff.edit", notice_id=notice_id))
