@@ -1,13 +1,24 @@
-"""Blueprints that place a plugin's pages under its own name, public or in the staff area."""
+"""Blueprints of one kind of page each: public pages for everybody, or staff pages behind a role."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
 ROLES = ("admin", "editor", "caseworker")
+KINDS = ("public", "staff")
 
 
-class PluginBlueprint(Blueprint):
+class PortalBlueprint(Blueprint):
+    """A blueprint whose pages are all of one kind, so the core can tell public pages from staff pages."""
+
+    def __init__(self, name: str, import_name: str, *, kind: str, **options):
+        if kind not in KINDS:
+            raise ValueError(f"unknown blueprint kind {kind!r}")
+        super().__init__(name, import_name, **options)
+        self.kind = kind
+
+
+class PluginBlueprint(PortalBlueprint):
     """A blueprint owned by one plugin; the core mounts it by kind."""
 
     def __init__(self, plugin_name: str, import_name: str, *, kind: str, role: str | None = None):
@@ -19,9 +30,8 @@ class PluginBlueprint(Blueprint):
             name, prefix = f"{plugin_name}_staff", f"/<lang:lang>/staff/{plugin_name}"
         else:
             raise ValueError(f"unknown blueprint kind {kind!r}")
-        super().__init__(name, import_name, url_prefix=prefix)
+        super().__init__(name, import_name, kind=kind, url_prefix=prefix)
         self.plugin_name = plugin_name
-        self.kind = kind
         self.role = role
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
-from flask import Blueprint, current_app, render_template
+from flask import current_app, render_template
 from flask.cli import with_appcontext
 
+from .blueprints import PortalBlueprint
 from .plugins import call_robustly
 from .resources import core_path
 from .staff.auth import guard_blueprint
@@ -92,7 +93,7 @@ def report_command(fail_under: float | None):
         raise SystemExit(1)
 
 
-bp = Blueprint("translations", __name__, url_prefix="/<lang:lang>/staff/translations")
+bp = PortalBlueprint("translations", __name__, kind="staff", url_prefix="/<lang:lang>/staff/translations")
 guard_blueprint(bp, "editor")
 
 

@@ -24,6 +24,7 @@ from .extensions import csrf, limiter
 from .hookspecs import Slot
 from .i18n import current_language, enabled_languages, fallback_chain, lang_attrs, language_name, text_direction
 from .language_fields import PerLanguageField
+from .pages import RenderingError, is_public_page, render_in_language, result_address, set_result_address
 from .pagination import Page, paginate
 from .staff.auth import audit, current_staff, requires_role
 from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page
@@ -72,4 +73,5 @@ __all__ = [
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "requires_role", "session", "staff_blueprint", "text_direction", "utcnow",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "paginate", "save_if_current",
+    "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address",
 ]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import text
 
 from . import __version__
+from .blueprints import PortalBlueprint
 from .db import session as db_session
 from .i18n import LANGUAGE_COOKIE, current_language, preferred_language
 
-bp = Blueprint("core", __name__)
+bp = PortalBlueprint("core", __name__, kind="public")
 ONE_YEAR = 365 * 24 * 3600
 
 

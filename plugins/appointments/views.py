@@ -103,7 +103,10 @@ def lookup():
                "announcement": announcement, "htmx": toolkit.is_htmx(), "rate_limited": False}
     if appointment is not None:
         facts = describe(appointment)
-        context |= {"facts": facts, **result_links(appointment, facts)}
+        links = result_links(appointment, facts)
+        # The result page shows the same again without the date of birth (side by side in two languages, say).
+        toolkit.set_result_address(links["print_url"])
+        context |= {"facts": facts, **links}
     body = toolkit.render_page("appointments/lookup.html", block="lookup_region", **context)
     # htmx swaps only successful answers; the page without JavaScript gets the telling status code.
     if toolkit.is_htmx() or appointment is not None or request.method == "GET":

@@ -84,9 +84,9 @@ def _stylesheet():
 
 
 def _bilingual_toggle():
-    from .bilingual import is_public_page, toggle_context
+    from .bilingual import offers_switch, toggle_context
 
-    if request.method == "GET" and is_public_page():
+    if offers_switch():
         return Markup(render_template("interpreters/_bilingual_toggle.html", **toggle_context()))
     return None
 

@@ -1,37 +1,39 @@
 """The side-by-side view: any public page in the language of its address and in a second one.
 
 ``?bilingual=ar`` on ``/de/…`` (or ``?bilingual=de`` on ``/ar/…``) asks for it. After the page
-has been rendered as usual, the same address is rendered again in the second language through
-the whole application, in a thread of its own so that nothing of this request (``g``, the
-database session) is shared. The top-level blocks of both ``<main>`` elements are then paired
-and shown side by side. Whatever goes wrong, the visitor gets the ordinary page.
+has been rendered as usual, the core renders the same address in the second language
+(``toolkit.render_in_language``). The blocks of both pages (the children of the element marked
+``data-blocks``) are then paired and shown side by side. Links, search forms and forms that send
+something keep the view; a form whose answer has an address of its own
+(``toolkit.set_result_address``) leads to that address side by side. Whatever goes wrong, the
+visitor gets the ordinary page.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from io import BytesIO
 from itertools import zip_longest
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Flask, Response, current_app, render_template, request, session
+from flask import Flask, Response, render_template, request
 from flask_babel import force_locale
 from markupsafe import Markup
-from werkzeug.test import run_wsgi_app
 
 from portal import toolkit
 
-from .htmlblocks import Block, MarkupError, Tag, rewrite_start_tags, split_main, start_tag, top_level_blocks
+from .htmlblocks import Block, MarkupError, Tag, rewrite_start_tags, split_page, start_tag, top_level_blocks
 
 PARAMETER = "bilingual"
-RENDER_TIMEOUT_SECONDS = 10
 # Attributes that name an element by its id, and those that hold a list of ids.
 _ID_REFERENCES = ("id", "for", "list", "form", "aria-activedescendant", "aria-errormessage")
 _ID_LIST_REFERENCES = ("aria-labelledby", "aria-describedby", "aria-controls", "aria-owns", "aria-details", "headers")
 _SELECTOR_REFERENCES = ("hx-target", "hx-indicator", "hx-select")
+# htmx would swap an answer into one side only; without these attributes a form sends the whole page.
+_HTMX_REQUESTS = frozenset(f"{prefix}hx-{verb}" for prefix in ("", "data-")
+                           for verb in ("get", "post", "put", "patch", "delete", "boost"))
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MISSING_NOTE = toolkit._l("Diesen Abschnitt gibt es in dieser Sprache nicht.")
 
 log = logging.getLogger(__name__)
@@ -44,13 +46,9 @@ class LanguagePair:
     page: str
     second: str
 
-
-def is_public_page() -> bool:
-    """Tell whether this request is for a public page under a language prefix."""
-    rule, blueprint = request.url_rule, request.blueprint
-    if rule is None or "lang" not in rule.arguments or blueprint is None:
-        return False
-    return blueprint != "staff" and not blueprint.endswith("_staff")
+    def partner(self, lang: str) -> str:
+        """Return the other language of the pair."""
+        return self.second if lang == self.page else self.page
 
 
 def partner_languages(page_lang: str) -> list[str]:
@@ -64,18 +62,30 @@ def partner_languages(page_lang: str) -> list[str]:
 def requested_pair() -> LanguagePair | None:
     """Return the language pair this request asks for, or None for the ordinary page."""
     second = request.args.get(PARAMETER)
-    if request.method != "GET" or not second or not is_public_page():
+    if not second or not toolkit.is_public_page():
         return None
     page = toolkit.current_language()
     return LanguagePair(page, second) if second in partner_languages(page) else None
 
 
-def page_url(**changes: str | None) -> str:
-    """Return this page's address with query parameters changed (None removes one)."""
-    query = [(key, value) for key, value in request.args.items(multi=True) if key not in changes]
-    query += [(key, value) for key, value in changes.items() if value is not None]
-    encoded = urlencode(query)
-    return request.script_root + request.path + (f"?{encoded}" if encoded else "")
+def with_parameter(address: str, second: str | None) -> str:
+    """Return an address with the view's parameter set to `second` (None removes it)."""
+    parts = urlsplit(address)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != PARAMETER]
+    if second is not None:
+        query.append((PARAMETER, second))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def request_address() -> str:
+    """Return this request's address (path and query)."""
+    query = urlencode(list(request.args.items(multi=True)))
+    return request.script_root + request.path + (f"?{query}" if query else "")
+
+
+def shown_address() -> str:
+    """Return the address of what this answer shows: the result address its view gave, else its own."""
+    return toolkit.result_address() or request_address()
 
 
 def language_span(code: str) -> Markup:
@@ -83,83 +93,27 @@ def language_span(code: str) -> Markup:
     return Markup("<span {}>{}</span>").format(toolkit.lang_attrs(code), toolkit.language_name(code))
 
 
+def offers_switch() -> bool:
+    """Tell whether this answer is a public page that can be shown side by side (a GET, or a form's result)."""
+    return toolkit.is_public_page() and (request.method == "GET" or toolkit.result_address() is not None
+                                          or requested_pair() is not None)
+
+
 def toggle_context() -> dict:
     """Return what the switch of the side-by-side view needs to show on this page."""
     partners = partner_languages(toolkit.current_language())
+    address = shown_address()
+    parts = urlsplit(address)
     return {
         "pair": requested_pair(),
         "partners": partners,
-        "action": request.script_root + request.path,
-        "kept_args": [(key, value) for key, value in request.args.items(multi=True) if key != PARAMETER],
-        "single_url": page_url(**{PARAMETER: None}),
-        "partner_url": page_url(**{PARAMETER: partners[0]}) if partners else None,
+        "action": parts.path,
+        "kept_args": [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+                      if key != PARAMETER],
+        "single_url": with_parameter(address, None),
+        "partner_url": with_parameter(address, partners[0]) if partners else None,
         "partner_name": language_span(partners[0]) if partners else None,
     }
-
-
-# --- Rendering the page a second time ---------------------------------------------------------------
-
-class SecondRenderingError(RuntimeError):
-    """The page could not be rendered in the second language."""
-
-
-def _cookie_header(app: Flask) -> str:
-    """Return the request's cookies with the session as it is now, so a CSRF token made just now is valid."""
-    name = app.config["SESSION_COOKIE_NAME"]
-    raw = request.environ.get("HTTP_COOKIE", "")
-    parts = [part.strip() for part in raw.split(";") if part.strip() and part.strip().split("=", 1)[0] != name]
-    serializer = getattr(app.session_interface, "get_signing_serializer", lambda _app: None)(app)
-    if serializer is None:
-        return raw
-    if session:
-        parts.append(f"{name}={serializer.dumps(dict(session))}")
-    return "; ".join(parts)
-
-
-def _environ_for(app: Flask, pair: LanguagePair) -> dict:
-    # Conditional and partial requests would not give a whole page; htmx headers would give a fragment.
-    environ = {key: value for key, value in request.environ.items()
-               if not key.startswith(("werkzeug.", "flask.", "HTTP_HX_", "HTTP_IF_"))
-               and key not in {"REQUEST_URI", "RAW_URI", "HTTP_RANGE", "HTTP_ACCEPT_ENCODING"}}
-    path = environ.get("PATH_INFO", "")
-    prefix = f"/{pair.page}"
-    if path != prefix and not path.startswith(prefix + "/"):
-        raise SecondRenderingError(f"the address {path!r} does not start with its language")
-    environ.update({
-        "PATH_INFO": f"/{pair.second}{path[len(prefix):]}",
-        "QUERY_STRING": urlencode([(k, v) for k, v in request.args.items(multi=True) if k != PARAMETER]),
-        "REQUEST_METHOD": "GET",
-        "CONTENT_LENGTH": "0",
-        "wsgi.input": BytesIO(),
-        "HTTP_COOKIE": _cookie_header(app),
-    })
-    environ.pop("CONTENT_TYPE", None)
-    return environ
-
-
-def render_in_language(pair: LanguagePair) -> str:
-    """Render this address in the second language through the whole application; return its HTML."""
-    app = current_app._get_current_object()
-    environ = _environ_for(app, pair)
-    outcome: dict = {}
-
-    def run() -> None:
-        try:
-            body, status, headers = run_wsgi_app(app, environ, buffered=True)
-            outcome.update(body=b"".join(body), status=status, content_type=headers.get("Content-Type", ""))
-        except Exception as exc:  # handed to the waiting request, which logs it and shows the ordinary page
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, name="bilingual-view", daemon=True)
-    worker.start()
-    worker.join(RENDER_TIMEOUT_SECONDS)
-    if worker.is_alive():
-        raise SecondRenderingError(f"no answer within {RENDER_TIMEOUT_SECONDS} seconds")
-    if "error" in outcome:
-        raise SecondRenderingError("the page failed in the second language") from outcome["error"]
-    if not outcome["status"].startswith("200") or not outcome["content_type"].startswith("text/html"):
-        raise SecondRenderingError(f"the page answered {outcome['status']} ({outcome['content_type']})")
-    return outcome["body"].decode("utf-8")
 
 
 # --- Putting the two pages together -------------------------------------------------------------
@@ -202,35 +156,36 @@ def in_language(lang: str, message) -> str:
 
 
 class _Rewriter:
-    """Keep the side-by-side view when a link or search form of either side is followed."""
+    """Keep the side-by-side view when a link or a form of one side is followed."""
 
-    def __init__(self, pair: LanguagePair, id_prefix: str = ""):
+    def __init__(self, pair: LanguagePair, side_lang: str | None = None):
         self.pair = pair
-        self.id_prefix = id_prefix
-        self.script_root = request.script_root
-        self.languages = set(toolkit.enabled_languages())
+        self.side_lang = side_lang or pair.page
+        self.id_prefix = "" if self.side_lang == pair.page else f"bilingual-{self.side_lang}-"
 
-    def keep_view(self, url: str, *, with_parameter: bool = True) -> str | None:
-        """Return the address of a public page of ours in the page language with the parameter, else None."""
+    def keep_view(self, url: str, *, lang: str | None = None, with_parameter: bool = True) -> str | None:
+        """Return the address of a public page of ours in `lang` (the page's) keeping the view, else None.
+
+        Links of both sides lead to the page's language; the other side's language stands beside it.
+        """
         parts = urlsplit(url)
-        path = parts.path
-        if parts.scheme or parts.netloc or not path.startswith(self.script_root + "/"):
+        if not toolkit.is_public_page(url):
             return None
-        segments = path[len(self.script_root):].split("/")
-        if len(segments) < 2 or segments[1] not in (self.pair.page, self.pair.second) or \
-                (len(segments) > 2 and segments[2] == "staff"):
+        root = request.script_root
+        segments = parts.path[len(root):].split("/")
+        if segments[1] not in (self.pair.page, self.pair.second):
             return None
-        segments[1] = self.pair.page
+        segments[1] = lang or self.pair.page
         query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != PARAMETER]
         if with_parameter:
-            query.append((PARAMETER, self.pair.second))
-        return urlunsplit(("", "", self.script_root + "/".join(segments), urlencode(query), parts.fragment))
+            query.append((PARAMETER, self.pair.partner(segments[1])))
+        return urlunsplit(("", "", root + "/".join(segments), urlencode(query), parts.fragment))
 
     def _prefixed(self, value: str) -> str:
         return self.id_prefix + value
 
     def rewrite(self, tag: Tag, *, forms: bool = True) -> str | None:
-        attrs = list(tag.attrs)
+        attrs = [(key, value) for key, value in tag.attrs if not (forms and key in _HTMX_REQUESTS)]
         extra = ""
         for index, (key, value) in enumerate(attrs):
             if value is None:
@@ -243,72 +198,95 @@ class _Rewriter:
                 attrs[index] = (key, "#" + self._prefixed(value[1:]))
             elif tag.name == "a" and key == "href":
                 attrs[index] = (key, self._link(tag, value))
-            elif tag.name == "form" and key == "action" and forms and self._is_get_form(tag):
-                # A GET form sends its fields as the query, so the parameter travels as a hidden field.
-                attrs[index] = (key, self.keep_view(value, with_parameter=False) or value)
-        if tag.name == "form" and forms and self._is_get_form(tag) and \
-                (tag.get("action") is None or self.keep_view(tag.get("action")) is not None):
-            extra = start_tag("input", [("type", "hidden"), ("name", PARAMETER), ("value", self.pair.second)])
+        if tag.name == "form" and forms:
+            attrs, extra = self._form(tag, attrs)
         if attrs == list(tag.attrs) and not extra:
             return None
         return start_tag(tag.name, attrs) + extra
 
+    def _form(self, tag: Tag, attrs: list) -> tuple[list, str]:
+        """Return a form's attributes and what follows its start tag, so that sending it keeps the view."""
+        action = tag.get("action") or request_address()
+        if (tag.get("method") or "get").lower() == "get":
+            # A GET form sends its fields as the query, so the parameter travels as a hidden field.
+            kept = self.keep_view(action, with_parameter=False)
+            if kept is None:
+                return attrs, ""
+            hidden = start_tag("input", [("type", "hidden"), ("name", PARAMETER), ("value", self.pair.second)])
+            return self._with_action(attrs, kept), hidden
+        # A form that sends something is answered in the language it was filled in, the other one beside it.
+        kept = self.keep_view(action, lang=self.side_lang)
+        return (self._with_action(attrs, kept), "") if kept is not None else (attrs, "")
+
+    @staticmethod
+    def _with_action(attrs: list, action: str) -> list:
+        return [(key, value) for key, value in attrs if key != "action"] + [("action", action)]
+
     def _link(self, tag: Tag, href: str) -> str:
         if href.startswith("#"):
             return "#" + self._prefixed(href[1:]) if self.id_prefix and len(href) > 1 else href
-        if tag.get("data-bilingual") is not None:
+        if tag.get("data-bilingual") is not None or tag.has("download"):
             return href
         if tag.get("hreflang") is not None:
             # A language switch leaves the side-by-side view: the visitor chose one language.
-            parts = urlsplit(href)
-            query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != PARAMETER])
-            return urlunsplit(parts._replace(query=query))
+            return with_parameter(href, None)
         return self.keep_view(href) or href
 
-    @staticmethod
-    def _is_get_form(tag: Tag) -> bool:
-        return (tag.get("method") or "get").lower() == "get"
-
-    def side(self, block: Block | None, lang: str) -> Side:
-        """Return one language's half of a pair, or a note in that language when the block is missing."""
+    def side(self, block: Block | None) -> Side:
+        """Return this side's half of a pair, or a note in its language when the block is missing."""
         if block is None:
-            return Side(lang, None, in_language(lang, MISSING_NOTE))
-        return Side(lang, Markup(rewrite_start_tags(block.html, self.rewrite)))
+            return Side(self.side_lang, None, in_language(self.side_lang, MISSING_NOTE))
+        return Side(self.side_lang, Markup(rewrite_start_tags(block.html, self.rewrite)))
 
 
 def compose(page_html: str, second_html: str, pair: LanguagePair) -> str:
-    """Return the page with its main content replaced by the paired blocks of both languages."""
-    page = split_main(page_html)
+    """Return the page with its blocks replaced by the paired blocks of both languages."""
+    page = split_page(page_html)
     blocks = top_level_blocks(page.content)
-    messages = [Markup(block.html) for block in blocks if "flashes" in block.classes]
-    blocks = [block for block in blocks if "flashes" not in block.classes]
-    second_blocks = [block for block in top_level_blocks(split_main(second_html).content)
-                     if "flashes" not in block.classes]
+    messages = [Markup(block.html) for block in blocks if block.once]
+    blocks = [block for block in blocks if not block.once]
+    second_blocks = [block for block in top_level_blocks(split_page(second_html).content) if not block.once]
     if not blocks or not second_blocks:
-        raise MarkupError("a rendering has no content in <main>")
-    own = _Rewriter(pair)
-    other = _Rewriter(pair, id_prefix=f"bilingual-{pair.second}-")
-    pairs = [(own.side(first, pair.page), other.side(second, pair.second))
-             for first, second in align(blocks, second_blocks)]
+        raise MarkupError("a rendering has no blocks")
+    own, other = _Rewriter(pair), _Rewriter(pair, pair.second)
+    pairs = [(own.side(first), other.side(second)) for first, second in align(blocks, second_blocks)]
     view = render_template("interpreters/_bilingual_view.html", pairs=pairs, messages=messages, **toggle_context())
-    main_classes = " ".join(page.main_tag.classes + ["bilingual-main"])
-    main_attrs = [(k, v) for k, v in page.main_tag.attrs if k != "class"] + [("class", main_classes)]
+    container = page.container
+    classes = " ".join(container.classes + ["bilingual-main"])
+    container_attrs = [(k, v) for k, v in container.attrs if k != "class"] + [("class", classes)]
 
-    def outside_main(tag: Tag) -> str | None:
+    def outside_blocks(tag: Tag) -> str | None:
         return own.rewrite(tag, forms=False)
 
-    return (rewrite_start_tags(page.before, outside_main) + start_tag("main", main_attrs) + view
-            + rewrite_start_tags(page.after, outside_main))
+    return (rewrite_start_tags(page.before, outside_blocks) + start_tag(container.name, container_attrs) + view
+            + rewrite_start_tags(page.after, outside_blocks))
 
 
-def show_side_by_side(response: Response) -> Response:
-    """Replace a public page by its side-by-side view when the address asks for one."""
-    pair = requested_pair()
-    if pair is None or response.status_code != 200 or response.mimetype != "text/html" \
-            or response.is_streamed or toolkit.is_htmx():
+def _composable(response: Response) -> bool:
+    """Tell whether an answer is a whole page to show side by side: a page, or a form's answer to correct."""
+    if response.mimetype != "text/html" or response.is_streamed:
+        return False
+    return response.status_code == 200 or (request.method != "GET" and 400 <= response.status_code < 500)
+
+
+def _side_by_side(response: Response, pair: LanguagePair) -> Response:
+    if request.method != "GET" and toolkit.result_address() is not None and response.status_code < 300:
+        # The form's answer has an address of its own: show that, in both languages.
+        response.status_code = 303
+        response.headers["Location"] = with_parameter(toolkit.result_address(), pair.second)
+        response.set_data(b"")
+        return response
+    if response.status_code in _REDIRECTS and "Location" in response.headers:
+        kept = _Rewriter(pair).keep_view(response.headers["Location"])
+        if kept is not None:
+            response.headers["Location"] = kept
+        return response
+    if not _composable(response):
         return response
     try:
-        composed = compose(response.get_data(as_text=True), render_in_language(pair), pair)
+        # A form's answer stands beside the same page in the second language, as a GET: nothing is sent twice.
+        second = toolkit.render_in_language(pair.second, with_parameter(request_address(), None))
+        composed = compose(response.get_data(as_text=True), second, pair)
     except Exception:
         log.exception("side-by-side view of %s failed; the page is shown in one language", request.full_path)
         return response
@@ -317,6 +295,24 @@ def show_side_by_side(response: Response) -> Response:
     return response
 
 
+def _refresh_switch(response: Response) -> Response:
+    """Point the switch in the footer at a form's result that htmx has just swapped into the page."""
+    if toolkit.result_address() is None or response.status_code != 200 or response.mimetype != "text/html" \
+            or not toolkit.is_public_page():
+        return response
+    switch = render_template("interpreters/_bilingual_toggle.html", out_of_band=True, **toggle_context())
+    response.set_data(response.get_data(as_text=True) + switch)
+    return response
+
+
+def keep_side_by_side(response: Response) -> Response:
+    """Show a public page side by side when its address asks for it, and keep the view across forms."""
+    pair = requested_pair()
+    if toolkit.is_htmx():
+        return _refresh_switch(response) if pair is None else response
+    return response if pair is None else _side_by_side(response, pair)
+
+
 def init_app(app: Flask) -> None:
     """Offer the side-by-side view on every public page."""
-    app.after_request(show_side_by_side)
+    app.after_request(keep_side_by_side)

@@ -1,4 +1,4 @@
-"""Read a rendered page just enough to cut its <main> into blocks and to rewrite attributes of tags.
+"""Read a rendered page just enough to cut its content into blocks and to rewrite attributes of tags.
 
 The standard library's tokenizer gives each tag with its position; nothing is re-serialized
 except the start tags that are changed, so the rest of the markup passes through untouched.
@@ -39,6 +39,10 @@ class Tag:
     def get(self, name: str) -> str | None:
         """Return an attribute's value (None when it is missing)."""
         return next((value for key, value in self.attrs if key == name), None)
+
+    def has(self, name: str) -> bool:
+        """Tell whether the tag has an attribute, with or without a value."""
+        return any(key == name for key, _value in self.attrs)
 
     @property
     def classes(self) -> list[str]:
@@ -110,26 +114,29 @@ def tokenize(html: str) -> list[Token]:
 
 @dataclass(frozen=True)
 class Page:
-    """A page cut around its <main> element."""
+    """A page cut around the element that holds its blocks (marked ``data-blocks``)."""
 
     before: str
-    main_tag: Tag
-    main_start: str
+    container: Tag
     content: str
     after: str
 
 
-def split_main(html: str) -> Page:
-    """Cut a page into what comes before <main>, the main start tag, its content, and the rest."""
+def split_page(html: str) -> Page:
+    """Cut a page into what comes before its blocks' container, the container's start tag, its content, the rest."""
     tokens = tokenize(html)
-    opening = next((t for t in tokens if isinstance(t, Tag) and t.name == "main"), None)
-    if opening is None:
-        raise MarkupError("the page has no <main> element")
-    closing = next((t for t in tokens if isinstance(t, EndTag) and t.name == "main" and t.start > opening.start), None)
-    if closing is None:
-        raise MarkupError("the page's <main> element is not closed")
-    return Page(html[:opening.start], opening, html[opening.start:opening.end], html[opening.end:closing.start],
-                html[closing.start:])
+    opening = next((t for t in tokens if isinstance(t, Tag) and t.has("data-blocks")), None)
+    if opening is None or opening.void:
+        raise MarkupError("the page marks no element with data-blocks")
+    depth = 0
+    for token in tokens[tokens.index(opening) + 1:]:
+        if isinstance(token, Tag) and token.name == opening.name and not token.void:
+            depth += 1
+        elif isinstance(token, EndTag) and token.name == opening.name:
+            if depth == 0:
+                return Page(html[:opening.start], opening, html[opening.end:token.start], html[token.start:])
+            depth -= 1
+    raise MarkupError("the element marked data-blocks is not closed")
 
 
 @dataclass(frozen=True)
@@ -140,8 +147,9 @@ class Block:
     root: Tag | None
 
     @property
-    def classes(self) -> list[str]:
-        return self.root.classes if self.root else []
+    def once(self) -> bool:
+        """Tell whether the block belongs to this answer alone (``data-block-once``), not to a language."""
+        return self.root is not None and self.root.has("data-block-once")
 
     @property
     def signature(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..blueprints import ROLES
+from ..blueprints import ROLES, PortalBlueprint
 from ..db import session as db_session
 from ..db import utcnow
 from ..extensions import limiter
@@ -31,7 +31,7 @@ from .auth import (
 )
 from .models import AuditEntry, StaffAccount
 
-bp = Blueprint("staff", __name__, url_prefix="/<lang:lang>/staff")
+bp = PortalBlueprint("staff", __name__, kind="staff", url_prefix="/<lang:lang>/staff")
 
 AUDIT_PAGE_SIZE = 50
 

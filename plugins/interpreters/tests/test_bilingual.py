@@ -3,9 +3,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 import pytest
-from portal_plugins.interpreters import bilingual
 from portal_plugins.interpreters.bilingual import MISSING_NOTE, LanguagePair, align, compose, in_language
-from portal_plugins.interpreters.htmlblocks import MarkupError, split_main, top_level_blocks
+from portal_plugins.interpreters.htmlblocks import MarkupError, split_page, top_level_blocks
+
+from portal import toolkit
 
 
 def text(element) -> str:
@@ -35,23 +36,35 @@ def assert_ids_unique_and_references_resolve(tree) -> None:
 
 # --- Cutting pages into blocks ------------------------------------------------------------------------
 
-def test_the_main_content_is_cut_into_its_top_level_blocks():
-    page = split_main('<body><header><p>Kopf</p></header><main id="main"><!-- note -->\n<h1 id="t">Titel</h1>'
-                      '<p>Absatz ohne Ende<div class="card"><p>Innen<br>mehr</p><hr></div>Freier Text'
+def test_the_marked_content_is_cut_into_its_top_level_blocks():
+    page = split_page('<body><header><p>Kopf</p></header><main id="main" data-blocks><!-- note -->\n'
+                      '<div class="flashes" data-block-once>Gespeichert</div><h1 id="t">Titel</h1>'
+                      '<p>Absatz ohne Ende<div class="card"><div><p>Innen<br>mehr</p></div><hr></div>Freier Text'
                       '<ul><li>eins<li>zwei</ul><img src="/x.png" alt="">\n</main><footer>Fuß</footer></body>')
-    assert page.main_start == '<main id="main">'
+    assert (page.container.name, page.container.get("id")) == ("main", "main")
     assert page.after.startswith("</main>")
     blocks = top_level_blocks(page.content)
-    assert [b.html for b in blocks] == ['<h1 id="t">Titel</h1>', "<p>Absatz ohne Ende",
-                                        '<div class="card"><p>Innen<br>mehr</p><hr></div>', "Freier Text",
+    assert [b.html for b in blocks] == ['<div class="flashes" data-block-once>Gespeichert</div>',
+                                        '<h1 id="t">Titel</h1>', "<p>Absatz ohne Ende",
+                                        '<div class="card"><div><p>Innen<br>mehr</p></div><hr></div>', "Freier Text",
                                         "<ul><li>eins<li>zwei</ul>", '<img src="/x.png" alt="">']
-    assert [b.signature for b in blocks][:3] == ["h1|t||", "p|||", "div||card|"]
+    assert [b.once for b in blocks] == [True] + [False] * 6
+    assert [b.signature for b in blocks][1:4] == ["h1|t||", "p|||", "div||card|"]
 
 
-@pytest.mark.parametrize("html", ["<body><p>ohne main</p></body>", "<main><p>nie geschlossen</p>"])
-def test_a_page_without_a_complete_main_element_is_refused(html):
+def test_any_element_can_hold_the_blocks_and_nested_ones_of_its_kind_stay_inside():
+    page = split_page('<body><main><div class="layout" data-blocks><div><p>A</p></div><p>B</p></div>'
+                      '<aside>C</aside></main></body>')
+    assert page.container.classes == ["layout"]
+    assert [b.html for b in top_level_blocks(page.content)] == ["<div><p>A</p></div>", "<p>B</p>"]
+    assert page.after.startswith("</div><aside>")
+
+
+@pytest.mark.parametrize("html", ["<body><main><p>ohne Markierung</p></main></body>",
+                                  "<main data-blocks><p>nie geschlossen</p>"])
+def test_a_page_without_a_complete_marked_element_is_refused(html):
     with pytest.raises(MarkupError):
-        split_main(html)
+        split_page(html)
 
 
 def test_blocks_are_paired_by_signature_and_a_lonely_block_gets_no_partner():
@@ -67,8 +80,9 @@ def test_blocks_are_paired_by_signature_and_a_lonely_block_gets_no_partner():
 
 
 def test_a_block_missing_in_one_language_says_so_in_that_language(app):
-    page = '<html><body><main id="main"><h1>Titel</h1><p data-block="only-de">Nur Deutsch</p></main></body></html>'
-    second = '<html><body><main id="main"><h1>العنوان</h1></main></body></html>'
+    page = ('<html><body><main id="main" data-blocks><h1>Titel</h1><p data-block="only-de">Nur Deutsch</p></main>'
+            '</body></html>')
+    second = '<html><body><main id="main" data-blocks><h1>العنوان</h1></main></body></html>'
     with app.test_request_context("/de/?bilingual=ar"):
         composed = lxml.html.fromstring(compose(page, second, LanguagePair("de", "ar")))
         note = in_language("ar", MISSING_NOTE)
@@ -140,10 +154,10 @@ def test_staff_pages_are_never_shown_side_by_side(staff_client):
 
 def test_when_the_second_rendering_fails_the_ordinary_page_is_shown_and_the_error_logged(client, monkeypatch,
                                                                                           caplog):
-    def fail(pair):
-        raise bilingual.SecondRenderingError("the page answered 500 INTERNAL SERVER ERROR (text/html)")
+    def fail(lang, address):
+        raise toolkit.RenderingError("the page answered 500 INTERNAL SERVER ERROR (text/html)")
 
-    monkeypatch.setattr(bilingual, "render_in_language", fail)
+    monkeypatch.setattr(toolkit, "render_in_language", fail)
     with caplog.at_level(logging.ERROR, logger="portal_plugins.interpreters.bilingual"):
         response = client.get("/de/?bilingual=ar")
     assert response.status_code == 200 and b"bilingual-view" not in response.data
@@ -198,3 +212,12 @@ def test_the_switch_in_the_view_changes_the_second_language(client):
     second = sides(pairs(lxml.html.fromstring(response.get_data(as_text=True)))[0])[1]
     assert second.get("lang") == "uk"
     assert parse_qs(urlsplit(response.request.url).query) == {"bilingual": ["uk"]}
+
+
+def test_a_page_side_by_side_counts_once_against_the_rate_limit(client, glossary):
+    remaining = [int(client.get("/de/interpreters/glossary?bilingual=ar").headers["X-RateLimit-Remaining"])
+                 for _ in range(3)]
+    assert remaining == [59, 58, 57]
+    for _ in range(35):
+        response = client.get("/de/interpreters/glossary?bilingual=ar")
+    assert response.status_code == 200 and b"bilingual-view" in response.data
