@@ -72,6 +72,7 @@ def _purge_core(session, now) -> list[tuple[str, int]]:
 
     from sqlalchemy import delete, or_
 
+    from .lookups import purge_lookup_failures
     from .staff.models import AuditEntry, StaffSession
 
     staff = current_app.config["PORTAL"]["staff"]
@@ -80,7 +81,8 @@ def _purge_core(session, now) -> list[tuple[str, int]]:
         StaffSession.created_at < now - timedelta(hours=staff["absolute_timeout_hours"])))).rowcount
     audit = session.execute(delete(AuditEntry).where(
         AuditEntry.at < now - timedelta(days=staff["audit_retention_days"]))).rowcount
-    return [("staff sessions", sessions), ("audit log", audit)]
+    return [("staff sessions", sessions), ("audit log", audit),
+            ("failed lookup counts", purge_lookup_failures(session, now))]
 
 
 @click.command("purge")

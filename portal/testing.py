@@ -20,14 +20,16 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
+from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from . import create_app
 from .db import Base, utcnow
 from .extensions import limiter
-from .migrate import upgrade_all
+from .migrate import _alembic_config, _owners, upgrade_all
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -81,6 +83,48 @@ def make_app(database_url, tmp_path_factory) -> Callable[..., Flask]:
     yield make
     for app in apps.values():
         app.extensions["portal.db"].engine.dispose()
+
+
+@pytest.fixture
+def unmigrated_app(tmp_path) -> Iterator[Callable[..., Flask]]:
+    """Return a factory of apps on an empty database of their own, for testing a data migration with migrate_to.
+
+    On PostgreSQL the database is a second one beside the test database, dropped afterwards.
+    """
+    url = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    server, name = None, None
+    if url:
+        name = f"{make_url(url).database}_migration"
+        server = create_engine(url, isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            connection.execute(text(f"CREATE DATABASE {name}"))
+        database = make_url(url).set(database=name).render_as_string(hide_password=False)
+    else:
+        database = f"sqlite:///{tmp_path / 'migration.sqlite3'}"
+    made: list[Flask] = []
+
+    def make(**overrides) -> Flask:
+        app = create_app({"instance_path": str(tmp_path), "database_url": database,
+                          "secret_key": "test-secret-key", **overrides})
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions["portal.db"].engine.dispose()
+    if server is not None:
+        with server.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        server.dispose()
+
+
+def migrate_to(app: Flask, owner: str, revision: str = "heads") -> None:
+    """Bring the tables of one owner (the core or a plugin) to a revision; "heads" for the newest."""
+    with app.app_context():
+        versions = dict(_owners())[owner]
+        with app.extensions["portal.db"].engine.begin() as connection:
+            command.upgrade(_alembic_config(owner, versions, connection), revision)
 
 
 def empty_tables(app: Flask) -> None:

@@ -24,6 +24,18 @@ from .extensions import csrf, limiter
 from .hookspecs import Slot
 from .i18n import current_language, enabled_languages, fallback_chain, lang_attrs, language_name, text_direction
 from .language_fields import PerLanguageField
+from .lookups import (
+    BirthDateField,
+    ReferenceLimit,
+    ascii_digits,
+    birth_date_problem,
+    client_network,
+    keyed_hash,
+    keyed_hash_matches,
+    normalize_reference,
+    reference_key,
+    reference_key_expression,
+)
 from .pages import RenderingError, is_public_page, render_in_language, result_address, set_result_address
 from .pagination import Page, paginate
 from .staff.auth import audit, current_staff, requires_role
@@ -67,6 +79,9 @@ def plugin_enabled(name: str) -> bool:
 __all__ = [
     "ROLES", "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginBlueprint", "PluginInfo",
     "EmailSetting", "PluginSettings", "Slot",
+    # Public lookups by reference and date of birth (portal/lookups.py).
+    "BirthDateField", "ReferenceLimit", "ascii_digits", "birth_date_problem", "client_network", "keyed_hash",
+    "keyed_hash_matches", "normalize_reference", "reference_key", "reference_key_expression",
     "RowError", "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "_", "_l", "audit", "csrf", "current_language",
     "current_staff", "enabled_languages", "fallback_chain", "gettext", "hookimpl", "is_htmx", "lang_attrs",
     "language_name", "lazy_gettext", "limiter", "ngettext", "pick_translation", "plugin_enabled", "plugin_settings",

@@ -78,6 +78,8 @@ def portal_staff_menu():
                               order=11),
         toolkit.StaffMenuItem(title=_l("Termine importieren"), endpoint="appointments_staff.import_page",
                               role="caseworker", order=12),
+        toolkit.StaffMenuItem(title=_l("Gesperrte Abfragen"), endpoint="appointments_staff.locked_references",
+                              role="caseworker", order=13),
     ]
 
 

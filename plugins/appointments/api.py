@@ -15,10 +15,10 @@ from portal import toolkit
 from portal.toolkit import _
 
 from .display import describe
-from .forms import birth_date_problem, reference_problem
-from .matching import find_appointment, normalize_reference
+from .forms import reference_problem
+from .matching import normalize_reference
 from .statuses import STATUS_CODES
-from .views import bp, lookup_limits, mark_lookup_failed, not_found_message, result_links
+from .views import bp, lookup_by_birth_date, lookup_limits, mark_lookup_failed, not_found_message, result_links
 
 API_VERSION = "1.0.0"
 
@@ -39,15 +39,16 @@ def _read_lookup(body: dict) -> tuple[str, date | None, dict]:
     if problem:
         problems["reference"] = problem
     raw_date = body.get("birth_date")
+    raw_date = toolkit.ascii_digits(raw_date) if isinstance(raw_date, str) else None
     try:
         # Only the extended form 1985-03-27; fromisoformat would also take 19850327.
-        birth_date = date.fromisoformat(raw_date) if isinstance(raw_date, str) and len(raw_date) == 10 else None
+        birth_date = date.fromisoformat(raw_date) if raw_date and len(raw_date) == 10 else None
     except ValueError:
         birth_date = None
     if birth_date is None:
         problems["birth_date"] = _("Bitte geben Sie das Geburtsdatum im Format JJJJ-MM-TT an.")
     else:
-        problem = birth_date_problem(birth_date)
+        problem = toolkit.birth_date_problem(birth_date)
         if problem:
             problems["birth_date"] = problem
     return reference, birth_date, problems
@@ -65,7 +66,7 @@ def api_lookup():
     if problems:
         mark_lookup_failed()
         return _error(422, "invalid", _("Bitte korrigieren Sie Ihre Angaben."), problems)
-    appointment = find_appointment(reference, birth_date)
+    appointment = lookup_by_birth_date(reference, birth_date)
     if appointment is None:
         mark_lookup_failed()
         return _error(404, "not_found", not_found_message())

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, TimeField
+from wtforms import DateField, HiddenField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -28,48 +26,24 @@ def reference_problem(reference: str) -> str | None:
     return None
 
 
-def birth_date_problem(birth_date: date) -> str | None:
-    """Return a translated reason why a date cannot be a client's date of birth, or None."""
-    if birth_date > date.today() or birth_date.year < 1900:
-        return _("Bitte prüfen Sie das Geburtsdatum.")
-    return None
-
-
 class LookupForm(FlaskForm):
     """Reference number and date of birth, the date in three boxes that work on every phone."""
 
     reference = StringField(_l("Vorgangsnummer"))
-    day = StringField(_l("Tag"))
-    month = StringField(_l("Monat"))
-    year = StringField(_l("Jahr"))
+    birth_date = toolkit.BirthDateField(_l("Geburtsdatum"))
 
     def validate(self, extra_validators=None) -> bool:
-        """Check both parts; the date's problems are kept apart, since they concern three boxes at once."""
-        self.birth_date: date | None = None
-        self.birth_date_errors: list[str] = []
+        """Check both parts; the reference is forgiven spaces, lower case and digits of other scripts."""
         valid = super().validate(extra_validators)
         self.reference.data = normalize_reference(self.reference.data or "")
         problem = reference_problem(self.reference.data)
         if problem:
             self.reference.errors = [*self.reference.errors, problem]
-        parts = [(getattr(self, name).data or "").strip() for name in ("day", "month", "year")]
-        if not all(parts):
-            self.birth_date_errors.append(_("Bitte geben Sie Tag, Monat und Jahr Ihrer Geburt ein."))
-        else:
-            try:
-                day, month, year = (int(part) for part in parts)
-                self.birth_date = date(year, month, day)
-            except ValueError:
-                self.birth_date_errors.append(_("Dieses Datum gibt es nicht. Bitte prüfen Sie Tag, Monat und Jahr."))
-            else:
-                problem = birth_date_problem(self.birth_date)
-                if problem:
-                    self.birth_date_errors.append(problem)
-        return valid and not self.reference.errors and not self.birth_date_errors
+        return valid and not problem
 
     @property
     def has_errors(self) -> bool:
-        return bool(self.errors or getattr(self, "birth_date_errors", None))
+        return bool(self.errors)
 
 
 def _choices(pairs, empty_label: str | None = None) -> list[SelectChoice]:
@@ -150,3 +124,9 @@ class LetterForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.language.choices = _choices((code, toolkit.language_name(code)) for code in toolkit.enabled_languages())
+
+
+class UnlockForm(FlaskForm):
+    """Let lookups of a reference locked by failed lookups go through again."""
+
+    reference = HiddenField(validators=[Length(min=1, max=64)])

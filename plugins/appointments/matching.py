@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from datetime import date
 
@@ -16,15 +14,15 @@ from portal import toolkit
 from .models import Appointment
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9/.\-]{2,31}$")
-# Stands in for the stored key when the reference is unknown, so both failures compare the same way.
-UNMATCHABLE_KEY = "0" * 64
-# Kept as a module attribute so a test can watch that every lookup compares exactly once.
-compare_digest = hmac.compare_digest
+BIRTH_KEY_PURPOSE = "appointments-birth-key"
+# Failed lookups by date of birth, per reference; read when used, so that the setting applies.
+REFERENCE_LIMIT = toolkit.ReferenceLimit(
+    "appointments", lambda: toolkit.plugin_settings("appointments")["rate_limit_per_reference"])
 
 
 def normalize_reference(raw: str) -> str:
-    """Return a reference as stored: without spaces, in capitals (letters print ambiguously in lower case)."""
-    return re.sub(r"\s+", "", raw or "").upper()
+    """Return a reference as the toolkit normalises it, without spaces (our references have none)."""
+    return toolkit.normalize_reference(raw).replace(" ", "")
 
 
 def is_valid_reference(reference: str) -> bool:
@@ -34,16 +32,21 @@ def is_valid_reference(reference: str) -> bool:
 
 def birth_key(reference: str, birth_date: date) -> str:
     """Return the keyed hash of reference and date of birth that is stored instead of the date itself."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    message = f"appointments-birth-key\x00{reference}\x00{birth_date.isoformat()}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return toolkit.keyed_hash(BIRTH_KEY_PURPOSE, reference, birth_date.isoformat())
 
 
 def find_appointment(reference: str, birth_date: date) -> Appointment | None:
-    """Return the appointment when reference and date of birth both match, doing the same work either way."""
-    appointment = toolkit.session().scalar(select(Appointment).where(Appointment.reference == reference))
-    stored = appointment.birth_key if appointment is not None else UNMATCHABLE_KEY
-    matches = compare_digest(stored, birth_key(reference, birth_date))
+    """Return the appointment when reference and date of birth both match, doing the same work either way.
+
+    The reference is compared without its separators, so M 100001 and
+    M100001 find M-100001. Callers check REFERENCE_LIMIT first and count a miss.
+    """
+    appointment = toolkit.session().scalars(
+        select(Appointment).where(toolkit.reference_key_expression(Appointment.reference)
+                                  == toolkit.reference_key(reference)).order_by(Appointment.id).limit(1)).first()
+    # The hash is made of the stored reference, which the client may have typed without its separators.
+    stored, hashed_reference = (appointment.birth_key, appointment.reference) if appointment else (None, reference)
+    matches = toolkit.keyed_hash_matches(stored, BIRTH_KEY_PURPOSE, hashed_reference, birth_date.isoformat())
     return appointment if matches else None
 
 

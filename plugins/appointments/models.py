@@ -48,3 +48,7 @@ class Appointment(toolkit.Base):
         """Return the fields staff may change, for the audit log."""
         return {"status": self.status, "starts_at": self.starts_at.isoformat() if self.starts_at else None,
                 "building": self.building, "room": self.room, "persons_allowed": self.persons_allowed}
+
+
+# Lookups compare references without separators (toolkit.reference_key); the index serves that comparison.
+Index("ix_appointments_appointment_reference_key", toolkit.reference_key_expression(Appointment.reference))

@@ -14,9 +14,9 @@ from portal import toolkit
 from portal.toolkit import _
 
 from .display import day_bounds, describe, format_day, local_start, office_zone, place, to_utc
-from .forms import AppointmentForm, ImportForm, LetterForm, SearchForm
+from .forms import AppointmentForm, ImportForm, LetterForm, SearchForm, UnlockForm
 from .importer import import_appointments
-from .matching import normalize_reference
+from .matching import REFERENCE_LIMIT
 from .models import Appointment
 from .qr import lookup_url, qr_svg
 from .services import service_name
@@ -38,8 +38,9 @@ def search():
     query = select(Appointment)
     if form.validate():
         if form.reference.data:
-            query = query.where(Appointment.reference.startswith(normalize_reference(form.reference.data),
-                                                                 autoescape=True))
+            # Compared without separators, like the public lookup: M100 finds M-100001.
+            query = query.where(toolkit.reference_key_expression(Appointment.reference).startswith(
+                toolkit.reference_key(form.reference.data), autoescape=True))
         if form.service.data:
             query = query.where(Appointment.service == form.service.data)
         if form.status.data:
@@ -156,3 +157,22 @@ def import_page():
     failed = bool(form.errors or file_problem or (report is not None and not report.ok))
     # htmx swaps only successful answers; without JavaScript the page says 422 for a rejected file.
     return body, 422 if failed and not toolkit.is_htmx() else 200
+
+
+@bp.route("/locked", methods=["GET", "POST"])
+def locked_references():
+    """List the references locked by failed lookups with a date of birth, and unlock one (audited)."""
+    form = UnlockForm()
+    if form.validate_on_submit():
+        reference = form.reference.data
+        if REFERENCE_LIMIT.unlock(reference):
+            toolkit.audit("unlock", "appointments_lookup", reference, summary=_("Abfrage wieder freigegeben"))
+            toolkit.session().commit()
+            flash(_("Die Vorgangsnummer %(reference)s kann wieder abgefragt werden.", reference=reference),
+                  "success")
+        return redirect(url_for(".locked_references"))
+    locked = REFERENCE_LIMIT.locked()
+    keys = [entry.reference for entry in locked]
+    known = {toolkit.reference_key(appointment.reference): appointment for appointment in toolkit.session().scalars(
+        select(Appointment).where(toolkit.reference_key_expression(Appointment.reference).in_(keys)))} if keys else {}
+    return render_template("appointments/staff/locked.html", locked=locked, known=known, form=form)

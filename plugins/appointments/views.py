@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, g, jsonify, request, url_for
+from flask import Response, g, jsonify, make_response, request, url_for
 from werkzeug.exceptions import NotFound, TooManyRequests
 
 from portal import toolkit
@@ -11,7 +11,7 @@ from portal.toolkit import _
 from .display import describe
 from .forms import LookupForm
 from .ics import calendar_file
-from .matching import appointment_for_token, find_appointment, normalize_reference, result_token
+from .matching import REFERENCE_LIMIT, appointment_for_token, find_appointment, normalize_reference, result_token
 from .models import Appointment
 
 bp = toolkit.public_blueprint("appointments", __name__)
@@ -33,22 +33,6 @@ def rate_limited_message() -> str:
              "einmal.")
 
 
-def _submitted_reference() -> str:
-    """Return the reference a lookup asks for, from the form or the JSON body."""
-    if request.is_json:
-        body = request.get_json(silent=True)
-        raw = body.get("reference") if isinstance(body, dict) else None
-    else:
-        raw = request.form.get("reference")
-    return normalize_reference(raw) if isinstance(raw, str) else ""
-
-
-def _reference_key() -> str:
-    reference = _submitted_reference()
-    # Requests without a reference share the sender's counter rather than one counter for everybody.
-    return f"reference:{reference}" if reference else f"address:{request.remote_addr}"
-
-
 def mark_lookup_failed() -> None:
     """Count this lookup against the rate limits (successful lookups do not use them up)."""
     g.appointments_lookup_failed = True
@@ -59,14 +43,15 @@ def _lookup_failed(_response) -> bool:
 
 
 def lookup_limits(view):
-    """Apply the per-address and per-reference limits, shared by the form and the JSON API."""
-    per_address = toolkit.limiter.shared_limit(lambda: _settings()["rate_limit_per_address"],
-                                               scope="appointments-lookup-address", methods=["POST"],
-                                               deduct_when=_lookup_failed)
-    per_reference = toolkit.limiter.shared_limit(lambda: _settings()["rate_limit_per_reference"],
-                                                 scope="appointments-lookup-reference", key_func=_reference_key,
-                                                 methods=["POST"], deduct_when=_lookup_failed)
-    return per_address(per_reference(view))
+    """Apply the per-address limit (an IPv6 /64 counts as one address), shared by the form and the JSON API."""
+    return toolkit.limiter.shared_limit(lambda: _settings()["rate_limit_per_address"],
+                                        scope="appointments-lookup-address", key_func=toolkit.client_network,
+                                        methods=["POST"], deduct_when=_lookup_failed)(view)
+
+
+def lookup_by_birth_date(reference: str, birth_date) -> Appointment | None:
+    """Find the appointment unless the reference is locked by failed lookups (429); count a miss."""
+    return REFERENCE_LIMIT.lookup(reference, lambda: find_appointment(reference, birth_date))
 
 
 def result_links(appointment: Appointment, facts: dict, external: bool = False) -> dict:
@@ -87,7 +72,7 @@ def lookup():
     if request.method == "GET":
         form.reference.data = normalize_reference(request.args.get("ref", ""))
     elif form.validate():
-        appointment = find_appointment(form.reference.data, form.birth_date)
+        appointment = lookup_by_birth_date(form.reference.data, form.birth_date.data)
         not_found = appointment is None
     if request.method == "POST" and appointment is None:
         mark_lookup_failed()
@@ -146,7 +131,16 @@ def _expired_link(_exc):
 
 
 @bp.errorhandler(TooManyRequests)
-def _too_many_lookups(_exc):
+def _too_many_lookups(exc):
+    response = make_response(_rate_limited_answer())
+    # A reference locked by failed lookups says until when; the address limits set the header themselves.
+    for name, value in exc.get_headers():
+        if name == "Retry-After":
+            response.headers.setdefault(name, value)
+    return response
+
+
+def _rate_limited_answer():
     if request.endpoint == "appointments.api_lookup":
         # The core answers JSON only under /api/; the lookup API lives under the plugin's own address.
         return jsonify(error="rate_limited", message=rate_limited_message(), status=429), 429

@@ -16,6 +16,7 @@ from ..blueprints import ROLES, PortalBlueprint
 from ..db import session as db_session
 from ..db import utcnow
 from ..extensions import limiter
+from ..lookups import limit_storage_reachable
 from ..templating import staff_menu
 from .auth import (
     audit,
@@ -99,7 +100,7 @@ def logout():
 @bp.route("/")
 @requires_role(None)
 def dashboard():
-    return render_template("staff/dashboard.html")
+    return render_template("staff/dashboard.html", limit_storage_down=not limit_storage_reachable())
 
 
 @bp.route("/session", methods=["POST"])

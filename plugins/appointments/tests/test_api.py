@@ -65,7 +65,8 @@ def test_rate_limit_answers_json_and_is_shared_with_the_form(app, client):
         assert blocked.get_json()["error"] == "rate_limited"
         assert "Retry-After" in blocked.headers
         form = client.post("/de/appointments/", environ_base={"REMOTE_ADDR": "10.2.0.4"},
-                           data={"reference": "M-555555", "csrf_token": csrf_token(client, "/de/appointments/")})
+                           data={"reference": "M 555555", "day": "4", "month": "1", "year": "1980",
+                                 "csrf_token": csrf_token(client, "/de/appointments/")})
         assert form.status_code == 429 and form.mimetype == "text/html"
     finally:
         settings_["rate_limit_per_reference"] = "10 per hour"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 from datetime import date
 
@@ -80,11 +81,13 @@ def test_wrong_reference_and_wrong_birth_date_take_the_same_code_path(app, add_a
         if "appointments_appointment" in statement:
             statements.append(statement)
 
+    compare_digest = hmac.compare_digest
+
     def record_comparison(stored, expected):
         comparisons.append((len(stored), len(expected)))
-        return matching.hmac.compare_digest(stored, expected)
+        return compare_digest(stored, expected)
 
-    monkeypatch.setattr(matching, "compare_digest", record_comparison)
+    monkeypatch.setattr(hmac, "compare_digest", record_comparison)
     event.listen(engine, "before_cursor_execute", record_statement)
     try:
         paths = []
@@ -98,7 +101,7 @@ def test_wrong_reference_and_wrong_birth_date_take_the_same_code_path(app, add_a
     finally:
         event.remove(engine, "before_cursor_execute", record_statement)
     assert paths[0] == paths[1]
-    assert len(paths[0][0]) == 1 and "WHERE appointments_appointment.reference =" in paths[0][0][0]
+    assert len(paths[0][0]) == 1 and "WHERE replace(" in paths[0][0][0]
     assert paths[0][1] == [(64, 64)]
 
 
@@ -125,7 +128,7 @@ def test_invalid_input_keeps_the_values_and_answers_422(client, add_appointment)
     assert response.status_code == 422
     assert "Dieses Datum gibt es nicht." in page
     assert 'value="M-100001"' in page and 'value="31"' in page and 'value="1985"' in page
-    assert 'aria-describedby="birth-date-hint birth-date-error"' in page and 'aria-invalid="true"' in page
+    assert 'aria-describedby="birth_date-hint birth_date-error"' in page and 'aria-invalid="true"' in page
     response = post_lookup(client, reference="")
     assert response.status_code == 422
     assert "Bitte geben Sie die Vorgangsnummer ein." in response.get_data(as_text=True)
