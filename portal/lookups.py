@@ -14,14 +14,16 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
 
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from limits import parse as parse_limit
+from limits import parse_many
 from limits.storage import storage_from_string
+from pydantic import AfterValidator
 from sqlalchemy import Integer, String, case, delete, func, literal, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
@@ -87,6 +89,20 @@ def client_network() -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
+
+
+def _one_rate_limit(value: str) -> str:
+    try:
+        limits = parse_many(value)
+    except ValueError:
+        limits = []
+    if len(limits) != 1:
+        raise ValueError(f'must be one rate limit like "10 per hour", got {value!r}')
+    return value
+
+
+# A setting for ReferenceLimit: one limit such as "10 per hour".
+ReferenceLimitSetting = Annotated[str, AfterValidator(_one_rate_limit)]
 
 
 class LookupFailure(Base):

@@ -27,6 +27,7 @@ from .language_fields import PerLanguageField
 from .lookups import (
     BirthDateField,
     ReferenceLimit,
+    ReferenceLimitSetting,
     ascii_digits,
     birth_date_problem,
     client_network,
@@ -80,8 +81,9 @@ __all__ = [
     "ROLES", "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginBlueprint", "PluginInfo",
     "EmailSetting", "PluginSettings", "Slot",
     # Public lookups by reference and date of birth (portal/lookups.py).
-    "BirthDateField", "ReferenceLimit", "ascii_digits", "birth_date_problem", "client_network", "keyed_hash",
-    "keyed_hash_matches", "normalize_reference", "reference_key", "reference_key_expression",
+    "BirthDateField", "ReferenceLimit", "ReferenceLimitSetting", "ascii_digits", "birth_date_problem",
+    "client_network", "keyed_hash", "keyed_hash_matches", "normalize_reference", "reference_key",
+    "reference_key_expression",
     "RowError", "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "_", "_l", "audit", "csrf", "current_language",
     "current_staff", "enabled_languages", "fallback_chain", "gettext", "hookimpl", "is_htmx", "lang_attrs",
     "language_name", "lazy_gettext", "limiter", "ngettext", "pick_translation", "plugin_enabled", "plugin_settings",

@@ -6,6 +6,7 @@ import os
 from datetime import timedelta
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
@@ -103,3 +104,14 @@ def test_the_dashboard_and_the_log_warn_while_the_limit_storage_is_unreachable(a
         app.config["RATELIMIT_STORAGE_URI"] = configured
     assert ("Der Speicher für die Abfragegrenzen (Redis) antwortet nicht." in page) is warned
     assert ("rate-limit storage redis://127.0.0.1 is unreachable" in caplog.text) is warned
+
+
+@pytest.mark.parametrize(("value", "valid"), [("10 per hour", True), ("3/minute", True),
+                                              ("10 per hour; 50 per day", False), ("often", False)])
+def test_a_reference_limit_setting_is_one_rate_limit(value, valid):
+    adapter = TypeAdapter(toolkit.ReferenceLimitSetting)
+    if valid:
+        assert adapter.validate_python(value) == value
+    else:
+        with pytest.raises(ValidationError, match="must be one rate limit"):
+            adapter.validate_python(value)

@@ -30,7 +30,7 @@ class AppointmentsSettings(toolkit.PluginSettings):
     """Minutes a link to a looked-up appointment stays valid."""
     rate_limit_per_address: RateLimit = "30 per 10 minutes"
     """Lookups allowed from one address."""
-    rate_limit_per_reference: RateLimit = "10 per hour"
-    """Lookups allowed for one reference."""
+    rate_limit_per_reference: toolkit.ReferenceLimitSetting = "10 per hour"
+    """Failed lookups by date of birth allowed for one reference from any address, then it is locked."""
     extra_services: dict[str, str] = {}
     """The municipality's own services: slug = "German name"."""

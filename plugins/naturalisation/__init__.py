@@ -70,7 +70,7 @@ def portal_purge_expired(session, now):
 def portal_demo_data(session):
     from sqlalchemy import select
 
-    from .models import HandoverCase, HandoverPerson
+    from .models import HandoverCase, persons_born
     from .planning import parse_settings, run_planning
 
     if session.scalar(select(HandoverCase.id).limit(1)) is not None:
@@ -87,6 +87,6 @@ def portal_demo_data(session):
     for reference, delay, group, births in demo:
         session.add(HandoverCase(reference=reference, ready_on=ready + timedelta(days=delay), family_group=group,
                          letter_language="ar" if reference.endswith("1004-2026") else "tr",
-                         persons=[HandoverPerson(position=i, date_of_birth=b) for i, b in enumerate(births, start=1)]))
+                         persons=persons_born(reference, births)))
     session.flush()
     run_planning(session, today, settings)

@@ -44,8 +44,7 @@ class LookupForm(FlaskForm):
     """Find a handover appointment by case reference and the date of birth of one person."""
 
     reference = StringField(_l("Aktenzeichen"), validators=[_reference])
-    date_of_birth = LenientDateField(_l("Geburtsdatum einer Person aus dem Fall"),
-                                     validators=[DataRequired(_l("Bitte das Geburtsdatum angeben."))])
+    birth_date = toolkit.BirthDateField(_l("Geburtsdatum einer Person aus dem Fall"))
 
 
 class CaseForm(toolkit.VersionForm):
@@ -54,12 +53,13 @@ class CaseForm(toolkit.VersionForm):
     reference = StringField(_l("Aktenzeichen"), validators=[_reference])
     ready_on = LenientDateField(_l("Urkunden liegen bereit ab"),
                                 validators=[DataRequired(_l("Bitte das Datum angeben."))])
-    births = TextAreaField(_l("Geburtsdaten der Personen"),
-                           validators=[DataRequired(_l("Bitte mindestens ein Geburtsdatum angeben."))])
+    births = TextAreaField(_l("Geburtsdaten der Personen"))
     family_group = StringField(_l("Familie (optional)"), validators=[Length(max=40, message=_l(
         "Höchstens 40 Zeichen."))])
     letter_language = SelectField(_l("Zweite Sprache des Einladungsschreibens"), choices=[],
                                   invalid_choice_message=_l("Bitte aus der Liste wählen."))
+    # Stored dates of birth are hashes: editing a case keeps its persons unless their dates are typed again.
+    births_required = True
 
     def validate_births(self, field):
         births, problems = [], []
@@ -72,7 +72,7 @@ class CaseForm(toolkit.VersionForm):
                 problems.append(_("Zeile %(line)d: %(reason)s", line=number, reason=str(exc)))
         if problems:
             raise ValidationError(" ".join(problems))
-        if not births:
+        if not births and self.births_required:
             raise ValidationError(_("Bitte mindestens ein Geburtsdatum angeben."))
         self.birth_dates = births
 

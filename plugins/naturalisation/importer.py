@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal import toolkit
 from portal.toolkit import _
 
-from .models import HandoverCase, HandoverPerson, normalise_reference
+from .models import HandoverCase, birth_key, persons_born
 
 REFERENCE_RE = re.compile(r"^[A-Z0-9][A-Z0-9 ./_-]{0,39}$")
 COLUMNS = ("aktenzeichen", "bereit_ab", "geburtsdatum", "familie", "sprache")
@@ -22,7 +22,7 @@ OPTIONAL = frozenset({"familie", "sprache"})
 
 def parse_reference(raw: str) -> str:
     """Return a normalised case reference or raise ValueError with a translated reason."""
-    reference = normalise_reference(raw)
+    reference = toolkit.normalize_reference(raw)
     if not reference:
         raise ValueError(_("Das Aktenzeichen fehlt."))
     if not REFERENCE_RE.match(reference):
@@ -104,10 +104,9 @@ def import_cases(session: Session, stream: IO[bytes]) -> toolkit.CsvReport:
         if case is None:
             session.add(HandoverCase(reference=reference, ready_on=entry.ready_on, family_group=entry.family_group,
                              letter_language=entry.letter_language,
-                             persons=[HandoverPerson(position=index, date_of_birth=born)
-                                      for index, born in enumerate(entry.births, start=1)]))
+                             persons=persons_born(reference, entry.births)))
             report.created += 1
-        elif sorted(p.date_of_birth for p in case.persons) != sorted(entry.births):
+        elif sorted(p.birth_key for p in case.persons) != sorted(birth_key(reference, born) for born in entry.births):
             report.add_error(entry.line, _("Das Aktenzeichen %(reference)s ist schon mit anderen Personen erfasst. "
                                            "Bitte ändern Sie den Fall im Formular.", reference=reference))
         elif (case.ready_on, case.family_group, case.letter_language) == (entry.ready_on, entry.family_group,

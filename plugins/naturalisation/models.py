@@ -13,6 +13,7 @@ from portal import toolkit
 WAITING, PLANNED, DONE = "waiting", "planned", "done"
 # An appointment is planned, then done or missed; staff may cancel it.
 APPOINTMENT_STATES = ("planned", "done", "missed", "cancelled")
+BIRTH_KEY_PURPOSE = "naturalisation-birth-key"
 # States that hold a room and time slot.
 ACTIVE_STATES = ("planned", "done")
 
@@ -50,14 +51,18 @@ class HandoverCase(toolkit.Base):
 
 
 class HandoverPerson(toolkit.Base):
-    """Someone whose certificate is ready; known only by date of birth, names stay in the case file."""
+    """Someone whose certificate is ready; names stay in the case file.
+
+    The date of birth is kept only as a keyed hash with the case reference (see
+    birth_key): it is needed to check a lookup, never to show.
+    """
 
     __tablename__ = "naturalisation_person"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("naturalisation_case.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    date_of_birth: Mapped[date] = mapped_column(Date)
+    birth_key: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(10), default=WAITING, index=True)
 
     case: Mapped[HandoverCase] = relationship(back_populates="persons")
@@ -98,6 +103,16 @@ class HandoverAppointment(toolkit.Base):
         return list(seen.values())
 
 
-def normalise_reference(raw: str) -> str:
-    """Return a case reference as stored: trimmed, single spaces, upper case."""
-    return " ".join(raw.split()).upper()
+def birth_key(reference: str, born: date) -> str:
+    """Return the keyed hash of case reference and date of birth that is stored instead of the date."""
+    return toolkit.keyed_hash(BIRTH_KEY_PURPOSE, toolkit.reference_key(reference), born.isoformat())
+
+
+def persons_born(reference: str, births: list[date]) -> list[HandoverPerson]:
+    """Return the persons of a case, numbered in the order of their dates of birth as given."""
+    return [HandoverPerson(position=position, birth_key=birth_key(reference, born))
+            for position, born in enumerate(births, start=1)]
+
+
+# Lookups compare references without separators (toolkit.reference_key); the index serves that comparison.
+Index("ix_naturalisation_case_reference_key", toolkit.reference_key_expression(HandoverCase.reference))

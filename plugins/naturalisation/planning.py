@@ -38,9 +38,11 @@ class NaturalisationSettings(toolkit.PluginSettings):
     horizon_days: PositiveInt = 42
     """How many days ahead the planner looks; not fewer than notice_days."""
     retention_days: PositiveInt = 90
-    """Days after the handover before the case and its dates of birth are deleted."""
+    """Days after the handover before the case and the hashes of its dates of birth are deleted."""
     location: str = ""
     """Where handovers take place, as passed to other plugins; empty: the office's first location."""
+    failed_lookups_per_case: toolkit.ReferenceLimitSetting = "10 per hour"
+    """Failed lookups allowed per case from any address, counted in the database for all workers."""
 
     @field_validator("offices")
     @classmethod

@@ -15,7 +15,7 @@ from portal.toolkit import _
 
 from .forms import CaseForm, ImportForm, MoveForm, PlanForm, as_choices
 from .importer import COLUMNS, import_cases
-from .models import WAITING, HandoverAppointment, HandoverCase, HandoverPerson
+from .models import WAITING, HandoverAppointment, HandoverCase, HandoverPerson, birth_key, persons_born
 from .planning import (
     PlanningConflict,
     current_settings,
@@ -118,9 +118,7 @@ def new_case():
         form.reference.errors.append(_("Dieses Aktenzeichen ist schon erfasst."))
         return _render_case_form(form, None, 422)
     case = HandoverCase(reference=form.reference.data, ready_on=form.ready_on.data, family_group=form.family_group.data,
-                letter_language=form.letter_language.data,
-                persons=[HandoverPerson(position=index, date_of_birth=born)
-                         for index, born in enumerate(form.birth_dates, start=1)])
+                letter_language=form.letter_language.data, persons=persons_born(form.reference.data, form.birth_dates))
     session.add(case)
     session.flush()
     toolkit.audit("create", "naturalisation_case", case.id, after=_case_snapshot(case))
@@ -140,14 +138,15 @@ def edit_case(case_id: int):
     case = _case_or_404(case_id)
     form = CaseForm(obj=case) if request.method == "GET" else CaseForm()
     form.letter_language.choices = _language_choices()
+    form.births_required = False
     if request.method == "GET":
-        form.births.data = "\n".join(p.date_of_birth.strftime("%d.%m.%Y") for p in case.persons)
         form.version.data = case.version
         return _render_case_form(form, case)
     form.reference.data = case.reference
     if not form.validate():
         return _render_case_form(form, case, 422)
-    births_changed = sorted(form.birth_dates) != sorted(p.date_of_birth for p in case.persons)
+    new_keys = sorted(birth_key(case.reference, born) for born in form.birth_dates)
+    births_changed = bool(new_keys) and new_keys != sorted(p.birth_key for p in case.persons)
     if births_changed and any(p.appointments for p in case.persons):
         form.births.errors.append(_("Die Personen haben schon Termine und können nicht mehr geändert werden."))
         return _render_case_form(form, case, 422)
@@ -157,8 +156,7 @@ def edit_case(case_id: int):
         case.ready_on, case.family_group = form.ready_on.data, form.family_group.data
         case.letter_language = form.letter_language.data
         if births_changed:
-            case.persons = [HandoverPerson(position=index, date_of_birth=born)
-                            for index, born in enumerate(form.birth_dates, start=1)]
+            case.persons = persons_born(case.reference, form.birth_dates)
 
     if not toolkit.save_if_current(case, form.version.data, change):
         # Saving again now knowingly replaces the colleague's change, with the input kept in the form.

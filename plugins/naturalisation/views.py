@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -9,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from portal import toolkit
 
 from .forms import LookupForm
-from .models import HandoverAppointment, HandoverCase, HandoverPerson
+from .models import BIRTH_KEY_PURPOSE, HandoverAppointment, HandoverCase, HandoverPerson
 from .planning import current_settings, handover_location, today
 
 bp = toolkit.public_blueprint("naturalisation", __name__)
@@ -17,12 +19,25 @@ bp = toolkit.public_blueprint("naturalisation", __name__)
 SERVICE = "naturalisation-certificate-handover"
 
 
-def find_case(reference: str, date_of_birth) -> HandoverCase | None:
-    """Return the case with this reference that has a person born on that date, else None."""
-    return toolkit.session().scalars(
-        select(HandoverCase).join(HandoverCase.persons)
-        .where(HandoverCase.reference == reference, HandoverPerson.date_of_birth == date_of_birth)
+# Failed lookups per case, from any address; read when used, so that the setting applies.
+CASE_LIMIT = toolkit.ReferenceLimit(
+    "naturalisation", lambda: toolkit.plugin_settings("naturalisation")["failed_lookups_per_case"])
+
+
+def find_case(reference: str, born: date) -> HandoverCase | None:
+    """Return the case with this reference (separators forgiven) when one of its persons was born on that date.
+
+    Any person's date of birth opens the case: they are invited by one letter
+    (docs/naturalisation.md says why). Each stored hash is compared in constant time.
+    """
+    case = toolkit.session().scalars(
+        select(HandoverCase).where(toolkit.reference_key_expression(HandoverCase.reference)
+                                   == toolkit.reference_key(reference))
         .options(selectinload(HandoverCase.persons).selectinload(HandoverPerson.appointments)).limit(1)).first()
+    stored = [person.birth_key for person in case.persons] if case is not None else [None]
+    matches = [toolkit.keyed_hash_matches(key, BIRTH_KEY_PURPOSE, toolkit.reference_key(reference), born.isoformat())
+               for key in stored]
+    return case if any(matches) else None
 
 
 def case_status(case: HandoverCase) -> dict:
@@ -37,7 +52,7 @@ def case_status(case: HandoverCase) -> dict:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@toolkit.limiter.limit("10 per minute; 60 per hour", methods=["POST"])
+@toolkit.limiter.limit("10 per minute; 60 per hour", methods=["POST"], key_func=toolkit.client_network)
 def lookup():
     form = LookupForm()
     status, searched = None, False
@@ -45,7 +60,7 @@ def lookup():
         if not form.validate():
             return render_template("naturalisation/lookup.html", form=form, status=None, searched=False), 422
         searched = True
-        case = find_case(form.reference.data, form.date_of_birth.data)
+        case = CASE_LIMIT.lookup(form.reference.data, lambda: find_case(form.reference.data, form.birth_date.data))
         status = case_status(case) if case else None
     return render_template("naturalisation/lookup.html", form=form, status=status, searched=searched,
                            service=SERVICE, location=handover_location(current_settings()))

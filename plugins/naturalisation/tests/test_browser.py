@@ -3,10 +3,16 @@
 from datetime import date, time, timedelta
 
 import pytest
-from portal_plugins.naturalisation.models import HandoverAppointment, HandoverCase, HandoverPerson
+from portal_plugins.naturalisation.models import HandoverAppointment, HandoverCase, HandoverPerson, birth_key
 from portal_plugins.naturalisation.planning import today
 
 from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+
+
+def fill_birth_date(page, day: str, month: str, year: str) -> None:
+    """Type a date of birth into the three boxes."""
+    for box, value in (("#day", day), ("#month", month), ("#year", year)):
+        page.fill(box, value)
 
 
 @pytest.mark.browser
@@ -14,7 +20,8 @@ def test_handover_lookup_on_a_phone(live_server, browser, database, make_staff):
     day = today() + timedelta(days=3)
     with database() as db:
         case = HandoverCase(reference="54/12-2026", ready_on=today(), letter_language="ar",
-                    persons=[HandoverPerson(position=1, date_of_birth=date(1985, 7, 31), state="planned")])
+                    persons=[HandoverPerson(position=1, birth_key=birth_key("54/12-2026", date(1985, 7, 31)),
+                                            state="planned")])
         db.add(case)
         db.add(HandoverAppointment(day=day, starts_at=time(9, 20), office="Raum 2", persons=case.persons))
         db.commit()
@@ -26,12 +33,13 @@ def test_handover_lookup_on_a_phone(live_server, browser, database, make_staff):
 
     page.click("main form button[type=submit]")
     assert page.locator("#reference-error").is_visible()
-    assert page.locator("#date_of_birth").get_attribute("aria-invalid") == "true"
+    assert page.locator("#birth_date-error").is_visible()
+    assert page.locator("#year").get_attribute("aria-invalid") == "true"
     assert_accessible(page)
 
-    page.fill("#reference", "54/12-2026")
-    page.fill("#date_of_birth", "1985-07-31")
-    page.press("#date_of_birth", "Enter")
+    page.fill("#reference", "54 12 2026")
+    fill_birth_date(page, "31", "7", "1985")
+    page.press("#year", "Enter")
     page.wait_for_selector("#lookup-result")
     assert page.locator("#lookup-result h2").inner_text() == "Ihr Termin"
     assert "Raum 2" in page.locator("#lookup-result").inner_text()
@@ -39,8 +47,12 @@ def test_handover_lookup_on_a_phone(live_server, browser, database, make_staff):
     assert_no_horizontal_scroll(page)
 
     page.goto(f"{live_server.url}/ar/naturalisation/")
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    assert page.locator("#reference").get_attribute("dir") == "ltr"
     page.fill("#reference", "54/12-2026")
-    page.fill("#date_of_birth", "1985-07-31")
+    # Digits as an Arabic phone keyboard types them.
+    fill_birth_date(page, "٣١", "٧", "١٩٨٥")
     page.click("main form button[type=submit]")
     page.wait_for_selector("#lookup-result")
     assert page.locator("html").get_attribute("dir") == "rtl"
@@ -51,7 +63,7 @@ def test_handover_lookup_on_a_phone(live_server, browser, database, make_staff):
     plain = browser.new_context(java_script_enabled=False, **PHONE).new_page()
     plain.goto(f"{live_server.url}/de/naturalisation/")
     plain.fill("#reference", "54/12-2026")
-    plain.fill("#date_of_birth", "1985-07-31")
+    fill_birth_date(plain, "31", "07", "1985")
     plain.click("main form button[type=submit]")
     assert "Raum 2" in plain.locator("#lookup-result").inner_text()
     plain.context.close()

@@ -1,8 +1,15 @@
 """Clients look up their handover appointment by case reference and a date of birth."""
 
+import re
 from datetime import date, time, timedelta
 
-from portal_plugins.naturalisation.models import HandoverAppointment, HandoverCase, HandoverPerson
+from portal_plugins.naturalisation.models import (
+    HandoverAppointment,
+    HandoverCase,
+    HandoverPerson,
+    birth_key,
+    persons_born,
+)
 from portal_plugins.naturalisation.planning import today
 from portal_plugins.naturalisation.retention import purge_handed_over
 
@@ -18,7 +25,8 @@ def add_planned_case(database, reference="54/12-2026", births=(date(1985, 7, 31)
     day = day or today() + timedelta(days=3)
     with database() as db:
         case = HandoverCase(reference=reference, ready_on=today(),
-                    persons=[HandoverPerson(position=i, date_of_birth=b, state="done" if state == "done" else "planned")
+                    persons=[HandoverPerson(position=i, birth_key=birth_key(reference, b),
+                                            state="done" if state == "done" else "planned")
                              for i, b in enumerate(births, start=1)])
         db.add(case)
         db.add(HandoverAppointment(day=day, starts_at=starts_at, office="Raum 2", state=state, persons=case.persons))
@@ -26,10 +34,12 @@ def add_planned_case(database, reference="54/12-2026", births=(date(1985, 7, 31)
         return case.id
 
 
-def look_up(client, reference, born, lang="de"):
+def look_up(client, reference, born, lang="de", address="127.0.0.1"):
+    """Post the lookup form; `born` is written as 1985-07-31 and typed into the three boxes."""
     url = f"/{lang}/naturalisation/"
+    year, month, day = born.split("-") if born else ("", "", "")
     return client.post(url, data={"csrf_token": csrf_token(client, url), "reference": reference,
-                                  "date_of_birth": born})
+                                  "day": day, "month": month, "year": year}, environ_base={"REMOTE_ADDR": address})
 
 
 def test_the_appointment_shows_with_either_persons_date_of_birth(client, database):
@@ -54,7 +64,7 @@ def test_wrong_reference_or_date_of_birth_get_the_same_answer(client, database):
 def test_waiting_and_handed_over_cases_say_so(client, database):
     with database() as db:
         db.add(HandoverCase(reference="54/1-2026", ready_on=today(),
-                    persons=[HandoverPerson(position=1, date_of_birth=date(1990, 1, 1))]))
+                    persons=persons_born("54/1-2026", [date(1990, 1, 1)])))
         db.commit()
     assert "Noch kein Termin" in look_up(client, "54/1-2026", "1990-01-01").get_data(as_text=True)
     add_planned_case(database, reference="54/2-2026", day=today() - timedelta(days=1), state="done")
@@ -65,7 +75,8 @@ def test_bad_input_is_explained_and_kept(client):
     response = look_up(client, "54/12<2026", "")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Das Aktenzeichen darf nur Buchstaben" in page and "Bitte das Geburtsdatum angeben." in page
+    assert "Das Aktenzeichen darf nur Buchstaben" in page
+    assert "Bitte geben Sie Tag, Monat und Jahr Ihrer Geburt ein." in page
     assert 'value="54/12&lt;2026"' in page
     assert 'aria-invalid="true"' in page
 
@@ -99,3 +110,52 @@ def test_what_to_bring_and_the_house_rules_join_the_result_when_those_plugins_ar
         assert 0 < page.index('class="callout checklist-box"') < page.index('class="callout hygiene-summary"')
     finally:
         empty_tables(app)
+
+
+def test_failed_lookups_are_limited_per_case_whatever_the_address(app, client, database):
+    add_planned_case(database)
+    settings = app.config["PORTAL"]["plugin_settings"]["naturalisation"]
+    settings["failed_lookups_per_case"] = "3 per hour"
+    try:
+        codes = [look_up(client, "54/12-2026", f"1970-01-0{i + 1}", address=f"10.7.0.{i}").status_code
+                 for i in range(3)]
+        assert codes == [200, 200, 200]
+        # The fourth address, even with the right date of birth and the reference typed differently.
+        assert look_up(client, "54 12 2026", "1985-07-31", address="10.7.0.9").status_code == 429
+        # Another case is not affected.
+        assert look_up(client, "54/13-2026", "1985-07-31", address="10.7.0.9").status_code == 200
+    finally:
+        settings["failed_lookups_per_case"] = "10 per hour"
+
+
+def test_references_are_forgiven_spaces_separators_case_and_other_digits(client, database):
+    add_planned_case(database, reference="EB/54-2026")
+    for typed in ("EB/54-2026", "eb 54 2026", "EB542026", "EB/٥٤-٢٠٢٦", "EB/۵۴-۲۰۲۶"):
+        assert "Raum 2" in look_up(client, typed, "1985-07-31").get_data(as_text=True), typed
+
+
+def test_the_date_of_birth_comes_in_three_boxes_with_clear_messages(client, database):
+    add_planned_case(database)
+    url = URL
+    page = client.get(url).get_data(as_text=True)
+    assert 'type="date"' not in page
+    for name in ("day", "month", "year"):
+        assert f'name="{name}"' in page
+    assert 'inputmode="numeric"' in page and 'autocomplete="bday-year"' in page
+    assert 'name="reference"' in page and 'dir="ltr"' in page
+    for born, message in (("99999999999999999999-1-1", "Dieses Datum gibt es nicht."),
+                          ("2999-01-01", "Bitte prüfen Sie das Geburtsdatum.")):
+        response = look_up(client, "54/12-2026", born)
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+        assert f'value="{born.split("-")[0]}"' in response.get_data(as_text=True)
+    data = {"csrf_token": csrf_token(client, url), "reference": "54/12-2026", "day": "٣١", "month": "٧",
+            "year": "١٩٨٥"}
+    assert "Raum 2" in client.post(url, data=data).get_data(as_text=True)
+
+
+def test_the_time_is_isolated_not_forced_left_to_right(client, database):
+    add_planned_case(database)
+    page = look_up(client, "54/12-2026", "1985-07-31", lang="ar").get_data(as_text=True)
+    result = page[page.index('id="lookup-result"'):page.index("</section>", page.index('id="lookup-result"'))]
+    assert re.search(r"<dd><bdi>[^<]*9[^<]*</bdi></dd>", result)
+    assert 'dir="ltr"' not in result

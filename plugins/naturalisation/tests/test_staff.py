@@ -5,7 +5,13 @@ from datetime import date, timedelta
 
 import lxml.html
 import pytest
-from portal_plugins.naturalisation.models import HandoverAppointment, HandoverCase, HandoverPerson
+from portal_plugins.naturalisation.models import (
+    HandoverAppointment,
+    HandoverCase,
+    HandoverPerson,
+    birth_key,
+    persons_born,
+)
 from portal_plugins.naturalisation.planning import today
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -24,7 +30,7 @@ def add_case(database, reference, births, ready_on=None, family_group="", letter
     with database() as db:
         case = HandoverCase(reference=reference, ready_on=ready_on or today(), family_group=family_group,
                     letter_language=letter_language,
-                    persons=[HandoverPerson(position=i, date_of_birth=b) for i, b in enumerate(births, start=1)])
+                    persons=persons_born(reference, births))
         db.add(case)
         db.commit()
         return case
@@ -64,7 +70,8 @@ def test_recording_a_case_checks_every_field_and_keeps_the_input(caseworker, dat
     with database() as db:
         case = db.scalars(select(HandoverCase)).one()
         assert (case.reference, case.letter_language) == ("54/77-2026", "tr")
-        assert [p.date_of_birth for p in case.persons] == [date(1980, 3, 12), date(1982, 5, 1)]
+        assert [p.birth_key for p in case.persons] == [birth_key("54/77-2026", date(1980, 3, 12)),
+                                                       birth_key("54/77-2026", date(1982, 5, 1))]
 
     response = caseworker.post(f"{BASE}/cases/new", data={
         "csrf_token": token, "reference": "54/77-2026", "ready_on": today().isoformat(), "births": "01.01.1970",
@@ -121,6 +128,25 @@ def test_a_case_changed_while_being_deleted_stays(caseworker, database, colleagu
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/cases/{case.id}")
     with database() as db:
         assert db.get(HandoverCase, case.id).family_group == "G-1"
+
+
+def test_editing_a_case_keeps_its_persons_unless_their_dates_are_typed_again(caseworker, database):
+    case = add_case(database, "54/1-2026", [date(1980, 1, 1), date(1982, 2, 2)])
+    page = caseworker.get(f"{BASE}/cases/{case.id}").get_data(as_text=True)
+    assert "1980" not in page and "Person 2" in page
+    form = {"csrf_token": csrf_token(caseworker, f"{BASE}/cases/{case.id}"), "ready_on": today().isoformat(),
+            "births": "", "family_group": "G-1", "letter_language": "", "version": "1"}
+    assert caseworker.post(f"{BASE}/cases/{case.id}", data=form).status_code == 302
+    with database() as db:
+        stored = db.get(HandoverCase, case.id)
+        assert stored.family_group == "G-1"
+        assert [p.birth_key for p in stored.persons] == [birth_key("54/1-2026", date(1980, 1, 1)),
+                                                         birth_key("54/1-2026", date(1982, 2, 2))]
+    form = dict(form, births="03.03.1983", version="2")
+    assert caseworker.post(f"{BASE}/cases/{case.id}", data=form).status_code == 302
+    with database() as db:
+        assert [p.birth_key for p in db.get(HandoverCase, case.id).persons] == [
+            birth_key("54/1-2026", date(1983, 3, 3))]
 
 
 CSV_HEADER = "aktenzeichen;bereit_ab;geburtsdatum;familie;sprache\n"
@@ -214,7 +240,7 @@ def test_missed_persons_wait_again_and_done_ones_are_finished(caseworker, databa
         assert db.get(HandoverAppointment, done.id).state == "done"
     plan(caseworker)
     replanned = [a for a in appointments(database) if a.state == "planned"]
-    assert [p.date_of_birth for a in replanned for p in a.persons] == [date(1980, 1, 1)]
+    assert [p.case.reference for a in replanned for p in a.persons] == ["54/1-2026"]
 
 
 def test_an_outcome_racing_a_colleague_changes_nothing(caseworker, database, colleague_saves_first):
@@ -279,13 +305,16 @@ def test_day_plan_and_letters_in_german_and_the_clients_language(caseworker, dat
     plan(caseworker)
     (appointment,) = appointments(database)
     day_plan = caseworker.get(f"{BASE}/days/{appointment.day.isoformat()}").get_data(as_text=True)
-    assert "54/1-2026" in day_plan and "31.01.1980" in day_plan and "geplant" in day_plan
+    assert "54/1-2026" in day_plan and "Person 2" in day_plan and "geplant" in day_plan
+    # Dates of birth are stored as keyed hashes only: no page can show them.
+    assert "31.01.1980" not in day_plan and "1980" not in day_plan
     letters = caseworker.get(f"{BASE}/days/{appointment.day.isoformat()}/letters").get_data(as_text=True)
     assert letters.count('<article class="naturalisation-letter"') == 2
     assert 'lang="de" dir="ltr"' in letters and 'lang="en" dir="ltr"' in letters
     assert "Einladung zur Übergabe Ihrer Einbürgerungsurkunde" in letters
     assert "Invitation to collect your naturalisation certificate" in letters
     assert "http://localhost/en/naturalisation/" in letters
+    assert "2 Personen" in letters and "1980" not in letters
 
 
 def test_changes_appear_in_the_audit_log(caseworker, staff_client, database):
