@@ -9,7 +9,7 @@ from portal_plugins.appointments.matching import REFERENCE_LIMIT
 from sqlalchemy import text
 
 from portal import toolkit
-from portal.testing import csrf_token
+from portal.testing import PHONE, assert_accessible, browser_sign_in, csrf_token
 from portal.toolkit import limiter
 
 from .test_lookup import post_lookup
@@ -118,3 +118,22 @@ def test_caseworkers_see_locked_references_and_unlock_them_with_an_audit_entry(a
         entry = session.execute(text("SELECT target_type, target_id FROM core_audit_entry WHERE action = 'unlock'"))
         assert entry.one() == ("appointments_lookup", "M100001")
     assert post_lookup(client, address="10.6.2.1").status_code == 200
+
+
+@pytest.mark.browser
+def test_locked_references_page_on_a_phone_and_unlocking_by_keyboard(browser, live_server, make_staff, client,
+                                                                      add_appointment, reference_limit):
+    add_appointment("M-100001")
+    for i in range(3):
+        post_lookup(client, birth_date=date(1990, 1, 1 + i), address=f"10.5.0.{i}")
+    page = browser.new_context(**PHONE).new_page()
+    browser_sign_in(page, live_server.url, make_staff("caseworker"))
+    page.goto(f"{live_server.url}/ar/staff/appointments/locked")
+    assert page.locator("table a[dir=ltr]").inner_text() == "M-100001"
+    assert_accessible(page)
+    page.locator("table button").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("table").count() == 0
+    assert_accessible(page)
+    page.context.close()
