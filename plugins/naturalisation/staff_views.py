@@ -114,7 +114,9 @@ def new_case():
     if not form.validate_on_submit():
         return _render_case_form(form, None, 422 if form.is_submitted() else 200)
     session = toolkit.session()
-    if session.scalar(select(HandoverCase.id).where(HandoverCase.reference == form.reference.data)):
+    # Lookups forgive separators, so 54/12-2026 and 54 12 2026 are one reference.
+    if session.scalar(select(HandoverCase.id).where(toolkit.reference_key_expression(HandoverCase.reference)
+                                                    == toolkit.reference_key(form.reference.data))):
         form.reference.errors.append(_("Dieses Aktenzeichen ist schon erfasst."))
         return _render_case_form(form, None, 422)
     case = HandoverCase(reference=form.reference.data, ready_on=form.ready_on.data, family_group=form.family_group.data,

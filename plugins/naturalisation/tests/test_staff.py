@@ -78,6 +78,11 @@ def test_recording_a_case_checks_every_field_and_keeps_the_input(caseworker, dat
         "family_group": "", "letter_language": ""})
     assert response.status_code == 422
     assert "Dieses Aktenzeichen ist schon erfasst." in response.get_data(as_text=True)
+    # Written with other separators it is the same reference for the lookup, so the same case.
+    response = caseworker.post(f"{BASE}/cases/new", data={
+        "csrf_token": token, "reference": "54 77 2026", "ready_on": today().isoformat(), "births": "01.01.1970",
+        "family_group": "", "letter_language": ""})
+    assert "Dieses Aktenzeichen ist schon erfasst." in response.get_data(as_text=True)
 
 
 def test_a_second_editor_of_a_case_gets_a_conflict_and_keeps_the_input(caseworker, staff_client, database):
