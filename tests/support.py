@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -146,11 +147,14 @@ class AppProcess:
 
     Several of them with the same settings behave like the app servers of one
     installation: they share only the database and Redis named in the settings.
+    ``python`` is the interpreter of the installation to serve (by default the one running the tests).
     """
 
     def __init__(self, instance: Path, settings: dict, workers: int = 2, wsgi: str = "portal:create_app()",
-                 extra_args: tuple[str, ...] = (), config: str | None = "python:portal.gunicorn_config"):
+                 extra_args: tuple[str, ...] = (), config: str | None = "python:portal.gunicorn_config",
+                 python: str = sys.executable):
         self.instance = Path(instance)
+        self.python = python
         self.config = config
         self.settings = settings
         self.workers = workers
@@ -164,21 +168,18 @@ class AppProcess:
     def start(self, timeout: float = 60) -> AppProcess:
         """Start gunicorn and return once it answers /healthz (with any status)."""
         import subprocess
-        import sys
         import time
         import urllib.error
         import urllib.request
-
-        import gunicorn
 
         self.instance.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # By default the settings of docs/deployment.md, with this process's address and number of workers.
-        command = [sys.executable, "-m", "gunicorn", *(["--config", self.config] if self.config else []),
+        command = [self.python, "-m", "gunicorn", *(["--config", self.config] if self.config else []),
                    "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--worker-class", "sync",
                    "--graceful-timeout", "5", *self.extra_args, self.wsgi]
-        if gunicorn.version_info >= (27,):
+        if self._gunicorn_version() >= (27,):
             # Its control socket has one default path for every gunicorn of the user; several run here at once.
             command[-1:-1] = ["--no-control-socket"]
         log = self.log_path.open("ab")
@@ -200,6 +201,14 @@ class AppProcess:
         self.stop()
         raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log()}")
 
+    def _gunicorn_version(self) -> tuple[int, ...]:
+        """Return the version of the gunicorn that serves, which may be another installation's."""
+        import subprocess
+
+        output = subprocess.run([self.python, "-c", "import gunicorn; print(*gunicorn.version_info[:2])"],
+                                capture_output=True, text=True, check=True).stdout
+        return tuple(int(part) for part in output.split())
+
     def environment(self) -> dict[str, str]:
         """Return the environment that configures the portal of this process, for its workers and commands."""
         environ = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
@@ -208,10 +217,9 @@ class AppProcess:
     def flask(self, *args: str, timeout: float = 600) -> str:
         """Run a `flask --app portal` command against this process's configuration and return its output."""
         import subprocess
-        import sys
 
         self.instance.mkdir(parents=True, exist_ok=True)
-        completed = subprocess.run([sys.executable, "-m", "flask", "--app", "portal", *args], env=self.environment(),
+        completed = subprocess.run([self.python, "-m", "flask", "--app", "portal", *args], env=self.environment(),
                                    cwd=self.instance, capture_output=True, text=True, timeout=timeout)
         if completed.returncode != 0:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{completed.stdout}\n{completed.stderr}")

@@ -1,15 +1,20 @@
-"""Packaging: `pip install .` into a fresh virtual environment gives a working portal, and a scaffolded
-plugin installs beside it and is served in two languages without any change to the core."""
+"""Packaging: `pip install .` into a fresh virtual environment gives a working portal; a scaffolded plugin and
+the worked example plugin install beside it from their own folders and are served without any change to the core."""
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.support import AppProcess
+
 ROOT = Path(__file__).parent.parent
+EXAMPLE_PLUGIN = ROOT / "examples" / "plugins" / "portal-plugin-closures"
 pytestmark = [
     pytest.mark.slow,
     # Installing touches no database; the SQLite pass proves it, the PostgreSQL pass saves the minute.
@@ -43,13 +48,18 @@ def installed_venv(tmp_path_factory) -> Path:
     """A fresh virtual environment with the portal installed from this checkout (not editable)."""
     venv = tmp_path_factory.mktemp("venv") / "env"
     run(sys.executable, "-m", "venv", str(venv))
-    installed = subprocess.run([str(venv / "bin" / "pip"), "install", str(ROOT)], capture_output=True, text=True,
+    pip_install_without_warnings(venv, str(ROOT))
+    return venv
+
+
+def pip_install_without_warnings(venv: Path, *requirements: str) -> None:
+    """Install into the venv and fail on any warning of the build."""
+    installed = subprocess.run([str(venv / "bin" / "pip"), "install", *requirements], capture_output=True, text=True,
                                timeout=600)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     # The build's warnings (setuptools' package discovery above all) would bury the result for a newcomer.
     warnings = re.findall(r"\b\w+Warning\b.*", installed.stdout + installed.stderr)
     assert warnings == [], f"{len(warnings)} warnings, the first: {warnings[0]}"
-    return venv
 
 
 def pages(venv: Path, instance: Path, plugins: str, *paths: str) -> dict[str, str]:
@@ -85,3 +95,26 @@ def test_scaffolded_plugin_installs_and_serves_in_two_languages(installed_venv, 
     assert result["/de/parking/"].startswith("200")
     assert "Hallo aus dem Plugin." in result["/de/parking/"] and "0 Einträge" in result["/de/parking/"]
     assert "Hello from the plugin." in result["/en/parking/"] and "0 entries" in result["/en/parking/"]
+
+
+def test_example_plugin_installs_beside_the_built_in_plugins_and_passes_its_own_tests(installed_venv, tmp_path):
+    # A copy, so that the build leaves nothing in the checkout.
+    example = shutil.copytree(EXAMPLE_PLUGIN, tmp_path / EXAMPLE_PLUGIN.name,
+                              ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    pip_install_without_warnings(installed_venv, str(example), "pytest")
+    portal = AppProcess(tmp_path / "instance", {"extra_plugins": "closures"}, workers=1,
+                        python=str(installed_venv / "bin" / "python"))
+    order = {match[1]: int(match[2]) for match in re.finditer(r"^(\w+) .* enabled #(\d+)", portal.flask("plugins"),
+                                                               re.MULTILINE)}
+    assert len(order) == 8 and order["closures"] == 8, order
+    portal.flask("db", "upgrade")
+    with portal:
+        for path, heading in (("/de/closures/", "Schließtage"), ("/en/closures/", "Closures")):
+            with urllib.request.urlopen(portal.url + path, timeout=30) as response:
+                assert response.status == 200 and f"<h1>{heading}</h1>" in response.read().decode()
+    # Its own tests, with the fixtures the installed portal ships; its package is the installed one.
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    output = run(str(installed_venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                 str(example / "tests"), cwd=str(tmp_path),
+                 env=environment | {"PYTHONDONTWRITEBYTECODE": "1"})
+    assert re.search(r"\b\d+ passed\b", output) and "failed" not in output and "skipped" not in output, output

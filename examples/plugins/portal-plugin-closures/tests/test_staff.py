@@ -1,0 +1,95 @@
+"""The staff page: adding and changing closures through versioned saves, and a colleague's save first."""
+
+from datetime import timedelta
+
+from portal_plugin_closures.models import Closure
+from sqlalchemy import select
+
+from portal.testing import csrf_token
+
+EDIT = "/de/staff/closures/{}/edit"
+
+
+def form(token, version, first, last, german="Betriebsausflug", english="Staff outing"):
+    return {"csrf_token": token, "version": "" if version is None else str(version), "starts_on": first.isoformat(),
+            "ends_on": last.isoformat(), "reason-de": german, "reason-en": english}
+
+
+def stored(data, closure_id):
+    return data(lambda session: session.get(Closure, closure_id))
+
+
+def test_the_staff_page_needs_the_editor_role(client, staff_client):
+    assert client.get("/de/staff/closures/").status_code in (302, 401)
+    assert staff_client("caseworker").get("/de/staff/closures/").status_code == 403
+    assert staff_client("editor").get("/de/staff/closures/").status_code == 200
+
+
+def test_an_editor_adds_a_closure(staff_client, data, today):
+    editor = staff_client("editor")
+    token = csrf_token(editor, "/de/staff/closures/new")
+    response = editor.post("/de/staff/closures/new", data=form(token, None, today, today + timedelta(days=1)))
+    assert response.status_code == 302
+    closure = data(lambda session: session.scalars(select(Closure)).one())
+    assert closure.reason == {"de": "Betriebsausflug", "en": "Staff outing"} and closure.version == 1
+    assert "Betriebsausflug" in editor.get("/de/staff/closures/").get_data(as_text=True)
+
+
+def test_bad_input_is_refused_with_a_message_and_kept(staff_client, add_closure, data, today):
+    closure_id = add_closure(4)
+    editor = staff_client("editor")
+    token = csrf_token(editor, EDIT.format(closure_id))
+    response = editor.post(EDIT.format(closure_id), data=form(token, 1, today + timedelta(days=5), today,
+                                                              german="", english="Kept text"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Der letzte Tag darf nicht vor dem ersten liegen." in page
+    assert "Bitte geben Sie den Grund in dieser Sprache an." in page
+    assert "Kept text" in page
+    assert stored(data, closure_id).reason["de"] == "Betriebsausflug"
+
+
+def test_an_edit_saves_and_bumps_the_version(staff_client, add_closure, data, today):
+    closure_id = add_closure(4)
+    editor = staff_client("editor")
+    token = csrf_token(editor, EDIT.format(closure_id))
+    day = today + timedelta(days=6)
+    assert editor.post(EDIT.format(closure_id), data=form(token, 1, day, day, german="Umzug")).status_code == 302
+    closure = stored(data, closure_id)
+    assert (closure.starts_on, closure.reason["de"], closure.version) == (day, "Umzug", 2)
+
+
+def test_a_colleague_who_saved_after_the_form_was_loaded_gives_the_conflict_page(staff_client, add_closure, data,
+                                                                                today):
+    closure_id = add_closure(4)
+    first, second = staff_client("editor"), staff_client("editor")
+    token = csrf_token(first, EDIT.format(closure_id))
+    second_token = csrf_token(second, EDIT.format(closure_id))
+    assert second.post(EDIT.format(closure_id), data=form(second_token, 1, today, today, german="Zweite"))\
+        .status_code == 302
+    response = first.post(EDIT.format(closure_id), data=form(token, 1, today, today, german="Erste"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Jemand anderes hat inzwischen gespeichert" in page and "Zweite" in page and "Erste" in page
+    assert stored(data, closure_id).reason["de"] == "Zweite"
+    # The form now carries the stored version: saving again knowingly replaces the colleague's text.
+    assert 'name="version" type="hidden" value="2"' in page
+    assert first.post(EDIT.format(closure_id), data=form(token, 2, today, today, german="Erste")).status_code == 302
+    assert stored(data, closure_id).reason["de"] == "Erste"
+
+
+def test_a_colleague_who_saves_between_check_and_write_gives_the_conflict_page(staff_client, add_closure, data,
+                                                                               colleague_saves_first, today):
+    closure_id = add_closure(4)
+    editor = staff_client("editor")
+    token = csrf_token(editor, EDIT.format(closure_id))
+
+    def colleague(session):
+        session.get(Closure, closure_id).reason = {"de": "Vom Kollegen"}
+
+    colleague_saves_first(Closure, colleague)
+    response = editor.post(EDIT.format(closure_id), data=form(token, 1, today, today, german="Meins"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Vom Kollegen" in page and "Meins" in page
+    assert stored(data, closure_id).reason == {"de": "Vom Kollegen"}
