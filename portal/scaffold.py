@@ -17,37 +17,33 @@ FILES = {
 [build-system]
 requires = ["setuptools>=69", "wheel"]
 build-backend = "setuptools.build_meta"
-""",
-    "setup.cfg": """\
-[metadata]
-name = portal-plugin-$dashed
-version = 0.1.0
-description = $title: a plugin for the migration office portal
 
-[options]
-packages =
-    $package
-    $package.migrations
-    $package.migrations.versions
-include_package_data = True
-install_requires =
-    migration-office-portal>=1.0
+[project]
+name = "portal-plugin-$dashed"
+version = "0.1.0"
+description = "$title: a plugin for the migration office portal"
+requires-python = ">=3.11"
+dependencies = ["migration-office-portal>=1.0"]
 
-[options.package_data]
-* = **/*.html, **/*.po, **/*.mo, **/*.css, **/*.js
+[project.entry-points."portal.plugins"]
+$name = "$package"
 
-[options.entry_points]
-portal.plugins =
-    $name = $package
+[tool.setuptools]
+packages = ["$package", "$package.migrations", "$package.migrations.versions"]
+
+[tool.setuptools.package-data]
+$package = ["templates/**/*.html", "translations/*/LC_MESSAGES/*.po", "translations/*/LC_MESSAGES/*.mo"]
 """,
     "README.md": """\
 # $title
 
 A plugin for the migration office portal. Install it beside the portal with
-`pip install .`, then add `"$name"` to `plugins` in the instance file
-`portal.toml` and run `flask --app portal db upgrade`.
+`pip install .`, enable it beside the built-in plugins with
+`extra_plugins = ["$name"]` in the instance file `portal.toml`, and run
+`flask --app portal db upgrade`.
 
-Its public page is served at `/<lang>/$name/`. Run its tests with `pytest`.
+Its public page is served at `/<lang>/$name/`; its settings go under
+`[plugin_settings.$name]`. Run its tests with `pytest`.
 """,
     "$package/__init__.py": '''\
 """$title: a plugin for the migration office portal."""
@@ -62,6 +58,16 @@ plugin_info = toolkit.PluginInfo(
     version="0.1.0",
     requires_core=">=1.0,<2",
 )
+
+
+class Settings(toolkit.PluginSettings):
+    show_count: bool = True
+    """Whether the page says how many entries there are."""
+
+
+@hookimpl
+def portal_settings_model():
+    return Settings
 
 
 @hookimpl
@@ -114,7 +120,9 @@ bp = toolkit.public_blueprint("$name", __name__)
 
 @bp.route("/")
 def index():
-    count = toolkit.session().scalar(select(func.count()).select_from(Entry))
+    count = None
+    if toolkit.plugin_settings("$name")["show_count"]:
+        count = toolkit.session().scalar(select(func.count()).select_from(Entry))
     return render_template("$name/index.html", count=count)
 ''',
     "$package/templates/$name/index.html": """\
@@ -123,7 +131,7 @@ def index():
 {% block content %}
 <h1>{{ _('$title') }}</h1>
 <p>{{ _('Hallo aus dem Plugin.') }}</p>
-<p>{{ ngettext('%(num)d Eintrag', '%(num)d Einträge', count) }}</p>
+{% if count is not none %}<p>{{ ngettext('%(num)d Eintrag', '%(num)d Einträge', count) }}</p>{% endif %}
 {% endblock %}
 """,
     "$package/migrations/__init__.py": "",
@@ -166,9 +174,18 @@ def portal_config():
     return {"plugins": ["$name"], "languages": ["de", "en"]}
 ''',
     "tests/test_$name.py": '''\
+import pytest
+
+
 def test_page_is_served_in_german_and_english(client):
     assert "Hallo aus dem Plugin." in client.get("/de/$name/").get_data(as_text=True)
     assert "Hello from the plugin." in client.get("/en/$name/").get_data(as_text=True)
+    assert "0 entries" in client.get("/en/$name/").get_data(as_text=True)
+
+
+@pytest.mark.portal_config({"plugin_settings": {"$name": {"show_count": False}}})
+def test_the_count_can_be_turned_off(client):
+    assert "Einträge" not in client.get("/de/$name/").get_data(as_text=True)
 ''',
 }
 

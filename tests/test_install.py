@@ -62,6 +62,14 @@ def pip_install_without_warnings(venv: Path, *requirements: str) -> None:
     assert warnings == [], f"{len(warnings)} warnings, the first: {warnings[0]}"
 
 
+def assert_plugin_tests_pass(venv: Path, tests: Path, cwd: Path) -> None:
+    """Run a plugin's own tests in the venv, with the fixtures the installed portal ships; all must pass."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    output = run(str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests),
+                 cwd=str(cwd), env=environment | {"PYTHONDONTWRITEBYTECODE": "1"})
+    assert re.search(r"\b\d+ passed\b", output) and "failed" not in output and "skipped" not in output, output
+
+
 def pages(venv: Path, instance: Path, plugins: str, *paths: str) -> dict[str, str]:
     output = run(str(venv / "bin" / "python"), "-c", CHECK_PORTAL, str(instance), plugins, *paths,
                  cwd=str(instance))
@@ -86,7 +94,7 @@ def test_scaffolded_plugin_installs_and_serves_in_two_languages(installed_venv, 
         env={"PORTAL_INSTANCE": str(tmp_path / "instance"), "PORTAL_PLUGINS": "", "PATH": "/usr/bin:/bin"})
     project = tmp_path / "portal-plugin-parking"
     assert (project / "portal_plugin_parking" / "migrations" / "versions" / "0001_initial.py").exists()
-    run(str(installed_venv / "bin" / "pip"), "install", "--quiet", str(project))
+    pip_install_without_warnings(installed_venv, str(project), "pytest")
     listing = run(flask, "--app", "portal", "plugins", cwd=str(tmp_path),
                   env={"PORTAL_INSTANCE": str(tmp_path / "instance"), "PORTAL_PLUGINS": "parking",
                        "PATH": "/usr/bin:/bin"})
@@ -95,6 +103,7 @@ def test_scaffolded_plugin_installs_and_serves_in_two_languages(installed_venv, 
     assert result["/de/parking/"].startswith("200")
     assert "Hallo aus dem Plugin." in result["/de/parking/"] and "0 Einträge" in result["/de/parking/"]
     assert "Hello from the plugin." in result["/en/parking/"] and "0 entries" in result["/en/parking/"]
+    assert_plugin_tests_pass(installed_venv, project / "tests", tmp_path)
 
 
 def test_example_plugin_installs_beside_the_built_in_plugins_and_passes_its_own_tests(installed_venv, tmp_path):
@@ -112,9 +121,4 @@ def test_example_plugin_installs_beside_the_built_in_plugins_and_passes_its_own_
         for path, heading in (("/de/closures/", "Schließtage"), ("/en/closures/", "Closures")):
             with urllib.request.urlopen(portal.url + path, timeout=30) as response:
                 assert response.status == 200 and f"<h1>{heading}</h1>" in response.read().decode()
-    # Its own tests, with the fixtures the installed portal ships; its package is the installed one.
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
-    output = run(str(installed_venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                 str(example / "tests"), cwd=str(tmp_path),
-                 env=environment | {"PYTHONDONTWRITEBYTECODE": "1"})
-    assert re.search(r"\b\d+ passed\b", output) and "failed" not in output and "skipped" not in output, output
+    assert_plugin_tests_pass(installed_venv, example / "tests", tmp_path)
