@@ -1,7 +1,7 @@
 """The one module plugins import from the core: a small, stable facade.
 
 Everything a plugin needs is here; everything else in ``portal`` is internal
-and may change. tests/test_plugin_boundaries.py checks that first-party plugins
+and may change. tests/test_architecture.py checks that first-party plugins
 import nothing else from the core.
 """
 
