@@ -15,6 +15,7 @@ from flask_babel import gettext, lazy_gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from .blueprints import ROLES, PluginBlueprint, public_blueprint, staff_blueprint
+from .clock import office_now, office_today, office_zone
 from .config import EmailSetting, PluginSettings
 from .content import ContentStatus, Translated, pick_translation, render_markdown
 from .csvimport import CsvFormatError, CsvReport, RowError, read_rows
@@ -22,7 +23,15 @@ from .db import Base, UTCDateTime, session, utcnow
 from .errors import render_error
 from .extensions import csrf, limiter
 from .hookspecs import Slot
-from .i18n import current_language, enabled_languages, fallback_chain, lang_attrs, language_name, text_direction
+from .i18n import (
+    current_language,
+    enabled_languages,
+    fallback_chain,
+    lang_attrs,
+    language_name,
+    source_language,
+    text_direction,
+)
 from .language_fields import PerLanguageField
 from .pages import RenderingError, is_public_page, render_in_language, result_address, set_result_address
 from .pagination import Page, paginate
@@ -66,7 +75,7 @@ def plugin_enabled(name: str) -> bool:
 
 __all__ = [
     "ROLES", "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginBlueprint", "PluginInfo",
-    "EmailSetting", "PluginSettings", "Slot",
+    "EmailSetting", "PluginSettings", "Slot", "office_now", "office_today", "office_zone", "source_language",
     "RowError", "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "_", "_l", "audit", "csrf", "current_language",
     "current_staff", "enabled_languages", "fallback_chain", "gettext", "hookimpl", "is_htmx", "lang_attrs",
     "language_name", "lazy_gettext", "limiter", "ngettext", "pick_translation", "plugin_enabled", "plugin_settings",

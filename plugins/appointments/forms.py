@@ -30,7 +30,7 @@ def reference_problem(reference: str) -> str | None:
 
 def birth_date_problem(birth_date: date) -> str | None:
     """Return a translated reason why a date cannot be a client's date of birth, or None."""
-    if birth_date > date.today() or birth_date.year < 1900:
+    if birth_date > toolkit.office_today() or birth_date.year < 1900:
         return _("Bitte prüfen Sie das Geburtsdatum.")
     return None
 

@@ -55,7 +55,7 @@ def _parse_birth_date(text: str) -> date:
     birth_date = parse_date(text)
     if birth_date is None:
         raise ValueError(_("Das Geburtsdatum fehlt."))
-    if birth_date > date.today() or birth_date.year < 1900:
+    if birth_date > toolkit.office_today() or birth_date.year < 1900:
         raise ValueError(_("Das Geburtsdatum %(value)s ist nicht möglich.", value=text))
     return birth_date
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import groupby
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal import toolkit
 from portal.toolkit import _
 
-from .display import day_bounds, describe, format_day, local_start, office_zone, place, to_utc
+from .display import day_bounds, describe, format_day, local_start, place, to_utc
 from .forms import AppointmentForm, ImportForm, LetterForm, SearchForm
 from .importer import import_appointments
 from .matching import normalize_reference
@@ -118,7 +118,7 @@ def letter(appointment_id: int):
     with force_locale(language):
         qr_title = _("QR-Code: Termin online prüfen")
     return render_template("appointments/staff/letter.html", appointment=appointment, form=form, parts=parts,
-                           lookup_url=url, qr=qr_svg(url, qr_title), printed_on=datetime.now(office_zone()).date())
+                           lookup_url=url, qr=qr_svg(url, qr_title), printed_on=toolkit.office_today())
 
 
 @bp.route("/day")
@@ -126,7 +126,7 @@ def day_view():
     try:
         day = date.fromisoformat(request.args.get("day", ""))
     except ValueError:
-        day = datetime.now(office_zone()).date()
+        day = toolkit.office_today()
     start, end = day_bounds(day)
     appointments = toolkit.session().scalars(
         select(Appointment).where(Appointment.starts_at >= start, Appointment.starts_at < end)

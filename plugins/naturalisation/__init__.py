@@ -76,7 +76,7 @@ def portal_demo_data(session):
     if session.scalar(select(HandoverCase.id).limit(1)) is not None:
         return
     settings = parse_settings(toolkit.plugin_settings("naturalisation"))
-    today = toolkit.utcnow().date()
+    today = toolkit.office_today()
     ready = today + timedelta(days=settings.notice_days)
     demo = [("54/1001-2026", 0, "G-1001", [date(1984, 3, 2), date(1986, 11, 23)]),
             ("54/1002-2026", 0, "G-1001", [date(2007, 6, 14)]),

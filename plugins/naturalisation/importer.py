@@ -44,7 +44,7 @@ def parse_date(raw: str) -> date:
 def parse_birth_date(raw: str) -> date:
     """Read a date of birth, which must lie in the past."""
     born = parse_date(raw)
-    if born >= toolkit.utcnow().date():
+    if born >= toolkit.office_today():
         raise ValueError(_("Das Geburtsdatum muss in der Vergangenheit liegen."))
     return born
 

@@ -123,11 +123,6 @@ def handover_location(settings: HandoverSettings) -> str:
     return ", ".join(part for part in (office["building"], office["street"], town) if part)
 
 
-def today() -> date:
-    """Return today's date for planning."""
-    return toolkit.utcnow().date()
-
-
 def waiting_families(session: Session, first_day: date) -> list[scheduler.Family]:
     """Group the persons waiting for an appointment into families, with the day relatives already come."""
     waiting = session.scalars(

@@ -23,7 +23,6 @@ from .planning import (
     record_outcome,
     run_planning,
     slot_problem,
-    today,
 )
 
 bp = toolkit.staff_blueprint("naturalisation", __name__, role="caseworker")
@@ -72,12 +71,13 @@ def overview():
         entry["cases"][person.case.id] = person.case
         entry["persons"] += 1
         entry["ready_on"] = max(entry["ready_on"], person.case.ready_on)
+    today = toolkit.office_today()
     days = session.execute(select(HandoverAppointment.day, func.count()).where(HandoverAppointment.state == "planned",
-                                                                         HandoverAppointment.day >= today())
+                                                                         HandoverAppointment.day >= today)
                            .group_by(HandoverAppointment.day).order_by(HandoverAppointment.day)).all()
     return render_template("naturalisation/staff/overview.html", families=sorted(families.values(),
                            key=lambda f: f["ready_on"]), waiting_count=len(waiting), days=days, plan_form=PlanForm(),
-                           today=today())
+                           today=today)
 
 
 @bp.route("/plan", methods=["POST"])
@@ -87,7 +87,7 @@ def plan():
         abort(400)
     session = toolkit.session()
     try:
-        created, still_waiting = run_planning(session, today(), current_settings())
+        created, still_waiting = run_planning(session, toolkit.office_today(), current_settings())
     except PlanningConflict:
         flash(_("Jemand anderes hat gerade gleichzeitig geplant. Bitte starten Sie die Planung noch einmal."), "error")
         return redirect(url_for(".overview"))
@@ -285,7 +285,8 @@ def move(appointment_id: int):
     if not form.validate_on_submit():
         return show(422 if form.is_submitted() else 200)
     new_time = time.fromisoformat(form.starts_at.data)
-    problem = slot_problem(session, appointment, form.day.data, new_time, form.office.data, settings, today())
+    problem = slot_problem(session, appointment, form.day.data, new_time, form.office.data, settings,
+                           toolkit.office_today())
     if problem:
         form.day.errors.append(problem)
         return show(422)
@@ -313,7 +314,8 @@ def _letter(case: HandoverCase, appointments: list[HandoverAppointment], locatio
     for code in languages:
         with force_locale(code):
             pages.append(Markup(render_template("naturalisation/staff/_letter.html", case=case, code=code,
-                                                appointments=appointments, location=location, letter_date=today(),
+                                                appointments=appointments, location=location,
+                                                letter_date=toolkit.office_today(),
                                                 lookup_url=url_for("naturalisation.lookup", lang=code,
                                                                    _external=True))))
     return pages

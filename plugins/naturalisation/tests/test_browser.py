@@ -4,16 +4,15 @@ from datetime import date, time, timedelta
 
 import pytest
 from portal_plugins.naturalisation.models import HandoverAppointment, HandoverCase, HandoverPerson
-from portal_plugins.naturalisation.planning import today
 
 from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
 
 
 @pytest.mark.browser
-def test_handover_lookup_on_a_phone(live_server, browser, database, make_staff):
-    day = today() + timedelta(days=3)
+def test_handover_lookup_on_a_phone(live_server, browser, database, make_staff, today):
+    day = today + timedelta(days=3)
     with database() as db:
-        case = HandoverCase(reference="54/12-2026", ready_on=today(), letter_language="ar",
+        case = HandoverCase(reference="54/12-2026", ready_on=today, letter_language="ar",
                     persons=[HandoverPerson(position=1, date_of_birth=date(1985, 7, 31), state="planned")])
         db.add(case)
         db.add(HandoverAppointment(day=day, starts_at=time(9, 20), office="Raum 2", persons=case.persons))
