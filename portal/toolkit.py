@@ -33,6 +33,7 @@ from .i18n import (
     text_direction,
 )
 from .language_fields import PerLanguageField
+from .mail import MailMessage, queue_mail, send_after_response
 from .pages import RenderingError, is_public_page, render_in_language, result_address, set_result_address
 from .pagination import Page, paginate
 from .staff.auth import audit, current_staff, requires_role
@@ -75,7 +76,8 @@ def plugin_enabled(name: str) -> bool:
 
 __all__ = [
     "ROLES", "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginBlueprint", "PluginInfo",
-    "EmailSetting", "PluginSettings", "Slot", "office_now", "office_today", "office_zone", "source_language",
+    "EmailSetting", "MailMessage", "PluginSettings", "Slot", "office_now", "office_today", "office_zone", "queue_mail",
+    "send_after_response", "source_language",
     "RowError", "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "_", "_l", "audit", "csrf", "current_language",
     "current_staff", "enabled_languages", "fallback_chain", "gettext", "hookimpl", "is_htmx", "lang_attrs",
     "language_name", "lazy_gettext", "limiter", "ngettext", "pick_translation", "plugin_enabled", "plugin_settings",
