@@ -61,9 +61,10 @@ def portal_staff_menu():
 
 @hookimpl
 def portal_purge_expired(session, now):
-    from .retention import purge_handed_over
+    from .retention import purge_handed_over, purge_unfinished
 
-    return purge_handed_over(session, now)
+    # Unfinished cases first, so that their appointments, left without persons, go with the handed-over ones'.
+    return purge_unfinished(session, now) + purge_handed_over(session, now)
 
 
 @hookimpl

@@ -1,9 +1,11 @@
 """Clients look up their handover appointment by case reference and a date of birth."""
 
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from portal_plugins.naturalisation.models import HandoverAppointment, HandoverCase, HandoverPerson
+from portal_plugins.naturalisation import portal_purge_expired
+from portal_plugins.naturalisation.models import HandoverAppointment, HandoverCase, HandoverPerson, appointment_person
 from portal_plugins.naturalisation.retention import purge_handed_over
+from sqlalchemy import delete, select, update
 
 from portal import toolkit
 from portal.testing import csrf_token, empty_tables
@@ -84,6 +86,26 @@ def test_handed_over_cases_are_deleted_after_the_retention_period(database, toda
         db.commit()
         assert {c.id for c in db.query(HandoverCase)} == {kept_waiting, recent}
         assert db.query(HandoverAppointment).count() == 2
+
+
+def test_cases_never_completed_are_deleted_after_their_retention_period(app, database, today):
+    long_ago = today - timedelta(days=400)
+    forgotten = add_planned_case(database, reference="54/1-2026", day=long_ago, state="planned")
+    lately_planned = add_planned_case(database, reference="54/2-2026", day=today - timedelta(days=30))
+    never_invited = add_planned_case(database, reference="54/3-2026", day=long_ago, starts_at=time(8))
+    with database() as db:
+        recorded = datetime.combine(long_ago, time(12), tzinfo=UTC)
+        db.execute(update(HandoverCase).values(created_at=recorded, ready_on=long_ago))
+        db.execute(delete(HandoverAppointment).where(HandoverAppointment.id.in_(
+            select(appointment_person.c.appointment_id).join(HandoverPerson).where(
+                HandoverPerson.case_id == never_invited))))
+        db.commit()
+        assert portal_purge_expired(db, toolkit.utcnow()) == 2
+        db.commit()
+        assert {c.id for c in db.query(HandoverCase)} == {lately_planned}
+        assert db.query(HandoverPerson).count() == 2
+        assert db.query(HandoverAppointment).count() == 1
+    assert forgotten != never_invited
 
 
 def test_what_to_bring_and_the_house_rules_join_the_result_when_those_plugins_are_enabled(make_app, portal_config):
