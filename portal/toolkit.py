@@ -18,7 +18,7 @@ from .blueprints import ROLES, PluginBlueprint, public_blueprint, staff_blueprin
 from .clock import office_now, office_today, office_zone
 from .config import EmailSetting, PluginSettings
 from .content import ContentStatus, Translated, pick_translation, render_markdown
-from .csvimport import CsvFormatError, CsvReport, RowError, read_rows
+from .csvimport import CsvFormatError, CsvReport, RowError, parse_date_cell, parse_time_cell, read_rows, run_import
 from .db import Base, UTCDateTime, session, utcnow
 from .errors import render_error
 from .extensions import csrf, limiter
@@ -76,8 +76,8 @@ def plugin_enabled(name: str) -> bool:
 
 __all__ = [
     "ROLES", "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginBlueprint", "PluginInfo",
-    "EmailSetting", "MailMessage", "PluginSettings", "Slot", "office_now", "office_today", "office_zone", "queue_mail",
-    "send_after_response", "source_language",
+    "EmailSetting", "MailMessage", "PluginSettings", "Slot", "office_now", "office_today", "office_zone",
+    "parse_date_cell", "parse_time_cell", "queue_mail", "run_import", "send_after_response", "source_language",
     "RowError", "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "_", "_l", "audit", "csrf", "current_language",
     "current_staff", "enabled_languages", "fallback_chain", "gettext", "hookimpl", "is_htmx", "lang_attrs",
     "language_name", "lazy_gettext", "limiter", "ngettext", "pick_translation", "plugin_enabled", "plugin_settings",

@@ -143,14 +143,9 @@ def import_page():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            report = import_appointments(upload.stream)
+            report = import_appointments(upload.stream, source=upload.filename or "-")
         except toolkit.CsvFormatError as exc:
             file_problem = str(exc)
-        if report is not None and report.ok:
-            toolkit.audit("import", "appointments_import", (upload.filename or "-")[:80],
-                          after={"created": report.created, "updated": report.updated,
-                                 "unchanged": report.unchanged})
-            toolkit.session().commit()
     body = toolkit.render_page("appointments/staff/import.html", block="import_region", form=form, report=report,
                                file_problem=file_problem, htmx=toolkit.is_htmx())
     failed = bool(form.errors or file_problem or (report is not None and not report.ok))

@@ -199,7 +199,7 @@ def import_file():
     report, problem = None, None
     if form.validate_on_submit():
         try:
-            report = import_cases(toolkit.session(), form.file.data.stream)
+            report = import_cases(form.file.data.stream, source=form.file.data.filename or "-")
         except toolkit.CsvFormatError as exc:
             problem = str(exc)
         if report is not None and report.ok:

@@ -53,7 +53,7 @@ def test_recording_a_case_checks_every_field_and_keeps_the_input(caseworker, dat
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Bitte das Datum angeben." in page
-    assert "Zeile 2: „31.02.1990“ ist kein Datum wie 31.07.2026." in page
+    assert "Zeile 2: „31.02.1990“ ist kein Datum (erwartet: 2026-07-01 oder 01.07.2026)." in page
     assert 'value="54/77-2026"' in page and "12.03.1980" in page
     assert count_cases(database) == 0
 
@@ -139,7 +139,7 @@ def test_import_saves_all_rows_or_nothing(caseworker, database, today):
     response = upload(caseworker, bad)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Zeile 4" in page and "bereit_ab: „gestern“ ist kein Datum wie 31.07.2026." in page
+    assert "Zeile 4" in page and "bereit_ab: „gestern“ ist kein Datum (erwartet: 2026-07-01 oder 01.07.2026)." in page
     assert "Zeile 5" in page and "Unbekannte Sprache „xx“" in page
     assert "Zeile 6" in page and "(siehe Zeile 2)" in page
     assert count_cases(database) == 0
