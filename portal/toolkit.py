@@ -33,6 +33,7 @@ from .i18n import (
     text_direction,
 )
 from .language_fields import PerLanguageField
+from .letters import LetterPart, render_letter
 from .mail import MailMessage, queue_mail, send_after_response
 from .pages import RenderingError, is_public_page, render_in_language, result_address, set_result_address
 from .pagination import Page, paginate
@@ -77,12 +78,13 @@ def plugin_enabled(name: str) -> bool:
 __all__ = [
     "ROLES", "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginBlueprint", "PluginInfo",
     "EmailSetting", "MailMessage", "PluginSettings", "Slot", "office_now", "office_today", "office_zone",
-    "parse_date_cell", "parse_time_cell", "queue_mail", "run_import", "send_after_response", "source_language",
+    "parse_date_cell", "parse_time_cell", "queue_mail", "render_letter", "run_import", "send_after_response",
+    "source_language",
     "RowError", "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "_", "_l", "audit", "csrf", "current_language",
     "current_staff", "enabled_languages", "fallback_chain", "gettext", "hookimpl", "is_htmx", "lang_attrs",
     "language_name", "lazy_gettext", "limiter", "ngettext", "pick_translation", "plugin_enabled", "plugin_settings",
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "requires_role", "session", "staff_blueprint", "text_direction", "utcnow",
-    "Page", "PerLanguageField", "VersionField", "VersionForm", "paginate", "save_if_current",
+    "LetterPart", "Page", "PerLanguageField", "VersionField", "VersionForm", "paginate", "save_if_current",
     "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address",
 ]

@@ -7,7 +7,6 @@ from itertools import groupby
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
-from markupsafe import Markup
 from sqlalchemy import select
 
 from portal import toolkit
@@ -108,13 +107,10 @@ def edit(appointment_id: int):
 def letter(appointment_id: int):
     appointment = toolkit.session().get(Appointment, appointment_id) or abort(404)
     form = LetterForm(request.args)
-    language = form.language.data if "language" in request.args and form.validate() else "de"
+    language = form.language.data if "language" in request.args and form.validate() else toolkit.source_language()
     url = lookup_url(appointment.reference, language)
-    parts = []
-    for part_language in dict.fromkeys(["de", language]):
-        with force_locale(part_language):
-            parts.append({"lang": part_language, "html": Markup(render_template(
-                "appointments/staff/_letter_part.html", facts=describe(appointment), lookup_url=url))})
+    parts = toolkit.render_letter("appointments/staff/_letter_part.html", language, facts=describe(appointment),
+                                  lookup_url=url)
     with force_locale(language):
         qr_title = _("QR-Code: Termin online prüfen")
     return render_template("appointments/staff/letter.html", appointment=appointment, form=form, parts=parts,

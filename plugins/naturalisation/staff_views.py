@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_date
+from flask_babel import format_date
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -309,16 +309,9 @@ def move(appointment_id: int):
 
 def _letter(case: HandoverCase, appointments: list[HandoverAppointment], location: str) -> list[Markup]:
     """Render a case's invitation in German and, on its own page, in the client's language."""
-    languages = ["de"] + ([case.letter_language] if case.letter_language else [])
-    pages = []
-    for code in languages:
-        with force_locale(code):
-            pages.append(Markup(render_template("naturalisation/staff/_letter.html", case=case, code=code,
-                                                appointments=appointments, location=location,
-                                                letter_date=toolkit.office_today(),
-                                                lookup_url=url_for("naturalisation.lookup", lang=code,
-                                                                   _external=True))))
-    return pages
+    return [part.html for part in toolkit.render_letter(
+        "naturalisation/staff/_letter.html", case.letter_language, case=case, appointments=appointments,
+        location=location, letter_date=toolkit.office_today())]
 
 
 def _case_appointments(case: HandoverCase, day: date | None = None) -> list[HandoverAppointment]:
