@@ -48,9 +48,9 @@ def parse_family(raw: str) -> str:
 
 
 def parse_language(raw: str) -> str:
-    """Read the client's letter language: empty, or an enabled language code; German means German only."""
+    """Read the client's letter language: empty, or an enabled language code; the source language means only it."""
     code = raw.lower()
-    if code in ("", "de"):
+    if code in ("", toolkit.source_language()):
         return ""
     if code not in toolkit.enabled_languages():
         raise ValueError(_("Unbekannte Sprache „%(value)s“. Erlaubt: %(codes)s", value=raw,

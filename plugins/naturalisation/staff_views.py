@@ -40,8 +40,9 @@ bp.add_app_template_global(state_label, "naturalisation_state_label")
 
 
 def _language_choices() -> list:
+    source = toolkit.source_language()
     return as_choices([("", _("Nur Deutsch"))] + [(code, toolkit.language_name(code))
-                                                  for code in toolkit.enabled_languages() if code != "de"])
+                                                  for code in toolkit.enabled_languages() if code != source])
 
 
 def _appointment_or_404(appointment_id: int) -> HandoverAppointment:
