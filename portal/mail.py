@@ -133,6 +133,8 @@ def sink_path() -> Path:
 
 def _write_to_sink(mail: EmailMessage) -> None:
     path = sink_path()
+    log.warning("mail.host is not set: %s to %s written to %s instead of being sent", mail["Message-ID"], mail["To"],
+                path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # The messages hold personal data: only the portal's user may read them.
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
