@@ -9,10 +9,10 @@ from portal.testing import sign_in
 NEW = "/en/staff/hygiene/rules/new"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def portal_config():
     return {"plugins": ["hygiene"], "languages": ["tr", "en", "ar"], "default_language": "en",
-            "fallback_languages": ["en"], "office": {"locations": ["Wacker Hof", "Nebenstelle Benrath"]}}
+            "fallback_languages": ["en"]}
 
 
 def test_rules_are_written_in_the_configured_source_language(app, make_staff, data, form_values, client):
@@ -21,11 +21,11 @@ def test_rules_are_written_in_the_configured_source_language(app, make_staff, da
     form = editor.get(NEW)
     assert form.status_code == 200
     values = form_values(form)
-    values.setlist("texts-0", ["Lütfen maske takın."])
+    values.setlist("text-tr", ["Lütfen maske takın."])
     response = editor.post(NEW, data=values)
     assert response.status_code == 422
     assert "English" in response.get_data(as_text=True)
-    values.setlist("texts-1", ["Please wear a mask."])
+    values.setlist("text-en", ["Please wear a mask."])
     assert editor.post(NEW, data=values).status_code == 302
     assert data(lambda session: session.scalars(select(Rule.text)).one()) == {
         "tr": "Lütfen maske takın.", "en": "Please wear a mask."}
