@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from .db import session as db_session
 from .db import utcnow
+from .mail import mail_cli, purge_delivered
 from .migrate import db_cli
 from .plugins import call_each, installed_entry_points
 from .scaffold import write_plugin
@@ -67,7 +68,7 @@ def demo_command():
 
 
 def _purge_core(session, now) -> list[tuple[str, int]]:
-    """Delete ended staff sessions and audit entries older than their retention period."""
+    """Delete ended staff sessions, and audit entries and delivered mail older than their retention period."""
     from datetime import timedelta
 
     from sqlalchemy import delete, or_
@@ -81,7 +82,7 @@ def _purge_core(session, now) -> list[tuple[str, int]]:
         StaffSession.created_at < now - timedelta(hours=staff["absolute_timeout_hours"])))).rowcount
     audit = session.execute(delete(AuditEntry).where(
         AuditEntry.at < now - timedelta(days=staff["audit_retention_days"]))).rowcount
-    return [("staff sessions", sessions), ("audit log", audit),
+    return [("staff sessions", sessions), ("audit log", audit), ("mail outbox", purge_delivered(session, now)),
             ("failed lookup counts", purge_lookup_failures(session, now))]
 
 
@@ -114,7 +115,7 @@ def new_plugin_command(name: str, directory: Path):
 
 def init_app(app: Flask) -> None:
     """Add the core's commands to the Flask CLI."""
-    for command in (db_cli, plugins_command, demo_command, purge_command, new_plugin_command):
+    for command in (db_cli, mail_cli, plugins_command, demo_command, purge_command, new_plugin_command):
         app.cli.add_command(command)
 
 

@@ -233,10 +233,10 @@ class Accessibility(Section):
 
 class Mail(Section):
     host: str = ""
-    """SMTP server; empty: no mail is sent."""
+    """SMTP server; empty: mail is written to mail-sink.mbox in the instance folder instead (for the demo)."""
     port: Annotated[int, Field(gt=0, lt=65536)] = 25
     """SMTP port."""
-    sender: EmailSetting = "portal@musterstadt.example"
+    sender: Annotated[EmailSetting, AfterValidator(_not_blank)] = "portal@musterstadt.example"
     """The sender address of mail from the portal."""
     use_tls: bool = False
     """Use STARTTLS."""
@@ -244,6 +244,14 @@ class Mail(Section):
     """SMTP user name; empty: no login."""
     password: str = ""
     """SMTP password."""
+    retry_base_seconds: PositiveInt = 60
+    """Seconds to wait after a failed delivery attempt; the wait doubles with each attempt."""
+    retry_max_seconds: PositiveInt = 3600
+    """Longest wait between two delivery attempts."""
+    max_attempts: PositiveInt = 20
+    """Delivery attempts before a message is marked as failed."""
+    retention_days: PositiveInt = 30
+    """Days sent or failed mail stays in the outbox; waiting mail is kept."""
 
 
 class CoreSettings(Section):

@@ -1,14 +1,21 @@
-"""Read CSV uploads row by row with line-numbered errors, for all-or-nothing imports."""
+"""CSV imports, all or nothing: rows read with line-numbered errors, cells parsed alike, one commit and audit entry."""
 
 from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import IO, Any
 
 from flask_babel import gettext as _
+
+from .db import session as db_session
+from .staff.auth import audit
+
+_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2})?$")
 
 
 class CsvFormatError(ValueError):
@@ -100,6 +107,62 @@ def read_rows(stream: IO[bytes], parsers: dict[str, Callable[[str], Any]], repor
             except ValueError as exc:
                 problems.append(f"{name}: {exc}")
         if problems:
-            report.add_error(line, "; ".join(problems))
+            # Each reason is a sentence of its own, with its own full stop.
+            report.add_error(line, " ".join(problems))
             continue
         yield line, row
+
+
+def parse_date_cell(text: str, *, required: bool = False) -> date | None:
+    """Read a date cell written as 2026-07-01 or 01.07.2026 (four-digit year); empty gives None unless required."""
+    if not text:
+        if required:
+            raise ValueError(_("Das Datum fehlt."))
+        return None
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            parsed = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if parsed.year >= 1000:
+            return parsed
+    raise ValueError(_("„%(value)s“ ist kein Datum (erwartet: 2026-07-01 oder 01.07.2026).", value=text))
+
+
+def parse_time_cell(text: str) -> time | None:
+    """Read a time cell written as 09:30 (seconds are ignored); empty gives None."""
+    if not text:
+        return None
+    match = _TIME_RE.match(text)
+    try:
+        if match:
+            return time(int(match.group(1)), int(match.group(2)))
+    except ValueError:
+        pass
+    raise ValueError(_("„%(value)s“ ist keine Uhrzeit (erwartet: 09:30).", value=text))
+
+
+def run_import(stage: Callable[[IO[bytes], CsvReport], None], stream: IO[bytes], *, target_type: str,
+               source: str) -> CsvReport:
+    """Run an import all or nothing: commit what `stage` wrote, with one audit entry, only if no row was bad.
+
+    `stage(stream, report)` reads the file (with read_rows), writes its changes into the session
+    without committing, and records counts and bad rows in the report. When a row was bad, or
+    stage raised (CsvFormatError when the file cannot be read), nothing is kept.
+    """
+    report = CsvReport()
+    session = db_session()
+    try:
+        stage(stream, report)
+    except BaseException:
+        session.rollback()
+        raise
+    if not report.ok:
+        session.rollback()
+        report.errors.sort(key=lambda error: error.line)
+        report.created = report.updated = report.unchanged = 0
+        return report
+    audit("import", target_type, source[:80] or "-",
+          after={"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
+    session.commit()
+    return report

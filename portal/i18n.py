@@ -19,6 +19,11 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def source_language() -> str:
+    """Return the language staff write content in, in which every text exists: the first fallback language."""
+    return current_app.config["PORTAL"]["fallback_languages"][0]
+
+
 @cache
 def text_direction(code: str) -> str:
     """Return "rtl" or "ltr" for a language code, as Babel's locale data writes it."""

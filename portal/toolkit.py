@@ -11,19 +11,28 @@ from dataclasses import dataclass, field
 
 import pluggy
 from flask import current_app
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
-from .blueprints import ROLES, PluginBlueprint, public_blueprint, staff_blueprint
+from .blueprints import public_blueprint, staff_blueprint
+from .clock import office_now, office_today, office_zone
 from .config import EmailSetting, PluginSettings
 from .content import ContentStatus, Translated, pick_translation, render_markdown
-from .csvimport import CsvFormatError, CsvReport, RowError, read_rows
+from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_cell, read_rows, run_import
 from .db import Base, UTCDateTime, session, utcnow
 from .errors import render_error
 from .extensions import csrf, limiter
 from .hookspecs import Slot
-from .i18n import current_language, enabled_languages, fallback_chain, lang_attrs, language_name, text_direction
+from .i18n import (
+    current_language,
+    enabled_languages,
+    lang_attrs,
+    language_name,
+    source_language,
+    text_direction,
+)
 from .language_fields import PerLanguageField
+from .letters import render_letter
 from .lookups import (
     BirthDateField,
     ReferenceLimit,
@@ -37,9 +46,10 @@ from .lookups import (
     reference_key,
     reference_key_expression,
 )
+from .mail import MailMessage, queue_mail, send_after_response
 from .pages import RenderingError, is_public_page, render_in_language, result_address, set_result_address
 from .pagination import Page, paginate
-from .staff.auth import audit, current_staff, requires_role
+from .staff.auth import audit, current_staff
 from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page
 from .versioning import VersionField, VersionForm, save_if_current
 
@@ -72,23 +82,20 @@ def portal_settings() -> dict:
     return current_app.config["PORTAL"]
 
 
-def plugin_enabled(name: str) -> bool:
-    """Tell whether a plugin is enabled, for optional cooperation through slots."""
-    return name in current_app.config["PORTAL"]["plugins"]
-
-
 __all__ = [
-    "ROLES", "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginBlueprint", "PluginInfo",
-    "EmailSetting", "PluginSettings", "Slot",
+    "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginInfo",
+    "EmailSetting", "MailMessage", "PluginSettings", "Slot", "office_now", "office_today", "office_zone",
+    "parse_date_cell", "parse_time_cell", "queue_mail", "render_letter", "run_import", "send_after_response",
+    "source_language",
     # Public lookups by reference and date of birth (portal/lookups.py).
     "BirthDateField", "ReferenceLimit", "ReferenceLimitSetting", "ascii_digits", "birth_date_problem",
     "client_network", "keyed_hash", "keyed_hash_matches", "normalize_reference", "reference_key",
     "reference_key_expression",
-    "RowError", "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "_", "_l", "audit", "csrf", "current_language",
-    "current_staff", "enabled_languages", "fallback_chain", "gettext", "hookimpl", "is_htmx", "lang_attrs",
-    "language_name", "lazy_gettext", "limiter", "ngettext", "pick_translation", "plugin_enabled", "plugin_settings",
+    "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "_", "_l", "audit", "csrf", "current_language",
+    "current_staff", "enabled_languages", "gettext", "hookimpl", "is_htmx", "lang_attrs",
+    "language_name", "limiter", "ngettext", "pick_translation", "plugin_settings",
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
-    "requires_role", "session", "staff_blueprint", "text_direction", "utcnow",
+    "session", "staff_blueprint", "text_direction", "utcnow",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "paginate", "save_if_current",
     "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address",
 ]

@@ -212,16 +212,16 @@ def test_plugin_settings_are_checked_typed_and_unknown_keys_refused(tmp_path):
 
 
 def test_plugin_settings_from_the_environment_are_typed_and_checked(tmp_path, monkeypatch):
-    monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__MAX_ATTEMPTS", "7")
+    monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__RETENTION_DAYS", "7")
     monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__RECIPIENT", "20240917@example.org")
     settings = start(tmp_path, plugins=["emergency"]).config["PORTAL"]["plugin_settings"]["emergency"]
-    assert settings["max_attempts"] == 7 and settings["recipient"] == "20240917@example.org"
-    monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__MAX_ATEMPTS", "7")
-    with pytest.raises(ConfigError, match=r"'plugin_settings\.emergency\.max_atempts': unknown key \(from PORTAL_"):
+    assert settings["retention_days"] == 7 and settings["recipient"] == "20240917@example.org"
+    monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__RETENTION_DAIS", "7")
+    with pytest.raises(ConfigError, match=r"'plugin_settings\.emergency\.retention_dais': unknown key \(from PORTAL_"):
         start(tmp_path, plugins=["emergency"])
-    monkeypatch.delenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__MAX_ATEMPTS")
-    monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__MAX_ATTEMPTS", "0")
-    with pytest.raises(ConfigError, match=r"'plugin_settings\.emergency\.max_attempts': Input should be greater"):
+    monkeypatch.delenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__RETENTION_DAIS")
+    monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__RETENTION_DAYS", "0")
+    with pytest.raises(ConfigError, match=r"'plugin_settings\.emergency\.retention_days': Input should be greater"):
         start(tmp_path, plugins=["emergency"])
 
 

@@ -318,11 +318,11 @@ def test_emergency_requests_wait_for_the_mail_server_and_go_out_once(settings, p
     assert sent.status_code == 302, "a mail server that is down must not fail the client's request"
     confirmation = re.search(r"NF-[0-9A-Z]{4}-[0-9A-Z]{4}", browser.get(process.url + sent.headers["Location"]).text)
     assert confirmation
-    assert "sent 0" in process.flask("emergency", "deliver", "--all")
+    assert "sent 0" in process.flask("mail", "deliver", "--all")
     mail.start()
     try:
-        assert "sent 1" in process.flask("emergency", "deliver", "--all")
-        assert "sent 0" in process.flask("emergency", "deliver", "--all")
+        assert "sent 1" in process.flask("mail", "deliver", "--all")
+        assert "sent 0" in process.flask("mail", "deliver", "--all")
     finally:
         mail.stop()
     assert len(mail.messages) == 1

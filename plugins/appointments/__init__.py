@@ -10,7 +10,7 @@ checklists and hygiene plugins add what to bring and which rules apply.
 
 from datetime import timedelta
 
-from sqlalchemy import delete, or_
+from sqlalchemy import and_, delete, or_
 
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
@@ -101,5 +101,10 @@ def portal_purge_expired(session, now):
     result = session.execute(delete(Appointment).where(or_(
         Appointment.status.in_(CLOSED_STATUSES) & (Appointment.status_changed_at < closed_before),
         Appointment.starts_at < stale_before,
+        # Without a date (or with one past), an appointment no export contained and nobody changed for so long
+        # is forgotten by the specialist system: postponed for ever would otherwise mean kept for ever.
+        and_(or_(Appointment.starts_at.is_(None), Appointment.starts_at < now),
+             Appointment.imported_at < stale_before, Appointment.updated_at < stale_before,
+             Appointment.status_changed_at < stale_before),
     )).execution_options(synchronize_session=False))
     return result.rowcount

@@ -17,12 +17,11 @@ appointments_cli = AppGroup("appointments", help="Manage appointments.")
 def import_command(file):
     """Import appointments from a CSV export; nothing changes when a row is bad."""
     try:
-        report = import_appointments(file)
+        report = import_appointments(file, source=file.name)
     except toolkit.CsvFormatError as exc:
         raise click.ClickException(str(exc)) from None
     if not report.ok:
         for error in report.errors:
             click.echo(f"line {error.line}: {error.reason}", err=True)
         raise click.ClickException(f"{len(report.errors)} bad rows; nothing was imported")
-    toolkit.session().commit()
     click.echo(f"new: {report.created}, updated: {report.updated}, unchanged: {report.unchanged}")

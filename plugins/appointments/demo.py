@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
 from portal import toolkit
 
-from .display import office_zone, to_utc
+from .display import to_utc
 from .matching import birth_key
 from .models import Appointment
 
@@ -30,7 +30,7 @@ def add_demo_appointments(session) -> None:
     office = toolkit.portal_settings()["office"]
     # A configured location is what the hygiene plugin narrows its rules by.
     building = (office["locations"] or [office["building"] or office["street"]])[0]
-    today = datetime.now(office_zone()).date()
+    today = toolkit.office_today()
     for reference, born, service, status, days, clock, room, persons in DEMO_APPOINTMENTS:
         session.add(Appointment(
             reference=reference, birth_key=birth_key(reference, born), service=service, status=status,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta
 
 from babel import dates
 from flask_babel import get_locale
@@ -16,19 +15,14 @@ from .services import service_name, service_name_markup
 from .statuses import STATUSES
 
 
-def office_zone() -> ZoneInfo:
-    """Return the office's time zone, in which appointment times are given and shown."""
-    return ZoneInfo(toolkit.portal_settings()["timezone"])
-
-
 def to_utc(day: date, clock: time) -> datetime:
     """Return the aware UTC moment of a date and time on the office's clock."""
-    return datetime.combine(day, clock, tzinfo=office_zone()).astimezone(ZoneInfo("UTC"))
+    return datetime.combine(day, clock, tzinfo=toolkit.office_zone()).astimezone(UTC)
 
 
 def local_start(appointment: Appointment) -> datetime | None:
     """Return when the appointment starts on the office's clock, or None when it has no date."""
-    return appointment.starts_at.astimezone(office_zone()) if appointment.starts_at else None
+    return toolkit.office_now(appointment.starts_at) if appointment.starts_at else None
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

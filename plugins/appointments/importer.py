@@ -9,7 +9,7 @@ all references in memory.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import IO
 
 from sqlalchemy import bindparam, insert, select, update
@@ -29,21 +29,6 @@ OPTIONAL_COLUMNS = frozenset({"room", "persons"})
 COMPARED = ("birth_key", "service", "status", "starts_at", "building", "room", "persons_allowed")
 
 
-def parse_date(text: str) -> date | None:
-    """Read a date written as 2026-07-01 or 01.07.2026; empty means none."""
-    if not text:
-        return None
-    try:
-        if "." in text:
-            day, month, year = text.split(".")
-            if len(year) != 4:
-                raise ValueError(text)
-            return date(int(year), int(month), int(day))
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(_("„%(value)s“ ist kein Datum (erwartet: 2026-07-01 oder 01.07.2026).", value=text)) from None
-
-
 def _parse_reference(text: str) -> str:
     reference = normalize_reference(text)
     if not is_valid_reference(reference):
@@ -52,10 +37,10 @@ def _parse_reference(text: str) -> str:
 
 
 def _parse_birth_date(text: str) -> date:
-    birth_date = parse_date(text)
+    birth_date = toolkit.parse_date_cell(text)
     if birth_date is None:
         raise ValueError(_("Das Geburtsdatum fehlt."))
-    if birth_date > date.today() or birth_date.year < 1900:
+    if birth_date > toolkit.office_today() or birth_date.year < 1900:
         raise ValueError(_("Das Geburtsdatum %(value)s ist nicht möglich.", value=text))
     return birth_date
 
@@ -71,16 +56,6 @@ def _parse_status(text: str) -> str:
         raise ValueError(_("Der Status „%(value)s“ ist unbekannt. Erlaubt sind: %(allowed)s.", value=text,
                            allowed=", ".join(STATUS_CODES)))
     return text
-
-
-def _parse_time(text: str) -> time | None:
-    if not text:
-        return None
-    try:
-        hours, minutes = text.split(":")[:2]
-        return time(int(hours), int(minutes))
-    except ValueError:
-        raise ValueError(_("„%(value)s“ ist keine Uhrzeit (erwartet: 09:30).", value=text)) from None
 
 
 def _parse_text(limit: int):
@@ -104,8 +79,8 @@ PARSERS = {
     "birth_date": _parse_birth_date,
     "service": _parse_service,
     "status": _parse_status,
-    "date": parse_date,
-    "time": _parse_time,
+    "date": toolkit.parse_date_cell,
+    "time": toolkit.parse_time_cell,
     "building": _parse_text(120),
     "room": _parse_text(40),
     "persons": _parse_persons,
@@ -177,41 +152,33 @@ def _duplicate(reference: str) -> str:
     return _("Die Vorgangsnummer %(reference)s kommt in der Datei mehrmals vor.", reference=reference)
 
 
-def import_appointments(stream: IO[bytes]) -> toolkit.CsvReport:
-    """Import a CSV export when every row is good, else change nothing and list every bad row.
-
-    A good import stays in the session's transaction for the caller to commit
-    (with its audit entry); a bad one is rolled back here. Raises
-    toolkit.CsvFormatError when the file as a whole cannot be read.
-    """
-    report = toolkit.CsvReport()
-    session = toolkit.session()
+def _stage(stream: IO[bytes], report: toolkit.CsvReport) -> None:
+    """Write every row of the export into the session in batches, recording counts and bad rows."""
     now = toolkit.utcnow()
     batch: list[tuple[int, dict]] = []
     in_batch: set[str] = set()
-    try:
-        for line, row in toolkit.read_rows(stream, PARSERS, report, optional=OPTIONAL_COLUMNS):
-            record, problem = _record(row)
-            if problem:
-                report.add_error(line, problem)
-                continue
-            # Batches are written even after a bad row, since writing is what finds duplicates across batches.
-            if record["reference"] in in_batch:
-                report.add_error(line, _duplicate(record["reference"]))
-                continue
-            in_batch.add(record["reference"])
-            batch.append((line, record))
-            if len(batch) >= BATCH_SIZE:
-                _write_batch(batch, report, now)
-                batch.clear()
-                in_batch.clear()
-        if batch:
+    for line, row in toolkit.read_rows(stream, PARSERS, report, optional=OPTIONAL_COLUMNS):
+        record, problem = _record(row)
+        if problem:
+            report.add_error(line, problem)
+            continue
+        # Batches are written even after a bad row, since writing is what finds duplicates across batches.
+        if record["reference"] in in_batch:
+            report.add_error(line, _duplicate(record["reference"]))
+            continue
+        in_batch.add(record["reference"])
+        batch.append((line, record))
+        if len(batch) >= BATCH_SIZE:
             _write_batch(batch, report, now)
-    except BaseException:
-        session.rollback()
-        raise
-    if not report.ok:
-        session.rollback()
-        report.errors.sort(key=lambda error: error.line)
-        report.created = report.updated = report.unchanged = 0
-    return report
+            batch.clear()
+            in_batch.clear()
+    if batch:
+        _write_batch(batch, report, now)
+
+
+def import_appointments(stream: IO[bytes], source: str = "-") -> toolkit.CsvReport:
+    """Import a CSV export when every row is good (committed, audited), else change nothing and list every bad row.
+
+    Raises toolkit.CsvFormatError when the file as a whole cannot be read.
+    """
+    return toolkit.run_import(_stage, stream, target_type="appointments_import", source=source)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import groupby
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
-from markupsafe import Markup
 from sqlalchemy import select
 
 from portal import toolkit
 from portal.toolkit import _
 
-from .display import day_bounds, describe, format_day, local_start, office_zone, place, to_utc
+from .display import day_bounds, describe, format_day, local_start, place, to_utc
 from .forms import AppointmentForm, ImportForm, LetterForm, SearchForm, UnlockForm
 from .importer import import_appointments
 from .matching import REFERENCE_LIMIT
@@ -109,17 +108,14 @@ def edit(appointment_id: int):
 def letter(appointment_id: int):
     appointment = toolkit.session().get(Appointment, appointment_id) or abort(404)
     form = LetterForm(request.args)
-    language = form.language.data if "language" in request.args and form.validate() else "de"
+    language = form.language.data if "language" in request.args and form.validate() else toolkit.source_language()
     url = lookup_url(appointment.reference, language)
-    parts = []
-    for part_language in dict.fromkeys(["de", language]):
-        with force_locale(part_language):
-            parts.append({"lang": part_language, "html": Markup(render_template(
-                "appointments/staff/_letter_part.html", facts=describe(appointment), lookup_url=url))})
+    parts = toolkit.render_letter("appointments/staff/_letter_part.html", language, facts=describe(appointment),
+                                  lookup_url=url)
     with force_locale(language):
         qr_title = _("QR-Code: Termin online prüfen")
     return render_template("appointments/staff/letter.html", appointment=appointment, form=form, parts=parts,
-                           lookup_url=url, qr=qr_svg(url, qr_title), printed_on=datetime.now(office_zone()).date())
+                           lookup_url=url, qr=qr_svg(url, qr_title), printed_on=toolkit.office_today())
 
 
 @bp.route("/day")
@@ -127,7 +123,7 @@ def day_view():
     try:
         day = date.fromisoformat(request.args.get("day", ""))
     except ValueError:
-        day = datetime.now(office_zone()).date()
+        day = toolkit.office_today()
     start, end = day_bounds(day)
     appointments = toolkit.session().scalars(
         select(Appointment).where(Appointment.starts_at >= start, Appointment.starts_at < end)
@@ -144,14 +140,9 @@ def import_page():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            report = import_appointments(upload.stream)
+            report = import_appointments(upload.stream, source=upload.filename or "-")
         except toolkit.CsvFormatError as exc:
             file_problem = str(exc)
-        if report is not None and report.ok:
-            toolkit.audit("import", "appointments_import", (upload.filename or "-")[:80],
-                          after={"created": report.created, "updated": report.updated,
-                                 "unchanged": report.unchanged})
-            toolkit.session().commit()
     body = toolkit.render_page("appointments/staff/import.html", block="import_region", form=form, report=report,
                                file_problem=file_problem, htmx=toolkit.is_htmx())
     failed = bool(form.errors or file_problem or (report is not None and not report.ok))

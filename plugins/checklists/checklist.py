@@ -136,18 +136,19 @@ def latest_version(service: Service) -> ServiceVersion | None:
 
 
 def content_texts(content: Mapping) -> list[Mapping[str, str]]:
-    """Return every text of a checklist that exists in German, as {language: text}."""
+    """Return every text of a checklist that exists in the source language, as {language: text}."""
     texts = [content.get("title") or {}, content.get("summary") or {}]
     for item in content["items"]:
         texts += [item["text"], item.get("hint") or {}]
-    return [text for text in texts if text.get("de")]
+    source = toolkit.source_language()
+    return [text for text in texts if text.get(source)]
 
 
 def translation_status() -> list[toolkit.ContentStatus]:
     """Count, per enabled language, how many German texts of the checklists have a translation."""
     texts = [text for service in toolkit.session().scalars(select(Service)) for text in content_texts(service.content)]
     texts += [text for question in questions_by_key().values() for text in (question.text, question.label)
-              if text.get("de")]
+              if text.get(toolkit.source_language())]
     return [toolkit.ContentStatus(plugin="checklists", kind="texts", lang=lang,
                                   translated=sum(1 for text in texts if text.get(lang)), total=len(texts))
             for lang in toolkit.enabled_languages()]

@@ -98,9 +98,10 @@ def compare(old: Mapping, new: Mapping, languages: list[str], condition_name) ->
                                  _yes_no(old.get("published")), _yes_no(new.get("published"))))
     old_items = {item["key"]: item for item in old["items"]}
     new_items = {item["key"]: item for item in new["items"]}
+    source = toolkit.source_language()
     items = []
     for item in new["items"]:
-        name = item["text"].get("de", "")
+        name = item["text"].get(source, "")
         if item["key"] not in old_items:
             items.append(ItemChange(name, "added", _item_changes({"text": {}}, item, languages, condition_name)))
             continue
@@ -109,7 +110,7 @@ def compare(old: Mapping, new: Mapping, languages: list[str], condition_name) ->
             items.append(ItemChange(name, "changed", changes))
     for item in old["items"]:
         if item["key"] not in new_items:
-            items.append(ItemChange(item["text"].get("de", ""), "removed"))
+            items.append(ItemChange(item["text"].get(source, ""), "removed"))
     kept_old = [key for key in old_items if key in new_items]
     kept_new = [key for key in new_items if key in old_items]
     return Comparison(fields=fields, items=items, reordered=kept_old != kept_new)

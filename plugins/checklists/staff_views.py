@@ -24,9 +24,6 @@ from .models import Question, Service, ServiceVersion
 
 staff = toolkit.staff_blueprint("checklists", __name__, role="editor")
 
-SOURCE_LANGUAGE = "de"
-
-
 def _service_or_404(slug: str) -> Service:
     return find_service(slug, published_only=False) or abort(404)
 
@@ -43,7 +40,8 @@ def _set_text(texts: dict, lang: str, value: str | None) -> dict:
 
 
 def _condition_choices(questions: dict[str, Question]) -> list[tuple[str, str]]:
-    return [("", _("alle"))] + [(key, question.label.get(SOURCE_LANGUAGE, key)) for key, question in questions.items()]
+    source = toolkit.source_language()
+    return [("", _("alle"))] + [(key, question.label.get(source, key)) for key, question in questions.items()]
 
 
 def _condition_name(questions: dict[str, Question]):
@@ -84,8 +82,9 @@ def new_service():
             form.slug.errors.append(_("Eine Checkliste mit diesem Kurznamen gibt es schon."))
         else:
             summary = form.summary.data.strip()
-            content = {"title": {SOURCE_LANGUAGE: form.title.data.strip()},
-                       "summary": {SOURCE_LANGUAGE: summary} if summary else {}, "published": False, "items": []}
+            source = toolkit.source_language()
+            content = {"title": {source: form.title.data.strip()},
+                       "summary": {source: summary} if summary else {}, "published": False, "items": []}
             position = (toolkit.session().scalar(select(Service.position).order_by(Service.position.desc())
                                                  .limit(1)) or 0) + 1
             service = Service(slug=slug, position=position, content=content, version=1)
@@ -105,20 +104,22 @@ def new_service():
 
 def _service_form_data(service: Service) -> dict:
     content = service.content
-    items = [{"key": item["key"], "text": item["text"].get(SOURCE_LANGUAGE, ""),
-              "hint": (item.get("hint") or {}).get(SOURCE_LANGUAGE, ""), "condition": item.get("condition") or "",
+    source = toolkit.source_language()
+    items = [{"key": item["key"], "text": item["text"].get(source, ""),
+              "hint": (item.get("hint") or {}).get(source, ""), "condition": item.get("condition") or "",
               "example": bool(item.get("example")), "position": index}
              for index, item in enumerate(content["items"], start=1)]
     items += [{"key": "", "text": "", "hint": "", "condition": "", "example": False, "position": None}
               for _row in range(NEW_ITEM_ROWS)]
-    return {"version": service.version, "title": content["title"].get(SOURCE_LANGUAGE, ""),
-            "summary": (content.get("summary") or {}).get(SOURCE_LANGUAGE, ""),
+    return {"version": service.version, "title": content["title"].get(source, ""),
+            "summary": (content.get("summary") or {}).get(source, ""),
             "published": bool(content.get("published")), "items": items}
 
 
 def _content_from_service_form(form: ServiceForm, service: Service) -> dict | None:
     """Merge the German texts and structure of the form into the current content; None if a row is wrong."""
     old_items = {item["key"]: item for item in service.content["items"]}
+    source = toolkit.source_language()
     rows = []
     valid = True
     for index, entry in enumerate(form.items):
@@ -132,16 +133,16 @@ def _content_from_service_form(form: ServiceForm, service: Service) -> dict | No
                 valid = False
             continue
         old = old_items.get(row.key.data) or {"key": new_item_key(), "text": {}, "hint": {}}
-        item = {"key": old["key"], "text": _set_text(old["text"], SOURCE_LANGUAGE, text),
+        item = {"key": old["key"], "text": _set_text(old["text"], source, text),
                 # Without a German hint its translations would have nothing to translate.
-                "hint": _set_text(old.get("hint") or {}, SOURCE_LANGUAGE, hint) if hint else {},
+                "hint": _set_text(old.get("hint") or {}, source, hint) if hint else {},
                 "condition": row.condition.data or None, "example": bool(row.example.data)}
         rows.append((row.position.data or 1000 + index, index, item))
     if not valid:
         return None
     summary = form.summary.data.strip()
-    return {"title": _set_text(service.content["title"], SOURCE_LANGUAGE, form.title.data),
-            "summary": _set_text(service.content.get("summary") or {}, SOURCE_LANGUAGE, summary) if summary else {},
+    return {"title": _set_text(service.content["title"], source, form.title.data),
+            "summary": _set_text(service.content.get("summary") or {}, source, summary) if summary else {},
             "published": bool(form.published.data), "items": [item for *_order, item in sorted(rows)]}
 
 
@@ -178,7 +179,7 @@ def edit_service(slug: str):
             conflict = _conflict(service, form)
     texts = content_texts(service.content)
     completeness = [(code, sum(1 for text in texts if text.get(code)), len(texts))
-                    for code in toolkit.enabled_languages() if code != SOURCE_LANGUAGE]
+                    for code in toolkit.enabled_languages() if code != toolkit.source_language()]
     status = 409 if conflict else 422 if request.method == "POST" else 200
     return render_template("checklists/staff/edit.html", service=service, form=form, conflict=conflict,
                            completeness=completeness), status
@@ -195,7 +196,7 @@ def _translation_form_data(service: Service, lang: str) -> dict:
 def _content_from_translation_form(form: TranslationForm, service: Service, lang: str) -> dict | None:
     content = copy.deepcopy(service.content)
     content["title"] = _set_text(content["title"], lang, form.title.data)
-    if (content.get("summary") or {}).get(SOURCE_LANGUAGE):
+    if (content.get("summary") or {}).get(toolkit.source_language()):
         content["summary"] = _set_text(content["summary"], lang, form.summary.data)
     rows = {entry.form.key.data: entry.form for entry in form.items}
     valid = True
@@ -207,7 +208,7 @@ def _content_from_translation_form(form: TranslationForm, service: Service, lang
             row.text.errors.append(_("Bitte übersetzen Sie auch die Unterlage selbst, nicht nur den Hinweis."))
             valid = False
         item["text"] = _set_text(item["text"], lang, row.text.data)
-        if (item.get("hint") or {}).get(SOURCE_LANGUAGE):
+        if (item.get("hint") or {}).get(toolkit.source_language()):
             item["hint"] = _set_text(item["hint"], lang, row.hint.data)
     return content if valid else None
 
@@ -215,7 +216,7 @@ def _content_from_translation_form(form: TranslationForm, service: Service, lang
 @staff.route("/services/<slug>/translations/<code>", methods=["GET", "POST"])
 def translate_service(slug: str, code: str):
     service = _service_or_404(slug)
-    if code == SOURCE_LANGUAGE or code not in toolkit.enabled_languages():
+    if code == toolkit.source_language() or code not in toolkit.enabled_languages():
         abort(404)
     form = TranslationForm(data=_translation_form_data(service, code)) if request.method == "GET" \
         else TranslationForm()
@@ -285,12 +286,13 @@ def _question_form_data(question: Question | None, position: int) -> dict:
 
 
 def _question_texts(form: QuestionForm) -> tuple[dict, dict] | None:
-    """Read the question and its heading per language; both are needed in German."""
-    text, label = form.text.data, form.label.data
+    """Read the question and its heading per language; both are needed in the source language."""
+    text, label, source = form.text.data, form.label.data, toolkit.source_language()
     for texts, field in ((text, form.text), (label, form.label)):
-        if SOURCE_LANGUAGE not in texts:
-            field[SOURCE_LANGUAGE].errors.append(_("Bitte auf Deutsch ausfüllen."))
-    if SOURCE_LANGUAGE not in text or SOURCE_LANGUAGE not in label:
+        if source not in texts:
+            field[source].errors.append(_("Bitte in dieser Sprache ausfüllen: %(language)s.",
+                                          language=toolkit.language_name(source)))
+    if source not in text or source not in label:
         return None
     return text, label
 

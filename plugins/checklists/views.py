@@ -21,7 +21,6 @@ from .checklist import (
 
 bp = toolkit.public_blueprint("checklists", __name__)
 
-SOURCE_LANGUAGE = "de"
 # Reading a checklist is cheap, and many visitors share one address in the office's waiting area.
 PAGE_LIMIT = "600 per minute"
 
@@ -72,10 +71,10 @@ def print_view(slug: str):
     content = context["service"].content
     lang = toolkit.current_language()
     # Answered "no" leaves a group out of the printout; unanswered groups stay, marked by their condition.
-    languages = [SOURCE_LANGUAGE] + ([lang] if lang != SOURCE_LANGUAGE else [])
+    languages = [toolkit.source_language()] + ([lang] if lang != toolkit.source_language() else [])
     columns = {code: group_items(content, context["questions"], context["answers"], code) for code in languages}
     rows = []
-    for index, group in enumerate(columns[SOURCE_LANGUAGE]):
+    for index, group in enumerate(columns[toolkit.source_language()]):
         if group.hidden:
             continue
         rows.append({"group": [columns[code][index] for code in languages],

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import click
-from flask.cli import with_appcontext
-
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
 
@@ -27,9 +24,9 @@ def portal_blueprints():
 
 @hookimpl
 def portal_models():
-    from .models import EmergencyOutboxMessage, EmergencyRequest
+    from .models import EmergencyRequest
 
-    return [EmergencyRequest, EmergencyOutboxMessage]
+    return [EmergencyRequest]
 
 
 @hookimpl
@@ -37,29 +34,6 @@ def portal_settings_model():
     from .settings import EmergencySettings
 
     return EmergencySettings
-
-
-@click.group("emergency")
-def emergency_cli():
-    """Emergency requests."""
-
-
-@emergency_cli.command("deliver")
-@click.option("--all", "ignore_backoff", is_flag=True, help="Try every waiting message now, ignoring back-off.")
-@with_appcontext
-def deliver_command(ignore_backoff: bool):
-    """Mail waiting emergency requests to the emergency address (run every minute from a timer)."""
-    from .outbox import deliver_due, mail_configured
-
-    if not mail_configured():
-        raise click.ClickException("mail.host is not set: nothing can be delivered")
-    report = deliver_due(toolkit.session(), toolkit.utcnow(), ignore_backoff=ignore_backoff)
-    click.echo(f"sent {report.sent}, retrying later {report.retrying}, given up {report.failed}")
-
-
-@hookimpl
-def portal_cli_commands():
-    return [emergency_cli]
 
 
 @hookimpl
@@ -99,11 +73,11 @@ def portal_purge_expired(session, now):
 
     from sqlalchemy import delete, select
 
-    from .models import EmergencyOutboxMessage, EmergencyRequest
+    from .models import EmergencyRequest
 
     cutoff = now - timedelta(days=toolkit.plugin_settings("emergency")["retention_days"])
-    expired = select(EmergencyRequest.id).where(EmergencyRequest.created_at < cutoff)
-    session.execute(delete(EmergencyOutboxMessage).where(EmergencyOutboxMessage.request_id.in_(expired)))
+    expired_mail = select(EmergencyRequest.mail_id).where(EmergencyRequest.created_at < cutoff)
+    session.execute(delete(toolkit.MailMessage).where(toolkit.MailMessage.id.in_(expired_mail)))
     return session.execute(delete(EmergencyRequest).where(EmergencyRequest.created_at < cutoff)).rowcount
 
 
@@ -111,7 +85,8 @@ def portal_purge_expired(session, now):
 def portal_demo_data(session):
     from sqlalchemy import select
 
-    from .models import SENT, EmergencyOutboxMessage, EmergencyRequest
+    from .mail import queue
+    from .models import EmergencyRequest
 
     if session.scalar(select(EmergencyRequest.id).limit(1)) is not None:
         return
@@ -121,7 +96,9 @@ def portal_demo_data(session):
             ("NF-H4TR-2WMB", "work", "", "Ich beginne am Montag eine Arbeit als Pflegehelferin und brauche die "
              "Bestätigung, dass ich arbeiten darf.", "", "+49 211 555 0100", "uk", "in_progress")]
     for number, category, reference, matter, email, phone, language, state in demo:
-        session.add(EmergencyRequest(
-            confirmation=number, category=category, reference=reference, matter=matter, contact_email=email,
-            contact_phone=phone, language=language, state=state,
-            outbox=EmergencyOutboxMessage(message_id=f"<{number}@demo.invalid>", status=SENT, attempts=1, sent_at=now)))
+        request = EmergencyRequest(confirmation=number, category=category, reference=reference, matter=matter,
+                                   contact_email=email, contact_phone=phone, language=language, state=state,
+                                   created_at=now)
+        session.add(request)
+        mail = queue(request)
+        mail.status, mail.attempts, mail.sent_at = "sent", 1, now

@@ -1,4 +1,4 @@
-"""Tables of the emergency plugin: the requests clients send and the outbox that mails them to the office."""
+"""Table of the emergency plugin: the requests clients send, each with its e-mail in the core's outbox."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import toolkit
+from portal.toolkit import MailMessage
 
 CATEGORIES = ("permit", "work", "travel", "lost", "other")
 STATES = ("new", "in_progress", "done")
-# Outbox: waiting for (another) attempt, claimed by a sender, accepted by the mail server, given up.
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
 
 class EmergencyRequest(toolkit.Base):
@@ -33,28 +32,9 @@ class EmergencyRequest(toolkit.Base):
     created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow, onupdate=toolkit.utcnow)
 
-    outbox: Mapped[EmergencyOutboxMessage | None] = relationship(back_populates="request",
-                                                                 cascade="all, delete-orphan", passive_deletes=True)
+    # The e-mail to the emergency address, in the core's outbox; deleted with the request.
+    mail_id: Mapped[int | None] = mapped_column(ForeignKey("core_mail_outbox.id", ondelete="SET NULL"),
+                                                nullable=True)
+    mail: Mapped[MailMessage | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
-
-
-class EmergencyOutboxMessage(toolkit.Base):
-    """The e-mail to the emergency address for one request, and how its delivery goes."""
-
-    __tablename__ = "emergency_outbox"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("emergency_request.id", ondelete="CASCADE"), unique=True)
-    # Fixed before the first attempt, so a message sent twice after a crash can be recognised as one.
-    message_id: Mapped[str] = mapped_column(String(200), unique=True)
-    status: Mapped[str] = mapped_column(String(10), default=PENDING, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
-    # Whoever holds the lease may send; a sender that dies loses it when lease_until passes.
-    lease_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    lease_until: Mapped[datetime | None] = mapped_column(toolkit.UTCDateTime, nullable=True)
-    sent_at: Mapped[datetime | None] = mapped_column(toolkit.UTCDateTime, nullable=True)
-    last_error: Mapped[str] = mapped_column(String(300), default="")
-
-    request: Mapped[EmergencyRequest] = relationship(back_populates="outbox")

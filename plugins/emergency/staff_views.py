@@ -33,7 +33,7 @@ def inbox():
     # Without a choice, show what still needs work.
     form.category.data = form.category.data or ""
     form.state.data = OPEN if form.state.data is None else form.state.data
-    query = select(EmergencyRequest).options(selectinload(EmergencyRequest.outbox))
+    query = select(EmergencyRequest).options(selectinload(EmergencyRequest.mail))
     if form.validate():
         if form.category.data:
             query = query.where(EmergencyRequest.category == form.category.data)

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from portal import toolkit
 
 from .forms import EmergencyForm
+from .mail import queue
 from .models import EmergencyRequest
-from .outbox import attempt_after_response, queue
 
 bp = toolkit.public_blueprint("emergency", __name__)
 
@@ -49,10 +49,12 @@ def request_form():
                              contact_email=form.email.data or "", contact_phone=form.phone.data or "",
                              language=form.language.data)
     db.add(entry)
-    message = queue(db, entry)
+    # Stored first, so the e-mail gives the time of receipt that the request keeps.
+    db.flush()
+    message = queue(entry)
     db.commit()
     session[SESSION_KEY] = entry.confirmation
-    return attempt_after_response(redirect(url_for(".sent")), message.id)
+    return toolkit.send_after_response(redirect(url_for(".sent")), message)
 
 
 @bp.route("/sent")

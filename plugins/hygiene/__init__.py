@@ -71,9 +71,8 @@ def portal_slot_answers():
 @hookimpl
 def portal_demo_data(session):
     from .defaults import load_defaults
-    from .rules import office_today
 
-    load_defaults(session, office_today())
+    load_defaults(session, toolkit.office_today())
 
 
 @hookimpl

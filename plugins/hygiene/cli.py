@@ -8,7 +8,6 @@ from flask.cli import with_appcontext
 from portal import toolkit
 
 from .defaults import load_defaults
-from .rules import office_today
 
 
 @click.group("hygiene")
@@ -21,6 +20,6 @@ def hygiene_cli():
 def load_defaults_command():
     """Add the shipped rules, in force from today, when there are no rules yet."""
     session = toolkit.session()
-    added = load_defaults(session, office_today())
+    added = load_defaults(session, toolkit.office_today())
     session.commit()
     click.echo(f"rules added: {added}" if added else "rules exist already; nothing added")

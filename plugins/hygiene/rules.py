@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 from sqlalchemy import or_, select
@@ -47,11 +46,6 @@ class ShownRule:
     @property
     def location(self) -> str:
         return self.rule.location
-
-
-def office_today() -> date:
-    """Return today's date where the office is."""
-    return datetime.now(ZoneInfo(toolkit.portal_settings()["timezone"])).date()
 
 
 def office_locations() -> list[str]:
@@ -106,9 +100,9 @@ def shown_rules(rules: list[Rule], lang: str | None = None) -> list[ShownRule]:
 
 def translation_status() -> list[toolkit.ContentStatus]:
     """Count, per enabled language, how many rules not yet ended have a text in that language."""
-    today = office_today()
+    today, source = toolkit.office_today(), toolkit.source_language()
     rules = [rule for rule in toolkit.session().scalars(select(Rule))
-             if rule.ended_at is None and (rule.ends_on is None or rule.ends_on >= today) and rule.text.get("de")]
+             if rule.ended_at is None and (rule.ends_on is None or rule.ends_on >= today) and rule.text.get(source)]
     return [toolkit.ContentStatus(plugin="hygiene", kind="rules", lang=lang,
                                   translated=sum(1 for rule in rules if rule.text.get(lang)), total=len(rules))
             for lang in toolkit.enabled_languages()]

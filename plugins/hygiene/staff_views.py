@@ -10,12 +10,9 @@ from portal.toolkit import _
 
 from .forms import RuleForm, parse_metres
 from .models import Rule
-from .rules import KINDS, PARAMETERS, fill_parameters, office_locations, office_today, unknown_placeholders
+from .rules import KINDS, PARAMETERS, fill_parameters, office_locations, unknown_placeholders
 
 staff = toolkit.staff_blueprint("hygiene", __name__, role="editor")
-
-SOURCE_LANGUAGE = "de"
-
 
 def snapshot(rule: Rule) -> dict:
     """Return a rule's fields as plain values for the audit log."""
@@ -35,14 +32,13 @@ def state(rule: Rule, today) -> str:
 
 @staff.route("/")
 def index():
-    today = office_today()
+    today, source = toolkit.office_today(), toolkit.source_language()
     rules = toolkit.session().scalars(select(Rule).order_by(Rule.starts_on.desc(), Rule.position, Rule.id)).all()
     grouped = {"in_force": [], "planned": [], "over": []}
     for rule in rules:
         grouped[state(rule, today)].append(rule)
     return render_template("hygiene/staff/index.html", grouped=grouped, kinds=KINDS,
-                           german=lambda rule: fill_parameters(rule.text.get(SOURCE_LANGUAGE, ""), rule,
-                                                               SOURCE_LANGUAGE),
+                           german=lambda rule: fill_parameters(rule.text.get(source, ""), rule, source),
                            several_locations=len(office_locations()) > 1)
 
 
@@ -59,7 +55,7 @@ def _prepare(form: RuleForm) -> None:
 def _form_data(rule: Rule | None) -> dict:
     if rule is None:
         position = (toolkit.session().scalar(select(func.max(Rule.position))) or 0) + 1
-        return {"kind": "other", "starts_on": office_today(), "position": position}
+        return {"kind": "other", "starts_on": toolkit.office_today(), "position": position}
     return {"version": rule.version, "kind": rule.kind, "persons": rule.persons,
             "metres": str(rule.metres.normalize()).replace(".", ",") if rule.metres else "",
             "location": rule.location, "starts_on": rule.starts_on, "ends_on": rule.ends_on,
@@ -86,8 +82,10 @@ def _values(form: RuleForm) -> dict | None:
             form.text[code].errors.append(_("Diese Platzhalter passen nicht zur Art der Regel: %(names)s",
                                             names=", ".join(unknown)))
             valid = False
-    if SOURCE_LANGUAGE not in texts:
-        form.text[SOURCE_LANGUAGE].errors.append(_("Bitte geben Sie den Text auf Deutsch ein."))
+    source = toolkit.source_language()
+    if source not in texts:
+        form.text[source].errors.append(
+            _("Bitte geben Sie den Text in dieser Sprache ein: %(language)s.", language=toolkit.language_name(source)))
         valid = False
     if not valid:
         return None

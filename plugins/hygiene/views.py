@@ -9,11 +9,10 @@ from markupsafe import Markup
 from portal import toolkit
 
 from .forms import PosterForm
-from .rules import office_locations, office_today, rules_in_force, shown, shown_rules
+from .rules import office_locations, rules_in_force, shown, shown_rules
 
 bp = toolkit.public_blueprint("hygiene", __name__)
 
-SOURCE_LANGUAGE = "de"
 PAGE_LIMIT = "120 per minute"
 
 
@@ -27,7 +26,7 @@ def _by_location(entries: list) -> list[tuple[str, list]]:
 
 @bp.route("/")
 def index():
-    entries = shown_rules(rules_in_force(office_today()))
+    entries = shown_rules(rules_in_force(toolkit.office_today()))
     return render_template("hygiene/index.html", groups=_by_location(entries),
                            fallback=any(entry.text.is_fallback for entry in entries),
                            several_locations=len(office_locations()) > 1)
@@ -48,7 +47,7 @@ def poster():
     locations = office_locations()
     form = PosterForm(formdata=request.args if request.args else None)
     form.languages.choices = [(code, toolkit.language_name(code)) for code in toolkit.enabled_languages()
-                              if code != SOURCE_LANGUAGE]
+                              if code != toolkit.source_language()]
     form.location.choices = [("", toolkit._("Alle Standorte"))] + [(place, place) for place in locations]
     if len(locations) < 2:
         del form.location
@@ -57,11 +56,11 @@ def poster():
         form.location.data = ""
     if request.args and not form.validate():
         return render_template("hygiene/poster.html", form=form, rows=None, several_locations=len(locations) > 1), 422
-    languages = [SOURCE_LANGUAGE] + list(form.languages.data or [])
+    languages = [toolkit.source_language()] + list(form.languages.data or [])
     location = form.location.data or None if "location" in form else None
     rows = []
-    for rule in rules_in_force(office_today(), location):
-        german = shown(rule, SOURCE_LANGUAGE)
+    for rule in rules_in_force(toolkit.office_today(), location):
+        german = shown(rule, toolkit.source_language())
         # A missing translation is left out rather than repeating the German line under another language.
         others = [shown(rule, code) for code in languages[1:] if rule.text.get(code)]
         if german is not None:
@@ -73,7 +72,7 @@ def poster():
 
 def summary(location: str | None) -> Markup | None:
     """Render the short list of rules in force, for one location when given, for another page's slot."""
-    entries = shown_rules(rules_in_force(office_today(), location))
+    entries = shown_rules(rules_in_force(toolkit.office_today(), location))
     if not entries:
         return None
     return Markup(render_template("hygiene/_summary.html", entries=entries, location=location,

@@ -10,7 +10,6 @@ from portal import toolkit
 
 from .glossary import load_shipped_glossary
 from .models import HelpTime
-from .schedule import office_today
 
 # (days from today, start, end, languages, other languages, place)
 DEMO_HELP_TIMES = [
@@ -27,7 +26,7 @@ def add_demo_data(session) -> None:
     load_shipped_glossary(session)
     if session.scalar(select(func.count()).select_from(HelpTime)):
         return
-    today = office_today()
+    today = toolkit.office_today()
     enabled = set(toolkit.enabled_languages())
     for days, starts_at, ends_at, languages, other, place in DEMO_HELP_TIMES:
         codes = " ".join(code for code in languages.split() if code in enabled)

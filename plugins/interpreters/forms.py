@@ -11,7 +11,6 @@ from portal import toolkit
 from portal.toolkit import _l
 
 from .languages import name_in_page_language
-from .schedule import office_today
 
 
 def _strip(value):
@@ -72,7 +71,7 @@ class HelpTimeForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.day.data and self.day.data < office_today():
+        if self.day.data and self.day.data < toolkit.office_today():
             self.day.errors.append(toolkit._("Das Datum liegt in der Vergangenheit."))
             valid = False
         if self.starts_at.data and self.ends_at.data and self.ends_at.data <= self.starts_at.data:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from itertools import groupby
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -14,19 +13,9 @@ from portal import toolkit
 from .models import HelpTime
 
 
-def office_now(now: datetime) -> datetime:
-    """Return an aware UTC moment as the office's local time."""
-    return now.astimezone(ZoneInfo(toolkit.portal_settings()["timezone"]))
-
-
-def office_today(now: datetime | None = None) -> date:
-    """Return today's date at the office."""
-    return office_now(now or toolkit.utcnow()).date()
-
-
 def upcoming_help_times(session: Session, now: datetime, limit: int | None = None) -> list[HelpTime]:
     """Return the help times that have not ended yet at `now`, soonest first."""
-    local = office_now(now)
+    local = toolkit.office_now(now)
     today, clock = local.date(), local.time().replace(tzinfo=None)
     statement = (select(HelpTime)
                  .where(or_(HelpTime.day > today, and_(HelpTime.day == today, HelpTime.ends_at > clock)))

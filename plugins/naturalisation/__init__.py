@@ -61,9 +61,10 @@ def portal_staff_menu():
 
 @hookimpl
 def portal_purge_expired(session, now):
-    from .retention import purge_handed_over
+    from .retention import purge_handed_over, purge_unfinished
 
-    return purge_handed_over(session, now)
+    # Unfinished cases first, so that their appointments, left without persons, go with the handed-over ones'.
+    return purge_unfinished(session, now) + purge_handed_over(session, now)
 
 
 @hookimpl
@@ -76,7 +77,7 @@ def portal_demo_data(session):
     if session.scalar(select(HandoverCase.id).limit(1)) is not None:
         return
     settings = parse_settings(toolkit.plugin_settings("naturalisation"))
-    today = toolkit.utcnow().date()
+    today = toolkit.office_today()
     ready = today + timedelta(days=settings.notice_days)
     demo = [("54/1001-2026", 0, "G-1001", [date(1984, 3, 2), date(1986, 11, 23)]),
             ("54/1002-2026", 0, "G-1001", [date(2007, 6, 14)]),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from functools import partial
 from typing import IO
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from portal import toolkit
 from portal.toolkit import _
@@ -31,20 +32,10 @@ def parse_reference(raw: str) -> str:
     return reference
 
 
-def parse_date(raw: str) -> date:
-    """Read a date written as 2026-07-31 or 31.07.2026."""
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(_("„%(value)s“ ist kein Datum wie 31.07.2026.", value=raw))
-
-
 def parse_birth_date(raw: str) -> date:
     """Read a date of birth, which must lie in the past."""
-    born = parse_date(raw)
-    if born >= toolkit.utcnow().date():
+    born = toolkit.parse_date_cell(raw, required=True)
+    if born >= toolkit.office_today():
         raise ValueError(_("Das Geburtsdatum muss in der Vergangenheit liegen."))
     return born
 
@@ -57,9 +48,9 @@ def parse_family(raw: str) -> str:
 
 
 def parse_language(raw: str) -> str:
-    """Read the client's letter language: empty, or an enabled language code; German means German only."""
+    """Read the client's letter language: empty, or an enabled language code; the source language means only it."""
     code = raw.lower()
-    if code in ("", "de"):
+    if code in ("", toolkit.source_language()):
         return ""
     if code not in toolkit.enabled_languages():
         raise ValueError(_("Unbekannte Sprache „%(value)s“. Erlaubt: %(codes)s", value=raw,
@@ -67,7 +58,8 @@ def parse_language(raw: str) -> str:
     return code
 
 
-PARSERS = {"aktenzeichen": parse_reference, "bereit_ab": parse_date, "geburtsdatum": parse_birth_date,
+PARSERS = {"aktenzeichen": parse_reference, "bereit_ab": partial(toolkit.parse_date_cell, required=True),
+           "geburtsdatum": parse_birth_date,
            "familie": parse_family, "sprache": parse_language}
 
 
@@ -80,9 +72,9 @@ class _ImportedCase:
     births: list[date] = field(default_factory=list)
 
 
-def import_cases(session: Session, stream: IO[bytes]) -> toolkit.CsvReport:
-    """Read the file and save its cases when every row is valid; raise CsvFormatError when it cannot be read."""
-    report = toolkit.CsvReport()
+def _stage(stream: IO[bytes], report: toolkit.CsvReport) -> None:
+    """Write the file's cases into the session, recording counts and bad rows."""
+    session = toolkit.session()
     cases: dict[str, _ImportedCase] = {}
     for line, row in toolkit.read_rows(stream, PARSERS, report, optional=OPTIONAL):
         reference = row["aktenzeichen"]
@@ -96,7 +88,7 @@ def import_cases(session: Session, stream: IO[bytes]) -> toolkit.CsvReport:
             continue
         entry.births.append(row["geburtsdatum"])
     if not report.ok:
-        return report
+        return
     existing = {case.reference: case for case in session.scalars(
         select(HandoverCase).where(HandoverCase.reference.in_(list(cases))).options(selectinload(HandoverCase.persons)))}
     for reference, entry in cases.items():
@@ -116,10 +108,8 @@ def import_cases(session: Session, stream: IO[bytes]) -> toolkit.CsvReport:
             case.ready_on, case.family_group = entry.ready_on, entry.family_group
             case.letter_language = entry.letter_language
             report.updated += 1
-    if not report.ok:
-        session.rollback()
-        return report
-    toolkit.audit("import", "naturalisation_case", "csv",
-                  after={"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
-    session.commit()
-    return report
+
+
+def import_cases(stream: IO[bytes], source: str = "-") -> toolkit.CsvReport:
+    """Save the file's cases when every row is valid (committed, audited); raise CsvFormatError when unreadable."""
+    return toolkit.run_import(_stage, stream, target_type="naturalisation_case", source=source)

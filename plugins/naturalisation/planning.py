@@ -39,6 +39,9 @@ class NaturalisationSettings(toolkit.PluginSettings):
     """How many days ahead the planner looks; not fewer than notice_days."""
     retention_days: PositiveInt = 90
     """Days after the handover before the case and the hashes of its dates of birth are deleted."""
+    unfinished_retention_days: PositiveInt = 365
+    """Days a case whose certificates were not all handed over is kept after the latest of its recording, its ready
+    date and its last appointment."""
     location: str = ""
     """Where handovers take place, as passed to other plugins; empty: the office's first location."""
     failed_lookups_per_case: toolkit.ReferenceLimitSetting = "10 per hour"
@@ -85,6 +88,7 @@ class HandoverSettings:
     notice_days: int
     horizon_days: int
     retention_days: int
+    unfinished_retention_days: int
     location: str
 
     @property
@@ -106,7 +110,8 @@ def parse_settings(values: dict) -> HandoverSettings:
         daily_capacity=values["daily_capacity"], offices=tuple(values["offices"]), first_slot=values["first_slot"],
         slot_minutes=values["slot_minutes"], weekdays=frozenset(values["weekdays"]),
         holidays=frozenset(values["holidays"]), notice_days=values["notice_days"],
-        horizon_days=values["horizon_days"], retention_days=values["retention_days"], location=values["location"])
+        horizon_days=values["horizon_days"], retention_days=values["retention_days"],
+        unfinished_retention_days=values["unfinished_retention_days"], location=values["location"])
 
 
 def current_settings() -> HandoverSettings:
@@ -123,11 +128,6 @@ def handover_location(settings: HandoverSettings) -> str:
         return office["locations"][0]
     town = f"{office['postal_code']} {office['city']}".strip()
     return ", ".join(part for part in (office["building"], office["street"], town) if part)
-
-
-def today() -> date:
-    """Return today's date for planning."""
-    return toolkit.utcnow().date()
 
 
 def waiting_families(session: Session, first_day: date) -> list[scheduler.Family]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_date
+from flask_babel import format_date
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -23,7 +23,6 @@ from .planning import (
     record_outcome,
     run_planning,
     slot_problem,
-    today,
 )
 
 bp = toolkit.staff_blueprint("naturalisation", __name__, role="caseworker")
@@ -41,8 +40,9 @@ bp.add_app_template_global(state_label, "naturalisation_state_label")
 
 
 def _language_choices() -> list:
+    source = toolkit.source_language()
     return as_choices([("", _("Nur Deutsch"))] + [(code, toolkit.language_name(code))
-                                                  for code in toolkit.enabled_languages() if code != "de"])
+                                                  for code in toolkit.enabled_languages() if code != source])
 
 
 def _appointment_or_404(appointment_id: int) -> HandoverAppointment:
@@ -72,12 +72,13 @@ def overview():
         entry["cases"][person.case.id] = person.case
         entry["persons"] += 1
         entry["ready_on"] = max(entry["ready_on"], person.case.ready_on)
+    today = toolkit.office_today()
     days = session.execute(select(HandoverAppointment.day, func.count()).where(HandoverAppointment.state == "planned",
-                                                                         HandoverAppointment.day >= today())
+                                                                         HandoverAppointment.day >= today)
                            .group_by(HandoverAppointment.day).order_by(HandoverAppointment.day)).all()
     return render_template("naturalisation/staff/overview.html", families=sorted(families.values(),
                            key=lambda f: f["ready_on"]), waiting_count=len(waiting), days=days, plan_form=PlanForm(),
-                           today=today())
+                           today=today)
 
 
 @bp.route("/plan", methods=["POST"])
@@ -87,7 +88,7 @@ def plan():
         abort(400)
     session = toolkit.session()
     try:
-        created, still_waiting = run_planning(session, today(), current_settings())
+        created, still_waiting = run_planning(session, toolkit.office_today(), current_settings())
     except PlanningConflict:
         flash(_("Jemand anderes hat gerade gleichzeitig geplant. Bitte starten Sie die Planung noch einmal."), "error")
         return redirect(url_for(".overview"))
@@ -199,7 +200,7 @@ def import_file():
     report, problem = None, None
     if form.validate_on_submit():
         try:
-            report = import_cases(toolkit.session(), form.file.data.stream)
+            report = import_cases(form.file.data.stream, source=form.file.data.filename or "-")
         except toolkit.CsvFormatError as exc:
             problem = str(exc)
         if report is not None and report.ok:
@@ -285,7 +286,8 @@ def move(appointment_id: int):
     if not form.validate_on_submit():
         return show(422 if form.is_submitted() else 200)
     new_time = time.fromisoformat(form.starts_at.data)
-    problem = slot_problem(session, appointment, form.day.data, new_time, form.office.data, settings, today())
+    problem = slot_problem(session, appointment, form.day.data, new_time, form.office.data, settings,
+                           toolkit.office_today())
     if problem:
         form.day.errors.append(problem)
         return show(422)
@@ -308,15 +310,9 @@ def move(appointment_id: int):
 
 def _letter(case: HandoverCase, appointments: list[HandoverAppointment], location: str) -> list[Markup]:
     """Render a case's invitation in German and, on its own page, in the client's language."""
-    languages = ["de"] + ([case.letter_language] if case.letter_language else [])
-    pages = []
-    for code in languages:
-        with force_locale(code):
-            pages.append(Markup(render_template("naturalisation/staff/_letter.html", case=case, code=code,
-                                                appointments=appointments, location=location, letter_date=today(),
-                                                lookup_url=url_for("naturalisation.lookup", lang=code,
-                                                                   _external=True))))
-    return pages
+    return [part.html for part in toolkit.render_letter(
+        "naturalisation/staff/_letter.html", case.letter_language, case=case, appointments=appointments,
+        location=location, letter_date=toolkit.office_today())]
 
 
 def _case_appointments(case: HandoverCase, day: date | None = None) -> list[HandoverAppointment]:

@@ -12,7 +12,7 @@ from portal import toolkit
 
 from .forms import LookupForm
 from .models import BIRTH_KEY_PURPOSE, HandoverAppointment, HandoverCase, HandoverPerson
-from .planning import current_settings, handover_location, today
+from .planning import current_settings, handover_location
 
 bp = toolkit.public_blueprint("naturalisation", __name__)
 
@@ -45,7 +45,7 @@ def case_status(case: HandoverCase) -> dict:
     upcoming: dict[int, HandoverAppointment] = {}
     for person in case.persons:
         for appointment in person.appointments:
-            if appointment.state == "planned" and appointment.day >= today():
+            if appointment.state == "planned" and appointment.day >= toolkit.office_today():
                 upcoming[appointment.id] = appointment
     appointments = sorted(upcoming.values(), key=lambda a: (a.day, a.starts_at))
     return {"appointments": appointments, "all_done": all(p.state == "done" for p in case.persons)}

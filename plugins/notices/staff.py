@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
@@ -17,18 +16,14 @@ from .models import CATEGORIES, PRIORITIES, Notice, NoticeText
 bp = toolkit.staff_blueprint("notices", __name__, role="editor")
 
 
-def _office_zone() -> ZoneInfo:
-    return ZoneInfo(toolkit.portal_settings()["timezone"])
-
-
 def _to_utc(local: datetime | None) -> datetime | None:
     """Read a time entered in the office's time zone."""
-    return local.replace(tzinfo=_office_zone()).astimezone(UTC) if local else None
+    return local.replace(tzinfo=toolkit.office_zone()).astimezone(UTC) if local else None
 
 
 def _to_local(moment: datetime | None) -> datetime | None:
     """Show a stored time as the office's wall-clock time, for the form."""
-    return moment.astimezone(_office_zone()).replace(tzinfo=None) if moment else None
+    return toolkit.office_now(moment).replace(tzinfo=None) if moment else None
 
 
 def _required_language() -> str:

@@ -96,6 +96,22 @@ def test_purge_deletes_closed_appointments_after_the_retention_period(app, add_a
     assert left == ["M-3", "M-4", "M-6"]
 
 
+def test_purge_deletes_an_undated_appointment_that_no_import_has_contained_for_the_stale_period(
+        app, add_appointment, database):
+    forgotten = toolkit.utcnow() - timedelta(days=181)
+    add_appointment("M-1", status="postponed", days=None, imported_at=forgotten, updated_at=forgotten,
+                    status_changed_at=forgotten, created_at=forgotten)
+    # Still in the exports: kept, however long it has been postponed.
+    add_appointment("M-2", status="postponed", days=None, updated_at=forgotten, status_changed_at=forgotten,
+                    created_at=forgotten)
+    # A date ahead keeps it, whenever it was last imported.
+    add_appointment("M-3", status="scheduled", days=20, imported_at=forgotten, updated_at=forgotten,
+                    status_changed_at=forgotten, created_at=forgotten)
+    assert "appointments: 1 deleted" in run_purge(app)
+    with database() as session:
+        assert session.scalars(select(Appointment.reference).order_by(Appointment.reference)).all() == ["M-2", "M-3"]
+
+
 def test_retention_days_come_from_the_settings(app, add_appointment, database):
     add_appointment("M-1", status="completed", days=None,
                     status_changed_at=datetime.now(UTC) - timedelta(days=10))

@@ -222,3 +222,15 @@ def test_cli_import_for_scheduled_jobs(app, db, tmp_path):
     assert "line 2:" in result.output and "nothing was imported" in result.output
     db.expire_all()
     assert db.scalar(select(Appointment.status)) == "invited"
+    # The import from a timer is audited like the staff upload, by the system.
+    from sqlalchemy import text
+
+    entries = db.execute(text("SELECT actor, action, target_type, target_id FROM core_audit_entry")).all()
+    assert entries == [("system", "import", "appointments_import", str(export))]
+
+
+def test_each_bad_cell_of_a_row_is_one_sentence(app, csv_file):
+    report = run_import(app, csv_file("M-100001;27.03.1985;eu-blue-card;scheduled;2026-07-01;9.30;Wacker Hof;1;3"))
+    [error] = report.errors
+    assert error.reason == ("time: „9.30“ ist keine Uhrzeit (erwartet: 09:30). "
+                            "persons: Es dürfen 1 oder 2 Personen kommen, nicht „3“.")

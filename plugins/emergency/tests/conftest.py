@@ -7,8 +7,7 @@ def portal_config():
     """Run the portal with the emergency plugin, an emergency phone and few delivery attempts."""
     return {"plugins": ["emergency"], "languages": ["de", "en", "ar"],
             "office": {"emergency_email": "notfall@amt.example", "emergency_phone": "0211 89 12345"},
-            "mail": {"host": "127.0.0.1", "port": 1, "sender": "portal@amt.example"},
-            "plugin_settings": {"emergency": {"max_attempts": 4}}}
+            "mail": {"host": "127.0.0.1", "port": 1, "sender": "portal@amt.example", "max_attempts": 4}}
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
-"""Requests reach the emergency address through the outbox: once, and also after a mail server outage."""
+"""Requests reach the emergency address through the core's outbox: once, and also after a mail server outage."""
 
-from datetime import timedelta
+import mailbox
+from pathlib import Path
 
-from portal_plugins.emergency.models import EmergencyOutboxMessage, EmergencyRequest
-from portal_plugins.emergency.outbox import deliver_due, deliver_one
-from sqlalchemy import select, update
+from portal_plugins.emergency.models import EmergencyRequest
+from sqlalchemy import select
 
 from portal import toolkit
 from portal.testing import csrf_token
@@ -24,11 +24,16 @@ def submit(client):
 
 def outbox(database):
     with database() as db:
-        return db.scalars(select(EmergencyOutboxMessage)).one()
+        return db.scalars(select(toolkit.MailMessage)).one()
+
+
+def request_id(database):
+    with database() as db:
+        return db.scalars(select(EmergencyRequest.id)).one()
 
 
 def deliver(app, *args):
-    result = app.test_cli_runner().invoke(args=["emergency", "deliver", *args])
+    result = app.test_cli_runner().invoke(args=["mail", "deliver", *args])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -63,52 +68,54 @@ def test_server_down_then_back_loses_nothing_and_sends_nothing_twice(app, client
     # The timer respects the back-off...
     assert deliver(app) == "sent 0, retrying later 0, given up 0\n"
     mail_server.start()
-    # ...and delivers once the wait is over, exactly once.
-    with database() as db:
-        assert deliver_due(db, message.next_attempt_at).sent == 1
-        assert deliver_due(db, message.next_attempt_at + timedelta(hours=2)).sent == 0
+    # ...and delivers once asked to try every waiting message, exactly once.
+    assert deliver(app, "--all") == "sent 1, retrying later 0, given up 0\n"
     assert deliver(app, "--all") == "sent 0, retrying later 0, given up 0\n"
     assert len(mail_server.messages) == 1
     assert mail_server.messages[0]["Message-ID"] == message.message_id
     assert outbox(database).status == "sent"
 
 
-def test_waits_double_between_attempts_until_the_last_one(client, mail_server, database, staff_client):
+def test_staff_see_when_delivery_was_given_up(app, client, mail_server, database, staff_client):
     mail_server.stop()
     submit(client)
-    message = outbox(database)
-    waits = []
-    with database() as db:
-        for _attempt in range(3):
-            now = message.next_attempt_at
-            assert deliver_one(db, message.id, now) in ("pending", "failed")
-            message = db.get(EmergencyOutboxMessage, message.id, populate_existing=True)
-            waits.append(message.next_attempt_at - now)
-    assert waits == [timedelta(seconds=120), timedelta(seconds=240), timedelta(seconds=480)]
-    assert (message.status, message.attempts) == ("failed", 4)
-    page = staff_client("caseworker").get(f"/de/staff/emergency/requests/{message.request_id}")
+    assert deliver(app, "--all") == "sent 0, retrying later 1, given up 0\n"
+    assert deliver(app, "--all") == "sent 0, retrying later 1, given up 0\n"
+    assert deliver(app, "--all") == "sent 0, retrying later 0, given up 1\n"
+    assert (outbox(database).status, outbox(database).attempts) == ("failed", 4)
+    page = staff_client("caseworker").get(f"/de/staff/emergency/requests/{request_id(database)}")
     assert "Zustellung gescheitert (4 Versuche)" in page.get_data(as_text=True)
 
 
-def test_a_sender_that_died_loses_its_lease_and_the_message_goes_out(app, client, mail_server, database):
-    mail_server.stop()
-    submit(client)
-    mail_server.start()
-    now = toolkit.utcnow()
-    with database() as db:
-        # Another sender holds a live lease: nobody else may send.
-        db.execute(update(EmergencyOutboxMessage).values(status="sending", lease_token="x",
-                                                lease_until=now + timedelta(minutes=1)))
-        db.commit()
-        assert deliver_due(db, now, ignore_backoff=True).sent == 0
-        # Its lease ran out (the sender crashed): the message is sent by the next run.
-        assert deliver_due(db, now + timedelta(minutes=2)).sent == 1
-    assert len(mail_server.messages) == 1
-
-
-def test_submitting_works_without_a_mail_server_setting(app, client, database, monkeypatch):
+def test_without_a_mail_server_the_mail_lands_in_the_sink_file(app, client, database, monkeypatch):
     monkeypatch.setitem(app.config["PORTAL"]["mail"], "host", "")
+    sink = Path(app.instance_path) / "mail-sink.mbox"
+    sink.unlink(missing_ok=True)
     submit(client)
-    assert outbox(database).status == "pending"
-    result = app.test_cli_runner().invoke(args=["emergency", "deliver"])
-    assert result.exit_code != 0 and "mail.host is not set" in result.output
+    assert outbox(database).status == "sent"
+    box = mailbox.mbox(sink)
+    try:
+        [mail] = box.values()
+    finally:
+        box.close()
+    assert mail["X-Envelope-To"] is None and mail["To"] == "notfall@amt.example"
+    assert FORM["matter"] in mail.get_payload(decode=True).decode("utf-8")
+    assert sink.stat().st_mode & 0o777 == 0o600
+    result = app.test_cli_runner().invoke(args=["mail", "deliver"])
+    assert result.exit_code == 0 and f"writing mail to {sink}" in result.output
+    sink.unlink()
+
+
+def test_the_mail_names_the_office_zone_and_gives_an_international_reply_address_in_idna(
+        app, client, mail_server, database):
+    response = client.post(URL, data={"csrf_token": csrf_token(client, URL), **FORM, "email": "kunde@bücher.de"})
+    assert response.status_code == 302
+    response.close()
+    [mail] = mail_server.messages
+    assert mail["Reply-To"] == "kunde@xn--bcher-kva.de"
+    with database() as db:
+        received = db.scalars(select(EmergencyRequest.created_at)).one()
+    with app.test_request_context():
+        office_time = toolkit.office_now(received).strftime("%H:%M")
+    body = mail.get_payload(decode=True).decode("utf-8")
+    assert "Eingegangen: " in body and f"{office_time} (Europe/Berlin)" in body and "UTC" not in body

@@ -5,7 +5,7 @@ from datetime import timedelta
 import lxml.html
 import pytest
 from portal_plugins.emergency import portal_purge_expired
-from portal_plugins.emergency.models import EmergencyOutboxMessage, EmergencyRequest
+from portal_plugins.emergency.models import EmergencyRequest
 from sqlalchemy import func, select
 
 from portal import toolkit
@@ -19,7 +19,9 @@ def add_request(database, number, category="permit", state="new", age=timedelta(
         item = EmergencyRequest(confirmation=number, category=category, matter="Bitte dringend melden, danke.",
                                 contact_email="k@example.org", language="en", state=state,
                                 created_at=toolkit.utcnow() - age,
-                                outbox=EmergencyOutboxMessage(message_id=f"<{number}@test>", status="sent"))
+                                mail=toolkit.MailMessage(message_id=f"<{number}@test>", plugin="emergency",
+                                                         recipient="notfall@amt.example", subject=number,
+                                                         body="", status="sent"))
         db.add(item)
         db.commit()
         return item.id
@@ -87,4 +89,4 @@ def test_requests_are_deleted_after_the_retention_period(app, database):
         assert portal_purge_expired(db, toolkit.utcnow()) == 1
         db.commit()
         assert db.scalars(select(EmergencyRequest.confirmation)).all() == ["NF-BBBB-3333"]
-        assert db.scalar(select(func.count()).select_from(EmergencyOutboxMessage)) == 1
+        assert db.scalar(select(func.count()).select_from(toolkit.MailMessage)) == 1

@@ -3,8 +3,9 @@ from datetime import date, timedelta
 import lxml.html
 import pytest
 from portal_plugins.hygiene.models import Rule
-from portal_plugins.hygiene.rules import office_today
 from werkzeug.datastructures import MultiDict
+
+from portal import toolkit
 
 LOCATIONS = ["Wacker Hof", "Nebenstelle Benrath"]
 
@@ -26,7 +27,7 @@ def portal_config(locations):
 def today(app) -> date:
     """The office's date today."""
     with app.app_context():
-        return office_today()
+        return toolkit.office_today()
 
 
 @pytest.fixture

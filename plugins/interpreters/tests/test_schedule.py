@@ -1,10 +1,11 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 from portal_plugins.interpreters.models import HelpTime
-from portal_plugins.interpreters.schedule import office_today, upcoming_help_times
+from portal_plugins.interpreters.schedule import upcoming_help_times
 from sqlalchemy import func, select, text
 from werkzeug.datastructures import MultiDict
 
+from portal import toolkit
 from portal.testing import csrf_token
 
 
@@ -22,7 +23,7 @@ def add(data, day, starts_at=time(9, 0), ends_at=time(12, 0), languages="ar fa",
 
 def today(app):
     with app.app_context():
-        return office_today()
+        return toolkit.office_today()
 
 
 def count(data):

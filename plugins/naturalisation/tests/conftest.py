@@ -1,5 +1,9 @@
 
+from datetime import date
+
 import pytest
+
+from portal import toolkit
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +21,10 @@ def handover_settings(app):
     from portal_plugins.naturalisation.planning import parse_settings
 
     return parse_settings(app.config["PORTAL"]["plugin_settings"]["naturalisation"])
+
+
+@pytest.fixture
+def today(app) -> date:
+    """The office's date today."""
+    with app.app_context():
+        return toolkit.office_today()

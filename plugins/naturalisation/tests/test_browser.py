@@ -4,7 +4,6 @@ from datetime import date, time, timedelta
 
 import pytest
 from portal_plugins.naturalisation.models import HandoverAppointment, HandoverCase, HandoverPerson, birth_key
-from portal_plugins.naturalisation.planning import today
 
 from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
 
@@ -16,10 +15,10 @@ def fill_birth_date(page, day: str, month: str, year: str) -> None:
 
 
 @pytest.mark.browser
-def test_handover_lookup_on_a_phone(live_server, browser, database, make_staff):
-    day = today() + timedelta(days=3)
+def test_handover_lookup_on_a_phone(live_server, browser, database, make_staff, today):
+    day = today + timedelta(days=3)
     with database() as db:
-        case = HandoverCase(reference="54/12-2026", ready_on=today(), letter_language="ar",
+        case = HandoverCase(reference="54/12-2026", ready_on=today, letter_language="ar",
                     persons=[HandoverPerson(position=1, birth_key=birth_key("54/12-2026", date(1985, 7, 31)),
                                             state="planned")])
         db.add(case)

@@ -1,17 +1,19 @@
 """Clients look up their handover appointment by case reference and a date of birth."""
 
 import re
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from portal_plugins.naturalisation import portal_purge_expired
 from portal_plugins.naturalisation.models import (
     HandoverAppointment,
     HandoverCase,
     HandoverPerson,
+    appointment_person,
     birth_key,
     persons_born,
 )
-from portal_plugins.naturalisation.planning import today
 from portal_plugins.naturalisation.retention import purge_handed_over
+from sqlalchemy import delete, select, update
 
 from portal import toolkit
 from portal.testing import csrf_token, empty_tables
@@ -22,9 +24,9 @@ NOT_FOUND = "Zu diesen Angaben haben wir nichts gefunden."
 
 def add_planned_case(database, reference="54/12-2026", births=(date(1985, 7, 31), date(2010, 1, 2)),
                      day=None, state="planned", starts_at=time(9, 20)):
-    day = day or today() + timedelta(days=3)
     with database() as db:
-        case = HandoverCase(reference=reference, ready_on=today(),
+        day = day or toolkit.office_today() + timedelta(days=3)
+        case = HandoverCase(reference=reference, ready_on=toolkit.office_today(),
                     persons=[HandoverPerson(position=i, birth_key=birth_key(reference, b),
                                             state="done" if state == "done" else "planned")
                              for i, b in enumerate(births, start=1)])
@@ -61,13 +63,13 @@ def test_wrong_reference_or_date_of_birth_get_the_same_answer(client, database):
     assert answers[0].get_data(as_text=True).count(NOT_FOUND) == 1
 
 
-def test_waiting_and_handed_over_cases_say_so(client, database):
+def test_waiting_and_handed_over_cases_say_so(client, database, today):
     with database() as db:
-        db.add(HandoverCase(reference="54/1-2026", ready_on=today(),
+        db.add(HandoverCase(reference="54/1-2026", ready_on=today,
                     persons=persons_born("54/1-2026", [date(1990, 1, 1)])))
         db.commit()
     assert "Noch kein Termin" in look_up(client, "54/1-2026", "1990-01-01").get_data(as_text=True)
-    add_planned_case(database, reference="54/2-2026", day=today() - timedelta(days=1), state="done")
+    add_planned_case(database, reference="54/2-2026", day=today - timedelta(days=1), state="done")
     assert "Urkunde übergeben" in look_up(client, "54/2-2026", "1985-07-31").get_data(as_text=True)
 
 
@@ -86,16 +88,36 @@ def test_lookups_are_rate_limited(client):
     assert statuses[:10] == [200] * 10 and statuses[10] == 429
 
 
-def test_handed_over_cases_are_deleted_after_the_retention_period(database):
-    old = today() - timedelta(days=200)
+def test_handed_over_cases_are_deleted_after_the_retention_period(database, today):
+    old = today - timedelta(days=200)
     kept_waiting = add_planned_case(database, reference="54/1-2026", day=old, state="planned")
     add_planned_case(database, reference="54/2-2026", day=old, state="done", starts_at=time(8))
-    recent = add_planned_case(database, reference="54/3-2026", day=today() - timedelta(days=5), state="done")
+    recent = add_planned_case(database, reference="54/3-2026", day=today - timedelta(days=5), state="done")
     with database() as db:
         assert purge_handed_over(db, toolkit.utcnow()) == 1
         db.commit()
         assert {c.id for c in db.query(HandoverCase)} == {kept_waiting, recent}
         assert db.query(HandoverAppointment).count() == 2
+
+
+def test_cases_never_completed_are_deleted_after_their_retention_period(app, database, today):
+    long_ago = today - timedelta(days=400)
+    forgotten = add_planned_case(database, reference="54/1-2026", day=long_ago, state="planned")
+    lately_planned = add_planned_case(database, reference="54/2-2026", day=today - timedelta(days=30))
+    never_invited = add_planned_case(database, reference="54/3-2026", day=long_ago, starts_at=time(8))
+    with database() as db:
+        recorded = datetime.combine(long_ago, time(12), tzinfo=UTC)
+        db.execute(update(HandoverCase).values(created_at=recorded, ready_on=long_ago))
+        db.execute(delete(HandoverAppointment).where(HandoverAppointment.id.in_(
+            select(appointment_person.c.appointment_id).join(HandoverPerson).where(
+                HandoverPerson.case_id == never_invited))))
+        db.commit()
+        assert portal_purge_expired(db, toolkit.utcnow()) == 2
+        db.commit()
+        assert {c.id for c in db.query(HandoverCase)} == {lately_planned}
+        assert db.query(HandoverPerson).count() == 2
+        assert db.query(HandoverAppointment).count() == 1
+    assert forgotten != never_invited
 
 
 def test_what_to_bring_and_the_house_rules_join_the_result_when_those_plugins_are_enabled(make_app, portal_config):

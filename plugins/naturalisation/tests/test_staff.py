@@ -12,10 +12,10 @@ from portal_plugins.naturalisation.models import (
     birth_key,
     persons_born,
 )
-from portal_plugins.naturalisation.planning import today
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from portal import toolkit
 from portal.testing import csrf_token
 
 BASE = "/de/staff/naturalisation"
@@ -28,7 +28,7 @@ def caseworker(staff_client):
 
 def add_case(database, reference, births, ready_on=None, family_group="", letter_language=""):
     with database() as db:
-        case = HandoverCase(reference=reference, ready_on=ready_on or today(), family_group=family_group,
+        case = HandoverCase(reference=reference, ready_on=ready_on or toolkit.office_today(), family_group=family_group,
                     letter_language=letter_language,
                     persons=persons_born(reference, births))
         db.add(case)
@@ -51,7 +51,7 @@ def count_cases(database):
         return db.scalar(select(func.count()).select_from(HandoverCase))
 
 
-def test_recording_a_case_checks_every_field_and_keeps_the_input(caseworker, database):
+def test_recording_a_case_checks_every_field_and_keeps_the_input(caseworker, database, today):
     token = csrf_token(caseworker, f"{BASE}/cases/new")
     response = caseworker.post(f"{BASE}/cases/new", data={
         "csrf_token": token, "reference": "54/77-2026", "ready_on": "", "births": "12.03.1980\n31.02.1990",
@@ -59,12 +59,12 @@ def test_recording_a_case_checks_every_field_and_keeps_the_input(caseworker, dat
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Bitte das Datum angeben." in page
-    assert "Zeile 2: „31.02.1990“ ist kein Datum wie 31.07.2026." in page
+    assert "Zeile 2: „31.02.1990“ ist kein Datum (erwartet: 2026-07-01 oder 01.07.2026)." in page
     assert 'value="54/77-2026"' in page and "12.03.1980" in page
     assert count_cases(database) == 0
 
     response = caseworker.post(f"{BASE}/cases/new", data={
-        "csrf_token": token, "reference": " 54/77-2026 ", "ready_on": today().isoformat(),
+        "csrf_token": token, "reference": " 54/77-2026 ", "ready_on": today.isoformat(),
         "births": "12.03.1980\n1982-05-01", "family_group": "", "letter_language": "tr"})
     assert response.status_code == 302
     with database() as db:
@@ -74,21 +74,22 @@ def test_recording_a_case_checks_every_field_and_keeps_the_input(caseworker, dat
                                                        birth_key("54/77-2026", date(1982, 5, 1))]
 
     response = caseworker.post(f"{BASE}/cases/new", data={
-        "csrf_token": token, "reference": "54/77-2026", "ready_on": today().isoformat(), "births": "01.01.1970",
+        "csrf_token": token, "reference": "54/77-2026", "ready_on": today.isoformat(), "births": "01.01.1970",
         "family_group": "", "letter_language": ""})
     assert response.status_code == 422
     assert "Dieses Aktenzeichen ist schon erfasst." in response.get_data(as_text=True)
     # Written with other separators it is the same reference for the lookup, so the same case.
     response = caseworker.post(f"{BASE}/cases/new", data={
-        "csrf_token": token, "reference": "54 77 2026", "ready_on": today().isoformat(), "births": "01.01.1970",
+        "csrf_token": token, "reference": "54 77 2026", "ready_on": today.isoformat(),
+        "births": "01.01.1970",
         "family_group": "", "letter_language": ""})
     assert "Dieses Aktenzeichen ist schon erfasst." in response.get_data(as_text=True)
 
 
-def test_a_second_editor_of_a_case_gets_a_conflict_and_keeps_the_input(caseworker, staff_client, database):
+def test_a_second_editor_of_a_case_gets_a_conflict_and_keeps_the_input(caseworker, staff_client, database, today):
     case = add_case(database, "54/1-2026", [date(1980, 1, 1)])
     other = staff_client("caseworker")
-    form = {"csrf_token": csrf_token(caseworker, f"{BASE}/cases/{case.id}"), "ready_on": today().isoformat(),
+    form = {"csrf_token": csrf_token(caseworker, f"{BASE}/cases/{case.id}"), "ready_on": today.isoformat(),
             "births": "01.01.1980", "family_group": "G-1", "letter_language": "", "version": "1"}
     assert caseworker.post(f"{BASE}/cases/{case.id}", data=form).status_code == 302
     late = dict(form, csrf_token=csrf_token(other, f"{BASE}/cases/{case.id}"), family_group="G-2")
@@ -110,9 +111,9 @@ def set_on(model, record_id, **values):
 
 
 def test_a_colleague_saving_a_case_between_check_and_write_gives_a_conflict(caseworker, database,
-                                                                            colleague_saves_first):
+                                                                            colleague_saves_first, today):
     case = add_case(database, "54/1-2026", [date(1980, 1, 1)])
-    form = {"csrf_token": csrf_token(caseworker, f"{BASE}/cases/{case.id}"), "ready_on": today().isoformat(),
+    form = {"csrf_token": csrf_token(caseworker, f"{BASE}/cases/{case.id}"), "ready_on": today.isoformat(),
             "births": "01.01.1980\n02.02.2010", "family_group": "G-2", "letter_language": "", "version": "1"}
     colleague_saves_first(HandoverCase, set_on(HandoverCase, case.id, family_group="G-1"))
     response = caseworker.post(f"{BASE}/cases/{case.id}", data=form)
@@ -135,11 +136,12 @@ def test_a_case_changed_while_being_deleted_stays(caseworker, database, colleagu
         assert db.get(HandoverCase, case.id).family_group == "G-1"
 
 
-def test_editing_a_case_keeps_its_persons_unless_their_dates_are_typed_again(caseworker, database):
+def test_editing_a_case_keeps_its_persons_unless_their_dates_are_typed_again(caseworker, database, today):
     case = add_case(database, "54/1-2026", [date(1980, 1, 1), date(1982, 2, 2)])
     page = caseworker.get(f"{BASE}/cases/{case.id}").get_data(as_text=True)
     assert "1980" not in page and "Person 2" in page
-    form = {"csrf_token": csrf_token(caseworker, f"{BASE}/cases/{case.id}"), "ready_on": today().isoformat(),
+    form = {"csrf_token": csrf_token(caseworker, f"{BASE}/cases/{case.id}"),
+            "ready_on": today.isoformat(),
             "births": "", "family_group": "G-1", "letter_language": "", "version": "1"}
     assert caseworker.post(f"{BASE}/cases/{case.id}", data=form).status_code == 302
     with database() as db:
@@ -163,14 +165,14 @@ def upload(client, text):
                        content_type="multipart/form-data")
 
 
-def test_import_saves_all_rows_or_nothing(caseworker, database):
-    ready = today().strftime("%d.%m.%Y")
+def test_import_saves_all_rows_or_nothing(caseworker, database, today):
+    ready = today.strftime("%d.%m.%Y")
     bad = (CSV_HEADER + f"54/1-2026;{ready};01.02.1980;G-1;tr\n54/1-2026;{ready};03.04.1982;G-1;tr\n"
            f"54/2-2026;gestern;05.06.1990;;\n54/3-2026;{ready};07.08.1991;;xx\n54/1-2026;{ready};09.10.2010;G-9;tr\n")
     response = upload(caseworker, bad)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Zeile 4" in page and "bereit_ab: „gestern“ ist kein Datum wie 31.07.2026." in page
+    assert "Zeile 4" in page and "bereit_ab: „gestern“ ist kein Datum (erwartet: 2026-07-01 oder 01.07.2026)." in page
     assert "Zeile 5" in page and "Unbekannte Sprache „xx“" in page
     assert "Zeile 6" in page and "(siehe Zeile 2)" in page
     assert count_cases(database) == 0
@@ -204,7 +206,7 @@ def appointments(database):
         return found
 
 
-def test_planning_pairs_families_and_a_rerun_keeps_what_was_planned(caseworker, database, handover_settings):
+def test_planning_pairs_families_and_a_rerun_keeps_what_was_planned(caseworker, database, handover_settings, today):
     add_case(database, "54/1-2026", [date(1980, 1, 1), date(1982, 2, 2)], family_group="G-1")
     add_case(database, "54/2-2026", [date(2005, 3, 3)], family_group="G-1")
     add_case(database, "54/3-2026", [date(1990, 4, 4)])
@@ -213,7 +215,7 @@ def test_planning_pairs_families_and_a_rerun_keeps_what_was_planned(caseworker, 
     assert sorted(len(a.persons) for a in first) == [1, 1, 2]
     family = [a for a in first if any(c.family_group == "G-1" for c in a.cases)]
     assert len(family) == 2 and len({a.day for a in family}) == 1
-    assert all(handover_settings.calendar(today()).is_open(a.day) for a in first)
+    assert all(handover_settings.calendar(today).is_open(a.day) for a in first)
     snapshot = {a.id: (a.day, a.starts_at, a.office, a.version) for a in first}
 
     add_case(database, "54/4-2026", [date(1975, 5, 5)])
@@ -279,14 +281,14 @@ def test_a_move_racing_a_colleague_gives_a_conflict_and_keeps_the_input(casework
     assert (stored.office, stored.starts_at) == ("Raum 2", appointment.starts_at)
 
 
-def test_moving_checks_the_target_slot(caseworker, database, handover_settings):
+def test_moving_checks_the_target_slot(caseworker, database, handover_settings, today):
     add_case(database, "54/1-2026", [date(1980, 1, 1)])
     add_case(database, "54/2-2026", [date(1981, 1, 1)])
     plan(caseworker)
     first, second = appointments(database)
     url = f"{BASE}/appointments/{second.id}/move"
     token = csrf_token(caseworker, url)
-    days = (today() + timedelta(days=d) for d in range(1, 9))
+    days = (today + timedelta(days=d) for d in range(1, 9))
     closed = next(day for day in days if not handover_settings.is_open(day))
     form = {"csrf_token": token, "version": second.version, "day": closed.isoformat(), "starts_at": "08:00",
             "office": "Raum 1"}

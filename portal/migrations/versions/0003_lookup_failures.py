@@ -1,7 +1,7 @@
 """failed lookups per reference, shared by every worker
 
-Revision ID: core_lookup_failure
-Revises: core_0001
+Revision ID: core_0003
+Revises: core_0002
 Created: 2026-12-02 06:40:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import portal.db
 
-revision = 'core_lookup_failure'
-down_revision = 'core_0001'
+revision = 'core_0003'
+down_revision = 'core_0002'
 branch_labels = None
 depends_on = None
 

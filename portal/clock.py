@@ -1,0 +1,25 @@
+"""The office's clock: the time zone in which staff enter times and visitors read them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from .db import utcnow
+
+
+def office_zone() -> ZoneInfo:
+    """Return the office's time zone (setting ``timezone``)."""
+    return ZoneInfo(current_app.config["PORTAL"]["timezone"])
+
+
+def office_now(moment: datetime | None = None) -> datetime:
+    """Return now, or an aware moment, as the office's local time."""
+    return (moment or utcnow()).astimezone(office_zone())
+
+
+def office_today(moment: datetime | None = None) -> date:
+    """Return today's date at the office (or the office's date at an aware moment)."""
+    return office_now(moment).date()
