@@ -160,8 +160,13 @@ def build_app(test_config: dict | None = None) -> Flask:
             if owner != plugin_name:
                 raise PluginError(plugin_name, f"model class name '{model.__name__}' is taken by plugin '{owner}'")
     app.extensions["portal.slots"] = collect_slots(manager, plugins)
-    for _plugin_name, commands in call_each(manager, "portal_cli_commands"):
+    command_owners = dict.fromkeys(app.cli.commands, "the core")
+    for plugin_name, commands in call_each(manager, "portal_cli_commands"):
         for command in commands:
+            # Flask would silently replace a command of the same name.
+            owner = command_owners.setdefault(command.name, plugin_name)
+            if owner != plugin_name:
+                raise PluginError(plugin_name, f"command '{command.name}' is taken by {owner}")
             app.cli.add_command(command)
     list(call_each(manager, "portal_init_app", app=app))
     log.info("portal started with plugins: %s", ", ".join(settings["plugins"]) or "none")

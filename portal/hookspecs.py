@@ -88,7 +88,11 @@ def portal_settings_model():
 
 @hookspec
 def portal_cli_commands():
-    """Return click commands or groups to add to ``flask --app portal``."""
+    """Return click commands or groups to add to ``flask --app portal``.
+
+    A command named like one of the core's or another plugin's stops the start;
+    name a group after the plugin.
+    """
 
 
 @hookspec

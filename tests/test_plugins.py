@@ -12,7 +12,7 @@ from portal.plugins import PluginError
 FAKES = Path(__file__).parent / "fake_plugins"
 FAKE_NAMES = ["fake_good", "fake_broken_render", "fake_broken_start", "fake_import_error", "fake_incompatible",
               "fake_no_info", "fake_bad_table", "fake_bad_hook", "fake_model_a", "fake_model_b", "fake_first",
-              "fake_last", "fake_wrapper", "fake_startup_wrapper", "fake_stray_slot", "fake_model"]
+              "fake_last", "fake_wrapper", "fake_startup_wrapper", "fake_stray_slot", "fake_model", "fake_command"]
 
 
 @pytest.fixture
@@ -51,6 +51,7 @@ def test_only_configured_plugins_load_in_their_order(fake_entry_points, tmp_path
     ("fake_bad_hook", "invalid hook implementation"),
     ("fake_startup_wrapper", "hook portal_blueprints is a start-up hook and takes no wrapper"),
     ("fake_stray_slot", "answers slot 'naturalisation_result', which neither the core nor an enabled plugin declares"),
+    ("fake_command", "command 'db' is taken by the core"),
 ])
 def test_plugin_failure_stops_the_start_naming_plugin_and_cause(fake_entry_points, tmp_path, name, cause):
     with pytest.raises(PluginError) as error:
