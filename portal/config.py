@@ -26,6 +26,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    IPvAnyNetwork,
     PositiveInt,
     ValidationError,
     ValidationInfo,
@@ -284,6 +285,11 @@ class CoreSettings(Section):
     """The site is served over https: secure cookies, a __Host- session cookie, a long secret key."""
     trusted_hosts: Annotated[list[HostName], AfterValidator(_distinct)] = []
     """Host names the portal answers to (a leading dot allows sub-domains); empty: any, for development."""
+    shared_networks: list[IPvAnyNetwork] = []
+    """Networks where many clients share one address (the waiting room's guest Wi-Fi, a shelter): their
+    per-address rate limits are multiplied by shared_network_factor."""
+    shared_network_factor: PositiveInt = 10
+    """How many clients' worth of requests an address of a shared network may make."""
     municipality: Municipality = Municipality()
     office: Office = Office()
     theme: Theme = Theme()

@@ -1,9 +1,10 @@
 """Extension objects shared by the core and plugins (bound to an app in build_app)."""
 
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
+from .ratelimits import client_network
+
 csrf = CSRFProtect()
-# No default limits: clients at the office share one address, so each form sets its own.
-limiter = Limiter(key_func=get_remote_address)
+# No default limits: each form sets its own, through ratelimits.client_limit for clients.
+limiter = Limiter(key_func=client_network)

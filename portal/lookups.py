@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from limits import parse as parse_limit
@@ -76,19 +75,6 @@ def keyed_hash(purpose: str, *parts: str) -> str:
 def keyed_hash_matches(stored: str | None, purpose: str, *parts: str) -> bool:
     """Compare a stored keyed hash with the parts in constant time; None (nothing stored) never matches."""
     return hmac.compare_digest(stored or _UNMATCHABLE, keyed_hash(purpose, *parts))
-
-
-def client_network() -> str:
-    """Return the client's address for rate limits: IPv4 as is, IPv6 as its /64 (one household or phone)."""
-    try:
-        address = ipaddress.ip_address(request.remote_addr or "")
-    except ValueError:
-        return request.remote_addr or "unknown"
-    if address.version == 6:
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
 
 
 def _one_rate_limit(value: str) -> str:

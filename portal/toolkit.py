@@ -39,7 +39,6 @@ from .lookups import (
     ReferenceLimitSetting,
     ascii_digits,
     birth_date_problem,
-    client_network,
     keyed_hash,
     keyed_hash_matches,
     normalize_reference,
@@ -49,6 +48,7 @@ from .lookups import (
 from .mail import MailMessage, queue_mail, send_after_response
 from .pages import RenderingError, is_public_page, render_in_language, result_address, set_result_address
 from .pagination import Page, paginate
+from .ratelimits import client_limit, client_network
 from .staff.auth import audit, current_staff
 from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page
 from .versioning import VersionField, VersionForm, save_if_current
@@ -89,7 +89,7 @@ __all__ = [
     "source_language",
     # Public lookups by reference and date of birth (portal/lookups.py).
     "BirthDateField", "ReferenceLimit", "ReferenceLimitSetting", "ascii_digits", "birth_date_problem",
-    "client_network", "keyed_hash", "keyed_hash_matches", "normalize_reference", "reference_key",
+    "client_limit", "client_network", "keyed_hash", "keyed_hash_matches", "normalize_reference", "reference_key",
     "reference_key_expression",
     "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "_", "_l", "audit", "csrf", "current_language",
     "current_staff", "enabled_languages", "gettext", "hookimpl", "is_htmx", "lang_attrs",

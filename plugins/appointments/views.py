@@ -44,9 +44,9 @@ def _lookup_failed(_response) -> bool:
 
 def lookup_limits(view):
     """Apply the per-address limit (an IPv6 /64 counts as one address), shared by the form and the JSON API."""
-    return toolkit.limiter.shared_limit(lambda: _settings()["rate_limit_per_address"],
-                                        scope="appointments-lookup-address", key_func=toolkit.client_network,
-                                        methods=["POST"], deduct_when=_lookup_failed)(view)
+    return toolkit.limiter.shared_limit(toolkit.client_limit(lambda: _settings()["rate_limit_per_address"]),
+                                        scope="appointments-lookup-address", methods=["POST"],
+                                        deduct_when=_lookup_failed)(view)
 
 
 def lookup_by_birth_date(reference: str, birth_date) -> Appointment | None:

@@ -46,7 +46,7 @@ def _checklist_context(slug: str) -> dict | None:
 
 
 @bp.route("/<slug>")
-@toolkit.limiter.limit(PAGE_LIMIT)
+@toolkit.limiter.limit(toolkit.client_limit(PAGE_LIMIT))
 def checklist(slug: str):
     context = _checklist_context(slug)
     if context is None:
@@ -63,7 +63,7 @@ def checklist(slug: str):
 
 
 @bp.route("/<slug>/print")
-@toolkit.limiter.limit(PAGE_LIMIT)
+@toolkit.limiter.limit(toolkit.client_limit(PAGE_LIMIT))
 def print_view(slug: str):
     context = _checklist_context(slug)
     if context is None:

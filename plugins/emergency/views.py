@@ -35,8 +35,9 @@ def _counts_as_sent(response) -> bool:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@toolkit.limiter.limit("30 per hour", methods=["POST"])
-@toolkit.limiter.limit("5 per hour; 10 per day", methods=["POST"], deduct_when=_counts_as_sent)
+@toolkit.limiter.limit(toolkit.client_limit("30 per hour"), methods=["POST"])
+@toolkit.limiter.limit(toolkit.client_limit("5 per hour; 10 per day"), methods=["POST"],
+                       deduct_when=_counts_as_sent)
 def request_form():
     form = EmergencyForm()
     retention_days = toolkit.plugin_settings("emergency")["retention_days"]

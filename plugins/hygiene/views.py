@@ -42,7 +42,7 @@ def _poster_headings(languages: list[str]) -> dict[str, str]:
 
 
 @bp.route("/poster")
-@toolkit.limiter.limit(PAGE_LIMIT)
+@toolkit.limiter.limit(toolkit.client_limit(PAGE_LIMIT))
 def poster():
     locations = office_locations()
     form = PosterForm(formdata=request.args if request.args else None)

@@ -79,7 +79,7 @@ def schedule():
 
 
 @bp.route("/glossary")
-@toolkit.limiter.limit("60 per minute")
+@toolkit.limiter.limit(toolkit.client_limit("60 per minute"))
 def glossary():
     slug = request.args.get("term")
     if slug:

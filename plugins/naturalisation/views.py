@@ -52,7 +52,7 @@ def case_status(case: HandoverCase) -> dict:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@toolkit.limiter.limit("10 per minute; 60 per hour", methods=["POST"], key_func=toolkit.client_network)
+@toolkit.limiter.limit(toolkit.client_limit("10 per minute; 60 per hour"), methods=["POST"])
 def lookup():
     form = LookupForm()
     status, searched = None, False
