@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from playwright.sync_api import expect
 from portal_plugins.hygiene.defaults import load_defaults
@@ -70,3 +72,21 @@ def test_rules_are_saved_in_an_office_with_one_location(browser, live_server, ma
     check_page(page)
     context.close()
     assert "Bitte mit Karte oder Smartphone zahlen" in client.get("/de/hygiene/").get_data(as_text=True)
+
+
+def printed_pages(pdf: bytes) -> int:
+    """Count the pages of a PDF printed by Chromium (one uncompressed /Type /Page dictionary each)."""
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("languages", [("ar", "tr", "uk"), ("fa", "ru", "pl")])
+def test_the_poster_with_german_and_three_languages_prints_on_one_a4_page(browser, live_server, data, today,
+                                                                           languages):
+    data(lambda session: load_defaults(session, today))
+    page = browser.new_page()
+    query = "&".join(f"languages={code}" for code in languages)
+    page.goto(f"{live_server.url}/de/hygiene/poster?{query}")
+    expect(page.locator("article h2 span[lang]")).to_have_count(4)
+    assert printed_pages(page.pdf(prefer_css_page_size=True)) == 1
+    page.close()

@@ -133,3 +133,14 @@ def test_poster_rejects_unknown_choices_with_a_message(client, add_rule, parse):
     assert tree.xpath("//input[@value='en']")
     german_only = parse(client.get("/de/hygiene/poster"))
     assert [span.get("lang") for span in german_only.xpath("//article//h2/span")] == ["de"]
+
+
+def test_poster_opened_in_a_language_preselects_it(client, add_rule, parse):
+    add_rule("mask", {"de": "Maske tragen", "ar": "ارتدِ الكمامة"})
+    arabic = parse(client.get("/ar/hygiene/poster"))
+    assert arabic.xpath("//input[@value='ar']")[0].get("checked") is not None
+    assert not arabic.xpath("//input[@value='uk'][@checked]")
+    assert [span.get("lang") for span in arabic.xpath("//article//h2/span")] == ["de", "ar"]
+    # A submitted choice wins over the page's language, even when it is none.
+    german_only = parse(client.get("/ar/hygiene/poster?location="))
+    assert [span.get("lang") for span in german_only.xpath("//article//h2/span")] == ["de"]
