@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from functools import partial
 
 from flask import Flask, current_app
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -53,7 +55,8 @@ def utcnow() -> datetime:
 
 def make_engine(url: str) -> Engine:
     """Create an engine that checks connections, so the portal recovers when the database returns."""
-    options: dict = {"pool_pre_ping": True}
+    # JSON columns keep umlauts and Arabic as they are, readable in the database and half the size.
+    options: dict = {"pool_pre_ping": True, "json_serializer": partial(json.dumps, ensure_ascii=False)}
     if url.startswith("sqlite"):
         options["connect_args"] = {"check_same_thread": False, "timeout": 15}
     else:

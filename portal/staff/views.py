@@ -30,9 +30,11 @@ from .auth import (
     session_expiry,
     start_session,
 )
+from .changes import readable_changes
 from .models import AuditEntry, StaffAccount
 
 bp = PortalBlueprint("staff", __name__, kind="staff", url_prefix="/<lang:lang>/staff")
+bp.add_app_template_filter(readable_changes)
 
 AUDIT_PAGE_SIZE = 50
 

@@ -1,5 +1,7 @@
 import copy
+import re
 
+import lxml.html
 from flask import render_template_string
 from portal_plugins.checklists.checklist import translation_status
 from portal_plugins.checklists.models import Question, Service
@@ -177,3 +179,19 @@ def test_translation_status_counts_texts_per_language(app, defaults, data):
     assert status["ar"].translated == status["ar"].total
     report = app.test_cli_runner().invoke(args=["translations", "report"])
     assert report.exit_code == 0 and "checklists" in report.output
+
+
+def test_the_service_box_takes_its_punctuation_from_the_catalog(app, defaults):
+    from portal_plugins.checklists.views import service_box
+
+    def box_text(lang: str) -> str:
+        with app.test_request_context(f"/{lang}/checklists/"):
+            app.preprocess_request()
+            tree = lxml.html.fromstring(str(service_box("family-reunification")))
+        return " ".join(tree.xpath("//p")[0].text_content().split())
+
+    german = box_text("de")
+    assert re.fullmatch(r".+ \d+ Unterlagen für alle\. Dazu \d+ weitere je nach Ihrer Lage\.", german), german
+    for lang in ("ar", "fa"):
+        text = box_text(lang)
+        assert "," not in text and "Unterlage" not in text, text
