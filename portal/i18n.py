@@ -13,8 +13,11 @@ LANGUAGE_COOKIE = "portal_lang"
 
 
 @cache
-def language_name(code: str) -> str:
-    """Return a language's name in that language (Deutsch, English, العربية)."""
+def language_name(code: str, reader: str | None = None) -> str:
+    """Return a language's name in that language (Deutsch, English, العربية), or as `reader`'s language writes it."""
+    if reader is not None:
+        # Inside a sentence the reader's own spelling holds: "in German", "en allemand", "Almanca".
+        return Locale.parse(code).get_language_name(reader)
     name = Locale.parse(code).get_display_name(code)
     return name[:1].upper() + name[1:]
 
