@@ -220,4 +220,16 @@ def test_demo_notices_come_in_all_ten_languages_and_load_once(app, load):
     with app.app_context():
         assert load_demo_notices(app.extensions["portal.db"].session) == 0
     home = app.test_client().get("/fa/").get_data(as_text=True)
-    assert "Wacker Hof, Erkrather Straße 377" in home and 'class="banner"' in home
+    assert "Wacker Hof, Musterstraße 1" in home and 'class="banner"' in home
+
+
+def test_the_demo_move_notice_gives_the_configured_office_address(app, load):
+    from sqlalchemy import select
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    office = app.config["PORTAL"]["office"]
+    address = f"{office['street']}**, {office['postal_code']} {office['city']}"
+    moved = [notice for notice in load(select(Notice)) if notice.category == "location"]
+    assert len(moved) == 1
+    for text in moved[0].texts:
+        assert office["street"] in text.title and address in text.body.replace("،", ","), text.lang
