@@ -1,4 +1,4 @@
-"""Demonstration appointments with known references and dates of birth (listed in docs/appointments.md)."""
+"""Demonstration appointments with known references and dates of birth (listed in the README)."""
 
 from __future__ import annotations
 
