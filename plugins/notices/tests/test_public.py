@@ -66,7 +66,8 @@ def test_missing_language_falls_back_to_german_with_a_translated_note(client, ma
     # The language is named as the reader names it, not as German speakers do.
     assert note.text_content().strip() == "Bu duyuru sizin dilinizde mevcut değil. Burada Almanca olarak gösteriliyor."
     english = html.fromstring(page(client, f"/en/notices/{notice_id}")).find_class("fallback-note")[0]
-    assert english.text_content().strip() == "This notice is not available in your language. It is shown here in German."
+    assert english.text_content().strip() == ("This notice is not available in your language. "
+                                              "It is shown here in German.")
     heading = tree.xpath("//h1")[0]
     assert heading.get("lang") == "de" and heading.get("dir") == "ltr"
     body = tree.find_class("notice__body")[0]
