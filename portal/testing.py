@@ -367,12 +367,45 @@ def assert_accessible(page) -> None:
     assert not problems, f"axe found on {page.url}:\n" + "\n".join(problems)
 
 
+# Every visible element and line of text, as boxes that reach outside [0, width]; a box that scrolls sideways on
+# purpose (wide staff tables), the content of a closed <details> and visually hidden text are left out.
+_OUTSIDE_VIEWPORT = """(width) => {
+  const skipped = (element) => element.closest(".visually-hidden, details:not([open]) > :not(summary)")
+    || [...ancestors(element)].some((box) => ["auto", "scroll"].includes(getComputedStyle(box).overflowX));
+  function* ancestors(element) {
+    for (let box = element.parentElement; box && box !== document.body; box = box.parentElement) yield box;
+  }
+  const name = (element) => element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
+    + (typeof element.className === "string" && element.className.trim()
+       ? "." + element.className.trim().split(/\\s+/).join(".") : "");
+  const outside = [];
+  const check = (element, rect, what) => {
+    if (rect.width > 0 && rect.height > 0 && (rect.left < -1 || rect.right > width + 1)) {
+      outside.push(`${name(element)} ${what}: ${Math.round(rect.left)}..${Math.round(rect.right)}px`);
+    }
+  };
+  for (const element of document.body.querySelectorAll("*")) {
+    if (getComputedStyle(element).visibility === "hidden" || skipped(element)) continue;
+    check(element, element.getBoundingClientRect(), "box");
+    for (const node of element.childNodes) {
+      if (node.nodeType !== Node.TEXT_NODE || !node.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      check(element, range.getBoundingClientRect(), JSON.stringify(node.textContent.trim().slice(0, 40)));
+    }
+  }
+  return outside;
+}"""
+
+
 def assert_no_horizontal_scroll(page) -> None:
-    """Fail when the page is wider than the viewport it was opened in."""
+    """Fail when the page is wider than its viewport, or any visible box or text reaches outside it (clipped)."""
     # Compared with the configured width: mobile emulation widens window.innerWidth to fit wide content.
     viewport = page.viewport_size["width"]
     content = page.evaluate("document.documentElement.scrollWidth")
     assert content <= viewport, f"{page.url} scrolls sideways: {content}px content in {viewport}px"
+    outside = page.evaluate(_OUTSIDE_VIEWPORT, viewport)
+    assert not outside, f"{page.url} at {viewport}px cuts off:\n" + "\n".join(outside[:15])
 
 
 def browser_sign_in(page, base_url: str, account, lang: str = "de") -> None:

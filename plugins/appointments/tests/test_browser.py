@@ -116,6 +116,10 @@ def test_staff_upload_shows_progress_and_counts(browser, live_server, make_staff
     page.wait_for_selector("svg.appointments-letter__qr")
     assert page.is_visible("button[data-print]")
     assert_accessible(page)
+    # The letter on a 320 px phone: the address and the Arabic part wrap, nothing is cut off.
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert_no_horizontal_scroll(page)
+    page.set_viewport_size(DESKTOP["viewport"])
     page.goto(f"{live_server.url}/de/staff/appointments/day?day=2026-07-01")
     assert page.text_content("h2") == "Wacker Hof, Raum 2.14"
     assert_accessible(page)
