@@ -4,10 +4,12 @@ import re
 from datetime import UTC, datetime
 
 import lxml.html
+import pytest
 from sqlalchemy import text
 
 from portal.staff.auth import audit
 from portal.staff.models import AuditEntry
+from portal.testing import DESKTOP, assert_no_horizontal_scroll, browser_sign_in
 
 
 def changes_on_the_log(client) -> list[list[str]]:
@@ -64,3 +66,19 @@ def test_snapshots_are_stored_readably_and_old_escaped_rows_render_readably(data
         session.commit()
         assert session.query(AuditEntry).count() == 2
     assert changes_on_the_log(staff_client("admin"))[1] == ["title | Vorher: Grüße"]
+
+
+@pytest.mark.browser
+def test_the_log_fits_a_desktop_without_scrolling_its_table(browser, live_server, data, make_staff):
+    long_text = "Bitte bringen Sie Ihre Lebenspartnerschaftsurkunde und eine beglaubigte Übersetzung mit. " * 4
+    data(lambda session: audit("update", "checklists_service", 3, actor="sachbearbeitung.lange-adresse@amt.example",
+                               before={"text": {"de": long_text, "ar": "يرجى إحضار شهادة الشراكة المسجلة. " * 6}},
+                               after={"text": {"de": long_text.upper(), "ar": "ترجمة معتمدة. " * 12}}))
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    browser_sign_in(page, live_server.url, make_staff("admin"))
+    page.goto(f"{live_server.url}/de/staff/audit")
+    wrap = page.locator(".table-wrap")
+    assert wrap.evaluate("box => box.scrollWidth <= box.clientWidth"), "the log's table scrolls sideways at 1,280 px"
+    assert_no_horizontal_scroll(page)
+    context.close()
