@@ -4,7 +4,7 @@ import lxml.html
 import pytest
 
 from portal.config import DEFAULTS
-from portal.testing import PHONE, LiveServer, browser_sign_in, csrf_token, sign_in
+from portal.testing import PHONE, LiveServer, assert_accessible, browser_sign_in, csrf_token, sign_in
 
 PUBLIC_FORMS = ["/de/emergency/", "/de/appointments/", "/de/naturalisation/"]
 STAFF_FORMS = ["/de/staff/accounts", "/de/staff/notices/new", "/de/staff/checklists/services/new",
@@ -73,6 +73,9 @@ def test_focus_lands_on_the_summary_on_a_phone(browser, portal, make_staff, java
         assert focused == "error-summary"
         box = page.locator("#error-summary").bounding_box()
         assert 0 <= box["y"] < PHONE["viewport"]["height"]
+        if javascript:
+            # axe-core runs in the page, so only where the page may run scripts.
+            assert_accessible(page)
         # A link in the summary leads to its field.
         page.locator("#error-summary a").first.click()
         assert page.evaluate("location.hash") == "#" + page.locator("#error-summary a").first.get_attribute(
