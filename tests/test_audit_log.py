@@ -24,7 +24,7 @@ def changes_on_the_log(client) -> list[list[str]]:
 
 def test_changes_show_as_before_and_after_in_office_time_and_plain_letters(data, staff_client):
     def record(session):
-        audit("update", "appointment", 7, actor="sachbearbeitung@amt.example",
+        audit("update", "staff_account", 7, actor="sachbearbeitung@amt.example",
               before={"status": "scheduled", "starts_at": "2026-12-03T08:30:00+00:00", "room": "Raum 1",
                       "text": {"de": "Maske tragen", "ar": "ارتدِ الكمامة"}},
               after={"status": "postponed", "starts_at": "2026-12-03T13:00:00+00:00", "room": "Raum 1",
@@ -53,14 +53,14 @@ def test_arabic_lists_take_arabic_punctuation(data, staff_client):
 
 
 def test_snapshots_are_stored_readably_and_old_escaped_rows_render_readably(data, database, staff_client):
-    data(lambda session: audit("update", "notice", 1, before={"title": "Öffnungszeiten"},
+    data(lambda session: audit("update", "staff_account", 1, before={"title": "Öffnungszeiten"},
                                after={"title": "مواعيد العمل"}))
     with database() as session:
         stored = session.execute(text("SELECT CAST(after AS TEXT) FROM core_audit_entry")).scalar_one()
         assert "مواعيد العمل" in stored and "\\u" not in stored
         # A row written before: JSON with escapes, as the old serializer stored it.
         session.execute(text("INSERT INTO core_audit_entry (at, actor, action, target_type, target_id, before, "
-                             "after, summary) VALUES (:at, 'alt@amt.example', 'update', 'notice', '2', "
+                             "after, summary) VALUES (:at, 'alt@amt.example', 'update', 'staff_account', '2', "
                              ":before, NULL, '')"),
                         {"at": datetime(2026, 1, 5, 9, tzinfo=UTC), "before": '{"title": "Gr\\u00fc\\u00dfe"}'})
         session.commit()
@@ -71,7 +71,7 @@ def test_snapshots_are_stored_readably_and_old_escaped_rows_render_readably(data
 @pytest.mark.browser
 def test_the_log_fits_a_desktop_without_scrolling_its_table(browser, live_server, data, make_staff):
     long_text = "Bitte bringen Sie Ihre Lebenspartnerschaftsurkunde und eine beglaubigte Übersetzung mit. " * 4
-    data(lambda session: audit("update", "checklists_service", 3, actor="sachbearbeitung.lange-adresse@amt.example",
+    data(lambda session: audit("update", "staff_account", 3, actor="sachbearbeitung.lange-adresse@amt.example",
                                before={"text": {"de": long_text, "ar": "يرجى إحضار شهادة الشراكة المسجلة. " * 6}},
                                after={"text": {"de": long_text.upper(), "ar": "ترجمة معتمدة. " * 12}}))
     context = browser.new_context(**DESKTOP)
