@@ -49,8 +49,8 @@ def poster():
     form.languages.choices = [(code, toolkit.language_name(code)) for code in toolkit.enabled_languages()
                               if code != toolkit.source_language()]
     form.location.choices = [("", toolkit._("Alle Standorte"))] + [(place, place) for place in locations]
-    if not request.args and toolkit.current_language() != SOURCE_LANGUAGE:
-        # Opened in a reader's language: that language joins German until the form says otherwise.
+    if not request.args and toolkit.current_language() != toolkit.source_language():
+        # Opened in a reader's language: that language joins the source language until the form says otherwise.
         form.languages.data = [toolkit.current_language()]
     if len(locations) < 2:
         del form.location
