@@ -121,6 +121,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     app.extensions["portal.plugins"] = manager
     app.extensions["portal.loaded_plugins"] = plugins
     app.url_map.converters["lang"] = _language_converter(settings["languages"])
+    security.bound_integers(app)
     app.url_map.strict_slashes = False
 
     declarations = dict(call_each(manager, "portal_settings_model"))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, make_response, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
 from .db import session as db_session
 from .i18n import enabled_languages, preferred_language
@@ -55,7 +56,25 @@ def render_error(code: int, detail: str | None = None):
         message = detail
     if wants_json():
         return make_response(jsonify(error=title, message=message, status=code), code)
-    return make_response(render_template("errors/error.html", code=code, title=title, message=message), code)
+    return make_response(_error_page(code, title, message), code)
+
+
+def _error_page(code: int, title: str, message: str) -> str:
+    """Render the full error page; when that fails too, a bare one that still names the emergency contact."""
+    # Without a trusted host there are no addresses to build, so only the bare page can be made.
+    if not isinstance(request.routing_exception, SecurityError):
+        try:
+            return render_template("errors/error.html", code=code, title=title, message=message)
+        except Exception:  # the page's navigation, slots or links may be what failed; the visitor still needs help
+            log.exception("error page for %s failed; answering with the minimal one", code)
+        try:
+            return render_template("errors/minimal.html", code=code, title=title, message=message)
+        except Exception:
+            log.exception("minimal error page for %s failed", code)
+    office = current_app.config["PORTAL"]["office"]
+    email = escape(office["emergency_email"])
+    return (f'<!doctype html><meta charset="utf-8"><title>{escape(title)}</title><h1>{escape(title)}</h1>'
+            f'<p>{escape(message)}</p><p><a href="mailto:{email}">{email}</a></p>')
 
 
 def init_app(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from babel.dates import get_day_names
 from babel.lists import format_list
@@ -86,13 +87,15 @@ def language_links() -> list[dict]:
 
 def _language_links() -> list[dict]:
     endpoint = request.endpoint
-    args = dict(request.view_args or {})
-    expects_lang = bool(endpoint) and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
-    query = request.args.to_dict() if request.method == "GET" else {}
+    same_page = request.method == "GET" and bool(endpoint) \
+        and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
+    # The query string is copied as it came, never passed to url_for: its keys would be read as the page's
+    # own arguments or as url_for's options (endpoint, _method, _external …).
+    query = "?" + urlencode(list(request.args.items(multi=True)), safe="/") if same_page and request.args else ""
     links = []
     for code in enabled_languages():
-        if expects_lang and request.method == "GET":
-            href = url_for(endpoint, **{**args, **query, "lang": code})
+        if same_page:
+            href = url_for(endpoint, **{**(request.view_args or {}), "lang": code}) + query
         else:
             href = url_for("core.home", lang=code)
         # Search engines want the alternates in <head> as full addresses; the switcher uses the short ones.

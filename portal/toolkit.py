@@ -49,6 +49,7 @@ from .mail import MailMessage, queue_mail, send_after_response
 from .pages import RenderingError, is_public_page, render_in_language, result_address, set_result_address
 from .pagination import Page, paginate
 from .ratelimits import client_limit, client_network
+from .security import accepts_uploads
 from .staff.auth import audit, current_staff
 from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page
 from .versioning import VersionField, VersionForm, save_if_current
@@ -96,6 +97,6 @@ __all__ = [
     "language_name", "limiter", "ngettext", "pick_translation", "plugin_settings",
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "session", "staff_blueprint", "text_direction", "utcnow",
-    "Page", "PerLanguageField", "VersionField", "VersionForm", "paginate", "save_if_current",
+    "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate", "save_if_current",
     "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address",
 ]

@@ -350,3 +350,194 @@ def test_nul_characters_are_refused_with_a_clear_400(portal, method, path, kwarg
     response = portal.test_client().open(path, method=method, **kwargs)
     assert response.status_code == 400
     assert "Die Anfrage war fehlerhaft" in response.get_data(as_text=True)
+
+
+# Route parts and query values that broke views before: numbers beyond every integer type, dates at the
+# calendar's ends, url_for's own option names, and the usual overlong, control and direction characters.
+HOSTILE_NUMBERS = ["0", "-1", "2147483647", "2147483648", "9223372036854775808", "100000000000000000000",
+                   "1180591620717411303424", "1e999", "NaN", "0x10", "١٢٣"]
+HOSTILE_DATES = ["9999-12-31", "0001-01-01", "0000-00-00", "99999-01-01", "2026-02-30", "2026-1-1"]
+HOSTILE_TEXTS = ["x", "A" * 5000, "é" * 300, "😀", "\u202egnp.exe", "..", "%2e%2e", "<x>", "a b", "POST", "1"]
+HOSTILE_VALUES = HOSTILE_NUMBERS + HOSTILE_DATES + HOSTILE_TEXTS
+# Query keys url_for takes as options, and the ones the portal's views read; keys of crawled links join them.
+HOSTILE_KEYS = ["endpoint", "_method", "_external", "_anchor", "_scheme", "values", "lang", "page", "day", "q",
+                "a", "b", "next", "v", "ref", "term", "location", "language", "bilingual", "filename", "plugin"]
+
+
+def sample_urls(portal, client, prefix: str) -> dict[str, list[str]]:
+    """Return, per endpoint, up to three real addresses found by crawling (so hostile queries meet real rows)."""
+    pages, forms = crawl(client, prefix, prefix, 150, exclude="" if "/staff/" in prefix else "/de/staff/")
+    adapter = portal.url_map.bind("localhost")
+    found: dict[str, list[str]] = {}
+    for path in pages:
+        endpoint = adapter.match(urlsplit(path).path)[0]
+        found.setdefault(endpoint, [])
+        if len(found[endpoint]) < 3:
+            found[endpoint].append(urlsplit(path).path)
+    for form in forms:
+        if form.method == "GET":
+            HOSTILE_KEYS.extend(name for name in form.fields if name not in HOSTILE_KEYS)
+    return found
+
+
+def hostile_paths(rule, real: list[str]) -> list[str]:
+    """Return addresses of a rule with each path part replaced by hostile values, plus the real ones."""
+    from werkzeug.routing import IntegerConverter
+
+    def build(values: dict) -> str | None:
+        try:
+            return rule.build(values, append_unknown=False)[1]
+        except Exception:  # a value the rule itself cannot carry is no address a client could send
+            return None
+
+    base = {name: ("de" if name == "lang" else "1") for name in rule.arguments}
+    paths = list(real) or [build(base)]
+    for name in rule.arguments - {"lang"}:
+        integer = isinstance(rule._converters[name], IntegerConverter)
+        values = HOSTILE_NUMBERS if integer else HOSTILE_VALUES
+        for value in values:
+            path = build({**base, name: value}) if not integer else build(base)
+            if integer and path is not None:
+                # The converter refuses these before the view sees them; send them raw anyway.
+                path = path.replace("/1", f"/{value}", 1) if f"/{base[name]}" in path else None
+            paths.append(path)
+    return [path for path in dict.fromkeys(paths) if path]
+
+
+def hostile_queries() -> list[str]:
+    """Return query strings in which every key meets every hostile value once, in shifting combinations."""
+    count = len(HOSTILE_VALUES)
+    queries = [urlencode({key: HOSTILE_VALUES[(shift + n) % count] for n, key in enumerate(HOSTILE_KEYS)})
+               for shift in range(count)]
+    return queries + ["_external=1&_scheme=https", "page=1&page=100000000000000000000", "%ff=%fe"]
+
+
+def fuzz_routes(portal, client, real: dict[str, list[str]], staff: bool) -> int:
+    """Send every GET route of one area hostile path parts, and its first address hostile queries; return the count."""
+    sent = 0
+    for rule in portal.url_map.iter_rules():
+        if rule.rule.startswith("/<lang:lang>/staff") != staff or "GET" not in rule.methods:
+            continue
+        with portal.app_context():
+            limiter.reset()
+        paths = hostile_paths(rule, real.get(rule.endpoint, []))
+        for address in paths + [f"{paths[0]}?{query}" for query in hostile_queries()]:
+            response = client.get(address)
+            assert response.status_code < 500, f"GET {address}: {response.status_code}"
+            sent += 1
+    return sent
+
+
+def test_fuzzing_every_public_route_path_and_query_gives_no_server_error(portal):
+    client = portal.test_client()
+    real = sample_urls(portal, client, "/de/")
+    assert fuzz_routes(portal, client, real, staff=False) > 1000
+
+
+def test_fuzzing_every_staff_route_path_and_query_gives_no_server_error(portal):
+    client = admin_client(portal)
+    real = sample_urls(portal, client, "/de/staff/")
+    assert fuzz_routes(portal, client, real, staff=True) > 1000
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                      client.get("/de/staff/accounts").get_data(as_text=True)).group(1)
+    for rule in portal.url_map.iter_rules():
+        if "POST" not in rule.methods or not rule.arguments - {"lang"}:
+            continue
+        for path in hostile_paths(rule, []):
+            response = client.post(path, data={"csrf_token": token})
+            assert response.status_code < 500, f"POST {path}: {response.status_code}"
+
+
+@pytest.mark.parametrize("query", ["endpoint=x", "_method=POST", "_external=1", "_anchor=x", "_scheme=ftp",
+                                   "values=x", "lang=ar", "slug=other"])
+def test_query_keys_never_reach_url_for_and_language_links_keep_the_query(portal, query):
+    client = portal.test_client()
+    for path in ("/de/", "/de/checklists/", "/de/notices/", "/de/appointments/", "/de/interpreters/glossary"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 200, f"{path}?{query}"
+        page = response.get_data(as_text=True)
+        assert f'hreflang="tr" href="http://localhost{path.replace("/de/", "/tr/", 1)}?{query}"' in page
+        assert "http://localhosthttp" not in page
+
+
+def test_a_failing_error_page_still_answers_with_the_emergency_contact(portal, monkeypatch):
+    from portal import templating
+
+    app = portal
+
+    def broken():
+        raise RuntimeError("language links unavailable")
+
+    monkeypatch.setattr(templating, "_language_links", broken)
+    response = app.test_client().get("/de/no-such-page")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "Seite nicht gefunden" in page and 'href="mailto:notfall@musterstadt.example"' in page
+
+
+def test_json_nested_too_deep_gets_the_promised_400(portal):
+    client = portal.test_client()
+    for depth in (1_000, 100_000):
+        body = "[" * depth + "]" * depth
+        response = client.post("/de/appointments/api/v1/lookup", data=body, content_type="application/json",
+                               headers={"Accept": "application/json"})
+        assert response.status_code == 400 and response.json["status"] == 400, depth
+    nested = {"reference": "M-100001", "birth_date": "1980-01-01", "x": [[[[["a\x00"]]]]]}
+    deep = client.post("/de/appointments/api/v1/lookup", json=nested, headers={"Accept": "application/json"})
+    assert deep.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/de/notices/1180591620717411303424", "/de/notices/9223372036854775808",
+                                  "/de/notices/2147483648"])
+def test_ids_beyond_the_database_range_are_not_found(portal, path):
+    assert portal.test_client().get(path).status_code == 404
+
+
+def test_out_of_range_numbers_and_days_in_staff_queries_show_the_page(portal):
+    client = admin_client(portal)
+    for address in ("/de/staff/appointments/day?day=9999-12-31", "/de/staff/appointments/day?day=0001-01-01",
+                    "/de/staff/appointments/?page=100000000000000000000", "/de/staff/audit?page=100000000000000000000",
+                    "/de/staff/emergency/?page=-100000000000000000000"):
+        assert client.get(address).status_code == 200, address
+    for address in ("/de/staff/appointments/9223372036854775808", "/de/staff/notices/18446744073709551616/delete"):
+        assert client.get(address).status_code == 404, address
+
+
+def test_an_overflowing_year_in_the_lookup_gets_a_clear_message(portal):
+    client = portal.test_client()
+    form = Form("/de/appointments/", "POST", "/de/appointments/", {"csrf_token": {}})
+    response = client.post("/de/appointments/", data={
+        "csrf_token": token_of(client, form), "reference": "M-100001", "day": "1", "month": "1",
+        "year": "99999999999999999999"})
+    assert response.status_code == 422
+    assert "Dieses Datum gibt es nicht" in response.get_data(as_text=True)
+
+
+def test_an_upload_whose_file_name_holds_a_nul_is_refused(portal):
+    from io import BytesIO
+
+    client = admin_client(portal)
+    before = table_counts(portal)
+    for form in upload_forms(client):
+        file_field = next(name for name, spec in form.fields.items() if spec["kind"] == "file")
+        response = client.post(form.action, content_type="multipart/form-data", data={
+            "csrf_token": token_of(client, form), file_field: (BytesIO(b"reference\nM-1\n"), "a\x00b.csv")})
+        assert response.status_code == 400, form.action
+    assert table_counts(portal) == before
+
+
+def test_big_multipart_bodies_are_read_only_by_the_import_views(portal, post_forms):
+    from io import BytesIO
+
+    client = portal.test_client()
+    two_megabytes = b"a" * (2 * 1024 * 1024)
+    for form in post_forms:
+        response = client.post(form.action, content_type="multipart/form-data", data={
+            "csrf_token": token_of(client, form) or "", "x": (BytesIO(two_megabytes), "big.csv")})
+        assert response.status_code == 413 and "Zu viele Daten" in response.get_data(as_text=True), form.action
+    staff = admin_client(portal)
+    for form in upload_forms(staff):
+        file_field = next(name for name, spec in form.fields.items() if spec["kind"] == "file")
+        response = staff.post(form.action, content_type="multipart/form-data", data={
+            "csrf_token": token_of(staff, form), file_field: (BytesIO(two_megabytes), "big.csv")})
+        assert response.status_code == 422, form.action

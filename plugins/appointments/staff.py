@@ -123,6 +123,9 @@ def day_view():
     try:
         day = date.fromisoformat(request.args.get("day", ""))
     except ValueError:
+        day = None
+    # The calendar's first and last days have no neighbour to link to.
+    if day is None or not date.min < day < date.max:
         day = toolkit.office_today()
     start, end = day_bounds(day)
     appointments = toolkit.session().scalars(
@@ -134,6 +137,7 @@ def day_view():
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@toolkit.accepts_uploads
 def import_page():
     form = ImportForm()
     report, file_problem = None, None

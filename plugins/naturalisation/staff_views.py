@@ -195,6 +195,7 @@ def delete_case(case_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@toolkit.accepts_uploads
 def import_file():
     form = ImportForm()
     report, problem = None, None
