@@ -94,6 +94,8 @@ def _flask_settings(settings: dict) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # A forged Host header would otherwise end up in feed ids, alternates and the API's links.
+        "TRUSTED_HOSTS": settings["trusted_hosts"] or None,
         "BABEL_DEFAULT_TIMEZONE": settings["timezone"],
         # Tokens live as long as the session, so a form left open for hours still sends.
         "WTF_CSRF_TIME_LIMIT": None,

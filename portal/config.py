@@ -495,7 +495,7 @@ def _instance_secret(instance_path: Path) -> str:
     """Return a random secret kept in the instance folder, made on first use."""
     secret_file = instance_path / "secret_key"
     if not secret_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
+        instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
         secret_file.write_text(secrets.token_hex(32))
         secret_file.chmod(0o600)
     return secret_file.read_text().strip()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -64,6 +66,7 @@ def make_engine(url: str) -> Engine:
                        connect_args={"connect_timeout": 3})
     engine = create_engine(url, **options)
     if url.startswith("sqlite"):
+        _create_private_file(engine.url.database)
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
@@ -94,6 +97,17 @@ def _forget_writes(session, transaction) -> None:
 def holds_writes(session) -> bool:
     """Tell whether a rollback would lose changes: unflushed ones, or writes in the open transaction."""
     return bool(session.new or session.dirty or session.deleted or session.info.get(_WRITES))
+
+
+def _create_private_file(path: str | None) -> None:
+    """Create a new SQLite file readable only by its owner (it holds password hashes), in a private folder.
+
+    SQLite gives its journal and WAL files the database file's permissions.
+    """
+    if not path or path == ":memory:" or path.startswith("file:") or Path(path).exists():
+        return
+    Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 class Database:

@@ -13,6 +13,11 @@ GUNICORN_CMD_ARGS.
 import multiprocessing
 import os
 
+import gunicorn.http.wsgi
+
+# Every answer's Server header names the server; the portal need not tell which one (gunicorn offers no setting).
+gunicorn.http.wsgi.SERVER = "portal"
+
 bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
 worker_class = "sync"
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))

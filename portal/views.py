@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 
 from flask import Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import text
@@ -11,6 +12,7 @@ from . import __version__
 from .blueprints import PortalBlueprint
 from .db import session as db_session
 from .i18n import LANGUAGE_COOKIE, current_language, preferred_language
+from .staff.auth import current_staff
 
 bp = PortalBlueprint("core", __name__, kind="public")
 ONE_YEAR = 365 * 24 * 3600
@@ -30,17 +32,27 @@ def home():
 
 @bp.route("/healthz")
 def healthz():
-    """Report whether the application and its migrated database answer."""
+    """Report whether the application and its migrated database answer; details only to the server or staff."""
     try:
         db_session().execute(text("SELECT version_num FROM core_alembic_version"))
         database = "ok"
-    except Exception as exc:  # any failure means unhealthy; the reason goes to the caller
+    except Exception as exc:  # any failure means unhealthy; the reason goes to those who may see details
         db_session().rollback()
         database = f"unavailable: {exc.__class__.__name__}"
     healthy = database == "ok"
-    body = {"status": "ok" if healthy else "degraded", "version": __version__, "database": database,
-            "plugins": current_app.config["PORTAL"]["plugins"]}
-    return jsonify(body), 200 if healthy else 503
+    body = {"status": "ok" if healthy else "degraded"}
+    if _may_see_details(healthy):
+        body.update(version=__version__, database=database, plugins=current_app.config["PORTAL"]["plugins"])
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if healthy else 503
+
+
+def _may_see_details(database_answers: bool) -> bool:
+    """Tell whether the caller may learn versions, plugins and errors: the machine itself or signed-in staff."""
+    if request.remote_addr and ipaddress.ip_address(request.remote_addr).is_loopback:
+        return True
+    return database_answers and current_staff() is not None
 
 
 def theme_version() -> str:

@@ -153,7 +153,7 @@ def deployed(make_app):
     """The portal with every plugin, configured as docs/deployment.md says."""
     from portal.config import DEFAULTS
 
-    return make_app(plugins=list(DEFAULTS["plugins"]), https=True, behind_proxy=True)
+    return make_app(plugins=list(DEFAULTS["plugins"]), https=True, behind_proxy=True, trusted_hosts=[HOST])
 
 
 @pytest.mark.parametrize("path", ["/", "/de/appointments/", "/de/emergency/", "/de/staff/login",
@@ -194,3 +194,14 @@ def test_the_deployment_guide_redirects_plain_http_to_https():
     guide = DEPLOYMENT_GUIDE.read_text(encoding="utf-8")
     assert re.search(r"listen 80;.*?return 301 https://\$host\$request_uri;", guide, re.S)
     assert "https = true" in guide and "behind_proxy = true" in guide
+
+
+def test_the_deployment_guide_refuses_other_hosts_and_hides_versions():
+    guide = DEPLOYMENT_GUIDE.read_text(encoding="utf-8")
+    nginx = re.search(r"```nginx\n(.*?)```", guide, re.S).group(1)
+    assert re.search(r"^server_tokens off;", nginx, re.M)
+    refusing = re.search(r"server \{\n(?:\s*listen [^\n]*default_server;\n)+(.*?)\n\}", nginx, re.S)
+    assert refusing and "return 400;" in refusing.group(1) and "server_name" not in refusing.group(1)
+    assert {"listen 80 default_server;", "listen 443 ssl http2 default_server;"} <= set(
+        line.strip() for line in refusing.group(0).splitlines())
+    assert re.search(r'^trusted_hosts = \["termine\.stadt\.example"\]', guide, re.M)

@@ -327,3 +327,11 @@ def test_emergency_requests_wait_for_the_mail_server_and_go_out_once(settings, p
         mail.stop()
     assert len(mail.messages) == 1
     assert confirmation.group(0) in mail.messages[0].as_string()
+
+
+def test_gunicorn_names_neither_itself_nor_a_version(settings, processes):
+    process = processes(settings, "banner", workers=1)
+    for path in ("/de/", "/healthz", "/no-such-page"):
+        response = requests.get(f"{process.url}{path}", allow_redirects=False)
+        assert response.headers["Server"] == "portal", path
+        assert "gunicorn" not in str(response.headers).lower() and "python" not in str(response.headers).lower()

@@ -130,10 +130,39 @@ def test_unexpected_exception_answers_a_localized_500(tmp_path, database_url):
     assert "An error has occurred" in response.get_data(as_text=True)
 
 
-def test_health_reports_database(client):
+def test_health_reports_database_and_details_to_the_machine_itself(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json["status"] == "ok" and response.json["database"] == "ok"
+    assert response.json["version"] and "plugins" in response.json
+
+
+def test_health_tells_strangers_only_the_status_and_staff_the_details(client, staff_client):
+    remote = {"REMOTE_ADDR": "203.0.113.7"}
+    response = client.get("/healthz", environ_base=remote)
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
+    staff = staff_client("editor").get("/healthz", environ_base=remote)
+    assert staff.json["database"] == "ok" and "version" in staff.json
+
+
+def test_the_sqlite_file_and_a_new_instance_folder_are_private(tmp_path):
+    import os
+    import stat
+
+    previous = os.umask(0o022)
+    try:
+        instance = tmp_path / "new" / "instance"
+        app = create_app({"instance_path": str(instance), "plugins": []})
+        with app.app_context():
+            upgrade_all()
+        app.extensions["portal.db"].engine.dispose()
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    for path in instance.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+    assert (instance / "portal.sqlite3").exists()
 
 
 def test_database_outage_answers_503_and_recovers_by_itself(database_url, tmp_path, make_staff):
