@@ -97,20 +97,33 @@ def test_unknown_account_wrong_password_and_locked_account_get_the_same_answer_a
     assert "E-Mail-Adresse oder Passwort ist falsch" in answers[0][1]
 
 
-def test_login_is_throttled_per_account_from_any_address(client, make_staff):
+def test_login_is_throttled_per_account_and_address(client, make_staff):
     editor = make_staff("editor")
     other = make_staff("editor")
-    for attempt in range(5):
-        assert post_login(client, editor.email, "falsches-Passwort-123", ip=f"10.0.0.{attempt}").status_code == 422
-    blocked = post_login(client, editor.email, TEST_PASSWORD, ip="10.0.1.1")
+    for _attempt in range(5):
+        assert post_login(client, editor.email, "falsches-Passwort-123", ip="10.0.0.1").status_code == 422
+    blocked = post_login(client, editor.email, TEST_PASSWORD, ip="10.0.0.1")
     assert blocked.status_code == 429
     assert "Zu viele Anfragen" in blocked.get_data(as_text=True)
     assert "Retry-After" in blocked.headers
+    # Whoever guessed from one address does not lock the owner out elsewhere, nor other accounts there.
+    assert post_login(client, editor.email, TEST_PASSWORD, ip="10.0.1.1").status_code == 302
+    assert post_login(client, other.email, TEST_PASSWORD, ip="10.0.0.1").status_code == 302
     # The same limit guards an address that has no account, so 429 tells nothing either.
-    for attempt in range(5):
-        post_login(client, "nobody@amt.example", "falsches-Passwort-123", ip=f"10.0.2.{attempt}")
-    assert post_login(client, "nobody@amt.example", "x", ip="10.0.3.1").status_code == 429
-    assert post_login(client, other.email, TEST_PASSWORD, ip="10.0.1.1").status_code == 302
+    for _attempt in range(5):
+        post_login(client, "nobody@amt.example", "falsches-Passwort-123", ip="10.0.2.1")
+    assert post_login(client, "nobody@amt.example", "x", ip="10.0.2.1").status_code == 429
+
+
+def test_login_is_throttled_per_account_from_all_addresses_at_a_higher_count(client, make_staff):
+    editor = make_staff("editor")
+    for attempt in range(30):
+        assert post_login(client, editor.email, "falsches-Passwort-123",
+                          ip=f"10.0.{attempt // 4}.{attempt}").status_code == 422
+    assert post_login(client, editor.email, TEST_PASSWORD, ip="10.0.99.1").status_code == 429
+    for attempt in range(30):
+        post_login(client, "nobody@amt.example", "falsches-Passwort-123", ip=f"10.1.{attempt // 4}.{attempt}")
+    assert post_login(client, "nobody@amt.example", "x", ip="10.1.99.1").status_code == 429
 
 
 def test_login_is_throttled_per_address(client, make_staff):

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField, SelectField, StringField
@@ -56,8 +57,12 @@ class AccountForm(FlaskForm):
     password = PasswordField(_l("Passwort"), validators=[DataRequired()])
 
 
-def _login_email_key() -> str:
+def _login_account_key() -> str:
     return "staff-login:" + (request.form.get("email") or "").strip().lower()
+
+
+def _login_account_and_address_key() -> str:
+    return f"{_login_account_key()}:{get_remote_address()}"
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -78,8 +83,12 @@ def _login_failed(response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+# Per address; per account from one address; and, higher so that nobody can lock an account out by guessing
+# from a few addresses, per account from all addresses together.
 @limiter.limit("20 per 10 minutes", methods=["POST"], deduct_when=_login_failed)
-@limiter.limit("5 per 10 minutes", methods=["POST"], key_func=_login_email_key, deduct_when=_login_failed)
+@limiter.limit("5 per 10 minutes", methods=["POST"], key_func=_login_account_and_address_key,
+               deduct_when=_login_failed)
+@limiter.limit("30 per 10 minutes", methods=["POST"], key_func=_login_account_key, deduct_when=_login_failed)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
