@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField, SelectField, StringField
@@ -18,6 +17,7 @@ from ..db import session as db_session
 from ..db import utcnow
 from ..extensions import limiter
 from ..lookups import limit_storage_reachable
+from ..ratelimits import client_network
 from ..templating import staff_menu
 from .auth import (
     audit,
@@ -62,7 +62,7 @@ def _login_account_key() -> str:
 
 
 def _login_account_and_address_key() -> str:
-    return f"{_login_account_key()}:{get_remote_address()}"
+    return f"{_login_account_key()}:{client_network()}"
 
 
 def _safe_next(target: str | None) -> str | None:
