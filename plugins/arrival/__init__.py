@@ -1,0 +1,40 @@
+"""Arrival: a signed pass for each appointment, checked at the office's door.
+
+A pass holds an appointment's random public id, its day, arrival window,
+persons allowed and service group, signed with Ed25519 (passes.py); the keys
+live in the instance folder and are managed with
+``flask --app portal arrival keys create|rotate|list`` (keys.py). Scanners
+fetch the public keys from ``/<lang>/arrival/keys.json``. See docs/arrival.md.
+"""
+
+from portal import toolkit
+from portal.toolkit import _l, hookimpl
+
+plugin_info = toolkit.PluginInfo(
+    name="arrival",
+    title=_l("Ankunft"),
+    description=_l("Ein signierter Pass für jeden Termin, der am Eingang geprüft wird."),
+    version="0.1.0",
+    requires_core=">=1.0,<2",
+)
+
+
+@hookimpl
+def portal_settings_model():
+    from .settings import ArrivalSettings
+
+    return ArrivalSettings
+
+
+@hookimpl
+def portal_blueprints():
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def portal_cli_commands():
+    from .cli import arrival_cli
+
+    return [arrival_cli]
