@@ -4,8 +4,14 @@ A pass holds an appointment's random public id, its day, arrival window,
 persons allowed and service group, signed with Ed25519 (passes.py); the keys
 live in the instance folder and are managed with
 ``flask --app portal arrival keys create|rotate|list`` (keys.py). Scanners
-fetch the public keys from ``/<lang>/arrival/keys.json``. See docs/arrival.md.
+fetch the public keys from ``/<lang>/arrival/keys.json``. The table of issued
+passes decides whether a pass is still current and records its one check-in
+(door.py). See docs/arrival.md.
 """
+
+from datetime import timedelta
+
+from sqlalchemy import delete
 
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
@@ -34,7 +40,22 @@ def portal_blueprints():
 
 
 @hookimpl
+def portal_models():
+    from .models import ArrivalPass
+
+    return [ArrivalPass]
+
+
+@hookimpl
 def portal_cli_commands():
     from .cli import arrival_cli
 
     return [arrival_cli]
+
+
+@hookimpl
+def portal_purge_expired(session, now):
+    from .models import ArrivalPass
+
+    last_kept = now.date() - timedelta(days=toolkit.plugin_settings("arrival")["retention_days"])
+    return session.execute(delete(ArrivalPass).where(ArrivalPass.day < last_kept)).rowcount

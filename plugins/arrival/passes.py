@@ -144,17 +144,19 @@ def public_id_text(public_id: bytes) -> str:
     return base64.b32encode(public_id).decode("ascii").rstrip("=")
 
 
-# Verdicts at the door, in the order they are decided.
+# Verdicts at the door. judge() decides those a pass alone can tell; door.check_in() adds the others.
 NOT_GENUINE, ANOTHER_DAY, TOO_EARLY, VALID_NOW = "not_genuine", "another_day", "too_early", "valid_now"
+CHANGED, ALREADY_CHECKED_IN = "changed", "already_checked_in"
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """What the door shows for a pass: one of the verdicts, and when to come back if too early."""
+    """What the door shows for a pass: one of the verdicts, when to come back if too early, when it came in."""
 
     kind: str
     facts: PassFacts | None = None
     come_back_at: time | None = None
+    checked_in_at: datetime | None = None
 
 
 def judge(code: str, public_keys: dict[int, Ed25519PublicKey], now: datetime) -> Verdict:
