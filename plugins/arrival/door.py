@@ -16,7 +16,21 @@ from sqlalchemy import select, update
 from portal import toolkit
 
 from .models import ArrivalPass
-from .passes import ALREADY_CHECKED_IN, CHANGED, NOT_GENUINE, VALID_NOW, PassFacts, Verdict, judge, public_id_text, sign
+from .passes import (
+    ALREADY_CHECKED_IN,
+    CHANGED,
+    NOT_GENUINE,
+    SHORT_CODE_LENGTH,
+    VALID_NOW,
+    PassFacts,
+    Verdict,
+    judge,
+    judge_facts,
+    normalized,
+    public_id_bytes,
+    public_id_text,
+    sign,
+)
 
 
 def issue(facts: PassFacts, private_key) -> str:
@@ -52,26 +66,50 @@ def _current(row: ArrivalPass, facts: PassFacts) -> bool:
         facts.interpreter_language)
 
 
+def _row_facts(row: ArrivalPass) -> PassFacts:
+    return PassFacts(key_id=row.key_id, public_id=public_id_bytes(row.public_id), day=row.day,
+                     window_start=row.window_start, window_end=row.window_end, persons=row.persons,
+                     service_group=row.service_group, interpreter_language=row.interpreter_language)
+
+
+def _find(code: str, public_keys: dict, now: datetime) -> tuple[Verdict, ArrivalPass | None]:
+    """Return what the pass or short code alone says, and the issued pass it belongs to."""
+    session = toolkit.session()
+    typed = normalized(code)
+    if len(typed) == SHORT_CODE_LENGTH:
+        # A short code names an issued pass; the record is the truth, there is no signature to check.
+        named = ArrivalPass.public_id.startswith(typed, autoescape=True)
+        rows = session.scalars(select(ArrivalPass).where(named).limit(2)).all()
+        if len(rows) != 1:
+            return Verdict(NOT_GENUINE), None
+        facts = _row_facts(rows[0])
+        return judge_facts(facts, now), None if rows[0].revoked_at else rows[0]
+    verdict = judge(code, public_keys, now)
+    if verdict.kind == NOT_GENUINE:
+        return verdict, None
+    row = session.scalar(select(ArrivalPass).where(ArrivalPass.public_id == public_id_text(verdict.facts.public_id)))
+    return verdict, row if row is not None and _current(row, verdict.facts) else None
+
+
 def check_in(code: str, public_keys: dict, now: datetime, device: str, staff_id: int | None) -> Verdict:
-    """Judge a pass at the door at `now` (aware, office time) and check a valid one in, once.
+    """Judge a pass or its short code at the door at `now` (aware, office time) and check a valid one in, once.
 
     Only a pass valid now changes anything: its first check-in records the
     time, the door device's label and the staff account; the same pass again
     is "already checked in" with that time.
     """
-    verdict = judge(code, public_keys, now)
+    verdict, row = _find(code, public_keys, now)
     if verdict.kind == NOT_GENUINE:
         return verdict
+    if row is None:
+        return Verdict(CHANGED, verdict.facts)
     facts = verdict.facts
-    session = toolkit.session()
-    row = session.scalar(select(ArrivalPass).where(ArrivalPass.public_id == public_id_text(facts.public_id)))
-    if row is None or not _current(row, facts):
-        return Verdict(CHANGED, facts)
     if row.checked_in_at is not None:
         return Verdict(ALREADY_CHECKED_IN, facts, checked_in_at=row.checked_in_at.astimezone(now.tzinfo))
     if verdict.kind != VALID_NOW:
         return verdict
     # Only the first of two simultaneous scans of one pass finds it not yet checked in.
+    session = toolkit.session()
     first = session.execute(update(ArrivalPass).where(ArrivalPass.id == row.id, ArrivalPass.checked_in_at.is_(None))
                             .values(checked_in_at=now, checked_in_device=device[:80], checked_in_by=staff_id)
                             .execution_options(synchronize_session=False)).rowcount

@@ -114,7 +114,7 @@ def read(code: str, public_keys: dict[int, Ed25519PublicKey]) -> PassFacts:
     Letters are read in either case and spaces and hyphens are ignored, since
     scanners and people type what they see.
     """
-    text = re.sub(r"[\s-]", "", code).upper()
+    text = normalized(code)
     try:
         raw = base64.b32decode(text + "=" * (-len(text) % 8))
     except (binascii.Error, ValueError) as exc:
@@ -133,6 +133,11 @@ def read(code: str, public_keys: dict[int, Ed25519PublicKey]) -> PassFacts:
     return facts
 
 
+def normalized(code: str) -> str:
+    """Return typed or scanned text in upper case without spaces and hyphens."""
+    return re.sub(r"[\s-]", "", code).upper()
+
+
 def short_code(public_id: bytes) -> str:
     """Return the code a person types at the door: the public id's first 60 bits in Base32, in groups of four."""
     letters = base64.b32encode(public_id).decode("ascii")[:SHORT_CODE_LENGTH]
@@ -142,6 +147,11 @@ def short_code(public_id: bytes) -> str:
 def public_id_text(public_id: bytes) -> str:
     """Return the public id as stored and shown: Base32 in upper case without padding."""
     return base64.b32encode(public_id).decode("ascii").rstrip("=")
+
+
+def public_id_bytes(text: str) -> bytes:
+    """Return the bytes of a public id as stored."""
+    return base64.b32decode(text + "=" * (-len(text) % 8))
 
 
 # Verdicts at the door. judge() decides those a pass alone can tell; door.check_in() adds the others.
@@ -170,6 +180,11 @@ def judge(code: str, public_keys: dict[int, Ed25519PublicKey], now: datetime) ->
         facts = read(code, public_keys)
     except NotGenuine:
         return Verdict(NOT_GENUINE)
+    return judge_facts(facts, now)
+
+
+def judge_facts(facts: PassFacts, now: datetime) -> Verdict:
+    """Judge a genuine pass's facts by its day and arrival window at `now`, the office's local time."""
     if facts.day != now.date():
         return Verdict(ANOTHER_DAY, facts)
     if now.time() < facts.window_start:

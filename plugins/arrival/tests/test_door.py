@@ -15,6 +15,7 @@ from portal_plugins.arrival.passes import (
     TOO_EARLY,
     VALID_NOW,
     PassFacts,
+    short_code,
     sign,
 )
 from sqlalchemy import select
@@ -102,3 +103,25 @@ def test_purge_deletes_passes_and_check_ins_after_the_retention_days(app, db):
     db.commit()
     assert portal_purge_expired(db, datetime(2026, 12, 2, 12, tzinfo=UTC)) == 1
     assert [row.day for row in db.scalars(select(ArrivalPass))] == [FACTS.day]
+
+
+def test_a_typed_short_code_checks_in_the_issued_pass_once(db):
+    issue(FACTS, KEY)
+    typed = short_code(FACTS.public_id).lower().replace("-", " ")
+    assert check_in(typed, KEYS, IN_WINDOW.replace(hour=8), device="A", staff_id=1).kind == TOO_EARLY
+    assert check_in(typed, KEYS, IN_WINDOW, device="A", staff_id=1).kind == VALID_NOW
+    assert check_in(typed, KEYS, IN_WINDOW, device="A", staff_id=1).kind == ALREADY_CHECKED_IN
+
+
+@pytest.mark.parametrize("typed", ["AAAQ-EAYE-AUDB", "AAAQ-EAYE-AUD", "AAAQ-EAYE-AUDAA", "%%%%-%%%%-%%%%"])
+def test_a_short_code_of_no_issued_pass_is_not_genuine(db, typed):
+    issue(FACTS, KEY)
+    assert check_in(typed, KEYS, IN_WINDOW, device="A", staff_id=1).kind == NOT_GENUINE
+    db.commit()
+    assert _rows(db) == [(None, "", None, None)]
+
+
+def test_the_short_code_of_a_cancelled_appointment_is_changed_or_cancelled(db):
+    issue(FACTS, KEY)
+    revoke(FACTS.public_id, IN_WINDOW)
+    assert check_in(short_code(FACTS.public_id), KEYS, IN_WINDOW, device="A", staff_id=1).kind == CHANGED
