@@ -22,6 +22,7 @@ plugin_info = toolkit.PluginInfo(
     description=_l("Ein signierter Pass für jeden Termin, der am Eingang geprüft wird."),
     version="0.1.0",
     requires_core=">=1.0,<2",
+    roles=("door",),
 )
 
 
@@ -34,9 +35,10 @@ def portal_settings_model():
 
 @hookimpl
 def portal_blueprints():
+    from .door_views import staff
     from .views import bp
 
-    return [bp]
+    return [bp, staff]
 
 
 @hookimpl
@@ -51,6 +53,11 @@ def portal_cli_commands():
     from .cli import arrival_cli
 
     return [arrival_cli]
+
+
+@hookimpl
+def portal_staff_menu():
+    return [toolkit.StaffMenuItem(title=_l("Einlass"), endpoint="arrival_staff.door", role="door", order=60)]
 
 
 @hookimpl

@@ -16,7 +16,7 @@ arrival_cli.add_command(keys_cli)
 
 
 def _today():
-    return toolkit.utcnow().date()
+    return toolkit.office_today()
 
 
 @keys_cli.command("create")

@@ -14,7 +14,7 @@ bp = toolkit.public_blueprint("arrival", __name__)
 @bp.get("/keys.json")
 def public_keys():
     """Serve the public keys that verify passes today, for scanners that check passes themselves."""
-    today = toolkit.utcnow().date()
+    today = toolkit.office_today()
     verify_days = toolkit.plugin_settings("arrival")["verify_days"]
     records = KeyRing(current_app.instance_path).records()
     response = jsonify({"algorithm": "Ed25519", "keys": [
