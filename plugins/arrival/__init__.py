@@ -56,6 +56,14 @@ def portal_cli_commands():
 
 
 @hookimpl
+def portal_init_app(app):
+    from .views import pass_address
+
+    # A QR code's alphanumeric mode has upper-case letters only, so the pass's address is /P/<CODE>.
+    app.add_url_rule("/P/<code>", "arrival_pass_address", pass_address)
+
+
+@hookimpl
 def portal_staff_menu():
     return [toolkit.StaffMenuItem(title=_l("Einlass"), endpoint="arrival_staff.door", role="door", order=60)]
 

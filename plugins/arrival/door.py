@@ -87,8 +87,13 @@ def _find(code: str, public_keys: dict, now: datetime) -> tuple[Verdict, Arrival
     verdict = judge(code, public_keys, now)
     if verdict.kind == NOT_GENUINE:
         return verdict, None
-    row = session.scalar(select(ArrivalPass).where(ArrivalPass.public_id == public_id_text(verdict.facts.public_id)))
-    return verdict, row if row is not None and _current(row, verdict.facts) else None
+    return verdict, current_record(verdict.facts)
+
+
+def current_record(facts: PassFacts) -> ArrivalPass | None:
+    """Return the issued pass a genuine pass's facts belong to, or None when it was changed or cancelled."""
+    row = toolkit.session().scalar(select(ArrivalPass).where(ArrivalPass.public_id == public_id_text(facts.public_id)))
+    return row if row is not None and _current(row, facts) else None
 
 
 def check_in(code: str, public_keys: dict, now: datetime, device: str, staff_id: int | None) -> Verdict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, session
+from flask import render_template, session
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -11,7 +11,7 @@ from portal import toolkit
 from portal.toolkit import _l
 
 from .door import check_in
-from .keys import KeyRing
+from .keys import keys_verifying_today
 
 staff = toolkit.staff_blueprint("arrival", __name__, role="door")
 # The device label is kept in the staff session, so a door tablet names itself once per shift.
@@ -32,9 +32,8 @@ def door():
     if form.validate_on_submit():
         device = form.device.data.strip()
         session[DEVICE_KEY] = device
-        keys = KeyRing(current_app.instance_path).verifying_keys(
-            toolkit.office_today(), toolkit.plugin_settings("arrival")["verify_days"])
-        verdict = check_in(form.code.data, keys, toolkit.office_now(), device, toolkit.current_staff().id)
+        verdict = check_in(form.code.data, keys_verifying_today(), toolkit.office_now(), device,
+                           toolkit.current_staff().id)
         toolkit.session().commit()
         form.code.data = ""
     elif not form.is_submitted():

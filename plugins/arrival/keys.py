@@ -18,6 +18,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from flask import current_app
+
+from portal import toolkit
 
 FOLDER = "arrival-keys"
 MANIFEST = "keys.json"
@@ -90,3 +93,9 @@ class KeyRing:
         """Return the public keys that verify passes today, by key id."""
         return {record.key_id: record.public() for record in self.records()
                 if record.verifies_on(today, verify_days)}
+
+
+def keys_verifying_today() -> dict[int, Ed25519PublicKey]:
+    """Return the instance's public keys that verify passes today, by key id."""
+    return KeyRing(current_app.instance_path).verifying_keys(toolkit.office_today(),
+                                                             toolkit.plugin_settings("arrival")["verify_days"])
