@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-ROLES = ("admin", "editor", "caseworker")
+ROLES = ("admin", "editor", "caseworker", "door")
 KINDS = ("public", "staff")
 
 

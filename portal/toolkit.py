@@ -28,6 +28,7 @@ from .i18n import (
     enabled_languages,
     lang_attrs,
     language_name,
+    preferred_language,
     source_language,
     text_direction,
 )
@@ -94,7 +95,7 @@ __all__ = [
     "reference_key_expression",
     "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "_", "_l", "audit", "csrf", "current_language",
     "current_staff", "enabled_languages", "gettext", "hookimpl", "is_htmx", "lang_attrs",
-    "language_name", "limiter", "ngettext", "pick_translation", "plugin_settings",
+    "language_name", "limiter", "ngettext", "pick_translation", "plugin_settings", "preferred_language",
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "session", "staff_blueprint", "text_direction", "utcnow",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate", "save_if_current",

@@ -42,7 +42,8 @@ AUDIT_PAGE_SIZE = 50
 
 def role_label(role: str) -> str:
     """Return a role's translated name."""
-    return {"admin": _("Administration"), "editor": _("Redaktion"), "caseworker": _("Sachbearbeitung")}[role]
+    return {"admin": _("Administration"), "editor": _("Redaktion"), "caseworker": _("Sachbearbeitung"),
+            "door": _("Einlass (Sicherheitsdienst)")}[role]
 
 
 class LoginForm(FlaskForm):

@@ -1,0 +1,76 @@
+"""Arrival: a signed pass for each appointment, checked at the office's door.
+
+A pass holds an appointment's random public id, its day, arrival window,
+persons allowed and service group, signed with Ed25519 (passes.py); the keys
+live in the instance folder and are managed with
+``flask --app portal arrival keys create|rotate|list`` (keys.py). Scanners
+fetch the public keys from ``/<lang>/arrival/keys.json``. The table of issued
+passes decides whether a pass is still current and records its one check-in
+(door.py). See docs/arrival.md.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import delete
+
+from portal import toolkit
+from portal.toolkit import _l, hookimpl
+
+plugin_info = toolkit.PluginInfo(
+    name="arrival",
+    title=_l("Ankunft"),
+    description=_l("Ein signierter Pass für jeden Termin, der am Eingang geprüft wird."),
+    version="0.1.0",
+    requires_core=">=1.0,<2",
+    roles=("door",),
+)
+
+
+@hookimpl
+def portal_settings_model():
+    from .settings import ArrivalSettings
+
+    return ArrivalSettings
+
+
+@hookimpl
+def portal_blueprints():
+    from .door_views import staff
+    from .views import bp
+
+    return [bp, staff]
+
+
+@hookimpl
+def portal_models():
+    from .models import ArrivalPass
+
+    return [ArrivalPass]
+
+
+@hookimpl
+def portal_cli_commands():
+    from .cli import arrival_cli
+
+    return [arrival_cli]
+
+
+@hookimpl
+def portal_init_app(app):
+    from .views import pass_address
+
+    # A QR code's alphanumeric mode has upper-case letters only, so the pass's address is /P/<CODE>.
+    app.add_url_rule("/P/<code>", "arrival_pass_address", pass_address)
+
+
+@hookimpl
+def portal_staff_menu():
+    return [toolkit.StaffMenuItem(title=_l("Einlass"), endpoint="arrival_staff.door", role="door", order=60)]
+
+
+@hookimpl
+def portal_purge_expired(session, now):
+    from .models import ArrivalPass
+
+    last_kept = now.date() - timedelta(days=toolkit.plugin_settings("arrival")["retention_days"])
+    return session.execute(delete(ArrivalPass).where(ArrivalPass.day < last_kept)).rowcount

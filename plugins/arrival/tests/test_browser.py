@@ -1,0 +1,76 @@
+"""In a real browser on a 360 px phone: the door in German and Arabic, a scanner typing the pass and Enter."""
+
+import pytest
+from portal_plugins.arrival.passes import short_code
+
+from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_the_door_on_a_phone_checks_a_scanned_pass_in_once(browser, live_server, make_staff, make_pass, lang):
+    code, facts = make_pass()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    browser_sign_in(page, live_server.url, make_staff("door"), lang=lang)
+    page.goto(f"{live_server.url}/{lang}/staff/arrival/")
+    page.wait_for_function("document.activeElement.id === 'code'")
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+
+    page.fill("#device", "Eingang A")
+    # A scanner in keyboard mode types the pass and presses Enter.
+    page.focus("#code")
+    page.keyboard.insert_text(code)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".arrival-verdict--valid_now")
+    page.wait_for_function("document.activeElement.id === 'code'")
+    assert page.input_value("#code") == ""
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+
+    page.wait_for_function("document.activeElement.id === 'code'")
+    page.keyboard.insert_text(short_code(facts.public_id))
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".arrival-verdict--already_checked_in")
+    assert_accessible(page)
+
+    page.wait_for_function("document.activeElement.id === 'code'")
+    page.keyboard.insert_text(code[:-6])
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".arrival-verdict--not_genuine")
+    assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_the_pass_address_on_a_phone_shows_the_pass_then_checked_in(browser, live_server, make_staff, make_pass,
+                                                                     lang):
+    code, _ = make_pass()
+    context = browser.new_context(**PHONE, locale=lang)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/P/{code}")
+    page.wait_for_selector(".arrival-pass-state--valid")
+    assert f"/{lang}/arrival/p/" in page.url
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+
+    door = context.browser.new_context(**PHONE).new_page()
+    browser_sign_in(door, live_server.url, make_staff("door"))
+    door.goto(f"{live_server.url}/de/staff/arrival/")
+    door.fill("#code", code)
+    door.press("#code", "Enter")
+    door.wait_for_selector(".arrival-verdict--valid_now")
+
+    page.reload()
+    page.wait_for_selector(".arrival-pass-state--checked_in")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/P/{code[:-4]}")
+    page.wait_for_selector("h1")
+    assert page.locator(".arrival-pass-facts").count() == 0
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    context.close()

@@ -1,0 +1,70 @@
+"""The pass's own address: day, window, persons and state, nothing personal; any other text gets one page."""
+
+from datetime import time
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from portal_plugins.arrival.door import check_in, revoke
+from portal_plugins.arrival.keys import keys_verifying_today
+from portal_plugins.arrival.passes import sign
+
+from portal import toolkit
+
+
+def _page(client, code, lang="de"):
+    return client.get(f"/{lang}/arrival/p/{code}")
+
+
+def test_the_upper_case_qr_address_opens_the_pass_in_the_visitors_language(client, make_pass):
+    code, _ = make_pass()
+    response = client.get(f"/P/{code}", headers={"Accept-Language": "ar,en;q=0.5"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/ar/arrival/p/{code}"
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200 and 'dir="rtl"' in page.get_data(as_text=True)
+
+
+def test_a_valid_pass_shows_day_window_and_persons_and_is_never_cached(client, make_pass):
+    code, _ = make_pass(window_start=time(9, 30), window_end=time(10, 0))
+    response = _page(client, code)
+    main = response.get_data(as_text=True).split("<main", 1)[1]
+    assert "Dieser Pass ist gültig." in main and "zwischen 09:30 und 10:00" in main
+    assert "2 Personen dürfen eintreten." in main
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_after_the_check_in_the_page_says_please_wait(app, client, make_pass, database):
+    code, _ = make_pass()
+    with database() as session, app.test_request_context():
+        assert check_in(code, keys_verifying_today(), toolkit.office_now(), "Eingang A", 1).kind == "valid_now"
+        session.commit()
+    assert "Bitte warten Sie, bis Sie aufgerufen werden." in _page(client, code).get_data(as_text=True)
+
+
+def test_a_cancelled_appointments_pass_says_what_changed(client, make_pass, data):
+    code, facts = make_pass()
+    data(lambda session: revoke(facts.public_id, toolkit.utcnow()))
+    body = _page(client, code).get_data(as_text=True)
+    assert "Ihr Termin wurde geändert oder abgesagt." in body and "Dieser Pass ist gültig." not in body
+
+
+@pytest.mark.parametrize("craft", [
+    pytest.param(lambda code, facts: code[:-5], id="truncated"),
+    pytest.param(lambda code, facts: code[:30] + ("A" if code[30] != "A" else "B") + code[31:], id="altered"),
+    pytest.param(lambda code, facts: sign(facts, Ed25519PrivateKey.generate()), id="forged"),
+    pytest.param(lambda code, facts: "M-100001", id="a reference"),
+    pytest.param(lambda code, facts: "A" * 160, id="unknown"),
+])
+def test_any_other_text_gets_the_same_not_valid_page(client, make_pass, craft):
+    code, facts = make_pass()
+    response = _page(client, craft(code, facts))
+    assert response.status_code == 404
+    main = response.get_data(as_text=True).split("<main", 1)[1]
+    assert "Pass nicht gültig" in main and "Personen" not in main
+
+
+def test_pass_pages_are_rate_limited_per_address(client, make_pass):
+    code, _ = make_pass()
+    assert {_page(client, "A" * 160).status_code for _ in range(30)} == {404}
+    assert _page(client, code).status_code == 429

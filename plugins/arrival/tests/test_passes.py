@@ -1,0 +1,108 @@
+"""Passes: signed, read back, and every crafted pass judged without trusting it."""
+
+import base64
+import os
+from datetime import date, datetime, time
+
+import pytest
+import segno
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from portal_plugins.arrival.passes import (
+    ANOTHER_DAY,
+    NOT_GENUINE,
+    TOO_EARLY,
+    VALID_NOW,
+    NotGenuine,
+    PassFacts,
+    judge,
+    read,
+    short_code,
+    sign,
+)
+
+KEY = Ed25519PrivateKey.generate()
+OTHER_KEY = Ed25519PrivateKey.generate()
+DAY = date(2026, 12, 2)
+FACTS = PassFacts(key_id=1, public_id=bytes(range(16)), day=DAY, window_start=time(9, 30),
+                  window_end=time(10, 0), persons=2, service_group="residence", interpreter_language="ar")
+KEYS = {1: KEY.public_key()}
+
+
+def test_a_signed_pass_reads_back_and_holds_nothing_but_its_facts():
+    code = sign(FACTS, KEY)
+    assert read(code, KEYS) == FACTS
+    assert code == code.upper() and "=" not in code
+    assert segno.make(code, error="m").mode == "alphanumeric"
+
+
+def test_a_pass_is_read_as_people_and_scanners_type_it():
+    code = sign(FACTS, KEY)
+    spaced = " ".join(code[i:i + 5] for i in range(0, len(code), 5)).lower()
+    assert read(spaced, KEYS) == FACTS
+
+
+def _flip(code: str, position: int) -> str:
+    replacement = "A" if code[position] != "A" else "B"
+    return code[:position] + replacement + code[position + 1:]
+
+
+def _resigned(facts_bytes: bytes, key) -> str:
+    return base64.b32encode(facts_bytes + key.sign(facts_bytes)).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("crafted", [
+    pytest.param(lambda code: _flip(code, 10), id="altered facts"),
+    pytest.param(lambda code: _flip(code, len(code) - 3), id="altered signature"),
+    pytest.param(lambda code: code[:-8], id="truncated"),
+    pytest.param(lambda code: code[:40], id="truncated to the facts"),
+    pytest.param(lambda code: code + "AAAAAAAA", id="lengthened"),
+    pytest.param(lambda code: sign(FACTS, OTHER_KEY), id="signed by another key"),
+    pytest.param(lambda code: sign(PassFacts(**{**FACTS.__dict__, "key_id": 7}), KEY), id="unknown key id"),
+    pytest.param(lambda code: _resigned(FACTS.to_bytes() + b"x", KEY), id="trailing bytes signed"),
+    pytest.param(lambda code: _resigned(b"\x02" + FACTS.to_bytes()[1:], KEY), id="unknown format"),
+    pytest.param(lambda code: base64.b32encode(os.urandom(100)).decode().rstrip("="), id="random"),
+    pytest.param(lambda code: "", id="empty"),
+    pytest.param(lambda code: "HTTPS://EXAMPLE.ORG/", id="not Base32"),
+    pytest.param(lambda code: code[:-1] + "1", id="letter outside Base32"),
+])
+def test_a_crafted_pass_is_not_genuine(crafted):
+    code = crafted(sign(FACTS, KEY))
+    with pytest.raises(NotGenuine):
+        read(code, KEYS)
+    assert judge(code, KEYS, datetime(2026, 12, 2, 9, 45)).kind == NOT_GENUINE
+
+
+@pytest.mark.parametrize(("now", "kind", "come_back_at"), [
+    (datetime(2026, 12, 2, 7, 10), TOO_EARLY, time(9, 30)),
+    (datetime(2026, 12, 2, 9, 29), TOO_EARLY, time(9, 30)),
+    (datetime(2026, 12, 2, 9, 30), VALID_NOW, None),
+    (datetime(2026, 12, 2, 11, 0), VALID_NOW, None),
+    (datetime(2026, 12, 1, 9, 45), ANOTHER_DAY, None),
+    (datetime(2026, 12, 3, 9, 45), ANOTHER_DAY, None),
+])
+def test_a_genuine_pass_is_judged_by_its_day_and_window(now, kind, come_back_at):
+    verdict = judge(sign(FACTS, KEY), KEYS, now)
+    assert (verdict.kind, verdict.come_back_at) == (kind, come_back_at)
+    assert verdict.facts == FACTS
+
+
+def test_the_short_code_is_twelve_letters_of_the_public_id_in_groups():
+    code = short_code(FACTS.public_id)
+    assert code == "AAAQ-EAYE-AUDA"
+    assert code.replace("-", "") == base64.b32encode(FACTS.public_id).decode()[:12]
+
+
+@pytest.mark.parametrize("change", [
+    {"public_id": b"short"}, {"persons": 0}, {"window_end": time(9, 0)}, {"service_group": "Résidence"},
+    {"interpreter_language": "x" * 13}, {"day": date(2019, 12, 31)},
+])
+def test_facts_that_cannot_be_signed_are_refused(change):
+    with pytest.raises(ValueError):
+        PassFacts(**{**FACTS.__dict__, **change})
+
+
+def test_a_realistic_pass_fits_a_version_8_code_at_error_correction_m():
+    address = f"HTTPS://TERMINE.MUSTERSTADT.DE/P/{sign(FACTS, KEY)}"
+    code = segno.make(address, error="m", boost_error=False)
+    assert code.mode == "alphanumeric"
+    assert code.version <= 8

@@ -1,0 +1,53 @@
+"""Public pages: the public keys for door scanners, and the page a pass's address opens."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, make_response, redirect, render_template, url_for
+
+from portal import toolkit
+
+from .door import current_record
+from .keys import KeyRing, keys_verifying_today
+from .passes import NotGenuine, read
+
+bp = toolkit.public_blueprint("arrival", __name__)
+# Enough for a family's passes and a few reloads; far too few to guess a pass.
+PASS_PAGE_LIMIT = "30 per 10 minutes"
+
+
+@bp.get("/keys.json")
+def public_keys():
+    """Serve the public keys that verify passes today, for scanners that check passes themselves."""
+    today = toolkit.office_today()
+    verify_days = toolkit.plugin_settings("arrival")["verify_days"]
+    records = KeyRing(current_app.instance_path).records()
+    response = jsonify({"algorithm": "Ed25519", "keys": [
+        {"key_id": record.key_id, "public_key": record.public_key, "retired_on": record.retired_on}
+        for record in records if record.verifies_on(today, verify_days)]})
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
+
+
+@bp.get("/p/<code>")
+@toolkit.limiter.limit(PASS_PAGE_LIMIT)
+def pass_page(code: str):
+    """Show the holder of a pass its day, window and state; any text that is no genuine pass gets one page."""
+    try:
+        facts = read(code, keys_verifying_today())
+    except NotGenuine:
+        return render_template("arrival/pass.html", facts=None), 404
+    record = current_record(facts)
+    state = "changed" if record is None else ("checked_in" if record.checked_in_at else "valid")
+    checked_in_at = record.checked_in_at.astimezone(toolkit.office_zone()) if state == "checked_in" else None
+    response = make_response(render_template("arrival/pass.html", facts=facts, state=state,
+                                             checked_in_at=checked_in_at))
+    # The address is the secret: never cached by a shared proxy, nor sent on as a referrer.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def pass_address(code: str):
+    """Open an upper-case pass address from a QR code (/P/<CODE>) in the visitor's language."""
+    return redirect(url_for("arrival.pass_page", lang=toolkit.preferred_language(), code=code))
