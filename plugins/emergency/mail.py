@@ -17,8 +17,8 @@ def recipient() -> str:
 
 
 def compose(request: EmergencyRequest) -> tuple[str, str]:
-    """Return the subject and text of the e-mail for the staff, in German."""
-    with force_locale("de"):
+    """Return the subject and text of the e-mail for the staff, in the language they work in."""
+    with force_locale(toolkit.source_language()):
         subject = _("Notfall-Anfrage %(number)s: %(category)s", number=request.confirmation,
                     category=category_label(request.category))
         # Shown on the office's clock, named by its zone, so nobody reads it as another zone's time.
