@@ -496,6 +496,7 @@ def _instance_secret(instance_path: Path) -> str:
     secret_file = instance_path / "secret_key"
     if not secret_file.exists():
         instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        secret_file.write_text(secrets.token_hex(32))
-        secret_file.chmod(0o600)
+        # Created private: the key is never readable by others, not even for a moment.
+        with os.fdopen(os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(secrets.token_hex(32))
     return secret_file.read_text().strip()

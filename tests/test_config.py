@@ -26,8 +26,9 @@ def test_defaults_give_a_working_configuration(tmp_path):
     assert settings["default_language"] == "de"
     assert settings["database_url"] == f"sqlite:///{tmp_path / 'portal.sqlite3'}"
     assert len(settings["secret_key"]) == 64
-    # The generated secret is kept, so sessions survive a restart.
+    # The generated secret is kept, so sessions survive a restart, and only the portal's user may read it.
     assert load(tmp_path)["secret_key"] == settings["secret_key"]
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
 
 
 def test_file_overrides_defaults_and_environment_overrides_file(tmp_path):
