@@ -30,8 +30,9 @@ class Page:
 
 def paginate(query: Select, per_page: int, keep: Mapping[str, str] | None = None) -> Page:
     """Return the page of query's rows that ``?page=`` asks for; a page that is not there answers 404."""
-    number = request.args.get("page", 1, type=int)
-    if not 1 <= number <= LAST_PAGE:
+    # None when the value is no number or one beyond the database's range: a page that cannot be there.
+    number = request.args.get("page", type=int) if "page" in request.args else 1
+    if number is None or not 1 <= number <= LAST_PAGE:
         abort(404)
     rows = session().scalars(query.limit(per_page + 1).offset((number - 1) * per_page)).all()
     if number > 1 and not rows:
