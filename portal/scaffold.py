@@ -32,7 +32,7 @@ $name = "$package"
 packages = ["$package", "$package.migrations", "$package.migrations.versions"]
 
 [tool.setuptools.package-data]
-$package = ["templates/**/*.html", "translations/*/LC_MESSAGES/*.po", "translations/*/LC_MESSAGES/*.mo"]
+$package = ["templates/**/*.html", "static/*", "translations/*/LC_MESSAGES/*.po", "translations/*/LC_MESSAGES/*.mo"]
 """,
     "README.md": """\
 # $title
@@ -128,11 +128,18 @@ def index():
     "$package/templates/$name/index.html": """\
 {% extends "base.html" %}
 {% block title %}{{ _('$title') }}{% endblock %}
+{% block head %}<link rel="stylesheet" href="{{ asset_url('$name', '$name.css') }}">{% endblock %}
 {% block content %}
 <h1>{{ _('$title') }}</h1>
 <p>{{ _('Hallo aus dem Plugin.') }}</p>
-{% if count is not none %}<p>{{ ngettext('%(num)d Eintrag', '%(num)d Einträge', count) }}</p>{% endif %}
+{% if count is not none %}
+<p class="$name-count">{{ ngettext('%(num)d Eintrag', '%(num)d Einträge', count) }}</p>
+{% endif %}
 {% endblock %}
+""",
+    "$package/static/$name.css": """\
+/* Every class this plugin styles starts with its name; the core's classes are used as they are. */
+.$name-count { font-weight: 700; }
 """,
     "$package/migrations/__init__.py": "",
     "$package/migrations/versions/__init__.py": "",

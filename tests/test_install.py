@@ -99,8 +99,10 @@ def test_scaffolded_plugin_installs_and_serves_in_two_languages(installed_venv, 
                   env={"PORTAL_INSTANCE": str(tmp_path / "instance"), "PORTAL_PLUGINS": "parking",
                        "PATH": "/usr/bin:/bin"})
     assert any(line.startswith("parking") and "enabled #1" in line for line in listing.splitlines())
-    result = pages(installed_venv, tmp_path, "parking", "/de/parking/", "/en/parking/")
-    assert result["/de/parking/"].startswith("200")
+    result = pages(installed_venv, tmp_path, "parking", "/de/parking/", "/en/parking/", "/static/parking/parking.css")
+    assert result["/de/parking/"].startswith("200") and 'class="parking-count"' in result["/de/parking/"]
+    stylesheet = result["/static/parking/parking.css"]
+    assert stylesheet.startswith("200") and ".parking-count" in stylesheet
     assert "Hallo aus dem Plugin." in result["/de/parking/"] and "0 Einträge" in result["/de/parking/"]
     assert "Hello from the plugin." in result["/en/parking/"] and "0 entries" in result["/en/parking/"]
     assert_plugin_tests_pass(installed_venv, project / "tests", tmp_path)

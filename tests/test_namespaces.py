@@ -8,8 +8,10 @@ import pytest
 
 from portal.config import DEFAULTS
 from portal.resources import core_path
+from portal.scaffold import write_plugin
 
 PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
+EXAMPLES = PLUGINS.parent / "examples" / "plugins"
 CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 
 
@@ -20,17 +22,93 @@ def _classes(stylesheet: Path) -> set[str]:
     return set(CLASS.findall(selectors))
 
 
-def test_no_two_plugins_style_the_same_class():
-    core = _classes(core_path("static") / "portal.css")
-    owners: dict[str, str] = {}
-    collisions = []
-    for stylesheet in sorted(PLUGINS.glob("*/static/*.css")):
-        plugin = stylesheet.parts[-3]
-        for name in _classes(stylesheet) - core:
-            owner = owners.setdefault(name, plugin)
-            if owner != plugin:
-                collisions.append(f".{name}: {owner} and {plugin}")
-    assert not collisions
+def _core_classes() -> set[str]:
+    return _classes(core_path("static") / "portal.css")
+
+
+def _plugins() -> list[tuple[str, Path]]:
+    """Return (name, package folder) of each built-in plugin and of the worked example."""
+    built_in = [(folder.name, folder) for folder in sorted(PLUGINS.iterdir()) if (folder / "__init__.py").exists()]
+    examples = [(folder.name.removeprefix("portal_plugin_"), folder)
+                for folder in sorted(EXAMPLES.glob("*/portal_plugin_*"))]
+    assert examples
+    return built_in + examples
+
+
+def _files(package: Path, pattern: str) -> list[Path]:
+    return [path for path in sorted(package.glob(pattern)) if "tests" not in path.relative_to(package).parts]
+
+
+CLASS_ATTRIBUTE = re.compile(r"""\b(?:class|class_|svgclass)\s*=\s*(["'])(.*?)\1""", re.S)
+JINJA = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})", re.S)
+STRING = re.compile(r"""(["'])(.*?)\1""")
+SCRIPT_CLASS = re.compile(r"""classList\.\w+\(\s*(["'])(.*?)\1|querySelector(?:All)?\(\s*(["'])(.*?)\3""")
+
+
+def _class_uses(text: str):
+    """Yield (class, complete) for each class a template or module writes; incomplete ones end in an expression."""
+    for match in CLASS_ATTRIBUTE.finditer(text):
+        parts = JINJA.split(match.group(2))
+        for index, part in enumerate(parts):
+            if index % 2:
+                # Strings in a {% tag %} are conditions; those printed by {{ ... }} are class names.
+                for literal in STRING.finditer(part if part.startswith("{{") else ""):
+                    yield from ((name, True) for name in literal.group(2).split())
+                continue
+            names = part.split()
+            followed_by_expression = index + 1 < len(parts) and parts[index + 1].startswith("{{")
+            for position, name in enumerate(names):
+                last = position == len(names) - 1 and not part[-1:].isspace()
+                yield name, not (last and followed_by_expression)
+
+
+def _script_class_uses(text: str):
+    for match in SCRIPT_CLASS.finditer(text):
+        if match.group(2) is not None:
+            yield from match.group(2).split()
+        else:
+            yield from CLASS.findall(match.group(4))
+
+
+def _styled_strangers(name: str, package: Path) -> list[tuple[str, str]]:
+    """Return (file, class) for each class the plugin's stylesheets style without carrying its name."""
+    return [(path.name, styled) for path in _files(package, "static/*.css")
+            for styled in sorted(_classes(path)) if not styled.startswith(f"{name}-")]
+
+
+def _unknown_classes(name: str, package: Path, core: set[str]) -> tuple[int, list[str]]:
+    """Count the classes the plugin writes; list those neither its own nor the core's."""
+    uses = [(path, used, complete) for path in [*_files(package, "templates/**/*.html"), *_files(package, "**/*.py")]
+            for used, complete in _class_uses(path.read_text())]
+    uses += [(path, used, True) for path in _files(package, "static/*.js")
+             for used in _script_class_uses(path.read_text())]
+    unknown = [f"{path.relative_to(package)}: {used}" for path, used, complete in uses
+               if not used.startswith(f"{name}-")
+               and not (used in core if complete else any(known.startswith(used) for known in core))]
+    return len(uses), unknown
+
+
+def test_plugin_stylesheets_style_only_classes_carrying_the_plugins_name():
+    core = _core_classes()
+    # With its name on every class it styles, no plugin can style another plugin's class either.
+    strangers = [(name, *entry) for name, package in _plugins() for entry in _styled_strangers(name, package)]
+    assert not [entry for entry in strangers if entry[2] in core], "plugin stylesheets restyle core classes"
+    assert not strangers
+
+
+def test_plugins_write_only_their_own_classes_and_the_cores():
+    core = _core_classes()
+    counted = {name: _unknown_classes(name, package, core) for name, package in _plugins()}
+    assert sum(uses for uses, _ in counted.values()) > 200
+    assert not {name: unknown for name, (_, unknown) in counted.items() if unknown}
+
+
+def test_a_scaffolded_plugin_follows_the_same_rule(tmp_path):
+    package = write_plugin("parking", tmp_path) / "portal_plugin_parking"
+    assert _classes(package / "static" / "parking.css")
+    assert not _styled_strangers("parking", package)
+    uses, unknown = _unknown_classes("parking", package, _core_classes())
+    assert uses and not unknown
 
 
 @pytest.fixture(scope="module")

@@ -252,7 +252,7 @@ def compose(page_html: str, second_html: str, pair: LanguagePair) -> str:
     pairs = [(own.side(first), other.side(second)) for first, second in align(blocks, second_blocks)]
     view = render_template("interpreters/_bilingual_view.html", pairs=pairs, messages=messages, **toggle_context())
     container = page.container
-    classes = " ".join(container.classes + ["bilingual-main"])
+    classes = " ".join(container.classes + ["interpreters-bilingual-main"])
     container_attrs = [(k, v) for k, v in container.attrs if k != "class"] + [("class", classes)]
 
     def outside_blocks(tag: Tag) -> str | None:

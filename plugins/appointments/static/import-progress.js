@@ -7,7 +7,7 @@
     if (!form) return;
     var box = document.getElementById(form.getAttribute("data-import-progress"));
     var bar = box.querySelector("progress");
-    var label = box.querySelector(".import-progress__label");
+    var label = box.querySelector(".appointments-import-progress__label");
     box.hidden = false;
     if (event.detail.lengthComputable && event.detail.total > 0) {
       var percent = Math.round((event.detail.loaded / event.detail.total) * 100);

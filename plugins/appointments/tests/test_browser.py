@@ -25,8 +25,8 @@ def test_client_follows_the_qr_link_and_takes_the_appointment_home(browser, live
     page.fill("#month", "3")
     page.fill("#year", "1985")
     page.click("#lookup-region button[type=submit]")
-    page.wait_for_selector(".lookup-not-found")
-    assert page.evaluate("document.activeElement.classList.contains('lookup-not-found')")
+    page.wait_for_selector(".appointments-not-found")
+    assert page.evaluate("document.activeElement.classList.contains('appointments-not-found')")
     assert page.input_value("#year") == "1985"
     assert_accessible(page)
 
@@ -39,7 +39,7 @@ def test_client_follows_the_qr_link_and_takes_the_appointment_home(browser, live
     assert page.text_content("#lookup-announcement").strip() != ""
     assert page.locator("html").get_attribute("lang") == "tr"
     assert "Ertelendi" not in page.text_content("main")
-    assert "2.14" in page.text_content(".appointment__facts")
+    assert "2.14" in page.text_content(".appointments-result__facts")
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
 
@@ -51,7 +51,7 @@ def test_client_follows_the_qr_link_and_takes_the_appointment_home(browser, live
         event = next(iter(Calendar.from_ical(handle.read()).walk("VEVENT")))
     assert "M-100001" in str(event["description"])
 
-    page.click(".appointment .button--secondary")
+    page.click(".appointments-result .button--secondary")
     page.wait_for_selector("h1#appointment-title")
     assert page.is_visible("button[data-print]")
     assert_accessible(page)
@@ -71,7 +71,7 @@ def test_lookup_without_javascript_and_in_arabic(browser, live_server, add_appoi
     page.fill("#month", "3")
     page.fill("#year", "1985")
     page.click("#lookup-region button[type=submit]")
-    assert page.is_visible(".lookup-not-found")
+    assert page.is_visible(".appointments-not-found")
     assert page.input_value("#reference") == "M-100001"
     assert_no_horizontal_scroll(page)
     page.fill("#day", "27")
@@ -98,10 +98,10 @@ def test_staff_upload_shows_progress_and_counts(browser, live_server, make_staff
         window.progressShown = !document.getElementById('import-progress').hidden; })""")
     page.set_input_files("#file", str(export))
     page.click("#import-region button[type=submit]")
-    page.wait_for_selector(".import-counts")
+    page.wait_for_selector(".appointments-import-counts")
     assert page.evaluate("window.notReloaded") is True
     assert page.evaluate("window.progressShown") is True
-    assert page.locator(".import-counts dd").all_text_contents() == ["2", "0", "0"]
+    assert page.locator(".appointments-import-counts dd").all_text_contents() == ["2", "0", "0"]
     assert page.evaluate("document.activeElement.id") == "import-result-title"
     assert_accessible(page)
 

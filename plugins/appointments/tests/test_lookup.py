@@ -255,6 +255,6 @@ def test_checklists_and_hygiene_plugins_answer_the_result_slot(make_app, app):
     client = portal.test_client()
     page = post_lookup(client, reference="M-100001", birth_date=date(1985, 3, 27)).get_data(as_text=True)
     assert "Termin steht fest" in page
-    assert 'class="callout checklist-box"' in page
+    assert 'class="callout checklists-box"' in page
     assert 'href="/de/checklists/residence-permit-extension"' in page
     assert 'class="callout hygiene-summary"' in page

@@ -85,7 +85,7 @@
   function markPrintout(table) {
     var ticked = readTicks(table.getAttribute("data-checklist"));
     table.querySelectorAll("[data-tick]").forEach(function (box) {
-      if (ticked.indexOf(box.getAttribute("data-tick")) !== -1) box.classList.add("is-ticked");
+      if (ticked.indexOf(box.getAttribute("data-tick")) !== -1) box.classList.add("checklists-print__box--ticked");
     });
   }
 

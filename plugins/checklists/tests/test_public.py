@@ -75,7 +75,7 @@ def test_example_items_are_marked_for_the_municipality_to_adapt(client, defaults
     passport = tree.xpath("//li[.//label[contains(., 'Reisepass')]]")[0]
     assert "Beispiel" not in passport.text_content()
     english = parse(client.get("/en/checklists/residence-permit-extension"))
-    assert english.xpath("//li[.//label[contains(., 'Fee')]]//span[contains(@class, 'badge--example')]")[0] \
+    assert english.xpath("//li[.//label[contains(., 'Fee')]]//span[contains(@class, 'checklists-example')]")[0] \
         .text_content() == "Example – please ask the office"
 
 
@@ -109,7 +109,7 @@ def test_bilingual_print_view_sets_language_and_direction_per_column(client, def
     assert PAYSLIPS not in response.get_data(as_text=True)
     # The example mark is in each column's own language.
     fee_row = tree.xpath("//tr[td//strong[contains(., 'Gebühr')]]")[0]
-    badges = fee_row.xpath(".//span[contains(@class, 'badge--example')]")
+    badges = fee_row.xpath(".//span[contains(@class, 'checklists-example')]")
     assert [badge.get("lang") for badge in badges] == ["de", "ar"]
     assert badges[0].text_content() == "Beispiel – bitte beim Amt erfragen"
     assert badges[1].text_content() != badges[0].text_content()

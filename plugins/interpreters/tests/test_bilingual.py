@@ -14,11 +14,11 @@ def text(element) -> str:
 
 
 def pairs(tree) -> list:
-    return tree.xpath("//main//div[contains(concat(' ', @class, ' '), ' bilingual-pair ')]")
+    return tree.xpath("//main//div[contains(concat(' ', @class, ' '), ' interpreters-bilingual-pair ')]")
 
 
 def sides(pair) -> list:
-    return pair.xpath("./div[contains(concat(' ', @class, ' '), ' bilingual-side ')]")
+    return pair.xpath("./div[contains(concat(' ', @class, ' '), ' interpreters-bilingual-side ')]")
 
 
 def main_blocks(tree) -> list[str]:
@@ -89,7 +89,7 @@ def test_a_block_missing_in_one_language_says_so_in_that_language(app):
     assert note != str(MISSING_NOTE)
     lonely = sides(pairs(composed)[1])
     assert text(lonely[0]) == "Nur Deutsch"
-    assert "bilingual-side--missing" in lonely[1].get("class")
+    assert "interpreters-bilingual-side--missing" in lonely[1].get("class")
     assert (lonely[1].get("lang"), lonely[1].get("dir"), text(lonely[1])) == ("ar", "rtl", note)
 
 
@@ -144,12 +144,12 @@ def test_glossary_entries_are_paired_term_by_term(client, glossary):
 def test_a_wrong_second_language_gives_the_ordinary_page(client, url):
     response = client.get(url)
     assert response.status_code == 200
-    assert b"bilingual-view" not in response.data and "Content-Language" not in response.headers
+    assert b"interpreters-bilingual-view" not in response.data and "Content-Language" not in response.headers
 
 
 def test_staff_pages_are_never_shown_side_by_side(staff_client):
     page = staff_client("editor").get("/de/staff/interpreters/glossary?bilingual=ar").get_data(as_text=True)
-    assert "bilingual-view" not in page and "bilingual-toggle" not in page
+    assert "interpreters-bilingual-view" not in page and "bilingual-toggle" not in page
 
 
 def test_when_the_second_rendering_fails_the_ordinary_page_is_shown_and_the_error_logged(client, monkeypatch,
@@ -160,7 +160,7 @@ def test_when_the_second_rendering_fails_the_ordinary_page_is_shown_and_the_erro
     monkeypatch.setattr(toolkit, "render_in_language", fail)
     with caplog.at_level(logging.ERROR, logger="portal_plugins.interpreters.bilingual"):
         response = client.get("/de/?bilingual=ar")
-    assert response.status_code == 200 and b"bilingual-view" not in response.data
+    assert response.status_code == 200 and b"interpreters-bilingual-view" not in response.data
     assert b"<h1" in response.data
     assert "side-by-side view of /de/?bilingual=ar failed" in caplog.text
 
@@ -193,20 +193,20 @@ def test_search_forms_on_both_sides_keep_the_view(client, glossary):
 
 def test_every_public_page_offers_the_switch_without_script(client):
     tree = lxml.html.fromstring(client.get("/de/interpreters/glossary?q=Duldung").get_data(as_text=True))
-    form = tree.xpath("//footer//form[contains(@class, 'bilingual-toggle__form')]")[0]
+    form = tree.xpath("//footer//form[contains(@class, 'interpreters-bilingual-toggle__form')]")[0]
     assert form.method == "GET" and form.action == "/de/interpreters/glossary"
     codes = [option.get("value") for option in form.xpath(".//select[@name='bilingual']/option")]
     assert codes == ["en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl"]
     assert dict(form.form_values()) == {"q": "Duldung", "bilingual": "en"}
     arabic = lxml.html.fromstring(client.get("/ar/interpreters/").get_data(as_text=True))
-    link = arabic.xpath("//footer//li[@class='bilingual-toggle']/a")[0]
+    link = arabic.xpath("//footer//li[@class='interpreters-bilingual-toggle']/a")[0]
     assert link.get("href") == "/ar/interpreters/?bilingual=de"
     assert link.xpath(".//span[@lang='de']")[0].text_content() == "Deutsch"
 
 
 def test_the_switch_in_the_view_changes_the_second_language(client):
     tree = lxml.html.fromstring(client.get("/de/interpreters/guide?bilingual=ar").get_data(as_text=True))
-    form = tree.xpath("//form[contains(@class, 'bilingual-bar__form')]")[0]
+    form = tree.xpath("//form[contains(@class, 'interpreters-bilingual-bar__form')]")[0]
     assert dict(form.form_values()) == {"bilingual": "ar"}
     response = client.get(form.action, query_string={"bilingual": "uk"})
     second = sides(pairs(lxml.html.fromstring(response.get_data(as_text=True)))[0])[1]
@@ -220,4 +220,4 @@ def test_a_page_side_by_side_counts_once_against_the_rate_limit(client, glossary
     assert remaining == [59, 58, 57]
     for _ in range(35):
         response = client.get("/de/interpreters/glossary?bilingual=ar")
-    assert response.status_code == 200 and b"bilingual-view" in response.data
+    assert response.status_code == 200 and b"interpreters-bilingual-view" in response.data

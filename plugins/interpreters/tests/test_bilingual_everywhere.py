@@ -48,7 +48,7 @@ def test_a_page_of_each_plugin_is_shown_in_german_and_arabic(everything, name):
         response = client.get(url, query_string={"bilingual": second})
         assert response.status_code == 200, url
         tree = lxml.html.fromstring(response.get_data(as_text=True))
-        pairs = tree.xpath("//main//div[contains(concat(' ', @class, ' '), ' bilingual-pair ')]")
+        pairs = tree.xpath("//main//div[contains(concat(' ', @class, ' '), ' interpreters-bilingual-pair ')]")
         assert pairs, f"{url} is not shown side by side"
         for pair in pairs:
             assert [(side.get("lang"), side.get("dir")) for side in pair.xpath("./div")] == \
@@ -77,7 +77,7 @@ def tree_of(response):
 def side_forms(tree) -> dict:
     """Return the lookup form of each side of the view, by the side's language."""
     return {side.get("lang"): side.xpath(".//form[@method='post']")[0]
-            for side in tree.xpath("//div[contains(concat(' ', @class, ' '), ' bilingual-side ')]")
+            for side in tree.xpath("//div[contains(concat(' ', @class, ' '), ' interpreters-bilingual-side ')]")
             if side.xpath(".//form[@method='post']")}
 
 
@@ -103,7 +103,7 @@ def test_a_lookup_sent_from_either_side_shows_the_result_side_by_side(everything
         result = client.get(location)
         tree = tree_of(result)
         references = {side.get("lang"): " ".join(side.xpath("string(.//dl//bdi)").split())
-                      for side in tree.xpath("(//div[contains(@class, 'bilingual-pair')])[1]/div")}
+                      for side in tree.xpath("(//div[contains(@class, 'interpreters-bilingual-pair')])[1]/div")}
         assert references == {"de": "M-100001", "ar": "M-100001"}
         assert result.headers["Content-Language"] == f"{lang}, {second}"
         assert "no-store" in result.headers["Cache-Control"]
@@ -115,8 +115,8 @@ def test_a_lookup_that_finds_nothing_stays_side_by_side_with_what_was_typed(ever
     answer = send(client, forms["de"], **(DEMO_LOOKUP | {"year": "1986"}))
     assert answer.status_code == 404
     tree = tree_of(answer)
-    german = tree.xpath("//div[contains(@class, 'bilingual-side')][@lang='de']")
-    assert any(side.xpath(".//*[contains(@class, 'lookup-not-found')]") for side in german)
+    german = tree.xpath("//div[contains(@class, 'interpreters-bilingual-side')][@lang='de']")
+    assert any(side.xpath(".//*[contains(@class, 'appointments-not-found')]") for side in german)
     forms = side_forms(tree)
     assert forms["de"].xpath(".//input[@name='reference']/@value") == ["M-100001"]
     assert (forms["de"].action, forms["ar"].action) == ("/de/appointments/?bilingual=ar",
@@ -142,7 +142,7 @@ def test_the_switch_beside_a_result_leads_to_that_result_side_by_side(everything
             address = switch.xpath(".//a")[0].get("href")
         assert address.startswith(f"/{lang}/appointments/result/")
         tree = tree_of(client.get(address))
-        sides = tree.xpath("(//div[contains(@class, 'bilingual-pair')])[1]/div")
+        sides = tree.xpath("(//div[contains(@class, 'interpreters-bilingual-pair')])[1]/div")
         assert len(sides) == 2 and all("M-100001" in side.text_content() for side in sides)
 
 
@@ -179,7 +179,7 @@ def check_page(browser, page, script: bool) -> None:
 
 
 def assert_result_on_both_sides(page, first: str, second: str) -> None:
-    sides = page.locator(".bilingual-pair >> nth=0").locator(":scope > .bilingual-side")
+    sides = page.locator(".interpreters-bilingual-pair >> nth=0").locator(":scope > .interpreters-bilingual-side")
     assert [sides.nth(i).get_attribute("lang") for i in (0, 1)] == [first, second]
     for i in (0, 1):
         assert sides.nth(i).locator("dl bdi").inner_text() == "M-100001"
@@ -195,7 +195,7 @@ def test_a_lookup_in_the_view_on_a_phone_shows_the_result_on_both_sides(everythi
     check_page(browser, page, script)
     # Filled in on either side, the lookup is answered in that side's language, with the other beside it.
     fill_lookup(page, "" if side == "de" else f"bilingual-{side}-")
-    page.locator(f".bilingual-side[lang={side}] form[method=post] button[type=submit]").click()
+    page.locator(f".interpreters-bilingual-side[lang={side}] form[method=post] button[type=submit]").click()
     page.wait_for_url(re.compile(rf"/{side}/appointments/result/[^?]+\?bilingual={other}$"))
     assert_result_on_both_sides(page, side, other)
     check_page(browser, page, script)

@@ -4,11 +4,11 @@ import pytest
 
 from portal.testing import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
 
-FIRST_PAIR = ".bilingual-pair >> nth=0"
+FIRST_PAIR = ".interpreters-bilingual-pair >> nth=0"
 
 
 def side_boxes(page, pair_selector: str = FIRST_PAIR):
-    sides = page.locator(pair_selector).locator(":scope > .bilingual-side")
+    sides = page.locator(pair_selector).locator(":scope > .interpreters-bilingual-side")
     return sides.nth(0).bounding_box(), sides.nth(1).bounding_box()
 
 
@@ -27,8 +27,8 @@ def test_german_and_arabic_on_a_phone_are_paired_blocks(live_server, browser, gl
         # On a phone the Arabic block stands below its German partner, at full width.
         assert arabic["y"] >= german["y"] + german["height"] - 1
         assert abs(arabic["width"] - german["width"]) < 24
-        assert direction(page, ".bilingual-side[lang=ar]") == "rtl"
-        assert direction(page, ".bilingual-side[lang=de]") == "ltr"
+        assert direction(page, ".interpreters-bilingual-side[lang=ar]") == "rtl"
+        assert direction(page, ".interpreters-bilingual-side[lang=de]") == "ltr"
         assert_no_horizontal_scroll(page)
         assert_accessible(page)
     context.close()
@@ -39,10 +39,10 @@ def test_german_and_arabic_on_a_desktop_stand_in_two_columns(live_server, browse
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
     page.goto(live_server.url + "/de/interpreters/glossary?q=Fiktionsbescheinigung&bilingual=ar")
-    term_pair = ".bilingual-pair:has(article)"
+    term_pair = ".interpreters-bilingual-pair:has(article)"
     german, arabic = side_boxes(page, term_pair)
     assert abs(german["y"] - arabic["y"]) < 2 and arabic["x"] >= german["x"] + german["width"]
-    arabic_heading = page.locator(f"{term_pair} .bilingual-side[lang=ar] h2").inner_text()
+    arabic_heading = page.locator(f"{term_pair} .interpreters-bilingual-side[lang=ar] h2").inner_text()
     assert arabic_heading == "شهادة الإقامة المؤقتة بانتظار القرار"
     assert_accessible(page)
 
@@ -61,12 +61,12 @@ def test_the_switch_in_the_footer_works_without_script(live_server, browser):
     page = context.new_page()
     page.goto(live_server.url + "/de/interpreters/guide")
     page.select_option("#bilingual-toggle-language", "ar")
-    page.click(".bilingual-toggle__form button")
+    page.click(".interpreters-bilingual-toggle__form button")
     page.wait_for_url(re.compile(r"/de/interpreters/guide\?bilingual=ar$"))
-    assert page.locator(".bilingual-side[lang=ar] h1").count() == 1
+    assert page.locator(".interpreters-bilingual-side[lang=ar] h1").count() == 1
     page.click("a[data-bilingual=off] >> nth=0")
     page.wait_for_url(re.compile(r"/de/interpreters/guide$"))
-    assert page.locator(".bilingual-view").count() == 0
+    assert page.locator(".interpreters-bilingual-view").count() == 0
     context.close()
 
 

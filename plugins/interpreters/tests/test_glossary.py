@@ -11,7 +11,7 @@ LANGUAGES = ["en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl"]
 
 
 EDIT_FORM = "//form[@class='form']"
-DELETE_FORM = "//form[contains(@class, 'delete-form')]"
+DELETE_FORM = "//form[contains(@class, 'interpreters-delete-form')]"
 
 
 def values(tree, xpath: str) -> dict:
@@ -128,7 +128,7 @@ def test_no_result_is_said_in_the_visitors_language(client, glossary, parse):
 
 def test_one_term_is_shown_in_every_enabled_language(client, glossary, parse):
     tree = parse(client.get("/de/interpreters/glossary?term=fiktionsbescheinigung"))
-    sections = tree.xpath("//section[contains(@class, 'glossary-language')]")
+    sections = tree.xpath("//section[contains(@class, 'interpreters-glossary-language')]")
     assert [s.get("data-block") for s in sections] == [f"lang-{code}" for code in ["de"] + LANGUAGES]
     arabic = tree.xpath("//section[@data-block='lang-ar']/div")[0]
     assert arabic.get("lang") == "ar" and arabic.get("dir") == "rtl"

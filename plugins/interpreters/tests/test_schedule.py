@@ -148,7 +148,7 @@ def test_a_delete_racing_a_colleague_keeps_the_help_time(app, staff_client, data
     entry_id = add(data, today(app) + timedelta(days=4))
     editor = staff_client("editor")
     page = parse(editor.get(f"/de/staff/interpreters/help-times/{entry_id}"))
-    form = dict(page.xpath("//form[contains(@class, 'delete-form')]")[0].form_values())
+    form = dict(page.xpath("//form[contains(@class, 'interpreters-delete-form')]")[0].form_values())
     colleague_saves_first(HelpTime, lambda s: setattr(s.get(HelpTime, entry_id), "place", "Empfang"))
     response = editor.post(f"/de/staff/interpreters/help-times/{entry_id}/delete", data=form)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/help-times/{entry_id}")
@@ -159,7 +159,7 @@ def test_an_editor_deletes_a_help_time(app, staff_client, data, parse):
     entry_id = add(data, today(app) + timedelta(days=4))
     editor = staff_client("editor")
     page = parse(editor.get(f"/de/staff/interpreters/help-times/{entry_id}"))
-    form = dict(page.xpath("//form[contains(@class, 'delete-form')]")[0].form_values())
+    form = dict(page.xpath("//form[contains(@class, 'interpreters-delete-form')]")[0].form_values())
     response = editor.post(f"/de/staff/interpreters/help-times/{entry_id}/delete", data=form, follow_redirects=True)
     assert "Die Zeit der Sprachhilfe ist gelöscht." in response.get_data(as_text=True)
     assert count(data) == 0

@@ -129,7 +129,7 @@ def test_what_to_bring_and_the_house_rules_join_the_result_when_those_plugins_ar
         page = look_up(client, "54/1001-2026", "1984-03-02").get_data(as_text=True)
         assert "Ihr Termin" in page and "Aushändigung der Einbürgerungsurkunde" in page
         # Both answer the naturalisation result's own slot, in the configured order.
-        assert 0 < page.index('class="callout checklist-box"') < page.index('class="callout hygiene-summary"')
+        assert 0 < page.index('class="callout checklists-box"') < page.index('class="callout hygiene-summary"')
     finally:
         empty_tables(app)
 

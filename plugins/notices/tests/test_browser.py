@@ -38,7 +38,7 @@ def test_editor_publishes_in_german_and_arabic_and_visitors_read_both(browser, l
     page.fill("#titles-ar", "الدفع بالبطاقة فقط")
     page.fill("#bodies-ar", "تُدفع الرسوم **بالبطاقة فقط**.")
     page.click("button[value=preview]")
-    expect(page.locator(".notice-preview article[lang=ar] strong")).to_have_text("بالبطاقة فقط")
+    expect(page.locator(".notices-preview article[lang=ar] strong")).to_have_text("بالبطاقة فقط")
     check_phone_and_desktop(page)
     page.click("button[value=publish]")
     page.wait_for_url(re.compile(r"/de/staff/notices/\d+$"))

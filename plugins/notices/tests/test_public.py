@@ -70,7 +70,7 @@ def test_missing_language_falls_back_to_german_with_a_translated_note(client, ma
                                               "It is shown here in German.")
     heading = tree.xpath("//h1")[0]
     assert heading.get("lang") == "de" and heading.get("dir") == "ltr"
-    body = tree.find_class("notice__body")[0]
+    body = tree.find_class("notices-item__body")[0]
     assert body.get("lang") == "de" and body.get("dir") == "ltr"
     # The same fallback marks the title on the list, the home page and the banner.
     for url in ("/tr/notices/", "/tr/"):
@@ -159,7 +159,7 @@ def assert_harmless(fragment) -> None:
 def test_markdown_never_lets_script_through(client, make_notice, payload):
     notice_id = make_notice({"de": (payload[:200], f"Vorher\n\n{payload}\n\nNachher")})
     detail = client.get(f"/de/notices/{notice_id}").get_data(as_text=True)
-    body = html.fromstring(detail).find_class("notice__body")[0]
+    body = html.fromstring(detail).find_class("notices-item__body")[0]
     assert_harmless(body)
     assert "Nachher" in body.text_content()
     assert "<script>alert" not in detail and "onerror=alert" not in detail.replace("onerror=alert(1)&gt;", "")

@@ -96,7 +96,7 @@ def test_preview_renders_every_language_and_saves_nothing(staff_client, load):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     tree = html.fromstring(page)
-    previews = tree.find_class("notice-preview")[0]
+    previews = tree.find_class("notices-preview")[0]
     assert "<li>eins</li>" in html.tostring(previews, encoding="unicode")
     persian = previews.xpath(".//article[@lang='fa']")[0]
     assert persian.get("dir") == "rtl" and "<strong>وقت قبلی</strong>" in html.tostring(persian, encoding="unicode")
