@@ -17,6 +17,7 @@ from .forms import AppointmentForm, ImportForm, LetterForm, SearchForm, UnlockFo
 from .importer import import_appointments
 from .matching import REFERENCE_LIMIT
 from .models import Appointment
+from .publishing import publish_changed
 from .qr import lookup_url, qr_svg
 from .services import service_name
 from .statuses import STATUSES
@@ -90,6 +91,7 @@ def edit(appointment_id: int):
                 setattr(appointment, key, value)
 
         if toolkit.save_if_current(appointment, form.version.data, change):
+            publish_changed(appointment)
             toolkit.audit("update", "appointments_appointment", appointment.id, before=before,
                           after=appointment.snapshot(), summary=appointment.reference)
             session.commit()
