@@ -77,61 +77,51 @@ def test_a_moved_appointment_gets_a_new_pass_and_the_old_one_is_void(app, databa
     assert door_verdict(app, new, day) == "too_early"
 
 
+def cancel_by_staff(client, database):
+    """Cancel the only appointment through the staff edit page; return the response."""
+    with database() as session:
+        appointment_id = session.execute(text("SELECT id FROM appointments_appointment")).scalar_one()
+    url = f"/de/staff/appointments/{appointment_id}"
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', client.get(url).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": csrf_token(client, url), "status": "cancelled", "day": "",
+                                  "clock": "", "building": "A", "room": "1", "persons_allowed": "2",
+                                  "version": version.group(1)})
+
+
+@pytest.fixture
+def failing_handler(app):
+    """Add a handler of appointments.changed that fails, after the arrival plugin's, for the test's length."""
+    def failing(payload):
+        raise RuntimeError("handler down")
+
+    handlers = app.extensions["portal.events"].handlers["appointments.changed"]
+    handlers.append(("stand-in", failing))
+    yield
+    handlers.remove(("stand-in", failing))
+
+
 def test_a_staff_edit_that_cancels_revokes_the_pass(app, database, tmp_path, day, staff_client):
     import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2")
     code = pass_of(app, database)
-    with database() as session:
-        appointment_id = session.execute(text("SELECT id FROM appointments_appointment")).scalar_one()
-    client = staff_client("caseworker")
-    url = f"/de/staff/appointments/{appointment_id}"
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', client.get(url).get_data(as_text=True))
-    response = client.post(url, data={"csrf_token": csrf_token(client, url), "status": "cancelled", "day": "",
-                                      "clock": "", "building": "A", "room": "1", "persons_allowed": "2",
-                                      "version": version.group(1)})
-    assert response.status_code == 302
+    assert cancel_by_staff(staff_client("caseworker"), database).status_code == 302
     assert pass_of(app, database) is None
     assert door_verdict(app, code, day) == "changed"
 
 
-def test_a_failing_handler_rolls_the_staff_edit_back(app, database, tmp_path, day, staff_client):
+def test_a_failing_handler_rolls_the_staff_edit_back(app, database, tmp_path, day, staff_client, request):
     import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2")
     code = pass_of(app, database)
-    with database() as session:
-        appointment_id = session.execute(text("SELECT id FROM appointments_appointment")).scalar_one()
-    handlers = app.extensions["portal.events"].handlers["appointments.changed"]
-
-    def failing(payload):
-        raise RuntimeError("handler down")
-
-    handlers.append(("stand-in", failing))
+    request.getfixturevalue("failing_handler")
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    try:
-        client = staff_client("caseworker")
-        url = f"/de/staff/appointments/{appointment_id}"
-        version = re.search(r'name="version" type="hidden" value="(\d+)"', client.get(url).get_data(as_text=True))
-        response = client.post(url, data={"csrf_token": csrf_token(client, url), "status": "cancelled", "day": "",
-                                          "clock": "", "building": "A", "room": "1", "persons_allowed": "2",
-                                          "version": version.group(1)})
-    finally:
-        handlers.remove(("stand-in", failing))
-    assert response.status_code == 500
+    assert cancel_by_staff(staff_client("caseworker"), database).status_code == 500
     with database() as session:
         assert session.execute(text("SELECT status FROM appointments_appointment")).scalar_one() == "scheduled"
     assert pass_of(app, database) == code
     assert door_verdict(app, code, day) == "valid_now"
 
 
-def test_a_failing_handler_rolls_the_import_back(app, database, tmp_path, day):
-    handlers = app.extensions["portal.events"].handlers["appointments.changed"]
-
-    def failing(payload):
-        raise RuntimeError("handler down")
-
-    handlers.append(("stand-in", failing))
-    try:
-        result = import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2")
-    finally:
-        handlers.remove(("stand-in", failing))
+def test_a_failing_handler_rolls_the_import_back(app, database, tmp_path, day, failing_handler):
+    result = import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2")
     assert result.exit_code != 0
     with database() as session:
         assert session.execute(text("SELECT count(*) FROM appointments_appointment")).scalar_one() == 0
