@@ -50,6 +50,7 @@ from .lookups import (
 from .mail import MailMessage, queue_mail, send_after_response
 from .pages import RenderingError, is_public_page, render_in_language, result_address, set_result_address
 from .pagination import Page, paginate
+from .qr import qr_svg
 from .ratelimits import client_limit, client_network
 from .security import accepts_uploads
 from .staff.auth import audit, current_staff
@@ -102,6 +103,6 @@ __all__ = [
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "session", "staff_blueprint", "text_direction", "utcnow",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate", "save_if_current",
-    "Event", "publish",
+    "Event", "publish", "qr_svg",
     "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address",
 ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time, timedelta
 
-import segno
 from flask import current_app, render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import select
@@ -85,8 +84,7 @@ def pass_on_result(public_id: str | None) -> Markup | None:
     if code is None:
         return None
     title = toolkit._("QR-Code: Ihr Pass für den Eingang")
-    qr = Markup(segno.make(pass_address(code), error="m").svg_inline(scale=3, border=4, title=title,
-                                                                     svgclass="arrival-result__qr"))
     return Markup(render_template(
-        "arrival/_result_pass.html", qr=qr, short_code=short_code(public_id_bytes(public_id)),
+        "arrival/_result_pass.html", qr=toolkit.qr_svg(pass_address(code), title, "arrival-result__qr"),
+        short_code=short_code(public_id_bytes(public_id)),
         pass_url=url_for("arrival.pass_page", lang=toolkit.current_language(), code=code)))
