@@ -9,6 +9,7 @@ pass an instance needs creates its first signing key.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app, render_template, url_for
@@ -43,6 +44,11 @@ def _window(day: date, start: time) -> tuple[time, time]:
     return opens.time(), max(closes, opens + timedelta(minutes=1)).time()
 
 
+def _service_group(slug: str) -> str:
+    """Return a service slug as a pass carries it: at most 40 of a-z, 0-9 and '-' (a municipality's slug may differ)."""
+    return re.sub(r"[^a-z0-9-]+", "-", slug.lower())[:40]
+
+
 def appointment_changed(payload: dict) -> None:
     """Issue a pass for an appointment that can be attended, replacing an older one; revoke it otherwise."""
     public_id = public_id_bytes(payload["public_id"])
@@ -53,7 +59,7 @@ def appointment_changed(payload: dict) -> None:
     window_start, window_end = _window(payload["day"], payload["start"])
     issue(PassFacts(key_id=key_id, public_id=public_id, day=payload["day"], window_start=window_start,
                     window_end=window_end, persons=payload["persons_allowed"],
-                    service_group=payload["service_group"]), private_key)
+                    service_group=_service_group(payload["service_group"])), private_key)
 
 
 def current_pass(public_id: str) -> str | None:

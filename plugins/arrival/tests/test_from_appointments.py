@@ -145,3 +145,14 @@ def test_the_result_page_shows_the_pass_qr_and_short_code(app, client, database,
     cancelled = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100002", "day": "4",
                                        "month": "11", "year": "1990"}).get_data(as_text=True)
     assert "Abgesagt" in cancelled and "Ihr Pass für den Eingang" not in cancelled
+
+
+@pytest.mark.portal_config({"plugin_settings": {"appointments": {"extra_services": {
+    "Führerschein_Umtausch": "Führerschein umtauschen"}}}})
+def test_a_municipalitys_own_service_slug_still_gets_a_pass(app, database, tmp_path, day):
+    result = import_rows(app, tmp_path,
+                         f"M-100001;27.03.1985;Führerschein_Umtausch;scheduled;{day:%d.%m.%Y};09:30;A;1;1")
+    assert result.exit_code == 0, result.output
+    with database() as session:
+        assert session.execute(text("SELECT service_group FROM arrival_pass")).scalar_one() == "f-hrerschein-umtausch"
+    assert door_verdict(app, pass_of(app, database), day) == "valid_now"
