@@ -12,7 +12,7 @@ import logging
 import re
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app, g, render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -27,12 +27,15 @@ log = logging.getLogger(__name__)
 
 
 def _signing_key():
-    ring = KeyRing(current_app.instance_path)
-    if not ring.records():
-        record = ring.create(toolkit.office_today())
-        log.warning("arrival: created signing key %s in %s for the first pass; back the folder up with the "
-                    "instance file", record.key_id, ring.folder)
-    return ring.signing_key()
+    """Return the signing key's id and private key, read once per request or command (an import issues many)."""
+    if "arrival_signing_key" not in g:
+        ring = KeyRing(current_app.instance_path)
+        if not ring.records():
+            record = ring.create(toolkit.office_today())
+            log.warning("arrival: created signing key %s in %s for the first pass; back the folder up with the "
+                        "instance file", record.key_id, ring.folder)
+        g.arrival_signing_key = ring.signing_key()
+    return g.arrival_signing_key
 
 
 def _window(day: date, start: time) -> tuple[time, time]:
