@@ -14,6 +14,7 @@ from werkzeug.routing import BaseConverter
 from . import assets, catalogs, cli, compression, config, errors, i18n, pages, security, views
 from .blueprints import PluginBlueprint
 from .db import Database
+from .events import collect_events
 from .extensions import csrf, limiter
 from .plugins import PluginError, call_each, collect_slots, load_plugins
 from .resources import core_path
@@ -163,6 +164,7 @@ def build_app(test_config: dict | None = None) -> Flask:
             if owner != plugin_name:
                 raise PluginError(plugin_name, f"model class name '{model.__name__}' is taken by plugin '{owner}'")
     app.extensions["portal.slots"] = collect_slots(manager, plugins)
+    app.extensions["portal.events"] = collect_events(manager, plugins)
     command_owners = dict.fromkeys(app.cli.commands, "the core")
     for plugin_name, commands in call_each(manager, "portal_cli_commands"):
         for command in commands:

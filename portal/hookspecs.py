@@ -25,6 +25,13 @@ Slots are declared: the core's in :data:`CORE_SLOTS`, a plugin's in its
 ``PluginInfo(slots=...)``. A plugin answers slots through
 :func:`portal_slot_answers`, a mapping checked at start; answers run in the
 configured plugin order, robustly, and output that is not Markup is escaped.
+
+Events are declared too: a plugin names the events it publishes in its
+``PluginInfo(events=...)`` (:class:`Event`, named ``<plugin-name>.<event>``) and
+publishes them with ``toolkit.publish(name, **payload)``; other plugins answer
+through :func:`portal_event_handlers`. Handlers run at once, in configured
+order, inside the publisher's database transaction, and their failures
+propagate (see docs/plugins.md, "Events").
 """
 
 from dataclasses import dataclass
@@ -40,6 +47,15 @@ class Slot:
 
     name: str
     context: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """A fact a plugin publishes to the others; its payload keys are what every publication carries."""
+
+    name: str
+    payload_keys: tuple[str, ...] = ()
     description: str = ""
 
 
@@ -134,6 +150,22 @@ def portal_slot_answers():
     None). Return ``markupsafe.Markup``: any other value is escaped as text.
     Functions run while the page renders: one that raises is logged and left
     out, and its database work is undone without touching the request's.
+    """
+
+
+@hookspec
+def portal_event_handlers():
+    """Return the events the plugin answers: a dict of event name to a function taking the payload dict.
+
+    Called once at start. An event is one an enabled plugin declares in its
+    ``PluginInfo(events=...)``, named ``<plugin-name>.<event>``; handling any
+    other stops the start (an event of an installed plugin that is not enabled
+    is simply never published). ``toolkit.publish`` calls the handlers at once,
+    in configured order, in the publisher's database session and transaction:
+    a handler writes with ``toolkit.session()`` and never commits, and one that
+    raises makes the publication raise, so the publisher's change is rolled
+    back with it rather than left half-handled. In-process only: handlers of
+    another process (a waiting room's live view) are not reached.
     """
 
 

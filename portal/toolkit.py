@@ -21,8 +21,9 @@ from .content import ContentStatus, Translated, pick_translation, render_markdow
 from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_cell, read_rows, run_import
 from .db import Base, UTCDateTime, session, utcnow
 from .errors import render_error
+from .events import publish
 from .extensions import csrf, limiter
-from .hookspecs import Slot
+from .hookspecs import Event, Slot
 from .i18n import (
     current_language,
     enabled_languages,
@@ -49,6 +50,7 @@ from .lookups import (
 from .mail import MailMessage, queue_mail, send_after_response
 from .pages import RenderingError, is_public_page, render_in_language, result_address, set_result_address
 from .pagination import Page, paginate
+from .qr import qr_svg
 from .ratelimits import client_limit, client_network
 from .security import accepts_uploads
 from .staff.auth import audit, current_staff
@@ -72,6 +74,8 @@ class PluginInfo:
     roles: tuple[str, ...] = field(default_factory=tuple)
     # Slots the plugin's pages offer to other plugins, each named '<plugin-name>.<slot>'.
     slots: tuple[Slot, ...] = field(default_factory=tuple)
+    # Events the plugin publishes with publish(), each named '<plugin-name>.<event>'.
+    events: tuple[Event, ...] = field(default_factory=tuple)
 
 
 def plugin_settings(name: str) -> dict:
@@ -99,5 +103,6 @@ __all__ = [
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "session", "staff_blueprint", "text_direction", "utcnow",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate", "save_if_current",
+    "Event", "publish", "qr_svg",
     "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address",
 ]

@@ -2,13 +2,15 @@
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
 from portal.db import utcnow
 from portal.staff.models import AuditEntry, StaffAccount, StaffSession
 
 
-def test_demo_creates_one_account_per_role_once(app, db):
+@pytest.mark.portal_config({"plugins": ["notices", "appointments"]})
+def test_demo_creates_one_account_per_role_in_use_once(app, db):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
@@ -49,3 +51,15 @@ def test_translation_report_shows_every_interface_catalog_complete(make_app):
     assert all(line.rstrip().endswith("100.0%") for line in interface)
     content_owners = {line.split()[0] for line in result.output.splitlines() if " interface " not in line}
     assert {"notices", "checklists", "hygiene", "interpreters"} <= content_owners
+
+
+@pytest.mark.portal_config({"plugins": ["appointments", "arrival"]})
+def test_demo_with_arrival_has_a_door_account_and_passes_for_its_appointments(app, db):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "demo staff account (door): einlass@demo.example" in result.output
+    assert "editor" not in result.output
+    attendable = db.execute(text("SELECT count(*) FROM appointments_appointment WHERE starts_at IS NOT NULL "
+                                 "AND status IN ('invited', 'scheduled', 'ready_for_collection')")).scalar_one()
+    passes = db.execute(text("SELECT count(*) FROM arrival_pass WHERE revoked_at IS NULL")).scalar_one()
+    assert attendable == passes == 3

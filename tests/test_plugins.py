@@ -12,7 +12,8 @@ from portal.plugins import PluginError
 FAKES = Path(__file__).parent / "fake_plugins"
 FAKE_NAMES = ["fake_good", "fake_broken_render", "fake_broken_start", "fake_import_error", "fake_incompatible",
               "fake_no_info", "fake_bad_table", "fake_bad_hook", "fake_model_a", "fake_model_b", "fake_first",
-              "fake_last", "fake_wrapper", "fake_startup_wrapper", "fake_stray_slot", "fake_model", "fake_command"]
+              "fake_last", "fake_wrapper", "fake_startup_wrapper", "fake_stray_slot", "fake_model", "fake_command",
+              "fake_publisher", "fake_listener", "fake_stray_event", "fake_misnamed_event"]
 
 
 @pytest.fixture
@@ -52,6 +53,8 @@ def test_only_configured_plugins_load_in_their_order(fake_entry_points, tmp_path
     ("fake_startup_wrapper", "hook portal_blueprints is a start-up hook and takes no wrapper"),
     ("fake_stray_slot", "answers slot 'naturalisation_result', which neither the core nor an enabled plugin declares"),
     ("fake_command", "command 'db' is taken by the core"),
+    ("fake_stray_event", "handles event 'nobody.vanished', which no enabled plugin declares"),
+    ("fake_misnamed_event", "event 'appointments.changed' must be named 'fake_misnamed_event.<event>'"),
 ])
 def test_plugin_failure_stops_the_start_naming_plugin_and_cause(fake_entry_points, tmp_path, name, cause):
     with pytest.raises(PluginError) as error:
@@ -222,3 +225,50 @@ def test_a_name_inside_another_plugins_table_prefix_is_refused(fake_entry_points
     with pytest.raises(PluginError, match="Plugin 'fake_model_a': the name starts with 'fake_model_', the table "
                                          "prefix of plugin 'fake_model'"):
         make(tmp_path, ["fake_model", "fake_model_a"])
+
+
+def test_an_event_reaches_every_handler_in_configured_order(fake_entry_points, tmp_path):
+    import fake_publisher
+
+    from portal import toolkit
+
+    fake_publisher.received.clear()
+    app = make(tmp_path, ["fake_listener", "fake_publisher"])
+    with app.app_context():
+        toolkit.publish("fake_publisher.noted", value="seen")
+    assert fake_publisher.received == [("fake_listener", {"value": "seen"}), ("fake_publisher", {"value": "seen"})]
+
+
+def test_a_failing_handler_makes_the_publication_fail(fake_entry_points, tmp_path):
+    import fake_publisher
+
+    from portal import toolkit
+
+    fake_publisher.received.clear()
+    app = make(tmp_path, ["fake_publisher", "fake_listener"])
+    with app.app_context(), pytest.raises(RuntimeError, match="cannot take this"):
+        toolkit.publish("fake_publisher.noted", value="fail")
+    assert fake_publisher.received == [("fake_publisher", {"value": "fail"})]
+
+
+def test_an_undeclared_event_or_payload_cannot_be_published(fake_entry_points, tmp_path):
+    from portal import toolkit
+
+    app = make(tmp_path, ["fake_publisher"])
+    with app.app_context():
+        with pytest.raises(LookupError, match="event 'fake_publisher.vanished' is not declared"):
+            toolkit.publish("fake_publisher.vanished", value="x")
+        with pytest.raises(TypeError, match="carries value, not colour"):
+            toolkit.publish("fake_publisher.noted", colour="x")
+
+
+def test_handlers_of_a_plugin_that_is_not_enabled_are_ignored(fake_entry_points, tmp_path):
+    import fake_publisher
+
+    from portal import toolkit
+
+    fake_publisher.received.clear()
+    app = make(tmp_path, ["fake_publisher"])
+    with app.app_context():
+        toolkit.publish("fake_publisher.noted", value="alone")
+    assert fake_publisher.received == [("fake_publisher", {"value": "alone"})]

@@ -6,6 +6,9 @@ an appointment up with the reference on their letter and their date of birth.
 The result page offers the slot ``appointments.result`` with the context
 ``service`` (a service slug) and ``location`` (the building), where the
 checklists and hygiene plugins add what to bring and which rules apply.
+Whenever an appointment is created, changed, postponed or cancelled (by an
+import or a staff edit) it publishes the event ``appointments.changed`` with
+its public facts (publishing.py), named by a random public id.
 """
 
 from datetime import timedelta
@@ -15,6 +18,8 @@ from sqlalchemy import and_, delete, or_
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
 
+from .publishing import CHANGED, PAYLOAD_KEYS
+
 plugin_info = toolkit.PluginInfo(
     name="appointments",
     title=_l("Termine"),
@@ -23,8 +28,13 @@ plugin_info = toolkit.PluginInfo(
     version="1.0.0",
     requires_core=">=1.0,<2",
     roles=("caseworker",),
-    slots=(toolkit.Slot("appointments.result", context=("service", "location"),
-                        description="below an appointment found by the lookup: service slug and building"),),
+    slots=(toolkit.Slot("appointments.result", context=("service", "location", "public_id"),
+                        description="below an appointment found by the lookup: service slug, building and the "
+                                    "appointment's public id"),),
+    events=(toolkit.Event(CHANGED, PAYLOAD_KEYS,
+                          "an appointment was created, changed, postponed or cancelled: its public id, day and start "
+                          "(office time, None without a date), persons allowed, service group (the service slug), "
+                          "status and whether it can be attended"),),
 )
 
 

@@ -11,6 +11,7 @@ from portal import toolkit
 from .display import to_utc
 from .matching import birth_key
 from .models import Appointment
+from .publishing import publish_changed
 
 # reference, date of birth, service, status, days from today (None: no date), time, room, persons
 DEMO_APPOINTMENTS = [
@@ -32,7 +33,10 @@ def add_demo_appointments(session) -> None:
     building = (office["locations"] or [office["building"] or office["street"]])[0]
     today = toolkit.office_today()
     for reference, born, service, status, days, clock, room, persons in DEMO_APPOINTMENTS:
-        session.add(Appointment(
+        appointment = Appointment(
             reference=reference, birth_key=birth_key(reference, born), service=service, status=status,
             starts_at=to_utc(today + timedelta(days=days), clock) if days is not None else None,
-            building=building if room else "", room=room, persons_allowed=persons))
+            building=building if room else "", room=room, persons_allowed=persons)
+        session.add(appointment)
+        session.flush()
+        publish_changed(appointment)

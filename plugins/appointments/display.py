@@ -60,6 +60,7 @@ def describe(appointment: Appointment) -> dict:
     start = local_start(appointment) if status.has_date else None
     return {
         "reference": appointment.reference,
+        "public_id": appointment.public_id,
         "service": appointment.service,
         "service_name": service_name(appointment.service),
         "service_name_markup": service_name_markup(appointment.service),

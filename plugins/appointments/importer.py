@@ -20,6 +20,7 @@ from portal.toolkit import _
 from .display import to_utc
 from .matching import birth_key, is_valid_reference, normalize_reference
 from .models import Appointment
+from .publishing import publish_changed_references
 from .services import known_services
 from .statuses import STATUS_CODES, STATUSES_NEEDING_DATE
 
@@ -146,6 +147,7 @@ def _write_batch(batch: list[tuple[int, dict]], report: toolkit.CsvReport, now: 
         session.execute(update(Appointment).where(Appointment.id.in_(unchanged_ids)).values(imported_at=now)
                         .execution_options(synchronize_session=False))
         report.unchanged += len(unchanged_ids)
+    publish_changed_references([values["reference"] for values in (*new, *changed)])
 
 
 def _duplicate(reference: str) -> str:

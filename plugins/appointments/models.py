@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Index, Integer, SmallInteger, String
@@ -10,6 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal import toolkit
 
 from .statuses import STATUS_CODES
+
+
+def new_public_id() -> str:
+    """Return a new public id: 16 random bytes in Base32, upper case, without padding (26 characters)."""
+    return base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=")
 
 
 class Appointment(toolkit.Base):
@@ -28,6 +35,8 @@ class Appointment(toolkit.Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
+    # Names the appointment to other plugins and on passes: random, so it reveals nothing and cannot be guessed.
+    public_id: Mapped[str] = mapped_column(String(26), unique=True, default=new_public_id)
     birth_key: Mapped[str] = mapped_column(String(64))
     service: Mapped[str] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(30))

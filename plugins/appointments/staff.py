@@ -17,7 +17,8 @@ from .forms import AppointmentForm, ImportForm, LetterForm, SearchForm, UnlockFo
 from .importer import import_appointments
 from .matching import REFERENCE_LIMIT
 from .models import Appointment
-from .qr import lookup_url, qr_svg
+from .publishing import publish_changed
+from .qr import lookup_url
 from .services import service_name
 from .statuses import STATUSES
 
@@ -90,6 +91,7 @@ def edit(appointment_id: int):
                 setattr(appointment, key, value)
 
         if toolkit.save_if_current(appointment, form.version.data, change):
+            publish_changed(appointment)
             toolkit.audit("update", "appointments_appointment", appointment.id, before=before,
                           after=appointment.snapshot(), summary=appointment.reference)
             session.commit()
@@ -115,7 +117,8 @@ def letter(appointment_id: int):
     with force_locale(language):
         qr_title = _("QR-Code: Termin online prüfen")
     return render_template("appointments/staff/letter.html", appointment=appointment, form=form, parts=parts,
-                           lookup_url=url, qr=qr_svg(url, qr_title), printed_on=toolkit.office_today())
+                           lookup_url=url, qr=toolkit.qr_svg(url, qr_title, "appointments-letter__qr"),
+                           printed_on=toolkit.office_today())
 
 
 @bp.route("/day")

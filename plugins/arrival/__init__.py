@@ -6,7 +6,9 @@ live in the instance folder and are managed with
 ``flask --app portal arrival keys create|rotate|list`` (keys.py). Scanners
 fetch the public keys from ``/<lang>/arrival/keys.json``. The table of issued
 passes decides whether a pass is still current and records its one check-in
-(door.py). See docs/arrival.md.
+(door.py). Passes follow the appointments through the event
+``appointments.changed`` and are shown below the appointment's result through
+the slot ``appointments.result`` (issuing.py). See docs/arrival.md.
 """
 
 from datetime import timedelta
@@ -61,6 +63,24 @@ def portal_init_app(app):
 
     # A QR code's alphanumeric mode has upper-case letters only, so the pass's address is /P/<CODE>.
     app.add_url_rule("/P/<code>", "arrival_pass_address", pass_address)
+
+
+@hookimpl
+def portal_event_handlers():
+    from .issuing import appointment_changed
+
+    return {"appointments.changed": appointment_changed}
+
+
+def _pass_on_result(public_id):
+    from .issuing import pass_on_result
+
+    return pass_on_result(public_id)
+
+
+@hookimpl
+def portal_slot_answers():
+    return {"appointments.result": _pass_on_result}
 
 
 @hookimpl

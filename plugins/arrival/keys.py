@@ -86,8 +86,12 @@ class KeyRing:
         if not current:
             raise LookupError("no arrival key: run 'flask --app portal arrival keys create'")
         key_id = current[-1].key_id
+        return key_id, self.private_key(key_id)
+
+    def private_key(self, key_id: int) -> Ed25519PrivateKey:
+        """Return the private key with this id; raise FileNotFoundError when the instance has no such key."""
         pem = (self.folder / f"{key_id}.key").read_bytes()
-        return key_id, serialization.load_pem_private_key(pem, password=None)
+        return serialization.load_pem_private_key(pem, password=None)
 
     def verifying_keys(self, today: date, verify_days: int) -> dict[int, Ed25519PublicKey]:
         """Return the public keys that verify passes today, by key id."""

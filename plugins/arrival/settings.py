@@ -1,6 +1,6 @@
 """Settings of the arrival plugin."""
 
-from pydantic import PositiveInt
+from pydantic import NonNegativeInt, PositiveInt
 
 from portal import toolkit
 
@@ -10,3 +10,7 @@ class ArrivalSettings(toolkit.PluginSettings):
     """Days a retired key still verifies passes: at least how far ahead appointments are given."""
     retention_days: PositiveInt = 30
     """Days after an appointment's day before its pass and check-in are deleted."""
+    minutes_before: NonNegativeInt = 30
+    """Minutes before an appointment's start from which its pass lets the client in."""
+    minutes_after: PositiveInt = 30
+    """Minutes after an appointment's start at which its arrival window, as printed on the pass, ends."""

@@ -1,5 +1,8 @@
 """In a real browser on a 360 px phone: the door in German and Arabic, a scanner typing the pass and Enter."""
 
+import re
+from datetime import timedelta
+
 import pytest
 from portal_plugins.arrival.passes import short_code
 
@@ -72,5 +75,35 @@ def test_the_pass_address_on_a_phone_shows_the_pass_then_checked_in(browser, liv
     page.wait_for_selector("h1")
     assert page.locator(".arrival-pass-facts").count() == 0
     assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.portal_config({"plugins": ["appointments", "arrival"]})
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_the_result_page_on_a_phone_shows_the_pass(app, browser, live_server, tmp_path, lang):
+    from portal import toolkit
+
+    with app.app_context():
+        day = toolkit.office_today() + timedelta(days=2)
+    export = tmp_path / "export.csv"
+    export.write_text("reference;birth_date;service;status;date;time;building;room;persons\n"
+                      f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;Wacker Hof;1.07;2\n")
+    assert app.test_cli_runner().invoke(args=["appointments", "import", str(export)]).exit_code == 0
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/{lang}/appointments/?ref=M-100001")
+    page.fill("#day", "27")
+    page.fill("#month", "3")
+    page.fill("#year", "1985")
+    page.click("#lookup-region button[type=submit]")
+    page.wait_for_selector(".arrival-result svg")
+    assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+    assert re.fullmatch(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}", page.text_content(".arrival-result__code"))
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    page.click(".arrival-result a")
+    page.wait_for_selector(".arrival-pass-state--valid")
     assert_accessible(page)
     context.close()

@@ -1,0 +1,99 @@
+"""Passes follow the appointments: issued, replaced and revoked from the event ``appointments.changed``.
+
+The appointments plugin publishes an appointment's public facts whenever it
+is created, changed, postponed or cancelled; the handler here runs in the same
+transaction, so a pass changes exactly when the appointment does. The first
+pass an instance needs creates its first signing key.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app, g, render_template, url_for
+from markupsafe import Markup
+from sqlalchemy import select
+
+from portal import toolkit
+
+from .door import issue, revoke
+from .keys import KeyRing
+from .models import ArrivalPass
+from .passes import PassFacts, public_id_bytes, short_code, sign
+
+log = logging.getLogger(__name__)
+
+
+def _signing_key():
+    """Return the signing key's id and private key, read once per request or command (an import issues many)."""
+    if "arrival_signing_key" not in g:
+        ring = KeyRing(current_app.instance_path)
+        if not ring.records():
+            record = ring.create(toolkit.office_today())
+            log.warning("arrival: created signing key %s in %s for the first pass; back the folder up with the "
+                        "instance file", record.key_id, ring.folder)
+        g.arrival_signing_key = ring.signing_key()
+    return g.arrival_signing_key
+
+
+def _window(day: date, start: time) -> tuple[time, time]:
+    """Return the arrival window around a start, kept within its day."""
+    settings = toolkit.plugin_settings("arrival")
+    moment = datetime.combine(day, start)
+    opens = max(moment - timedelta(minutes=settings["minutes_before"]), datetime.combine(day, time()))
+    closes = min(moment + timedelta(minutes=settings["minutes_after"]), datetime.combine(day, time(23, 59)))
+    return opens.time(), max(closes, opens + timedelta(minutes=1)).time()
+
+
+def _service_group(slug: str) -> str:
+    """Return a service slug as a pass carries it: at most 40 of a-z, 0-9 and '-' (a municipality's slug may differ)."""
+    return re.sub(r"[^a-z0-9-]+", "-", slug.lower())[:40]
+
+
+def appointment_changed(payload: dict) -> None:
+    """Issue a pass for an appointment that can be attended, replacing an older one; revoke it otherwise."""
+    public_id = public_id_bytes(payload["public_id"])
+    if not payload["attendable"]:
+        revoke(public_id, toolkit.utcnow())
+        return
+    key_id, private_key = _signing_key()
+    window_start, window_end = _window(payload["day"], payload["start"])
+    issue(PassFacts(key_id=key_id, public_id=public_id, day=payload["day"], window_start=window_start,
+                    window_end=window_end, persons=payload["persons_allowed"],
+                    service_group=_service_group(payload["service_group"])), private_key)
+
+
+def current_pass(public_id: str) -> str | None:
+    """Return the valid pass of an appointment by its public id, or None when it has none or it was revoked."""
+    row = toolkit.session().scalar(select(ArrivalPass).where(ArrivalPass.public_id == public_id,
+                                                             ArrivalPass.revoked_at.is_(None)))
+    if row is None:
+        return None
+    try:
+        private_key = KeyRing(current_app.instance_path).private_key(row.key_id)
+    except FileNotFoundError:
+        return None
+    # Ed25519 signatures are deterministic: signing the stored facts again gives the very pass that was issued.
+    return sign(PassFacts(key_id=row.key_id, public_id=public_id_bytes(row.public_id), day=row.day,
+                          window_start=row.window_start, window_end=row.window_end, persons=row.persons,
+                          service_group=row.service_group, interpreter_language=row.interpreter_language),
+                private_key)
+
+
+def pass_address(code: str) -> str:
+    """Return the pass's address for its QR code, in upper case so the code stays in alphanumeric mode."""
+    return url_for("arrival_pass_address", code=code, _external=True).upper()
+
+
+def pass_on_result(public_id: str | None) -> Markup | None:
+    """Answer the appointment result's slot with the pass: its QR code, short code and a link to the pass page."""
+    code = current_pass(public_id) if public_id else None
+    if code is None:
+        return None
+    title = toolkit._("QR-Code: Ihr Pass für den Eingang")
+    return Markup(render_template(
+        "arrival/_result_pass.html", qr=toolkit.qr_svg(pass_address(code), title, "arrival-result__qr"),
+        short_code=short_code(public_id_bytes(public_id)),
+        pass_url=url_for("arrival.pass_page", lang=toolkit.current_language(), code=code)))

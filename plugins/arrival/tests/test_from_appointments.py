@@ -1,0 +1,158 @@
+"""Passes follow the appointments through the event appointments.changed, and show on the result page."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+
+import pytest
+from portal_plugins.arrival.door import check_in
+from portal_plugins.arrival.issuing import current_pass
+from portal_plugins.arrival.keys import keys_verifying_today
+from sqlalchemy import text
+
+from portal import toolkit
+from portal.testing import csrf_token
+
+pytestmark = pytest.mark.portal_config({"plugins": ["appointments", "arrival"]})
+HEADER = "reference;birth_date;service;status;date;time;building;room;persons"
+
+
+def import_rows(app, tmp_path, *rows):
+    export = tmp_path / "export.csv"
+    export.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return app.test_cli_runner().invoke(args=["appointments", "import", str(export)])
+
+
+def public_id(database, reference="M-100001"):
+    with database() as session:
+        return session.execute(text("SELECT public_id FROM appointments_appointment WHERE reference = :r"),
+                               {"r": reference}).scalar_one()
+
+
+def door_verdict(app, code, at):
+    with app.app_context():
+        verdict = check_in(code, keys_verifying_today(), datetime.combine(at, time(9, 20), toolkit.office_zone()),
+                           "test", None)
+        toolkit.session().rollback()
+        return verdict.kind
+
+
+def pass_of(app, database, reference="M-100001"):
+    identifier = public_id(database, reference)
+    with app.app_context():
+        return current_pass(identifier)
+
+
+@pytest.fixture
+def day(app):
+    with app.app_context():
+        return toolkit.office_today() + timedelta(days=3)
+
+
+def test_an_imported_appointment_gets_a_pass_the_door_accepts(app, database, tmp_path, day):
+    result = import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2")
+    assert result.exit_code == 0, result.output
+    code = pass_of(app, database)
+    assert code is not None
+    assert door_verdict(app, code, day) == "valid_now"
+
+
+def test_an_import_that_postpones_revokes_the_pass(app, database, tmp_path, day):
+    import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2")
+    code = pass_of(app, database)
+    result = import_rows(app, tmp_path, "M-100001;27.03.1985;eu-blue-card;postponed;;;A;1;2")
+    assert result.exit_code == 0, result.output
+    assert pass_of(app, database) is None
+    assert door_verdict(app, code, day) == "changed"
+
+
+def test_a_moved_appointment_gets_a_new_pass_and_the_old_one_is_void(app, database, tmp_path, day):
+    import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2")
+    old = pass_of(app, database)
+    import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};11:00;A;1;2")
+    new = pass_of(app, database)
+    assert new != old
+    assert door_verdict(app, old, day) == "changed"
+    assert door_verdict(app, new, day) == "too_early"
+
+
+def cancel_by_staff(client, database):
+    """Cancel the only appointment through the staff edit page; return the response."""
+    with database() as session:
+        appointment_id = session.execute(text("SELECT id FROM appointments_appointment")).scalar_one()
+    url = f"/de/staff/appointments/{appointment_id}"
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', client.get(url).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": csrf_token(client, url), "status": "cancelled", "day": "",
+                                  "clock": "", "building": "A", "room": "1", "persons_allowed": "2",
+                                  "version": version.group(1)})
+
+
+@pytest.fixture
+def failing_handler(app):
+    """Add a handler of appointments.changed that fails, after the arrival plugin's, for the test's length."""
+    def failing(payload):
+        raise RuntimeError("handler down")
+
+    handlers = app.extensions["portal.events"].handlers["appointments.changed"]
+    handlers.append(("stand-in", failing))
+    yield
+    handlers.remove(("stand-in", failing))
+
+
+def test_a_staff_edit_that_cancels_revokes_the_pass(app, database, tmp_path, day, staff_client):
+    import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2")
+    code = pass_of(app, database)
+    assert cancel_by_staff(staff_client("caseworker"), database).status_code == 302
+    assert pass_of(app, database) is None
+    assert door_verdict(app, code, day) == "changed"
+
+
+def test_a_failing_handler_rolls_the_staff_edit_back(app, database, tmp_path, day, staff_client, request):
+    import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2")
+    code = pass_of(app, database)
+    request.getfixturevalue("failing_handler")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert cancel_by_staff(staff_client("caseworker"), database).status_code == 500
+    with database() as session:
+        assert session.execute(text("SELECT status FROM appointments_appointment")).scalar_one() == "scheduled"
+    assert pass_of(app, database) == code
+    assert door_verdict(app, code, day) == "valid_now"
+
+
+def test_a_failing_handler_rolls_the_import_back(app, database, tmp_path, day, failing_handler):
+    result = import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2")
+    assert result.exit_code != 0
+    with database() as session:
+        assert session.execute(text("SELECT count(*) FROM appointments_appointment")).scalar_one() == 0
+        assert session.execute(text("SELECT count(*) FROM arrival_pass")).scalar_one() == 0
+
+
+def test_the_result_page_shows_the_pass_qr_and_short_code(app, client, database, tmp_path, day):
+    import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2",
+                "M-100002;04.11.1990;eu-blue-card;cancelled;;;A;1;1")
+    url = "/de/appointments/"
+    page = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100001", "day": "27",
+                                  "month": "3", "year": "1985"}).get_data(as_text=True)
+    code = pass_of(app, database)
+    identifier = public_id(database)
+    assert "Ihr Pass für den Eingang" in page
+    assert "<svg" in page and 'class="arrival-result__qr"' in page
+    assert f"{identifier[:4]}-{identifier[4:8]}-{identifier[8:12]}" in page
+    assert f"/de/arrival/p/{code}" in page
+    printable = client.get(re.search(r'href="(/de/appointments/result/[^"/]+)"', page).group(1)).get_data(as_text=True)
+    assert 'class="arrival-result__qr"' in printable and f"/de/arrival/p/{code}" in printable
+    cancelled = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100002", "day": "4",
+                                       "month": "11", "year": "1990"}).get_data(as_text=True)
+    assert "Abgesagt" in cancelled and "Ihr Pass für den Eingang" not in cancelled
+
+
+@pytest.mark.portal_config({"plugin_settings": {"appointments": {"extra_services": {
+    "Führerschein_Umtausch": "Führerschein umtauschen"}}}})
+def test_a_municipalitys_own_service_slug_still_gets_a_pass(app, database, tmp_path, day):
+    result = import_rows(app, tmp_path,
+                         f"M-100001;27.03.1985;Führerschein_Umtausch;scheduled;{day:%d.%m.%Y};09:30;A;1;1")
+    assert result.exit_code == 0, result.output
+    with database() as session:
+        assert session.execute(text("SELECT service_group FROM arrival_pass")).scalar_one() == "f-hrerschein-umtausch"
+    assert door_verdict(app, pass_of(app, database), day) == "valid_now"
