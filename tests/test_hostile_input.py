@@ -495,11 +495,12 @@ def test_ids_beyond_the_database_range_are_not_found(portal, path):
 
 def test_out_of_range_numbers_and_days_in_staff_queries_show_the_page(portal):
     client = admin_client(portal)
-    for address in ("/de/staff/appointments/day?day=9999-12-31", "/de/staff/appointments/day?day=0001-01-01",
-                    "/de/staff/appointments/?page=100000000000000000000", "/de/staff/audit?page=100000000000000000000",
-                    "/de/staff/emergency/?page=-100000000000000000000"):
+    for address in ("/de/staff/appointments/day?day=9999-12-31", "/de/staff/appointments/day?day=0001-01-01"):
         assert client.get(address).status_code == 200, address
-    for address in ("/de/staff/appointments/9223372036854775808", "/de/staff/notices/18446744073709551616/delete"):
+    # A page number no list can reach is a page that is not there, as for any other missing page.
+    for address in ("/de/staff/appointments/?page=100000000000000000000", "/de/staff/audit?page=100000000000000000000",
+                    "/de/staff/emergency/?page=-100000000000000000000",
+                    "/de/staff/appointments/9223372036854775808", "/de/staff/notices/18446744073709551616/delete"):
         assert client.get(address).status_code == 404, address
 
 

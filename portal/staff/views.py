@@ -17,6 +17,7 @@ from ..db import session as db_session
 from ..db import utcnow
 from ..extensions import limiter
 from ..lookups import limit_storage_reachable
+from ..pagination import paginate
 from ..ratelimits import client_network
 from ..templating import staff_menu
 from .auth import (
@@ -177,11 +178,8 @@ def set_account_active(account_id: int):
 @bp.route("/audit")
 @requires_role("admin")
 def audit_log():
-    page = max(request.args.get("page", 1, type=int), 1)
-    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    entries = db_session().scalars(query.offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)).all()
-    return render_template("staff/audit.html", entries=entries[:AUDIT_PAGE_SIZE], page=page,
-                           has_next=len(entries) > AUDIT_PAGE_SIZE)
+    page = paginate(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), AUDIT_PAGE_SIZE)
+    return render_template("staff/audit.html", entries=page.items, page=page)
 
 
 @bp.app_context_processor
