@@ -1,4 +1,4 @@
-"""Public pages: the public keys for door scanners, and the page a pass's address opens."""
+"""Public pages: how the pass works, the public keys for door scanners, and the page a pass's address opens."""
 
 from __future__ import annotations
 
@@ -13,6 +13,12 @@ from .passes import NotGenuine, read
 bp = toolkit.public_blueprint("arrival", __name__)
 # Enough for a family's passes and a few reloads; far too few to guess a pass.
 PASS_PAGE_LIMIT = "30 per 10 minutes"
+
+
+@bp.get("/")
+def about():
+    """Explain the pass to clients: what it is, when to come, what the door sees."""
+    return render_template("arrival/about.html")
 
 
 @bp.get("/keys.json")
