@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -32,6 +34,15 @@ def _alembic_config(owner: str, versions: Path, connection) -> Config:
     return config
 
 
+@contextmanager
+def _expression_indexes_unreflected() -> Iterator[None]:
+    # SQLAlchemy cannot reflect indexes on expressions (toolkit.reference_key_expression) and warns each time a
+    # table is read back (comparing models, SQLite's table rebuilds); neither needs them, so the warning is noise.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
+        yield
+
+
 def _import_models() -> None:
     # Models register themselves on Base.metadata when imported; the hook imports them.
     from . import lookups  # noqa: F401
@@ -48,7 +59,7 @@ def upgrade_all() -> None:
     for owner, versions in _owners():
         if not versions.is_dir():
             continue
-        with engine.begin() as connection:
+        with engine.begin() as connection, _expression_indexes_unreflected():
             command.upgrade(_alembic_config(owner, versions, connection), "heads")
 
 
@@ -69,9 +80,7 @@ def pending_changes() -> dict[str, list]:
                 return table_name.startswith(prefix) and not table_name.endswith("_alembic_version")
 
             context = MigrationContext.configure(connection, opts={"include_object": include, "compare_type": True})
-            with warnings.catch_warnings():
-                # Indexes on expressions (toolkit.reference_key_expression) cannot be compared; they are not diffs.
-                warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
+            with _expression_indexes_unreflected():
                 diff = compare_metadata(context, Base.metadata)
             if diff:
                 differences[owner] = diff
