@@ -2,7 +2,7 @@
 
 A model opts in with SQLAlchemy's ``version_id_col``; its edit form carries the
 version in a ``VersionField``; the view calls ``save_if_current``, and on a
-conflict renders the form again (status 409) with the ``conflict`` macro of
+conflict renders the form again (status 409) with the ``save_conflict`` macro of
 ``macros/versioned.html`` above it: the stored values are shown, the input stays.
 """
 
