@@ -107,3 +107,16 @@ def test_the_result_page_on_a_phone_shows_the_pass(app, browser, live_server, tm
     page.wait_for_selector(".arrival-pass-state--valid")
     assert_accessible(page)
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_the_page_explaining_the_pass_reads_on_a_small_phone(browser, live_server, lang):
+    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 640}})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/{lang}/arrival/")
+    assert page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
+    assert page.locator("main p").count() == 4
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    context.close()
