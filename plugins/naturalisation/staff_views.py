@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from markupsafe import Markup
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal import toolkit
@@ -298,7 +299,16 @@ def move(appointment_id: int):
     def change():
         appointment.day, appointment.starts_at, appointment.office = form.day.data, new_time, form.office.data
 
-    if not toolkit.save_if_current(appointment, form.version.data, change):
+    try:
+        saved = toolkit.save_if_current(appointment, form.version.data, change)
+    except IntegrityError:
+        # A colleague booked the slot between the check above and this write: answer as the check would now.
+        session.rollback()
+        problem = slot_problem(session, appointment, form.day.data, new_time, form.office.data, settings,
+                               toolkit.office_today())
+        form.day.errors.append(problem or _("Zu dieser Zeit ist der Raum schon belegt."))
+        return show(422)
+    if not saved:
         form.version.data = appointment.version
         return show(409)
     toolkit.audit("move", "naturalisation_appointment", appointment.id, before=before,

@@ -1,7 +1,7 @@
 """Staff work with cases: record, import, plan, close, move, print; every change is checked and audited."""
 
 import io
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import lxml.html
 import pytest
@@ -305,6 +305,25 @@ def test_moving_checks_the_target_slot(caseworker, database, handover_settings, 
     assert stale.status_code == 409
     assert 'selected value="08:40"' in stale.get_data(as_text=True)
     assert appointments(database)[1].starts_at.strftime("%H:%M") == "09:00"
+
+
+def test_a_slot_a_colleague_books_between_check_and_write_is_refused_not_a_server_error(caseworker, database,
+                                                                                          colleague_saves_first):
+    add_case(database, "54/1-2026", [date(1980, 1, 1)])
+    add_case(database, "54/2-2026", [date(1981, 1, 1)])
+    plan(caseworker)
+    first, second = appointments(database)
+    url = f"{BASE}/appointments/{second.id}/move"
+    form = {"csrf_token": csrf_token(caseworker, url), "version": second.version, "day": first.day.isoformat(),
+            "starts_at": "09:00", "office": first.office}
+    # The check finds 09:00 free; then a colleague moves the first appointment there before the write.
+    colleague_saves_first(HandoverAppointment, set_on(HandoverAppointment, first.id, starts_at=time(9, 0)))
+    response = caseworker.post(url, data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Zu dieser Zeit ist der Raum schon belegt." in page and 'selected value="09:00"' in page
+    stored = {appointment.id: appointment.starts_at for appointment in appointments(database)}
+    assert stored == {first.id: time(9, 0), second.id: second.starts_at}
 
 
 def test_day_plan_and_letters_in_german_and_the_clients_language(caseworker, database):
