@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
@@ -27,6 +28,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from . import create_app
+from .clock import office_today
 from .db import Base, utcnow
 from .extensions import limiter
 from .migrate import _alembic_config, _owners, upgrade_all
@@ -208,6 +210,13 @@ def data(database):
             return result
 
     return run
+
+
+@pytest.fixture
+def today(app) -> date:
+    """The office's date today (toolkit.office_today), for data relative to the office's day."""
+    with app.app_context():
+        return office_today()
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import lxml.html
 import pytest
 from portal_plugins.hygiene.models import Rule
 from werkzeug.datastructures import MultiDict
-
-from portal import toolkit
 
 LOCATIONS = ["Wacker Hof", "Nebenstelle Benrath"]
 
@@ -21,13 +19,6 @@ def portal_config(locations):
     """The hygiene plugin alone, for an office with the locations of the test."""
     return {"plugins": ["hygiene"], "office": {"locations": locations}}
 
-
-
-@pytest.fixture
-def today(app) -> date:
-    """The office's date today."""
-    with app.app_context():
-        return toolkit.office_today()
 
 
 @pytest.fixture

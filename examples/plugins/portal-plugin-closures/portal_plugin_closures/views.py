@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from flask import render_template
 from markupsafe import Markup
@@ -16,14 +15,9 @@ from .models import Closure
 bp = toolkit.public_blueprint("closures", __name__)
 
 
-def office_today() -> date:
-    """Return today's date where the office is."""
-    return datetime.now(ZoneInfo(toolkit.portal_settings()["timezone"])).date()
-
-
 def coming_closures() -> list[Closure]:
     """Return the closures that last into today or begin within the configured days ahead, earliest first."""
-    today = office_today()
+    today = toolkit.office_today()
     horizon = today + timedelta(days=toolkit.plugin_settings("closures")["days_ahead"])
     query = (select(Closure).where(Closure.ends_on >= today, Closure.starts_on <= horizon)
              .order_by(Closure.starts_on, Closure.id))

@@ -1,21 +1,13 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from portal_plugin_closures.models import Closure
-from portal_plugin_closures.views import office_today
 
 
 @pytest.fixture(scope="session")
 def portal_config():
     """The portal with this plugin alone, in German and English."""
     return {"plugins": ["closures"], "languages": ["de", "en"]}
-
-
-@pytest.fixture
-def today(app) -> date:
-    """The office's date today."""
-    with app.test_request_context():
-        return office_today()
 
 
 @pytest.fixture
