@@ -1,9 +1,6 @@
 
-from datetime import date
 
 import pytest
-
-from portal import toolkit
 
 
 @pytest.fixture(scope="session")
@@ -21,10 +18,3 @@ def handover_settings(app):
     from portal_plugins.naturalisation.planning import parse_settings
 
     return parse_settings(app.config["PORTAL"]["plugin_settings"]["naturalisation"])
-
-
-@pytest.fixture
-def today(app) -> date:
-    """The office's date today."""
-    with app.app_context():
-        return toolkit.office_today()
