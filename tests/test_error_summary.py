@@ -2,6 +2,7 @@
 
 import lxml.html
 import pytest
+from playwright.sync_api import expect
 
 from portal.config import DEFAULTS
 from portal.testing import PHONE, LiveServer, assert_accessible, browser_sign_in, csrf_token, sign_in
@@ -69,8 +70,8 @@ def test_focus_lands_on_the_summary_on_a_phone(browser, portal, make_staff, java
         page.goto(f"{server.url}/de/emergency/")
         page.click("form.form button[type=submit]")
         page.wait_for_load_state()
-        focused = page.evaluate("document.activeElement.id")
-        assert focused == "error-summary"
+        # The browser applies autofocus at its next rendering step, so wait for it.
+        expect(page.locator("#error-summary")).to_be_focused()
         box = page.locator("#error-summary").bounding_box()
         assert 0 <= box["y"] < PHONE["viewport"]["height"]
         if javascript:
@@ -84,7 +85,7 @@ def test_focus_lands_on_the_summary_on_a_phone(browser, portal, make_staff, java
         page.goto(f"{server.url}/de/staff/notices/new")
         page.click("form.form button[type=submit]")
         page.wait_for_load_state()
-        assert page.evaluate("document.activeElement.id") == "error-summary"
+        expect(page.locator("#error-summary")).to_be_focused()
     finally:
         context.close()
         server.stop()

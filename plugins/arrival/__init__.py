@@ -18,6 +18,8 @@ from sqlalchemy import delete
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
 
+from .events import CHECKED_IN, CHECKED_IN_KEYS
+
 plugin_info = toolkit.PluginInfo(
     name="arrival",
     title=_l("Ankunft"),
@@ -25,6 +27,18 @@ plugin_info = toolkit.PluginInfo(
     version="0.1.0",
     requires_core=">=1.0,<2",
     roles=("door",),
+    slots=(
+        toolkit.Slot("arrival.door", context=("kind", "service_group", "public_id"),
+                     description="beside the verdict on the door page: the verdict's kind (valid_now, too_early …), "
+                                 "the pass's service group and public id ('' when not genuine)"),
+        toolkit.Slot("arrival.pass", context=("state", "public_id"),
+                     description="below the state on the page a pass's address opens: valid, changed or checked_in, "
+                                 "and the appointment's public id"),
+    ),
+    events=(toolkit.Event(CHECKED_IN, CHECKED_IN_KEYS,
+                          "a client's pass was checked in at the door, once per pass: its public id, day, arrival "
+                          "window, persons, service group, interpreter language ('' for none) and the check-in time "
+                          "(aware, UTC)"),),
 )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from portal import toolkit
 
+from .events import publish_checked_in
 from .models import ArrivalPass
 from .passes import (
     ALREADY_CHECKED_IN,
@@ -121,4 +122,5 @@ def check_in(code: str, public_keys: dict, now: datetime, device: str, staff_id:
     session.refresh(row)
     if not first:
         return Verdict(ALREADY_CHECKED_IN, facts, checked_in_at=row.checked_in_at.astimezone(now.tzinfo))
+    publish_checked_in(row)
     return verdict

@@ -12,6 +12,7 @@ from portal.toolkit import _l
 
 from .door import check_in
 from .keys import keys_verifying_today
+from .passes import public_id_text
 
 staff = toolkit.staff_blueprint("arrival", __name__, role="door")
 # The device label is kept in the staff session, so a door tablet names itself once per shift.
@@ -38,4 +39,6 @@ def door():
         form.code.data = ""
     elif not form.is_submitted():
         form.device.data = session.get(DEVICE_KEY, "")
-    return render_template("arrival/staff/door.html", form=form, verdict=verdict), 422 if form.errors else 200
+    verdict_public_id = public_id_text(verdict.facts.public_id) if verdict and verdict.facts else ""
+    return render_template("arrival/staff/door.html", form=form, verdict=verdict,
+                           verdict_public_id=verdict_public_id), 422 if form.errors else 200

@@ -8,7 +8,7 @@ from portal import toolkit
 
 from .door import current_record
 from .keys import KeyRing, keys_verifying_today
-from .passes import NotGenuine, read
+from .passes import NotGenuine, public_id_text, read
 
 bp = toolkit.public_blueprint("arrival", __name__)
 # Enough for a family's passes and a few reloads; far too few to guess a pass.
@@ -47,7 +47,7 @@ def pass_page(code: str):
     state = "changed" if record is None else ("checked_in" if record.checked_in_at else "valid")
     checked_in_at = record.checked_in_at.astimezone(toolkit.office_zone()) if state == "checked_in" else None
     response = make_response(render_template("arrival/pass.html", facts=facts, state=state,
-                                             checked_in_at=checked_in_at))
+                                             checked_in_at=checked_in_at, public_id=public_id_text(facts.public_id)))
     # The address is the secret: never cached by a shared proxy, nor sent on as a referrer.
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

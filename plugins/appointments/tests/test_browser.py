@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from icalendar import Calendar
+from playwright.sync_api import expect
 
 from portal.testing import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
 
@@ -17,7 +18,7 @@ def test_client_follows_the_qr_link_and_takes_the_appointment_home(browser, live
     page = context.new_page()
     page.goto(f"{live_server.url}/tr/appointments/?ref=M-100001")
     assert page.input_value("#reference") == "M-100001"
-    assert page.evaluate("document.activeElement.id") == "day"
+    expect(page.locator("#day")).to_be_focused()
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
 
@@ -26,7 +27,7 @@ def test_client_follows_the_qr_link_and_takes_the_appointment_home(browser, live
     page.fill("#year", "1985")
     page.click("#lookup-region button[type=submit]")
     page.wait_for_selector(".appointments-not-found")
-    assert page.evaluate("document.activeElement.classList.contains('appointments-not-found')")
+    expect(page.locator(".appointments-not-found")).to_be_focused()
     assert page.input_value("#year") == "1985"
     assert_accessible(page)
 
@@ -35,7 +36,7 @@ def test_client_follows_the_qr_link_and_takes_the_appointment_home(browser, live
     page.wait_for_selector("#appointment-title")
     # htmx swapped the result in place, announced it and moved focus to it.
     assert page.url.endswith("/tr/appointments/?ref=M-100001")
-    assert page.evaluate("document.activeElement.id") == "appointment-title"
+    expect(page.locator("#appointment-title")).to_be_focused()
     assert page.text_content("#lookup-announcement").strip() != ""
     assert page.locator("html").get_attribute("lang") == "tr"
     assert "Ertelendi" not in page.text_content("main")
@@ -102,7 +103,7 @@ def test_staff_upload_shows_progress_and_counts(browser, live_server, make_staff
     assert page.evaluate("window.notReloaded") is True
     assert page.evaluate("window.progressShown") is True
     assert page.locator(".appointments-import-counts dd").all_text_contents() == ["2", "0", "0"]
-    assert page.evaluate("document.activeElement.id") == "import-result-title"
+    expect(page.locator("#import-result-title")).to_be_focused()
     assert_accessible(page)
 
     # The other staff pages, as a caseworker sees them after the import.

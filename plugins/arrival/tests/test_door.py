@@ -1,5 +1,6 @@
 """The door: each pass gets its verdict from the table of issued passes, and only a valid one checks in, once."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
@@ -15,6 +16,7 @@ from portal_plugins.arrival.passes import (
     TOO_EARLY,
     VALID_NOW,
     PassFacts,
+    public_id_text,
     short_code,
     sign,
 )
@@ -125,3 +127,16 @@ def test_the_short_code_of_a_cancelled_appointment_is_changed_or_cancelled(db):
     issue(FACTS, KEY)
     revoke(FACTS.public_id, IN_WINDOW)
     assert check_in(short_code(FACTS.public_id), KEYS, IN_WINDOW, device="A", staff_id=1).kind == CHANGED
+
+
+
+def test_the_first_check_in_alone_is_published_as_arrival_checked_in(app, db, monkeypatch):
+    received = []
+    monkeypatch.setitem(app.extensions["portal.events"].handlers, "arrival.checked_in", [("listener", received.append)])
+    code = issue(FACTS, KEY)
+    check_in(code, KEYS, IN_WINDOW, device="Eingang A", staff_id=7)
+    check_in(code, KEYS, IN_WINDOW + timedelta(minutes=1), device="Eingang B", staff_id=8)
+    check_in(sign(replace(FACTS, day=FACTS.day + timedelta(days=1)), KEY), KEYS, IN_WINDOW, device="A", staff_id=7)
+    assert received == [{"public_id": public_id_text(FACTS.public_id), "day": FACTS.day,
+                         "window_start": FACTS.window_start, "window_end": FACTS.window_end, "persons": 2,
+                         "service_group": "residence", "interpreter_language": "", "checked_in_at": IN_WINDOW}]
