@@ -62,6 +62,11 @@ def fallback_chain(lang: str | None = None) -> list[str]:
     return chain
 
 
+def source_name(name: str) -> Markup:
+    """Isolate a name staff wrote (office, building, room) inside a sentence of another language, marked as theirs."""
+    return Markup('<bdi lang="{}">{}</bdi>').format(source_language(), name)
+
+
 def lang_attrs(code: str) -> Markup:
     """Return lang and dir attributes for an element holding text in another language."""
     return Markup(f'lang="{code}" dir="{text_direction(code)}"')
@@ -99,6 +104,7 @@ def init_app(app: Flask, translation_dirs: list[str]) -> None:
         current_language=current_language,
         enabled_languages=enabled_languages,
         lang_attrs=lang_attrs,
+        source_name=source_name,
         get_locale=get_locale,
     )
     app.jinja_env.filters.update(

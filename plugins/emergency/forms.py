@@ -25,6 +25,16 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def strip_to_ascii_digits(value):
+    """Drop surrounding spaces and write Arabic-Indic and Persian digits, as phone keyboards type them, as 0-9."""
+    return toolkit.ascii_digits(value.strip()) if isinstance(value, str) else value
+
+
+def isolated(text: str) -> str:
+    """Wrap left-to-right text (a phone number) in Unicode isolates, so it reads in order in right-to-left text."""
+    return f"\u2066{text}\u2069"
+
+
 def as_choices(pairs) -> list[SelectChoice]:
     """Turn (value, label) pairs into select options."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -36,7 +46,8 @@ class EmergencyForm(FlaskForm):
     category = RadioField(_l("Worum geht es?"), choices=[SelectChoice(c) for c in CATEGORIES],
                           validators=[InputRequired(_l("Bitte wählen Sie aus, worum es geht."))],
                           invalid_choice_message=_l("Bitte wählen Sie aus, worum es geht."))
-    reference = StringField(_l("Aktenzeichen oder Nummer Ihres Aufenthaltstitels (wenn vorhanden)"), filters=[strip],
+    reference = StringField(_l("Aktenzeichen oder Nummer Ihres Aufenthaltstitels (wenn vorhanden)"),
+                            filters=[strip_to_ascii_digits],
                             validators=[
         Optional(), Length(max=40, message=_l("Bitte höchstens 40 Zeichen.")),
         Regexp(REFERENCE_RE, message=_l("Bitte nur Buchstaben, Ziffern, Leerzeichen und . / - verwenden."))])
@@ -48,9 +59,10 @@ class EmergencyForm(FlaskForm):
     email = EmailField(_l("E-Mail-Adresse"), filters=[strip], validators=[
         Optional(), Length(max=254, message=_l("Bitte höchstens 254 Zeichen.")),
         Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de."))])
-    phone = TelField(_l("Telefonnummer"), filters=[strip], validators=[
-        Optional(), Regexp(PHONE_RE, message=_l("Bitte geben Sie eine Telefonnummer an, zum Beispiel 0211 123456 "
-                                                "oder +49 211 123456."))])
+    phone = TelField(_l("Telefonnummer"), filters=[strip_to_ascii_digits], validators=[
+        Optional(), Regexp(PHONE_RE, message=_l("Bitte geben Sie eine Telefonnummer an, zum Beispiel %(local)s oder "
+                                                "%(international)s.", local=isolated("0211 123456"),
+                                                international=isolated("+49 211 123456")))])
     language = SelectField(_l("In welcher Sprache sollen wir antworten?"), choices=[],
                            invalid_choice_message=_l("Bitte wählen Sie eine Sprache aus der Liste."))
 

@@ -82,3 +82,16 @@ def test_submissions_are_rate_limited(client, database):
     statuses = [send(client).status_code for _ in range(6)]
     assert statuses == [302] * 5 + [429]
     assert count(database) == 5
+
+
+def test_digits_typed_on_an_arabic_or_persian_keyboard_are_accepted(client, database):
+    assert send(client, phone="٠٢١١ ١٢٣٤٥٦", email="", reference="۵۴/۳۳۱۱-۲۰۲۵").status_code == 302
+    with database() as db:
+        stored = db.scalars(select(EmergencyRequest)).one()
+        assert (stored.contact_phone, stored.reference) == ("0211 123456", "54/3311-2025")
+
+
+def test_the_phone_example_reads_in_order_in_arabic(client):
+    url = "/ar/emergency/"
+    page = client.post(url, data={"csrf_token": csrf_token(client, url), **GOOD, "phone": "x"}).get_data(as_text=True)
+    assert "\u20660211 123456\u2069" in page and "\u2066+49 211 123456\u2069" in page
