@@ -11,7 +11,7 @@ from jinja2 import FileSystemLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
-from . import assets, catalogs, cli, compression, config, errors, i18n, pages, security, views
+from . import assets, catalogs, cli, compression, config, errors, i18n, live, pages, security, views
 from .blueprints import PluginBlueprint
 from .db import Database
 from .events import collect_events
@@ -134,6 +134,7 @@ def build_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     Database(app)
+    live.init_app(app)
     pages.init_app(app)
     _install_request_pipeline(app)
     i18n.init_app(app, [str(core_path("translations"))] + [str(p.translations) for p in plugins])

@@ -45,7 +45,7 @@ def _expression_indexes_unreflected() -> Iterator[None]:
 
 def _import_models() -> None:
     # Models register themselves on Base.metadata when imported; the hook imports them.
-    from . import lookups  # noqa: F401
+    from . import live, lookups  # noqa: F401
     from .plugins import call_each
     from .staff import models  # noqa: F401
 

@@ -35,6 +35,7 @@ from .i18n import (
 )
 from .language_fields import PerLanguageField
 from .letters import render_letter
+from .live import bump, conditional, live_version, live_view
 from .lookups import (
     BirthDateField,
     ReferenceLimit,
@@ -105,4 +106,6 @@ __all__ = [
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate", "save_if_current",
     "Event", "publish", "qr_svg",
     "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address",
+    # Live versions of topics named '<plugin>:<name>', shared by all processes (portal/live.py).
+    "bump", "conditional", "live_version", "live_view",
 ]

@@ -1,0 +1,271 @@
+"""Live versions: a number per topic that every committed change advances, shared by all processes.
+
+A staff action calls ``bump(topic)`` in its transaction; followers (a call display, client phones)
+poll a page through ``conditional`` or ``live_view`` and get 304 until the topic's version moves.
+
+The database is the truth: table ``core_live_topic`` (one row per topic, advanced by an atomic
+upsert, so concurrent bumps never lose one). Redis, when ``ratelimit_storage_url`` names one, is
+a cheap copy for readers: after the transaction commits, the committed versions are read back and
+merged into Redis with "set only if greater", so a reader never gets a version older than one that
+was committed before it asked. Keys expire after KEY_SECONDS, so a copy a publisher could not
+update (Redis away for that process only) is read afresh from the database within that time.
+When Redis does not answer, readers use the database, the process warns once, looks again after
+1, 2, 4 … 32 seconds, and on its return copies every topic's version from the database into it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+
+import redis
+from flask import Flask, Response, current_app, make_response, request
+from sqlalchemy import BigInteger, String, event, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import Base
+from .db import session as db_session
+
+log = logging.getLogger(__name__)
+
+# '<plugin>:<name>', e.g. 'queue:wacker-hof'; the name may hold letters, digits and . _ - : /
+TOPIC = re.compile(r"[a-z][a-z0-9_]*:[A-Za-z0-9._:/-]{1,150}")
+KEY_PREFIX = "portal:live:"
+# How long a version copied into Redis is trusted before it is read again from the database.
+KEY_SECONDS = 60
+LONGEST_RETRY_SECONDS = 32
+# Short: while Redis hangs, a follower's poll must not wait long before falling back to the database.
+REDIS_TIMEOUT_SECONDS = 0.5
+_PENDING = "portal.live.pending"
+_EXTENSION = "portal.live"
+
+# Set each key to its version unless Redis already holds a greater one; ARGV[1] is the expiry in seconds.
+MERGE_GREATER = """
+for index, key in ipairs(KEYS) do
+  local version = tonumber(ARGV[index + 1])
+  local held = tonumber(redis.call('GET', key) or '-1')
+  if version > held then
+    redis.call('SET', key, version, 'EX', ARGV[1])
+  end
+end
+return #KEYS
+"""
+
+
+class LiveTopic(Base):
+    """A topic's version: how many committed changes it has seen."""
+
+    __tablename__ = "core_live_topic"
+
+    topic: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def check_topic(topic: str) -> str:
+    """Return the topic if it is named '<plugin>:<name>'; raise ValueError otherwise."""
+    if not isinstance(topic, str) or not TOPIC.fullmatch(topic):
+        raise ValueError(f"live topic {topic!r} must be named '<plugin>:<name>', like 'queue:wacker-hof'")
+    return topic
+
+
+class LiveVersions:
+    """One app's topic versions: the database as the truth, Redis (when configured) as the shared copy."""
+
+    def __init__(self, engine: Engine, redis_url: str | None, build: str):
+        self.engine = engine
+        self.build = build
+        self.redis = None
+        if redis_url and redis_url.startswith(("redis://", "rediss://")):
+            self.redis = redis.Redis.from_url(redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS,
+                                              socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+            self._merge_script = self.redis.register_script(MERGE_GREATER)
+            self.redis_address = redis_url.split("@")[-1].split("/")[0]
+        self._lock = threading.Lock()
+        self._down = False
+        self._retry_at = 0.0
+        self._retry_seconds = 1
+
+    # --- the database --------------------------------------------------------------------------
+
+    def database_version(self, topic: str) -> int:
+        """Return the topic's committed version from the database (0 for a topic never bumped)."""
+        table = LiveTopic.__table__
+        with self.engine.connect() as connection:
+            return connection.scalar(select(table.c.version).where(table.c.topic == topic)) or 0
+
+    def _database_versions(self, topics: Iterable[str] | None = None) -> dict[str, int]:
+        table = LiveTopic.__table__
+        query = select(table.c.topic, table.c.version)
+        if topics is not None:
+            query = query.where(table.c.topic.in_(sorted(topics)))
+        with self.engine.connect() as connection:
+            return dict(connection.execute(query).all())
+
+    # --- Redis ---------------------------------------------------------------------------------
+
+    def _merge(self, versions: dict[str, int]) -> None:
+        if versions:
+            keys = [KEY_PREFIX + topic for topic in versions]
+            self._merge_script(keys=keys, args=[KEY_SECONDS, *versions.values()])
+
+    def _usable_redis(self) -> bool:
+        """Tell whether to ask Redis now; after an outage, look again when the wait is over and catch up."""
+        if self.redis is None:
+            return False
+        if not self._down:
+            return True
+        with self._lock:
+            if not self._down or time.monotonic() < self._retry_at:
+                return not self._down
+            try:
+                # Versions bumped while Redis was away (by any process) reach it before anyone reads it again.
+                self._merge(self._database_versions())
+            except redis.RedisError:
+                self._retry_seconds = min(self._retry_seconds * 2, LONGEST_RETRY_SECONDS)
+                self._retry_at = time.monotonic() + self._retry_seconds
+                return False
+            self._down, self._retry_seconds = False, 1
+        log.warning("live versions: Redis at %s answers again; versions copied from the database",
+                    self.redis_address)
+        return True
+
+    def _lost_redis(self, error: Exception) -> None:
+        with self._lock:
+            if not self._down:
+                log.warning("live versions: Redis at %s is unreachable (%s); reading versions from the database "
+                            "until it is back", self.redis_address, error)
+            self._down = True
+            self._retry_at = time.monotonic() + self._retry_seconds
+
+    # --- what the toolkit offers ---------------------------------------------------------------
+
+    def version(self, topic: str) -> int:
+        """Return the topic's version: Redis's copy when it answers, else the database's."""
+        if self._usable_redis():
+            try:
+                held = self.redis.get(KEY_PREFIX + topic)
+                if held is not None:
+                    return int(held)
+                version = self.database_version(topic)
+                self._merge({topic: version})
+                return version
+            except redis.RedisError as error:
+                self._lost_redis(error)
+        return self.database_version(topic)
+
+    def publish(self, topics: set[str]) -> None:
+        """Copy the committed versions of topics into Redis; on failure catch up when Redis answers again."""
+        if not self._usable_redis():
+            return  # the catch-up after the outage copies these too
+        try:
+            self._merge(self._database_versions(topics))
+        except redis.RedisError as error:
+            self._lost_redis(error)
+
+    def etag(self, version: int, htmx: bool) -> str:
+        """Return the entity tag of a followed page at this version (weak: compression changes the bytes)."""
+        return f"{version}.{self.build}{'.h' if htmx else ''}"
+
+
+def _store() -> LiveVersions:
+    return current_app.extensions[_EXTENSION]
+
+
+def bump(topic: str) -> None:
+    """Advance the topic's version in the current transaction; other processes see it once that commits."""
+    check_topic(topic)
+    session = db_session()
+    table = LiveTopic.__table__
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).values(topic=topic, version=1)
+    session.execute(statement.on_conflict_do_update(index_elements=[table.c.topic],
+                                                    set_={"version": table.c.version + 1}))
+    session.info.setdefault(_PENDING, set()).add(topic)
+    session.info[_EXTENSION] = _store()
+
+
+def live_version(topic: str) -> int:
+    """Return the topic's current version (0 when never bumped): cheap, from Redis when it answers."""
+    return _store().version(check_topic(topic))
+
+
+def _cache_control(response: Response, private: bool) -> Response:
+    response.headers["Cache-Control"] = "private, no-cache" if private else "no-cache"
+    return response
+
+
+def conditional(topic: str, render: Callable[[], Response], *, private: bool = False) -> Response:
+    """Answer 304 when the request's If-None-Match names the topic's current version, else render with an ETag."""
+    store = _store()
+    # Read before rendering: a change in between makes the page newer than its tag, never older.
+    etag = store.etag(live_version(topic), request.headers.get("HX-Request") == "true")
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+    else:
+        response = make_response(render())
+    response.set_etag(etag, weak=True)
+    return _cache_control(response, private)
+
+
+@dataclass(frozen=True)
+class Followed:
+    """How a followed view names its topic, for the answer before the pipeline."""
+
+    topic_of: Callable[..., str]
+    private: bool
+
+
+def live_view(topic_of: Callable[..., str], *, private: bool = False) -> Callable:
+    """Make a view a followed page: topic_of(**view_args) names its topic; unchanged polls get 304 early."""
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def answer(**view_args):
+            return conditional(topic_of(**view_args), lambda: view(**view_args), private=private)
+
+        answer.live_followed = Followed(topic_of, private)
+        return answer
+
+    return decorate
+
+
+def _after_commit(session) -> None:
+    topics = session.info.pop(_PENDING, None)
+    store = session.info.get(_EXTENSION)
+    if topics and store is not None and store.redis is not None:
+        store.publish(topics)
+
+
+def _after_transaction_end(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)  # rolled back: nothing to publish
+
+
+def _build_token(app: Flask) -> str:
+    """Return a short token of the installed core and plugin versions: a new release makes old tags stale."""
+    try:
+        core = package_version("migration-office-portal")
+    except PackageNotFoundError:
+        core = "unknown"
+    plugins = sorted(f"{plugin.name}={plugin.info.version}" for plugin in app.extensions["portal.loaded_plugins"])
+    return hashlib.sha256(" ".join([core, *plugins]).encode()).hexdigest()[:8]
+
+
+def init_app(app: Flask) -> None:
+    """Keep the app's live versions and publish bumps after their transaction commits."""
+    database = app.extensions["portal.db"]
+    store = LiveVersions(database.engine, app.config["PORTAL"]["ratelimit_storage_url"], _build_token(app))
+    app.extensions[_EXTENSION] = store
+    factory = database.session.session_factory
+    event.listen(factory, "after_commit", _after_commit)
+    event.listen(factory, "after_transaction_end", _after_transaction_end)

@@ -1,0 +1,50 @@
+"""A portal with a test-only public blueprint that bumps a topic and follows it, in-process or under gunicorn.
+
+Served by gunicorn as 'tests.live_app:create()' (with the repository on the Python path).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+
+from portal import create_app, toolkit
+
+blueprint = toolkit.public_blueprint("fake_live", __name__)
+# How often each board was rendered, so tests can tell a 304 that skipped rendering.
+renders: dict[str, int] = {}
+
+
+def topic(name: str) -> str:
+    return f"fake_live:{name}"
+
+
+@blueprint.route("/bump/<name>", methods=["POST"])
+@toolkit.csrf.exempt
+def bump(name: str):
+    """Advance the board's topic; with ?rollback=1 the transaction is rolled back instead of committed."""
+    toolkit.bump(topic(name))
+    if request.args.get("rollback"):
+        toolkit.session().rollback()
+    else:
+        toolkit.session().commit()
+    return "done"
+
+
+@blueprint.route("/board/<name>")
+@toolkit.live_view(topic)
+def board(name: str):
+    renders[name] = renders.get(name, 0) + 1
+    return f"board {name} at version {toolkit.live_version(topic(name))}"
+
+
+@blueprint.route("/ticket/<name>")
+@toolkit.live_view(topic, private=True)
+def ticket(name: str):
+    return f"ticket on board {name}"
+
+
+def create(settings: dict | None = None) -> Flask:
+    """Return the portal (configured as usual) with the test blueprint."""
+    app = create_app(settings)
+    app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,295 @@
+"""Live versions: bump in a transaction, read cheaply, answer unchanged polls with 304, across processes.
+
+Runs on the pass's database (SQLite or PostgreSQL). Redis is database 5 of the local server unless
+PORTAL_TEST_REDIS_URL names another; it is emptied before and after each test that uses it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+import pytest
+import redis
+import requests
+from sqlalchemy.engine import make_url
+
+from portal import live, toolkit
+from portal.testing import empty_tables, require_tool
+from tests import live_app
+from tests.support import AppProcess, TcpProxy
+
+REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+SECRET_KEY = "test-secret-key-at-least-32-bytes"
+
+
+@pytest.fixture
+def redis_url():
+    """Return the Redis database of these tests, emptied; skip (fail on CI) when Redis does not answer."""
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        require_tool(False, f"Redis at {REDIS_URL} is not reachable ({exc}); live versions across processes need it")
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def make_live_app(make_app, database_url, tmp_path):
+    """Return a factory of portals with the test blueprint on the pass's database, emptied afterwards."""
+    made = []
+
+    def make(**settings):
+        app = live_app.create({"instance_path": str(tmp_path), "database_url": database_url,
+                               "secret_key": SECRET_KEY, "plugins": [], **settings})
+        app.config["TESTING"] = True
+        made.append(app)
+        return app
+
+    make_app(plugins=[])  # migrates the database
+    yield make
+    if made:
+        empty_tables(made[0])
+    for app in made:
+        app.extensions["portal.db"].engine.dispose()
+
+
+def bump_and_commit(app, topic: str, times: int = 1) -> None:
+    with app.app_context():
+        for _ in range(times):
+            toolkit.bump(topic)
+        toolkit.session().commit()
+
+
+def version_of(app, topic: str) -> int:
+    with app.app_context():
+        return toolkit.live_version(topic)
+
+
+def database_version(app, topic: str) -> int:
+    return app.extensions["portal.live"].database_version(topic)
+
+
+# --- Versions in the database ---------------------------------------------------------------------
+
+def test_a_topic_starts_at_zero_and_each_committed_bump_advances_it(make_live_app):
+    app = make_live_app()
+    assert version_of(app, "fake_live:hall-a") == 0
+    bump_and_commit(app, "fake_live:hall-a")
+    assert version_of(app, "fake_live:hall-a") == 1
+    bump_and_commit(app, "fake_live:hall-a", times=2)
+    assert version_of(app, "fake_live:hall-a") == 3
+    assert version_of(app, "fake_live:hall-b") == 0, "topics are counted apart"
+
+
+def test_a_rolled_back_bump_leaves_the_version(make_live_app):
+    app = make_live_app()
+    bump_and_commit(app, "fake_live:hall-a")
+    with app.app_context():
+        toolkit.bump("fake_live:hall-a")
+        toolkit.session().rollback()
+    assert version_of(app, "fake_live:hall-a") == 1
+
+
+@pytest.mark.parametrize("topic", ["hall-a", "Queue:hall", "queue:", "queue:with space", "queue:" + "x" * 151, 7])
+def test_a_topic_is_named_plugin_colon_name(make_live_app, topic):
+    app = make_live_app()
+    with app.app_context(), pytest.raises(ValueError, match="<plugin>:<name>"):
+        toolkit.bump(topic)
+    with app.app_context(), pytest.raises(ValueError, match="<plugin>:<name>"):
+        toolkit.live_version(topic)
+
+
+def test_concurrent_bumps_lose_no_increment(make_live_app):
+    app = make_live_app()
+    threads, bumps = 8, 25
+    failures = []
+
+    def staff_member():
+        try:
+            for _ in range(bumps):
+                bump_and_commit(app, "fake_live:busy")
+        except Exception as exc:  # reported below: a thread's exception would otherwise vanish
+            failures.append(exc)
+
+    workers = [threading.Thread(target=staff_member) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert failures == []
+    assert version_of(app, "fake_live:busy") == threads * bumps
+
+
+# --- Conditional answers ------------------------------------------------------------------------
+
+def test_an_unchanged_poll_gets_304_without_rendering(make_live_app):
+    app = make_live_app()
+    client = app.test_client()
+    first = client.get("/de/fake_live/board/hall-a")
+    assert first.status_code == 200 and first.text == "board hall-a at version 0"
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"0.')
+    assert first.headers["Cache-Control"] == "no-cache"
+    rendered = live_app.renders["hall-a"]
+
+    again = client.get("/de/fake_live/board/hall-a", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag and again.headers["Cache-Control"] == "no-cache"
+    assert live_app.renders["hall-a"] == rendered, "an unchanged poll must not render"
+
+    assert client.post("/de/fake_live/bump/hall-a").status_code == 200
+    changed = client.get("/de/fake_live/board/hall-a", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.text == "board hall-a at version 1"
+    assert changed.headers["ETag"] != etag
+    assert live_app.renders["hall-a"] == rendered + 1
+
+
+def test_a_personal_page_is_kept_private_and_htmx_fragments_have_tags_of_their_own(make_live_app):
+    app = make_live_app()
+    client = app.test_client()
+    page = client.get("/de/fake_live/ticket/hall-a")
+    assert page.headers["Cache-Control"] == "private, no-cache"
+    unchanged = client.get("/de/fake_live/ticket/hall-a", headers={"If-None-Match": page.headers["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.headers["Cache-Control"] == "private, no-cache"
+    fragment = client.get("/de/fake_live/ticket/hall-a", headers={"HX-Request": "true",
+                                                                  "If-None-Match": page.headers["ETag"]})
+    assert fragment.status_code == 200 and fragment.headers["ETag"] != page.headers["ETag"]
+
+
+def test_a_bump_by_a_rolled_back_request_changes_nothing_for_followers(make_live_app):
+    app = make_live_app()
+    client = app.test_client()
+    etag = client.get("/de/fake_live/board/hall-a").headers["ETag"]
+    assert client.post("/de/fake_live/bump/hall-a?rollback=1").status_code == 200
+    assert client.get("/de/fake_live/board/hall-a", headers={"If-None-Match": etag}).status_code == 304
+
+
+# --- Redis ----------------------------------------------------------------------------------------
+
+def test_with_redis_a_commit_publishes_the_version_and_readers_take_it_from_redis(make_live_app, redis_url):
+    app = make_live_app(ratelimit_storage_url=redis_url)
+    store = redis.Redis.from_url(redis_url)
+    bump_and_commit(app, "fake_live:hall-a", times=2)
+    assert store.get(live.KEY_PREFIX + "fake_live:hall-a") == b"2"
+    assert 0 < store.ttl(live.KEY_PREFIX + "fake_live:hall-a") <= live.KEY_SECONDS
+
+    # A version only Redis knows shows that readers ask Redis, not the database.
+    store.set(live.KEY_PREFIX + "fake_live:hall-a", 7)
+    assert version_of(app, "fake_live:hall-a") == 7
+    # A lower version (a late publisher) never replaces a higher one.
+    bump_and_commit(app, "fake_live:hall-a")
+    assert store.get(live.KEY_PREFIX + "fake_live:hall-a") == b"7"
+
+    # A topic Redis does not hold (never bumped, expired, Redis restarted empty) is read from the database once.
+    store.delete(live.KEY_PREFIX + "fake_live:hall-a")
+    assert version_of(app, "fake_live:hall-a") == 3
+    assert store.get(live.KEY_PREFIX + "fake_live:hall-a") == b"3"
+
+
+def test_with_redis_a_rolled_back_bump_publishes_nothing(make_live_app, redis_url):
+    app = make_live_app(ratelimit_storage_url=redis_url)
+    store = redis.Redis.from_url(redis_url)
+    with app.app_context():
+        toolkit.bump("fake_live:hall-a")
+        assert store.get(live.KEY_PREFIX + "fake_live:hall-a") is None, "nothing is published before the commit"
+        toolkit.session().rollback()
+    assert store.get(live.KEY_PREFIX + "fake_live:hall-a") is None
+    assert app.test_client().post("/de/fake_live/bump/hall-a?rollback=1").status_code == 200
+    assert store.get(live.KEY_PREFIX + "fake_live:hall-a") is None
+    assert version_of(app, "fake_live:hall-a") == 0
+
+
+def test_redis_at_a_closed_port_means_versions_from_the_database_with_one_warning(make_live_app, caplog):
+    app = make_live_app(ratelimit_storage_url="redis://127.0.0.1:1/0")
+    with caplog.at_level(logging.WARNING, logger="portal.live"):
+        bump_and_commit(app, "fake_live:hall-a")
+        assert [version_of(app, "fake_live:hall-a") for _ in range(3)] == [1, 1, 1]
+        bump_and_commit(app, "fake_live:hall-a")
+        assert version_of(app, "fake_live:hall-a") == 2
+    warnings = [record for record in caplog.records if "unreachable" in record.getMessage()]
+    assert len(warnings) == 1, caplog.text
+    assert "127.0.0.1:1" in warnings[0].getMessage()
+
+
+def wait_until(condition, timeout: float = 30):
+    """Call condition until it returns a true value; fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"not reached within {timeout} s")
+
+
+def test_redis_outage_falls_back_to_the_database_loses_nothing_and_recovers(make_live_app, redis_url, caplog):
+    real = make_url(redis_url)
+    proxy = TcpProxy(real.host, real.port or 6379)
+    through_proxy = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    publisher, reader = make_live_app(ratelimit_storage_url=through_proxy), make_live_app(
+        ratelimit_storage_url=through_proxy)
+    store = redis.Redis.from_url(redis_url)
+    key = live.KEY_PREFIX + "fake_live:hall-a"
+    bump_and_commit(publisher, "fake_live:hall-a")
+    assert version_of(reader, "fake_live:hall-a") == 1 and store.get(key) == b"1"
+    try:
+        with caplog.at_level(logging.WARNING, logger="portal.live"):
+            proxy.cut()
+            bump_and_commit(publisher, "fake_live:hall-a")  # committed, but Redis cannot be told
+            bump_and_commit(publisher, "fake_live:hall-a")
+            assert store.get(key) == b"1", "Redis holds the old version while the outage lasts"
+            assert version_of(reader, "fake_live:hall-a") == 3
+            assert version_of(publisher, "fake_live:hall-a") == 3
+        assert sum("unreachable" in record.getMessage() for record in caplog.records) == 2, "once per process"
+    finally:
+        proxy.restore()
+    # Once Redis answers again each process copies the database's versions into it; never an older one meanwhile.
+    seen = []
+
+    def caught_up():
+        seen.append(version_of(reader, "fake_live:hall-a"))
+        return store.get(key) == b"3"
+
+    wait_until(caught_up)
+    assert set(seen) == {3}
+    bump_and_commit(publisher, "fake_live:hall-a")
+    wait_until(lambda: store.get(key) == b"4")
+    assert version_of(reader, "fake_live:hall-a") == 4
+    proxy.close()
+
+
+# --- Processes ------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_a_bump_on_one_process_reaches_a_follower_polling_another(make_live_app, database_url, redis_url, tmp_path):
+    make_live_app()  # migrated; emptied afterwards
+    repository = str(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    settings = {"database_url": database_url, "secret_key": SECRET_KEY, "plugins": [],
+                "ratelimit_storage_url": redis_url}
+    staff_side = AppProcess(tmp_path / "staff", settings, wsgi="tests.live_app:create()",
+                            extra_args=("--pythonpath", repository))
+    follower_side = AppProcess(tmp_path / "follower", settings, wsgi="tests.live_app:create()",
+                               extra_args=("--pythonpath", repository))
+    with staff_side, follower_side:
+        board = f"{follower_side.url}/de/fake_live/board/hall-a"
+        first = requests.get(board, timeout=10)
+        assert first.status_code == 200 and first.text.endswith("version 0")
+        etag = first.headers["ETag"]
+        assert requests.get(board, headers={"If-None-Match": etag}, timeout=10).status_code == 304
+
+        assert requests.post(f"{staff_side.url}/de/fake_live/bump/hall-a", timeout=10).status_code == 200
+        changed = requests.get(board, headers={"If-None-Match": etag}, timeout=10)
+        assert changed.status_code == 200 and changed.text.endswith("version 1"), \
+            "the very next poll after the commit sees the change"
+
+        # Polls spread over both workers of the follower's process all agree from now on.
+        etag = changed.headers["ETag"]
+        assert {requests.get(board, headers={"If-None-Match": etag}, timeout=10).status_code
+                for _ in range(10)} == {304}
+        assert "Traceback" not in staff_side.log() + follower_side.log()
