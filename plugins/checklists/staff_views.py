@@ -51,7 +51,8 @@ def _condition_name(questions: dict[str, Question]):
 
 def _action_label(version: ServiceVersion) -> str:
     if version.action == "translated":
-        return _("Übersetzung geändert: %(language)s", language=toolkit.language_name(version.detail))
+        language = toolkit.language_name(version.detail, toolkit.current_language())
+        return _("Übersetzung geändert: %(language)s", language=language)
     if version.action == "restored":
         return _("Version %(number)s wiederhergestellt", number=version.detail)
     return {"created": _("angelegt"), "edited": _("Inhalt geändert"),
@@ -291,7 +292,7 @@ def _question_texts(form: QuestionForm) -> tuple[dict, dict] | None:
     for texts, field in ((text, form.text), (label, form.label)):
         if source not in texts:
             field[source].errors.append(_("Bitte in dieser Sprache ausfüllen: %(language)s.",
-                                          language=toolkit.language_name(source)))
+                                          language=toolkit.language_name(source, toolkit.current_language())))
     if source not in text or source not in label:
         return None
     return text, label

@@ -84,8 +84,9 @@ def _values(form: RuleForm) -> dict | None:
             valid = False
     source = toolkit.source_language()
     if source not in texts:
-        form.text[source].errors.append(
-            _("Bitte geben Sie den Text in dieser Sprache ein: %(language)s.", language=toolkit.language_name(source)))
+        language = toolkit.language_name(source, toolkit.current_language())
+        form.text[source].errors.append(_("Bitte geben Sie den Text in dieser Sprache ein: %(language)s.",
+                                          language=language))
         valid = False
     if not valid:
         return None

@@ -195,3 +195,11 @@ def test_the_service_box_takes_its_punctuation_from_the_catalog(app, defaults):
     for lang in ("ar", "fa"):
         text = box_text(lang)
         assert "," not in text and "Unterlage" not in text, text
+
+
+def test_the_language_inside_the_print_button_is_written_as_mid_sentence(client, defaults):
+    expected = {"ru": "немецкий и русский", "es": "alemán y español", "fr": "allemand et français",
+                "uk": "німецька і українська", "pl": "niemiecki i polski", "tr": "Almanca ve Türkçe"}
+    for lang, words in expected.items():
+        page = client.get(f"/{lang}/checklists/residence-permit-extension").get_data(as_text=True)
+        assert words in page, lang
