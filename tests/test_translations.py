@@ -161,3 +161,22 @@ def test_templates_have_no_text_outside_gettext(path):
     finder.feed(EXPRESSION.sub("x", STATEMENT.sub(" ", source)))
     stray = [word for word in finder.found if word not in ALLOWED_WORDS]
     assert not stray, f"text outside gettext in {path.name}: {stray[:10]}"
+
+
+# Arabic counts 11 to 99 with the accusative singular ("30 يومًا") and 100 to 102 with the genitive ("100 يوم");
+# Babel's header puts 100-102 in msgstr[4] and 11-99 in msgstr[5], which catalogs once had the wrong way round.
+ARABIC_COUNTS = [
+    ("emergency", "Wir speichern Ihre Anfrage %(num)d Tag lang und löschen sie dann.", 30, "30 يومًا"),
+    ("emergency", "Wir speichern Ihre Anfrage %(num)d Tag lang und löschen sie dann.", 100, "100 يوم "),
+    ("naturalisation", "%(num)d Person", 11, "11 شخصًا"),
+    ("naturalisation", "%(num)d Termin", 12, "12 موعدًا"),
+    ("naturalisation", "%(num)d Termin", 101, "101 موعد"),
+]
+
+
+@pytest.mark.parametrize("owner, msgid, count, expected", ARABIC_COUNTS)
+def test_arabic_plural_forms_follow_the_header(owner, msgid, count, expected):
+    with open(po_path(owner, "ar").with_suffix(".mo"), "rb") as handle:
+        translations = gettext.GNUTranslations(handle)
+    plural = next(m for m in read(po_path(owner, "ar")) if m.pluralizable and m.id[0] == msgid).id[1]
+    assert expected in translations.ngettext(msgid, plural, count) % {"num": count}
