@@ -44,3 +44,11 @@ def test_the_office_s_names_inside_arabic_sentences_are_isolated_and_marked_germ
     office = f'<bdi lang="de">{DEFAULTS["office"]["name"]}</bdi>'
     for url in ("/ar/accessibility", "/ar/easy-language", "/ar/interpreters/"):
         assert office in client.get(url).get_data(as_text=True), url
+
+
+def test_what_staff_wrote_in_the_statement_is_marked_german(make_app, app):
+    portal = make_app(accessibility={"known_limitations": ["Alte PDF-Formulare sind nicht barrierefrei."]})
+    tree = lxml.html.fromstring(portal.test_client().get("/ar/accessibility").get_data(as_text=True))
+    limitation = tree.xpath("//li[contains(., 'PDF-Formulare')]")[0]
+    body = tree.xpath("//span[contains(., 'Schlichtungsstelle nach')]")[0]
+    assert (limitation.get("lang"), limitation.get("dir")) == ("de", "ltr") == (body.get("lang"), body.get("dir"))
