@@ -13,7 +13,7 @@ from portal import toolkit
 from portal.toolkit import _, _l
 
 from .labels import category_choices
-from .models import CATEGORIES
+from .models import CATEGORIES, OTHER_LANGUAGE
 
 MATTER_MIN, MATTER_MAX = 20, 2000
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()/.-]{4,28}$")
@@ -65,21 +65,31 @@ class EmergencyForm(FlaskForm):
                                                 international=isolated("+49 211 123456")))])
     language = SelectField(_l("In welcher Sprache sollen wir antworten?"), choices=[],
                            invalid_choice_message=_l("Bitte wählen Sie eine Sprache aus der Liste."))
+    other_language = StringField(_l("Welche andere Sprache?"), filters=[strip], validators=[
+        Length(max=40, message=_l("Bitte höchstens 40 Zeichen."))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = as_choices(category_choices())
-        self.language.choices = as_choices((code, toolkit.language_name(code)) for code in toolkit.enabled_languages())
+        self.language.choices = as_choices([(code, toolkit.language_name(code)) for code in toolkit.enabled_languages()]
+                                           + [(OTHER_LANGUAGE, _("Eine andere Sprache"))])
         if not self.is_submitted():
             self.language.data = toolkit.current_language()
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if self.language.data == OTHER_LANGUAGE and not self.other_language.data:
+            self.other_language.errors.append(_("Bitte schreiben Sie, in welcher Sprache wir antworten sollen."))
+            valid = False
         if not self.email.data and not self.phone.data and not self.email.errors and not self.phone.errors:
             self.email.errors.append(_("Bitte geben Sie eine E-Mail-Adresse oder eine Telefonnummer an, damit wir "
                                        "Ihnen antworten können."))
             valid = False
         return valid
+
+    def chosen_other_language(self) -> str:
+        """Return the client's words for a language the portal does not offer, when they chose one."""
+        return self.other_language.data if self.language.data == OTHER_LANGUAGE else ""
 
 
 class InboxFilterForm(FlaskForm):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from portal import toolkit
 from portal.toolkit import _
 
-from .models import CATEGORIES
+from .models import CATEGORIES, OTHER_LANGUAGE, EmergencyRequest
 
 
 def category_label(category: str) -> str:
@@ -19,6 +20,13 @@ def category_label(category: str) -> str:
 def category_choices() -> list[tuple[str, str]]:
     """Return the categories with their translated names, in the form's order."""
     return [(code, category_label(code)) for code in CATEGORIES]
+
+
+def reply_language(request: EmergencyRequest) -> str:
+    """Return the language a client asked to be answered in, as staff read it."""
+    if request.language == OTHER_LANGUAGE:
+        return _("andere Sprache: %(language)s", language=request.other_language)
+    return f"{toolkit.language_name(request.language)} ({request.language})"
 
 
 def state_label(state: str) -> str:

@@ -7,7 +7,7 @@ from flask_babel import force_locale, format_datetime
 from portal import toolkit
 from portal.toolkit import _
 
-from .labels import category_label
+from .labels import category_label, reply_language
 from .models import EmergencyRequest
 
 
@@ -30,7 +30,7 @@ def compose(request: EmergencyRequest) -> tuple[str, str]:
             f"{_('Eingegangen')}: {received}",
             f"{_('Worum es geht')}: {category_label(request.category)}",
             f"{_('Aktenzeichen')}: {request.reference or '–'}",
-            f"{_('Bevorzugte Sprache')}: {toolkit.language_name(request.language)} ({request.language})",
+            f"{_('Bevorzugte Sprache')}: {reply_language(request)}",
             f"{_('E-Mail')}: {request.contact_email or '–'}",
             f"{_('Telefon')}: {request.contact_phone or '–'}",
             "",

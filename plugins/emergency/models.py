@@ -13,6 +13,8 @@ from portal.toolkit import MailMessage
 CATEGORIES = ("permit", "work", "travel", "lost", "other")
 STATES = ("new", "in_progress", "done")
 
+# The language choice of a client who wants a reply in a language the portal does not offer.
+OTHER_LANGUAGE = "other"
 
 class EmergencyRequest(toolkit.Base):
     """An urgent matter a client sent while walk-in service is closed."""
@@ -26,7 +28,9 @@ class EmergencyRequest(toolkit.Base):
     matter: Mapped[str] = mapped_column(Text)
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(30), default="")
+    # A code of the enabled languages, or OTHER_LANGUAGE with the client's words in other_language.
     language: Mapped[str] = mapped_column(String(5))
+    other_language: Mapped[str] = mapped_column(String(40), default="")
     state: Mapped[str] = mapped_column(String(12), default="new", index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow, index=True)

@@ -48,7 +48,7 @@ def request_form():
     entry = EmergencyRequest(confirmation=new_confirmation(), category=form.category.data,
                              reference=form.reference.data or "", matter=form.matter.data,
                              contact_email=form.email.data or "", contact_phone=form.phone.data or "",
-                             language=form.language.data)
+                             language=form.language.data, other_language=form.chosen_other_language())
     db.add(entry)
     # Stored first, so the e-mail gives the time of receipt that the request keeps.
     db.flush()

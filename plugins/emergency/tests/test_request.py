@@ -2,6 +2,7 @@
 
 import re
 
+from portal_plugins.emergency.mail import compose
 from portal_plugins.emergency.models import EmergencyRequest
 from sqlalchemy import func, select
 
@@ -95,3 +96,21 @@ def test_the_phone_example_reads_in_order_in_arabic(client):
     url = "/ar/emergency/"
     page = client.post(url, data={"csrf_token": csrf_token(client, url), **GOOD, "phone": "x"}).get_data(as_text=True)
     assert "\u20660211 123456\u2069" in page and "\u2066+49 211 123456\u2069" in page
+
+
+def test_a_client_may_ask_for_a_reply_in_a_language_the_portal_does_not_offer(client, database):
+    response = send(client, language="other", other_language="")
+    assert response.status_code == 422
+    assert "Bitte schreiben Sie, in welcher Sprache wir antworten sollen." in response.get_data(as_text=True)
+    assert count(database) == 0
+    assert send(client, language="other", other_language="Tigrinya").status_code == 302
+    with database() as db:
+        stored = db.scalars(select(EmergencyRequest)).one()
+        assert (stored.language, stored.other_language) == ("other", "Tigrinya")
+        assert "Bevorzugte Sprache: andere Sprache: Tigrinya" in compose(stored)[1]
+
+
+def test_words_for_another_language_are_dropped_when_an_offered_one_is_chosen(client, database):
+    assert send(client, language="ar", other_language="Kurmancî").status_code == 302
+    with database() as db:
+        assert db.scalars(select(EmergencyRequest)).one().other_language == ""
