@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, make_response, redirect, render_template, url_for
+from pathlib import Path
+
+from flask import current_app, jsonify, make_response, redirect, render_template, send_file, url_for
 
 from portal import toolkit
 
@@ -51,6 +53,20 @@ def pass_page(code: str):
     # The address is the secret: never cached by a shared proxy, nor sent on as a referrer.
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/door-worker.js")
+def door_worker():
+    """Serve the door page's service worker, allowed to control the staff door page of this language.
+
+    A service worker may only control pages at or below its own address unless
+    the header widens it; the door page lives under /<lang>/staff/arrival/.
+    """
+    response = send_file(Path(__file__).parent / "static" / "door-worker.js", mimetype="text/javascript",
+                         max_age=0)
+    response.headers["Service-Worker-Allowed"] = url_for("arrival_staff.door", lang=toolkit.current_language())
+    response.headers["Cache-Control"] = "no-cache"
     return response
 
 

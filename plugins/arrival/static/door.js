@@ -1,0 +1,440 @@
+/* The door page's script: verdicts without reloading, a camera that reads QR codes, and judging passes offline.
+ *
+ * Without it the page's form still works. Every text comes from the page (#arrival-door-data), in the staff
+ * member's language. Offline, a pass's Ed25519 signature is verified with WebCrypto against the cached public
+ * keys, its facts are compared with the cached list of today's passes, and a valid one is queued in IndexedDB
+ * until the batch address takes it (idempotently: the server stores each pass once).
+ */
+(function () {
+  "use strict";
+  var dataNode = document.getElementById("arrival-door-data");
+  if (!dataNode || !window.fetch) return;
+  var text = JSON.parse(dataNode.textContent);
+  var form = document.getElementById("arrival-door-form");
+  var codeField = document.getElementById("code");
+  var deviceField = document.getElementById("device");
+  var area = document.getElementById("arrival-verdict-area");
+  var banner = document.getElementById("arrival-offline");
+  var csrfToken = form.querySelector("input[name=csrf_token]").value;
+  var lang = document.documentElement.lang;
+  var BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  var SIGNATURE_BYTES = 64;
+  var HEAD_BYTES = 27;
+  var SHORT_CODE_LENGTH = 12;
+  var dayList = null;
+  var publicKeys = {};
+  var offlineSince = sessionStorage.getItem("arrival-offline-since");
+  var waiting = 0;
+  var audio = null;
+
+  function element(name, className, content) {
+    var node = document.createElement(name);
+    if (className) node.className = className;
+    if (content) node.textContent = content;
+    return node;
+  }
+
+  function clock(moment) {
+    return new Intl.DateTimeFormat(lang, {hour: "2-digit", minute: "2-digit", timeZone: text.zone}).format(moment);
+  }
+
+  /* Today's date and the minutes since midnight at the office, by the device's clock. */
+  function officeNow() {
+    var parts = {};
+    new Intl.DateTimeFormat("en-CA", {year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+      minute: "2-digit", hourCycle: "h23", timeZone: text.zone}).formatToParts(new Date()).forEach(function (part) {
+      parts[part.type] = part.value;
+    });
+    return {day: parts.year + "-" + parts.month + "-" + parts.day,
+      minutes: Number(parts.hour) * 60 + Number(parts.minute)};
+  }
+
+  function beep(valid) {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      // One high tone for "let in", two low ones for everything else.
+      (valid ? [[880, 0]] : [[220, 0], [220, 0.2]]).forEach(function (tone) {
+        var oscillator = audio.createOscillator();
+        var gain = audio.createGain();
+        oscillator.type = valid ? "sine" : "square";
+        oscillator.frequency.value = tone[0];
+        gain.gain.value = 0.2;
+        oscillator.connect(gain);
+        gain.connect(audio.destination);
+        oscillator.start(audio.currentTime + tone[1]);
+        oscillator.stop(audio.currentTime + tone[1] + 0.12);
+      });
+    } catch (error) {
+      // A browser without sound still shows the verdict.
+    }
+  }
+
+  function show(kind, detail, slotMarkup, note) {
+    var section = element("section", "arrival-verdict arrival-verdict--" + kind);
+    section.setAttribute("aria-labelledby", "arrival-verdict-title");
+    var title = element("p", "arrival-verdict__title");
+    title.id = "arrival-verdict-title";
+    var icon = element("span", "arrival-verdict__icon", text.icons[kind]);
+    icon.setAttribute("aria-hidden", "true");
+    title.append(icon, " " + text.titles[kind]);
+    section.append(title, element("p", "arrival-verdict__detail", detail));
+    if (note) section.append(element("p", "arrival-verdict__note", note));
+    area.replaceChildren(section);
+    if (slotMarkup) {
+      // The slot's markup is rendered by the server for this verdict, like the page without script.
+      var slot = element("div", "arrival-door-slot");
+      slot.innerHTML = slotMarkup;
+      area.append(slot);
+    }
+    beep(kind === "valid_now");
+  }
+
+  function showMessage(message) {
+    area.replaceChildren(element("p", "arrival-verdict__note", message));
+  }
+
+  /* The pass in a scanned text: the text, or the pass in this portal's own address from the letter's QR code. */
+  function passIn(scanned) {
+    var own = new RegExp("^\\s*HTTPS?://" + location.host.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") +
+      "/P/([A-Z2-7 -]+)\\s*$", "i").exec(scanned);
+    return own ? own[1] : scanned;
+  }
+
+  function updateBanner() {
+    if (offlineSince === null && waiting === 0) {
+      banner.textContent = "";
+      return;
+    }
+    var since = clock(new Date(Number(offlineSince || Date.now())));
+    banner.textContent = text.offline.replace("%(time)s", since).replace("%(count)s", String(waiting));
+  }
+
+  function wentOffline() {
+    if (offlineSince === null) {
+      offlineSince = String(Date.now());
+      sessionStorage.setItem("arrival-offline-since", offlineSince);
+    }
+    updateBanner();
+  }
+
+  function cameOnline() {
+    offlineSince = null;
+    sessionStorage.removeItem("arrival-offline-since");
+    updateBanner();
+  }
+
+  /* ---- The queue of offline check-ins, in IndexedDB. ---- */
+  var database = new Promise(function (resolve, reject) {
+    var request = indexedDB.open("arrival-door", 1);
+    request.onupgradeneeded = function () { request.result.createObjectStore("check_ins", {keyPath: "id"}); };
+    request.onsuccess = function () { resolve(request.result); };
+    request.onerror = function () { reject(request.error); };
+  });
+
+  function store(mode, work) {
+    return database.then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var transaction = db.transaction("check_ins", mode);
+        var result = work(transaction.objectStore("check_ins"));
+        transaction.oncomplete = function () { resolve(result && result.result); };
+        transaction.onerror = function () { reject(transaction.error); };
+      });
+    });
+  }
+
+  function queued() {
+    return store("readonly", function (checkIns) { return checkIns.getAll(); });
+  }
+
+  function countWaiting() {
+    return queued().then(function (checkIns) {
+      waiting = checkIns.length;
+      updateBanner();
+      return checkIns;
+    });
+  }
+
+  var sending = null;
+
+  function sendQueued() {
+    if (sending) return sending;
+    sending = queued().then(function (checkIns) {
+      if (!checkIns.length) return null;
+      return fetch(text.batch_url, {method: "POST", credentials: "same-origin", redirect: "manual",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken},
+        body: JSON.stringify({device: deviceField.value, check_ins: checkIns.slice(0, 200).map(function (item) {
+          return {id: item.id, code: item.code, scanned_at: item.scanned_at};
+        })})}).then(function (response) {
+        if (!response.ok) return null;
+        return response.json().then(function (answer) {
+          return store("readwrite", function (checkIns) {
+            answer.results.forEach(function (result) { checkIns.delete(result.id); });
+          });
+        });
+      });
+    }).then(function () {
+      cameOnline();
+      return Promise.all([countWaiting(), loadLists()]);
+    }, wentOffline).then(function () { sending = null; }, function () { sending = null; });
+    return sending;
+  }
+
+  /* ---- Judging offline: the pass's signature and facts, against the cached keys and today's list. ---- */
+  function base32Bytes(letters) {
+    var bits = 0, value = 0, bytes = [];
+    for (var i = 0; i < letters.length; i++) {
+      var index = BASE32.indexOf(letters[i]);
+      if (index < 0) return null;
+      value = (value << 5) | index;
+      bits += 5;
+      if (bits >= 8) {
+        bits -= 8;
+        bytes.push((value >> bits) & 0xff);
+      }
+    }
+    return new Uint8Array(bytes);
+  }
+
+  function base32Text(bytes) {
+    var bits = 0, value = 0, letters = "";
+    bytes.forEach(function (byte) {
+      value = (value << 8) | byte;
+      bits += 8;
+      while (bits >= 5) {
+        bits -= 5;
+        letters += BASE32[(value >> bits) & 31];
+      }
+    });
+    return bits ? letters + BASE32[(value << (5 - bits)) & 31] : letters;
+  }
+
+  function hhmm(minutes) {
+    return String(Math.floor(minutes / 60)).padStart(2, "0") + ":" + String(minutes % 60).padStart(2, "0");
+  }
+
+  /* The facts a pass's signed bytes hold (layout in passes.py), or null when they are not exactly one pass. */
+  function facts(data) {
+    var view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    if (data.length < HEAD_BYTES + 1 || data[0] !== 1) return null;
+    var groupLength = data[26];
+    var languageAt = HEAD_BYTES + groupLength;
+    if (languageAt >= data.length || languageAt + 1 + data[languageAt] !== data.length) return null;
+    var start = view.getUint16(21), end = view.getUint16(23);
+    if (end >= 1440 || end <= start || data[25] < 1) return null;
+    var day = new Date(Date.UTC(2020, 0, 1) + view.getUint16(19) * 86400000).toISOString().slice(0, 10);
+    var ascii = function (from, to) { return String.fromCharCode.apply(null, data.subarray(from, to)); };
+    return {key_id: view.getUint16(1), public_id: base32Text(data.subarray(3, 19)), day: day,
+      window_start: hhmm(start), window_end: hhmm(end), persons: data[25],
+      service_group: ascii(HEAD_BYTES, languageAt), interpreter_language: ascii(languageAt + 1, data.length)};
+  }
+
+  function genuineFacts(letters) {
+    var raw = base32Bytes(letters);
+    if (!raw || raw.length <= SIGNATURE_BYTES + HEAD_BYTES || !window.crypto || !crypto.subtle) {
+      return Promise.resolve(null);
+    }
+    var data = raw.subarray(0, raw.length - SIGNATURE_BYTES);
+    var signature = raw.subarray(raw.length - SIGNATURE_BYTES);
+    var said = facts(data);
+    var key = said && publicKeys[said.key_id];
+    if (!key) return Promise.resolve(null);
+    return crypto.subtle.importKey("raw", base64Bytes(key), {name: "Ed25519"}, false, ["verify"]).then(function (k) {
+      return crypto.subtle.verify({name: "Ed25519"}, k, signature, data);
+    }).then(function (valid) { return valid ? said : null; }, function () { return null; });
+  }
+
+  function base64Bytes(base64) {
+    return Uint8Array.from(atob(base64), function (letter) { return letter.charCodeAt(0); });
+  }
+
+  function sameFacts(pass, entry) {
+    return ["key_id", "window_start", "window_end", "persons", "service_group", "interpreter_language"]
+      .every(function (name) { return pass[name] === entry[name]; });
+  }
+
+  function judgeOffline(scanned) {
+    var typed = scanned.replace(/[\s-]/g, "").toUpperCase();
+    var now = officeNow();
+    var passes = dayList && dayList.day === now.day ? dayList.passes : [];
+    var found;
+    if (typed.length === SHORT_CODE_LENGTH) {
+      var named = passes.filter(function (entry) { return entry.short_code === typed; });
+      found = Promise.resolve(named.length === 1 ? {entry: named[0], pass: named[0]} : null);
+    } else {
+      found = genuineFacts(typed).then(function (pass) {
+        if (!pass) return null;
+        var entry = passes.filter(function (item) { return item.public_id === pass.public_id; })[0];
+        return {entry: entry, pass: pass};
+      });
+    }
+    return Promise.all([found, queued()]).then(function (results) {
+      var match = results[0];
+      if (!match) return {kind: "not_genuine"};
+      var pass = match.pass, entry = match.entry;
+      if (pass.day && pass.day !== now.day) return {kind: "another_day"};
+      if (!entry || entry.revoked || !sameFacts(pass, entry)) return {kind: "changed"};
+      var local = results[1].filter(function (item) { return item.public_id === entry.public_id; })[0];
+      var checkedInAt = entry.checked_in_at || (local && local.scanned_at);
+      if (checkedInAt) return {kind: "already_checked_in", time: clock(new Date(checkedInAt))};
+      var start = entry.window_start.split(":");
+      if (now.minutes < Number(start[0]) * 60 + Number(start[1])) return {kind: "too_early", time: entry.window_start};
+      var checkIn = {id: (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()),
+        code: typed, scanned_at: new Date().toISOString(), public_id: entry.public_id};
+      return store("readwrite", function (checkIns) { checkIns.add(checkIn); }).then(function () {
+        return {kind: "valid_now", persons: entry.persons};
+      });
+    });
+  }
+
+  function showOffline(verdict) {
+    var detail = verdict.kind === "valid_now"
+      ? (dayList.persons_text[String(verdict.persons)] || String(verdict.persons))
+      : text.details[verdict.kind].replace("%(time)s", verdict.time || "");
+    show(verdict.kind, detail, "", text.offline_note);
+  }
+
+  /* ---- Checking a pass: online through the check address, offline here. ---- */
+  function check(scanned) {
+    var code = passIn(scanned);
+    codeField.value = "";
+    return fetch(text.check_url, {method: "POST", credentials: "same-origin", redirect: "manual",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken},
+      body: JSON.stringify({code: code, device: deviceField.value})}).then(function (response) {
+      if (response.ok) {
+        return response.json().then(function (verdict) {
+          show(verdict.kind, verdict.detail, verdict.slot);
+          if (offlineSince !== null || waiting) sendQueued();
+        });
+      }
+      if (response.status === 422) return response.json().then(function (refusal) { showMessage(refusal.error); });
+      showMessage(text.signed_out);
+      return null;
+    }, function () {
+      wentOffline();
+      return judgeOffline(code).then(function (verdict) {
+        showOffline(verdict);
+        return countWaiting();
+      });
+    }).then(function () { codeField.focus(); });
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (!codeField.value.trim()) return;  // the server explains what is missing
+    event.preventDefault();
+    check(codeField.value);
+  });
+
+  function loadLists() {
+    var get = function (address) {
+      return fetch(address, {credentials: "same-origin"}).then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      });
+    };
+    return Promise.all([get(text.day_url), get(text.keys_url)]).then(function (lists) {
+      dayList = lists[0];
+      publicKeys = {};
+      lists[1].keys.forEach(function (key) { publicKeys[key.key_id] = key.public_key; });
+      // Tells whoever looks (and the browser tests) which day the device can judge offline.
+      form.setAttribute("data-offline-day", dayList.day);
+    }, function () { return null; });
+  }
+
+  /* ---- The camera: BarcodeDetector where the browser has one, otherwise the vendored jsQR. ---- */
+  var camera = document.getElementById("arrival-camera");
+  var cameraButton = document.getElementById("arrival-camera-button");
+  var cameraMessage = document.getElementById("arrival-camera-message");
+  var video = document.getElementById("arrival-camera-video");
+  var stream = null, detector = null, canvas = null, lastRead = "", lastSeen = 0, reading = false;
+
+  function readFrame() {
+    if (detector) {
+      return detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : ""; });
+    }
+    if (!window.jsQR) return Promise.resolve("");
+    var scale = Math.min(1, 640 / video.videoWidth);
+    canvas = canvas || document.createElement("canvas");
+    canvas.width = Math.round(video.videoWidth * scale);
+    canvas.height = Math.round(video.videoHeight * scale);
+    var context = canvas.getContext("2d", {willReadFrequently: true});
+    context.drawImage(video, 0, 0, canvas.width, canvas.height);
+    var image = context.getImageData(0, 0, canvas.width, canvas.height);
+    var found = window.jsQR(image.data, image.width, image.height, {inversionAttempts: "dontInvert"});
+    return Promise.resolve(found ? found.data : "");
+  }
+
+  function scan() {
+    if (!stream) return;
+    if (reading || video.readyState < 2 || !video.videoWidth) {
+      setTimeout(scan, 100);
+      return;
+    }
+    reading = true;
+    readFrame().then(function (read) {
+      var now = Date.now();
+      // A code held in front of the camera is read once; it counts again after it was out of view for 2 s.
+      var fresh = read && (read !== lastRead || now - lastSeen > 2000);
+      if (read) {
+        lastRead = read;
+        lastSeen = now;
+      }
+      return fresh ? check(read) : null;
+    }).catch(function () { return null; }).then(function () {
+      reading = false;
+      setTimeout(scan, 100);
+    });
+  }
+
+  function stopCamera() {
+    stream.getTracks().forEach(function (track) { track.stop(); });
+    stream = null;
+    video.hidden = true;
+    cameraButton.textContent = text.start;
+  }
+
+  function startCamera() {
+    cameraMessage.textContent = "";
+    var choose = "BarcodeDetector" in window
+      ? window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+        detector = formats.indexOf("qr_code") >= 0 ? new window.BarcodeDetector({formats: ["qr_code"]}) : null;
+      }, function () { detector = null; })
+      : Promise.resolve();
+    navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}, audio: false}).then(function (media) {
+      stream = media;
+      video.srcObject = media;
+      video.hidden = false;
+      cameraButton.textContent = text.stop;
+      return Promise.all([video.play(), choose]);
+    }).then(scan, function () {
+      cameraMessage.textContent = text.camera_failed;
+    });
+  }
+
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    camera.hidden = false;
+    cameraButton.addEventListener("click", function () {
+      if (stream) stopCamera(); else startCamera();
+    });
+  }
+
+  /* ---- Offline: the service worker keeps the page, its files, the keys and today's list. ---- */
+  window.addEventListener("offline", wentOffline);
+  window.addEventListener("online", sendQueued);
+  setInterval(function () {
+    if (offlineSince !== null || waiting) sendQueued(); else loadLists();
+  }, 30000);
+  if (!navigator.onLine) wentOffline();
+  loadLists();
+  countWaiting().then(function () { if (navigator.onLine && waiting) sendQueued(); });
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(text.worker_url, {scope: text.scope}).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      var files = [location.pathname, text.day_url, text.keys_url];
+      document.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (node) {
+        files.push(node.getAttribute("src") || node.getAttribute("href"));
+      });
+      registration.active.postMessage({cache: files});
+    }).catch(function () { return null; });
+  }
+}());

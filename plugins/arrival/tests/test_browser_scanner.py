@@ -1,0 +1,180 @@
+"""The door's scanner in a real browser: the camera reading a QR code, a keyboard scanner, and going offline."""
+
+import re
+
+import pytest
+import segno
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from playwright.sync_api import expect
+from portal_plugins.arrival.models import ArrivalPass
+from portal_plugins.arrival.passes import public_id_text, short_code, sign
+from sqlalchemy import select
+
+from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+
+SMALL_PHONE = {**PHONE, "viewport": {"width": 320, "height": 640}}
+
+
+def _check_ins(data):
+    return data(lambda session: sorted(row.public_id for row in session.scalars(select(ArrivalPass))
+                                       if row.checked_in_at))
+
+
+def _video_of_qr_code(text, path, frames=5, width=640, height=480, module=8):
+    """Write a Y4M video (4:2:0) of a QR code on white, as Chromium's fake camera plays it."""
+    matrix = segno.make(text, error="m", micro=False).matrix
+    quiet = 4
+    size = (len(matrix) + 2 * quiet) * module
+    left, top = (width - size) // 2, (height - size) // 2
+    luma = bytearray(b"\xff" * (width * height))
+    for row_index, row in enumerate(matrix):
+        for column_index, dark in enumerate(row):
+            if not dark:
+                continue
+            x = left + (column_index + quiet) * module
+            for y in range(top + (row_index + quiet) * module, top + (row_index + quiet + 1) * module):
+                luma[y * width + x:y * width + x + module] = b"\x00" * module
+    chroma = b"\x80" * (width // 2 * height // 2)
+    with open(path, "wb") as video:
+        video.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode("ascii"))
+        for _ in range(frames):
+            video.write(b"FRAME\n" + bytes(luma) + chroma + chroma)
+
+
+def _door(page, live_server, make_staff, lang="de"):
+    browser_sign_in(page, live_server.url, make_staff("door"), lang=lang)
+    page.goto(f"{live_server.url}/{lang}/staff/arrival/")
+    expect(page.locator("#arrival-door-form")).to_have_attribute("data-offline-day", re.compile(r"\d{4}-\d\d-\d\d"))
+
+
+@pytest.mark.browser
+def test_the_camera_reads_the_letters_qr_code_and_checks_the_pass_in_once(browser_type, browser_type_launch_args,
+                                                                          live_server, make_staff, make_pass, data,
+                                                                          tmp_path):
+    code, facts = make_pass()
+    video = tmp_path / "pass.y4m"
+    host = live_server.url.removeprefix("http://")
+    _video_of_qr_code(f"HTTP://{host}/P/{code}", video)
+    camera_browser = browser_type.launch(**{**browser_type_launch_args, "args": [
+        *browser_type_launch_args["args"], "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"]})
+    try:
+        context = camera_browser.new_context(**PHONE)
+        context.grant_permissions(["camera"], origin=live_server.url)
+        page = context.new_page()
+        _door(page, live_server, make_staff)
+        page.click("#arrival-camera-button")
+        expect(page.locator("#arrival-camera-video")).to_be_visible()
+        expect(page.locator(".arrival-verdict--valid_now")).to_contain_text("Gültig: bitte einlassen")
+        expect(page.locator(".arrival-verdict__detail")).to_have_text("2 Personen dürfen eintreten.")
+        # The code stays in view: it is read once, and the verdict stays.
+        page.wait_for_timeout(2500)
+        expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+        assert _check_ins(data) == [public_id_text(facts.public_id)]
+        page.click("#arrival-camera-button")
+        expect(page.locator("#arrival-camera-video")).to_be_hidden()
+    finally:
+        camera_browser.close()
+
+
+@pytest.mark.browser
+def test_a_keyboard_scanner_gets_its_verdict_without_reloading_and_without_script(browser, live_server, make_staff,
+                                                                                 make_pass, data):
+    code, facts = make_pass()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _door(page, live_server, make_staff)
+    page.evaluate("window.stillTheSamePage = true")
+    page.focus("#code")
+    page.keyboard.insert_text(code)
+    page.keyboard.press("Enter")
+    expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+    assert page.evaluate("window.stillTheSamePage") is True
+    expect(page.locator("#code")).to_be_focused()
+    page.keyboard.insert_text(short_code(facts.public_id))
+    page.keyboard.press("Enter")
+    expect(page.locator(".arrival-verdict--already_checked_in")).to_be_visible()
+    assert page.evaluate("window.stillTheSamePage") is True
+    context.close()
+
+    other, _ = make_pass(public_id=bytes(range(1, 17)))
+    without_script = browser.new_context(**PHONE, java_script_enabled=False).new_page()
+    _sign_in_without_script(without_script, live_server, make_staff)
+    expect(without_script.locator("#arrival-camera")).to_be_hidden()
+    without_script.fill("#code", other)
+    without_script.press("#code", "Enter")
+    expect(without_script.locator(".arrival-verdict--valid_now")).to_be_visible()
+    assert len(_check_ins(data)) == 2
+
+
+def _sign_in_without_script(page, live_server, make_staff):
+    browser_sign_in(page, live_server.url, make_staff("door"))
+    page.goto(f"{live_server.url}/de/staff/arrival/")
+
+
+@pytest.mark.browser
+def test_offline_the_door_judges_passes_itself_and_sends_them_when_back(browser, live_server, make_staff,
+                                                                         make_pass, data):
+    codes = [make_pass(public_id=bytes(range(n, n + 16)))[0] for n in range(3)]
+    _, facts = make_pass(public_id=bytes(range(5, 21)))
+    forged = sign(facts, Ed25519PrivateKey.generate())
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _door(page, live_server, make_staff)
+    banner = page.locator("#arrival-offline")
+    context.set_offline(True)
+    for number, code in enumerate(codes, start=1):
+        page.fill("#code", code)
+        page.press("#code", "Enter")
+        expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+        expect(banner).to_contain_text(f"Noch nicht übertragen: {number}")
+        page.evaluate("document.getElementById('arrival-verdict-area').replaceChildren()")
+    expect(banner).to_have_text(re.compile(r"Ohne Verbindung seit \d\d:\d\d\. Noch nicht übertragen: 3"))
+    page.fill("#code", codes[0])
+    page.press("#code", "Enter")
+    expect(page.locator(".arrival-verdict--already_checked_in")).to_be_visible()
+    page.fill("#code", forged)
+    page.press("#code", "Enter")
+    expect(page.locator(".arrival-verdict--not_genuine")).to_be_visible()
+    expect(banner).to_contain_text("Noch nicht übertragen: 3")
+    assert _check_ins(data) == []
+    # The service worker keeps the page, its files, the keys and today's list: it reloads and still judges.
+    page.reload()
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    expect(banner).to_contain_text("Noch nicht übertragen: 3")
+    page.fill("#code", codes[2])
+    page.press("#code", "Enter")
+    expect(page.locator(".arrival-verdict--already_checked_in")).to_be_visible()
+    assert _check_ins(data) == []
+
+    context.set_offline(False)
+    expect(banner).to_be_empty()
+    assert len(_check_ins(data)) == 3
+    page.fill("#code", codes[1])
+    page.press("#code", "Enter")
+    expect(page.locator(".arrival-verdict--already_checked_in")).to_be_visible()
+    assert len(_check_ins(data)) == 3
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_the_door_with_its_scanner_is_accessible_on_a_small_phone(browser, live_server, make_staff, make_pass, lang):
+    code, _ = make_pass()
+    context = browser.new_context(**SMALL_PHONE)
+    page = context.new_page()
+    _door(page, live_server, make_staff, lang=lang)
+    expect(page.locator("#arrival-camera-button")).to_be_visible()
+    assert page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    context.set_offline(True)
+    page.fill("#code", code)
+    page.press("#code", "Enter")
+    expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+    expect(page.locator("#arrival-offline")).not_to_be_empty()
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    context.set_offline(False)
+    expect(page.locator("#arrival-offline")).to_be_empty()
+    context.close()

@@ -1,0 +1,198 @@
+"""The door's JSON addresses: one check-in, a batch from an offline device, today's list; the door role only."""
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from portal_plugins.arrival.door import revoke
+from portal_plugins.arrival.models import ArrivalPass
+from portal_plugins.arrival.passes import PassFacts, public_id_text, short_code, sign
+from sqlalchemy import select
+
+from portal import toolkit
+from portal.testing import csrf_token
+
+DOOR = "/de/staff/arrival/"
+CHECK = DOOR + "check"
+BATCH = DOOR + "check-ins"
+DAY = DOOR + "day.json"
+
+
+@pytest.fixture
+def noon(app, monkeypatch):
+    """Judge passes at noon office time, so windows late in the day stay in the future whenever the tests run."""
+    with app.app_context():
+        moment = datetime.combine(toolkit.office_today(), time(12), toolkit.office_zone())
+    monkeypatch.setattr(toolkit, "office_now", lambda moment_=None: moment)
+    return moment
+
+
+@pytest.fixture
+def door(staff_client):
+    """A door account's client with its page's CSRF token, as the door's script sends it."""
+    client = staff_client("door")
+    client.token = csrf_token(client, DOOR)
+    return client
+
+
+def _post(client, url, body):
+    return client.post(url, json=body, headers={"X-CSRFToken": client.token})
+
+
+def _check_ins(data):
+    return data(lambda session: sorted((row.public_id, row.checked_in_at, row.checked_in_device)
+                                       for row in session.scalars(select(ArrivalPass)) if row.checked_in_at))
+
+
+def _altered(code):
+    return code[:30] + ("A" if code[30] != "A" else "B") + code[31:]
+
+
+def _other_key(code, facts):
+    return sign(facts, Ed25519PrivateKey.generate())
+
+
+def test_a_valid_pass_is_checked_in_once_and_answered_in_words(door, make_pass, data, noon):
+    code, facts = make_pass()
+    answer = _post(door, CHECK, {"code": code, "device": "Eingang A"}).get_json()
+    assert answer["kind"] == "valid_now" and answer["title"] == "Gültig: bitte einlassen"
+    assert answer["detail"] == "2 Personen dürfen eintreten." and answer["persons"] == 2
+    assert answer["icon"] == "✓" and answer["slot"].strip() == ""
+    again = _post(door, CHECK, {"code": short_code(facts.public_id), "device": "Eingang B"}).get_json()
+    assert again["kind"] == "already_checked_in" and again["title"] == "Schon eingecheckt"
+    assert datetime.fromisoformat(again["checked_in_at"]) == noon and "12:00" in again["detail"]
+    assert _check_ins(data) == [(public_id_text(facts.public_id), noon, "Eingang A")]
+
+
+def test_the_address_on_the_letter_of_this_portal_is_read_as_its_pass(door, make_pass, data, noon):
+    code, _ = make_pass()
+    assert _post(door, CHECK, {"code": f"HTTP://LOCALHOST/P/{code}"}).get_json()["kind"] == "valid_now"
+
+
+@pytest.mark.parametrize(("craft", "changes", "kind"), [
+    pytest.param(lambda code, facts: sign(facts, Ed25519PrivateKey.generate()), {}, "not_genuine", id="forged"),
+    pytest.param(lambda code, facts: _altered(code), {}, "not_genuine", id="altered"),
+    pytest.param(lambda code, facts: code[:-8], {}, "not_genuine", id="truncated"),
+    pytest.param(lambda code, facts: sign(PassFacts(**{**facts.__dict__, "key_id": 99}),
+                                          Ed25519PrivateKey.generate()), {}, "not_genuine", id="other key"),
+    pytest.param(lambda code, facts: code, {"day": datetime.now().date() + timedelta(days=2)}, "another_day",
+                 id="other day"),
+    pytest.param(lambda code, facts: code, {"window_start": time(23, 58)}, "too_early", id="too early"),
+])
+def test_every_other_pass_gets_its_verdict_and_changes_nothing(door, make_pass, data, noon, craft, changes, kind):
+    code, facts = make_pass(**changes)
+    answer = _post(door, CHECK, {"code": craft(code, facts)})
+    assert answer.status_code == 200 and answer.get_json()["kind"] == kind
+    assert _check_ins(data) == []
+
+
+def test_revoked_and_replayed_passes_change_nothing(door, make_pass, data, noon):
+    code, facts = make_pass()
+    assert _post(door, CHECK, {"code": code})
+    stored = _check_ins(data)
+    for _ in range(2):
+        assert _post(door, CHECK, {"code": code}).get_json()["kind"] == "already_checked_in"
+    assert _check_ins(data) == stored
+    other, other_facts = make_pass(public_id=bytes(range(1, 17)))
+    data(lambda session: revoke(other_facts.public_id, toolkit.utcnow()))
+    assert _post(door, CHECK, {"code": other}).get_json()["kind"] == "changed"
+    assert _check_ins(data) == stored
+
+
+def test_a_post_without_the_csrf_token_or_without_a_code_is_refused(door, make_pass, data, noon):
+    code, _ = make_pass()
+    assert door.post(CHECK, json={"code": code}).status_code == 400
+    refused = _post(door, CHECK, {"code": "  "})
+    assert refused.status_code == 422 and "Bitte scannen Sie den Pass" in refused.get_json()["error"]
+    assert _check_ins(data) == []
+
+
+@pytest.mark.parametrize("role", ["caseworker", "editor"])
+def test_only_the_door_role_reaches_the_json_addresses(staff_client, make_pass, data, role):
+    code, _ = make_pass()
+    client = staff_client(role)
+    token = csrf_token(client, "/de/staff/")
+    for url, body in ((CHECK, {"code": code}), (BATCH, {"check_ins": []})):
+        assert client.post(url, json=body, headers={"X-CSRFToken": token}).status_code == 403
+    assert client.get(DAY).status_code == 403
+    assert _check_ins(data) == []
+
+
+def _scan(code, moment, client_id):
+    return {"id": client_id, "code": code, "scanned_at": moment.isoformat()}
+
+
+def test_a_batch_checks_in_at_scan_time_and_a_replay_stores_each_pass_once(door, make_pass, data, noon):
+    first, first_facts = make_pass(window_start=time(11))
+    second, second_facts = make_pass(public_id=bytes(range(1, 17)), window_start=time(11))
+    early, _ = make_pass(public_id=bytes(range(2, 18)), window_start=time(11, 30))
+    scanned = noon - timedelta(minutes=45)
+    batch = {"device": "Eingang B", "check_ins": [
+        _scan(first, scanned, "a"), _scan(second, scanned + timedelta(minutes=5), "b"),
+        _scan(first, scanned + timedelta(minutes=6), "c"), _scan(early, scanned, "d")]}
+    answer = _post(door, BATCH, batch)
+    assert answer.status_code == 200
+    kinds = {result["id"]: result["kind"] for result in answer.get_json()["results"]}
+    assert kinds == {"a": "valid_now", "b": "valid_now", "c": "already_checked_in", "d": "too_early"}
+    expected = sorted([(public_id_text(first_facts.public_id), scanned, "Eingang B"),
+                       (public_id_text(second_facts.public_id), scanned + timedelta(minutes=5), "Eingang B")])
+    assert _check_ins(data) == expected
+    replay = _post(door, BATCH, batch).get_json()["results"]
+    assert {result["kind"] for result in replay} == {"already_checked_in", "too_early"}
+    assert _check_ins(data) == expected
+
+
+def test_a_scan_time_in_the_future_counts_as_now_and_one_before_today_as_its_start(door, make_pass, data, noon):
+    code, facts = make_pass(window_start=time(9))
+    yesterday = _post(door, BATCH, {"check_ins": [_scan(code, noon - timedelta(days=1), "x")]})
+    assert yesterday.get_json()["results"] == [{"id": "x", "kind": "too_early"}]
+    assert _check_ins(data) == []
+    future = _post(door, BATCH, {"check_ins": [_scan(code, noon + timedelta(days=1), "y")]})
+    assert future.get_json()["results"] == [{"id": "y", "kind": "valid_now"}]
+    assert _check_ins(data) == [(public_id_text(facts.public_id), noon, "")]
+
+
+@pytest.mark.parametrize("check_ins", [
+    None, "text", [{"id": "a", "code": "X"}], [{"id": "a", "code": "X", "scanned_at": "2026-12-02T10:00"}],
+    [{"id": "", "code": "X", "scanned_at": "2026-12-02T10:00+01:00"}], [{"id": "a", "code": "X"}] * 201,
+])
+def test_a_malformed_batch_is_refused_whole(door, make_pass, data, noon, check_ins):
+    code, _ = make_pass()
+    good = _scan(code, noon, "good")
+    body = {"check_ins": [good, *check_ins] if isinstance(check_ins, list) else check_ins}
+    answer = _post(door, BATCH, body)
+    assert answer.status_code == 422 and "unvollständig" in answer.get_json()["error"]
+    assert _check_ins(data) == []
+
+
+def test_the_day_list_holds_todays_passes_current_facts_revocations_and_check_ins(door, make_pass, data, noon):
+    code, facts = make_pass(persons=3)
+    _, revoked = make_pass(public_id=bytes(range(1, 17)))
+    data(lambda session: revoke(revoked.public_id, toolkit.utcnow()))
+    make_pass(public_id=bytes(range(2, 18)), day=noon.date() + timedelta(days=1))
+    _post(door, CHECK, {"code": code})
+    response = door.get(DAY)
+    assert response.headers["Cache-Control"] == "private, no-store"
+    listed = response.get_json()
+    assert listed["day"] == noon.date().isoformat()
+    assert listed["persons_text"] == {"2": "2 Personen dürfen eintreten.", "3": "3 Personen dürfen eintreten."}
+    entries = {entry["public_id"]: entry for entry in listed["passes"]}
+    assert set(entries) == {public_id_text(facts.public_id), public_id_text(revoked.public_id)}
+    current = entries[public_id_text(facts.public_id)]
+    assert current == {"public_id": public_id_text(facts.public_id),
+                       "short_code": short_code(facts.public_id).replace("-", ""), "key_id": facts.key_id,
+                       "window_start": "00:00", "window_end": "23:59", "persons": 3, "service_group": "residence",
+                       "interpreter_language": "", "revoked": False, "checked_in_at": noon.isoformat()}
+    assert entries[public_id_text(revoked.public_id)]["revoked"] is True
+
+
+def test_only_the_door_page_may_use_the_camera(door, client):
+    assert door.get(DOOR).headers["Permissions-Policy"].startswith("camera=(self)")
+    assert client.get("/de/arrival/").headers["Permissions-Policy"].startswith("camera=()")
+
+
+def test_the_service_worker_may_control_the_door_page_of_its_language(client):
+    response = client.get("/ar/arrival/door-worker.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.headers["Service-Worker-Allowed"] == "/ar/staff/arrival/"
+    assert response.headers["Cache-Control"] == "no-cache"
