@@ -162,7 +162,8 @@ def check():
     if not isinstance(code, str) or not code.strip() or len(code) > CODE_LIMIT:
         return _json_refusal(_("Bitte scannen Sie den Pass oder tippen Sie den Kurzcode ein."))
     device = _device(body)
-    session[DEVICE_KEY] = device
+    if session.get(DEVICE_KEY) != device:
+        session[DEVICE_KEY] = device
     verdict = _check_in_now(code, device, toolkit.office_now())
     toolkit.session().commit()
     return jsonify(_verdict_json(verdict))

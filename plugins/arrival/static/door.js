@@ -155,24 +155,34 @@
   }
 
   var sending = null;
+  var BATCH_LIMIT = 200;
+
+  /* Send the queue in batches of at most 200, oldest first, until it is empty or the network fails. */
+  function sendBatch() {
+    return queued().then(function (checkIns) {
+      if (!checkIns.length) return null;
+      checkIns.sort(function (one, other) { return one.scanned_at < other.scanned_at ? -1 : 1; });
+      return fetch(text.batch_url, {method: "POST", credentials: "same-origin", redirect: "manual",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken},
+        body: JSON.stringify({device: deviceField.value, check_ins: checkIns.slice(0, BATCH_LIMIT).map(
+          function (item) { return {id: item.id, code: item.code, scanned_at: item.scanned_at}; })})
+      }).then(function (response) {
+        if (!response.ok) {
+          showMessage(text.signed_out);
+          return null;
+        }
+        return response.json().then(function (answer) {
+          return store("readwrite", function (kept) {
+            answer.results.forEach(function (result) { kept.delete(result.id); });
+          });
+        }).then(function () { return checkIns.length > BATCH_LIMIT ? sendBatch() : null; });
+      });
+    });
+  }
 
   function sendQueued() {
     if (sending) return sending;
-    sending = queued().then(function (checkIns) {
-      if (!checkIns.length) return null;
-      return fetch(text.batch_url, {method: "POST", credentials: "same-origin", redirect: "manual",
-        headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken},
-        body: JSON.stringify({device: deviceField.value, check_ins: checkIns.slice(0, 200).map(function (item) {
-          return {id: item.id, code: item.code, scanned_at: item.scanned_at};
-        })})}).then(function (response) {
-        if (!response.ok) return null;
-        return response.json().then(function (answer) {
-          return store("readwrite", function (checkIns) {
-            answer.results.forEach(function (result) { checkIns.delete(result.id); });
-          });
-        });
-      });
-    }).then(function () {
+    sending = sendBatch().then(function () {
       cameOnline();
       return Promise.all([countWaiting(), loadLists()]);
     }, wentOffline).then(function () { sending = null; }, function () { sending = null; });

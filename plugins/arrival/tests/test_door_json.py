@@ -129,16 +129,18 @@ def test_a_batch_checks_in_at_scan_time_and_a_replay_stores_each_pass_once(door,
     scanned = noon - timedelta(minutes=45)
     batch = {"device": "Eingang B", "check_ins": [
         _scan(first, scanned, "a"), _scan(second, scanned + timedelta(minutes=5), "b"),
-        _scan(first, scanned + timedelta(minutes=6), "c"), _scan(early, scanned, "d")]}
+        _scan(first, scanned + timedelta(minutes=6), "c"), _scan(early, scanned, "d"),
+        _scan(sign(first_facts, Ed25519PrivateKey.generate()), scanned, "e")]}
     answer = _post(door, BATCH, batch)
     assert answer.status_code == 200
     kinds = {result["id"]: result["kind"] for result in answer.get_json()["results"]}
-    assert kinds == {"a": "valid_now", "b": "valid_now", "c": "already_checked_in", "d": "too_early"}
+    assert kinds == {"a": "valid_now", "b": "valid_now", "c": "already_checked_in", "d": "too_early",
+                     "e": "not_genuine"}
     expected = sorted([(public_id_text(first_facts.public_id), scanned, "Eingang B"),
                        (public_id_text(second_facts.public_id), scanned + timedelta(minutes=5), "Eingang B")])
     assert _check_ins(data) == expected
     replay = _post(door, BATCH, batch).get_json()["results"]
-    assert {result["kind"] for result in replay} == {"already_checked_in", "too_early"}
+    assert {result["kind"] for result in replay} == {"already_checked_in", "too_early", "not_genuine"}
     assert _check_ins(data) == expected
 
 
