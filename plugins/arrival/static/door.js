@@ -304,9 +304,11 @@
   }
 
   /* ---- Checking a pass: online through the check address, offline here. ---- */
-  function check(scanned) {
+  /* Check a pass in; `typed` (from the field) empties the field and focuses it again for the next, while a
+   * camera read leaves the field alone, so a phone does not open its keyboard after every read. */
+  function check(scanned, typed) {
     var code = passIn(scanned);
-    codeField.value = "";
+    if (typed) codeField.value = "";
     return fetch(text.check_url, {method: "POST", credentials: "same-origin", redirect: "manual",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken},
       body: JSON.stringify({code: code, device: deviceField.value})}).then(function (response) {
@@ -325,13 +327,15 @@
         showOffline(verdict);
         return countWaiting();
       });
-    }).then(function () { codeField.focus(); });
+    }).then(function () {
+      if (typed) codeField.focus();
+    });
   }
 
   form.addEventListener("submit", function (event) {
     if (!codeField.value.trim()) return;  // the server explains what is missing
     event.preventDefault();
-    check(codeField.value);
+    check(codeField.value, true);
   });
 
   function loadLists() {
@@ -388,7 +392,7 @@
         lastRead = read;
         lastSeen = now;
       }
-      return fresh ? check(read) : null;
+      return fresh ? check(read, false) : null;
     }).catch(function () { return null; }).then(function () {
       reading = false;
       setTimeout(scan, 100);
