@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from markupsafe import Markup
 from portal_plugins.arrival.door import revoke
 from portal_plugins.arrival.models import ArrivalPass
 from portal_plugins.arrival.passes import PassFacts, public_id_text, short_code, sign
@@ -198,3 +199,14 @@ def test_the_service_worker_may_control_the_door_page_of_its_language(client):
     assert response.status_code == 200 and response.mimetype == "text/javascript"
     assert response.headers["Service-Worker-Allowed"] == "/ar/staff/arrival/"
     assert response.headers["Cache-Control"] == "no-cache"
+
+
+def test_the_answer_carries_the_door_slots_markup_for_the_verdict(app, door, make_pass, noon, monkeypatch):
+    def interpreter_desk(kind, service_group, public_id):
+        return Markup('<p class="desk">{} {} {}</p>').format(kind, service_group, len(public_id))
+
+    monkeypatch.setitem(app.extensions["portal.slots"].answers, "arrival.door", [("desk", interpreter_desk)])
+    code, _ = make_pass()
+    assert _post(door, CHECK, {"code": code}).get_json()["slot"].strip() == \
+        '<p class="desk">valid_now residence 26</p>'
+    assert _post(door, CHECK, {"code": code[:-3]}).get_json()["slot"].strip() == '<p class="desk">not_genuine  0</p>'
