@@ -303,9 +303,9 @@
     show(verdict.kind, detail, "", text.offline_note);
   }
 
-  /* ---- Checking a pass: online through the check address, offline here. ---- */
-  /* Check a pass in; `typed` (from the field) empties the field and focuses it again for the next, while a
-   * camera read leaves the field alone, so a phone does not open its keyboard after every read. */
+  /* ---- Checking a pass: online through the check address, offline here. ----
+   * `typed` (from the field) empties the field and focuses it again for the next pass, while a camera read
+   * leaves the field alone, so a phone does not open its keyboard after every read. */
   function check(scanned, typed) {
     var code = passIn(scanned);
     if (typed) codeField.value = "";

@@ -210,3 +210,12 @@ def test_the_answer_carries_the_door_slots_markup_for_the_verdict(app, door, mak
     assert _post(door, CHECK, {"code": code}).get_json()["slot"].strip() == \
         '<p class="desk">valid_now residence 26</p>'
     assert _post(door, CHECK, {"code": code[:-3]}).get_json()["slot"].strip() == '<p class="desk">not_genuine  0</p>'
+
+
+@pytest.mark.parametrize("body", [["code"], {"code": 7}, {"code": None}, {"code": "A" * 401}, {}])
+def test_a_check_that_is_no_code_gets_a_clear_422(door, data, body):
+    answer = _post(door, CHECK, body)
+    assert answer.status_code == 422 and "Bitte scannen Sie den Pass" in answer.get_json()["error"]
+    text = door.post(CHECK, data="code", headers={"X-CSRFToken": door.token, "Content-Type": "text/plain"})
+    assert text.status_code == 422
+    assert _check_ins(data) == []
