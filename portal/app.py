@@ -130,11 +130,10 @@ def build_app(test_config: dict | None = None) -> Flask:
     declarations = dict(call_each(manager, "portal_settings_model"))
     settings["plugin_settings"] = config.check_plugin_settings(settings, declarations)
 
+    Database(app)
+    live.init_app(app)  # answers followers' unchanged polls before the pipeline, so inside the proxy fix
     if settings["behind_proxy"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
-
-    Database(app)
-    live.init_app(app)
     pages.init_app(app)
     _install_request_pipeline(app)
     i18n.init_app(app, [str(core_path("translations"))] + [str(p.translations) for p in plugins])

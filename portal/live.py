@@ -33,9 +33,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.http import parse_etags, quote_etag
+from werkzeug.wsgi import get_host
 
 from .db import Base
 from .db import session as db_session
+from .security import security_headers
 
 log = logging.getLogger(__name__)
 
@@ -261,11 +264,58 @@ def _build_token(app: Flask) -> str:
     return hashlib.sha256(" ".join([core, *plugins]).encode()).hexdigest()[:8]
 
 
+class UnchangedPolls:
+    """WSGI layer answering a follower's unchanged poll of a public live_view with 304 before Flask's pipeline.
+
+    Such an answer needs no session, form token, language choice or rate limit; it carries the
+    headers the pipeline would give it (tested against them). Anything else goes on to Flask.
+    """
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        tags = environ.get("HTTP_IF_NONE_MATCH")
+        if tags and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            try:
+                headers = self._unchanged(environ, tags)
+            except Exception:  # Flask's pipeline meets the same failure and answers it with the portal's pages
+                headers = None
+            if headers is not None:
+                start_response("304 Not Modified", headers)
+                return []
+        return self.wsgi_app(environ, start_response)
+
+    def _unchanged(self, environ, tags: str) -> list[tuple[str, str]] | None:
+        """Return the headers of a 304 when the request polls a public followed page whose version it holds."""
+        app = self.app
+        if app.config["TRUSTED_HOSTS"]:
+            get_host(environ, app.config["TRUSTED_HOSTS"])  # a host not trusted raises: Flask answers 400
+        endpoint, arguments = app.url_map.bind_to_environ(environ).match()
+        followed = getattr(app.view_functions.get(endpoint), "live_followed", None)
+        blueprint = app.blueprints.get(endpoint.rpartition(".")[0])
+        # Staff pages check the role in the pipeline first.
+        if followed is None or getattr(blueprint, "kind", None) != "public":
+            return None
+        arguments.pop("lang", None)  # the views never get it (portal/i18n.py)
+        store: LiveVersions = app.extensions[_EXTENSION]
+        etag = store.etag(store.version(check_topic(followed.topic_of(**arguments))),
+                          environ.get("HTTP_HX_REQUEST") == "true")
+        if not parse_etags(tags).contains_weak(etag):
+            return None
+        return [("ETag", quote_etag(etag, weak=True)),
+                ("Cache-Control", "private, no-cache" if followed.private else "no-cache"),
+                ("Vary", "HX-Request, Accept-Encoding"),
+                *security_headers(app.config["PORTAL"]["https"])]
+
+
 def init_app(app: Flask) -> None:
-    """Keep the app's live versions and publish bumps after their transaction commits."""
+    """Keep the app's live versions, publish bumps after their transaction commits, answer unchanged polls early."""
     database = app.extensions["portal.db"]
     store = LiveVersions(database.engine, app.config["PORTAL"]["ratelimit_storage_url"], _build_token(app))
     app.extensions[_EXTENSION] = store
+    app.wsgi_app = UnchangedPolls(app, app.wsgi_app)
     factory = database.session.session_factory
     event.listen(factory, "after_commit", _after_commit)
     event.listen(factory, "after_transaction_end", _after_transaction_end)

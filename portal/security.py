@@ -18,21 +18,30 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+)
+HTTPS_HEADERS = (("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),)
+
+
+def security_headers(https: bool) -> tuple[tuple[str, str], ...]:
+    """Return the headers every answer carries (also those given before Flask's pipeline, portal/live.py)."""
+    return SECURITY_HEADERS + HTTPS_HEADERS if https else SECURITY_HEADERS
+
+
 def init_app(app: Flask) -> None:
     """Add the headers after every request."""
 
     @app.after_request
     def _security_headers(response):
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-        if current_app.config["PORTAL"]["https"]:
-            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        for name, value in security_headers(current_app.config["PORTAL"]["https"]):
+            response.headers.setdefault(name, value)
         return response
 
 

@@ -10,6 +10,7 @@ from flask import Flask, request
 from portal import create_app, toolkit
 
 blueprint = toolkit.public_blueprint("fake_live", __name__)
+staff = toolkit.staff_blueprint("fake_live", __name__ + ".staff", role="caseworker")
 # How often each board was rendered, so tests can tell a 304 that skipped rendering.
 renders: dict[str, int] = {}
 
@@ -43,8 +44,21 @@ def ticket(name: str):
     return f"ticket on board {name}"
 
 
+@blueprint.route("/plain/<name>")
+def plain(name: str):
+    """The board answered through the whole pipeline (conditional in an ordinary view), for comparison."""
+    return toolkit.conditional(topic(name), lambda: board.__wrapped__(name))
+
+
+@staff.route("/board/<name>")
+@toolkit.live_view(topic)
+def staff_board(name: str):
+    return f"staff board {name}"
+
+
 def create(settings: dict | None = None) -> Flask:
     """Return the portal (configured as usual) with the test blueprint."""
     app = create_app(settings)
     app.register_blueprint(blueprint)
+    app.register_blueprint(staff)
     return app

@@ -170,6 +170,55 @@ def test_a_bump_by_a_rolled_back_request_changes_nothing_for_followers(make_live
     assert client.get("/de/fake_live/board/hall-a", headers={"If-None-Match": etag}).status_code == 304
 
 
+def test_an_unchanged_poll_of_a_public_followed_page_is_answered_before_the_pipeline(make_live_app):
+    from flask import request_started
+
+    app = make_live_app(https=True)
+    client = app.test_client()
+    etag = client.get("/de/fake_live/board/hall-a").headers["ETag"]
+    started = []
+
+    def note(sender, **_extra):
+        started.append(sender)
+
+    request_started.connect(note, app, weak=False)
+    early = client.get("/de/fake_live/board/hall-a", headers={"If-None-Match": etag})
+    assert early.status_code == 304 and started == [], "no Flask request for an unchanged poll"
+    # The same poll through the whole pipeline (conditional in an ordinary view) gets the same headers.
+    through = client.get("/de/fake_live/plain/hall-a", headers={"If-None-Match": etag})
+    assert through.status_code == 304 and started == [app]
+    assert dict(early.headers) == dict(through.headers)
+    assert early.headers["Strict-Transport-Security"] and early.headers["Content-Security-Policy"]
+    assert "Set-Cookie" not in early.headers
+    head = client.head("/de/fake_live/board/hall-a", headers={"If-None-Match": f'W/"x", {etag}'})
+    assert head.status_code == 304 and started == [app]
+
+    # A changed version, another tag, no tag, an unknown address: Flask's pipeline answers as always.
+    assert client.get("/de/fake_live/board/hall-a", headers={"If-None-Match": 'W/"7.x"'}).status_code == 200
+    assert client.get("/xx/fake_live/board/hall-a", headers={"If-None-Match": etag}).status_code == 404
+    assert client.post("/de/fake_live/board/hall-a", headers={"If-None-Match": etag}).status_code == 405
+    assert len(started) == 4
+    request_started.disconnect(note, app)
+
+
+def test_a_followed_staff_page_checks_the_role_before_any_304(make_live_app):
+    app = make_live_app()
+    client = app.test_client()
+    etag = client.get("/de/fake_live/board/hall-a").headers["ETag"]
+    answer = client.get("/de/staff/fake_live/board/hall-a", headers={"If-None-Match": etag})
+    assert answer.status_code == 302 and "/staff/login" in answer.headers["Location"]
+
+
+def test_an_unchanged_poll_for_an_untrusted_host_is_refused_as_always(make_live_app):
+    app = make_live_app(trusted_hosts=["portal.example"])
+    client = app.test_client()
+    etag = client.get("/de/fake_live/board/hall-a", base_url="http://portal.example").headers["ETag"]
+    assert client.get("/de/fake_live/board/hall-a", base_url="http://portal.example",
+                      headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/de/fake_live/board/hall-a", base_url="http://forged.example",
+                      headers={"If-None-Match": etag}).status_code == 400
+
+
 # --- Redis ----------------------------------------------------------------------------------------
 
 def test_with_redis_a_commit_publishes_the_version_and_readers_take_it_from_redis(make_live_app, redis_url):
