@@ -30,6 +30,15 @@ def goals(results: dict) -> list[dict]:
                                f"vs {figures['growth']['appointments']['small']:,} appointments, each relative "
                                f"to the bare app (flat)",
                                ratio, ratio <= FLAT))
+    live = results.get("live") or {}
+    for name, figures in live.get("milliseconds_per_request", {}).items():
+        if name.startswith("unchanged_poll_early"):
+            found.append(_goal(f"live: {name} at most 0.3 ms of CPU in the app", figures["cpu_ms"],
+                               figures["cpu_ms"] <= 0.3))
+    for name, figures in live.get("throughput", {}).items():
+        if name.startswith("unchanged_poll_early"):
+            found.append(_goal(f"live: {name} at least half the bare app's throughput", figures["throughput_ratio"],
+                               figures["throughput_ratio"] >= 0.5))
     for backend, figures in (results.get("import") or {}).items():
         found.append(_goal(f"{backend}: import time per row, large vs small file (linear)",
                            figures["time_per_row_ratio"], figures["time_per_row_ratio"] <= FLAT))
@@ -61,6 +70,22 @@ def _throughput_table(block: dict) -> list[str]:
                      f"{f['throughput_ratio']:.2f} | {f['p50_ms']:.1f} | {f['p99_ms']:.1f} | {f['p99_ratio']:.1f} | "
                      f"{answers} |")
     return lines
+
+
+def _live_section(live: dict) -> list[str]:
+    out = ["", "## Live updates: a follower's poll (board of tests/live_app.py, SQLite, all plugins)", "",
+           "Inside the app (the WSGI app called as gunicorn calls it):", "",
+           "| request | ms of CPU | ms wall |", "| --- | ---: | ---: |"]
+    out += [f"| {name} | {f['cpu_ms']} | {f['wall_ms']} |" for name, f in live["milliseconds_per_request"].items()]
+    served = {name: f for name, f in live.get("throughput", {}).items() if name != "sse"}
+    if served:
+        out += ["", "Through gunicorn (two sync workers), each right after the bare app:", ""]
+        out += _throughput_table(served)
+    sse = live.get("throughput", {}).get("sse")
+    if sse:
+        out += ["", f"With {sse['streams']} followers on server-sent events (one per worker), a poll of the board "
+                    f"was {'served after' if sse['poll_served'] else 'not served within'} {sse['waited_seconds']} s."]
+    return out
 
 
 def markdown(results: dict) -> str:
@@ -97,6 +122,8 @@ def markdown(results: dict) -> str:
             out += ["", f"Of which plugins answering template slots on the page {page}:", "",
                     "| plugin: slot | ms |", "| --- | ---: |"]
             out += [f"| {name} | {ms} |" for name, ms in slots.items()]
+    if results.get("live"):
+        out += _live_section(results["live"])
     if results.get("import"):
         out += ["", "## CSV import (appointments plugin's importer, empty database)", "",
                 "| database | rows | seconds | rows/s | peak Python allocations MiB | peak RSS MiB |",

@@ -264,7 +264,8 @@ class CoreSettings(Section):
     database_url: str = ""
     """SQLAlchemy URL of the database; empty: SQLite in the instance folder."""
     ratelimit_storage_url: str = "memory://"
-    """Where rate limits are counted: memory:// (one process) or a redis:// URL (shared by all workers)."""
+    """Where rate limits are counted: memory:// (one process) or a redis:// URL (shared by all workers); a Redis
+    here also carries live versions between processes (portal/live.py)."""
     plugins: Annotated[list[str], AfterValidator(_distinct)] = list(BUILT_IN_PLUGINS)
     """The plugins to run, in order; setting it replaces the built-in list (use extra_plugins to add one)."""
     extra_plugins: Annotated[list[str], AfterValidator(_distinct)] = []

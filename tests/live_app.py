@@ -1,11 +1,14 @@
-"""A portal with a test-only public blueprint that bumps a topic and follows it, in-process or under gunicorn.
+"""A portal with a test-only blueprint that bumps a topic and follows it, in-process or under gunicorn.
 
+tests/test_live.py and benchmarks/live.py use it.
 Served by gunicorn as 'tests.live_app:create()' (with the repository on the Python path).
 """
 
 from __future__ import annotations
 
-from flask import Flask, request
+import time
+
+from flask import Flask, Response, request, stream_with_context
 
 from portal import create_app, toolkit
 
@@ -48,6 +51,21 @@ def ticket(name: str):
 def plain(name: str):
     """The board answered through the whole pipeline (conditional in an ordinary view), for comparison."""
     return toolkit.conditional(topic(name), lambda: board.__wrapped__(name))
+
+
+@blueprint.route("/stream/<name>")
+def stream(name: str):
+    """The board as server-sent events for a few seconds: the alternative to polling that benchmarks/live.py
+    measures (a sync worker serves nobody else while it streams)."""
+    seconds = int(request.args.get("seconds", "5"))
+
+    @stream_with_context
+    def events():
+        for _ in range(seconds * 5):
+            yield f"data: {toolkit.live_version(topic(name))}\n\n"
+            time.sleep(0.2)
+
+    return Response(events(), mimetype="text/event-stream")
 
 
 @staff.route("/board/<name>")
