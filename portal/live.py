@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
+import json
 import logging
 import re
 import threading
@@ -143,7 +145,8 @@ class LiveVersions:
                     self.redis_address)
         return True
 
-    def _lost_redis(self, error: Exception) -> None:
+    def lost_redis(self, error: Exception) -> None:
+        """Note that Redis failed: read the database, warn once, catch up when Redis answers again."""
         with self._lock:
             if not self._down:
                 log.warning("live versions: Redis at %s is unreachable (%s); reading versions from the database "
@@ -164,7 +167,7 @@ class LiveVersions:
                 self._merge({topic: version})
                 return version
             except redis.RedisError as error:
-                self._lost_redis(error)
+                self.lost_redis(error)
         return self.database_version(topic)
 
     def publish(self, topics: set[str]) -> None:
@@ -174,11 +177,11 @@ class LiveVersions:
         try:
             self._merge(self._database_versions(topics))
         except redis.RedisError as error:
-            self._lost_redis(error)
+            self.lost_redis(error)
 
-    def etag(self, version: int, htmx: bool) -> str:
+    def etag(self, topic: str, version: int, htmx: bool) -> str:
         """Return the entity tag of a followed page at this version (weak: compression changes the bytes)."""
-        return f"{version}.{self.build}{'.h' if htmx else ''}"
+        return f"{topic}.{version}.{self.build}{'.h' if htmx else ''}"
 
 
 def _store() -> LiveVersions:
@@ -209,15 +212,16 @@ def _cache_control(response: Response, private: bool) -> Response:
 
 
 def conditional(topic: str, render: Callable[[], Response], *, private: bool = False) -> Response:
-    """Answer 304 when the request's If-None-Match names the topic's current version, else render with an ETag."""
+    """Answer 304 when the request's If-None-Match names the topic's current version, else render (tagged if 200)."""
     store = _store()
     # Read before rendering: a change in between makes the page newer than its tag, never older.
-    etag = store.etag(live_version(topic), request.headers.get("HX-Request") == "true")
+    etag = store.etag(topic, live_version(topic), request.headers.get("HX-Request") == "true")
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
         response = make_response(render())
-    response.set_etag(etag, weak=True)
+    if response.status_code in (200, 304):
+        response.set_etag(etag, weak=True)  # a refusal or an error page is never kept as the current version
     return _cache_control(response, private)
 
 
@@ -246,7 +250,10 @@ def _after_commit(session) -> None:
     topics = session.info.pop(_PENDING, None)
     store = session.info.get(_EXTENSION)
     if topics and store is not None and store.redis is not None:
-        store.publish(topics)
+        try:
+            store.publish(topics)
+        except Exception as error:  # the change is committed: its request must not fail; catch up later
+            store.lost_redis(error)
 
 
 def _after_transaction_end(session, transaction) -> None:
@@ -254,14 +261,23 @@ def _after_transaction_end(session, transaction) -> None:
         session.info.pop(_PENDING, None)  # rolled back: nothing to publish
 
 
+# Settings that change what pages show; those that may differ between the app servers of one office are left out.
+SHOWN_SETTINGS = ("municipality", "office", "theme", "languages", "default_language", "fallback_languages",
+                  "timezone", "accessibility", "https", "plugins", "plugin_settings")
+
+
 def _build_token(app: Flask) -> str:
-    """Return a short token of the installed core and plugin versions: a new release makes old tags stale."""
+    """Return a short token of the release and the shown settings: a new release or configuration makes old tags
+    stale. Keyed with the secret, so a tag tells nothing about settings."""
     try:
         core = package_version("migration-office-portal")
     except PackageNotFoundError:
         core = "unknown"
+    settings = app.config["PORTAL"]
     plugins = sorted(f"{plugin.name}={plugin.info.version}" for plugin in app.extensions["portal.loaded_plugins"])
-    return hashlib.sha256(" ".join([core, *plugins]).encode()).hexdigest()[:8]
+    shown = json.dumps({key: settings[key] for key in SHOWN_SETTINGS}, sort_keys=True, default=str)
+    return hmac.new(settings["secret_key"].encode(), " ".join([core, *plugins, shown]).encode(),
+                    hashlib.sha256).hexdigest()[:8]
 
 
 class UnchangedPolls:
@@ -300,8 +316,8 @@ class UnchangedPolls:
             return None
         arguments.pop("lang", None)  # the views never get it (portal/i18n.py)
         store: LiveVersions = app.extensions[_EXTENSION]
-        etag = store.etag(store.version(check_topic(followed.topic_of(**arguments))),
-                          environ.get("HTTP_HX_REQUEST") == "true")
+        topic = check_topic(followed.topic_of(**arguments))
+        etag = store.etag(topic, store.version(topic), environ.get("HTTP_HX_REQUEST") == "true")
         if not parse_etags(tags).contains_weak(etag):
             return None
         return [("ETag", quote_etag(etag, weak=True)),

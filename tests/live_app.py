@@ -38,6 +38,8 @@ def bump(name: str):
 @toolkit.live_view(topic)
 def board(name: str):
     renders[name] = renders.get(name, 0) + 1
+    if name == "unknown":
+        return "no such board", 404
     return f"board {name} at version {toolkit.live_version(topic(name))}"
 
 

@@ -134,7 +134,7 @@ def test_an_unchanged_poll_gets_304_without_rendering(make_live_app):
     first = client.get("/de/fake_live/board/hall-a")
     assert first.status_code == 200 and first.text == "board hall-a at version 0"
     etag = first.headers["ETag"]
-    assert etag.startswith('W/"0.')
+    assert etag.startswith('W/"fake_live:hall-a.0.')
     assert first.headers["Cache-Control"] == "no-cache"
     rendered = live_app.renders["hall-a"]
 
@@ -160,6 +160,23 @@ def test_a_personal_page_is_kept_private_and_htmx_fragments_have_tags_of_their_o
     fragment = client.get("/de/fake_live/ticket/hall-a", headers={"HX-Request": "true",
                                                                   "If-None-Match": page.headers["ETag"]})
     assert fragment.status_code == 200 and fragment.headers["ETag"] != page.headers["ETag"]
+
+
+def test_an_error_answer_is_never_tagged_as_the_current_version(make_live_app):
+    client = make_live_app().test_client()
+    etag = client.get("/de/fake_live/board/hall-a").headers["ETag"]
+    missing = client.get("/de/fake_live/board/unknown", headers={"If-None-Match": etag})
+    assert missing.status_code == 404 and "ETag" not in missing.headers
+    assert missing.headers["Cache-Control"] == "no-cache"
+
+
+def test_tags_agree_between_processes_of_one_office_and_change_with_what_pages_show(make_live_app):
+    def tag(app):
+        return app.test_client().get("/de/fake_live/board/hall-a").headers["ETag"]
+
+    first = tag(make_live_app())
+    assert tag(make_live_app(trusted_hosts=["portal.example", "localhost"])) == first
+    assert tag(make_live_app(office={"name": "Ausländerbehörde Musterstadt"})) != first
 
 
 def test_a_bump_by_a_rolled_back_request_changes_nothing_for_followers(make_live_app):
