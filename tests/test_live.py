@@ -271,6 +271,22 @@ def test_with_redis_a_rolled_back_bump_publishes_nothing(make_live_app, redis_ur
     assert version_of(app, "fake_live:hall-a") == 0
 
 
+def test_with_redis_a_bump_undone_by_a_savepoint_never_inflates_the_published_version(make_live_app, redis_url):
+    app = make_live_app(ratelimit_storage_url=redis_url)
+    store = redis.Redis.from_url(redis_url)
+    with app.app_context():
+        session = toolkit.session()
+        toolkit.bump("fake_live:hall-a")
+        savepoint = session.begin_nested()
+        toolkit.bump("fake_live:hall-a")
+        savepoint.rollback()
+        session.commit()
+    assert store.get(live.KEY_PREFIX + "fake_live:hall-a") == b"1"
+    # Otherwise the next real bump (2) would not pass the published 2 and followers would miss it.
+    bump_and_commit(app, "fake_live:hall-a")
+    assert store.get(live.KEY_PREFIX + "fake_live:hall-a") == b"2" and version_of(app, "fake_live:hall-a") == 2
+
+
 def test_redis_at_a_closed_port_means_versions_from_the_database_with_one_warning(make_live_app, caplog):
     app = make_live_app(ratelimit_storage_url="redis://127.0.0.1:1/0")
     with caplog.at_level(logging.WARNING, logger="portal.live"):
