@@ -18,6 +18,7 @@ from .blueprints import public_blueprint, staff_blueprint
 from .clock import office_now, office_today, office_zone
 from .config import EmailSetting, PluginSettings
 from .content import ContentStatus, Translated, pick_translation, render_markdown
+from .csvexport import formula_safe, write_csv
 from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_cell, read_rows, run_import
 from .db import Base, UTCDateTime, session, utcnow
 from .errors import render_error
@@ -104,7 +105,7 @@ __all__ = [
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "session", "staff_blueprint", "text_direction", "utcnow",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate", "save_if_current",
-    "Event", "publish", "qr_svg",
+    "Event", "publish", "qr_svg", "formula_safe", "write_csv",
     "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address",
     # Live versions of topics named '<plugin>:<name>', shared by all processes (portal/live.py).
     "bump", "conditional", "live_version", "live_view",

@@ -47,7 +47,7 @@ def portal_settings_model():
 
 @hookimpl
 def portal_blueprints():
-    from . import api  # noqa: F401  (adds the API's routes to the public blueprint)
+    from . import api, selfservice_staff, selfservice_views  # noqa: F401  (add their routes to the blueprints)
     from .staff import bp as staff_bp
     from .views import bp
 
@@ -57,8 +57,9 @@ def portal_blueprints():
 @hookimpl
 def portal_models():
     from .models import Appointment
+    from .selfservice_models import ClientRequest, FreedSlot, Offer, Reminder, ShortNoticeEntry
 
-    return [Appointment]
+    return [Appointment, ClientRequest, Reminder, ShortNoticeEntry, FreedSlot, Offer]
 
 
 @hookimpl
@@ -81,6 +82,14 @@ def portal_home_tiles():
 
 
 @hookimpl
+def portal_event_handlers():
+    from .selfservice import answer_by_import
+
+    # An import (or a staff edit) that changes the date or status answers the client's open requests.
+    return {CHANGED: answer_by_import}
+
+
+@hookimpl
 def portal_staff_menu():
     return [
         toolkit.StaffMenuItem(title=_l("Termine"), endpoint="appointments_staff.search", role="caseworker", order=10),
@@ -90,6 +99,8 @@ def portal_staff_menu():
                               role="caseworker", order=12),
         toolkit.StaffMenuItem(title=_l("Gesperrte Abfragen"), endpoint="appointments_staff.locked_references",
                               role="caseworker", order=13),
+        toolkit.StaffMenuItem(title=_l("Rückmeldungen von Klienten"), endpoint="appointments_staff.selfservice_inbox",
+                              role="caseworker", order=14),
     ]
 
 
@@ -103,6 +114,7 @@ def portal_demo_data(session):
 @hookimpl
 def portal_purge_expired(session, now):
     from .models import Appointment
+    from .selfservice import purge as purge_selfservice
     from .statuses import CLOSED_STATUSES
 
     settings = toolkit.plugin_settings("appointments")
@@ -117,4 +129,4 @@ def portal_purge_expired(session, now):
              Appointment.imported_at < stale_before, Appointment.updated_at < stale_before,
              Appointment.status_changed_at < stale_before),
     )).execution_options(synchronize_session=False))
-    return result.rowcount
+    return result.rowcount + purge_selfservice(session, now)

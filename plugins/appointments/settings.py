@@ -34,3 +34,16 @@ class AppointmentsSettings(toolkit.PluginSettings):
     """Failed lookups by date of birth allowed for one reference from any address, then it is locked."""
     extra_services: dict[str, str] = {}
     """The municipality's own services: slug = "German name"."""
+    # Clients' self-service (docs/self-service.md).
+    public_address: str = ""
+    """Address of the portal for the links in reminder mails, e.g. https://termine.example.org; else a trusted host."""
+    offer_hours: PositiveInt = 24
+    """Hours a short-notice offer stays open before the slot can go to someone else."""
+    offer_candidates: PositiveInt = 3
+    """Clients of the short-notice list a freed slot is offered to at once; the first to accept takes it."""
+    request_retention_days: PositiveInt = 30
+    """Days after their appointment (or after they were made, without a date) before clients' requests go."""
+    short_notice_retention_days: PositiveInt = 90
+    """Days an entry stays on the short-notice list unless its appointment goes first."""
+    rate_limit_selfservice: RateLimit = "20 per hour"
+    """Self-service actions (confirm, cancel, new date, reminders, short notice) allowed from one address."""

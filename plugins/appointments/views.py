@@ -13,6 +13,7 @@ from .forms import LookupForm
 from .ics import calendar_file
 from .matching import REFERENCE_LIMIT, appointment_for_token, find_appointment, normalize_reference, result_token
 from .models import Appointment
+from .selfservice import panel as selfservice_panel
 
 bp = toolkit.public_blueprint("appointments", __name__)
 
@@ -91,7 +92,7 @@ def lookup():
         links = result_links(appointment, facts)
         # The result page shows the same again without the date of birth (side by side in two languages, say).
         toolkit.set_result_address(links["print_url"])
-        context |= {"facts": facts, **links}
+        context |= {"facts": facts, **links, "selfservice": selfservice_panel(appointment)}
     body = toolkit.render_page("appointments/lookup.html", block="lookup_region", **context)
     # htmx swaps only successful answers; the page without JavaScript gets the telling status code.
     if toolkit.is_htmx() or appointment is not None or request.method == "GET":
@@ -110,7 +111,8 @@ def _appointment_or_404(token: str) -> Appointment:
 def result(token: str):
     appointment = _appointment_or_404(token)
     facts = describe(appointment)
-    return toolkit.render_page("appointments/result.html", facts=facts, **result_links(appointment, facts))
+    return toolkit.render_page("appointments/result.html", facts=facts, **result_links(appointment, facts),
+                               selfservice=selfservice_panel(appointment))
 
 
 @bp.route("/result/<token>/appointment.ics")

@@ -50,3 +50,49 @@ def csv_file():
         return io.BytesIO(("\n".join([header, *rows]) + "\n").encode("utf-8"))
 
     return make
+
+
+# --- Self-service ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def open_result():
+    """Return open_result(client, lang=..., reference=..., birth_date=...) -> (result page html, action token).
+
+    Looks the appointment up like a client does; the token is the one the page's forms carry.
+    """
+    import re
+
+    from portal.testing import csrf_token
+
+    def open_page(client, lang: str = "de", reference: str = "M-100001", birth_date: date = BIRTH_DATE):
+        url = f"/{lang}/appointments/"
+        response = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": reference,
+                                          "day": str(birth_date.day), "month": str(birth_date.month),
+                                          "year": str(birth_date.year)})
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        match = re.search(r'name="token" value="([^"]+)"', html) or re.search(r'self-service/[a-z-]+\?t=([^"&]+)', html)
+        return html, match.group(1) if match else None
+
+    return open_page
+
+
+@pytest.fixture
+def act():
+    """Return act(client, action, token, lang="de", **fields) -> response: post a self-service form with its CSRF token."""
+    from portal.testing import csrf_token
+
+    def post(client, action: str, token: str, lang: str = "de", **fields):
+        url = f"/{lang}/appointments/self-service/{action}"
+        # The session's CSRF token is the same on every page; the lookup has one whatever the token is worth.
+        csrf = csrf_token(client, f"/{lang}/appointments/")
+        return client.post(url, data={"csrf_token": csrf, "token": token, **fields})
+
+    return post
+
+
+@pytest.fixture
+def mail_server(app, smtp_server, monkeypatch):
+    """Point the portal's mail settings at a real SMTP server on loopback for one test."""
+    monkeypatch.setitem(app.config["PORTAL"]["mail"], "port", smtp_server.port)
+    return smtp_server

@@ -1,0 +1,107 @@
+"""Short-notice offers: a freed slot goes to the most urgent clients on the list; the first to accept takes it.
+
+Taking is one conditional UPDATE of the slot (``taken_by_offer_id IS NULL``):
+of two acceptances at the same moment the database lets exactly one through,
+on PostgreSQL as on SQLite.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import url_for
+from flask_babel import force_locale
+from sqlalchemy import exists, select, update
+
+from portal import toolkit
+from portal.toolkit import _
+
+from .display import format_clock, format_day
+from .models import Appointment
+from .selfservice import offer_token, slot_text
+from .selfservice_models import FreedSlot, Offer, ShortNoticeEntry
+
+
+def candidates(slot: FreedSlot, count: int) -> list[tuple[ShortNoticeEntry, Appointment]]:
+    """Return the clients to offer a slot to: same service, later or no date, no open offer; most urgent first.
+
+    Urgency is the residence permit's expiry (soonest first, unknown last), then the time on the list.
+    """
+    already_offered = exists().where(Offer.appointment_id == ShortNoticeEntry.appointment_id,
+                                     Offer.state == "open", Offer.expires_at > toolkit.utcnow())
+    query = (select(ShortNoticeEntry, Appointment).join(Appointment, Appointment.id == ShortNoticeEntry.appointment_id)
+             .where(Appointment.service == slot.service, Appointment.reference != slot.freed_reference,
+                    (Appointment.starts_at.is_(None)) | (Appointment.starts_at > slot.starts_at), ~already_offered)
+             .order_by(ShortNoticeEntry.permit_expires.asc().nulls_last(), ShortNoticeEntry.created_at,
+                       ShortNoticeEntry.id)
+             .limit(count))
+    return list(toolkit.session().execute(query).tuples())
+
+
+def _offer_mail(entry: ShortNoticeEntry, offer: Offer, slot: FreedSlot) -> toolkit.MailMessage:
+    with force_locale(entry.language):
+        link = url_for("appointments.offer", token=offer_token(offer), lang=entry.language, _external=True)
+        subject = _("Früherer Termin frei: Möchten Sie ihn?")
+        body = "\n\n".join([
+            _("Ein früherer Termin ist frei geworden: %(slot)s.", slot=slot_text(slot)),
+            _("Wer zuerst zusagt, bekommt ihn. Das Angebot gilt bis %(until)s.",
+              until=format_clock(toolkit.office_now(offer.expires_at)) + " " + format_day(
+                  toolkit.office_now(offer.expires_at))),
+            _("Zusagen:") + f"\n{link}",
+            _("Wenn Sie nichts tun, bleibt Ihr bisheriger Termin."),
+        ])
+    return toolkit.queue_mail(entry.email, subject, body, plugin="appointments")
+
+
+def offer_slot(slot: FreedSlot) -> list[Offer]:
+    """Offer a free slot to the next candidates (mails queued, committed by the caller); return the offers made."""
+    if slot.taken_by_offer_id is not None:
+        return []
+    settings = toolkit.plugin_settings("appointments")
+    now = toolkit.utcnow()
+    expires = min(now + timedelta(hours=settings["offer_hours"]), slot.starts_at)
+    made = []
+    for entry, appointment in candidates(slot, settings["offer_candidates"]):
+        offer = Offer(slot_id=slot.id, appointment_id=appointment.id, state="open", expires_at=expires, created_at=now)
+        toolkit.session().add(offer)
+        toolkit.session().flush()
+        if entry.email:
+            _offer_mail(entry, offer, slot)
+        made.append(offer)
+    return made
+
+
+def accept(offer: Offer) -> bool:
+    """Take the offer's slot if nobody took it first; the others are told it is gone. The caller commits."""
+    session = toolkit.session()
+    now = toolkit.utcnow()
+    if offer.state != "open" or offer.expires_at <= now:
+        return False
+    taken = session.execute(update(FreedSlot).where(FreedSlot.id == offer.slot_id,
+                                                    FreedSlot.taken_by_offer_id.is_(None))
+                            .values(taken_by_offer_id=offer.id, taken_at=now)
+                            .execution_options(synchronize_session=False)).rowcount == 1
+    if not taken:
+        offer.state, offer.answered_at = "gone", now
+        return False
+    offer.state, offer.answered_at = "accepted", now
+    for other in session.scalars(select(Offer).where(Offer.slot_id == offer.slot_id, Offer.id != offer.id,
+                                                     Offer.state == "open")):
+        other.state, other.answered_at = "gone", now
+        _gone_mail(other)
+    # Placed: the client leaves the list; the next export tells the specialist system.
+    session.execute(ShortNoticeEntry.__table__.delete().where(ShortNoticeEntry.appointment_id == offer.appointment_id))
+    return True
+
+
+def _gone_mail(offer: Offer) -> None:
+    entry = toolkit.session().scalars(select(ShortNoticeEntry)
+                                      .where(ShortNoticeEntry.appointment_id == offer.appointment_id)).first()
+    if entry is None or not entry.email:
+        return
+    with force_locale(entry.language):
+        toolkit.queue_mail(entry.email, _("Der frühere Termin ist schon vergeben"),
+                           _("Jemand anderes hat den früheren Termin schneller angenommen. Ihr bisheriger Termin "
+                             "bleibt, und Sie bleiben auf der Liste für kurzfristige Termine."),
+                           plugin="appointments")
+

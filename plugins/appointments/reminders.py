@@ -1,0 +1,71 @@
+"""Reminders by e-mail, three days and one day before the appointment, each with one-click links.
+
+`flask --app portal appointments remind` runs daily (after midnight, office
+time). Each reminder is claimed with one conditional UPDATE before its mail is
+queued in the same transaction, so a second run, or two at once, send nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import url_for
+from flask_babel import force_locale
+from sqlalchemy import select, update
+
+from portal import toolkit
+from portal.toolkit import _
+
+from .display import day_bounds, describe
+from .models import Appointment
+from .selfservice import mail_token
+from .selfservice_models import Reminder
+
+# Which reminder goes how many days ahead: the first three days before, the last one day before.
+SCHEDULE = (("first_sent_at", 3), ("last_sent_at", 1))
+
+
+def _compose(reminder: Reminder, appointment: Appointment) -> tuple[str, str]:
+    with force_locale(reminder.language):
+        facts = describe(appointment)
+
+        def link(action: str) -> str:
+            return url_for("appointments.mail_link", token=mail_token(appointment, action), lang=reminder.language,
+                           _external=True)
+
+        subject = _("Erinnerung: Ihr Termin am %(day)s", day=facts["date_text"])
+        body = "\n\n".join([
+            _("Sie haben einen Termin im Amt: %(day)s um %(clock)s Uhr, %(place)s.", day=facts["date_text"],
+              clock=facts["time_text"], place=facts["place"]),
+            _("Ich komme:") + "\n" + link("confirm"),
+            _("Ich kann nicht kommen (der Termin geht dann an jemanden, der wartet):") + "\n" + link("cancel"),
+            _("Keine Erinnerungen mehr:") + "\n" + link("stop-reminders"),
+        ])
+    return subject, body
+
+
+def send_due_reminders() -> int:
+    """Queue the reminders due today; return how many were queued."""
+    session = toolkit.session()
+    today = toolkit.office_today()
+    queued = 0
+    for column_name, days in SCHEDULE:
+        start, end = day_bounds(today + timedelta(days=days))
+        column = getattr(Reminder, column_name)
+        due = session.execute(select(Reminder.id).join(Appointment, Appointment.id == Reminder.appointment_id)
+                              .where(Appointment.starts_at >= start, Appointment.starts_at < end,
+                                     column.is_(None))).scalars().all()
+        for reminder_id in due:
+            claimed = session.execute(update(Reminder).where(Reminder.id == reminder_id, column.is_(None))
+                                      .values({column_name: toolkit.utcnow()})
+                                      .execution_options(synchronize_session=False)).rowcount == 1
+            if not claimed:
+                continue
+            reminder = session.get(Reminder, reminder_id)
+            appointment = session.get(Appointment, reminder.appointment_id)
+            subject, body = _compose(reminder, appointment)
+            toolkit.queue_mail(reminder.email, subject, body, plugin="appointments")
+            queued += 1
+            # One commit per reminder: a failure later on keeps what is already queued and claimed together.
+            session.commit()
+    return queued

@@ -1,0 +1,196 @@
+"""Clients' self-service on the result page: signed action tokens, the requests they make, and what the page shows.
+
+The portal does not change an appointment itself: the specialist system owns
+it. A request waits for staff and leaves with the next CSV export; the import
+after it shows the client the new state and answers the request (``answer_by_import``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import select, update
+
+from portal import toolkit
+from portal.toolkit import _, _l
+
+from .display import format_clock, format_day
+from .models import Appointment
+from .selfservice_models import ClientRequest, FreedSlot, Offer, Reminder, ShortNoticeEntry
+from .statuses import STATUSES
+
+TOKEN_SALT = "appointments-selfservice"
+# Links in reminders stay valid until the appointment: the first reminder goes three days before it.
+MAIL_LINK_DAYS = 5
+MAIL_ACTIONS = ("confirm", "cancel", "stop-reminders")
+
+REASONS = {
+    "illness": _l("Krankheit"),
+    "travel": _l("Reise"),
+    "work": _l("Arbeit"),
+    "childcare": _l("Kinderbetreuung"),
+    "other": _l("Anderer Grund"),
+}
+WEEKDAYS = {
+    "mon": _l("Montag"),
+    "tue": _l("Dienstag"),
+    "wed": _l("Mittwoch"),
+    "thu": _l("Donnerstag"),
+    "fri": _l("Freitag"),
+}
+DAY_TIMES = {
+    "morning": _l("Vormittag"),
+    "afternoon": _l("Nachmittag"),
+}
+KIND_LABELS = {
+    "confirm": _l("Kommt"),
+    "cancel": _l("Absage"),
+    "new_date": _l("Neuer Termin gewünscht"),
+}
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+
+
+def action_token(appointment: Appointment) -> str:
+    """Return the token a form on the result page carries instead of the reference; valid like the result link."""
+    return _serializer().dumps([appointment.id, "act"])
+
+
+def mail_token(appointment: Appointment, action: str) -> str:
+    """Return the token of a one-click link in a reminder: one action on one appointment."""
+    return _serializer().dumps([appointment.id, "mail", action])
+
+
+def offer_token(offer: Offer) -> str:
+    """Return the token of the link to a short-notice offer."""
+    return _serializer().dumps([offer.id, "offer"])
+
+
+def _load(token: str, max_age: int) -> list | None:
+    try:
+        payload = _serializer().loads(token or "", max_age=max_age)
+    except BadData:
+        return None
+    return payload if isinstance(payload, list) and payload and isinstance(payload[0], int) else None
+
+
+def appointment_for_action(token: str) -> Appointment | None:
+    """Return the appointment of a result page's action token, or None when forged, expired or gone."""
+    payload = _load(token, toolkit.plugin_settings("appointments")["result_link_minutes"] * 60)
+    if payload is None or payload[1:] != ["act"]:
+        return None
+    return toolkit.session().get(Appointment, payload[0])
+
+
+def appointment_for_mail_link(token: str) -> tuple[Appointment | None, str]:
+    """Return the appointment and action of a reminder's link, or (None, "") when forged, expired or gone."""
+    payload = _load(token, MAIL_LINK_DAYS * 24 * 3600)
+    if payload is None or len(payload) != 3 or payload[1] != "mail" or payload[2] not in MAIL_ACTIONS:
+        return None, ""
+    return toolkit.session().get(Appointment, payload[0]), payload[2]
+
+
+def offer_for_token(token: str) -> Offer | None:
+    """Return the offer of a link, or None when forged, too old or gone (an expired offer says so itself)."""
+    payload = _load(token, toolkit.plugin_settings("appointments")["offer_hours"] * 3600 * 2)
+    if payload is None or payload[1:] != ["offer"]:
+        return None
+    return toolkit.session().get(Offer, payload[0])
+
+
+def slot_text(slot: FreedSlot) -> str:
+    """Return the date, time and place of a slot in the current language."""
+    start = toolkit.office_now(slot.starts_at)
+    place = ", ".join(part for part in (slot.building, slot.room) if part)
+    return _("%(day)s, %(clock)s Uhr, %(place)s", day=format_day(start), clock=format_clock(start), place=place)
+
+
+def upcoming(appointment: Appointment) -> bool:
+    """Tell whether the appointment has a date still ahead, the condition for confirming, cancelling, reminders."""
+    return (STATUSES[appointment.status].has_date and appointment.starts_at is not None
+            and appointment.starts_at > toolkit.utcnow())
+
+
+def may_wait_for_earlier(appointment: Appointment) -> bool:
+    """Tell whether the client may join the short-notice list: any appointment not closed."""
+    return appointment.status in ("invited", "scheduled", "postponed")
+
+
+def record_request(appointment: Appointment, kind: str, **details) -> ClientRequest:
+    """Store a client's request; it replaces the client's earlier open one, which staff need not handle any more."""
+    session = toolkit.session()
+    now = toolkit.utcnow()
+    session.execute(update(ClientRequest).where(ClientRequest.appointment_id == appointment.id,
+                                                ClientRequest.state == "open")
+                    .values(state="superseded", handled_at=now, version=ClientRequest.version + 1)
+                    .execution_options(synchronize_session=False))
+    request = ClientRequest(appointment_id=appointment.id, kind=kind, language=toolkit.current_language(),
+                            slot_start=appointment.starts_at, slot_status=appointment.status, created_at=now,
+                            **details)
+    session.add(request)
+    if kind == "cancel" and upcoming(appointment):
+        session.add(FreedSlot(starts_at=appointment.starts_at, service=appointment.service,
+                              building=appointment.building, room=appointment.room,
+                              freed_reference=appointment.reference, created_at=now))
+        # Reminders of a date the client gave back would only confuse.
+        session.execute(Reminder.__table__.delete().where(Reminder.appointment_id == appointment.id))
+    session.flush()
+    return request
+
+
+def panel(appointment: Appointment) -> dict:
+    """Return what the result page shows of the self-service: the forms' token, the last request, lists, offers."""
+    session = toolkit.session()
+    last_request = session.scalars(select(ClientRequest).where(ClientRequest.appointment_id == appointment.id)
+                                   .order_by(ClientRequest.created_at.desc(), ClientRequest.id.desc())
+                                   .limit(1)).first()
+    now = toolkit.utcnow()
+    offers = session.execute(select(Offer, FreedSlot).join(FreedSlot, FreedSlot.id == Offer.slot_id)
+                             .where(Offer.appointment_id == appointment.id, Offer.state == "open",
+                                    Offer.expires_at > now).order_by(Offer.expires_at)).all()
+    return {
+        "token": action_token(appointment),
+        "upcoming": upcoming(appointment),
+        "may_wait": may_wait_for_earlier(appointment),
+        "last_request": last_request,
+        "reminded": session.scalar(select(Reminder.id).where(Reminder.appointment_id == appointment.id)) is not None,
+        "waiting": session.scalar(select(ShortNoticeEntry.id)
+                                  .where(ShortNoticeEntry.appointment_id == appointment.id)) is not None,
+        "offers": [(offer_token(offer), slot_text(slot)) for offer, slot in offers],
+    }
+
+
+def answer_by_import(public_id: str, **facts) -> None:
+    """Mark open requests answered when the appointment's date or status changed since they were made."""
+    appointment = toolkit.session().scalars(select(Appointment).where(Appointment.public_id == public_id)).first()
+    if appointment is None:
+        return
+    now = toolkit.utcnow()
+    for request in toolkit.session().scalars(select(ClientRequest).where(
+            ClientRequest.appointment_id == appointment.id, ClientRequest.state == "open")):
+        if request.slot_start != appointment.starts_at or request.slot_status != appointment.status:
+            request.state, request.handled_at = "superseded", now
+
+
+def purge(session, now: datetime) -> int:
+    """Delete self-service data past its time (docs/self-service.md, "Data kept"); return how many rows went."""
+    settings = toolkit.plugin_settings("appointments")
+    requests_before = now - timedelta(days=settings["request_retention_days"])
+    today_starts = datetime.combine(toolkit.office_today(now), datetime.min.time(), tzinfo=toolkit.office_zone())
+    dated = select(Appointment.id).where(Appointment.starts_at.is_not(None), Appointment.starts_at >= today_starts)
+    deleted = 0
+    for statement in (
+        # The address goes the day after the appointment, or at once when the appointment lost its date.
+        Reminder.__table__.delete().where(Reminder.appointment_id.not_in(dated)),
+        ClientRequest.__table__.delete().where(ClientRequest.created_at < requests_before),
+        ShortNoticeEntry.__table__.delete().where(ShortNoticeEntry.created_at < now - timedelta(
+            days=settings["short_notice_retention_days"])),
+        FreedSlot.__table__.delete().where(FreedSlot.starts_at < requests_before),
+        Offer.__table__.delete().where(Offer.created_at < requests_before),
+    ):
+        deleted += session.execute(statement).rowcount
+    return deleted

@@ -1,0 +1,220 @@
+"""Clients' self-service pages: confirm, cancel, ask for another date, reminders, the short-notice list, offers.
+
+Reached only from a result page (a lookup that succeeded) or a link in a mail:
+forms carry a signed, expiring token of the appointment, never the reference.
+A token that is forged, altered or expired gets the plugin's "link expired"
+page, whatever the appointment. Bad input changes nothing: 422 with the summary.
+"""
+
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+from wtforms import DateField, EmailField, HiddenField, RadioField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal import toolkit
+from portal.toolkit import _, _l
+
+from .matching import result_token
+from .models import Appointment
+from .offers import accept
+from .selfservice import (
+    DAY_TIMES,
+    REASONS,
+    WEEKDAYS,
+    action_token,
+    appointment_for_action,
+    appointment_for_mail_link,
+    may_wait_for_earlier,
+    offer_for_token,
+    record_request,
+    slot_text,
+    upcoming,
+)
+from .selfservice_models import FreedSlot, Reminder, ShortNoticeEntry
+from .views import bp
+
+ACTIONS = ("confirm", "cancel", "new-date", "remind", "stop-reminders", "short-notice")
+EMAIL_MESSAGE = _l("Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de.")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _options(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(value, str(label)) for value, label in labels.items()]
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes, which every phone shows plainly."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ActionForm(FlaskForm):
+    """The signed token of the appointment an action is about."""
+
+    token = HiddenField()
+
+
+class CancelForm(ActionForm):
+    wants_new_date = RadioField(_l("Brauchen Sie einen neuen Termin?"),
+                                validators=[InputRequired(_l("Bitte wählen Sie Ja oder Nein."))],
+                                invalid_choice_message=_l("Bitte wählen Sie Ja oder Nein."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.wants_new_date.choices = [SelectChoice("yes", _("Ja, bitte schicken Sie mir einen neuen Termin.")),
+                                       SelectChoice("no", _("Nein, ich brauche keinen Termin mehr."))]
+
+
+class NewDateForm(ActionForm):
+    reason = RadioField(_l("Warum passt der Termin nicht?"),
+                        validators=[InputRequired(_l("Bitte wählen Sie einen Grund."))],
+                        invalid_choice_message=_l("Bitte wählen Sie einen Grund."))
+    weekdays = CheckboxesField(_l("An welchen Tagen können Sie?"))
+    day_times = CheckboxesField(_l("Zu welcher Tageszeit?"))
+    note = StringField(_l("Kurze Notiz (freiwillig)"), filters=[_strip],
+                       validators=[Optional(), Length(max=200, message=_l("Bitte höchstens 200 Zeichen."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = _options(REASONS)
+        self.weekdays.choices = _options(WEEKDAYS)
+        self.day_times.choices = _options(DAY_TIMES)
+
+
+class RemindForm(ActionForm):
+    email = EmailField(_l("E-Mail-Adresse"), filters=[_strip], validators=[
+        InputRequired(EMAIL_MESSAGE), Length(max=254, message=EMAIL_MESSAGE), Email(message=EMAIL_MESSAGE)])
+    consent = RadioField(_l("Einwilligung"), choices=[SelectChoice("yes", _l("Ja, ich bin einverstanden."))],
+                         validators=[InputRequired(_l("Ohne Ihre Einwilligung können wir Sie nicht erinnern."))],
+                         invalid_choice_message=_l("Ohne Ihre Einwilligung können wir Sie nicht erinnern."))
+
+
+class ShortNoticeForm(ActionForm):
+    email = EmailField(_l("E-Mail-Adresse (freiwillig)"), filters=[_strip], validators=[
+        Optional(), Length(max=254, message=EMAIL_MESSAGE), Email(message=EMAIL_MESSAGE)])
+    permit_expires = DateField(_l("Ihr Aufenthaltstitel gilt bis (freiwillig)"), validators=[Optional()],
+                               invalid_value_message=_l("Bitte ein gültiges Datum angeben."))
+
+
+FORMS = {"confirm": ActionForm, "cancel": CancelForm, "new-date": NewDateForm, "remind": RemindForm,
+         "stop-reminders": ActionForm, "short-notice": ShortNoticeForm}
+
+
+def _allowed(action: str, appointment: Appointment) -> bool:
+    if action == "short-notice":
+        return may_wait_for_earlier(appointment)
+    if action == "stop-reminders":
+        return True
+    return upcoming(appointment)
+
+
+def _selfservice_limit() -> str:
+    return toolkit.plugin_settings("appointments")["rate_limit_selfservice"]
+
+
+def _render_action(action: str, appointment: Appointment, form: FlaskForm, status: int = 200):
+    form.token.data = action_token(appointment)
+    return render_template("appointments/selfservice/action.html", action=action, form=form,
+                           result_url=url_for("appointments.result", token=result_token(appointment))), status
+
+
+def _done(appointment: Appointment, message: str):
+    return render_template("appointments/selfservice/done.html", message=message,
+                           result_url=url_for("appointments.result", token=result_token(appointment)))
+
+
+@bp.route("/self-service/<any(" + ", ".join(f"'{name}'" for name in ACTIONS) + "):action>", methods=["GET", "POST"])
+@toolkit.limiter.limit(toolkit.client_limit(_selfservice_limit), methods=["POST"])
+def selfservice_action(action: str):
+    form = FORMS[action]()
+    token = form.token.data if request.method == "POST" else request.args.get("t", "")
+    appointment = appointment_for_action(token)
+    if appointment is None:
+        raise NotFound()
+    if not _allowed(action, appointment):
+        return _done(appointment, _("Für diesen Termin ist das nicht möglich. Bitte prüfen Sie den Stand oben."))
+    if request.method == "GET" or not form.validate():
+        return _render_action(action, appointment, form, 422 if request.method == "POST" else 200)
+    message = _perform(action, appointment, form)
+    toolkit.session().commit()
+    return _done(appointment, message)
+
+
+def _perform(action: str, appointment: Appointment, form: FlaskForm) -> str:
+    """Store what the client asked for and return the sentence that tells them."""
+    session = toolkit.session()
+    language = toolkit.current_language()
+    if action == "confirm":
+        record_request(appointment, "confirm")
+        return _("Danke! Wir haben notiert, dass Sie kommen.")
+    if action == "cancel":
+        wants = form.wants_new_date.data == "yes"
+        record_request(appointment, "cancel", wants_new_date=wants)
+        if wants:
+            return _("Danke! Ihr Termin geht an jemanden, der wartet. Sie bekommen einen neuen Termin per Brief.")
+        return _("Danke! Ihr Termin geht an jemanden, der wartet.")
+    if action == "new-date":
+        record_request(appointment, "new_date", reason=form.reason.data, weekdays=",".join(form.weekdays.data or []),
+                       day_times=",".join(form.day_times.data or []), note=form.note.data or "", wants_new_date=True)
+        return _("Danke! Wir suchen einen neuen Termin und schicken Ihnen einen Brief. Bis dahin gilt der alte "
+                 "Termin.")
+    if action == "remind":
+        reminder = session.scalars(select(Reminder).where(Reminder.appointment_id == appointment.id)).first()
+        if reminder is None:
+            reminder = Reminder(appointment_id=appointment.id)
+            session.add(reminder)
+        reminder.email, reminder.language = form.email.data, language
+        return _("Danke! Wir erinnern Sie 3 Tage und 1 Tag vor dem Termin per E-Mail.")
+    if action == "stop-reminders":
+        session.execute(Reminder.__table__.delete().where(Reminder.appointment_id == appointment.id))
+        return _("Sie bekommen keine Erinnerungen mehr. Ihre E-Mail-Adresse ist gelöscht.")
+    entry = session.scalars(select(ShortNoticeEntry).where(ShortNoticeEntry.appointment_id == appointment.id)).first()
+    if entry is None:
+        entry = ShortNoticeEntry(appointment_id=appointment.id, created_at=toolkit.utcnow())
+        session.add(entry)
+    entry.email, entry.language, entry.permit_expires = form.email.data or "", language, form.permit_expires.data
+    return _("Danke! Sie stehen auf der Liste. Wird ein Termin frei, bieten wir ihn Ihnen an.")
+
+
+@bp.route("/self-service/mail/<token>")
+def mail_link(token: str):
+    """Open the page of a reminder's link; changing anything takes a button, so mail scanners change nothing."""
+    appointment, action = appointment_for_mail_link(token)
+    if appointment is None:
+        raise NotFound()
+    if not _allowed(action, appointment):
+        return _done(appointment, _("Für diesen Termin ist das nicht möglich. Bitte prüfen Sie den Stand oben."))
+    return _render_action(action, appointment, FORMS[action](formdata=None))
+
+
+@bp.route("/offer/<token>", methods=["GET", "POST"])
+@toolkit.limiter.limit(toolkit.client_limit(_selfservice_limit), methods=["POST"])
+def offer(token: str):
+    offer = offer_for_token(token)
+    if offer is None:
+        raise NotFound()
+    form = ActionForm()
+    appointment = toolkit.session().get(Appointment, offer.appointment_id)
+    slot = toolkit.session().get(FreedSlot, offer.slot_id)
+    if request.method == "POST" and form.validate():
+        taken = accept(offer)
+        toolkit.session().commit()
+        if taken:
+            return _done(appointment, _("Der Termin gehört Ihnen: %(slot)s. Sie bekommen dazu noch einen Brief.",
+                                        slot=slot_text(slot)))
+        return _done(appointment, _("Dieser Termin ist leider schon vergeben. Ihr bisheriger Termin bleibt."))
+    open_now = offer.state == "open" and offer.expires_at > toolkit.utcnow() and slot.taken_by_offer_id is None
+    return render_template("appointments/selfservice/offer.html", form=form, open_now=open_now, token=token,
+                           slot=slot_text(slot),
+                           result_url=url_for("appointments.result", token=result_token(appointment))), \
+        422 if form.errors else 200

@@ -1,0 +1,143 @@
+"""Clients answer from the result page: confirm, cancel, another date, reminders, short notice; tokens, not references."""
+
+from __future__ import annotations
+
+import pytest
+from portal_plugins.appointments.selfservice_models import ClientRequest, FreedSlot, Reminder, ShortNoticeEntry
+from sqlalchemy import func, select
+
+
+def rows(database, model):
+    with database() as session:
+        return session.scalars(select(model).order_by(model.id)).all()
+
+
+def count_all(database) -> dict:
+    with database() as session:
+        return {model.__name__: session.scalar(select(func.count()).select_from(model))
+                for model in (ClientRequest, FreedSlot, Reminder, ShortNoticeEntry)}
+
+
+def test_the_result_page_offers_every_action_with_a_token_not_the_reference(client, add_appointment, open_result):
+    add_appointment()
+    html, token = open_result(client)
+    assert token and "M-100001" not in token
+    for label in ("Ich komme", "Ich kann nicht kommen", "Anderer Termin, bitte", "Erinnern Sie mich",
+                  "Ich kann kurzfristig kommen", "jemanden, der wartet"):
+        assert label in html
+    # The forms on the page carry the token, never the reference.
+    assert 'name="reference"' not in html[html.index("appointments-selfservice"):]
+
+
+def test_confirm_cancel_and_new_date_are_stored_and_answer_in_the_clients_language(client, database, add_appointment,
+                                                                                    open_result, act):
+    add_appointment()
+    _html, token = open_result(client, lang="ar")
+    response = act(client, "confirm", token, lang="ar")
+    assert response.status_code == 200 and 'lang="ar"' in response.get_data(as_text=True)
+    response = act(client, "new-date", token, reason="childcare", weekdays=["mon", "thu"], day_times="morning",
+                   note="nicht vor 10 Uhr")
+    assert response.status_code == 200
+    response = act(client, "cancel", token, wants_new_date="yes")
+    assert "jemanden, der wartet" in response.get_data(as_text=True)
+    requests = rows(database, ClientRequest)
+    assert [(r.kind, r.state) for r in requests] == [("confirm", "superseded"), ("new_date", "superseded"),
+                                                     ("cancel", "open")]
+    assert requests[0].language == "ar" and requests[1].weekdays == "mon,thu" and requests[1].reason == "childcare"
+    assert requests[2].wants_new_date is True
+    # The slot given back waits for staff to offer it.
+    assert [slot.freed_reference for slot in rows(database, FreedSlot)] == ["M-100001"]
+    html, _token = open_result(client)
+    assert "Sie haben abgesagt." in html
+
+
+@pytest.mark.parametrize(("action", "fields"), [
+    ("cancel", {}),
+    ("cancel", {"wants_new_date": "maybe"}),
+    ("new-date", {"reason": "holiday"}),
+    ("new-date", {"reason": "work", "note": "x" * 201}),
+    ("new-date", {"reason": "work", "weekdays": "sun"}),
+    ("remind", {"email": "kein-at-zeichen", "consent": "yes"}),
+    ("remind", {"email": "kunde@example.org"}),
+    ("short-notice", {"permit_expires": "31.02.2027"}),
+])
+def test_bad_input_changes_nothing_and_answers_422_with_the_summary(client, database, add_appointment, open_result,
+                                                                   act, action, fields):
+    add_appointment()
+    _html, token = open_result(client)
+    before = count_all(database)
+    response = act(client, action, token, **fields)
+    assert response.status_code == 422
+    assert 'id="error-summary"' in response.get_data(as_text=True)
+    assert count_all(database) == before
+
+
+@pytest.mark.parametrize("token", ["", "M-100001", "forged.token.value"])
+def test_a_missing_or_forged_token_reveals_nothing(client, database, add_appointment, act, token):
+    add_appointment()
+    response = act(client, "confirm", token)
+    assert response.status_code == 404
+    assert "abgelaufen oder ungültig" in response.get_data(as_text=True)
+    assert count_all(database)["ClientRequest"] == 0
+
+
+def test_an_altered_token_is_refused(client, database, add_appointment, open_result, act):
+    first = add_appointment("M-100001")
+    add_appointment("M-100002")
+    _html, token = open_result(client)
+    payload, _dot, rest = token.partition(".")
+    # Another appointment's id in the same signature does not pass.
+    import base64
+    import json
+    altered = base64.urlsafe_b64encode(json.dumps([first + 1, "act"]).encode()).decode().rstrip("=")
+    assert act(client, "confirm", f"{altered}.{rest}").status_code == 404
+    assert count_all(database)["ClientRequest"] == 0
+
+
+def test_an_expired_token_is_refused(app, client, database, add_appointment, open_result, act, monkeypatch):
+    add_appointment()
+    _html, token = open_result(client)
+    monkeypatch.setitem(app.config["PORTAL"]["plugin_settings"]["appointments"], "result_link_minutes", 1)
+    import time as clock
+    real_time = clock.time
+    monkeypatch.setattr(clock, "time", lambda: real_time() + 120)
+    assert act(client, "confirm", token).status_code == 404
+    assert count_all(database)["ClientRequest"] == 0
+
+
+def test_reminders_need_consent_and_can_be_stopped(client, database, add_appointment, open_result, act):
+    add_appointment()
+    _html, token = open_result(client)
+    assert act(client, "remind", token, email=" kunde@example.org ", consent="yes").status_code == 200
+    assert [(r.email, r.language) for r in rows(database, Reminder)] == [("kunde@example.org", "de")]
+    html, token = open_result(client)
+    assert "Keine Erinnerungen mehr" in html and "kunde@example.org" not in html
+    assert act(client, "stop-reminders", token).status_code == 200
+    assert rows(database, Reminder) == []
+
+
+def test_short_notice_list_takes_the_permit_expiry(client, database, add_appointment, open_result, act):
+    add_appointment(days=40)
+    _html, token = open_result(client)
+    assert act(client, "short-notice", token, email="", permit_expires="2027-01-15").status_code == 200
+    entry = rows(database, ShortNoticeEntry)[0]
+    assert entry.permit_expires.isoformat() == "2027-01-15" and entry.email == ""
+    assert "Sie stehen auf der Liste" in open_result(client)[0]
+
+
+def test_a_postponed_appointment_may_wait_but_not_confirm(client, database, add_appointment, open_result, act):
+    add_appointment(status="postponed", days=None)
+    html, token = open_result(client)
+    assert "Ich komme" not in html and "Ich kann kurzfristig kommen" in html
+    response = act(client, "confirm", token)
+    assert response.status_code == 200 and "nicht möglich" in response.get_data(as_text=True)
+    assert count_all(database)["ClientRequest"] == 0
+
+
+@pytest.mark.portal_config({"plugin_settings": {"appointments": {"rate_limit_selfservice": "2 per hour"}}})
+def test_actions_are_rate_limited(client, add_appointment, open_result, act):
+    add_appointment()
+    _html, token = open_result(client)
+    assert act(client, "confirm", token).status_code == 200
+    assert act(client, "confirm", token).status_code == 200
+    assert act(client, "confirm", token).status_code == 429
