@@ -35,7 +35,7 @@ def candidates(slot: FreedSlot, count: int) -> list[tuple[ShortNoticeEntry, Appo
              .order_by(ShortNoticeEntry.permit_expires.asc().nulls_last(), ShortNoticeEntry.created_at,
                        ShortNoticeEntry.id)
              .limit(count))
-    return list(toolkit.session().execute(query).tuples())
+    return list(toolkit.session().execute(query).all())
 
 
 def _offer_mail(entry: ShortNoticeEntry, offer: Offer, slot: FreedSlot) -> toolkit.MailMessage:

@@ -44,9 +44,11 @@ def selfservice_inbox():
     per_day = Counter((toolkit.office_today(created_at), kind) for created_at, kind in session.execute(
         select(ClientRequest.created_at, ClientRequest.kind).where(ClientRequest.created_at >= since)))
     days = sorted({day for day, _kind in per_day}, reverse=True)
-    requests = toolkit.paginate(
-        select(ClientRequest, Appointment).join(Appointment, Appointment.id == ClientRequest.appointment_id)
-        .where(ClientRequest.state == "open").order_by(ClientRequest.created_at, ClientRequest.id), PAGE_SIZE)
+    requests = toolkit.paginate(select(ClientRequest).where(ClientRequest.state == "open")
+                                .order_by(ClientRequest.created_at, ClientRequest.id), PAGE_SIZE)
+    ids = {request.appointment_id for request in requests.items}
+    appointments = {appointment.id: appointment for appointment in session.scalars(
+        select(Appointment).where(Appointment.id.in_(ids)))} if ids else {}
     waiting = session.execute(select(ShortNoticeEntry, Appointment)
                               .join(Appointment, Appointment.id == ShortNoticeEntry.appointment_id)
                               .order_by(ShortNoticeEntry.permit_expires.asc().nulls_last(),
@@ -59,7 +61,7 @@ def selfservice_inbox():
                              .where(Offer.state.in_(("open", "accepted")))
                              .order_by(FreedSlot.starts_at, Offer.id)).all()
     return render_template("appointments/selfservice/staff_inbox.html", per_day=per_day, days=days,
-                           kinds=KIND_LABELS, requests=requests, waiting=waiting, slots=slots, offers=offers,
+                           kinds=KIND_LABELS, requests=requests, appointments=appointments, waiting=waiting, slots=slots, offers=offers,
                            details=request_details, form=toolkit.VersionForm(), local_start=local_start,
                            now=toolkit.utcnow())
 

@@ -215,6 +215,6 @@ def offer(token: str):
         return _done(appointment, _("Dieser Termin ist leider schon vergeben. Ihr bisheriger Termin bleibt."))
     open_now = offer.state == "open" and offer.expires_at > toolkit.utcnow() and slot.taken_by_offer_id is None
     return render_template("appointments/selfservice/offer.html", form=form, open_now=open_now, token=token,
-                           slot=slot_text(slot),
+                           slot_description=slot_text(slot),
                            result_url=url_for("appointments.result", token=result_token(appointment))), \
         422 if form.errors else 200

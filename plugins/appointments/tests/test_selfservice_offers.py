@@ -1,0 +1,126 @@
+"""Short-notice offers: candidates by urgency, the first to accept takes the slot exactly once, the others are told."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import date, time
+
+import pytest
+from portal_plugins.appointments.offers import accept
+from portal_plugins.appointments.selfservice_models import FreedSlot, Offer, ShortNoticeEntry
+from sqlalchemy import select
+
+from portal import toolkit
+from portal.testing import csrf_token
+
+MAIL = {"mail": {"host": "127.0.0.1", "port": 1, "sender": "portal@amt.example"}}
+pytestmark = pytest.mark.portal_config(MAIL)
+BIRTHS = {"M-200001": date(1980, 1, 1), "M-200002": date(1981, 2, 2), "M-200003": date(1982, 3, 3),
+          "M-200004": date(1983, 4, 4)}
+
+
+@pytest.fixture
+def freed_slot_and_list(client, add_appointment, open_result, act):
+    """One client gives back tomorrow's slot; three of the same service wait, with permits expiring or not."""
+    add_appointment("M-100001", days=1, clock=time(8, 0))
+    for reference, birth in BIRTHS.items():
+        add_appointment(reference, birth, days=60)
+    _html, token = open_result(client)
+    assert act(client, "cancel", token, wants_new_date="no").status_code == 200
+    waiting = {"M-200001": ("a@example.org", ""), "M-200002": ("b@example.org", "2027-01-10"),
+               "M-200003": ("", "2026-12-30")}
+    for reference, (email, expiry) in waiting.items():
+        _html, token = open_result(client, reference=reference, birth_date=BIRTHS[reference])
+        assert act(client, "short-notice", token, email=email, permit_expires=expiry).status_code == 200
+
+
+def offer_from_staff(staff):
+    inbox = staff.get("/de/staff/appointments/self-service/")
+    assert inbox.status_code == 200
+    path = re.search(r'action="(/de/staff/appointments/self-service/slots/\d+/offer)"',
+                     inbox.get_data(as_text=True)).group(1)
+    return staff.post(path, data={"csrf_token": csrf_token(staff, "/de/staff/appointments/self-service/")})
+
+
+@pytest.mark.portal_config({"plugin_settings": {"appointments": {"offer_candidates": 2}}})
+def test_staff_offer_a_freed_slot_to_the_most_urgent_first(app, client, freed_slot_and_list, staff_client, database,
+                                                            mail_server, open_result):
+    assert offer_from_staff(staff_client("caseworker")).status_code == 302
+    with database() as session:
+        offered = session.execute(select(ShortNoticeEntry.email).join(
+            Offer, Offer.appointment_id == ShortNoticeEntry.appointment_id).order_by(Offer.id)).scalars().all()
+    # The permit expiring first comes first (without e-mail: the offer shows on the result page only).
+    assert offered == ["", "b@example.org"]
+    app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
+    assert [mail["X-Envelope-To"] for mail in mail_server.messages] == ["b@example.org"]
+    html, _token = open_result(client, reference="M-200003", birth_date=BIRTHS["M-200003"])
+    assert "Ein früherer Termin ist frei geworden" in html
+
+
+def test_the_first_to_accept_takes_it_and_the_other_is_told(app, client, freed_slot_and_list, staff_client,
+                                                            database, mail_server):
+    offer_from_staff(staff_client("caseworker"))
+    app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
+    links = [re.search(r"(/de/appointments/offer/\S+)", mail.get_payload(decode=True).decode()).group(1)
+             for mail in mail_server.messages]
+    assert len(links) == 2
+    first, second = app.test_client(), app.test_client()
+    page = first.get(links[0]).get_data(as_text=True)
+    assert "Termin annehmen" in page
+    answer = first.post(links[0], data={"csrf_token": csrf_token(first, links[0])})
+    assert "gehört Ihnen" in answer.get_data(as_text=True)
+    # The second page was opened before the first client accepted.
+    answer = second.post(links[1], data={"csrf_token": csrf_token(second, "/de/appointments/")})
+    assert "schon vergeben" in answer.get_data(as_text=True)
+    # Accepting twice does not take it twice.
+    again = first.post(links[0], data={"csrf_token": csrf_token(first, "/de/appointments/")})
+    assert "schon vergeben" in again.get_data(as_text=True)
+    with database() as session:
+        assert sorted(session.scalars(select(Offer.state))) == ["accepted", "gone", "gone"]
+        assert session.scalars(select(FreedSlot.taken_by_offer_id)).one() is not None
+    app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
+    assert any("schon vergeben" in mail["Subject"] for mail in mail_server.messages[2:])
+
+
+def test_an_altered_offer_link_is_refused(app, client, freed_slot_and_list, staff_client, mail_server):
+    offer_from_staff(staff_client("caseworker"))
+    app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
+    link = re.search(r"(/de/appointments/offer/\S+)", mail_server.messages[0].get_payload(decode=True).decode())[1]
+    assert client.get(link[:-2] + ("AA" if not link.endswith("AA") else "BB")).status_code == 404
+
+
+
+def test_two_acceptances_at_the_same_moment_one_wins(app, client, freed_slot_and_list, staff_client, database):
+    """Two connections accept at once; the database lets exactly one take the slot (SQLite and PostgreSQL)."""
+    offer_from_staff(staff_client("caseworker"))
+    with database() as session:
+        offer_ids = session.scalars(select(Offer.id).order_by(Offer.id)).all()
+    assert len(offer_ids) >= 2
+    barrier = threading.Barrier(len(offer_ids))
+    results: dict[int, bool] = {}
+
+    def take(offer_id):
+        with app.test_request_context("/de/appointments/"):
+            session = toolkit.session()
+            offer = session.get(Offer, offer_id)
+            barrier.wait()
+            try:
+                results[offer_id] = accept(offer)
+                session.commit()
+            except Exception:  # a database that refuses the second writer also means: not taken
+                session.rollback()
+                results[offer_id] = False
+            finally:
+                session.close()
+
+    threads = [threading.Thread(target=take, args=(offer_id,)) for offer_id in offer_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results.values()) == [False] * (len(offer_ids) - 1) + [True]
+    with database() as session:
+        slot = session.scalars(select(FreedSlot)).one()
+        assert slot.taken_by_offer_id == next(offer_id for offer_id, won in results.items() if won)
+        assert session.scalars(select(Offer.state).where(Offer.state == "accepted")).all() == ["accepted"]

@@ -1,0 +1,113 @@
+"""Reminders through the core's outbox: due ones once, nothing lost while the mail server is down, links signed."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+import pytest
+from portal_plugins.appointments.models import Appointment
+from portal_plugins.appointments.selfservice_models import ClientRequest, Reminder
+from sqlalchemy import select, text
+
+from portal import toolkit
+
+MAIL = {"mail": {"host": "127.0.0.1", "port": 1, "sender": "portal@amt.example"},
+        "plugin_settings": {"appointments": {"public_address": "https://termine.example.org"}}}
+pytestmark = pytest.mark.portal_config(MAIL)
+
+
+def run(app, *args) -> str:
+    result = app.test_cli_runner().invoke(args=list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def opt_in(client, open_result, act, email="kunde@example.org", lang="de"):
+    _html, token = open_result(client, lang=lang)
+    assert act(client, "remind", token, lang=lang, email=email, consent="yes").status_code == 200
+
+
+def body(mail) -> str:
+    return mail.get_payload(decode=True).decode("utf-8")
+
+
+def test_the_job_run_twice_sends_each_reminder_once(app, client, add_appointment, open_result, act, mail_server):
+    add_appointment("M-100001", days=3, clock=time(9, 30))
+    add_appointment("M-100002", days=2)
+    opt_in(client, open_result, act)
+    assert run(app, "appointments", "remind") == "reminders queued: 1\n"
+    assert run(app, "appointments", "remind") == "reminders queued: 0\n"
+    assert run(app, "mail", "deliver", "--all").startswith("sent 1,")
+    assert run(app, "mail", "deliver", "--all").startswith("sent 0,")
+    assert len(mail_server.messages) == 1
+    mail = mail_server.messages[0]
+    assert mail["X-Envelope-To"] == "kunde@example.org" and "Erinnerung" in mail["Subject"]
+    assert "09:30" in body(mail)
+    assert body(mail).count("https://termine.example.org/de/appointments/self-service/mail/") == 3
+
+
+def test_reminders_go_in_the_clients_language(app, client, add_appointment, open_result, act, mail_server):
+    add_appointment(days=1)
+    opt_in(client, open_result, act, lang="ar")
+    run(app, "appointments", "remind")
+    run(app, "mail", "deliver", "--all")
+    assert "/ar/appointments/self-service/mail/" in body(mail_server.messages[0])
+    assert "Erinnerung" not in mail_server.messages[0]["Subject"]
+
+
+def test_with_the_mail_server_down_nothing_is_lost(app, client, add_appointment, open_result, act, mail_server,
+                                                    database):
+    add_appointment(days=3)
+    opt_in(client, open_result, act)
+    mail_server.stop()
+    run(app, "appointments", "remind")
+    assert run(app, "mail", "deliver", "--all").startswith("sent 0, retrying later 1")
+    # The job does not queue the reminder again while the outbox still holds it.
+    assert run(app, "appointments", "remind") == "reminders queued: 0\n"
+    mail_server.start()
+    assert run(app, "mail", "deliver", "--all").startswith("sent 1,")
+    assert len(mail_server.messages) == 1
+    with database() as session:
+        assert session.scalars(select(toolkit.MailMessage.status)).all() == ["sent"]
+
+
+def test_a_reminders_links_confirm_and_stop_after_one_button(app, client, add_appointment, open_result, act,
+                                                             mail_server, database):
+    add_appointment(days=1)
+    opt_in(client, open_result, act)
+    run(app, "appointments", "remind")
+    run(app, "mail", "deliver", "--all")
+    links = dict(re.findall(r"(mail/([^\s]+))", body(mail_server.messages[0])))
+    confirm, cancel, stop = (f"/de/appointments/self-service/{path}" for path in links)
+    # Opening a link (as a mail scanner does) changes nothing; the page has the one button.
+    page = client.get(confirm)
+    assert page.status_code == 200
+    with database() as session:
+        assert session.scalars(select(ClientRequest)).all() == []
+    token = re.search(r'name="token" (?:type="hidden" )?value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    assert act(client, "confirm", token).status_code == 200
+    assert client.get(cancel).status_code == 200
+    stop_page = client.get(stop).get_data(as_text=True)
+    token = re.search(r'name="token" (?:type="hidden" )?value="([^"]+)"', stop_page).group(1)
+    assert act(client, "stop-reminders", token).status_code == 200
+    with database() as session:
+        assert [r.kind for r in session.scalars(select(ClientRequest))] == ["confirm"]
+        assert session.scalars(select(Reminder)).all() == []
+    # An altered link is refused.
+    assert client.get(confirm[:-3] + "AAA").status_code == 404
+
+
+def test_the_address_goes_the_day_after_the_appointment_and_never_reaches_the_audit_log(
+        app, client, add_appointment, open_result, act, database):
+    appointment_id = add_appointment(days=1)
+    opt_in(client, open_result, act)
+    with database() as session:
+        appointment = session.get(Appointment, appointment_id)
+        appointment.starts_at = appointment.starts_at.replace(year=appointment.starts_at.year - 1)
+        session.commit()
+    run(app, "purge")
+    with database() as session:
+        assert session.scalars(select(Reminder)).all() == []
+        audit = session.execute(text("SELECT * FROM core_audit_entry")).all()
+        assert "kunde@example.org" not in repr(audit)
