@@ -164,9 +164,10 @@ def panel(appointment: Appointment) -> dict:
     }
 
 
-def answer_by_import(public_id: str, **facts) -> None:
+def answer_by_import(payload: dict) -> None:
     """Mark open requests answered when the appointment's date or status changed since they were made."""
-    appointment = toolkit.session().scalars(select(Appointment).where(Appointment.public_id == public_id)).first()
+    appointment = toolkit.session().scalars(select(Appointment)
+                                            .where(Appointment.public_id == payload["public_id"])).first()
     if appointment is None:
         return
     now = toolkit.utcnow()

@@ -11,7 +11,6 @@ from sqlalchemy import select, update
 from portal import toolkit
 from portal.toolkit import _
 
-from .display import local_start
 from .models import Appointment
 from .offers import offer_slot
 from .selfservice import DAY_TIMES, KIND_LABELS, REASONS, WEEKDAYS
@@ -61,8 +60,8 @@ def selfservice_inbox():
                              .where(Offer.state.in_(("open", "accepted")))
                              .order_by(FreedSlot.starts_at, Offer.id)).all()
     return render_template("appointments/selfservice/staff_inbox.html", per_day=per_day, days=days,
-                           kinds=KIND_LABELS, requests=requests, appointments=appointments, waiting=waiting, slots=slots, offers=offers,
-                           details=request_details, form=toolkit.VersionForm(), local_start=local_start,
+                           kinds=KIND_LABELS, requests=requests, appointments=appointments, waiting=waiting,
+                           slots=slots, offers=offers, details=request_details, form=toolkit.VersionForm(),
                            now=toolkit.utcnow())
 
 

@@ -79,7 +79,7 @@ def open_result():
 
 @pytest.fixture
 def act():
-    """Return act(client, action, token, lang="de", **fields) -> response: post a self-service form with its CSRF token."""
+    """Return act(client, action, token, lang="de", **fields) -> response: post a self-service form."""
     from portal.testing import csrf_token
 
     def post(client, action: str, token: str, lang: str = "de", **fields):

@@ -1,4 +1,4 @@
-"""Clients answer from the result page: confirm, cancel, another date, reminders, short notice; tokens, not references."""
+"""Clients answer from the result page: confirm, cancel, new date, reminders, short notice; by token, not reference."""
 
 from __future__ import annotations
 
