@@ -99,8 +99,7 @@ def selfservice_offer(slot_id: int):
     toolkit.audit("offer", "appointments_freed_slot", slot.id, after={"offers": [offer.id for offer in offers]},
                   summary=slot.freed_reference)
     session.commit()
-    flash(toolkit.ngettext("Der Termin ist %(num)d Person angeboten.", "Der Termin ist %(num)d Personen angeboten.",
-                           len(offers)), "success")
+    flash(_("Angebote verschickt: %(count)d", count=len(offers)), "success")
     return redirect(url_for(".selfservice_inbox"))
 
 
