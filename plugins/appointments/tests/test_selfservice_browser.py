@@ -1,0 +1,92 @@
+"""In a real browser on a phone: a client walks through every self-service action, in German and Arabic,
+with and without JavaScript; the staff inbox shows what came in."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+
+
+def check(page, javascript: bool) -> None:
+    assert_no_horizontal_scroll(page)
+    if javascript:  # axe runs as a script; the pages are the same without it
+        assert_accessible(page)
+
+
+def look_up(page, base: str, lang: str) -> None:
+    page.goto(f"{base}/{lang}/appointments/?ref=M-100001")
+    page.fill("#day", "27")
+    page.fill("#month", "3")
+    page.fill("#year", "1985")
+    page.click("#lookup-region button[type=submit]")
+    page.wait_for_selector(".appointments-selfservice")
+
+
+def back_to_result(page) -> None:
+    page.click("main a.button[href*='/result/']")
+    page.wait_for_selector(".appointments-selfservice")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_a_client_answers_every_way_on_a_phone(browser, live_server, add_appointment, make_staff, lang, javascript):
+    add_appointment("M-100001", days=10)
+    context = browser.new_context(**PHONE, java_script_enabled=javascript)
+    page = context.new_page()
+    look_up(page, live_server.url, lang)
+    assert page.locator("html").get_attribute("lang") == lang
+    if lang == "ar":
+        assert page.locator("html").get_attribute("dir") == "rtl"
+    check(page, javascript)
+
+    page.click(".appointments-selfservice__actions button")
+    expect(page.locator("main [role=status]")).to_be_visible()
+    check(page, javascript)
+    back_to_result(page)
+
+    page.click("a[href*='self-service/new-date']")
+    page.click("main form button[type=submit]")
+    expect(page.locator("#error-summary")).to_be_visible()
+    check(page, javascript)
+    page.check("#reason-3")
+    page.check("#weekdays-1")
+    page.check("#day_times-0")
+    page.fill("#note", "ab 10 Uhr")
+    page.click("main form button[type=submit]")
+    expect(page.locator("main [role=status]")).to_be_visible()
+    back_to_result(page)
+
+    page.click("a[href*='self-service/remind']")
+    check(page, javascript)
+    page.fill("#email", "kunde@example.org")
+    page.check("#consent-0")
+    page.click("main form button[type=submit]")
+    expect(page.locator("main [role=status]")).to_be_visible()
+    back_to_result(page)
+    expect(page.locator("a[href*='self-service/stop-reminders']")).to_be_visible()
+
+    page.click("a[href*='self-service/short-notice']")
+    check(page, javascript)
+    page.fill("#permit_expires", "2027-01-15")
+    page.click("main form button[type=submit]")
+    expect(page.locator("main [role=status]")).to_be_visible()
+    back_to_result(page)
+
+    page.click("a[href*='self-service/cancel']")
+    check(page, javascript)
+    page.check("#wants_new_date-0")
+    page.click("main form button[type=submit]")
+    expect(page.locator("main [role=status]")).to_be_visible()
+    back_to_result(page)
+    check(page, javascript)
+    context.close()
+
+    if lang == "de" and javascript:
+        staff = browser.new_context(**PHONE).new_page()
+        browser_sign_in(staff, live_server.url, make_staff("caseworker"))
+        staff.goto(f"{live_server.url}/de/staff/appointments/self-service/")
+        expect(staff.locator("main")).to_contain_text("M-100001")
+        assert_accessible(staff)
