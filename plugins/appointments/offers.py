@@ -55,10 +55,10 @@ def _offer_mail(entry: ShortNoticeEntry, offer: Offer, slot: FreedSlot) -> toolk
 
 def offer_slot(slot: FreedSlot) -> list[Offer]:
     """Offer a free slot to the next candidates (mails queued, committed by the caller); return the offers made."""
-    if slot.taken_by_offer_id is not None:
-        return []
     settings = toolkit.plugin_settings("appointments")
     now = toolkit.utcnow()
+    if slot.taken_by_offer_id is not None or slot.starts_at <= now:
+        return []
     expires = min(now + timedelta(hours=settings["offer_hours"]), slot.starts_at)
     made = []
     for entry, appointment in candidates(slot, settings["offer_candidates"]):

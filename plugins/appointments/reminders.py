@@ -18,7 +18,7 @@ from portal.toolkit import _
 
 from .display import day_bounds, describe
 from .models import Appointment
-from .selfservice import mail_token
+from .selfservice import DATED_STATUSES, mail_token
 from .selfservice_models import Reminder
 
 # Which reminder goes how many days ahead: the first three days before, the last one day before.
@@ -54,7 +54,7 @@ def send_due_reminders() -> int:
         column = getattr(Reminder, column_name)
         due = session.execute(select(Reminder.id).join(Appointment, Appointment.id == Reminder.appointment_id)
                               .where(Appointment.starts_at >= start, Appointment.starts_at < end,
-                                     column.is_(None))).scalars().all()
+                                     Appointment.status.in_(DATED_STATUSES), column.is_(None))).scalars().all()
         for reminder_id in due:
             claimed = session.execute(update(Reminder).where(Reminder.id == reminder_id, column.is_(None))
                                       .values({column_name: toolkit.utcnow()})

@@ -21,6 +21,8 @@ from .models import Appointment
 from .selfservice_models import ClientRequest, FreedSlot, Offer, Reminder, ShortNoticeEntry
 from .statuses import STATUSES
 
+DATED_STATUSES = tuple(code for code, status in STATUSES.items() if status.has_date)
+
 TOKEN_SALT = "appointments-selfservice"
 # Links in reminders stay valid until the appointment: the first reminder goes three days before it.
 MAIL_LINK_DAYS = 5
@@ -115,6 +117,17 @@ def upcoming(appointment: Appointment) -> bool:
             and appointment.starts_at > toolkit.utcnow())
 
 
+def given_back(appointment: Appointment) -> bool:
+    """Tell whether the client cancelled this date: it is freed for others and cannot be confirmed again."""
+    return appointment.starts_at is not None and toolkit.session().scalar(select(FreedSlot.id).where(
+        FreedSlot.freed_reference == appointment.reference, FreedSlot.starts_at == appointment.starts_at)) is not None
+
+
+def answerable(appointment: Appointment) -> bool:
+    """Tell whether the client may still confirm, cancel, ask for another date or get reminders."""
+    return upcoming(appointment) and not given_back(appointment)
+
+
 def may_wait_for_earlier(appointment: Appointment) -> bool:
     """Tell whether the client may join the short-notice list: any appointment not closed."""
     return appointment.status in ("invited", "scheduled", "postponed")
@@ -132,7 +145,7 @@ def record_request(appointment: Appointment, kind: str, **details) -> ClientRequ
                             slot_start=appointment.starts_at, slot_status=appointment.status, created_at=now,
                             **details)
     session.add(request)
-    if kind == "cancel" and upcoming(appointment):
+    if kind == "cancel" and answerable(appointment):
         session.add(FreedSlot(starts_at=appointment.starts_at, service=appointment.service,
                               building=appointment.building, room=appointment.room,
                               freed_reference=appointment.reference, created_at=now))
@@ -150,17 +163,19 @@ def panel(appointment: Appointment) -> dict:
                                    .limit(1)).first()
     now = toolkit.utcnow()
     offers = session.execute(select(Offer, FreedSlot).join(FreedSlot, FreedSlot.id == Offer.slot_id)
-                             .where(Offer.appointment_id == appointment.id, Offer.state == "open",
-                                    Offer.expires_at > now).order_by(Offer.expires_at)).all()
+                             .where(Offer.appointment_id == appointment.id,
+                                    ((Offer.state == "open") & (Offer.expires_at > now)) | (Offer.state == "accepted"))
+                             .order_by(Offer.expires_at)).all()
     return {
         "token": action_token(appointment),
-        "upcoming": upcoming(appointment),
+        "upcoming": answerable(appointment),
         "may_wait": may_wait_for_earlier(appointment),
         "last_request": last_request,
         "reminded": session.scalar(select(Reminder.id).where(Reminder.appointment_id == appointment.id)) is not None,
         "waiting": session.scalar(select(ShortNoticeEntry.id)
                                   .where(ShortNoticeEntry.appointment_id == appointment.id)) is not None,
-        "offers": [(offer_token(offer), slot_text(slot)) for offer, slot in offers],
+        "offers": [(offer_token(offer), slot_text(slot)) for offer, slot in offers if offer.state == "open"],
+        "accepted": [slot_text(slot) for offer, slot in offers if offer.state == "accepted"],
     }
 
 
@@ -182,10 +197,11 @@ def purge(session, now: datetime) -> int:
     settings = toolkit.plugin_settings("appointments")
     requests_before = now - timedelta(days=settings["request_retention_days"])
     today_starts = datetime.combine(toolkit.office_today(now), datetime.min.time(), tzinfo=toolkit.office_zone())
-    dated = select(Appointment.id).where(Appointment.starts_at.is_not(None), Appointment.starts_at >= today_starts)
+    dated = select(Appointment.id).where(Appointment.starts_at.is_not(None), Appointment.starts_at >= today_starts,
+                                         Appointment.status.in_(DATED_STATUSES))
     deleted = 0
     for statement in (
-        # The address goes the day after the appointment, or at once when the appointment lost its date.
+        # The address goes the day after the appointment, or as soon as the appointment lost its date.
         Reminder.__table__.delete().where(Reminder.appointment_id.not_in(dated)),
         ClientRequest.__table__.delete().where(ClientRequest.created_at < requests_before),
         ShortNoticeEntry.__table__.delete().where(ShortNoticeEntry.created_at < now - timedelta(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from itertools import groupby
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from sqlalchemy import select, update
@@ -54,6 +55,8 @@ def selfservice_inbox():
                                         ShortNoticeEntry.created_at)).all()
     slots = session.scalars(select(FreedSlot).where(FreedSlot.starts_at > toolkit.utcnow())
                             .order_by(FreedSlot.starts_at)).all()
+    slot_days = [(day, list(group)) for day, group in groupby(slots, key=lambda slot: toolkit.office_today(
+        slot.starts_at))]
     offers = session.execute(select(Offer, Appointment, FreedSlot)
                              .join(Appointment, Appointment.id == Offer.appointment_id)
                              .join(FreedSlot, FreedSlot.id == Offer.slot_id)
@@ -61,7 +64,7 @@ def selfservice_inbox():
                              .order_by(FreedSlot.starts_at, Offer.id)).all()
     return render_template("appointments/selfservice/staff_inbox.html", per_day=per_day, days=days,
                            kinds=KIND_LABELS, requests=requests, appointments=appointments, waiting=waiting,
-                           slots=slots, offers=offers, details=request_details, form=toolkit.VersionForm(),
+                           slot_days=slot_days, offers=offers, details=request_details, form=toolkit.VersionForm(),
                            now=toolkit.utcnow())
 
 

@@ -28,13 +28,13 @@ from .selfservice import (
     REASONS,
     WEEKDAYS,
     action_token,
+    answerable,
     appointment_for_action,
     appointment_for_mail_link,
     may_wait_for_earlier,
     offer_for_token,
     record_request,
     slot_text,
-    upcoming,
 )
 from .selfservice_models import FreedSlot, Reminder, ShortNoticeEntry
 from .views import bp
@@ -115,7 +115,7 @@ def _allowed(action: str, appointment: Appointment) -> bool:
         return may_wait_for_earlier(appointment)
     if action == "stop-reminders":
         return True
-    return upcoming(appointment)
+    return answerable(appointment)
 
 
 def _selfservice_limit() -> str:
@@ -215,6 +215,7 @@ def offer(token: str):
         return _done(appointment, _("Dieser Termin ist leider schon vergeben. Ihr bisheriger Termin bleibt."))
     open_now = offer.state == "open" and offer.expires_at > toolkit.utcnow() and slot.taken_by_offer_id is None
     return render_template("appointments/selfservice/offer.html", form=form, open_now=open_now, token=token,
+                           accepted=offer.state == "accepted",
                            slot_description=slot_text(slot),
                            result_url=url_for("appointments.result", token=result_token(appointment))), \
         422 if form.errors else 200

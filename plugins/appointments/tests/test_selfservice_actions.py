@@ -141,3 +141,16 @@ def test_actions_are_rate_limited(client, add_appointment, open_result, act):
     assert act(client, "confirm", token).status_code == 200
     assert act(client, "confirm", token).status_code == 200
     assert act(client, "confirm", token).status_code == 429
+
+
+def test_a_cancelled_date_is_given_back_for_good(client, database, add_appointment, open_result, act):
+    add_appointment()
+    _html, token = open_result(client)
+    act(client, "remind", token, email="kunde@example.org", consent="yes")
+    assert act(client, "cancel", token, wants_new_date="no").status_code == 200
+    html, token = open_result(client)
+    assert "Ich komme" not in html and "Sie haben abgesagt." in html
+    # Neither a second cancellation nor a confirmation afterwards changes anything.
+    for action, fields in (("cancel", {"wants_new_date": "yes"}), ("confirm", {})):
+        assert "nicht möglich" in act(client, action, token, **fields).get_data(as_text=True)
+    assert count_all(database) == {"ClientRequest": 1, "FreedSlot": 1, "Reminder": 0, "ShortNoticeEntry": 0}

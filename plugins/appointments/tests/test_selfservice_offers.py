@@ -7,6 +7,7 @@ import threading
 from datetime import date, time
 
 import pytest
+from portal_plugins.appointments.models import Appointment
 from portal_plugins.appointments.offers import accept
 from portal_plugins.appointments.selfservice_models import FreedSlot, Offer, ShortNoticeEntry
 from sqlalchemy import select
@@ -59,7 +60,7 @@ def test_staff_offer_a_freed_slot_to_the_most_urgent_first(app, client, freed_sl
 
 
 def test_the_first_to_accept_takes_it_and_the_other_is_told(app, client, freed_slot_and_list, staff_client,
-                                                            database, mail_server):
+                                                            database, mail_server, open_result):
     offer_from_staff(staff_client("caseworker"))
     app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
     links = [re.search(r"(/de/appointments/offer/\S+)", mail.get_payload(decode=True).decode()).group(1)
@@ -81,6 +82,11 @@ def test_the_first_to_accept_takes_it_and_the_other_is_told(app, client, freed_s
         assert session.scalars(select(FreedSlot.taken_by_offer_id)).one() is not None
     app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
     assert any("schon vergeben" in mail["Subject"] for mail in mail_server.messages[2:])
+    with database() as session:
+        winner = session.scalars(select(Appointment.reference).join(Offer, Offer.appointment_id == Appointment.id)
+                                 .where(Offer.state == "accepted")).one()
+    html, _token = open_result(client, reference=winner, birth_date=BIRTHS[winner])
+    assert "Der Termin gehört Ihnen" in html
 
 
 def test_an_altered_offer_link_is_refused(app, client, freed_slot_and_list, staff_client, mail_server):

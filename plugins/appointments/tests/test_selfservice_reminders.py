@@ -111,3 +111,16 @@ def test_the_address_goes_the_day_after_the_appointment_and_never_reaches_the_au
         assert session.scalars(select(Reminder)).all() == []
         audit = session.execute(text("SELECT * FROM core_audit_entry")).all()
         assert "kunde@example.org" not in repr(audit)
+
+
+def test_a_reminders_link_expires(app, client, add_appointment, open_result, act, mail_server, monkeypatch):
+    add_appointment(days=3)
+    opt_in(client, open_result, act)
+    run(app, "appointments", "remind")
+    run(app, "mail", "deliver", "--all")
+    path = re.search(r"https://termine\.example\.org(/\S+)", body(mail_server.messages[0])).group(1)
+    assert client.get(path).status_code == 200
+    import time as clock
+    real_time = clock.time
+    monkeypatch.setattr(clock, "time", lambda: real_time() + 6 * 24 * 3600)
+    assert client.get(path).status_code == 404
