@@ -24,6 +24,12 @@ def look_up(page, base: str, lang: str) -> None:
     page.wait_for_selector(".appointments-selfservice")
 
 
+def open_action(page, action: str) -> None:
+    page.click(f"a[href*='self-service/{action}?']")
+    page.wait_for_url(f"**/self-service/{action}?*")
+    page.wait_for_selector("main form button[type=submit]")
+
+
 def back_to_result(page) -> None:
     page.click("main a.button[href*='/result/']")
     page.wait_for_selector(".appointments-selfservice")
@@ -47,7 +53,7 @@ def test_a_client_answers_every_way_on_a_phone(browser, live_server, add_appoint
     check(page, javascript)
     back_to_result(page)
 
-    page.click("a[href*='self-service/new-date']")
+    open_action(page, "new-date")
     page.click("main form button[type=submit]")
     expect(page.locator("#error-summary")).to_be_visible()
     check(page, javascript)
@@ -59,7 +65,7 @@ def test_a_client_answers_every_way_on_a_phone(browser, live_server, add_appoint
     expect(page.locator("main [role=status]")).to_be_visible()
     back_to_result(page)
 
-    page.click("a[href*='self-service/remind']")
+    open_action(page, "remind")
     check(page, javascript)
     page.fill("#email", "kunde@example.org")
     page.check("#consent-0")
@@ -68,14 +74,14 @@ def test_a_client_answers_every_way_on_a_phone(browser, live_server, add_appoint
     back_to_result(page)
     expect(page.locator("a[href*='self-service/stop-reminders']")).to_be_visible()
 
-    page.click("a[href*='self-service/short-notice']")
+    open_action(page, "short-notice")
     check(page, javascript)
     page.fill("#permit_expires", "2027-01-15")
     page.click("main form button[type=submit]")
     expect(page.locator("main [role=status]")).to_be_visible()
     back_to_result(page)
 
-    page.click("a[href*='self-service/cancel']")
+    open_action(page, "cancel")
     check(page, javascript)
     page.check("#wants_new_date-0")
     page.click("main form button[type=submit]")
