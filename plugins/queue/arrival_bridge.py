@@ -1,0 +1,51 @@
+"""The waiting room's answers to the arrival plugin: a ticket for each check-in, and the number where it is shown.
+
+The arrival plugin is never imported: it publishes ``arrival.checked_in`` and
+offers the slots ``arrival.door`` and ``arrival.pass`` (docs/arrival.md).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import render_template, url_for
+from markupsafe import Markup
+
+from portal import toolkit
+
+from . import service
+
+log = logging.getLogger(__name__)
+
+
+def checked_in(payload: dict) -> None:
+    """Issue a ticket in the queue that takes the pass's service group (once per pass)."""
+    queue = service.queue_for_group(payload["service_group"])
+    if queue is None:
+        # The check-in itself must not fail for a group nobody queues: the client is sent to the information desk.
+        log.warning("no queue takes the service group %r; no ticket issued", payload["service_group"])
+        return
+    if service.for_arrival(payload["public_id"]) is not None:
+        return
+    service.issue(queue, origin="check_in", now=payload["checked_in_at"], day=payload["day"],
+                  window_start=payload["window_start"], persons=payload["persons"],
+                  interpreter_language=payload["interpreter_language"] or "",
+                  arrival_public_id=payload["public_id"])
+
+
+def door_answer(kind, service_group, public_id) -> Markup | None:
+    """Show the door the waiting number a valid pass was just given, to tell the client."""
+    ticket = service.for_arrival(public_id) if kind in ("valid_now", "already_checked_in") else None
+    if ticket is None or ticket.day != toolkit.office_today():
+        return None
+    return Markup(render_template("queue/_door.html", ticket=ticket, queue=service.find_queue(ticket.queue)))
+
+
+def pass_answer(state, public_id) -> Markup | None:
+    """Link a checked-in pass's page to its ticket page."""
+    ticket = service.for_arrival(public_id) if state == "checked_in" else None
+    if ticket is None or ticket.day != toolkit.office_today():
+        return None
+    return Markup(render_template("queue/_pass.html", ticket=ticket,
+                                  address=url_for("queue.ticket_page", lang=toolkit.current_language(),
+                                                  token=ticket.token)))

@@ -1,0 +1,440 @@
+"""The waiting room's functions: queues and desks from the settings, issuing tickets, calling and ending them.
+
+Everything that changes a ticket is here, so every page (the desk, the
+Service Point, later the call display or the mediators' view) changes tickets
+the same way: each change writes the audit log and advances the live topic
+of the ticket's location (`topic`), in the caller's transaction; the caller
+commits. Reading functions (`waiting`, `ahead`, `expected_wait`, `resolve`)
+change nothing.
+
+Order of calling, per queue: urgent tickets first, then by `rank_at` (the
+arrival window's start for queues ordered by window, the time of issue for
+first come first served), then by number.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from portal import toolkit
+from portal.toolkit import _, _l
+
+from .models import ACTIVE_STATES, Counter, Ticket
+
+KIND_TITLES = {"appointments": _l("Termine"), "service_point": _l("Service Point"),
+               "naturalisation": _l("Einbürgerung")}
+# How many finished tickets of the day make its own service times count instead of the configured default.
+ENOUGH_FINISHED = 3
+# How far one estimate is trusted: the range shown is this share below and above it.
+ESTIMATE_SPREAD = 0.3
+
+
+class QueueError(Exception):
+    """A change that does not fit the ticket's state; the message is translated for staff."""
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A queue from the settings, with its location resolved (the office's first when not named)."""
+
+    slug: str
+    kind: str
+    titles: dict
+    prefix: str
+    location: str
+    service_groups: tuple[str, ...]
+    order: str
+    recall_count: int
+    recall_gap: timedelta
+
+    @property
+    def title(self) -> str:
+        """Return its title in the visitor's language, else the source language's, else the kind's."""
+        chosen = toolkit.pick_translation(self.titles) if self.titles else None
+        return chosen.value if chosen else str(KIND_TITLES[self.kind])
+
+
+@dataclass(frozen=True)
+class Desk:
+    """A desk or room from the settings, with its location resolved."""
+
+    slug: str
+    name: str
+    room: str
+    location: str
+    queues: tuple[str, ...]
+
+
+def _first_location() -> str:
+    locations = toolkit.portal_settings()["office"]["locations"]
+    return locations[0] if locations else ""
+
+
+def queues() -> list[Queue]:
+    """Return every configured queue, in the configured order."""
+    first = _first_location()
+    return [Queue(slug=q["slug"], kind=q["kind"], titles=dict(q["title"]), prefix=q["prefix"],
+                  location=q["location"] or first, service_groups=tuple(q["service_groups"]), order=q["order"],
+                  recall_count=q["recall_count"], recall_gap=timedelta(seconds=q["recall_gap_seconds"]))
+            for q in _settings()["queues"]]
+
+
+def desks() -> list[Desk]:
+    """Return every configured desk, in the configured order."""
+    first = _first_location()
+    return [Desk(slug=d["slug"], name=d["name"], room=d["room"], location=d["location"] or first,
+                 queues=tuple(d["queues"])) for d in _settings()["desks"]]
+
+
+def find_queue(slug: str) -> Queue | None:
+    """Return the queue with this slug, or None."""
+    return next((queue for queue in queues() if queue.slug == slug), None)
+
+
+def find_desk(slug: str) -> Desk | None:
+    """Return the desk with this slug, or None."""
+    return next((desk for desk in desks() if desk.slug == slug), None)
+
+
+def queue_for_group(service_group: str) -> Queue | None:
+    """Return the queue that takes a service group's check-ins: the one naming it, else the one taking '*'."""
+    every = queues()
+    return (next((queue for queue in every if service_group in queue.service_groups), None)
+            or next((queue for queue in every if "*" in queue.service_groups), None))
+
+
+def service_point() -> Queue | None:
+    """Return the first Service Point queue (walk-ins and transfers to the Service Point go there), or None."""
+    return next((queue for queue in queues() if queue.kind == "service_point"), None)
+
+
+def location_slug(location: str) -> str:
+    """Return a location's name as used in live topics: lower-case ASCII letters, digits and '-' ('office' for one place)."""
+    plain = unicodedata.normalize("NFKD", location.replace("ß", "ss")).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60] or "office"
+
+
+def topic(location: str) -> str:
+    """Return the live topic of a location: it advances whenever a ticket there changes."""
+    return f"queue:{location_slug(location)}"
+
+
+def _settings() -> dict:
+    return toolkit.plugin_settings("queue")
+
+
+def snapshot(ticket: Ticket) -> dict:
+    """Return a ticket's fields as plain values for the audit log (nothing personal is in them)."""
+    return {"number": ticket.label, "queue": ticket.queue, "state": ticket.state, "urgent": ticket.urgent,
+            "desk": ticket.desk, "recalls": ticket.recalls, "interpreter_language": ticket.interpreter_language}
+
+
+def _record(action: str, ticket: Ticket, summary: str, before: dict | None = None) -> None:
+    """Audit a change in office time and advance the location's live topic."""
+    at = toolkit.office_now().strftime("%H:%M:%S")
+    toolkit.audit(action, "queue_ticket", ticket.id, before=before, after=snapshot(ticket),
+                  summary=f"{ticket.label} {summary} ({at})")
+    toolkit.bump(topic(ticket.location))
+
+
+def _next_number(queue: Queue, day: date) -> int:
+    """Return the next waiting number of a queue's day; concurrent issues wait for each other on the counter row."""
+    session = toolkit.session()
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
+    session.execute(insert(Counter).values(queue=queue.slug, day=day, last_number=0).on_conflict_do_nothing())
+    return session.execute(update(Counter).where(Counter.queue == queue.slug, Counter.day == day)
+                           .values(last_number=Counter.last_number + 1).returning(Counter.last_number)).scalar_one()
+
+
+def issue(queue: Queue, *, origin: str, now: datetime, day: date | None = None, window_start: time | None = None,
+          persons: int = 1, interpreter_language: str = "", arrival_public_id: str | None = None,
+          urgent: bool = False, reserved_desk: str = "", rank_at: datetime | None = None) -> Ticket:
+    """Issue a waiting ticket in a queue (origin 'check_in', 'walk_in' or 'transfer') and return it, flushed."""
+    day = day or toolkit.office_today(now)
+    if rank_at is None:
+        rank_at = now
+        if queue.order == "window" and window_start is not None:
+            rank_at = datetime.combine(day, window_start, tzinfo=toolkit.office_zone())
+    ticket = Ticket(token=secrets.token_urlsafe(24), location=queue.location, queue=queue.slug, day=day,
+                    number=_next_number(queue, day), prefix=queue.prefix, origin=origin, state="waiting",
+                    urgent=urgent, rank_at=rank_at, window_start=window_start, persons=persons,
+                    interpreter_language=interpreter_language, reserved_desk=reserved_desk,
+                    arrival_public_id=arrival_public_id, created_at=now, recalls=0)
+    session = toolkit.session()
+    session.add(ticket)
+    session.flush()
+    _record("create", ticket, f"→ {queue.slug}")
+    return ticket
+
+
+def _call_order():
+    return (Ticket.urgent.desc(), Ticket.rank_at, Ticket.number, Ticket.id)
+
+
+def _callable_by(desk: Desk, day: date):
+    return and_(Ticket.day == day, Ticket.state == "waiting", Ticket.queue.in_(desk.queues),
+                or_(Ticket.reserved_desk == "", Ticket.reserved_desk == desk.slug))
+
+
+def active_ticket(desk: Desk) -> Ticket | None:
+    """Return the client the desk has called or is serving, or None."""
+    return toolkit.session().scalar(select(Ticket).where(Ticket.desk == desk.slug, Ticket.state.in_(ACTIVE_STATES)))
+
+
+def waiting(desk: Desk, day: date) -> list[Ticket]:
+    """Return the tickets a desk may call today, in the order it calls them."""
+    return list(toolkit.session().scalars(select(Ticket).where(_callable_by(desk, day)).order_by(*_call_order())))
+
+
+def call_next(desk: Desk, now: datetime) -> Ticket | None:
+    """Call the next waiting ticket to a desk and return it; None when nobody waits.
+
+    A desk that already has a client gets that client back, so a double click
+    or a second tab calls once. Two desks calling at the same moment never get
+    the same ticket: on PostgreSQL the candidate row is locked with
+    ``FOR UPDATE SKIP LOCKED`` (the other desk takes the next one), and the
+    update only applies while the ticket still waits (on SQLite the single
+    statement runs under the database's write lock). The one-client-per-desk
+    index refuses a second call from a second tab that got past the check;
+    then the transaction is rolled back and the desk's client is returned.
+    """
+    current = active_ticket(desk)
+    if current is not None:
+        return current
+    session = toolkit.session()
+    day = toolkit.office_today(now)
+    for _attempt in range(5):
+        candidate = (select(Ticket.id).where(_callable_by(desk, day)).order_by(*_call_order()).limit(1)
+                     .with_for_update(skip_locked=True).scalar_subquery())
+        try:
+            called_id = session.execute(
+                update(Ticket).where(Ticket.id == candidate, Ticket.state == "waiting")
+                .values(state="called", desk=desk.slug, room=desk.room, last_called_at=now,
+                        called_at=func.coalesce(Ticket.called_at, now), version=Ticket.version + 1)
+                .returning(Ticket.id).execution_options(synchronize_session=False)).scalar()
+        except IntegrityError:
+            session.rollback()
+            return active_ticket(desk)
+        if called_id is not None:
+            ticket = session.get(Ticket, called_id, populate_existing=True)
+            _record("call", ticket, f"→ {desk.name}")
+            return ticket
+        # A colleague's desk took the only candidate between our look and our lock: look again, if any still waits.
+        if session.scalar(select(Ticket.id).where(_callable_by(desk, day)).limit(1)) is None:
+            return None
+    return None
+
+
+def parse_number(text: str) -> tuple[str, int] | None:
+    """Read a typed waiting number ('A 023', 'a23', '23', in any script's digits): prefix (maybe '') and number."""
+    match = re.fullmatch(r"\s*([A-Za-z]{0,2})\s*-?\s*0*(\d{1,6})\s*", toolkit.ascii_digits(text or ""))
+    return (match.group(1).upper(), int(match.group(2))) if match else None
+
+
+def find_by_number(desk: Desk, text: str, day: date) -> Ticket | None:
+    """Return the ticket of the day with a typed number among the desk's queues, when exactly one fits."""
+    parsed = parse_number(text)
+    if parsed is None:
+        return None
+    prefix, number = parsed
+    query = select(Ticket).where(Ticket.day == day, Ticket.queue.in_(desk.queues), Ticket.number == number)
+    if prefix:
+        query = query.where(Ticket.prefix == prefix)
+    found = list(toolkit.session().scalars(query.limit(2)))
+    return found[0] if len(found) == 1 else None
+
+
+def call(ticket: Ticket, desk: Desk, now: datetime) -> None:
+    """Call a given waiting (or missed, come back) ticket to a desk that has no client now."""
+    if ticket.state not in ("waiting", "missed"):
+        raise QueueError(_("Die Nummer %(number)s wartet nicht.", number=ticket.label))
+    if ticket.queue not in desk.queues:
+        raise QueueError(_("Die Nummer %(number)s gehört nicht zu den Warteschlangen dieses Platzes.",
+                           number=ticket.label))
+    if active_ticket(desk) is not None:
+        raise QueueError(_("An diesem Platz ist schon eine Nummer aufgerufen. Bitte schließen Sie sie zuerst ab."))
+    ticket.state, ticket.desk, ticket.room = "called", desk.slug, desk.room
+    ticket.called_at = ticket.called_at or now
+    ticket.last_called_at, ticket.recalls, ticket.ended_at = now, 0, None
+
+
+def _gap_left(ticket: Ticket, now: datetime) -> timedelta:
+    queue = find_queue(ticket.queue)
+    gap = queue.recall_gap if queue else timedelta(0)
+    return ticket.last_called_at + gap - now
+
+
+def recall_allowed(ticket: Ticket) -> bool:
+    """Tell whether a called ticket may be called again (fewer recalls than its queue allows)."""
+    queue = find_queue(ticket.queue)
+    return ticket.state == "called" and ticket.recalls < (queue.recall_count if queue else 0)
+
+
+def recall(ticket: Ticket, now: datetime) -> None:
+    """Call a called ticket once more, after its queue's gap and only as often as configured."""
+    if not recall_allowed(ticket):
+        raise QueueError(_("Diese Nummer kann nicht noch einmal aufgerufen werden."))
+    left = _gap_left(ticket, now)
+    if left > timedelta(0):
+        raise QueueError(_("Bitte warten Sie noch %(seconds)d Sekunden, bevor Sie erneut aufrufen.",
+                           seconds=int(left.total_seconds()) + 1))
+    ticket.recalls += 1
+    ticket.last_called_at = now
+
+
+def mark_missed(ticket: Ticket, now: datetime) -> None:
+    """Mark a called client who did not come as missed: only after every recall and the gap after the last."""
+    if ticket.state != "called":
+        raise QueueError(_("Nur eine aufgerufene Nummer kann als nicht erschienen gelten."))
+    if recall_allowed(ticket) or _gap_left(ticket, now) > timedelta(0):
+        raise QueueError(_("Bitte rufen Sie die Nummer zuerst wie vorgesehen erneut auf."))
+    ticket.state, ticket.ended_at = "missed", now
+
+
+def start_service(ticket: Ticket, now: datetime) -> None:
+    """Note that the called client arrived at the desk."""
+    if ticket.state != "called":
+        raise QueueError(_("Diese Nummer ist nicht aufgerufen."))
+    ticket.state, ticket.served_at = "in_service", now
+
+
+def finish(ticket: Ticket, now: datetime) -> None:
+    """End a called or served ticket as done."""
+    if ticket.state not in ACTIVE_STATES:
+        raise QueueError(_("Diese Nummer ist nicht an einem Platz."))
+    ticket.served_at = ticket.served_at or now
+    ticket.state, ticket.ended_at = "done", now
+
+
+def set_urgent(ticket: Ticket, urgent: bool) -> None:
+    """Mark a waiting ticket urgent (called before the others of its queue) or not."""
+    if ticket.state != "waiting":
+        raise QueueError(_("Nur eine wartende Nummer kann als dringend markiert werden."))
+    ticket.urgent = urgent
+
+
+def transfer_targets(location: str) -> list[tuple[str, str]]:
+    """Return where a ticket of a location may be sent: ('queue:<slug>' or 'desk:<slug>', name) pairs."""
+    return ([(f"queue:{queue.slug}", queue.title) for queue in queues() if queue.location == location]
+            + [(f"desk:{desk.slug}", desk.name) for desk in desks() if desk.location == location])
+
+
+def transfer(ticket: Ticket, target: str, now: datetime) -> Ticket:
+    """End a called or served ticket as transferred and issue its successor in the target queue or for the desk.
+
+    The successor keeps urgency and interpreter language, and is ranked by the
+    time of the transfer; the old ticket's page follows it (`resolve`).
+    """
+    if ticket.state not in ACTIVE_STATES:
+        raise QueueError(_("Nur eine Nummer an einem Platz kann weitergeleitet werden."))
+    kind, _sep, slug = target.partition(":")
+    reserved = ""
+    queue = find_queue(slug) if kind == "queue" else None
+    if kind == "desk" and (desk := find_desk(slug)) is not None:
+        queue, reserved = find_queue(desk.queues[0]), desk.slug
+    if queue is None or queue.location != ticket.location:
+        raise QueueError(_("Bitte wählen Sie ein Ziel an diesem Standort."))
+    successor = issue(queue, origin="transfer", now=now, day=ticket.day, window_start=ticket.window_start,
+                      persons=ticket.persons, interpreter_language=ticket.interpreter_language,
+                      arrival_public_id=ticket.arrival_public_id, urgent=ticket.urgent, reserved_desk=reserved,
+                      rank_at=now)
+    ticket.state, ticket.ended_at, ticket.transferred_to_id = "transferred", now, successor.id
+    ticket.served_at = ticket.served_at or now
+    return successor
+
+
+ACTIONS = {"recall": recall, "missed": mark_missed, "start": start_service, "finish": finish}
+ACTION_SUMMARIES = {"recall": "erneut aufgerufen", "missed": "nicht erschienen", "start": "in Bearbeitung",
+                    "finish": "erledigt", "urgent": "dringend", "not_urgent": "nicht dringend",
+                    "call": "aufgerufen", "transfer": "weitergeleitet"}
+
+
+def change(ticket: Ticket, version: int | None, action: str, apply) -> bool:
+    """Apply a change to a ticket loaded at `version` (versioned save), audit it and advance the live topic.
+
+    Returns False when the ticket changed since (the session is then rolled
+    back); raises QueueError, changing nothing, when the action does not fit.
+    """
+    before = snapshot(ticket)
+    # `apply` checks before it writes: an action that does not fit raises with nothing changed.
+    if not toolkit.save_if_current(ticket, version, apply):
+        return False
+    _record(action, ticket, ACTION_SUMMARIES.get(action, action), before=before)
+    return True
+
+
+def resolve(token: str) -> Ticket | None:
+    """Return the ticket a token's page shows: the token's ticket, or the one it was transferred to."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{32}", token or ""):
+        return None
+    session = toolkit.session()
+    ticket = session.scalar(select(Ticket).where(Ticket.token == token))
+    for _hop in range(20):
+        if ticket is None or ticket.transferred_to_id is None:
+            break
+        ticket = session.get(Ticket, ticket.transferred_to_id)
+    return ticket
+
+
+def for_arrival(public_id: str) -> Ticket | None:
+    """Return the newest ticket of an arrival pass (by its public id), or None."""
+    if not public_id:
+        return None
+    return toolkit.session().scalar(select(Ticket).where(Ticket.arrival_public_id == public_id)
+                                    .order_by(Ticket.id.desc()).limit(1))
+
+
+def ahead(ticket: Ticket) -> int:
+    """Return how many tickets of the same queue and day will be called before this waiting one."""
+    if ticket.state != "waiting":
+        return 0
+    earlier = or_(Ticket.rank_at < ticket.rank_at,
+                  and_(Ticket.rank_at == ticket.rank_at, Ticket.number < ticket.number))
+    before = (and_(Ticket.urgent.is_(True), earlier) if ticket.urgent
+              else or_(Ticket.urgent.is_(True), earlier))
+    return toolkit.session().scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.day == ticket.day, Ticket.queue == ticket.queue, Ticket.state == "waiting", Ticket.id != ticket.id,
+        or_(Ticket.reserved_desk == "", Ticket.reserved_desk == ticket.reserved_desk), before)) or 0
+
+
+def service_minutes(queue_slug: str, day: date) -> float:
+    """Return the average minutes a desk spent per finished ticket of a queue's day, or the configured default."""
+    rows = toolkit.session().execute(select(Ticket.called_at, Ticket.ended_at).where(
+        Ticket.day == day, Ticket.queue == queue_slug, Ticket.state == "done",
+        Ticket.called_at.is_not(None))).all()
+    if len(rows) < ENOUGH_FINISHED:
+        return float(_settings()["default_service_minutes"])
+    return sum((ended - called).total_seconds() for called, ended in rows) / len(rows) / 60
+
+
+def expected_wait(ticket: Ticket, now: datetime) -> tuple[int, int] | None:
+    """Return the expected minutes until a waiting ticket is called, as a (low, high) range rounded to 5."""
+    if ticket.state != "waiting":
+        return None
+    serving = sum(1 for desk in desks() if ticket.queue in desk.queues) or 1
+    if ticket.reserved_desk:
+        serving = 1
+    estimate = (ahead(ticket) + 0.5) * service_minutes(ticket.queue, ticket.day) / serving
+    if ticket.rank_at > now and ticket.window_start is not None:
+        estimate = max(estimate, (ticket.rank_at - now).total_seconds() / 60)
+    low = int(estimate * (1 - ESTIMATE_SPREAD) // 5 * 5)
+    high = max(low + 5, int(-(-estimate * (1 + ESTIMATE_SPREAD) // 5) * 5))
+    return low, high
+
+
+def purge(session, now: datetime) -> int:
+    """Delete tickets `retention_days` after their day (with the arrival link they kept)."""
+    last_kept = toolkit.office_today(now) - timedelta(days=_settings()["retention_days"])
+    session.execute(update(Ticket).where(Ticket.day < last_kept).values(transferred_to_id=None)
+                    .execution_options(synchronize_session=False))
+    deleted = session.execute(delete(Ticket).where(Ticket.day < last_kept)).rowcount
+    session.execute(delete(Counter).where(Counter.day < last_kept))
+    return deleted

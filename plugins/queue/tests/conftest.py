@@ -1,0 +1,38 @@
+import pytest
+from portal_plugins.queue import service
+from portal_plugins.queue.models import Ticket
+
+from portal import toolkit
+
+
+@pytest.fixture(scope="session")
+def portal_config():
+    """The waiting room with the door it follows; the default queues and desks."""
+    return {"plugins": ["arrival", "queue"]}
+
+
+@pytest.fixture
+def issue(data):
+    """Return issue(queue_slug='termine', **fields): a waiting ticket issued now; gives (id, token, label)."""
+    def make(queue_slug="termine", now=None, origin="check_in", **fields):
+        def run(session):
+            ticket = service.issue(service.find_queue(queue_slug), origin=origin, now=now or toolkit.utcnow(),
+                                   **fields)
+            return ticket.id, ticket.token, ticket.label
+
+        return data(run)
+
+    return make
+
+
+@pytest.fixture
+def stored(data):
+    """Return stored(ticket_id): the ticket's columns as a dict, read afresh."""
+    def read(ticket_id):
+        def run(session):
+            ticket = session.get(Ticket, ticket_id)
+            return {column.key: getattr(ticket, column.key) for column in Ticket.__table__.columns}
+
+        return data(run)
+
+    return read

@@ -1,0 +1,154 @@
+"""The ticket page, the desk and the Service Point through HTTP: roles, bad input, tokens, caching, the door slot."""
+
+import re
+from datetime import time
+
+import pytest
+from portal_plugins.queue.models import Ticket
+from sqlalchemy import select
+
+from portal import toolkit
+from portal.testing import csrf_token
+
+DESK = "/de/staff/queue/desk/raum-2-14"
+
+
+def test_the_ticket_page_shows_number_place_and_wait_and_is_never_cached(client, issue):
+    issue()
+    _id, token, label = issue(interpreter_language="ar")
+    response = client.get(f"/en/queue/t/{token}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert label in page and "1 person is waiting ahead of you" in page
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "http-equiv" not in page  # no meta refresh: a refresh button instead
+    assert 'class="queue-refresh"' in page
+
+
+def test_unknown_or_guessed_tokens_get_404(client, issue):
+    _id, token, _label = issue()
+    for wrong in (token[:-1] + ("A" if token[-1] != "A" else "B"), "1", "A" * 32, token + "x"):
+        assert client.get(f"/de/queue/t/{wrong}").status_code == 404
+
+
+def test_the_live_part_answers_304_until_something_changes(client, staff_client, issue):
+    _id, token, label = issue()
+    first = client.get(f"/de/queue/t/{token}/live")
+    assert first.status_code == 200 and len(first.data) < 15_000 and label in first.get_data(as_text=True)
+    etag = first.headers["ETag"]
+    assert client.get(f"/de/queue/t/{token}/live", headers={"If-None-Match": etag}).status_code == 304
+    desk = staff_client("caseworker")
+    desk.post(f"{DESK}/next", data={"csrf_token": csrf_token(desk, DESK)})
+    called = client.get(f"/de/queue/t/{token}/live", headers={"If-None-Match": etag})
+    text = called.get_data(as_text=True)
+    assert called.status_code == 200
+    assert "Bitte gehen Sie jetzt in Raum 2.14." in text
+
+
+def test_the_call_is_shown_in_the_clients_language_and_german(client, staff_client, issue):
+    _id, token, _label = issue()
+    desk = staff_client("caseworker")
+    desk.post(f"{DESK}/next", data={"csrf_token": csrf_token(desk, DESK)})
+    page = client.get(f"/ar/queue/t/{token}").get_data(as_text=True)
+    assert "Bitte gehen Sie jetzt in Raum 2.14." in page and 'lang="de"' in page
+    assert re.search(r'lang="ar"[^>]*dir="rtl"', page)
+
+
+@pytest.mark.parametrize("role", ["door", "editor"])
+def test_door_and_editor_cannot_use_desks(staff_client, role):
+    account = staff_client(role)
+    assert account.get("/de/staff/queue/").status_code == 403
+    assert account.get(DESK).status_code == 403
+
+
+def test_a_desk_calls_serves_and_finishes_and_a_double_click_calls_once(staff_client, issue, stored):
+    first, second = issue()[0], issue()[0]
+    desk = staff_client("caseworker")
+    token = csrf_token(desk, DESK)
+    assert desk.post(f"{DESK}/next", data={"csrf_token": token}).status_code == 302
+    assert desk.post(f"{DESK}/next", data={"csrf_token": token}).status_code == 302
+    assert stored(first)["state"] == "called" and stored(second)["state"] == "waiting"
+    page = desk.get(DESK).get_data(as_text=True)
+    assert "A 001" in page and "Erneut aufrufen" in page
+    version = stored(first)["version"]
+    for action in ("start", "finish"):
+        response = desk.post(f"{DESK}/ticket/{first}/{action}", data={"csrf_token": token, "version": version})
+        assert response.status_code == 302
+        version += 1
+    assert stored(first)["state"] == "done"
+    # The same button again, from the page loaded before: the conflict page, nothing changes.
+    stale = desk.post(f"{DESK}/ticket/{first}/finish", data={"csrf_token": token, "version": version - 1})
+    assert stale.status_code == 409
+    assert stored(first)["state"] == "done"
+
+
+def test_bad_input_is_refused_with_the_error_summary(staff_client, issue, stored):
+    ticket_id = issue()[0]
+    desk = staff_client("caseworker")
+    token = csrf_token(desk, DESK)
+    response = desk.post(f"{DESK}/call", data={"csrf_token": token, "number": "Z 999"})
+    assert response.status_code == 422 and 'id="error-summary"' in response.get_data(as_text=True)
+    response = desk.post(f"{DESK}/call", data={"csrf_token": token, "number": ""})
+    assert response.status_code == 422
+    # A missed client cannot be marked before they were called.
+    response = desk.post(f"{DESK}/ticket/{ticket_id}/missed", data={"csrf_token": token, "version": 1})
+    assert response.status_code == 422 and 'id="error-summary"' in response.get_data(as_text=True)
+    assert stored(ticket_id)["state"] == "waiting"
+    assert desk.post(f"{DESK}/call", data={"csrf_token": token, "number": "a1"}).status_code == 302
+    version = stored(ticket_id)["version"]
+    response = desk.post(f"{DESK}/ticket/{ticket_id}/transfer", data={"csrf_token": token, "version": version,
+                                                                       "target": "queue:elsewhere"})
+    assert response.status_code == 422 and 'id="error-summary"' in response.get_data(as_text=True)
+    assert stored(ticket_id)["state"] == "called"
+    response = desk.post(f"{DESK}/ticket/{ticket_id}/transfer", data={"csrf_token": token, "version": version,
+                                                                       "target": "queue:service-point"})
+    assert response.status_code == 302 and stored(ticket_id)["state"] == "transferred"
+
+
+def test_an_urgent_flag_moves_a_client_to_the_front(staff_client, issue, stored, data, today):
+    issue()
+    later = issue()[0]
+    desk = staff_client("caseworker")
+    token = csrf_token(desk, DESK)
+    assert desk.post(f"{DESK}/ticket/{later}/urgent", data={"csrf_token": token, "version": 1}).status_code == 302
+    desk.post(f"{DESK}/next", data={"csrf_token": token})
+    assert stored(later)["state"] == "called"
+
+
+@pytest.mark.portal_config({"plugin_settings": {"queue": {"walk_ins": True}}})
+def test_the_service_point_issues_a_walk_in_ticket_with_a_qr_code(staff_client, data):
+    desk = staff_client("caseworker")
+    token = csrf_token(desk, "/de/staff/queue/service-point")
+    response = desk.post("/de/staff/queue/service-point", data={
+        "csrf_token": token, "queue": "service-point", "language": "tr", "interpreter_language": ""})
+    assert response.status_code == 302
+    page = desk.get(response.headers["Location"]).get_data(as_text=True)
+    ticket_token = data(lambda s: s.scalars(select(Ticket)).one().token)
+    assert "S 001" in page and "<svg" in page and f"/tr/queue/t/{ticket_token}" in page
+
+
+def test_walk_ins_are_off_by_default(staff_client):
+    desk = staff_client("caseworker")
+    page = desk.get("/de/staff/queue/service-point").get_data(as_text=True)
+    assert "Laufkundschaft wird zurzeit nicht angenommen" in page and 'name="queue"' not in page
+    assert desk.post("/de/staff/queue/service-point", data={"csrf_token": csrf_token(desk, "/de/staff/queue/")})\
+        .status_code == 403
+
+
+def test_the_door_and_the_pass_page_show_the_number_of_a_check_in(app, data, today, client):
+    def check_in(session):
+        toolkit.publish("arrival.checked_in", public_id="C" * 26, day=today, window_start=time(0),
+                        window_end=time(23, 59), persons=1, service_group="residence", interpreter_language="",
+                        checked_in_at=toolkit.utcnow())
+    data(check_in)
+    with app.test_request_context("/de/"):
+        app.preprocess_request()
+        from flask import render_template_string
+        door = render_template_string("{{ slot('arrival.door', kind='valid_now', service_group='residence', "
+                                      "public_id='" + "C" * 26 + "') }}")
+        shown = render_template_string("{{ slot('arrival.pass', state='checked_in', public_id='" + "C" * 26 + "') }}")
+        nothing = render_template_string("{{ slot('arrival.door', kind='not_genuine', service_group='', "
+                                         "public_id='') }}")
+    assert "A 001" in door and "/de/queue/t/" in shown and "A 001" in shown
+    assert "queue-door" not in nothing

@@ -1,0 +1,247 @@
+"""The queue functions: numbers, order, states, recalls, transfers, the check-in event, and concurrent calls."""
+
+import threading
+from zoneinfo import ZoneInfo
+from datetime import datetime, time, timedelta
+
+import pytest
+from portal_plugins.queue import service
+from portal_plugins.queue.models import Ticket
+from sqlalchemy import select, text
+
+from portal import toolkit
+
+
+def desk(slug):
+    return service.find_desk(slug)
+
+
+@pytest.fixture
+def at(app, today):
+    """Return at(hour, minute=0): that time of the office's day today, aware."""
+    zone = ZoneInfo(app.config["PORTAL"]["timezone"])
+    return lambda hour, minute=0: datetime.combine(today, time(hour, minute), tzinfo=zone)
+
+
+def test_numbers_count_per_queue_and_day_and_tokens_are_long_and_random(issue, stored, today):
+    first, second = issue(), issue()
+    service_point = issue("service-point")
+    assert (first[2], second[2], service_point[2]) == ("A 001", "A 002", "S 001")
+    assert len({first[1], second[1], service_point[1]}) == 3
+    assert all(len(token) == 32 for token in (first[1], second[1]))  # 24 random bytes: 192 bits
+
+
+def test_appointment_holders_are_called_by_window_and_urgent_first(issue, data, today, at):
+    now = at(9)
+    late_window = issue(now=now, window_start=time(10), day=today)
+    early_window = issue(now=now + timedelta(minutes=5), window_start=time(9), day=today)
+    urgent = issue(now=now + timedelta(minutes=9), window_start=time(11), day=today, urgent=True)
+
+    def order(session):
+        return [ticket.id for ticket in service.waiting(desk("raum-2-14"), today)]
+
+    assert data(order) == [urgent[0], early_window[0], late_window[0]]
+    assert data(lambda s: [service.ahead(s.get(Ticket, t[0])) for t in (urgent, early_window, late_window)]) \
+        == [0, 1, 2]
+
+
+def test_the_service_point_is_first_come_first_served(issue, data, today, at):
+    now = at(9)
+    first = issue("service-point", now=now, origin="walk_in", window_start=time(11))
+    second = issue("service-point", now=now + timedelta(minutes=1), origin="walk_in", window_start=time(8))
+    assert [t.id for t in data(lambda s: service.waiting(desk("service-point-1"), today))] == [first[0], second[0]]
+
+
+def test_a_call_recalls_then_missed_only_after_the_recalls_and_the_gap(app, issue, stored, data, today):
+    ticket_id = issue()[0]
+    start = toolkit.utcnow()
+
+    def call(session):
+        return service.call_next(desk("raum-2-14"), start).id
+
+    assert data(call) == ticket_id
+    assert stored(ticket_id)["state"] == "called"
+
+    def act(action, moment):
+        def run(session):
+            ticket = session.get(Ticket, ticket_id)
+            return service.change(ticket, ticket.version, action, lambda: service.ACTIONS[action](ticket, moment))
+        return data(run)
+
+    with pytest.raises(service.QueueError):
+        act("missed", start + timedelta(seconds=61))   # two recalls are configured first
+    with pytest.raises(service.QueueError):
+        act("recall", start + timedelta(seconds=30))   # the gap is 60 seconds
+    assert act("recall", start + timedelta(seconds=61))
+    assert act("recall", start + timedelta(seconds=122))
+    with pytest.raises(service.QueueError):
+        act("recall", start + timedelta(seconds=200))
+    with pytest.raises(service.QueueError):
+        act("missed", start + timedelta(seconds=150))
+    assert act("missed", start + timedelta(seconds=183))
+    row = stored(ticket_id)
+    assert (row["state"], row["recalls"], row["desk"]) == ("missed", 2, "raum-2-14")
+    actions = data(lambda s: list(s.scalars(text("SELECT action FROM core_audit_entry ORDER BY id"))))
+    assert actions == ["create", "call", "recall", "recall", "missed"]
+
+
+def test_serve_and_finish_record_each_time(issue, stored, data):
+    ticket_id = issue()[0]
+    now = toolkit.utcnow()
+    data(lambda s: service.call_next(desk("raum-2-14"), now))
+    for action, moment in (("start", now + timedelta(minutes=1)), ("finish", now + timedelta(minutes=9))):
+        def run(session, action=action, moment=moment):
+            ticket = session.get(Ticket, ticket_id)
+            assert service.change(ticket, ticket.version, action, lambda: service.ACTIONS[action](ticket, moment))
+        data(run)
+    row = stored(ticket_id)
+    assert row["state"] == "done"
+    assert row["called_at"] < row["served_at"] < row["ended_at"]
+
+
+def test_a_desk_with_a_client_calls_nobody_else(issue, data):
+    first, second = issue()[0], issue()[0]
+    now = toolkit.utcnow()
+    assert data(lambda s: service.call_next(desk("raum-2-14"), now).id) == first
+    assert data(lambda s: service.call_next(desk("raum-2-14"), now).id) == first
+    assert data(lambda s: service.call_next(desk("raum-2-15"), now).id) == second
+    assert data(lambda s: service.call_next(desk("raum-1-02"), now)) is None
+
+
+def test_a_transfer_ends_the_ticket_and_its_page_follows_the_successor(issue, stored, data):
+    ticket_id, token, _label = issue(interpreter_language="ar")
+    now = toolkit.utcnow()
+    data(lambda s: service.call_next(desk("raum-2-14"), now))
+
+    def transfer(session):
+        ticket = session.get(Ticket, ticket_id)
+        assert service.change(ticket, ticket.version, "transfer",
+                              lambda: service.transfer(ticket, "desk:service-point-2", now))
+    data(transfer)
+    old = stored(ticket_id)
+    successor = stored(old["transferred_to_id"])
+    assert old["state"] == "transferred"
+    assert (successor["queue"], successor["reserved_desk"], successor["prefix"], successor["interpreter_language"]) \
+        == ("service-point", "service-point-2", "S", "ar")
+    assert data(lambda s: service.resolve(token).id) == successor["id"]
+    # Only the named desk calls it.
+    assert data(lambda s: service.call_next(desk("service-point-1"), now)) is None
+    assert data(lambda s: service.call_next(desk("service-point-2"), now).id) == successor["id"]
+
+
+def test_a_transfer_to_nowhere_changes_nothing(issue, stored, data):
+    ticket_id = issue()[0]
+    data(lambda s: service.call_next(desk("raum-2-14"), toolkit.utcnow()))
+
+    def transfer(session):
+        ticket = session.get(Ticket, ticket_id)
+        service.change(ticket, ticket.version, "transfer", lambda: service.transfer(ticket, "queue:nowhere",
+                                                                                     toolkit.utcnow()))
+    with pytest.raises(service.QueueError):
+        data(transfer)
+    assert stored(ticket_id)["state"] == "called"
+
+
+def test_a_check_in_issues_one_ticket_in_the_queue_of_its_service_group(app, data, today):
+    payload = {"public_id": "A" * 26, "day": today, "window_start": time(9), "window_end": time(10), "persons": 2,
+               "service_group": "naturalisation", "interpreter_language": "fa", "checked_in_at": toolkit.utcnow()}
+
+    def publish(session):
+        toolkit.publish("arrival.checked_in", **payload)
+        toolkit.publish("arrival.checked_in", **payload)
+    data(publish)
+    tickets = data(lambda s: [(t.queue, t.label, t.persons, t.interpreter_language, t.arrival_public_id)
+                              for t in s.scalars(select(Ticket))])
+    assert tickets == [("einbuergerung", "E 001", 2, "fa", "A" * 26)]
+    data(lambda s: toolkit.publish("arrival.checked_in", **{**payload, "public_id": "B" * 26,
+                                                            "service_group": "eu-blue-card"}))
+    assert data(lambda s: service.for_arrival("B" * 26).queue) == "termine"
+
+
+def test_expected_wait_uses_the_days_service_times_or_the_default(issue, data, today):
+    tickets = [issue()[0] for _ in range(4)]
+    now = toolkit.utcnow()
+
+    def wait(session):
+        return service.expected_wait(session.get(Ticket, tickets[3]), now)
+    # Three ahead, 10 minutes each by default, two desks take the queue: about 17.5 minutes.
+    low, high = data(wait)
+    assert low <= 17.5 <= high and high - low <= 15
+
+
+def test_purge_deletes_tickets_after_the_retention_days(issue, data, today):
+    issue(day=today - timedelta(days=31))
+    kept = issue()[0]
+    assert data(lambda s: service.purge(s, toolkit.utcnow())) == 1
+    assert data(lambda s: [t.id for t in s.scalars(select(Ticket))]) == [kept]
+
+
+def test_settings_refuse_a_desk_of_an_unknown_queue(make_app):
+    with pytest.raises(Exception, match="unknown queue 'nowhere'"):
+        make_app(plugins=["arrival", "queue"], plugin_settings={"queue": {"desks": [
+            {"slug": "x", "name": "X", "queues": ["nowhere"]}]}})
+
+
+def test_two_desks_calling_at_once_never_get_the_same_client(app, issue, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("real row locks need PostgreSQL; SQLite serialises writers")
+    for _ in range(6):
+        issue()
+    desks = ["raum-2-14", "raum-2-15", "raum-2-14", "raum-2-15", "raum-2-14", "raum-2-15"]
+    barrier = threading.Barrier(len(desks))
+    called, errors = [], []
+
+    def press_next(slug):
+        try:
+            with app.app_context():
+                session = toolkit.session()
+                barrier.wait()
+                ticket = service.call_next(service.find_desk(slug), toolkit.utcnow())
+                called.append((slug, ticket.id if ticket else None))
+                session.commit()
+        except Exception as error:  # reported below, with the thread's cause
+            errors.append(error)
+
+    threads = [threading.Thread(target=press_next, args=(slug,)) for slug in desks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    # Each desk holds exactly one client; every press of one desk got that desk's client.
+    by_desk = {}
+    for slug, ticket_id in called:
+        by_desk.setdefault(slug, set()).add(ticket_id)
+    assert all(len(ids) == 1 for ids in by_desk.values())
+    assert len({ids.pop() for ids in by_desk.values()}) == 2
+    with app.app_context():
+        active = toolkit.session().scalars(select(Ticket).where(Ticket.state == "called")).all()
+        assert sorted(t.desk for t in active) == ["raum-2-14", "raum-2-15"]
+
+
+def test_many_desks_pressing_next_at_once_each_get_another_client(app, issue, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("real row locks need PostgreSQL; SQLite serialises writers")
+    for _ in range(8):
+        issue()
+    slugs = ["raum-2-14", "raum-2-15"]
+    barrier = threading.Barrier(len(slugs))
+    results = []
+
+    def press(slug):
+        with app.app_context():
+            barrier.wait()
+            results.append(service.call_next(service.find_desk(slug), toolkit.utcnow()).id)
+            toolkit.session().commit()
+
+    for _round in range(3):
+        threads = [threading.Thread(target=press, args=(slug,)) for slug in slugs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with app.app_context():
+            for ticket in toolkit.session().scalars(select(Ticket).where(Ticket.state == "called")):
+                ticket.state = "done"
+            toolkit.session().commit()
+    assert len(results) == 6 and len(set(results)) == 6
