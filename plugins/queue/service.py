@@ -117,7 +117,7 @@ def service_point() -> Queue | None:
 
 
 def location_slug(location: str) -> str:
-    """Return a location's name as used in live topics: lower-case ASCII letters, digits and '-' ('office' for one place)."""
+    """Return a location's name as used in live topics: ASCII letters, digits and '-' ('office' for one place)."""
     plain = unicodedata.normalize("NFKD", location.replace("ß", "ss")).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60] or "office"
 

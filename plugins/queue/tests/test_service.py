@@ -1,8 +1,8 @@
 """The queue functions: numbers, order, states, recalls, transfers, the check-in event, and concurrent calls."""
 
 import threading
-from zoneinfo import ZoneInfo
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from portal_plugins.queue import service

@@ -14,6 +14,8 @@ revision = "queue_0001"
 down_revision = None
 branch_labels = None
 depends_on = None
+# One desk holds one client: the unique index covers only called and served tickets.
+ACTIVE = "state IN ('called', 'in_service')"
 
 
 def upgrade():
@@ -51,23 +53,26 @@ def upgrade():
     sa.Column('arrival_public_id', sa.String(length=26), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.CheckConstraint("origin IN ('check_in', 'walk_in', 'transfer')", name=op.f('ck_queue_ticket_origin')),
-    sa.CheckConstraint("state IN ('waiting', 'called', 'in_service', 'done', 'missed', 'transferred')", name=op.f('ck_queue_ticket_state')),
-    sa.ForeignKeyConstraint(['transferred_to_id'], ['queue_ticket.id'], name=op.f('fk_queue_ticket_transferred_to_id_queue_ticket'), ondelete='SET NULL'),
+    sa.CheckConstraint("state IN ('waiting', 'called', 'in_service', 'done', 'missed', 'transferred')",
+                       name=op.f('ck_queue_ticket_state')),
+    sa.ForeignKeyConstraint(['transferred_to_id'], ['queue_ticket.id'],
+                            name=op.f('fk_queue_ticket_transferred_to_id_queue_ticket'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_queue_ticket')),
     sa.UniqueConstraint('token', name=op.f('uq_queue_ticket_token'))
     )
     with op.batch_alter_table('queue_ticket', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_queue_ticket_arrival_public_id'), ['arrival_public_id'], unique=False)
         batch_op.create_index('ix_queue_ticket_number', ['queue', 'day', 'number'], unique=True)
-        batch_op.create_index('ix_queue_ticket_one_per_desk', ['desk'], unique=True, sqlite_where=sa.text("state IN ('called', 'in_service')"), postgresql_where=sa.text("state IN ('called', 'in_service')"))
+        batch_op.create_index('ix_queue_ticket_one_per_desk', ['desk'], unique=True, sqlite_where=sa.text(ACTIVE),
+                              postgresql_where=sa.text(ACTIVE))
         batch_op.create_index('ix_queue_ticket_waiting', ['day', 'state', 'queue'], unique=False)
-
 
 
 def downgrade():
     with op.batch_alter_table('queue_ticket', schema=None) as batch_op:
         batch_op.drop_index('ix_queue_ticket_waiting')
-        batch_op.drop_index('ix_queue_ticket_one_per_desk', sqlite_where=sa.text("state IN ('called', 'in_service')"), postgresql_where=sa.text("state IN ('called', 'in_service')"))
+        batch_op.drop_index('ix_queue_ticket_one_per_desk', sqlite_where=sa.text(ACTIVE),
+                            postgresql_where=sa.text(ACTIVE))
         batch_op.drop_index('ix_queue_ticket_number')
         batch_op.drop_index(batch_op.f('ix_queue_ticket_arrival_public_id'))
 

@@ -1,0 +1,69 @@
+"""In a real browser: a pass checked in at the door gives a ticket, the phone follows it and shows the desk's call."""
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+
+SMALL = {**PHONE, "viewport": {"width": 320, "height": 640}}
+
+
+@pytest.mark.browser
+@pytest.mark.portal_config({"plugins": ["appointments", "arrival", "queue"]})
+def test_a_check_in_gives_a_ticket_the_phone_follows_until_a_desk_calls_it(app, browser, live_server, make_staff,
+                                                                          data, tmp_path, today):
+    export = tmp_path / "export.csv"
+    export.write_text("reference;birth_date;service;status;date;time;building;room;persons\n"
+                      f"M-100001;27.03.1985;eu-blue-card;scheduled;{today:%d.%m.%Y};00:30;Wacker Hof;1.07;1\n")
+    assert app.test_cli_runner().invoke(args=["appointments", "import", str(export)]).exit_code == 0
+    public_id = data(lambda s: s.scalar(text("SELECT public_id FROM arrival_pass")))
+
+    door = browser.new_context(**PHONE).new_page()
+    browser_sign_in(door, live_server.url, make_staff("door"))
+    door.goto(f"{live_server.url}/de/staff/arrival/")
+    door.fill("#code", f"{public_id[:4]}-{public_id[4:8]}-{public_id[8:12]}")
+    door.press("#code", "Enter")
+    expect(door.locator(".queue-door__number")).to_have_text("A 001")
+    token = data(lambda s: s.scalar(text("SELECT token FROM queue_ticket")))
+
+    phone_context = browser.new_context(**SMALL)
+    phone = phone_context.new_page()
+    phone.goto(f"{live_server.url}/ar/queue/t/{token}")
+    expect(phone.locator(".queue-number")).to_have_text("A 001")
+    assert phone.get_attribute("html", "dir") == "rtl"
+    expect(phone.locator(".queue-refresh")).to_be_hidden()  # the script follows the ticket instead
+    assert_no_horizontal_scroll(phone)
+    assert_accessible(phone)
+
+    desk = browser.new_context(**SMALL).new_page()
+    browser_sign_in(desk, live_server.url, make_staff("caseworker"))
+    desk.goto(f"{live_server.url}/de/staff/queue/desk/raum-2-14")
+    assert_no_horizontal_scroll(desk)
+    assert_accessible(desk)
+    desk.click("text=Nächste Nummer aufrufen")
+    expect(desk.locator(".queue-current__number")).to_have_text("A 001")
+    assert_accessible(desk)
+
+    expect(phone.locator(".queue-call")).to_be_visible(timeout=15_000)
+    expect(phone.locator('.queue-call__text[lang="de"]')).to_have_text("Bitte gehen Sie jetzt in Raum 2.14.")
+    expect(phone.locator('.queue-call__text[lang="ar"]')).to_contain_text("2.14")
+    assert_no_horizontal_scroll(phone)
+    assert_accessible(phone)
+    phone_context.close()
+
+
+@pytest.mark.browser
+def test_without_javascript_the_ticket_page_has_a_refresh_button(app, browser, live_server, issue):
+    """The page shows the number and a button that loads it again; axe needs script, so the test above runs it."""
+    _id, token, _label = issue()
+    context = browser.new_context(**SMALL, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/de/queue/t/{token}")
+    assert page.is_visible(".queue-refresh button")
+    page.click(".queue-refresh button")
+    page.wait_for_selector(".queue-number")
+    assert page.text_content(".queue-number") == "A 001"
+    assert page.url.endswith(f"/de/queue/t/{token}?") or page.url.endswith(f"/de/queue/t/{token}")
+    assert_no_horizontal_scroll(page)
+    context.close()
