@@ -245,3 +245,12 @@ def test_many_desks_pressing_next_at_once_each_get_another_client(app, issue, da
                 ticket.state = "done"
             toolkit.session().commit()
     assert len(results) == 6 and len(set(results)) == 6
+
+
+def test_the_demo_puts_clients_in_todays_queues_once(app, data):
+    for _run in range(2):
+        result = app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+    tickets = data(lambda s: sorted((t.label, t.urgent, t.interpreter_language) for t in s.scalars(select(Ticket))))
+    assert tickets == [("A 001", False, ""), ("A 002", False, "ar"), ("A 003", False, "uk"), ("S 001", True, "")]
+    assert "sachbearbeitung@demo.example" in result.output
