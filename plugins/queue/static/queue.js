@@ -16,11 +16,14 @@
     return call ? call.getAttribute("data-queue-call") : "";
   }
 
+  // Browsers play sound only after a tap on the page: the test button gives that tap and keeps the audio ready.
+  var audio = null;
   function tone() {
     var Context = window.AudioContext || window.webkitAudioContext;
     if (!Context) { return; }
     try {
-      var audio = new Context();
+      audio = audio || new Context();
+      if (audio.state === "suspended") { audio.resume(); }
       [0, 0.35].forEach(function (start) {
         var oscillator = audio.createOscillator();
         var gain = audio.createGain();
@@ -32,6 +35,12 @@
         oscillator.stop(audio.currentTime + start + 0.25);
       });
     } catch (error) { /* no sound allowed yet: the words and the vibration remain */ }
+  }
+
+  var sound = document.querySelector(".queue-sound");
+  if (sound) {
+    sound.hidden = false;
+    sound.querySelector("button").addEventListener("click", tone);
   }
 
   function alertCall() {
