@@ -4,7 +4,8 @@ Queues and desks are configured in the plugin's settings (settings.py). A
 ticket is issued when the arrival plugin checks a pass in (event
 ``arrival.checked_in``), or by staff at the Service Point for a walk-in.
 Desks call, recall, serve, transfer and end tickets (service.py, desk_views.py);
-the client follows the ticket at ``/<lang>/queue/t/<token>`` (views.py). Each
+the client follows the ticket at ``/<lang>/queue/t/<token>`` (views.py), a
+screen in the waiting room shows the calls (display_views.py). Each
 change advances the live topic ``queue:<location>``. See docs/queue.md.
 """
 
@@ -30,6 +31,7 @@ def portal_settings_model():
 
 @hookimpl
 def portal_blueprints():
+    from . import display_views  # noqa: F401  (adds the call display to both blueprints)
     from .desk_views import staff
     from .views import bp
 
@@ -62,9 +64,15 @@ def _pass(state, public_id):
     return pass_answer(state, public_id)
 
 
+def _call_displays():
+    from .display_views import dashboard_links
+
+    return dashboard_links()
+
+
 @hookimpl
 def portal_slot_answers():
-    return {"arrival.door": _door, "arrival.pass": _pass}
+    return {"arrival.door": _door, "arrival.pass": _pass, "staff_dashboard": _call_displays}
 
 
 @hookimpl

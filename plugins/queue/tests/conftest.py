@@ -36,3 +36,17 @@ def stored(data):
         return data(run)
 
     return read
+
+
+@pytest.fixture
+def call_next(data):
+    """Return call_next(desk_slug='raum-2-14'): the desk calls its next client, as its button does; gives the number."""
+    def press(desk_slug="raum-2-14"):
+        def run(session):
+            ticket = service.call_next(service.find_desk(desk_slug), toolkit.utcnow())
+            session.commit()
+            return ticket.label
+
+        return data(run)
+
+    return press

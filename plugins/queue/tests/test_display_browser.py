@@ -1,0 +1,163 @@
+"""The call display in Chromium: a call appears, blinks, chimes and is announced; offline it keeps its board and says
+since when, back online it catches up once; German and Arabic pass axe at 1080p and at 320 px."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from portal_plugins.queue import service
+
+from portal import toolkit
+from portal.testing import assert_accessible, assert_no_horizontal_scroll
+
+FULL_HD = {"viewport": {"width": 1920, "height": 1080}}
+NARROW = {"viewport": {"width": 320, "height": 640}}
+# Long enough for the first poll (at the page's default interval) and a back-off step.
+WAIT = 20_000
+
+
+@pytest.fixture(scope="module")
+def kiosk(browser_type, browser_type_launch_args):
+    """Chromium started as the documentation tells a municipality to start it: sound without a touch first."""
+    arguments = [*browser_type_launch_args.get("args", []), "--autoplay-policy=no-user-gesture-required"]
+    browser = browser_type.launch(**{**browser_type_launch_args, "args": arguments})
+    yield browser
+    browser.close()
+
+
+def open_display(browser, base_url, lang="de", poll_seconds=1, stale_seconds=None, **context_options):
+    page = browser.new_context(**{**FULL_HD, **context_options}).new_page()
+    page.goto(f"{base_url}/{lang}/queue/display/office")
+    settings = {"queueDisplayPollSeconds": poll_seconds}
+    if stale_seconds:
+        settings["queueDisplayStaleSeconds"] = stale_seconds
+    # The page reads its delays at each use: shorter ones here instead of waiting in the test.
+    page.evaluate("(settings) => Object.assign(document.getElementById('queue-display').dataset, settings)", settings)
+    return page
+
+
+def shown_numbers(page) -> list[str]:
+    return page.locator("[data-queue-display-board] .queue-display-call__number").all_text_contents()
+
+
+def finish(data, desk_slug):
+    def run(session):
+        service.finish(service.active_ticket(service.find_desk(desk_slug)), toolkit.utcnow())
+        session.commit()
+
+    data(run)
+
+
+@pytest.mark.browser
+def test_a_call_appears_blinks_chimes_and_is_announced(kiosk, live_server, issue, call_next):
+    issue(), issue()
+    page = open_display(kiosk, live_server.url)
+    expect(page.locator(".queue-display-empty")).to_be_visible()
+    root = page.locator("#queue-display")
+    expect(root).to_have_attribute("data-queue-display-chimes", "0")
+
+    call_next()
+    current = page.locator(".queue-display-call--current")
+    expect(current.locator(".queue-display-call__number")).to_have_text("A 001", timeout=WAIT)
+    expect(current).to_contain_text("Raum 2.14")
+    expect(current).to_have_class(re.compile(r"queue-display-call--new"))
+    expect(page.locator("[data-queue-display-signal]")).to_be_visible()
+    expect(root).to_have_attribute("data-queue-display-chimes", "1")
+    expect(page.locator("[data-queue-display-announcer]")).to_have_text("A 001: Bitte gehen Sie jetzt in Raum 2.14.")
+    assert page.locator("[data-queue-display-chime]").evaluate("audio => audio.error === null")
+
+    # Readable from five metres: numbers and rooms at least 48 px on a 1080p screen.
+    sizes = page.locator(".queue-display-call__number, .queue-display-call__room").evaluate_all(
+        "(elements) => elements.map((element) => parseFloat(getComputedStyle(element).fontSize))")
+    assert sizes and min(sizes) >= 48, sizes
+
+    call_next("raum-2-15")
+    expect(current.locator(".queue-display-call__number")).to_have_text("A 002", timeout=WAIT)
+    expect(root).to_have_attribute("data-queue-display-chimes", "2")
+    assert shown_numbers(page) == ["A 002", "A 001"]
+    # Nothing new: the polls get 304 and the board, the chime and the announcement stay as they are.
+    page.wait_for_timeout(2500)
+    expect(root).to_have_attribute("data-queue-display-chimes", "2")
+    assert shown_numbers(page) == ["A 002", "A 001"]
+    page.context.close()
+
+
+@pytest.mark.browser
+def test_offline_it_keeps_its_board_says_since_when_and_catches_up_with_one_chime(kiosk, live_server, issue,
+                                                                                   call_next, data):
+    for _ in range(4):
+        issue()
+    page = open_display(kiosk, live_server.url, stale_seconds=3)
+    call_next()
+    current = page.locator(".queue-display-call--current .queue-display-call__number")
+    expect(current).to_have_text("A 001", timeout=WAIT)
+    root = page.locator("#queue-display")
+    expect(root).to_have_attribute("data-queue-display-chimes", "1")
+    banner = page.locator("[data-queue-display-stale]")
+    expect(banner).to_be_hidden()
+
+    page.context.set_offline(True)
+    expect(banner).to_be_visible(timeout=WAIT)
+    expect(banner).to_contain_text(re.compile(r"Nicht aktuell seit \d\d:\d\d"))
+    expect(current).to_have_text("A 001")
+    assert shown_numbers(page) == ["A 001"]
+
+    # Meanwhile two desks call.
+    finish(data, "raum-2-14")
+    call_next("raum-2-15")
+    call_next("raum-2-14")
+    page.context.set_offline(False)
+    expect(current).to_have_text("A 003", timeout=WAIT)
+    expect(banner).to_be_hidden()
+    assert shown_numbers(page) == ["A 003", "A 002", "A 001"]
+    expect(page.locator(".queue-display-call--new")).to_have_count(2)
+    expect(root).to_have_attribute("data-queue-display-chimes", "2")
+    announced = page.locator("[data-queue-display-announcer]").text_content()
+    assert announced.index("A 002") < announced.index("A 003") and "A 001" not in announced
+    page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_the_display_is_accessible_at_1080p_and_at_320_px(browser, live_server, issue, call_next, lang):
+    for _ in range(3):
+        issue()
+    issue("service-point")
+    call_next("raum-2-14"), call_next("raum-2-15"), call_next("service-point-1")
+    for viewport in (FULL_HD, NARROW):
+        page = browser.new_context(**viewport).new_page()
+        page.goto(f"{live_server.url}/{lang}/queue/display/office")
+        assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+        assert shown_numbers(page) == ["S 001", "A 002", "A 001"]
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page)
+        if viewport is FULL_HD:
+            # One screen: nothing below the fold on a 1080p television.
+            assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+        page.context.close()
+
+
+@pytest.mark.browser
+def test_the_instruction_rotates_through_the_languages(browser, live_server):
+    page = browser.new_context(**FULL_HD).new_page()
+    page.goto(f"{live_server.url}/ar/queue/display/office")
+    tip = page.locator("[data-queue-display-tip]:not([hidden])")
+    expect(tip).to_have_attribute("lang", "ar")
+    page.evaluate("document.getElementById('queue-display').dataset.queueDisplayTipSeconds = '1'")
+    expect(tip).to_have_attribute("lang", "de", timeout=WAIT)
+    expect(tip).to_have_attribute("dir", "ltr")
+    expect(tip).to_have_count(1)
+    expect(tip).to_have_attribute("lang", "en", timeout=WAIT)
+    page.context.close()
+
+
+@pytest.mark.browser
+def test_without_javascript_it_shows_the_calls_and_says_it_does_not_update(browser, live_server, issue, call_next):
+    issue()
+    call_next()
+    page = browser.new_context(**FULL_HD, java_script_enabled=False).new_page()
+    page.goto(f"{live_server.url}/de/queue/display/office")
+    expect(page.locator(".queue-display-call--current")).to_contain_text("A 001")
+    expect(page.get_by_text("Diese Anzeige aktualisiert sich ohne JavaScript nicht.")).to_be_visible()
+    expect(page.locator("[data-queue-display-stale]")).to_be_hidden()
+    page.context.close()
