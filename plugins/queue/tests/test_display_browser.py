@@ -117,6 +117,41 @@ def test_offline_it_keeps_its_board_says_since_when_and_catches_up_with_one_chim
     page.context.close()
 
 
+# A browser started without the autoplay flag: sound only once someone has clicked (or touched) the page.
+BLOCK_SOUND_UNTIL_A_CLICK = """(() => {
+  let clicked = false;
+  addEventListener("click", (event) => { clicked = clicked || event.isTrusted; }, true);
+  const play = HTMLMediaElement.prototype.play;
+  HTMLMediaElement.prototype.play = function () {
+    return clicked ? play.call(this) : Promise.reject(new DOMException("no click yet", "NotAllowedError"));
+  };
+})()"""
+
+
+@pytest.mark.browser
+def test_a_browser_that_blocks_the_chime_offers_a_button_that_allows_it(browser, live_server, issue, call_next):
+    issue(), issue()
+    context = browser.new_context(**FULL_HD)
+    context.add_init_script(BLOCK_SOUND_UNTIL_A_CLICK)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/de/queue/display/office")
+    page.evaluate("document.getElementById('queue-display').dataset.queueDisplayPollSeconds = '1'")
+    call_next()
+    expect(page.locator(".queue-display-call--current")).to_contain_text("A 001", timeout=WAIT)
+    button = page.get_by_role("button", name="Ton einschalten")
+    expect(button).to_be_visible()
+    root = page.locator("#queue-display")
+    expect(root).to_have_attribute("data-queue-display-chimes", "0")
+    assert_accessible(page)
+    button.click()
+    expect(root).to_have_attribute("data-queue-display-chimes", "1")
+    expect(button).to_be_hidden()
+    call_next("raum-2-15")
+    expect(root).to_have_attribute("data-queue-display-chimes", "2", timeout=WAIT)
+    expect(button).to_be_hidden()
+    context.close()
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["de", "ar"])
 def test_the_display_is_accessible_at_1080p_and_at_320_px(browser, live_server, issue, call_next, lang):
