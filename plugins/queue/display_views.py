@@ -13,6 +13,7 @@ blueprint and the call display's address to the desk pages.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import abort, make_response, render_template, url_for
 from flask_babel import force_locale
@@ -44,7 +45,7 @@ class Call:
     number: str
     room: str
     place: str
-    called_at: object
+    called_at: datetime
 
 
 def display_locations() -> dict[str, str]:
@@ -93,10 +94,6 @@ def _instructions() -> list[dict]:
     return shown
 
 
-def _board(location: str) -> str:
-    return render_template("queue/_display_board.html", calls=latest_calls(location))
-
-
 @bp.get("/display/<slug>")
 @toolkit.limiter.limit(toolkit.client_limit(PAGE_LIMIT))
 def display(slug: str):
@@ -104,7 +101,7 @@ def display(slug: str):
     location = _location_or_404(slug)
     stale_time = Markup('<span class="queue-display-stale__time" data-queue-display-stale-time></span>')
     response = make_response(render_template(
-        "queue/display.html", location=location, board=Markup(_board(location)), instructions=_instructions(),
+        "queue/display.html", location=location, calls=latest_calls(location), instructions=_instructions(),
         board_url=url_for(".display_board", slug=slug), poll_seconds=POLL_SECONDS, stale_seconds=STALE_SECONDS,
         stale_time=stale_time, office_zone=toolkit.office_zone().key))
     response.headers["Cache-Control"] = "no-cache"
@@ -116,7 +113,8 @@ def display(slug: str):
 def display_board(slug: str):
     """Answer the screen's poll: 304 while no ticket of the location changed, else the board with the last calls."""
     location = _location_or_404(slug)
-    return toolkit.conditional(service.topic(location), lambda: _board(location))
+    return toolkit.conditional(service.topic(location), lambda: render_template(
+        "queue/_display_board.html", calls=latest_calls(location)))
 
 
 @staff.context_processor
