@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 from flask import Flask
@@ -16,6 +17,7 @@ from .blueprints import PluginBlueprint
 from .db import Database
 from .events import collect_events
 from .extensions import csrf, limiter
+from .i18n import language_tag
 from .plugins import PluginError, call_each, collect_slots, load_plugins
 from .resources import core_path
 from .staff import init_staff
@@ -25,10 +27,18 @@ log = logging.getLogger(__name__)
 
 
 def _language_converter(languages: list[str]) -> type[BaseConverter]:
-    class LanguageConverter(BaseConverter):
-        """Match only an enabled language code, so /xx/ is a 404."""
+    codes = {language_tag(code): code for code in languages}
 
-        regex = "|".join(sorted(languages, key=len, reverse=True))
+    class LanguageConverter(BaseConverter):
+        """Match only an enabled language's BCP 47 tag (/fa-AF/ for the code fa_AF), so /xx/ is a 404."""
+
+        regex = "|".join(re.escape(tag) for tag in sorted(codes, key=len, reverse=True))
+
+        def to_python(self, value: str) -> str:
+            return codes[value]
+
+        def to_url(self, value: str) -> str:
+            return language_tag(value)
 
     return LanguageConverter
 

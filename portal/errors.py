@@ -13,7 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
 from .db import session as db_session
-from .i18n import enabled_languages, preferred_language
+from .i18n import language_from_tag, preferred_language
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def render_error(code: int, detail: str | None = None):
     if "lang" not in g:
         # An unknown page under a language prefix still answers in that language.
         prefix = request.path.strip("/").split("/", 1)[0]
-        g.lang = prefix if prefix in enabled_languages() else preferred_language()
+        g.lang = language_from_tag(prefix) or preferred_language()
     title, message = _texts(code)
     if detail:
         message = detail

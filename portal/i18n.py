@@ -5,11 +5,25 @@ from __future__ import annotations
 from functools import cache
 
 from babel import Locale
+from babel.core import get_global
 from flask import Flask, current_app, g, request
 from flask_babel import Babel, format_date, format_datetime, format_time, get_locale
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
 
 LANGUAGE_COOKIE = "portal_lang"
+# CLDR's aliases of language subtags a browser may send: prs (Dari) is fa_AF, kmr (Kurmanji) is ku.
+LANGUAGE_ALIASES: dict[str, str] = get_global("language_aliases")
+
+
+def language_tag(code: str) -> str:
+    """Return a language code as BCP 47 writes it for URLs and lang attributes: fa_AF becomes fa-AF."""
+    return code.replace("_", "-")
+
+
+def language_from_tag(tag: str) -> str | None:
+    """Return the enabled language whose tag (fa-AF) or code (fa_AF) this is, or None."""
+    return next((code for code in enabled_languages() if tag in (code, language_tag(code))), None)
 
 
 @cache
@@ -17,8 +31,9 @@ def language_name(code: str, reader: str | None = None) -> str:
     """Return a language's name in that language (Deutsch, English, العربية), or as `reader`'s language writes it."""
     if reader is not None:
         # Inside a sentence the reader's own spelling holds: "in German", "en allemand", "Almanca".
-        return Locale.parse(code).get_language_name(reader)
-    name = Locale.parse(code).get_display_name(code)
+        return Locale.parse(reader).languages.get(code) or Locale.parse(code).get_language_name(reader)
+    # CLDR names some regional variants as languages of their own: fa_AF is دری (Dari), not "Persian (Afghanistan)".
+    name = Locale.parse(code).languages.get(code) or Locale.parse(code).get_display_name(code)
     return name[:1].upper() + name[1:]
 
 
@@ -49,7 +64,27 @@ def preferred_language() -> str:
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     if cookie in languages:
         return cookie
-    return request.accept_languages.best_match(languages) or current_app.config["PORTAL"]["default_language"]
+    return _best_match(request.accept_languages, languages) or current_app.config["PORTAL"]["default_language"]
+
+
+def _best_match(accepted: LanguageAccept, languages: list[str]) -> str | None:
+    """Return the enabled language the browser prefers most, matching a whole tag first, then its language."""
+    # Werkzeug's best_match would take an exact tr or ar asked for second over ku-TR or ckb-IQ asked for first.
+    by_tag = {language_tag(code).lower(): code for code in languages}
+    for value, quality in accepted:
+        tag = _unalias(value).lower()
+        if quality > 0 and (tag in by_tag or tag.split("-")[0] in by_tag):
+            return by_tag.get(tag) or by_tag[tag.split("-")[0]]
+    return None
+
+
+def _unalias(value: str) -> str:
+    """Return an Accept-Language value with an aliased language subtag replaced: prs-AF becomes fa-AF."""
+    primary, _, region = value.replace("_", "-").partition("-")
+    alias = LANGUAGE_ALIASES.get(primary.lower())
+    if alias is None:
+        return value
+    return language_tag(alias) if "_" in alias or not region else f"{alias}-{region}"
 
 
 def fallback_chain(lang: str | None = None) -> list[str]:
@@ -69,7 +104,7 @@ def source_name(name: str) -> Markup:
 
 def lang_attrs(code: str) -> Markup:
     """Return lang and dir attributes for an element holding text in another language."""
-    return Markup(f'lang="{code}" dir="{text_direction(code)}"')
+    return Markup(f'lang="{language_tag(code)}" dir="{text_direction(code)}"')
 
 
 def _select_locale() -> str:
@@ -100,6 +135,7 @@ def init_app(app: Flask, translation_dirs: list[str]) -> None:
 
     app.jinja_env.globals.update(
         language_name=language_name,
+        language_tag=language_tag,
         text_direction=text_direction,
         current_language=current_language,
         enabled_languages=enabled_languages,

@@ -31,6 +31,7 @@ from werkzeug.test import run_wsgi_app
 
 from .blueprints import PortalBlueprint
 from .extensions import limiter
+from .i18n import language_tag
 
 RENDER_TIMEOUT_SECONDS = 10
 # Where a second rendering finds the session of the request it renders for. A client cannot set
@@ -135,7 +136,7 @@ def _environ_for(lang: str, address: str, handover: _Handover) -> dict:
                if not key.startswith(("werkzeug.", "flask.", "HTTP_HX_", "HTTP_IF_"))
                and key not in {"REQUEST_URI", "RAW_URI", "HTTP_RANGE", "HTTP_ACCEPT_ENCODING", "CONTENT_TYPE"}}
     environ.update({
-        "PATH_INFO": f"/{lang}/{rest}",
+        "PATH_INFO": f"/{language_tag(lang)}/{rest}",
         "QUERY_STRING": parts.query,
         "REQUEST_METHOD": "GET",
         "CONTENT_LENGTH": "0",

@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup, escape
 
-from .i18n import enabled_languages, language_name, text_direction
+from .i18n import enabled_languages, language_name, language_tag, text_direction
 from .plugins import call_robustly
 
 
@@ -99,7 +99,8 @@ def _language_links() -> list[dict]:
         else:
             href = url_for("core.home", lang=code)
         # Search engines want the alternates in <head> as full addresses; the switcher uses the short ones.
-        links.append({"code": code, "name": language_name(code), "href": href, "dir": text_direction(code),
+        links.append({"code": code, "tag": language_tag(code), "name": language_name(code), "href": href,
+                      "dir": text_direction(code),
                       "url": request.host_url.rstrip("/") + href})
     return links
 

@@ -32,6 +32,7 @@ def test_unknown_language_is_not_found(client):
 
 @pytest.mark.parametrize("lang, direction, switcher_label", [
     ("de", "ltr", "Deutsch"), ("en", "ltr", "English"), ("ar", "rtl", "العربية"), ("fa", "rtl", "فارسی"),
+    ("ku", "ltr", "Kurdî (kurmancî)"), ("ckb", "rtl", "کوردیی ناوەندی"), ("fa-AF", "rtl", "دری"),
 ])
 def test_html_language_direction_and_switcher(client, lang, direction, switcher_label):
     page = client.get(f"/{lang}/").get_data(as_text=True)
@@ -39,6 +40,29 @@ def test_html_language_direction_and_switcher(client, lang, direction, switcher_
     assert f'aria-current="true">{switcher_label}</a>' in page
     for code in ("de", "en", "ar"):
         assert f'<link rel="alternate" hreflang="{code}" href="http://localhost/{code}/">' in page
+
+
+def test_a_language_with_a_region_has_its_bcp47_tag_in_addresses_and_attributes(client):
+    page = client.get("/fa-AF/accessibility").get_data(as_text=True)
+    assert "Skip to content" not in page and "اعلامیه دسترسی‌پذیری" in page
+    assert '<link rel="alternate" hreflang="fa-AF" href="http://localhost/fa-AF/accessibility">' in page
+    assert 'href="/fa-AF/accessibility" hreflang="fa-AF" lang="fa-AF" dir="rtl" aria-current="true">دری</a>' in page
+    assert 'href="/ckb/accessibility" hreflang="ckb" lang="ckb" dir="rtl">کوردیی ناوەندی</a>' in page
+    assert 'href="/fa/accessibility" hreflang="fa" lang="fa" dir="rtl">فارسی</a>' in page
+    assert client.get_cookie("portal_lang").value == "fa_AF"
+    assert client.get("/").headers["Location"] == "/fa-AF/"
+    # One spelling per page: the gettext form is not a second address.
+    assert client.get("/fa_AF/").status_code == 404
+    nowhere = client.get("/fa-AF/no-such-page")
+    assert nowhere.status_code == 404 and '<html lang="fa-AF" dir="rtl">' in nowhere.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("accept, lang", [
+    ("fa-AF,fa;q=0.8", "fa-AF"), ("fa-af", "fa-AF"), ("prs", "fa-AF"), ("prs-AF,de;q=0.5", "fa-AF"),
+    ("fa-IR,fa;q=0.9", "fa"), ("fa", "fa"), ("ku-TR,tr;q=0.5", "ku"), ("kmr", "ku"), ("ckb-IQ,ar;q=0.5", "ckb"),
+])
+def test_browsers_asking_for_dari_or_kurdish_get_it(client, accept, lang):
+    assert client.get("/", headers={"Accept-Language": accept}).headers["Location"] == f"/{lang}/"
 
 
 def test_switcher_keeps_the_current_page(client):

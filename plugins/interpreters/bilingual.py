@@ -291,7 +291,7 @@ def _side_by_side(response: Response, pair: LanguagePair) -> Response:
         log.exception("side-by-side view of %s failed; the page is shown in one language", request.full_path)
         return response
     response.set_data(composed)
-    response.headers["Content-Language"] = f"{pair.page}, {pair.second}"
+    response.headers["Content-Language"] = f"{toolkit.language_tag(pair.page)}, {toolkit.language_tag(pair.second)}"
     return response
 
 
