@@ -7,7 +7,7 @@ from sqlalchemy import func, select, text
 
 from portal.testing import csrf_token
 
-LANGUAGES = ["en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl"]
+LANGUAGES = ["en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl", "ku", "ckb", "fa_AF"]
 
 
 EDIT_FORM = "//form[@class='form']"

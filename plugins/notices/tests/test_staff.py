@@ -200,7 +200,9 @@ def test_language_page_shows_what_exists_and_what_is_missing(staff_client, make_
     assert cells[:10] == ["✓vorhanden", "✓vorhanden", "fehlt", "✓vorhanden", "fehlt", "fehlt", "fehlt", "fehlt",
                           "fehlt", "fehlt"]
     missing = row.xpath("td")[-1]
-    assert [span.get("lang") for span in missing.xpath("span")] == ["tr", "fa", "uk", "ru", "es", "fr", "pl"]
+    # Dari's code is fa_AF; its lang attribute is the BCP 47 tag.
+    assert [span.get("lang") for span in missing.xpath("span")] == [
+        "tr", "fa", "uk", "ru", "es", "fr", "pl", "ku", "ckb", "fa-AF"]
 
 
 def test_staff_pages_need_the_editor_role(staff_client, client, make_notice):
