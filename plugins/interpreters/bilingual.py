@@ -173,12 +173,14 @@ class _Rewriter:
             return None
         root = request.script_root
         segments = parts.path[len(root):].split("/")
-        if segments[1] not in (self.pair.page, self.pair.second):
+        # Addresses carry the BCP 47 tag (fa-AF), the pair the language code (fa_AF).
+        if segments[1] not in (toolkit.language_tag(self.pair.page), toolkit.language_tag(self.pair.second)):
             return None
-        segments[1] = lang or self.pair.page
+        target = lang or self.pair.page
+        segments[1] = toolkit.language_tag(target)
         query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != PARAMETER]
         if with_parameter:
-            query.append((PARAMETER, self.pair.partner(segments[1])))
+            query.append((PARAMETER, self.pair.partner(target)))
         return urlunsplit(("", "", root + "/".join(segments), urlencode(query), parts.fragment))
 
     def _prefixed(self, value: str) -> str:

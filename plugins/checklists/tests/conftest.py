@@ -6,7 +6,7 @@ from werkzeug.datastructures import MultiDict
 
 @pytest.fixture(scope="session")
 def portal_config():
-    """The checklists plugin alone, in all ten languages."""
+    """The checklists plugin alone, in every shipped language."""
     return {"plugins": ["checklists"]}
 
 

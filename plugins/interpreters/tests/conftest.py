@@ -13,7 +13,7 @@ INITIATIVE = {
 
 @pytest.fixture(scope="session")
 def portal_config():
-    """The interpreters plugin alone, in all ten languages, with the initiative of the example office."""
+    """The interpreters plugin alone, in every shipped language, with the initiative of the example office."""
     return {"plugins": ["interpreters"], "plugin_settings": {"interpreters": INITIATIVE}}
 
 

@@ -178,6 +178,22 @@ def test_links_keep_the_view_and_the_language_menu_leaves_it(client, glossary):
     assert off and {a.get("href") for a in off} == {"/de/interpreters/"}
 
 
+def test_dari_beside_german_keeps_the_view_at_its_bcp47_address(client, glossary):
+    response = client.get("/de/interpreters/?bilingual=fa_AF")
+    assert response.headers["Content-Language"] == "de, fa-AF"
+    tree = lxml.html.fromstring(response.get_data(as_text=True))
+    dari = sides(pairs(tree)[0])[1]
+    assert (dari.get("lang"), dari.get("dir")) == ("fa-AF", "rtl")
+    dari_links = [a.get("href") for pair in pairs(tree) for a in sides(pair)[1].xpath(".//a[@href]")
+                  if a.get("href").startswith("/")]
+    assert dari_links and all(href.startswith("/de/") and href.endswith("bilingual=fa_AF") for href in dari_links)
+    back = lxml.html.fromstring(client.get("/fa-AF/interpreters/?bilingual=de").get_data(as_text=True))
+    assert back.get("lang") == "fa-AF" and pairs(back)
+    german_links = [a.get("href") for pair in pairs(back) for a in sides(pair)[1].xpath(".//a[@href]")
+                    if a.get("href").startswith("/")]
+    assert german_links and all(href.startswith("/fa-AF/") and href.endswith("bilingual=de") for href in german_links)
+
+
 def test_search_forms_on_both_sides_keep_the_view(client, glossary):
     tree = lxml.html.fromstring(client.get("/de/interpreters/glossary?bilingual=ar").get_data(as_text=True))
     form_pair = [p for p in pairs(tree) if p.xpath(".//form[@role='search']")][0]
@@ -196,7 +212,7 @@ def test_every_public_page_offers_the_switch_without_script(client):
     form = tree.xpath("//footer//form[contains(@class, 'interpreters-bilingual-toggle__form')]")[0]
     assert form.method == "GET" and form.action == "/de/interpreters/glossary"
     codes = [option.get("value") for option in form.xpath(".//select[@name='bilingual']/option")]
-    assert codes == ["en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl"]
+    assert codes == ["en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl", "ku", "ckb", "fa_AF"]
     assert dict(form.form_values()) == {"q": "Duldung", "bilingual": "en"}
     arabic = lxml.html.fromstring(client.get("/ar/interpreters/").get_data(as_text=True))
     link = arabic.xpath("//footer//li[@class='interpreters-bilingual-toggle']/a")[0]
