@@ -6,8 +6,9 @@ from functools import cache
 
 from babel import Locale
 from babel.core import get_global
-from flask import Flask, current_app, g, request
-from flask_babel import Babel, format_date, format_datetime, format_time, get_locale
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import Babel, Domain, format_date, format_datetime, format_time, get_babel, get_locale, gettext
 from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 
@@ -111,18 +112,55 @@ def _select_locale() -> str:
     return current_language()
 
 
+class _GermanFallback(NullTranslations):
+    """The last resort of a catalog: the German source text, noted for the request that asked for it."""
+
+    def gettext(self, message):
+        if has_request_context():
+            g.setdefault("untranslated", set()).add(message)
+        return message
+
+    def ngettext(self, singular, plural, n):
+        if has_request_context():
+            g.setdefault("untranslated", set()).add(singular)
+        return singular if n == 1 else plural
+
+
+class _NotingDomain(Domain):
+    """The message domain whose catalogs note each message they lack in a language other than German."""
+
+    def get_translations(self):
+        translations = super().get_translations()
+        if not getattr(translations, "notes_fallbacks", False) and str(get_locale()) != "de":
+            translations.add_fallback(_GermanFallback())
+            translations.notes_fallbacks = True
+        return translations
+
+
+def untranslated_note() -> Markup:
+    """Return the page's note that some of its text is German, or nothing when every message had a translation."""
+    if not g.get("untranslated"):
+        return Markup()
+    text = gettext("Einige Texte auf dieser Seite sind noch nicht übersetzt und stehen deshalb auf Deutsch da.")
+    # The note itself may lack a translation: then it is German and says so.
+    attrs = lang_attrs("de") if text in g.untranslated else Markup("")
+    return Markup('<p class="fallback-note" role="note" {}>{}</p>').format(attrs, text)
+
+
 def init_app(app: Flask, translation_dirs: list[str]) -> None:
     """Set up Babel with the core's catalogs and the plugins' after them."""
     # flask-babel 4 takes a ;-separated string; later directories win a clash,
     # which tests/test_translations.py forbids.
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs)
     app.config["BABEL_DEFAULT_LOCALE"] = "de"
-    Babel(app, locale_selector=_select_locale)
+    babel = Babel(app, locale_selector=_select_locale)
+    babel.domain_instance = _NotingDomain(domain=get_babel(app).default_domain)
 
     @app.url_value_preprocessor
     def _take_language(_endpoint, values):
         # g outlives a request when an app context is already pushed (as in tests): start clean.
         g.pop("lang", None)
+        g.pop("untranslated", None)
         if values and "lang" in values:
             g.lang = values.pop("lang")
 
@@ -142,6 +180,7 @@ def init_app(app: Flask, translation_dirs: list[str]) -> None:
         lang_attrs=lang_attrs,
         source_name=source_name,
         get_locale=get_locale,
+        untranslated_note=untranslated_note,
     )
     app.jinja_env.filters.update(
         date=lambda value, fmt="medium": format_date(value, fmt),

@@ -47,10 +47,25 @@ def test_translation_report_shows_every_interface_catalog_complete(make_app):
     result = app.test_cli_runner().invoke(args=["translations", "report", "--fail-under", "100"])
     assert result.exit_code == 0, result.output
     interface = [line for line in result.output.splitlines() if " interface " in line]
-    assert len(interface) == 9 * (1 + len(DEFAULTS["plugins"]))
+    assert len(interface) == (len(DEFAULTS["languages"]) - 1) * (1 + len(DEFAULTS["plugins"]))
     assert all(line.rstrip().endswith("100.0%") for line in interface)
     content_owners = {line.split()[0] for line in result.output.splitlines() if " interface " not in line}
     assert {"notices", "checklists", "hygiene", "interpreters"} <= content_owners
+
+
+@pytest.mark.portal_config({"languages": ["de", "en", "fr"]})
+def test_translation_report_shows_the_share_of_a_partly_translated_language(app, tmp_path, monkeypatch):
+    from portal import catalogs
+
+    (tmp_path / "messages.pot").write_text('msgid "Ja"\nmsgstr ""\n\nmsgid "Nein"\nmsgstr ""\n', encoding="utf-8")
+    (tmp_path / "en" / "LC_MESSAGES").mkdir(parents=True)
+    partly = 'msgid "Ja"\nmsgstr "Yes"\n\nmsgid "Nein"\nmsgstr ""\n'
+    (tmp_path / "en" / "LC_MESSAGES" / "messages.po").write_text(partly, encoding="utf-8")
+    monkeypatch.setattr(catalogs, "catalog_folders", lambda: {"core": tmp_path})
+    result = app.test_cli_runner().invoke(args=["translations", "report", "--fail-under", "100"])
+    assert result.exit_code == 1, result.output
+    lines = [line.split() for line in result.output.splitlines() if " interface " in line]
+    assert lines == [["core", "interface", "en", "1/2", "50.0%"], ["core", "interface", "fr", "0/2", "0.0%"]]
 
 
 @pytest.mark.portal_config({"plugins": ["appointments", "arrival"]})

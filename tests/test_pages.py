@@ -54,3 +54,28 @@ def test_a_view_names_where_its_answer_can_be_seen_again(app):
         assert toolkit.result_address() is None
         toolkit.set_result_address("/de/somewhere/result/abc")
         assert toolkit.result_address() == "/de/somewhere/result/abc"
+
+
+@pytest.mark.parametrize(("code", "direction"), [("ps", "rtl"), ("ti", "ltr"), ("fa_AF", "rtl"), ("ckb", "rtl"),
+                                                 ("ku", "ltr"), ("de", "ltr")])
+def test_text_direction_comes_from_babels_locale_data(code, direction):
+    assert toolkit.text_direction(code) == direction
+
+
+def test_a_page_in_a_language_lacking_a_message_says_its_german_text_is_german(make_app):
+    # An app of its own: the test removes a message from its cached catalog.
+    app = make_app(languages=["de", "en"], office={"name": "Amt mit Lücken"})
+    client = app.test_client()
+    page = lxml.html.fromstring(client.get("/en/accessibility").data)
+    assert not page.xpath("//*[contains(@class, 'fallback-note')]"), "a complete catalog needs no note"
+    with app.test_request_context("/en/accessibility"):
+        app.preprocess_request()
+        catalog = app.extensions["babel"].instance.domain_instance.get_translations()._catalog
+        del catalog["Erklärung zur Barrierefreiheit"]
+    page = lxml.html.fromstring(client.get("/en/accessibility").data)
+    note = page.xpath("//main//*[contains(@class, 'fallback-note')]")
+    assert len(note) == 1 and note[0].get("lang") is None, "the note itself is translated"
+    assert "German" in note[0].text_content()
+    assert page.xpath("//footer//a[text()='Erklärung zur Barrierefreiheit']")
+    german = lxml.html.fromstring(client.get("/de/accessibility").data)
+    assert not german.xpath("//*[contains(@class, 'fallback-note')]")
