@@ -271,7 +271,7 @@ class CoreSettings(Section):
     extra_plugins: Annotated[list[str], AfterValidator(_distinct)] = []
     """Plugins to run after those of `plugins`, for example a municipality's own."""
     languages: Annotated[list[LanguageCode], Field(min_length=1), AfterValidator(_distinct)] = \
-        ["de", "en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl", "ku", "ckb", "fa_AF"]
+        ["de", "en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl", "ku", "ckb", "fa_AF", "ps", "ti"]
     """The enabled languages, in the order of the language switch; any language with the core's catalog may be
     enabled."""
     default_language: str = "de"
