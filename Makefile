@@ -33,13 +33,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Debian's Chromium (browser tests, Lighthouse), gettext (msgfmt --check), Java (the Nu Html Checker)
-# and wrk (load test and benchmarks),
-# installed when missing and we may (root with apt).
-SYSTEM_COMMANDS := /usr/bin/chromium:chromium /usr/bin/msgfmt:gettext /usr/bin/java:default-jre-headless /usr/bin/wrk:wrk
+# Debian's Chromium (browser tests, Lighthouse), gettext (msgfmt --check), Java (the Nu Html Checker),
+# wrk (load test and benchmarks) and the Noto fonts (Ge'ez for Tigrinya, Arabic script for Pashto in screenshots),
+# each named by a file it installs, installed when missing and we may (root with apt).
+SYSTEM_PACKAGES := /usr/bin/chromium:chromium /usr/bin/msgfmt:gettext /usr/bin/java:default-jre-headless /usr/bin/wrk:wrk \
+  /usr/share/fonts/truetype/noto/NotoSansEthiopic-Regular.ttf:fonts-noto-core
 system-packages:
-	@missing=""; for pair in $(SYSTEM_COMMANDS); do \
-	  [ -x "$${pair%%:*}" ] || missing="$$missing $${pair##*:}"; done; \
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  [ -e "$${pair%%:*}" ] || missing="$$missing $${pair##*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

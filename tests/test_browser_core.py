@@ -65,3 +65,22 @@ def test_staff_login_and_staff_pages_pass_axe(live_server, browser, make_staff):
         assert_no_horizontal_scroll(page)
         assert_accessible(page)
     context.close()
+
+
+def test_tigrinya_pages_bring_the_portals_own_ethiopic_font_and_other_pages_do_not_fetch_it(live_server, browser):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    fonts = []
+    page.on("request", lambda request: fonts.append(request.url) if request.resource_type == "font" else None)
+    page.goto(f"{live_server.url}/de/")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    assert fonts == [], "a German page never needs the Ethiopic font"
+    page.goto(f"{live_server.url}/ti/")
+    faces = page.evaluate("document.fonts.load('1rem \"Portal Ethiopic\"', 'ትግርኛ').then(f => f.length)")
+    assert faces == 1 and page.evaluate("document.fonts.check('1rem \"Portal Ethiopic\"', 'ትግርኛ')")
+    assert fonts and all(url.startswith(f"{live_server.url}/static/") for url in fonts)
+    family = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+    assert "Portal Ethiopic" in family
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    context.close()

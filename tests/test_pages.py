@@ -79,3 +79,13 @@ def test_a_page_in_a_language_lacking_a_message_says_its_german_text_is_german(m
     assert page.xpath("//footer//a[text()='Erklärung zur Barrierefreiheit']")
     german = lxml.html.fromstring(client.get("/de/accessibility").data)
     assert not german.xpath("//*[contains(@class, 'fallback-note')]")
+
+
+def test_the_ethiopic_font_is_served_from_the_portal_with_its_licence_and_only_for_tigrinya(client):
+    css = client.get("/static/core/portal.css").get_data(as_text=True)
+    face = css[css.index("@font-face"):css.index("}", css.index("@font-face"))]
+    assert "unicode-range: U+1200-137F" in face and "http" not in face
+    assert "html:lang(ti) body, [lang]:lang(ti)" in css
+    font = client.get("/static/core/fonts/noto-sans-ethiopic-regular-subset.woff2")
+    assert font.status_code == 200 and font.data[:4] == b"wOF2"
+    assert "SIL OPEN FONT LICENSE" in client.get("/static/core/fonts/OFL.txt").get_data(as_text=True)

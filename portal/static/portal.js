@@ -28,6 +28,17 @@
     }, 15000);
   }
   document.addEventListener("DOMContentLoaded", watchSession);
+
+  // Chromium keeps boxes for some text shaped before a web font (the Ethiopic subset) arrived; shaping every text
+  // once more after the font has loaded draws it with the font. Nothing moves, focus and scroll stay.
+  if (document.fonts && document.fonts.addEventListener) {
+    document.fonts.addEventListener("loadingdone", function () {
+      var style = document.documentElement.style;
+      style.letterSpacing = "0.001px";
+      void document.documentElement.offsetHeight;
+      style.letterSpacing = "";
+    });
+  }
   document.addEventListener("htmx:afterSettle", watchSession);
 
   // Print buttons are plain buttons marked data-print; without script they stay hidden.
