@@ -56,12 +56,6 @@ def test_a_view_names_where_its_answer_can_be_seen_again(app):
         assert toolkit.result_address() == "/de/somewhere/result/abc"
 
 
-@pytest.mark.parametrize(("code", "direction"), [("ps", "rtl"), ("ti", "ltr"), ("fa_AF", "rtl"), ("ckb", "rtl"),
-                                                 ("ku", "ltr"), ("de", "ltr")])
-def test_text_direction_comes_from_babels_locale_data(code, direction):
-    assert toolkit.text_direction(code) == direction
-
-
 def test_a_page_in_a_language_lacking_a_message_says_its_german_text_is_german(make_app):
     # An app of its own: the test removes a message from its cached catalog.
     app = make_app(languages=["de", "en"], office={"name": "Amt mit Lücken"})

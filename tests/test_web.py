@@ -33,6 +33,7 @@ def test_unknown_language_is_not_found(client):
 @pytest.mark.parametrize("lang, direction, switcher_label", [
     ("de", "ltr", "Deutsch"), ("en", "ltr", "English"), ("ar", "rtl", "العربية"), ("fa", "rtl", "فارسی"),
     ("ku", "ltr", "Kurdî (kurmancî)"), ("ckb", "rtl", "کوردیی ناوەندی"), ("fa-AF", "rtl", "دری"),
+    ("ps", "rtl", "پښتو"), ("ti", "ltr", "ትግርኛ"),
 ])
 def test_html_language_direction_and_switcher(client, lang, direction, switcher_label):
     page = client.get(f"/{lang}/").get_data(as_text=True)
