@@ -273,9 +273,9 @@ def test_a_language_is_available_when_the_core_has_its_catalog(tmp_path):
         load(tmp_path, overrides={"languages": ["de", "it"]})
 
 
-def test_the_shipped_languages_include_kurdish_and_dari_and_each_has_its_catalog(tmp_path):
+def test_the_shipped_languages_include_kurdish_dari_pashto_and_tigrinya_and_each_has_its_catalog(tmp_path):
     settings = load(tmp_path)
-    assert settings["languages"][-3:] == ["ku", "ckb", "fa_AF"]
+    assert settings["languages"][-5:] == ["ku", "ckb", "fa_AF", "ps", "ti"]
     assert set(settings["languages"]) <= set(config.catalog_languages())
     with pytest.raises(ConfigError, match=r"'fa-AF' has no catalog"):
         load(tmp_path, overrides={"languages": ["de", "fa-AF"]})
