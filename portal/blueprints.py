@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint
 
 ROLES = ("admin", "editor", "caseworker", "door")
 KINDS = ("public", "staff")
+SECTION_RE = re.compile(r"[a-z][a-z0-9]{0,30}")
 
 
 class PortalBlueprint(Blueprint):
@@ -21,13 +24,19 @@ class PortalBlueprint(Blueprint):
 class PluginBlueprint(PortalBlueprint):
     """A blueprint owned by one plugin; the core mounts it by kind."""
 
-    def __init__(self, plugin_name: str, import_name: str, *, kind: str, role: str | None = None):
+    def __init__(self, plugin_name: str, import_name: str, *, kind: str, role: str | None = None,
+                 section: str = ""):
         if kind == "public":
             name, prefix = plugin_name, f"/<lang:lang>/{plugin_name}"
         elif kind == "staff":
             if role not in ROLES:
                 raise ValueError(f"staff blueprint of '{plugin_name}' needs a role from {ROLES}, got {role!r}")
             name, prefix = f"{plugin_name}_staff", f"/<lang:lang>/staff/{plugin_name}"
+            if section:
+                if not SECTION_RE.fullmatch(section):
+                    raise ValueError(f"section {section!r} of '{plugin_name}': use lower-case letters and digits")
+                # Plugin names never contain '_staff_', so this name is the plugin's own.
+                name, prefix = f"{name}_{section}", f"{prefix}/{section}"
         else:
             raise ValueError(f"unknown blueprint kind {kind!r}")
         super().__init__(name, import_name, kind=kind, url_prefix=prefix)
@@ -40,9 +49,14 @@ def public_blueprint(plugin_name: str, import_name: str) -> PluginBlueprint:
     return PluginBlueprint(plugin_name, import_name, kind="public")
 
 
-def staff_blueprint(plugin_name: str, import_name: str, role: str) -> PluginBlueprint:
-    """Make the blueprint for a plugin's staff pages, at /<lang>/staff/<plugin_name>/, for `role`."""
-    blueprint = PluginBlueprint(plugin_name, import_name, kind="staff", role=role)
+def staff_blueprint(plugin_name: str, import_name: str, role: str, section: str = "") -> PluginBlueprint:
+    """Make the blueprint for a plugin's staff pages, at /<lang>/staff/<plugin_name>/, for `role`.
+
+    A plugin whose staff pages serve two roles makes a second blueprint with a
+    `section`: its pages are at /<lang>/staff/<plugin_name>/<section>/, its
+    endpoints '<plugin_name>_staff_<section>.<view>'.
+    """
+    blueprint = PluginBlueprint(plugin_name, import_name, kind="staff", role=role, section=section)
     from .staff.auth import guard_blueprint
 
     guard_blueprint(blueprint, role)

@@ -45,7 +45,8 @@ ENV_DELIMITER = "__"
 NOT_SETTINGS = frozenset({"PORTAL_CONFIG", "PORTAL_INSTANCE", "PORTAL_BIND", "PORTAL_WORKERS"})
 NOT_SETTINGS_PREFIXES = ("PORTAL_TEST_", "PORTAL_BENCH_")
 # Plugins shipped with the portal, in their default order.
-BUILT_IN_PLUGINS = ("notices", "appointments", "checklists", "hygiene", "naturalisation", "emergency", "interpreters")
+BUILT_IN_PLUGINS = ("notices", "appointments", "arrival", "checklists", "hygiene", "naturalisation", "emergency",
+                    "interpreters")
 # Under https the secret protects sessions, form tokens, result links and the date-of-birth hashes.
 MIN_SECRET_BYTES = 32
 

@@ -81,8 +81,9 @@ def check_name(name: str) -> None:
     if not NAME_RE.match(name):
         raise ValueError(f"'{name}' is not a valid plugin name: use 2-31 lower-case letters, digits or _, "
                          "starting with a letter")
-    if name in RESERVED_NAMES or name.endswith("_staff"):
-        raise ValueError(f"'{name}' is reserved for the core (and so are names ending in '_staff'): "
+    if name in RESERVED_NAMES or name.endswith("_staff") or "_staff_" in name:
+        raise ValueError(f"'{name}' is reserved for the core (and so are names ending in '_staff' or holding "
+                         f"'_staff_'): "
                          f"{', '.join(sorted(RESERVED_NAMES))}")
 
 

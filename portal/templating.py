@@ -63,6 +63,11 @@ def slot(name: str, **context) -> Markup:
     return Markup("\n").join(escape(part) for part in parts)
 
 
+def slot_values(name: str, **context) -> list:
+    """Return the plugins' answers to a declared slot as they are, without None and failing ones, for code to use."""
+    return current_app.extensions["portal.slots"].render(name, context)
+
+
 def nav_items() -> list[NavItem]:
     """Return the public navigation of all enabled plugins, in order."""
     return _collect("portal_navigation")

@@ -57,7 +57,7 @@ from .qr import qr_svg
 from .ratelimits import client_limit, client_network
 from .security import accepts_uploads
 from .staff.auth import audit, current_staff
-from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page
+from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page, slot_values
 from .versioning import VersionField, VersionForm, save_if_current
 
 hookimpl = pluggy.HookimplMarker("portal")
@@ -106,7 +106,7 @@ __all__ = [
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "session", "staff_blueprint", "text_direction", "utcnow",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate", "save_if_current",
-    "Event", "publish", "qr_svg", "formula_safe", "write_csv",
+    "Event", "publish", "qr_svg", "formula_safe", "write_csv", "slot_values",
     "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address",
     # Live versions of topics named '<plugin>:<name>', shared by all processes (portal/live.py).
     "bump", "conditional", "live_version", "live_view",

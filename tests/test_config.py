@@ -302,6 +302,7 @@ def test_adding_a_plugin_with_extra_plugins_keeps_the_built_in_ones(tmp_path, ca
 def test_replacing_the_plugin_list_names_the_built_in_plugins_turned_off(tmp_path, caplog):
     with caplog.at_level("WARNING", logger="portal.config"):
         assert load(tmp_path, overrides={"plugins": ["notices", "parking"]})["plugins"] == ["notices", "parking"]
-    assert ("built-in plugins turned off by the setting 'plugins': appointments, checklists, hygiene, naturalisation, "
-            "emergency, interpreters; to keep them, name them there or add your own plugins with 'extra_plugins'"
+    assert ("built-in plugins turned off by the setting 'plugins': appointments, arrival, checklists, hygiene, "
+            "naturalisation, emergency, interpreters; to keep them, name them there or add your own plugins with "
+            "'extra_plugins'"
             in caplog.text)

@@ -213,7 +213,8 @@ def test_failing_slot_keeps_the_page_and_the_requests_data(fake_entry_points, tm
         Record.__table__.drop(engine)
 
 
-@pytest.mark.parametrize("name", ["core", "staff", "static", "api", "translations", "notices_staff"])
+@pytest.mark.parametrize("name", ["core", "staff", "static", "api", "translations", "notices_staff",
+                                  "arrival_staff_day"])
 def test_reserved_plugin_names_are_refused(monkeypatch, tmp_path, name):
     monkeypatch.setattr(plugins, "entry_points",
                         lambda group: [EntryPoint(name, "fake_good", plugins.ENTRY_POINT_GROUP)])
@@ -272,3 +273,13 @@ def test_handlers_of_a_plugin_that_is_not_enabled_are_ignored(fake_entry_points,
     with app.app_context():
         toolkit.publish("fake_publisher.noted", value="alone")
     assert fake_publisher.received == [("fake_publisher", {"value": "alone"})]
+
+
+def test_code_reads_a_slots_answers_as_they_are(fake_entry_points, tmp_path):
+    from portal import toolkit
+
+    app = make(tmp_path, ["fake_good"])
+    with app.test_request_context("/de/"):
+        assert toolkit.slot_values("fake_good.page", text="fett") == ["<b>fett</b>"]
+        with pytest.raises(LookupError, match="slot 'fake_good.nothing'"):
+            toolkit.slot_values("fake_good.nothing")

@@ -30,7 +30,19 @@ plugin_info = toolkit.PluginInfo(
     roles=("caseworker",),
     slots=(toolkit.Slot("appointments.result", context=("service", "location", "public_id"),
                         description="below an appointment found by the lookup: service slug, building and the "
-                                    "appointment's public id"),),
+                                    "appointment's public id"),
+           toolkit.Slot("appointments.letter_code", context=("public_id",),
+                        description="markup in the invitation letter's head instead of the lookup's QR code (a pass "
+                                    "to show at the door, say); without an answer the letter prints the lookup's"),
+           toolkit.Slot("appointments.letter_text", context=("public_id",),
+                        description="markup ending each language's part of the invitation letter, instead of the "
+                                    "sentence about the lookup's QR code; rendered in that part's language"),
+           toolkit.Slot("appointments.client_address", context=("public_id",),
+                        description="read by code (toolkit.slot_values): plain text, the absolute address a client "
+                                    "should open for this appointment; the calendar file carries the first answer"),
+           toolkit.Slot("appointments.export", context=("public_ids",),
+                        description="read by code (toolkit.slot_values): columns for the staff's CSV export, a dict "
+                                    "of column heading to a dict of public id to the cell's plain text")),
     events=(toolkit.Event(CHANGED, PAYLOAD_KEYS,
                           "an appointment was created, changed, postponed or cancelled: its public id, day and start "
                           "(office time, None without a date), persons allowed, service group (the service slug), "

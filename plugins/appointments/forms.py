@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal import toolkit
 from portal.toolkit import _, _l
@@ -14,6 +14,9 @@ from portal.toolkit import _, _l
 from .matching import is_valid_reference, normalize_reference
 from .services import known_services, service_name
 from .statuses import STATUSES, STATUSES_NEEDING_DATE
+
+# A month of appointments at most in one export, so one request stays small.
+EXPORT_MAX_DAYS = 31
 
 
 def reference_problem(reference: str) -> str | None:
@@ -130,3 +133,29 @@ class UnlockForm(FlaskForm):
     """Let lookups of a reference locked by failed lookups go through again."""
 
     reference = HiddenField(validators=[Length(min=1, max=64)])
+
+
+class ExportForm(FlaskForm):
+    """The days of the CSV export for the specialist system's mail merge; sent with GET."""
+
+    class Meta:
+        csrf = False
+
+    first_day = DateField(_l("Vom"), validators=[DataRequired(_l("Bitte ein gültiges Datum angeben."))],
+                          invalid_value_message=_l("Bitte ein gültiges Datum angeben."))
+    last_day = DateField(_l("Bis einschließlich"), validators=[Optional()],
+                         invalid_value_message=_l("Bitte ein gültiges Datum angeben."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check the dates; the range ends on its first day unless a later last day is given, at most 31 days."""
+        if not super().validate(extra_validators):
+            return False
+        last = self.last_day.data or self.first_day.data
+        if last < self.first_day.data:
+            self.last_day.errors.append(_("Der letzte Tag liegt vor dem ersten."))
+            return False
+        if (last - self.first_day.data).days >= EXPORT_MAX_DAYS:
+            self.last_day.errors.append(_("Bitte höchstens %(days)d Tage auf einmal.", days=EXPORT_MAX_DAYS))
+            return False
+        self.last_day.data = last
+        return True

@@ -1,4 +1,4 @@
-"""The appointment as an iCalendar file, for the client's phone calendar."""
+"""The appointment as an iCalendar file, for the client's phone calendar, with the address other plugins give."""
 
 from __future__ import annotations
 
@@ -25,14 +25,15 @@ def calendar_file(facts: dict) -> bytes:
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=settings["duration_minutes"]))
     event.add("summary", _("Termin: %(service)s", service=facts["service_name"]))
-    address = f"{office['street']}, {office['postal_code']} {office['city']}"
-    event.add("location", f"{facts['place']}, {address}" if facts["place"] else address)
-    event.add("description", "\n".join([
-        _("Vorgangsnummer: %(reference)s", reference=facts["reference"]),
-        facts["explanation"],
-        facts["next_step"],
-        facts["persons_text"],
-    ]))
+    street = f"{office['street']}, {office['postal_code']} {office['city']}"
+    event.add("location", f"{facts['place']}, {street}" if facts["place"] else street)
+    lines = [_("Vorgangsnummer: %(reference)s", reference=facts["reference"]), facts["explanation"],
+             facts["next_step"], facts["persons_text"]]
+    address = client_address(facts["public_id"])
+    if address:
+        event.add("url", address)
+        lines.append(_("Ihr Termin online: %(address)s", address=address))
+    event.add("description", "\n".join(lines))
     reminder = Alarm()
     reminder.add("action", "DISPLAY")
     reminder.add("description", _("Morgen: Termin beim %(office)s", office=office["name"]))
@@ -40,3 +41,13 @@ def calendar_file(facts: dict) -> bytes:
     event.add_component(reminder)
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def client_address(public_id: str) -> str | None:
+    """Return the address another plugin gives for the appointment (a pass's, say), if it is a web address."""
+    for answer in toolkit.slot_values("appointments.client_address", public_id=public_id):
+        # The answer is plain text from another plugin: only an absolute web address goes into the file.
+        if isinstance(answer, str) and answer.lower().startswith(("https://", "http://")) and answer.isprintable() \
+                and " " not in answer:
+            return answer
+    return None

@@ -1,11 +1,11 @@
-"""Staff pages: search, edit, invitation letter, day view and CSV import."""
+"""Staff pages: search, edit, invitation letters (one or a day's), day view, CSV import and export."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from itertools import groupby
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -13,7 +13,8 @@ from portal import toolkit
 from portal.toolkit import _
 
 from .display import day_bounds, describe, format_day, local_start, place, to_utc
-from .forms import AppointmentForm, ImportForm, LetterForm, SearchForm, UnlockForm
+from .export import export_csv
+from .forms import AppointmentForm, ExportForm, ImportForm, LetterForm, SearchForm, UnlockForm
 from .importer import import_appointments
 from .matching import REFERENCE_LIMIT
 from .models import Appointment
@@ -106,23 +107,31 @@ def edit(appointment_id: int):
                            letter_form=LetterForm()), status
 
 
-@bp.route("/<int:appointment_id>/letter")
-def letter(appointment_id: int):
-    appointment = toolkit.session().get(Appointment, appointment_id) or abort(404)
-    form = LetterForm(request.args)
-    language = form.language.data if "language" in request.args and form.validate() else toolkit.source_language()
+def _letter(appointment: Appointment, language: str) -> dict:
+    """Return what the letter template needs for one appointment: its parts and the lookup's QR code."""
     url = lookup_url(appointment.reference, language)
     parts = toolkit.render_letter("appointments/staff/_letter_part.html", language, facts=describe(appointment),
                                   lookup_url=url)
     with force_locale(language):
         qr_title = _("QR-Code: Termin online prüfen")
-    return render_template("appointments/staff/letter.html", appointment=appointment, form=form, parts=parts,
-                           lookup_url=url, qr=toolkit.qr_svg(url, qr_title, "appointments-letter__qr"),
-                           printed_on=toolkit.office_today())
+    return {"appointment": appointment, "parts": parts, "lookup_url": url,
+            "qr": toolkit.qr_svg(url, qr_title, "appointments-letter__qr")}
 
 
-@bp.route("/day")
-def day_view():
+def _letter_language(form: LetterForm) -> str:
+    return form.language.data if "language" in request.args and form.validate() else toolkit.source_language()
+
+
+@bp.route("/<int:appointment_id>/letter")
+def letter(appointment_id: int):
+    appointment = toolkit.session().get(Appointment, appointment_id) or abort(404)
+    form = LetterForm(request.args)
+    return render_template("appointments/staff/letter.html", form=form, letter=_letter(appointment,
+                           _letter_language(form)), appointment=appointment, printed_on=toolkit.office_today())
+
+
+def _day_asked() -> date:
+    """Return the day asked for (?day=YYYY-MM-DD), or today when it is missing, malformed or at the calendar's end."""
     try:
         day = date.fromisoformat(request.args.get("day", ""))
     except ValueError:
@@ -130,13 +139,52 @@ def day_view():
     # The calendar's first and last days have no neighbour to link to.
     if day is None or not date.min < day < date.max:
         day = toolkit.office_today()
+    return day
+
+
+def _appointments_on(day: date, order) -> list[Appointment]:
     start, end = day_bounds(day)
-    appointments = toolkit.session().scalars(
-        select(Appointment).where(Appointment.starts_at >= start, Appointment.starts_at < end)
-        .order_by(Appointment.building, Appointment.room, Appointment.starts_at)).all()
+    return list(toolkit.session().scalars(
+        select(Appointment).where(Appointment.starts_at >= start, Appointment.starts_at < end).order_by(*order)))
+
+
+@bp.route("/day")
+def day_view():
+    day = _day_asked()
+    appointments = _appointments_on(day, (Appointment.building, Appointment.room, Appointment.starts_at))
     rooms = [(key, list(group)) for key, group in groupby(appointments, key=place)]
     return render_template("appointments/staff/day.html", day=day, rooms=rooms,
                            previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
+
+
+@bp.route("/day/letters")
+def day_letters():
+    """Print the invitation letters of a day's appointments on one page, one letter per sheet."""
+    day = _day_asked()
+    form = LetterForm(request.args)
+    language = _letter_language(form)
+    letters = [_letter(appointment, language) for appointment in
+               _appointments_on(day, (Appointment.starts_at, Appointment.reference))]
+    return render_template("appointments/staff/letters.html", day=day, form=form, letters=letters,
+                           printed_on=toolkit.office_today())
+
+
+@bp.route("/export")
+def export():
+    """Offer the CSV export for the mail merge; with valid days, download it."""
+    form = ExportForm(request.args)
+    if request.args and form.validate():
+        first, last = form.first_day.data, form.last_day.data
+        toolkit.audit("export", "appointments_export", f"{first.isoformat()}/{last.isoformat()}",
+                      summary=_("CSV-Export für den Serienbrief"))
+        toolkit.session().commit()
+        name = f"appointments-{first.isoformat()}" + (f"-{last.isoformat()}" if last != first else "") + ".csv"
+        return Response(export_csv(first, last), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                 "Cache-Control": "private, no-store"})
+    if not request.args:
+        form.first_day.data = toolkit.office_today()
+    return render_template("appointments/staff/export.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -26,7 +26,7 @@ plugin_info = toolkit.PluginInfo(
     description=_l("Ein signierter Pass für jeden Termin, der am Eingang geprüft wird."),
     version="0.1.0",
     requires_core=">=1.0,<2",
-    roles=("door",),
+    roles=("door", "caseworker"),
     slots=(
         toolkit.Slot("arrival.door", context=("kind", "service_group", "public_id"),
                      description="beside the verdict on the door page: the verdict's kind (valid_now, too_early …), "
@@ -51,10 +51,11 @@ def portal_settings_model():
 
 @hookimpl
 def portal_blueprints():
+    from .day_views import day_staff
     from .door_views import staff
     from .views import bp
 
-    return [bp, staff]
+    return [bp, staff, day_staff]
 
 
 @hookimpl
@@ -92,14 +93,49 @@ def _pass_on_result(public_id):
     return pass_on_result(public_id)
 
 
+def _letter_code(public_id):
+    from .answers import letter_code
+
+    return letter_code(public_id)
+
+
+def _letter_text(public_id):
+    from .answers import letter_text
+
+    return letter_text(public_id)
+
+
+def _client_address(public_id):
+    from .answers import client_address
+
+    return client_address(public_id)
+
+
+def _export_columns(public_ids):
+    from .answers import export_columns
+
+    return export_columns(public_ids)
+
+
 @hookimpl
 def portal_slot_answers():
-    return {"appointments.result": _pass_on_result}
+    return {"appointments.result": _pass_on_result, "appointments.letter_code": _letter_code,
+            "appointments.letter_text": _letter_text, "appointments.client_address": _client_address,
+            "appointments.export": _export_columns}
+
+
+@hookimpl
+def portal_home_tiles():
+    return [toolkit.Tile(title=_l("Pass für den Eingang"),
+                         text=_l("Was der QR-Code auf Ihrem Einladungsschreiben bedeutet und wann Sie kommen."),
+                         endpoint="arrival.about", order=15)]
 
 
 @hookimpl
 def portal_staff_menu():
-    return [toolkit.StaffMenuItem(title=_l("Einlass"), endpoint="arrival_staff.door", role="door", order=60)]
+    return [toolkit.StaffMenuItem(title=_l("Einlass"), endpoint="arrival_staff.door", role="door", order=60),
+            toolkit.StaffMenuItem(title=_l("Tag am Eingang"), endpoint="arrival_staff_day.index", role="caseworker",
+                                  order=61)]
 
 
 @hookimpl

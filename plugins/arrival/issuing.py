@@ -67,19 +67,30 @@ def appointment_changed(payload: dict) -> None:
 
 def current_pass(public_id: str) -> str | None:
     """Return the valid pass of an appointment by its public id, or None when it has none or it was revoked."""
-    row = toolkit.session().scalar(select(ArrivalPass).where(ArrivalPass.public_id == public_id,
-                                                             ArrivalPass.revoked_at.is_(None)))
-    if row is None:
-        return None
-    try:
-        private_key = KeyRing(current_app.instance_path).private_key(row.key_id)
-    except FileNotFoundError:
-        return None
-    # Ed25519 signatures are deterministic: signing the stored facts again gives the very pass that was issued.
-    return sign(PassFacts(key_id=row.key_id, public_id=public_id_bytes(row.public_id), day=row.day,
-                          window_start=row.window_start, window_end=row.window_end, persons=row.persons,
-                          service_group=row.service_group, interpreter_language=row.interpreter_language),
-                private_key)
+    return current_passes([public_id]).get(public_id)
+
+
+def current_passes(public_ids: list[str]) -> dict[str, str]:
+    """Return the valid passes of appointments by public id; those without one, or whose key is gone, are left out."""
+    if not public_ids:
+        return {}
+    rows = toolkit.session().scalars(select(ArrivalPass).where(ArrivalPass.public_id.in_(public_ids),
+                                                               ArrivalPass.revoked_at.is_(None)))
+    ring, private_keys, passes = KeyRing(current_app.instance_path), {}, {}
+    for row in rows:
+        if row.key_id not in private_keys:
+            try:
+                private_keys[row.key_id] = ring.private_key(row.key_id)
+            except FileNotFoundError:
+                private_keys[row.key_id] = None
+        if private_keys[row.key_id] is None:
+            continue
+        # Ed25519 signatures are deterministic: signing the stored facts again gives the very pass that was issued.
+        passes[row.public_id] = sign(PassFacts(
+            key_id=row.key_id, public_id=public_id_bytes(row.public_id), day=row.day, window_start=row.window_start,
+            window_end=row.window_end, persons=row.persons, service_group=row.service_group,
+            interpreter_language=row.interpreter_language), private_keys[row.key_id])
+    return passes
 
 
 def pass_address(code: str) -> str:

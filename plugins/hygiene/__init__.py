@@ -57,6 +57,13 @@ def _rules_for_visit(location):
     return summary(location=location if location in office_locations() else None)
 
 
+def _rules_at_the_door(kind):
+    from .views import door_summary
+
+    # Only a client let in now needs them; the other verdicts send the person away or to the desk.
+    return door_summary() if kind == "valid_now" else None
+
+
 def _rules_on_home():
     from .views import summary
 
@@ -65,7 +72,8 @@ def _rules_on_home():
 
 @hookimpl
 def portal_slot_answers():
-    return {"home": _rules_on_home, "appointments.result": _rules_for_visit, "naturalisation.result": _rules_for_visit}
+    return {"home": _rules_on_home, "appointments.result": _rules_for_visit, "naturalisation.result": _rules_for_visit,
+            "arrival.door": _rules_at_the_door}
 
 
 @hookimpl

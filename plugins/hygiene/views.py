@@ -73,6 +73,19 @@ def poster():
                            several_locations=len(locations) > 1)
 
 
+# The kinds of rule the door can see to as people come in; payment and the rest matter later, inside.
+DOOR_KINDS = ("mask", "persons_per_room", "appointment_only", "distance")
+
+
+def door_summary() -> Markup | None:
+    """Render the rules in force that apply at the entrance, compact, for the door page beside the verdict."""
+    entries = [entry for entry in shown_rules(rules_in_force(toolkit.office_today()))
+               if entry.kind in DOOR_KINDS]
+    if not entries:
+        return None
+    return Markup(render_template("hygiene/_door.html", entries=entries))
+
+
 def summary(location: str | None) -> Markup | None:
     """Render the short list of rules in force, for one location when given, for another page's slot."""
     entries = shown_rules(rules_in_force(toolkit.office_today(), location))

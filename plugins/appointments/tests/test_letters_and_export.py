@@ -1,0 +1,94 @@
+"""A day's letters on one printable page, and the CSV export for the mail merge, without other plugins."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime, time, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from .conftest import BERLIN
+
+
+def tomorrow():
+    return datetime.now(BERLIN).date() + timedelta(days=1)
+
+
+def test_a_days_letters_print_on_one_page_one_per_sheet(staff_client, add_appointment):
+    add_appointment("M-100002", days=1, clock=time(10, 0))
+    add_appointment("M-100001", days=1, clock=time(9, 0))
+    add_appointment("M-100003", days=2, clock=time(9, 0))
+    page = staff_client("caseworker").get("/de/staff/appointments/day/letters",
+                                          query_string={"day": tomorrow().isoformat(), "language": "en"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert html.count('<div class="appointments-letters__sheet">') == 2
+    assert re.findall(r'aria-label="Einladungsbrief (M-\d+)"', html) == ["M-100001", "M-100002"]
+    assert html.count('<section class="appointments-letter__part" lang="en" dir="ltr">') == 2
+    # Without a plugin answering, each letter keeps the lookup's QR code.
+    assert html.count('class="appointments-letter__qr"') == 2
+
+
+def test_the_day_view_links_the_letters_and_the_export(staff_client):
+    day = tomorrow().isoformat()
+    html = staff_client("caseworker").get("/de/staff/appointments/day", query_string={"day": day}).get_data(
+        as_text=True)
+    assert f'href="/de/staff/appointments/day/letters?day={day}"' in html
+    assert f'href="/de/staff/appointments/export?first_day={day}"' in html
+
+
+def test_letters_and_export_are_for_caseworkers(staff_client):
+    for role, status in (("editor", 403), ("door", 403), ("caseworker", 200), ("admin", 200)):
+        client = staff_client(role)
+        assert client.get("/de/staff/appointments/day/letters").status_code == status
+        assert client.get("/de/staff/appointments/export").status_code == status
+
+
+def read_csv(response):
+    text = response.get_data().decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+
+
+def test_export_lists_the_references_of_a_range_in_order(staff_client, add_appointment, database):
+    add_appointment("M-100002", days=2, clock=time(9, 0))
+    add_appointment("M-100001", days=1, clock=time(11, 0))
+    add_appointment("M-100004", days=4, clock=time(9, 0))
+    client = staff_client("caseworker")
+    first, last = tomorrow(), tomorrow() + timedelta(days=2)
+    response = client.get("/de/staff/appointments/export",
+                          query_string={"first_day": first.isoformat(), "last_day": last.isoformat()})
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == \
+        f'attachment; filename="appointments-{first.isoformat()}-{last.isoformat()}.csv"'
+    assert read_csv(response) == [["reference"], ["M-100001"], ["M-100002"]]
+    one_day = client.get("/de/staff/appointments/export", query_string={"first_day": first.isoformat()})
+    assert read_csv(one_day) == [["reference"], ["M-100001"]]
+    with database() as session:
+        audited = session.execute(text("SELECT action, target_type, target_id FROM core_audit_entry")).all()
+    assert [tuple(row) for row in audited] == [
+        ("export", "appointments_export", f"{first.isoformat()}/{last.isoformat()}"),
+        ("export", "appointments_export", f"{first.isoformat()}/{first.isoformat()}")]
+
+
+@pytest.mark.parametrize("query, message", [
+    ({"first_day": "gestern"}, "Bitte ein gültiges Datum angeben."),
+    ({"first_day": "2026-05-02", "last_day": "2026-05-01"}, "Der letzte Tag liegt vor dem ersten."),
+    ({"first_day": "2026-05-01", "last_day": "2026-06-01"}, "Bitte höchstens 31 Tage auf einmal."),
+])
+def test_a_bad_range_is_refused_with_the_reason(staff_client, query, message):
+    response = staff_client("caseworker").get("/de/staff/appointments/export", query_string=query)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert response.mimetype == "text/html"
+
+
+def test_a_reference_that_would_start_a_formula_is_exported_as_text(staff_client, add_appointment):
+    add_appointment("-100001", days=1)
+    response = staff_client("caseworker").get("/de/staff/appointments/export",
+                                              query_string={"first_day": tomorrow().isoformat()})
+    assert read_csv(response) == [["reference"], ["'-100001"]]
