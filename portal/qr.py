@@ -5,8 +5,13 @@ from __future__ import annotations
 import segno
 from markupsafe import Markup
 
+SCALE, BORDER = 3, 4
+
 
 def qr_svg(data: str, title: str, css_class: str) -> Markup:
-    """Return the QR code of `data` (error correction M) as inline SVG with a title for screen readers."""
+    """Return the QR code of `data` (error correction M) as inline SVG with a title for screen readers, scalable."""
     code = segno.make(data, error="m")
-    return Markup(code.svg_inline(scale=3, border=4, title=title, svgclass=css_class))
+    width, height = code.symbol_size(scale=SCALE, border=BORDER)
+    svg = code.svg_inline(scale=SCALE, border=BORDER, title=title, svgclass=css_class)
+    # With a viewBox the code scales to the size a stylesheet gives it (3 cm on a letter) instead of being cut off.
+    return Markup(svg.replace("<svg ", f'<svg viewBox="0 0 {width} {height}" ', 1))

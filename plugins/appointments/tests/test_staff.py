@@ -148,8 +148,11 @@ def test_letter_is_bilingual_with_a_qr_code_for_the_lookup(staff_client, add_app
     # The code encodes exactly that address: the same symbol as segno makes for it, and no date of birth.
     svg = re.search(r'<svg[^>]*class="appointments-letter__qr".*?</svg>', html, re.S).group(0)
     title = unescape(re.search(r"<title>(.*?)</title>", svg).group(1))
-    assert svg == segno.make(expected_url, error="m").svg_inline(scale=3, border=4, title=title,
-                                                                 svgclass="appointments-letter__qr")
+    symbol = segno.make(expected_url, error="m")
+    size = symbol.symbol_size(scale=3, border=4)
+    # Scalable: the viewBox lets a stylesheet size it without cutting it off.
+    assert svg == symbol.svg_inline(scale=3, border=4, title=title, svgclass="appointments-letter__qr").replace(
+        "<svg ", f'<svg viewBox="0 0 {size[0]} {size[1]}" ', 1)
     assert "1985" not in html and "birth" not in expected_url
 
 
