@@ -287,6 +287,11 @@ class CoreSettings(Section):
     """The site is served over https: secure cookies, a __Host- session cookie, a long secret key."""
     trusted_hosts: Annotated[list[HostName], AfterValidator(_distinct)] = []
     """Host names the portal answers to (a leading dot allows sub-domains); empty: any, for development."""
+    public_url: Annotated[str, _matching(r"(https?://[A-Za-z0-9.-]+(:\d+)?(/[^?#\s]*)?)?",
+                                         "an address like https://termine.musterstadt.de")] = ""
+    """The portal's address as clients reach it, for links in letters, passes, mail and QR codes (also those made
+    on a staff page served under an internal name, or by a command); empty: the first trusted host over https,
+    else the request's own address."""
     shared_networks: list[IPvAnyNetwork] = []
     """Networks where many clients share one address (the waiting room's guest Wi-Fi, a shelter): their
     per-address rate limits are multiplied by shared_network_factor."""

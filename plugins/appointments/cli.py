@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from portal import toolkit
@@ -32,10 +31,7 @@ def import_command(file):
 @appointments_cli.command("remind")
 def remind_command():
     """Queue today's reminder mails (3 days and 1 day ahead); run daily, a second run sends nothing twice."""
-    # The mails' links need the portal's public address, which a command has no request to learn from.
-    address = toolkit.plugin_settings("appointments")["public_address"] or next(
-        (f"https://{host}" for host in toolkit.portal_settings()["trusted_hosts"]), "")
-    if not address:
-        raise click.ClickException("set plugin_settings.appointments.public_address (or trusted_hosts) for the links")
-    with current_app.test_request_context(base_url=address):
+    try:
         click.echo(f"reminders queued: {send_due_reminders()}")
+    except RuntimeError as error:  # the mails' links need the portal's public address
+        raise click.ClickException(str(error)) from None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import url_for
 from flask_babel import force_locale
 from sqlalchemy import exists, select, update
 
@@ -40,7 +39,7 @@ def candidates(slot: FreedSlot, count: int) -> list[tuple[ShortNoticeEntry, Appo
 
 def _offer_mail(entry: ShortNoticeEntry, offer: Offer, slot: FreedSlot) -> toolkit.MailMessage:
     with force_locale(entry.language):
-        link = url_for("appointments.offer", token=offer_token(offer), lang=entry.language, _external=True)
+        link = toolkit.public_url_for("appointments.offer", token=offer_token(offer), lang=entry.language)
         subject = _("Früherer Termin frei: Möchten Sie ihn?")
         body = "\n\n".join([
             _("Ein früherer Termin ist frei geworden: %(slot)s.", slot=slot_text(slot)),

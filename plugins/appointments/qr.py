@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from portal import toolkit
 
 
 def lookup_url(reference: str, lang: str) -> str:
     """Return the absolute address of the lookup in a language, with the reference (never the birth date)."""
-    return url_for("appointments.lookup", lang=lang, ref=reference, _external=True)
+    return toolkit.public_url_for("appointments.lookup", lang=lang, ref=reference)
 

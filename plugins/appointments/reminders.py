@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import url_for
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
@@ -30,8 +29,8 @@ def _compose(reminder: Reminder, appointment: Appointment) -> tuple[str, str]:
         facts = describe(appointment)
 
         def link(action: str) -> str:
-            return url_for("appointments.mail_link", token=mail_token(appointment, action), lang=reminder.language,
-                           _external=True)
+            return toolkit.public_url_for("appointments.mail_link", token=mail_token(appointment, action),
+                                          lang=reminder.language)
 
         subject = _("Erinnerung: Ihr Termin am %(day)s", day=facts["date_text"])
         body = "\n\n".join([

@@ -35,8 +35,6 @@ class AppointmentsSettings(toolkit.PluginSettings):
     extra_services: dict[str, str] = {}
     """The municipality's own services: slug = "German name"."""
     # Clients' self-service (docs/self-service.md).
-    public_address: str = ""
-    """Address of the portal for the links in reminder mails, e.g. https://termine.example.org; else a trusted host."""
     offer_hours: PositiveInt = 24
     """Hours a short-notice offer stays open before the slot can go to someone else."""
     offer_candidates: PositiveInt = 3

@@ -95,7 +95,7 @@ def current_passes(public_ids: list[str]) -> dict[str, str]:
 
 def pass_address(code: str) -> str:
     """Return the pass's address for its QR code, in upper case so the code stays in alphanumeric mode."""
-    return url_for("arrival_pass_address", code=code, _external=True).upper()
+    return toolkit.public_url_for("arrival_pass_address", code=code).upper()
 
 
 def pass_on_result(public_id: str | None) -> Markup | None:

@@ -225,7 +225,7 @@ def walk_in_ticket(ticket_id: int):
     language = request.args.get("page_language", "")
     if language not in toolkit.enabled_languages():
         language = toolkit.source_language()
-    address = url_for("queue.ticket_page", lang=language, token=ticket.token, _external=True)
+    address = toolkit.public_url_for("queue.ticket_page", lang=language, token=ticket.token)
     response = make_response(render_template(
         "queue/staff/walk_in_ticket.html", ticket=ticket, address=address,
         qr=toolkit.qr_svg(address, _("Adresse der Wartenummer %(number)s", number=ticket.label), "queue-qr")))

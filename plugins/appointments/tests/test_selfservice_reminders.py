@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from portal import toolkit
 
 MAIL = {"mail": {"host": "127.0.0.1", "port": 1, "sender": "portal@amt.example"},
-        "plugin_settings": {"appointments": {"public_address": "https://termine.example.org"}}}
+        "public_url": "https://termine.example.org"}
 pytestmark = pytest.mark.portal_config(MAIL)
 
 
