@@ -12,7 +12,7 @@ from jinja2 import FileSystemLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
-from . import assets, catalogs, cli, compression, config, errors, i18n, live, pages, security, views
+from . import assets, catalogs, cli, compression, config, easy, errors, i18n, live, pages, security, views
 from .blueprints import PluginBlueprint
 from .db import Database
 from .events import collect_events
@@ -151,6 +151,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     theme = instance_path / "theme" / "templates"
     app.jinja_loader = FileSystemLoader([str(theme), str(core_path("templates"))] + [str(p.templates) for p in plugins])
     init_templating(app)
+    easy.init_app(app)
     assets.init_app(app, plugins)
     errors.init_app(app)
     views.init_app(app)
@@ -173,6 +174,7 @@ def build_app(test_config: dict | None = None) -> Flask:
             owner = model_owners.setdefault(model.__name__, plugin_name)
             if owner != plugin_name:
                 raise PluginError(plugin_name, f"model class name '{model.__name__}' is taken by plugin '{owner}'")
+    easy.check_easy_pages(app)
     app.extensions["portal.slots"] = collect_slots(manager, plugins)
     app.extensions["portal.events"] = collect_events(manager, plugins)
     command_owners = dict.fromkeys(app.cli.commands, "the core")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import threading
 from collections.abc import Callable, Iterator
@@ -479,3 +480,51 @@ def smtp_server() -> Iterator[SmtpServer]:
 __all__ = ["AXE_TAGS", "DESKTOP", "PHONE", "TEST_PASSWORD", "LiveServer", "SmtpServer", "assert_accessible",
            "assert_no_horizontal_scroll", "browser_sign_in", "csrf_token", "empty_tables", "free_port", "sign_in",
            "utcnow"]
+
+
+# Leichte Sprache: what a test can check of the rules (docs/translating.md, "Leichte Sprache").
+EASY_MAX_WORDS = 15
+EASY_FORBIDDEN = ("bzw.", "ggf.", "z. B.", "z.B.", "u. a.", "u.a.", "usw.", "etc.", "d. h.", "sowie", "jedoch",
+                  "sofern", "hinsichtlich", ";")
+_EASY_BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "dt", "dd", "label", "legend", "button", "div", "section", "ul",
+                "ol", "dl", "form", "fieldset", "td", "th", "caption", "strong"}
+_EASY_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n")
+_EASY_WORD = re.compile(r"[^\W_][\w-]*")
+
+
+def easy_reading_problems(text: str) -> list[str]:
+    """Return the sentences of a text (blocks end sentences) that are too long or use a forbidden word or sign."""
+    problems = []
+    for forbidden in EASY_FORBIDDEN:
+        pattern = re.escape(forbidden) if not forbidden[0].isalpha() else rf"(?<!\w){re.escape(forbidden)}(?!\w)"
+        if re.search(pattern, text, flags=re.IGNORECASE):
+            problems.append(f"uses {forbidden!r}")
+    for sentence in _EASY_SENTENCE_END.split(text):
+        words = _EASY_WORD.findall(sentence)
+        if len(words) > EASY_MAX_WORDS:
+            problems.append(f"{len(words)} words: {' '.join(sentence.split())}")
+    return problems
+
+
+def easy_page_text(html: str) -> str:
+    """Return the text of a page's Leichte Sprache part (class `easy`), a line per block, without the menus."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(html)
+    parts = tree.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' easy ')]")
+    assert parts, "the page has no part in Leichte Sprache (class 'easy')"
+    for part in parts:
+        # The names of languages in a list to choose from are not sentences.
+        for skipped in part.xpath(".//option | .//svg | .//*[local-name()='svg']"):
+            skipped.drop_tree()
+        for element in part.iter():
+            if isinstance(element.tag, str) and element.tag in _EASY_BLOCKS:
+                element.text = "\n" + (element.text or "")
+                element.tail = "\n" + (element.tail or "")
+    return "\n".join("".join(part.itertext()) for part in parts)
+
+
+def assert_easy_to_read(html: str) -> None:
+    """Fail when a page's Leichte Sprache part has a sentence over 15 words or a forbidden word."""
+    problems = easy_reading_problems(easy_page_text(html))
+    assert not problems, "not Leichte Sprache: " + "; ".join(problems[:10])

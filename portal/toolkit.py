@@ -22,6 +22,7 @@ from .content import ContentStatus, Translated, pick_translation, render_markdow
 from .csvexport import formula_safe, write_csv
 from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_cell, read_rows, run_import
 from .db import Base, UTCDateTime, session, utcnow
+from .easy import EASY_LANGUAGE, EasyPage, easy_text, easy_url
 from .errors import render_error
 from .events import publish
 from .extensions import csrf, limiter
@@ -80,6 +81,8 @@ class PluginInfo:
     slots: tuple[Slot, ...] = field(default_factory=tuple)
     # Events the plugin publishes with publish(), each named '<plugin-name>.<event>'.
     events: tuple[Event, ...] = field(default_factory=tuple)
+    # Its pages in Leichte Sprache, listed on the core's Leichte Sprache page.
+    easy_pages: tuple[EasyPage, ...] = field(default_factory=tuple)
 
 
 def plugin_settings(name: str) -> dict:
@@ -111,4 +114,6 @@ __all__ = [
     "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address",
     # Live versions of topics named '<plugin>:<name>', shared by all processes (portal/live.py).
     "bump", "conditional", "live_version", "live_view",
+    # Pages in Leichte Sprache, German texts from content files (portal/easy.py).
+    "EASY_LANGUAGE", "EasyPage", "easy_text", "easy_url",
 ]

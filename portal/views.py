@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+from datetime import date
 
 from flask import Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import text
@@ -11,6 +12,7 @@ from sqlalchemy import text
 from . import __version__
 from .blueprints import PortalBlueprint
 from .db import session as db_session
+from .easy import easy_text
 from .i18n import LANGUAGE_COOKIE, current_language, preferred_language
 from .staff.auth import current_staff
 
@@ -90,18 +92,21 @@ def init_app(app: Flask) -> None:
         return response
 
 
+def _statement() -> dict:
+    """Return the accessibility statement's settings and the date of its last review."""
+    settings = current_app.config["PORTAL"]["accessibility"]
+    return {"statement": settings, "last_review": date.fromisoformat(settings["last_review"])}
+
+
 @bp.route("/<lang:lang>/accessibility")
 def accessibility():
-    from datetime import date
-
-    settings = current_app.config["PORTAL"]["accessibility"]
-    return render_template("accessibility.html", statement=settings,
-                           last_review=date.fromisoformat(settings["last_review"]))
+    return render_template("accessibility.html", **_statement())
 
 
 @bp.route("/<lang:lang>/easy-language")
 def easy_language():
-    return render_template("easy_language.html")
+    """Explain the portal, its pages in Leichte Sprache and the accessibility statement, in German Leichte Sprache."""
+    return render_template("easy_language.html", easy=easy_text("core", "start"), **_statement())
 
 
 @bp.route("/<lang:lang>/sign-language")

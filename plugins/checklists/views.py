@@ -105,3 +105,12 @@ def service_box(slug: str) -> Markup | None:
                                   title=toolkit.pick_translation(content["title"]),
                                   always=sum(1 for item in content["items"] if not item.get("condition")),
                                   conditional=sum(1 for item in content["items"] if item.get("condition"))))
+
+
+@bp.route("/leicht")
+def easy():
+    """Say in Leichte Sprache what every visit needs, and link each service's checklist by its German title."""
+    services = [(service.slug, toolkit.pick_translation(service.content["title"], toolkit.EASY_LANGUAGE))
+                for service in published_services()]
+    return render_template("checklists/easy.html", easy=toolkit.easy_text("checklists", "mitbringen"),
+                           services=[(slug, title.value) for slug, title in services if title])

@@ -12,6 +12,7 @@ plugin_info = toolkit.PluginInfo(
                    "E-Mail an die Notfall-Adresse weiter."),
     version="1.0.0",
     roles=("caseworker",),
+    easy_pages=(toolkit.EasyPage(endpoint="emergency.easy", text="notfall", order=90),),
 )
 
 @hookimpl

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import secrets
 
-from flask import redirect, render_template, session, url_for
+from flask import redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from portal import toolkit
 
-from .forms import EmergencyForm
+from .forms import MATTER_MAX, EmergencyForm
 from .mail import queue
 from .models import EmergencyRequest
 
@@ -18,6 +18,8 @@ bp = toolkit.public_blueprint("emergency", __name__)
 # Without 0/O, 1/I/L and U, so a number read out on the phone is not misheard.
 CONFIRMATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 SESSION_KEY = "emergency_confirmation"
+# The form in Leichte Sprache posts to the same view with this field, so failures show in Leichte Sprache again.
+EASY_FIELD = "leicht"
 
 
 def new_confirmation() -> str:
@@ -40,10 +42,10 @@ def _counts_as_sent(response) -> bool:
                        deduct_when=_counts_as_sent)
 def request_form():
     form = EmergencyForm()
-    retention_days = toolkit.plugin_settings("emergency")["retention_days"]
+    easy_form = form.is_submitted() and request.form.get(EASY_FIELD) == "1"
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
-        return render_template("emergency/form.html", form=form, retention_days=retention_days), status
+        return (_render_easy(form) if easy_form else _render(form)), status
     db = toolkit.session()
     entry = EmergencyRequest(confirmation=new_confirmation(), category=form.category.data,
                              reference=form.reference.data or "", matter=form.matter.data,
@@ -55,7 +57,50 @@ def request_form():
     message = queue(entry)
     db.commit()
     session[SESSION_KEY] = entry.confirmation
-    return toolkit.send_after_response(redirect(url_for(".sent")), message)
+    return toolkit.send_after_response(redirect(url_for(".easy_sent" if easy_form else ".sent")), message)
+
+
+def _render(form: EmergencyForm) -> str:
+    return render_template("emergency/form.html", form=form,
+                           retention_days=toolkit.plugin_settings("emergency")["retention_days"])
+
+
+def _easy_errors(form: EmergencyForm, messages: dict) -> dict[str, str]:
+    """Say in Leichte Sprache what is wrong with each refused field of the form, in the form's order."""
+    errors = {}
+    for field in form:
+        if not field.errors:
+            continue
+        if field.name == "matter":
+            errors["matter"] = messages["matter_long" if len(field.data or "") > MATTER_MAX else "matter_short"]
+        elif field.name == "email":
+            errors["email"] = messages["email" if field.data else "contact"]
+        elif field.name == "csrf_token":
+            errors["csrf_token"] = messages["expired"]
+        else:
+            errors[field.name] = messages[field.name]
+    return errors
+
+
+def _render_easy(form: EmergencyForm) -> str:
+    text = toolkit.easy_text("emergency", "notfall")
+    return render_template("emergency/easy.html", form=form, easy=text, errors=_easy_errors(form, text["errors"]),
+                           retention_days=toolkit.plugin_settings("emergency")["retention_days"])
+
+
+@bp.route("/leicht")
+def easy():
+    """Explain the emergency form in Leichte Sprache, step by step; it posts to the normal form's view."""
+    return _render_easy(EmergencyForm())
+
+
+@bp.route("/leicht/gesendet")
+def easy_sent():
+    number = session.get(SESSION_KEY)
+    if not number:
+        return redirect(url_for(".easy"))
+    return render_template("emergency/easy_sent.html", easy=toolkit.easy_text("emergency", "notfall"),
+                           confirmation=number)
 
 
 @bp.route("/sent")

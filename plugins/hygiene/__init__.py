@@ -12,6 +12,7 @@ plugin_info = toolkit.PluginInfo(
     version="1.0.0",
     requires_core=">=1.0,<2",
     roles=("editor",),
+    easy_pages=(toolkit.EasyPage(endpoint="hygiene.easy", text="regeln", order=40),),
 )
 
 

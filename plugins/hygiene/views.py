@@ -9,7 +9,7 @@ from markupsafe import Markup
 from portal import toolkit
 
 from .forms import PosterForm
-from .rules import office_locations, rules_in_force, shown, shown_rules
+from .rules import PLACEHOLDER, fill_parameters, office_locations, rules_in_force, shown, shown_rules
 
 bp = toolkit.public_blueprint("hygiene", __name__)
 
@@ -93,3 +93,20 @@ def summary(location: str | None) -> Markup | None:
         return None
     return Markup(render_template("hygiene/_summary.html", entries=entries, location=location,
                                   fallback=any(entry.text.is_fallback for entry in entries)))
+
+
+def _easy_sentences(sentences: list[str], rule) -> list[str]:
+    """Fill a kind's sentences with the rule's numbers in German; leave out a sentence whose number is not set."""
+    filled = [fill_parameters(sentence, rule, toolkit.EASY_LANGUAGE) for sentence in sentences]
+    return [sentence for sentence in filled if not PLACEHOLDER.search(sentence)]
+
+
+@bp.route("/leicht")
+def easy():
+    """Show the rules in force in Leichte Sprache: for each rule, what its kind means, with its numbers."""
+    text = toolkit.easy_text("hygiene", "regeln")
+    rules = [{"kind": rule.kind, "location": rule.location,
+              "text": _easy_sentences(text["kind"][rule.kind]["text"], rule),
+              "heading": text["kind"][rule.kind]["heading"]}
+             for rule in rules_in_force(toolkit.office_today())]
+    return render_template("hygiene/easy.html", easy=text, rules=rules)

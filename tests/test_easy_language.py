@@ -1,0 +1,133 @@
+"""Leichte Sprache: the core's page, the plugins' easy pages it lists, the links to them, and the rules a test can read."""
+
+import tomllib
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from portal.config import DEFAULTS
+from portal.testing import (
+    PHONE,
+    assert_accessible,
+    assert_easy_to_read,
+    assert_no_horizontal_scroll,
+    easy_page_text,
+    easy_reading_problems,
+)
+
+ROOT = Path(__file__).parent.parent
+ALL_PLUGINS = {"plugins": DEFAULTS["plugins"]}
+# Each easy page, the normal page that links to it, and the hard words its list explains.
+EASY_PAGES = {
+    "/easy-language": (None, {"Portal", "Menü", "Link", "Amt", "Barriere-Freiheit", "Schlichtungs-Stelle"}),
+    "/hygiene/leicht": ("/hygiene/", set()),
+    "/checklists/leicht": ("/checklists/", set()),
+    "/emergency/leicht": ("/emergency/", {"Aufenthalts-Titel", "Akten-Zeichen", "Feld", "Zeichen"}),
+}
+PLUGIN_EASY_PAGES = [path for path in EASY_PAGES if path != "/easy-language"]
+TEXT_FILES = sorted([*ROOT.glob("portal/leicht/*.toml"), *ROOT.glob("plugins/*/leicht/*.toml")])
+
+
+def tree(response):
+    assert response.status_code == 200, response.status_code
+    return lxml.html.fromstring(response.get_data(as_text=True))
+
+
+def strings(value):
+    """Yield every text of a content file."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+
+
+@pytest.mark.parametrize("path", TEXT_FILES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_every_text_in_the_content_files_keeps_the_rules(path):
+    with open(path, "rb") as handle:
+        text = tomllib.load(handle)
+    problems = [problem for sentence in strings(text) for problem in easy_reading_problems(sentence)]
+    assert not problems, problems
+
+
+def test_the_checks_find_long_sentences_and_forbidden_words():
+    assert easy_reading_problems("Das ist kurz. Das auch!") == []
+    assert easy_reading_problems("Bringen Sie Ihren Pass bzw. Ihren Ausweis mit.") == ["uses 'bzw.'"]
+    assert easy_reading_problems("Eins; zwei.") == ["uses ';'"]
+    long = " ".join(["Wort"] * 16) + "."
+    assert len(easy_reading_problems(long)) == 1
+
+
+@pytest.mark.portal_config(ALL_PLUGINS)
+@pytest.mark.parametrize("path", EASY_PAGES)
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_easy_pages_are_german_leichte_sprache_in_any_language(client, path, lang):
+    response = client.get(f"/{lang}{path}")
+    page = tree(response)
+    part = page.xpath("//main//*[contains(concat(' ', @class, ' '), ' easy ')]")[0]
+    assert (part.get("lang"), part.get("dir")) == ("de", "ltr")
+    assert page.xpath("//html/@lang") == [lang]
+    assert len(page.xpath("//h1")) == 1
+    assert_easy_to_read(response.get_data(as_text=True))
+    # Nothing on the page needs a script: no inline script, and forms post without one.
+    assert not page.xpath("//main//script")
+    explained = {word.text_content().strip() for word in page.xpath("//dl[contains(@class, 'easy-words')]/dt")}
+    assert EASY_PAGES[path][1] <= explained
+    if explained:
+        assert page.xpath("//h2[@id='easy-words']")[0].text_content() == "Schwere Wörter"
+
+
+@pytest.mark.portal_config(ALL_PLUGINS)
+@pytest.mark.parametrize("path", PLUGIN_EASY_PAGES)
+def test_each_plugin_easy_page_is_listed_on_the_leichte_sprache_page_and_linked_from_its_normal_page(client, path):
+    listed = tree(client.get("/de/easy-language")).xpath("//ul[@class='easy-pages']//a/@href")
+    assert f"/de{path}" in listed
+    for lang in ("de", "en", "ar"):
+        links = tree(client.get(f"/{lang}{EASY_PAGES[path][0]}")).xpath(f"//main//a[@href='/de{path}']")
+        assert links and links[0].get("hreflang") == "de", lang
+    back = tree(client.get(f"/de{path}")).xpath("//ul[@class='easy-more']//a/@href")
+    assert f"/de{EASY_PAGES[path][0]}" in back and "/de/easy-language" in back
+
+
+@pytest.mark.parametrize("lang", ["en", "tr", "ar"])
+def test_every_page_of_another_language_leads_to_the_german_page(client, lang):
+    for path in ("/", "/accessibility", "/sign-language"):
+        page = tree(client.get(f"/{lang}{path}"))
+        links = page.xpath("//a[@href='/de/easy-language']")
+        assert links, path
+        assert all(link.get("hreflang") == "de" for link in links)
+
+
+def test_the_leichte_sprache_page_explains_the_statement_as_configured(make_app, app):
+    portal = make_app(accessibility={"status": "full", "known_limitations": [], "feedback_phone": "0211 89-1"})
+    text = easy_page_text(portal.test_client().get("/de/easy-language").get_data(as_text=True))
+    assert "Das Amt sagt: Das Portal ist barriere-frei." in text
+    assert "Das Amt kennt keine Barrieren im Portal." in text
+    assert "Oder rufen Sie an: 0211 89-1" in text
+    portal = make_app(accessibility={"status": "partial", "known_limitations": ["Alte PDF-Formulare."]})
+    text = easy_page_text(portal.test_client().get("/de/easy-language").get_data(as_text=True))
+    assert "Das Amt sagt: Das Portal ist zum Teil barriere-frei." in text
+    assert "Die Barrieren stehen in der Erklärung." in text
+    assert "Das Amt kennt keine Barrieren" not in text
+
+
+def test_without_plugins_the_page_says_there_are_no_more_easy_pages(client):
+    page = tree(client.get("/de/easy-language"))
+    assert not page.xpath("//ul[@class='easy-pages']")
+    assert "Im Moment gibt es keine weiteren Seiten in Leichter Sprache." in page.text_content()
+
+
+@pytest.mark.browser
+@pytest.mark.portal_config(ALL_PLUGINS)
+@pytest.mark.parametrize("path", EASY_PAGES)
+def test_easy_pages_at_320_pixels_pass_axe(live_server, browser, path):
+    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 640}})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/de{path}")
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+    context.close()
