@@ -21,6 +21,7 @@ ALL_PLUGINS = {"plugins": DEFAULTS["plugins"]}
 # Each easy page, the normal page that links to it, and the hard words its list explains.
 EASY_PAGES = {
     "/easy-language": (None, {"Portal", "Menü", "Link", "Amt", "Barriere-Freiheit", "Schlichtungs-Stelle"}),
+    "/appointments/leicht": ("/appointments/", {"Einladungs-Schreiben", "Vorgangs-Nummer", "Feld", "Angaben"}),
     "/hygiene/leicht": ("/hygiene/", set()),
     "/checklists/leicht": ("/checklists/", set()),
     "/emergency/leicht": ("/emergency/", {"Aufenthalts-Titel", "Akten-Zeichen", "Feld", "Zeichen"}),

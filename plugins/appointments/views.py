@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, g, jsonify, make_response, request, url_for
+from flask import Response, g, jsonify, make_response, render_template, request, url_for
+from flask_babel import force_locale
 from werkzeug.exceptions import NotFound, TooManyRequests
 
 from portal import toolkit
@@ -14,6 +15,7 @@ from .ics import calendar_file
 from .matching import REFERENCE_LIMIT, appointment_for_token, find_appointment, normalize_reference, result_token
 from .models import Appointment
 from .selfservice import panel as selfservice_panel
+from .statuses import STATUSES
 
 bp = toolkit.public_blueprint("appointments", __name__)
 
@@ -98,6 +100,17 @@ def lookup():
     if toolkit.is_htmx() or appointment is not None or request.method == "GET":
         return body
     return body, 404 if not_found else 422
+
+
+@bp.route("/leicht")
+def easy():
+    """Explain in Leichte Sprache how to check an appointment and what each answer means."""
+    # The status names and the button as the German lookup and result pages show them.
+    with force_locale(toolkit.EASY_LANGUAGE):
+        labels = {code: str(status.label) for code, status in STATUSES.items()}
+        button = _("Termin anzeigen")
+    return render_template("appointments/easy.html", easy=toolkit.easy_text("appointments", "termin"),
+                           labels=labels, button=button)
 
 
 def _appointment_or_404(token: str) -> Appointment:
