@@ -1,12 +1,17 @@
-"""Leichte Sprache: the core's page, the plugins' easy pages it lists, the links to them, and the rules a test can read."""
+"""Leichte Sprache: the core's page, the plugins' easy pages it lists, the links to them, the rules a test reads."""
 
+import dataclasses
+import importlib
 import tomllib
+from importlib.metadata import EntryPoint
 from pathlib import Path
 
 import lxml.html
 import pytest
 
+from portal import create_app, plugins
 from portal.config import DEFAULTS
+from portal.plugins import PluginError
 from portal.testing import (
     PHONE,
     assert_accessible,
@@ -15,6 +20,7 @@ from portal.testing import (
     easy_page_text,
     easy_reading_problems,
 )
+from portal.toolkit import EasyPage
 
 ROOT = Path(__file__).parent.parent
 ALL_PLUGINS = {"plugins": DEFAULTS["plugins"]}
@@ -132,3 +138,34 @@ def test_easy_pages_at_320_pixels_pass_axe(live_server, browser, path):
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
     context.close()
+
+
+@pytest.fixture
+def fake_easy(monkeypatch):
+    """Install the fake plugin with an easy page beside the real plugins."""
+    monkeypatch.syspath_prepend(str(Path(__file__).parent / "fake_plugins"))
+    real = plugins.entry_points
+    monkeypatch.setattr(plugins, "entry_points", lambda group: [
+        *real(group=group), EntryPoint("fake_easy", "fake_easy", plugins.ENTRY_POINT_GROUP)])
+    return importlib.import_module("fake_easy")
+
+
+def test_a_plugin_s_easy_page_is_listed_with_the_title_and_summary_of_its_file(fake_easy, tmp_path):
+    app = create_app({"instance_path": str(tmp_path), "plugins": ["fake_easy"], "secret_key": "x"})
+    page = tree(app.test_client().get("/en/easy-language"))
+    link = page.xpath("//ul[@class='easy-pages']//a")[0]
+    assert link.get("href") == "/de/fake_easy/leicht"
+    assert "Eine Test-Seite" in link.text_content() and "Hier steht eine Test-Seite." in link.text_content()
+
+
+@pytest.mark.parametrize("page, cause", [
+    (EasyPage(endpoint="fake_easy.nowhere", text="gut"), "easy page 'fake_easy.nowhere' is not a public view"),
+    (EasyPage(endpoint="core.home", text="gut"), "easy page 'core.home' is not a public view"),
+    (EasyPage(endpoint="fake_easy.easy", text="fehlt"), "'fehlt.toml' cannot be read"),
+    (EasyPage(endpoint="fake_easy.easy", text="ohne_titel"), "'ohne_titel.toml' lacks title"),
+])
+def test_a_wrong_easy_page_stops_the_start_naming_the_plugin(fake_easy, monkeypatch, tmp_path, page, cause):
+    monkeypatch.setattr(fake_easy, "plugin_info", dataclasses.replace(fake_easy.plugin_info, easy_pages=(page,)))
+    with pytest.raises(PluginError) as error:
+        create_app({"instance_path": str(tmp_path), "plugins": ["fake_easy"], "secret_key": "x"})
+    assert error.value.name == "fake_easy" and cause in str(error.value)

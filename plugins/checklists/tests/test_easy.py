@@ -6,7 +6,8 @@ from portal.testing import assert_easy_to_read
 def test_the_easy_page_lists_every_published_checklist_by_its_german_title(client, parse, defaults):
     response = client.get("/en/checklists/leicht")
     page = parse(response)
-    titles = {link.text_content(): link.get("href") for link in page.xpath("//section[@aria-labelledby='easy-lists']//a")}
+    links = page.xpath("//section[@aria-labelledby='easy-lists']//a")
+    titles = {link.text_content(): link.get("href") for link in links}
     index = parse(client.get("/de/checklists/"))
     for tile in index.xpath("//ul[@class='tiles']//a"):
         assert tile.get("href") in titles.values()

@@ -1,4 +1,4 @@
-"""The emergency form in Leichte Sprache: the same fields and checks, posted to the same view, answered in Leichte Sprache."""
+"""The emergency form in Leichte Sprache: the normal form's fields and checks, posted to its view, answered in kind."""
 
 import lxml.html
 from portal_plugins.emergency.models import EmergencyRequest
