@@ -1,13 +1,18 @@
+import io
 import shutil
 from datetime import time
 from pathlib import Path
 
 import pytest
+import segno
 from portal_plugins.arrival.door import issue
 from portal_plugins.arrival.keys import KeyRing
 from portal_plugins.arrival.passes import PassFacts
 
 from portal import toolkit
+
+# Chromium's fake camera films pictures of this size (width, height), grey, one byte a pixel.
+CAMERA_SIZE = (640, 480)
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +44,59 @@ def make_pass(app, data):
         return data(lambda session: issue(facts, private_key)), facts
 
     return make
+
+
+def qr_code_picture(text, module=8):
+    """Return the camera's picture of a QR code for text, drawn on white."""
+    width, height = CAMERA_SIZE
+    matrix = segno.make(text, error="m", micro=False).matrix
+    quiet = 4
+    size = (len(matrix) + 2 * quiet) * module
+    left, top = (width - size) // 2, (height - size) // 2
+    luma = bytearray(b"\xff" * (width * height))
+    for row_index, row in enumerate(matrix):
+        for column_index, dark in enumerate(row):
+            if not dark:
+                continue
+            x = left + (column_index + quiet) * module
+            for y in range(top + (row_index + quiet) * module, top + (row_index + quiet + 1) * module):
+                luma[y * width + x:y * width + x + module] = b"\x00" * module
+    return bytes(luma)
+
+
+def screenshot_picture(png):
+    """Return the camera's picture of a screenshot (PNG), centred on white, shrunk only if it does not fit."""
+    image = pytest.importorskip("PIL.Image", reason="Pillow reads the screenshot (test extras)")
+    shot = image.open(io.BytesIO(png)).convert("L")
+    shot.thumbnail(CAMERA_SIZE)
+    canvas = image.new("L", CAMERA_SIZE, 255)
+    canvas.paste(shot, ((CAMERA_SIZE[0] - shot.width) // 2, (CAMERA_SIZE[1] - shot.height) // 2))
+    return canvas.tobytes()
+
+
+def write_camera_video(picture, path, frames=5):
+    """Write a Y4M video (4:2:0) showing the picture still, as Chromium's fake camera plays it."""
+    width, height = CAMERA_SIZE
+    chroma = b"\x80" * (width // 2 * height // 2)
+    with open(path, "wb") as video:
+        video.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode("ascii"))
+        for _ in range(frames):
+            video.write(b"FRAME\n" + picture + chroma + chroma)
+
+
+@pytest.fixture
+def camera_browser(browser_type, browser_type_launch_args, tmp_path):
+    """Return launch(picture): a Chromium whose fake camera films the picture, closed after the test."""
+    launched = []
+
+    def launch(picture):
+        video = tmp_path / f"camera-{len(launched)}.y4m"
+        write_camera_video(picture, video)
+        launched.append(browser_type.launch(**{**browser_type_launch_args, "args": [
+            *browser_type_launch_args.get("args", []), "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={video}"]}))
+        return launched[-1]
+
+    yield launch
+    for browser in launched:
+        browser.close()

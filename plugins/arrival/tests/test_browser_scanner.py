@@ -3,7 +3,6 @@
 import re
 
 import pytest
-import segno
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import expect
 from portal_plugins.arrival.door import revoke
@@ -14,33 +13,14 @@ from sqlalchemy import select
 from portal import toolkit
 from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
 
+from .conftest import qr_code_picture
+
 SMALL_PHONE = {**PHONE, "viewport": {"width": 320, "height": 640}}
 
 
 def _check_ins(data):
     return data(lambda session: sorted(row.public_id for row in session.scalars(select(ArrivalPass))
                                        if row.checked_in_at))
-
-
-def _video_of_qr_code(text, path, frames=5, width=640, height=480, module=8):
-    """Write a Y4M video (4:2:0) of a QR code on white, as Chromium's fake camera plays it."""
-    matrix = segno.make(text, error="m", micro=False).matrix
-    quiet = 4
-    size = (len(matrix) + 2 * quiet) * module
-    left, top = (width - size) // 2, (height - size) // 2
-    luma = bytearray(b"\xff" * (width * height))
-    for row_index, row in enumerate(matrix):
-        for column_index, dark in enumerate(row):
-            if not dark:
-                continue
-            x = left + (column_index + quiet) * module
-            for y in range(top + (row_index + quiet) * module, top + (row_index + quiet + 1) * module):
-                luma[y * width + x:y * width + x + module] = b"\x00" * module
-    chroma = b"\x80" * (width // 2 * height // 2)
-    with open(path, "wb") as video:
-        video.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode("ascii"))
-        for _ in range(frames):
-            video.write(b"FRAME\n" + bytes(luma) + chroma + chroma)
 
 
 def _door(page, live_server, make_staff, lang="de"):
@@ -50,33 +30,24 @@ def _door(page, live_server, make_staff, lang="de"):
 
 
 @pytest.mark.browser
-def test_the_camera_reads_the_letters_qr_code_and_checks_the_pass_in_once(browser_type, browser_type_launch_args,
-                                                                          live_server, make_staff, make_pass, data,
-                                                                          tmp_path):
+def test_the_camera_reads_the_letters_qr_code_and_checks_the_pass_in_once(camera_browser, live_server, make_staff,
+                                                                          make_pass, data):
     code, facts = make_pass()
-    video = tmp_path / "pass.y4m"
     host = live_server.url.removeprefix("http://")
-    _video_of_qr_code(f"HTTP://{host}/P/{code}", video)
-    camera_browser = browser_type.launch(**{**browser_type_launch_args, "args": [
-        *browser_type_launch_args["args"], "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}"]})
-    try:
-        context = camera_browser.new_context(**PHONE)
-        context.grant_permissions(["camera"], origin=live_server.url)
-        page = context.new_page()
-        _door(page, live_server, make_staff)
-        page.click("#arrival-camera-button")
-        expect(page.locator("#arrival-camera-video")).to_be_visible()
-        expect(page.locator(".arrival-verdict--valid_now")).to_contain_text("Gültig: bitte einlassen")
-        expect(page.locator(".arrival-verdict__detail")).to_have_text("2 Personen dürfen eintreten.")
-        # The code stays in view: it is read once, and the verdict stays.
-        page.wait_for_timeout(2500)
-        expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
-        assert _check_ins(data) == [public_id_text(facts.public_id)]
-        page.click("#arrival-camera-button")
-        expect(page.locator("#arrival-camera-video")).to_be_hidden()
-    finally:
-        camera_browser.close()
+    context = camera_browser(qr_code_picture(f"HTTP://{host}/P/{code}")).new_context(**PHONE)
+    context.grant_permissions(["camera"], origin=live_server.url)
+    page = context.new_page()
+    _door(page, live_server, make_staff)
+    page.click("#arrival-camera-button")
+    expect(page.locator("#arrival-camera-video")).to_be_visible()
+    expect(page.locator(".arrival-verdict--valid_now")).to_contain_text("Gültig: bitte einlassen")
+    expect(page.locator(".arrival-verdict__detail")).to_have_text("2 Personen dürfen eintreten.")
+    # The code stays in view: it is read once, and the verdict stays.
+    page.wait_for_timeout(2500)
+    expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+    assert _check_ins(data) == [public_id_text(facts.public_id)]
+    page.click("#arrival-camera-button")
+    expect(page.locator("#arrival-camera-video")).to_be_hidden()
 
 
 @pytest.mark.browser

@@ -1,5 +1,7 @@
 """In a real browser: the pass on a demo appointment's letter, read back from a screenshot, opens and checks in.
 
+The same screenshot, filmed by the door's fake camera, checks the pass in: the issue's end to end.
+
 And the new staff pages in German and Arabic on a phone: the letter, a day's
 letters, the CSV export's form, the day at the door and the door's rules.
 """
@@ -11,10 +13,13 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from portal import toolkit
 from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+
+from .conftest import screenshot_picture
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.portal_config({"plugins": ["appointments", "arrival", "hygiene"]})]
@@ -79,6 +84,30 @@ def test_the_letters_qr_code_opens_the_pass_and_checks_in_at_the_door(browser, l
     assert_accessible(door)
     client.reload()
     client.wait_for_selector(".arrival-pass-state--checked_in")
+
+
+@pytest.mark.slow
+def test_a_pass_printed_on_the_letter_is_read_by_the_door_camera_and_checked_in_once(browser, camera_browser,
+                                                                                    live_server, make_staff,
+                                                                                    database, demo, demo_morning):
+    letter = browser.new_context(**PHONE, device_scale_factor=3).new_page()
+    browser_sign_in(letter, live_server.url, make_staff("caseworker"))
+    letter.goto(f"{live_server.url}/de/staff/appointments/{appointment_id(database, 'M-100001')}/letter")
+    letter.emulate_media(media="print")
+    picture = screenshot_picture(letter.locator(".arrival-letter__qr").screenshot())
+    letter.context.close()
+
+    context = camera_browser(picture).new_context(**PHONE)
+    context.grant_permissions(["camera"], origin=live_server.url)
+    door = context.new_page()
+    browser_sign_in(door, live_server.url, make_staff("door"))
+    door.goto(f"{live_server.url}/de/staff/arrival/")
+    door.click("#arrival-camera-button")
+    expect(door.locator("#arrival-camera-video")).to_be_visible()
+    expect(door.locator(".arrival-verdict--valid_now")).to_contain_text("Gültig: bitte einlassen")
+    with database() as session:
+        assert session.execute(text("SELECT count(*) FROM arrival_pass WHERE checked_in_at IS NOT NULL")
+                               ).scalar_one() == 1
 
 
 @pytest.mark.parametrize("lang", ["de", "ar"])
