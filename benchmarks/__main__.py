@@ -1,6 +1,6 @@
 """Run the benchmarks and write benchmarks/results/latest.json and latest.md (`make bench`).
 
-    python -m benchmarks [--quick] [--only costs,startup,import,throughput,live,weight,lighthouse]
+    python -m benchmarks [--quick] [--only costs,startup,import,throughput,live,weight,lighthouse,arrival]
 
 Every server listens on loopback; wrk is the load generator. Figures are
 reported as ratios to a bare Flask app measured in the same run, because the
@@ -20,12 +20,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import costs, importing, lighthouse, live, report, seed, startup, throughput, weight
+from . import arrival, costs, importing, lighthouse, live, report, seed, startup, throughput, weight
 from .installation import Installation, available_plugins, postgres_reachable
 from .load import wrk_available
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("costs", "startup", "import", "throughput", "live", "weight", "lighthouse")
+SECTIONS = ("costs", "startup", "import", "throughput", "live", "weight", "lighthouse", "arrival")
 # Live updates get a short run of their own (about a minute): the poll is tiny, its figures settle fast.
 LIVE_SECONDS = 3
 REDIS_URL = os.environ.get("PORTAL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
@@ -90,6 +90,9 @@ def main() -> None:
             print("live updates: unchanged polls", file=sys.stderr)
             results["live"] = live.measure(root / "live", plugins, REDIS_URL if redis_reachable() else None,
                                            seconds=2 if args.quick else LIVE_SECONDS, with_wrk=wrk_available())
+        if "arrival" in sections and "arrival" in plugins:
+            print("arrival passes", file=sys.stderr)
+            results["arrival"] = arrival.measure(root / "arrival", plugins, seconds=seconds)
         if {"weight", "lighthouse"} & set(sections):
             installation = Installation(root / "pages", "sqlite", plugins)
             installation.prepare(1_000)

@@ -55,7 +55,31 @@ def goals(results: dict) -> list[dict]:
         if isinstance(figures, dict) and "scores" in figures:
             found.append(_goal(f"{page}: Lighthouse 100 in all four categories", figures["scores"],
                                all(score == 100 for score in figures["scores"].values())))
+    arrival = results.get("arrival") or {}
+    if "check_ins" in arrival:
+        found.append(_goal("arrival: door check-ins per second, 100× the seed's 500 clients of the first hours "
+                           f"({arrival['needed_per_second']}/s)", arrival["check_ins"]["requests_per_second"],
+                           arrival["factor_over_hundredfold"] >= 1))
     return found
+
+
+def _arrival_section(a: dict) -> list[str]:
+    c = a["check_ins"]
+    out = ["", "## Arrival passes (SQLite, all plugins)", "",
+           f"Verifying and reading one pass: {a['server_verify']['microseconds_per_pass']} µs on the server "
+           f"(passes.read), {a['browser_verify']['microseconds_per_pass']} µs in Chromium "
+           f"{a['browser_verify']['browser']} (WebCrypto Ed25519, key imported per pass as the door does); "
+           f"medians of {a['server_verify']['rounds']} rounds.", "",
+           f"Check-ins through the door's JSON address (gunicorn, two sync workers, wrk {c['connections']} "
+           f"connections, {c['seconds']} s, {c['distinct_passes']:,} distinct passes): "
+           f"{c['requests_per_second']:,.0f}/s, p50 {c['p50_ms']:.1f} ms, p99 {c['p99_ms']:.1f} ms, answers "
+           f"{c['statuses']}, {c['stored_check_ins']:,} check-ins stored; "
+           f"{a['factor_over_hundredfold']}× the {a['needed_per_second']}/s that a hundred times "
+           f"the seed's 500 clients of the first hours need.", "",
+           "| QR content | characters | QR version (M) | modules with quiet zone |", "| --- | ---: | ---: | ---: |"]
+    out += [f"| {name} | {q['characters']} | {q['version']} | {q['modules_with_quiet_zone']} |"
+            for name, q in a["qr"].items()]
+    return out
 
 
 def _throughput_table(block: dict) -> list[str]:
@@ -124,6 +148,8 @@ def markdown(results: dict) -> str:
             out += [f"| {name} | {ms} |" for name, ms in slots.items()]
     if results.get("live"):
         out += _live_section(results["live"])
+    if results.get("arrival"):
+        out += _arrival_section(results["arrival"])
     if results.get("import"):
         out += ["", "## CSV import (appointments plugin's importer, empty database)", "",
                 "| database | rows | seconds | rows/s | peak Python allocations MiB | peak RSS MiB |",
