@@ -295,3 +295,31 @@ def test_cli_refuses_a_missing_or_weak_password(app, db, stdin):
                                                 "Neu", "--role", "editor"], input=stdin)
     assert result.exit_code != 0
     assert db.scalar(select(StaffAccount).filter_by(email="neu@amt.example")) is None
+
+
+POLL = {"Portal-Poll": "1"}
+
+
+def test_a_poll_shows_the_page_without_extending_the_session(client, make_staff, db):
+    editor = make_staff("editor")
+    sign_in(client, editor)
+    age_session(db, editor, idle=timedelta(minutes=20))
+    assert client.get(DASHBOARD, headers=POLL).status_code == 200
+    assert sessions_of(db, editor)[0].last_seen_at < utcnow() - timedelta(minutes=19)
+    # The person's own request counts as activity.
+    assert client.get(DASHBOARD).status_code == 200
+    assert sessions_of(db, editor)[0].last_seen_at > utcnow() - timedelta(minutes=1)
+
+
+def test_a_poll_of_an_ended_session_gets_401_and_a_page_request_the_login(client, make_staff, db):
+    editor = make_staff("editor")
+    sign_in(client, editor)
+    age_session(db, editor, idle=timedelta(minutes=31))
+    assert client.get(DASHBOARD, headers=POLL).status_code == 401
+    assert sessions_of(db, editor) == []
+    assert client.get(DASHBOARD).headers["Location"].startswith(LOGIN)
+
+
+def test_a_poll_still_needs_the_role(client, make_staff):
+    sign_in(client, make_staff("editor"))
+    assert client.get("/de/staff/accounts", headers=POLL).status_code == 403

@@ -20,6 +20,9 @@ MIN_PASSWORD_LENGTH = 12
 SESSION_KEY = "staff_sid"
 # Writing last_seen on every request would make each staff page a write; a minute is precise enough.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# A script that polls a staff page to follow live changes sends this header: the poll is shown the page but is not
+# the person's activity, so an unattended page does not keep its session alive past the idle timeout.
+POLL_HEADER = "Portal-Poll"
 
 _hasher = PasswordHasher()
 # Verified against when the account is unknown, so both answers take the same time.
@@ -95,6 +98,11 @@ def session_expiry(record: StaffSession):
     return min(record.last_seen_at + idle, record.created_at + absolute)
 
 
+def is_poll() -> bool:
+    """Return whether this request is a script's poll of a followed staff page rather than a person's action."""
+    return has_request_context() and request.headers.get(POLL_HEADER) == "1"
+
+
 def current_staff() -> StaffAccount | None:
     """Return the signed-in account for this request, ending an expired session."""
     if "staff" in g:
@@ -112,7 +120,7 @@ def current_staff() -> StaffAccount | None:
             db_session().commit()
         session.pop(SESSION_KEY, None)
         return None
-    if now - record.last_seen_at >= LAST_SEEN_RESOLUTION:
+    if now - record.last_seen_at >= LAST_SEEN_RESOLUTION and not is_poll():
         record.last_seen_at = now
         db_session().commit()
     g.staff, g.staff_session = record.account, record
@@ -127,6 +135,8 @@ def end_sessions_of(account: StaffAccount) -> int:
 def _require(role: str | None):
     account = current_staff()
     if account is None:
+        if is_poll():
+            abort(401)  # the polling script reloads the page, which leads to the login
         return redirect(url_for("staff.login", next=request.full_path if request.method == "GET" else None))
     if role is not None and not account.has_role(role):
         abort(403)
