@@ -6,7 +6,7 @@ import re
 
 from flask import Blueprint
 
-ROLES = ("admin", "editor", "caseworker", "door")
+ROLES = ("admin", "editor", "caseworker", "door", "mediator")
 KINDS = ("public", "staff")
 SECTION_RE = re.compile(r"[a-z][a-z0-9]{0,30}")
 

@@ -40,7 +40,8 @@ DEMO_PASSWORD = "Demo-Zugang-2026"
 DEMO_ACCOUNTS = (("admin@demo.example", "Demo Administration", "admin"),
                  ("redaktion@demo.example", "Demo Redaktion", "editor"),
                  ("sachbearbeitung@demo.example", "Demo Sachbearbeitung", "caseworker"),
-                 ("einlass@demo.example", "Demo Einlass", "door"))
+                 ("einlass@demo.example", "Demo Einlass", "door"),
+                 ("sprachmittler@demo.example", "Demo Sprachmittlung", "mediator"))
 
 
 def _demo_accounts(session) -> None:

@@ -44,7 +44,7 @@ AUDIT_PAGE_SIZE = 50
 def role_label(role: str) -> str:
     """Return a role's translated name."""
     return {"admin": _("Administration"), "editor": _("Redaktion"), "caseworker": _("Sachbearbeitung"),
-            "door": _("Einlass (Sicherheitsdienst)")}[role]
+            "door": _("Einlass (Sicherheitsdienst)"), "mediator": _("Sprachmittlung (ehrenamtlich)")}[role]
 
 
 class LoginForm(FlaskForm):
