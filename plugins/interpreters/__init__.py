@@ -15,16 +15,21 @@ plugin_info = toolkit.PluginInfo(
                    "und jede Seite zweisprachig nebeneinander."),
     version="1.0.0",
     requires_core=">=1.0,<2",
-    roles=("editor",),
+    roles=("editor", "mediator"),
+    slots=(toolkit.Slot("interpreters.duty", context=("languages", "location", "return_to"),
+                        description="the volunteer mediators' duty page (role mediator): who waits needing one of "
+                                    "`languages` (codes; empty: any) at `location` (an office location, '' for "
+                                    "the one place), with forms that return to the path `return_to`"),),
 )
 
 
 @hookimpl
 def portal_blueprints():
+    from .duty_views import duty
     from .staff_views import bp as staff_bp
     from .views import bp
 
-    return [bp, staff_bp]
+    return [bp, staff_bp, duty]
 
 
 @hookimpl
@@ -72,7 +77,9 @@ def portal_staff_menu():
     return [toolkit.StaffMenuItem(title=_l("Glossar"), endpoint="interpreters_staff.glossary", role="editor",
                                   order=700),
             toolkit.StaffMenuItem(title=_l("Zeiten der Sprachhilfe"), endpoint="interpreters_staff.help_times",
-                                  role="editor", order=710)]
+                                  role="editor", order=710),
+            toolkit.StaffMenuItem(title=_l("Sprachmittlung"), endpoint="interpreters_staff_duty.index",
+                                  role="mediator", order=720)]
 
 
 def _stylesheet():

@@ -31,11 +31,12 @@ def portal_settings_model():
 
 @hookimpl
 def portal_blueprints():
-    from . import display_views  # noqa: F401  (adds the call display to both blueprints)
+    from . import display_views, open_data, stats_views  # noqa: F401 - they add their pages to the blueprints
     from .desk_views import staff
+    from .mediation import mediation
     from .views import bp
 
-    return [bp, staff]
+    return [bp, staff, mediation]
 
 
 @hookimpl
@@ -70,9 +71,22 @@ def _call_displays():
     return dashboard_links()
 
 
+def _duty(languages, location, return_to):
+    from .mediation import duty_answer
+
+    return duty_answer(languages, location, return_to)
+
+
+def _home():
+    from .open_data import home_answer
+
+    return home_answer()
+
+
 @hookimpl
 def portal_slot_answers():
-    return {"arrival.door": _door, "arrival.pass": _pass, "staff_dashboard": _call_displays}
+    return {"arrival.door": _door, "arrival.pass": _pass, "staff_dashboard": _call_displays,
+            "interpreters.duty": _duty, "home": _home}
 
 
 @hookimpl

@@ -15,6 +15,8 @@ from . import service
 from .models import ACTIVE_STATES, Ticket
 
 staff = toolkit.staff_blueprint("queue", __name__, role="caseworker")
+# Seconds between two polls of the desk's waiting list; the script reads it from the page.
+POLL_SECONDS = 5
 TICKET_ACTIONS = {"recall": service.recall, "missed": service.mark_missed, "start": service.start_service,
                   "finish": service.finish}
 
@@ -80,7 +82,7 @@ def _render_desk(desk: service.Desk, status: int = 200, *, call_form=None, actio
                                                                               else None}),
         transfer_form=transfer_form or _transfer_form(desk, current),
         recall_allowed=current is not None and service.recall_allowed(current), problem=problem, conflict=conflict,
-        office_zone=toolkit.office_zone()), status)
+        office_zone=toolkit.office_zone(), poll_seconds=POLL_SECONDS), status)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -89,6 +91,15 @@ def _render_desk(desk: service.Desk, status: int = 200, *, call_form=None, actio
 def desk(slug: str):
     """Show the desk: its client now, the buttons for them, and who waits for this desk's queues."""
     return _render_desk(_desk(slug))
+
+
+@staff.get("/desk/<slug>/waiting")
+def desk_waiting(slug: str):
+    """Answer the desk page's poll: 304 while nothing changed at the desk's location, else the waiting list."""
+    desk = _desk(slug)
+    return toolkit.conditional(service.topic(desk.location), lambda: render_template(
+        "queue/staff/_desk_waiting.html", desk=desk, now=toolkit.utcnow(),
+        waiting=service.waiting(desk, toolkit.office_today())), private=True)
 
 
 @staff.post("/desk/<slug>/next")

@@ -3,7 +3,7 @@
 A ticket holds nothing personal: its queue, number, state and the times of
 each state (for the expected wait and for statistics), whether it is urgent,
 the language an interpreter is needed for, and the desk and room it was
-called to. `arrival_public_id` is the arrival pass's random public id; it
+called to, and the name of a volunteer mediator helping. `arrival_public_id` is the arrival pass's random public id; it
 links the pass page to the ticket and goes with the ticket.
 """
 
@@ -65,6 +65,9 @@ class Ticket(toolkit.Base):
     ended_at: Mapped[datetime | None] = mapped_column(toolkit.UTCDateTime, nullable=True)
     transferred_to_id: Mapped[int | None] = mapped_column(ForeignKey("queue_ticket.id", ondelete="SET NULL"),
                                                           nullable=True)
+    # The volunteer language mediator who said "I'm helping" (their staff account and name), shown to the desk.
+    mediator_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    mediator_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # Kept only to show the ticket on the arrival pass's page; deleted with the ticket.
     arrival_public_id: Mapped[str | None] = mapped_column(String(26), nullable=True, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)

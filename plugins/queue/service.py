@@ -330,7 +330,7 @@ def transfer_targets(location: str) -> list[tuple[str, str]]:
 def transfer(ticket: Ticket, target: str, now: datetime) -> Ticket:
     """End a called or served ticket as transferred and issue its successor in the target queue or for the desk.
 
-    The successor keeps urgency and interpreter language, and is ranked by the
+    The successor keeps urgency, interpreter language and mediator, and is ranked by the
     time of the transfer; the old ticket's page follows it (`resolve`).
     """
     if ticket.state not in ACTIVE_STATES:
@@ -346,6 +346,8 @@ def transfer(ticket: Ticket, target: str, now: datetime) -> Ticket:
                       persons=ticket.persons, interpreter_language=ticket.interpreter_language,
                       arrival_public_id=ticket.arrival_public_id, urgent=ticket.urgent, reserved_desk=reserved,
                       rank_at=now)
+    # The mediator helping goes along with the client.
+    successor.mediator_id, successor.mediator_name = ticket.mediator_id, ticket.mediator_name
     ticket.state, ticket.ended_at, ticket.transferred_to_id = "transferred", now, successor.id
     ticket.served_at = ticket.served_at or now
     return successor

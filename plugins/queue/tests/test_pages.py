@@ -55,6 +55,27 @@ def test_the_call_is_shown_in_the_clients_language_and_german(client, staff_clie
     assert re.search(r'lang="ar"[^>]*dir="rtl"', page)
 
 
+def test_the_desk_follows_its_location_without_keeping_the_session_alive(staff_client, issue):
+    desk = staff_client("caseworker")
+    page = desk.get(DESK).get_data(as_text=True)
+    assert 'data-queue-live-url="/de/staff/queue/desk/raum-2-14/waiting"' in page
+    assert 'class="queue-refresh"' in page  # without JavaScript: the link to refresh by hand
+    poll = {"Portal-Poll": "1"}
+    first = desk.get(f"{DESK}/waiting", headers=poll)
+    assert first.status_code == 200 and "0 Nummern warten" in first.get_data(as_text=True)
+    etag = first.headers["ETag"]
+    assert desk.get(f"{DESK}/waiting", headers={**poll, "If-None-Match": etag}).status_code == 304
+    _id, _token, label = issue()
+    changed = desk.get(f"{DESK}/waiting", headers={**poll, "If-None-Match": etag})
+    assert changed.status_code == 200 and label in changed.get_data(as_text=True)
+    assert changed.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_the_desks_poll_needs_the_role(staff_client, client):
+    assert staff_client("door").get(f"{DESK}/waiting", headers={"Portal-Poll": "1"}).status_code == 403
+    assert client.get(f"{DESK}/waiting", headers={"Portal-Poll": "1"}).status_code == 401
+
+
 @pytest.mark.parametrize("role", ["door", "editor"])
 def test_door_and_editor_cannot_use_desks(staff_client, role):
     account = staff_client(role)

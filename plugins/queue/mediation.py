@@ -1,0 +1,101 @@
+"""Volunteer language mediators and the waiting room: who waits needing their languages, and "I'm helping".
+
+The interpreters plugin's duty page offers the slot ``interpreters.duty``; the
+answer lists today's tickets at the mediator's location that need one of their
+languages, with a button posting here. The mark is written without advancing
+the ticket's version, so a desk's open page stays valid; it is audited and
+advances the location's live topic like every other change.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from sqlalchemy import select, update
+
+from portal import toolkit
+from portal.toolkit import _
+
+from . import service
+from .models import ACTIVE_STATES, Ticket
+
+mediation = toolkit.staff_blueprint("queue", __name__, role="mediator", section="mediation")
+OPEN_STATES = ("waiting", *ACTIVE_STATES)
+
+
+class HelpForm(FlaskForm):
+    """Say "I'm helping" or "no longer": nothing but the CSRF token; the address names the ticket."""
+
+
+def _location(location: str) -> str:
+    locations = toolkit.portal_settings()["office"]["locations"]
+    if location in locations:
+        return location
+    return locations[0] if locations else ""
+
+
+def needing(languages, location: str) -> list[Ticket]:
+    """Return today's open tickets at a location that need one of the languages (every language when none given)."""
+    query = select(Ticket).where(Ticket.day == toolkit.office_today(), Ticket.state.in_(OPEN_STATES),
+                                 Ticket.location == _location(location), Ticket.interpreter_language != "")
+    if languages:
+        query = query.where(Ticket.interpreter_language.in_(tuple(languages)))
+    return list(toolkit.session().scalars(query.order_by(Ticket.urgent.desc(), Ticket.rank_at, Ticket.id)))
+
+
+def duty_answer(languages, location, return_to) -> Markup | None:
+    """Answer the interpreters' duty page: who waits needing the mediator's languages, with "I'm helping"."""
+    account = toolkit.current_staff()
+    if account is None:
+        return None
+    queues = {queue.slug: queue for queue in service.queues()}
+    desks = {desk.slug: desk.name for desk in service.desks()}
+    return Markup(render_template("queue/_duty.html", tickets=needing(languages, location or ""), queues=queues,
+                                  desks=desks, me=account.id, return_to=return_to, now=toolkit.utcnow()))
+
+
+def _back(target: str | None) -> str:
+    """Return to the page the form was on when it is a path on this site, else to the staff start page."""
+    parts = urlsplit(target or "")
+    if (target and target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc
+            and "\\" not in target and all(ord(char) >= 32 for char in target)):
+        return target
+    return url_for("staff.dashboard")
+
+
+@mediation.post("/ticket/<int:ticket_id>/<action>")
+def help_ticket(ticket_id: int, action: str):
+    """Mark a ticket as helped by the signed-in mediator ('help'), or no longer ('stop')."""
+    if action not in ("help", "stop"):
+        abort(404)
+    ticket = toolkit.session().get(Ticket, ticket_id)
+    if ticket is None or ticket.day != toolkit.office_today() or not ticket.interpreter_language:
+        abort(404)
+    if not HelpForm().validate_on_submit():
+        abort(400)
+    account = toolkit.current_staff()
+    back = _back(request.form.get("next"))
+    if ticket.state not in OPEN_STATES:
+        flash(_("Diese Nummer wartet nicht mehr."), "error")
+        return redirect(back)
+    if action == "help":
+        if ticket.mediator_id not in (None, account.id):
+            flash(_("Bei dieser Nummer hilft schon %(name)s.", name=ticket.mediator_name), "error")
+            return redirect(back)
+        values, summary = {"mediator_id": account.id, "mediator_name": account.display_name}, "Sprachmittlung hilft"
+    else:
+        if ticket.mediator_id != account.id and not account.has_role("admin"):
+            abort(403)
+        values, summary = {"mediator_id": None, "mediator_name": ""}, "Sprachmittlung hilft nicht mehr"
+    # A plain update: the ticket's version stays, so the desk's buttons for it keep working.
+    toolkit.session().execute(update(Ticket).where(Ticket.id == ticket.id).values(**values)
+                              .execution_options(synchronize_session=False))
+    toolkit.audit(f"mediator_{action}", "queue_ticket", ticket.id, summary=f"{ticket.label}: {summary}")
+    toolkit.bump(service.topic(ticket.location))
+    toolkit.session().commit()
+    if action == "help":
+        flash(_("Die Plätze sehen jetzt, dass Sie bei %(number)s helfen.", number=ticket.label), "success")
+    return redirect(back)

@@ -1,0 +1,65 @@
+"""Volunteer language mediators: the interpreters' duty page answered by the waiting room, "I'm helping", the desk."""
+
+import pytest
+
+from portal.testing import csrf_token
+
+pytestmark = pytest.mark.portal_config({"plugins": ["arrival", "queue", "interpreters"]})
+DUTY = "/de/staff/interpreters/duty/"
+DESK = "/de/staff/queue/desk/raum-2-14"
+
+
+def test_a_mediator_sees_who_needs_their_language_and_says_i_am_helping(staff_client, issue, stored):
+    ticket_id, _token, label = issue(interpreter_language="ar")
+    _other, _token2, other_label = issue(interpreter_language="fa")
+    _none, _token3, plain_label = issue()
+    mediator = staff_client("mediator")
+    page = mediator.get(f"{DUTY}?language=ar").get_data(as_text=True)
+    assert label in page and other_label not in page and plain_label not in page
+    assert "Ich helfe" in page
+    # Without a choice, every language that is needed.
+    everything = mediator.get(DUTY).get_data(as_text=True)
+    assert label in everything and other_label in everything and plain_label not in everything
+    version = stored(ticket_id)["version"]
+    response = mediator.post(f"/de/staff/queue/mediation/ticket/{ticket_id}/help",
+                             data={"csrf_token": csrf_token(mediator, DUTY), "next": f"{DUTY}?language=ar"})
+    assert response.status_code == 302 and response.headers["Location"] == f"{DUTY}?language=ar"
+    after = stored(ticket_id)
+    assert after["mediator_name"] == "Test mediator"
+    assert after["version"] == version  # the desk's open page stays valid
+    assert "Sie helfen hier." in mediator.get(f"{DUTY}?language=ar").get_data(as_text=True)
+    desk = staff_client("caseworker")
+    assert "Test mediator hilft" in desk.get(DESK).get_data(as_text=True)
+    # The desk calls the client: the mediator still sees them, now with the place.
+    desk.post(f"{DESK}/next", data={"csrf_token": csrf_token(desk, DESK)})
+    desk_page = desk.get(DESK).get_data(as_text=True)
+    assert label in desk_page and "Test mediator hilft" in desk_page
+
+
+def test_only_the_helper_may_stop_and_a_second_mediator_is_told(staff_client, issue, stored):
+    ticket_id, _token, _label = issue(interpreter_language="ar")
+    first, second = staff_client("mediator"), staff_client("mediator")
+    help_url = f"/de/staff/queue/mediation/ticket/{ticket_id}"
+    first.post(f"{help_url}/help", data={"csrf_token": csrf_token(first, DUTY), "next": DUTY})
+    second.post(f"{help_url}/help", data={"csrf_token": csrf_token(second, DUTY), "next": DUTY})
+    assert "hilft schon" in second.get(DUTY).get_data(as_text=True)
+    assert second.post(f"{help_url}/stop", data={"csrf_token": csrf_token(second, DUTY)}).status_code == 403
+    first.post(f"{help_url}/stop", data={"csrf_token": csrf_token(first, DUTY), "next": "//evil.example/"})
+    assert stored(ticket_id)["mediator_name"] == ""
+
+
+def test_mediators_reach_their_page_only_and_others_not_theirs(staff_client, issue):
+    ticket_id, _token, _label = issue(interpreter_language="ar")
+    mediator = staff_client("mediator")
+    assert mediator.get(DESK).status_code == 403
+    assert staff_client("caseworker").get(DUTY).status_code == 403
+    door = staff_client("door")
+    assert door.post(f"/de/staff/queue/mediation/ticket/{ticket_id}/help",
+                     data={"csrf_token": csrf_token(door, "/de/staff/")}).status_code == 403
+    assert mediator.post(f"/de/staff/queue/mediation/ticket/{ticket_id}/help").status_code == 400  # no token
+
+
+def test_the_duty_page_shows_the_choice_of_languages(staff_client, issue):
+    issue(interpreter_language="ar", urgent=True)
+    page = staff_client("mediator").get(DUTY).get_data(as_text=True)
+    assert "Sprachmittlung im Wartebereich" in page and "Meine Sprachen" in page

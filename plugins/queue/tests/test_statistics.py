@@ -1,0 +1,84 @@
+"""Waiting times on the home page, the anonymised open data, and the staff statistics with their CSV."""
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from portal_plugins.queue.models import Ticket
+
+from portal import toolkit
+
+
+@pytest.fixture
+def served(data, issue):
+    """Return served(day, hour, wait, service=None, state='done', queue='termine'): a past ticket, called after
+    `wait` minutes (office time), served for `service` minutes; gives its id."""
+    def make(day, hour, wait, service=None, state="done", queue="termine", **fields):
+        def run(session):
+            zone = toolkit.office_zone()
+            created = datetime.combine(day, time(hour, 10), zone).astimezone(toolkit.utcnow().tzinfo)
+            ticket = session.get(Ticket, ticket_id)
+            ticket.created_at = created
+            ticket.state, ticket.desk = state, "raum-2-14"
+            ticket.called_at = ticket.last_called_at = created + timedelta(minutes=wait)
+            if service is not None:
+                ticket.served_at = ticket.called_at
+                ticket.ended_at = ticket.called_at + timedelta(minutes=service)
+            else:
+                ticket.ended_at = ticket.called_at
+            return ticket.id
+
+        ticket_id, _token, _label = issue(queue, day=day, **fields)
+        return data(run)
+
+    return make
+
+
+def test_the_home_page_shows_the_wait_per_open_queue(client, issue):
+    assert "Wartezeit im Amt" in client.get("/de/").get_data(as_text=True)
+    assert "Termine: etwa" not in client.get("/de/").get_data(as_text=True)
+    for _number in range(4):
+        issue()
+    page = client.get("/de/").get_data(as_text=True)
+    # Four waiting and the next one, ten minutes each by default, two desks call from the queue: 22.5, up to 25.
+    assert "Termine: etwa 25 Minuten" in page
+    assert "Service Point: etwa" not in page  # nobody came to it today
+    assert 'href="/de/queue/waiting-times"' in page
+
+
+def test_open_data_has_hours_of_three_clients_and_no_single_times(client, served, today):
+    day = today - timedelta(days=1)
+    for wait in (10, 20, 30):
+        served(day, 9, wait)
+    served(day, 10, 40)
+    served(day, 10, 50)
+    answer = client.get("/de/queue/waiting-times.json")
+    assert answer.headers["Cache-Control"] == "public, max-age=3600"
+    hours = answer.get_json()["hours"]
+    assert hours == [{"date": day.isoformat(), "hour": 9, "queue": "termine", "clients": 3, "mean_wait_minutes": 20}]
+    csv = client.get("/de/queue/waiting-times.csv").get_data(as_text=True)
+    assert csv.splitlines() == ["\ufeffdate;hour;queue;clients;mean_wait_minutes", f"{day.isoformat()};9;termine;3;20"]
+    page = client.get("/en/queue/waiting-times").get_data(as_text=True)
+    assert "waiting-times.csv" in page and "waiting-times.json" in page
+
+
+def test_the_staff_statistics_count_waits_services_missed_and_arrivals(staff_client, served, today):
+    day = today
+    served(day, 9, 10, service=6)
+    served(day, 9, 30, service=10)
+    served(day, 11, 5, state="missed")
+    caseworker = staff_client("caseworker")
+    page = caseworker.get("/de/staff/queue/statistics?days=1").get_data(as_text=True)
+    assert "09:00" in page and "11:00" in page and "Raum 2.14" in page
+    csv = caseworker.get("/de/staff/queue/statistics.csv?days=1").get_data(as_text=True).splitlines()
+    assert "hour;9;2;20;30;8;0" in csv
+    assert "queue;termine;3;15;30;8;1" in csv
+    assert "desk;raum-2-14;3;15;30;8;1" in csv
+    assert "check_in;without_window;3;;;;" in csv
+
+
+def test_the_statistics_refuse_a_made_up_span_and_other_roles(staff_client):
+    caseworker = staff_client("caseworker")
+    answer = caseworker.get("/de/staff/queue/statistics?days=365")
+    assert answer.status_code == 422 and 'id="error-summary"' in answer.get_data(as_text=True)
+    assert staff_client("door").get("/de/staff/queue/statistics").status_code == 403
+    assert staff_client("mediator").get("/de/staff/queue/statistics.csv").status_code == 403
