@@ -70,3 +70,23 @@ def test_without_javascript_the_ticket_page_has_a_refresh_button(app, browser, l
     assert page.url.endswith(f"/de/queue/t/{token}?") or page.url.endswith(f"/de/queue/t/{token}")
     assert_no_horizontal_scroll(page)
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.portal_config({"plugins": ["arrival", "queue", "interpreters"]})
+def test_the_desk_list_follows_new_numbers_and_the_duty_page_is_accessible(browser, live_server, make_staff, issue):
+    desk = browser.new_context(**SMALL).new_page()
+    browser_sign_in(desk, live_server.url, make_staff("caseworker"))
+    desk.goto(f"{live_server.url}/de/staff/queue/desk/raum-2-14")
+    expect(desk.locator(".queue-refresh")).to_be_hidden()  # the script follows the location instead
+    _id, _token, label = issue(interpreter_language="ar")
+    expect(desk.locator("#queue-desk-live")).to_contain_text(label, timeout=15_000)
+
+    mediator = browser.new_context(**SMALL).new_page()
+    browser_sign_in(mediator, live_server.url, make_staff("mediator"))
+    mediator.goto(f"{live_server.url}/de/staff/interpreters/duty/?language=ar")
+    assert_no_horizontal_scroll(mediator)
+    assert_accessible(mediator)
+    mediator.click("button:has-text('Ich helfe')")
+    expect(mediator.locator(".queue-duty")).to_contain_text("Sie helfen hier.")
+    expect(desk.locator("#queue-desk-live")).to_contain_text("Test mediator hilft", timeout=15_000)
