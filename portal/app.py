@@ -12,7 +12,7 @@ from jinja2 import FileSystemLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
-from . import assets, catalogs, cli, compression, config, easy, errors, i18n, live, pages, security, views
+from . import assets, catalogs, cli, compression, config, easy, errors, i18n, live, pagecache, pages, security, views
 from .blueprints import PluginBlueprint
 from .db import Database
 from .events import collect_events
@@ -142,6 +142,8 @@ def build_app(test_config: dict | None = None) -> Flask:
 
     Database(app)
     live.init_app(app)  # answers followers' unchanged polls before the pipeline, so inside the proxy fix
+    # Inside the proxy fix too: the cache keys on the visitor's scheme and host, as the pages' full addresses do.
+    pagecache.init_app(app)
     if settings["behind_proxy"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     pages.init_app(app)

@@ -27,6 +27,7 @@ from pydantic import (
     ConfigDict,
     Field,
     IPvAnyNetwork,
+    NonNegativeInt,
     PositiveInt,
     ValidationError,
     ValidationInfo,
@@ -281,6 +282,9 @@ class CoreSettings(Section):
     """Languages to show content in when it is missing in the visitor's, in this order."""
     timezone: str = "Europe/Berlin"
     """The office's IANA time zone: staff enter and visitors read times in it; the database keeps UTC."""
+    page_cache_seconds: NonNegativeInt = 30
+    """How long a worker may serve a public page to anonymous visitors without rendering it again; any staff save
+    ends it at once on every server (0: render every page)."""
     behind_proxy: bool = False
     """Trust X-Forwarded-For/-Proto/-Host from one reverse proxy."""
     https: bool = False

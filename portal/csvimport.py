@@ -13,6 +13,7 @@ from typing import IO, Any
 from flask_babel import gettext as _
 
 from .db import session as db_session
+from .live import content_changed
 from .staff.auth import audit
 
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2})?$")
@@ -164,5 +165,6 @@ def run_import(stage: Callable[[IO[bytes], CsvReport], None], stream: IO[bytes],
         return report
     audit("import", target_type, source[:80] or "-",
           after={"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
+    content_changed()
     session.commit()
     return report

@@ -29,7 +29,7 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 
 import redis
-from flask import Flask, Response, current_app, make_response, request
+from flask import Flask, Response, current_app, has_request_context, make_response, request
 from sqlalchemy import BigInteger, String, event, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -40,6 +40,7 @@ from werkzeug.wsgi import get_host
 
 from .db import Base
 from .db import session as db_session
+from .pages import is_public_page
 from .security import security_headers
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,9 @@ LONGEST_RETRY_SECONDS = 32
 # Short: while Redis hangs, a follower's poll must not wait long before falling back to the database.
 REDIS_TIMEOUT_SECONDS = 0.5
 _PENDING = "portal.live.pending"
+# Advanced by every committed change to what visitors read (a staff save, an import, a command); page caches key on it.
+CONTENT_TOPIC = "core:content"
+_CONTENT_CHANGED = "portal.live.content_changed"
 _EXTENSION = "portal.live"
 
 # Set each key to its version unless Redis already holds a greater one; ARGV[1] is the expiry in seconds.
@@ -190,8 +194,15 @@ def _store() -> LiveVersions:
 
 def bump(topic: str) -> None:
     """Advance the topic's version in the current transaction; other processes see it once that commits."""
-    check_topic(topic)
-    session = db_session()
+    _bump_in(db_session(), check_topic(topic))
+
+
+def content_changed() -> None:
+    """Say that this transaction changes what visitors read: cached pages of every process expire once it commits."""
+    db_session().info[_CONTENT_CHANGED] = True
+
+
+def _bump_in(session, topic: str) -> None:
     table = LiveTopic.__table__
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(table).values(topic=topic, version=1)
@@ -246,6 +257,27 @@ def live_view(topic_of: Callable[..., str], *, private: bool = False) -> Callabl
     return decorate
 
 
+def _changes_content(session) -> bool:
+    """Tell whether the session's unflushed changes touch a plugin's table (core tables hold no public content)."""
+    changed = (*session.new, *session.dirty, *session.deleted)
+    return any(not getattr(record, "__tablename__", "core_").startswith("core_") for record in changed)
+
+
+def _outside_public_pages() -> bool:
+    """Tell whether no public page is being answered: a staff page, a command, an import or a test."""
+    return not has_request_context() or not is_public_page()
+
+
+def _note_content_change(session, _flush_context, _instances) -> None:
+    if _changes_content(session) and _outside_public_pages():
+        session.info[_CONTENT_CHANGED] = True
+
+
+def _before_commit(session) -> None:
+    if session.info.get(_CONTENT_CHANGED) or (_changes_content(session) and _outside_public_pages()):
+        _bump_in(session, CONTENT_TOPIC)
+
+
 def _after_commit(session) -> None:
     topics = session.info.pop(_PENDING, None)
     store = session.info.get(_EXTENSION)
@@ -259,6 +291,7 @@ def _after_commit(session) -> None:
 def _after_transaction_end(session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_PENDING, None)  # rolled back: nothing to publish
+        session.info.pop(_CONTENT_CHANGED, None)
 
 
 # Settings that change what pages show; those that may differ between the app servers of one office are left out.
@@ -333,5 +366,7 @@ def init_app(app: Flask) -> None:
     app.extensions[_EXTENSION] = store
     app.wsgi_app = UnchangedPolls(app, app.wsgi_app)
     factory = database.session.session_factory
+    event.listen(factory, "before_flush", _note_content_change)
+    event.listen(factory, "before_commit", _before_commit)
     event.listen(factory, "after_commit", _after_commit)
     event.listen(factory, "after_transaction_end", _after_transaction_end)

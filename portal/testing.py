@@ -74,8 +74,9 @@ def make_app(database_url, tmp_path_factory) -> Callable[..., Flask]:
     def make(**overrides) -> Flask:
         key = json.dumps(overrides, sort_keys=True, default=str)
         if key not in apps:
+            # Pages are rendered for each request unless a test turns the page cache on (tests/test_page_cache.py).
             settings = {"instance_path": str(instance), "database_url": database_url,
-                        "secret_key": "test-secret-key-at-least-32-bytes", **overrides}
+                        "secret_key": "test-secret-key-at-least-32-bytes", "page_cache_seconds": 0, **overrides}
             app = create_app(settings)
             app.config["TESTING"] = True
             with app.app_context():

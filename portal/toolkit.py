@@ -39,7 +39,7 @@ from .i18n import (
 )
 from .language_fields import PerLanguageField
 from .letters import render_letter
-from .live import bump, conditional, live_version, live_view
+from .live import bump, conditional, content_changed, live_version, live_view
 from .lookups import (
     BirthDateField,
     ReferenceLimit,
@@ -53,6 +53,7 @@ from .lookups import (
     reference_key_expression,
 )
 from .mail import MailMessage, queue_mail, send_after_response
+from .pagecache import not_cached
 from .pages import RenderingError, is_public_page, render_in_language, result_address, set_result_address
 from .pagination import Page, paginate
 from .qr import qr_svg
@@ -116,4 +117,6 @@ __all__ = [
     "bump", "conditional", "live_version", "live_view",
     # Pages in Leichte Sprache, German texts from content files (portal/easy.py).
     "EASY_LANGUAGE", "EasyPage", "easy_text", "easy_url",
+    # Cached public pages (portal/pagecache.py): a change visitors read, a page kept out of the cache.
+    "content_changed", "not_cached",
 ]

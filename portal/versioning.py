@@ -17,6 +17,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Field
 from wtforms.widgets import HiddenInput
 
+from .live import content_changed
+
 
 class VersionField(Field):
     """The version a record had when its form was loaded, sent back in a hidden input.
@@ -80,4 +82,5 @@ def save_if_current(record, version: int | None, change: Callable[[], object] | 
     except StaleDataError:
         session.rollback()
         return False
+    content_changed()
     return True

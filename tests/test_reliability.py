@@ -137,6 +137,26 @@ def test_two_processes_share_sessions_rate_limits_and_data(settings, redis_url, 
     assert sign_in(requests.Session(), first.url, admin.email).status_code == 429
 
 
+@pytest.mark.parametrize("shared_by", ["redis", "database"])
+def test_a_staff_edit_on_one_process_shows_on_the_next_page_of_another(settings, redis_url, processes, make_staff,
+                                                                       shared_by):
+    """Both processes keep the home page for anonymous visitors; the content version they share ends it."""
+    shared = settings | ({"ratelimit_storage_url": redis_url} if shared_by == "redis" else {})
+    first, second = processes(shared, "first"), processes(shared, "second")
+    visitor = requests.Session()
+    for _ in range(4):  # every worker of the second process keeps the page
+        assert "Zweigstelle eröffnet" not in visitor.get(f"{second.url}/de/").text
+    editor = requests.Session()
+    assert sign_in(editor, first.url, make_staff("editor").email).status_code == 302
+    token = form_token(editor.get(f"{first.url}/de/staff/notices/new").text)
+    created = editor.post(f"{first.url}/de/staff/notices/new", allow_redirects=False, data={
+        "csrf_token": token, "category": "location", "priority": "normal", "starts_at": "2026-01-05T08:00",
+        "ends_at": "", "titles-de": "Zweigstelle eröffnet", "bodies-de": "Am Markt 3.", "action": "publish"})
+    assert created.status_code == 302
+    assert "Zweigstelle eröffnet" in visitor.get(f"{second.url}/de/").text
+    assert "Zweigstelle eröffnet" in requests.get(f"{second.url}/de/", timeout=30).text
+
+
 def install_content(process: AppProcess) -> None:
     """Load the shipped checklists and import the known appointments, with the commands an installation uses."""
     process.flask("checklists", "load-defaults")

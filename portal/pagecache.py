@@ -1,0 +1,157 @@
+"""Whole public pages for anonymous visitors, kept per worker and keyed by the content version all processes share.
+
+A page is kept only when nothing in it can belong to one visitor: a GET of a public page in a language, asked
+with no cookie but the language one, answered 200 without setting another (no session, so no form token and no
+flash message), with no ``Cache-Control`` of private, no-store or no-cache (result pages, followed views),
+varying on nothing but compression, htmx and that cookie. The key holds the content version
+(``live.CONTENT_TOPIC``), which every committed staff save, import or command advances, so an edit on one server
+shows on the next request on every server. Pages that change with the clock alone (a notice's window opening)
+are kept at most ``page_cache_seconds``. A page served from here skips the app, its rate limits included.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from .i18n import LANGUAGE_COOKIE
+from .live import CONTENT_TOPIC
+from .pages import is_public_page
+
+_KEEP = "portal.page_cache.keep"
+CACHED_TYPES = ("text/html", "application/atom+xml")
+# Headers that belong to the request that rendered the page, not to the page.
+UNSHARED_HEADERS = frozenset({"retry-after", "x-ratelimit-limit", "x-ratelimit-remaining",
+                              "x-ratelimit-reset"})
+# Cookie: a kept page is only served to requests whose one cookie, the language's, is part of the key.
+SHARED_VARY = frozenset({"accept-encoding", "hx-request", "cookie"})
+REFUSED_CACHE_CONTROL = ("private", "no-store", "no-cache")
+LONGEST_KEY_PART = 512
+MOST_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Page:
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    expires: float
+
+
+def not_cached(view):
+    """Keep a public view's answers out of the page cache (what it shows changes without a staff save)."""
+    view.not_cached = True
+    return view
+
+
+def _only_language_cookie(header: str) -> bool:
+    """Tell whether a Cookie header is empty or holds the language cookie alone (a short code)."""
+    if not header:
+        return True
+    name, _, value = header.strip().partition("=")
+    return name == LANGUAGE_COOKIE and len(value) <= 8 and ";" not in value
+
+
+def _storable(status: str, headers: list[tuple[str, str]], size: int) -> bool:
+    if not status.startswith("200") or size > MOST_BYTES // 16:
+        return False
+    for name, value in headers:
+        name = name.lower()
+        if name == "set-cookie" and not value.startswith(LANGUAGE_COOKIE + "="):
+            return False
+        if name == "content-type" and not value.startswith(CACHED_TYPES):
+            return False
+        if name == "cache-control" and any(word in value.lower() for word in REFUSED_CACHE_CONTROL):
+            return False
+        if name == "vary" and {part.strip().lower() for part in value.split(",")} - SHARED_VARY:
+            return False
+    return True
+
+
+class PageCache:
+    """WSGI middleware that answers a kept page without calling the app."""
+
+    def __init__(self, app: Flask, wsgi_app, seconds: float):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.seconds = seconds
+        self.pages: OrderedDict[tuple, _Page] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def _key(self, environ) -> tuple | None:
+        cookie = environ.get("HTTP_COOKIE", "")
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not _only_language_cookie(cookie) \
+                or "HTTP_AUTHORIZATION" in environ or "HTTP_IF_NONE_MATCH" in environ or "HTTP_RANGE" in environ:
+            return None
+        path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+        if path.startswith("/static/") or len(path) + len(query) > LONGEST_KEY_PART:
+            return None
+        try:
+            version = self.app.extensions["portal.live"].version(CONTENT_TOPIC)
+        except SQLAlchemyError:
+            return None  # the database is away: the app answers (or explains) as it would without the cache
+        return (version, environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""),
+                path, query, cookie, environ.get("HTTP_ACCEPT_ENCODING", "")[:100], environ.get("HTTP_HX_REQUEST"),
+                environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST"))
+
+    def __call__(self, environ, start_response):
+        key = self._key(environ)
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        page = self.pages.get(key)
+        if page is not None and page.expires > time.monotonic():
+            start_response(page.status, list(page.headers))
+            return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
+        answered = {}
+
+        def remember(status, headers, exc_info=None):
+            answered["status"], answered["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, remember)
+        if not environ.get(_KEEP) or environ["REQUEST_METHOD"] != "GET":
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        if _storable(answered["status"], answered["headers"], len(data)):
+            headers = tuple((name, value) for name, value in answered["headers"]
+                            if name.lower() not in UNSHARED_HEADERS)
+            self._store(key, _Page(answered["status"], headers, data, time.monotonic() + self.seconds))
+        return [data]
+
+    def _store(self, key: tuple, page: _Page) -> None:
+        with self.lock:
+            old = self.pages.pop(key, None)
+            if old is not None:
+                self.size -= len(old.body)
+            self.pages[key] = page
+            self.size += len(page.body)
+            while self.size > MOST_BYTES:
+                _key, dropped = self.pages.popitem(last=False)
+                self.size -= len(dropped.body)
+
+
+def init_app(app: Flask) -> None:
+    """Keep anonymous public pages for page_cache_seconds (0: never); wrap before the proxy fix reads headers."""
+    seconds = app.config["PORTAL"]["page_cache_seconds"]
+    if not seconds:
+        return
+
+    @app.after_request
+    def _mark_keepable(response):
+        view = current_app.view_functions.get(request.endpoint)
+        if (request.method == "GET" and _only_language_cookie(request.headers.get("Cookie", "")) and is_public_page()
+                and not getattr(view, "not_cached", False) and not hasattr(view, "live_followed")):
+            request.environ[_KEEP] = True
+        return response
+
+    app.wsgi_app = PageCache(app, app.wsgi_app, seconds)
