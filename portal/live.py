@@ -40,6 +40,7 @@ from werkzeug.wsgi import get_host
 
 from .db import Base
 from .db import session as db_session
+from .i18n import current_language
 from .pages import is_public_page
 from .security import security_headers
 
@@ -56,6 +57,8 @@ REDIS_TIMEOUT_SECONDS = 0.5
 _PENDING = "portal.live.pending"
 # Advanced by every committed change to what visitors read (a staff save, an import, a command); page caches key on it.
 CONTENT_TOPIC = "core:content"
+# Where a request keeps the content version it read first (the page cache reads it before the app runs).
+CONTENT_VERSION_KEY = "portal.content_version"
 _CONTENT_CHANGED = "portal.live.content_changed"
 _EXTENSION = "portal.live"
 
@@ -217,6 +220,61 @@ def live_version(topic: str) -> int:
     return _store().version(check_topic(topic))
 
 
+def content_version() -> int:
+    """Return the content version: read once per request (or at every call outside one), shared by all processes."""
+    if not has_request_context():
+        return live_version(CONTENT_TOPIC)
+    environ = request.environ
+    if CONTENT_VERSION_KEY not in environ:
+        environ[CONTENT_VERSION_KEY] = live_version(CONTENT_TOPIC)
+    return environ[CONTENT_VERSION_KEY]
+
+
+# Every per-process store of kept content, so forget_content() reaches them all.
+content_caches: list[dict] = []
+
+
+def content_cached(function: Callable | None = None, *, per_language: bool = True, entries: int = 256) -> Callable:
+    """Keep what a function returns for its arguments (and the visitor's language) until the content version moves.
+
+    For slot answers and the data behind them that change only through a staff save, an import or a command.
+    The arguments must be hashable and name all else the result depends on (today's date, a location). What is
+    kept is shared by every visitor of this process: never anything personal, never ORM objects of a session.
+    """
+    def decorate(function: Callable) -> Callable:
+        kept: dict = {}
+        content_caches.append(kept)
+
+        @functools.wraps(function)
+        def cached(*args, **kwargs):
+            version = content_version()
+            if kept.get(_HELD_VERSION) != version:
+                kept.clear()
+                kept[_HELD_VERSION] = version
+            key = (current_language() if per_language else None, args, tuple(sorted(kwargs.items())))
+            if key in kept:
+                return kept[key]
+            result = function(*args, **kwargs)
+            if len(kept) > entries:
+                kept.clear()
+                kept[_HELD_VERSION] = version
+            kept[key] = result
+            return result
+
+        return cached
+
+    return decorate(function) if function is not None else decorate
+
+
+_HELD_VERSION = object()
+
+
+def forget_content() -> None:
+    """Drop every kept result of this process (tests that empty the tables start the versions again at 0)."""
+    for kept in content_caches:
+        kept.clear()
+
+
 def _cache_control(response: Response, private: bool) -> Response:
     response.headers["Cache-Control"] = "private, no-cache" if private else "no-cache"
     return response
@@ -286,6 +344,8 @@ def _after_commit(session) -> None:
             store.publish(topics)
         except Exception as error:  # the change is committed: its request must not fail; catch up later
             store.lost_redis(error)
+    if topics and CONTENT_TOPIC in topics and has_request_context():
+        request.environ.pop(CONTENT_VERSION_KEY, None)  # what this request renders next shows its own change
 
 
 def _after_transaction_end(session, transaction) -> None:

@@ -20,7 +20,7 @@ from flask import Flask, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from .i18n import LANGUAGE_COOKIE
-from .live import CONTENT_TOPIC
+from .live import CONTENT_TOPIC, CONTENT_VERSION_KEY, content_caches
 from .pages import is_public_page
 
 _KEEP = "portal.page_cache.keep"
@@ -81,6 +81,7 @@ class PageCache:
         self.wsgi_app = wsgi_app
         self.seconds = seconds
         self.pages: OrderedDict[tuple, _Page] = OrderedDict()
+        content_caches.append(self.pages)
         self.size = 0
         self.lock = threading.Lock()
 
@@ -96,6 +97,7 @@ class PageCache:
             version = self.app.extensions["portal.live"].version(CONTENT_TOPIC)
         except SQLAlchemyError:
             return None  # the database is away: the app answers (or explains) as it would without the cache
+        environ[CONTENT_VERSION_KEY] = version  # the app's content_version() reads it from here
         return (version, environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""),
                 path, query, cookie, environ.get("HTTP_ACCEPT_ENCODING", "")[:100], environ.get("HTTP_HX_REQUEST"),
                 environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST"))
@@ -130,12 +132,14 @@ class PageCache:
 
     def _store(self, key: tuple, page: _Page) -> None:
         with self.lock:
+            if not self.pages:
+                self.size = 0  # emptied by forget_content()
             old = self.pages.pop(key, None)
             if old is not None:
                 self.size -= len(old.body)
             self.pages[key] = page
             self.size += len(page.body)
-            while self.size > MOST_BYTES:
+            while self.size > MOST_BYTES and self.pages:
                 _key, dropped = self.pages.popitem(last=False)
                 self.size -= len(dropped.body)
 

@@ -39,7 +39,7 @@ from .i18n import (
 )
 from .language_fields import PerLanguageField
 from .letters import render_letter
-from .live import bump, conditional, content_changed, live_version, live_view
+from .live import bump, conditional, content_cached, content_changed, content_version, live_version, live_view
 from .lookups import (
     BirthDateField,
     ReferenceLimit,
@@ -118,5 +118,5 @@ __all__ = [
     # Pages in Leichte Sprache, German texts from content files (portal/easy.py).
     "EASY_LANGUAGE", "EasyPage", "easy_text", "easy_url",
     # Cached public pages (portal/pagecache.py): a change visitors read, a page kept out of the cache.
-    "content_changed", "not_cached",
+    "content_cached", "content_changed", "content_version", "not_cached",
 ]

@@ -88,7 +88,13 @@ def door_summary() -> Markup | None:
 
 def summary(location: str | None) -> Markup | None:
     """Render the short list of rules in force, for one location when given, for another page's slot."""
-    entries = shown_rules(rules_in_force(toolkit.office_today(), location))
+    return _summary(location, toolkit.office_today())
+
+
+@toolkit.content_cached
+def _summary(location: str | None, today) -> Markup | None:
+    # Rendered once per language, day and location until a staff save changes the content.
+    entries = shown_rules(rules_in_force(today, location))
     if not entries:
         return None
     return Markup(render_template("hygiene/_summary.html", entries=entries, location=location,

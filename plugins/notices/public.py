@@ -9,7 +9,7 @@ from portal import toolkit
 
 from .feed import atom_feed
 from .models import CATEGORIES, PRIORITIES
-from .queries import localize, localize_all, visible_notice, visible_notices, visible_query
+from .queries import localize, localize_all, published_notices, visible_notice, visible_now, visible_query
 
 bp = toolkit.public_blueprint("notices", __name__)
 
@@ -46,6 +46,7 @@ def feed():
     return Response(atom_feed(localize_all(notices), now), content_type="application/atom+xml; charset=utf-8")
 
 
+@toolkit.content_cached
 def render_head() -> Markup:
     """Link the notices' small stylesheet on every page, since banner and home parts appear everywhere."""
     return Markup(render_template("notices/_head.html"))
@@ -53,11 +54,19 @@ def render_head() -> Markup:
 
 def render_banner() -> Markup | None:
     """Render the urgent notices for the top of every public page, or nothing."""
-    items = localize_all(visible_notices(toolkit.utcnow(), priority="urgent"))
-    return Markup(render_template("notices/_banner.html", items=items)) if items else None
+    shown = visible_now(toolkit.utcnow(), priority="urgent")
+    return _render_kept("notices/_banner.html", tuple(notice.id for notice in shown)) if shown else None
 
 
 def render_home_section() -> Markup | None:
     """Render the newest notices for the home page, or nothing."""
-    items = localize_all(visible_notices(toolkit.utcnow(), limit=_settings()["home_count"]))
-    return Markup(render_template("notices/_home.html", items=items)) if items else None
+    shown = visible_now(toolkit.utcnow(), limit=_settings()["home_count"])
+    return _render_kept("notices/_home.html", tuple(notice.id for notice in shown)) if shown else None
+
+
+@toolkit.content_cached
+def _render_kept(template: str, notice_ids: tuple[int, ...]) -> Markup | None:
+    # Rendered (Markdown included) once per language and set of notices shown, until the content changes.
+    kept = {notice.id: notice for notice in published_notices()}
+    items = localize_all(kept[notice_id] for notice_id in notice_ids)
+    return Markup(render_template(template, items=items)) if items else None

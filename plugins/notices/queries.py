@@ -48,14 +48,54 @@ def localize_all(notices) -> list[LocalizedNotice]:
     return [item for item in (localize(notice) for notice in notices) if item is not None]
 
 
-def visible_notices(now: datetime, *, limit: int | None = None, priority: str | None = None):
-    """Return the notices visitors see now, newest first."""
-    query = visible_query(now)
-    if priority:
-        query = query.where(Notice.priority == priority)
-    if limit is not None:
-        query = query.limit(limit)
-    return toolkit.session().scalars(query).all()
+@dataclass(frozen=True)
+class KeptText:
+    """A notice's text in one language, as plain data kept between requests."""
+
+    lang: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class KeptNotice:
+    """A published notice as plain data, kept between requests until the content changes."""
+
+    id: int
+    category: str
+    priority: str
+    starts_at: datetime
+    ends_at: datetime | None
+    texts: dict[str, KeptText]
+
+    def text_by_language(self) -> dict[str, KeptText]:
+        """Return the notice's texts keyed by language code."""
+        return self.texts
+
+    def is_visible(self, now: datetime) -> bool:
+        """Tell whether visitors see the notice at this moment."""
+        return self.starts_at <= now and (self.ends_at is None or now < self.ends_at)
+
+
+@toolkit.content_cached(per_language=False)
+def published_notices() -> tuple[KeptNotice, ...]:
+    """Return the published notices not ended yet, newest first: one query per content version and process.
+
+    Their windows are checked at each request (visible_now), so a notice still appears at its start.
+    """
+    now = toolkit.utcnow()
+    query = (select(Notice).where(Notice.state == "published", or_(Notice.ends_at.is_(None), Notice.ends_at > now))
+             .order_by(Notice.starts_at.desc(), Notice.id.desc()))
+    return tuple(KeptNotice(notice.id, notice.category, notice.priority, notice.starts_at, notice.ends_at,
+                            {text.lang: KeptText(text.lang, text.title, text.body) for text in notice.texts})
+                 for notice in toolkit.session().scalars(query))
+
+
+def visible_now(now: datetime, *, limit: int | None = None, priority: str | None = None) -> list[KeptNotice]:
+    """Return the kept notices visitors see now, newest first, without asking the database."""
+    shown = [notice for notice in published_notices()
+             if notice.is_visible(now) and (priority is None or notice.priority == priority)]
+    return shown if limit is None else shown[:limit]
 
 
 def visible_notice(notice_id: int, now: datetime) -> Notice | None:
