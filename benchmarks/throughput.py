@@ -23,6 +23,8 @@ COMMON_HEADERS = {"Accept-Encoding": "gzip, deflate, br", "Accept-Language": "de
 # The portal runs behind the proxy (behind_proxy = true) and each request comes from one of this many
 # client addresses, as in the office's rush: the per-address rate limits are counted, not run into.
 CLIENT_ADDRESSES = 1024
+# Pages measured once more with the page cache off, to show in the same run what it brings.
+UNCACHED_TARGETS = ("home", "checklist", "notices")
 
 
 def visitor(number: int) -> dict[str, str]:
@@ -95,19 +97,65 @@ def checklist_page_in(client) -> str:
     return first_checklist(client.get(f"/{LANG}/checklists/").get_data(as_text=True))
 
 
-def portal_targets(url: str, plugins: list[str], appointments: int) -> dict[str, list[Request]]:
-    """Return the measured requests for the portal: pages and lookups."""
-    targets = {"home": many_visitors(f"/{LANG}/")}
+def first_notice(url: str) -> str:
+    """Return the address of the first notice the notices list links to."""
+    found = [href for href in links(Browser(url).get(f"/{LANG}/notices/").text, f"/{LANG}/notices/")
+             if href.rstrip("/").rsplit("/", 1)[-1].isdigit()]
+    if not found:
+        raise RuntimeError("the notices list links to no notice")
+    return found[0]
+
+
+def public_pages(url: str, plugins: list[str]) -> dict[str, str]:
+    """Return every kind of public page an anonymous visitor reads, by target name (address)."""
+    pages = {"home": f"/{LANG}/"}
+    if "appointments" in plugins:
+        pages["lookup_form_page"] = LOOKUP_FORM
     if "checklists" in plugins:
-        targets["checklist"] = many_visitors(checklist_page(url))
+        pages["checklists"] = f"/{LANG}/checklists/"
+        pages["checklist"] = checklist_page(url)
+    if "hygiene" in plugins:
+        pages["hygiene_rules"] = f"/{LANG}/hygiene/"
+    if "notices" in plugins:
+        pages["notices"] = f"/{LANG}/notices/"
+        pages["notice"] = first_notice(url)
+    if "interpreters" in plugins:
+        pages["interpreters"] = f"/{LANG}/interpreters/"
+        pages["glossary"] = f"/{LANG}/interpreters/glossary"
+    if "emergency" in plugins:
+        pages["emergency_form"] = f"/{LANG}/emergency/"
+    return pages
+
+
+def portal_targets(url: str, plugins: list[str], appointments: int) -> dict[str, list[Request]]:
+    """Return the measured requests for the portal: every public page kind, pages with a client's data, lookups."""
+    targets = {name: many_visitors(path) for name, path in public_pages(url, plugins).items()}
     if "appointments" in plugins:
         pairs = seed.sample(appointments)
-        targets["lookup_form_page"] = many_visitors(LOOKUP_FORM)
         targets["lookup_api"] = lookup_api_requests(pairs)
         targets["lookup_form_post"] = lookup_form_requests(url, pairs)
         targets["result_page"] = [Request(path, headers=visitor(number))
                                   for number, path in enumerate(result_pages(url, pairs[:50]))]
     return targets
+
+
+def lookup_yardstick_process(root: Path, installation: Installation) -> AppProcess:
+    """Return the minimal lookup app (benchmarks/lookup_app.py) on the installation's database (not started)."""
+    repository = str(Path(__file__).resolve().parent.parent)
+    settings = {"database_url": installation.database_url, "secret_key": installation.settings["secret_key"]}
+    return AppProcess(root / "lookup-yardstick", settings, wsgi="benchmarks.lookup_app:app",
+                      extra_args=("--pythonpath", repository))
+
+
+def lookup_yardstick_targets(pairs: list[tuple[str, str]]) -> dict[str, list[Request]]:
+    """Return the minimal app's lookup (JSON) and its small page with one query, for the same appointments."""
+    json_headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    return {
+        "yardstick_lookup_api": [Request("/lookup", "POST", json.dumps({"reference": ref, "birth_date": born}),
+                                         visitor(number) | json_headers) for number, (ref, born) in enumerate(pairs)],
+        "yardstick_lookup_page": [Request(f"/page/{ref}/{born}", headers=visitor(number))
+                                  for number, (ref, born) in enumerate(pairs)],
+    }
 
 
 def _report(name: str, figures: dict) -> None:
@@ -152,9 +200,20 @@ def run_backend(root: Path, backend: str, plugins: list[str], seconds: float, co
                         for name, requests in bare_targets().items()}
         result["bare"] = {name: with_ratios(figures, bare_figures["bare_hello"])
                           for name, figures in bare_figures.items()}
+        if "appointments" in installation.plugins:
+            with lookup_yardstick_process(root, installation).start() as yardstick:
+                result["yardstick"] = measure(bare.url, yardstick.url,
+                                              lookup_yardstick_targets(seed.sample(appointments)), seconds, connections)
         with installation.process().start() as portal:
             targets = portal_targets(portal.url, installation.plugins, appointments)
             result["portal"] = measure(bare.url, portal.url, targets, seconds, connections)
+        # The same pages rendered for every request, as before the page cache: what the cache brings, same run.
+        uncached = Installation(root, backend, plugins, {"behind_proxy": True, "page_cache_seconds": 0})
+        with uncached.process(instance=root / f"{backend}-uncached").start() as portal:
+            pages = public_pages(portal.url, installation.plugins)
+            targets = {f"{name}_page_cache_off": many_visitors(pages[name]) for name in UNCACHED_TARGETS
+                       if name in pages}
+            result["portal"] |= measure(bare.url, portal.url, targets, seconds, connections)
         if redis_url and "appointments" in installation.plugins:
             shared = Installation(root, backend, plugins, {"behind_proxy": True, "ratelimit_storage_url": redis_url})
             with shared.process(instance=root / f"{backend}-redis").start() as portal:
