@@ -3,10 +3,14 @@
 A page is kept only when nothing in it can belong to one visitor: a GET of a public page in a language, asked
 with no cookie but the language one, answered 200 without setting another (no session, so no form token and no
 flash message), with no ``Cache-Control`` of private, no-store or no-cache (result pages, followed views),
-varying on nothing but compression, htmx and that cookie. The key holds the content version
-(``live.CONTENT_TOPIC``), which every committed staff save, import or command advances, so an edit on one server
-shows on the next request on every server. Pages that change with the clock alone (a notice's window opening)
-are kept at most ``page_cache_seconds``. A page served from here skips the app, its rate limits included.
+varying on nothing but compression, htmx and that cookie. It is served to visitors with no cookie but the
+language one and a session that holds a form token alone (one who opened a form earlier): a kept page never
+holds a token, since rendering one for a visitor without a session sets the session cookie.
+
+The key holds the content version (``live.CONTENT_TOPIC``), which every committed staff save, import or command
+advances, so an edit on one server shows on the next request on every server. Pages that change with the clock
+alone (a notice's window opening) are kept at most ``page_cache_seconds``. A page served from here skips the
+app, its rate limits included.
 """
 
 from __future__ import annotations
@@ -17,13 +21,18 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request
+from itsdangerous import BadSignature
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.http import parse_cookie
 
 from .i18n import LANGUAGE_COOKIE
 from .live import CONTENT_TOPIC, CONTENT_VERSION_KEY, content_caches
 from .pages import is_public_page
 
 _KEEP = "portal.page_cache.keep"
+# Set by the middleware for a request asked without a session: only its answer may be kept.
+_WITHOUT_SESSION = "portal.page_cache.without_session"
+LONGEST_LANGUAGE_COOKIE = 8
 CACHED_TYPES = ("text/html", "application/atom+xml")
 # Headers that belong to the request that rendered the page, not to the page.
 UNSHARED_HEADERS = frozenset({"retry-after", "x-ratelimit-limit", "x-ratelimit-remaining",
@@ -47,14 +56,6 @@ def not_cached(view):
     """Keep a public view's answers out of the page cache (what it shows changes without a staff save)."""
     view.not_cached = True
     return view
-
-
-def _only_language_cookie(header: str) -> bool:
-    """Tell whether a Cookie header is empty or holds the language cookie alone (a short code)."""
-    if not header:
-        return True
-    name, _, value = header.strip().partition("=")
-    return name == LANGUAGE_COOKIE and len(value) <= 8 and ";" not in value
 
 
 def _storable(status: str, headers: list[tuple[str, str]], size: int) -> bool:
@@ -84,14 +85,43 @@ class PageCache:
         content_caches.append(self.pages)
         self.size = 0
         self.lock = threading.Lock()
+        self._serializer = None
+
+    def _anonymous_language(self, environ) -> str | None:
+        """Return the language cookie ('' for none) of an anonymous visitor; None for anyone with more cookies.
+
+        Anonymous: besides the language cookie at most a session holding a form token alone. A session with
+        anything else (a staff sign-in, a flash message) or one that does not verify is left to the app.
+        """
+        header = environ.get("HTTP_COOKIE")
+        if not header:
+            environ[_WITHOUT_SESSION] = True
+            return ""
+        cookies = dict(parse_cookie(header))
+        language = cookies.pop(LANGUAGE_COOKIE, "")
+        session = cookies.pop(self.app.config["SESSION_COOKIE_NAME"], None)
+        if cookies or len(language) > LONGEST_LANGUAGE_COOKIE:
+            return None
+        if session is None:
+            environ[_WITHOUT_SESSION] = True
+            return language
+        if self._serializer is None:
+            self._serializer = self.app.session_interface.get_signing_serializer(self.app)
+        try:
+            data = self._serializer.loads(session)
+        except BadSignature:
+            return None
+        return language if isinstance(data, dict) and set(data) <= {"csrf_token"} else None
 
     def _key(self, environ) -> tuple | None:
-        cookie = environ.get("HTTP_COOKIE", "")
-        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not _only_language_cookie(cookie) \
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") \
                 or "HTTP_AUTHORIZATION" in environ or "HTTP_IF_NONE_MATCH" in environ or "HTTP_RANGE" in environ:
             return None
         path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
         if path.startswith("/static/") or len(path) + len(query) > LONGEST_KEY_PART:
+            return None
+        language = self._anonymous_language(environ)
+        if language is None:
             return None
         try:
             version = self.app.extensions["portal.live"].version(CONTENT_TOPIC)
@@ -99,7 +129,7 @@ class PageCache:
             return None  # the database is away: the app answers (or explains) as it would without the cache
         environ[CONTENT_VERSION_KEY] = version  # the app's content_version() reads it from here
         return (version, environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""),
-                path, query, cookie, environ.get("HTTP_ACCEPT_ENCODING", "")[:100], environ.get("HTTP_HX_REQUEST"),
+                path, query, language, environ.get("HTTP_ACCEPT_ENCODING", "")[:100], environ.get("HTTP_HX_REQUEST"),
                 environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST"))
 
     def __call__(self, environ, start_response):
@@ -117,7 +147,7 @@ class PageCache:
             return start_response(status, headers, exc_info)
 
         body = self.wsgi_app(environ, remember)
-        if not environ.get(_KEEP) or environ["REQUEST_METHOD"] != "GET":
+        if not (environ.get(_KEEP) and environ.get(_WITHOUT_SESSION)) or environ["REQUEST_METHOD"] != "GET":
             return body
         try:
             data = b"".join(body)
@@ -153,7 +183,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _mark_keepable(response):
         view = current_app.view_functions.get(request.endpoint)
-        if (request.method == "GET" and _only_language_cookie(request.headers.get("Cookie", "")) and is_public_page()
+        if (request.method == "GET" and request.environ.get(_WITHOUT_SESSION) and is_public_page()
                 and not getattr(view, "not_cached", False) and not hasattr(view, "live_followed")):
             request.environ[_KEEP] = True
         return response

@@ -110,3 +110,30 @@ def test_the_language_cookie_alone_is_shared(app, cache, make_notice):
     answer = newcomer.get("/de/")
     assert "Erster Titel" in answer.get_data(as_text=True)
     assert newcomer.get_cookie("portal_lang").value == "de"
+
+
+def form_token_of(client, path: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+@pytest.mark.portal_config({"plugins": ["notices", "emergency"]})
+def test_a_public_form_is_never_kept_even_for_a_visitor_whose_session_holds_its_token(app, cache):
+    first, second = app.test_client(), app.test_client()
+    tokens = [form_token_of(first, "/de/emergency/"), form_token_of(first, "/de/emergency/"),
+              form_token_of(second, "/de/emergency/")]
+    assert tokens[2] not in tokens[:2]
+    assert not cache
+
+
+@pytest.mark.portal_config({"plugins": ["notices", "emergency"]})
+def test_a_visitor_whose_session_holds_only_a_form_token_gets_kept_pages(app, cache):
+    earlier = app.test_client()
+    earlier.get("/de/")
+    earlier.get("/de/")  # kept once more for visitors with the language cookie (nothing to set for them)
+    mark_kept_pages(cache)
+    visitor = app.test_client()
+    form_token_of(visitor, "/de/emergency/")
+    assert visitor.get_cookie("portal") is not None
+    assert visitor.get("/de/").get_data() == b"kept page"
+    visitor.set_cookie("portal", visitor.get_cookie("portal").value + "forged")
+    assert visitor.get("/de/").get_data() != b"kept page"
