@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import re
@@ -316,8 +317,13 @@ def live_view(topic_of: Callable[..., str], *, private: bool = False) -> Callabl
 
 
 def _changes_content(session) -> bool:
-    """Tell whether the session's unflushed changes touch a plugin's table (core tables hold no public content)."""
-    changed = (*session.new, *session.dirty, *session.deleted)
+    """Tell whether the session's unflushed changes touch a plugin's table (core tables hold no public content).
+
+    Asked once per transaction at most until it says yes: ``session.dirty`` walks every loaded record.
+    """
+    if session.info.get(_CONTENT_CHANGED):
+        return True
+    changed = itertools.chain(session.new, session.deleted, session.dirty)
     return any(not getattr(record, "__tablename__", "core_").startswith("core_") for record in changed)
 
 
@@ -327,12 +333,12 @@ def _outside_public_pages() -> bool:
 
 
 def _note_content_change(session, _flush_context, _instances) -> None:
-    if _changes_content(session) and _outside_public_pages():
+    if not session.info.get(_CONTENT_CHANGED) and _outside_public_pages() and _changes_content(session):
         session.info[_CONTENT_CHANGED] = True
 
 
 def _before_commit(session) -> None:
-    if session.info.get(_CONTENT_CHANGED) or (_changes_content(session) and _outside_public_pages()):
+    if session.info.get(_CONTENT_CHANGED) or (_outside_public_pages() and _changes_content(session)):
         _bump_in(session, CONTENT_TOPIC)
 
 
