@@ -86,6 +86,8 @@ class PageCache:
         self.size = 0
         self.lock = threading.Lock()
         self._serializer = None
+        # Public pages live under a language; anything else (health check, theme, files) passes untouched.
+        self.languages = frozenset(app.config["PORTAL"]["languages"])
 
     def _anonymous_language(self, environ) -> str | None:
         """Return the language cookie ('' for none) of an anonymous visitor; None for anyone with more cookies.
@@ -118,7 +120,7 @@ class PageCache:
                 or "HTTP_AUTHORIZATION" in environ or "HTTP_IF_NONE_MATCH" in environ or "HTTP_RANGE" in environ:
             return None
         path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
-        if path.startswith("/static/") or len(path) + len(query) > LONGEST_KEY_PART:
+        if path[1:].partition("/")[0] not in self.languages or len(path) + len(query) > LONGEST_KEY_PART:
             return None
         language = self._anonymous_language(environ)
         if language is None:
