@@ -33,10 +33,11 @@ def portal_settings_model():
 def portal_blueprints():
     from . import display_views, open_data, stats_views  # noqa: F401 - they add their pages to the blueprints
     from .desk_views import staff
+    from .entrance_views import entrance
     from .mediation import mediation
     from .views import bp
 
-    return [bp, staff, mediation]
+    return [bp, staff, mediation, entrance]
 
 
 @hookimpl
@@ -91,8 +92,12 @@ def portal_slot_answers():
 
 @hookimpl
 def portal_staff_menu():
-    return [toolkit.StaffMenuItem(title=_l("Wartebereich"), endpoint="queue_staff.index", role="caseworker",
-                                  order=55)]
+    items = [toolkit.StaffMenuItem(title=_l("Wartebereich"), endpoint="queue_staff.index", role="caseworker",
+                                   order=55)]
+    if toolkit.plugin_settings("queue")["walk_ins"]:
+        items.append(toolkit.StaffMenuItem(title=_l("Wartenummer für Laufkundschaft ausgeben"),
+                                           endpoint="queue_staff_entrance.walk_in", role="door", order=65))
+    return items
 
 
 @hookimpl

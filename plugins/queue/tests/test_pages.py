@@ -149,6 +149,21 @@ def test_the_service_point_issues_a_walk_in_ticket_with_a_qr_code(staff_client, 
     assert "S 001" in page and "<svg" in page and f"/tr/queue/t/{ticket_token}" in page
 
 
+@pytest.mark.portal_config({"plugin_settings": {"queue": {"walk_ins": True}}})
+def test_the_door_issues_a_walk_in_ticket_from_its_own_menu(staff_client, data):
+    door = staff_client("door")
+    assert "/de/staff/queue/entrance/service-point" in door.get("/de/staff/arrival/").get_data(as_text=True)
+    assert door.get("/de/staff/queue/").status_code == 403
+    url = "/de/staff/queue/entrance/service-point"
+    response = door.post(url, data={"csrf_token": csrf_token(door, url), "queue": "service-point", "language": "ar",
+                                    "interpreter_language": "ar"})
+    assert response.status_code == 302 and "/de/staff/queue/entrance/service-point/" in response.headers["Location"]
+    page = door.get(response.headers["Location"]).get_data(as_text=True)
+    ticket = data(lambda s: s.scalars(select(Ticket)).one())
+    assert f"/ar/queue/t/{ticket.token}" in page and ticket.interpreter_language == "ar"
+    assert staff_client("editor").get(url).status_code == 403
+
+
 def test_walk_ins_are_off_by_default(staff_client):
     desk = staff_client("caseworker")
     page = desk.get("/de/staff/queue/service-point").get_data(as_text=True)
