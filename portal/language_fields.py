@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from wtforms import Form, FormField, StringField
 
-from .i18n import enabled_languages, language_name, text_direction
+from .i18n import enabled_languages, language_name, language_tag, text_direction
 
 
 class PerLanguageField(FormField):
@@ -29,7 +29,8 @@ class PerLanguageField(FormField):
         codes = list(self.languages())
         fields = {code: self.sub_field.field_class(
             self.label_for(code), *self.sub_field.args,
-            **{**self.sub_field.kwargs, "render_kw": {"lang": code, "dir": text_direction(code)}}) for code in codes}
+            **{**self.sub_field.kwargs, "render_kw": {"lang": language_tag(code), "dir": text_direction(code)}})
+            for code in codes}
         self.form_class = type("LanguageTexts", (Form,), fields)
         self.codes = codes
         super().process(formdata, data if data is not None else {}, **kwargs)
