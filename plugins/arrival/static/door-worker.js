@@ -21,7 +21,10 @@ self.addEventListener("message", function (event) {
       return fetch(url, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
         return response.ok ? cache.put(url, response) : null;
       }, function () { return null; });
-    }));
+    })).then(function () {
+      // The page says on itself that it can now work offline (and tests wait for it).
+      if (event.source) event.source.postMessage({cached: true});
+    });
   }));
 });
 

@@ -441,6 +441,9 @@
   loadLists();
   countWaiting().then(function () { if (navigator.onLine && waiting) sendQueued(); });
   if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.cached) form.setAttribute("data-offline-ready", "true");
+    });
     navigator.serviceWorker.register(text.worker_url, {scope: text.scope}).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {

@@ -104,6 +104,8 @@ def test_offline_the_door_judges_passes_itself_and_sends_them_when_back(browser,
     page = context.new_page()
     _door(page, live_server, make_staff)
     banner = page.locator("#arrival-offline")
+    # Offline only once the service worker has kept the page, so that the reload below finds it.
+    expect(page.locator("#arrival-door-form")).to_have_attribute("data-offline-ready", "true")
     context.set_offline(True)
     # The third is typed as its short code, which the device finds in today's list.
     for number, code in enumerate([*codes[:2], short_code(passes[2][1].public_id)], start=1):
