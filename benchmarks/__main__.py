@@ -1,6 +1,6 @@
 """Run the benchmarks and write benchmarks/results/latest.json and latest.md (`make bench`).
 
-    python -m benchmarks [--quick] [--only costs,startup,import,throughput,live,weight,lighthouse,arrival]
+    python -m benchmarks [--quick] [--only costs,startup,import,throughput,live,weight,lighthouse,arrival,waiting_room]
 
 Every server listens on loopback; wrk is the load generator. Figures are
 reported as ratios to a bare Flask app measured in the same run, because the
@@ -20,14 +20,16 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import arrival, costs, importing, lighthouse, live, report, seed, startup, throughput, weight
+from . import arrival, costs, importing, lighthouse, live, report, seed, startup, throughput, waiting_room, weight
 from .installation import Installation, available_plugins, postgres_reachable
 from .load import wrk_available
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("costs", "startup", "import", "throughput", "live", "weight", "lighthouse", "arrival")
+SECTIONS = ("costs", "startup", "import", "throughput", "live", "weight", "lighthouse", "arrival", "waiting_room")
 # Live updates get a short run of their own (about a minute): the poll is tiny, its figures settle fast.
 LIVE_SECONDS = 3
+# The waiting room runs two minutes of a day at its own pace (each desk calls about three times).
+WAITING_ROOM_SECONDS = 120
 REDIS_URL = os.environ.get("PORTAL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 
 
@@ -94,6 +96,11 @@ def main() -> None:
         if "arrival" in sections and "arrival" in plugins:
             print("arrival passes", file=sys.stderr)
             results["arrival"] = arrival.measure(root / "arrival", plugins, seconds=seconds)
+        if "waiting_room" in sections:
+            print("waiting room", file=sys.stderr)
+            results["waiting_room"] = waiting_room.measure(root / "waiting_room", plugins,
+                                                           REDIS_URL if redis_reachable() else None,
+                                                           seconds=20 if args.quick else WAITING_ROOM_SECONDS)
         if {"weight", "lighthouse"} & set(sections):
             installation = Installation(root / "pages", "sqlite", plugins)
             installation.prepare(1_000)

@@ -88,6 +88,16 @@ def goals(results: dict) -> list[dict]:
         found.append(_goal("arrival: door check-ins per second, 100× the seed's 500 clients of the first hours "
                            f"({arrival['needed_per_second']}/s)", arrival["check_ins"]["requests_per_second"],
                            arrival["factor_over_hundredfold"] >= 1))
+    room = results.get("waiting_room") or {}
+    if room.get("calls_of_followed_tickets"):
+        follower, displays = room["follower_saw_call_within_5s_share"], room["displays_saw_call_within_5s_share"]
+        found.append(_goal("waiting room: the called ticket's follower sees the call within 5 s in 99 % of calls",
+                           follower, follower >= 0.99))
+        found.append(_goal("waiting room: the call displays see each call within 5 s in 99 % of cases",
+                           displays, displays >= 0.99))
+        for page in ("lookup", "desk"):
+            found.append(_goal(f"waiting room: {page} page p99 under 100 ms meanwhile", room[f"{page}_ms"]["p99"],
+                               room[f"{page}_ms"]["p99"] < 100))
     return found
 
 
@@ -108,6 +118,22 @@ def _arrival_section(a: dict) -> list[str]:
     out += [f"| {name} | {q['characters']} | {q['version']} | {q['modules_with_quiet_zone']} |"
             for name, q in a["qr"].items()]
     return out
+
+
+def _waiting_room_section(w: dict) -> list[str]:
+    fragment = w["unchanged_fragment_in_app"]
+    return ["", "## Waiting room (SQLite, all plugins, gunicorn with two sync workers)", "",
+            f"{w['phones']:,} phones follow their tickets' live part and {w['displays']} call displays the board, "
+            f"every {w['poll_seconds']:g} s with If-None-Match; {w['desks']} desks each call a client every "
+            f"{w['call_every_seconds_per_desk']:g} s; {w['seconds']} s, live versions in the {w['live_versions']}.",
+            "", f"{w['calls']} calls: the ticket's follower saw the call within 5 s in "
+            f"{w['follower_saw_call_within_5s_share']:.1%}, the displays in "
+            f"{w['displays_saw_call_within_5s_share']:.1%}. "
+            f"Meanwhile the lookup page took p50 {w['lookup_ms']['p50']} ms, p99 {w['lookup_ms']['p99']} ms; "
+            f"the desk page p50 {w['desk_ms']['p50']} ms, p99 {w['desk_ms']['p99']} ms.", "",
+            f"Server CPU: {w['server_cpu_seconds']} s for {w['requests_answered']:,} answers "
+            f"({w['unchanged_304']:,} of them 304), {w['server_cpu_ms_per_request']} ms per answer; an unchanged "
+            f"poll of the ticket's live part inside the app: {fragment['cpu_ms']} ms CPU. Answers: {w['statuses']}."]
 
 
 def _throughput_table(block: dict) -> list[str]:
@@ -178,6 +204,8 @@ def markdown(results: dict) -> str:
         out += _live_section(results["live"])
     if results.get("arrival"):
         out += _arrival_section(results["arrival"])
+    if results.get("waiting_room"):
+        out += _waiting_room_section(results["waiting_room"])
     if results.get("import"):
         out += ["", "## CSV import (appointments plugin's importer, empty database)", "",
                 "| database | rows | seconds | rows/s | peak Python allocations MiB | peak RSS MiB |",
