@@ -3,10 +3,15 @@ with and without JavaScript; the staff inbox shows what came in."""
 
 from __future__ import annotations
 
+import re
+from datetime import date, time
+
 import pytest
 from playwright.sync_api import expect
+from portal_plugins.appointments.selfservice_models import Offer
+from sqlalchemy import select
 
-from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in, csrf_token
 
 
 def check(page, javascript: bool) -> None:
@@ -96,3 +101,37 @@ def test_a_client_answers_every_way_on_a_phone(browser, live_server, add_appoint
         staff.goto(f"{live_server.url}/de/staff/appointments/self-service/")
         expect(staff.locator("main")).to_contain_text("M-100001")
         assert_accessible(staff)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_a_client_takes_a_short_notice_offer_on_a_phone(browser, live_server, client, add_appointment, open_result,
+                                                        act, staff_client, database, lang, javascript):
+    add_appointment("M-100001", days=1, clock=time(8, 0))
+    add_appointment("M-200003", date(1982, 3, 3), days=60)
+    _html, token = open_result(client)
+    assert act(client, "cancel", token, wants_new_date="no").status_code == 200
+    _html, token = open_result(client, reference="M-200003", birth_date=date(1982, 3, 3))
+    assert act(client, "short-notice", token, email="", permit_expires="2026-12-30").status_code == 200
+    staff = staff_client("caseworker")
+    inbox = "/de/staff/appointments/self-service/"
+    offer = re.search(r'action="(/de/staff/appointments/self-service/slots/\d+/offer)"',
+                      staff.get(inbox).get_data(as_text=True)).group(1)
+    assert staff.post(offer, data={"csrf_token": csrf_token(staff, inbox)}).status_code == 302
+
+    context = browser.new_context(**PHONE, java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/{lang}/appointments/?ref=M-200003")
+    page.fill("#day", "3")
+    page.fill("#month", "3")
+    page.fill("#year", "1982")
+    page.click("#lookup-region button[type=submit]")
+    page.wait_for_selector(".appointments-selfservice__offer")
+    check(page, javascript)
+    page.click(".appointments-selfservice__offer button[type=submit]")
+    expect(page.locator("main [role=status]")).to_be_visible()
+    check(page, javascript)
+    context.close()
+    with database() as session:
+        assert session.scalars(select(Offer.state)).all() == ["accepted"]
