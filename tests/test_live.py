@@ -17,26 +17,12 @@ import requests
 from sqlalchemy.engine import make_url
 
 from portal import live, toolkit
-from portal.testing import empty_tables, require_tool
+from portal.testing import empty_tables
 from tests import live_app
 from tests.support import AppProcess, TcpProxy
 
-REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 SECRET_KEY = "test-secret-key-at-least-32-bytes"
 
-
-@pytest.fixture
-def redis_url():
-    """Return the Redis database of these tests, emptied; skip (fail on CI) when Redis does not answer."""
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        require_tool(False, f"Redis at {REDIS_URL} is not reachable ({exc}); live versions across processes need it")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
-    client.close()
 
 
 @pytest.fixture

@@ -1,37 +1,21 @@
 """The whole path on two app servers sharing PostgreSQL (or SQLite) and Redis: door and desk on one, the phone on the
 other, which sees the call."""
 
-import os
 import re
 import time
 
 import pytest
-import redis
 import requests
 from sqlalchemy import text
 
-from portal.testing import TEST_PASSWORD, require_tool
+from portal.testing import TEST_PASSWORD
 from tests.support import AppProcess
 
 PLUGINS = ["appointments", "arrival", "queue"]
-REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 SECRET_KEY = "test-secret-key-at-least-32-bytes"
 # A deadline for the follower, not a measurement: the call shows within a poll or two.
 FOLLOW_DEADLINE_SECONDS = 60
 
-
-@pytest.fixture
-def redis_url():
-    """Return the Redis database of this test, emptied; skip (fail on CI) when Redis does not answer."""
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        require_tool(False, f"Redis at {REDIS_URL} is not reachable ({exc}); two app servers need it")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
-    client.close()
 
 
 def signed_in(base: str, account) -> requests.Session:

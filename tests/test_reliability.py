@@ -11,7 +11,6 @@ after each test.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -31,7 +30,6 @@ from tests.support import AppProcess, DatabaseOutage, TcpProxy
 pytestmark = pytest.mark.slow
 
 ALL_PLUGINS = list(DEFAULTS["plugins"])
-REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 SECRET_KEY = "test-secret-key"
 EMERGENCY_EMAIL = DEFAULTS["office"]["emergency_email"]
 # Known appointments (reference, date of birth) imported through the plugin's own command.
@@ -52,20 +50,6 @@ def settings(portal_app, database_url):
     yield {"database_url": database_url, "secret_key": SECRET_KEY, "plugins": ALL_PLUGINS}
     empty_tables(portal_app)
 
-
-@pytest.fixture
-def redis_url():
-    """Return the Redis database of these tests, emptied; skip (fail on CI) when Redis does not answer."""
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        require_tool(False, f"Redis at {REDIS_URL} is not reachable ({exc}); the tests that share it across "
-                            "processes need it")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
-    client.close()
 
 
 @pytest.fixture
