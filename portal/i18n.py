@@ -23,8 +23,9 @@ def language_tag(code: str) -> str:
 
 
 def language_from_tag(tag: str) -> str | None:
-    """Return the enabled language whose tag (fa-AF) or code (fa_AF) this is, or None."""
-    return next((code for code in enabled_languages() if tag in (code, language_tag(code))), None)
+    """Return the enabled language whose tag (fa-AF) or code (fa_AF) this is, in any letter case, or None."""
+    wanted = tag.replace("_", "-").casefold()
+    return next((code for code in enabled_languages() if language_tag(code).casefold() == wanted), None)
 
 
 @cache

@@ -48,14 +48,15 @@ def parse_family(raw: str) -> str:
 
 
 def parse_language(raw: str) -> str:
-    """Read the client's letter language: empty, or an enabled language code; the source language means only it."""
-    code = raw.lower()
-    if code in ("", toolkit.source_language()):
+    """Read the client's letter language: empty, or an enabled language's tag (fa-AF) or code (fa_AF)."""
+    if not raw:
         return ""
-    if code not in toolkit.enabled_languages():
+    code = toolkit.language_from_tag(raw)
+    if code is None:
         raise ValueError(_("Unbekannte Sprache „%(value)s“. Erlaubt: %(codes)s", value=raw,
-                           codes=", ".join(toolkit.enabled_languages())))
-    return code
+                           codes=", ".join(map(toolkit.language_tag, toolkit.enabled_languages()))))
+    # The source language means the letter is in it only.
+    return "" if code == toolkit.source_language() else code
 
 
 PARSERS = {"aktenzeichen": parse_reference, "bereit_ab": partial(toolkit.parse_date_cell, required=True),

@@ -6,7 +6,7 @@ import pytest
 @pytest.fixture(scope="session")
 def portal_config():
     """Run the portal with the handover plugin, two rooms of four appointments a day and a short notice period."""
-    return {"plugins": ["naturalisation"], "languages": ["de", "en", "ar", "tr"],
+    return {"plugins": ["naturalisation"], "languages": ["de", "en", "ar", "tr", "fa_AF"],
             "plugin_settings": {"naturalisation": {"offices": ["Raum 1", "Raum 2"], "daily_capacity": 4,
                                                     "notice_days": 2, "horizon_days": 30}}}
 

@@ -190,6 +190,16 @@ def test_import_saves_all_rows_or_nothing(caseworker, database, today):
     assert "schon mit anderen Personen erfasst" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("written", ["fa-AF", "fa_AF", "FA-af", "de"])
+def test_import_reads_a_language_as_tag_or_code_in_any_case(caseworker, database, today, written):
+    ready = today.strftime("%d.%m.%Y")
+    assert upload(caseworker, CSV_HEADER + f"54/7-2026;{ready};01.02.1980;;{written}\n").status_code == 302
+    with database() as db:
+        case = db.scalars(select(HandoverCase)).one()
+    # German, the source language, means a letter in German only.
+    assert case.letter_language == ("" if written == "de" else "fa_AF")
+
+
 def test_import_names_a_missing_column(caseworker):
     response = upload(caseworker, "aktenzeichen;geburtsdatum\n54/1;01.01.1990\n")
     assert response.status_code == 422
