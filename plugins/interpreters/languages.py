@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from babel import Locale
 from babel.lists import format_list
 from markupsafe import Markup
 
@@ -11,7 +10,8 @@ from portal import toolkit
 
 def name_in_page_language(code: str) -> str:
     """Return a language's name in the language of the current page (Arabisch on a German page)."""
-    name = Locale.parse(code).get_display_name(toolkit.current_language()) or code
+    # Standing alone, as in a list or a table cell, the name begins with a capital letter.
+    name = toolkit.language_name(code, toolkit.current_language())
     return name[:1].upper() + name[1:]
 
 

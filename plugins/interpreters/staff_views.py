@@ -16,7 +16,7 @@ from .glossary import (
     set_translation,
     unique_slug,
 )
-from .languages import name_in_page_language
+from .languages import language_list, name_in_page_language
 from .models import GlossaryTerm, HelpTime
 from .schedule import upcoming_help_times
 from .views import search_query
@@ -26,7 +26,7 @@ bp = toolkit.staff_blueprint("interpreters", __name__, role="editor")
 
 @bp.context_processor
 def _page_helpers():
-    return {"language_in_page": name_in_page_language}
+    return {"language_in_page": name_in_page_language, "language_list": language_list}
 
 
 # --- Glossary -------------------------------------------------------------------------------------

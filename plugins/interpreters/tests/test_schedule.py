@@ -83,6 +83,8 @@ def test_an_editor_adds_a_help_time_that_visitors_see(app, staff_client, client,
     assert "Українська" in client.get("/de/interpreters/schedule").get_data(as_text=True)
     staff_list = editor.get("/de/staff/interpreters/help-times").get_data(as_text=True)
     assert "Wartebereich Erdgeschoss" in staff_list
+    # Staff read language names, not codes.
+    assert "Arabisch" in staff_list and "Ukrainisch" in staff_list and "AR, UK" not in staff_list
     actions = data(lambda s: s.execute(text("SELECT action, target_type FROM core_audit_entry")).all())
     assert [tuple(row) for row in actions] == [("create", "interpreters_help_time")]
 
