@@ -23,6 +23,8 @@ from .forms import (
 from .models import Question, Service, ServiceVersion
 
 staff = toolkit.staff_blueprint("checklists", __name__, role="editor")
+# Addresses under /checklists/ that a page of the plugin holds already: the list in Leichte Sprache.
+SLUGS_OF_PAGES = frozenset({"leicht"})
 
 def _service_or_404(slug: str) -> Service:
     return find_service(slug, published_only=False) or abort(404)
@@ -79,7 +81,7 @@ def new_service():
     form = NewServiceForm()
     if form.validate_on_submit():
         slug = form.slug.data.strip()
-        if find_service(slug, published_only=False):
+        if slug in SLUGS_OF_PAGES or find_service(slug, published_only=False):
             form.slug.errors.append(_("Eine Checkliste mit diesem Kurznamen gibt es schon."))
         else:
             summary = form.summary.data.strip()

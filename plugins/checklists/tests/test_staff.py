@@ -231,6 +231,9 @@ def test_new_checklist_starts_hidden(staff_client, defaults, data, form_values, 
     assert editor.post("/de/staff/checklists/services/new", data=values).status_code == 422
     values = replace(values, {"slug": "residence-permit-extension"})
     assert "gibt es schon" in editor.post("/de/staff/checklists/services/new", data=values).get_data(as_text=True)
+    # /de/checklists/leicht is the Leichte Sprache page: a checklist there could never be opened.
+    values = replace(values, {"slug": "leicht"})
+    assert "gibt es schon" in editor.post("/de/staff/checklists/services/new", data=values).get_data(as_text=True)
     values = replace(values, {"slug": "parking-permit", "title": "Parkausweis"})
     assert editor.post("/de/staff/checklists/services/new", data=values).status_code == 302
     assert versions(data, "parking-permit")[0][:2] == (1, "created")
