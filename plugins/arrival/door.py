@@ -37,7 +37,8 @@ from .passes import (
 def issue(facts: PassFacts, private_key) -> str:
     """Sign a pass for the facts and make them the appointment's current ones; return the pass.
 
-    An earlier pass of the same appointment with other facts is void from now on.
+    An earlier pass of the same appointment with other facts is void from now on; its check-in stays
+    for a change on the same day (a client who came in keeps standing) and is cleared for another day.
     """
     public_id = public_id_text(facts.public_id)
     session = toolkit.session()
@@ -45,6 +46,9 @@ def issue(facts: PassFacts, private_key) -> str:
     if row is None:
         row = ArrivalPass(public_id=public_id)
         session.add(row)
+    elif row.day != facts.day:
+        # Coming in counts for the day it happened: an appointment moved to another day is to be attended anew.
+        row.checked_in_at, row.checked_in_device, row.checked_in_by = None, "", None
     row.key_id, row.day, row.window_start, row.window_end = facts.key_id, facts.day, facts.window_start, \
         facts.window_end
     row.persons, row.service_group, row.interpreter_language = facts.persons, facts.service_group, \

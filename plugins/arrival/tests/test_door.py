@@ -49,6 +49,19 @@ def test_a_valid_pass_checks_in_once_with_time_device_and_account(db):
     assert _rows(db) == [(IN_WINDOW, "Eingang A", 7, None)]
 
 
+def test_a_pass_moved_to_another_day_is_checked_in_anew_but_a_later_window_keeps_the_check_in(db):
+    check_in(issue(FACTS, KEY), KEYS, IN_WINDOW, device="Eingang A", staff_id=7)
+    later_window = replace(FACTS, window_start=time(11), window_end=time(11, 30))
+    issue(later_window, KEY)
+    db.commit()
+    assert _rows(db) == [(IN_WINDOW, "Eingang A", 7, None)]
+    next_day = replace(FACTS, day=FACTS.day + timedelta(days=1))
+    code = issue(next_day, KEY)
+    db.commit()
+    assert _rows(db) == [(None, "", None, None)]
+    assert check_in(code, KEYS, IN_WINDOW + timedelta(days=1), device="Eingang B", staff_id=8).kind == VALID_NOW
+
+
 def _forged(code):
     return sign(FACTS, Ed25519PrivateKey.generate())
 
