@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -48,6 +49,12 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
+    """Return a constraint, named after the column, that keeps it to the given words."""
+    quoted = ", ".join("'{}'".format(value.replace("'", "''")) for value in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=column)
 
 
 def utcnow() -> datetime:

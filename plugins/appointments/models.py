@@ -28,7 +28,7 @@ class Appointment(toolkit.Base):
 
     __tablename__ = "appointments_appointment"
     __table_args__ = (
-        CheckConstraint(f"status IN ({', '.join(repr(code) for code in STATUS_CODES)})", name="status"),
+        toolkit.one_of("status", STATUS_CODES),
         CheckConstraint("persons_allowed BETWEEN 1 AND 2", name="persons_allowed"),
         Index("ix_appointments_appointment_status_changed", "status", "status_changed_at"),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import toolkit
@@ -24,8 +24,8 @@ class ClientRequest(toolkit.Base):
 
     __tablename__ = "appointments_request"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({', '.join(repr(kind) for kind in REQUEST_KINDS)})", name="kind"),
-        CheckConstraint(f"state IN ({', '.join(repr(state) for state in REQUEST_STATES)})", name="state"),
+        toolkit.one_of("kind", REQUEST_KINDS),
+        toolkit.one_of("state", REQUEST_STATES),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -102,7 +102,7 @@ class Offer(toolkit.Base):
 
     __tablename__ = "appointments_offer"
     __table_args__ = (
-        CheckConstraint(f"state IN ({', '.join(repr(state) for state in OFFER_STATES)})", name="state"),
+        toolkit.one_of("state", OFFER_STATES),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

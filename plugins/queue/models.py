@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String, Time, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Time, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import toolkit
@@ -28,8 +28,8 @@ class Ticket(toolkit.Base):
 
     __tablename__ = "queue_ticket"
     __table_args__ = (
-        CheckConstraint(f"state IN ({', '.join(repr(state) for state in STATES)})", name="state"),
-        CheckConstraint("origin IN ('check_in', 'walk_in', 'transfer')", name="origin"),
+        toolkit.one_of("state", STATES),
+        toolkit.one_of("origin", ("check_in", "walk_in", "transfer")),
         Index("ix_queue_ticket_number", "queue", "day", "number", unique=True),
         Index("ix_queue_ticket_waiting", "day", "state", "queue"),
         # The database, not the view, makes sure one desk never holds two clients (a double click, a second tab).
