@@ -1,4 +1,4 @@
-"""Let pytest find the first-party plugins under the names they are installed as.
+"""Let pytest find the first-party plugins under the names they are installed as, and split the browser tests.
 
 The folder plugins/ is installed as the package portal_plugins. Walking up from a
 plugin's tests, pytest would import the same files a second time as plugins.<name>
@@ -6,6 +6,7 @@ and define every model twice; pointing those names at the installed modules avoi
 """
 
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -14,3 +15,16 @@ import portal_plugins
 sys.modules.setdefault("plugins", portal_plugins)
 for _module in pkgutil.iter_modules(portal_plugins.__path__):
     sys.modules.setdefault(f"plugins.{_module.name}", importlib.import_module(f"portal_plugins.{_module.name}"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave browser tests to the SQLite pass, but those marked both_databases, when the suite runs on PostgreSQL."""
+    if not os.environ.get("PORTAL_TEST_DATABASE_URL"):
+        return
+    # A page drives the same queries on either database, and the server-side tests run every query on both;
+    # a second browser pass would double the longest part of `make test` for little.
+    sqlite_only = [item for item in items
+                   if item.get_closest_marker("browser") and not item.get_closest_marker("both_databases")]
+    if sqlite_only:
+        config.hook.pytest_deselected(items=sqlite_only)
+        items[:] = [item for item in items if item not in set(sqlite_only)]

@@ -127,6 +127,7 @@ def assert_words_break_only_by_hyphenation(page) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.both_databases
 @pytest.mark.parametrize("lang", SWEEP_LANGUAGES)
 def test_every_public_page_on_a_phone(live_server_for, browser, public_paths, content_paths, lang):
     server = live_server_for

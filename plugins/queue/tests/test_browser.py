@@ -10,6 +10,7 @@ SMALL = {**PHONE, "viewport": {"width": 320, "height": 640}}
 
 
 @pytest.mark.browser
+@pytest.mark.both_databases
 @pytest.mark.portal_config({"plugins": ["appointments", "arrival", "queue"]})
 def test_a_check_in_gives_a_ticket_the_phone_follows_until_a_desk_calls_it(app, browser, live_server, make_staff,
                                                                           data, tmp_path, today):
