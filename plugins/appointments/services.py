@@ -16,7 +16,7 @@ SERVICE_NAMES: dict[str, object] = {
     "eu-blue-card": _l("Blaue Karte EU"),
     "family-reunification": _l("Familiennachzug"),
     "permit-transfer-new-passport": _l("Übertrag des Aufenthaltstitels in einen neuen Pass"),
-    "lost-residence-card": _l("Verlust der Aufenthaltskarte (eAT)"),
+    "lost-residence-card": _l("Verlust des elektronischen Aufenthaltstitels (eAT)"),
 }
 
 

@@ -26,7 +26,7 @@ STATUSES: dict[str, Status] = {status.code: status for status in (
            True),
     Status("scheduled", _l("Termin steht fest"),
            _l("Ihr Termin ist fest eingeplant."),
-           _l("Kommen Sie pünktlich zu diesem Termin. Bringen Sie Ihren Einladungsbrief und Ihren Pass mit: "
+           _l("Kommen Sie pünktlich zu diesem Termin. Bringen Sie Ihr Einladungsschreiben und Ihren Pass mit: "
               "Am Eingang wird der Brief kontrolliert."),
            True),
     Status("postponed", _l("Verschoben"),
@@ -41,7 +41,7 @@ STATUSES: dict[str, Status] = {status.code: status for status in (
            False),
     Status("ready_for_collection", _l("Zur Abholung bereit"),
            _l("Ihr Dokument ist fertig. Sie können es abholen."),
-           _l("Kommen Sie zu dem Termin unten. Bringen Sie Ihren Pass und Ihren Einladungsbrief mit."),
+           _l("Kommen Sie zu dem Termin unten. Bringen Sie Ihren Pass und Ihr Einladungsschreiben mit."),
            True),
     Status("completed", _l("Erledigt"),
            _l("Dieser Termin ist abgeschlossen."),

@@ -27,7 +27,7 @@ def _settings() -> dict:
 def not_found_message() -> str:
     """Return the one answer for a lookup that found nothing, whatever did not match."""
     return _("Wir haben zu diesen Angaben keinen Termin gefunden. Bitte prüfen Sie die Vorgangsnummer und Ihr "
-             "Geburtsdatum: Beides muss genau so sein wie in Ihrem Einladungsbrief.")
+             "Geburtsdatum: Beides muss genau so sein wie in Ihrem Einladungsschreiben.")
 
 
 def rate_limited_message() -> str:

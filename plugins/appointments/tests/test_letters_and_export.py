@@ -26,7 +26,7 @@ def test_a_days_letters_print_on_one_page_one_per_sheet(staff_client, add_appoin
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert html.count('<div class="appointments-letters__sheet">') == 2
-    assert re.findall(r'aria-label="Einladungsbrief (M-\d+)"', html) == ["M-100001", "M-100002"]
+    assert re.findall(r'aria-label="Einladungsschreiben (M-\d+)"', html) == ["M-100001", "M-100002"]
     assert html.count('<section class="appointments-letter__part" lang="en" dir="ltr">') == 2
     # Without a plugin answering, each letter keeps the lookup's QR code.
     assert html.count('class="appointments-letter__qr"') == 2

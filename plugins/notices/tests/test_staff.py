@@ -155,7 +155,8 @@ def test_second_editor_gets_a_conflict_and_keeps_their_input(app, staff_client, 
     first, second = staff_client("editor"), staff_client("editor")
     first_form = form_data(first, edit_url(notice_id), title_de="Umzug in den Wacker Hof", body_de="Neue Adresse.",
                            version="1")
-    second_form = form_data(second, edit_url(notice_id), title_de="Umzug", body_de="Bitte Terminschreiben mitbringen.",
+    second_form = form_data(second, edit_url(notice_id), title_de="Umzug",
+                            body_de="Bitte Einladungsschreiben mitbringen.",
                             title_en="Move", body_en="Bring your letter.", version="1")
     assert first.post(edit_url(notice_id), data=first_form).status_code == 302
 
@@ -165,7 +166,7 @@ def test_second_editor_gets_a_conflict_and_keeps_their_input(app, staff_client, 
     conflict = tree.xpath("//section[@role='alert']")[0]
     assert "inzwischen gespeichert" in conflict.text_content()
     assert "Umzug in den Wacker Hof" in conflict.text_content()
-    assert tree.get_element_by_id("bodies-de").text_content().strip() == "Bitte Terminschreiben mitbringen."
+    assert tree.get_element_by_id("bodies-de").text_content().strip() == "Bitte Einladungsschreiben mitbringen."
     assert tree.get_element_by_id("titles-en").get("value") == "Move"
     assert tree.get_element_by_id("version").get("value") == "2"
     saved = only_notice(load)
@@ -175,7 +176,7 @@ def test_second_editor_gets_a_conflict_and_keeps_their_input(app, staff_client, 
     second_form.update({"version": "2", "titles-de": "Umzug in den Wacker Hof"})
     assert second.post(edit_url(notice_id), data=second_form).status_code == 302
     saved = only_notice(load)
-    assert saved.text_by_language()["de"].body == "Bitte Terminschreiben mitbringen." and saved.version == 3
+    assert saved.text_by_language()["de"].body == "Bitte Einladungsschreiben mitbringen." and saved.version == 3
 
 
 def test_delete_asks_first_and_refuses_a_stale_version(app, staff_client, make_notice, load):
