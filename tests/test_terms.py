@@ -29,7 +29,6 @@ NOT_YET_CONSISTENT: dict[str, set[str]] = {
     "ar": {"amt", "aufenthaltserlaubnis", "aufenthaltstitel", "einladungsschreiben", "niederlassungserlaubnis",
            "notfall-adresse", "vorgangsnummer"},
     "ckb": {"aufenthaltstitel", "einladungsschreiben", "notfall-adresse", "termin", "vorgangsnummer"},
-    "en": {"aktenzeichen", "aufenthaltstitel", "einladungsschreiben", "termin"},
     "es": {"aktenzeichen", "aufenthaltstitel", "einladungsschreiben", "niederlassungserlaubnis", "notfall-adresse",
            "termin", "vorgangsnummer"},
     "fa": {"aktenzeichen", "amt", "aufenthaltserlaubnis", "aufenthaltstitel", "einladungsschreiben", "termin",
