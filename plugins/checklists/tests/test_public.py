@@ -92,7 +92,7 @@ def test_missing_translation_falls_back_to_german_with_a_visible_note(client, de
     label = tree.xpath(f"//label[contains(., '{PAYSLIPS}')]/span")[0]
     assert (label.get("lang"), label.get("dir")) == ("de", "ltr")
     # The rest stays in Turkish, without lang attributes of its own.
-    assert tree.xpath("//h1")[0].text_content() == "Oturma izninin uzatılması"
+    assert tree.xpath("//h1")[0].text_content() == "Süreli oturma izninin uzatılması"
 
 
 def test_bilingual_print_view_sets_language_and_direction_per_column(client, defaults, parse):
