@@ -41,9 +41,6 @@ NOT_YET_CONSISTENT: dict[str, set[str]] = {
     "ps": {"aufenthaltserlaubnis", "aufenthaltstitel", "einladungsschreiben", "elektronischer-aufenthaltstitel",
            "termin"},
     "ti": {"amt", "aufenthaltstitel", "einladungsschreiben", "elektronischer-aufenthaltstitel"},
-    "uk": {"aktenzeichen", "amt", "aufenthaltserlaubnis", "aufenthaltstitel", "auslaenderbehoerde",
-           "einbuergerungsurkunde", "einladungsschreiben", "elektronischer-aufenthaltstitel", "leichte-sprache",
-           "notfall-adresse", "termin", "vorgangsnummer"},
 }
 
 
