@@ -232,3 +232,71 @@ def test_register_checks_find_what_they_look_for():
     assert not informal_polish("Proszę sprawdzić, czy mogą Państwo przyjść. Typ dokumentu: paszport.")
     assert capitalised_mid_sentence("ru", "Если Вы придёте. Вы получите письмо.") == ["Вы"]
     assert not capitalised_mid_sentence("uk", "Ваш прийом: ви отримаєте лист.")
+
+
+# Errors the reviewer found in the Russian and Ukrainian texts (issue 17): each wording must not come back.
+RUSSIAN_UKRAINIAN_ERRORS = [
+    pytest.param("uk", None, r"вашого посвідки", id="uk-feminine-posvidka-with-masculine-pronoun"),
+    pytest.param("ru", "einbuergerungsurkunde", r"документ\w* о гражданстве", id="ru-second-certificate-term"),
+    pytest.param("uk", "einbuergerungsurkunde", r"документ\w* про громадянство", id="uk-second-certificate-term"),
+    pytest.param("ru", "notfall-adresse", r"экстренн\w* адрес", id="ru-emergency-address-off-glossary"),
+    pytest.param("uk", "notfall-adresse", r"екстрен\w* адрес", id="uk-emergency-address-off-glossary"),
+    pytest.param("ru", "leichte-sprache", r"прост\w* язык", id="ru-plain-language-for-leichte-sprache"),
+    pytest.param("uk", "leichte-sprache", r"прост\w* мов", id="uk-plain-language-for-leichte-sprache"),
+    pytest.param("ru", "vorgangsnummer", r"номер\w* дел(а|о|у|ом|е)?\b", id="ru-vorgangsnummer-as-file-number"),
+    pytest.param("uk", "vorgangsnummer", r"номер\w* справ\w*", id="uk-vorgangsnummer-as-file-number"),
+    pytest.param("ru", "termin", r"термин", id="ru-termin-as-loanword"),
+    pytest.param("uk", "termin", r"термін(?!ов)", id="uk-termin-as-loanword"),
+]
+
+
+@pytest.mark.parametrize("lang, slug, wrong_wording", RUSSIAN_UKRAINIAN_ERRORS)
+def test_russian_and_ukrainian_errors_stay_fixed(lang, slug, wrong_wording):
+    # A text naming both numbers rightly contains the Aktenzeichen's номер дела / номер справи.
+    def concerned(german: str) -> bool:
+        if slug == "vorgangsnummer" and uses_term(TERMS_BY_SLUG["aktenzeichen"], german):
+            return False
+        return slug is None or uses_term(TERMS_BY_SLUG[slug], german)
+
+    wrong = [f"{where}: {translation!r}" for where, german, translation in all_pairs(lang)
+             if concerned(german) and re.search(wrong_wording, fold(translation))]
+    assert not wrong, f"{len(wrong)} texts still use {wrong_wording!r}:\n" + "\n".join(wrong[:25])
+
+
+APPOINTMENT_BOOKING = {"ru": re.compile(r"запис\w* на при[её]м"), "uk": re.compile(r"запис\w* на прийом")}
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk"])
+def test_termin_is_never_a_booking_entry(lang):
+    # "запись на приём" (booking an appointment) is right; "запись" alone for the appointment mixes two terms.
+    wrong = [f"{where}: {translation!r}" for where, german, translation in all_pairs(lang)
+             if uses_term(TERMS_BY_SLUG["termin"], german)
+             and re.search(r"(?<![\w-])запис", APPOINTMENT_BOOKING[lang].sub("", fold(translation)))]
+    assert not wrong, f"{len(wrong)} texts call the Termin a запись/запис:\n" + "\n".join(wrong[:25])
+
+
+TITLE_ONLY_EXCLUDES = ("aufenthaltserlaubnis", "niederlassungserlaubnis", "elektronischer-aufenthaltstitel")
+
+
+def test_russian_residence_title_is_not_a_residence_permit():
+    # Aufenthaltstitel (any title) is разрешение на пребывание; вид на жительство names the permits themselves.
+    wrong = [f"{where}: {translation!r}" for where, german, translation in all_pairs("ru")
+             if uses_term(TERMS_BY_SLUG["aufenthaltstitel"], german)
+             and not any(uses_term(TERMS_BY_SLUG[slug], german) for slug in TITLE_ONLY_EXCLUDES)
+             and re.search(r"вид\w* на жительство", fold(translation))]
+    assert not wrong, f"{len(wrong)} texts translate Aufenthaltstitel as вид на жительство:\n" + "\n".join(wrong[:25])
+
+
+LANGUAGE_NAME_STEMS = {
+    "ru": r"(немецк|русск|английск|украинск|турецк|арабск|персидск|испанск|французск|польск|курдск)\w*",
+    "uk": r"(німецьк|російськ|англійськ|українськ|турецьк|арабськ|перськ|іспанськ|французьк|польськ|курдськ)\w*",
+}
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk"])
+def test_language_names_are_lower_case_inside_a_sentence(lang):
+    pattern = re.compile(r"(?<![\w-])" + LANGUAGE_NAME_STEMS[lang], re.I)
+    wrong = [f"{where}: {translation!r}" for where, _, translation in all_pairs(lang)
+             for m in pattern.finditer(translation)
+             if m.group(0)[0].isupper() and not SENTENCE_START.search(translation[:m.start()])]
+    assert not wrong, f"{len(wrong)} texts capitalise a language name inside a sentence:\n" + "\n".join(wrong[:25])
