@@ -17,11 +17,12 @@ from .models import GlossaryTerm, GlossaryTranslation
 SHIPPED_GLOSSARY = Path(__file__).parent / "content" / "glossary.json"
 MAX_QUERY_WORDS = 8
 
-# Letters that Unicode does not split into a base letter and an accent, and Arabic-script
-# variants that readers treat as the same letter.
+# Letters that Unicode does not split into a base letter and an accent, Arabic-script
+# variants that readers treat as the same letter, and the apostrophes Ukrainian is typed with.
 _FOLD = str.maketrans({
     "ı": "i", "ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe",
     "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه", "ـ": None,
+    "’": "'", "ʼ": "'",
 })
 _GERMAN_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _SPACES = re.compile(r"\s+")
