@@ -26,3 +26,17 @@ def test_existing_appointments_get_distinct_public_ids(unmigrated_app):
     assert len(set(public_ids)) == 3
     assert all(len(public_id) == 26 and public_id.isalnum() and public_id.isupper() for public_id in public_ids)
     engine.dispose()
+
+
+def test_lookups_use_the_reference_key_index_after_every_migration(unmigrated_app):
+    app = unmigrated_app(plugins=["appointments"])
+    engine = app.extensions["portal.db"].engine
+    migrate_to(app, "core")
+    migrate_to(app, "appointments")
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            found = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars().all()
+        else:
+            found = connection.execute(text("SELECT indexname FROM pg_indexes")).scalars().all()
+    assert "ix_appointments_appointment_reference_key" in found
+    engine.dispose()
