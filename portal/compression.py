@@ -10,6 +10,8 @@ docs/deployment.md explains the choice and what BREACH means here.
 from __future__ import annotations
 
 import gzip
+import struct
+import zlib
 
 from flask import Flask, Response, request
 
@@ -34,6 +36,52 @@ def _compressed_static(response: Response) -> bytes:
             _static_cache.clear()
         _static_cache[key] = compressed
     return compressed
+
+
+# A gzip member's header: deflate, no name, no time (as gzip.compress(..., mtime=0)), unknown system.
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+_LAST_EMPTY_BLOCK = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS).flush(zlib.Z_FINISH)
+
+
+def _deflated_alone(data: bytes) -> bytes:
+    """Return data as deflate blocks that end byte-aligned and refer to nothing before or after them."""
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+
+class PrecompressedPage:
+    """A page compressed once but for a stand-in that each answer replaces (a visitor's form token).
+
+    The parts around the stand-in are compressed when the page is kept, the replacement in blocks of its own:
+    it is never compressed against anything else in the page.
+    """
+
+    def __init__(self, body: bytes, stand_in: bytes):
+        self.parts = body.split(stand_in)
+        self.deflated = [_deflated_alone(part) for part in self.parts]
+
+    def body(self, replacement: bytes) -> bytes:
+        """Return the page with the replacement for every stand-in."""
+        return replacement.join(self.parts)
+
+    def gzipped(self, replacement: bytes) -> bytes:
+        """Return the page with the replacement for every stand-in, gzip-compressed."""
+        inserted = _deflated_alone(replacement)
+        blocks = inserted.join(self.deflated)
+        body = self.body(replacement)
+        return b"".join((_GZIP_HEADER, blocks, _LAST_EMPTY_BLOCK,
+                         struct.pack("<II", zlib.crc32(body), len(body) & 0xFFFFFFFF)))
+
+    def response(self, replacement: bytes, status: str, headers: list[tuple[str, str]]) -> Response:
+        """Return the answer with the replacement, compressed when the visitor accepts it and it is worth it."""
+        response = Response(status=status, headers=headers)
+        response.vary.add("Accept-Encoding")
+        if request.accept_encodings["gzip"] and sum(map(len, self.parts)) >= MINIMUM_SIZE:
+            response.set_data(self.gzipped(replacement))
+            response.headers["Content-Encoding"] = "gzip"
+        else:
+            response.set_data(self.body(replacement))
+        return response
 
 
 def compress(response: Response) -> Response:

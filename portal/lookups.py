@@ -23,7 +23,7 @@ from limits import parse as parse_limit
 from limits import parse_many
 from limits.storage import storage_from_string
 from pydantic import AfterValidator
-from sqlalchemy import Integer, String, case, delete, func, literal, literal_column, select
+from sqlalchemy import Integer, String, bindparam, case, delete, func, literal, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.exceptions import TooManyRequests
@@ -103,6 +103,11 @@ class LookupFailure(Base):
     last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+_FAILURES = LookupFailure.__table__.c
+_FAILURES_OF_REFERENCE = select(_FAILURES.failures, _FAILURES.window_ends_at).where(
+    _FAILURES.scope == bindparam("scope"), _FAILURES.reference == bindparam("reference"))
+
+
 @dataclass(frozen=True)
 class LockedReference:
     """A reference whose lookups by secret are refused until `until`."""
@@ -141,9 +146,9 @@ class ReferenceLimit:
     def locked_until(self, reference: str) -> datetime | None:
         """Return when the reference's lock ends, or None when its failed lookups are not used up."""
         amount, _window = self._window()
-        # Read through the request's session: its connection is already checked out.
-        row = db_session().execute(select(LookupFailure.failures, LookupFailure.window_ends_at).where(
-            LookupFailure.scope == self.scope, LookupFailure.reference == reference_key(reference))).first()
+        # Core on the request's connection (already checked out), one statement built once: a lookup's hot path.
+        row = db_session().connection().execute(_FAILURES_OF_REFERENCE, {
+            "scope": self.scope, "reference": reference_key(reference)}).first()
         if row is None or row.failures < amount or row.window_ends_at <= utcnow():
             return None
         return row.window_ends_at

@@ -15,19 +15,23 @@ app, its rate limits included.
 
 from __future__ import annotations
 
+import functools
+import secrets
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, make_response, request, session
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_cookie
 
-from .i18n import LANGUAGE_COOKIE
-from .live import CONTENT_TOPIC, CONTENT_VERSION_KEY, content_caches
-from .pages import is_public_page
+from .compression import PrecompressedPage
+from .i18n import LANGUAGE_COOKIE, current_language
+from .live import CONTENT_TOPIC, CONTENT_VERSION_KEY, content_caches, content_version
+from .pages import is_public_page, is_second_rendering
 
 _KEEP = "portal.page_cache.keep"
 # Set by the middleware for a request asked without a session: only its answer may be kept.
@@ -48,7 +52,7 @@ MOST_BYTES = 8 * 1024 * 1024
 class _Page:
     status: str
     headers: tuple[tuple[str, str], ...]
-    body: bytes
+    body: bytes | PrecompressedPage  # a kept form page: compressed once, the token put in per answer
     expires: float
 
 
@@ -56,6 +60,72 @@ def not_cached(view):
     """Keep a public view's answers out of the page cache (what it shows changes without a staff save)."""
     view.not_cached = True
     return view
+
+
+# Stands in for the visitor's form token in a kept form page; random per process, so no visitor can send it.
+_TOKEN_PLACEHOLDER = f"portal-form-token-{secrets.token_hex(16)}".encode()
+# Flask-WTF keeps the request's signed token in g under the token's field name and hands that out to every form.
+_TOKEN_FIELD = "csrf_token"
+KEPT_FORM_PAGES = 64
+
+
+def _form_page_key() -> tuple | None:
+    """Return what a form page's HTML depends on for this request, or None when it must be rendered anew.
+
+    Kept: a GET without query of a public page by a visitor whose session holds a form token at most (no
+    sign-in, no flash message, nothing typed), not a second rendering, with the page cache on.
+    """
+    if (request.method != "GET" or request.query_string or not current_app.config["PORTAL"]["page_cache_seconds"]
+            or is_second_rendering() or set(session) - {_TOKEN_FIELD} or not is_public_page()):
+        return None
+    return (request.endpoint, tuple(sorted(request.view_args.items())), current_language(), request.host_url,
+            request.headers.get("HX-Request"), request.headers.get("HX-History-Restore-Request"))
+
+
+def kept_form_page(view):
+    """Keep a public form page's HTML for anonymous visitors and put each visitor's own form token in it.
+
+    The page is rendered once per language and content version (at most page_cache_seconds old) with a
+    placeholder for the token; every visitor still gets a token of their own in a session of their own, as
+    Flask-WTF makes it. Only for views whose GET shows the same page to every anonymous visitor: anything they
+    sent or hold besides the token (a query, a flash message, a sign-in) renders the page anew.
+    """
+    kept: dict = {}
+    content_caches.append(kept)
+
+    @functools.wraps(view)
+    def keep_or_render(**view_args):
+        key = _form_page_key()
+        if key is None:
+            return view(**view_args)
+        version, now = content_version(), time.monotonic()
+        page = kept.get(key)
+        if page is None or page.expires <= now or kept.get(_HELD_VERSION) != version:
+            g.pop(_TOKEN_FIELD, None)
+            setattr(g, _TOKEN_FIELD, _TOKEN_PLACEHOLDER.decode())
+            try:
+                response = make_response(view(**view_args))
+            finally:
+                g.pop(_TOKEN_FIELD, None)
+            if response.is_streamed:
+                return response
+            if response.status_code != 200 or response.mimetype != "text/html":
+                # Not a page to keep: it gets the visitor's token like any other answer.
+                response.set_data(response.get_data().replace(_TOKEN_PLACEHOLDER, generate_csrf().encode()))
+                return response
+            headers = tuple((name, value) for name, value in response.headers.items() if name != "Content-Length")
+            page = _Page(response.status, headers, PrecompressedPage(response.get_data(), _TOKEN_PLACEHOLDER),
+                         now + current_app.config["PORTAL"]["page_cache_seconds"])
+            if kept.get(_HELD_VERSION) != version or len(kept) > KEPT_FORM_PAGES:
+                kept.clear()
+                kept[_HELD_VERSION] = version
+            kept[key] = page
+        return page.body.response(generate_csrf().encode(), page.status, list(page.headers))
+
+    return keep_or_render
+
+
+_HELD_VERSION = object()
 
 
 def _storable(status: str, headers: list[tuple[str, str]], size: int) -> bool:

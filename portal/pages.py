@@ -73,6 +73,17 @@ def is_public_page(address: str | None = None) -> bool:
     return isinstance(blueprint, PortalBlueprint) and blueprint.kind == "public"
 
 
+def stateless(view):
+    """Mark a view that keeps no state of a visitor (a JSON API): it gets no session and sets no cookie."""
+    view.stateless = True
+    return view
+
+
+def is_stateless() -> bool:
+    """Tell whether this request's view is marked with stateless."""
+    return getattr(current_app.view_functions.get(request.endpoint), "stateless", False)
+
+
 def set_result_address(url: str) -> None:
     """Say that what this answer shows can be fetched again by a GET of `url` (for example a signed result link)."""
     g.portal_result_address = url
@@ -147,15 +158,22 @@ def _environ_for(lang: str, address: str, handover: _Handover) -> dict:
 
 
 class PortalSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session; a second rendering takes the session of the request it renders for."""
+    """Flask's signed-cookie session; a second rendering takes the session of the request it renders for.
+
+    A stateless view's answer never carries the session cookie, whatever the view or a hook put in the session.
+    """
 
     def open_session(self, app: Flask, request):
         handover = request.environ.get(_HANDOVER)
         if handover is not None:
             return self.session_class(copy.deepcopy(handover.data))
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()  # most requests: no signing key to derive, nothing to verify
         return super().open_session(app, request)
 
     def save_session(self, app: Flask, session, response) -> None:
+        if is_stateless():
+            return
         handover = request.environ.get(_HANDOVER)
         if handover is not None:
             # No cookie: the answer is read by the waiting request, which keeps what changed.

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import segno
 from markupsafe import Markup
 
 SCALE, BORDER = 3, 4
+# Drawing a code costs milliseconds (segno tries all eight masks); a client's pass or ticket is shown on every
+# visit of their page. Only someone who holds the same data gets its drawing, and passes hold nothing personal.
+KEPT_DRAWINGS = 128
 
 
+@lru_cache(maxsize=KEPT_DRAWINGS)
 def qr_svg(data: str, title: str, css_class: str) -> Markup:
     """Return the QR code of `data` (error correction M) as inline SVG with a title for screen readers, scalable."""
     code = segno.make(data, error="m")

@@ -54,8 +54,15 @@ from .lookups import (
     reference_key_expression,
 )
 from .mail import MailMessage, queue_mail, send_after_response
-from .pagecache import not_cached
-from .pages import RenderingError, is_public_page, render_in_language, result_address, set_result_address
+from .pagecache import kept_form_page, not_cached
+from .pages import (
+    RenderingError,
+    is_public_page,
+    render_in_language,
+    result_address,
+    set_result_address,
+    stateless,
+)
 from .pagination import Page, paginate
 from .qr import qr_svg
 from .ratelimits import client_limit, client_network
@@ -114,11 +121,11 @@ __all__ = [
     "session", "staff_blueprint", "text_direction", "utcnow",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate", "save_if_current",
     "Event", "publish", "qr_svg", "public_url_for", "formula_safe", "write_csv", "slot_values",
-    "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address",
+    "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address", "stateless",
     # Live versions of topics named '<plugin>:<name>', shared by all processes (portal/live.py).
     "bump", "conditional", "live_version", "live_view",
     # Pages in Leichte Sprache, German texts from content files (portal/easy.py).
     "EASY_LANGUAGE", "EasyPage", "easy_text", "easy_url",
     # Cached public pages (portal/pagecache.py): a change visitors read, a page kept out of the cache.
-    "content_cached", "content_changed", "content_version", "not_cached",
+    "content_cached", "content_changed", "content_version", "kept_form_page", "not_cached",
 ]

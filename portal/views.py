@@ -14,6 +14,7 @@ from .blueprints import PortalBlueprint
 from .db import session as db_session
 from .easy import easy_text
 from .i18n import LANGUAGE_COOKIE, current_language, preferred_language
+from .pages import is_stateless
 from .staff.auth import current_staff
 
 bp = PortalBlueprint("core", __name__, kind="public")
@@ -83,7 +84,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _remember_language(response):
         rule = request.url_rule
-        if rule is None or "lang" not in rule.arguments:
+        if rule is None or "lang" not in rule.arguments or is_stateless():
             return response
         lang = current_language()
         if request.cookies.get(LANGUAGE_COOKIE) != lang:

@@ -56,6 +56,7 @@ def _read_lookup(body: dict) -> tuple[str, date | None, dict]:
 
 @bp.route("/api/v1/lookup", methods=["POST"])
 @toolkit.csrf.exempt
+@toolkit.stateless
 @lookup_limits
 def api_lookup():
     body = request.get_json(silent=True) if request.is_json else None

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from babel import dates
 from flask_babel import get_locale
+from sqlalchemy import Row
 
 from portal import toolkit
 from portal.toolkit import ngettext
@@ -20,7 +21,7 @@ def to_utc(day: date, clock: time) -> datetime:
     return datetime.combine(day, clock, tzinfo=toolkit.office_zone()).astimezone(UTC)
 
 
-def local_start(appointment: Appointment) -> datetime | None:
+def local_start(appointment: Appointment | Row) -> datetime | None:
     """Return when the appointment starts on the office's clock, or None when it has no date."""
     return toolkit.office_now(appointment.starts_at) if appointment.starts_at else None
 
@@ -40,7 +41,7 @@ def format_clock(moment: datetime) -> str:
     return dates.format_time(moment, "short", tzinfo=moment.tzinfo, locale=get_locale())
 
 
-def place(appointment: Appointment) -> str:
+def place(appointment: Appointment | Row) -> str:
     """Return where the appointment takes place: building and room."""
     if appointment.building and appointment.room:
         return toolkit._("%(building)s, Raum %(room)s", building=appointment.building, room=appointment.room)
@@ -54,7 +55,7 @@ def persons_text(count: int) -> str:
     return ngettext("Es darf %(num)d Person kommen.", "Es dürfen %(num)d Personen zusammen kommen.", count)
 
 
-def describe(appointment: Appointment) -> dict:
+def describe(appointment: Appointment | Row) -> dict:
     """Return everything a client sees of an appointment, as translated text."""
     status = STATUSES[appointment.status]
     start = local_start(appointment) if status.has_date else None

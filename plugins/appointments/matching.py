@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 
 from portal import toolkit
 
@@ -35,26 +36,38 @@ def birth_key(reference: str, birth_date: date) -> str:
     return toolkit.keyed_hash(BIRTH_KEY_PURPOSE, reference, birth_date.isoformat())
 
 
-def find_appointment(reference: str, birth_date: date) -> Appointment | None:
-    """Return the appointment when reference and date of birth both match, doing the same work either way.
+# Built once: the lookup's hot path pays neither for building the statement nor for the ORM (see docs/performance.md).
+_APPOINTMENTS = Appointment.__table__.c
+_BY_REFERENCE_KEY = (select(*(column for column in _APPOINTMENTS if column.name not in ("version", "imported_at")))
+                     .where(toolkit.reference_key_expression(_APPOINTMENTS.reference) == bindparam("key"))
+                     .order_by(_APPOINTMENTS.id).limit(1))
+
+
+def find_appointment(reference: str, birth_date: date) -> Row | None:
+    """Return the appointment's row when reference and date of birth both match, doing the same work either way.
 
     The reference is compared without its separators, so M 100001 and
-    M100001 find M-100001. Callers check REFERENCE_LIMIT first and count a miss.
+    M100001 find M-100001. The row has the columns describe() and
+    result_token() read. Callers check REFERENCE_LIMIT first and count a miss.
     """
-    appointment = toolkit.session().scalars(
-        select(Appointment).where(toolkit.reference_key_expression(Appointment.reference)
-                                  == toolkit.reference_key(reference)).order_by(Appointment.id).limit(1)).first()
+    appointment = toolkit.session().connection().execute(
+        _BY_REFERENCE_KEY, {"key": toolkit.reference_key(reference)}).first()
     # The hash is made of the stored reference, which the client may have typed without its separators.
     stored, hashed_reference = (appointment.birth_key, appointment.reference) if appointment else (None, reference)
     matches = toolkit.keyed_hash_matches(stored, BIRTH_KEY_PURPOSE, hashed_reference, birth_date.isoformat())
     return appointment if matches else None
 
 
+@cache
+def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="appointments-result")
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="appointments-result")
+    return _serializer_for(current_app.config["SECRET_KEY"])
 
 
-def result_token(appointment: Appointment) -> str:
+def result_token(appointment: Appointment | Row) -> str:
     """Return a signed token that shows this appointment again for a while, without the date of birth."""
     return _serializer().dumps(appointment.id)
 

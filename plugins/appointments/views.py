@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, make_response, render_template, request, url_for
 from flask_babel import force_locale
+from sqlalchemy import Row
 from werkzeug.exceptions import NotFound, TooManyRequests
 
 from portal import toolkit
@@ -52,12 +53,12 @@ def lookup_limits(view):
                                         deduct_when=_lookup_failed)(view)
 
 
-def lookup_by_birth_date(reference: str, birth_date) -> Appointment | None:
-    """Find the appointment unless the reference is locked by failed lookups (429); count a miss."""
+def lookup_by_birth_date(reference: str, birth_date) -> Row | None:
+    """Find the appointment's row unless the reference is locked by failed lookups (429); count a miss."""
     return REFERENCE_LIMIT.lookup(reference, lambda: find_appointment(reference, birth_date))
 
 
-def result_links(appointment: Appointment, facts: dict, external: bool = False) -> dict:
+def result_links(appointment: Appointment | Row, facts: dict, external: bool = False) -> dict:
     """Return the addresses of the printable result page and of the calendar file (None without a date)."""
     token = result_token(appointment)
     return {
@@ -68,6 +69,7 @@ def result_links(appointment: Appointment, facts: dict, external: bool = False) 
 
 
 @bp.route("/", methods=["GET", "POST"])
+@toolkit.kept_form_page
 @lookup_limits
 def lookup():
     form = LookupForm()
@@ -94,7 +96,9 @@ def lookup():
         links = result_links(appointment, facts)
         # The result page shows the same again without the date of birth (side by side in two languages, say).
         toolkit.set_result_address(links["print_url"])
-        context |= {"facts": facts, **links, "selfservice": selfservice_panel(appointment)}
+        # The self-service panel works on the appointment itself: its forms change it.
+        panel = selfservice_panel(toolkit.session().get(Appointment, appointment.id))
+        context |= {"facts": facts, **links, "selfservice": panel}
     body = toolkit.render_page("appointments/lookup.html", block="lookup_region", **context)
     # htmx swaps only successful answers; the page without JavaScript gets the telling status code.
     if toolkit.is_htmx() or appointment is not None or request.method == "GET":

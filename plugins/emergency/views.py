@@ -37,6 +37,7 @@ def _counts_as_sent(response) -> bool:
 
 
 @bp.route("/", methods=["GET", "POST"])
+@toolkit.kept_form_page
 @toolkit.limiter.limit(toolkit.client_limit("30 per hour"), methods=["POST"])
 @toolkit.limiter.limit(toolkit.client_limit("5 per hour; 10 per day"), methods=["POST"],
                        deduct_when=_counts_as_sent)
