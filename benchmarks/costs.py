@@ -8,6 +8,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .installation import Installation
 from .throughput import LOOKUP_API, LOOKUP_FORM, checklist_page_in
@@ -83,6 +84,12 @@ def measure(root: Path, plugins: list[str]) -> dict:
             client, "POST", LOOKUP_API, json={"reference": reference, "birth_date": born},
             headers=browser | {"Accept": "application/json"})
         results["lookup_form_page"] = per_request_ms(client, "GET", LOOKUP_FORM, count=50, headers=browser)
+        found = client.post(LOOKUP_API, json={"reference": reference, "birth_date": born},
+                            headers={"Accept": "application/json"}).get_json()
+        results["result_page"] = per_request_ms(client, "GET", urlsplit(found["print_url"]).path, count=50,
+                                                headers=browser)
+    if "emergency" in plugins:
+        results["emergency_form"] = per_request_ms(client, "GET", "/de/emergency/", count=50, headers=browser)
     # A visitor of the public pages: the language cookie, no session (kept pages; portal/pagecache.py).
     visitor = portal.test_client()
     results["home"] = per_request_ms(visitor, "GET", "/de/", count=50, headers=browser)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -53,8 +54,10 @@ def postgres_reachable() -> bool:
 class Installation:
     """One portal with all available plugins on SQLite or PostgreSQL, in a folder of its own."""
 
-    def __init__(self, root: Path, backend: str, plugins: list[str], settings: dict | None = None):
+    def __init__(self, root: Path, backend: str, plugins: list[str], settings: dict | None = None,
+                 python: str = sys.executable):
         self.root = root / backend
+        self.python = python  # the interpreter of the installation whose code serves and prepares it
         self.backend = backend
         self.database_url = (f"sqlite:///{self.root / 'portal.sqlite3'}" if backend == "sqlite" else POSTGRES_URL)
         self.plugins = plugins
@@ -64,7 +67,7 @@ class Installation:
 
     def process(self, workers: int = 2, instance: Path | None = None) -> AppProcess:
         """Return a gunicorn process (not started) serving this installation."""
-        return AppProcess(instance or self.root, self.settings, workers=workers)
+        return AppProcess(instance or self.root, self.settings, workers=workers, python=self.python)
 
     def reset(self) -> None:
         """Start from an empty database."""

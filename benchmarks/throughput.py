@@ -25,6 +25,10 @@ COMMON_HEADERS = {"Accept-Encoding": "gzip, deflate, br", "Accept-Language": "de
 CLIENT_ADDRESSES = 1024
 # Pages measured once more with the page cache off, to show in the same run what it brings.
 UNCACHED_TARGETS = ("home", "checklist", "notices")
+# The interpreter of another installation of the portal (say main's .venv/bin/python): when set, these targets
+# are measured once more with its code, to show in the same run what this code changes.
+BEFORE_PYTHON = os.environ.get("PORTAL_BENCH_BEFORE_PYTHON")
+BEFORE_TARGETS = ("lookup_api", "lookup_form_page", "lookup_form_post", "result_page", "emergency_form")
 
 
 def visitor(number: int) -> dict[str, str]:
@@ -189,6 +193,24 @@ def measure(bare_url: str, url: str, targets: dict[str, list[Request]], seconds:
     return results
 
 
+def measure_before(root: Path, installation: Installation, appointments: int, bare_url: str, seconds: float,
+                   connections: int) -> dict[str, dict]:
+    """Measure BEFORE_TARGETS served by the code of BEFORE_PYTHON's installation: before and after, same run.
+
+    On SQLite that code prepares a database of its own with its own migrations; PostgreSQL has one database,
+    which the earlier code then serves as this code migrated it.
+    """
+    before = Installation(root / "before" if installation.backend == "sqlite" else root, installation.backend,
+                          installation.plugins, {"behind_proxy": True}, python=BEFORE_PYTHON)
+    if installation.backend == "sqlite":
+        print(f"sqlite: preparing {appointments} appointments with the code before", file=sys.stderr)
+        before.prepare(appointments)
+    with before.process(instance=root / f"{installation.backend}-before").start() as portal:
+        targets = {f"{name}_before": requests for name, requests in
+                   portal_targets(portal.url, installation.plugins, appointments).items() if name in BEFORE_TARGETS}
+        return measure(bare_url, portal.url, targets, seconds, connections)
+
+
 def run_backend(root: Path, backend: str, plugins: list[str], seconds: float, connections: int, growth_to: int,
                 appointments: int = 10_000, redis_url: str | None = None) -> dict:
     """Measure one database backend: bare app, portal at 10,000 appointments, lookups at growth_to."""
@@ -214,6 +236,8 @@ def run_backend(root: Path, backend: str, plugins: list[str], seconds: float, co
             targets = {f"{name}_page_cache_off": many_visitors(pages[name]) for name in UNCACHED_TARGETS
                        if name in pages}
             result["portal"] |= measure(bare.url, portal.url, targets, seconds, connections)
+        if BEFORE_PYTHON and "appointments" in installation.plugins:
+            result["portal"] |= measure_before(root, installation, appointments, bare.url, seconds, connections)
         if redis_url and "appointments" in installation.plugins:
             shared = Installation(root, backend, plugins, {"behind_proxy": True, "ratelimit_storage_url": redis_url})
             with shared.process(instance=root / f"{backend}-redis").start() as portal:
