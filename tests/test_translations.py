@@ -174,9 +174,28 @@ ARABIC_COUNTS = [
 ]
 
 
+def plural_text(owner: str, lang: str, msgid: str, count: int) -> str:
+    """Return the compiled catalog's form of a plural message for count, the number filled in."""
+    with open(po_path(owner, lang).with_suffix(".mo"), "rb") as handle:
+        translations = gettext.GNUTranslations(handle)
+    plural = next(m for m in read(po_path(owner, lang)) if m.pluralizable and m.id[0] == msgid).id[1]
+    return translations.ngettext(msgid, plural, count) % {"num": count}
+
+
 @pytest.mark.parametrize("owner, msgid, count, expected", ARABIC_COUNTS)
 def test_arabic_plural_forms_follow_the_header(owner, msgid, count, expected):
-    with open(po_path(owner, "ar").with_suffix(".mo"), "rb") as handle:
-        translations = gettext.GNUTranslations(handle)
-    plural = next(m for m in read(po_path(owner, "ar")) if m.pluralizable and m.id[0] == msgid).id[1]
-    assert expected in translations.ngettext(msgid, plural, count) % {"num": count}
+    assert expected in plural_text(owner, "ar", msgid, count)
+
+
+# Polish has three plural forms: 1, 2–4 ("czekają 3 osoby"), 5 and more ("czeka 5 osób"); the queue once
+# used the genitive plural for 2–4.
+POLISH_COUNTS = [
+    ("queue", "Vor Ihnen wartet %(num)d Person.", 3, "czekają 3 osoby"),
+    ("queue", "Vor Ihnen wartet %(num)d Person.", 5, "czeka 5 osób"),
+    ("queue", "%(num)d Nummer wartet", 2, "2 numery czekają"),
+]
+
+
+@pytest.mark.parametrize("owner, msgid, count, expected", POLISH_COUNTS)
+def test_polish_plural_forms_agree_with_the_number(owner, msgid, count, expected):
+    assert expected in plural_text(owner, "pl", msgid, count)
