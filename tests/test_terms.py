@@ -38,7 +38,6 @@ NOT_YET_CONSISTENT: dict[str, set[str]] = {
            "termin", "vorgangsnummer"},
     "ps": {"aufenthaltserlaubnis", "aufenthaltstitel", "einladungsschreiben", "elektronischer-aufenthaltstitel",
            "termin"},
-    "ti": {"amt", "aufenthaltstitel", "einladungsschreiben", "elektronischer-aufenthaltstitel"},
 }
 
 
@@ -344,3 +343,14 @@ def test_polish_forms_once_informal_address_the_reader_as_panstwo(owner, msgid):
         translation = read_po(handle)[msgid].string
     assert re.search(r"Państw|Prosimy|Proszę", translation) and not informal_polish(translation), translation
 
+
+# Tigrinya (new in issue 17): Ge'ez script, Western digits only (no Ethiopic numerals mixed in), modern
+# punctuation (፣ for a comma, never the old word separator ፡), and the plural address ንስኹም, never ንስኻ/ንስኺ.
+TIGRINYA_WRONG = re.compile(r"[\u1369-\u137c]|፡|(?<![\w-])(ንስኻ|ንስኺ|ኢኻ|ኢኺ|ኣለካ|ኣለኪ)(?![\w-])")
+
+
+def test_tigrinya_uses_geez_western_digits_and_the_plural_address():
+    wrong = [f"{where}: {translation!r}" for where, german, translation in all_pairs("ti")
+             if TIGRINYA_WRONG.search(translation)
+             or (len(german.split()) > 2 and not re.search(r"[\u1200-\u135a]", translation))]
+    assert not wrong, f"{len(wrong)} Tigrinya texts:\n" + "\n".join(wrong[:25])
