@@ -218,6 +218,32 @@ def test_address_pronoun_has_one_capitalisation(lang):
     assert not wrong, f"{len(wrong)} texts capitalise the address inside a sentence:\n" + "\n".join(wrong[:25])
 
 
+# Arabic addresses the reader in the plural (أنتم, موعدكم, أحضروا), which is polite and gender-neutral. The check finds
+# the masculine singular where it is unambiguous without vowels: the suffix -ك on a word that does not end in ك
+# itself, the pronoun أنت, and imperatives with hamzat al-wasl (اكتب); أحضر or تحتاج may also be first or third
+# person, so those are left to a reader.
+ARABIC_LETTERS = "\u0621-\u064a\u0640\u064b-\u0652"
+ARABIC_SINGULAR_SUFFIX = re.compile(rf"[{ARABIC_LETTERS}]+ك[\u064e\u0650]?(?![{ARABIC_LETTERS}])")
+ARABIC_WORDS_ENDING_IN_KAF = {"ذلك", "لذلك", "بذلك", "ولذلك", "وذلك", "كذلك", "وكذلك", "هناك", "وهناك", "هنالك", "تلك",
+                              "أولئك", "الشباك", "شباك", "الاشتراك", "اشتراك", "الكشك", "كشك", "الشريك", "شريك", "ترك",
+                              "البنك", "بنك", "المشترك", "مشترك", "ملك", "مالك"}
+ARABIC_SINGULAR_WORDS = re.compile(
+    rf"(?<![{ARABIC_LETTERS}])[وف]?(أنت|اكتب|اطلب|اختر|استخدم|اسأل|اتبع|اترك|امسح|اعرض|احمل|اقرأ|انقر|اضغط|ادخل|اذهب"
+    rf"|ارجع|احجز|احذف|احتفظ|ابحث|املأ|افتح|انتبه|انظر|اعرف|استعلم|ادفع|اجلس|ارفع|أضف|اطبع|ارتد)(ه|ها|هم)?(?![{ARABIC_LETTERS}])")
+
+
+def arabic_singular_address(translation: str) -> list[str]:
+    found = [m.group(0) for m in ARABIC_SINGULAR_SUFFIX.finditer(translation)
+             if m.group(0).rstrip("\u064e\u0650") not in ARABIC_WORDS_ENDING_IN_KAF]
+    return found + [m.group(0) for m in ARABIC_SINGULAR_WORDS.finditer(translation)]
+
+
+def test_arabic_addresses_the_reader_in_the_plural():
+    wrong = [f"{where}: {translation!r} ({', '.join(found)})" for where, _, translation in all_pairs("ar")
+             if (found := arabic_singular_address(translation))]
+    assert not wrong, f"{len(wrong)} texts address the reader in the masculine singular:\n" + "\n".join(wrong[:25])
+
+
 def test_register_checks_find_what_they_look_for():
     assert informal_polish("Sprawdź swój termin, jeśli możesz.") == ["możesz", "Sprawdź"]
     assert not informal_polish("Sprawdź wizytę")
@@ -225,6 +251,8 @@ def test_register_checks_find_what_they_look_for():
     assert not informal_polish("Proszę sprawdzić, czy mogą Państwo przyjść. Typ dokumentu: paszport.")
     assert capitalised_mid_sentence("ru", "Если Вы придёте. Вы получите письмо.") == ["Вы"]
     assert not capitalised_mid_sentence("uk", "Ваш прийом: ви отримаєте лист.")
+    assert arabic_singular_address("أحضر رسالة الدعوة إلى موعدكَ واكتب إلينا.") == ["موعدكَ", "واكتب"]
+    assert not arabic_singular_address("لذلك أحضروا رسالة الدعوة إلى موعدكم واكتبوا إلينا هناك.")
 
 
 # Errors the reviewer found in the Russian and Ukrainian texts (issue 17): each wording must not come back.

@@ -208,6 +208,26 @@ def test_polish_plural_forms_agree_with_the_number(owner, msgid, count, expected
     assert expected in plural_text(owner, "pl", msgid, count)
 
 
+# Arabic wordings once wrong: a verbal noun without its object, conciliation (Schlichtung) as arbitration (تحكيم),
+# residence permit (إذن الإقامة) for the residence title (سند الإقامة), permanent residence for the settlement permit.
+SCHLICHTUNG = ("Sie haben uns eine Barriere gemeldet und sind mit unserer Antwort nicht zufrieden? Dann können Sie "
+               "sich kostenlos an die Schlichtungsstelle wenden. Die Schlichtungsstelle hilft, eine Lösung ohne "
+               "Gericht zu finden.")
+ARABIC_WORDINGS = [
+    ("checklists", "Bitte bringen Sie mit", "يرجى إحضار ما يلي", None),
+    ("core", "Schlichtungsverfahren", "التوفيق", "تحكيم"),
+    ("core", SCHLICHTUNG, "هيئة التوفيق", "تحكيم"),
+    ("emergency", "Ihr Aufenthaltstitel läuft in den nächsten Tagen ab.", "سند إقامتكم", "تصريح"),
+    ("appointments", "Niederlassungserlaubnis", "إذن الاستقرار", "الإقامة الدائمة"),
+]
+
+
+@pytest.mark.parametrize("owner, msgid, expected, wrong", ARABIC_WORDINGS)
+def test_arabic_wording(owner, msgid, expected, wrong):
+    translation = next(m.string for m in read(po_path(owner, "ar")) if m.id == msgid)
+    assert expected in translation and not (wrong and wrong in translation), translation
+
+
 # The portal merges the core's and every plugin's catalog into one per language, and Flask-Babel keeps the plural
 # rule of the catalog merged last: catalogs of one language with different Plural-Forms pick the wrong form.
 PLURAL_RULES_NOT_YET_ONE = {"es", "fa", "fr", "pl", "ru", "tr", "uk"}

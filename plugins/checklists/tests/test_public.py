@@ -104,7 +104,7 @@ def test_bilingual_print_view_sets_language_and_direction_per_column(client, def
     passport_row = tree.xpath("//tr[td//strong[contains(., 'Ihr gültiger Reisepass')]]")[0]
     cells = passport_row.xpath("td/strong")
     assert [(cell.get("lang"), cell.get("dir")) for cell in cells] == [("de", "ltr"), ("ar", "rtl")]
-    assert cells[1].text_content() == "جواز سفرك الساري المفعول"
+    assert cells[1].text_content() == "جواز سفركم الساري المفعول"
     # Answered "no": the payslips are not on the printout at all.
     assert PAYSLIPS not in response.get_data(as_text=True)
     # The example mark is in each column's own language.
