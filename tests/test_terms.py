@@ -244,6 +244,24 @@ def test_arabic_addresses_the_reader_in_the_plural():
     assert not wrong, f"{len(wrong)} texts address the reader in the masculine singular:\n" + "\n".join(wrong[:25])
 
 
+# Sorani addresses the reader as ئێوە: plural verbs (بکەن, دەتوانن) and the suffix -تان. The check finds the pronoun
+# تۆ, second person singular verbs (دەتوانیت, بکەیت) and the singular imperatives of the verbs a button uses.
+SORANI_LETTERS = "\u0620-\u064a\u066e-\u06d5"
+SORANI_SINGULAR = re.compile(
+    rf"(?<![{SORANI_LETTERS}])(تۆ|تۆش|بکە|بدە|بهێنە|وەرە|بنووسە|بپشکنە|هەڵبژێرە|دابەزێنە|(?:دە|ب|نا|نە)[{SORANI_LETTERS}]+(?:یت|ەیت))"
+    rf"(?![{SORANI_LETTERS}])")
+
+
+def sorani_singular_address(translation: str) -> list[str]:
+    return [m.group(0) for m in SORANI_SINGULAR.finditer(translation)]
+
+
+def test_sorani_addresses_the_reader_as_ewe():
+    wrong = [f"{where}: {translation!r} ({', '.join(found)})" for where, _, translation in all_pairs("ckb")
+             if (found := sorani_singular_address(translation))]
+    assert not wrong, f"{len(wrong)} texts address the reader as تۆ:\n" + "\n".join(wrong[:25])
+
+
 def test_register_checks_find_what_they_look_for():
     assert informal_polish("Sprawdź swój termin, jeśli możesz.") == ["możesz", "Sprawdź"]
     assert not informal_polish("Sprawdź wizytę")
@@ -252,6 +270,8 @@ def test_register_checks_find_what_they_look_for():
     assert capitalised_mid_sentence("ru", "Если Вы придёте. Вы получите письмо.") == ["Вы"]
     assert not capitalised_mid_sentence("uk", "Ваш прийом: ви отримаєте лист.")
     assert arabic_singular_address("أحضر رسالة الدعوة إلى موعدكَ واكتب إلينا.") == ["موعدكَ", "واكتب"]
+    assert sorani_singular_address("ئێستا چاپ بکە، دەتوانیت بیبەیت.") == ["بکە", "دەتوانیت", "بیبەیت"]
+    assert not sorani_singular_address("ئێستا چاپ بکەن، دەتوانن بیبەن. دەبێت بێت.")
     assert not arabic_singular_address("لذلك أحضروا رسالة الدعوة إلى موعدكم واكتبوا إلينا هناك.")
 
 
