@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from babel import Locale
+from babel import Locale, localedata
 from babel.core import get_global
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request
@@ -171,6 +171,14 @@ def init_app(app: Flask, translation_dirs: list[str]) -> None:
             return
         if app.url_map.is_endpoint_expecting(endpoint, "lang"):
             values["lang"] = current_language()
+
+    # Every page's language switcher names each enabled language in itself: named here once, in the process that
+    # loads the app (gunicorn's master), rather than on each worker's first page, where each language's whole
+    # locale data (about 1 MiB) would stay in the worker. Later pages load only the data of their own language.
+    for code in app.config["PORTAL"]["languages"]:
+        language_name(code)
+        text_direction(code)
+    localedata.clear_caches()
 
     app.jinja_env.globals.update(
         language_name=language_name,

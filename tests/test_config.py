@@ -291,6 +291,36 @@ def test_text_direction_follows_babels_locale_data(code, direction):
     assert text_direction(code) == direction
 
 
+def test_the_app_names_every_language_when_built_so_a_worker_loads_only_the_locale_data_it_serves(
+        tmp_path, monkeypatch):
+    from babel import localedata
+
+    from portal import create_app
+    from portal.i18n import language_name, text_direction
+
+    language_name.cache_clear()
+    text_direction.cache_clear()
+    app = create_app({"instance_path": str(tmp_path), "database_url": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+                      "secret_key": "test-secret-key-at-least-32-bytes"})
+    monkeypatch.setattr(localedata, "load", lambda *_args, **_kwargs: pytest.fail("locale data loaded"))
+    names = {code: language_name(code) for code in app.config["PORTAL"]["languages"]}
+    assert names["de"] == "Deutsch" and names["fa_AF"] == "دری"
+    assert text_direction("ar") == "rtl"
+
+
+def test_gunicorn_freezes_the_loaded_app_before_each_fork_so_the_workers_keep_sharing_its_memory():
+    import gc
+
+    from portal import gunicorn_config
+
+    frozen = gc.get_freeze_count()
+    try:
+        gunicorn_config.pre_fork(server=None, worker=None)
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
+
+
 def test_adding_a_plugin_with_extra_plugins_keeps_the_built_in_ones(tmp_path, caplog):
     settings = load(tmp_path, overrides={"extra_plugins": ["parking"]})
     assert settings["plugins"] == [*config.BUILT_IN_PLUGINS, "parking"]
