@@ -1,4 +1,8 @@
-"""Run Alembic for the core and each enabled plugin, each with its own version table."""
+"""Run Alembic for the core and each enabled plugin, each with its own version table.
+
+Alembic (with Mako and Pygments) is imported by the commands that use it, not with the app: it would add about
+10 MiB and 0.2 s to every server's start for nothing a request needs.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,17 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from alembic import command
-from alembic.config import Config
 from flask import current_app
 from flask.cli import with_appcontext
 
 from .db import Base
 from .resources import core_path
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 CORE = "core"
 
@@ -25,6 +31,8 @@ def _owners() -> list[tuple[str, Path]]:
 
 
 def _alembic_config(owner: str, versions: Path, connection) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(core_path("migrations")))
     config.set_main_option("version_locations", str(versions))
@@ -54,6 +62,8 @@ def _import_models() -> None:
 
 def upgrade_all() -> None:
     """Bring the core's and every enabled plugin's tables to their newest revision."""
+    from alembic import command
+
     _import_models()
     engine = current_app.extensions["portal.db"].engine
     for owner, versions in _owners():
@@ -107,6 +117,8 @@ def upgrade_command():
 @with_appcontext
 def revision_command(owner: str, message: str, autogenerate: bool):
     """Write a new migration for the core or one plugin."""
+    from alembic import command
+
     owners = dict(_owners())
     if owner not in owners:
         raise click.ClickException(f"unknown owner '{owner}'; choose from {', '.join(owners)}")

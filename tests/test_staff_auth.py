@@ -97,6 +97,15 @@ def test_unknown_account_wrong_password_and_locked_account_get_the_same_answer_a
     assert "E-Mail-Adresse oder Passwort ist falsch" in answers[0][1]
 
 
+def test_the_hash_verified_for_an_unknown_account_costs_what_a_password_hash_costs_and_matches_nothing():
+    from argon2 import extract_parameters
+    from argon2.exceptions import VerifyMismatchError
+
+    assert extract_parameters(auth._DUMMY_HASH) == extract_parameters(auth.hash_password(TEST_PASSWORD))
+    with pytest.raises(VerifyMismatchError):
+        auth._hasher.verify(auth._DUMMY_HASH, TEST_PASSWORD)
+
+
 def test_login_is_throttled_per_account_and_address(client, make_staff):
     editor = make_staff("editor")
     other = make_staff("editor")

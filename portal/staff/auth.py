@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import secrets
 from datetime import timedelta
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.low_level import ARGON2_VERSION
 from flask import abort, current_app, g, has_request_context, redirect, request, session, url_for
 from flask_babel import gettext as _
 
@@ -25,8 +27,21 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 POLL_HEADER = "Portal-Poll"
 
 _hasher = PasswordHasher()
-# Verified against when the account is unknown, so both answers take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+def _unmatchable_hash() -> str:
+    """Return an argon2 hash in the hasher's parameters with a random digest, which no password matches."""
+    def random_base64(size: int) -> str:
+        return base64.b64encode(secrets.token_bytes(size)).decode().rstrip("=")
+
+    return (f"$argon2{_hasher.type.name.lower()}$v={ARGON2_VERSION}$m={_hasher.memory_cost},"
+            f"t={_hasher.time_cost},p={_hasher.parallelism}${random_base64(_hasher.salt_len)}"
+            f"${random_base64(_hasher.hash_len)}")
+
+
+# Verified against when the account is unknown, so both answers take the same time. Written out, not hashed:
+# hashing would cost every server's start half a second (and 64 MiB for that moment).
+_DUMMY_HASH = _unmatchable_hash()
 
 
 @functools.cache
