@@ -220,12 +220,15 @@ def markdown(results: dict) -> str:
         out += ["", "## Start-up and memory (all plugins)", "",
                 f"Import of the package {s['build']['import_seconds']} s, building the app "
                 f"{s['build']['build_seconds']} s (median of three fresh interpreters).", "",
-                "| gunicorn | first answer after s | master PSS MiB | worker PSS MiB | worker RSS MiB |",
-                "| --- | ---: | ---: | --- | --- |"]
+                "| gunicorn | first answer after s | CPU s by then (master; workers) | master PSS MiB "
+                "| worker PSS MiB | worker RSS MiB |",
+                "| --- | ---: | --- | ---: | --- | --- |"]
         for variant, label in (("gunicorn_preload", "app preloaded (deployment settings)"),
                                ("gunicorn", "app loaded in each worker")):
             v = s[variant]
-            out.append(f"| {label} | {v['seconds_to_first_answer']} | {v['master']['pss']} | "
+            cpu = v.get("cpu_seconds_to_first_answer")
+            cpu_text = f"{cpu['master']}; {', '.join(str(w) for w in cpu['workers'])}" if cpu else ""
+            out.append(f"| {label} | {v['seconds_to_first_answer']} | {cpu_text} | {v['master']['pss']} | "
                        f"{', '.join(str(w['pss']) for w in v['workers'])} | "
                        f"{', '.join(str(w['rss']) for w in v['workers'])} |")
     if results.get("weight"):

@@ -163,6 +163,7 @@ class AppProcess:
         self.port = 0
         self.url = ""
         self.process = None
+        self.launched_at = 0.0
         self.log_path = self.instance / "gunicorn.log"
 
     def start(self, timeout: float = 60) -> AppProcess:
@@ -183,6 +184,7 @@ class AppProcess:
             # Its control socket has one default path for every gunicorn of the user; several run here at once.
             command[-1:-1] = ["--no-control-socket"]
         log = self.log_path.open("ab")
+        self.launched_at = time.monotonic()
         # Run in the instance folder so that no gunicorn.conf.py of another working directory applies.
         self.process = subprocess.Popen(command, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
                                         start_new_session=True, cwd=self.instance)
