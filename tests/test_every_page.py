@@ -82,6 +82,23 @@ def test_crawl_reaches_the_pages_of_every_plugin(public_paths):
     assert not missing, f"no public page of {missing} is linked from the site"
 
 
+# An attribute htmx acts on when the page loads; hx-swap-oob only matters in an answer htmx asked for.
+HTMX_ATTRIBUTE = re.compile(r"\s(?:data-)?hx-(?!swap-oob)[a-z:-]+=")
+
+
+def test_a_page_loads_htmx_exactly_when_it_uses_it(demo_app, public_paths):
+    client = demo_app.test_client()
+    using = []
+    for path in public_paths:
+        page = client.get(f"/de{path}").get_data(as_text=True)
+        uses = bool(HTMX_ATTRIBUTE.search(page))
+        assert uses == ("vendor/htmx.min.js" in page), \
+            f"{path} {'uses htmx without loading it' if uses else 'loads htmx it does not use'}: see uses_htmx"
+        using.append(uses)
+    # The lookup form does; the home page does not.
+    assert any(using) and not using[0]
+
+
 # The PostgreSQL pass renders the same templates; one left-to-right and one right-to-left language suffice there.
 ON_POSTGRES = bool(os.environ.get("PORTAL_TEST_DATABASE_URL"))
 SWEEP_LANGUAGES = ("de", "ar") if ON_POSTGRES else LANGUAGE_CODES
