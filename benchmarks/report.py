@@ -233,8 +233,9 @@ def markdown(results: dict) -> str:
                        f"{', '.join(str(w['rss']) for w in v['workers'])} |")
     if results.get("weight"):
         out += ["", "## Page weight (bytes on the wire, gzip, headers included)", "",
-                "| page | first visit KB | repeat visit KB |", "| --- | ---: | ---: |"]
-        out += [f"| {page} | {f['first_visit_kib']} | {f['repeat_visit_kib']} |"
+                "| page | first visit KB | repeat visit KB | web fonts, fetched only for text in them, KB |",
+                "| --- | ---: | ---: | ---: |"]
+        out += [f"| {page} | {f['first_visit_kib']} | {f['repeat_visit_kib']} | {f.get('fonts_on_demand_kib', '')} |"
                 for page, f in results["weight"].items() if page != "goals"]
     if results.get("lighthouse"):
         out += ["", "## Lighthouse (mobile; the run with the median performance score of three)", ""]

@@ -1,4 +1,9 @@
-"""Page weight: bytes on the wire for a first and a repeat visit, as a phone's browser fetches them."""
+"""Page weight: bytes on the wire for a first and a repeat visit, as a phone's browser fetches them.
+
+Web fonts are listed apart (fonts_on_demand_kib): a browser fetches one only to draw text in it. The portal's only
+one, the Ethiopic subset, is fetched when Tigrinya text shows (a Tigrinya page, the opened language list) on a phone
+without a Ge'ez font of its own.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ def visit(browser: Browser, path: str) -> dict:
     queue = subresources(page_url, html)
     files = [{"url": path, "bytes": page.wire_bytes, "encoding": page.headers.get("Content-Encoding", "identity"),
               "cache_control": page.headers.get("Cache-Control", ""), "reused": False}]
+    fonts: list[str] = []
     while queue:
         url = queue.pop(0)
         local = url.removeprefix(browser.base_url)
@@ -35,16 +41,24 @@ def visit(browser: Browser, path: str) -> dict:
         cache_control = answer.headers.get("Cache-Control", "")
         files.append({"url": local, "bytes": answer.wire_bytes, "status": answer.status,
                       "encoding": answer.headers.get("Content-Encoding", "identity"), "cache_control": cache_control,
-                      "reused": cached_for_a_year(cache_control)})
+                      "reused": cached_for_a_year(cache_control), "on_demand": url in fonts})
         if answer.headers.get_content_type() == "text/css":
             plain = Browser(browser.base_url).get(local).text
+            fonts += font_face_sources(url, plain)
             queue += [ref for ref in stylesheet_references(url, plain) if ref not in queue]
-    first = sum(item["bytes"] for item in files)
-    repeat = sum(item["bytes"] for item in files if not item["reused"])
+    loaded = [item for item in files if not item["on_demand"]]
+    first = sum(item["bytes"] for item in loaded)
+    repeat = sum(item["bytes"] for item in loaded if not item["reused"])
     return {"first_visit_bytes": first, "repeat_visit_bytes": repeat,
             "first_visit_kib": round(first / 1024, 1), "repeat_visit_kib": round(repeat / 1024, 1),
+            "fonts_on_demand_kib": round(sum(item["bytes"] for item in files if item["on_demand"]) / 1024, 1),
             "goals_met": first / 1024 < GOALS["first_visit_kib"] and repeat / 1024 < GOALS["repeat_visit_kib"],
             "files": files}
+
+
+def font_face_sources(css_url: str, css: str) -> list[str]:
+    """Return the web fonts a stylesheet declares: a browser fetches one only for text drawn in it."""
+    return [url for block in re.findall(r"@font-face\s*{[^}]*}", css) for url in stylesheet_references(css_url, block)]
 
 
 def measure(base_url: str, pages: dict[str, str]) -> dict:
