@@ -219,7 +219,8 @@ def markdown(results: dict) -> str:
         s = results["startup"]
         out += ["", "## Start-up and memory (all plugins)", "",
                 f"Import of the package {s['build']['import_seconds']} s, building the app "
-                f"{s['build']['build_seconds']} s (median of three fresh interpreters).", "",
+                f"{s['build']['build_seconds']} s, {s['build'].get('cpu_seconds', '?')} s of CPU in all "
+                "(median of three fresh interpreters).", "",
                 "| gunicorn | first answer after s | CPU s by then (master; workers) | master PSS MiB "
                 "| worker PSS MiB | worker RSS MiB |",
                 "| --- | ---: | --- | ---: | --- | --- |"]
