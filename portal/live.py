@@ -2,6 +2,8 @@
 
 A staff action calls ``bump(topic)`` in its transaction; followers (a call display, client phones)
 poll a page through ``conditional`` or ``live_view`` and get 304 until the topic's version moves.
+A ``live_view(..., shared=True)`` page is the same for every visitor at a version: a poll with an
+older tag gets the answer its process kept for the current version, also before Flask's pipeline.
 
 The database is the truth: table ``core_live_topic`` (one row per topic, advanced by an atomic
 upsert, so concurrent bumps never lose one). Redis, when ``ratelimit_storage_url`` names one, is
@@ -306,16 +308,26 @@ class Followed:
 
     topic_of: Callable[..., str]
     private: bool
+    shared: bool = False
 
 
-def live_view(topic_of: Callable[..., str], *, private: bool = False) -> Callable:
-    """Make a view a followed page: topic_of(**view_args) names its topic; unchanged polls get 304 early."""
+def live_view(topic_of: Callable[..., str], *, private: bool = False, shared: bool = False) -> Callable:
+    """Make a view a followed page: topic_of(**view_args) names its topic; unchanged polls get 304 early.
+
+    With shared=True (a public page whose answer depends on nothing but its address and the topic's version: no
+    visitor, cookie, form token or rate-limit state in it) a poll with an older tag gets the answer this process
+    kept for the current version before the pipeline, so a change costs one rendering per process, not one per
+    follower.
+    """
+    if shared and private:
+        raise ValueError("a private page is never shared between visitors")
+
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def answer(**view_args):
             return conditional(topic_of(**view_args), lambda: view(**view_args), private=private)
 
-        answer.live_followed = Followed(topic_of, private)
+        answer.live_followed = Followed(topic_of, private, shared)
         return answer
 
     return decorate
@@ -384,31 +396,73 @@ def _build_token(app: Flask) -> str:
                     hashlib.sha256).hexdigest()[:8]
 
 
-class UnchangedPolls:
-    """WSGI layer answering a follower's unchanged poll of a public live_view with 304 before Flask's pipeline.
+# Kept answers of shared followed pages per process: a few versions of a few pages in a few encodings.
+KEPT_ANSWERS = 64
+# Headers a kept answer does not pass on: they belong to the request that made it.
+_REQUEST_HEADERS = frozenset({"set-cookie", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
+                              "retry-after"})
 
-    Such an answer needs no session, form token, language choice or rate limit; it carries the
+
+class UnchangedPolls:
+    """WSGI layer answering a follower's poll of a public live_view before Flask's pipeline: 304 when unchanged,
+    and for a shared page the answer kept for the current version.
+
+    Such an answer needs no session, form token, language choice or rate limit; a 304 carries the
     headers the pipeline would give it (tested against them). Anything else goes on to Flask.
     """
 
     def __init__(self, app: Flask, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
+        self.kept: dict[tuple, tuple[str, list[tuple[str, str]], bytes]] = {}
 
     def __call__(self, environ, start_response):
         tags = environ.get("HTTP_IF_NONE_MATCH")
         if tags and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             try:
-                headers = self._unchanged(environ, tags)
+                followed = self._followed(environ)
             except Exception:  # Flask's pipeline meets the same failure and answers it with the portal's pages
-                headers = None
-            if headers is not None:
-                start_response("304 Not Modified", headers)
-                return []
+                followed = None
+            if followed is not None:
+                kind, etag = followed
+                if parse_etags(tags).contains_weak(etag):
+                    start_response("304 Not Modified", self._unchanged_headers(kind, etag))
+                    return []
+                if kind.shared and environ["REQUEST_METHOD"] == "GET":
+                    return self._kept_answer(environ, start_response, etag)
         return self.wsgi_app(environ, start_response)
 
-    def _unchanged(self, environ, tags: str) -> list[tuple[str, str]] | None:
-        """Return the headers of a 304 when the request polls a public followed page whose version it holds."""
+    def _kept_answer(self, environ, start_response, etag: str):
+        """Answer with what this process kept for the page at the tag's version, else let Flask answer and keep it."""
+        key = (environ.get("PATH_INFO"), environ.get("QUERY_STRING"), environ.get("HTTP_ACCEPT_ENCODING"), etag)
+        kept = self.kept.get(key)
+        if kept is not None:
+            status, headers, body = kept
+            start_response(status, headers)
+            return [body]
+        answer = {}
+
+        def note_start(status, headers, exc_info=None):
+            answer.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        chunks = self.wsgi_app(environ, note_start)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        headers = answer.get("headers", [])
+        # Kept only when rendered at the version read above: a newer one gets its own answer at its next poll.
+        if answer.get("status", "").startswith("200") and ("ETag", quote_etag(etag, weak=True)) in headers:
+            if len(self.kept) >= KEPT_ANSWERS:
+                self.kept.clear()
+            self.kept[key] = (answer["status"], [(name, value) for name, value in headers
+                                                 if name.lower() not in _REQUEST_HEADERS], body)
+        return [body]
+
+    def _followed(self, environ) -> tuple[Followed, str] | None:
+        """Return how a public followed page is followed and its current tag, when the request asks for one."""
         app = self.app
         if app.config["TRUSTED_HOSTS"]:
             get_host(environ, app.config["TRUSTED_HOSTS"])  # a host not trusted raises: Flask answers 400
@@ -421,9 +475,11 @@ class UnchangedPolls:
         arguments.pop("lang", None)  # the views never get it (portal/i18n.py)
         store: LiveVersions = app.extensions[_EXTENSION]
         topic = check_topic(followed.topic_of(**arguments))
-        etag = store.etag(topic, store.version(topic), environ.get("HTTP_HX_REQUEST") == "true")
-        if not parse_etags(tags).contains_weak(etag):
-            return None
+        return followed, store.etag(topic, store.version(topic), environ.get("HTTP_HX_REQUEST") == "true")
+
+    def _unchanged_headers(self, followed: Followed, etag: str) -> list[tuple[str, str]]:
+        """Return the headers of a 304: those the pipeline would give it."""
+        app = self.app
         return [("ETag", quote_etag(etag, weak=True)),
                 ("Cache-Control", "private, no-cache" if followed.private else "no-cache"),
                 ("Vary", "HX-Request, Accept-Encoding"),

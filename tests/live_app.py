@@ -43,6 +43,16 @@ def board(name: str):
     return f"board {name} at version {toolkit.live_version(topic(name))}"
 
 
+@blueprint.route("/shared/<name>")
+@toolkit.live_view(topic, shared=True)
+def shared(name: str):
+    """The board as a page every visitor shares: a poll with an older tag gets the answer kept for the version."""
+    renders[f"shared {name}"] = renders.get(f"shared {name}", 0) + 1
+    response = Response(f"shared board {name} at version {toolkit.live_version(topic(name))}")
+    response.set_cookie("visitor", "first")  # the request's own header: never passed on with the kept answer
+    return response
+
+
 @blueprint.route("/ticket/<name>")
 @toolkit.live_view(topic, private=True)
 def ticket(name: str):

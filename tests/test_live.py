@@ -204,6 +204,36 @@ def test_an_unchanged_poll_of_a_public_followed_page_is_answered_before_the_pipe
     request_started.disconnect(note, app)
 
 
+def test_a_shared_page_is_rendered_once_per_version_and_kept_answers_carry_no_visitors_headers(make_live_app):
+    from flask import request_started
+
+    app = make_live_app()
+    client = app.test_client()
+    first = client.get("/de/fake_live/shared/hall-b")
+    assert first.status_code == 200 and "Set-Cookie" in first.headers
+    bump_and_commit(app, "fake_live:hall-b")
+    started = []
+    request_started.connect(lambda sender, **_extra: started.append(sender), app, weak=False)
+    stale = {"If-None-Match": first.headers["ETag"]}
+    answers = [client.get("/de/fake_live/shared/hall-b", headers=stale) for _follower in range(5)]
+    assert [answer.status_code for answer in answers] == [200] * 5
+    assert {answer.text for answer in answers} == {"shared board hall-b at version 1"}
+    assert live_app.renders["shared hall-b"] == 2 and started == [app], "one rendering, then the kept answer"
+    assert "Set-Cookie" in answers[0].headers and "Set-Cookie" not in answers[1].headers
+    assert answers[1].headers["ETag"] == answers[0].headers["ETag"] != first.headers["ETag"]
+    assert answers[1].headers["Content-Security-Policy"] == answers[0].headers["Content-Security-Policy"]
+    current = {"If-None-Match": answers[0].headers["ETag"]}
+    assert client.get("/de/fake_live/shared/hall-b", headers=current).status_code == 304
+    bump_and_commit(app, "fake_live:hall-b")
+    assert client.get("/de/fake_live/shared/hall-b", headers=stale).text == "shared board hall-b at version 2"
+    assert live_app.renders["shared hall-b"] == 3
+
+
+def test_a_private_page_cannot_be_shared():
+    with pytest.raises(ValueError):
+        toolkit.live_view(live_app.topic, private=True, shared=True)
+
+
 def test_a_followed_staff_page_checks_the_role_before_any_304(make_live_app):
     app = make_live_app()
     client = app.test_client()
