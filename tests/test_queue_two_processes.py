@@ -59,6 +59,12 @@ def test_a_call_on_one_app_server_reaches_the_phone_following_on_the_other(app, 
         assert first.status_code == 200 and "A 001" in first.text and "Raum 2.14" not in first.text
         etag = first.headers["ETag"]
         assert requests.get(live, headers={"If-None-Match": etag}, timeout=10).status_code == 304
+        # What the page's script follows: the location's board, shared by every phone there.
+        board = f"{phones.url}/de/queue/board/office"
+        board_first = requests.get(board, timeout=10)
+        assert board_first.json()["queues"]["termine"]["waiting"] == ["A 001"]
+        assert requests.get(board, headers={"If-None-Match": board_first.headers["ETag"]},
+                            timeout=10).status_code == 304
 
         desk = signed_in(office.url, caseworker)
         desk_page = f"{office.url}/de/staff/queue/desk/raum-2-14"
@@ -72,4 +78,6 @@ def test_a_call_on_one_app_server_reaches_the_phone_following_on_the_other(app, 
             answer = requests.get(live, headers={"If-None-Match": etag}, timeout=10)
         assert answer.status_code == 200
         assert "Bitte gehen Sie jetzt in Raum 2.14." in answer.text
+        called = requests.get(board, headers={"If-None-Match": board_first.headers["ETag"]}, timeout=10)
+        assert called.status_code == 200 and called.json()["called"]["A 001"]["room"] == "2.14"
         assert "Traceback" not in office.log() + phones.log()

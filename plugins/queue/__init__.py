@@ -42,9 +42,9 @@ def portal_blueprints():
 
 @hookimpl
 def portal_models():
-    from .models import Counter, Ticket
+    from .models import Counter, DailyFigures, Ticket
 
-    return [Ticket, Counter]
+    return [Ticket, Counter, DailyFigures]
 
 
 @hookimpl
@@ -109,6 +109,6 @@ def portal_demo_data(session):
 
 @hookimpl
 def portal_purge_expired(session, now):
-    from .service import purge
+    from .statistics import purge_keeping_figures
 
-    return purge(session, now)
+    return purge_keeping_figures(session, now)

@@ -48,11 +48,6 @@ class Call:
     called_at: datetime
 
 
-def display_locations() -> dict[str, str]:
-    """Return the locations that have queues, by the slug their call display's address uses."""
-    return {service.location_slug(queue.location): queue.location for queue in service.queues()}
-
-
 def display_address(location: str, lang: str | None = None) -> str:
     """Return the address of a location's call display, in the office's default language unless `lang` is given."""
     return url_for("queue.display", lang=lang or toolkit.portal_settings()["default_language"],
@@ -76,7 +71,7 @@ def latest_calls(location: str) -> list[Call]:
 
 
 def _location_or_404(slug: str) -> str:
-    location = display_locations().get(slug)
+    location = service.locations().get(slug)
     if location is None:
         abort(404)
     return location
@@ -125,5 +120,5 @@ def _display_address():
 
 def dashboard_links() -> Markup:
     """Return the staff start page's box linking every location's call display."""
-    return Markup(render_template("queue/_display_links.html", locations=sorted(display_locations().values()),
+    return Markup(render_template("queue/_display_links.html", locations=sorted(service.locations().values()),
                                   display_address=display_address))

@@ -1,4 +1,5 @@
-"""Tables of the waiting room: one row per ticket, and a counter per queue and day for the waiting numbers.
+"""Tables of the waiting room: one row per ticket, a counter per queue and day for the waiting numbers, and the
+figures of each day kept after its tickets are purged.
 
 A ticket holds nothing personal: its queue, number, state and the times of
 each state (for the expected wait and for statistics), whether it is urgent,
@@ -11,7 +12,18 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Time, text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Time,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import toolkit
@@ -88,3 +100,33 @@ class Counter(toolkit.Base):
     queue: Mapped[str] = mapped_column(String(40), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DailyFigures(toolkit.Base):
+    """Counts and minute sums of one day's tickets per hour of arrival (office time), queue and desk.
+
+    Written by the purge just before it deletes the day's tickets, so statistics and open data outlive them.
+    Anonymised: no numbers, tokens or single times, only how many and how long in sum.
+    """
+
+    __tablename__ = "queue_daily"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    queue: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # The desk that called the tickets ('' for tickets no desk called).
+    desk: Mapped[str] = mapped_column(String(40), primary_key=True)
+    clients: Mapped[int] = mapped_column(Integer, default=0)
+    called: Mapped[int] = mapped_column(Integer, default=0)
+    wait_minutes: Mapped[float] = mapped_column(Float, default=0)
+    longest_wait_minutes: Mapped[float] = mapped_column(Float, default=0)
+    served: Mapped[int] = mapped_column(Integer, default=0)
+    service_minutes: Mapped[float] = mapped_column(Float, default=0)
+    missed: Mapped[int] = mapped_column(Integer, default=0)
+    # Called tickets a client got at the door or the Service Point (not transfers), for the open data.
+    arrivals_called: Mapped[int] = mapped_column(Integer, default=0)
+    arrivals_wait_minutes: Mapped[float] = mapped_column(Float, default=0)
+    # Check-ins against their arrival windows.
+    early: Mapped[int] = mapped_column(Integer, default=0)
+    in_window: Mapped[int] = mapped_column(Integer, default=0)
+    without_window: Mapped[int] = mapped_column(Integer, default=0)

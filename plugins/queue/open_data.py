@@ -2,8 +2,9 @@
 
 The feed (CSV and JSON) gives, per day, hour of arrival and queue, how many
 clients were called and their mean wait in minutes; hours with fewer than
-three clients are left out (statistics.py). It covers the finished days the
-tickets are kept for.
+three clients are left out (statistics.py). It covers the finished days of
+the last year: from the tickets while they are kept, then from the day's
+figures the purge keeps.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from .views import bp
 
 # Published data changes once a day: browsers and proxies may keep it an hour.
 OPEN_DATA_CACHE = "public, max-age=3600"
+# How many finished days the feed covers.
+OPEN_DATA_DAYS = 365
 
 
 def home_answer() -> Markup:
@@ -29,7 +32,7 @@ def home_answer() -> Markup:
 
 def _days():
     today = toolkit.office_today()
-    return today - timedelta(days=toolkit.plugin_settings("queue")["retention_days"]), today - timedelta(days=1)
+    return today - timedelta(days=OPEN_DATA_DAYS), today - timedelta(days=1)
 
 
 @bp.get("/waiting-times")

@@ -124,7 +124,17 @@ def location_slug(location: str) -> str:
 
 def topic(location: str) -> str:
     """Return the live topic of a location: it advances whenever a ticket there changes."""
-    return f"queue:{location_slug(location)}"
+    return slug_topic(location_slug(location))
+
+
+def slug_topic(slug: str) -> str:
+    """Return the live topic of a location named by its slug."""
+    return f"queue:{slug}"
+
+
+def locations() -> dict[str, str]:
+    """Return the locations that have queues, by their slug (as the addresses of displays and boards use it)."""
+    return {location_slug(queue.location): queue.location for queue in queues()}
 
 
 def _settings() -> dict:
@@ -421,9 +431,7 @@ def expected_wait(ticket: Ticket, now: datetime) -> tuple[int, int] | None:
     """Return the expected minutes until a waiting ticket is called, as a (low, high) range rounded to 5."""
     if ticket.state != "waiting":
         return None
-    serving = sum(1 for desk in desks() if ticket.queue in desk.queues) or 1
-    if ticket.reserved_desk:
-        serving = 1
+    serving = 1 if ticket.reserved_desk else serving_desks(ticket.queue)
     estimate = (ahead(ticket) + 0.5) * service_minutes(ticket.queue, ticket.day) / serving
     if ticket.rank_at > now and ticket.window_start is not None:
         estimate = max(estimate, (ticket.rank_at - now).total_seconds() / 60)
@@ -432,9 +440,70 @@ def expected_wait(ticket: Ticket, now: datetime) -> tuple[int, int] | None:
     return low, high
 
 
+def serving_desks(queue_slug: str) -> int:
+    """Return how many desks call from a queue (at least 1, so an estimate never divides by zero)."""
+    return sum(1 for desk in desks() if queue_slug in desk.queues) or 1
+
+
+def call_moment(ticket: Ticket) -> str:
+    """Return the moment of a ticket's latest call as followers compare it: a recall is a new call."""
+    return ticket.last_called_at.isoformat() if ticket.last_called_at else ""
+
+
+def follow_state(ticket: Ticket, today: date) -> str:
+    """Return the state of a ticket as its phone derives it from the board: 'waiting', 'called <moment>',
+    'served', or 'gone' (ended, or of another day)."""
+    if ticket.day != today or ticket.state not in ("waiting", *ACTIVE_STATES):
+        return "gone"
+    if ticket.state == "called":
+        return f"called {call_moment(ticket)}"
+    return "served" if ticket.state == "in_service" else "waiting"
+
+
+def board(location: str, day: date) -> dict:
+    """Return the public state of a location's day that every phone there derives its own ticket's state from.
+
+    Only what the call display and the waiting area show anyway: per queue the waiting numbers in
+    calling order (with the desk a transferred number is reserved for), the desks' mean service
+    minutes and how many desks call from it; the numbers called (with room, place and moment) and
+    the numbers being served. No token, name, reference, interpreter language or arrival window.
+    """
+    session = toolkit.session()
+    here = [queue for queue in queues() if queue.location == location]
+    waiting_rows = session.execute(
+        select(Ticket.queue, Ticket.prefix, Ticket.number, Ticket.reserved_desk)
+        .where(Ticket.location == location, Ticket.day == day, Ticket.state == "waiting")
+        .order_by(Ticket.queue, *_call_order())).all()
+    shown = {queue.slug: {"waiting": [], "reserved": {}, "minutes": service_minutes(queue.slug, day),
+                          "desks": serving_desks(queue.slug)} for queue in here}
+    for queue_slug, prefix, number, reserved_desk in waiting_rows:
+        entry = shown.get(queue_slug)
+        if entry is None:
+            continue
+        label = f"{prefix} {number:03d}"
+        entry["waiting"].append(label)
+        if reserved_desk:
+            entry["reserved"][label] = reserved_desk
+    called, served = {}, []
+    for ticket in session.scalars(select(Ticket).where(Ticket.location == location, Ticket.day == day,
+                                                       Ticket.state.in_(ACTIVE_STATES))):
+        if ticket.state == "in_service":
+            served.append(ticket.label)
+            continue
+        desk = find_desk(ticket.desk or "")
+        called[ticket.label] = {"room": ticket.room, "place": desk.name if desk else (ticket.desk or ""),
+                                "at": call_moment(ticket)}
+    return {"day": day.isoformat(), "queues": shown, "called": called, "served": sorted(served)}
+
+
+def first_kept_day(now: datetime) -> date:
+    """Return the first day whose tickets are kept: earlier days' are due for deletion."""
+    return toolkit.office_today(now) - timedelta(days=_settings()["retention_days"])
+
+
 def purge(session, now: datetime) -> int:
     """Delete tickets `retention_days` after their day (with the arrival link they kept)."""
-    last_kept = toolkit.office_today(now) - timedelta(days=_settings()["retention_days"])
+    last_kept = first_kept_day(now)
     session.execute(update(Ticket).where(Ticket.day < last_kept).values(transferred_to_id=None)
                     .execution_options(synchronize_session=False))
     deleted = session.execute(delete(Ticket).where(Ticket.day < last_kept)).rowcount

@@ -1,14 +1,17 @@
-"""Waiting times for the public (home page, open data) and statistics for staff, computed from the kept tickets.
+"""Waiting times for the public (home page, open data) and statistics for staff.
 
-Tickets are kept `retention_days` (settings); every figure here covers at most
-those days. Open data is anonymised: whole hours per queue, only hours with at
-least `OPEN_DATA_MIN_CLIENTS` clients, and only counts and mean minutes.
+Every figure comes from counts and minute sums per day, hour of arrival, queue
+and desk (`Figures`): computed from the tickets while they are kept
+(`retention_days`), and read from the table ``queue_daily``, which the purge
+fills just before it deletes a day's tickets. Open data is anonymised: whole
+hours per queue, only hours with at least `OPEN_DATA_MIN_CLIENTS` clients, and
+only counts and mean minutes.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -16,7 +19,7 @@ from sqlalchemy import func, select
 from portal import toolkit
 
 from . import service
-from .models import Ticket
+from .models import DailyFigures, Ticket
 
 # Hours with fewer clients are left out of open data: a mean of one or two would tell of single clients.
 OPEN_DATA_MIN_CLIENTS = 3
@@ -38,50 +41,131 @@ def current_waits(now: datetime) -> list[tuple[service.Queue, int]]:
     for queue in service.queues():
         if queue.slug not in opened:
             continue
-        serving = sum(1 for desk in service.desks() if queue.slug in desk.queues) or 1
-        estimate = (counts.get(queue.slug, 0) + 0.5) * service.service_minutes(queue.slug, today) / serving
+        estimate = ((counts.get(queue.slug, 0) + 0.5) * service.service_minutes(queue.slug, today)
+                    / service.serving_desks(queue.slug))
         waits.append((queue, max(5, math.ceil(estimate / 5) * 5)))
     return waits
 
 
-def _first_tickets(first_day: date, last_day: date):
-    """Return the called tickets a client got at the door or the Service Point (not their transfers), by day."""
-    return toolkit.session().scalars(select(Ticket).where(
-        Ticket.day >= first_day, Ticket.day <= last_day, Ticket.origin != "transfer",
-        Ticket.called_at.is_not(None)).order_by(Ticket.day, Ticket.created_at))
+@dataclass
+class Figures:
+    """Counts and minute sums of a group of tickets (a day's hour, queue and desk; or an hour, a queue or a desk
+    over several days): the columns of ``queue_daily``."""
+
+    clients: int = 0
+    called: int = 0
+    wait_minutes: float = 0.0
+    longest_wait_minutes: float = 0.0
+    served: int = 0
+    service_minutes: float = 0.0
+    missed: int = 0
+    arrivals_called: int = 0
+    arrivals_wait_minutes: float = 0.0
+    early: int = 0
+    in_window: int = 0
+    without_window: int = 0
+
+    def add(self, other: Figures) -> None:
+        """Count another group's tickets in this one."""
+        for column in fields(self):
+            mine, theirs = getattr(self, column.name), getattr(other, column.name)
+            setattr(self, column.name, max(mine, theirs) if column.name == "longest_wait_minutes" else mine + theirs)
+
+    def count(self, ticket: Ticket) -> None:
+        """Count one ticket."""
+        self.clients += 1
+        if ticket.called_at is not None:
+            wait = _minutes(ticket.created_at, ticket.called_at)
+            self.called += 1
+            self.wait_minutes += wait
+            self.longest_wait_minutes = max(self.longest_wait_minutes, wait)
+            if ticket.origin != "transfer":
+                self.arrivals_called += 1
+                self.arrivals_wait_minutes += wait
+        if ticket.state == "done" and ticket.served_at and ticket.ended_at:
+            self.served += 1
+            self.service_minutes += _minutes(ticket.served_at, ticket.ended_at)
+        if ticket.state == "missed":
+            self.missed += 1
+        if ticket.origin != "check_in":
+            return
+        if ticket.window_start is None:
+            self.without_window += 1
+        # The door lets nobody in after their window: a check-in is early or in time.
+        elif ticket.created_at.astimezone(toolkit.office_zone()).time() < ticket.window_start:
+            self.early += 1
+        else:
+            self.in_window += 1
+
+    @property
+    def mean_wait(self) -> int | None:
+        return round(self.wait_minutes / self.called) if self.called else None
+
+    @property
+    def longest_wait(self) -> int | None:
+        return round(self.longest_wait_minutes) if self.called else None
+
+    @property
+    def mean_service(self) -> int | None:
+        return round(self.service_minutes / self.served) if self.served else None
+
+
+# A day's figures per (day, hour of arrival, queue, desk or '').
+DayKey = tuple[date, int, str, str]
+
+
+def _ticket_figures(tickets) -> dict[DayKey, Figures]:
+    zone = toolkit.office_zone()
+    figures: dict[DayKey, Figures] = {}
+    for ticket in tickets:
+        key = (ticket.day, ticket.created_at.astimezone(zone).hour, ticket.queue, ticket.desk or "")
+        figures.setdefault(key, Figures()).count(ticket)
+    return figures
+
+
+def day_figures(first_day: date, last_day: date) -> dict[DayKey, Figures]:
+    """Return the figures of the days: kept ones from ``queue_daily``, the others from their tickets."""
+    session = toolkit.session()
+    kept = session.scalars(select(DailyFigures).where(DailyFigures.day >= first_day, DailyFigures.day <= last_day))
+    figures = {(row.day, row.hour, row.queue, row.desk): Figures(**{column.name: getattr(row, column.name)
+                                                                     for column in fields(Figures)})
+               for row in kept}
+    kept_days = {key[0] for key in figures}
+    tickets = session.scalars(select(Ticket).where(Ticket.day >= first_day, Ticket.day <= last_day)
+                              .order_by(Ticket.created_at))
+    figures.update(_ticket_figures(ticket for ticket in tickets if ticket.day not in kept_days))
+    return figures
+
+
+def purge_keeping_figures(session, now: datetime) -> int:
+    """Keep the figures of the days whose tickets are due for deletion in ``queue_daily``, then delete them."""
+    first_kept = service.first_kept_day(now)
+    due = session.scalars(select(Ticket).where(Ticket.day < first_kept))
+    for (day, hour, queue, desk), figures in _ticket_figures(due).items():
+        row = session.get(DailyFigures, (day, hour, queue, desk))
+        if row is None:
+            row = DailyFigures(day=day, hour=hour, queue=queue, desk=desk,
+                               **{column.name: getattr(figures, column.name) for column in fields(Figures)})
+            session.add(row)
+            continue
+        # A day's tickets go in one purge; a late one (a transfer of a kept day) adds to its figures.
+        merged = Figures(**{column.name: getattr(row, column.name) for column in fields(Figures)})
+        merged.add(figures)
+        for column in fields(Figures):
+            setattr(row, column.name, getattr(merged, column.name))
+    session.flush()
+    return service.purge(session, now)
 
 
 def open_data_rows(first_day: date, last_day: date) -> list[tuple]:
     """Return (date, hour, queue, clients, mean wait in minutes) per hour of arrival, for hours with enough clients."""
-    zone = toolkit.office_zone()
-    hours: dict[tuple[date, int, str], list[float]] = {}
-    for ticket in _first_tickets(first_day, last_day):
-        hour = ticket.created_at.astimezone(zone).hour
-        hours.setdefault((ticket.day, hour, ticket.queue), []).append(_minutes(ticket.created_at, ticket.called_at))
-    return [(day.isoformat(), hour, queue, len(waits), round(sum(waits) / len(waits)))
-            for (day, hour, queue), waits in sorted(hours.items()) if len(waits) >= OPEN_DATA_MIN_CLIENTS]
-
-
-@dataclass
-class Figures:
-    """Counts and times of one group of tickets (an hour, a queue or a desk) for the staff statistics."""
-
-    clients: int = 0
-    waits: list[float] = field(default_factory=list)
-    services: list[float] = field(default_factory=list)
-    missed: int = 0
-
-    @property
-    def mean_wait(self) -> int | None:
-        return round(sum(self.waits) / len(self.waits)) if self.waits else None
-
-    @property
-    def longest_wait(self) -> int | None:
-        return round(max(self.waits)) if self.waits else None
-
-    @property
-    def mean_service(self) -> int | None:
-        return round(sum(self.services) / len(self.services)) if self.services else None
+    hours: dict[tuple[date, int, str], Figures] = {}
+    for (day, hour, queue, _desk), figures in day_figures(first_day, last_day).items():
+        hours.setdefault((day, hour, queue), Figures()).add(figures)
+    return [(day.isoformat(), hour, queue, figures.arrivals_called,
+             round(figures.arrivals_wait_minutes / figures.arrivals_called))
+            for (day, hour, queue), figures in sorted(hours.items())
+            if figures.arrivals_called >= OPEN_DATA_MIN_CLIENTS]
 
 
 @dataclass
@@ -98,31 +182,14 @@ class Statistics:
 
 def staff_statistics(first_day: date, last_day: date) -> Statistics:
     """Return waiting and service times, missed clients and arrivals against their windows over the days."""
-    zone = toolkit.office_zone()
-    result = Statistics({}, {}, {}, 0, 0, 0)
-    tickets = toolkit.session().scalars(select(Ticket).where(Ticket.day >= first_day, Ticket.day <= last_day)
-                                        .order_by(Ticket.created_at))
-    for ticket in tickets:
-        groups = [result.by_queue.setdefault(ticket.queue, Figures()),
-                  result.by_hour.setdefault(ticket.created_at.astimezone(zone).hour, Figures())]
-        if ticket.desk:
-            groups.append(result.by_desk.setdefault(ticket.desk, Figures()))
-        for figures in groups:
-            figures.clients += 1
-            if ticket.called_at is not None:
-                figures.waits.append(_minutes(ticket.created_at, ticket.called_at))
-            if ticket.state == "done" and ticket.served_at and ticket.ended_at:
-                figures.services.append(_minutes(ticket.served_at, ticket.ended_at))
-            if ticket.state == "missed":
-                figures.missed += 1
-        if ticket.origin != "check_in":
-            continue
-        if ticket.window_start is None:
-            result.without_window += 1
-            continue
-        # The door lets nobody in after their window: a check-in is early or in time.
-        if ticket.created_at.astimezone(zone).time() < ticket.window_start:
-            result.early += 1
-        else:
-            result.in_window += 1
-    return result
+    by_hour: dict[int, Figures] = {}
+    by_queue: dict[str, Figures] = {}
+    by_desk: dict[str, Figures] = {}
+    total = Figures()
+    for (_day, hour, queue, desk), figures in day_figures(first_day, last_day).items():
+        groups = [by_hour.setdefault(hour, Figures()), by_queue.setdefault(queue, Figures()), total]
+        if desk:
+            groups.append(by_desk.setdefault(desk, Figures()))
+        for group in groups:
+            group.add(figures)
+    return Statistics(by_hour, by_queue, by_desk, total.early, total.in_window, total.without_window)

@@ -13,7 +13,8 @@ from portal.toolkit import _, _l
 from . import service, statistics
 from .desk_views import staff
 
-SPANS = (1, 7, 30)
+# Days older than the tickets' retention count from the figures the purge keeps (queue_daily).
+SPANS = (1, 7, 30, 90, 365)
 CSV_HEADER = ("group", "key", "clients", "mean_wait_minutes", "longest_wait_minutes", "mean_service_minutes",
               "missed")
 
@@ -26,9 +27,8 @@ class SpanForm(Form):
 
 def _form() -> SpanForm:
     form = SpanForm(request.args)
-    retention = toolkit.plugin_settings("queue")["retention_days"]
     form.days.choices = [(str(days), _("heute") if days == 1 else _("die letzten %(num)d Tage", num=days))
-                         for days in SPANS if days <= max(retention, 1)]
+                         for days in SPANS]
     return form
 
 

@@ -1,13 +1,22 @@
 """The client's ticket page: the number, how many are ahead, the expected wait, and the call when it comes.
 
 The page's address holds the ticket's token, the only key to it. With
-JavaScript the page polls its live part (`ticket_live`) every few seconds
-through ``toolkit.conditional``: 304 until something changes at the location.
+JavaScript (static/queue.js) the page follows the location's board
+(`board`): one public answer per location and version of its live topic,
+built once per process and version and shared by every phone there, 304
+before Flask's pipeline while nothing changed. The script derives the
+ticket's place and expected wait from it with texts the page carries; when
+the ticket's state changes (called, recalled, served, ended, transferred) it
+fetches the ticket's own live part (`ticket_live`) once. Without JavaScript
+the page is rendered whole on each press of the refresh button.
 """
 
 from __future__ import annotations
 
-from flask import make_response, render_template, url_for
+import gzip
+import json
+
+from flask import Response, abort, make_response, render_template, request, url_for
 
 from portal import toolkit
 
@@ -18,10 +27,19 @@ bp = toolkit.public_blueprint("queue", __name__)
 # Guessing a token is hopeless at any rate (192 bits); the limits only bound the load one network can make.
 PAGE_LIMIT = "300 per hour"
 LIVE_LIMIT = "120 per minute"
-# Seconds between two polls of the live part; the script reads it from the page.
+# The board is the same for every phone at a location, and the waiting area's Wi-Fi is one network: its changed
+# answers are counted (unchanged ones are answered before any limit), about one per phone and call.
+BOARD_LIMIT = "600 per minute"
+# Seconds between two polls of the board; the script reads it from the page.
 POLL_SECONDS = 5
 # From this many minutes of expected wait on, the page tells the client they may step out.
 STEP_OUT_MINUTES = 15
+# The script picks the plural form of "n persons ahead" from this table for n below it, and for larger n from the
+# form of 100 + n % 100: every catalog's plural rule depends on n only through n % 10, n % 100 and n up to 2
+# (and n % 1,000,000 in Spanish and French, far beyond any queue).
+PLURAL_TABLE = 200
+# Numbers the page's texts are rendered with, replaced by the script's own (no catalog uses them).
+_SAMPLES = {"low": 1111111, "high": 2222222, "minutes": 3333333}
 
 
 def _private(response):
@@ -29,6 +47,11 @@ def _private(response):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _call_parts(room: str, place: str):
+    """Return the call in German and the visitor's language: go to the room, or to the place without one."""
+    return toolkit.render_letter("queue/_call.html", toolkit.current_language(), room=room, place=place)
 
 
 def _context(ticket) -> dict:
@@ -39,10 +62,42 @@ def _context(ticket) -> dict:
     call = None
     if ticket.state == "called":
         desk = service.find_desk(ticket.desk or "")
-        call = toolkit.render_letter("queue/_call.html", toolkit.current_language(), room=ticket.room,
-                                     place=desk.name if desk else ticket.desk)
+        call = _call_parts(room=ticket.room, place=desk.name if desk else ticket.desk)
+    follow = {"state": service.follow_state(ticket, toolkit.office_today(now)), "number": ticket.label,
+              "queue": ticket.queue, "window_at": _epoch_ms(ticket.rank_at) if ticket.window_start else None}
     return {"ticket": ticket, "queue_title": queue.title if queue else ticket.queue, "ahead": service.ahead(ticket),
-            "wait": wait, "step_out": wait is not None and wait[0] >= STEP_OUT_MINUTES, "call": call}
+            "wait": wait, "step_out": wait is not None and wait[0] >= STEP_OUT_MINUTES, "call": call,
+            "follow": follow}
+
+
+def _epoch_ms(moment) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+@toolkit.content_cached
+def follow_texts() -> dict:
+    """Return the texts the script fills in for a waiting ticket, in the visitor's language, with placeholders."""
+    forms, table = [], []
+    for ahead in range(1, PLURAL_TABLE):
+        text = toolkit.ngettext("Vor Ihnen wartet %(num)d Person.", "Vor Ihnen warten %(num)d Personen.", ahead)
+        form = text.replace(str(ahead), "{num}", 1)
+        if form not in forms:
+            forms.append(form)
+        table.append(forms.index(form))
+    wait = toolkit._("Voraussichtliche Wartezeit: %(low)d bis %(high)d Minuten.", **_SAMPLES)
+    step_out = toolkit._("Sie können sich kurz entfernen: Sie werden voraussichtlich in etwa %(minutes)d Minuten "
+                         "aufgerufen. Bitte seien Sie rechtzeitig zurück.", **_SAMPLES)
+    for name, sample in _SAMPLES.items():
+        wait, step_out = (text.replace(str(sample), "{" + name + "}") for text in (wait, step_out))
+    call = [{"lang": toolkit.language_tag(room.lang), "dir": toolkit.text_direction(room.lang),
+             "room": room.html.unescape(), "place": place.html.unescape()}
+            for room, place in zip(_call_parts(room="{room}", place=""), _call_parts(room="", place="{place}"),
+                                   strict=True)]
+    return {"next": toolkit._("Sie sind als Nächste an der Reihe."), "ahead": forms,
+            "called": toolkit._("Sie sind an der Reihe!"), "call": call,
+            # One character per n from 1 on: the index of its form (catalogs have at most six).
+            "ahead_forms": "".join(str(index) for index in table), "wait": wait, "step_out": step_out,
+            "step_out_minutes": STEP_OUT_MINUTES, "spread": service.ESTIMATE_SPREAD}
 
 
 @bp.get("/t/<token>")
@@ -52,15 +107,17 @@ def ticket_page(token: str):
     ticket = service.resolve(token)
     if ticket is None:
         return _private(toolkit.render_error(404, toolkit._("Diese Wartenummer gibt es nicht (mehr).")))
-    return _private(make_response(render_template(
-        "queue/ticket.html", live_url=url_for(".ticket_live", lang=toolkit.current_language(), token=token),
-        poll_seconds=POLL_SECONDS, **_context(ticket))))
+    lang = toolkit.current_language()
+    script = {"board": url_for(".board", lang=lang, slug=service.location_slug(ticket.location)),
+              "ticket": url_for(".ticket_live", lang=lang, token=token), "poll_seconds": POLL_SECONDS,
+              "clock": _epoch_ms(toolkit.utcnow()), "texts": follow_texts()}
+    return _private(make_response(render_template("queue/ticket.html", script=script, **_context(ticket))))
 
 
 @bp.get("/t/<token>/live")
 @toolkit.limiter.limit(toolkit.client_limit(LIVE_LIMIT))
 def ticket_live(token: str):
-    """Answer the page's poll: 304 while nothing changed at the ticket's location, else the live part."""
+    """Answer with the ticket's live part: fetched by the script when the board shows its state changed."""
     ticket = service.resolve(token)
     if ticket is None:
         return _private(toolkit.render_error(404))
@@ -68,3 +125,28 @@ def ticket_live(token: str):
                                    lambda: render_template("queue/_ticket_live.html", **_context(ticket)),
                                    private=True)
     return _private(response)
+
+
+@toolkit.content_cached(per_language=False, entries=16)
+def board_body(location: str, version: int, day) -> tuple[bytes, bytes]:
+    """Return a location's board at a version of its topic as JSON, plain and gzip-compressed: built once per
+    process and version, then shared by every phone."""
+    body = json.dumps(service.board(location, day), separators=(",", ":"), ensure_ascii=False).encode()
+    return body, gzip.compress(body, 6, mtime=0)
+
+
+@bp.get("/board/<slug>")
+@toolkit.live_view(service.slug_topic, shared=True)
+@toolkit.limiter.limit(toolkit.client_limit(BOARD_LIMIT))
+def board(slug: str):
+    """Answer a phone's poll with the location's board (public numbers only); 304 while its version holds."""
+    location = service.locations().get(slug)
+    if location is None:
+        abort(404)
+    # Read after the tag's version: the body is never older than its tag.
+    plain, compressed = board_body(location, toolkit.live_version(service.slug_topic(slug)), toolkit.office_today())
+    response = Response(plain, mimetype="application/json")
+    if request.accept_encodings["gzip"]:
+        response.set_data(compressed)
+        response.headers["Content-Encoding"] = "gzip"
+    return response

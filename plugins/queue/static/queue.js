@@ -1,15 +1,30 @@
-// The ticket page follows its ticket: polls the live part with If-None-Match (304 while nothing changed),
-// alerts when the ticket is called (vibration, a tone where the browser allows) and keeps the screen awake.
+// The ticket page follows its ticket through the location's board, one answer shared by every phone there: polls it
+// with If-None-Match (304 while nothing changed) and derives from it, with the texts the page carries, the ticket's
+// place, expected wait and call ("go to room 2.14 now", in German and the page's language); when the ticket is
+// served, ends or is transferred, it fetches the ticket's own live part once. Alerts when called (vibration, a tone
+// where the browser allows) and keeps the screen awake.
 (function () {
   "use strict";
   var box = document.getElementById("queue-live");
-  if (!box || !window.fetch) { return; }
-  var url = box.getAttribute("data-queue-live-url");
-  var seconds = parseInt(box.getAttribute("data-queue-poll-seconds"), 10) || 5;
+  var config = document.getElementById("queue-follow");
+  if (!box || !config || !window.fetch || !window.JSON) { return; }
+  config = JSON.parse(config.textContent);
+  var texts = config.texts;
+  var seconds = config.poll_seconds || 5;
+  // The server's clock, for an arrival window still to come: a phone's own clock may be minutes off.
+  var clockOffset = config.clock - Date.now();
   var etag = null;
+  var ticket = readTicket();
   var lastCall = callKey();
   var refresh = document.querySelector(".queue-refresh");
   if (refresh) { refresh.hidden = true; }
+
+  function readTicket() {
+    var part = box.querySelector(".queue-ticket");
+    var windowAt = part.getAttribute("data-queue-window-at");
+    return { state: part.getAttribute("data-queue-state"), number: part.getAttribute("data-queue-number"),
+             queue: part.getAttribute("data-queue-queue"), windowAt: windowAt ? parseInt(windowAt, 10) : null };
+  }
 
   function callKey() {
     var call = box.querySelector("[data-queue-call]");
@@ -48,18 +63,132 @@
     tone();
   }
 
-  function poll() {
-    var headers = { "Accept": "text/html" };
-    if (etag) { headers["If-None-Match"] = etag; }
-    fetch(url, { headers: headers, cache: "no-store", credentials: "same-origin" }).then(function (response) {
-      if (response.status !== 200) { return null; }
-      etag = response.headers.get("ETag");
+  // The ticket's state as the board tells it; the server's live part says the same (service.follow_state).
+  function stateOn(board) {
+    var called = board.called[ticket.number];
+    if (called) { return "called " + called.at; }
+    if (board.served.indexOf(ticket.number) >= 0) { return "served"; }
+    var queue = board.queues[ticket.queue];
+    return queue && queue.waiting.indexOf(ticket.number) >= 0 ? "waiting" : "gone";
+  }
+
+  // As service.ahead: the numbers before this one that any desk, or this one's reserved desk, may call.
+  function ahead(queue) {
+    var reserved = queue.reserved[ticket.number] || "";
+    var count = 0;
+    for (var index = 0; queue.waiting[index] !== ticket.number; index += 1) {
+      var theirs = queue.reserved[queue.waiting[index]] || "";
+      if (theirs === "" || theirs === reserved) { count += 1; }
+    }
+    return count;
+  }
+
+  function aheadText(count) {
+    if (count === 0) { return texts.next; }
+    var forms = texts.ahead_forms;
+    var form = count < forms.length + 1 ? forms.charAt(count - 1) : forms.charAt(99 + count % 100);
+    return texts.ahead[parseInt(form, 10)].replace("{num}", count);
+  }
+
+  // As service.expected_wait: a range around the estimate, rounded to 5 minutes.
+  function waitRange(queue, count) {
+    var serving = queue.reserved[ticket.number] ? 1 : queue.desks;
+    var estimate = (count + 0.5) * queue.minutes / serving;
+    var now = Date.now() + clockOffset;
+    if (ticket.windowAt !== null && ticket.windowAt > now) {
+      estimate = Math.max(estimate, (ticket.windowAt - now) / 60000);
+    }
+    var low = Math.floor(estimate * (1 - texts.spread) / 5) * 5;
+    return [low, Math.max(low + 5, Math.ceil(estimate * (1 + texts.spread) / 5) * 5)];
+  }
+
+  function setText(selector, text) {
+    var element = box.querySelector(selector);
+    if (element && element.textContent !== text) { element.textContent = text; }
+    return element;
+  }
+
+  function showPlace(board) {
+    var queue = board.queues[ticket.queue];
+    var count = ahead(queue);
+    var range = waitRange(queue, count);
+    setText(".queue-ahead", aheadText(count));
+    setText(".queue-wait", texts.wait.replace("{low}", range[0]).replace("{high}", range[1]));
+    var stepOut = setText(".queue-step-out", texts.step_out.replace("{minutes}", range[0]));
+    if (stepOut) { stepOut.hidden = range[0] < texts.step_out_minutes; }
+  }
+
+  function fetchTicket() {
+    return fetch(config.ticket, { headers: { "Accept": "text/html" }, cache: "no-store",
+                                  credentials: "same-origin" }).then(function (response) {
+      if (response.status !== 200) { throw new Error("no live part"); }
       return response.text().then(function (html) {
         box.innerHTML = html;
+        ticket = readTicket();
         var key = callKey();
         if (key && key !== lastCall) { alertCall(); }
         lastCall = key;
       });
+    }).catch(function () {
+      etag = null; // the next poll gets the board again and tries once more
+    });
+  }
+
+  function paragraph(className, text) {
+    var element = document.createElement("p");
+    element.className = className;
+    element.textContent = text;
+    return element;
+  }
+
+  // As the live part shows a called ticket (_ticket_live.html): the number and queue stay, the call replaces the rest.
+  function showCall(called, state) {
+    var part = box.querySelector(".queue-ticket");
+    var keep = [part.querySelector(".queue-number"), part.querySelector(".queue-queue")];
+    var call = document.createElement("div");
+    call.className = "queue-call";
+    call.setAttribute("data-queue-call", state);
+    var title = paragraph("queue-call__title", " " + texts.called);
+    var arrow = document.createElement("span");
+    arrow.setAttribute("aria-hidden", "true");
+    arrow.textContent = "\u279c";
+    title.insertBefore(arrow, title.firstChild);
+    call.appendChild(title);
+    texts.call.forEach(function (language) {
+      var text = called.room ? language.room.replace("{room}", called.room)
+        : language.place.replace("{place}", called.place);
+      var line = paragraph("queue-call__text", text);
+      line.setAttribute("lang", language.lang);
+      line.setAttribute("dir", language.dir);
+      call.appendChild(line);
+    });
+    while (part.firstChild) { part.removeChild(part.firstChild); }
+    keep.forEach(function (element) { if (element) { part.appendChild(element); } });
+    part.appendChild(call);
+    part.setAttribute("data-queue-state", state);
+    ticket.state = state;
+    if (state !== lastCall) { alertCall(); }
+    lastCall = state;
+  }
+
+  function follow(board) {
+    var state = stateOn(board);
+    if (state.indexOf("called ") === 0) {
+      if (state !== ticket.state) { showCall(board.called[ticket.number], state); }
+      return null;
+    }
+    if (state !== ticket.state) { return fetchTicket(); }
+    if (state === "waiting") { showPlace(board); }
+    return null;
+  }
+
+  function poll() {
+    var headers = { "Accept": "application/json" };
+    if (etag) { headers["If-None-Match"] = etag; }
+    fetch(config.board, { headers: headers, cache: "no-store", credentials: "same-origin" }).then(function (response) {
+      if (response.status !== 200) { return null; }
+      etag = response.headers.get("ETag");
+      return response.json().then(follow);
     }).catch(function () { /* offline for a moment: the next poll tries again */ }).then(function () {
       window.setTimeout(poll, seconds * 1000);
     });

@@ -91,3 +91,30 @@ def test_the_desk_list_follows_new_numbers_and_the_duty_page_is_accessible(brows
     mediator.click("button:has-text('Ich helfe')")
     expect(mediator.locator(".queue-duty")).to_contain_text("Sie helfen hier.")
     expect(desk.locator("#queue-desk-live")).to_contain_text("Test mediator hilft", timeout=15_000)
+
+
+@pytest.mark.browser
+def test_a_call_moves_every_phone_up_and_calls_its_own(browser, live_server, issue, call_next):
+    """Three phones follow one board: the called one shows its call, the others their new place and wait."""
+    tickets = [issue() for _ in range(3)]
+    context = browser.new_context(**SMALL)
+    phones = []
+    for _id, token, label in tickets:
+        phone = context.new_page()
+        phone.goto(f"{live_server.url}/en/queue/t/{token}")
+        expect(phone.locator(".queue-number")).to_have_text(label)
+        phones.append(phone)
+    expect(phones[2].locator(".queue-ahead")).to_have_text("2 people are waiting ahead of you.")
+    call_next()
+    expect(phones[0].locator(".queue-call")).to_be_visible(timeout=15_000)
+    expect(phones[0].locator('.queue-call__text[lang="de"]')).to_have_text("Bitte gehen Sie jetzt in Raum 2.14.")
+    expect(phones[1].locator(".queue-ahead")).to_have_text("You are next.", timeout=15_000)
+    expect(phones[2].locator(".queue-ahead")).to_have_text("1 person is waiting ahead of you.", timeout=15_000)
+    # What the script derived is what the server renders for the same ticket now.
+    for phone, (_id, token, _label) in zip(phones[1:], tickets[1:], strict=True):
+        server = context.new_page()
+        server.goto(f"{live_server.url}/en/queue/t/{token}")
+        for part in (".queue-ahead", ".queue-wait"):
+            expect(phone.locator(part)).to_have_text(server.text_content(part))
+        server.close()
+    context.close()

@@ -3,7 +3,8 @@
 from datetime import datetime, time, timedelta
 
 import pytest
-from portal_plugins.queue.models import Ticket
+from portal_plugins.queue.models import DailyFigures, Ticket
+from sqlalchemy import text
 
 from portal import toolkit
 
@@ -78,7 +79,43 @@ def test_the_staff_statistics_count_waits_services_missed_and_arrivals(staff_cli
 
 def test_the_statistics_refuse_a_made_up_span_and_other_roles(staff_client):
     caseworker = staff_client("caseworker")
-    answer = caseworker.get("/de/staff/queue/statistics?days=365")
+    answer = caseworker.get("/de/staff/queue/statistics?days=400")
     assert answer.status_code == 422 and 'id="error-summary"' in answer.get_data(as_text=True)
     assert staff_client("door").get("/de/staff/queue/statistics").status_code == 403
     assert staff_client("mediator").get("/de/staff/queue/statistics.csv").status_code == 403
+
+
+def test_the_purge_keeps_each_days_figures_so_statistics_and_open_data_outlive_the_tickets(
+        app, staff_client, client, served, today, data):
+    old_day, kept_day = today - timedelta(days=40), today - timedelta(days=2)
+    for wait in (10, 20, 30):
+        served(old_day, 9, wait, service=5)
+    served(old_day, 9, 7, state="missed")
+    served(old_day, 11, 5, service=3, queue="service-point", origin="walk_in")
+    for wait in (12, 14, 16):
+        served(kept_day, 9, wait, service=4)
+    caseworker = staff_client("caseworker")
+    statistics_before = caseworker.get("/de/staff/queue/statistics.csv?days=365").get_data(as_text=True)
+    open_data_before = client.get("/de/queue/waiting-times.json").get_json()["hours"]
+    assert len(open_data_before) == 2 and "queue;termine;7;" in statistics_before
+
+    for _run in range(2):  # a second purge finds nothing more to keep and counts nothing twice
+        assert app.test_cli_runner().invoke(args=["purge"]).exit_code == 0
+    kept = data(lambda session: session.execute(text(
+        "SELECT day, hour, queue, desk, clients, called, served, missed, arrivals_called FROM queue_daily "
+        "ORDER BY hour, queue")).all())
+    assert data(lambda session: session.scalar(text("SELECT count(*) FROM queue_ticket"))) == 3
+    assert [tuple(row)[1:] for row in kept] == [(9, "termine", "raum-2-14", 4, 4, 3, 1, 4),
+                                               (11, "service-point", "raum-2-14", 1, 1, 1, 0, 1)]
+    assert {str(row[0]) for row in kept} == {old_day.isoformat()}
+    assert caseworker.get("/de/staff/queue/statistics.csv?days=365").get_data(as_text=True) == statistics_before
+    assert client.get("/de/queue/waiting-times.json").get_json()["hours"] == open_data_before
+    page = caseworker.get("/de/staff/queue/statistics?days=365").get_data(as_text=True)
+    assert "09:00" in page and "11:00" in page
+
+
+def test_the_kept_figures_hold_no_ticket(app):
+    with app.app_context():
+        columns = {column.name for column in DailyFigures.__table__.columns}
+    assert not columns & {"token", "number", "prefix", "arrival_public_id", "mediator_name", "mediator_id",
+                          "interpreter_language", "created_at", "called_at"}
