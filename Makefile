@@ -24,6 +24,11 @@ $(VENV)/.installed: setup.cfg setup.py pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# Without a configuration of its own in instance/, the demo adds the waiting room (off by default) to the built-in
+# plugins, so desks, call display, tickets and mediators show together; PORTAL_EXTRA_PLUGINS set outside wins.
+ifeq ($(wildcard instance/portal.toml),)
+run: export PORTAL_EXTRA_PLUGINS ?= queue
+endif
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
