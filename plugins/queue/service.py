@@ -199,9 +199,15 @@ def active_ticket(desk: Desk) -> Ticket | None:
     return toolkit.session().scalar(select(Ticket).where(Ticket.desk == desk.slug, Ticket.state.in_(ACTIVE_STATES)))
 
 
-def waiting(desk: Desk, day: date) -> list[Ticket]:
-    """Return the tickets a desk may call today, in the order it calls them."""
-    return list(toolkit.session().scalars(select(Ticket).where(_callable_by(desk, day)).order_by(*_call_order())))
+def waiting(desk: Desk, day: date, limit: int | None = None) -> list[Ticket]:
+    """Return the tickets a desk may call today, in the order it calls them (the first `limit` of them)."""
+    return list(toolkit.session().scalars(select(Ticket).where(_callable_by(desk, day)).order_by(*_call_order())
+                                          .limit(limit)))
+
+
+def waiting_count(desk: Desk, day: date) -> int:
+    """Return how many tickets a desk may call today."""
+    return toolkit.session().scalar(select(func.count()).select_from(Ticket).where(_callable_by(desk, day))) or 0
 
 
 def call_next(desk: Desk, now: datetime) -> Ticket | None:

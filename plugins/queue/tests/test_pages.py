@@ -4,6 +4,7 @@ import re
 from datetime import time
 
 import pytest
+from portal_plugins.queue import desk_views, service
 from portal_plugins.queue.models import Ticket
 from sqlalchemy import select
 
@@ -188,3 +189,18 @@ def test_the_door_and_the_pass_page_show_the_number_of_a_check_in(app, data, tod
                                          "public_id='') }}")
     assert "A 001" in door and "/de/queue/t/" in shown and "A 001" in shown
     assert "queue-door" not in nothing
+
+
+def test_the_desk_lists_the_next_numbers_and_counts_them_all(staff_client, data, today):
+    def many(session):
+        queue = service.find_queue("termine")
+        return [service.issue(queue, origin="walk_in", now=toolkit.utcnow()).label
+                for _number in range(desk_views.WAITING_ROWS + 5)]
+
+    labels = data(many)
+    desk = staff_client("caseworker")
+    for path in (DESK, f"{DESK}/waiting"):
+        page = desk.get(path).get_data(as_text=True)
+        assert f"{len(labels)} Nummern warten" in page
+        assert f"Hier stehen die nächsten {desk_views.WAITING_ROWS} in der Reihenfolge des Aufrufs" in page
+        assert labels[desk_views.WAITING_ROWS - 1] in page and labels[desk_views.WAITING_ROWS] not in page
