@@ -121,19 +121,24 @@ def _arrival_section(a: dict) -> list[str]:
 
 
 def _waiting_room_section(w: dict) -> list[str]:
-    fragment = w["unchanged_fragment_in_app"]
-    return ["", "## Waiting room (SQLite, all plugins, gunicorn with two sync workers)", "",
-            f"{w['phones']:,} phones follow their tickets' live part and {w['displays']} call displays the board, "
+    costs = w["in_app"]
+    return ["", f"## Waiting room (SQLite, all plugins, gunicorn with {w['gunicorn_workers']} sync workers)", "",
+            f"{w['phones']:,} phones follow their location's board and {w['displays']} call displays theirs, "
             f"every {w['poll_seconds']:g} s with If-None-Match; {w['desks']} desks each call a client every "
-            f"{w['call_every_seconds_per_desk']:g} s; {w['seconds']} s, live versions in the {w['live_versions']}.",
+            f"{w['call_every_seconds_per_desk']:g} s; {w['seconds']} s, live versions in the {w['live_versions']}; "
+            f"load average {w['load_average']['before']} before, {w['load_average']['after']} after.",
             "", f"{w['calls']} calls: the ticket's follower saw the call within 5 s in "
             f"{w['follower_saw_call_within_5s_share']:.1%}, the displays in "
             f"{w['displays_saw_call_within_5s_share']:.1%}. "
             f"Meanwhile the lookup page took p50 {w['lookup_ms']['p50']} ms, p99 {w['lookup_ms']['p99']} ms; "
             f"the desk page p50 {w['desk_ms']['p50']} ms, p99 {w['desk_ms']['p99']} ms.", "",
             f"Server CPU: {w['server_cpu_seconds']} s for {w['requests_answered']:,} answers "
-            f"({w['unchanged_304']:,} of them 304), {w['server_cpu_ms_per_request']} ms per answer; an unchanged "
-            f"poll of the ticket's live part inside the app: {fragment['cpu_ms']} ms CPU. Answers: {w['statuses']}."]
+            f"({w['unchanged_304']:,} of them 304), {w['server_cpu_ms_per_request']} ms per answer; the benchmark's "
+            f"own client {w['client_cpu_seconds']} s. Inside the app, ms of CPU: the board unchanged "
+            f"{costs['board_unchanged']['cpu_ms']}, changed (kept answer) "
+            f"{costs['board_changed_kept_answer']['cpu_ms']}, "
+            f"first load (kept body) {costs['board_first_load_kept_body']['cpu_ms']}; a ticket's live part unchanged "
+            f"{costs['ticket_live_part_unchanged']['cpu_ms']}. Answers: {w['statuses']}."]
 
 
 def _throughput_table(block: dict) -> list[str]:

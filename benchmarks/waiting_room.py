@@ -1,16 +1,23 @@
 """The waiting room under a day's load: 1,000 phones follow their tickets, 4 call displays follow the location,
 8 desks call clients, and a probe times the lookup page and a desk page meanwhile.
 
-Gunicorn with the deployment settings (two sync workers) on SQLite with all plugins, the live versions in Redis
-when reachable. The phones and displays are tasks of one asyncio client speaking plain HTTP/1.1 (sync workers
-close every connection, so each poll opens its own, as a phone's would after a few seconds of quiet). The desks
-call through the queue plugin's service functions in this process, as the desk page's button does.
+Each phone does what the ticket page's script does (plugins/queue/static/queue.js): it polls the location's board
+with the last ETag, derives its ticket's state from the board (the call included), and fetches its ticket's own
+live part once when the ticket is served or ends.
+
+Gunicorn with the deployment settings (portal/gunicorn_config.py: sync workers, two per core) on SQLite with all
+plugins, the live versions in Redis when reachable. The phones and displays are tasks of one asyncio client speaking
+plain HTTP/1.1 (sync workers close every connection, so each poll opens its own, as a phone's would after a few
+seconds of quiet). The desks call through the queue plugin's service functions in this process, as the desk page's
+button does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import http.client
+import json
 import os
 import random
 import re
@@ -24,6 +31,8 @@ from .installation import Installation
 from .live import per_request
 
 PHONES, DISPLAYS, DESKS = 1_000, 4, 8
+# As portal/gunicorn_config.py starts them unless WEB_CONCURRENCY says otherwise (docs/deployment.md).
+WORKERS = 2 * (os.cpu_count() or 1)
 POLL_SECONDS, CALL_EVERY_SECONDS, SEEN_WITHIN_SECONDS = 5.0, 30.0, 5.0
 PROBE_PAUSE_SECONDS = 0.5
 LANG = "de"
@@ -40,8 +49,9 @@ def address(number: int) -> str:
     return f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
 
 
-def prepare(installation: Installation) -> tuple[list[str], str]:
-    """Migrate, add the demo accounts and issue one ticket per phone; return the tickets' tokens and the location."""
+def prepare(installation: Installation) -> tuple[list[tuple[str, str]], str]:
+    """Migrate, add the demo accounts and issue one ticket per phone; return the tickets' tokens and numbers, and the
+    location."""
     from portal_plugins.queue import service
 
     from portal import create_app, toolkit
@@ -56,8 +66,9 @@ def prepare(installation: Installation) -> tuple[list[str], str]:
         now = toolkit.utcnow()
         # Ranked before the demo's clients (their windows start 20 minutes ago), so the desks call followed tickets.
         first = now - timedelta(hours=2)
-        tokens = [service.issue(queue, origin="walk_in", now=now, rank_at=first + timedelta(seconds=number)).token
-                  for number in range(PHONES)]
+        tickets = [service.issue(queue, origin="walk_in", now=now, rank_at=first + timedelta(seconds=number))
+                   for number in range(PHONES)]
+        tokens = [(ticket.token, ticket.label) for ticket in tickets]
         toolkit.session().commit()
         location = queue.location
     app.extensions["portal.db"].engine.dispose()
@@ -112,7 +123,8 @@ async def fetch(port: int, path: str, headers: dict) -> tuple[int, dict, bytes, 
 
 
 async def follow(port: int, path: str, headers: dict, until: float, seen: list, statuses: dict) -> None:
-    """Poll path every POLL_SECONDS with the last ETag, noting each changed answer's send and answer time."""
+    """Poll path every POLL_SECONDS with the last ETag (as a call display does), noting each changed answer's send
+    and answer time."""
     etag = None
     await asyncio.sleep(random.uniform(0, POLL_SECONDS))
     while time.monotonic() < until:
@@ -126,6 +138,43 @@ async def follow(port: int, path: str, headers: dict, until: float, seen: list, 
         if status == 200:
             etag = answer.get("etag", etag)
             seen.append((sent, answered))
+        await asyncio.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - started)))
+
+
+def phone_state(board: dict, label: str) -> str:
+    """Return a ticket's state as the phone's script derives it from the board (queue.js, stateOn)."""
+    if label in board["called"]:
+        return f"called {board['called'][label]['at']}"
+    if label in board["served"]:
+        return "served"
+    return "waiting" if any(label in queue["waiting"] for queue in board["queues"].values()) else "gone"
+
+
+async def follow_board(port: int, board: str, token: str, label: str, headers: dict, until: float, seen: list,
+                       statuses: dict) -> None:
+    """Poll the board every POLL_SECONDS as a phone's script does: a call counts as seen when a poll sent after it
+    answered with the call; when the ticket is served or ends, fetch its live part once."""
+    etag, state = None, "waiting"
+    await asyncio.sleep(random.uniform(0, POLL_SECONDS))
+    while time.monotonic() < until:
+        started = time.monotonic()
+        try:
+            status, answer, body, sent, answered = await fetch(
+                port, board, headers | ({"If-None-Match": etag} if etag else {}))
+            statuses[status] = statuses.get(status, 0) + 1
+            if status == 200:
+                etag = answer.get("etag", etag)
+                if answer.get("content-encoding") == "gzip":
+                    body = gzip.decompress(body)
+                now_state = phone_state(json.loads(body), label)
+                if now_state != state and now_state.startswith("called"):
+                    seen.append((sent, answered))  # the script shows the call from the board
+                elif now_state != state:
+                    part, *_rest = await fetch(port, f"/{LANG}/queue/t/{token}/live", headers)
+                    statuses[f"live part {part}"] = statuses.get(f"live part {part}", 0) + 1
+                state = now_state
+        except OSError:
+            statuses["error"] = statuses.get("error", 0) + 1
         await asyncio.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - started)))
 
 
@@ -195,14 +244,16 @@ def sign_in(url: str) -> str:
     return "; ".join(header.split(";")[0] for header in answer.msg.get_all("Set-Cookie"))
 
 
-async def run(port: int, tokens: list[str], location_slug: str, desks: Desks, cookie: str, seconds: int) -> dict:
+async def run(port: int, tokens: list[tuple[str, str]], location_slug: str, desks: Desks, cookie: str,
+              seconds: int) -> dict:
     until = time.monotonic() + seconds
     phone_seen = [[] for _ in tokens]
     display_seen = [[] for _ in range(DISPLAYS)]
     statuses = {"phones": {}, "displays": {}, "lookup": {}, "desk": {}}
     latencies = {"lookup": [], "desk": []}
-    tasks = [follow(port, f"/{LANG}/queue/t/{token}/live", PHONE | {"X-Forwarded-For": address(number)}, until,
-                    phone_seen[number], statuses["phones"]) for number, token in enumerate(tokens)]
+    tasks = [follow_board(port, f"/{LANG}/queue/board/{location_slug}", token, label,
+                          PHONE | {"X-Forwarded-For": address(number)}, until, phone_seen[number], statuses["phones"])
+             for number, (token, label) in enumerate(tokens)]
     tasks += [follow(port, f"/{LANG}/queue/display/{location_slug}/board",
                      PHONE | {"X-Forwarded-For": address(50_000 + number)}, until, display_seen[number],
                      statuses["displays"]) for number in range(DISPLAYS)]
@@ -213,7 +264,7 @@ async def run(port: int, tokens: list[str], location_slug: str, desks: Desks, co
                        statuses["desk"]))
     tasks.append(call_loop(desks, until - SEEN_WITHIN_SECONDS - POLL_SECONDS))  # the last calls can still be seen
     await asyncio.gather(*tasks)
-    index = {token: number for number, token in enumerate(tokens)}
+    index = {token: number for number, (token, _label) in enumerate(tokens)}
     # The demo's own waiting clients have no phone following them: only the displays see their calls.
     followers = [seen_within(call["at"], phone_seen[index[call["token"]]]) for call in desks.calls
                  if call["token"] in index]
@@ -231,15 +282,23 @@ async def run(port: int, tokens: list[str], location_slug: str, desks: Desks, co
     }
 
 
-def unchanged_fragment_cost(installation: Installation, token: str) -> dict:
-    """Time an unchanged poll of a ticket's live part inside the app (CPU and wall milliseconds)."""
+def in_app_costs(installation: Installation, token: str, location_slug: str) -> dict:
+    """Time polls inside the app (CPU and wall milliseconds): the board unchanged and changed, and a ticket's own live
+    part unchanged (what every phone polled before the board)."""
     from portal import create_app, toolkit
 
     app = create_app({"instance_path": str(installation.root), **installation.settings})
     toolkit.limiter.enabled = False  # thousands of polls from one address: the cost, not the limit, is measured here
-    path = f"/{LANG}/queue/t/{token}/live"
-    etag = app.test_client().get(path, headers=PHONE).headers["ETag"]
-    figures = per_request(app.wsgi_app, path, PHONE | {"If-None-Match": etag})
+    figures = {}
+    for name, path in (("board", f"/{LANG}/queue/board/{location_slug}"),
+                       ("ticket_live_part", f"/{LANG}/queue/t/{token}/live")):
+        etag = app.test_client().get(path, headers=PHONE).headers["ETag"]
+        figures[f"{name}_unchanged"] = per_request(app.wsgi_app, path, PHONE | {"If-None-Match": etag})
+    board = f"/{LANG}/queue/board/{location_slug}"
+    # A phone's poll after a change: its older tag gets the answer the process kept for the version (before the
+    # pipeline); a first load without a tag goes through the pipeline and takes the body kept for the version.
+    figures["board_changed_kept_answer"] = per_request(app.wsgi_app, board, PHONE | {"If-None-Match": 'W/"older"'})
+    figures["board_first_load_kept_body"] = per_request(app.wsgi_app, board, PHONE)
     toolkit.limiter.enabled = True
     app.extensions["portal.db"].engine.dispose()
     return figures
@@ -270,24 +329,33 @@ def measure(root: Path, plugins: list[str], redis_url: str | None, seconds: int 
     desks = Desks(installation)
     with desks.app.app_context():
         location_slug = service.location_slug(location)
-    with installation.process().start() as portal:
+    with installation.process(workers=WORKERS).start() as portal:
         cookie = sign_in(portal.url)
         port = int(portal.url.rsplit(":", 1)[1])
         cpu_before = server_cpu_seconds(portal.process.pid)
+        load_before = os.getloadavg()
+        client_cpu_before = time.process_time()
         print(f"waiting room: {PHONES} phones, {DISPLAYS} displays, {DESKS} desks for {seconds} s", file=sys.stderr)
         results = asyncio.run(run(port, tokens, location_slug, desks, cookie, seconds))
         server_cpu = server_cpu_seconds(portal.process.pid) - cpu_before
+        load_after = os.getloadavg()
+        client_cpu = time.process_time() - client_cpu_before
     desks.app.extensions["portal.db"].engine.dispose()
     answered = sum(value for counts in results["statuses"].values() for key, value in counts.items()
                    if key.isdigit())
     unchanged = sum(counts.get("304", 0) for counts in results["statuses"].values())
     results.update({
-        "seconds": seconds, "phones": PHONES, "displays": DISPLAYS, "desks": DESKS,
+        "seconds": seconds, "phones": PHONES, "displays": DISPLAYS, "desks": DESKS, "gunicorn_workers": WORKERS,
         "poll_seconds": POLL_SECONDS, "call_every_seconds_per_desk": CALL_EVERY_SECONDS,
         "live_versions": "redis" if redis_url else "database",
-        "server_cpu_seconds": round(server_cpu, 2), "requests_answered": answered, "unchanged_304": unchanged,
+        # The machine is shared: the load around the run says how much of its two cores the portal could have.
+        "load_average": {"before": [round(value, 2) for value in load_before],
+                         "after": [round(value, 2) for value in load_after]},
+        "server_cpu_seconds": round(server_cpu, 2),
+        # The phones, displays, desks and probe are this process, on the same two cores.
+        "client_cpu_seconds": round(client_cpu, 2), "requests_answered": answered, "unchanged_304": unchanged,
         "server_cpu_ms_per_request": round(server_cpu / answered * 1000, 3) if answered else None,
-        "unchanged_fragment_in_app": unchanged_fragment_cost(installation, tokens[-1]),
+        "in_app": in_app_costs(installation, tokens[-1][0], location_slug),
     })
     print(f"  {results}", file=sys.stderr)
     return results
