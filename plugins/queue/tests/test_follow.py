@@ -146,7 +146,8 @@ def script_ahead_text(texts: dict, count: int) -> str:
     return texts["ahead"][int(form)].replace("{num}", str(count))
 
 
-@pytest.mark.parametrize("language", ["de", "ar", "ru", "pl", "uk", "fr", "es", "fa", "tr", "ti"])
+@pytest.mark.parametrize("language", ["de", "en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl", "ku", "ckb", "fa_AF",
+                                      "ps", "ti"])
 def test_the_script_picks_the_catalogs_plural_form_for_any_number_ahead(app, language):
     texts = texts_in(app, language)
     assert texts["next"] and "{low}" in texts["wait"] and "{high}" in texts["wait"]
