@@ -124,7 +124,8 @@ def _waiting_room_section(w: dict) -> list[str]:
     costs = w["in_app"]
     return ["", f"## Waiting room (SQLite, all plugins, gunicorn with {w['gunicorn_workers']} sync workers)", "",
             f"{w['phones']:,} phones follow their location's board and {w['displays']} call displays theirs, "
-            f"every {w['poll_seconds']:g} s with If-None-Match; {w['desks']} desks each call a client every "
+            f"every {w['poll_seconds']['phones']:g} and {w['poll_seconds']['displays']:g} s with If-None-Match; "
+            f"{w['desks']} desks each call a client every "
             f"{w['call_every_seconds_per_desk']:g} s; {w['seconds']} s, live versions in the {w['live_versions']}; "
             f"load average {w['load_average']['before']} before, {w['load_average']['after']} after.",
             "", f"{w['calls']} calls: the ticket's follower saw the call within 5 s in "

@@ -33,7 +33,9 @@ from .live import per_request
 PHONES, DISPLAYS, DESKS = 1_000, 4, 8
 # As portal/gunicorn_config.py starts them unless WEB_CONCURRENCY says otherwise (docs/deployment.md).
 WORKERS = 2 * (os.cpu_count() or 1)
-POLL_SECONDS, CALL_EVERY_SECONDS, SEEN_WITHIN_SECONDS = 5.0, 30.0, 5.0
+CALL_EVERY_SECONDS, SEEN_WITHIN_SECONDS = 30.0, 5.0
+# The first answers of every follower come in the first 5 s; the calls and the probe start after them.
+WARM_UP_SECONDS = 5.0
 PROBE_PAUSE_SECONDS = 0.5
 LANG = "de"
 LOOKUP = f"/{LANG}/appointments/"
@@ -123,8 +125,10 @@ async def fetch(port: int, path: str, headers: dict) -> tuple[int, dict, bytes, 
 
 
 async def follow(port: int, path: str, headers: dict, until: float, seen: list, statuses: dict) -> None:
-    """Poll path every POLL_SECONDS with the last ETag (as a call display does), noting each changed answer's send
-    and answer time."""
+    """Poll path as often as a call display does with the last ETag, noting each changed answer's send and answer
+    time."""
+    from portal_plugins.queue.display_views import POLL_SECONDS
+
     etag = None
     await asyncio.sleep(random.uniform(0, POLL_SECONDS))
     while time.monotonic() < until:
@@ -152,8 +156,10 @@ def phone_state(board: dict, label: str) -> str:
 
 async def follow_board(port: int, board: str, token: str, label: str, headers: dict, until: float, seen: list,
                        statuses: dict) -> None:
-    """Poll the board every POLL_SECONDS as a phone's script does: a call counts as seen when a poll sent after it
-    answered with the call; when the ticket is served or ends, fetch its live part once."""
+    """Poll the board as often as a phone's script does: a call counts as seen when a poll sent after it answered
+    with the call; when the ticket is served or ends, fetch its live part once."""
+    from portal_plugins.queue.views import POLL_SECONDS
+
     etag, state = None, "waiting"
     await asyncio.sleep(random.uniform(0, POLL_SECONDS))
     while time.monotonic() < until:
@@ -180,7 +186,7 @@ async def follow_board(port: int, board: str, token: str, label: str, headers: d
 
 async def probe(port: int, path: str, headers: dict, until: float, latencies: list, statuses: dict) -> None:
     """Time a page again and again, with a short pause between loads, until the run ends (after the warm-up)."""
-    await asyncio.sleep(POLL_SECONDS)  # the phones' first loads, each a full render, come in the first poll period
+    await asyncio.sleep(WARM_UP_SECONDS)
     while time.monotonic() < until:
         status, _answer, _body, sent, answered = await fetch(port, path, headers)
         statuses[status] = statuses.get(status, 0) + 1
@@ -191,7 +197,7 @@ async def probe(port: int, path: str, headers: dict, until: float, latencies: li
 async def call_loop(desks: Desks, until: float) -> None:
     """Let each desk call every CALL_EVERY_SECONDS, the desks spread evenly over that time."""
     spacing = CALL_EVERY_SECONDS / DESKS
-    await asyncio.sleep(POLL_SECONDS)  # every phone and display holds its first answer's ETag by then
+    await asyncio.sleep(WARM_UP_SECONDS)  # every phone and display holds its first answer's ETag by then
     started = time.monotonic()
     turn = 0
     while True:
@@ -262,7 +268,7 @@ async def run(port: int, tokens: list[tuple[str, str]], location_slug: str, desk
     tasks.append(probe(port, f"/{LANG}/staff/queue/desk/{EIGHT_DESKS[0]['slug']}",
                        PHONE | {"Cookie": cookie, "X-Forwarded-For": address(60_000)}, until, latencies["desk"],
                        statuses["desk"]))
-    tasks.append(call_loop(desks, until - SEEN_WITHIN_SECONDS - POLL_SECONDS))  # the last calls can still be seen
+    tasks.append(call_loop(desks, until - SEEN_WITHIN_SECONDS - WARM_UP_SECONDS))  # the last calls can still be seen
     await asyncio.gather(*tasks)
     index = {token: number for number, (token, _label) in enumerate(tokens)}
     # The demo's own waiting clients have no phone following them: only the displays see their calls.
@@ -317,7 +323,7 @@ def forget_copied_version(redis_url: str | None, location: str) -> None:
 
 def measure(root: Path, plugins: list[str], redis_url: str | None, seconds: int = 60) -> dict:
     """Run the waiting room for `seconds` (one call per desk every 30 s) and return its figures."""
-    from portal_plugins.queue import service
+    from portal_plugins.queue import display_views, service, views
 
     plugins = plugins if "queue" in plugins else [*plugins, "queue"]  # opt-in, so not among the default plugins
     settings = {"behind_proxy": True, "ratelimit_storage_url": redis_url or "memory://",
@@ -346,7 +352,8 @@ def measure(root: Path, plugins: list[str], redis_url: str | None, seconds: int 
     unchanged = sum(counts.get("304", 0) for counts in results["statuses"].values())
     results.update({
         "seconds": seconds, "phones": PHONES, "displays": DISPLAYS, "desks": DESKS, "gunicorn_workers": WORKERS,
-        "poll_seconds": POLL_SECONDS, "call_every_seconds_per_desk": CALL_EVERY_SECONDS,
+        "poll_seconds": {"phones": views.POLL_SECONDS, "displays": display_views.POLL_SECONDS},
+        "call_every_seconds_per_desk": CALL_EVERY_SECONDS,
         "live_versions": "redis" if redis_url else "database",
         # The machine is shared: the load around the run says how much of its two cores the portal could have.
         "load_average": {"before": [round(value, 2) for value in load_before],
