@@ -30,8 +30,6 @@ NOT_YET_CONSISTENT: dict[str, set[str]] = {
            "elektronischer-aufenthaltstitel", "termin", "vorgangsnummer"},
     "fa_AF": {"amt", "einbuergerungsurkunde", "einladungsschreiben", "elektronischer-aufenthaltstitel", "termin",
               "vorgangsnummer"},
-    "ku": {"aufenthaltstitel", "einbuergerungsurkunde", "einladungsschreiben", "elektronischer-aufenthaltstitel",
-           "termin", "vorgangsnummer"},
     "ps": {"aufenthaltserlaubnis", "aufenthaltstitel", "einladungsschreiben", "elektronischer-aufenthaltstitel",
            "termin"},
 }
@@ -180,6 +178,10 @@ CAPITALISED_ADDRESS = {
     "ru": re.compile(r"(?<![\w-])(Вы|Вас|Вам|Вами|Ваш|Ваша|Ваше|Ваши|Вашего|Вашей|Вашему|Вашим|Вашими|Ваших|Вашу|Вашем)"
                      r"(?![\w-])"),
 }
+# Kurmanji addresses the reader as hûn: no singular pronoun (te, ji te re, yê te) and no second person singular
+# verb (tu dikarî, dixwazî). "tu" alone is also the quantifier "no, any" (tu astengî tune ye), so it is not searched.
+KURMANJI_SECOND_PERSON = re.compile(
+    r"(?<![\w-])(te|dikarî|nikarî|dixwazî|dibînî|distînî|dikî|dizanî|dibî|yî|divê tu)(?![\w-])", re.I)
 SENTENCE_START = re.compile(r"(^|[.!?:;\n«»\"(*—–-])\s*$")
 
 # Catalogs and content that still mix registers: phase 2 fixes them and shrinks this set (strict xfail).
@@ -199,6 +201,10 @@ def informal_polish(translation: str) -> list[str]:
     return found + [m.group(0) for m in POLISH_PAN_PANI.finditer(translation)]
 
 
+def informal_kurmanji(translation: str) -> list[str]:
+    return [m.group(0) for m in KURMANJI_SECOND_PERSON.finditer(translation)]
+
+
 def capitalised_mid_sentence(lang: str, translation: str) -> list[str]:
     return [m.group(0) for m in CAPITALISED_ADDRESS[lang].finditer(translation)
             if not SENTENCE_START.search(translation[:m.start()])]
@@ -209,6 +215,12 @@ def test_polish_addresses_the_reader_as_panstwo(lang):
     wrong = [f"{where}: {translation!r} ({', '.join(found)})" for where, _, translation in all_pairs(lang)
              if (found := informal_polish(translation))]
     assert not wrong, f"{len(wrong)} texts use ty or Pan/Pani instead of Państwo:\n" + "\n".join(wrong[:25])
+
+
+def test_kurmanji_addresses_the_reader_as_hun():
+    wrong = [f"{where}: {translation!r} ({', '.join(found)})" for where, _, translation in all_pairs("ku")
+             if (found := informal_kurmanji(translation))]
+    assert not wrong, f"{len(wrong)} texts address the reader as tu instead of hûn:\n" + "\n".join(wrong[:25])
 
 
 @pytest.mark.parametrize("lang", [pytest.param(lang, marks=register_outcome(lang)) for lang in CAPITALISED_ADDRESS])
@@ -273,6 +285,8 @@ def test_register_checks_find_what_they_look_for():
     assert sorani_singular_address("ئێستا چاپ بکە، دەتوانیت بیبەیت.") == ["بکە", "دەتوانیت", "بیبەیت"]
     assert not sorani_singular_address("ئێستا چاپ بکەن، دەتوانن بیبەن. دەبێت بێت.")
     assert not arabic_singular_address("لذلك أحضروا رسالة الدعوة إلى موعدكم واكتبوا إلينا هناك.")
+    assert informal_kurmanji("Tu dikarî randevûya xwe bibînî; em ê ji te re binivîsin.") == ["dikarî", "te"]
+    assert not informal_kurmanji("Hûn dikarin randevûya xwe kontrol bikin. Niha tu astengî tune ye.")
 
 
 # Errors the reviewer found in the Russian and Ukrainian texts (issue 17): each wording must not come back.
