@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from babel.messages.pofile import read_po
 
 from portal.catalogs import is_translated
@@ -272,6 +273,28 @@ def test_sorani_addresses_the_reader_as_ewe():
     wrong = [f"{where}: {translation!r} ({', '.join(found)})" for where, _, translation in all_pairs("ckb")
              if (found := sorani_singular_address(translation))]
     assert not wrong, f"{len(wrong)} texts address the reader as تۆ:\n" + "\n".join(wrong[:25])
+def lower_case_language_names(lang: str) -> set[str]:
+    """Return the portal's language names as `lang` writes them inside a sentence, where that is lower case."""
+    names = {Locale.parse(lang).languages.get(code) or Locale.parse(lang).languages.get(code.split("_")[0])
+             for code in LANGUAGE_CODES}
+    return {name for name in names if name and name[0].islower()}
+
+
+def capitalised_language_names(lang: str, translation: str) -> list[str]:
+    names = lower_case_language_names(lang)
+    if not names:
+        return []
+    pattern = "|".join(re.escape(name[0].upper() + name[1:]) for name in sorted(names, key=len, reverse=True))
+    return [m.group(0) for m in re.finditer(rf"(?<![\w-])({pattern})(?![\w-])", translation)
+            if not SENTENCE_START.search(translation[:m.start()])]
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lower_case_language_names(lang)])
+def test_language_names_are_lower_case_inside_a_sentence(lang):
+    # Babel writes "alemán", "allemand", "almanî" inside a sentence; "alemán y Español" mixes two spellings.
+    wrong = [f"{where}: {translation!r} ({', '.join(found)})" for where, _, translation in all_pairs(lang)
+             if (found := capitalised_language_names(lang, translation))]
+    assert not wrong, f"{len(wrong)} texts capitalise a language name inside a sentence:\n" + "\n".join(wrong[:25])
 
 
 def test_register_checks_find_what_they_look_for():
@@ -286,6 +309,10 @@ def test_register_checks_find_what_they_look_for():
     assert not sorani_singular_address("ئێستا چاپ بکەن، دەتوانن بیبەن. دەبێت بێت.")
     assert not arabic_singular_address("لذلك أحضروا رسالة الدعوة إلى موعدكم واكتبوا إلينا هناك.")
     assert informal_kurmanji("Tu dikarî randevûya xwe bibînî; em ê ji te re binivîsin.") == ["dikarî", "te"]
+    assert capitalised_language_names("es", "Imprimir en dos idiomas: alemán y Español") == ["Español"]
+    assert capitalised_language_names("ku", "Nivîs bi Almanî. Almanî zimanê çavkaniyê ye.") == ["Almanî"]
+    assert not capitalised_language_names("fr", "Allemand : imprimer en allemand et en français.")
+    assert not capitalised_language_names("tr", "Almanca ve Türkçe")
     assert not informal_kurmanji("Hûn dikarin randevûya xwe kontrol bikin. Niha tu astengî tune ye.")
 
 

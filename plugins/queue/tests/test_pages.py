@@ -27,6 +27,14 @@ def test_the_ticket_page_shows_number_place_and_wait_and_is_never_cached(client,
     assert 'class="queue-refresh"' in page
 
 
+def test_the_ticket_page_names_the_interpreter_language_as_the_reader_writes_it(client, issue):
+    _id, token, _label = issue(interpreter_language="ar")
+    for lang, name in (("es", "árabe"), ("fr", "arabe"), ("de", "Arabisch")):
+        page = client.get(f"/{lang}/queue/t/{token}").get_data(as_text=True)
+        note = re.search(r'<p class="queue-interpreter">(.*?)</p>', page).group(1)
+        assert name in note and "العربية" not in note, (lang, note)
+
+
 def test_unknown_or_guessed_tokens_get_404(client, issue):
     _id, token, _label = issue()
     for wrong in (token[:-1] + ("A" if token[-1] != "A" else "B"), "1", "A" * 32, token + "x"):
