@@ -273,6 +273,24 @@ def test_sorani_addresses_the_reader_as_ewe():
     wrong = [f"{where}: {translation!r} ({', '.join(found)})" for where, _, translation in all_pairs("ckb")
              if (found := sorani_singular_address(translation))]
     assert not wrong, f"{len(wrong)} texts address the reader as تۆ:\n" + "\n".join(wrong[:25])
+
+
+# French puts a no-break space (U+00A0, the one every font has) before : ; ? ! and » and after «, so that the
+# sign never starts a line; a plain or narrow space, or none at all, is an error. Times (09:30) and addresses
+# (https://) have no space and are no punctuation.
+FRENCH_SPACING = re.compile(r"[^\S\u00a0][:;?!»]|«[^\S\u00a0]|[^\s\u00a0][:;?!»](?=\s|$|[<*)\]])|«[^\s\u00a0]")
+
+
+def french_spacing_errors(translation: str) -> list[str]:
+    return [m.group(0) for m in FRENCH_SPACING.finditer(translation)]
+
+
+def test_french_puts_a_no_break_space_before_high_punctuation():
+    wrong = [f"{where}: {translation!r} ({', '.join(map(repr, found))})" for where, _, translation in all_pairs("fr")
+             if (found := french_spacing_errors(translation))]
+    assert not wrong, f"{len(wrong)} French texts without U+00A0 before : ; ? ! »:\n" + "\n".join(wrong[:25])
+
+
 def lower_case_language_names(lang: str) -> set[str]:
     """Return the portal's language names as `lang` writes them inside a sentence, where that is lower case."""
     names = {Locale.parse(lang).languages.get(code) or Locale.parse(lang).languages.get(code.split("_")[0])
@@ -309,6 +327,9 @@ def test_register_checks_find_what_they_look_for():
     assert not sorani_singular_address("ئێستا چاپ بکەن، دەتوانن بیبەن. دەبێت بێت.")
     assert not arabic_singular_address("لذلك أحضروا رسالة الدعوة إلى موعدكم واكتبوا إلينا هناك.")
     assert informal_kurmanji("Tu dikarî randevûya xwe bibînî; em ê ji te re binivîsin.") == ["dikarî", "te"]
+    assert french_spacing_errors("Merci ! Date : « %(value)s » fin; Pourquoi?") == [" !", " :", "« ", " »", "n;", "i?"]
+    assert french_spacing_errors("Vous venez\u202f? Heure\u00a0: 09:30, voir https://example.org") == ["\u202f?"]
+    assert not french_spacing_errors("Merci\u00a0! «\u00a0%(value)s\u00a0» (attendu\u00a0: 09:30).")
     assert capitalised_language_names("es", "Imprimir en dos idiomas: alemán y Español") == ["Español"]
     assert capitalised_language_names("ku", "Nivîs bi Almanî. Almanî zimanê çavkaniyê ye.") == ["Almanî"]
     assert not capitalised_language_names("fr", "Allemand : imprimer en allemand et en français.")
