@@ -285,6 +285,13 @@ def french_spacing_errors(translation: str) -> list[str]:
     return [m.group(0) for m in FRENCH_SPACING.finditer(translation)]
 
 
+def test_french_writes_the_typographic_apostrophe():
+    wrong = [f"{where}: {translation!r}" for where, _, translation in all_pairs("fr")
+             if re.search(r"(?<=[^\W\d_])'(?=[^\W\d_])", translation)]
+    assert not wrong, f"{len(wrong)} French texts with a straight apostrophe (l'adresse, not l’adresse):\n" + (
+        "\n".join(wrong[:25]))
+
+
 def test_french_puts_a_no_break_space_before_high_punctuation():
     wrong = [f"{where}: {translation!r} ({', '.join(map(repr, found))})" for where, _, translation in all_pairs("fr")
              if (found := french_spacing_errors(translation))]
