@@ -315,7 +315,7 @@ def capitalised_language_names(lang: str, translation: str) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lower_case_language_names(lang)])
-def test_language_names_are_lower_case_inside_a_sentence(lang):
+def test_language_names_are_lower_case_as_babel_writes_them(lang):
     # Babel writes "alemán", "allemand", "almanî" inside a sentence; "alemán y Español" mixes two spellings.
     wrong = [f"{where}: {translation!r} ({', '.join(found)})" for where, _, translation in all_pairs(lang)
              if (found := capitalised_language_names(lang, translation))]
