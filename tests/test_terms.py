@@ -397,6 +397,33 @@ def test_russian_residence_title_is_not_a_residence_permit():
     assert not wrong, f"{len(wrong)} texts translate Aufenthaltstitel as вид на жительство:\n" + "\n".join(wrong[:25])
 
 
+# Errors the reviewer found in the Spanish, French, Turkish, English and Kurmanji texts (issue 17): a residence
+# title (any title) blurred with a residence permit, the settlement permit under another name, "Langage facile"
+# for FALC, the appointment letter for the invitation letter. Texts naming a permit itself are not concerned.
+WESTERN_AND_KURMANJI_ERRORS = [
+    pytest.param("tr", "aufenthaltstitel", r"oturma izn", id="tr-residence-title-as-permit"),
+    pytest.param("fr", "aufenthaltstitel", r"permis de séjour", id="fr-residence-title-as-permit"),
+    pytest.param("es", "aufenthaltstitel", r"permisos? de residencia", id="es-residence-title-as-permit"),
+    pytest.param("en", "aufenthaltstitel", r"residence permit", id="en-residence-title-as-permit"),
+    pytest.param("fr", "niederlassungserlaubnis", r"carte de résident|résidence permanente|séjour permanent",
+                 id="fr-settlement-permit-off-glossary"),
+    pytest.param("es", "niederlassungserlaubnis", r"residencia permanente|residente permanente",
+                 id="es-settlement-permit-off-glossary"),
+    pytest.param("fr", "leichte-sprache", r"langage facile|langage simple", id="fr-easy-language-not-falc"),
+    pytest.param("ku", "einladungsschreiben", r"nameya randevûyê", id="ku-appointment-letter"),
+]
+
+
+@pytest.mark.parametrize("lang, slug, wrong_wording", WESTERN_AND_KURMANJI_ERRORS)
+def test_western_and_kurmanji_errors_stay_fixed(lang, slug, wrong_wording):
+    wrong = [f"{where}: {translation!r}" for where, german, translation in all_pairs(lang)
+             if uses_term(TERMS_BY_SLUG[slug], german)
+             and not (slug == "aufenthaltstitel"
+                      and any(uses_term(TERMS_BY_SLUG[other], german) for other in TITLE_ONLY_EXCLUDES))
+             and re.search(wrong_wording, fold(translation))]
+    assert not wrong, f"{len(wrong)} texts still use {wrong_wording!r}:\n" + "\n".join(wrong[:25])
+
+
 LANGUAGE_NAME_STEMS = {
     "ru": r"(немецк|русск|английск|украинск|турецк|арабск|персидск|испанск|французск|польск|курдск)\w*",
     "uk": r"(німецьк|російськ|англійськ|українськ|турецьк|арабськ|перськ|іспанськ|французьк|польськ|курдськ)\w*",
