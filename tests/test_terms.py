@@ -202,8 +202,20 @@ def informal_polish(translation: str) -> list[str]:
     return found + [m.group(0) for m in POLISH_PAN_PANI.finditer(translation)]
 
 
+# A button or link label addresses the reader too: "Tomar bikin", "Çap bikin", never the singular "Tomar bike". In a
+# sentence these forms are also the third person subjunctive ("heke kesek betal bike"), so only labels are searched.
+KURMANJI_SINGULAR_IMPERATIVE = re.compile(
+    r"(?<![\w-])(bike|çêbike|bide|bîne|bişîne|biguherîne|veke|rake|bibîne|vegerîne|hilbijêre|bigere|bixe|bibe|daxîne"
+    r"|rawestîne|biceribîne|biweşîne|vekişîne|bigire|derkeve|têkeve|binêre|binivîse|bixwîne)(?![\w-])", re.I)
+
+
 def informal_kurmanji(translation: str) -> list[str]:
-    return [m.group(0) for m in KURMANJI_SECOND_PERSON.finditer(translation)]
+    found = [m.group(0) for m in KURMANJI_SECOND_PERSON.finditer(translation)]
+    labels = [translation] + re.findall(r"„([^“]+)“", translation)
+    for label in labels:
+        if len(label.split()) <= SHORT_LABEL_WORDS and not re.search(r"[.!?]|\b(heke|divê)\b", label):
+            found += [m.group(0) for m in KURMANJI_SINGULAR_IMPERATIVE.finditer(label)]
+    return found
 
 
 def capitalised_mid_sentence(lang: str, translation: str) -> list[str]:
@@ -342,6 +354,10 @@ def test_register_checks_find_what_they_look_for():
     assert not capitalised_language_names("fr", "Allemand : imprimer en allemand et en français.")
     assert not capitalised_language_names("tr", "Almanca ve Türkçe")
     assert not informal_kurmanji("Hûn dikarin randevûya xwe kontrol bikin. Niha tu astengî tune ye.")
+    assert informal_kurmanji("Tomar bike") == ["bike"]
+    assert informal_kurmanji("Bêyî JavaScript li ser „Nû bike“ bitikînin.") == ["bike"]
+    assert not informal_kurmanji("randevûya zûtir, heke kesek betal bike")
+    assert not informal_kurmanji("Tomar bikin û biweşînin")
 
 
 # Errors the reviewer found in the Russian and Ukrainian texts (issue 17): each wording must not come back.
