@@ -504,3 +504,52 @@ def test_tigrinya_uses_geez_western_digits_and_the_plural_address():
              if TIGRINYA_WRONG.search(translation)
              or (len(german.split()) > 2 and not re.search(r"[\u1200-\u135a]", translation))]
     assert not wrong, f"{len(wrong)} Tigrinya texts:\n" + "\n".join(wrong[:25])
+
+
+# Wordings issue 17 found beside the term base's in Farsi, Dari and Pashto: a text whose German matches
+# `german` (and not `unless`) must not use the rejected wording again.
+REJECTED_WORDINGS = [
+    pytest.param("fa", r"\bTermin(e|s|en)?\b", None, r"وقت[\s\u200c]*(‌های\s+)?ملاقات", id="fa-termin-not-vaqt-molaqat"),
+    pytest.param("fa_AF", r"\bTermin(e|s|en)?\b", None, r"نوبت", id="fa_AF-termin-not-nobat"),
+    pytest.param("fa", r"Familiennachzug", None, r"الحاق", id="fa-familiennachzug-one-wording"),
+    pytest.param("fa", r"\bVorgangsnummer", r"\bAktenzeichen", r"شماره\S*\s+پرونده", id="fa-vorgangsnummer-not-file"),
+    pytest.param("fa", r"\bAktenzeichen", r"\bVorgangsnummer", r"پیگیری", id="fa-aktenzeichen-not-reference"),
+    pytest.param("fa", r"\bAufenthaltstitel", r"\bAufenthaltserlaubnis|\bNiederlassungserlaubnis",
+                 r"اجازه\S*\s+اقامت", id="fa-aufenthaltstitel-not-permit"),
+    pytest.param("fa", r"\bAufenthaltserlaubnis", r"\bAufenthaltstitel", r"مجوز\S*\s+اقامت",
+                 id="fa-aufenthaltserlaubnis-not-title"),
+    pytest.param("fa_AF", r"\bVorgangsnummer", r"\bAktenzeichen", r"شماره\S*\s+(پرونده|دوسیه)",
+                 id="fa_AF-vorgangsnummer-not-file"),
+    pytest.param("ps", r"\bVorgangsnummer", r"\bAktenzeichen", r"دوسی", id="ps-vorgangsnummer-not-file"),
+    pytest.param("ps", r"\bEinladungsschreiben", None, r"ملاقات لیک",
+                 id="ps-einladungsschreiben-not-appointment-letter"),
+]
+
+
+@pytest.mark.parametrize("lang, german, unless, rejected", REJECTED_WORDINGS)
+def test_rejected_wordings_do_not_come_back(lang, german, unless, rejected):
+    wrong = [f"{where}: {source!r} -> {translation!r}" for where, source, translation in all_pairs(lang)
+             if re.search(german, source) and not (unless and re.search(unless, source))
+             and re.search(rejected, fold(translation))]
+    assert not wrong, f"{len(wrong)} texts use {rejected!r}:\n" + "\n".join(wrong[:25])
+
+
+# Farsi, Dari and Pashto write digits as 0-9 (docs/translating.md, "Digits"): the numbers, dates and times
+# the code formats into placeholders come with 0-9, and so do references and phone numbers.
+NON_LATIN_DIGITS = re.compile(r"[\u0660-\u0669\u06f0-\u06f9]")
+
+
+@pytest.mark.parametrize("lang", ["fa", "fa_AF", "ps"])
+def test_digits_written_in_the_text_are_latin(lang):
+    wrong = [f"{where}: {translation!r}" for where, _, translation in all_pairs(lang)
+             if NON_LATIN_DIGITS.search(translation)]
+    assert not wrong, f"{len(wrong)} texts write Persian or Arabic-Indic digits:\n" + "\n".join(wrong[:25])
+
+
+@pytest.mark.parametrize("lang, plural_marker", [("fa", "ها"), ("fa_AF", "ها"), ("ps", "ونه")])
+def test_naturalisation_heading_is_singular_for_one_appointment(lang, plural_marker):
+    path = CATALOG_FOLDERS["naturalisation"] / lang / "LC_MESSAGES" / "messages.po"
+    with open(path, "rb") as handle:
+        catalog = read_po(handle)
+    assert plural_marker not in catalog["Ihr Termin"].string
+    assert plural_marker in catalog["Ihre Termine"].string
