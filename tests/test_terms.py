@@ -23,13 +23,6 @@ CATALOG_FOLDERS = {"core": ROOT / "translations"} | {
 }
 CONTENT_FILES = sorted(path for path in (ROOT / "plugins").glob("*/content/*.json") if path != GLOSSARY)
 
-# Term-base terms a language does not yet translate consistently everywhere: phase 2 of the
-# term-base work fixes the catalogs and content and removes the pair here. A pair listed here
-# whose test passes fails (strict xfail), so the list only ever shrinks.
-NOT_YET_CONSISTENT: dict[str, set[str]] = {
-}
-
-
 def fold(text: str) -> str:
     """Return text casefolded and composed, the form the term base's patterns are written for."""
     # Turkish İ casefolds to i with a combining dot; the forms are written with the plain i.
@@ -107,14 +100,7 @@ def mistranslations(slug: str, lang: str) -> list[str]:
             if uses_term(term, german) and not has_accepted_form(term, lang, translation)]
 
 
-def expected_outcome(lang: str, slug: str):
-    if slug in NOT_YET_CONSISTENT.get(lang, set()):
-        return pytest.mark.xfail(strict=True, reason="phase 2: not yet consistent with the term base")
-    return ()
-
-
-TERM_CASES = [pytest.param(lang, term["slug"], id=f"{lang}-{term['slug']}", marks=expected_outcome(lang, term["slug"]))
-              for lang in LANGUAGES for term in TERMS]
+TERM_CASES = [pytest.param(lang, term["slug"], id=f"{lang}-{term['slug']}") for lang in LANGUAGES for term in TERMS]
 
 
 @pytest.mark.parametrize("lang, slug", TERM_CASES)
@@ -179,16 +165,6 @@ KURMANJI_SECOND_PERSON = re.compile(
     r"(?<![\w-])(te|dikarî|nikarî|dixwazî|dibînî|distînî|dikî|dizanî|dibî|yî|divê tu)(?![\w-])", re.I)
 SENTENCE_START = re.compile(r"(^|[.!?:;\n«»\"(*—–-])\s*$")
 
-# Catalogs and content that still mix registers: phase 2 fixes them and shrinks this set (strict xfail).
-REGISTER_NOT_YET_CONSISTENT: set[str] = set()
-
-
-def register_outcome(lang: str):
-    if lang in REGISTER_NOT_YET_CONSISTENT:
-        return pytest.mark.xfail(strict=True, reason="phase 2: register not yet consistent")
-    return ()
-
-
 def informal_polish(translation: str) -> list[str]:
     found = [m.group(0) for m in POLISH_SECOND_PERSON.finditer(translation)]
     if len(translation.split()) > SHORT_LABEL_WORDS or re.search(r"[.!?]", translation):
@@ -217,7 +193,7 @@ def capitalised_mid_sentence(lang: str, translation: str) -> list[str]:
             if not SENTENCE_START.search(translation[:m.start()])]
 
 
-@pytest.mark.parametrize("lang", [pytest.param("pl", marks=register_outcome("pl"))])
+@pytest.mark.parametrize("lang", ["pl"])
 def test_polish_addresses_the_reader_as_panstwo(lang):
     wrong = [f"{where}: {translation!r} ({', '.join(found)})" for where, _, translation in all_pairs(lang)
              if (found := informal_polish(translation))]
@@ -230,7 +206,7 @@ def test_kurmanji_addresses_the_reader_as_hun():
     assert not wrong, f"{len(wrong)} texts address the reader as tu instead of hûn:\n" + "\n".join(wrong[:25])
 
 
-@pytest.mark.parametrize("lang", [pytest.param(lang, marks=register_outcome(lang)) for lang in CAPITALISED_ADDRESS])
+@pytest.mark.parametrize("lang", CAPITALISED_ADDRESS)
 def test_address_pronoun_has_one_capitalisation(lang):
     wrong = [f"{where}: {translation!r} ({', '.join(found)})" for where, _, translation in all_pairs(lang)
              if (found := capitalised_mid_sentence(lang, translation))]

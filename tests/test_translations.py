@@ -230,16 +230,9 @@ def test_arabic_wording(owner, msgid, expected, wrong):
 
 # The portal merges the core's and every plugin's catalog into one per language, and Flask-Babel keeps the plural
 # rule of the catalog merged last: catalogs of one language with different Plural-Forms pick the wrong form.
-PLURAL_RULES_NOT_YET_ONE = {"es", "fa", "fr", "tr"}
 
 
-def plural_rule_outcome(lang: str):
-    if lang in PLURAL_RULES_NOT_YET_ONE:
-        return pytest.mark.xfail(strict=True, reason="catalogs of this language still carry two plural rules")
-    return ()
-
-
-@pytest.mark.parametrize("lang", [pytest.param(lang, marks=plural_rule_outcome(lang)) for lang in LANGUAGES])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalogs_of_a_language_share_one_plural_rule(lang):
     rules = {owner: read(po_path(owner, lang)).plural_forms.replace(" ", "") for owner in OWNERS}
     assert len(set(rules.values())) == 1, f"{lang}: {rules}"
