@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import json
 import statistics
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -11,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .installation import Installation
-from .throughput import LOOKUP_API, LOOKUP_FORM, checklist_page_in
+from .throughput import BEFORE_PYTHON, LOOKUP_API, LOOKUP_FORM, checklist_page_in
 
 ROUNDS = 5
 
@@ -33,7 +35,7 @@ def per_request_ms(client, method: str, path: str, count: int = 200, **kwargs) -
 
 
 def slot_costs(portal, client, path: str, count: int = 50) -> dict[str, float]:
-    """Return the milliseconds each plugin spends per request of a page answering template slots."""
+    """Return the milliseconds of CPU each plugin spends per request of a page answering template slots."""
     totals: dict[str, float] = defaultdict(float)
     answers = portal.extensions["portal.slots"].answers
     originals = {slot: list(entries) for slot, entries in answers.items()}
@@ -41,11 +43,11 @@ def slot_costs(portal, client, path: str, count: int = 50) -> dict[str, float]:
     def timed(slot, plugin, answer):
         @functools.wraps(answer)
         def call(**context):
-            started = time.perf_counter()
+            started = time.process_time()
             try:
                 return answer(**context)
             finally:
-                totals[f"{plugin}: {slot}"] += time.perf_counter() - started
+                totals[f"{plugin}: {slot}"] += time.process_time() - started
 
         return call
 
@@ -86,8 +88,16 @@ def measure(root: Path, plugins: list[str]) -> dict:
         results["lookup_form_page"] = per_request_ms(client, "GET", LOOKUP_FORM, count=50, headers=browser)
         found = client.post(LOOKUP_API, json={"reference": reference, "birth_date": born},
                             headers={"Accept": "application/json"}).get_json()
-        results["result_page"] = per_request_ms(client, "GET", urlsplit(found["print_url"]).path, count=50,
-                                                headers=browser)
+        result_path = urlsplit(found["print_url"]).path
+        results["result_page"] = per_request_ms(client, "GET", result_path, count=50, headers=browser)
+        # The lookup form's post without JavaScript, one visitor's session and token: the result page in its answer.
+        from portal.testing import csrf_token
+
+        year, month, day = born.split("-")
+        form = {"csrf_token": csrf_token(client, LOOKUP_FORM), "reference": reference, "day": day, "month": month,
+                "year": year}
+        results["lookup_form_post"] = per_request_ms(client, "POST", LOOKUP_FORM, count=50, data=form,
+                                                     headers=browser)
     if "emergency" in plugins:
         results["emergency_form"] = per_request_ms(client, "GET", "/de/emergency/", count=50, headers=browser)
     # A visitor of the public pages: the language cookie, no session (kept pages; portal/pagecache.py).
@@ -104,8 +114,34 @@ def measure(root: Path, plugins: list[str]) -> dict:
         results["checklist_page_cache_off"] = per_request_ms(rendered, "GET", checklist_page_in(rendered), count=50,
                                                              headers=browser)
     slots = {"home": slot_costs(rendering, rendered, "/de/")}
+    if "appointments" in plugins:
+        slots["result page"] = slot_costs(portal, client, result_path)
     for app in (portal, rendering):
         app.extensions["portal.db"].engine.dispose()
     for name, milliseconds in results.items():
         print(f"  {name}: {milliseconds} ms", file=sys.stderr)
-    return {"milliseconds_per_request": results, "slot_milliseconds_per_request": slots}
+    measured = {"milliseconds_per_request": results, "slot_milliseconds_per_request": slots}
+    if BEFORE_PYTHON and "--before" not in sys.argv:
+        measured["before"] = measure_before(root, plugins)
+    return measured
+
+
+def measure_before(root: Path, plugins: list[str]) -> dict:
+    """Measure the same with the code of BEFORE_PYTHON's installation, in a process of its own, in the same run.
+
+    That installation's own portal and plugins serve, measured by this harness; its database is made by its
+    own migrations.
+    """
+    where = "import pathlib, portal; print(pathlib.Path(portal.__file__).parents[1])"
+    source = subprocess.run([BEFORE_PYTHON, "-c", where], capture_output=True, text=True, check=True,
+                            cwd=root.parent).stdout.strip()
+    # The earlier code's own `portal` (its folder as the working directory) imported first, then this harness.
+    program = (f"import sys, json, pathlib; import portal; sys.path.insert(0, {str(Path(__file__).parents[1])!r}); "
+               f"from benchmarks import costs; print(json.dumps(costs.measure(pathlib.Path({str(root / 'before')!r}), "
+               f"{plugins!r})))")
+    print(f"time per request in the app, code before ({source})", file=sys.stderr)
+    completed = subprocess.run([BEFORE_PYTHON, "-c", program, "--before"], capture_output=True, text=True,
+                               check=True, cwd=source)
+    sys.stderr.write(completed.stderr)
+    measured = json.loads(completed.stdout.strip().splitlines()[-1])
+    return {**measured["milliseconds_per_request"], "slots": measured["slot_milliseconds_per_request"]}

@@ -199,13 +199,19 @@ def markdown(results: dict) -> str:
                         f"records ({grown['bulk_insert_seconds']} s; the CSV importer would take much longer):", ""]
             out += _throughput_table(figures["growth"]["large"])
     if results.get("costs"):
+        before = results["costs"].get("before", {})
         out += ["", "## Time per request inside the app (Flask test client, no server)", "",
-                "| request | ms |", "| --- | ---: |"]
-        out += [f"| {name} | {ms} |" for name, ms in results["costs"]["milliseconds_per_request"].items()]
+                "| request | before | ms |" if before else "| request | ms |",
+                "| --- | ---: | ---: |" if before else "| --- | ---: |"]
+        out += [f"| {name} | {before.get(name, '')} | {ms} |" if before else f"| {name} | {ms} |"
+                for name, ms in results["costs"]["milliseconds_per_request"].items()]
         for page, slots in results["costs"].get("slot_milliseconds_per_request", {}).items():
+            slots_before = before.get("slots", {}).get(page, {})
             out += ["", f"Of which plugins answering template slots on the page {page}:", "",
-                    "| plugin: slot | ms |", "| --- | ---: |"]
-            out += [f"| {name} | {ms} |" for name, ms in slots.items()]
+                    "| plugin: slot | before | ms |" if before else "| plugin: slot | ms |",
+                    "| --- | ---: | ---: |" if before else "| --- | ---: |"]
+            out += [f"| {name} | {slots_before.get(name, '')} | {ms} |" if before else f"| {name} | {ms} |"
+                    for name, ms in slots.items()]
     if results.get("live"):
         out += _live_section(results["live"])
     if results.get("arrival"):
