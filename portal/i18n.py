@@ -131,10 +131,19 @@ class _NotingDomain(Domain):
     """The message domain whose catalogs note each message they lack in a language other than German."""
 
     def get_translations(self):
+        # A page asks for its catalog some fifty times: while the request's locale (force_locale sets another) is the
+        # one it was found for, the catalog is the same, without Flask-Babel's locale lookup and catalog key each time.
+        babel = g.get("_flask_babel") if g else None
+        locale = getattr(babel, "babel_locale", None)
+        found = g.get("portal_translations") if locale is not None else None
+        if found is not None and found[0] is locale:
+            return found[1]
         translations = super().get_translations()
         if not getattr(translations, "notes_fallbacks", False) and str(get_locale()) != "de":
             translations.add_fallback(_GermanFallback())
             translations.notes_fallbacks = True
+        if g:
+            g.portal_translations = (g._flask_babel.babel_locale, translations)
         return translations
 
 

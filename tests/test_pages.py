@@ -83,3 +83,19 @@ def test_the_ethiopic_font_is_served_from_the_portal_with_its_licence_and_only_f
     font = client.get("/static/core/fonts/noto-sans-ethiopic-regular-subset.woff2")
     assert font.status_code == 200 and font.data[:4] == b"wOF2"
     assert "SIL OPEN FONT LICENSE" in client.get("/static/core/fonts/OFL.txt").get_data(as_text=True)
+
+
+def test_the_catalog_kept_for_a_request_follows_every_change_of_its_language(app):
+    from flask import g
+    from flask_babel import force_locale, gettext, refresh
+
+    with app.test_request_context("/ar/"):
+        app.preprocess_request()
+        arabic = gettext("Sprache")
+        assert arabic != "Sprache" and gettext("Sprache") == arabic
+        with force_locale("de"):
+            assert gettext("Sprache") == "Sprache"
+        assert gettext("Sprache") == arabic
+        g.lang = "tr"
+        refresh()
+        assert gettext("Sprache") not in (arabic, "Sprache")

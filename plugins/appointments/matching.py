@@ -41,6 +41,7 @@ _APPOINTMENTS = Appointment.__table__.c
 _BY_REFERENCE_KEY = (select(*(column for column in _APPOINTMENTS if column.name not in ("version", "imported_at")))
                      .where(toolkit.reference_key_expression(_APPOINTMENTS.reference) == bindparam("key"))
                      .order_by(_APPOINTMENTS.id).limit(1))
+_BY_ID = select(*_BY_REFERENCE_KEY.selected_columns).where(_APPOINTMENTS.id == bindparam("id"))
 
 
 def find_appointment(reference: str, birth_date: date) -> Row | None:
@@ -72,8 +73,8 @@ def result_token(appointment: Appointment | Row) -> str:
     return _serializer().dumps(appointment.id)
 
 
-def appointment_for_token(token: str) -> Appointment | None:
-    """Return the appointment a token was made for, or None when it is forged, expired or gone."""
+def appointment_for_token(token: str) -> Row | None:
+    """Return the row of the appointment a token was made for (as find_appointment), or None when forged or gone."""
     max_age = toolkit.plugin_settings("appointments")["result_link_minutes"] * 60
     try:
         appointment_id = _serializer().loads(token, max_age=max_age)
@@ -81,4 +82,4 @@ def appointment_for_token(token: str) -> Appointment | None:
         return None
     if not isinstance(appointment_id, int):
         return None
-    return toolkit.session().get(Appointment, appointment_id)
+    return toolkit.session().connection().execute(_BY_ID, {"id": appointment_id}).first()

@@ -8,10 +8,11 @@ after it shows the client the new state and answers the request (``answer_by_imp
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, exists, select, update
 
 from portal import toolkit
 from portal.toolkit import _, _l
@@ -53,11 +54,16 @@ KIND_LABELS = {
 }
 
 
+@cache
+def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=TOKEN_SALT)
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
 
 
-def action_token(appointment: Appointment) -> str:
+def action_token(appointment: Appointment | Row) -> str:
     """Return the token a form on the result page carries instead of the reference; valid like the result link."""
     return _serializer().dumps([appointment.id, "act"])
 
@@ -67,7 +73,7 @@ def mail_token(appointment: Appointment, action: str) -> str:
     return _serializer().dumps([appointment.id, "mail", action])
 
 
-def offer_token(offer: Offer) -> str:
+def offer_token(offer: Offer | Row) -> str:
     """Return the token of the link to a short-notice offer."""
     return _serializer().dumps([offer.id, "offer"])
 
@@ -104,14 +110,14 @@ def offer_for_token(token: str) -> Offer | None:
     return toolkit.session().get(Offer, payload[0])
 
 
-def slot_text(slot: FreedSlot) -> str:
+def slot_text(slot: FreedSlot | Row) -> str:
     """Return the date, time and place of a slot in the current language."""
     start = toolkit.office_now(slot.starts_at)
     place = ", ".join(part for part in (slot.building, slot.room) if part)
     return _("%(day)s, %(clock)s Uhr, %(place)s", day=format_day(start), clock=format_clock(start), place=place)
 
 
-def upcoming(appointment: Appointment) -> bool:
+def upcoming(appointment: Appointment | Row) -> bool:
     """Tell whether the appointment has a date still ahead, the condition for confirming, cancelling, reminders."""
     return (STATUSES[appointment.status].has_date and appointment.starts_at is not None
             and appointment.starts_at > toolkit.utcnow())
@@ -128,7 +134,7 @@ def answerable(appointment: Appointment) -> bool:
     return upcoming(appointment) and not given_back(appointment)
 
 
-def may_wait_for_earlier(appointment: Appointment) -> bool:
+def may_wait_for_earlier(appointment: Appointment | Row) -> bool:
     """Tell whether the client may join the short-notice list: any appointment not closed."""
     return appointment.status in ("invited", "scheduled", "postponed")
 
@@ -155,27 +161,40 @@ def record_request(appointment: Appointment, kind: str, **details) -> ClientRequ
     return request
 
 
-def panel(appointment: Appointment) -> dict:
+# Built once: the result page and the form post pay neither for building these statements nor for the ORM.
+_REQUESTS, _OFFERS, _SLOTS = ClientRequest.__table__.c, Offer.__table__.c, FreedSlot.__table__.c
+_LAST_REQUEST = (select(_REQUESTS.kind, _REQUESTS.state).where(_REQUESTS.appointment_id == bindparam("appointment_id"))
+                 .order_by(_REQUESTS.created_at.desc(), _REQUESTS.id.desc()).limit(1))
+_FLAGS = select(
+    exists().where(_SLOTS.freed_reference == bindparam("reference"),
+                   _SLOTS.starts_at == bindparam("starts_at")).label("given_back"),
+    exists().where(Reminder.__table__.c.appointment_id == bindparam("appointment_id")).label("reminded"),
+    exists().where(ShortNoticeEntry.__table__.c.appointment_id == bindparam("appointment_id")).label("waiting"))
+_CURRENT_OFFERS = (select(_OFFERS.id, _OFFERS.state, _SLOTS.starts_at, _SLOTS.building, _SLOTS.room)
+                   .join_from(Offer.__table__, FreedSlot.__table__, _SLOTS.id == _OFFERS.slot_id)
+                   .where(_OFFERS.appointment_id == bindparam("appointment_id"),
+                          ((_OFFERS.state == "open") & (_OFFERS.expires_at > bindparam("now")))
+                          | (_OFFERS.state == "accepted"))
+                   .order_by(_OFFERS.expires_at))
+
+
+def panel(appointment: Appointment | Row) -> dict:
     """Return what the result page shows of the self-service: the forms' token, the last request, lists, offers."""
-    session = toolkit.session()
-    last_request = session.scalars(select(ClientRequest).where(ClientRequest.appointment_id == appointment.id)
-                                   .order_by(ClientRequest.created_at.desc(), ClientRequest.id.desc())
-                                   .limit(1)).first()
-    now = toolkit.utcnow()
-    offers = session.execute(select(Offer, FreedSlot).join(FreedSlot, FreedSlot.id == Offer.slot_id)
-                             .where(Offer.appointment_id == appointment.id,
-                                    ((Offer.state == "open") & (Offer.expires_at > now)) | (Offer.state == "accepted"))
-                             .order_by(Offer.expires_at)).all()
+    connection = toolkit.session().connection()
+    last_request = connection.execute(_LAST_REQUEST, {"appointment_id": appointment.id}).first()
+    flags = connection.execute(_FLAGS, {"appointment_id": appointment.id, "reference": appointment.reference,
+                                        "starts_at": appointment.starts_at}).one()
+    offers = connection.execute(_CURRENT_OFFERS, {"appointment_id": appointment.id, "now": toolkit.utcnow()}).all()
     return {
         "token": action_token(appointment),
-        "upcoming": answerable(appointment),
+        # As answerable(), with given_back() read in the one query above.
+        "upcoming": upcoming(appointment) and not (appointment.starts_at is not None and flags.given_back),
         "may_wait": may_wait_for_earlier(appointment),
         "last_request": last_request,
-        "reminded": session.scalar(select(Reminder.id).where(Reminder.appointment_id == appointment.id)) is not None,
-        "waiting": session.scalar(select(ShortNoticeEntry.id)
-                                  .where(ShortNoticeEntry.appointment_id == appointment.id)) is not None,
-        "offers": [(offer_token(offer), slot_text(slot)) for offer, slot in offers if offer.state == "open"],
-        "accepted": [slot_text(slot) for offer, slot in offers if offer.state == "accepted"],
+        "reminded": bool(flags.reminded),
+        "waiting": bool(flags.waiting),
+        "offers": [(offer_token(offer), slot_text(offer)) for offer in offers if offer.state == "open"],
+        "accepted": [slot_text(offer) for offer in offers if offer.state == "accepted"],
     }
 
 

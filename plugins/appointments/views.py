@@ -96,9 +96,7 @@ def lookup():
         links = result_links(appointment, facts)
         # The result page shows the same again without the date of birth (side by side in two languages, say).
         toolkit.set_result_address(links["print_url"])
-        # The self-service panel works on the appointment itself: its forms change it.
-        panel = selfservice_panel(toolkit.session().get(Appointment, appointment.id))
-        context |= {"facts": facts, **links, "selfservice": panel}
+        context |= {"facts": facts, **links, "selfservice": selfservice_panel(appointment)}
     body = toolkit.render_page("appointments/lookup.html", block="lookup_region", **context)
     # htmx swaps only successful answers; the page without JavaScript gets the telling status code.
     if toolkit.is_htmx() or appointment is not None or request.method == "GET":
@@ -117,7 +115,7 @@ def easy():
                            labels=labels, button=button)
 
 
-def _appointment_or_404(token: str) -> Appointment:
+def _appointment_or_404(token: str) -> Row:
     appointment = appointment_for_token(token)
     if appointment is None:
         raise NotFound()

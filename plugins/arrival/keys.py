@@ -24,6 +24,8 @@ from portal import toolkit
 
 FOLDER = "arrival-keys"
 MANIFEST = "keys.json"
+# Private keys already read by this process, by file and the file's identity: a page with a pass parses no PEM.
+_loaded_keys: dict[tuple[str, int, int, int], Ed25519PrivateKey] = {}
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,13 @@ class KeyRing:
 
     def private_key(self, key_id: int) -> Ed25519PrivateKey:
         """Return the private key with this id; raise FileNotFoundError when the instance has no such key."""
-        pem = (self.folder / f"{key_id}.key").read_bytes()
-        return serialization.load_pem_private_key(pem, password=None)
+        path = self.folder / f"{key_id}.key"
+        # Checked on every call, so a key file removed or replaced is never used from memory.
+        status = path.stat()
+        identity = (str(path), status.st_ino, status.st_mtime_ns, status.st_ctime_ns)
+        if identity not in _loaded_keys:
+            _loaded_keys[identity] = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        return _loaded_keys[identity]
 
     def verifying_keys(self, today: date, verify_days: int) -> dict[int, Ed25519PublicKey]:
         """Return the public keys that verify passes today, by key id."""

@@ -95,8 +95,10 @@ def _column_labels(languages: list[str]) -> dict[str, dict[str, str]]:
     return labels
 
 
+@toolkit.content_cached
 def service_box(slug: str) -> Markup | None:
     """Render the compact box that leads from another plugin's page to a service's checklist."""
+    # Kept per language and slug until a staff save: it shows the service's checklist, nothing of the visitor.
     service = find_service(slug)
     if service is None:
         return None

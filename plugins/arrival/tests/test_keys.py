@@ -1,9 +1,11 @@
 """Keys: made and rotated by the command, private keys kept 0600, public keys served to scanners."""
 
+import shutil
 import stat
 from datetime import date, time
 from pathlib import Path
 
+import pytest
 from portal_plugins.arrival.keys import KeyRing
 from portal_plugins.arrival.passes import PassFacts, read, sign
 
@@ -66,3 +68,24 @@ def test_scanners_get_the_public_keys_and_nothing_private(app, client):
                             for r in records]
     for path in ("/de/arrival/1.key", "/de/arrival/arrival-keys/1.key", "/static/arrival-keys/1.key"):
         assert client.get(path).status_code == 404
+
+
+def test_a_private_key_is_parsed_once_per_process_until_its_file_changes(app, monkeypatch):
+    from portal_plugins.arrival import keys
+
+    parsed = []
+    real_load = keys.serialization.load_pem_private_key
+    monkeypatch.setattr(keys.serialization, "load_pem_private_key",
+                        lambda pem, password: parsed.append(pem) or real_load(pem, password=password))
+    ring = KeyRing(app.instance_path)
+    ring.create(date(2026, 1, 5))
+    first = ring.private_key(1)
+    assert ring.private_key(1) is first and len(parsed) == 1
+    # Another key put in the same file's place is read at once; a removed one is not used from memory.
+    (ring.folder / "1.key").unlink()
+    with pytest.raises(FileNotFoundError):
+        ring.private_key(1)
+    shutil.rmtree(ring.folder)
+    ring.create(date(2026, 1, 6))
+    replaced = ring.private_key(1)
+    assert len(parsed) == 2 and replaced.public_key().public_bytes_raw() != first.public_key().public_bytes_raw()

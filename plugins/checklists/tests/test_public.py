@@ -203,3 +203,23 @@ def test_the_language_inside_the_print_button_is_written_as_mid_sentence(client,
     for lang, words in expected.items():
         page = client.get(f"/{lang}/checklists/residence-permit-extension").get_data(as_text=True)
         assert words in page, lang
+
+
+def test_the_service_box_is_rendered_once_per_language_and_shows_a_change_at_once(app, defaults, data, monkeypatch):
+    from portal_plugins.checklists import views
+
+    lookups = []
+    real_find_service = views.find_service
+    monkeypatch.setattr(views, "find_service", lambda slug: lookups.append(slug) or real_find_service(slug))
+
+    def box(lang: str) -> str:
+        with app.test_request_context(f"/{lang}/checklists/"):
+            app.preprocess_request()
+            return str(views.service_box("family-reunification"))
+
+    first, again, arabic = box("de"), box("de"), box("ar")
+    assert first == again and arabic != first
+    assert lookups == ["family-reunification"] * 2  # German once, Arabic once
+    title = "Zu Ihrer Familie ziehen"
+    set_content(data, "family-reunification", lambda content: {**content, "title": {**content["title"], "de": title}})
+    assert title in box("de") and title not in first
