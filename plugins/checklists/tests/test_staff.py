@@ -61,7 +61,7 @@ def test_edit_saves_a_new_version_with_author_and_audit(staff_client, defaults, 
     changed = items["Ihre Gehaltsabrechnungen der letzten drei Monate"]
     assert changed["condition"] is None
     # Translations stay with the item when its German text changes.
-    assert changed["text"]["ar"] == "كشوف راتبك لآخر ستة أشهر"
+    assert changed["text"]["ar"] == "كشوف راتبكم لآخر ستة أشهر"
     assert items["Ihr Nachweis über einen Integrationskurs"]["condition"] == "married"
     number, action, _detail, author = versions(data)[0]
     assert (number, action) == (2, "edited") and author.startswith("editor-")
@@ -120,7 +120,7 @@ def test_translation_is_saved_as_a_version_and_empty_fields_fall_back(staff_clie
     title_input = tree.xpath("//input[@name='title']")[0]
     assert (title_input.get("lang"), title_input.get("dir")) == ("ar", "rtl")
     values = form_values(page)
-    payslips = next(name for name, value in values.items(multi=True) if value == "كشوف راتبك لآخر ستة أشهر")
+    payslips = next(name for name, value in values.items(multi=True) if value == "كشوف راتبكم لآخر ستة أشهر")
     values = replace(values, {"title": "تجديد الإقامة", payslips: ""})
     response = editor.post(url, data=values)
     assert response.status_code == 422
