@@ -23,7 +23,7 @@ from .events import CHECKED_IN, CHECKED_IN_KEYS
 plugin_info = toolkit.PluginInfo(
     name="arrival",
     title=_l("Ankunft"),
-    description=_l("Ein signierter Pass für jeden Termin, der am Eingang geprüft wird."),
+    description=_l("Eine signierte Einlasskarte für jeden Termin, die am Eingang geprüft wird."),
     version="0.1.0",
     requires_core=">=1.0,<2",
     roles=("door", "caseworker"),
@@ -126,7 +126,7 @@ def portal_slot_answers():
 
 @hookimpl
 def portal_home_tiles():
-    return [toolkit.Tile(title=_l("Pass für den Eingang"),
+    return [toolkit.Tile(title=_l("Einlasskarte"),
                          text=_l("Was der QR-Code auf Ihrem Einladungsschreiben bedeutet und wann Sie kommen."),
                          endpoint="arrival.about", order=15)]
 

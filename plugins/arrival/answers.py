@@ -24,7 +24,7 @@ def letter_code(public_id: str | None) -> Markup | None:
     address = pass_address(code)
     return Markup(render_template(
         "arrival/_letter_code.html", address=address, short_code=short_code(public_id_bytes(public_id)),
-        qr=toolkit.qr_svg(address, toolkit._("QR-Code: Ihr Pass für den Eingang"), "arrival-letter__qr")))
+        qr=toolkit.qr_svg(address, toolkit._("QR-Code: Ihre Einlasskarte"), "arrival-letter__qr")))
 
 
 def letter_text(public_id: str | None) -> Markup | None:

@@ -48,8 +48,9 @@ DOOR_PERMISSIONS = "camera=(self), microphone=(), geolocation=(), payment=()"
 
 
 class DoorForm(FlaskForm):
-    code = StringField(_l("Pass oder Kurzcode"), validators=[
-        DataRequired(_l("Bitte scannen Sie den Pass oder tippen Sie den Kurzcode ein.")), Length(max=CODE_LIMIT)])
+    code = StringField(_l("Einlasskarte oder Kurzcode"), validators=[
+        DataRequired(_l("Bitte scannen Sie die Einlasskarte oder tippen Sie den Kurzcode ein.")),
+        Length(max=CODE_LIMIT)])
     device = StringField(_l("Gerät oder Eingang"), validators=[Length(max=80)])
 
 
@@ -68,9 +69,9 @@ def persons_text(persons: int) -> str:
 def details() -> dict[str, str]:
     """Return each verdict's detail that needs no number, in the current language; `%(time)s` is filled in later."""
     return {TOO_EARLY: _("Bitte um %(time)s wiederkommen."),
-            ANOTHER_DAY: _("Dieser Pass gilt an einem anderen Tag."),
+            ANOTHER_DAY: _("Diese Einlasskarte gilt an einem anderen Tag."),
             CHANGED: _("Der Termin wurde geändert oder abgesagt. Bitte zur Information schicken."),
-            NOT_GENUINE: _("Dieser Pass ist nicht gültig. Bitte zur Information schicken."),
+            NOT_GENUINE: _("Diese Einlasskarte ist nicht gültig. Bitte zur Information schicken."),
             ALREADY_CHECKED_IN: _("Eingecheckt um %(time)s.")}
 
 
@@ -160,7 +161,7 @@ def check():
     body = request.get_json(silent=True)
     code = body.get("code") if isinstance(body, dict) else None
     if not isinstance(code, str) or not code.strip() or len(code) > CODE_LIMIT:
-        return _json_refusal(_("Bitte scannen Sie den Pass oder tippen Sie den Kurzcode ein."))
+        return _json_refusal(_("Bitte scannen Sie die Einlasskarte oder tippen Sie den Kurzcode ein."))
     device = _device(body)
     if session.get(DEVICE_KEY) != device:
         session[DEVICE_KEY] = device

@@ -109,7 +109,7 @@ def pass_on_result(public_id: str | None) -> Markup | None:
     code = current_pass(public_id) if public_id else None
     if code is None:
         return None
-    title = toolkit._("QR-Code: Ihr Pass für den Eingang")
+    title = toolkit._("QR-Code: Ihre Einlasskarte")
     return Markup(render_template(
         "arrival/_result_pass.html", qr=toolkit.qr_svg(pass_address(code), title, "arrival-result__qr"),
         short_code=short_code(public_id_bytes(public_id)),

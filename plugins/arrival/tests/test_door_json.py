@@ -104,7 +104,7 @@ def test_a_post_without_the_csrf_token_or_without_a_code_is_refused(door, make_p
     code, _ = make_pass()
     assert door.post(CHECK, json={"code": code}).status_code == 400
     refused = _post(door, CHECK, {"code": "  "})
-    assert refused.status_code == 422 and "Bitte scannen Sie den Pass" in refused.get_json()["error"]
+    assert refused.status_code == 422 and "Bitte scannen Sie die Einlasskarte" in refused.get_json()["error"]
     assert _check_ins(data) == []
 
 
@@ -215,7 +215,7 @@ def test_the_answer_carries_the_door_slots_markup_for_the_verdict(app, door, mak
 @pytest.mark.parametrize("body", [["code"], {"code": 7}, {"code": None}, {"code": "A" * 401}, {}])
 def test_a_check_that_is_no_code_gets_a_clear_422(door, data, body):
     answer = _post(door, CHECK, body)
-    assert answer.status_code == 422 and "Bitte scannen Sie den Pass" in answer.get_json()["error"]
+    assert answer.status_code == 422 and "Bitte scannen Sie die Einlasskarte" in answer.get_json()["error"]
     text = door.post(CHECK, data="code", headers={"X-CSRFToken": door.token, "Content-Type": "text/plain"})
     assert text.status_code == 422
     assert _check_ins(data) == []

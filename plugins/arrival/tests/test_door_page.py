@@ -83,4 +83,4 @@ def test_another_day_and_cancelled_passes(staff_client, make_pass, data):
 def test_an_empty_code_is_refused_with_a_message(staff_client):
     response = _check(staff_client("door"), "  ")
     assert response.status_code == 422
-    assert "Bitte scannen Sie den Pass" in response.get_data(as_text=True)
+    assert "Bitte scannen Sie die Einlasskarte" in response.get_data(as_text=True)

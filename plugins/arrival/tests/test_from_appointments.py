@@ -136,7 +136,7 @@ def test_the_result_page_shows_the_pass_qr_and_short_code(app, client, database,
                                   "month": "3", "year": "1985"}).get_data(as_text=True)
     code = pass_of(app, database)
     identifier = public_id(database)
-    assert "Ihr Pass für den Eingang" in page
+    assert "Ihre Einlasskarte für den Eingang" in page
     assert "<svg" in page and 'class="arrival-result__qr"' in page
     assert f"{identifier[:4]}-{identifier[4:8]}-{identifier[8:12]}" in page
     assert f"/de/arrival/p/{code}" in page
@@ -144,7 +144,7 @@ def test_the_result_page_shows_the_pass_qr_and_short_code(app, client, database,
     assert 'class="arrival-result__qr"' in printable and f"/de/arrival/p/{code}" in printable
     cancelled = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100002", "day": "4",
                                        "month": "11", "year": "1990"}).get_data(as_text=True)
-    assert "Abgesagt" in cancelled and "Ihr Pass für den Eingang" not in cancelled
+    assert "Abgesagt" in cancelled and "Ihre Einlasskarte für den Eingang" not in cancelled
 
 
 @pytest.mark.portal_config({"plugin_settings": {"appointments": {"extra_services": {

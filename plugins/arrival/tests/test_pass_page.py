@@ -28,7 +28,7 @@ def test_a_valid_pass_shows_day_window_and_persons_and_is_never_cached(client, m
     code, _ = make_pass(window_start=time(9, 30), window_end=time(10, 0))
     response = _page(client, code)
     main = response.get_data(as_text=True).split("<main", 1)[1]
-    assert "Dieser Pass ist gültig." in main and "zwischen 09:30 und 10:00" in main
+    assert "Diese Einlasskarte ist gültig." in main and "zwischen 09:30 und 10:00" in main
     assert "2 Personen dürfen eintreten." in main
     assert response.headers["Cache-Control"] == "private, no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
@@ -46,7 +46,7 @@ def test_a_cancelled_appointments_pass_says_what_changed(client, make_pass, data
     code, facts = make_pass()
     data(lambda session: revoke(facts.public_id, toolkit.utcnow()))
     body = _page(client, code).get_data(as_text=True)
-    assert "Ihr Termin wurde geändert oder abgesagt." in body and "Dieser Pass ist gültig." not in body
+    assert "Ihr Termin wurde geändert oder abgesagt." in body and "Diese Einlasskarte ist gültig." not in body
 
 
 @pytest.mark.parametrize("craft", [
@@ -61,7 +61,7 @@ def test_any_other_text_gets_the_same_not_valid_page(client, make_pass, craft):
     response = _page(client, craft(code, facts))
     assert response.status_code == 404
     main = response.get_data(as_text=True).split("<main", 1)[1]
-    assert "Pass nicht gültig" in main and "Personen" not in main
+    assert "Einlasskarte nicht gültig" in main and "Personen" not in main
 
 
 def test_pass_pages_are_rate_limited_per_address(client, make_pass):
