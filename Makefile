@@ -75,10 +75,10 @@ bench: test-tools
 
 # Translation workflow: extract source strings, merge them into every catalog, compile.
 extract: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --ignore-dirs='.* ._ tests' \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --add-comments=Translators: --no-location --sort-output --ignore-dirs='.* ._ tests' \
 	  -o translations/messages.pot portal templates
 	@for plugin in $(PLUGINS); do \
-	  $(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --ignore-dirs='.* ._ tests' \
+	  $(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --add-comments=Translators: --no-location --sort-output --ignore-dirs='.* ._ tests' \
 	    -o plugins/$$plugin/translations/messages.pot plugins/$$plugin || exit 1; \
 	done
 

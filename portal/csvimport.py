@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from typing import IO, Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .db import session as db_session
 from .live import content_changed
@@ -95,8 +96,10 @@ def read_rows(stream: IO[bytes], parsers: dict[str, Callable[[str], Any]], repor
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
-            report.add_error(line, _("Erwartet %(expected)d Felder, gefunden %(found)d.", expected=len(header),
-                                     found=len(cells)))
+            # Translators: The expected number decides the noun.
+            report.add_error(line, ngettext("Erwartet %(expected)d Feld, gefunden %(found)d.",
+                                            "Erwartet %(expected)d Felder, gefunden %(found)d.", len(header),
+                                            expected=len(header), found=len(cells)))
             continue
         raw = dict(zip(header, cells, strict=True))
         row, problems = {}, []

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pluggy
 from flask import current_app
-from flask_babel import gettext, ngettext
+from flask_babel import gettext, lazy_ngettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from .addresses import public_url_for
@@ -115,8 +115,8 @@ __all__ = [
     "reference_key_expression",
     "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "one_of", "_", "_l", "audit", "csrf", "current_language",
     "current_staff", "enabled_languages", "gettext", "hookimpl", "is_htmx", "lang_attrs",
-    "language_from_tag", "language_name", "language_tag", "limiter", "ngettext", "pick_translation", "plugin_settings",
-    "preferred_language",
+    "language_from_tag", "language_name", "language_tag", "lazy_ngettext", "limiter", "ngettext", "pick_translation",
+    "plugin_settings", "preferred_language",
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "session", "staff_blueprint", "text_direction", "utcnow",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate", "save_if_current",

@@ -155,7 +155,9 @@ class ExportForm(FlaskForm):
             self.last_day.errors.append(_("Der letzte Tag liegt vor dem ersten."))
             return False
         if (last - self.first_day.data).days >= EXPORT_MAX_DAYS:
-            self.last_day.errors.append(_("Bitte höchstens %(days)d Tage auf einmal.", days=EXPORT_MAX_DAYS))
+            self.last_day.errors.append(toolkit.ngettext("Bitte höchstens %(days)d Tag auf einmal.",
+                                                           "Bitte höchstens %(days)d Tage auf einmal.",
+                                                           EXPORT_MAX_DAYS, days=EXPORT_MAX_DAYS))
             return False
         self.last_day.data = last
         return True

@@ -15,7 +15,7 @@ from typing import IO
 from sqlalchemy import bindparam, insert, select, update
 
 from portal import toolkit
-from portal.toolkit import _
+from portal.toolkit import _, ngettext
 
 from .display import to_utc
 from .matching import birth_key, is_valid_reference, normalize_reference
@@ -62,7 +62,8 @@ def _parse_status(text: str) -> str:
 def _parse_text(limit: int):
     def parse(text: str) -> str:
         if len(text) > limit:
-            raise ValueError(_("Der Text ist länger als %(limit)d Zeichen.", limit=limit))
+            raise ValueError(ngettext("Der Text ist länger als %(limit)d Zeichen.",
+                                      "Der Text ist länger als %(limit)d Zeichen.", limit, limit=limit))
         return text
     return parse
 

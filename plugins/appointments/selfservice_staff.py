@@ -137,8 +137,9 @@ def selfservice_export():
     if taken:
         session.execute(update(FreedSlot).where(FreedSlot.id.in_([s.id for s, _a, _o in taken]))
                         .values(exported_at=now).execution_options(synchronize_session=False))
+    summary = toolkit.ngettext("%(num)d Zeile exportiert", "%(num)d Zeilen exportiert", len(rows))
     toolkit.audit("export", "appointments_selfservice_export", toolkit.office_now(now).isoformat(timespec="seconds"),
-                  after={"rows": len(rows)}, summary=_("%(num)d Zeilen exportiert", num=len(rows)))
+                  after={"rows": len(rows)}, summary=summary)
     session.commit()
     filename = f"self-service-{toolkit.office_now(now):%Y%m%d-%H%M}.csv"
     return Response(toolkit.write_csv(EXPORT_HEADER, rows), mimetype="text/csv",

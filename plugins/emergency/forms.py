@@ -54,8 +54,10 @@ class EmergencyForm(FlaskForm):
     matter = TextAreaField(_l("Ihr Anliegen"), filters=[strip], validators=[
         DataRequired(_l("Bitte beschreiben Sie Ihr Anliegen.")),
         Length(min=MATTER_MIN, max=MATTER_MAX,
-               message=_l("Bitte schreiben Sie zwischen %(min)d und %(max)d Zeichen.", min=MATTER_MIN,
-                          max=MATTER_MAX))])
+               # Translators: The higher number, %(max)d, decides the noun.
+               message=toolkit.lazy_ngettext("Bitte schreiben Sie zwischen %(min)d und %(max)d Zeichen.",
+                                             "Bitte schreiben Sie zwischen %(min)d und %(max)d Zeichen.",
+                                             MATTER_MAX, min=MATTER_MIN, max=MATTER_MAX))])
     email = EmailField(_l("E-Mail-Adresse"), filters=[strip], validators=[
         Optional(), Length(max=254, message=_l("Bitte höchstens 254 Zeichen.")),
         Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de."))])

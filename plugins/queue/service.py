@@ -300,8 +300,10 @@ def recall(ticket: Ticket, now: datetime) -> None:
         raise QueueError(_("Diese Nummer kann nicht noch einmal aufgerufen werden."))
     left = _gap_left(ticket, now)
     if left > timedelta(0):
-        raise QueueError(_("Bitte warten Sie noch %(seconds)d Sekunden, bevor Sie erneut aufrufen.",
-                           seconds=int(left.total_seconds()) + 1))
+        seconds = int(left.total_seconds()) + 1
+        raise QueueError(toolkit.ngettext("Bitte warten Sie noch %(seconds)d Sekunde, bevor Sie erneut aufrufen.",
+                                          "Bitte warten Sie noch %(seconds)d Sekunden, bevor Sie erneut aufrufen.",
+                                          seconds, seconds=seconds))
     ticket.recalls += 1
     ticket.last_called_at = now
 

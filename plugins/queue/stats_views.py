@@ -8,7 +8,7 @@ from flask import Response, render_template, request
 from wtforms import Form, SelectField
 
 from portal import toolkit
-from portal.toolkit import _, _l
+from portal.toolkit import _, _l, ngettext
 
 from . import service, statistics
 from .desk_views import staff
@@ -27,7 +27,8 @@ class SpanForm(Form):
 
 def _form() -> SpanForm:
     form = SpanForm(request.args)
-    form.days.choices = [(str(days), _("heute") if days == 1 else _("die letzten %(num)d Tage", num=days))
+    form.days.choices = [(str(days), _("heute") if days == 1 else ngettext("der letzte %(num)d Tag",
+                                                                           "die letzten %(num)d Tage", days))
                          for days in SPANS]
     return form
 

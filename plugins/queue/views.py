@@ -34,9 +34,9 @@ BOARD_LIMIT = "600 per minute"
 POLL_SECONDS = 5
 # From this many minutes of expected wait on, the page tells the client they may step out.
 STEP_OUT_MINUTES = 15
-# The script picks the plural form of "n persons ahead" from this table for n below it, and for larger n from the
-# form of 100 + n % 100: every catalog's plural rule depends on n only through n % 10, n % 100 and n up to 2
-# (and n % 1,000,000 in Spanish and French, far beyond any queue).
+# The script picks the plural form of a counted text ("n persons ahead", the wait) from a table for n below this,
+# and for larger n from the form of 100 + n % 100: every catalog's plural rule depends on n only through n % 10,
+# n % 100 and n up to 2 (and n % 1,000,000 in Spanish and French, far beyond any queue).
 PLURAL_TABLE = 200
 # Numbers the page's texts are rendered with, replaced by the script's own (no catalog uses them).
 _SAMPLES = {"low": 1111111, "high": 2222222, "minutes": 3333333}
@@ -74,29 +74,42 @@ def _epoch_ms(moment) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def _plural_forms(name: str, render) -> tuple[list[str], str]:
+    """Return the distinct forms of render(n) for n from 0 below PLURAL_TABLE, n and the samples as placeholders,
+    and one character per n: the index of its form (catalogs have at most six)."""
+    forms, table = [], []
+    for count in range(PLURAL_TABLE):
+        form = render(count)
+        for placeholder, sample in _SAMPLES.items():
+            form = form.replace(str(sample), "{" + placeholder + "}")
+        form = form.replace(str(count), "{" + name + "}", 1)
+        if form not in forms:
+            forms.append(form)
+        table.append(str(forms.index(form)))
+    return forms, "".join(table)
+
+
 @toolkit.content_cached
 def follow_texts() -> dict:
     """Return the texts the script fills in for a waiting ticket, in the visitor's language, with placeholders."""
-    forms, table = [], []
-    for ahead in range(1, PLURAL_TABLE):
-        text = toolkit.ngettext("Vor Ihnen wartet %(num)d Person.", "Vor Ihnen warten %(num)d Personen.", ahead)
-        form = text.replace(str(ahead), "{num}", 1)
-        if form not in forms:
-            forms.append(form)
-        table.append(forms.index(form))
-    wait = toolkit._("Voraussichtliche Wartezeit: %(low)d bis %(high)d Minuten.", **_SAMPLES)
-    step_out = toolkit._("Sie können sich kurz entfernen: Sie werden voraussichtlich in etwa %(minutes)d Minuten "
-                         "aufgerufen. Bitte seien Sie rechtzeitig zurück.", **_SAMPLES)
-    for name, sample in _SAMPLES.items():
-        wait, step_out = (text.replace(str(sample), "{" + name + "}") for text in (wait, step_out))
+    ahead, ahead_forms = _plural_forms("num", lambda count: toolkit.ngettext(
+        "Vor Ihnen wartet %(num)d Person.", "Vor Ihnen warten %(num)d Personen.", count))
+    wait, wait_forms = _plural_forms("high", lambda count: toolkit.ngettext(
+        "Voraussichtliche Wartezeit: %(low)d bis %(high)d Minute.",
+        "Voraussichtliche Wartezeit: %(low)d bis %(high)d Minuten.", count, low=_SAMPLES["low"], high=count))
+    step_out, step_out_forms = _plural_forms("minutes", lambda count: toolkit.ngettext(
+        "Sie können sich kurz entfernen: Sie werden voraussichtlich in etwa %(minutes)d Minute aufgerufen. "
+        "Bitte seien Sie rechtzeitig zurück.",
+        "Sie können sich kurz entfernen: Sie werden voraussichtlich in etwa %(minutes)d Minuten aufgerufen. "
+        "Bitte seien Sie rechtzeitig zurück.", count, minutes=count))
     call = [{"lang": toolkit.language_tag(room.lang), "dir": toolkit.text_direction(room.lang),
              "room": room.html.unescape(), "place": place.html.unescape()}
             for room, place in zip(_call_parts(room="{room}", place=""), _call_parts(room="", place="{place}"),
                                    strict=True)]
-    return {"next": toolkit._("Sie sind als Nächste an der Reihe."), "ahead": forms,
+    return {"next": toolkit._("Sie sind als Nächste an der Reihe."), "ahead": ahead,
             "called": toolkit._("Sie sind an der Reihe!"), "call": call,
-            # One character per n from 1 on: the index of its form (catalogs have at most six).
-            "ahead_forms": "".join(str(index) for index in table), "wait": wait, "step_out": step_out,
+            "ahead_forms": ahead_forms, "wait": wait, "wait_forms": wait_forms, "step_out": step_out,
+            "step_out_forms": step_out_forms,
             "step_out_minutes": STEP_OUT_MINUTES, "spread": service.ESTIMATE_SPREAD}
 
 

@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import ARGON2_VERSION
 from flask import abort, current_app, g, has_request_context, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..db import session as db_session
 from ..db import utcnow
@@ -54,7 +55,9 @@ def _common_passwords() -> frozenset[str]:
 def password_problem(password: str, email: str = "") -> str | None:
     """Return a translated reason why a password is not acceptable, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return _("Das Passwort muss mindestens %(count)d Zeichen lang sein.", count=MIN_PASSWORD_LENGTH)
+        return ngettext("Das Passwort muss mindestens %(count)d Zeichen lang sein.",
+                        "Das Passwort muss mindestens %(count)d Zeichen lang sein.", MIN_PASSWORD_LENGTH,
+                        count=MIN_PASSWORD_LENGTH)
     lowered = password.lower()
     if lowered in _common_passwords() or len(set(lowered)) < 4:
         return _("Dieses Passwort ist zu verbreitet. Bitte wählen Sie ein anderes.")

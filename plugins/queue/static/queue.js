@@ -83,11 +83,16 @@
     return count;
   }
 
+  // The form of a counted text for count, as views.follow_texts tabulates it.
+  function pluralText(name, count) {
+    var forms = texts[name + "_forms"];
+    var form = count < forms.length ? forms.charAt(count) : forms.charAt(100 + count % 100);
+    return texts[name][parseInt(form, 10)];
+  }
+
   function aheadText(count) {
     if (count === 0) { return texts.next; }
-    var forms = texts.ahead_forms;
-    var form = count < forms.length + 1 ? forms.charAt(count - 1) : forms.charAt(99 + count % 100);
-    return texts.ahead[parseInt(form, 10)].replace("{num}", count);
+    return pluralText("ahead", count).replace("{num}", count);
   }
 
   // As service.expected_wait: a range around the estimate, rounded to 5 minutes.
@@ -113,8 +118,8 @@
     var count = ahead(queue);
     var range = waitRange(queue, count);
     setText(".queue-ahead", aheadText(count));
-    setText(".queue-wait", texts.wait.replace("{low}", range[0]).replace("{high}", range[1]));
-    var stepOut = setText(".queue-step-out", texts.step_out.replace("{minutes}", range[0]));
+    setText(".queue-wait", pluralText("wait", range[1]).replace("{low}", range[0]).replace("{high}", range[1]));
+    var stepOut = setText(".queue-step-out", pluralText("step_out", range[0]).replace("{minutes}", range[0]));
     if (stepOut) { stepOut.hidden = range[0] < texts.step_out_minutes; }
   }
 

@@ -139,25 +139,29 @@ def texts_in(app, language) -> dict:
         return views.follow_texts()
 
 
-def script_ahead_text(texts: dict, count: int) -> str:
-    """The script's choice of the plural form (static/queue.js, aheadText)."""
-    forms = texts["ahead_forms"]
-    form = forms[count - 1] if count < len(forms) + 1 else forms[99 + count % 100]
-    return texts["ahead"][int(form)].replace("{num}", str(count))
+def script_text(texts: dict, name: str, count: int) -> str:
+    """The script's choice of the plural form (static/queue.js, pluralText)."""
+    forms = texts[f"{name}_forms"]
+    form = forms[count] if count < len(forms) else forms[100 + count % 100]
+    return texts[name][int(form)]
 
 
 @pytest.mark.parametrize("language", ["de", "en", "tr", "ar", "fa", "uk", "ru", "es", "fr", "pl", "ku", "ckb", "fa_AF",
                                       "ps", "ti"])
-def test_the_script_picks_the_catalogs_plural_form_for_any_number_ahead(app, language):
+def test_the_script_picks_the_catalogs_plural_form_for_any_number(app, language):
     texts = texts_in(app, language)
-    assert texts["next"] and "{low}" in texts["wait"] and "{high}" in texts["wait"]
-    assert "{minutes}" in texts["step_out"]
+    assert texts["next"] and all("{low}" in form and "{high}" in form for form in texts["wait"])
+    assert all("{minutes}" in form for form in texts["step_out"])
     with app.test_request_context(f"/{language}/queue/"), force_locale(language):
         app.preprocess_request()
         for count in [*range(1, 260), 1001, 1011, 1102, 1111, 2003, 12345, 999_999]:
             expected = toolkit.ngettext("Vor Ihnen wartet %(num)d Person.", "Vor Ihnen warten %(num)d Personen.",
                                         count)
-            assert script_ahead_text(texts, count) == expected, count
+            assert script_text(texts, "ahead", count).replace("{num}", str(count)) == expected, count
+            expected = toolkit.ngettext("Voraussichtliche Wartezeit: %(low)d bis %(high)d Minute.",
+                                        "Voraussichtliche Wartezeit: %(low)d bis %(high)d Minuten.", count,
+                                        low=7, high=count)
+            assert script_text(texts, "wait", count).replace("{low}", "7").replace("{high}", str(count)) == expected
 
 
 def test_the_page_carries_the_board_and_the_texts(client, issue):
@@ -166,7 +170,7 @@ def test_the_page_carries_the_board_and_the_texts(client, issue):
     script = json.loads(page.split('<script type="application/json" id="queue-follow">')[1].split("</script>")[0])
     assert script["board"] == "/en/queue/board/office" and script["ticket"] == f"/en/queue/t/{token}/live"
     assert script["texts"]["next"] == "You are next."
-    assert script["texts"]["wait"].count("{") == 2
+    assert all(form.count("{") == 2 for form in script["texts"]["wait"])
     assert script["texts"]["call"] == [
         {"lang": "de", "dir": "ltr", "room": "Bitte gehen Sie jetzt in Raum {room}.",
          "place": "Bitte gehen Sie jetzt zu: {place}."},

@@ -3,6 +3,7 @@
 from datetime import datetime, time, timedelta
 
 import pytest
+from portal_plugins.queue import statistics
 from portal_plugins.queue.models import DailyFigures, Ticket
 from sqlalchemy import text
 
@@ -44,6 +45,19 @@ def test_the_home_page_shows_the_wait_per_open_queue(client, issue):
     assert "Termine: etwa 25 Minuten" in page
     assert "Service Point: etwa" not in page  # nobody came to it today
     assert 'href="/de/queue/waiting-times"' in page
+
+
+@pytest.mark.parametrize("lang, minimum, expected", [
+    ("de", 1, "weniger als 1 Kundin oder Kunde fehlen"),
+    ("de", 5, "weniger als 5 Kundinnen und Kunden fehlen"),
+    ("pl", 1, "mniej niż 1 klienta,"),
+    ("pl", 5, "mniej niż 5 klientów,"),
+    ("ru", 1, "меньше 1 клиента,"),
+    ("ru", 5, "меньше 5 клиентов,"),
+])
+def test_open_data_names_the_minimum_in_the_form_its_number_needs(client, monkeypatch, lang, minimum, expected):
+    monkeypatch.setattr(statistics, "OPEN_DATA_MIN_CLIENTS", minimum)
+    assert expected in client.get(f"/{lang}/queue/waiting-times").get_data(as_text=True)
 
 
 def test_open_data_has_hours_of_three_clients_and_no_single_times(client, served, today):
