@@ -98,7 +98,11 @@ def kept_form_page(view):
         key = _form_page_key()
         if key is None:
             return view(**view_args)
-        version, now = content_version(), time.monotonic()
+        try:
+            version, now = content_version(), time.monotonic()
+        except SQLAlchemyError:
+            # The database is away: a form that works without it (the emergency form) still answers.
+            return view(**view_args)
         page = kept.get(key)
         if page is None or page.expires <= now or kept.get(_HELD_VERSION) != version:
             g.pop(_TOKEN_FIELD, None)
