@@ -21,19 +21,25 @@ RENAMED = [("terminschreiben", "Terminschreiben", "einladungsschreiben", "Einlad
            ("notfalladresse", "Notfalladresse", "notfall-adresse", "Notfall-Adresse")]
 
 
+def _move(connection, old: tuple[str, str], new: tuple[str, str], *, search_new_name: bool) -> None:
+    """Move a term from one (slug, German name) to another unless a term holds the new slug already."""
+    (old_slug, old_term), (new_slug, new_term) = old, new
+    taken = connection.execute(sa.text("SELECT 1 FROM interpreters_glossary_term WHERE slug = :slug"),
+                               {"slug": new_slug}).first()
+    if taken:
+        return
+    # On the way up the new name joins the search text, folded as the glossary folds it, so a search finds it.
+    connection.execute(sa.text(
+        "UPDATE interpreters_glossary_term SET slug = :new_slug, search_text = :prefix || search_text,"
+        " term = CASE WHEN term = :old_term THEN :new_term ELSE term END WHERE slug = :old_slug"),
+        {"old_slug": old_slug, "old_term": old_term, "new_slug": new_slug, "new_term": new_term,
+         "prefix": new_term.casefold() + " | " if search_new_name else ""})
+
+
 def upgrade():
     connection = op.get_bind()
     for old_slug, old_term, new_slug, new_term in RENAMED:
-        taken = connection.execute(sa.text("SELECT 1 FROM interpreters_glossary_term WHERE slug = :slug"),
-                                   {"slug": new_slug}).first()
-        if taken:
-            continue
-        # The new name joins the search text, folded as the glossary folds it, so a search finds it at once.
-        connection.execute(sa.text(
-            "UPDATE interpreters_glossary_term SET slug = :new_slug, search_text = :new_folded || ' | ' || search_text,"
-            " term = CASE WHEN term = :old_term THEN :new_term ELSE term END WHERE slug = :old_slug"),
-            {"old_slug": old_slug, "old_term": old_term, "new_slug": new_slug, "new_term": new_term,
-             "new_folded": new_term.casefold()})
+        _move(connection, (old_slug, old_term), (new_slug, new_term), search_new_name=True)
     connection.execute(sa.text(
         "UPDATE interpreters_glossary_term"
         " SET search_text = REPLACE(REPLACE(search_text, :right, ''''), :modifier, '''')"),
@@ -44,11 +50,4 @@ def downgrade():
     # The folded apostrophes match what visitors type either way; only the addresses go back.
     connection = op.get_bind()
     for old_slug, old_term, new_slug, new_term in RENAMED:
-        taken = connection.execute(sa.text("SELECT 1 FROM interpreters_glossary_term WHERE slug = :slug"),
-                                   {"slug": old_slug}).first()
-        if taken:
-            continue
-        connection.execute(sa.text(
-            "UPDATE interpreters_glossary_term SET slug = :old_slug,"
-            " term = CASE WHEN term = :new_term THEN :old_term ELSE term END WHERE slug = :new_slug"),
-            {"old_slug": old_slug, "old_term": old_term, "new_slug": new_slug, "new_term": new_term})
+        _move(connection, (new_slug, new_term), (old_slug, old_term), search_new_name=False)
