@@ -32,7 +32,7 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 
 from flask import Flask, Response, current_app, has_request_context, make_response, request
-from sqlalchemy import BigInteger, String, event, select
+from sqlalchemy import BigInteger, String, bindparam, event, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -93,6 +93,10 @@ def check_topic(topic: str) -> str:
     return topic
 
 
+# Built once: without Redis every request that reads the content version runs it.
+_VERSION_OF_TOPIC = select(LiveTopic.__table__.c.version).where(LiveTopic.__table__.c.topic == bindparam("topic"))
+
+
 class LiveVersions:
     """One app's topic versions: the database as the truth, Redis (when configured) as the shared copy."""
 
@@ -120,9 +124,8 @@ class LiveVersions:
 
     def database_version(self, topic: str) -> int:
         """Return the topic's committed version from the database (0 for a topic never bumped)."""
-        table = LiveTopic.__table__
         with self.engine.connect() as connection:
-            return connection.scalar(select(table.c.version).where(table.c.topic == topic)) or 0
+            return connection.scalar(_VERSION_OF_TOPIC, {"topic": topic}) or 0
 
     def _database_versions(self, topics: Iterable[str] | None = None) -> dict[str, int]:
         table = LiveTopic.__table__

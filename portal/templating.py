@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -12,7 +13,7 @@ from flask_babel import get_locale
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup, escape
 
-from .i18n import enabled_languages, language_name, language_tag, text_direction
+from .i18n import current_language, enabled_languages, language_name, language_tag, text_direction
 from .plugins import call_robustly
 
 
@@ -97,17 +98,30 @@ def _language_links() -> list[dict]:
     # The query string is copied as it came, never passed to url_for: its keys would be read as the page's
     # own arguments or as url_for's options (endpoint, _method, _external …).
     query = "?" + urlencode(list(request.args.items(multi=True)), safe="/") if same_page and request.args else ""
+    address_in = _address_in_each_language(endpoint if same_page else "core.home",
+                                           request.view_args if same_page else {})
     links = []
     for code in enabled_languages():
-        if same_page:
-            href = url_for(endpoint, **{**(request.view_args or {}), "lang": code}) + query
-        else:
-            href = url_for("core.home", lang=code)
+        href = address_in(code) + query
         # Search engines want the alternates in <head> as full addresses; the switcher uses the short ones.
         links.append({"code": code, "tag": language_tag(code), "name": language_name(code), "href": href,
                       "dir": text_direction(code),
                       "url": request.host_url.rstrip("/") + href})
     return links
+
+
+def _address_in_each_language(endpoint: str, view_args: dict) -> Callable[[str], str]:
+    """Return a function giving the page's address in a language, building the address once instead of per language.
+
+    A page's address differs between languages only in its first segment, /<lang>/…; a rule that puts the
+    language elsewhere gets its address built for every language.
+    """
+    current = current_language()
+    address = url_for(endpoint, **{**view_args, "lang": current})
+    before, marker, after = address.partition(f"/{language_tag(current)}/")
+    if marker and before == request.script_root:
+        return lambda code: f"{before}/{language_tag(code)}/{after}"
+    return lambda code: url_for(endpoint, **{**view_args, "lang": code})
 
 
 def opening_hours() -> list[dict]:

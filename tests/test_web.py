@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from flask import render_template, url_for
 
 from portal import create_app
+from portal.i18n import language_tag
 from portal.migrate import upgrade_all
 from portal.testing import csrf_token
 from tests.support import DatabaseOutage
@@ -69,6 +71,22 @@ def test_browsers_asking_for_dari_or_kurdish_get_it(client, accept, lang):
 def test_switcher_keeps_the_current_page(client):
     page = client.get("/en/staff/login?next=/en/staff/").get_data(as_text=True)
     assert 'href="/ar/staff/login?next=/en/staff/" hreflang="ar" lang="ar" dir="rtl"' in page
+
+
+def test_language_links_are_the_address_of_the_same_page_in_each_language(make_app):
+    """The links are built once and changed in their language segment: they must equal url_for's, prefix and all."""
+    # An app of this test's own, which has handled no request yet.
+    app = make_app(plugins=[], languages=["de", "ckb", "fa_AF", "en"])
+    app.add_url_rule("/<lang:lang>/probe/<word>/<int:number>", "probe",
+                     lambda word, number: render_template("home.html"))
+    client = app.test_client()
+    for script_root in ("", "/amt"):
+        page = client.get("/fa-AF/probe/a%20b/7", base_url=f"http://localhost{script_root}").get_data(as_text=True)
+        switcher = re.findall(r'<li><a href="([^"]+)" hreflang="([^"]+)" lang=', page)
+        with app.test_request_context(base_url=f"http://localhost{script_root}"):
+            expected = [(url_for("probe", lang=code, word="a b", number=7), language_tag(code))
+                        for code in ("de", "ckb", "fa_AF", "en")]
+        assert switcher == expected and switcher[2][0] == f"{script_root}/fa-AF/probe/a%20b/7"
 
 
 def test_interface_is_translated(client):
