@@ -30,7 +30,7 @@ def visit(browser: Browser, path: str) -> dict:
     html = Browser(browser.base_url).get(path).text if page.headers.get("Content-Encoding") else page.text
     queue = subresources(page_url, html)
     files = [{"url": path, "bytes": page.wire_bytes, "encoding": page.headers.get("Content-Encoding", "identity"),
-              "cache_control": page.headers.get("Cache-Control", ""), "reused": False}]
+              "cache_control": page.headers.get("Cache-Control", ""), "reused": False, "on_demand": False}]
     fonts: list[str] = []
     while queue:
         url = queue.pop(0)
