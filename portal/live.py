@@ -258,18 +258,11 @@ def content_cached(function: Callable | None = None, *, per_language: bool = Tru
 
         @functools.wraps(function)
         def cached(*args, **kwargs):
-            version = content_version()
-            if kept.get(_HELD_VERSION) != version:
-                kept.clear()
-                kept[_HELD_VERSION] = version
+            current = kept_for_content(kept, entries)
             key = (current_language() if per_language else None, args, tuple(sorted(kwargs.items())))
-            if key in kept:
-                return kept[key]
-            result = function(*args, **kwargs)
-            if len(kept) > entries:
-                kept.clear()
-                kept[_HELD_VERSION] = version
-            kept[key] = result
+            if key in current:
+                return current[key]
+            result = current[key] = function(*args, **kwargs)
             return result
 
         return cached
@@ -278,6 +271,18 @@ def content_cached(function: Callable | None = None, *, per_language: bool = Tru
 
 
 _HELD_VERSION = object()
+
+
+def kept_for_content(kept: dict, entries: int) -> dict:
+    """Return a process's store of kept results, emptied when the content version moved or it holds `entries`.
+
+    The store must be in content_caches. Raises SQLAlchemyError when the database is away (without Redis).
+    """
+    version = content_version()
+    if kept.get(_HELD_VERSION) != version or len(kept) > entries:
+        kept.clear()
+        kept[_HELD_VERSION] = version
+    return kept
 
 
 def forget_content() -> None:

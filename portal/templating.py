@@ -12,8 +12,10 @@ from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import get_locale
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup, escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from .i18n import current_language, enabled_languages, language_name, language_tag, text_direction
+from .live import content_caches, kept_for_content
 from .plugins import call_robustly
 
 
@@ -87,41 +89,83 @@ def staff_menu(account) -> list[StaffMenuItem]:
 def language_links() -> list[dict]:
     """Return, for each enabled language, the current page's address in it (worked out once per request)."""
     if "language_links" not in g:
-        g.language_links = _language_links()
+        g.language_links, g.language_page_part = _language_links()
     return g.language_links
 
 
-def _language_links() -> list[dict]:
+def _language_links() -> tuple[list[dict], str | None]:
+    """Return the links and what follows /<lang>/ in all of them (None when the language is elsewhere)."""
     endpoint = request.endpoint
     same_page = request.method == "GET" and bool(endpoint) \
         and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
     # The query string is copied as it came, never passed to url_for: its keys would be read as the page's
     # own arguments or as url_for's options (endpoint, _method, _external …).
     query = "?" + urlencode(list(request.args.items(multi=True)), safe="/") if same_page and request.args else ""
-    address_in = _address_in_each_language(endpoint if same_page else "core.home",
-                                           request.view_args if same_page else {})
-    links = []
-    for code in enabled_languages():
-        href = address_in(code) + query
-        # Search engines want the alternates in <head> as full addresses; the switcher uses the short ones.
-        links.append({"code": code, "tag": language_tag(code), "name": language_name(code), "href": href,
-                      "dir": text_direction(code),
-                      "url": request.host_url.rstrip("/") + href})
-    return links
-
-
-def _address_in_each_language(endpoint: str, view_args: dict) -> Callable[[str], str]:
-    """Return a function giving the page's address in a language, building the address once instead of per language.
-
-    A page's address differs between languages only in its first segment, /<lang>/…; a rule that puts the
-    language elsewhere gets its address built for every language.
-    """
+    endpoint, view_args = (endpoint, request.view_args or {}) if same_page else ("core.home", {})
+    # A page's address differs between languages only in its first segment, /<lang>/…: built once, not per
+    # language; a rule that puts the language elsewhere gets its address built for each.
     current = current_language()
     address = url_for(endpoint, **{**view_args, "lang": current})
     before, marker, after = address.partition(f"/{language_tag(current)}/")
     if marker and before == request.script_root:
-        return lambda code: f"{before}/{language_tag(code)}/{after}"
-    return lambda code: url_for(endpoint, **{**view_args, "lang": code})
+        page_part = after + query
+        return _links(lambda code: f"{before}/{language_tag(code)}/{page_part}"), page_part
+    return _links(lambda code: url_for(endpoint, **{**view_args, "lang": code}) + query), None
+
+
+def _links(address_in: Callable[[str], str]) -> list[dict]:
+    links = []
+    for code in enabled_languages():
+        href = address_in(code)
+        # Search engines want the alternates in <head> as full addresses; the switcher uses the short ones.
+        links.append({"code": code, "tag": language_tag(code), "name": language_name(code), "href": href,
+                      "dir": text_direction(code), "url": request.host_url.rstrip("/") + href})
+    return links
+
+
+# Stands in for the page's own part of its addresses in a kept fragment; markupsafe leaves it as it is.
+_PAGE_PART = "\ue000page\ue000"
+_kept_fragments: dict = {}
+content_caches.append(_kept_fragments)
+KEPT_FRAGMENTS = 1024
+
+
+def kept_fragment(name: str, caller: Callable[[], str]) -> Markup:
+    """Render a part of the page frame that shows nothing of the visitor once per page kind, language and content.
+
+    For ``{% call kept_fragment(name) %}…{% endcall %}`` around parts that depend only on the language, the
+    settings, the content version and the endpoint (the header, the navigation, the footer): kept per process and
+    shared by every visitor, with the page's own address put in per answer, so a personal address (a result
+    page's token) is never kept. Messages the part lacks in the language still lead to the page's note.
+    """
+    language_links()
+    page_part = g.language_page_part
+    if page_part is None:
+        return Markup(caller())
+    try:
+        fragments = kept_for_content(_kept_fragments, KEPT_FRAGMENTS)
+    except SQLAlchemyError:
+        return Markup(caller())  # the database is away: error pages still get their frame
+    key = (name, current_language(), request.endpoint, request.method == "GET", request.url_root)
+    kept = fragments.get(key)
+    if kept is None:
+        kept = fragments[key] = _render_with_stand_in(caller)
+    html, untranslated = kept
+    if untranslated:
+        g.setdefault("untranslated", set()).update(untranslated)
+    return Markup(html.replace(_PAGE_PART, str(escape(page_part))))
+
+
+def _render_with_stand_in(caller: Callable[[], str]) -> tuple[str, frozenset]:
+    links, noted_before = g.language_links, set(g.get("untranslated", ()))
+    g.language_links = [{**link, "href": link["href"][:len(link["href"]) - len(g.language_page_part)] + _PAGE_PART,
+                         "url": link["url"][:len(link["url"]) - len(g.language_page_part)] + _PAGE_PART}
+                        for link in links]
+    try:
+        html = str(caller())
+    finally:
+        g.language_links = links
+    return html, frozenset(set(g.get("untranslated", ())) - noted_before)
 
 
 def opening_hours() -> list[dict]:
@@ -149,7 +193,8 @@ def render_page(template: str, block: str | None = None, **context) -> str:
 def init_templating(app: Flask) -> None:
     """Offer the helpers to templates and mark htmx-dependent answers as varying."""
     app.jinja_env.globals.update(slot=slot, nav_items=nav_items, home_tiles=home_tiles,
-                                 language_links=language_links, opening_hours=opening_hours)
+                                 language_links=language_links, kept_fragment=kept_fragment,
+                                 opening_hours=opening_hours)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

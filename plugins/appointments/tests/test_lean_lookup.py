@@ -8,6 +8,7 @@ import re
 import pytest
 from flask import template_rendered
 
+from portal.live import forget_content
 from portal.testing import csrf_token
 
 FORM = "/de/appointments/"
@@ -107,3 +108,24 @@ def test_a_kept_form_page_is_compressed_whole_with_the_visitors_token(app, rende
 
 def token_in(page: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_the_kept_page_frame_carries_each_result_pages_own_address(app, add_appointment):
+    """The header is kept for every visitor of a page kind; its language links hold this visitor's token alone."""
+    add_appointment("M-100001")
+    add_appointment("M-100002")
+    client = app.test_client()
+    visits = []
+    for reference in ("M-100001", "M-100002", "M-100001"):
+        if not visits:
+            forget_content()  # the first visit renders the frame anew
+        found = client.post(API, json=BODY | {"reference": reference}).get_json()
+        address = found["print_url"].removeprefix("http://localhost")
+        page = client.get(address).get_data(as_text=True)
+        links = re.findall(r'<li><a href="([^"]+)" hreflang="([^"]+)" lang=', page)
+        assert len(links) > 1 and all(href == address.replace("/de/", f"/{tag}/", 1) for href, tag in links)
+        visits.append((address.rsplit("/", 1)[-1], page))
+    (first_token, first), (second_token, second), (third_token, third) = visits
+    assert first_token not in second and second_token not in first and second_token not in third
+    # The kept frame answers the page exactly as rendering it anew did.
+    assert third.replace(third_token, "") == first.replace(first_token, "")
