@@ -8,8 +8,7 @@ import re
 import pytest
 from flask import template_rendered
 
-from portal.live import forget_content
-from portal.testing import csrf_token
+from portal.testing import csrf_token, forget_content
 
 FORM = "/de/appointments/"
 API = "/de/appointments/api/v1/lookup"
