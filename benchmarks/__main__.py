@@ -135,18 +135,12 @@ def main() -> None:
 
 
 def main_pages(url: str, plugins: list[str]) -> dict[str, str]:
-    """Return the main pages a client visits, by name."""
-    pages = {"home": f"/{throughput.LANG}/"}
+    """Return every kind of public page a client reads and a result page, by name, in German and in Arabic."""
+    pages = throughput.public_pages(url, plugins)
     if "appointments" in plugins:
-        pages["lookup"] = throughput.LOOKUP_FORM
         pages["result"] = throughput.result_pages(url, seed.sample(1_000)[:1])[0]
-    if "checklists" in plugins:
-        pages["checklist"] = throughput.checklist_page(url)
-    for name in ("notices", "emergency", "interpreters"):
-        if name in plugins:
-            pages[name] = f"/{throughput.LANG}/{name}/"
-    pages["home_arabic"] = "/ar/"
-    return pages
+    # Every public address starts with its language, /de/…: the same page in Arabic, right to left.
+    return pages | {f"{name}_arabic": "/ar/" + path.split("/", 2)[2] for name, path in pages.items()}
 
 
 if __name__ == "__main__":
