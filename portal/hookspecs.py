@@ -125,7 +125,11 @@ def portal_init_app(app):
 
 @hookspec
 def portal_navigation():
-    """Return toolkit.NavItem entries for the public main navigation."""
+    """Return toolkit.NavItem entries for the public main navigation.
+
+    The entries may depend on the settings and the content only, never on the visitor or the request: the
+    navigation is kept per page kind, language and content version (``kept_fragment`` in ``templates/base.html``).
+    """
 
 
 @hookspec

@@ -146,7 +146,8 @@ def kept_fragment(name: str, caller: Callable[[], str]) -> Markup:
         fragments = kept_for_content(_kept_fragments, KEPT_FRAGMENTS)
     except SQLAlchemyError:
         return Markup(caller())  # the database is away: error pages still get their frame
-    key = (name, current_language(), request.endpoint, request.method == "GET", request.url_root)
+    # The frame's addresses carry no host (url_for without _external): a Host header never splits what is kept.
+    key = (name, current_language(), request.endpoint, request.method == "GET", request.script_root)
     kept = fragments.get(key)
     if kept is None:
         kept = fragments[key] = _render_with_stand_in(caller)
