@@ -120,7 +120,7 @@ def main() -> None:
         if {"weight", "lighthouse"} & set(sections):
             installation = Installation(root / "pages", "sqlite", plugins)
             installation.prepare(1_000)
-            with installation.process().start() as portal:
+            with installation.process() as portal:
                 pages = main_pages(portal.url, plugins)
                 if "weight" in sections:
                     print("page weight", file=sys.stderr)

@@ -116,7 +116,7 @@ def measure(root: Path, plugins: list[str], seconds: int = 10, passes: int = 20_
     print("arrival: issuing passes", file=sys.stderr)
     codes, public_key, _ = make_passes(installation, passes)
     results = {"qr": qr_sizes(codes[0]), "server_verify": server_verify(codes, public_key)}
-    with installation.process().start() as portal, sync_playwright() as playwright:
+    with installation.process() as portal, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
         context = browser.new_context()
         page = context.new_page()

@@ -79,7 +79,7 @@ def main() -> None:
         cli.flask("db", "upgrade")
         cli.flask("demo")
         codes = verdict_codes(installation)
-        with installation.process().start() as portal, sync_playwright() as playwright:
+        with installation.process() as portal, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
             page = browser.new_context(**PHONE).new_page()
             page.goto(f"{portal.url}/de/staff/login")

@@ -118,11 +118,11 @@ def streams_hold_workers(url: str, workers: int = 2, wait_seconds: float = 3) ->
 def throughput(root: Path, plugins: list[str], storages: dict[str, str | None], seconds: int) -> dict:
     """Measure unchanged polls under wrk, each right after the bare app, and event streams against sync workers."""
     results: dict = {}
-    with bare_process(root).start() as bare:
+    with bare_process(root) as bare:
         for storage, redis_url in storages.items():
             process = board_process(root / f"served-{storage}", plugins, redis_url)
             process.flask("db", "upgrade")
-            with process.start() as portal:
+            with process as portal:
                 etag = portal_etag(portal.url)
                 unchanged = [Request(BOARD, headers=PHONE | {"If-None-Match": etag})]
                 pipeline = [Request(THROUGH_PIPELINE, headers=PHONE | {"If-None-Match": etag})]

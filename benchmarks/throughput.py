@@ -205,7 +205,7 @@ def measure_before(root: Path, installation: Installation, appointments: int, ba
     if installation.backend == "sqlite":
         print(f"sqlite: preparing {appointments} appointments with the code before", file=sys.stderr)
         before.prepare(appointments)
-    with before.process(instance=root / f"{installation.backend}-before").start() as portal:
+    with before.process(instance=root / f"{installation.backend}-before") as portal:
         targets = {f"{name}_before": requests for name, requests in
                    portal_targets(portal.url, installation.plugins, appointments).items() if name in BEFORE_TARGETS}
         return measure(bare_url, portal.url, targets, seconds, connections)
@@ -217,21 +217,21 @@ def run_backend(root: Path, backend: str, plugins: list[str], seconds: float, co
     installation = Installation(root, backend, plugins, {"behind_proxy": True})
     print(f"{backend}: preparing {appointments} appointments", file=sys.stderr)
     result: dict = {"plugins": installation.plugins, "seeding": [installation.prepare(appointments)]}
-    with bare_process(root).start() as bare:
+    with bare_process(root) as bare:
         bare_figures = {name: run_wrk(bare.url, requests, connections=connections, seconds=seconds)
                         for name, requests in bare_targets().items()}
         result["bare"] = {name: with_ratios(figures, bare_figures["bare_hello"])
                           for name, figures in bare_figures.items()}
         if "appointments" in installation.plugins:
-            with lookup_yardstick_process(root, installation).start() as yardstick:
+            with lookup_yardstick_process(root, installation) as yardstick:
                 result["yardstick"] = measure(bare.url, yardstick.url,
                                               lookup_yardstick_targets(seed.sample(appointments)), seconds, connections)
-        with installation.process().start() as portal:
+        with installation.process() as portal:
             targets = portal_targets(portal.url, installation.plugins, appointments)
             result["portal"] = measure(bare.url, portal.url, targets, seconds, connections)
         # The same pages rendered for every request, as before the page cache: what the cache brings, same run.
         uncached = Installation(root, backend, plugins, {"behind_proxy": True, "page_cache_seconds": 0})
-        with uncached.process(instance=root / f"{backend}-uncached").start() as portal:
+        with uncached.process(instance=root / f"{backend}-uncached") as portal:
             pages = public_pages(portal.url, installation.plugins)
             targets = {f"{name}_page_cache_off": many_visitors(pages[name]) for name in UNCACHED_TARGETS
                        if name in pages}
@@ -240,13 +240,13 @@ def run_backend(root: Path, backend: str, plugins: list[str], seconds: float, co
             result["portal"] |= measure_before(root, installation, appointments, bare.url, seconds, connections)
         if redis_url and "appointments" in installation.plugins:
             shared = Installation(root, backend, plugins, {"behind_proxy": True, "ratelimit_storage_url": redis_url})
-            with shared.process(instance=root / f"{backend}-redis").start() as portal:
+            with shared.process(instance=root / f"{backend}-redis") as portal:
                 targets = {"lookup_api_redis_limits": lookup_api_requests(seed.sample(appointments))}
                 result["portal"] |= measure(bare.url, portal.url, targets, seconds, connections)
         if growth_to > appointments and "appointments" in installation.plugins:
             print(f"{backend}: growing to {growth_to} appointments", file=sys.stderr)
             result["seeding"].append(installation.add_in_bulk(growth_to))
-            with installation.process().start() as portal:
+            with installation.process() as portal:
                 pairs = seed.sample(growth_to)
                 targets = {"lookup_api": lookup_api_requests(pairs),
                            "lookup_form_post": lookup_form_requests(portal.url, pairs)}

@@ -335,7 +335,7 @@ def measure(root: Path, plugins: list[str], redis_url: str | None, seconds: int 
     desks = Desks(installation)
     with desks.app.app_context():
         location_slug = service.location_slug(location)
-    with installation.process(workers=WORKERS).start() as portal:
+    with installation.process(workers=WORKERS) as portal:
         cookie = sign_in(portal.url)
         port = int(portal.url.rsplit(":", 1)[1])
         cpu_before = server_cpu_seconds(portal.process.pid)

@@ -173,6 +173,9 @@ class AppProcess:
         import urllib.error
         import urllib.request
 
+        if self.process is not None and self.process.poll() is None:
+            # A second start would leave the first server running, unseen: `with process:` starts it once.
+            raise RuntimeError(f"gunicorn already runs at {self.url}")
         self.instance.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
