@@ -70,67 +70,58 @@ def main() -> None:
                                   "client_addresses": throughput.CLIENT_ADDRESSES}}
     started = time.monotonic()
 
-    def save() -> None:
-        """Write the report of the sections measured so far: a later section failing loses only itself."""
+    # A section that fails loses only itself: the report of those before it is written all the same.
+    try:
+        with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
+            root = Path(folder)
+            if "costs" in sections:
+                print("time per request in the app", file=sys.stderr)
+                results["costs"] = costs.measure(root / "costs", plugins)
+            if "startup" in sections:
+                print("start-up and memory", file=sys.stderr)
+                results["startup"] = startup.measure(root / "startup", plugins)
+            if "import" in sections and "appointments" in plugins:
+                print("CSV import", file=sys.stderr)
+                results["import"] = importing.measure(root, backends, import_sizes)
+            if "throughput" in sections:
+                if not wrk_available():
+                    results["throughput"] = {"skipped": "wrk is not installed (apt-get install wrk)"}
+                else:
+                    redis_url = REDIS_URL if redis_reachable() else None
+                    results["throughput"] = {
+                        backend: throughput.run_backend(root / "throughput", backend, plugins, seconds, 32, growth_to,
+                                                        redis_url=redis_url if backend == "postgresql" else None)
+                        for backend in backends}
+            if "live" in sections:
+                print("live updates: unchanged polls", file=sys.stderr)
+                results["live"] = live.measure(root / "live", plugins, REDIS_URL if redis_reachable() else None,
+                                               seconds=2 if args.quick else LIVE_SECONDS, with_wrk=wrk_available())
+            if "arrival" in sections and "arrival" in plugins:
+                print("arrival passes", file=sys.stderr)
+                results["arrival"] = arrival.measure(root / "arrival", plugins, seconds=seconds)
+            if "waiting_room" in sections:
+                print("waiting room", file=sys.stderr)
+                results["waiting_room"] = waiting_room.measure(root / "waiting_room", plugins,
+                                                               REDIS_URL if redis_reachable() else None,
+                                                               seconds=20 if args.quick else WAITING_ROOM_SECONDS)
+            if {"weight", "lighthouse"} & set(sections):
+                installation = Installation(root / "pages", "sqlite", plugins)
+                installation.prepare(1_000)
+                with installation.process() as portal:
+                    pages = main_pages(portal.url, plugins)
+                    if "weight" in sections:
+                        print("page weight", file=sys.stderr)
+                        results["weight"] = weight.measure(portal.url, {name: pages[name] for name in
+                                                                        ("home", "result") if name in pages})
+                    if "lighthouse" in sections:
+                        print("lighthouse", file=sys.stderr)
+                        results["lighthouse"] = lighthouse.measure(portal.url, pages)
+    finally:
         results["goals"] = report.goals(results)
         results["minutes"] = round((time.monotonic() - started) / 60, 1)
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         args.output.with_suffix(".md").write_text(report.markdown(results), encoding="utf-8")
-
-    with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
-        root = Path(folder)
-        if "costs" in sections:
-            print("time per request in the app", file=sys.stderr)
-            results["costs"] = costs.measure(root / "costs", plugins)
-            save()
-        if "startup" in sections:
-            print("start-up and memory", file=sys.stderr)
-            results["startup"] = startup.measure(root / "startup", plugins)
-            save()
-        if "import" in sections and "appointments" in plugins:
-            print("CSV import", file=sys.stderr)
-            results["import"] = importing.measure(root, backends, import_sizes)
-            save()
-        if "throughput" in sections:
-            if not wrk_available():
-                results["throughput"] = {"skipped": "wrk is not installed (apt-get install wrk)"}
-            else:
-                redis_url = REDIS_URL if redis_reachable() else None
-                results["throughput"] = {
-                    backend: throughput.run_backend(root / "throughput", backend, plugins, seconds, 32, growth_to,
-                                                    redis_url=redis_url if backend == "postgresql" else None)
-                    for backend in backends}
-                save()
-        if "live" in sections:
-            print("live updates: unchanged polls", file=sys.stderr)
-            results["live"] = live.measure(root / "live", plugins, REDIS_URL if redis_reachable() else None,
-                                           seconds=2 if args.quick else LIVE_SECONDS, with_wrk=wrk_available())
-            save()
-        if "arrival" in sections and "arrival" in plugins:
-            print("arrival passes", file=sys.stderr)
-            results["arrival"] = arrival.measure(root / "arrival", plugins, seconds=seconds)
-            save()
-        if "waiting_room" in sections:
-            print("waiting room", file=sys.stderr)
-            results["waiting_room"] = waiting_room.measure(root / "waiting_room", plugins,
-                                                           REDIS_URL if redis_reachable() else None,
-                                                           seconds=20 if args.quick else WAITING_ROOM_SECONDS)
-            save()
-        if {"weight", "lighthouse"} & set(sections):
-            installation = Installation(root / "pages", "sqlite", plugins)
-            installation.prepare(1_000)
-            with installation.process() as portal:
-                pages = main_pages(portal.url, plugins)
-                if "weight" in sections:
-                    print("page weight", file=sys.stderr)
-                    results["weight"] = weight.measure(portal.url, {name: pages[name] for name in
-                                                                    ("home", "result") if name in pages})
-                    save()
-                if "lighthouse" in sections:
-                    print("lighthouse", file=sys.stderr)
-                    results["lighthouse"] = lighthouse.measure(portal.url, pages)
-    save()
     print(f"written {args.output} and {args.output.with_suffix('.md')}", file=sys.stderr)
 
 
