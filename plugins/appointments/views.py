@@ -58,9 +58,10 @@ def lookup_by_birth_date(reference: str, birth_date) -> Row | None:
     return REFERENCE_LIMIT.lookup(reference, lambda: find_appointment(reference, birth_date))
 
 
-def result_links(appointment: Appointment | Row, facts: dict, external: bool = False) -> dict:
+def result_links(appointment: Appointment | Row, facts: dict, external: bool = False,
+                 token: str | None = None) -> dict:
     """Return the addresses of the printable result page and of the calendar file (None without a date)."""
-    token = result_token(appointment)
+    token = token or result_token(appointment)
     return {
         "print_url": url_for("appointments.result", token=token, _external=external),
         "calendar_url": (url_for("appointments.calendar", token=token, _external=external)
@@ -126,7 +127,9 @@ def _appointment_or_404(token: str) -> Row:
 def result(token: str):
     appointment = _appointment_or_404(token)
     facts = describe(appointment)
-    return toolkit.render_page("appointments/result.html", facts=facts, **result_links(appointment, facts),
+    # The page's own token serves its calendar link: one signature less, and both links expire together.
+    return toolkit.render_page("appointments/result.html", facts=facts,
+                               **result_links(appointment, facts, token=token),
                                selfservice=selfservice_panel(appointment))
 
 
