@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, make_response, render_template, url_for
+from flask import abort, make_response, render_template, request, url_for
 from flask_babel import force_locale
 from markupsafe import Markup
 from sqlalchemy import select
@@ -89,16 +89,25 @@ def _instructions() -> list[dict]:
     return shown
 
 
+@toolkit.content_cached(entries=32)
+def display_page(location: str, slug: str, version: int, day, script_root: str) -> str:
+    """Return a location's call display at a version of its topic: rendered once per process, language and day,
+    then shared by every screen (it holds numbers and rooms only)."""
+    stale_time = Markup('<span class="queue-display-stale__time" data-queue-display-stale-time></span>')
+    return render_template(
+        "queue/display.html", location=location, calls=latest_calls(location), instructions=_instructions(),
+        board_url=url_for(".display_board", slug=slug), poll_seconds=POLL_SECONDS, stale_seconds=STALE_SECONDS,
+        stale_time=stale_time, office_zone=toolkit.office_zone().key)
+
+
 @bp.get("/display/<slug>")
 @toolkit.limiter.limit(toolkit.client_limit(PAGE_LIMIT))
 def display(slug: str):
     """Show a location's call display: the latest calls, large, and how to follow them."""
     location = _location_or_404(slug)
-    stale_time = Markup('<span class="queue-display-stale__time" data-queue-display-stale-time></span>')
-    response = make_response(render_template(
-        "queue/display.html", location=location, calls=latest_calls(location), instructions=_instructions(),
-        board_url=url_for(".display_board", slug=slug), poll_seconds=POLL_SECONDS, stale_seconds=STALE_SECONDS,
-        stale_time=stale_time, office_zone=toolkit.office_zone().key))
+    # The version is read before the calls: the page is never older than the version it is kept under.
+    response = make_response(display_page(location, slug, toolkit.live_version(service.slug_topic(slug)),
+                                          toolkit.office_today(), request.script_root))
     response.headers["Cache-Control"] = "no-cache"
     return response
 

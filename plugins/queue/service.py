@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -412,17 +412,29 @@ def for_arrival(public_id: str) -> Ticket | None:
                                     .order_by(Ticket.id.desc()).limit(1))
 
 
+def _ahead_count(urgent: bool):
+    """Return the count of waiting tickets called before a ticket, with the ticket's fields as parameters."""
+    column = Ticket.__table__.c
+    earlier = or_(column.rank_at < bindparam("rank_at"),
+                  and_(column.rank_at == bindparam("rank_at"), column.number < bindparam("number")))
+    before = and_(column.urgent.is_(True), earlier) if urgent else or_(column.urgent.is_(True), earlier)
+    return select(func.count()).select_from(Ticket.__table__).where(
+        column.day == bindparam("day"), column.queue == bindparam("queue"), column.state == "waiting",
+        column.id != bindparam("id"), or_(column.reserved_desk == "", column.reserved_desk == bindparam("desk")),
+        before)
+
+
+# Built once: a ticket page asks on every visit, and building the statement cost more than running it.
+_AHEAD_COUNTS = {urgent: _ahead_count(urgent) for urgent in (False, True)}
+
+
 def ahead(ticket: Ticket) -> int:
     """Return how many tickets of the same queue and day will be called before this waiting one."""
     if ticket.state != "waiting":
         return 0
-    earlier = or_(Ticket.rank_at < ticket.rank_at,
-                  and_(Ticket.rank_at == ticket.rank_at, Ticket.number < ticket.number))
-    before = (and_(Ticket.urgent.is_(True), earlier) if ticket.urgent
-              else or_(Ticket.urgent.is_(True), earlier))
-    return toolkit.session().scalar(select(func.count()).select_from(Ticket).where(
-        Ticket.day == ticket.day, Ticket.queue == ticket.queue, Ticket.state == "waiting", Ticket.id != ticket.id,
-        or_(Ticket.reserved_desk == "", Ticket.reserved_desk == ticket.reserved_desk), before)) or 0
+    return toolkit.session().scalar(_AHEAD_COUNTS[bool(ticket.urgent)], {
+        "rank_at": ticket.rank_at, "number": ticket.number, "day": ticket.day, "queue": ticket.queue,
+        "id": ticket.id, "desk": ticket.reserved_desk}) or 0
 
 
 def service_minutes(queue_slug: str, day: date) -> float:
@@ -435,12 +447,14 @@ def service_minutes(queue_slug: str, day: date) -> float:
     return sum((ended - called).total_seconds() for called, ended in rows) / len(rows) / 60
 
 
-def expected_wait(ticket: Ticket, now: datetime) -> tuple[int, int] | None:
-    """Return the expected minutes until a waiting ticket is called, as a (low, high) range rounded to 5."""
+def expected_wait(ticket: Ticket, now: datetime, waiting_ahead: int | None = None) -> tuple[int, int] | None:
+    """Return the expected minutes until a waiting ticket is called, as a (low, high) range rounded to 5; give
+    `waiting_ahead` when ahead(ticket) is already known."""
     if ticket.state != "waiting":
         return None
     serving = 1 if ticket.reserved_desk else serving_desks(ticket.queue)
-    estimate = (ahead(ticket) + 0.5) * service_minutes(ticket.queue, ticket.day) / serving
+    waiting_ahead = ahead(ticket) if waiting_ahead is None else waiting_ahead
+    estimate = (waiting_ahead + 0.5) * service_minutes(ticket.queue, ticket.day) / serving
     if ticket.rank_at > now and ticket.window_start is not None:
         estimate = max(estimate, (ticket.rank_at - now).total_seconds() / 60)
     low = int(estimate * (1 - ESTIMATE_SPREAD) // 5 * 5)

@@ -58,14 +58,15 @@ def _context(ticket) -> dict:
     """Return what the page and its live part show of a ticket (nothing personal)."""
     now = toolkit.utcnow()
     queue = service.find_queue(ticket.queue)
-    wait = service.expected_wait(ticket, now)
+    ahead = service.ahead(ticket)
+    wait = service.expected_wait(ticket, now, ahead)
     call = None
     if ticket.state == "called":
         desk = service.find_desk(ticket.desk or "")
         call = _call_parts(room=ticket.room, place=desk.name if desk else ticket.desk)
     follow = {"state": service.follow_state(ticket, toolkit.office_today(now)), "number": ticket.label,
               "queue": ticket.queue, "window_at": _epoch_ms(ticket.rank_at) if ticket.window_start else None}
-    return {"ticket": ticket, "queue_title": queue.title if queue else ticket.queue, "ahead": service.ahead(ticket),
+    return {"ticket": ticket, "queue_title": queue.title if queue else ticket.queue, "ahead": ahead,
             "wait": wait, "step_out": wait is not None and wait[0] >= STEP_OUT_MINUTES, "call": call,
             "follow": follow}
 

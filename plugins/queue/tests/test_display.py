@@ -1,8 +1,10 @@
 """The call display through HTTP: no login, nothing personal, 304 until a desk calls, unknown places, the links."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from flask import template_rendered
 from portal_plugins.queue import chime, service
 from portal_plugins.queue.models import Ticket
 
@@ -90,6 +92,27 @@ def test_a_recall_is_a_new_call_of_the_same_number(client, issue, data):
     data(recall)
     after = re.findall(r'data-queue-display-call="([^"]+)"', client.get(DISPLAY + "/board").get_data(as_text=True))
     assert len(before) == len(after) == 1 and before != after and after[0].startswith("A 001@")
+
+
+def test_every_screen_shares_one_rendering_of_the_display_until_a_desk_calls(app, client, issue, call_next,
+                                                                            monkeypatch):
+    rendered = []
+    template_rendered.connect(lambda _sender, template, **_context: rendered.append(template.name), app, weak=False)
+    issue(), issue()
+    call_next()
+    screens = [app.test_client().get(DISPLAY).get_data(as_text=True) for _screen in range(3)]
+    assert screens[0] == screens[1] == screens[2] and "A 001" in screens[0]
+    assert rendered.count("queue/display.html") == 1
+    assert 'lang="ar"' in client.get("/ar/queue/display/office").get_data(as_text=True)
+    assert rendered.count("queue/display.html") == 2  # each language its own
+    assert call_next("raum-2-15") == "A 002"
+    current = re.search(r'queue-display-call--current".*?</div>', client.get(DISPLAY).get_data(as_text=True), re.S)
+    assert "A 002" in current.group(0) and rendered.count("queue/display.html") == 3
+    # Kept by the office's day as well: the next morning shows no calls before the first.
+    with app.app_context():
+        tomorrow = toolkit.office_today() + timedelta(days=1)
+    monkeypatch.setattr(toolkit, "office_today", lambda now=None: tomorrow)
+    assert "Heute wurde noch keine Nummer aufgerufen." in client.get(DISPLAY).get_data(as_text=True)
 
 
 def test_unknown_locations_are_not_found(client):
