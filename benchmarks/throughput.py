@@ -143,6 +143,25 @@ def portal_targets(url: str, plugins: list[str], appointments: int) -> dict[str,
     return targets
 
 
+def measure_waiting_room_pages(root: Path, backend: str, plugins: list[str], bare_url: str, seconds: float,
+                               connections: int) -> dict[str, dict]:
+    """Measure the call display and ticket pages on an installation of their own, since the waiting room is opt-in.
+
+    On PostgreSQL it empties the one database, so it runs after every other measurement of the backend.
+    """
+    from .waiting_room import prepare
+
+    with_queue = plugins if "queue" in plugins else [*plugins, "queue"]
+    installation = Installation(root / "waiting-room", backend, with_queue, {"behind_proxy": True})
+    print(f"{backend}: issuing waiting-room tickets", file=sys.stderr)
+    tokens, _location, location_slug = prepare(installation)
+    targets = {"call_display": many_visitors(f"/{LANG}/queue/display/{location_slug}"),
+               "ticket_page": [Request(f"/{LANG}/queue/t/{token}", headers=visitor(number))
+                               for number, (token, _label) in enumerate(tokens[:50])]}
+    with installation.process() as portal:
+        return measure(bare_url, portal.url, targets, seconds, connections)
+
+
 def lookup_yardstick_process(root: Path, installation: Installation) -> AppProcess:
     """Return the minimal lookup app (benchmarks/lookup_app.py) on the installation's database (not started)."""
     repository = str(Path(__file__).resolve().parent.parent)
@@ -252,4 +271,5 @@ def run_backend(root: Path, backend: str, plugins: list[str], seconds: float, co
                            "lookup_form_post": lookup_form_requests(portal.url, pairs)}
                 result["growth"] = {"appointments": {"small": appointments, "large": growth_to},
                                     "large": measure(bare.url, portal.url, targets, seconds, connections)}
+        result["portal"] |= measure_waiting_room_pages(root, backend, plugins, bare.url, seconds, connections)
     return result

@@ -51,9 +51,9 @@ def address(number: int) -> str:
     return f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
 
 
-def prepare(installation: Installation) -> tuple[list[tuple[str, str]], str]:
-    """Migrate, add the demo accounts and issue one ticket per phone; return the tickets' tokens and numbers, and the
-    location."""
+def prepare(installation: Installation) -> tuple[list[tuple[str, str]], str, str]:
+    """Migrate, add the demo accounts and issue one ticket per phone; return the tickets' tokens and numbers, the
+    location and its slug."""
     from portal_plugins.queue import service
 
     from portal import create_app, toolkit
@@ -73,8 +73,9 @@ def prepare(installation: Installation) -> tuple[list[tuple[str, str]], str]:
         tokens = [(ticket.token, ticket.label) for ticket in tickets]
         toolkit.session().commit()
         location = queue.location
+        location_slug = service.location_slug(location)
     app.extensions["portal.db"].engine.dispose()
-    return tokens, location
+    return tokens, location, location_slug
 
 
 class Desks:
@@ -323,18 +324,16 @@ def forget_copied_version(redis_url: str | None, location: str) -> None:
 
 def measure(root: Path, plugins: list[str], redis_url: str | None, seconds: int = 60) -> dict:
     """Run the waiting room for `seconds` (one call per desk every 30 s) and return its figures."""
-    from portal_plugins.queue import display_views, service, views
+    from portal_plugins.queue import display_views, views
 
     plugins = plugins if "queue" in plugins else [*plugins, "queue"]  # opt-in, so not among the default plugins
     settings = {"behind_proxy": True, "ratelimit_storage_url": redis_url or "memory://",
                 "plugin_settings": {"queue": {"desks": EIGHT_DESKS}}}
     installation = Installation(root, "sqlite", plugins, settings)
     print("waiting room: issuing tickets", file=sys.stderr)
-    tokens, location = prepare(installation)
+    tokens, location, location_slug = prepare(installation)
     forget_copied_version(redis_url, location)
     desks = Desks(installation)
-    with desks.app.app_context():
-        location_slug = service.location_slug(location)
     with installation.process(workers=WORKERS) as portal:
         cookie = sign_in(portal.url)
         port = int(portal.url.rsplit(":", 1)[1])
