@@ -6,9 +6,10 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, abort, request, send_from_directory, url_for
+from flask import Flask, abort, has_request_context, request, send_from_directory, url_for
 
 ONE_YEAR = 365 * 24 * 3600
+KEPT_ADDRESSES = 512
 
 
 @cache
@@ -19,14 +20,24 @@ def _fingerprint(path: Path, _mtime: float) -> str:
 def init_app(app: Flask, plugins) -> None:
     """Serve plugin static files and offer asset_url() to templates."""
     folders = {"core": Path(app.static_folder)} | {p.name: p.static for p in plugins}
+    # Addresses by owner, file and path prefix: static files change with a release, which restarts the app; while
+    # debugging, an edited file gets its new address at once.
+    kept: dict[tuple[str, str, str], str] = {}
 
     def asset_url(owner: str, filename: str) -> str:
         """Return a static file's address with its content hash, for long caching."""
-        path = folders[owner] / filename
-        version = _fingerprint(path, path.stat().st_mtime)
-        if owner == "core":
-            return url_for("static", filename=filename, v=version)
-        return url_for("plugin_static", plugin=owner, filename=filename, v=version)
+        key = (owner, filename, request.script_root if has_request_context() else "")
+        address = kept.get(key)
+        if address is None:
+            path = folders[owner] / filename
+            version = _fingerprint(path, path.stat().st_mtime)
+            address = (url_for("static", filename=filename, v=version) if owner == "core"
+                       else url_for("plugin_static", plugin=owner, filename=filename, v=version))
+            if not app.debug:
+                if len(kept) >= KEPT_ADDRESSES:  # a forged path prefix must not grow it without end
+                    kept.clear()
+                kept[key] = address
+        return address
 
     @app.route("/static/<plugin>/<path:filename>", endpoint="plugin_static")
     def plugin_static(plugin: str, filename: str):

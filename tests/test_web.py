@@ -256,6 +256,14 @@ def test_static_files_are_fingerprinted_and_cached_for_a_year(client):
     assert "--brand:#005a8c" in client.get(theme).get_data(as_text=True)
 
 
+@pytest.mark.portal_config({"page_cache_seconds": 0})
+def test_static_addresses_are_kept_per_path_prefix(client):
+    """An address kept for the site's root is never given under a path prefix, nor the other way round."""
+    for script_root in ("", "/amt", ""):
+        page = client.get("/de/", base_url=f"http://localhost{script_root}").get_data(as_text=True)
+        assert re.search(rf'href="{script_root}/static/core/portal\.css\?v=[0-9a-f]{{12}}"', page)
+
+
 def test_pages_make_no_external_requests(client):
     page = client.get("/de/").get_data(as_text=True)
     for url in re.findall(r'(?:src|href)="([^"]+)"', page):
