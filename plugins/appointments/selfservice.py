@@ -198,16 +198,17 @@ def panel(appointment: Appointment | Row) -> dict:
     }
 
 
+# Built once: an import publishes appointments.changed for every row it writes, and most have no open request.
+_OPEN_REQUESTS = (select(ClientRequest, Appointment.starts_at, Appointment.status)
+                  .join(Appointment, ClientRequest.appointment_id == Appointment.id)
+                  .where(Appointment.public_id == bindparam("public_id"), ClientRequest.state == "open"))
+
+
 def answer_by_import(payload: dict) -> None:
     """Mark open requests answered when the appointment's date or status changed since they were made."""
-    appointment = toolkit.session().scalars(select(Appointment)
-                                            .where(Appointment.public_id == payload["public_id"])).first()
-    if appointment is None:
-        return
     now = toolkit.utcnow()
-    for request in toolkit.session().scalars(select(ClientRequest).where(
-            ClientRequest.appointment_id == appointment.id, ClientRequest.state == "open")):
-        if request.slot_start != appointment.starts_at or request.slot_status != appointment.status:
+    for request, starts_at, status in toolkit.session().execute(_OPEN_REQUESTS, {"public_id": payload["public_id"]}):
+        if request.slot_start != starts_at or request.slot_status != status:
             request.state, request.handled_at = "superseded", now
 
 
