@@ -91,8 +91,7 @@ def _instructions() -> list[dict]:
 
 @toolkit.content_cached(entries=32)
 def display_page(location: str, slug: str, version: int, day, script_root: str) -> str:
-    """Return a location's call display at a version of its topic: rendered once per process, language and day,
-    then shared by every screen (it holds numbers and rooms only)."""
+    """Return a location's call display at a version of its topic, rendered once and shared by every screen."""
     stale_time = Markup('<span class="queue-display-stale__time" data-queue-display-stale-time></span>')
     return render_template(
         "queue/display.html", location=location, calls=latest_calls(location), instructions=_instructions(),

@@ -448,8 +448,7 @@ def service_minutes(queue_slug: str, day: date) -> float:
 
 
 def expected_wait(ticket: Ticket, now: datetime, waiting_ahead: int | None = None) -> tuple[int, int] | None:
-    """Return the expected minutes until a waiting ticket is called, as a (low, high) range rounded to 5; give
-    `waiting_ahead` when ahead(ticket) is already known."""
+    """Return the expected minutes until a waiting ticket is called, as a (low, high) range rounded to 5."""
     if ticket.state != "waiting":
         return None
     serving = 1 if ticket.reserved_desk else serving_desks(ticket.queue)
