@@ -87,7 +87,7 @@ class Browser:
 
 
 class _Subresources(HTMLParser):
-    """Collect what a browser fetches to show a page: stylesheets, scripts, images, icons."""
+    """Collect what a browser fetches to show a page: stylesheets, scripts, images, icons and icon sprites."""
 
     def __init__(self):
         super().__init__()
@@ -99,6 +99,8 @@ class _Subresources(HTMLParser):
             self.urls.append(attributes.get("href"))
         elif tag in {"script", "img", "source", "video", "audio"} and attributes.get("src"):
             self.urls.append(attributes["src"])
+        elif tag == "use" and attributes.get("href", "").partition("#")[0]:
+            self.urls.append(attributes["href"].partition("#")[0])
 
 
 def subresources(page_url: str, html: str) -> list[str]:

@@ -421,6 +421,22 @@ def assert_no_horizontal_scroll(page) -> None:
     assert not outside, f"{page.url} at {viewport}px cuts off:\n" + "\n".join(outside[:15])
 
 
+def assert_icons_drawn(page, timeout_ms: int = 5000) -> None:
+    """Fail unless every icon a page draws from a sprite file (<use href="file#name">) shows its drawing."""
+    # An icon whose file or symbol is missing draws nothing: its box stays empty. The files load after the page,
+    # so ask again for a while (polled from here: the pages' CSP forbids the evaluated strings of wait_for_function).
+    empty_icons = """() => [...document.querySelectorAll("use[href]")]
+      .filter(use => { const box = use.getBBox(); return box.width === 0 || box.height === 0; })
+      .map(use => use.getAttribute("href"))"""
+    assert page.locator("use[href]").count(), f"{page.url} draws no icon from a sprite"
+    for _ in range(max(1, timeout_ms // 100)):
+        empty = page.evaluate(empty_icons)
+        if not empty:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{page.url} draws nothing for {empty}")
+
+
 def browser_sign_in(page, base_url: str, account, lang: str = "de") -> None:
     """Sign in through the login page in a real browser."""
     page.goto(f"{base_url}/{lang}/staff/login")

@@ -2,7 +2,14 @@
 
 import pytest
 
-from portal.testing import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+from portal.testing import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    assert_icons_drawn,
+    assert_no_horizontal_scroll,
+    browser_sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +28,20 @@ def test_core_pages_render_without_sideways_scroll_and_pass_axe(live_server, bro
         assert page.locator("h1").count() == 1
         assert_no_horizontal_scroll(page)
         assert_accessible(page)
+    context.close()
+
+
+def test_icons_are_drawn_from_the_core_sprite_and_a_missing_one_is_caught(live_server, browser):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    for path in ("/de/easy-language", "/ar/"):
+        page.goto(f"{live_server.url}{path}")
+        assert_icons_drawn(page)
+    globe = page.locator(".languages summary use")
+    globe.evaluate("(use, sprite) => use.setAttribute('href', sprite + '#nothing')",
+                   globe.get_attribute("href").partition("#")[0])
+    with pytest.raises(AssertionError, match="draws nothing"):
+        assert_icons_drawn(page, timeout_ms=1000)
     context.close()
 
 

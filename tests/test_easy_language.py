@@ -2,6 +2,7 @@
 
 import dataclasses
 import importlib
+import re
 import tomllib
 from importlib.metadata import EntryPoint
 from pathlib import Path
@@ -169,3 +170,16 @@ def test_a_wrong_easy_page_stops_the_start_naming_the_plugin(fake_easy, monkeypa
     with pytest.raises(PluginError) as error:
         create_app({"instance_path": str(tmp_path), "plugins": ["fake_easy"], "secret_key": "x"})
     assert error.value.name == "fake_easy" and cause in str(error.value)
+
+
+def test_every_pictogram_is_drawn_from_the_core_sprite_and_an_unknown_one_as_a_circle(app):
+    sprite = (ROOT / "portal/static/icons.svg").read_text()
+    symbols = set(re.findall(r'<symbol id="easy-([^"]+)"', sprite))
+    named = {match for path in ROOT.glob("**/leicht/*.toml") if ".venv" not in path.parts
+             for match in re.findall(r'pictogram\s*=\s*"([^"]+)"', path.read_text())}
+    assert named <= symbols, f"content names pictograms the sprite lacks: {named - symbols}"
+    with app.test_request_context("/de/"):
+        pictogram = app.jinja_env.get_template("macros/easy.html").module.pictogram
+        for name in symbols | {"no-such-drawing"}:
+            drawn = re.search(r'icons\.svg\?v=\w+#easy-([^"]+)"', str(pictogram(name))).group(1)
+            assert drawn == (name if name in symbols else "other")

@@ -448,8 +448,10 @@
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
       var files = [location.pathname, text.day_url, text.keys_url];
-      document.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (node) {
-        files.push(node.getAttribute("src") || node.getAttribute("href"));
+      // Icons come from sprite files (<use href="file#icon">): the file is what the worker fetches and keeps.
+      document.querySelectorAll("script[src], link[rel=stylesheet], use[href]").forEach(function (node) {
+        var address = (node.getAttribute("src") || node.getAttribute("href")).split("#")[0];
+        if (files.indexOf(address) < 0) files.push(address);
       });
       registration.active.postMessage({cache: files});
     }).catch(function () { return null; });

@@ -11,7 +11,7 @@ from portal_plugins.arrival.passes import public_id_text, short_code, sign
 from sqlalchemy import select
 
 from portal import toolkit
-from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+from portal.testing import PHONE, assert_accessible, assert_icons_drawn, assert_no_horizontal_scroll, browser_sign_in
 
 from .conftest import qr_code_picture
 
@@ -129,6 +129,7 @@ def test_offline_the_door_judges_passes_itself_and_sends_them_when_back(browser,
     # The service worker keeps the page, its files, the keys and today's list: it reloads and still judges.
     page.reload()
     assert page.evaluate("navigator.serviceWorker.controller !== null")
+    assert_icons_drawn(page)  # the sprite files too
     expect(banner).to_contain_text("Noch nicht übertragen: 3")
     page.fill("#code", codes[2])
     page.press("#code", "Enter")

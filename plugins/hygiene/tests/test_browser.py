@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 from portal_plugins.hygiene.defaults import load_defaults
 
-from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+from portal.testing import PHONE, assert_accessible, assert_icons_drawn, assert_no_horizontal_scroll, browser_sign_in
 
 
 def check_page(page) -> None:
@@ -21,6 +21,7 @@ def test_every_hygiene_page_passes_axe_on_a_phone(browser, live_server, data, to
     for path in ("/de/", "/de/hygiene/", "/ar/hygiene/", "/fa/hygiene/poster"):
         page.goto(live_server.url + path)
         check_page(page)
+        assert_icons_drawn(page)
 
     # The poster form: pick languages and a location, then the poster shows them.
     page.check("input[value='ar']")

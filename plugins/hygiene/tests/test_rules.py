@@ -1,8 +1,9 @@
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from flask import render_template_string
-from portal_plugins.hygiene.rules import rules_in_force, translation_status
+from portal_plugins.hygiene.rules import KINDS, PARAMETERS, rules_in_force, translation_status
 
 DAY = date(2026, 3, 10)
 
@@ -92,6 +93,24 @@ def test_icons_have_a_text_alternative(client, add_rule, parse):
     icon = tree.xpath("//ul[@class='hygiene-list']//svg")[0]
     assert icon.get("role") == "img" and icon.get("aria-label")
     assert texts_of(tree, "//ul[@class='hygiene-list']//p[contains(@class, 'hygiene-text')]") == ["At most 3 per room"]
+
+
+def test_every_kind_is_drawn_from_the_sprite_file_the_page_loads(client, add_rule, parse):
+    for kind in KINDS:
+        parameter = PARAMETERS.get(kind)
+        if parameter:
+            add_rule(kind, {"de": f"Regel {{{parameter}}}"}, **{parameter: 2})
+        else:
+            add_rule(kind, {"de": "Regel"})
+    tree = parse(client.get("/de/hygiene/"))
+    icons = [use.get("href") for use in tree.xpath("//ul[@class='hygiene-list']//svg/use")]
+    files = {icon.partition("#")[0] for icon in icons}
+    assert len(files) == 1
+    sprite = client.get(files.pop())
+    assert sprite.status_code == 200 and sprite.mimetype == "image/svg+xml"
+    assert "immutable" in sprite.headers["Cache-Control"]
+    drawn = set(re.findall(r'<symbol id="([^"]+)"', sprite.get_data(as_text=True)))
+    assert {icon.partition("#")[2] for icon in icons} == set(KINDS) <= drawn
 
 
 def test_missing_translation_falls_back_to_german_with_a_note(client, add_rule, parse):
