@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Iterable
@@ -60,6 +61,13 @@ def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def insert_for(bind, table):
+    """Return the INSERT of the bind's database (a session or connection) for table, with its ON CONFLICT clauses."""
+    # The dialect's module is imported when first needed: a SQLite installation never loads PostgreSQL's.
+    name = (bind.get_bind() if hasattr(bind, "get_bind") else bind).dialect.name
+    return importlib.import_module(f"sqlalchemy.dialects.{name}").insert(table)
 
 
 def make_engine(url: str) -> Engine:

@@ -33,14 +33,12 @@ from importlib.metadata import version as package_version
 
 from flask import Flask, Response, current_app, has_request_context, make_response, request
 from sqlalchemy import BigInteger, String, bindparam, event, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.http import parse_etags, quote_etag
 from werkzeug.wsgi import get_host
 
-from .db import Base
+from .db import Base, insert_for
 from .db import session as db_session
 from .i18n import current_language
 from .pages import is_public_page
@@ -218,8 +216,7 @@ def content_changed() -> None:
 
 def _bump_in(session, topic: str) -> None:
     table = LiveTopic.__table__
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table).values(topic=topic, version=1)
+    statement = insert_for(session, table).values(topic=topic, version=1)
     session.execute(statement.on_conflict_do_update(index_elements=[table.c.topic],
                                                     set_={"version": table.c.version + 1}))
     session.info.setdefault(_PENDING, set()).add(topic)

@@ -24,13 +24,12 @@ from limits import parse_many
 from limits.storage import storage_from_string
 from pydantic import AfterValidator
 from sqlalchemy import Integer, String, bindparam, case, delete, func, literal, literal_column, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.exceptions import TooManyRequests
 from wtforms import Field
 from wtforms.validators import StopValidation
 
-from .db import Base, UTCDateTime, utcnow
+from .db import Base, UTCDateTime, insert_for, utcnow
 from .db import session as db_session
 
 T = TypeVar("T")
@@ -160,9 +159,8 @@ class ReferenceLimit:
         key = reference_key(reference)
         # Its own short transaction, committed whatever becomes of the request's.
         with current_app.extensions["portal.db"].engine.begin() as connection:
-            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
             table = LookupFailure.__table__
-            statement = dialect.insert(table).values(scope=self.scope, reference=key, failures=1,
+            statement = insert_for(connection, table).values(scope=self.scope, reference=key, failures=1,
                                                      window_ends_at=now + window, last_failed_at=now)
             expired = table.c.window_ends_at <= now
             statement = statement.on_conflict_do_update(index_elements=[table.c.scope, table.c.reference], set_={

@@ -21,7 +21,7 @@ from .config import EmailSetting, PluginSettings
 from .content import ContentStatus, Translated, pick_translation, render_markdown
 from .csvexport import formula_safe, write_csv
 from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_cell, read_rows, run_import
-from .db import Base, UTCDateTime, one_of, session, utcnow
+from .db import Base, UTCDateTime, insert_for, one_of, session, utcnow
 from .easy import EASY_LANGUAGE, EasyPage, easy_text, easy_url
 from .errors import render_error
 from .events import publish
@@ -114,7 +114,7 @@ __all__ = [
     "client_limit", "client_network", "keyed_hash", "keyed_hash_matches", "normalize_reference", "reference_key",
     "reference_key_expression",
     "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "one_of", "_", "_l", "audit", "csrf", "current_language",
-    "current_staff", "enabled_languages", "gettext", "hookimpl", "is_htmx", "lang_attrs",
+    "current_staff", "enabled_languages", "gettext", "hookimpl", "insert_for", "is_htmx", "lang_attrs",
     "language_from_tag", "language_name", "language_tag", "lazy_ngettext", "limiter", "ngettext", "pick_translation",
     "plugin_settings", "preferred_language",
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, bindparam, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from portal import toolkit
@@ -158,8 +157,8 @@ def _record(action: str, ticket: Ticket, summary: str, before: dict | None = Non
 def _next_number(queue: Queue, day: date) -> int:
     """Return the next waiting number of a queue's day; concurrent issues wait for each other on the counter row."""
     session = toolkit.session()
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
-    session.execute(insert(Counter).values(queue=queue.slug, day=day, last_number=0).on_conflict_do_nothing())
+    counter = toolkit.insert_for(session, Counter.__table__).values(queue=queue.slug, day=day, last_number=0)
+    session.execute(counter.on_conflict_do_nothing())
     return session.execute(update(Counter).where(Counter.queue == queue.slug, Counter.day == day)
                            .values(last_number=Counter.last_number + 1).returning(Counter.last_number)).scalar_one()
 
