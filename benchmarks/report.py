@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .weight import GOALS as WEIGHT_GOALS
+
 LOOKUP = "lookup_api"
 FORM_POST = "lookup_form_post"
 # Public pages for anonymous visitors, and pages with a client's data (issue 18's goals).
@@ -75,10 +77,10 @@ def goals(results: dict) -> list[dict]:
     for page, figures in (results.get("weight") or {}).items():
         if page == "goals":
             continue
-        found.append(_goal(f"{page}: first visit under 40 KB", figures["first_visit_kib"],
-                           figures["first_visit_kib"] < 40))
-        found.append(_goal(f"{page}: repeat visit under 6 KB", figures["repeat_visit_kib"],
-                           figures["repeat_visit_kib"] < 6))
+        found.append(_goal(f"{page}: first visit under {WEIGHT_GOALS['first_visit_kib']} KB",
+                           figures["first_visit_kib"], figures["first_visit_kib"] < WEIGHT_GOALS["first_visit_kib"]))
+        found.append(_goal(f"{page}: repeat visit under {WEIGHT_GOALS['repeat_visit_kib']} KB",
+                           figures["repeat_visit_kib"], figures["repeat_visit_kib"] < WEIGHT_GOALS["repeat_visit_kib"]))
     for page, figures in (results.get("lighthouse") or {}).items():
         if isinstance(figures, dict) and "scores" in figures:
             found.append(_goal(f"{page}: Lighthouse 100 in all four categories", figures["scores"],

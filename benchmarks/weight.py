@@ -12,7 +12,7 @@ import re
 from .browser import Browser, stylesheet_references, subresources
 
 ONE_YEAR = 365 * 24 * 3600
-GOALS = {"first_visit_kib": 60, "repeat_visit_kib": 15}
+GOALS = {"first_visit_kib": 40, "repeat_visit_kib": 6}
 
 
 def cached_for_a_year(cache_control: str) -> bool:
