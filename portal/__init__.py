@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 __version__ = "1.0.0"
@@ -17,6 +18,10 @@ def create_app(test_config=None):
     from .config import ConfigError
     from .plugins import PluginError
 
+    # Building the app makes the objects of about a thousand modules, nearly all kept for the app's life: the
+    # collector's rounds over them meanwhile free next to nothing and took a sixth of the build's CPU time.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return build_app(test_config)
     except (ConfigError, PluginError) as exc:
@@ -24,3 +29,6 @@ def create_app(test_config=None):
             raise
         print(f"portal cannot start: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
+    finally:
+        if collecting:
+            gc.enable()
