@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort, make_response, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import force_locale
 from markupsafe import Markup
 from sqlalchemy import select
@@ -104,11 +104,11 @@ def display_page(location: str, slug: str, version: int, day, script_root: str) 
 def display(slug: str):
     """Show a location's call display: the latest calls, large, and how to follow them."""
     location = _location_or_404(slug)
-    # The version is read before the calls: the page is never older than the version it is kept under.
-    response = make_response(display_page(location, slug, toolkit.live_version(service.slug_topic(slug)),
-                                          toolkit.office_today(), request.script_root))
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    # The version is read before the calls: the page is never older than the version it is kept under. The
+    # core's page cache may keep the whole answer for screens without a session: a call is a staff action, which
+    # advances the content version, and the page's script follows the board from its first poll on anyway.
+    return display_page(location, slug, toolkit.live_version(service.slug_topic(slug)), toolkit.office_today(),
+                        request.script_root)
 
 
 @bp.get("/display/<slug>/board")

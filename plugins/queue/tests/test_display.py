@@ -115,6 +115,27 @@ def test_every_screen_shares_one_rendering_of_the_display_until_a_desk_calls(app
     assert "Heute wurde noch keine Nummer aufgerufen." in client.get(DISPLAY).get_data(as_text=True)
 
 
+@pytest.mark.portal_config({"page_cache_seconds": 300})
+def test_screens_share_the_kept_page_and_a_call_at_the_desk_shows_on_the_next_load(app, staff_client, issue):
+    pages = app.wsgi_app.pages
+    pages.clear()  # the tests' emptied tables start the content version again at 0
+    rendered = []
+    template_rendered.connect(lambda _sender, template, **_context: rendered.append(template.name), app, weak=False)
+    issue(), issue()
+    screens = [app.test_client() for _screen in range(2)]
+    first = screens[0].get(DISPLAY).get_data(as_text=True)
+    assert "Heute wurde noch keine Nummer aufgerufen." in first
+    assert screens[1].get(DISPLAY).get_data(as_text=True) == first
+    assert [key[4] for key in pages] == [DISPLAY] and rendered.count("queue/display.html") == 1
+    desk = staff_client("caseworker")
+    desk.post(f"{DESK}/next", data={"csrf_token": csrf_token(desk, DESK)})
+    for screen in screens:
+        current = re.search(r'queue-display-call--current".*?</div>', screen.get(DISPLAY).get_data(as_text=True),
+                            re.S)
+        assert current and "A 001" in current.group(0)
+    assert rendered.count("queue/display.html") == 2
+
+
 def test_unknown_locations_are_not_found(client):
     for path in ("/de/queue/display/elsewhere", "/de/queue/display/elsewhere/board", "/de/queue/display/%C3%BC",
                  "/de/queue/display/" + "x" * 300):
