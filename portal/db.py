@@ -65,7 +65,6 @@ def utcnow() -> datetime:
 
 def insert_for(bind, table):
     """Return the INSERT of the bind's database (a session or connection) for table, with its ON CONFLICT clauses."""
-    # The dialect's module is imported when first needed: a SQLite installation never loads PostgreSQL's.
     name = (bind.get_bind() if hasattr(bind, "get_bind") else bind).dialect.name
     return importlib.import_module(f"sqlalchemy.dialects.{name}").insert(table)
 

@@ -161,7 +161,7 @@ class ReferenceLimit:
         with current_app.extensions["portal.db"].engine.begin() as connection:
             table = LookupFailure.__table__
             statement = insert_for(connection, table).values(scope=self.scope, reference=key, failures=1,
-                                                     window_ends_at=now + window, last_failed_at=now)
+                                                             window_ends_at=now + window, last_failed_at=now)
             expired = table.c.window_ends_at <= now
             statement = statement.on_conflict_do_update(index_elements=[table.c.scope, table.c.reference], set_={
                 "failures": case((expired, 1), else_=table.c.failures + 1),
