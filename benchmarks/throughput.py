@@ -28,7 +28,7 @@ UNCACHED_TARGETS = ("home", "checklist", "notices")
 # The interpreter of another installation of the portal (say main's .venv/bin/python): when set, these targets
 # are measured once more with its code, to show in the same run what this code changes.
 BEFORE_PYTHON = os.environ.get("PORTAL_BENCH_BEFORE_PYTHON")
-BEFORE_TARGETS = ("lookup_api", "lookup_form_page", "lookup_form_post", "result_page", "emergency_form")
+BEFORE_TARGETS = ("home", "lookup_api", "lookup_form_page", "lookup_form_post", "result_page", "emergency_form")
 
 
 def visitor(number: int) -> dict[str, str]:
