@@ -71,9 +71,18 @@ def make_app(database_url, tmp_path_factory) -> Callable[..., Flask]:
     """Return a factory of migrated apps, one per distinct configuration, shared by the session."""
     apps: dict[str, Flask] = {}
     instance = tmp_path_factory.mktemp("instance")
+    last_key = None
 
     def make(**overrides) -> Flask:
+        nonlocal last_key
         key = json.dumps(overrides, sort_keys=True, default=str)
+        if key != last_key:
+            # Every app keeps connections of its own (pool and kept reads); kept for dozens of configurations,
+            # they would exceed PostgreSQL's connection limit. A closed app opens new ones when it is used again.
+            for other_key, other in apps.items():
+                if other_key != key:
+                    other.extensions["portal.db"].engine.dispose()
+            last_key = key
         if key not in apps:
             # Pages are rendered for each request unless a test turns the page cache on (tests/test_page_cache.py).
             settings = {"instance_path": str(instance), "database_url": database_url,
