@@ -143,15 +143,19 @@ class KeptRead:
             self._discard(self._idle.pop())
 
     def _forget_other_process(self) -> None:
-        # Closing a forked copy of the master's connection would end the master's session on the server.
+        # Closing a forked copy of the master's connection would end the session that every worker shares.
         if self._pid != os.getpid():
             self._idle, self._pid = [], os.getpid()
 
     def _open(self) -> tuple:
         connection = self.engine.raw_connection()
         connection.detach()
-        self.engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
-        return connection, connection.dbapi_connection.cursor()
+        try:
+            self.engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
+            return connection, connection.dbapi_connection.cursor()
+        except BaseException:
+            connection.close()
+            raise
 
     def _run(self, kept: tuple, parameters):
         _connection, cursor = kept
