@@ -40,8 +40,10 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
-        for name, value in security_headers(current_app.config["PORTAL"]["https"]):
-            response.headers.setdefault(name, value)
+        # A view's own value wins. One pass over the answer's headers: setdefault would scan them once per name.
+        present = {name.lower() for name in response.headers.keys()}
+        headers = security_headers(current_app.config["PORTAL"]["https"])
+        response.headers.extend([(name, value) for name, value in headers if name.lower() not in present])
         return response
 
 
