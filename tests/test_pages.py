@@ -80,6 +80,21 @@ def test_a_page_in_a_language_lacking_a_message_says_its_german_text_is_german(m
     assert not german.xpath("//*[contains(@class, 'fallback-note')]")
 
 
+@pytest.mark.parametrize("message", ["Anmeldung für Mitarbeitende", "Gebärdensprache"])
+def test_a_message_only_the_footer_lacks_still_leads_to_the_note(make_app, message):
+    # The first message follows the footer's kept part, the second is inside it; each app has its own catalog.
+    app = make_app(languages=["de", "en"], office={"name": f"Amt ohne {message}"})
+    client = app.test_client()
+    with app.test_request_context("/en/accessibility"):
+        app.preprocess_request()
+        del app.extensions["babel"].instance.domain_instance.get_translations()._catalog[message]
+    forget_content()
+    for _ in range(2):  # rendered, then with the kept footer
+        page = lxml.html.fromstring(client.get("/en/accessibility").data)
+        assert page.xpath(f"//footer//a[text()='{message}']")
+        assert len(page.xpath("//main//*[contains(@class, 'fallback-note')]")) == 1, message
+
+
 def test_the_ethiopic_font_is_served_from_the_portal_with_its_licence_and_only_for_tigrinya(client):
     css = client.get("/static/core/portal.css").get_data(as_text=True)
     face = css[css.index("@font-face"):css.index("}", css.index("@font-face"))]
