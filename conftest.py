@@ -27,4 +27,5 @@ def pytest_collection_modifyitems(config, items):
                    if item.get_closest_marker("browser") and not item.get_closest_marker("both_databases")]
     if sqlite_only:
         config.hook.pytest_deselected(items=sqlite_only)
-        items[:] = [item for item in items if item not in set(sqlite_only)]
+        left_out = set(sqlite_only)
+        items[:] = [item for item in items if item not in left_out]
