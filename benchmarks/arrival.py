@@ -14,7 +14,6 @@ import time
 from datetime import time as clock
 from pathlib import Path
 
-import segno
 from sqlalchemy import create_engine, text
 
 from .installation import Installation
@@ -95,12 +94,14 @@ def server_verify(codes: list[str], public_key: str) -> dict:
 
 
 def qr_sizes(code: str) -> dict:
-    """Return the QR version and byte size (error correction M) of a pass and of its address."""
+    """Return the QR version and size, as the portal draws them, of a pass and of its address."""
+    from portal.qr import BORDER, qr_modules
+
     found = {}
     for name, content in (("pass", code), ("address", EXAMPLE_ADDRESS + code)):
-        symbol = segno.make(content, error="m", micro=False)
-        found[name] = {"characters": len(content), "bytes": len(content.encode("ascii")), "version": symbol.version,
-                       "modules_with_quiet_zone": symbol.symbol_size()[0], "mode": symbol.mode}
+        side, _ = qr_modules(content)
+        found[name] = {"characters": len(content), "bytes": len(content.encode("ascii")), "version": (side - 17) // 4,
+                       "modules_with_quiet_zone": side + 2 * BORDER}
     return found
 
 

@@ -487,6 +487,32 @@ class SmtpServer:
             self.controller = None
 
 
+def read_qr_svg(svg: str, pixels_per_module: int = 4):
+    """Return the QR code that zxing-cpp reads in a picture of an inline SVG code (`toolkit.qr_svg`): text, level."""
+    import zxingcpp
+    from PIL import Image, ImageDraw
+
+    left, top, width, height = (int(number) for number in re.search(r'viewBox="([^"]+)"', svg).group(1).split())
+    picture = Image.new("L", (width * pixels_per_module, height * pixels_per_module), 255)
+    draw = ImageDraw.Draw(picture)
+    x = y = 0.0
+    for step, numbers in re.findall(r"([Mmh])([^Mmh]+)", re.search(r' d="([^"]+)"', svg).group(1)):
+        values = [float(number) for number in numbers.split()]
+        if step == "M":
+            x, y = values
+        elif step == "m":
+            x, y = x + values[0], y + values[1]
+        else:
+            # A stroke one module wide, centred on its row.
+            corner = ((x - left) * pixels_per_module, (y - 0.5 - top) * pixels_per_module)
+            draw.rectangle((corner, (corner[0] + values[0] * pixels_per_module - 1,
+                                     corner[1] + pixels_per_module - 1)), fill=0)
+            x += values[0]
+    found = zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormat.QRCode)
+    assert len(found) == 1, f"{len(found)} QR codes in the picture"
+    return found[0]
+
+
 def free_port() -> int:
     """Return a TCP port on loopback that is free right now."""
     import socket
@@ -506,8 +532,8 @@ def smtp_server() -> Iterator[SmtpServer]:
 
 
 __all__ = ["AXE_TAGS", "DESKTOP", "PHONE", "TEST_PASSWORD", "LiveServer", "SmtpServer", "assert_accessible",
-           "assert_no_horizontal_scroll", "browser_sign_in", "csrf_token", "empty_tables", "free_port", "sign_in",
-           "utcnow"]
+           "assert_no_horizontal_scroll", "browser_sign_in", "csrf_token", "empty_tables", "free_port", "read_qr_svg",
+           "sign_in", "utcnow"]
 
 
 # Leichte Sprache: what a test can check of the rules (docs/translating.md, "Leichte Sprache").

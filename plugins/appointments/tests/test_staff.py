@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, time, timedelta
-from html import unescape
 from zoneinfo import ZoneInfo
 
-import segno
 from portal_plugins.appointments.demo import add_demo_appointments
 from portal_plugins.appointments.models import Appointment
 from sqlalchemy import select, text
 
-from portal.testing import csrf_token
+from portal.testing import csrf_token, read_qr_svg
 
 BERLIN = ZoneInfo("Europe/Berlin")
 VERSION = r'name="version" type="hidden" value="(\d+)"'
@@ -145,14 +143,10 @@ def test_letter_is_bilingual_with_a_qr_code_for_the_lookup(staff_client, add_app
     assert "Vorgangsnummer" in html and "Verlängerung der Aufenthaltserlaubnis" in html
     expected_url = "http://localhost/ar/appointments/?ref=M-100001"
     assert f'<figcaption class="appointments-letter__url" dir="ltr">{expected_url}</figcaption>' in html
-    # The code encodes exactly that address: the same symbol as segno makes for it, and no date of birth.
+    # The code reads back as exactly that address, and holds no date of birth.
     svg = re.search(r'<svg[^>]*class="appointments-letter__qr".*?</svg>', html, re.S).group(0)
-    title = unescape(re.search(r"<title>(.*?)</title>", svg).group(1))
-    symbol = segno.make(expected_url, error="m")
-    size = symbol.symbol_size(scale=3, border=4)
-    # Scalable: the viewBox lets a stylesheet size it without cutting it off.
-    assert svg == symbol.svg_inline(scale=3, border=4, title=title, svgclass="appointments-letter__qr").replace(
-        "<svg ", f'<svg viewBox="0 0 {size[0]} {size[1]}" ', 1)
+    assert read_qr_svg(svg).text == expected_url
+    assert re.search(r"<title>[^<]+</title>", svg), "screen readers name the code"
     assert "1985" not in html and "birth" not in expected_url
 
 

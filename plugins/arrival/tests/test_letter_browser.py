@@ -13,6 +13,7 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
+import zxingcpp
 from playwright.sync_api import expect
 from sqlalchemy import text
 
@@ -48,7 +49,6 @@ def appointment_id(database, reference):
 
 def test_the_letters_qr_code_opens_the_pass_and_checks_in_at_the_door(browser, live_server, make_staff, database,
                                                                      demo, demo_morning):
-    zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp decodes the QR code (test extras)")
     image = pytest.importorskip("PIL.Image", reason="Pillow reads the screenshot (test extras)")
     context = browser.new_context(**PHONE, device_scale_factor=3)
     page = context.new_page()
