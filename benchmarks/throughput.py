@@ -217,14 +217,15 @@ def measure_before(root: Path, installation: Installation, appointments: int, ba
     """Measure BEFORE_TARGETS served by the code of BEFORE_PYTHON's installation: before and after, same run.
 
     On SQLite that code prepares a database of its own with its own migrations; PostgreSQL has one database,
-    which the earlier code then serves as this code migrated it.
+    which the earlier code then serves as this code migrated it. Either serves its installation's own instance
+    folder, whose arrival keys sign the passes that the result pages show.
     """
     before = Installation(root / "before" if installation.backend == "sqlite" else root, installation.backend,
                           installation.plugins, {"behind_proxy": True}, python=BEFORE_PYTHON)
     if installation.backend == "sqlite":
         print(f"sqlite: preparing {appointments} appointments with the code before", file=sys.stderr)
         before.prepare(appointments)
-    with before.process(instance=root / f"{installation.backend}-before") as portal:
+    with before.process() as portal:
         targets = {f"{name}_before": requests for name, requests in
                    portal_targets(portal.url, installation.plugins, appointments).items() if name in BEFORE_TARGETS}
         return measure(bare_url, portal.url, targets, seconds, connections)
