@@ -12,8 +12,8 @@ SCALE, BORDER = 3, 4
 # M at least; a stronger level is taken while it keeps the code at its smallest size, as it then costs nothing.
 ERROR_CORRECTION = ("M", "Q", "H")
 DARK_RUN = re.compile(rb"\x00+")
-# A client's pass or ticket is drawn again on every visit of their page, and a drawing is a fifth of that page's
-# work. Only someone who holds the same data gets its drawing, and passes hold nothing personal.
+# A client's pass or ticket is shown on every visit of their page, and its drawing is about 2 ms of that page's 6 to
+# 10 (docs/performance.md). Only someone who holds the same data gets its drawing; passes hold nothing personal.
 KEPT_DRAWINGS = 128
 
 
