@@ -41,8 +41,8 @@ def qr_svg(data: str, title: str, css_class: str) -> Markup:
             start = run.start() - start_of_row
             steps.append(f"m{start - x} {row - y}h{run.end() - run.start()}")
             x, y = run.end() - start_of_row, row
-    pixels = (side + 2 * BORDER) * SCALE
+    span = side + 2 * BORDER
     # The viewBox holds the quiet zone and lets the code scale to the size a stylesheet gives it (3 cm on a letter).
-    return Markup(f'<svg viewBox="{-BORDER} {-BORDER} {side + 2 * BORDER} {side + 2 * BORDER}" width="{pixels}" '
-                  f'height="{pixels}" class="{escape(css_class)}"><title>{escape(title)}</title>'
+    return Markup(f'<svg viewBox="{-BORDER} {-BORDER} {span} {span}" width="{span * SCALE}" '
+                  f'height="{span * SCALE}" class="{escape(css_class)}"><title>{escape(title)}</title>'
                   f'<path stroke="#000" d="M0 .5{"".join(steps)}"/></svg>')
