@@ -202,7 +202,7 @@ class AppProcess:
             except urllib.error.HTTPError:
                 return self
             except OSError:
-                # Short, because the benchmarks count the time to the first answer from here.
+                # Short: the benchmarks' time to the first answer includes this wait, and the tests start many servers.
                 time.sleep(0.01)
         self.stop()
         raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log()}")
