@@ -70,7 +70,10 @@ test-postgres:
 	elif [ -n "$$CI" ]; then echo "PostgreSQL at $(PG_TEST_URL) is not reachable"; exit 1; \
 	else echo "PostgreSQL at $(PG_TEST_URL) is not reachable: the PostgreSQL pass is skipped"; fi
 
+# The benchmarks also count instructions per request with Valgrind's callgrind, through a small C library.
+BENCH_PACKAGES := /usr/bin/valgrind:valgrind /usr/bin/cc:gcc /usr/include/stdint.h:libc6-dev
 bench: test-tools
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(BENCH_PACKAGES)"
 	$(BIN)/python -m benchmarks
 
 # Translation workflow: extract source strings, merge them into every catalog, compile.

@@ -1,6 +1,7 @@
 """Run the benchmarks and write benchmarks/results/latest.json and latest.md (`make bench`).
 
-    python -m benchmarks [--quick] [--only costs,startup,import,throughput,live,weight,lighthouse,arrival,waiting_room]
+    python -m benchmarks [--quick] [--only costs,instructions,startup,import,throughput,live,weight,lighthouse,
+                                   arrival,waiting_room]
 
 Every server listens on loopback; wrk is the load generator. Figures are
 reported as ratios to a bare Flask app measured in the same run, because the
@@ -20,12 +21,26 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import arrival, costs, importing, lighthouse, live, report, seed, startup, throughput, waiting_room, weight
+from . import (
+    arrival,
+    costs,
+    importing,
+    instructions,
+    lighthouse,
+    live,
+    report,
+    seed,
+    startup,
+    throughput,
+    waiting_room,
+    weight,
+)
 from .installation import Installation, available_plugins, postgres_reachable
 from .load import wrk_available
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("costs", "startup", "import", "throughput", "live", "weight", "lighthouse", "arrival", "waiting_room")
+SECTIONS = ("costs", "instructions", "startup", "import", "throughput", "live", "weight", "lighthouse", "arrival",
+            "waiting_room")
 # Live updates get a short run of their own (about a minute): the poll is tiny, its figures settle fast.
 LIVE_SECONDS = 3
 # The waiting room runs two minutes of a day at its own pace (each desk calls about three times).
@@ -77,6 +92,11 @@ def main() -> None:
             if "costs" in sections:
                 print("time per request in the app", file=sys.stderr)
                 results["costs"] = costs.measure(root / "costs", plugins)
+            if "instructions" in sections:
+                print("instructions per request (callgrind)", file=sys.stderr)
+                missing = instructions.missing_tools()
+                results["instructions"] = ({"skipped": f"not installed: {missing} (apt-get install valgrind gcc)"}
+                                           if missing else instructions.measure(root / "instructions", plugins))
             if "startup" in sections:
                 print("start-up and memory", file=sys.stderr)
                 results["startup"] = startup.measure(root / "startup", plugins)

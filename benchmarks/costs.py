@@ -9,8 +9,12 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from flask import Flask
+from flask.testing import FlaskClient
 
 from .installation import Installation
 from .throughput import BEFORE_PYTHON, LOOKUP_API, LOOKUP_FORM, checklist_page_in
@@ -18,19 +22,19 @@ from .throughput import BEFORE_PYTHON, LOOKUP_API, LOOKUP_FORM, checklist_page_i
 ROUNDS = 5
 
 
-def per_request_ms(client, method: str, path: str, count: int = 200, **kwargs) -> float:
+def per_request_ms(request: Request) -> float:
     """Return the median over a few rounds of the mean CPU time per request, in milliseconds.
 
     CPU time of this process, not wall time: on a shared machine other work stretches the wall clock.
     """
     for _ in range(20):
-        client.open(path, method=method, **kwargs)
+        request.send()
     rounds = []
     for _ in range(ROUNDS):
         started = time.process_time()
-        for _ in range(count):
-            client.open(path, method=method, **kwargs)
-        rounds.append((time.process_time() - started) / count * 1000)
+        for _ in range(request.count):
+            request.send()
+        rounds.append((time.process_time() - started) / request.count * 1000)
     return round(statistics.median(rounds), 3)
 
 
@@ -62,8 +66,37 @@ def slot_costs(portal, client, path: str, count: int = 50) -> dict[str, float]:
             if total / count >= 0.01e-3}
 
 
-def measure(root: Path, plugins: list[str]) -> dict:
-    """Time the bare app and the portal's steps from the least to the most work, in this process."""
+@dataclass
+class Request:
+    """One request measured again and again: `count` of them per round."""
+
+    name: str
+    client: FlaskClient
+    method: str
+    path: str
+    count: int = 200
+    options: dict = field(default_factory=dict)
+
+    def send(self):
+        return self.client.open(self.path, method=self.method, **self.options)
+
+
+@dataclass
+class Requests:
+    """The requests to measure, from the least to the most work, and the apps that answer them."""
+
+    portal: Flask
+    rendering: Flask  # the page cache off: what every request paid before it
+    requests: list[Request]
+    result_path: str | None
+
+    def dispose(self) -> None:
+        for app in (self.portal, self.rendering):
+            app.extensions["portal.db"].engine.dispose()
+
+
+def requests_to_measure(root: Path, plugins: list[str]) -> Requests:
+    """Prepare an installation with 1,000 appointments and return the requests both sections measure in it."""
     from portal import create_app
 
     from . import seed
@@ -73,51 +106,56 @@ def measure(root: Path, plugins: list[str]) -> dict:
     installation.prepare(1_000)
     portal = create_app({"instance_path": str(installation.root), **installation.settings})
     bare, client = bare_app.test_client(), portal.test_client()
-    browser = {"Accept-Encoding": "gzip", "Accept-Language": "de"}
+    browser = {"headers": {"Accept-Encoding": "gzip", "Accept-Language": "de"}}
     reference, born = seed.sample(1_000)[0]
-    results = {
-        "bare_hello": per_request_ms(bare, "GET", "/"),
-        "bare_template": per_request_ms(bare, "GET", "/page"),
-        "core_without_database (theme.css)": per_request_ms(client, "GET", "/theme.css", headers=browser),
-        "core_with_one_query (healthz)": per_request_ms(client, "GET", "/healthz", headers=browser),
-    }
+    requests = [Request("bare_hello", bare, "GET", "/"), Request("bare_template", bare, "GET", "/page"),
+                Request("core_without_database (theme.css)", client, "GET", "/theme.css", options=browser),
+                Request("core_with_one_query (healthz)", client, "GET", "/healthz", options=browser)]
+    result_path = None
     if "appointments" in plugins:
-        results["lookup_api"] = per_request_ms(
-            client, "POST", LOOKUP_API, json={"reference": reference, "birth_date": born},
-            headers=browser | {"Accept": "application/json"})
-        results["lookup_form_page"] = per_request_ms(client, "GET", LOOKUP_FORM, count=50, headers=browser)
         found = client.post(LOOKUP_API, json={"reference": reference, "birth_date": born},
                             headers={"Accept": "application/json"}).get_json()
         result_path = urlsplit(found["print_url"]).path
-        results["result_page"] = per_request_ms(client, "GET", result_path, count=50, headers=browser)
         # The lookup form's post without JavaScript, one visitor's session and token: the result page in its answer.
         from portal.testing import csrf_token
 
         year, month, day = born.split("-")
         form = {"csrf_token": csrf_token(client, LOOKUP_FORM), "reference": reference, "day": day, "month": month,
                 "year": year}
-        results["lookup_form_post"] = per_request_ms(client, "POST", LOOKUP_FORM, count=50, data=form,
-                                                     headers=browser)
+        requests += [
+            Request("lookup_api", client, "POST", LOOKUP_API, options={
+                "json": {"reference": reference, "birth_date": born},
+                "headers": browser["headers"] | {"Accept": "application/json"}}),
+            Request("lookup_form_page", client, "GET", LOOKUP_FORM, 50, browser),
+            Request("result_page", client, "GET", result_path, 50, browser),
+            Request("lookup_form_post", client, "POST", LOOKUP_FORM, 50, {"data": form, **browser})]
     if "emergency" in plugins:
-        results["emergency_form"] = per_request_ms(client, "GET", "/de/emergency/", count=50, headers=browser)
+        requests.append(Request("emergency_form", client, "GET", "/de/emergency/", 50, browser))
     # A visitor of the public pages: the language cookie, no session (kept pages; portal/pagecache.py).
     visitor = portal.test_client()
-    results["home"] = per_request_ms(visitor, "GET", "/de/", count=50, headers=browser)
+    requests.append(Request("home", visitor, "GET", "/de/", 50, browser))
     if "checklists" in plugins:
-        results["checklist"] = per_request_ms(visitor, "GET", checklist_page_in(visitor), count=50, headers=browser)
+        requests.append(Request("checklist", visitor, "GET", checklist_page_in(visitor), 50, browser))
     # Rendered for every request: the page cache off, the slots' kept fragments still used.
     rendering = create_app({"instance_path": str(installation.root), **installation.settings,
                             "page_cache_seconds": 0})
     rendered = rendering.test_client()
-    results["home_page_cache_off"] = per_request_ms(rendered, "GET", "/de/", count=50, headers=browser)
+    requests.append(Request("home_page_cache_off", rendered, "GET", "/de/", 50, browser))
     if "checklists" in plugins:
-        results["checklist_page_cache_off"] = per_request_ms(rendered, "GET", checklist_page_in(rendered), count=50,
-                                                             headers=browser)
-    slots = {"home": slot_costs(rendering, rendered, "/de/")}
-    if "appointments" in plugins:
-        slots["result page"] = slot_costs(portal, client, result_path)
-    for app in (portal, rendering):
-        app.extensions["portal.db"].engine.dispose()
+        requests.append(Request("checklist_page_cache_off", rendered, "GET", checklist_page_in(rendered), 50,
+                                browser))
+    return Requests(portal, rendering, requests, result_path)
+
+
+def measure(root: Path, plugins: list[str]) -> dict:
+    """Time the bare app and the portal's steps from the least to the most work, in this process."""
+    prepared = requests_to_measure(root, plugins)
+    results = {request.name: per_request_ms(request) for request in prepared.requests}
+    rendered = prepared.rendering.test_client()
+    slots = {"home": slot_costs(prepared.rendering, rendered, "/de/")}
+    if prepared.result_path:
+        slots["result page"] = slot_costs(prepared.portal, prepared.portal.test_client(), prepared.result_path)
+    prepared.dispose()
     for name, milliseconds in results.items():
         print(f"  {name}: {milliseconds} ms", file=sys.stderr)
     measured = {"milliseconds_per_request": results, "slot_milliseconds_per_request": slots}

@@ -158,6 +158,29 @@ def _throughput_table(block: dict) -> list[str]:
     return lines
 
 
+def _instructions_section(counted: dict) -> list[str]:
+    if "skipped" in counted:
+        return ["", "## Instructions per request (callgrind)", "", f"Skipped: {counted['skipped']}."]
+    now, before = counted["instructions_per_request"], counted.get("before", {})
+    out = ["", "## Instructions per request (callgrind)", "",
+           f"Instructions the app executes per request (Flask test client, {counted['count']} requests after a "
+           "warm-up, counted by Valgrind's callgrind), and the ratio to the bare app's \"hello\" counted in the same "
+           "process: the same in every run of the same code.", ""]
+    if before:
+        out += ["| request | before | ratio | now | ratio | change |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for name, figures in now.items():
+            old = before.get(name)
+            earlier = f"{old['instructions']:,} | {old['ratio_to_bare_hello']}" if old else " | "
+            change = f"{figures['instructions'] / old['instructions'] - 1:+.1%}" if old else ""
+            out.append(f"| {name} | {earlier} | {figures['instructions']:,} | {figures['ratio_to_bare_hello']} | "
+                       f"{change} |")
+    else:
+        out += ["| request | instructions | ratio |", "| --- | ---: | ---: |"]
+        out += [f"| {name} | {figures['instructions']:,} | {figures['ratio_to_bare_hello']} |"
+                for name, figures in now.items()]
+    return out
+
+
 def _live_section(live: dict) -> list[str]:
     out = ["", "## Live updates: a follower's poll (board of tests/live_app.py, SQLite, all plugins)", "",
            "Inside the app (the WSGI app called as gunicorn calls it):", "",
@@ -214,6 +237,8 @@ def markdown(results: dict) -> str:
                     "| --- | ---: | ---: |" if before else "| --- | ---: |"]
             out += [f"| {name} | {slots_before.get(name, '')} | {ms} |" if before else f"| {name} | {ms} |"
                     for name, ms in slots.items()]
+    if results.get("instructions"):
+        out += _instructions_section(results["instructions"])
     if results.get("live"):
         out += _live_section(results["live"])
     if results.get("arrival"):
