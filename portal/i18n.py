@@ -133,10 +133,10 @@ class _NotingDomain(Domain):
     def get_translations(self):
         # A page asks for its catalog some fifty times: while the request's locale (force_locale sets another) is the
         # one it was found for, the catalog is the same, without Flask-Babel's locale lookup and catalog key each time.
-        babel = g.get("_flask_babel") if g else None
-        locale = getattr(babel, "babel_locale", None)
-        found = g.get("portal_translations") if locale is not None else None
-        if found is not None and found[0] is locale:
+        # `g` is a context-local proxy: looked up once here, not at each attribute.
+        state = g._get_current_object() if g else None
+        found = getattr(state, "portal_translations", None)
+        if found is not None and found[0] is getattr(getattr(state, "_flask_babel", None), "babel_locale", None):
             return found[1]
         translations = super().get_translations()
         if not getattr(translations, "notes_fallbacks", False) and str(get_locale()) != "de":
@@ -164,7 +164,17 @@ def init_app(app: Flask, translation_dirs: list[str]) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs)
     app.config["BABEL_DEFAULT_LOCALE"] = "de"
     babel = Babel(app, locale_selector=_select_locale)
-    babel.domain_instance = _NotingDomain(domain=get_babel(app).default_domain)
+    domain = babel.domain_instance = _NotingDomain(domain=get_babel(app).default_domain)
+    # Templates ask this app's domain for the catalog directly, and `_` is the translating function itself, not
+    # Jinja's alias that looks `gettext` up in the page's context at every message.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda message: domain.get_translations().ugettext(message),
+        ngettext=lambda singular, plural, n: domain.get_translations().ungettext(singular, plural, n),
+        pgettext=lambda context, message: domain.get_translations().upgettext(context, message),
+        npgettext=lambda context, singular, plural, n: domain.get_translations().unpgettext(context, singular,
+                                                                                              plural, n),
+        newstyle=True)
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"]
 
     @app.url_value_preprocessor
     def _take_language(_endpoint, values):
