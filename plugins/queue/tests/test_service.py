@@ -168,6 +168,21 @@ def test_expected_wait_uses_the_days_service_times_or_the_default(issue, data, t
     low, high = data(wait)
     assert low <= 17.5 <= high and high - low <= 15
 
+    def finish(minutes):
+        def run(session):
+            ticket = session.get(Ticket, issue()[0])
+            ticket.state, ticket.called_at, ticket.ended_at = "done", now - timedelta(minutes=minutes), now
+        data(run)
+    for _ in range(3):
+        finish(30)
+    # Three finished in 30 minutes each: about 3.5 × 30 / 2 = 52.5 minutes.
+    before = data(wait)
+    assert before[0] <= 52.5 <= before[1] and before[0] > 17.5
+    # Each finished ticket counts at once, also where the average was read before: 40 minutes each now, about 70.
+    finish(70)
+    low, high = data(wait)
+    assert low <= 70 <= high and low > before[0]
+
 
 def test_purge_deletes_tickets_after_the_retention_days(issue, data, today):
     issue(day=today - timedelta(days=31))
