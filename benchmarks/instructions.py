@@ -20,12 +20,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .costs import BEFORE_PYTHON, requests_to_measure
+from .costs import BEFORE_PYTHON, Request, requests_to_measure
+from .installation import Installation
 
 HARNESS = Path(__file__).resolve().parents[1]
 # Enough requests that the counters' own overhead (two client requests) is far below a tenth of a percent.
 COUNT = 40
 WARM_UP = 20
+# A busy afternoon's finished clients at one location.
+FINISHED = 300
 CLIENT_REQUESTS = """#include <valgrind/callgrind.h>
 void count_from_here(void) { CALLGRIND_START_INSTRUMENTATION; CALLGRIND_ZERO_STATS; }
 void dump_counts(const char *name) { CALLGRIND_DUMP_STATS_AT(name); }
@@ -90,13 +93,57 @@ def _count_in_callgrind(python: str, source: Path, root: Path, plugins: list[str
 def count_requests(root: Path, plugins: list[str], library: str) -> None:
     """Send each request COUNT times after its warm-up, the counters zeroed before and dumped after: in callgrind."""
     counters = ctypes.CDLL(library)
-    prepared = requests_to_measure(root, plugins)
-    for request in prepared.requests:
+
+    def count(request: Request) -> str:
         for _ in range(WARM_UP):
             request.send()
         counters.count_from_here()
         for _ in range(COUNT):
             request.send()
         counters.dump_counts(request.name.encode())
+        return request.name
+
+    prepared = requests_to_measure(root, plugins)
+    names = [count(request) for request in prepared.requests]
     prepared.dispose()
-    (root / "names.json").write_text(json.dumps([request.name for request in prepared.requests]))
+    # The ticket page, whose waiting room is opt-in: at the start of the day and once FINISHED clients were served.
+    ticket = WaitingTicket(root / "waiting-room", plugins)
+    names.append(count(ticket.page("ticket_page")))
+    ticket.serve_the_day()
+    names.append(count(ticket.page(f"ticket_page_after_{FINISHED}_finished")))
+    ticket.dispose()
+    (root / "names.json").write_text(json.dumps(names))
+
+
+class WaitingTicket:
+    """The last ticket of a day at a waiting room of its own, eight desks serving those before it."""
+
+    def __init__(self, root: Path, plugins: list[str]):
+        from portal import create_app, toolkit
+
+        from .waiting_room import EIGHT_DESKS, Desks, prepare
+
+        with_queue = plugins if "queue" in plugins else [*plugins, "queue"]  # opt-in, so not a default plugin
+        self.installation = Installation(root, "sqlite", with_queue,
+                                         {"plugin_settings": {"queue": {"desks": EIGHT_DESKS}}})
+        tokens, _location, _slug = prepare(self.installation, phones=FINISHED + 10)
+        self.app = create_app({"instance_path": str(self.installation.root), **self.installation.settings})
+        toolkit.limiter.enabled = False  # one client asks sixty times: the cost, not the limit, is counted here
+        self.path = f"/de/queue/t/{tokens[-1][0]}"  # called after every other ticket issued here
+        self.desks, self.desk_slugs = Desks(self.installation), [desk["slug"] for desk in EIGHT_DESKS]
+
+    def page(self, name: str) -> Request:
+        return Request(name, self.app.test_client(), "GET", self.path,
+                       options={"headers": {"Accept-Encoding": "gzip", "Accept-Language": "de"}})
+
+    def serve_the_day(self) -> None:
+        """Call and finish FINISHED clients at the desks in turn (each call finishes the desk's previous client)."""
+        for turn in range(FINISHED + len(self.desk_slugs)):
+            self.desks.call(self.desk_slugs[turn % len(self.desk_slugs)])
+
+    def dispose(self) -> None:
+        from portal import toolkit
+
+        toolkit.limiter.enabled = True
+        for app in (self.app, self.desks.app):
+            app.extensions["portal.db"].engine.dispose()

@@ -51,7 +51,7 @@ def address(number: int) -> str:
     return f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
 
 
-def prepare(installation: Installation) -> tuple[list[tuple[str, str]], str, str]:
+def prepare(installation: Installation, phones: int = PHONES) -> tuple[list[tuple[str, str]], str, str]:
     """Migrate, add the demo accounts and issue one ticket per phone; return the tickets' tokens and numbers, the
     location and its slug."""
     from portal_plugins.queue import service
@@ -69,7 +69,7 @@ def prepare(installation: Installation) -> tuple[list[tuple[str, str]], str, str
         # Ranked before the demo's clients (their windows start 20 minutes ago), so the desks call followed tickets.
         first = now - timedelta(hours=2)
         tickets = [service.issue(queue, origin="walk_in", now=now, rank_at=first + timedelta(seconds=number))
-                   for number in range(PHONES)]
+                   for number in range(phones)]
         tokens = [(ticket.token, ticket.label) for ticket in tickets]
         toolkit.session().commit()
         location = queue.location
