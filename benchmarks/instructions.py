@@ -70,10 +70,9 @@ def _count_in_callgrind(python: str, source: Path, root: Path, plugins: list[str
     dumps = root / "callgrind"
     dumps.mkdir(parents=True, exist_ok=True)
     # A fixed hash seed: the same code takes the same paths through dicts and sets in every run.
-    subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no", "--dump-line=no",
+    subprocess.run(["valgrind", "--quiet", "--tool=callgrind", "--instr-atstart=no", "--dump-line=no",
                     f"--callgrind-out-file={dumps}/out.%p", python, "-c", program],
-                   check=True, cwd=source, env=os.environ | {"PYTHONHASHSEED": "0"},
-                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                   check=True, cwd=source, env=os.environ | {"PYTHONHASHSEED": "0"}, stdout=subprocess.DEVNULL)
     names = json.loads((root / "names.json").read_text())
     counts = {}
     for dump in dumps.iterdir():
@@ -133,6 +132,7 @@ class WaitingTicket:
         self.desks, self.desk_slugs = Desks(self.installation), [desk["slug"] for desk in EIGHT_DESKS]
 
     def page(self, name: str) -> Request:
+        """Return the ticket's page as a request named `name`, from a visitor of its own."""
         return Request(name, self.app.test_client(), "GET", self.path,
                        options={"headers": {"Accept-Encoding": "gzip", "Accept-Language": "de"}})
 
