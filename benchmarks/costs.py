@@ -164,15 +164,20 @@ def measure(root: Path, plugins: list[str]) -> dict:
     return measured
 
 
+def before_source(outside: Path) -> Path:
+    """Return the folder of BEFORE_PYTHON's `portal`, asked from `outside` this code's folder."""
+    where = "import pathlib, portal; print(pathlib.Path(portal.__file__).parents[1])"
+    return Path(subprocess.run([BEFORE_PYTHON, "-c", where], capture_output=True, text=True, check=True,
+                               cwd=outside).stdout.strip())
+
+
 def measure_before(root: Path, plugins: list[str]) -> dict:
     """Measure the same with the code of BEFORE_PYTHON's installation, in a process of its own, in the same run.
 
     That installation's own portal and plugins serve, measured by this harness; its database is made by its
     own migrations.
     """
-    where = "import pathlib, portal; print(pathlib.Path(portal.__file__).parents[1])"
-    source = subprocess.run([BEFORE_PYTHON, "-c", where], capture_output=True, text=True, check=True,
-                            cwd=root.parent).stdout.strip()
+    source = before_source(root.parent)
     # The earlier code's own `portal` (its folder as the working directory) imported first, then this harness.
     program = (f"import sys, json, pathlib; import portal; sys.path.insert(0, {str(Path(__file__).parents[1])!r}); "
                f"from benchmarks import costs; print(json.dumps(costs.measure(pathlib.Path({str(root / 'before')!r}), "

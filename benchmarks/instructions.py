@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .costs import BEFORE_PYTHON, Request, requests_to_measure
+from .costs import BEFORE_PYTHON, Request, before_source, requests_to_measure
 from .installation import Installation
 
 HARNESS = Path(__file__).resolve().parents[1]
@@ -53,9 +53,7 @@ def measure(root: Path, plugins: list[str]) -> dict:
     measured = {"count": COUNT, "instructions_per_request": _count_in_callgrind(sys.executable, HARNESS, root / "now",
                                                                                 plugins, library)}
     if BEFORE_PYTHON:
-        where = "import pathlib, portal; print(pathlib.Path(portal.__file__).parents[1])"
-        source = Path(subprocess.run([BEFORE_PYTHON, "-c", where], capture_output=True, text=True, check=True,
-                                     cwd=root).stdout.strip())
+        source = before_source(root)
         print(f"instructions per request, code before ({source})", file=sys.stderr)
         measured["before"] = _count_in_callgrind(BEFORE_PYTHON, source, root / "before", plugins, library)
     return measured
@@ -120,10 +118,9 @@ class WaitingTicket:
     def __init__(self, root: Path, plugins: list[str]):
         from portal import create_app, toolkit
 
-        from .waiting_room import EIGHT_DESKS, Desks, prepare
+        from .waiting_room import EIGHT_DESKS, Desks, prepare, with_queue
 
-        with_queue = plugins if "queue" in plugins else [*plugins, "queue"]  # opt-in, so not a default plugin
-        self.installation = Installation(root, "sqlite", with_queue,
+        self.installation = Installation(root, "sqlite", with_queue(plugins),
                                          {"plugin_settings": {"queue": {"desks": EIGHT_DESKS}}})
         tokens, _location, _slug = prepare(self.installation, phones=FINISHED + 10)
         self.app = create_app({"instance_path": str(self.installation.root), **self.installation.settings})

@@ -149,10 +149,9 @@ def measure_waiting_room_pages(root: Path, backend: str, plugins: list[str], bar
 
     On PostgreSQL it empties the one database, so it runs after every other measurement of the backend.
     """
-    from .waiting_room import prepare
+    from .waiting_room import prepare, with_queue
 
-    with_queue = plugins if "queue" in plugins else [*plugins, "queue"]
-    installation = Installation(root / "waiting-room", backend, with_queue, {"behind_proxy": True})
+    installation = Installation(root / "waiting-room", backend, with_queue(plugins), {"behind_proxy": True})
     print(f"{backend}: issuing waiting-room tickets", file=sys.stderr)
     tokens, _location, location_slug = prepare(installation)
     targets = {"call_display": many_visitors(f"/{LANG}/queue/display/{location_slug}"),

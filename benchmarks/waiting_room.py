@@ -51,6 +51,11 @@ def address(number: int) -> str:
     return f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
 
 
+def with_queue(plugins: list[str]) -> list[str]:
+    """Return the plugins with the queue's added: the waiting room is opt-in, so not among the default plugins."""
+    return plugins if "queue" in plugins else [*plugins, "queue"]
+
+
 def prepare(installation: Installation, phones: int = PHONES) -> tuple[list[tuple[str, str]], str, str]:
     """Migrate, add the demo accounts and issue one ticket per phone; return the tickets' tokens and numbers, the
     location and its slug."""
@@ -326,7 +331,7 @@ def measure(root: Path, plugins: list[str], redis_url: str | None, seconds: int 
     """Run the waiting room for `seconds` (one call per desk every 30 s) and return its figures."""
     from portal_plugins.queue import display_views, views
 
-    plugins = plugins if "queue" in plugins else [*plugins, "queue"]  # opt-in, so not among the default plugins
+    plugins = with_queue(plugins)
     settings = {"behind_proxy": True, "ratelimit_storage_url": redis_url or "memory://",
                 "plugin_settings": {"queue": {"desks": EIGHT_DESKS}}}
     installation = Installation(root, "sqlite", plugins, settings)
