@@ -256,7 +256,9 @@ def content_cached(function: Callable | None = None, *, per_language: bool = Tru
         @functools.wraps(function)
         def cached(*args, **kwargs):
             current = kept_for_content(kept, entries)
-            key = (current_language() if per_language else None, args, tuple(sorted(kwargs.items())))
+            # Per language also per path prefix: what a page shows in a language may hold its addresses.
+            root = request.script_root if per_language and has_request_context() else ""
+            key = (current_language() if per_language else None, root, args, tuple(sorted(kwargs.items())))
             if key in current:
                 return current[key]
             result = current[key] = function(*args, **kwargs)

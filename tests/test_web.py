@@ -5,7 +5,7 @@ import re
 import pytest
 from flask import render_template, url_for
 
-from portal import create_app
+from portal import create_app, toolkit
 from portal.i18n import language_tag
 from portal.migrate import upgrade_all
 from portal.testing import csrf_token
@@ -87,6 +87,21 @@ def test_language_links_are_the_address_of_the_same_page_in_each_language(make_a
             expected = [(url_for("probe", lang=code, word="a b", number=7), language_tag(code))
                         for code in ("de", "ckb", "fa_AF", "en")]
         assert switcher == expected and switcher[2][0] == f"{script_root}/fa-AF/probe/a%20b/7"
+
+
+def test_a_kept_answer_holding_addresses_is_kept_per_path_prefix(make_app):
+    """What content_cached keeps for a language may hold url_for's addresses: each path prefix gets its own."""
+    app = make_app(plugins=[], languages=["de", "uk"])
+
+    @toolkit.content_cached
+    def home_link() -> str:
+        return url_for("core.home")
+
+    app.add_url_rule("/<lang:lang>/probe", "probe", lambda: home_link())
+    client = app.test_client()
+    for root in ("", "/amt", "", "/amt"):
+        for lang in ("de", "uk"):
+            assert client.get(f"/{lang}/probe", base_url=f"http://localhost{root}").text == f"{root}/{lang}/"
 
 
 def test_interface_is_translated(client):

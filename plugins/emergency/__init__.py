@@ -55,6 +55,7 @@ def portal_staff_menu():
                                   order=500)]
 
 
+@toolkit.content_cached
 def _footer_link():
     from flask import url_for
     from markupsafe import Markup
