@@ -89,12 +89,19 @@ def staff_menu(account) -> list[StaffMenuItem]:
 def language_links() -> list[dict]:
     """Return, for each enabled language, the current page's address in it (worked out once per request)."""
     if "language_links" not in g:
-        g.language_links, g.language_page_part = _language_links()
+        g.language_links = _links(_page_address()[0])
     return g.language_links
 
 
-def _language_links() -> tuple[list[dict], str | None]:
-    """Return the links and what follows /<lang>/ in all of them (None when the language is elsewhere)."""
+def _page_address() -> tuple[Callable[[str], str], str | None]:
+    """Return how the current page's address reads in a language, and what follows /<lang>/ in all of them."""
+    if "page_address" not in g:
+        g.page_address = _address_in_languages()
+    return g.page_address
+
+
+def _address_in_languages() -> tuple[Callable[[str], str], str | None]:
+    """Return the page's address in a language, and its part after /<lang>/ (None when the language is elsewhere)."""
     endpoint = request.endpoint
     same_page = request.method == "GET" and bool(endpoint) \
         and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
@@ -109,8 +116,8 @@ def _language_links() -> tuple[list[dict], str | None]:
     before, marker, after = address.partition(f"/{language_tag(current)}/")
     if marker and before == request.script_root:
         page_part = after + query
-        return _links(lambda code: f"{before}/{language_tag(code)}/{page_part}"), page_part
-    return _links(lambda code: url_for(endpoint, **{**view_args, "lang": code}) + query), None
+        return (lambda code: f"{before}/{language_tag(code)}/{page_part}"), page_part
+    return (lambda code: url_for(endpoint, **{**view_args, "lang": code}) + query), None
 
 
 def _links(address_in: Callable[[str], str]) -> list[dict]:
@@ -134,20 +141,20 @@ def kept_fragment(name: str, caller: Callable[[], str]) -> Markup:
     """Render a part of the page frame that shows nothing of the visitor once per page kind, language and content.
 
     For ``{% call kept_fragment(name) %}…{% endcall %}`` around parts that depend only on the language, the
-    settings, the content version and the endpoint (the header, the navigation, the footer): kept per process and
+    settings, the content version, the endpoint and the address root (the alternates, the header, the navigation,
+    the footer): kept per process and
     shared by every visitor, with the page's own address put in per answer, so a personal address (a result
     page's token) is never kept. Messages the part lacks in the language still lead to the page's note.
     """
-    language_links()
-    page_part = g.language_page_part
+    page_part = _page_address()[1]
     if page_part is None:
         return Markup(caller())
     try:
         fragments = kept_for_content(_kept_fragments, KEPT_FRAGMENTS)
     except SQLAlchemyError:
         return Markup(caller())  # the database is away: error pages still get their frame
-    # The frame's addresses carry no host (url_for without _external): a Host header never splits what is kept.
-    key = (name, current_language(), request.endpoint, request.method == "GET", request.script_root)
+    # The alternates in <head> carry the host, the other parts none: kept per host like whole pages.
+    key = (name, current_language(), request.endpoint, request.method == "GET", request.url_root)
     kept = fragments.get(key)
     if kept is None:
         kept = fragments[key] = _render_with_stand_in(caller)
@@ -158,9 +165,10 @@ def kept_fragment(name: str, caller: Callable[[], str]) -> Markup:
 
 
 def _render_with_stand_in(caller: Callable[[], str]) -> tuple[str, frozenset]:
-    links, noted_before = g.language_links, set(g.get("untranslated", ()))
-    g.language_links = [{**link, "href": link["href"][:len(link["href"]) - len(g.language_page_part)] + _PAGE_PART,
-                         "url": link["url"][:len(link["url"]) - len(g.language_page_part)] + _PAGE_PART}
+    links, noted_before = language_links(), set(g.get("untranslated", ()))
+    cut = len(_page_address()[1])
+    g.language_links = [{**link, "href": link["href"][:len(link["href"]) - cut] + _PAGE_PART,
+                         "url": link["url"][:len(link["url"]) - cut] + _PAGE_PART}
                         for link in links]
     try:
         html = str(caller())

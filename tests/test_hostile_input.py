@@ -475,7 +475,7 @@ def test_a_failing_error_page_still_answers_with_the_emergency_contact(portal, m
     def broken():
         raise RuntimeError("language links unavailable")
 
-    monkeypatch.setattr(templating, "_language_links", broken)
+    monkeypatch.setattr(templating, "_address_in_languages", broken)
     response = app.test_client().get("/de/no-such-page")
     assert response.status_code == 404
     page = response.get_data(as_text=True)

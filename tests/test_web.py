@@ -89,6 +89,18 @@ def test_language_links_are_the_address_of_the_same_page_in_each_language(make_a
         assert switcher == expected and switcher[2][0] == f"{script_root}/fa-AF/probe/a%20b/7"
 
 
+def test_kept_alternates_carry_each_requests_host_mount_point_and_address(make_app):
+    """The alternates in <head> are kept with the frame: each host and mount point gets its own, never another's."""
+    app = make_app(plugins=[], languages=["de", "ar", "en"])
+    app.add_url_rule("/<lang:lang>/probe/<word>", "probe", lambda word: render_template("home.html"))
+    client = app.test_client()
+    for base, word in (("http://localhost", "a"), ("http://other.example", "b"), ("http://localhost/amt", "c"),
+                       ("http://localhost", "d")):
+        page = client.get(f"/ar/probe/{word}?x=1", base_url=base).get_data(as_text=True)
+        alternates = re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', page)
+        assert alternates == [(tag, f"{base}/{tag}/probe/{word}?x=1") for tag in ("de", "ar", "en")], base
+
+
 def test_a_kept_answer_holding_addresses_is_kept_per_path_prefix(make_app):
     """What content_cached keeps for a language may hold url_for's addresses: each path prefix gets its own."""
     app = make_app(plugins=[], languages=["de", "uk"])

@@ -123,6 +123,8 @@ def test_the_kept_page_frame_carries_each_result_pages_own_address(app, add_appo
         page = client.get(address).get_data(as_text=True)
         links = re.findall(r'<li><a href="([^"]+)" hreflang="([^"]+)" lang=', page)
         assert len(links) > 1 and all(href == address.replace("/de/", f"/{tag}/", 1) for href, tag in links)
+        alternates = re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="http://localhost([^"]+)">', page)
+        assert [(href, tag) for tag, href in alternates] == links
         assert f'href="{address}/appointment.ics"' in page
         visits.append((address.rsplit("/", 1)[-1], page))
     (first_token, first), (second_token, second), (third_token, third) = visits
