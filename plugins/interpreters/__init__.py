@@ -91,11 +91,9 @@ def _stylesheet():
 
 
 def _bilingual_toggle():
-    from .bilingual import offers_switch, toggle_context
+    from .bilingual import offers_switch, switch
 
-    if offers_switch():
-        return Markup(render_template("interpreters/_bilingual_toggle.html", **toggle_context()))
-    return None
+    return switch() if offers_switch() else None
 
 
 @hookimpl

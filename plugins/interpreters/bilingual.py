@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Flask, Response, render_template, request
 from flask_babel import force_locale
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal import toolkit
 
@@ -99,21 +99,55 @@ def offers_switch() -> bool:
                                           or requested_pair() is not None)
 
 
-def toggle_context() -> dict:
-    """Return what the switch of the side-by-side view needs to show on this page."""
-    partners = partner_languages(toolkit.current_language())
+def hidden_fields(address: str) -> Markup:
+    """Return hidden fields that carry an address's query, all but the view's parameter, through a GET form."""
+    return Markup("").join(Markup('<input type="hidden" name="{}" value="{}">').format(key, value)
+                           for key, value in parse_qsl(urlsplit(address).query, keep_blank_values=True)
+                           if key != PARAMETER)
+
+
+def bar_context() -> dict:
+    """Return what the bar above the side-by-side view needs to show on this page."""
     address = shown_address()
-    parts = urlsplit(address)
-    return {
-        "pair": requested_pair(),
-        "partners": partners,
-        "action": parts.path,
-        "kept_args": [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
-                      if key != PARAMETER],
-        "single_url": with_parameter(address, None),
-        "partner_url": with_parameter(address, partners[0]) if partners else None,
-        "partner_name": language_span(partners[0]) if partners else None,
-    }
+    return {"pair": requested_pair(), "partners": partner_languages(toolkit.current_language()),
+            "action": urlsplit(address).path, "hidden": hidden_fields(address),
+            "single_url": with_parameter(address, None)}
+
+
+# What the switch shows of its page, each filled in from the address the page shows, in a switch kept for every page.
+_PAGE_VALUES = {
+    "single_url": lambda address: with_parameter(address, None),
+    "partner_url": lambda address: with_parameter(address, partner_languages(toolkit.current_language())[0]),
+    "action": lambda address: urlsplit(address).path,
+    "hidden": hidden_fields,
+}
+
+
+def _stand_in(name: str) -> str:
+    # Characters of Unicode's private use area, which markupsafe leaves as they are.
+    return f"\ue000{name}\ue000"
+
+
+def switch(out_of_band: bool = False) -> Markup:
+    """Return the footer's switch of the side-by-side view for this page, kept per language with its address put in.
+
+    out_of_band: sent with an htmx answer, to replace the switch of the page the answer is swapped into.
+    """
+    html = _kept_switch(requested_pair() is not None, out_of_band)
+    address = shown_address()
+    for name, value in _PAGE_VALUES.items():
+        if _stand_in(name) in html:
+            html = html.replace(_stand_in(name), escape(value(address)))
+    return Markup(html)
+
+
+@toolkit.content_cached
+def _kept_switch(paired: bool, out_of_band: bool) -> str:
+    # The same for every page of a language but for the stand-ins: rendered once, the fourteen options included.
+    partners = partner_languages(toolkit.current_language())
+    return render_template("interpreters/_bilingual_toggle.html", pair=paired, partners=partners,
+                           out_of_band=out_of_band, partner_name=language_span(partners[0]) if partners else None,
+                           **{name: Markup(_stand_in(name)) for name in _PAGE_VALUES})
 
 
 # --- Putting the two pages together -------------------------------------------------------------
@@ -252,7 +286,7 @@ def compose(page_html: str, second_html: str, pair: LanguagePair) -> str:
         raise MarkupError("a rendering has no blocks")
     own, other = _Rewriter(pair), _Rewriter(pair, pair.second)
     pairs = [(own.side(first), other.side(second)) for first, second in align(blocks, second_blocks)]
-    view = render_template("interpreters/_bilingual_view.html", pairs=pairs, messages=messages, **toggle_context())
+    view = render_template("interpreters/_bilingual_view.html", pairs=pairs, messages=messages, **bar_context())
     container = page.container
     classes = " ".join(container.classes + ["interpreters-bilingual-main"])
     container_attrs = [(k, v) for k, v in container.attrs if k != "class"] + [("class", classes)]
@@ -302,8 +336,7 @@ def _refresh_switch(response: Response) -> Response:
     if toolkit.result_address() is None or response.status_code != 200 or response.mimetype != "text/html" \
             or not toolkit.is_public_page():
         return response
-    switch = render_template("interpreters/_bilingual_toggle.html", out_of_band=True, **toggle_context())
-    response.set_data(response.get_data(as_text=True) + switch)
+    response.set_data(response.get_data(as_text=True) + str(switch(out_of_band=True)))
     return response
 
 

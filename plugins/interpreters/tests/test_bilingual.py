@@ -220,6 +220,19 @@ def test_every_public_page_offers_the_switch_without_script(app, client):
     assert link.xpath(".//span[@lang='de']")[0].text_content() == "Deutsch"
 
 
+def test_the_switch_is_rendered_once_and_carries_each_pages_own_address(client):
+    """The switch is kept per language for every page; each answer gets its own address and query, never another's."""
+    for path, query in (("/de/interpreters/glossary", {"q": "Duldung"}), ("/de/interpreters/", {}),
+                        ("/de/interpreters/glossary", {"q": "Fiktion", "x": '"><b>'})):
+        tree = lxml.html.fromstring(client.get(path, query_string=query).get_data(as_text=True))
+        form = tree.xpath("//footer//form[contains(@class, 'interpreters-bilingual-toggle__form')]")[0]
+        assert form.action == path and dict(form.form_values()) == query | {"bilingual": "en"}
+    for path in ("/ar/interpreters/", "/ar/interpreters/glossary", "/ar/interpreters/glossary?q=x"):
+        tree = lxml.html.fromstring(client.get(path).get_data(as_text=True))
+        link = tree.xpath("//footer//li[@class='interpreters-bilingual-toggle']/a")[0]
+        assert link.get("href") == path + ("&" if "?" in path else "?") + "bilingual=de"
+
+
 def test_the_switch_in_the_view_changes_the_second_language(client):
     tree = lxml.html.fromstring(client.get("/de/interpreters/guide?bilingual=ar").get_data(as_text=True))
     form = tree.xpath("//form[contains(@class, 'interpreters-bilingual-bar__form')]")[0]

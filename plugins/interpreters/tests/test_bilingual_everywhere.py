@@ -131,8 +131,9 @@ def test_the_switch_beside_a_result_leads_to_that_result_side_by_side(everything
         headers = {"HX-Request": "true"} if htmx else {}
         answer = client.post(form.action, data=dict(form.form_values()) | DEMO_LOOKUP, headers=headers)
         assert answer.status_code == 200
-        switch = lxml.html.fragment_fromstring(answer.get_data(as_text=True), create_parent="div") \
-            .xpath("//li[@id='bilingual-toggle']")[0]
+        fragment = lxml.html.fragment_fromstring(answer.get_data(as_text=True), create_parent="div")
+        assert fragment.xpath("//*[@id='appointment-title']")  # the result itself, its markup intact
+        switch = fragment.xpath("//li[@id='bilingual-toggle']")[0]
         # With script the switch comes with the result and replaces the one the page had.
         assert (switch.get("data-hx-swap-oob") == "true") is htmx
         if lang == "de":
