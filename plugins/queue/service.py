@@ -390,12 +390,16 @@ def change(ticket: Ticket, version: int | None, action: str, apply) -> bool:
     return True
 
 
+# Built once, like the count below: every visit of a ticket page and its live part starts here.
+_BY_TOKEN = select(Ticket).where(Ticket.token == bindparam("token"))
+
+
 def resolve(token: str) -> Ticket | None:
     """Return the ticket a token's page shows: the token's ticket, or the one it was transferred to."""
     if not re.fullmatch(r"[A-Za-z0-9_-]{32}", token or ""):
         return None
     session = toolkit.session()
-    ticket = session.scalar(select(Ticket).where(Ticket.token == token))
+    ticket = session.scalar(_BY_TOKEN, {"token": token})
     for _hop in range(20):
         if ticket is None or ticket.transferred_to_id is None:
             break

@@ -17,6 +17,8 @@ import gzip
 import json
 
 from flask import Response, abort, make_response, render_template, request, url_for
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from portal import toolkit
 
@@ -91,8 +93,9 @@ def _plural_forms(name: str, render) -> tuple[list[str], str]:
 
 
 @toolkit.content_cached
-def follow_texts() -> dict:
-    """Return the texts the script fills in for a waiting ticket, in the visitor's language, with placeholders."""
+def follow_texts() -> Markup:
+    """Return the texts the script fills in for a waiting ticket, in the visitor's language, with placeholders, as
+    JSON for the page: the same on every ticket page, so built once."""
     ahead, ahead_forms = _plural_forms("num", lambda count: toolkit.ngettext(
         "Vor Ihnen wartet %(num)d Person.", "Vor Ihnen warten %(num)d Personen.", count))
     wait, wait_forms = _plural_forms("high", lambda count: toolkit.ngettext(
@@ -107,11 +110,11 @@ def follow_texts() -> dict:
              "room": room.html.unescape(), "place": place.html.unescape()}
             for room, place in zip(_call_parts(room="{room}", place=""), _call_parts(room="", place="{place}"),
                                    strict=True)]
-    return {"next": toolkit._("Sie sind als Nächste an der Reihe."), "ahead": ahead,
-            "called": toolkit._("Sie sind an der Reihe!"), "call": call,
-            "ahead_forms": ahead_forms, "wait": wait, "wait_forms": wait_forms, "step_out": step_out,
-            "step_out_forms": step_out_forms,
-            "step_out_minutes": STEP_OUT_MINUTES, "spread": service.ESTIMATE_SPREAD}
+    return htmlsafe_json_dumps({
+        "next": toolkit._("Sie sind als Nächste an der Reihe."), "ahead": ahead, "ahead_forms": ahead_forms,
+        "called": toolkit._("Sie sind an der Reihe!"), "call": call, "wait": wait, "wait_forms": wait_forms,
+        "step_out": step_out, "step_out_forms": step_out_forms, "step_out_minutes": STEP_OUT_MINUTES,
+        "spread": service.ESTIMATE_SPREAD})
 
 
 @bp.get("/t/<token>")
@@ -124,8 +127,9 @@ def ticket_page(token: str):
     lang = toolkit.current_language()
     script = {"board": url_for(".board", lang=lang, slug=service.location_slug(ticket.location)),
               "ticket": url_for(".ticket_live", lang=lang, token=token), "poll_seconds": POLL_SECONDS,
-              "clock": _epoch_ms(toolkit.utcnow()), "texts": follow_texts()}
-    return _private(make_response(render_template("queue/ticket.html", script=script, **_context(ticket))))
+              "clock": _epoch_ms(toolkit.utcnow())}
+    return _private(make_response(render_template("queue/ticket.html", script=script, texts=follow_texts(),
+                                                  **_context(ticket))))
 
 
 @bp.get("/t/<token>/live")

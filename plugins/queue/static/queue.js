@@ -7,9 +7,10 @@
   "use strict";
   var box = document.getElementById("queue-live");
   var config = document.getElementById("queue-follow");
-  if (!box || !config || !window.fetch || !window.JSON) { return; }
+  var texts = document.getElementById("queue-texts");
+  if (!box || !config || !texts || !window.fetch || !window.JSON) { return; }
   config = JSON.parse(config.textContent);
-  var texts = config.texts;
+  texts = JSON.parse(texts.textContent);
   var seconds = config.poll_seconds || 5;
   // The server's clock, for an arrival window still to come: a phone's own clock may be minutes off.
   var clockOffset = config.clock - Date.now();

@@ -136,7 +136,7 @@ def test_the_live_part_names_the_state_the_board_shows(client, issue, call_next,
 def texts_in(app, language) -> dict:
     with app.test_request_context(f"/{language}/queue/"), force_locale(language):
         app.preprocess_request()
-        return views.follow_texts()
+        return json.loads(views.follow_texts())
 
 
 def script_text(texts: dict, name: str, count: int) -> str:
@@ -167,11 +167,12 @@ def test_the_script_picks_the_catalogs_plural_form_for_any_number(app, language)
 def test_the_page_carries_the_board_and_the_texts(client, issue):
     _id, token, _label = issue()
     page = client.get(f"/en/queue/t/{token}").get_data(as_text=True)
-    script = json.loads(page.split('<script type="application/json" id="queue-follow">')[1].split("</script>")[0])
+    script, texts = (json.loads(page.split(f'<script type="application/json" id="{name}">')[1].split("</script>")[0])
+                     for name in ("queue-follow", "queue-texts"))
     assert script["board"] == "/en/queue/board/office" and script["ticket"] == f"/en/queue/t/{token}/live"
-    assert script["texts"]["next"] == "You are next."
-    assert all(form.count("{") == 2 for form in script["texts"]["wait"])
-    assert script["texts"]["call"] == [
+    assert texts["next"] == "You are next."
+    assert all(form.count("{") == 2 for form in texts["wait"])
+    assert texts["call"] == [
         {"lang": "de", "dir": "ltr", "room": "Bitte gehen Sie jetzt in Raum {room}.",
          "place": "Bitte gehen Sie jetzt zu: {place}."},
         {"lang": "en", "dir": "ltr", "room": "Please go to room {room} now.", "place": "Please go now to: {place}."}]
