@@ -28,7 +28,8 @@ UNCACHED_TARGETS = ("home", "checklist", "notices")
 # The interpreter of another installation of the portal (say main's .venv/bin/python): when set, these targets
 # are measured once more with its code, to show in the same run what this code changes.
 BEFORE_PYTHON = os.environ.get("PORTAL_BENCH_BEFORE_PYTHON")
-BEFORE_TARGETS = ("home", "lookup_api", "lookup_form_page", "lookup_form_post", "result_page", "emergency_form")
+BEFORE_TARGETS = ("home", "lookup_api", "lookup_form_page", "lookup_form_post", "result_page", "emergency_form",
+                  "ticket_page")
 
 
 def visitor(number: int) -> dict[str, str]:
@@ -147,7 +148,8 @@ def measure_waiting_room_pages(root: Path, backend: str, plugins: list[str], bar
                                connections: int) -> dict[str, dict]:
     """Measure the call display and ticket pages on an installation of their own, since the waiting room is opt-in.
 
-    On PostgreSQL it empties the one database, so it runs after every other measurement of the backend.
+    On PostgreSQL it empties the one database, so it runs after every other measurement of the backend. With
+    BEFORE_PYTHON the earlier code then serves the same tickets, as this code migrated them.
     """
     from .waiting_room import prepare, with_queue
 
@@ -158,7 +160,14 @@ def measure_waiting_room_pages(root: Path, backend: str, plugins: list[str], bar
                "ticket_page": [Request(f"/{LANG}/queue/t/{token}", headers=visitor(number))
                                for number, (token, _label) in enumerate(tokens[:50])]}
     with installation.process() as portal:
-        return measure(bare_url, portal.url, targets, seconds, connections)
+        figures = measure(bare_url, portal.url, targets, seconds, connections)
+    if BEFORE_PYTHON:
+        before = Installation(root / "waiting-room", backend, installation.plugins, {"behind_proxy": True},
+                              python=BEFORE_PYTHON)
+        with before.process() as portal:
+            figures |= measure(bare_url, portal.url, {f"{name}_before": requests for name, requests in targets.items()
+                                                      if name in BEFORE_TARGETS}, seconds, connections)
+    return figures
 
 
 def lookup_yardstick_process(root: Path, installation: Installation) -> AppProcess:
