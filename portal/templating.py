@@ -142,9 +142,9 @@ def kept_fragment(name: str, caller: Callable[[], str]) -> Markup:
 
     For ``{% call kept_fragment(name) %}…{% endcall %}`` around parts that depend only on the language, the
     settings, the content version, the endpoint and the address root (the alternates, the header, the navigation,
-    the footer): kept per process and
-    shared by every visitor, with the page's own address put in per answer, so a personal address (a result
-    page's token) is never kept. Messages the part lacks in the language still lead to the page's note.
+    the footer): kept per process and shared by every visitor, with the page's own address put in per answer, so
+    a personal address (a result page's token) is never kept. Messages the part lacks in the language still lead
+    to the page's note.
     """
     page_part = _page_address()[1]
     if page_part is None:
