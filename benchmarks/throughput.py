@@ -165,9 +165,13 @@ def measure_waiting_room_pages(root: Path, backend: str, plugins: list[str], bar
         before = Installation(root / "waiting-room", backend, installation.plugins, {"behind_proxy": True},
                               python=BEFORE_PYTHON)
         with before.process() as portal:
-            figures |= measure(bare_url, portal.url, {f"{name}_before": requests for name, requests in targets.items()
-                                                      if name in BEFORE_TARGETS}, seconds, connections)
+            figures |= measure(bare_url, portal.url, before_targets(targets), seconds, connections)
     return figures
+
+
+def before_targets(targets: dict[str, list[Request]]) -> dict[str, list[Request]]:
+    """Return the BEFORE_TARGETS among `targets`, each named `<target>_before`."""
+    return {f"{name}_before": requests for name, requests in targets.items() if name in BEFORE_TARGETS}
 
 
 def lookup_yardstick_process(root: Path, installation: Installation) -> AppProcess:
@@ -234,8 +238,7 @@ def measure_before(root: Path, installation: Installation, appointments: int, ba
         print(f"sqlite: preparing {appointments} appointments with the code before", file=sys.stderr)
         before.prepare(appointments)
     with before.process() as portal:
-        targets = {f"{name}_before": requests for name, requests in
-                   portal_targets(portal.url, installation.plugins, appointments).items() if name in BEFORE_TARGETS}
+        targets = before_targets(portal_targets(portal.url, installation.plugins, appointments))
         return measure(bare_url, portal.url, targets, seconds, connections)
 
 

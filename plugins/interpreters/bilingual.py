@@ -106,15 +106,7 @@ def hidden_fields(address: str) -> Markup:
                            if key != PARAMETER)
 
 
-def bar_context() -> dict:
-    """Return what the bar above the side-by-side view needs to show on this page."""
-    address = shown_address()
-    return {"pair": requested_pair(), "partners": partner_languages(toolkit.current_language()),
-            "action": urlsplit(address).path, "hidden": hidden_fields(address),
-            "single_url": with_parameter(address, None)}
-
-
-# What the switch shows of its page, each filled in from the address the page shows, in a switch kept for every page.
+# What the switch (kept for every page, with stand-ins) and the bar show of their page, from the address it shows.
 _PAGE_VALUES = {
     "single_url": lambda address: with_parameter(address, None),
     "partner_url": lambda address: with_parameter(address, partner_languages(toolkit.current_language())[0]),
@@ -126,6 +118,13 @@ _PAGE_VALUES = {
 def _stand_in(name: str) -> str:
     # Characters of Unicode's private use area, which markupsafe leaves as they are.
     return f"\ue000{name}\ue000"
+
+
+def bar_context() -> dict:
+    """Return what the bar above the side-by-side view needs to show on this page."""
+    address = shown_address()
+    return {"pair": requested_pair(), "partners": partner_languages(toolkit.current_language()),
+            **{name: _PAGE_VALUES[name](address) for name in ("action", "hidden", "single_url")}}
 
 
 def switch(out_of_band: bool = False) -> Markup:
