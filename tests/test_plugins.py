@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from portal import create_app, plugins
+from portal import create_app, plugins, toolkit
 from portal.plugins import PluginError
 
 FAKES = Path(__file__).parent / "fake_plugins"
 FAKE_NAMES = ["fake_good", "fake_broken_render", "fake_broken_start", "fake_import_error", "fake_incompatible",
               "fake_no_info", "fake_bad_table", "fake_bad_hook", "fake_model_a", "fake_model_b", "fake_first",
               "fake_last", "fake_wrapper", "fake_startup_wrapper", "fake_stray_slot", "fake_model", "fake_command",
-              "fake_publisher", "fake_listener", "fake_stray_event", "fake_misnamed_event"]
+              "fake_publisher", "fake_listener", "fake_stray_event", "fake_misnamed_event", "fake_limited"]
 
 
 @pytest.fixture
@@ -283,3 +283,12 @@ def test_code_reads_a_slots_answers_as_they_are(fake_entry_points, tmp_path):
         assert toolkit.slot_values("fake_good.page", text="fett") == ["<b>fett</b>"]
         with pytest.raises(LookupError, match="slot 'fake_good.nothing'"):
             toolkit.slot_values("fake_good.nothing")
+
+
+def test_a_limit_on_a_whole_blueprint_keeps_the_app_wide_check(fake_entry_points, tmp_path):
+    limited, plain = make(tmp_path / "limited", ["fake_limited"]), make(tmp_path / "plain", ["fake_good"])
+    client = limited.test_client()
+    assert [client.get("/de/fake_limited/").status_code for _ in range(3)] == [200, 200, 429]
+    # Without any limit beyond the routes' own, the check before every view is left out.
+    assert toolkit.limiter._check_request_limit in limited.extensions["portal.pipeline"][0]
+    assert toolkit.limiter._check_request_limit not in plain.extensions["portal.pipeline"][0]
