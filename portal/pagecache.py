@@ -24,14 +24,13 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, g, make_response, request, session
 from flask_wtf.csrf import generate_csrf
-from itsdangerous import BadSignature
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_cookie
 
 from .compression import PrecompressedPage
 from .i18n import LANGUAGE_COOKIE, current_language
 from .live import CONTENT_TOPIC, CONTENT_VERSION_KEY, content_caches, content_version
-from .pages import is_public_page, is_second_rendering
+from .pages import VERIFIED_SESSION, is_public_page, is_second_rendering
 
 _KEEP = "portal.page_cache.keep"
 # Set by the middleware for a request asked without a session: only its answer may be kept.
@@ -159,7 +158,6 @@ class PageCache:
         content_caches.append(self.pages)
         self.size = 0
         self.lock = threading.Lock()
-        self._serializer = None
         # Public pages live under a language; anything else (health check, theme, files) passes untouched.
         self.languages = frozenset(app.config["PORTAL"]["languages"])
 
@@ -181,13 +179,11 @@ class PageCache:
         if session is None:
             environ[_WITHOUT_SESSION] = True
             return language
-        if self._serializer is None:
-            self._serializer = self.app.session_interface.get_signing_serializer(self.app)
-        try:
-            data = self._serializer.loads(session)
-        except BadSignature:
+        data = self.app.session_interface.verified_data(self.app, session)
+        if data is None:
             return None
-        return language if isinstance(data, dict) and set(data) <= {"csrf_token"} else None
+        environ[VERIFIED_SESSION] = data
+        return language if set(data) <= {"csrf_token"} else None
 
     def _key(self, environ) -> tuple | None:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") \

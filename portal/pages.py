@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 from werkzeug.test import run_wsgi_app
@@ -37,6 +38,8 @@ RENDER_TIMEOUT_SECONDS = 10
 # Where a second rendering finds the session of the request it renders for. A client cannot set
 # this key: everything a client sends lands in the environment under HTTP_ or as the request line.
 _HANDOVER = "portal.second_rendering"
+# Where the page cache leaves the session it verified on the way in, so the app does not verify the cookie again.
+VERIFIED_SESSION = "portal.verified_session"
 
 
 class RenderingError(RuntimeError):
@@ -167,9 +170,20 @@ class PortalSessionInterface(SecureCookieSessionInterface):
         handover = request.environ.get(_HANDOVER)
         if handover is not None:
             return self.session_class(copy.deepcopy(handover.data))
-        if self.get_cookie_name(app) not in request.cookies:
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
             return self.session_class()  # most requests: no signing key to derive, nothing to verify
-        return super().open_session(app, request)
+        verified = request.environ.get(VERIFIED_SESSION)
+        return self.session_class(verified if verified is not None else self.verified_data(app, cookie) or {})
+
+    def verified_data(self, app: Flask, cookie: str) -> dict | None:
+        """Return what a session cookie holds when its signature verifies and it is not too old, or None."""
+        try:
+            data = self.get_signing_serializer(app).loads(cookie,
+                                                          max_age=int(app.permanent_session_lifetime.total_seconds()))
+        except BadSignature:
+            return None
+        return data if isinstance(data, dict) else None
 
     def save_session(self, app: Flask, session, response) -> None:
         if is_stateless():

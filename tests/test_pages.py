@@ -3,9 +3,11 @@
 import lxml.html
 import pytest
 from flask import session
+from itsdangerous import URLSafeTimedSerializer
 
 from portal import toolkit
 from portal.live import forget_content
+from portal.testing import csrf_token
 
 
 @pytest.mark.parametrize(("address", "public"), [
@@ -119,3 +121,17 @@ def test_the_catalog_kept_for_a_request_follows_every_change_of_its_language(app
         g.lang = "tr"
         refresh()
         assert gettext("Sprache") not in (arabic, "Sprache")
+
+
+def test_a_session_cookie_is_verified_once_per_request(make_app, monkeypatch):
+    client = make_app(page_cache_seconds=30).test_client()
+    token = csrf_token(client, "/de/staff/login")
+    verified = []
+    loads = URLSafeTimedSerializer.loads
+    monkeypatch.setattr(URLSafeTimedSerializer, "loads",
+                        lambda self, *args, **kwargs: verified.append(args[0]) or loads(self, *args, **kwargs))
+    # The page cache verifies the cookie to tell whether the visitor is anonymous; the app takes its session from there.
+    assert client.get("/de/no-such-page").status_code == 404
+    assert len(verified) == 1
+    login = client.post("/de/staff/login", data={"csrf_token": token, "username": "nobody", "password": "wrong"})
+    assert login.status_code != 400  # the session the app took holds the form's token
