@@ -1,4 +1,5 @@
-"""The portal's address as clients reach it, for links that leave the browser: letters, passes, mail, QR codes."""
+"""The portal's address as clients reach it, for links that leave the browser (letters, passes, mail, QR codes),
+and the local addresses a form may send a visitor back to."""
 
 from __future__ import annotations
 
@@ -27,3 +28,15 @@ def public_url_for(endpoint: str, **values) -> str:
     current_app.inject_url_defaults(endpoint, values)
     adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
     return adapter.build(endpoint, values, force_external=True)
+
+
+def local_path(target: str | None) -> str | None:
+    """Return target when it is a path on this site (a page to go back to), else None."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    # Browsers read a backslash as a slash, so "/\evil.example" would leave the site.
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target or any(ord(char) < 32 for char in target):
+        return None
+    return target

@@ -1,4 +1,4 @@
-"""Links that leave the browser (letters, passes, mail) carry the portal's public address, whoever made them."""
+"""Links that leave the browser carry the portal's public address, whoever made them; a way back stays on the site."""
 
 import pytest
 from flask import url_for
@@ -36,3 +36,19 @@ def test_without_any_address_a_command_is_told_what_to_set(make_app):
 def test_a_public_url_with_a_query_is_refused(make_app):
     with pytest.raises(Exception, match="public_url"):
         make_app(public_url="https://termine.example/?x=1", plugins=[])
+
+
+@pytest.mark.parametrize(("target", "kept"), [
+    ("/de/staff/queue/desk?x=1", True),
+    ("/", True),
+    (None, False),
+    ("", False),
+    ("staff", False),
+    ("https://evil.example/", False),
+    ("//evil.example/", False),
+    ("/\\evil.example/", False),
+    ("/de/\nSet-Cookie: x=1", False),
+    ("javascript:alert(1)", False),
+])
+def test_only_a_path_on_this_site_is_a_place_to_go_back_to(target, kept):
+    assert toolkit.local_path(target) == (target if kept else None)

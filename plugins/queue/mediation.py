@@ -9,8 +9,6 @@ advances the location's live topic like every other change.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -57,15 +55,6 @@ def duty_answer(languages, location, return_to) -> Markup | None:
                                   desks=desks, me=account.id, return_to=return_to, now=toolkit.utcnow()))
 
 
-def _back(target: str | None) -> str:
-    """Return to the page the form was on when it is a path on this site, else to the staff start page."""
-    parts = urlsplit(target or "")
-    if (target and target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc
-            and "\\" not in target and all(ord(char) >= 32 for char in target)):
-        return target
-    return url_for("staff.dashboard")
-
-
 @mediation.post("/ticket/<int:ticket_id>/<action>")
 def help_ticket(ticket_id: int, action: str):
     """Mark a ticket as helped by the signed-in mediator ('help'), or no longer ('stop')."""
@@ -77,7 +66,7 @@ def help_ticket(ticket_id: int, action: str):
     if not HelpForm().validate_on_submit():
         abort(400)
     account = toolkit.current_staff()
-    back = _back(request.form.get("next"))
+    back = toolkit.local_path(request.form.get("next")) or url_for("staff.dashboard")
     if ticket.state not in OPEN_STATES:
         flash(_("Diese Nummer wartet nicht mehr."), "error")
         return redirect(back)

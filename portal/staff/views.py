@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,6 +10,7 @@ from sqlalchemy import select
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from ..addresses import local_path
 from ..blueprints import ROLES, PortalBlueprint
 from ..db import session as db_session
 from ..db import utcnow
@@ -67,18 +66,6 @@ def _login_account_and_address_key() -> str:
     return f"{_login_account_key()}:{client_network()}"
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Accept only a path on this site as the page to return to after sign-in."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    # Browsers read a backslash as a slash, so "/\evil.example" would leave the site.
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target or any(ord(char) < 32 for char in target):
-        return None
-    return target
-
-
 def _login_failed(response) -> bool:
     # Only failed attempts count, so a whole office signing in behind one address is never locked out.
     return response.status_code != 302
@@ -97,7 +84,7 @@ def login():
         account = authenticate(form.email.data, form.password.data)
         if account is not None:
             start_session(account)
-            return redirect(_safe_next(request.args.get("next")) or url_for("staff.dashboard"))
+            return redirect(local_path(request.args.get("next")) or url_for("staff.dashboard"))
         form.password.errors.append(_("E-Mail-Adresse oder Passwort ist falsch, oder das Konto ist gesperrt."))
     return render_template("staff/login.html", form=form), (200 if request.method == "GET" or form.errors == {}
                                                             else 422)
@@ -125,7 +112,7 @@ def extend_session():
     if request.headers.get("HX-Request"):
         return render_template("staff/_session_status.html")
     flash(_("Ihre Sitzung wurde verlängert."), "success")
-    return redirect(_safe_next(request.form.get("next")) or url_for("staff.dashboard"))
+    return redirect(local_path(request.form.get("next")) or url_for("staff.dashboard"))
 
 
 @bp.route("/accounts", methods=["GET", "POST"])
