@@ -102,9 +102,13 @@ class Installation:
 
         The rows are the ones seed.rows() describes, with the date of birth
         stored as the plugin's own keyed hash, so every one can be looked up.
+        The new rows that seed.sample() picks for the lookups are then announced
+        as the importer announces every row it writes (``appointments.changed``),
+        so their pages show what an imported appointment's do: an arrival pass.
         """
         from portal_plugins.appointments.importer import PARSERS, _record
         from portal_plugins.appointments.models import Appointment
+        from portal_plugins.appointments.publishing import publish_changed_references
 
         from portal import create_app
         from portal.db import utcnow
@@ -125,6 +129,9 @@ class Installation:
                     batch.clear()
             if batch:
                 session.execute(Appointment.__table__.insert(), batch)
+            # References are zero-padded running numbers, so they sort as their numbers do.
+            first_new = seed.reference(self.appointments)
+            publish_changed_references(reference for reference, _born in seed.sample(total) if reference >= first_new)
             session.commit()
         app.extensions["portal.db"].engine.dispose()
         seconds = time.perf_counter() - started
