@@ -45,7 +45,7 @@ def test_bad_input_is_refused_with_a_message_and_kept(staff_client, add_closure,
     assert response.status_code == 422
     assert "Der letzte Tag darf nicht vor dem ersten liegen." in page
     assert "Bitte geben Sie den Grund in dieser Sprache an." in page
-    assert "Bitte prüfen Sie die markierten Felder." in page and "Kept text" in page
+    assert "Bitte korrigieren Sie die markierten Angaben." in page and "Kept text" in page
     assert stored(data, closure_id).reason["de"] == "Betriebsausflug"
 
 
