@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, request, url_for
 
 
 def public_base() -> str:
@@ -28,6 +28,12 @@ def public_url_for(endpoint: str, **values) -> str:
     current_app.inject_url_defaults(endpoint, values)
     adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
     return adapter.build(endpoint, values, force_external=True)
+
+
+def current_path() -> str:
+    """Return this request's path and query under the portal's path prefix: an address to come back to."""
+    query = request.query_string.decode(errors="replace")
+    return request.script_root + request.path + (f"?{query}" if query else "")
 
 
 def local_path(target: str | None) -> str | None:

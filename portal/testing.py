@@ -295,6 +295,16 @@ def make_staff(app) -> Callable:
     return make
 
 
+def end_staff_sessions(app: Flask) -> None:
+    """End every staff session on the server, as the idle timeout would."""
+    from .staff.models import StaffSession
+
+    with app.app_context():
+        session = app.extensions["portal.db"].session
+        session.query(StaffSession).delete()
+        session.commit()
+
+
 def sign_in(client: FlaskClient, account, lang: str = "de") -> None:
     """Sign a test client in as an account, through the real login form."""
     token = csrf_token(client, f"/{lang}/staff/login")

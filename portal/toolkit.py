@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import gettext, lazy_ngettext, ngettext
 from flask_babel import lazy_gettext as _l
 
-from .addresses import local_path, public_url_for
+from .addresses import current_path, local_path, public_url_for
 from .blueprints import public_blueprint, staff_blueprint
 from .clock import office_now, office_today, office_zone
 from .config import EmailSetting, PluginSettings
@@ -120,7 +120,8 @@ __all__ = [
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "session", "staff_blueprint", "text_direction", "utcnow",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate", "save_if_current",
-    "Event", "publish", "qr_svg", "public_url_for", "local_path", "formula_safe", "write_csv", "slot_values",
+    "Event", "publish", "qr_svg", "public_url_for", "current_path", "local_path", "formula_safe", "write_csv",
+    "slot_values",
     "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address", "stateless",
     # Live versions of topics named '<plugin>:<name>', shared by all processes (portal/live.py).
     "bump", "conditional", "live_version", "live_view",

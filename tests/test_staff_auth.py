@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import lxml.html
 import pytest
 from sqlalchemy import select
 
@@ -332,3 +333,99 @@ def test_a_poll_of_an_ended_session_gets_401_and_a_page_request_the_login(client
 def test_a_poll_still_needs_the_role(client, make_staff):
     sign_in(client, make_staff("editor"))
     assert client.get("/de/staff/accounts", headers=POLL).status_code == 403
+
+
+def hidden_fields(page: str, xpath: str) -> list[tuple[str, str]]:
+    """Return the hidden fields of the page's form that xpath finds, in order."""
+    form = lxml.html.fromstring(page).xpath(xpath)[0]
+    return [(field.name, field.value) for field in form.inputs if field.get("type") == "hidden"]
+
+
+SIGN_IN_FORM = "//form[.//input[@name='kept_form']]"
+SEND_AGAIN_FORM = "//form[@id='send-again']"
+
+
+def test_a_form_sent_after_the_session_ended_is_kept_through_signing_in(client, make_staff, db):
+    admin = make_staff("admin")
+    sign_in(client, admin)
+    token = csrf_token(client, "/de/staff/accounts")
+    age_session(db, admin, idle=timedelta(minutes=31))
+    sent = {"csrf_token": token, "email": "neu@amt.example", "display_name": "Zeynep Kaya\nSprachmittlung",
+            "role": "editor", "password": "ein-langes-Passwort-2026"}
+    response = client.post("/de/staff/accounts?tab=neu", data=sent)
+    # Nothing was saved; the sign-in page answers in place and carries what was typed, except the password.
+    assert response.status_code == 401
+    assert db.scalar(select(StaffAccount).filter_by(email="neu@amt.example")) is None
+    page = response.get_data(as_text=True)
+    assert "Ihre Eingaben sind nicht verloren" in page
+    kept = dict(hidden_fields(page, SIGN_IN_FORM))["kept_form"]
+    assert "ein-langes-Passwort-2026" not in page and token not in kept
+
+    # A mistyped password keeps it too.
+    login = {"email": admin.email, "csrf_token": csrf_token(client, LOGIN), "kept_form": kept}
+    retry = client.post(LOGIN, data=login | {"password": "falsch-getippt-2026"})
+    assert retry.status_code == 422
+    assert dict(hidden_fields(retry.get_data(as_text=True), SIGN_IN_FORM))["kept_form"] == kept
+    again = client.post(LOGIN, data=login | {"password": TEST_PASSWORD})
+    assert again.status_code == 200 and len(sessions_of(db, admin)) == 1
+    page = again.get_data(as_text=True)
+    assert "Ihre Eingaben sind erhalten" in page and "Passwörter und Dateien werden nicht aufbewahrt" in page
+    fields = hidden_fields(page, SEND_AGAIN_FORM)
+    assert fields[1:] == [("email", "neu@amt.example"), ("display_name", "Zeynep Kaya\nSprachmittlung"),
+                          ("role", "editor")]
+
+    # Sending them again reaches the form, which asks for the password alone and shows the rest.
+    answer = client.post("/de/staff/accounts?tab=neu", data=dict(fields))
+    assert answer.status_code == 422
+    form = answer.get_data(as_text=True)
+    assert 'value="neu@amt.example"' in form and "Zeynep Kaya" in form
+    assert db.scalar(select(StaffAccount).filter_by(email="neu@amt.example")) is None
+
+
+def test_signing_in_with_a_kept_form_sends_nothing_by_itself(client, make_staff, db):
+    editor = make_staff("editor")
+    sign_in(client, editor)
+    token = csrf_token(client, DASHBOARD)
+    age_session(db, editor, idle=timedelta(minutes=31))
+    page = client.post("/de/staff/session", data={"csrf_token": token, "next": "/de/staff/audit"}).get_data(
+        as_text=True)
+    kept = dict(hidden_fields(page, SIGN_IN_FORM))["kept_form"]
+    answer = client.post(LOGIN, data={"email": editor.email, "password": TEST_PASSWORD, "kept_form": kept,
+                                      "csrf_token": csrf_token(client, LOGIN)})
+    # The session is new and the page offers to send the form; the form's own action has not happened.
+    assert answer.status_code == 200
+    fields = hidden_fields(answer.get_data(as_text=True), SEND_AGAIN_FORM)
+    assert fields[1:] == [("next", "/de/staff/audit")]
+    assert client.post("/de/staff/session", data=dict(fields)).headers["Location"] == "/de/staff/audit"
+
+
+def test_a_post_without_a_valid_token_or_fields_is_not_kept(client, make_staff, db):
+    editor = make_staff("editor")
+    sign_in(client, editor)
+    token = csrf_token(client, DASHBOARD)
+    age_session(db, editor, idle=timedelta(minutes=31))
+    # A page elsewhere cannot make the sign-in page carry a form: without this browser's token it is refused.
+    assert client.post("/de/staff/session", data={"next": "/de/staff/audit"}).status_code == 400
+    # Nothing typed: the login, as for a page.
+    response = client.post("/de/staff/session", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == LOGIN
+
+
+@pytest.mark.parametrize("kept", ['{"action": "https://evil.example/x", "fields": [], "left_out": false}',
+                                  '{"action": "/de/staff/", "fields": "x", "left_out": false}', "[1, 2]", "{"])
+def test_a_kept_form_that_is_not_one_is_ignored(client, make_staff, kept):
+    editor = make_staff("editor")
+    response = client.post(LOGIN, data={"email": editor.email, "password": TEST_PASSWORD, "kept_form": kept,
+                                        "csrf_token": csrf_token(client, LOGIN)})
+    assert response.status_code == 302 and response.headers["Location"] == DASHBOARD
+
+
+def test_the_login_returns_to_the_page_under_the_path_prefix(client, make_staff):
+    editor = make_staff("editor")
+    prefixed = "http://localhost/amt"
+    response = client.get("/de/staff/?page=2", base_url=prefixed)
+    assert response.headers["Location"] == "/amt/de/staff/login?next=/amt/de/staff/?page%3D2"
+    token = csrf_token(client, LOGIN)
+    signed_in = client.post("/de/staff/login?next=/amt/de/staff/?page%3D2", base_url=prefixed,
+                            data={"email": editor.email, "password": TEST_PASSWORD, "csrf_token": token})
+    assert signed_in.headers["Location"] == "/amt/de/staff/?page=2"

@@ -34,4 +34,4 @@ def index():
     if location not in locations:
         location = locations[0] if locations else ""
     return render_template("interpreters/staff/duty.html", choices=choices, languages=languages,
-                           locations=locations, location=location, return_to=request.full_path.rstrip("?"))
+                           locations=locations, location=location, return_to=toolkit.current_path())

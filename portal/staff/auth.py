@@ -15,9 +15,11 @@ from flask import abort, current_app, g, has_request_context, redirect, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..addresses import current_path
 from ..db import session as db_session
 from ..db import utcnow
 from .models import AuditEntry, StaffAccount, StaffSession
+from .signin import sign_in_keeping_form
 
 MIN_PASSWORD_LENGTH = 12
 SESSION_KEY = "staff_sid"
@@ -95,11 +97,15 @@ def start_session(account: StaffAccount) -> None:
     """Sign the account in with a fresh session (the old one, if any, is dropped)."""
     end_session()
     session.clear()
+    # A form token made earlier in this request belongs to the session just cleared; the next one is made anew.
+    g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)
     sid = secrets.token_urlsafe(32)
-    db_session().add(StaffSession(id=sid, account=account))
+    record = StaffSession(id=sid, account=account)
+    db_session().add(record)
     account.last_login_at = utcnow()
     db_session().commit()
     session[SESSION_KEY] = sid
+    g.staff, g.staff_session = account, record
 
 
 def end_session() -> None:
@@ -155,7 +161,9 @@ def _require(role: str | None):
     if account is None:
         if is_poll():
             abort(401)  # the polling script reloads the page, which leads to the login
-        return redirect(url_for("staff.login", next=request.full_path if request.method == "GET" else None))
+        if request.method == "POST":
+            return sign_in_keeping_form() or redirect(url_for("staff.login"))
+        return redirect(url_for("staff.login", next=current_path()))
     if role is not None and not account.has_role(role):
         abort(403)
     return None

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..addresses import local_path
+from ..addresses import current_path, local_path
 from ..blueprints import ROLES, PortalBlueprint
 from ..db import session as db_session
 from ..db import utcnow
@@ -33,6 +33,7 @@ from .auth import (
 )
 from .changes import readable_changes
 from .models import AuditEntry, StaffAccount
+from .signin import KeptForm, LoginForm, sign_in_page
 
 bp = PortalBlueprint("staff", __name__, kind="staff", url_prefix="/<lang:lang>/staff")
 bp.add_app_template_filter(readable_changes)
@@ -44,11 +45,6 @@ def role_label(role: str) -> str:
     """Return a role's translated name."""
     return {"admin": _("Administration"), "editor": _("Redaktion"), "caseworker": _("Sachbearbeitung"),
             "door": _("Einlass (Sicherheitsdienst)"), "mediator": _("Sprachmittlung (ehrenamtlich)")}[role]
-
-
-class LoginForm(FlaskForm):
-    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Email()])
-    password = PasswordField(_l("Passwort"), validators=[DataRequired()])
 
 
 class AccountForm(FlaskForm):
@@ -68,7 +64,7 @@ def _login_account_and_address_key() -> str:
 
 def _login_failed(response) -> bool:
     # Only failed attempts count, so a whole office signing in behind one address is never locked out.
-    return response.status_code != 302
+    return response.status_code == 422
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -80,14 +76,16 @@ def _login_failed(response) -> bool:
 @limiter.limit("30 per 10 minutes", methods=["POST"], key_func=_login_account_key, deduct_when=_login_failed)
 def login():
     form = LoginForm()
+    kept = KeptForm.sent_back()
     if form.validate_on_submit():
         account = authenticate(form.email.data, form.password.data)
         if account is not None:
             start_session(account)
+            if kept:
+                return render_template("staff/send_again.html", kept=kept)
             return redirect(local_path(request.args.get("next")) or url_for("staff.dashboard"))
         form.password.errors.append(_("E-Mail-Adresse oder Passwort ist falsch, oder das Konto ist gesperrt."))
-    return render_template("staff/login.html", form=form), (200 if request.method == "GET" or form.errors == {}
-                                                            else 422)
+    return sign_in_page(form, kept, 200 if request.method == "GET" or form.errors == {} else 422)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -172,4 +170,4 @@ def audit_log():
 @bp.app_context_processor
 def _staff_context():
     return {"current_staff": current_staff, "staff_menu": staff_menu, "session_expiry": session_expiry,
-            "role_label": role_label}
+            "role_label": role_label, "current_path": current_path}

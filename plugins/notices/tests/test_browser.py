@@ -5,8 +5,18 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+from portal_plugins.notices.models import Notice, NoticeText
+from sqlalchemy import select
 
-from portal.testing import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+from portal.testing import (
+    DESKTOP,
+    PHONE,
+    TEST_PASSWORD,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    browser_sign_in,
+    end_staff_sessions,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -79,3 +89,39 @@ def test_editor_publishes_in_german_and_arabic_and_visitors_read_both(browser, l
     assert page.locator("h1").evaluate("element => getComputedStyle(element).direction") == "ltr"
     check_phone_and_desktop(page)
     visitor.close()
+
+
+def test_a_notice_written_while_the_session_ended_is_published_after_signing_in_again(browser, live_server, app,
+                                                                                       make_staff, load):
+    """The sign-in page keeps what was typed, and one button sends it after signing in."""
+    base = live_server.url
+    editor = make_staff("editor")
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    browser_sign_in(page, base, editor)
+    page.goto(f"{base}/de/staff/notices/new")
+    body = "Bitte bringen Sie Ihr Einladungsschreiben mit.\n\nMasken sind im Gebäude Pflicht."
+    page.fill("#titles-de", "Neue Hausordnung")
+    page.fill("#bodies-de", body)
+    page.locator("summary", has_text="العربية").click()
+    page.fill("#titles-ar", "قواعد جديدة للمبنى")
+    page.fill("#bodies-ar", "الكمامة إلزامية داخل المبنى.")
+    end_staff_sessions(app)
+    page.click("button[value=publish]")
+
+    expect(page.locator(".callout")).to_contain_text("Ihre Eingaben sind nicht verloren")
+    assert load(select(Notice)) == []
+    check_phone_and_desktop(page)
+    page.fill("input[name=email]", editor.email)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.locator("h1")).to_have_text("Ihre Eingaben sind erhalten")
+    check_phone_and_desktop(page)
+    page.get_by_role("button", name="Eingaben senden").click()
+
+    page.wait_for_url(re.compile(r"/de/staff/notices/\d+$"))
+    expect(page.locator(".flash--success")).to_have_text("Die Mitteilung ist veröffentlicht.")
+    assert [notice.state for notice in load(select(Notice))] == ["published"]
+    assert {text.lang: (text.title, text.body.replace("\r\n", "\n")) for text in load(select(NoticeText))} == {
+        "de": ("Neue Hausordnung", body), "ar": ("قواعد جديدة للمبنى", "الكمامة إلزامية داخل المبنى.")}
+    context.close()
