@@ -429,3 +429,19 @@ def test_the_login_returns_to_the_page_under_the_path_prefix(client, make_staff)
     signed_in = client.post("/de/staff/login?next=/amt/de/staff/?page%3D2", base_url=prefixed,
                             data={"email": editor.email, "password": TEST_PASSWORD, "csrf_token": token})
     assert signed_in.headers["Location"] == "/amt/de/staff/?page=2"
+
+
+def test_an_htmx_request_of_an_ended_session_sends_the_window_to_the_login(client, make_staff, db):
+    editor = make_staff("editor")
+    sign_in(client, editor)
+    token = csrf_token(client, DASHBOARD)
+    age_session(db, editor, idle=timedelta(minutes=31))
+    response = client.post("/de/staff/session", data={"csrf_token": token, "next": "/de/staff/"}, headers={
+        "HX-Request": "true", "HX-Current-URL": "http://localhost/de/staff/?page=2"})
+    # No sign-in page to put into the part htmx updates: the whole window goes to it, and comes back.
+    assert response.status_code == 401 and response.get_data() == b""
+    assert response.headers["HX-Redirect"] == "/de/staff/login?next=/de/staff/?page%3D2"
+    # Only a path on this site is taken as the way back: "//evil.example/" would leave it.
+    elsewhere = client.post("/de/staff/session", data={"csrf_token": token}, headers={
+        "HX-Request": "true", "HX-Current-URL": "http://localhost//evil.example/"})
+    assert elsewhere.headers["HX-Redirect"] == LOGIN

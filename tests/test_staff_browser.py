@@ -3,7 +3,15 @@
 import pytest
 from playwright.sync_api import expect
 
-from portal.testing import DESKTOP, PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+from portal.testing import (
+    DESKTOP,
+    PHONE,
+    TEST_PASSWORD,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    browser_sign_in,
+    end_staff_sessions,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -48,4 +56,22 @@ def test_staff_pages_pass_axe_on_phones_and_desktops(browser, live_server, make_
     for path in ("/de/staff/accounts", "/de/staff/audit", "/ar/staff/"):
         page.goto(live_server.url + path)
         check_phone_and_desktop(page)
+    context.close()
+
+
+def test_extending_an_ended_session_leads_to_the_login_and_back(browser, live_server, app, make_staff):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    admin = make_staff("admin")
+    browser_sign_in(page, live_server.url, admin)
+    page.goto(f"{live_server.url}/de/staff/audit")
+    end_staff_sessions(app)
+    # The button asks through htmx; the answer sends the whole window to the login, not into the staff bar.
+    page.get_by_role("button", name="Sitzung verlängern").click()
+    page.wait_for_url("**/de/staff/login?next=/de/staff/audit")
+    expect(page.locator("#session-status")).to_have_count(0)
+    page.fill("input[name=email]", admin.email)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(f"{live_server.url}/de/staff/audit")
     context.close()

@@ -7,17 +7,19 @@ import functools
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import ARGON2_VERSION
-from flask import abort, current_app, g, has_request_context, redirect, request, session, url_for
+from flask import abort, current_app, g, has_request_context, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..addresses import current_path
+from ..addresses import current_path, local_path
 from ..db import session as db_session
 from ..db import utcnow
+from ..templating import is_htmx
 from .models import AuditEntry, StaffAccount, StaffSession
 from .signin import sign_in_keeping_form
 
@@ -156,14 +158,26 @@ def end_sessions_of(account: StaffAccount) -> int:
     return db_session().query(StaffSession).filter_by(account_id=account.id).delete()
 
 
+def _to_sign_in():
+    """Answer a request whose session has ended: the sign-in page, coming back to where the person was."""
+    if is_poll():
+        abort(401)  # the polling script reloads the page, which leads to the login
+    if is_htmx():
+        # htmx would put the sign-in page into the part it updates; the whole window goes there instead.
+        response = make_response("", 401)
+        where = urlsplit(request.headers.get("HX-Current-URL", ""))
+        response.headers["HX-Redirect"] = url_for("staff.login", next=local_path(
+            where.path + (f"?{where.query}" if where.query else "")))
+        return response
+    if request.method == "POST":
+        return sign_in_keeping_form() or redirect(url_for("staff.login"))
+    return redirect(url_for("staff.login", next=current_path()))
+
+
 def _require(role: str | None):
     account = current_staff()
     if account is None:
-        if is_poll():
-            abort(401)  # the polling script reloads the page, which leads to the login
-        if request.method == "POST":
-            return sign_in_keeping_form() or redirect(url_for("staff.login"))
-        return redirect(url_for("staff.login", next=current_path()))
+        return _to_sign_in()
     if role is not None and not account.has_role(role):
         abort(403)
     return None

@@ -46,7 +46,7 @@ class KeptForm:
     @classmethod
     def of_request(cls) -> KeptForm | None:
         """Return this request's form to keep, or None when it sent no form fields a person typed or chose."""
-        if request.method != "POST" or request.mimetype not in FORM_TYPES or request.headers.get("HX-Request"):
+        if request.method != "POST" or request.mimetype not in FORM_TYPES:
             return None
         sent = [(name, value) for name, value in request.form.items(multi=True) if name != "csrf_token"]
         if not sent and not request.files:
