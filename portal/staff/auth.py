@@ -7,7 +7,7 @@ import functools
 import secrets
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -167,7 +167,7 @@ def _to_sign_in():
         response = make_response("", 401)
         where = urlsplit(request.headers.get("HX-Current-URL", ""))
         response.headers["HX-Redirect"] = url_for("staff.login", next=local_path(
-            where.path + (f"?{where.query}" if where.query else "")))
+            urlunsplit(("", "", where.path, where.query, ""))))
         return response
     if request.method == "POST":
         return sign_in_keeping_form() or redirect(url_for("staff.login"))

@@ -57,8 +57,11 @@ class KeptForm:
     @classmethod
     def sent_back(cls) -> KeptForm | None:
         """Return the kept form the sign-in page sent back, or None when there is none or it is not one."""
+        text = request.form.get(cls.FIELD)
+        if not text:
+            return None
         try:
-            data = json.loads(request.form.get(cls.FIELD) or "null")
+            data = json.loads(text)
             action = local_path(data["action"])
             fields = tuple((name, value) for name, value in data["fields"]
                            if isinstance(name, str) and isinstance(value, str) and _is_kept(name))
