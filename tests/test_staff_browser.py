@@ -75,3 +75,33 @@ def test_extending_an_ended_session_leads_to_the_login_and_back(browser, live_se
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url(f"{live_server.url}/de/staff/audit")
     context.close()
+
+
+def test_a_kept_form_in_arabic_on_a_320_px_phone(browser, live_server, app, make_staff):
+    """The kept sign-in page and the offer to send again, right to left, pass axe and fit a small phone."""
+    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 640}})
+    page = context.new_page()
+    admin = make_staff("admin")
+    browser_sign_in(page, live_server.url, admin, lang="ar")
+    page.goto(f"{live_server.url}/ar/staff/accounts")
+    page.fill("input[name=email]", "neu@amt.example")
+    page.fill("input[name=display_name]", "زينب كايا")
+    page.fill("input[name=password]", "ein-langes-Passwort-2026")
+    end_staff_sessions(app)
+    page.locator("main form.form button[type=submit]").click()
+
+    expect(page.locator(".callout")).to_be_visible()
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    page.fill("input[name=email]", admin.email)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.locator("main form.form button[type=submit]").click()
+    expect(page.locator("#send-again")).to_be_visible()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    page.locator("#send-again button").click()
+    # The password was not kept: the form asks for it and shows the rest.
+    expect(page.locator("input[name=display_name]")).to_have_value("زينب كايا")
+    expect(page.locator("input[name=password]")).to_have_value("")
+    context.close()
