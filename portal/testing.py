@@ -13,10 +13,11 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
@@ -29,7 +30,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from . import create_app
-from .clock import office_today
+from .clock import office_now, office_today
 from .db import Base, utcnow
 from .extensions import limiter
 from .live import forget_content
@@ -166,6 +167,18 @@ def merged_settings(settings: dict, overrides: dict) -> dict:
     return result
 
 
+# Tests read the office's real clock (issued numbers, today's list); one that straddled the office's midnight would
+# see two days, so a test that would start this close before it waits until the new day has begun.
+DAY_TURN_MARGIN = timedelta(seconds=90)
+
+
+def seconds_before_the_day_turns(now: datetime) -> float:
+    """Return how long to wait so that a test starting at `now` (the office's local time) sees one office day."""
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo)
+    left = midnight - now
+    return left.total_seconds() + 1 if left < DAY_TURN_MARGIN else 0.0
+
+
 @pytest.fixture
 def app(make_app, portal_config, request) -> Iterator[Flask]:
     """The portal under test, with empty tables and fresh rate limits after each test.
@@ -176,6 +189,9 @@ def app(make_app, portal_config, request) -> Iterator[Flask]:
     for marker in reversed(list(request.node.iter_markers("portal_config"))):
         settings = merged_settings(settings, marker.args[0])
     application = make_app(**settings)
+    with application.app_context():
+        wait = seconds_before_the_day_turns(office_now())
+    time.sleep(wait)
     yield application
     empty_tables(application)
     with application.app_context():

@@ -1,8 +1,11 @@
 """The pytest plugin shipped to plugin authors: a test may change the suite's configuration for itself."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from portal.testing import merged_settings
+from portal.testing import merged_settings, seconds_before_the_day_turns
 
 LANGUAGES = ["de", "en"]
 
@@ -23,3 +26,11 @@ def test_a_marker_changes_the_configuration_of_one_test(app):
 
 def test_other_tests_keep_the_configuration_of_the_suite(app):
     assert app.config["PORTAL"]["languages"] != LANGUAGES
+
+
+def test_a_test_about_to_straddle_the_office_midnight_waits_for_the_new_day():
+    berlin = ZoneInfo("Europe/Berlin")
+    assert seconds_before_the_day_turns(datetime(2026, 12, 4, 12, 0, tzinfo=berlin)) == 0
+    assert seconds_before_the_day_turns(datetime(2026, 12, 4, 23, 58, 0, tzinfo=berlin)) == 0
+    assert seconds_before_the_day_turns(datetime(2026, 12, 4, 23, 59, 30, tzinfo=berlin)) == 31
+    assert seconds_before_the_day_turns(datetime(2026, 12, 5, 0, 0, 1, tzinfo=berlin)) == 0
