@@ -1,5 +1,6 @@
-"""Helpers of the core's own tests: outages (a TCP proxy that cuts connections, an unreachable database) and
-the portal served by gunicorn in processes of its own, as deployed. Plugin tests need none of them."""
+"""Helpers of the core's own tests: outages (a TCP proxy that cuts connections, an unreachable database), the
+portal served by gunicorn in processes of its own, as deployed, and the project's message catalogs. Plugin tests
+need none of them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,18 @@ import threading
 from pathlib import Path
 
 from portal.testing import free_port
+
+ROOT = Path(__file__).parent.parent
+
+# --- Catalogs ------------------------------------------------------------------------------------
+
+def catalog_folders() -> dict[str, Path]:
+    """Return the translations folder of the core, of every built-in plugin and of the example plugin, by owner."""
+    # The example plugin is held to the same checks as the built-in ones: municipalities copy it.
+    plugins = [*(ROOT / "plugins").glob("*/translations"), *(ROOT / "examples" / "plugins").glob("*/*/translations")]
+    return {"core": ROOT / "translations"} | {
+        path.parent.name: path for path in sorted(plugins) if (path / "messages.pot").exists()}
+
 
 # --- Outages -------------------------------------------------------------------------------------
 

@@ -122,7 +122,8 @@ def test_example_plugin_installs_beside_the_built_in_plugins_and_passes_its_own_
     assert len(order) == last and order["closures"] == last, order
     portal.flask("db", "upgrade")
     with portal:
-        for path, heading in (("/de/closures/", "Schließtage"), ("/en/closures/", "Closures")):
+        for path, heading in (("/de/closures/", "Schließtage"), ("/en/closures/", "Closures"),
+                              ("/ar/closures/", "أيام الإغلاق")):
             with urllib.request.urlopen(portal.url + path, timeout=30) as response:
                 assert response.status == 200 and f"<h1>{heading}</h1>" in response.read().decode()
     assert_plugin_tests_pass(installed_venv, example / "tests", tmp_path)

@@ -13,14 +13,12 @@ from babel.messages.pofile import read_po
 
 from portal.catalogs import is_translated
 from portal.config import LANGUAGE_CODES
+from tests.support import catalog_folders
 
 ROOT = Path(__file__).parent.parent
 LANGUAGES = [code for code in LANGUAGE_CODES if code != "de"]
 GLOSSARY = ROOT / "plugins" / "interpreters" / "content" / "glossary.json"
-CATALOG_FOLDERS = {"core": ROOT / "translations"} | {
-    path.parent.name: path for path in sorted((ROOT / "plugins").glob("*/translations"))
-    if (path / "messages.pot").exists()
-}
+CATALOG_FOLDERS = catalog_folders()
 CONTENT_FILES = sorted(path for path in (ROOT / "plugins").glob("*/content/*.json") if path != GLOSSARY)
 
 def fold(text: str) -> str:

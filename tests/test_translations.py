@@ -15,14 +15,13 @@ from babel.messages.pofile import read_po
 from portal.catalogs import is_translated
 from portal.config import LANGUAGE_CODES
 from portal.testing import require_tool
+from tests.support import catalog_folders
 
 ROOT = Path(__file__).parent.parent
 LANGUAGES = [code for code in LANGUAGE_CODES if code != "de"]
 BIN = Path(sys.executable).parent
-OWNERS = {"core": (ROOT / "translations", [ROOT / "portal", ROOT / "templates"])} | {
-    path.parent.name: (path, [path.parent])
-    for path in sorted((ROOT / "plugins").glob("*/translations")) if (path / "messages.pot").exists()
-}
+OWNERS = {owner: (folder, [ROOT / "portal", ROOT / "templates"] if owner == "core" else [folder.parent])
+          for owner, folder in catalog_folders().items()}
 CATALOGS = [(owner, lang) for owner in OWNERS for lang in LANGUAGES]
 CATALOG_IDS = [f"{owner}-{lang}" for owner, lang in CATALOGS]
 

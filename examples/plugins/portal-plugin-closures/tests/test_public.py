@@ -1,4 +1,4 @@
-"""The public page and the home page's note, in German and English, as the settings say."""
+"""The public page and the home page's note, in the enabled languages, as the settings say."""
 
 import pytest
 from portal_plugin_closures import plugin_info
@@ -18,6 +18,15 @@ def test_a_missing_translation_shows_the_german_text_marked(client, add_closure)
     page = client.get("/en/closures/").get_data(as_text=True)
     assert '<p lang="de"' in page and "Umzug" in page
     assert "This text is not yet available in your language." in page
+
+
+@pytest.mark.portal_config({"languages": ["de", "en", "ar", "uk"]})
+def test_the_page_comes_in_each_enabled_language_and_its_direction(client, add_closure):
+    add_closure(3, reason={"de": "Betriebsausflug", "ar": "رحلة الموظفين"})
+    arabic = client.get("/ar/closures/").get_data(as_text=True)
+    assert 'dir="rtl"' in arabic and "<h1>أيام الإغلاق</h1>" in arabic and "رحلة الموظفين" in arabic
+    ukrainian = client.get("/uk/closures/").get_data(as_text=True)
+    assert "<h1>Дні закриття</h1>" in ukrainian and "Цей текст ще не доступний вашою мовою." in ukrainian
 
 
 def test_past_and_far_closures_are_left_out(client, add_closure):
