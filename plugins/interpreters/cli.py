@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from portal import toolkit
 
-from .glossary import load_shipped_glossary
+from .glossary import audit_shipped, load_shipped_glossary
 
 
 @click.group("interpreters")
@@ -18,9 +18,9 @@ def interpreters_cli():
 @interpreters_cli.command("load-glossary")
 @with_appcontext
 def load_glossary_command():
-    """Add the shipped glossary terms that are missing; terms already there stay as they are."""
+    """Add the shipped glossary terms and language versions that are missing; texts already there stay."""
     session = toolkit.session()
     added = load_shipped_glossary(session)
-    toolkit.audit("load_shipped", "interpreters_glossary_term", "shipped", after={"added": added})
+    audit_shipped(added)
     session.commit()
-    click.echo(f"glossary: {added} shipped terms added")
+    click.echo(f"glossary: {len(added.terms)} shipped terms and {added.version_count} shipped translations added")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import and_, func, select
@@ -110,27 +111,61 @@ def shipped_terms() -> list[dict]:
     return json.loads(SHIPPED_GLOSSARY.read_text(encoding="utf-8"))["terms"]
 
 
-def missing_shipped_slugs(session: Session) -> list[str]:
-    """Return the shipped terms that are not in the database."""
-    present = set(session.scalars(select(GlossaryTerm.slug)))
-    return [entry["slug"] for entry in shipped_terms() if entry["slug"] not in present]
+@dataclass(frozen=True)
+class ShippedGaps:
+    """What the shipped glossary holds and the database lacks: whole terms, and languages of terms present."""
+
+    terms: list[dict]
+    versions: list[tuple[GlossaryTerm, dict[str, dict]]]
+
+    @property
+    def version_count(self) -> int:
+        return sum(len(versions) for _, versions in self.versions)
 
 
-def load_shipped_glossary(session: Session) -> int:
-    """Add the shipped terms that are missing, leaving terms staff changed alone; return how many were added."""
-    missing = set(missing_shipped_slugs(session))
-    added = 0
+def shipped_gaps(session: Session) -> ShippedGaps:
+    """Return the shipped terms not in the database and, in enabled languages, the shipped versions terms lack."""
+    present = {term.slug: term for term in session.scalars(select(GlossaryTerm))}
+    enabled = set(toolkit.enabled_languages())
+    terms, versions = [], []
     for entry in shipped_terms():
-        if entry["slug"] not in missing:
+        term = present.get(entry["slug"])
+        if term is None:
+            terms.append(entry)
             continue
+        # A language a term already has stays as it is, whether staff changed it or not.
+        have = {translation.lang for translation in term.translations}
+        lacking = {lang: version for lang, version in entry["translations"].items()
+                   if lang in enabled and lang not in have}
+        if lacking:
+            versions.append((term, lacking))
+    return ShippedGaps(terms, versions)
+
+
+def load_shipped_glossary(session: Session) -> ShippedGaps:
+    """Add the shipped terms and language versions the database lacks; return what was added."""
+    gaps = shipped_gaps(session)
+    for entry in gaps.terms:
         term = GlossaryTerm(slug=entry["slug"], term=entry["term"], explanation=entry["explanation_de"])
         for lang, version in entry["translations"].items():
             set_translation(term, lang, version["term"], version["explanation"])
         refresh_search_text(term)
         session.add(term)
-        added += 1
+    for term, lacking in gaps.versions:
+        for lang, version in lacking.items():
+            set_translation(term, lang, version["term"], version["explanation"])
+        # The new search text changes the term's row, so its version rises and an edit form open meanwhile
+        # is refused instead of dropping the added languages.
+        refresh_search_text(term)
     session.flush()
-    return added
+    return gaps
+
+
+def audit_shipped(added: ShippedGaps) -> None:
+    """Write to the audit log which shipped terms and language versions were added."""
+    toolkit.audit("load_shipped", "interpreters_glossary_term", "shipped",
+                  after={"terms": [entry["slug"] for entry in added.terms],
+                         "translations": {term.slug: sorted(lacking) for term, lacking in added.versions}})
 
 
 def coverage(session: Session) -> list[toolkit.ContentStatus]:

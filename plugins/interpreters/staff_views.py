@@ -9,11 +9,12 @@ from portal.toolkit import _
 
 from .forms import GlossaryTermForm, help_time_form
 from .glossary import (
+    audit_shipped,
     load_shipped_glossary,
-    missing_shipped_slugs,
     refresh_search_text,
     search_terms,
     set_translation,
+    shipped_gaps,
     unique_slug,
 )
 from .languages import language_list, name_in_page_language
@@ -66,7 +67,7 @@ def glossary():
     session = toolkit.session()
     languages = [code for code in toolkit.enabled_languages() if code != "de"]
     return render_template("interpreters/staff/glossary.html", terms=search_terms(session, query), query=query,
-                           languages=languages, missing=len(missing_shipped_slugs(session)))
+                           languages=languages, gaps=shipped_gaps(session))
 
 
 @bp.route("/glossary/new", methods=["GET", "POST"])
@@ -119,10 +120,14 @@ def delete_term(term_id: int):
 def load_shipped():
     session = toolkit.session()
     added = load_shipped_glossary(session)
-    toolkit.audit("load_shipped", "interpreters_glossary_term", "shipped", after={"added": added})
+    audit_shipped(added)
     session.commit()
-    flash(toolkit.ngettext("%(num)d mitgelieferter Begriff wurde ergänzt.",
-                           "%(num)d mitgelieferte Begriffe wurden ergänzt.", added), "success")
+    if added.terms or not added.versions:
+        flash(toolkit.ngettext("%(num)d mitgelieferter Begriff wurde ergänzt.",
+                               "%(num)d mitgelieferte Begriffe wurden ergänzt.", len(added.terms)), "success")
+    if added.versions:
+        flash(toolkit.ngettext("%(num)d mitgelieferte Übersetzung wurde ergänzt.",
+                               "%(num)d mitgelieferte Übersetzungen wurden ergänzt.", added.version_count), "success")
     return redirect(url_for(".glossary"))
 
 

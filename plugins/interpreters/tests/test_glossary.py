@@ -1,5 +1,7 @@
+import json
 import re
 
+import pytest
 from portal_plugins.interpreters import portal_translation_content
 from portal_plugins.interpreters.glossary import fold, load_shipped_glossary, search_terms, shipped_terms
 from portal_plugins.interpreters.models import GlossaryTerm, GlossaryTranslation
@@ -39,17 +41,64 @@ def test_the_shipped_glossary_has_forty_terms_or_more_each_in_every_language(app
 
 def test_loading_the_shipped_glossary_twice_adds_nothing_and_keeps_staff_changes(data):
     total = len(shipped_terms())
-    assert data(load_shipped_glossary) == total
+    first = data(load_shipped_glossary)
+    assert (len(first.terms), first.version_count) == (total, 0)
 
     def change(session):
         term = session.scalars(select(GlossaryTerm).filter_by(slug="duldung")).one()
         term.explanation = "Von der Redaktion geänderte Erklärung."
 
     data(change)
-    assert data(load_shipped_glossary) == 0
+    again = data(load_shipped_glossary)
+    assert (again.terms, again.versions) == ([], [])
     assert data(lambda s: s.scalar(select(func.count()).select_from(GlossaryTerm))) == total
     assert data(lambda s: s.scalars(select(GlossaryTerm.explanation).filter_by(slug="duldung")).one()) \
         == "Von der Redaktion geänderte Erklärung."
+
+
+def drop_versions(session, langs: tuple[str, ...], slugs: tuple[str, ...] = ()) -> None:
+    """Remove languages from stored terms (from all, or from those slugs), as before those languages shipped."""
+    query = GlossaryTranslation.__table__.delete().where(GlossaryTranslation.lang.in_(langs))
+    if slugs:
+        query = query.where(GlossaryTranslation.term_id.in_(
+            select(GlossaryTerm.id).where(GlossaryTerm.slug.in_(slugs))))
+    session.execute(query)
+
+
+def test_loading_adds_the_languages_a_stored_term_lacks_and_leaves_the_others(data, glossary):
+    total = len(shipped_terms())
+    data(lambda s: drop_versions(s, ("ps", "ti")))
+
+    def change(session):
+        term = session.scalars(select(GlossaryTerm).filter_by(slug="duldung")).one()
+        next(t for t in term.translations if t.lang == "ar").explanation = "شرح غيّره المحررون."
+        term.explanation = "Von der Redaktion geänderte Erklärung."
+
+    data(change)
+    added = data(load_shipped_glossary)
+    assert (added.terms, added.version_count) == ([], 2 * total)
+    shipped = {entry["slug"]: entry for entry in shipped_terms()}["duldung"]
+
+    def stored(session):
+        term = session.scalars(select(GlossaryTerm).filter_by(slug="duldung")).one()
+        return term.explanation, {t.lang: (t.term, t.explanation) for t in term.translations}, term.search_text
+
+    explanation, versions, search_text = data(stored)
+    assert explanation == "Von der Redaktion geänderte Erklärung."
+    assert versions["ar"][1] == "شرح غيّره المحررون."
+    assert versions["ps"] == (shipped["translations"]["ps"]["term"], shipped["translations"]["ps"]["explanation"])
+    assert fold(shipped["translations"]["ti"]["term"]) in search_text
+    assert slugs(data, shipped["translations"]["ti"]["term"])[0] == "duldung"
+
+
+@pytest.mark.portal_config({"languages": ["de", "en", "ar"]})
+def test_loading_leaves_out_languages_that_are_not_enabled(data, glossary):
+    data(lambda s: drop_versions(s, ("ar", "ps")))
+    added = data(load_shipped_glossary)
+    assert added.version_count == len(shipped_terms())
+    assert {lang for _, lacking in added.versions for lang in lacking} == {"ar"}
+    assert data(lambda s: s.scalar(select(func.count()).select_from(GlossaryTranslation)
+                                   .where(GlossaryTranslation.lang == "ps"))) == 0
 
 
 # A word typed in any language, without care for case, accents or diacritics, and the term it must find.
@@ -256,6 +305,26 @@ def test_staff_add_the_missing_shipped_terms_with_one_button(staff_client, data)
                            follow_redirects=True)
     assert f"{len(shipped_terms())} mitgelieferte Begriffe wurden ergänzt." in response.get_data(as_text=True)
     assert data(lambda s: s.scalar(select(func.count()).select_from(GlossaryTerm))) == len(shipped_terms())
+    assert "mitgeliefert" not in editor.get("/de/staff/interpreters/glossary").get_data(as_text=True)
+
+
+def test_staff_add_the_languages_stored_terms_lack_and_the_log_names_them(staff_client, data, glossary):
+    data(lambda s: drop_versions(s, ("ti",), ("duldung", "fiktionsbescheinigung")))
+    editor = staff_client("editor")
+    page = editor.get("/de/staff/interpreters/glossary").get_data(as_text=True)
+    assert "2 mitgelieferte Übersetzungen fehlen bei vorhandenen Begriffen." in page
+    assert "mitgelieferte Begriffe fehlen" not in page and "Vorhandene Texte bleiben, wie sie sind." in page
+    token = csrf_token(editor, "/de/staff/interpreters/glossary")
+    answer = editor.post("/de/staff/interpreters/glossary/shipped", data={"csrf_token": token},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "2 mitgelieferte Übersetzungen wurden ergänzt." in answer and "Begriffe wurden ergänzt" not in answer
+    assert data(lambda s: s.scalar(select(func.count()).select_from(GlossaryTranslation)
+                                   .where(GlossaryTranslation.lang == "ti"))) == len(shipped_terms())
+    logged = data(lambda s: s.execute(text(
+        "SELECT after FROM core_audit_entry WHERE action = 'load_shipped' ORDER BY id DESC")).scalars().first())
+    # Raw SQL gives JSON back parsed on PostgreSQL and as text on SQLite.
+    assert (logged if isinstance(logged, dict) else json.loads(logged)) == {
+        "terms": [], "translations": {"duldung": ["ti"], "fiktionsbescheinigung": ["ti"]}}
 
 
 def test_caseworkers_and_visitors_cannot_edit_the_glossary(staff_client, client):
