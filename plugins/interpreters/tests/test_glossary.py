@@ -75,8 +75,11 @@ def test_loading_adds_the_languages_a_stored_term_lacks_and_leaves_the_others(da
         term.explanation = "Von der Redaktion geänderte Erklärung."
 
     data(change)
+    version = data(lambda s: s.scalars(select(GlossaryTerm.version).filter_by(slug="duldung")).one())
     added = data(load_shipped_glossary)
     assert (added.terms, added.version_count) == ([], 2 * total)
+    # An edit form opened before the load is then refused instead of dropping the added languages.
+    assert data(lambda s: s.scalars(select(GlossaryTerm.version).filter_by(slug="duldung")).one()) == version + 1
     shipped = {entry["slug"]: entry for entry in shipped_terms()}["duldung"]
 
     def stored(session):
