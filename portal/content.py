@@ -10,7 +10,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .i18n import fallback_chain
+from .i18n import enabled_languages, fallback_chain, source_language
 
 T = TypeVar("T")
 
@@ -49,6 +49,14 @@ def pick_translation(versions: Mapping[str, T], lang: str | None = None) -> Tran
         if value:
             return Translated(code, value, chain[0])
     return None
+
+
+def missing_shipped_versions(stored: Mapping[str, T], shipped: Mapping[str, T]) -> dict[str, T]:
+    """Return the shipped versions in enabled languages that stored lacks, if both say the same in the source."""
+    if stored.get(source_language()) != shipped.get(source_language()):
+        # A shipped translation of a text staff have changed since would tell visitors something else.
+        return {}
+    return {code: shipped[code] for code in enabled_languages() if not stored.get(code) and shipped.get(code)}
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ class ShippedGaps:
     """What the shipped glossary holds and the database lacks: whole terms, and languages of terms present."""
 
     terms: list[dict]
-    versions: list[tuple[GlossaryTerm, dict[str, dict]]]
+    versions: list[tuple[GlossaryTerm, dict[str, tuple[str, str]]]]
 
     @property
     def version_count(self) -> int:
@@ -124,19 +124,19 @@ class ShippedGaps:
 
 
 def shipped_gaps(session: Session) -> ShippedGaps:
-    """Return the shipped terms not in the database and, in enabled languages, the shipped versions terms lack."""
+    """Return the shipped terms not in the database and the shipped versions, as (term, explanation), terms lack."""
     present = {term.slug: term for term in session.scalars(select(GlossaryTerm))}
-    enabled = set(toolkit.enabled_languages())
     terms, versions = [], []
     for entry in shipped_terms():
         term = present.get(entry["slug"])
         if term is None:
             terms.append(entry)
             continue
-        # A language a term already has stays as it is, whether staff changed it or not.
-        have = {translation.lang for translation in term.translations}
-        lacking = {lang: version for lang, version in entry["translations"].items()
-                   if lang in enabled and lang not in have}
+        stored = {"de": (term.term, term.explanation)} | {
+            translation.lang: (translation.term, translation.explanation) for translation in term.translations}
+        shipped = {"de": (entry["term"], entry["explanation_de"])} | {
+            lang: (version["term"], version["explanation"]) for lang, version in entry["translations"].items()}
+        lacking = toolkit.missing_shipped_versions(stored, shipped)
         if lacking:
             versions.append((term, lacking))
     return ShippedGaps(terms, versions)
@@ -152,8 +152,8 @@ def load_shipped_glossary(session: Session) -> ShippedGaps:
         refresh_search_text(term)
         session.add(term)
     for term, lacking in gaps.versions:
-        for lang, version in lacking.items():
-            set_translation(term, lang, version["term"], version["explanation"])
+        for lang, (text, explanation) in lacking.items():
+            set_translation(term, lang, text, explanation)
         # The new search text changes the term's row, so its version rises and an edit form open meanwhile
         # is refused instead of dropping the added languages.
         refresh_search_text(term)
