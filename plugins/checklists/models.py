@@ -65,7 +65,8 @@ class ServiceVersion(toolkit.Base):
     created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
     created_by: Mapped[str] = mapped_column(String(254))
     # What the save did, shown translated: created, edited, translated (detail: language), restored
-    # (detail: the version number brought back) or defaults (loaded from the shipped content).
+    # (detail: the version number brought back), defaults (loaded from the shipped content) or shipped_languages
+    # (shipped translations added to texts that lacked them).
     action: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str] = mapped_column(String(20), default="")
 

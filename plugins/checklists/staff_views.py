@@ -58,7 +58,8 @@ def _action_label(version: ServiceVersion) -> str:
     if version.action == "restored":
         return _("Version %(number)s wiederhergestellt", number=version.detail)
     return {"created": _("angelegt"), "edited": _("Inhalt geändert"),
-            "defaults": _("mitgelieferte Fassung geladen")}.get(version.action, version.action)
+            "defaults": _("mitgelieferte Fassung geladen"),
+            "shipped_languages": _("mitgelieferte Übersetzungen ergänzt")}.get(version.action, version.action)
 
 
 def _conflict(service: Service, form) -> dict:

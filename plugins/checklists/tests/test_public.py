@@ -4,6 +4,7 @@ import re
 import lxml.html
 from flask import render_template_string
 from portal_plugins.checklists.checklist import translation_status
+from portal_plugins.checklists.defaults import shipped_content
 from portal_plugins.checklists.models import Question, Service
 from sqlalchemy import select
 
@@ -163,6 +164,60 @@ def test_load_defaults_adds_missing_content_and_keeps_edits(app, data):
         return services["lost-residence-card"].content["title"], len(services["eu-blue-card"].versions)
 
     assert data(titles_and_versions) == ({"de": "Karte verloren"}, 1)
+
+
+def without_languages(text: dict, codes: tuple[str, ...]) -> dict:
+    return {code: value for code, value in text.items() if code not in codes}
+
+
+def test_load_defaults_brings_new_languages_to_texts_staff_left_as_shipped(app, defaults, data, staff_client):
+    new = ("ps", "ti")
+
+    def as_before_the_upgrade(session):
+        for service in session.scalars(select(Service)):
+            content = copy.deepcopy(service.content)
+            for key in ("title", "summary"):
+                content[key] = without_languages(content[key], new)
+            for item in content["items"]:
+                item["text"] = without_languages(item["text"], new)
+                item["hint"] = without_languages(item.get("hint") or {}, new)
+            service.content = content
+        for question in session.scalars(select(Question)):
+            question.text = without_languages(question.text, new)
+            question.label = without_languages(question.label, new)
+
+    data(as_before_the_upgrade)
+
+    def staff_edit(content):
+        content["items"][0]["text"] = {**content["items"][0]["text"], "de": "Ihr Einladungsschreiben (Original)"}
+        content["items"].append({"key": "own", "text": {"de": "Eigener Eintrag"}, "hint": {}, "condition": None,
+                                 "example": False})
+        return content
+
+    set_content(data, "lost-residence-card", staff_edit)
+    runner = app.test_cli_runner()
+    output = runner.invoke(args=["checklists", "load-defaults"]).output
+    added = int(re.search(r"shipped translations added to stored texts: (\d+)", output)[1])
+
+    def stored(session):
+        services = {entry.slug: entry for entry in session.scalars(select(Service))}
+        lost = services["lost-residence-card"]
+        student = session.scalars(select(Question).filter_by(key="student")).one()
+        return lost.content, [(v.number, v.action) for v in lost.versions], lost.version, student.text
+
+    content, versions, version, question = data(stored)
+    texts = sum(2 + len(service["items"]) + sum(1 for item in service["items"] if item.get("hint"))
+                for service in shipped_content()["services"]) + 2 * len(shipped_content()["questions"])
+    # Every text in both languages, but the item whose German text staff changed.
+    assert added == 2 * (texts - 1)
+    shipped = {service["slug"]: service for service in shipped_content()["services"]}["lost-residence-card"]
+    assert content["title"]["ps"] == shipped["title"]["ps"] and content["items"][1]["text"]["ti"]
+    assert "ps" not in content["items"][0]["text"] and content["items"][-1]["text"] == {"de": "Eigener Eintrag"}
+    assert versions[0] == (version, "shipped_languages") and question["ps"]
+    again = runner.invoke(args=["checklists", "load-defaults"]).output
+    assert "shipped translations added to stored texts: 0" in again
+    history = staff_client("editor").get("/de/staff/checklists/services/lost-residence-card/versions")
+    assert "mitgelieferte Übersetzungen ergänzt" in history.get_data(as_text=True)
 
 
 def test_translation_status_counts_texts_per_language(app, defaults, data):
