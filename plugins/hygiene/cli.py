@@ -18,8 +18,9 @@ def hygiene_cli():
 @hygiene_cli.command("load-defaults")
 @with_appcontext
 def load_defaults_command():
-    """Add the shipped rules, in force from today, when there are no rules yet."""
+    """Add the shipped rules, in force from today, when there are no rules yet; else the languages rules lack."""
     session = toolkit.session()
-    added = load_defaults(session, toolkit.office_today())
+    report = load_defaults(session, toolkit.office_today())
     session.commit()
-    click.echo(f"rules added: {added}" if added else "rules exist already; nothing added")
+    click.echo(f"rules added: {report.rules_added}" if report.rules_added else
+               f"rules exist already; shipped translations added to their texts: {report.translations_added}")

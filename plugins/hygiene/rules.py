@@ -98,11 +98,16 @@ def shown_rules(rules: list[Rule], lang: str | None = None) -> list[ShownRule]:
     return [entry for entry in (shown(rule, lang) for rule in rules) if entry is not None]
 
 
+def not_ended(rule: Rule, today: date) -> bool:
+    """Tell whether a rule is in force or still to come, as of today."""
+    return rule.ended_at is None and (rule.ends_on is None or rule.ends_on >= today)
+
+
 def translation_status() -> list[toolkit.ContentStatus]:
     """Count, per enabled language, how many rules not yet ended have a text in that language."""
     today, source = toolkit.office_today(), toolkit.source_language()
     rules = [rule for rule in toolkit.session().scalars(select(Rule))
-             if rule.ended_at is None and (rule.ends_on is None or rule.ends_on >= today) and rule.text.get(source)]
+             if not_ended(rule, today) and rule.text.get(source)]
     return [toolkit.ContentStatus(plugin="hygiene", kind="rules", lang=lang,
                                   translated=sum(1 for rule in rules if rule.text.get(lang)), total=len(rules))
             for lang in toolkit.enabled_languages()]

@@ -3,7 +3,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from flask import render_template_string
+from portal_plugins.hygiene.defaults import shipped_rules
+from portal_plugins.hygiene.models import Rule
 from portal_plugins.hygiene.rules import KINDS, PARAMETERS, rules_in_force, translation_status
+from sqlalchemy import select
 
 DAY = date(2026, 3, 10)
 
@@ -12,10 +15,35 @@ def texts_of(tree, xpath: str) -> list[str]:
     return [node.text_content().strip() for node in tree.xpath(xpath)]
 
 
+def test_loading_again_brings_new_languages_to_rules_staff_left_as_shipped(app, data):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["hygiene", "load-defaults"])
+    new = ("ps", "ti")
+
+    def as_before_the_upgrade(session):
+        for rule in session.scalars(select(Rule)):
+            rule.text = {code: text for code, text in rule.text.items() if code not in new}
+            if rule.kind == "mask":
+                rule.text = {**rule.text, "de": "Bitte tragen Sie eine FFP2-Maske."}
+            if rule.kind == "payment":
+                rule.ended_at = datetime.now(UTC)
+
+    data(as_before_the_upgrade)
+    output = runner.invoke(args=["hygiene", "load-defaults"]).output
+    # Four rules in two languages: not the one staff reworded, not the one that ended.
+    assert "shipped translations added to their texts: 8" in output
+    texts = data(lambda session: {rule.kind: (rule.text, rule.updated_by) for rule in session.scalars(select(Rule))})
+    shipped = {rule["kind"]: rule["text"] for rule in shipped_rules()}
+    assert texts["distance"] == (shipped["distance"], "system")
+    assert new[0] not in texts["mask"][0] and new[0] not in texts["payment"][0]
+    assert "shipped translations added to their texts: 0" in runner.invoke(args=["hygiene", "load-defaults"]).output
+
+
 def test_default_rules_are_loaded_once_in_every_shipped_language(app, data):
     runner = app.test_cli_runner()
     assert "rules added: 6" in runner.invoke(args=["hygiene", "load-defaults"]).output
-    assert "nothing added" in runner.invoke(args=["hygiene", "load-defaults"]).output
+    assert "rules exist already; shipped translations added to their texts: 0" in runner.invoke(
+        args=["hygiene", "load-defaults"]).output
     client = app.test_client()
     german = client.get("/de/hygiene/").get_data(as_text=True)
     for phrase in ("Maske", "Personen pro Büro: höchstens 2", "nur mit Karte (EC-Karte / girocard)",
