@@ -7,6 +7,9 @@ FLASK := $(BIN)/flask --app portal
 PLUGINS := $(notdir $(patsubst %/,%,$(dir $(wildcard plugins/*/__init__.py))))
 # Every language the core has a catalog for (German is the source); `make add-language LANGUAGE=xx` adds one.
 LANGUAGES := $(filter-out de,$(patsubst translations/%/LC_MESSAGES/messages.po,%,$(wildcard translations/*/LC_MESSAGES/messages.po)))
+# The worked example plugin's catalogs pass the portal's catalog tests, so new languages and compiled files reach
+# them too; its messages.pot is extracted in its own folder, as a plugin of a municipality would do it.
+EXAMPLE_CATALOGS := $(wildcard examples/plugins/*/*/translations)
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
@@ -101,13 +104,13 @@ add-language: extract
 	@[ -n "$(LANGUAGE)" ] || { echo "name the language: make add-language LANGUAGE=it"; exit 1; }
 	@$(BIN)/python -c "import babel, sys; babel.Locale.parse(sys.argv[1])" '$(LANGUAGE)' 2>/dev/null \
 	  || { echo "Babel does not know the language '$(LANGUAGE)'"; exit 1; }
-	@for dir in translations $(addprefix plugins/,$(addsuffix /translations,$(PLUGINS))); do \
+	@for dir in translations $(addprefix plugins/,$(addsuffix /translations,$(PLUGINS))) $(EXAMPLE_CATALOGS); do \
 	  [ -f $$dir/$(LANGUAGE)/LC_MESSAGES/messages.po ] || \
 	    $(BIN)/pybabel -q init -i $$dir/messages.pot -d $$dir -l '$(LANGUAGE)' || exit 1; \
 	done
 
 compile: install
-	@for dir in translations $(addprefix plugins/,$(addsuffix /translations,$(PLUGINS))); do \
+	@for dir in translations $(addprefix plugins/,$(addsuffix /translations,$(PLUGINS))) $(EXAMPLE_CATALOGS); do \
 	  $(BIN)/pybabel -q compile -d $$dir || exit 1; \
 	done
 
