@@ -245,8 +245,7 @@ def test_plugin_settings_from_the_environment_are_typed_and_checked(tmp_path, mo
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(bool(os.environ.get("PORTAL_TEST_DATABASE_URL")), reason="database-independent; runs in the "
-                                                                             "SQLite pass")
+@pytest.mark.database_independent
 def test_the_readmes_production_command_starts_gunicorn_and_answers(tmp_path):
     from portal.testing import free_port
 

@@ -19,8 +19,7 @@ EXAMPLE_PLUGIN = ROOT / "examples" / "plugins" / "portal-plugin-closures"
 pytestmark = [
     pytest.mark.slow,
     # Installing touches no database; the SQLite pass proves it, the PostgreSQL pass saves the minute.
-    pytest.mark.skipif(bool(os.environ.get("PORTAL_TEST_DATABASE_URL")),
-                       reason="database-independent; runs in the SQLite pass"),
+    pytest.mark.database_independent,
 ]
 
 CHECK_PORTAL = """

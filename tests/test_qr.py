@@ -7,6 +7,8 @@ import zxingcpp
 from portal import toolkit
 from portal.testing import read_qr_svg
 
+pytestmark = pytest.mark.database_independent
+
 PASS_ADDRESS = "HTTPS://TERMINE.MUSTERSTADT.DE/P/" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" * 5 + "ABCDE"
 
 

@@ -4,6 +4,8 @@ import pytest
 
 from portal.testing import require_tool
 
+pytestmark = pytest.mark.database_independent
+
 
 def test_a_missing_tool_skips_the_test_on_a_developers_machine(monkeypatch):
     monkeypatch.delenv("CI", raising=False)

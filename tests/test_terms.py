@@ -15,6 +15,8 @@ from portal.catalogs import is_translated
 from portal.config import LANGUAGE_CODES
 from tests.support import catalog_folders
 
+pytestmark = pytest.mark.database_independent
+
 ROOT = Path(__file__).parent.parent
 LANGUAGES = [code for code in LANGUAGE_CODES if code != "de"]
 GLOSSARY = ROOT / "plugins" / "interpreters" / "content" / "glossary.json"

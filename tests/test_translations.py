@@ -17,6 +17,8 @@ from portal.config import LANGUAGE_CODES
 from portal.testing import require_tool
 from tests.support import catalog_folders
 
+pytestmark = pytest.mark.database_independent
+
 ROOT = Path(__file__).parent.parent
 LANGUAGES = [code for code in LANGUAGE_CODES if code != "de"]
 BIN = Path(sys.executable).parent

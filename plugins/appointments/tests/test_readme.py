@@ -2,7 +2,10 @@
 
 from pathlib import Path
 
+import pytest
 from portal_plugins.appointments.demo import DEMO_APPOINTMENTS
+
+pytestmark = pytest.mark.database_independent
 
 README = Path(__file__).parents[3] / "README.md"
 

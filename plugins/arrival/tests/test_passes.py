@@ -23,6 +23,8 @@ from portal_plugins.arrival.passes import (
 from portal import toolkit
 from portal.testing import read_qr_svg
 
+pytestmark = pytest.mark.database_independent
+
 KEY = Ed25519PrivateKey.generate()
 OTHER_KEY = Ed25519PrivateKey.generate()
 DAY = date(2026, 12, 2)

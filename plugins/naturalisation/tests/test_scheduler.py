@@ -3,9 +3,12 @@
 from collections import Counter, defaultdict
 from datetime import date, time, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from portal_plugins.naturalisation.scheduler import Calendar, Family, Slot, pair_up, plan, slot_times
+
+pytestmark = pytest.mark.database_independent
 
 START = date(2026, 8, 3)  # a Monday
 OFFICES = ("Raum 1", "Raum 2")
