@@ -11,6 +11,9 @@ LANGUAGES := $(filter-out de,$(patsubst translations/%/LC_MESSAGES/messages.po,%
 # them too; its messages.pot is extracted in its own folder, as a plugin of a municipality would do it.
 EXAMPLE_CATALOGS := $(wildcard examples/plugins/*/*/translations)
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Each pass empties its own Redis database, since `make test` runs the two at the same time.
+SQLITE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/5
+PG_TEST_REDIS_URL ?= redis://127.0.0.1:6379/6
 PYTEST_ARGS ?=
 
 .PHONY: add-language run test test-sqlite test-postgres install test-tools system-packages bench extract update compile translations-check clean
@@ -58,18 +61,18 @@ system-packages:
 
 test-tools: install node_modules/.installed system-packages
 
+# The two passes run side by side, one per core; make prints each pass's output whole when it ends.
 test: test-tools
 	$(BIN)/ruff check portal plugins tests benchmarks
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite:
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	PORTAL_TEST_REDIS_URL='$(SQLITE_TEST_REDIS_URL)' $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The second pass runs the whole suite again on PostgreSQL.
+# The second pass runs the suite again on PostgreSQL.
 test-postgres:
 	@if $(BIN)/python -c "import sqlalchemy as s; s.create_engine('$(PG_TEST_URL)').connect().close()" 2>/dev/null; then \
-	  PORTAL_TEST_DATABASE_URL='$(PG_TEST_URL)' $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	  PORTAL_TEST_DATABASE_URL='$(PG_TEST_URL)' PORTAL_TEST_REDIS_URL='$(PG_TEST_REDIS_URL)' $(BIN)/python -m pytest $(PYTEST_ARGS); \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL at $(PG_TEST_URL) is not reachable"; exit 1; \
 	else echo "PostgreSQL at $(PG_TEST_URL) is not reachable: the PostgreSQL pass is skipped"; fi
 
