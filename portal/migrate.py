@@ -62,15 +62,18 @@ def _import_models() -> None:
 
 def upgrade_all() -> None:
     """Bring the core's and every enabled plugin's tables to their newest revision."""
+    _import_models()
+    for owner, versions in _owners():
+        if versions.is_dir():
+            upgrade(owner, versions)
+
+
+def upgrade(owner: str, versions: Path, revision: str = "heads") -> None:
+    """Bring one owner's tables (the core's or a plugin's) to a revision; "heads" for the newest."""
     from alembic import command
 
-    _import_models()
-    engine = current_app.extensions["portal.db"].engine
-    for owner, versions in _owners():
-        if not versions.is_dir():
-            continue
-        with engine.begin() as connection, _expression_indexes_unreflected():
-            command.upgrade(_alembic_config(owner, versions, connection), "heads")
+    with current_app.extensions["portal.db"].engine.begin() as connection, _expression_indexes_unreflected():
+        command.upgrade(_alembic_config(owner, versions, connection), revision)
 
 
 def pending_changes() -> dict[str, list]:
