@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
-from portal.testing import migrate_to
+from portal.testing import migrate_down_to, migrate_to
 
 
 def test_existing_appointments_get_distinct_public_ids(unmigrated_app):
@@ -28,15 +28,30 @@ def test_existing_appointments_get_distinct_public_ids(unmigrated_app):
     engine.dispose()
 
 
+def index_names(engine) -> list[str]:
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            return connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars().all()
+        return connection.execute(text("SELECT indexname FROM pg_indexes")).scalars().all()
+
+
 def test_lookups_use_the_reference_key_index_after_every_migration(unmigrated_app):
     app = unmigrated_app(plugins=["appointments"])
     engine = app.extensions["portal.db"].engine
     migrate_to(app, "core")
     migrate_to(app, "appointments")
-    with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            found = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars().all()
-        else:
-            found = connection.execute(text("SELECT indexname FROM pg_indexes")).scalars().all()
-    assert "ix_appointments_appointment_reference_key" in found
+    assert "ix_appointments_appointment_reference_key" in index_names(engine)
+    engine.dispose()
+
+
+def test_the_tables_go_down_to_none_and_up_again(unmigrated_app):
+    app = unmigrated_app(plugins=["appointments"])
+    engine = app.extensions["portal.db"].engine
+    migrate_to(app, "core")
+    migrate_to(app, "appointments")
+    migrate_down_to(app, "appointments")
+    left = [name for name in inspect(engine).get_table_names() if name.startswith("appointments_")]
+    assert left == ["appointments_alembic_version"]
+    migrate_to(app, "appointments")
+    assert "ix_appointments_appointment_reference_key" in index_names(engine)
     engine.dispose()

@@ -25,4 +25,5 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_index(INDEX, table_name=TABLE)
+    # On SQLite the index is gone by now: the downgrade of revision 0003 rebuilt the table without it.
+    op.drop_index(INDEX, table_name=TABLE, if_exists=True)
