@@ -1,11 +1,15 @@
-"""Architecture rules: plugins use only the facade, the core never imports a plugin, migrations match models."""
+"""Architecture rules: plugins use only the facade, the core never imports a plugin, migrations match models and
+go back."""
 
 import ast
 from pathlib import Path
 
 import pytest
+from sqlalchemy import inspect
 
+from portal.config import BUILT_IN_PLUGINS
 from portal.migrate import pending_changes
+from portal.testing import migrate_down_to, migrate_to
 
 ROOT = Path(__file__).parent.parent
 # First-party plugins, and the worked example plugin that authors copy from.
@@ -42,7 +46,31 @@ def test_core_never_imports_a_plugin(path):
     assert not {n for n in imported_modules(path) if n.startswith("portal_plugins")}
 
 
+ALL_PLUGINS = [*BUILT_IN_PLUGINS, "queue"]
+
+
+@pytest.mark.portal_config({"plugins": ALL_PLUGINS})
 def test_migrations_match_the_models(app):
+    with app.app_context():
+        assert pending_changes() == {}
+
+
+# Their data migrations cannot be undone (e-mails moved to the core's outbox, dates of birth hashed); their
+# downgrades say so and stop.
+ONE_WAY_PLUGINS = {"emergency", "naturalisation"}
+
+
+def test_migrations_go_down_to_no_tables_and_up_again(unmigrated_app):
+    owners = ["core", *(name for name in ALL_PLUGINS if name not in ONE_WAY_PLUGINS)]
+    app = unmigrated_app(plugins=owners[1:])
+    engine = app.extensions["portal.db"].engine
+    for owner in owners:
+        migrate_to(app, owner)
+    for owner in reversed(owners):
+        migrate_down_to(app, owner)
+    assert [name for name in inspect(engine).get_table_names() if not name.endswith("_alembic_version")] == []
+    for owner in owners:
+        migrate_to(app, owner)
     with app.app_context():
         assert pending_changes() == {}
 
