@@ -80,15 +80,16 @@ def upgrade_all() -> None:
     _import_models()
     for owner, versions in _owners():
         if versions.is_dir():
-            upgrade(owner, versions)
+            migrate(owner, versions)
 
 
-def upgrade(owner: str, versions: Path, revision: str = "heads") -> None:
-    """Bring one owner's tables (the core's or a plugin's) to a revision; "heads" for the newest."""
+def migrate(owner: str, versions: Path, revision: str = "heads", *, down: bool = False) -> None:
+    """Bring one owner's tables (the core's or a plugin's) up, or down, to a revision; "heads" for the newest."""
     from alembic import command
 
+    step = command.downgrade if down else command.upgrade
     with current_app.extensions["portal.db"].engine.begin() as connection, _expression_indexes_unreflected():
-        command.upgrade(_alembic_config(owner, versions, connection), revision)
+        step(_alembic_config(owner, versions, connection), revision)
 
 
 def pending_changes() -> dict[str, list]:

@@ -23,7 +23,6 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
@@ -34,7 +33,7 @@ from .clock import office_now, office_today
 from .db import Base, utcnow
 from .extensions import limiter
 from .live import forget_content
-from .migrate import _alembic_config, _expression_indexes_unreflected, _owners, upgrade, upgrade_all
+from .migrate import _owners, migrate, upgrade_all
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -137,14 +136,13 @@ def unmigrated_app(tmp_path) -> Iterator[Callable[..., Flask]]:
 def migrate_to(app: Flask, owner: str, revision: str = "heads") -> None:
     """Bring the tables of one owner (the core or a plugin) to a revision; "heads" for the newest."""
     with app.app_context():
-        upgrade(owner, dict(_owners())[owner], revision)
+        migrate(owner, dict(_owners())[owner], revision)
 
 
 def migrate_down_to(app: Flask, owner: str, revision: str = "base") -> None:
     """Take the tables of one owner (the core or a plugin) back to a revision; "base" for none of them."""
-    with (app.app_context(), app.extensions["portal.db"].engine.begin() as connection,
-          _expression_indexes_unreflected()):
-        command.downgrade(_alembic_config(owner, dict(_owners())[owner], connection), revision)
+    with app.app_context():
+        migrate(owner, dict(_owners())[owner], revision, down=True)
 
 
 def empty_tables(app: Flask) -> None:

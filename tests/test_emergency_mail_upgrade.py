@@ -3,12 +3,12 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from alembic import command
 from sqlalchemy import create_engine, text
 
 from portal import create_app, toolkit
 from portal.mail import deliver_due
-from portal.migrate import _alembic_config, _owners, upgrade_all
+from portal.migrate import upgrade_all
+from portal.testing import migrate_to
 
 CREATED = datetime(2026, 11, 30, 21, 5, tzinfo=UTC)
 
@@ -36,12 +36,9 @@ def old_app(tmp_path, old_database_url, smtp_server):
                       "secret_key": "test-secret-key", "plugins": ["emergency"],
                       "office": {"emergency_email": "notfall@amt.example"},
                       "mail": {"host": smtp_server.host, "port": smtp_server.port, "sender": "portal@amt.example"}})
+    migrate_to(app, "core", "core_0001")
+    migrate_to(app, "emergency", "emergency_0001")
     with app.app_context():
-        engine = app.extensions["portal.db"].engine
-        for owner, versions in _owners():
-            with engine.begin() as connection:
-                command.upgrade(_alembic_config(owner, versions, connection),
-                                "emergency_0001" if owner == "emergency" else "core_0001")
         yield app
     app.extensions["portal.db"].engine.dispose()
 
