@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Column
+from sqlalchemy import Column, Connection
 
 from .db import Base
 from .resources import core_path
@@ -88,8 +88,25 @@ def migrate(owner: str, versions: Path, revision: str = "heads", *, down: bool =
     from alembic import command
 
     step = command.downgrade if down else command.upgrade
-    with current_app.extensions["portal.db"].engine.begin() as connection, _expression_indexes_unreflected():
+    with _one_transaction() as connection, _expression_indexes_unreflected():
         step(_alembic_config(owner, versions, connection), revision)
+
+
+@contextmanager
+def _one_transaction() -> Iterator[Connection]:
+    """Yield a connection in a transaction that holds schema changes too: committed whole, or rolled back whole."""
+    with current_app.extensions["portal.db"].engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            with connection.begin():
+                yield connection
+            return
+        # Python's sqlite3 opens a transaction only before INSERT, UPDATE or DELETE: CREATE TABLE and the first
+        # steps of a batch operation's table rebuild would be committed at once and stay behind a failure. With
+        # the driver's own handling off (reset when the connection returns to the pool), one BEGIN holds them all.
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        with connection.begin():
+            connection.exec_driver_sql("BEGIN")
+            yield connection
 
 
 def pending_changes() -> dict[str, list]:
