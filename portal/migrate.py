@@ -104,9 +104,21 @@ def _one_transaction() -> Iterator[Connection]:
         # steps of a batch operation's table rebuild would be committed at once and stay behind a failure. With
         # the driver's own handling off (reset when the connection returns to the pool), one BEGIN holds them all.
         connection.execution_options(isolation_level="AUTOCOMMIT")
-        with connection.begin():
-            connection.exec_driver_sql("BEGIN")
-            yield connection
+        # SQLite's procedure for schema changes: a rebuild drops the old table, which with foreign keys enforced
+        # deletes (or refuses) the rows of other tables that refer to it; they are checked before the commit
+        # instead. The setting only changes outside a transaction.
+        driver = connection.connection.driver_connection
+        driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                connection.exec_driver_sql("BEGIN")
+                yield connection
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"rows refer to rows that are gone (table, rowid, parent): "
+                                       f"{[tuple(row[:3]) for row in broken[:10]]}")
+        finally:
+            driver.execute("PRAGMA foreign_keys=ON")
 
 
 def pending_changes() -> dict[str, list]:

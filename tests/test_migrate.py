@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from portal.migrate import migrate
 from portal.testing import migrate_down_to, migrate_to
@@ -40,15 +41,63 @@ FAILING_REVISIONS = {
 }
 
 
+REBUILT_PARENT_REVISIONS = {
+    "scratch_0001_rooms_and_seats.py": """
+        import sqlalchemy as sa
+        from alembic import op
+
+        revision = "scratch_0001"
+        down_revision = None
+
+
+        def upgrade():
+            op.create_table("scratch_room", sa.Column("id", sa.Integer, primary_key=True))
+            op.create_table("scratch_seat", sa.Column("id", sa.Integer, primary_key=True),
+                            sa.Column("room_id", sa.Integer, sa.ForeignKey("scratch_room.id", ondelete="CASCADE")))
+            op.execute("INSERT INTO scratch_room (id) VALUES (1)")
+            op.execute("INSERT INTO scratch_seat (id, room_id) VALUES (1, 1), (2, 1)")
+    """,
+    "scratch_0002_room_names.py": """
+        import sqlalchemy as sa
+        from alembic import op
+
+        revision = "scratch_0002"
+        down_revision = "scratch_0001"
+
+
+        def upgrade():
+            # On SQLite a new column with a constraint rebuilds the table: a new copy, the old one dropped.
+            with op.batch_alter_table("scratch_room") as batch:
+                batch.add_column(sa.Column("name", sa.String(20), nullable=False, server_default="E.05"))
+                batch.create_check_constraint("scratch_room_named", "name <> ''")
+    """,
+}
+ORPHAN_REVISION = """
+    from alembic import op
+
+    revision = "scratch_0003"
+    down_revision = "scratch_0002"
+
+
+    def upgrade():
+        op.execute("INSERT INTO scratch_seat (id, room_id) VALUES (3, 99)")
+"""
+
+
 def _tables(engine) -> set[str]:
     return set(inspect(engine).get_table_names())
 
 
-def test_an_upgrade_that_fails_halfway_leaves_no_table_and_no_version(unmigrated_app, tmp_path):
-    versions = tmp_path / "scratch_versions"
+def _scratch_versions(folder, revisions: dict[str, str]):
+    versions = folder / "scratch_versions"
     versions.mkdir()
-    for name, source in FAILING_REVISIONS.items():
+    for name, source in revisions.items():
         (versions / name).write_text(textwrap.dedent(source))
+    return versions
+
+
+def test_an_upgrade_that_fails_halfway_leaves_no_table_and_no_version(unmigrated_app, tmp_path):
+    versions = _scratch_versions(tmp_path, FAILING_REVISIONS)
     app = unmigrated_app()
     migrate_to(app, "core")
     engine = app.extensions["portal.db"].engine
@@ -75,3 +124,32 @@ def test_a_refused_downgrade_leaves_the_tables_and_the_revision_as_they_were(unm
             "emergency_0003"
         assert "other_language" in {column["name"] for column in inspect(connection).get_columns("emergency_request")}
     migrate_to(app, "emergency")
+
+
+def test_rebuilding_a_table_keeps_the_rows_that_refer_to_it(unmigrated_app, tmp_path):
+    versions = _scratch_versions(tmp_path, REBUILT_PARENT_REVISIONS)
+    app = unmigrated_app()
+    with app.app_context():
+        migrate("scratch", versions, "scratch_0001")
+        # SQLite drops the old table in the rebuild: with foreign keys enforced, that deleted its seats on cascade.
+        migrate("scratch", versions)
+    engine = app.extensions["portal.db"].engine
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT id, room_id FROM scratch_seat ORDER BY id")).all() == [(1, 1), (2, 1)]
+        assert connection.execute(text("SELECT name FROM scratch_room")).scalar() == "E.05"
+        # Enforced again for the portal's own connections afterwards.
+        with pytest.raises(IntegrityError):
+            connection.execute(text("INSERT INTO scratch_seat (id, room_id) VALUES (3, 99)"))
+
+
+def test_an_upgrade_that_leaves_a_row_referring_to_nothing_fails_and_changes_nothing(unmigrated_app, tmp_path):
+    versions = _scratch_versions(tmp_path, REBUILT_PARENT_REVISIONS | {"scratch_0003_orphan.py": ORPHAN_REVISION})
+    app = unmigrated_app()
+    with app.app_context():
+        migrate("scratch", versions, "scratch_0002")
+        # PostgreSQL refuses the row at once; on SQLite the check before the commit finds it.
+        with pytest.raises((IntegrityError, RuntimeError), match="scratch_seat|foreign key"):
+            migrate("scratch", versions)
+    with app.extensions["portal.db"].engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM scratch_seat")).scalar() == 2
+        assert connection.execute(text("SELECT version_num FROM scratch_alembic_version")).scalar() == "scratch_0002"
