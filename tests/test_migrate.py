@@ -104,8 +104,8 @@ def test_an_upgrade_that_fails_halfway_leaves_no_table_and_no_version(unmigrated
     before = _tables(engine)
     with app.app_context(), pytest.raises(RuntimeError, match="fails after its schema changes"):
         migrate("scratch", versions)
-    # Without one transaction around it all, SQLite kept the tables made before the failure, the batch
-    # operation's temporary copy among them, and a second try failed on them.
+    # Without one transaction around it all, SQLite kept the table and the version table made before the
+    # driver opened its transaction (at the first INSERT), and a second try failed on the existing table.
     assert _tables(engine) == before
 
 
