@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from portal.migrate import migrate
@@ -153,3 +153,18 @@ def test_an_upgrade_that_leaves_a_row_referring_to_nothing_fails_and_changes_not
     with app.extensions["portal.db"].engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM scratch_seat")).scalar() == 2
         assert connection.execute(text("SELECT version_num FROM scratch_alembic_version")).scalar() == "scratch_0002"
+
+
+def test_an_upgrade_checks_foreign_keys_only_when_a_revision_ran(unmigrated_app, tmp_path):
+    versions = _scratch_versions(tmp_path, REBUILT_PARENT_REVISIONS)
+    app = unmigrated_app()
+    checks = []
+    engine = app.extensions["portal.db"].engine
+    event.listen(engine, "before_cursor_execute",
+                 lambda _c, _cursor, statement, *_: checks.append(statement) if "foreign_key_check" in statement else 0)
+    with app.app_context():
+        migrate("scratch", versions)
+        ran = len(checks)
+        # Already at the newest revision: nothing was written, so the whole database need not be read again.
+        migrate("scratch", versions)
+    assert (ran, len(checks)) == ((1, 1) if engine.dialect.name == "sqlite" else (0, 0))
