@@ -30,6 +30,29 @@ graceful_timeout = 20
 accesslog = None
 
 
+def when_ready(server):
+    """Say in the log, before any worker answers, when the database needs `db upgrade` for this version."""
+    app = server.app.callable
+    database = getattr(app, "extensions", {}).get("portal.db")
+    if database is None:
+        return
+    from portal.migrate import UPGRADE_COMMAND, schema_behind
+
+    try:
+        with app.app_context():
+            behind = schema_behind()
+    except Exception as exc:  # the servers start anyway; /healthz reports the database until it answers
+        server.log.warning("the database did not answer the schema check (%s)", exc.__class__.__name__)
+        return
+    finally:
+        database.engine.dispose()
+    if behind:
+        owners = "; ".join(f"{owner} at {', '.join(state['stored']) or 'nothing'}, newest {', '.join(state['newest'])}"
+                           for owner, state in behind.items())
+        server.log.warning("the database's tables are older than this version (%s): run `%s`; until then "
+                           "/healthz answers 503", owners, UPGRADE_COMMAND)
+
+
 def pre_fork(server, worker):
     """Keep the loaded app's objects out of the garbage collector's rounds, so the workers share their pages."""
     # A collection in a worker writes to every object it visits, and so copies each page the master shared.

@@ -1,21 +1,24 @@
 """Run Alembic for the core and each enabled plugin, each with its own version table.
 
 Alembic (with Mako and Pygments) is imported by the commands that use it, not with the app: it would add about
-10 MiB and 0.2 s to every server's start for nothing a request needs.
+10 MiB and 0.2 s to every server's start for nothing a request needs. For the same reason the servers learn the
+newest revisions from the revision files' text (`_revisions_in`), where Alembic would import every revision.
 """
 
 from __future__ import annotations
 
+import ast
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Column, Connection
+from sqlalchemy import Column, Connection, inspect, text
 
 from .db import Base
 from .resources import core_path
@@ -24,11 +27,17 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 CORE = "core"
+UPGRADE_COMMAND = "flask --app portal db upgrade"
 
 
 def _owners() -> list[tuple[str, Path]]:
     plugins = current_app.extensions["portal.loaded_plugins"]
     return [(CORE, core_path("migrations") / "versions")] + [(p.name, p.migrations / "versions") for p in plugins]
+
+
+def version_table(owner: str) -> str:
+    """Name the table that holds an owner's revision."""
+    return f"{owner}_alembic_version"
 
 
 def _alembic_config(owner: str, versions: Path, connection) -> Config:
@@ -122,6 +131,47 @@ def _one_transaction() -> Iterator[Connection]:
                                        f"{[tuple(row[:3]) for row in broken[:10]]}")
         finally:
             driver.execute("PRAGMA foreign_keys=ON")
+
+
+def schema_behind() -> dict[str, dict[str, list[str]]]:
+    """Return the owners whose tables are older than this version's newest revisions, with what the database holds.
+
+    Once the schema is found current, the app does not ask again: `db upgrade` only moves it forward.
+    """
+    if current_app.extensions.get("portal.schema_current"):
+        return {}
+    behind = {}
+    with current_app.extensions["portal.db"].engine.connect() as connection:
+        existing = set(inspect(connection).get_table_names())
+        for owner, versions in _owners():
+            known, newest = _revisions_in(versions)
+            table = version_table(owner)
+            stored = set(connection.execute(text(f"SELECT version_num FROM {table}")).scalars()) \
+                if table in existing else set()
+            # A revision this version does not know is a newer one: the database was upgraded before this
+            # version's servers, as it should be when servers are replaced one by one.
+            if stored <= known and stored != newest:
+                behind[owner] = {"stored": sorted(stored), "newest": sorted(newest)}
+    current_app.extensions["portal.schema_current"] = not behind
+    return behind
+
+
+@cache
+def _revisions_in(versions: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """Return the revisions in an owner's versions folder and the newest of them (those no other revises)."""
+    revisions, revised = set(), set()
+    for path in versions.glob("*.py"):
+        assigned = {}
+        for statement in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
+                for target in statement.targets if isinstance(statement, ast.Assign) else [statement.target]:
+                    if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                        assigned[target.id] = ast.literal_eval(statement.value)
+        if "revision" in assigned:
+            revisions.add(assigned["revision"])
+            down = assigned.get("down_revision") or ()
+            revised.update([down] if isinstance(down, str) else down)
+    return frozenset(revisions), frozenset(revisions - revised)
 
 
 def pending_changes() -> dict[str, list]:

@@ -14,6 +14,7 @@ from .blueprints import PortalBlueprint
 from .db import session as db_session
 from .easy import easy_text
 from .i18n import LANGUAGE_COOKIE, current_language, preferred_language
+from .migrate import CORE, UPGRADE_COMMAND, schema_behind, version_table
 from .pages import is_stateless
 from .staff.auth import current_staff
 
@@ -35,17 +36,22 @@ def home():
 
 @bp.route("/healthz")
 def healthz():
-    """Report whether the application and its migrated database answer; details only to the server or staff."""
+    """Report whether the application answers on a database migrated for it; details only to the server or staff."""
+    behind = {}
     try:
-        db_session().execute(text("SELECT version_num FROM core_alembic_version"))
+        behind = schema_behind()
+        if not behind:  # once the schema was found current the check asks nothing; this tells that the database answers
+            db_session().execute(text(f"SELECT version_num FROM {version_table(CORE)}"))
         database = "ok"
     except Exception as exc:  # any failure means unhealthy; the reason goes to those who may see details
         db_session().rollback()
         database = f"unavailable: {exc.__class__.__name__}"
-    healthy = database == "ok"
+    healthy = database == "ok" and not behind
     body = {"status": "ok" if healthy else "degraded"}
     if _may_see_details(healthy):
         body.update(version=__version__, database=database, plugins=current_app.config["PORTAL"]["plugins"])
+        if database == "ok":
+            body["schema"] = {"behind": behind, "run": UPGRADE_COMMAND} if behind else "current"
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if healthy else 503

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import urllib.error
 import urllib.request
 from itertools import pairwise
 from pathlib import Path
@@ -246,35 +247,46 @@ def test_plugin_settings_from_the_environment_are_typed_and_checked(tmp_path, mo
 
 @pytest.mark.slow
 @pytest.mark.database_independent
-def test_the_readmes_production_command_starts_gunicorn_and_answers(tmp_path):
+def test_the_readmes_production_command_answers_once_the_database_is_upgraded(tmp_path):
     from portal.testing import free_port
 
     port = free_port()
     environ = {name: value for name, value in os.environ.items() if not name.startswith("PORTAL_")}
     environ |= {"PORTAL_INSTANCE": str(tmp_path), "PORTAL_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
     bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "flask"), "--app", "portal", "db", "upgrade"], env=environ, cwd=tmp_path,
-                   check=True, capture_output=True, timeout=300)
     # As in the README; gunicorn 27's control socket has one default path for all gunicorns of a user.
     command = [str(bin_dir / "gunicorn"), "--config", "python:portal.gunicorn_config", "portal:create_app()"]
     if gunicorn.version_info >= (27,):
         command[-1:-1] = ["--no-control-socket"]
     log = tmp_path / "gunicorn.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(command, env=environ, cwd=tmp_path, stdout=output, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-    try:
-        answer = None
+
+    def health() -> tuple[int, dict]:
         for _ in range(600):
             assert server.poll() is None, log.read_text()
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
-                    answer = json.load(response)
-                break
+                    return response.status, json.load(response)
+            except urllib.error.HTTPError as error:
+                return error.code, json.load(error)
             except OSError:
                 time.sleep(0.1)
-        assert answer is not None, log.read_text()
-        assert answer["status"] == "ok" and "appointments" in answer["plugins"]
+        raise AssertionError(log.read_text())
+
+    # Started before `db upgrade`, as a deployment may forget to: the log and /healthz say what to run.
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, env=environ, cwd=tmp_path, stdout=output, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+    try:
+        status, answer = health()
+        assert status == 503 and answer["status"] == "degraded"
+        assert set(answer["schema"]["behind"]) >= {"core", "appointments"}
+        assert "older than this version (core at nothing, newest core_" in log.read_text()
+        assert "run `flask --app portal db upgrade`" in log.read_text()
+        subprocess.run([str(bin_dir / "flask"), "--app", "portal", "db", "upgrade"], env=environ, cwd=tmp_path,
+                       check=True, capture_output=True, timeout=300)
+        status, answer = health()
+        assert status == 200 and answer["status"] == "ok" and answer["schema"] == "current"
+        assert "appointments" in answer["plugins"]
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -1,4 +1,4 @@
-"""Migrations run all or nothing: a revision that fails leaves every table as it was, on SQLite too."""
+"""Migrations run all or nothing, on SQLite too, and a server tells when its database needs them."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ import pytest
 from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from portal.migrate import migrate
+from portal.migrate import _alembic_config, _owners, _revisions_in, migrate, schema_behind, upgrade_all
 from portal.testing import migrate_down_to, migrate_to
+
+ALL_PLUGINS = ["notices", "appointments", "arrival", "checklists", "hygiene", "naturalisation", "emergency",
+               "interpreters", "queue"]
 
 FAILING_REVISIONS = {
     "scratch_0001_notes.py": """
@@ -168,3 +171,56 @@ def test_an_upgrade_checks_foreign_keys_only_when_a_revision_ran(unmigrated_app,
         # Already at the newest revision: nothing was written, so the whole database need not be read again.
         migrate("scratch", versions)
     assert (ran, len(checks)) == ((1, 1) if engine.dialect.name == "sqlite" else (0, 0))
+
+
+MERGED_BRANCHES_REVISIONS = {
+    "scratch_0001_base.py": 'revision = "scratch_0001"\ndown_revision = None\n',
+    "scratch_0002_left.py": 'revision: str = "scratch_0002"\ndown_revision: str | None = "scratch_0001"\n',
+    "scratch_0003_right.py": 'revision = "scratch_0003"\ndown_revision = "scratch_0001"\n',
+    "scratch_0004_merge.py": 'revision = "scratch_0004"\ndown_revision = ("scratch_0002", "scratch_0003")\n',
+    "scratch_0005_branch.py": 'revision = "scratch_0005"\ndown_revision = "scratch_0002"\n',
+}
+
+
+def test_the_newest_revisions_read_from_the_files_are_those_alembic_finds(unmigrated_app, tmp_path):
+    from alembic.script import ScriptDirectory
+
+    app = unmigrated_app(plugins=ALL_PLUGINS)
+    with app.app_context():
+        folders = dict(_owners()) | {"scratch": _scratch_versions(tmp_path, MERGED_BRANCHES_REVISIONS)}
+        assert len(folders) == len(ALL_PLUGINS) + 2
+        for owner, versions in folders.items():
+            script = ScriptDirectory.from_config(_alembic_config(owner, versions, None))
+            expected = ({revision.revision for revision in script.walk_revisions()}, set(script.get_heads()))
+            assert _revisions_in(versions) == expected, owner
+    assert _revisions_in(folders["scratch"])[1] == {"scratch_0004", "scratch_0005"}
+
+
+def test_health_answers_503_until_db_upgrade_and_names_what_is_behind(unmigrated_app):
+    app = unmigrated_app(plugins=["appointments", "arrival"])
+    migrate_to(app, "core")
+    migrate_to(app, "appointments", "appointments_0004")
+    client = app.test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json["database"] == "ok"
+    assert response.json["schema"] == {
+        "behind": {"appointments": {"stored": ["appointments_0004"], "newest": ["appointments_0005"]},
+                   "arrival": {"stored": [], "newest": ["arrival_0001"]}},
+        "run": "flask --app portal db upgrade"}
+    assert client.get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.7"}).json == {"status": "degraded"}
+    with app.app_context():
+        upgrade_all()
+    # The same process sees the upgrade: nothing to restart.
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json["schema"] == "current"
+
+
+def test_a_database_newer_than_the_server_is_current_for_it(unmigrated_app):
+    app = unmigrated_app(plugins=["appointments"])
+    with app.app_context():
+        upgrade_all()
+    with app.extensions["portal.db"].engine.begin() as connection:
+        # What the next version's `db upgrade` leaves for the servers still running this one.
+        connection.execute(text("UPDATE appointments_alembic_version SET version_num = 'appointments_0099'"))
+    with unmigrated_app(plugins=["appointments"]).app_context():
+        assert schema_behind() == {}

@@ -3,7 +3,7 @@
 from alembic import context
 
 from portal.db import Base
-from portal.migrate import compared_objects_of
+from portal.migrate import compared_objects_of, version_table
 
 config = context.config
 owner = config.attributes["owner"]
@@ -11,7 +11,7 @@ owner = config.attributes["owner"]
 context.configure(
     connection=config.attributes["connection"],
     target_metadata=Base.metadata,
-    version_table=f"{owner}_alembic_version",
+    version_table=version_table(owner),
     include_object=compared_objects_of(owner),
     render_as_batch=True,
     compare_type=True,
