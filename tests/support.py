@@ -10,9 +10,13 @@ import sys
 import threading
 from pathlib import Path
 
+from portal.config import BUILT_IN_PLUGINS
 from portal.testing import free_port
 
 ROOT = Path(__file__).parent.parent
+# The built-in plugins in their order, then the other first-party ones (such as the waiting room).
+ALL_PLUGINS = [*BUILT_IN_PLUGINS, *sorted({path.parent.name for path in (ROOT / "plugins").glob("*/__init__.py")}
+                                          - set(BUILT_IN_PLUGINS))]
 
 # --- Catalogs ------------------------------------------------------------------------------------
 

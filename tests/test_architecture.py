@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from portal.config import BUILT_IN_PLUGINS
 from portal.migrate import pending_changes
 from portal.testing import migrate_down_to, migrate_to
+from tests.support import ALL_PLUGINS
 
 ROOT = Path(__file__).parent.parent
 # First-party plugins, and the worked example plugin that authors copy from.
@@ -44,11 +44,6 @@ def test_plugins_import_only_the_toolkit_from_the_core(path):
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_core_never_imports_a_plugin(path):
     assert not {n for n in imported_modules(path) if n.startswith("portal_plugins")}
-
-
-# The built-in plugins in their order, then the other first-party ones (such as the waiting room).
-ALL_PLUGINS = [*BUILT_IN_PLUGINS, *sorted({path.parent.name for path in (ROOT / "plugins").glob("*/__init__.py")}
-                                          - set(BUILT_IN_PLUGINS))]
 
 
 @pytest.mark.portal_config({"plugins": ALL_PLUGINS})

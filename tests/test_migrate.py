@@ -10,9 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.migrate import _alembic_config, _owners, _revisions_in, migrate, schema_behind, upgrade_all
 from portal.testing import migrate_down_to, migrate_to
-
-ALL_PLUGINS = ["notices", "appointments", "arrival", "checklists", "hygiene", "naturalisation", "emergency",
-               "interpreters", "queue"]
+from tests.support import ALL_PLUGINS
 
 FAILING_REVISIONS = {
     "scratch_0001_notes.py": """
