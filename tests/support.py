@@ -1,6 +1,6 @@
 """Helpers of the core's own tests: outages (a TCP proxy that cuts connections, an unreachable database), the
-portal served by gunicorn in processes of its own, as deployed, and the project's message catalogs. Plugin tests
-need none of them."""
+portal served by gunicorn in processes of its own, as deployed, waiting for a condition, the first-party plugins
+and the project's message catalogs. Plugin tests need none of them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import json
 import os
 import sys
 import threading
+import time
 from pathlib import Path
+
+import pytest
 
 from portal.config import BUILT_IN_PLUGINS
 from portal.testing import free_port
@@ -17,6 +20,18 @@ ROOT = Path(__file__).parent.parent
 # The built-in plugins in their order, then the other first-party ones (such as the waiting room).
 ALL_PLUGINS = [*BUILT_IN_PLUGINS, *sorted({path.parent.name for path in (ROOT / "plugins").glob("*/__init__.py")}
                                           - set(BUILT_IN_PLUGINS))]
+
+
+def wait_until(condition, timeout: float = 30):
+    """Call condition until it returns a true value; fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"not reached within {timeout} s")
+
 
 # --- Catalogs ------------------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 
 import pytest
 import redis
@@ -19,7 +18,7 @@ from sqlalchemy.engine import make_url
 from portal import live, toolkit
 from portal.testing import empty_tables
 from tests import live_app
-from tests.support import AppProcess, TcpProxy
+from tests.support import AppProcess, TcpProxy, wait_until
 
 SECRET_KEY = "test-secret-key-at-least-32-bytes"
 
@@ -313,17 +312,6 @@ def test_redis_at_a_closed_port_means_versions_from_the_database_with_one_warnin
     warnings = [record for record in caplog.records if "unreachable" in record.getMessage()]
     assert len(warnings) == 1, caplog.text
     assert "127.0.0.1:1" in warnings[0].getMessage()
-
-
-def wait_until(condition, timeout: float = 30):
-    """Call condition until it returns a true value; fail after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"not reached within {timeout} s")
 
 
 def test_redis_outage_falls_back_to_the_database_loses_nothing_and_recovers(make_live_app, redis_url, caplog):
