@@ -151,6 +151,7 @@ def build_app(test_config: dict | None = None) -> Flask:
 
     app = Flask("portal", instance_path=str(instance_path), static_folder=str(core_path("static")),
                 static_url_path="/static/core")
+    app.cli = cli.SchemaCheckingGroup()
     app.config.update(_flask_settings(settings))
     app.extensions["portal.plugins"] = manager
     app.extensions["portal.loaded_plugins"] = plugins

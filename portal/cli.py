@@ -1,20 +1,70 @@
-"""Command-line tools of the core: plugins, demo data, retention, scaffolding."""
+"""Command-line tools of the core (plugins, demo data, retention, scaffolding) and the schema check of every command."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
 from .db import session as db_session
 from .db import utcnow
 from .mail import mail_cli, purge_delivered
-from .migrate import db_cli
+from .migrate import UPGRADE_COMMAND, db_cli, describe_behind, schema_behind
 from .plugins import call_each, installed_entry_points
 from .scaffold import write_plugin
+
+# Commands that run whatever state the tables are in: the upgrade itself and those that read no table.
+SCHEMA_FREE_COMMANDS = frozenset({"db", "plugins", "new-plugin"})
+
+
+class SchemaCheckingGroup(AppGroup):
+    """The app's commands, the core's and the plugins'; each refuses to run while the tables need `db upgrade`.
+
+    Without the check a scheduled job (purge, mail delivery, an import) run after an update but before
+    `db upgrade` would fail part-way with the database's own error, or work on tables it does not know.
+    """
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None or cmd_name in SCHEMA_FREE_COMMANDS:
+            return command
+        return _checking_schema(command)
+
+
+def _checking_schema(command: click.Command) -> click.Command:
+    """Return a copy of the command, or of the group with each of its commands, that checks the schema first."""
+    checked = copy.copy(command)
+    if isinstance(command, click.Group):
+        checked.commands = {name: _checking_schema(sub) for name, sub in command.commands.items()}
+    elif command.callback is not None:
+        callback = command.callback
+
+        # Checked when the command runs, not when it is looked up: its --help works on any database.
+        @with_appcontext
+        @functools.wraps(callback)
+        def when_schema_current(*args, **kwargs):
+            _refuse_when_schema_behind()
+            return callback(*args, **kwargs)
+
+        checked.callback = when_schema_current
+    return checked
+
+
+def _refuse_when_schema_behind() -> None:
+    """Stop the command, naming what is behind, when the database needs `db upgrade` for this version."""
+    try:
+        behind = schema_behind()
+    except SQLAlchemyError:
+        return  # the database does not answer: a command that needs it says so, the others (like key files) work
+    if behind:
+        raise click.ClickException(f"the database's tables are older than this version ({describe_behind(behind)}): "
+                                   f"run `{UPGRADE_COMMAND}` first")
 
 
 @click.command("plugins")

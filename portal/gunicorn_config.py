@@ -36,7 +36,7 @@ def when_ready(server):
     database = getattr(app, "extensions", {}).get("portal.db")
     if database is None:
         return
-    from portal.migrate import UPGRADE_COMMAND, schema_behind
+    from portal.migrate import UPGRADE_COMMAND, describe_behind, schema_behind
 
     try:
         with app.app_context():
@@ -47,10 +47,8 @@ def when_ready(server):
     finally:
         database.engine.dispose()
     if behind:
-        owners = "; ".join(f"{owner} at {', '.join(state['stored']) or 'nothing'}, newest {', '.join(state['newest'])}"
-                           for owner, state in behind.items())
         server.log.warning("the database's tables are older than this version (%s): run `%s`; until then "
-                           "/healthz answers 503", owners, UPGRADE_COMMAND)
+                           "/healthz answers 503", describe_behind(behind), UPGRADE_COMMAND)
 
 
 def pre_fork(server, worker):

@@ -156,6 +156,12 @@ def schema_behind() -> dict[str, dict[str, list[str]]]:
     return behind
 
 
+def describe_behind(behind: dict[str, dict[str, list[str]]]) -> str:
+    """Return what `schema_behind` found as one line: each owner, what its tables are at and the newest revision."""
+    return "; ".join(f"{owner} at {', '.join(state['stored']) or 'nothing'}, newest {', '.join(state['newest'])}"
+                     for owner, state in behind.items())
+
+
 @cache
 def _revisions_in(versions: Path) -> tuple[frozenset[str], frozenset[str]]:
     """Return the revisions in an owner's versions folder and the newest of them (those no other revises)."""

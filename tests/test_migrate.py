@@ -1,14 +1,19 @@
-"""Migrations run all or nothing, on SQLite too, and a server tells when its database needs them."""
+"""Migrations run all or nothing, on SQLite too, and servers and commands tell when the database needs them."""
 
 from __future__ import annotations
 
 import textwrap
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
+from portal import create_app
+from portal.db import session as db_session
+from portal.db import utcnow
 from portal.migrate import _alembic_config, _owners, _revisions_in, migrate, schema_behind, upgrade_all
+from portal.staff.models import AuditEntry
 from portal.testing import migrate_down_to, migrate_to
 from tests.support import ALL_PLUGINS
 
@@ -222,3 +227,38 @@ def test_a_database_newer_than_the_server_is_current_for_it(unmigrated_app):
         connection.execute(text("UPDATE appointments_alembic_version SET version_num = 'appointments_0099'"))
     with unmigrated_app(plugins=["appointments"]).app_context():
         assert schema_behind() == {}
+
+
+def test_commands_refuse_to_run_until_db_upgrade_and_change_nothing(unmigrated_app):
+    app = unmigrated_app(plugins=["appointments", "arrival"])
+    migrate_to(app, "core")
+    migrate_to(app, "appointments", "appointments_0004")
+    with app.app_context():
+        db_session().add(AuditEntry(at=utcnow() - timedelta(days=3000), actor="a@amt.example", action="test",
+                                    target_type="test", target_id="1"))
+        db_session().commit()
+    runner = app.test_cli_runner()
+    for command in (["purge"], ["arrival", "keys", "list"], ["mail", "deliver"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 1, command
+        assert ("the database's tables are older than this version (appointments at appointments_0004, newest "
+                "appointments_0005; arrival at nothing, newest arrival_0001): run `flask --app portal db upgrade` "
+                "first") in result.output
+    with app.app_context():
+        assert db_session().scalar(select(func.count()).select_from(AuditEntry)) == 1
+    # Help, the plugin list and the upgrade itself read no table of this version.
+    assert runner.invoke(args=["purge", "--help"]).exit_code == 0
+    assert runner.invoke(args=["arrival", "keys", "list", "--help"]).exit_code == 0
+    assert "arrival" in runner.invoke(args=["plugins"]).output
+    assert runner.invoke(args=["db", "upgrade"]).output == "database is up to date\n"
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0 and "audit log: 1 deleted" in result.output
+    assert runner.invoke(args=["arrival", "keys", "list"]).exit_code == 0
+
+
+def test_a_command_runs_when_the_database_does_not_answer_the_check(tmp_path):
+    app = create_app({"instance_path": str(tmp_path), "secret_key": "test-secret-key", "plugins": ["arrival"],
+                      "database_url": "postgresql+psycopg://nobody@127.0.0.1:1/nothing"})
+    # The signing keys are files: making one needs no database.
+    result = app.test_cli_runner().invoke(args=["arrival", "keys", "create"])
+    assert result.exit_code == 0 and result.output.startswith("key ")
