@@ -30,6 +30,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 from werkzeug.test import run_wsgi_app
 
+from .addresses import current_path
 from .blueprints import PortalBlueprint
 from .extensions import limiter
 from .i18n import language_tag
@@ -113,7 +114,7 @@ def render_in_language(lang: str, address: str | None = None) -> str:
     """
     app = current_app._get_current_object()
     handover = _Handover(copy.deepcopy(dict(session)))
-    environ = _environ_for(lang, address or request.script_root + request.full_path, handover)
+    environ = _environ_for(lang, address or current_path(), handover)
     outcome: dict = {}
 
     def run() -> None:

@@ -77,15 +77,9 @@ def with_parameter(address: str, second: str | None) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def request_address() -> str:
-    """Return this request's address (path and query)."""
-    query = urlencode(list(request.args.items(multi=True)))
-    return request.script_root + request.path + (f"?{query}" if query else "")
-
-
 def shown_address() -> str:
     """Return the address of what this answer shows: the result address its view gave, else its own."""
-    return toolkit.result_address() or request_address()
+    return toolkit.result_address() or toolkit.current_path()
 
 
 def language_span(code: str) -> Markup:
@@ -241,7 +235,7 @@ class _Rewriter:
 
     def _form(self, tag: Tag, attrs: list) -> tuple[list, str]:
         """Return a form's attributes and what follows its start tag, so that sending it keeps the view."""
-        action = tag.get("action") or request_address()
+        action = tag.get("action") or toolkit.current_path()
         if (tag.get("method") or "get").lower() == "get":
             # A GET form sends its fields as the query, so the parameter travels as a hidden field.
             kept = self.keep_view(action, with_parameter=False)
@@ -320,7 +314,7 @@ def _side_by_side(response: Response, pair: LanguagePair) -> Response:
         return response
     try:
         # A form's answer stands beside the same page in the second language, as a GET: nothing is sent twice.
-        second = toolkit.render_in_language(pair.second, with_parameter(request_address(), None))
+        second = toolkit.render_in_language(pair.second, with_parameter(toolkit.current_path(), None))
         composed = compose(response.get_data(as_text=True), second, pair)
     except Exception:
         log.exception("side-by-side view of %s failed; the page is shown in one language", request.full_path)
