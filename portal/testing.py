@@ -297,6 +297,11 @@ def csrf_token(client: FlaskClient, url: str) -> str:
 @pytest.fixture
 def make_staff(app) -> Callable:
     """Return a factory of staff accounts: make_staff(role, email=None) -> account."""
+    return staff_accounts_in(app)
+
+
+def staff_accounts_in(app: Flask) -> Callable:
+    """Return a factory of staff accounts in any app, such as one of unmigrated_app's: make(role, email=None)."""
     from .staff.auth import hash_password
     from .staff.models import StaffAccount
 

@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import __version__
 from .blueprints import PortalBlueprint
@@ -48,7 +49,7 @@ def healthz():
         database = f"unavailable: {exc.__class__.__name__}"
     healthy = database == "ok" and not behind
     body = {"status": "ok" if healthy else "degraded"}
-    if _may_see_details(healthy):
+    if _may_see_details(database == "ok"):
         body.update(version=__version__, database=database, plugins=current_app.config["PORTAL"]["plugins"])
         if database == "ok":
             body["schema"] = {"behind": behind, "run": UPGRADE_COMMAND} if behind else "current"
@@ -61,7 +62,13 @@ def _may_see_details(database_answers: bool) -> bool:
     """Tell whether the caller may learn versions, plugins and errors: the machine itself or signed-in staff."""
     if request.remote_addr and ipaddress.ip_address(request.remote_addr).is_loopback:
         return True
-    return database_answers and current_staff() is not None
+    if not database_answers:
+        return False
+    try:
+        return current_staff() is not None
+    except SQLAlchemyError:  # the core's own tables need `db upgrade`: nobody's session can be checked
+        db_session().rollback()
+        return False
 
 
 def theme_version() -> str:
