@@ -104,13 +104,17 @@ def pass_address(code: str) -> str:
     return toolkit.public_url_for("arrival_pass_address", code=code).upper()
 
 
+def shown_pass(code: str, public_id: bytes) -> Markup:
+    """Render a pass for the door to read from a screen: its address's QR code and its short code."""
+    qr = toolkit.qr_svg(pass_address(code), toolkit._("QR-Code: Ihre Einlasskarte"), "arrival-code__qr")
+    return Markup(render_template("arrival/_pass_code.html", qr=qr, short_code=short_code(public_id)))
+
+
 def pass_on_result(public_id: str | None) -> Markup | None:
     """Answer the appointment result's slot with the pass: its QR code, short code and a link to the pass page."""
     code = current_pass(public_id) if public_id else None
     if code is None:
         return None
-    title = toolkit._("QR-Code: Ihre Einlasskarte")
     return Markup(render_template(
-        "arrival/_result_pass.html", qr=toolkit.qr_svg(pass_address(code), title, "arrival-result__qr"),
-        short_code=short_code(public_id_bytes(public_id)),
+        "arrival/_result_pass.html", pass_code=shown_pass(code, public_id_bytes(public_id)),
         pass_url=url_for("arrival.pass_page", lang=toolkit.current_language(), code=code)))

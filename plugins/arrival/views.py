@@ -9,6 +9,7 @@ from flask import current_app, jsonify, make_response, redirect, render_template
 from portal import toolkit
 
 from .door import current_record
+from .issuing import shown_pass
 from .keys import KeyRing, keys_verifying_today
 from .passes import NotGenuine, public_id_text, read
 
@@ -48,7 +49,9 @@ def pass_page(code: str):
     record = current_record(facts)
     state = "changed" if record is None else ("checked_in" if record.checked_in_at else "valid")
     checked_in_at = record.checked_in_at.astimezone(toolkit.office_zone()) if state == "checked_in" else None
-    response = make_response(render_template("arrival/pass.html", facts=facts, state=state,
+    # Opened on a phone, the page is the pass to show at the door; once used or void there is nothing to show.
+    shown = shown_pass(code, facts.public_id) if state == "valid" else None
+    response = make_response(render_template("arrival/pass.html", facts=facts, state=state, shown_pass=shown,
                                              checked_in_at=checked_in_at, public_id=public_id_text(facts.public_id)))
     # The address is the secret: never cached by a shared proxy, nor sent on as a referrer.
     response.headers["Cache-Control"] = "private, no-store"

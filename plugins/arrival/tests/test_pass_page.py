@@ -1,14 +1,16 @@
-"""The pass's own address: day, window, persons and state, nothing personal; any other text gets one page."""
+"""The pass's own address: day, window, persons, state and the codes to show; anything else gets one page."""
 
+import re
 from datetime import time
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from portal_plugins.arrival.door import check_in, revoke
 from portal_plugins.arrival.keys import keys_verifying_today
-from portal_plugins.arrival.passes import sign
+from portal_plugins.arrival.passes import short_code, sign
 
 from portal import toolkit
+from portal.testing import read_qr_svg
 
 
 def _page(client, code, lang="de"):
@@ -34,12 +36,21 @@ def test_a_valid_pass_shows_day_window_and_persons_and_is_never_cached(client, m
     assert response.headers.getlist("Referrer-Policy") == ["no-referrer"]  # the page's own, not the default too
 
 
+def test_a_valid_pass_page_shows_the_codes_the_door_reads(client, make_pass):
+    code, facts = make_pass()
+    main = _page(client, code).get_data(as_text=True).split("<main", 1)[1]
+    svgs = re.findall(r'<svg[^>]*class="arrival-code__qr".*?</svg>', main, re.S)
+    assert len(svgs) == 1 and read_qr_svg(svgs[0]).text == f"HTTP://LOCALHOST/P/{code}"
+    assert f'<strong class="arrival-code__short" dir="ltr">{short_code(facts.public_id)}</strong>' in main
+
+
 def test_after_the_check_in_the_page_says_please_wait(app, client, make_pass, database):
     code, _ = make_pass()
     with database() as session, app.test_request_context():
         assert check_in(code, keys_verifying_today(), toolkit.office_now(), "Eingang A", 1).kind == "valid_now"
         session.commit()
-    assert "Bitte warten Sie, bis Sie aufgerufen werden." in _page(client, code).get_data(as_text=True)
+    body = _page(client, code).get_data(as_text=True)
+    assert "Bitte warten Sie, bis Sie aufgerufen werden." in body and "arrival-code__qr" not in body
 
 
 def test_a_cancelled_appointments_pass_says_what_changed(client, make_pass, data):
@@ -47,6 +58,7 @@ def test_a_cancelled_appointments_pass_says_what_changed(client, make_pass, data
     data(lambda session: revoke(facts.public_id, toolkit.utcnow()))
     body = _page(client, code).get_data(as_text=True)
     assert "Ihr Termin wurde geändert oder abgesagt." in body and "Diese Einlasskarte ist gültig." not in body
+    assert "arrival-code__qr" not in body and short_code(facts.public_id) not in body
 
 
 @pytest.mark.parametrize("craft", [
