@@ -454,6 +454,38 @@ _OUTSIDE_VIEWPORT = """(width) => {
 }"""
 
 
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CLASS_SELECTOR = re.compile(r"\.(-?[A-Za-z_][\w-]*)")
+
+
+def styled_classes(app: Flask) -> dict[str, set[str]]:
+    """Return each class that the core's and the enabled plugins' stylesheets style, with those files' paths."""
+    folders = {"core": Path(app.static_folder)} | {
+        plugin.name: plugin.static for plugin in app.extensions["portal.loaded_plugins"]}
+    styled: dict[str, set[str]] = {}
+    for owner, folder in folders.items():
+        for stylesheet in folder.rglob("*.css"):
+            path = f"/static/{owner}/{stylesheet.relative_to(folder).as_posix()}"
+            for name in set(_CLASS_SELECTOR.findall(_CSS_COMMENT.sub("", stylesheet.read_text(encoding="utf-8")))):
+                styled.setdefault(name, set()).add(path)
+    return styled
+
+
+def assert_styles_linked(page_html: str, styled: dict[str, set[str]], where: str = "the page") -> None:
+    """Fail when a page uses a class that only stylesheets it does not link style (`styled_classes(app)`).
+
+    A plugin's part in another plugin's page (a slot's answer) brings its own stylesheet: the page's head does not
+    know it is there.
+    """
+    from lxml import html
+
+    tree = html.fromstring(page_html)
+    linked = {href.split("?", 1)[0] for href in tree.xpath("//link[@rel='stylesheet']/@href")}
+    used = {name for names in tree.xpath("//@class") for name in names.split()}
+    unlinked = {name: sorted(styled[name]) for name in sorted(used) if name in styled and not styled[name] & linked}
+    assert not unlinked, f"{where} uses classes of stylesheets it does not link: {unlinked}"
+
+
 def assert_no_horizontal_scroll(page) -> None:
     """Fail when the page is wider than its viewport, or any visible box or text reaches outside it (clipped)."""
     # Compared with the configured width: mobile emulation widens window.innerWidth to fit wide content.

@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import threading
 import time
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -31,6 +36,37 @@ def wait_until(condition, timeout: float = 30):
             return value
         time.sleep(0.1)
     pytest.fail(f"not reached within {timeout} s")
+
+
+def crawl(app, client, starts: list[str], skip: re.Pattern, seen: set[str] | None = None) -> Iterator[tuple[str, Any]]:
+    """Follow the links from the start paths through the German pages; yield each kind of page once with its answer.
+
+    A kind is a route, with or without a query: the other pages of a kind share its template. `seen` collects
+    every path linked so far.
+    """
+    adapter = app.url_map.bind("localhost")
+    seen = set() if seen is None else seen
+    seen.update(starts)
+    queue, kinds = deque(starts), set()
+    while queue:
+        path = queue.popleft()
+        kind = (adapter.match(urlsplit(path).path)[0], bool(urlsplit(path).query))
+        if kind in kinds:
+            continue
+        kinds.add(kind)
+        response = client.get(path)
+        yield path, response
+        if response.mimetype != "text/html":
+            continue
+        for href in re.findall(r'href="([^"#]+)', response.get_data(as_text=True)):
+            target = urlsplit(urljoin(path, href.replace("&amp;", "&")))
+            if target.netloc or not target.path.startswith("/de/") or skip.search(target.path):
+                continue
+            # A query string selects a variant of a page already linked; one of each is enough.
+            link = target.path + (f"?{target.query}" if target.query and target.path not in seen else "")
+            if link not in seen:
+                seen.add(link)
+                queue.append(link)
 
 
 # --- Catalogs ------------------------------------------------------------------------------------

@@ -7,15 +7,15 @@ import os
 import re
 import shutil
 import subprocess
-from collections import deque
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from portal.config import DEFAULTS, LANGUAGE_CODES
 from portal.i18n import language_tag, text_direction
 from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, empty_tables, require_tool
+from tests.support import crawl as crawl_page_kinds
 
 VNU = Path("node_modules/vnu-jar/build/dist/vnu.jar")
 # Pages that change state or are not HTML are not visited.
@@ -48,30 +48,13 @@ def content_paths(crawl) -> list[str]:
 @pytest.fixture(scope="module")
 def crawl(demo_app) -> tuple[list[str], list[str]]:
     """Crawl the German site from its home page; return the paths (without /de) of each kind, and of the rest."""
-    client = demo_app.test_client()
-    adapter = demo_app.url_map.bind("localhost")
-    seen, queue, pages, kinds = {"/de/"}, deque(["/de/"]), [], set()
-    while queue and len(pages) < MAX_PAGES:
-        path = queue.popleft()
-        # One page per route and query is enough: the others share its template.
-        kind = (adapter.match(urlsplit(path).path)[0], bool(urlsplit(path).query))
-        if kind in kinds:
-            continue
-        kinds.add(kind)
-        response = client.get(path)
+    seen, pages = set(), []
+    for path, response in crawl_page_kinds(demo_app, demo_app.test_client(), ["/de/"], SKIP, seen):
         assert response.status_code == 200, f"{path} answered {response.status_code}"
-        if not response.mimetype == "text/html":
-            continue
-        pages.append(path)
-        for href in re.findall(r'href="([^"#]+)', response.get_data(as_text=True)):
-            target = urlsplit(urljoin(path, href.replace("&amp;", "&")))
-            if target.netloc or not target.path.startswith("/de/") or SKIP.search(target.path):
-                continue
-            # A query string selects a variant of a page already crawled; one of each is enough.
-            link = target.path + (f"?{target.query}" if target.query and target.path not in seen else "")
-            if link not in seen:
-                seen.add(link)
-                queue.append(link)
+        if response.mimetype == "text/html":
+            pages.append(path)
+            if len(pages) == MAX_PAGES:
+                break
     others = sorted(link for link in seen if "?" not in link and link not in pages)
     return [page[len("/de"):] for page in pages], [link[len("/de"):] for link in others]
 

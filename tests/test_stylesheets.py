@@ -1,0 +1,50 @@
+"""Every kind of page, public and staff, with every first-party plugin and the demo data, links the stylesheets of
+the classes it uses: a plugin's part in another plugin's page (a slot's answer) brings its own."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import text
+
+from portal.testing import assert_styles_linked, empty_tables, sign_in, staff_accounts_in, styled_classes
+from tests.support import ALL_PLUGINS, crawl
+
+# Not pages, or not in German; the sign-out is a form.
+SKIP = re.compile(r"/static/|\.(ics|xml|json|csv|svg|png|css|js)$|/feed|/api/|/download|/logout")
+
+
+@pytest.fixture(scope="module")
+def demo_app(make_app):
+    """The portal with every first-party plugin, the waiting room too, and the demo content loaded."""
+    app = make_app(plugins=ALL_PLUGINS)
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    yield app
+    empty_tables(app)
+
+
+def pages(app, client, starts: list[str]) -> dict[str, str]:
+    """Return the HTML of each kind of page linked from the start paths, by path."""
+    return {path: answer.get_data(as_text=True) for path, answer in crawl(app, client, starts, SKIP)
+            if answer.mimetype == "text/html"}
+
+
+def test_every_page_kind_links_the_stylesheets_of_its_classes(demo_app):
+    styled = styled_classes(demo_app)
+    client = demo_app.test_client()
+    found = client.post("/de/appointments/api/v1/lookup", json={"reference": "M-100002", "birth_date": "1990-11-04"})
+    with demo_app.extensions["portal.db"].engine.connect() as connection:
+        ticket = connection.execute(text("SELECT token FROM queue_ticket")).scalars().first()
+    # The pages only a client reaches: an appointment's result (its pass page is linked from it) and a ticket.
+    client_pages = [urlsplit(found.json["print_url"]).path, f"/de/queue/t/{ticket}"]
+    public = pages(demo_app, client, ["/de/", *client_pages])
+    staff = demo_app.test_client()
+    sign_in(staff, staff_accounts_in(demo_app)("admin"))
+    staff_pages = pages(demo_app, staff, ["/de/staff/"])
+    assert {"/de/", *client_pages} <= set(public) and len(staff_pages) > 40
+    assert any(path.startswith("/de/arrival/p/") for path in public)
+    for path, page in (public | staff_pages).items():
+        assert_styles_linked(page, styled, path)
