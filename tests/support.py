@@ -1,12 +1,14 @@
 """Helpers of the core's own tests: outages (a TCP proxy that cuts connections, an unreachable database), the
-portal served by gunicorn in processes of its own, as deployed, waiting for a condition, the first-party plugins
-and the project's message catalogs. Plugin tests need none of them."""
+portal served by gunicorn in processes of its own, as deployed, waiting for a condition, the first-party plugins,
+walking the pages and checking their HTML, and the project's message catalogs. Plugin tests need none of them."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -19,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from portal.config import BUILT_IN_PLUGINS
-from portal.testing import free_port
+from portal.testing import free_port, require_tool
 
 ROOT = Path(__file__).parent.parent
 # The built-in plugins in their order, then the other first-party ones (such as the waiting room).
@@ -67,6 +69,23 @@ def crawl(app, client, starts: list[str], skip: re.Pattern, seen: set[str] | Non
             if link not in seen:
                 seen.add(link)
                 queue.append(link)
+
+
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def nu_html_errors(pages: dict[str, str], folder: Path) -> list[str]:
+    """Return the errors the Nu HTML Checker (vnu.jar) finds in pages, given as HTML by name, each named."""
+    require_tool(shutil.which("java") and VNU.exists(), "Java or vnu.jar missing (make test installs them)")
+    names = {}
+    for number, (name, html) in enumerate(pages.items()):
+        (folder / f"{number}.html").write_text(html, encoding="utf-8")
+        names[f"{number}.html"] = name
+    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", str(folder)],
+                            capture_output=True, text=True, timeout=600)
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    return [f"{names.get(Path(message.get('url', '')).name, message.get('url'))}: {message['message']}"
+            for message in messages if message.get("type") == "error"]
 
 
 # --- Catalogs ------------------------------------------------------------------------------------

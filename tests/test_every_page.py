@@ -2,22 +2,18 @@
 in every shipped language: at 320 px and 360 px nothing scrolls sideways or is cut off, no axe-core violation,
 valid HTML."""
 
-import json
 import os
 import re
-import shutil
-import subprocess
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from portal.config import DEFAULTS, LANGUAGE_CODES
 from portal.i18n import language_tag, text_direction
-from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, empty_tables, require_tool
+from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, empty_tables
 from tests.support import crawl as crawl_page_kinds
+from tests.support import nu_html_errors
 
-VNU = Path("node_modules/vnu-jar/build/dist/vnu.jar")
 # Pages that change state or are not HTML are not visited.
 SKIP = re.compile(r"/(staff|static)/|\.(ics|xml|json|csv|svg|png|css|js)$|/feed|/api/|/download")
 MAX_PAGES = 60
@@ -186,17 +182,8 @@ def live_server_for(demo_app):
 
 
 def test_nu_html_checker_finds_no_error(demo_app, public_paths, tmp_path):
-    require_tool(shutil.which("java") and VNU.exists(), "Java or vnu.jar missing (make test installs them)")
     client = demo_app.test_client()
-    for lang in SWEEP_LANGUAGES:
-        for number, path in enumerate(public_paths):
-            html = client.get(f"/{language_tag(lang)}{path}").get_data(as_text=True)
-            (tmp_path / f"{lang}-{number}.html").write_text(html, encoding="utf-8")
-    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", str(tmp_path)],
-                            capture_output=True, text=True, timeout=600)
-    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    names = {f"{lang}-{number}.html": f"/{language_tag(lang)}{path}" for lang in SWEEP_LANGUAGES
-             for number, path in enumerate(public_paths)}
-    errors = [f"{names.get(Path(m.get('url', '')).name, m.get('url'))}: {m['message']}" for m in messages
-              if m.get("type") == "error"]
+    pages = {f"/{language_tag(lang)}{path}": client.get(f"/{language_tag(lang)}{path}").get_data(as_text=True)
+             for lang in SWEEP_LANGUAGES for path in public_paths}
+    errors = nu_html_errors(pages, tmp_path)
     assert not errors, "\n".join(errors[:30])
