@@ -134,6 +134,12 @@ def test_translation_is_saved_as_a_version_and_empty_fields_fall_back(staff_clie
     assert public.xpath(f"//label/span[@lang='de'][contains(., '{PAYSLIPS}')]")
 
 
+def test_a_translation_page_marks_its_fields_with_the_language_tag(staff_client, defaults, parse):
+    tree = parse(staff_client("editor").get(f"/de/staff/checklists/services/{SLUG}/translations/fa_AF"))
+    fields = tree.xpath("//form//input[@lang] | //form//textarea[@lang]")
+    assert len(fields) > 2 and {(field.get("lang"), field.get("dir")) for field in fields} == {("fa-AF", "rtl")}
+
+
 def test_compare_shows_what_changed_word_by_word(staff_client, defaults, data, form_values, parse):
     editor = staff_client("editor")
     values = form_values(editor.get(EDIT))
