@@ -29,6 +29,11 @@ class VersionField(Field):
 
     widget = HiddenInput()
 
+    def __call__(self, **kwargs):
+        # Without an id: a page with several forms about one record (a desk's buttons) would repeat it.
+        kwargs.setdefault("id", False)
+        return super().__call__(**kwargs)
+
     def process_formdata(self, valuelist):
         self.data = None
         if valuelist and valuelist[0].strip().isdecimal():

@@ -10,7 +10,14 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import text
 
-from portal.testing import assert_styles_linked, empty_tables, sign_in, staff_accounts_in, styled_classes
+from portal.testing import (
+    assert_styles_linked,
+    csrf_token,
+    empty_tables,
+    sign_in,
+    staff_accounts_in,
+    styled_classes,
+)
 from tests.support import ALL_PLUGINS, crawl, nu_html_errors
 
 # Not pages, or not in German; the sign-out is a form.
@@ -44,7 +51,12 @@ def page_kinds(demo_app) -> dict[str, str]:
     public = _pages(demo_app, client, ["/de/", *client_pages])
     staff = demo_app.test_client()
     sign_in(staff, staff_accounts_in(demo_app)("admin"))
-    staff_pages = _pages(demo_app, staff, ["/de/staff/"])
+    # A desk with a client called: its page then shows the buttons about that client.
+    desk = next(path for path in re.findall(r'href="([^"]+)"', staff.get("/de/staff/queue/").get_data(as_text=True))
+                if "/desk/" in path)
+    assert staff.post(f"{desk}/next", data={"csrf_token": csrf_token(staff, desk)}).status_code == 302
+    staff_pages = _pages(demo_app, staff, ["/de/staff/", desk])
+    assert "/start" in staff_pages[desk]
     assert {"/de/", *client_pages} <= set(public) and len(staff_pages) > 40
     assert any(path.startswith("/de/arrival/p/") for path in public)
     return public | staff_pages
