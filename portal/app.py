@@ -176,7 +176,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     app.jinja_loader = FileSystemLoader([str(theme), str(core_path("templates"))] + [str(p.templates) for p in plugins])
     init_templating(app)
     easy.init_app(app)
-    assets.init_app(app, plugins)
+    assets.init_app(app)
     errors.init_app(app)
     views.init_app(app)
     init_staff(app)

@@ -17,9 +17,15 @@ def _fingerprint(path: Path, _mtime: float) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-def init_app(app: Flask, plugins) -> None:
+def static_folders(app: Flask) -> dict[str, Path]:
+    """Return each owner's folder of static files: the core's and each enabled plugin's, by owner name."""
+    return {"core": Path(app.static_folder)} | {
+        plugin.name: plugin.static for plugin in app.extensions["portal.loaded_plugins"]}
+
+
+def init_app(app: Flask) -> None:
     """Serve plugin static files and offer asset_url() to templates."""
-    folders = {"core": Path(app.static_folder)} | {p.name: p.static for p in plugins}
+    folders = static_folders(app)
     # Addresses by owner, file and path prefix: static files change with a release, which restarts the app; while
     # debugging, an edited file gets its new address at once.
     kept: dict[tuple[str, str, str], str] = {}

@@ -29,6 +29,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from . import create_app
+from .assets import static_folders
 from .clock import office_now, office_today
 from .db import Base, utcnow
 from .extensions import limiter
@@ -460,10 +461,8 @@ _CLASS_SELECTOR = re.compile(r"\.(-?[A-Za-z_][\w-]*)")
 
 def styled_classes(app: Flask) -> dict[str, set[str]]:
     """Return each class that the core's and the enabled plugins' stylesheets style, with those files' paths."""
-    folders = {"core": Path(app.static_folder)} | {
-        plugin.name: plugin.static for plugin in app.extensions["portal.loaded_plugins"]}
     styled: dict[str, set[str]] = {}
-    for owner, folder in folders.items():
+    for owner, folder in static_folders(app).items():
         for stylesheet in folder.rglob("*.css"):
             path = f"/static/{owner}/{stylesheet.relative_to(folder).as_posix()}"
             for name in set(_CLASS_SELECTOR.findall(_CSS_COMMENT.sub("", stylesheet.read_text(encoding="utf-8")))):
