@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from portal.config import BUILT_IN_PLUGINS
-from portal.testing import free_port, require_tool
+from portal.testing import empty_tables, free_port, require_tool
 
 ROOT = Path(__file__).parent.parent
 # The built-in plugins in their order, then the other first-party ones (such as the waiting room).
@@ -38,6 +38,15 @@ def wait_until(condition, timeout: float = 30):
             return value
         time.sleep(0.1)
     pytest.fail(f"not reached within {timeout} s")
+
+
+def app_with_demo_data(make_app, plugins: list[str]) -> Iterator[Any]:
+    """Yield the portal with the plugins and the demo content loaded (for a module's fixture); empty it after."""
+    app = make_app(plugins=plugins)
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    yield app
+    empty_tables(app)
 
 
 def crawl(app, client, starts: list[str], skip: re.Pattern, seen: set[str] | None = None) -> Iterator[tuple[str, Any]]:

@@ -10,9 +10,9 @@ import pytest
 
 from portal.config import DEFAULTS, LANGUAGE_CODES
 from portal.i18n import language_tag, text_direction
-from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, empty_tables
+from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll
+from tests.support import app_with_demo_data, nu_html_errors
 from tests.support import crawl as crawl_page_kinds
-from tests.support import nu_html_errors
 
 # Pages that change state or are not HTML are not visited.
 SKIP = re.compile(r"/(staff|static)/|\.(ics|xml|json|csv|svg|png|css|js)$|/feed|/api/|/download")
@@ -22,11 +22,7 @@ MAX_PAGES = 60
 @pytest.fixture(scope="module")
 def demo_app(make_app):
     """The portal with every first-party plugin enabled and the demo content loaded."""
-    app = make_app(plugins=DEFAULTS["plugins"])
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    yield app
-    empty_tables(app)
+    yield from app_with_demo_data(make_app, DEFAULTS["plugins"])
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,11 @@ from sqlalchemy import text
 from portal.testing import (
     assert_styles_linked,
     csrf_token,
-    empty_tables,
     sign_in,
     staff_accounts_in,
     styled_classes,
 )
-from tests.support import ALL_PLUGINS, crawl, nu_html_errors
+from tests.support import ALL_PLUGINS, app_with_demo_data, crawl, nu_html_errors
 
 # Not pages, or not in German; the sign-out is a form.
 SKIP = re.compile(r"/static/|\.(ics|xml|json|csv|svg|png|css|js)$|/feed|/api/|/download|/logout")
@@ -27,11 +26,7 @@ SKIP = re.compile(r"/static/|\.(ics|xml|json|csv|svg|png|css|js)$|/feed|/api/|/d
 @pytest.fixture(scope="module")
 def demo_app(make_app):
     """The portal with every first-party plugin, the waiting room too, and the demo content loaded."""
-    app = make_app(plugins=ALL_PLUGINS)
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    yield app
-    empty_tables(app)
+    yield from app_with_demo_data(make_app, ALL_PLUGINS)
 
 
 def _pages(app, client, starts: list[str]) -> dict[str, str]:
