@@ -91,7 +91,8 @@ def test_the_result_page_on_a_phone_shows_the_pass(app, browser, live_server, tm
     export.write_text("reference;birth_date;service;status;date;time;building;room;persons\n"
                       f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;Wacker Hof;1.07;2\n")
     assert app.test_cli_runner().invoke(args=["appointments", "import", str(export)]).exit_code == 0
-    context = browser.new_context(**PHONE)
+    # The narrowest phone: the result and the pass page with their QR codes fit 320 px.
+    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 640}})
     page = context.new_page()
     page.goto(f"{live_server.url}/{lang}/appointments/?ref=M-100001")
     page.fill("#day", "27")
