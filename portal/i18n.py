@@ -206,6 +206,7 @@ def init_app(app: Flask, translation_dirs: list[str]) -> None:
         current_language=current_language,
         enabled_languages=enabled_languages,
         lang_attrs=lang_attrs,
+        source_language=source_language,
         source_name=source_name,
         get_locale=get_locale,
         untranslated_note=untranslated_note,

@@ -1,0 +1,66 @@
+"""An office without German on its site writes its checklists in the first fallback language, and every page says so."""
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from portal.testing import sign_in
+
+SLUG = "residence-permit-extension"
+TITLE = "Extending your residence permit"
+
+
+@pytest.fixture(scope="module")
+def portal_config():
+    return {"plugins": ["checklists"], "languages": ["tr", "en", "ar"], "default_language": "en",
+            "fallback_languages": ["en"]}
+
+
+@pytest.fixture
+def editor(app, make_staff):
+    client = app.test_client()
+    sign_in(client, make_staff("editor"), lang="en")
+    return client
+
+
+def test_staff_pages_show_the_texts_of_the_source_language(editor, defaults, form_values, parse):
+    new = form_values(editor.get("/en/staff/checklists/services/new"))
+    new.setlist("slug", ["parking-permit"])
+    new.setlist("title", ["Parking permit"])
+    assert editor.post("/en/staff/checklists/services/new", data=new).status_code == 302
+    listed = [cell.text_content() for cell in parse(editor.get("/en/staff/checklists/")).xpath("//td")]
+    assert TITLE in listed and "Parking permit" in listed
+
+    assert TITLE in parse(editor.get(f"/en/staff/checklists/services/{SLUG}/edit")).findtext(".//h1")
+    assert TITLE in parse(editor.get(f"/en/staff/checklists/services/{SLUG}/versions")).findtext(".//h1")
+
+    translate = parse(editor.get(f"/en/staff/checklists/services/{SLUG}/translations/tr"))
+    assert TITLE in translate.xpath("string(//h1)")
+    source_hints = translate.xpath("//form//*[@lang='en']")
+    assert TITLE in [hint.text_content() for hint in source_hints]
+    assert all(hint.get("dir") == "ltr" for hint in source_hints)
+    assert "English: " in translate.xpath("string(//form[contains(@class, 'checklists-edit')])")
+    assert not translate.xpath("//form//*[@lang='de']")
+
+
+def test_the_bilingual_print_pairs_the_source_language_with_the_visitors(client, defaults, parse):
+    turkish = parse(client.get(f"/tr/checklists/{SLUG}"))
+    button = turkish.xpath("//a[contains(@href, '/print')]")[0]
+    assert button.text_content() == "İki dilde yazdır: İngilizce ve Türkçe"
+
+    english = parse(client.get(f"/en/checklists/{SLUG}"))
+    assert english.xpath("//p[@class='hint'][. = 'Bilingual print view (English and a second language):']")
+    offered = [link.get("hreflang") for link in english.xpath("//ul[@class='checklists-languages']//a")]
+    assert offered == ["tr", "ar"]
+    printed = parse(client.get(f"/tr/checklists/{SLUG}/print"))
+    assert {cell.get("lang") for cell in printed.xpath("//*[@lang]") if cell.get("lang") in ("en", "de")} == {"en"}
+
+
+def test_item_names_in_a_comparison_are_marked_as_the_source_language(editor, defaults, form_values, parse):
+    edit = f"/en/staff/checklists/services/{SLUG}/edit"
+    values: MultiDict = form_values(editor.get(edit))
+    first_text = next(name for name in values if name.endswith("-text"))
+    values.setlist(first_text, [values[first_text] + " (originals)"])
+    assert editor.post(edit, data=values).status_code == 302
+    comparison = parse(editor.get(f"/en/staff/checklists/services/{SLUG}/compare?a=1&b=2"))
+    names = comparison.xpath("//section[contains(@class, 'checklists-diff-item')]//h3/span[@lang]")
+    assert names and {name.get("lang") for name in names} == {"en"}
