@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -52,11 +52,25 @@ def pick_translation(versions: Mapping[str, T], lang: str | None = None) -> Tran
 
 
 def missing_shipped_versions(stored: Mapping[str, T], shipped: Mapping[str, T]) -> dict[str, T]:
-    """Return the shipped versions in enabled languages that stored lacks, if both say the same in the source."""
+    """Return the shipped versions in enabled languages that stored never had, if both say the same in the source."""
     if stored.get(source_language()) != shipped.get(source_language()):
         # A shipped translation of a text staff have changed since would tell visitors something else.
         return {}
-    return {code: shipped[code] for code in enabled_languages() if not stored.get(code) and shipped.get(code)}
+    # A language present with an empty version is one staff removed (see edited_texts): it stays removed.
+    return {code: shipped[code] for code in enabled_languages() if code not in stored and shipped.get(code)}
+
+
+def edited_texts(stored: Mapping[str, str], entered: Mapping[str, str],
+                 languages: Iterable[str] | None = None) -> dict[str, str]:
+    """Return stored with the languages' versions as entered; one left blank that existed is kept empty, as removed."""
+    texts = dict(stored)
+    for code in enabled_languages() if languages is None else languages:
+        text = (entered.get(code) or "").strip()
+        if text:
+            texts[code] = text
+        elif code in texts:
+            texts[code] = ""
+    return texts
 
 
 @dataclass(frozen=True)

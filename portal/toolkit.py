@@ -18,7 +18,14 @@ from .addresses import current_path, local_path, public_url_for
 from .blueprints import public_blueprint, staff_blueprint
 from .clock import office_now, office_today, office_zone
 from .config import EmailSetting, PluginSettings
-from .content import ContentStatus, Translated, missing_shipped_versions, pick_translation, render_markdown
+from .content import (
+    ContentStatus,
+    Translated,
+    edited_texts,
+    missing_shipped_versions,
+    pick_translation,
+    render_markdown,
+)
 from .csvexport import formula_safe, write_csv
 from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_cell, read_rows, run_import
 from .db import Base, UTCDateTime, insert_for, one_of, session, utcnow
@@ -114,7 +121,7 @@ __all__ = [
     "client_limit", "client_network", "keyed_hash", "keyed_hash_matches", "normalize_reference", "reference_key",
     "reference_key_expression",
     "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "one_of", "_", "_l", "audit", "csrf", "current_language",
-    "current_staff", "enabled_languages", "gettext", "hookimpl", "insert_for", "is_htmx", "lang_attrs",
+    "current_staff", "edited_texts", "enabled_languages", "gettext", "hookimpl", "insert_for", "is_htmx", "lang_attrs",
     "language_from_tag", "language_name", "language_tag", "lazy_ngettext", "limiter", "missing_shipped_versions",
     "ngettext", "pick_translation",
     "plugin_settings", "preferred_language",

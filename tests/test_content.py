@@ -1,8 +1,8 @@
-"""Texts in several languages: the versions a plugin ships that a stored text lacks (portal/content.py)."""
+"""Texts in several languages: staff edits, and the shipped versions a stored text lacks (portal/content.py)."""
 
 import pytest
 
-from portal.toolkit import missing_shipped_versions
+from portal.toolkit import edited_texts, missing_shipped_versions
 
 SHIPPED = {"de": "Bitte tragen Sie eine Maske.", "en": "Please wear a mask.", "ar": "يرجى ارتداء كمامة.",
            "ps": "مهرباني وکړئ ماسک واغوندئ."}
@@ -13,8 +13,22 @@ def test_the_enabled_languages_a_stored_text_lacks_come_from_the_shipped_text(ap
     stored = {"de": "Bitte tragen Sie eine Maske.", "en": "Masks, please."}
     with app.app_context():
         assert missing_shipped_versions(stored, SHIPPED) == {"ar": "يرجى ارتداء كمامة."}
-        assert missing_shipped_versions({**stored, "ar": ""}, SHIPPED) == {"ar": "يرجى ارتداء كمامة."}
         assert missing_shipped_versions({**stored, "ar": "كمامة من فضلكم."}, SHIPPED) == {}
+
+
+@pytest.mark.portal_config({"languages": ["de", "en", "ar"]})
+def test_a_version_staff_removed_is_kept_empty_and_not_shipped_again(app):
+    stored = {"de": "Bitte tragen Sie eine Maske.", "en": "Please wear a mask.", "ar": "يرجى ارتداء كمامة.",
+              "ps": "مهرباني وکړئ ماسک واغوندئ."}
+    with app.app_context():
+        edited = edited_texts(stored, {"de": "Bitte tragen Sie eine Maske.", "en": " Masks, please. ", "ar": "  "})
+        # Pashto is not enabled here: its version stays as it was.
+        assert edited == {"de": "Bitte tragen Sie eine Maske.", "en": "Masks, please.", "ar": "",
+                          "ps": "مهرباني وکړئ ماسک واغوندئ."}
+        assert missing_shipped_versions(edited, SHIPPED) == {}
+        # A language left blank that never had a version is not marked: a later release may ship one.
+        assert edited_texts({"de": "Maske"}, {"de": "Maske", "en": ""}) == {"de": "Maske"}
+        assert edited_texts({"de": "Maske", "en": "Mask"}, {"en": ""}, ["en"]) == {"de": "Maske", "en": ""}
 
 
 def test_a_text_staff_changed_in_the_source_language_gets_no_shipped_version(app):

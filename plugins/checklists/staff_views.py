@@ -31,14 +31,8 @@ def _service_or_404(slug: str) -> Service:
 
 
 def _set_text(texts: dict, lang: str, value: str | None) -> dict:
-    """Return texts with one language set, or removed when the value is blank."""
-    texts = dict(texts)
-    value = (value or "").strip()
-    if value:
-        texts[lang] = value
-    else:
-        texts.pop(lang, None)
-    return texts
+    """Return texts with one language set, or marked as removed when the value is blank."""
+    return toolkit.edited_texts(texts, {lang: value or ""}, [lang])
 
 
 def _condition_choices(questions: dict[str, Question]) -> list[tuple[str, str]]:
@@ -332,13 +326,15 @@ def edit_question(key: str | None = None):
                           "label": question.label}
 
                 def change():
-                    question.position, question.text, question.label = form.position.data, text, label
+                    question.position = form.position.data
+                    question.text = toolkit.edited_texts(question.text, text, form.text.codes)
+                    question.label = toolkit.edited_texts(question.label, label, form.label.codes)
                     question.updated_by, question.updated_at = account, toolkit.utcnow()
 
                 if toolkit.save_if_current(question, form.version.data, change):
                     toolkit.audit("update", "checklists_question", question.id, before=before,
-                                  after={"version": question.version, "position": question.position, "text": text,
-                                         "label": label})
+                                  after={"version": question.version, "position": question.position,
+                                         "text": question.text, "label": question.label})
                 else:
                     conflict = question
                     form.version.data = question.version

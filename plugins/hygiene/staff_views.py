@@ -127,7 +127,8 @@ def edit(rule_id: int | None = None):
             before = snapshot(rule)
 
             def change():
-                for key, value in values.items():
+                texts = toolkit.edited_texts(rule.text, values["text"], form.text.codes)
+                for key, value in {**values, "text": texts}.items():
                     setattr(rule, key, value)
                 rule.updated_by, rule.updated_at = account, toolkit.utcnow()
 

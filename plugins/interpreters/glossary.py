@@ -46,7 +46,8 @@ def refresh_search_text(term: GlossaryTerm) -> None:
     """Rebuild the search column from every language version of a term."""
     parts = [_folded_german(term.term), _folded_german(term.explanation)]
     for translation in term.translations:
-        parts += [fold(translation.term), fold(translation.explanation)]
+        if translation.term:
+            parts += [fold(translation.term), fold(translation.explanation)]
     term.search_text = " | ".join(parts)
 
 
@@ -96,9 +97,8 @@ def unique_slug(session: Session, text: str) -> str:
 def set_translation(term: GlossaryTerm, lang: str, text: str, explanation: str) -> None:
     """Set, change or (with empty texts) remove one language version of a term."""
     existing = next((t for t in term.translations if t.lang == lang), None)
-    if not text and not explanation:
-        if existing is not None:
-            term.translations.remove(existing)
+    # A removed version stays as an empty row, so loading the shipped glossary does not bring it back.
+    if not text and not explanation and existing is None:
         return
     if existing is None:
         term.translations.append(GlossaryTranslation(lang=lang, term=text, explanation=explanation))

@@ -111,7 +111,7 @@ def test_invalid_input_is_rejected_and_nothing_changes(staff_client, defaults, d
     assert len(versions(data)) == 1
 
 
-def test_translation_is_saved_as_a_version_and_empty_fields_fall_back(staff_client, defaults, data, form_values,
+def test_translation_is_saved_as_a_version_and_empty_fields_fall_back(app, staff_client, defaults, data, form_values,
                                                                      client, parse):
     editor = staff_client("editor")
     url = f"/de/staff/checklists/services/{SLUG}/translations/ar"
@@ -132,6 +132,10 @@ def test_translation_is_saved_as_a_version_and_empty_fields_fall_back(staff_clie
     public = parse(client.get(f"/ar/checklists/{SLUG}"))
     assert public.xpath("//p[@class='fallback-note']")
     assert public.xpath(f"//label/span[@lang='de'][contains(., '{PAYSLIPS}')]")
+    # The shipped translation staff removed does not come back with the next load of the defaults.
+    loaded = app.test_cli_runner().invoke(args=["checklists", "load-defaults"]).output
+    assert "shipped translations added to stored texts: 0" in loaded
+    assert next(item for item in content(data)["items"] if item["text"]["de"] == PAYSLIPS)["text"]["ar"] == ""
 
 
 def test_a_translation_page_marks_its_fields_with_the_language_tag(staff_client, defaults, parse):

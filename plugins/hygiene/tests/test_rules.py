@@ -39,6 +39,22 @@ def test_loading_again_brings_new_languages_to_rules_staff_left_as_shipped(app, 
     assert "shipped translations added to their texts: 0" in runner.invoke(args=["hygiene", "load-defaults"]).output
 
 
+def test_a_translation_staff_removed_is_not_shipped_again(app, data, staff_client, form_values, parse):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["hygiene", "load-defaults"])
+    mask = data(lambda session: session.scalars(select(Rule.id).filter_by(kind="mask")).one())
+    editor, url = staff_client("editor"), f"/de/staff/hygiene/rules/{mask}/edit"
+    values = form_values(editor.get(url))
+    values.setlist("text-ar", [""])
+    assert editor.post(url, data=values).status_code == 302
+    assert "shipped translations added to their texts: 0" in runner.invoke(args=["hygiene", "load-defaults"]).output
+    text = data(lambda session: session.get(Rule, mask).text)
+    assert text["ar"] == "" and text["de"] == shipped_rules()[0]["text"]["de"]
+    # Arabic readers get the German rule, marked as German, until staff write a new translation.
+    german = parse(app.test_client().get("/ar/hygiene/")).xpath("//*[@lang='de'][contains(., 'Maske')]")
+    assert german
+
+
 def test_default_rules_are_loaded_once_in_every_shipped_language(app, data):
     runner = app.test_cli_runner()
     assert "rules added: 6" in runner.invoke(args=["hygiene", "load-defaults"]).output

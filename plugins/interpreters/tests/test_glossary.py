@@ -334,6 +334,21 @@ def test_staff_add_the_languages_stored_terms_lack_and_the_log_names_them(staff_
         "terms": [], "translations": {"duldung": ["ti"], "fiktionsbescheinigung": ["ti"]}}
 
 
+def test_a_translation_staff_removed_is_not_shipped_again(staff_client, data, glossary, parse):
+    term_id = data(lambda s: s.scalars(select(GlossaryTerm.id).filter_by(slug="duldung")).one())
+    url = f"/de/staff/interpreters/glossary/{term_id}"
+    editor = staff_client("editor")
+    form = values(parse(editor.get(url)), EDIT_FORM)
+    form["terms-ar"] = form["explanations-ar"] = ""
+    assert editor.post(url, data=form).status_code == 302
+    assert "ar" not in data(lambda s: s.get(GlossaryTerm, term_id).versions())
+    assert "mitgelieferte Übersetzungen fehlen" not in editor.get("/de/staff/interpreters/glossary").get_data(
+        as_text=True)
+    added = data(load_shipped_glossary)
+    assert (added.terms, added.versions) == ([], [])
+    assert "ar" not in data(lambda s: s.get(GlossaryTerm, term_id).versions())
+
+
 def test_caseworkers_and_visitors_cannot_edit_the_glossary(staff_client, client):
     assert staff_client("caseworker").get("/de/staff/interpreters/glossary").status_code == 403
     assert client.get("/de/staff/interpreters/glossary").status_code == 302
