@@ -1,4 +1,8 @@
-"""Localized error pages, each with the emergency contact; database outages answer 503."""
+"""Localized error pages, each with the emergency contact; database outages answer 503.
+
+A form that failed only for the moment (a database outage, a public page's expired form
+token) is not lost: the error page offers to send it again (portal/keptforms.py).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError, SecurityErro
 
 from .db import session as db_session
 from .i18n import language_from_tag, preferred_language
+from .keptforms import KeptForm
+from .pages import is_public_page
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,10 @@ def wants_json() -> bool:
 
 def render_error(code: int, detail: str | None = None):
     """Answer with the localized error page (or JSON for API clients) for a status code."""
+    return _error_response(code, detail)
+
+
+def _error_response(code: int, detail: str | None = None, kept: KeptForm | None = None, kept_note: str = ""):
     if "lang" not in g:
         # An unknown page under a language prefix still answers in that language.
         prefix = request.path.strip("/").split("/", 1)[0]
@@ -56,15 +66,41 @@ def render_error(code: int, detail: str | None = None):
         message = detail
     if wants_json():
         return make_response(jsonify(error=title, message=message, status=code), code)
-    return make_response(_error_page(code, title, message), code)
+    response = make_response(_error_page(code, title, message, kept, kept_note), code)
+    if kept:
+        # The page holds what the person typed: no cache keeps it.
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
-def _error_page(code: int, title: str, message: str) -> str:
+def _form_to_send_again() -> KeptForm | None:
+    """Return the sent form an error page may offer again: one that passed its CSRF check, or a public page's."""
+    # A staff form that failed its check may be another site's: offering it would turn a forged request into a
+    # click. A public page's forms act for nobody in particular, so their fields are safe to offer back, but
+    # only to a form sent from this site: the offer's new form token starts a session, whose cookie would
+    # replace the one of whoever another site made send it (and sign a staff member out).
+    if not (g.get("csrf_valid") or (is_public_page() and _sent_from_this_site())):
+        return None
+    return KeptForm.of_request()
+
+
+def _sent_from_this_site() -> bool:
+    """Tell whether the browser says this request came from one of the portal's own pages."""
+    fetched_from = request.headers.get("Sec-Fetch-Site")
+    if fetched_from is not None:
+        return fetched_from == "same-origin"
+    origin = request.headers.get("Origin")
+    # Browsers too old to send either header are let through; the session cookie's SameSite=Lax still holds.
+    return origin is None or origin == request.host_url.rstrip("/")
+
+
+def _error_page(code: int, title: str, message: str, kept: KeptForm | None = None, kept_note: str = "") -> str:
     """Render the full error page; when that fails too, a bare one that still names the emergency contact."""
     # Without a trusted host there are no addresses to build, so only the bare page can be made.
     if not isinstance(request.routing_exception, SecurityError):
         try:
-            return render_template("errors/error.html", code=code, title=title, message=message)
+            return render_template("errors/error.html", code=code, title=title, message=message, kept=kept,
+                                   kept_note=kept_note)
         except Exception:  # the page's navigation, slots or links may be what failed; the visitor still needs help
             log.exception("error page for %s failed; answering with the minimal one", code)
         try:
@@ -82,15 +118,29 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        response = render_error(exc.code or 500)
+        kept = _form_to_send_again() if exc.code == 503 else None
+        response = _error_response(exc.code or 500, kept=kept, kept_note=_(
+            "Ihre Eingaben sind nicht verloren: Senden Sie sie in einigen Minuten mit der Schaltfläche unten noch "
+            "einmal.") if kept else "")
         if exc.code in (429, 503):
             response.headers["Retry-After"] = "120"
         return response
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_exc):
-        return render_error(400, _("Das Formular ist abgelaufen oder wurde nicht vollständig gesendet. Bitte laden "
-                                   "Sie die Seite neu und senden Sie es noch einmal."))
+        kept = _form_to_send_again()
+        if kept is None:
+            return render_error(400, _("Das Formular ist abgelaufen oder wurde nicht vollständig gesendet. Bitte "
+                                       "laden Sie die Seite neu und senden Sie es noch einmal."))
+        if KeptForm.is_copy():
+            # The copy came without a valid token too: the browser keeps no cookie for the portal.
+            return _error_response(400, _(
+                "Auch dieses Mal kam das Formular ohne sein Cookie an. Diese Seite braucht ein Cookie, damit "
+                "niemand anderes Formulare in Ihrem Namen senden kann; es speichert nichts über Sie."), kept, _(
+                "Bitte erlauben Sie Cookies für diese Seite und senden Sie Ihre Eingaben dann noch einmal."))
+        return _error_response(400, _(
+            "Das Formular war zu lange geöffnet, oder Ihr Browser hat sein Cookie gelöscht."), kept, _(
+            "Ihre Eingaben sind nicht verloren: Senden Sie sie mit der Schaltfläche unten noch einmal."))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(PoolTimeoutError)

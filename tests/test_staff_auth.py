@@ -371,7 +371,8 @@ def test_a_form_sent_after_the_session_ended_is_kept_through_signing_in(client, 
     page = again.get_data(as_text=True)
     assert "Ihre Eingaben sind erhalten" in page and "Passwörter und Dateien werden nicht aufbewahrt" in page
     fields = hidden_fields(page, SEND_AGAIN_FORM)
-    assert fields[1:] == [("email", "neu@amt.example"), ("display_name", "Zeynep Kaya\nSprachmittlung"),
+    assert [name for name, _value in fields[:2]] == ["csrf_token", "sent_again"]
+    assert fields[2:] == [("email", "neu@amt.example"), ("display_name", "Zeynep Kaya\nSprachmittlung"),
                           ("role", "editor")]
 
     # Sending them again reaches the form, which asks for the password alone and shows the rest.
@@ -395,7 +396,7 @@ def test_signing_in_with_a_kept_form_sends_nothing_by_itself(client, make_staff,
     # The session is new and the page offers to send the form; the form's own action has not happened.
     assert answer.status_code == 200
     fields = hidden_fields(answer.get_data(as_text=True), SEND_AGAIN_FORM)
-    assert fields[1:] == [("next", "/de/staff/audit")]
+    assert fields[2:] == [("next", "/de/staff/audit")]
     assert client.post("/de/staff/session", data=dict(fields)).headers["Location"] == "/de/staff/audit"
 
 

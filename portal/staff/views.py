@@ -15,6 +15,7 @@ from ..blueprints import ROLES, PortalBlueprint
 from ..db import session as db_session
 from ..db import utcnow
 from ..extensions import limiter
+from ..keptforms import KeptForm
 from ..lookups import limit_storage_reachable
 from ..pagination import paginate
 from ..ratelimits import client_network
@@ -33,7 +34,7 @@ from .auth import (
 )
 from .changes import readable_changes
 from .models import AuditEntry, StaffAccount
-from .signin import KeptForm, LoginForm, sign_in_page
+from .signin import LoginForm, sign_in_page
 
 bp = PortalBlueprint("staff", __name__, kind="staff", url_prefix="/<lang:lang>/staff")
 bp.add_app_template_filter(readable_changes)

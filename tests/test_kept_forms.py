@@ -1,0 +1,152 @@
+"""A form that failed only for the moment comes back on the error page, ready to be sent again (portal/keptforms.py)."""
+
+import lxml.html
+import pytest
+from sqlalchemy import func, select
+
+from portal import create_app
+from portal.migrate import upgrade_all
+from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, csrf_token, sign_in
+from tests.support import DatabaseOutage, nu_html_errors
+
+URL = "/de/emergency/"
+MATTER = "Mein Aufenthaltstitel läuft am Freitag ab und ich habe keinen Termin."
+TYPED = {"category": "permit", "reference": "54/3311-2025", "email": "kundin@example.org", "phone": "",
+         "matter": MATTER, "language": "ar"}
+
+
+@pytest.fixture(scope="module")
+def portal_config():
+    return {"plugins": ["emergency", "notices"], "languages": ["de", "en", "ar"]}
+
+
+def offered_form(response) -> dict:
+    """Return the fields of the error page's form that sends the input again, by name."""
+    forms = lxml.html.fromstring(response.get_data(as_text=True)).xpath("//form[@id='send-again']")
+    assert forms, "the error page offers no form to send again"
+    assert forms[0].get("action") == URL
+    return dict(forms[0].form_values())
+
+
+def emergency_requests(database) -> list[str]:
+    from portal_plugins.emergency.models import EmergencyRequest
+
+    with database() as db:
+        return list(db.scalars(select(EmergencyRequest.matter)))
+
+
+def test_a_public_form_whose_token_expired_is_kept_and_goes_through_with_one_click(app, database):
+    stale_token = csrf_token(app.test_client(), URL)
+    # Another browser, or the same after its cookie was deleted: the form's token is no longer valid.
+    browser = app.test_client()
+    refused = browser.post(URL, data={"csrf_token": stale_token, **TYPED})
+    assert refused.status_code == 400
+    assert refused.headers["Cache-Control"] == "no-store"
+    assert "Ihre Eingaben sind nicht verloren" in refused.get_data(as_text=True)
+    offered = offered_form(refused)
+    assert {name: offered[name] for name in TYPED} == TYPED
+    assert offered["csrf_token"] != stale_token and offered["sent_again"] == "1"
+    assert emergency_requests(database) == []
+
+    sent = browser.post(URL, data=offered)
+    assert sent.status_code == 302 and "/emergency/sent" in sent.headers["Location"]
+    assert emergency_requests(database) == [MATTER]
+
+
+def test_a_copy_refused_again_asks_to_allow_the_cookie_and_keeps_the_input(app, database):
+    offered = offered_form(app.test_client().post(URL, data=TYPED))
+    # A browser that keeps no cookie sends the copy without the cookie its token belongs to.
+    again = app.test_client().post(URL, data=offered)
+    assert again.status_code == 400
+    assert "Bitte erlauben Sie Cookies für diese Seite" in again.get_data(as_text=True)
+    assert offered_form(again)["matter"] == MATTER
+    assert emergency_requests(database) == []
+
+
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                                     {"Origin": "https://elsewhere.example"}, {"Origin": "null"}],
+                         ids=["cross-site", "same-site", "other-origin", "opaque-origin"])
+def test_a_form_another_site_sent_gets_no_offer_and_no_new_cookie(app, headers):
+    # A new session's cookie would replace the one of the person another site made send the form.
+    response = app.test_client().post(URL, data=TYPED, headers=headers)
+    assert response.status_code == 400
+    assert 'id="send-again"' not in response.get_data(as_text=True)
+    session_cookie = app.config["SESSION_COOKIE_NAME"] + "="
+    assert not [cookie for cookie in response.headers.getlist("Set-Cookie") if cookie.startswith(session_cookie)]
+
+
+def test_a_form_sent_from_the_portals_own_page_is_offered(app):
+    for headers in ({"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://localhost"}):
+        assert offered_form(app.test_client().post(URL, data=TYPED, headers=headers))["matter"] == MATTER
+
+
+def test_the_page_with_the_offer_is_valid_html(app, tmp_path):
+    first = app.test_client().post("/ar/emergency/", data=TYPED)
+    again = app.test_client().post(URL, data=offered_form(app.test_client().post(URL, data=TYPED)))
+    assert nu_html_errors({"offer": first.get_data(as_text=True), "cookie": again.get_data(as_text=True)},
+                          tmp_path) == []
+
+
+def test_the_offer_is_in_the_visitors_language(app):
+    response = app.test_client().post("/ar/emergency/", data=TYPED)
+    page = lxml.html.fromstring(response.get_data(as_text=True))
+    assert page.get("dir") == "rtl"
+    assert page.xpath("//form[@id='send-again']//button")[0].text_content() == "إرسال المدخلات مرة أخرى"
+
+
+def test_a_staff_form_that_failed_its_check_is_not_offered_again(app, make_staff):
+    # Another site may have sent it in the staff member's name: offering it back would make the forgery one click.
+    editor = app.test_client()
+    sign_in(editor, make_staff("editor"))
+    response = editor.post("/de/staff/notices/new", data={"titles-de": "Geschlossen", "csrf_token": "forged"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="send-again"' not in page and "Geschlossen" not in page
+
+
+def test_a_form_sent_during_a_database_outage_is_kept_until_the_database_is_back(database_url, tmp_path):
+    outage = DatabaseOutage(database_url, tmp_path)
+    app = create_app({"instance_path": str(tmp_path), "plugins": ["emergency"], "secret_key": "x" * 32,
+                      "database_url": outage.url})
+    with app.app_context():
+        upgrade_all()
+    engine = app.extensions["portal.db"].engine
+    client = app.test_client()
+    token = csrf_token(client, URL)
+    try:
+        outage.start(engine)
+        answer = client.post(URL, data={"csrf_token": token, **TYPED})
+        assert answer.status_code == 503 and answer.headers["Retry-After"]
+        assert "in einigen Minuten mit der Schaltfläche unten" in answer.get_data(as_text=True)
+        offered = offered_form(answer)
+    finally:
+        outage.end(engine)
+    assert client.post(URL, data=offered).status_code == 302
+    from portal_plugins.emergency.models import EmergencyRequest
+
+    with app.app_context():
+        session = app.extensions["portal.db"].session
+        assert session.scalar(select(func.count()).select_from(EmergencyRequest).where(
+            EmergencyRequest.matter == MATTER)) == 1
+        session.remove()
+    outage.close()
+    engine.dispose()
+
+
+@pytest.mark.browser
+def test_in_a_browser_that_lost_its_cookie_the_input_goes_through_with_one_click(live_server, browser, database):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/ar/emergency/")
+    page.check("input[name=category][value=permit]")
+    page.fill("#matter", MATTER)
+    page.fill("#email", "kundin@example.org")
+    context.clear_cookies()
+    page.click("main form button[type=submit]")
+    assert page.locator("h1").inner_text() == "الطلب غير صحيح"
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    page.click("#send-again button")
+    assert "/ar/emergency/sent" in page.url
+    assert emergency_requests(database) == [MATTER]
+    context.close()
