@@ -66,6 +66,12 @@ def _error_response(code: int, detail: str | None = None, kept: KeptForm | None 
         message = detail
     if wants_json():
         return make_response(jsonify(error=title, message=message, status=code), code)
+    if kept is None and code in (429, 503):
+        # Sent again in a few minutes, the same form can go through. A staff form may be offered after an outage
+        # only: after its rate limit it is a sign-in, whose password is never kept.
+        kept = _form_to_send_again(staff_forms=code == 503)
+        kept_note = _("Ihre Eingaben sind nicht verloren: Senden Sie sie in einigen Minuten mit der Schaltfläche "
+                      "unten noch einmal.") if kept else ""
     response = make_response(_error_page(code, title, message, kept, kept_note), code)
     if kept:
         # The page holds what the person typed: no cache keeps it.
@@ -73,13 +79,13 @@ def _error_response(code: int, detail: str | None = None, kept: KeptForm | None 
     return response
 
 
-def _form_to_send_again() -> KeptForm | None:
+def _form_to_send_again(*, staff_forms: bool) -> KeptForm | None:
     """Return the sent form an error page may offer again: one that passed its CSRF check, or a public page's."""
     # A staff form that failed its check may be another site's: offering it would turn a forged request into a
     # click. A public page's forms act for nobody in particular, so their fields are safe to offer back, but
     # only to a form sent from this site: the offer's new form token starts a session, whose cookie would
     # replace the one of whoever another site made send it (and sign a staff member out).
-    if not (g.get("csrf_valid") or (is_public_page() and _sent_from_this_site())):
+    if not ((staff_forms and g.get("csrf_valid")) or (is_public_page() and _sent_from_this_site())):
         return None
     return KeptForm.of_request()
 
@@ -118,17 +124,14 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        kept = _form_to_send_again() if exc.code == 503 else None
-        response = _error_response(exc.code or 500, kept=kept, kept_note=_(
-            "Ihre Eingaben sind nicht verloren: Senden Sie sie in einigen Minuten mit der Schaltfläche unten noch "
-            "einmal.") if kept else "")
+        response = render_error(exc.code or 500)
         if exc.code in (429, 503):
             response.headers["Retry-After"] = "120"
         return response
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_exc):
-        kept = _form_to_send_again()
+        kept = _form_to_send_again(staff_forms=False)
         if kept is None:
             return render_error(400, _("Das Formular ist abgelaufen oder wurde nicht vollständig gesendet. Bitte "
                                        "laden Sie die Seite neu und senden Sie es noch einmal."))

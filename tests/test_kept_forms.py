@@ -53,6 +53,19 @@ def test_a_public_form_whose_token_expired_is_kept_and_goes_through_with_one_cli
     assert emergency_requests(database) == [MATTER]
 
 
+def test_a_form_over_the_rate_limit_is_kept_to_be_sent_again_later(app, database):
+    client = app.test_client()
+    # An address of its own, so that the other tests' forms do not count towards its limit.
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.9"
+    for _sent in range(5):
+        assert client.post(URL, data={"csrf_token": csrf_token(client, URL), **TYPED}).status_code == 302
+    limited = client.post(URL, data={"csrf_token": csrf_token(client, URL), **TYPED, "matter": MATTER + " Bitte!"})
+    assert limited.status_code == 429
+    assert "in einigen Minuten mit der Schaltfläche unten" in limited.get_data(as_text=True)
+    assert offered_form(limited)["matter"] == MATTER + " Bitte!"
+    assert len(emergency_requests(database)) == 5
+
+
 def test_a_copy_refused_again_asks_to_allow_the_cookie_and_keeps_the_input(app, database):
     offered = offered_form(app.test_client().post(URL, data=TYPED))
     # A browser that keeps no cookie sends the copy without the cookie its token belongs to.
