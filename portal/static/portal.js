@@ -2,14 +2,45 @@
 (function () {
   "use strict";
 
-  // After htmx swaps in a result, move focus to it so keyboard and screen reader users land on it.
+  // After htmx swaps in a result, move focus to it so keyboard and screen reader users land on it; after a whole
+  // page (an error page, below), to its main part.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
-    var focus = target.querySelector("[data-focus-after-swap]") || (target.hasAttribute("data-focus-after-swap") ? target : null);
+    var focus = target === document.body ? document.getElementById("main") :
+      target.querySelector("[data-focus-after-swap]") || (target.hasAttribute("data-focus-after-swap") ? target : null);
     if (focus) {
       if (!focus.hasAttribute("tabindex")) focus.setAttribute("tabindex", "-1");
       focus.focus();
     }
+  });
+
+  // htmx leaves an error answer unswapped, so the page would stay silent. An error page (an outage, an expired
+  // form, too many requests) replaces the page instead, as it does without script: it says what happened and
+  // offers the input to send again.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (!detail.isError || !/^\s*<!doctype html/i.test(detail.serverResponse || "")) return;
+    detail.shouldSwap = true;
+    detail.isError = false;
+    detail.target = document.body;
+    detail.swapOverride = "innerHTML";
+  });
+
+  // A request that never reached the server leaves the form as it is, with a note above it, until one goes through.
+  document.addEventListener("htmx:sendError", function (event) {
+    var form = event.detail.elt.closest("form");
+    var template = document.getElementById("connection-lost");
+    if (!form || !template) return;
+    var note = form.previousElementSibling;
+    if (!note || !note.hasAttribute("data-connection-lost")) {
+      note = template.content.firstElementChild.cloneNode(true);
+      form.parentNode.insertBefore(note, form);
+    }
+    note.focus();
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.successful) return;
+    document.querySelectorAll("[data-connection-lost]").forEach(function (note) { note.remove(); });
   });
 
   // Warn staff before the idle timeout; the form beside the warning extends the session.

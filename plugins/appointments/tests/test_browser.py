@@ -85,6 +85,44 @@ def test_lookup_without_javascript_and_in_arabic(browser, live_server, add_appoi
 
 
 @pytest.mark.browser
+def test_with_script_a_dropped_connection_or_an_error_page_is_never_silent(browser, live_server, add_appointment):
+    """htmx swaps no error answer and reports no network failure by itself; portal.js shows both."""
+    add_appointment("M-100001", date(1985, 3, 27))
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/ar/appointments/")
+    page.fill("#reference", "M-100001")
+    page.fill("#day", "27")
+    page.fill("#month", "3")
+    page.fill("#year", "1985")
+
+    # The phone loses its network as the client sends the form: the form stays, with a note that says so.
+    page.route("**/appointments/", lambda route: route.abort("internetdisconnected")
+               if route.request.method == "POST" else route.continue_())
+    page.click("#lookup-region button[type=submit]")
+    note = page.locator("[data-connection-lost]")
+    expect(note).to_be_focused()
+    assert note.get_attribute("role") == "alert" and "الاتصال" in note.inner_text()
+    assert page.input_value("#reference") == "M-100001" and page.input_value("#year") == "1985"
+    assert_accessible(page)
+    page.unroute("**/appointments/")
+
+    # Back online, but the browser has lost its cookie: the server's error page takes the place of the page and
+    # offers the input again; one click sends it.
+    context.clear_cookies()
+    page.click("#lookup-region button[type=submit]")
+    page.wait_for_selector("#send-again")
+    assert page.locator("h1").inner_text() == "الطلب غير صحيح"
+    expect(page.locator("#main")).to_be_focused()
+    assert not page.locator("[data-connection-lost]").count()
+    assert_accessible(page)
+    page.click("#send-again button")
+    page.wait_for_selector("#appointment-title")
+    assert page.url.endswith("/ar/appointments/")
+    context.close()
+
+
+@pytest.mark.browser
 def test_staff_upload_shows_progress_and_counts(browser, live_server, make_staff, tmp_path):
     export = tmp_path / "export.csv"
     export.write_text("reference;birth_date;service;status;date;time;building;room\n"
