@@ -25,16 +25,13 @@ from portal import toolkit
 from . import service
 from .desk_views import staff
 from .models import Ticket
-from .views import bp
+from .views import POLL_SECONDS, STALE_SECONDS, bp
 
 # A screen reloads rarely; several screens of one office may share one address.
 PAGE_LIMIT = "120 per hour"
 BOARD_LIMIT = "240 per minute"
 # The latest call and the ones before it: what a client who looked away needs, and what a screen back online missed.
 CALLS_SHOWN = 7
-# Seconds between two polls, and without a successful poll before the screen says it is not current.
-POLL_SECONDS = 5
-STALE_SECONDS = 15
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,10 @@ LIVE_LIMIT = "120 per minute"
 # The board is the same for every phone at a location, and the waiting area's Wi-Fi is one network: its changed
 # answers are counted (unchanged ones are answered before any limit), about one per phone and call.
 BOARD_LIMIT = "600 per minute"
-# Seconds between two polls of the board; the script reads it from the page.
+# Seconds between two polls of the board, and without an answer before a phone or a screen says it may be behind;
+# the scripts read them from the page.
 POLL_SECONDS = 5
+STALE_SECONDS = 15
 # From this many minutes of expected wait on, the page tells the client they may step out.
 STEP_OUT_MINUTES = 15
 # The script picks the plural form of a counted text ("n persons ahead", the wait) from a table for n below this,
@@ -127,7 +129,7 @@ def ticket_page(token: str):
     lang = toolkit.current_language()
     script = {"board": url_for(".board", lang=lang, slug=service.location_slug(ticket.location)),
               "ticket": url_for(".ticket_live", lang=lang, token=token), "poll_seconds": POLL_SECONDS,
-              "clock": _epoch_ms(toolkit.utcnow())}
+              "stale_seconds": STALE_SECONDS, "clock": _epoch_ms(toolkit.utcnow())}
     return _private(make_response(render_template("queue/ticket.html", script=script, texts=follow_texts(),
                                                   **_context(ticket))))
 

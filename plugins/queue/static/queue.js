@@ -2,7 +2,7 @@
 // with If-None-Match (304 while nothing changed) and derives from it, with the texts the page carries, the ticket's
 // place, expected wait and call ("go to room 2.14 now", in German and the page's language); when the ticket is
 // served, ends or is transferred, it fetches the ticket's own live part once. Alerts when called (vibration, a tone
-// where the browser allows) and keeps the screen awake.
+// where the browser allows), keeps the screen awake, and says when it has had no answer for a while.
 (function () {
   "use strict";
   var box = document.getElementById("queue-live");
@@ -19,6 +19,9 @@
   var lastCall = callKey();
   var refresh = document.querySelector(".queue-refresh");
   if (refresh) { refresh.hidden = true; }
+  // Without an answer for a while (the waiting room's network failed), the page says it may be behind.
+  var stale = document.querySelector("[data-queue-stale]");
+  var lastAnswer = Date.now();
 
   function readTicket() {
     var part = box.querySelector(".queue-ticket");
@@ -192,10 +195,12 @@
     var headers = { "Accept": "application/json" };
     if (etag) { headers["If-None-Match"] = etag; }
     fetch(config.board, { headers: headers, cache: "no-store", credentials: "same-origin" }).then(function (response) {
+      if (response.status === 304) { lastAnswer = Date.now(); }
       if (response.status !== 200) { return null; }
       etag = response.headers.get("ETag");
-      return response.json().then(follow);
+      return response.json().then(follow).then(function () { lastAnswer = Date.now(); });
     }).catch(function () { /* offline for a moment: the next poll tries again */ }).then(function () {
+      if (stale) { stale.hidden = Date.now() - lastAnswer <= (config.stale_seconds || 15) * 1000; }
       window.setTimeout(poll, seconds * 1000);
     });
   }

@@ -2,6 +2,7 @@
 
 import pytest
 from playwright.sync_api import expect
+from portal_plugins.queue import views
 from sqlalchemy import text
 
 from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
@@ -117,4 +118,28 @@ def test_a_call_moves_every_phone_up_and_calls_its_own(browser, live_server, iss
         for part in (".queue-ahead", ".queue-wait"):
             expect(phone.locator(part)).to_have_text(server.text_content(part))
         server.close()
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_phone_that_lost_its_network_says_so_and_catches_up_with_the_call(browser, live_server, issue, call_next,
+                                                                            monkeypatch):
+    """The waiting room's Wi-Fi fails: the page must not look current while a desk calls its number."""
+    monkeypatch.setattr(views, "STALE_SECONDS", 2)
+    _id, token, label = issue()
+    context = browser.new_context(**SMALL)
+    phone = context.new_page()
+    phone.goto(f"{live_server.url}/ar/queue/t/{token}")
+    note = phone.locator("[data-queue-stale]")
+    expect(phone.locator(".queue-number")).to_have_text(label)
+    expect(note).to_be_hidden()
+
+    context.set_offline(True)
+    expect(note).to_be_visible(timeout=15_000)
+    assert note.get_attribute("role") == "alert" and "شاشة النداء" in note.inner_text()
+    assert_accessible(phone)
+    call_next()
+    context.set_offline(False)
+    expect(phone.locator(".queue-call")).to_be_visible(timeout=15_000)
+    expect(note).to_be_hidden()
     context.close()
