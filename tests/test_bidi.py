@@ -1,9 +1,16 @@
-"""Right-to-left pages keep numbers, addresses and the office's German names in reading order."""
+"""Right-to-left pages keep numbers, addresses, the office's German names and shipped Latin terms in reading order."""
+
+import json
+import re
+from pathlib import Path
 
 import lxml.html
 import pytest
 
 from portal.config import DEFAULTS
+from portal.i18n import text_direction
+
+PLUGINS = Path(__file__).parent.parent / "plugins"
 
 CONTACT_PAGES = ["/ar/", "/ar/accessibility", "/ar/easy-language", "/ar/sign-language", "/ar/emergency/",
                  "/ar/interpreters/", "/ar/interpreters/guide"]
@@ -52,3 +59,30 @@ def test_what_staff_wrote_in_the_statement_is_marked_german(make_app, app):
     limitation = tree.xpath("//li[contains(., 'PDF-Formulare')]")[0]
     body = tree.xpath("//span[contains(., 'Schlichtungsstelle nach')]")[0]
     assert (limitation.get("lang"), limitation.get("dir")) == ("de", "ltr") == (body.get("lang"), body.get("dir"))
+
+
+def _texts_by_language(node, lang=None):
+    """Yield (language, text) for every text of a shipped content file, however deep it sits."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            code = key if key in DEFAULTS["languages"] else lang
+            yield from _texts_by_language(value, code)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _texts_by_language(value, lang)
+    elif isinstance(node, str) and lang:
+        yield lang, node
+
+
+def test_a_latin_term_in_right_to_left_shipped_text_never_breaks_at_its_hyphen_or_slash():
+    # Broken there, a line of Arabic ends in "(-EC" or "EC-Karte (/": the browser orders each line on its own.
+    latin_run = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9][A-Za-zÀ-ÖØ-öø-ÿ0-9 .\-/]*[A-Za-zÀ-ÖØ-öø-ÿ0-9]")
+    checked, breakable = 0, []
+    for path in sorted(PLUGINS.glob("*/content/*.json")):
+        for lang, text in _texts_by_language(json.loads(path.read_text(encoding="utf-8"))):
+            if text_direction(lang) != "rtl":
+                continue
+            checked += 1
+            breakable += [(path.parent.parent.name, lang, run) for run in latin_run.findall(text)
+                          if re.search(r"[A-Za-z]", run) and ("-" in run or " /" in run or "/ " in run)]
+    assert checked > 100 and not breakable, breakable
