@@ -1,7 +1,7 @@
 """Localized error pages, each with the emergency contact; database outages answer 503.
 
-A form that failed only for the moment (a database outage, a public page's expired form
-token) is not lost: the error page offers to send it again (portal/keptforms.py).
+A form that failed only for the moment (a database outage, a rate limit, a public page's
+expired form token) is not lost: the error page offers to send it again (portal/keptforms.py).
 """
 
 from __future__ import annotations

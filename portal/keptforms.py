@@ -2,8 +2,8 @@
 
 Nothing is stored on the server: the answer's page holds the form's fields, and the
 person sends them once more with a click, after signing in again (staff), once the
-database is back (503), or with a fresh form token (a public page whose token had
-expired). Passwords are never written into a page and files cannot be; the page says so.
+database is back (503) or the rate limit allows (429), or with a fresh form token (a
+public page whose token had expired). Passwords are never written into a page and files cannot be; the page says so.
 """
 
 from __future__ import annotations
