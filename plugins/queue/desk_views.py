@@ -13,6 +13,7 @@ from portal.toolkit import _, _l
 
 from . import service
 from .models import ACTIVE_STATES, Ticket
+from .views import STALE_SECONDS
 
 staff = toolkit.staff_blueprint("queue", __name__, role="caseworker")
 # Seconds between two polls of the desk's waiting list; the script reads it from the page.
@@ -84,7 +85,7 @@ def _render_desk(desk: service.Desk, status: int = 200, *, call_form=None, actio
                                                                               else None}),
         transfer_form=transfer_form or _transfer_form(desk, current),
         recall_allowed=current is not None and service.recall_allowed(current), problem=problem, conflict=conflict,
-        office_zone=toolkit.office_zone(), poll_seconds=POLL_SECONDS), status)
+        office_zone=toolkit.office_zone(), poll_seconds=POLL_SECONDS, stale_seconds=STALE_SECONDS), status)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

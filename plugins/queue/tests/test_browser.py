@@ -2,7 +2,7 @@
 
 import pytest
 from playwright.sync_api import expect
-from portal_plugins.queue import views
+from portal_plugins.queue import desk_views, views
 from sqlalchemy import text
 
 from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
@@ -141,5 +141,25 @@ def test_a_phone_that_lost_its_network_says_so_and_catches_up_with_the_call(brow
     call_next()
     context.set_offline(False)
     expect(phone.locator(".queue-call")).to_be_visible(timeout=15_000)
+    expect(note).to_be_hidden()
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_desk_that_lost_its_network_says_its_list_may_be_behind(browser, live_server, make_staff, issue,
+                                                                  monkeypatch):
+    monkeypatch.setattr(desk_views, "STALE_SECONDS", 2)
+    context = browser.new_context(**SMALL)
+    desk = context.new_page()
+    browser_sign_in(desk, live_server.url, make_staff("caseworker"))
+    desk.goto(f"{live_server.url}/de/staff/queue/desk/raum-2-14")
+    note = desk.locator("[data-queue-stale]")
+    expect(note).to_be_hidden()
+    context.set_offline(True)
+    expect(note).to_be_visible(timeout=15_000)
+    assert_accessible(desk)
+    _id, _token, label = issue()
+    context.set_offline(False)
+    expect(desk.locator("#queue-desk-live")).to_contain_text(label, timeout=15_000)
     expect(note).to_be_hidden()
     context.close()
