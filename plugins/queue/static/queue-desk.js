@@ -26,9 +26,8 @@
         window.location.reload();  // the session ended: the reload leads to the login
         return null;
       }
-      if (response.status === 304) { lastAnswer = Date.now(); }
+      if (response.status === 200 || response.status === 304) { lastAnswer = Date.now(); }
       if (response.status !== 200) { return null; }
-      lastAnswer = Date.now();
       return response.text().then(function (html) {
         // Never pull a button away from under the keyboard: a list holding the focus waits for the next poll.
         if (box.contains(document.activeElement)) { return; }

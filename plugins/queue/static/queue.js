@@ -195,10 +195,10 @@
     var headers = { "Accept": "application/json" };
     if (etag) { headers["If-None-Match"] = etag; }
     fetch(config.board, { headers: headers, cache: "no-store", credentials: "same-origin" }).then(function (response) {
-      if (response.status === 304) { lastAnswer = Date.now(); }
+      if (response.status === 200 || response.status === 304) { lastAnswer = Date.now(); }
       if (response.status !== 200) { return null; }
       etag = response.headers.get("ETag");
-      return response.json().then(follow).then(function () { lastAnswer = Date.now(); });
+      return response.json().then(follow);
     }).catch(function () { /* offline for a moment: the next poll tries again */ }).then(function () {
       if (stale) { stale.hidden = Date.now() - lastAnswer <= (config.stale_seconds || 15) * 1000; }
       window.setTimeout(poll, seconds * 1000);
