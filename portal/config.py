@@ -280,8 +280,9 @@ class CoreSettings(Section):
     enabled."""
     default_language: str = "de"
     """The language of / and of visitors whose browser asks for none of the enabled ones."""
-    fallback_languages: list[str] = ["de"]
-    """Languages to show content in when it is missing in the visitor's, in this order."""
+    fallback_languages: Annotated[list[LanguageCode], Field(min_length=1), AfterValidator(_distinct)] = ["de"]
+    """Languages to show content in when it is missing in the visitor's, in this order; the first is the source
+    language, in which staff write every text."""
     timezone: str = "Europe/Berlin"
     """The office's IANA time zone: staff enter and visitors read times in it; the database keeps UTC."""
     page_cache_seconds: NonNegativeInt = 30

@@ -86,6 +86,9 @@ def test_bad_configuration_names_the_key(tmp_path, toml, key):
     ({"accessibility": {"last_review": "2026-13-01"}}, "accessibility.last_review", "must be a date like 2026-11-01"),
     ({"accessibility": {"sign_language_videos": [{"title": "DGS", "file": "https://video.example/dgs.mp4"}]}},
      "accessibility.sign_language_videos.0.file", "no request may leave the site"),
+    # The first fallback language is the source language every text exists in; without one, content pages fail.
+    ({"fallback_languages": []}, "fallback_languages", "at least 1 item"),
+    ({"fallback_languages": ["de", "en", "de"]}, "fallback_languages", "de named twice"),
 ])
 def test_bad_values_say_what_is_expected(tmp_path, values, key, problem):
     with pytest.raises(ConfigError, match=f"'{key}': .*{problem}"):
