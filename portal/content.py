@@ -60,11 +60,10 @@ def missing_shipped_versions(stored: Mapping[str, T], shipped: Mapping[str, T]) 
     return {code: shipped[code] for code in enabled_languages() if code not in stored and shipped.get(code)}
 
 
-def edited_texts(stored: Mapping[str, str], entered: Mapping[str, str],
-                 languages: Iterable[str] | None = None) -> dict[str, str]:
+def edited_texts(stored: Mapping[str, str], entered: Mapping[str, str], languages: Iterable[str]) -> dict[str, str]:
     """Return stored with the languages' versions as entered; one left blank that existed is kept empty, as removed."""
     texts = dict(stored)
-    for code in enabled_languages() if languages is None else languages:
+    for code in languages:
         text = (entered.get(code) or "").strip()
         if text:
             texts[code] = text

@@ -21,13 +21,14 @@ def test_a_version_staff_removed_is_kept_empty_and_not_shipped_again(app):
     stored = {"de": "Bitte tragen Sie eine Maske.", "en": "Please wear a mask.", "ar": "يرجى ارتداء كمامة.",
               "ps": "مهرباني وکړئ ماسک واغوندئ."}
     with app.app_context():
-        edited = edited_texts(stored, {"de": "Bitte tragen Sie eine Maske.", "en": " Masks, please. ", "ar": "  "})
-        # Pashto is not enabled here: its version stays as it was.
+        edited = edited_texts(stored, {"de": "Bitte tragen Sie eine Maske.", "en": " Masks, please. ", "ar": "  "},
+                              ["de", "en", "ar"])
+        # Pashto is not among the form's languages: its version stays as it was.
         assert edited == {"de": "Bitte tragen Sie eine Maske.", "en": "Masks, please.", "ar": "",
                           "ps": "مهرباني وکړئ ماسک واغوندئ."}
         assert missing_shipped_versions(edited, SHIPPED) == {}
         # A language left blank that never had a version is not marked: a later release may ship one.
-        assert edited_texts({"de": "Maske"}, {"de": "Maske", "en": ""}) == {"de": "Maske"}
+        assert edited_texts({"de": "Maske"}, {"de": "Maske", "en": ""}, ["de", "en"]) == {"de": "Maske"}
         assert edited_texts({"de": "Maske", "en": "Mask"}, {"en": ""}, ["en"]) == {"de": "Maske", "en": ""}
 
 
