@@ -286,13 +286,31 @@ def colleague_saves_first(app):
 
 def csrf_token(client: FlaskClient, url: str) -> str:
     """Load a page and return the CSRF token of its first form."""
-    import re
-
     page = client.get(url).get_data(as_text=True)
     match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
     if not match:
         raise AssertionError(f"no CSRF token on {url}")
     return match.group(1)
+
+
+@pytest.fixture
+def parse() -> Callable:
+    """Return a function that parses a response's HTML into an lxml tree."""
+    import lxml.html
+
+    return lambda response: lxml.html.fromstring(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def form_values(parse) -> Callable:
+    """Return a function that reads the values a browser would send for a page's first form of a class."""
+    from werkzeug.datastructures import MultiDict
+
+    def read(response, form_class: str = "form") -> MultiDict:
+        forms = parse(response).xpath(f"//form[contains(concat(' ', @class, ' '), ' {form_class} ')]")
+        return MultiDict(forms[0].form_values())
+
+    return read
 
 
 @pytest.fixture

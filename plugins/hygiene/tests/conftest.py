@@ -1,9 +1,7 @@
 from datetime import timedelta
 
-import lxml.html
 import pytest
 from portal_plugins.hygiene.models import Rule
-from werkzeug.datastructures import MultiDict
 
 LOCATIONS = ["Wacker Hof", "Nebenstelle Benrath"]
 
@@ -36,19 +34,3 @@ def add_rule(data, today):
         return data(insert)
 
     return add
-
-
-@pytest.fixture
-def parse():
-    """Return a function that parses a response's HTML into an lxml tree."""
-    return lambda response: lxml.html.fromstring(response.get_data(as_text=True))
-
-
-@pytest.fixture
-def form_values(parse):
-    """Return a function that reads the values a browser would send for a page's main form."""
-    def read(response, form_class: str = "form") -> MultiDict:
-        forms = parse(response).xpath(f"//form[contains(concat(' ', @class, ' '), ' {form_class} ')]")
-        return MultiDict(forms[0].form_values())
-
-    return read

@@ -1,4 +1,3 @@
-import lxml.html
 import pytest
 from portal_plugins.interpreters.glossary import load_shipped_glossary
 
@@ -22,9 +21,3 @@ def portal_config():
 def glossary(data):
     """Load the shipped glossary."""
     return data(load_shipped_glossary)
-
-
-@pytest.fixture
-def parse():
-    """Return a function that parses a response's HTML into an lxml tree."""
-    return lambda response: lxml.html.fromstring(response.get_data(as_text=True))
