@@ -44,6 +44,11 @@ def source_language() -> str:
     return current_app.config["PORTAL"]["fallback_languages"][0]
 
 
+def source_language_name() -> str:
+    """Return the source language's name as the current page's language writes it inside a sentence."""
+    return language_name(source_language(), current_language())
+
+
 @cache
 def text_direction(code: str) -> str:
     """Return "rtl" or "ltr" for a language code, as Babel's locale data writes it."""
@@ -207,6 +212,7 @@ def init_app(app: Flask, translation_dirs: list[str]) -> None:
         enabled_languages=enabled_languages,
         lang_attrs=lang_attrs,
         source_language=source_language,
+        source_language_name=source_language_name,
         source_name=source_name,
         get_locale=get_locale,
         untranslated_note=untranslated_note,

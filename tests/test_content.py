@@ -1,4 +1,4 @@
-"""Texts in several languages: staff edits, and the shipped versions a stored text lacks (portal/content.py)."""
+"""Texts in several languages: staff edits, the shipped versions a stored text lacks, the source language named."""
 
 import pytest
 
@@ -38,3 +38,14 @@ def test_a_text_staff_changed_in_the_source_language_gets_no_shipped_version(app
         assert missing_shipped_versions({}, SHIPPED) == {}
         assert missing_shipped_versions({"de": "Bitte tragen Sie eine Maske."}, SHIPPED) == {
             "en": "Please wear a mask.", "ar": "يرجى ارتداء كمامة.", "ps": "مهرباني وکړئ ماسک واغوندئ."}
+
+
+@pytest.mark.portal_config({"languages": ["de", "en", "ar"], "fallback_languages": ["en"]})
+@pytest.mark.parametrize("lang, sentence", [
+    ("de", "Die Oberfläche ist auf Deutsch geschrieben, die Inhalte auf Englisch."),
+    ("ar", "الواجهة مكتوبة بالألمانية، والمحتوى باللغة الإنجليزية."),
+])
+def test_the_translation_report_names_the_source_language_of_the_content(staff_client, lang, sentence):
+    page = staff_client("editor").get(f"/{lang}/staff/translations/")
+    assert page.status_code == 200
+    assert sentence in page.get_data(as_text=True)

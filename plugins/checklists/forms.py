@@ -1,4 +1,4 @@
-"""Staff forms: a checklist's German text and structure, its translation into one language, and questions."""
+"""Staff forms: a checklist's source-language text and structure, its translation into one language, and questions."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class NewServiceForm(FlaskForm):
 
 
 class ItemForm(Form):
-    """One item of the German list with its condition; part of ServiceForm."""
+    """One item of the source-language list with its condition; part of ServiceForm."""
 
     key = HiddenField()
     text = StringField(_l("Unterlage"), validators=[Optional(), Length(max=ITEM_LENGTH)])
@@ -51,7 +51,7 @@ class ItemForm(Form):
 
 
 class ServiceForm(toolkit.VersionForm):
-    """The German texts, the items with their conditions, and whether visitors see the checklist."""
+    """The source-language texts, the items with their conditions, and whether visitors see the checklist."""
 
     title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=TITLE_LENGTH)])
     summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=SUMMARY_LENGTH)])
@@ -68,7 +68,7 @@ class ItemTranslationForm(Form):
 
 
 class TranslationForm(toolkit.VersionForm):
-    """Every text of one checklist in one language; empty fields fall back to German for visitors."""
+    """Every text of one checklist in one language; empty fields fall back to the source language for visitors."""
 
     title = StringField(_l("Titel"), validators=[Optional(), Length(max=TITLE_LENGTH)])
     summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=SUMMARY_LENGTH)])

@@ -289,7 +289,7 @@ def _question_texts(form: QuestionForm) -> tuple[dict, dict] | None:
     for texts, field in ((text, form.text), (label, form.label)):
         if source not in texts:
             field[source].errors.append(_("Bitte in dieser Sprache ausfüllen: %(language)s.",
-                                          language=toolkit.language_name(source, toolkit.current_language())))
+                                          language=toolkit.source_language_name()))
     if source not in text or source not in label:
         return None
     return text, label

@@ -38,7 +38,7 @@ def index():
     for rule in rules:
         grouped[state(rule, today)].append(rule)
     return render_template("hygiene/staff/index.html", grouped=grouped, kinds=KINDS,
-                           german=lambda rule: fill_parameters(rule.text.get(source, ""), rule, source),
+                           source_text=lambda rule: fill_parameters(rule.text.get(source, ""), rule, source),
                            several_locations=len(office_locations()) > 1)
 
 
@@ -84,9 +84,8 @@ def _values(form: RuleForm) -> dict | None:
             valid = False
     source = toolkit.source_language()
     if source not in texts:
-        language = toolkit.language_name(source, toolkit.current_language())
         form.text[source].errors.append(_("Bitte geben Sie den Text in dieser Sprache ein: %(language)s.",
-                                          language=language))
+                                          language=toolkit.source_language_name()))
         valid = False
     if not valid:
         return None

@@ -63,11 +63,11 @@ def poster():
     location = form.location.data or None if "location" in form else None
     rows = []
     for rule in rules_in_force(toolkit.office_today(), location):
-        german = shown(rule, toolkit.source_language())
-        # A missing translation is left out rather than repeating the German line under another language.
+        source = shown(rule, languages[0])
+        # A missing translation is left out rather than repeating the source language's line under another.
         others = [shown(rule, code) for code in languages[1:] if rule.text.get(code)]
-        if german is not None:
-            rows.append((german, others))
+        if source is not None:
+            rows.append((source, others))
     return render_template("hygiene/poster.html", form=form, rows=rows, languages=languages,
                            headings=_poster_headings(languages), location=location,
                            several_locations=len(locations) > 1)

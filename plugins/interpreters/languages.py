@@ -28,7 +28,7 @@ def language_list(codes: list[str], others: str = "") -> Markup:
         item = _in_language(code, own)
         items.append(item if code == page or local == own else item + Markup(" ({})").format(local))
     if others:
-        # Staff write other languages' names in German.
-        items.append(_in_language("de", others))
+        # Staff write other languages' names in the source language.
+        items.append(_in_language(toolkit.source_language(), others))
     # The list patterns hold only punctuation and words such as "and"; every item is escaped already.
     return Markup(format_list([str(item) for item in items], locale=page))

@@ -40,10 +40,18 @@ def state_label(state: str) -> str:
 bp.add_app_template_global(state_label, "naturalisation_state_label")
 
 
+def source_only() -> str:
+    """Name the letter language that means no translation: the source language alone."""
+    return _("Nur %(source)s", source=toolkit.source_language_name())
+
+
+bp.add_app_template_global(source_only, "naturalisation_source_only")
+
+
 def _language_choices() -> list:
     source = toolkit.source_language()
-    return as_choices([("", _("Nur Deutsch"))] + [(code, toolkit.language_name(code))
-                                                  for code in toolkit.enabled_languages() if code != source])
+    return as_choices([("", source_only())] + [(code, toolkit.language_name(code))
+                                               for code in toolkit.enabled_languages() if code != source])
 
 
 def _appointment_or_404(appointment_id: int) -> HandoverAppointment:

@@ -64,3 +64,21 @@ def test_item_names_in_a_comparison_are_marked_as_the_source_language(editor, de
     comparison = parse(editor.get(f"/en/staff/checklists/services/{SLUG}/compare?a=1&b=2"))
     names = comparison.xpath("//section[contains(@class, 'checklists-diff-item')]//h3/span[@lang]")
     assert names and {name.get("lang") for name in names} == {"en"}
+
+
+def test_notes_and_hints_name_the_source_language(editor, client, defaults, form_values, parse):
+    assert "Texts in English" in [heading.text_content() for heading in
+                                  parse(editor.get(f"/en/staff/checklists/services/{SLUG}/edit")).xpath("//h2")]
+    translate = f"/en/staff/checklists/services/{SLUG}/translations/tr"
+    values: MultiDict = form_values(editor.get(translate))
+    assert "Visitors see empty fields in English, with a note." in editor.get(translate).get_data(as_text=True)
+    values.setlist("title", [""])
+    assert editor.post(translate, data=values).status_code == 302
+
+    turkish = parse(client.get(f"/tr/checklists/{SLUG}"))
+    assert turkish.findtext(".//h1") == TITLE
+    assert turkish.xpath("string(//p[@class='fallback-note'])") == (
+        "Bazı metinler henüz sizin dilinizde yok. Bunlar burada İngilizce gösteriliyor.")
+    printed = parse(client.get(f"/tr/checklists/{SLUG}/print"))
+    assert "Bu görünüm listeyi İngilizce ve sizin dilinizde yan yana gösterir." in printed.xpath("string(//main)")
+    assert "Almanca" not in turkish.xpath("string(//main)") + printed.xpath("string(//main)")

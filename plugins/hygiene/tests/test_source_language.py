@@ -31,3 +31,27 @@ def test_rules_are_written_in_the_configured_source_language(app, make_staff, da
         "tr": "Lütfen maske takın.", "en": "Please wear a mask."}
     assert "Please wear a mask." in client.get("/ar/hygiene/").get_data(as_text=True)
     assert editor.get("/en/staff/hygiene/").status_code == 200
+
+
+def test_the_fallback_note_the_poster_and_the_hint_name_the_source_language(app, make_staff, form_values, client,
+                                                                            parse):
+    editor = app.test_client()
+    sign_in(editor, make_staff("editor"), lang="en")
+    form = editor.get(NEW)
+    assert "The text in English is required" in form.get_data(as_text=True)
+    values = form_values(form)
+    values.setlist("text-en", ["Card payment only."])
+    assert editor.post(NEW, data=values).status_code == 302
+
+    arabic = parse(client.get("/ar/hygiene/"))
+    assert arabic.xpath("string(//p[@class='fallback-note'])") == (
+        "بعض القواعد غير متوفرة بلغتكم بعد. وهي معروضة هنا باللغة الإنجليزية.")
+    assert arabic.xpath("//*[@lang='en'][@dir='ltr'][contains(., 'Card payment only.')]")
+
+    poster = parse(client.get("/tr/hygiene/poster?languages=ar"))
+    assert "Afiş bugün geçerli olan kuralları İngilizce ve seçtiğiniz dillerde gösterir." in poster.xpath(
+        "string(//main)")
+    source = poster.xpath("//p[contains(@class, 'hygiene-poster__source')]")
+    assert [(line.text_content(), line.get("lang")) for line in source] == [("Card payment only.", "en")]
+    assert poster.xpath("//p[contains(@class, 'hygiene-poster__office')]/@lang") == ["en"]
+    assert not poster.xpath("//*[@lang='de']")
