@@ -1,11 +1,10 @@
-// The call display follows its location: polls the board with If-None-Match (304 while no desk called), and on a
-// new call blinks it, chimes once and announces it. When polls fail it keeps the last board, says since when it
-// is not current, tries again less and less often, and on return shows what it missed, chiming once for all.
-// Delays are read from data attributes at each use, so a test can shorten them.
+// The call display follows its location's board (queue-live.js), and on a new call blinks it, chimes once and
+// announces it. When polls fail it keeps the last board, says since when it is not current, and on return shows
+// what it missed, chiming once for all. Delays are read from data attributes at each use, so a test can shorten them.
 (function () {
   "use strict";
   var root = document.getElementById("queue-display");
-  if (!root || !window.fetch) { return; }
+  if (!root || !window.fetch || !window.queueLive) { return; }
   var board = root.querySelector("[data-queue-display-board]");
   var stale = root.querySelector("[data-queue-display-stale]");
   var staleTime = root.querySelector("[data-queue-display-stale-time]");
@@ -13,16 +12,8 @@
   var signal = root.querySelector("[data-queue-display-signal]");
   var chime = root.querySelector("[data-queue-display-chime]");
   var sound = root.querySelector("[data-queue-display-sound]");
-  var url = root.getAttribute("data-queue-display-url");
-  // The board also changes when the office's day does, without a call: ask without the tag now and then.
-  var FULL_REFRESH_MS = 10 * 60 * 1000;
   var NEW_MS = 10 * 1000;
   var KEYS_KEPT = 200;
-  var etag = null;
-  var fetchedAt = 0;
-  var lastSuccess = Date.now();
-  var failures = 0;
-  var timer = null;
   var chimes = 0;
   var signalTimer = null;
   var seen = callKeys(board);
@@ -86,50 +77,18 @@
     ring();
   }
 
-  function checkStale() {
-    var late = Date.now() - lastSuccess > seconds("data-queue-display-stale-seconds", 15) * 1000;
+  function showStale(late, since) {
     if (late && stale.hidden) {
       var options = { hour: "2-digit", minute: "2-digit" };
       var zone = root.getAttribute("data-queue-display-zone");
       if (zone) { options.timeZone = zone; }
       try {
-        staleTime.textContent = new Date(lastSuccess).toLocaleTimeString(document.documentElement.lang, options);
+        staleTime.textContent = new Date(since).toLocaleTimeString(document.documentElement.lang, options);
       } catch (error) {
-        staleTime.textContent = new Date(lastSuccess).toLocaleTimeString();
+        staleTime.textContent = new Date(since).toLocaleTimeString();
       }
     }
     stale.hidden = !late;
-  }
-
-  function schedule(delay) {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(poll, delay * 1000);
-  }
-
-  function poll() {
-    var every = seconds("data-queue-display-poll-seconds", 5);
-    var headers = { "Accept": "text/html" };
-    if (etag && Date.now() - fetchedAt < FULL_REFRESH_MS) { headers["If-None-Match"] = etag; }
-    fetch(url, { headers: headers, cache: "no-store", credentials: "omit" }).then(function (response) {
-      if (response.status === 304) { return null; }
-      if (response.status !== 200) { throw new Error("poll answered " + response.status); }
-      var tag = response.headers.get("ETag");
-      return response.text().then(function (html) {
-        show(html);
-        etag = tag;
-        fetchedAt = Date.now();
-      });
-    }).then(function () {
-      failures = 0;
-      lastSuccess = Date.now();
-      checkStale();
-      schedule(every);
-    }, function () {
-      // Back off on failures: twice as long each time, at most six intervals.
-      failures += 1;
-      checkStale();
-      schedule(Math.min(every * Math.pow(2, failures), every * 6));
-    });
   }
 
   function rotateTips() {
@@ -155,20 +114,18 @@
     });
   }
 
-  // The screen stays on while the page is shown.
-  var wakeLock = null;
-  function keepAwake() {
-    if (!("wakeLock" in navigator) || document.visibilityState !== "visible") { return; }
-    navigator.wakeLock.request("screen").then(function (lock) { wakeLock = lock; }).catch(function () {});
-  }
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible" && (!wakeLock || wakeLock.released)) { keepAwake(); }
+  window.queueLive.follow({
+    url: root.getAttribute("data-queue-display-url"),
+    accept: "text/html",
+    credentials: "omit",
+    every: function () { return seconds("data-queue-display-poll-seconds", 5); },
+    staleSeconds: function () { return seconds("data-queue-display-stale-seconds", 15); },
+    // The board also changes when the office's day does, without a call: ask without the tag now and then.
+    fresh: 10 * 60 * 1000,
+    answer: function (response) { return response.text().then(show); },
+    stale: showStale
   });
-  // Back on the network: ask at once rather than at the end of the back-off.
-  window.addEventListener("online", function () { schedule(0); });
-
-  keepAwake();
-  window.setInterval(checkStale, 1000);
+  // The screen stays on while the page is shown.
+  window.queueLive.keepAwake();
   window.setTimeout(rotateTips, seconds("data-queue-display-tip-seconds", 8) * 1000);
-  schedule(seconds("data-queue-display-poll-seconds", 5));
 }());

@@ -1,27 +1,24 @@
-// The ticket page follows its ticket through the location's board, one answer shared by every phone there: polls it
-// with If-None-Match (304 while nothing changed) and derives from it, with the texts the page carries, the ticket's
-// place, expected wait and call ("go to room 2.14 now", in German and the page's language); when the ticket is
-// served, ends or is transferred, it fetches the ticket's own live part once. Alerts when called (vibration, a tone
-// where the browser allows), keeps the screen awake, and says when it has had no answer for a while.
+// The ticket page follows its ticket through the location's board, one answer shared by every phone there
+// (queue-live.js), and derives from it, with the texts the page carries, the ticket's place, expected wait and call
+// ("go to room 2.14 now", in German and the page's language); when the ticket is served, ends or is transferred, it
+// fetches the ticket's own live part once. Alerts when called (vibration, a tone where the browser allows), keeps the
+// screen awake, and says when it has had no answer for a while.
 (function () {
   "use strict";
   var box = document.getElementById("queue-live");
   var config = document.getElementById("queue-follow");
   var texts = document.getElementById("queue-texts");
-  if (!box || !config || !texts || !window.fetch || !window.JSON) { return; }
+  if (!box || !config || !texts || !window.fetch || !window.JSON || !window.queueLive) { return; }
   config = JSON.parse(config.textContent);
   texts = JSON.parse(texts.textContent);
-  var seconds = config.poll_seconds || 5;
   // The server's clock, for an arrival window still to come: a phone's own clock may be minutes off.
   var clockOffset = config.clock - Date.now();
-  var etag = null;
   var ticket = readTicket();
   var lastCall = callKey();
   var refresh = document.querySelector(".queue-refresh");
   if (refresh) { refresh.hidden = true; }
   // Without an answer for a while (the waiting room's network failed), the page says it may be behind.
   var stale = document.querySelector("[data-queue-stale]");
-  var lastAnswer = Date.now();
 
   function readTicket() {
     var part = box.querySelector(".queue-ticket");
@@ -138,8 +135,6 @@
         if (key && key !== lastCall) { alertCall(); }
         lastCall = key;
       });
-    }).catch(function () {
-      etag = null; // the next poll gets the board again and tries once more
     });
   }
 
@@ -191,28 +186,15 @@
     return null;
   }
 
-  function poll() {
-    var headers = { "Accept": "application/json" };
-    if (etag) { headers["If-None-Match"] = etag; }
-    fetch(config.board, { headers: headers, cache: "no-store", credentials: "same-origin" }).then(function (response) {
-      if (response.status === 200 || response.status === 304) { lastAnswer = Date.now(); }
-      if (response.status !== 200) { return null; }
-      etag = response.headers.get("ETag");
-      return response.json().then(follow);
-    }).catch(function () { /* offline for a moment: the next poll tries again */ }).then(function () {
-      if (stale) { stale.hidden = Date.now() - lastAnswer <= (config.stale_seconds || 15) * 1000; }
-      window.setTimeout(poll, seconds * 1000);
-    });
-  }
-
-  var wakeLock = null;
-  function keepAwake() {
-    if (!("wakeLock" in navigator) || document.visibilityState !== "visible") { return; }
-    navigator.wakeLock.request("screen").then(function (lock) { wakeLock = lock; }).catch(function () {});
-  }
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible" && (!wakeLock || wakeLock.released)) { keepAwake(); }
+  window.queueLive.follow({
+    url: config.board,
+    accept: "application/json",
+    every: function () { return config.poll_seconds || 5; },
+    staleSeconds: function () { return config.stale_seconds || 15; },
+    // A live part that could not be fetched leaves the board's tag unkept: the next poll gets the board and tries
+    // again.
+    answer: function (response) { return response.json().then(follow); },
+    stale: function (late) { if (stale) { stale.hidden = !late; } }
   });
-  keepAwake();
-  window.setTimeout(poll, seconds * 1000);
+  window.queueLive.keepAwake();
 }());

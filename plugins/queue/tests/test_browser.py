@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from portal_plugins.queue import desk_views, views
 from sqlalchemy import text
 
-from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in, end_staff_sessions
 
 SMALL = {**PHONE, "viewport": {"width": 320, "height": 640}}
 
@@ -145,14 +145,20 @@ def test_a_phone_that_lost_its_network_says_so_and_catches_up_with_the_call(brow
     context.close()
 
 
+def open_desk(browser, live_server, make_staff):
+    """Sign a caseworker in on a small phone and open the desk of room 2.14."""
+    desk = browser.new_context(**SMALL).new_page()
+    browser_sign_in(desk, live_server.url, make_staff("caseworker"))
+    desk.goto(f"{live_server.url}/de/staff/queue/desk/raum-2-14")
+    return desk
+
+
 @pytest.mark.browser
 def test_a_desk_that_lost_its_network_says_its_list_may_be_behind(browser, live_server, make_staff, issue,
                                                                   monkeypatch):
     monkeypatch.setattr(desk_views, "STALE_SECONDS", 2)
-    context = browser.new_context(**SMALL)
-    desk = context.new_page()
-    browser_sign_in(desk, live_server.url, make_staff("caseworker"))
-    desk.goto(f"{live_server.url}/de/staff/queue/desk/raum-2-14")
+    desk = open_desk(browser, live_server, make_staff)
+    context = desk.context
     note = desk.locator("[data-queue-stale]")
     expect(note).to_be_hidden()
     context.set_offline(True)
@@ -163,3 +169,14 @@ def test_a_desk_that_lost_its_network_says_its_list_may_be_behind(browser, live_
     expect(desk.locator("#queue-desk-live")).to_contain_text(label, timeout=15_000)
     expect(note).to_be_hidden()
     context.close()
+
+
+@pytest.mark.browser
+def test_a_desk_whose_session_ended_goes_to_the_sign_in_with_its_next_poll(app, browser, live_server, make_staff,
+                                                                            monkeypatch):
+    monkeypatch.setattr(desk_views, "POLL_SECONDS", 1)
+    desk = open_desk(browser, live_server, make_staff)
+    expect(desk.locator("#queue-desk-live")).to_be_visible()
+    end_staff_sessions(app)
+    desk.wait_for_url("**/de/staff/login**", timeout=15_000)
+    desk.context.close()
