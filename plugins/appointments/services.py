@@ -21,7 +21,7 @@ SERVICE_NAMES: dict[str, object] = {
 
 
 def extra_services() -> dict[str, str]:
-    """Return the municipality's own services (slug: German name) from the settings."""
+    """Return the municipality's own services (slug: name in the source language) from the settings."""
     return toolkit.plugin_settings("appointments")["extra_services"]
 
 
@@ -31,16 +31,16 @@ def known_services() -> list[str]:
 
 
 def service_name(slug: str) -> str:
-    """Return a service's name in the visitor's language (a municipality's own services stay German)."""
+    """Return a service's name in the visitor's language (a municipality's own services stay in the source language)."""
     if slug in SERVICE_NAMES:
         return str(SERVICE_NAMES[slug])
     return extra_services().get(slug, slug)
 
 
 def service_name_markup(slug: str) -> Markup:
-    """Return a service's name, marked as German when it has no translation and the page is in another language."""
+    """Return a service's name, marked as the source language when it has no translation and the page is in another."""
     name = service_name(slug)
     # The locale, not the page's language: a letter renders its second half under the client's locale.
-    if slug in SERVICE_NAMES or get_locale().language == "de":
+    if slug in SERVICE_NAMES or str(get_locale()) == toolkit.source_language():
         return Markup.escape(name)
-    return Markup('<span {}>{}</span>').format(toolkit.lang_attrs("de"), name)
+    return Markup('<span {}>{}</span>').format(toolkit.lang_attrs(toolkit.source_language()), name)

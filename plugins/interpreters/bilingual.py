@@ -52,8 +52,8 @@ class LanguagePair:
 
 
 def partner_languages(page_lang: str) -> list[str]:
-    """Return the languages that may stand beside a page: German beside any other, any other beside German."""
-    office = toolkit.portal_settings()["default_language"]
+    """Return the languages that may stand beside a page: the source language beside any other, and the reverse."""
+    office = toolkit.source_language()
     if page_lang != office:
         return [office]
     return [code for code in toolkit.enabled_languages() if code != office]

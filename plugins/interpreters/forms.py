@@ -85,8 +85,8 @@ class HelpTimeForm(FlaskForm):
 
 
 def help_time_form(**values) -> HelpTimeForm:
-    """Build the help time form with the enabled languages (except German) to choose from."""
+    """Build the help time form with the enabled languages (except the source language) to choose from."""
     form = HelpTimeForm(**values)
     form.languages.choices = [(code, name_in_page_language(code)) for code in toolkit.enabled_languages()
-                              if code != toolkit.portal_settings()["default_language"]]
+                              if code != toolkit.source_language()]
     return form

@@ -15,9 +15,9 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def _notice_languages() -> list[str]:
-    """Return the enabled languages, the required one (the default language) first."""
-    required = toolkit.portal_settings()["default_language"]
-    return [required] + [code for code in toolkit.enabled_languages() if code != required]
+    """Return the enabled languages, the required one (the source language) first."""
+    source = toolkit.source_language()
+    return [source] + [code for code in toolkit.enabled_languages() if code != source]
 
 
 class NoticeForm(FlaskForm):

@@ -26,10 +26,6 @@ def _to_local(moment: datetime | None) -> datetime | None:
     return toolkit.office_now(moment).replace(tzinfo=None) if moment else None
 
 
-def _required_language() -> str:
-    return toolkit.portal_settings()["default_language"]
-
-
 def _notice_or_404(notice_id: int) -> Notice:
     return toolkit.session().get(Notice, notice_id) or abort(404)
 
@@ -128,14 +124,14 @@ def _saved_message(notice: Notice, action: str) -> str:
 def index():
     notices = toolkit.session().scalars(select(Notice).order_by(Notice.starts_at.desc(), Notice.id.desc())).all()
     return render_template("notices/staff/list.html", notices=notices, now=toolkit.utcnow(),
-                           languages=toolkit.enabled_languages(), required_language=_required_language())
+                           languages=toolkit.enabled_languages())
 
 
 @bp.route("/languages")
 def coverage():
     notices = toolkit.session().scalars(select(Notice).order_by(Notice.starts_at.desc(), Notice.id.desc())).all()
     return render_template("notices/staff/coverage.html", notices=notices, now=toolkit.utcnow(),
-                           languages=toolkit.enabled_languages(), required_language=_required_language())
+                           languages=toolkit.enabled_languages())
 
 
 @bp.route("/new", methods=["GET", "POST"])
