@@ -2,6 +2,7 @@
 go back."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ ROOT = Path(__file__).parent.parent
 PLUGIN_FILES = sorted(p for folder in (ROOT / "plugins", ROOT / "examples" / "plugins") for p in folder.rglob("*.py")
                       if "migrations" not in p.parts)
 CORE_FILES = sorted((ROOT / "portal").rglob("*.py"))
+TEMPLATES = sorted(p for folder in (ROOT / "templates", ROOT / "plugins", ROOT / "examples" / "plugins")
+                   for p in folder.rglob("*.html") if "tests" not in p.parts)
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -106,3 +109,20 @@ def test_hand_written_locking_is_recognised(tmp_path):
         "session.execute(update(Rule).where(Rule.id == 1, Rule.version == expected))\n"
         "if form.version.data != rule.version:\n    pass\n", encoding="utf-8")
     assert sorted(problem.split(":")[0] for problem in hand_written_locking(sample)) == ["line 1", "line 2", "line 3"]
+
+
+# German by nature: Leichte Sprache is German whatever the source language, and the glossary explains German words.
+GERMAN_BY_NATURE = {"templates/easy/base.html", "plugins/emergency/templates/emergency/easy_sent.html",
+                    "plugins/interpreters/templates/interpreters/glossary.html",
+                    "plugins/interpreters/templates/interpreters/staff/glossary.html",
+                    "plugins/interpreters/templates/interpreters/staff/term_form.html"}
+FIXED_LANGUAGE = re.compile(r"""lang=["']de["']|lang_attrs\(\s*["']de["']\s*\)|portal\.default_language""")
+
+
+def test_what_the_office_wrote_is_marked_with_the_source_language():
+    """An office may write in another language than German, and open its site in yet another for visitors."""
+    found = [f"{path.relative_to(ROOT)}: {match.group(0)}"
+             for path in [*TEMPLATES, *(p for p in PLUGIN_FILES if "tests" not in p.parts)]
+             if str(path.relative_to(ROOT)) not in GERMAN_BY_NATURE
+             for match in FIXED_LANGUAGE.finditer(path.read_text(encoding="utf-8"))]
+    assert not found, f"use source_language() (docs/plugins.md): {found}"

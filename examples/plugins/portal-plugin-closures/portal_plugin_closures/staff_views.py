@@ -30,7 +30,7 @@ def index():
 
 def _checked_values(form: ClosureForm) -> dict | None:
     """Return the closure's new values, or None after adding the errors only the whole form can tell."""
-    source = toolkit.portal_settings()["default_language"]
+    source = toolkit.source_language()
     valid = True
     if form.ends_on.data < form.starts_on.data:
         form.ends_on.errors.append(_("Der letzte Tag darf nicht vor dem ersten liegen."))

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from portal_plugin_closures.models import Closure
 from sqlalchemy import select
 
@@ -33,6 +34,18 @@ def test_an_editor_adds_a_closure(staff_client, data, today):
     closure = data(lambda session: session.scalars(select(Closure)).one())
     assert closure.reason == {"de": "Betriebsausflug", "en": "Staff outing"} and closure.version == 1
     assert "Betriebsausflug" in editor.get("/de/staff/closures/").get_data(as_text=True)
+
+
+@pytest.mark.portal_config({"fallback_languages": ["en"]})
+def test_the_reason_is_required_in_the_source_language_the_office_writes_in(staff_client, data, today):
+    editor = staff_client("editor")
+    token = csrf_token(editor, "/de/staff/closures/new")
+    refused = editor.post("/de/staff/closures/new", data=form(token, None, today, today, english=""))
+    assert refused.status_code == 422 and "Bitte geben Sie den Grund in dieser Sprache an." in refused.get_data(
+        as_text=True)
+    response = editor.post("/de/staff/closures/new", data=form(token, None, today, today, german=""))
+    assert response.status_code == 302
+    assert '<td lang="en" dir="ltr">Staff outing</td>' in editor.get("/de/staff/closures/").get_data(as_text=True)
 
 
 def test_bad_input_is_refused_with_a_message_and_kept(staff_client, add_closure, data, today):
