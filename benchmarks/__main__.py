@@ -136,6 +136,9 @@ def main() -> None:
                     if "lighthouse" in sections:
                         print("lighthouse", file=sys.stderr)
                         results["lighthouse"] = lighthouse.measure(portal.url, pages)
+                if "weight" in sections:
+                    print("page weight: the ticket page", file=sys.stderr)
+                    results["weight"] |= waiting_room.ticket_page_weight(root / "ticket-weight", plugins)
     finally:
         results["goals"] = report.goals(results)
         results["minutes"] = round((time.monotonic() - started) / 60, 1)

@@ -1,9 +1,9 @@
 """The waiting room under a day's load: 1,000 phones follow their tickets, 4 call displays follow the location,
 8 desks call clients, and a probe times the lookup page and a desk page meanwhile.
 
-Each phone does what the ticket page's script does (plugins/queue/static/queue.js): it polls the location's board
-with the last ETag, derives its ticket's state from the board (the call included), and fetches its ticket's own
-live part once when the ticket is served or ends.
+Each phone does what the ticket page's scripts do (plugins/queue/static/queue.js on queue-live.js): it polls the
+location's board with the last ETag, derives its ticket's state from the board (the call included), and fetches its
+ticket's own live part once when the ticket is served or ends.
 
 Gunicorn with the deployment settings (portal/gunicorn_config.py: sync workers, two per core) on SQLite with all
 plugins, the live versions in Redis when reachable. The phones and displays are tasks of one asyncio client speaking
@@ -54,6 +54,28 @@ def address(number: int) -> str:
 def with_queue(plugins: list[str]) -> list[str]:
     """Return the plugins with the queue's added: the waiting room is opt-in, so not among the default plugins."""
     return plugins if "queue" in plugins else [*plugins, "queue"]
+
+
+def ticket_page_weight(root: Path, plugins: list[str]) -> dict[str, dict]:
+    """Return a ticket page's first and repeat visit, on an installation of its own since the waiting room is opt-in.
+
+    With PORTAL_BENCH_BEFORE_PYTHON the earlier code serves the same ticket too (`ticket_before`), as this code
+    migrated it.
+    """
+    from .browser import Browser
+    from .throughput import BEFORE_PYTHON
+    from .weight import visit
+
+    installation = Installation(root, "sqlite", with_queue(plugins))
+    tokens, _location, _slug = prepare(installation, phones=1)
+    page = f"/{LANG}/queue/t/{tokens[0][0]}"
+    with installation.process() as portal:
+        found = {"ticket": visit(Browser(portal.url), page)}
+    if BEFORE_PYTHON:
+        before = Installation(root, "sqlite", installation.plugins, python=BEFORE_PYTHON)
+        with before.process() as portal:
+            found["ticket_before"] = visit(Browser(portal.url), page)
+    return found
 
 
 def prepare(installation: Installation, phones: int = PHONES) -> tuple[list[tuple[str, str]], str, str]:
