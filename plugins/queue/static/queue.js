@@ -135,6 +135,9 @@
         if (key && key !== lastCall) { alertCall(); }
         lastCall = key;
       });
+    }).catch(function () {
+      // The board did answer, so the page is not behind; not shown, its tag is not kept and the next poll tries again.
+      return false;
     });
   }
 
@@ -191,8 +194,6 @@
     accept: "application/json",
     every: function () { return config.poll_seconds || 5; },
     staleSeconds: function () { return config.stale_seconds || 15; },
-    // A live part that could not be fetched leaves the board's tag unkept: the next poll gets the board and tries
-    // again.
     answer: function (response) { return response.json().then(follow); },
     stale: function (late) { if (stale) { stale.hidden = !late; } }
   });

@@ -2,9 +2,10 @@
 
 import pytest
 from playwright.sync_api import expect
-from portal_plugins.queue import desk_views, views
+from portal_plugins.queue import desk_views, service, views
 from sqlalchemy import text
 
+from portal import toolkit
 from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in, end_staff_sessions
 
 SMALL = {**PHONE, "viewport": {"width": 320, "height": 640}}
@@ -142,6 +143,42 @@ def test_a_phone_that_lost_its_network_says_so_and_catches_up_with_the_call(brow
     context.set_offline(False)
     expect(phone.locator(".queue-call")).to_be_visible(timeout=15_000)
     expect(note).to_be_hidden()
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_live_part_that_fails_while_the_board_answers_is_tried_again_without_the_stale_note(
+        browser, live_server, issue, call_next, data, monkeypatch):
+    """The board is the phone's sign of a working network: a failing live part is retried at the usual pace."""
+    monkeypatch.setattr(views, "STALE_SECONDS", 2)
+    ticket_id, token, label = issue()
+    context = browser.new_context(**SMALL)
+    phone = context.new_page()
+    phone.goto(f"{live_server.url}/de/queue/t/{token}")
+    expect(phone.locator(".queue-number")).to_have_text(label)
+    failed = []
+
+    def fail(route):
+        failed.append(route.request.url)
+        route.fulfill(status=500, body="")
+
+    phone.route("**/live", fail)
+    call_next()
+
+    def start(session):
+        ticket = session.get(service.Ticket, ticket_id)
+        assert service.change(ticket, ticket.version, "start", lambda: service.start_service(ticket, toolkit.utcnow()))
+        session.commit()
+
+    data(start)
+    for _ in range(150):
+        if len(failed) >= 2:
+            break
+        phone.wait_for_timeout(200)
+    # Two fetches a poll apart, and the page never said it was behind: a failure would have waited twice as long.
+    assert len(failed) >= 2 and not phone.locator("[data-queue-stale]").is_visible()
+    phone.unroute("**/live")
+    expect(phone.locator(".queue-ticket")).to_have_attribute("data-queue-state", "served", timeout=15_000)
     context.close()
 
 
