@@ -12,6 +12,7 @@ from flask import current_app, render_template
 from flask.cli import with_appcontext
 
 from .blueprints import PortalBlueprint
+from .i18n import INTERFACE_LANGUAGE, enabled_languages, source_language
 from .plugins import call_robustly
 from .resources import core_path
 from .staff.auth import guard_blueprint
@@ -53,7 +54,7 @@ def is_translated(message) -> bool:
 def interface_completeness() -> list[Completeness]:
     """Count translated interface messages per owner and language."""
     rows = []
-    languages = [lang for lang in current_app.config["PORTAL"]["languages"] if lang != "de"]
+    languages = [lang for lang in enabled_languages() if lang != INTERFACE_LANGUAGE]
     for owner, folder in catalog_folders().items():
         template = folder / "messages.pot"
         if not template.exists():
@@ -100,7 +101,8 @@ guard_blueprint(bp, "editor")
 @bp.route("/")
 def report():
     interface = interface_completeness()
-    return render_template("staff/translations.html", interface=interface, content=content_completeness())
+    return render_template("staff/translations.html", interface=interface, content=content_completeness(),
+                           content_in_interface_language=source_language() == INTERFACE_LANGUAGE)
 
 
 def init_app(app) -> None:

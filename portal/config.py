@@ -36,6 +36,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_settings import EnvSettingsSource
 
+from .i18n import INTERFACE_LANGUAGE
 from .resources import core_path
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class ConfigError(Exception):
 def catalog_languages() -> tuple[str, ...]:
     """Return the languages the core has a catalog for: German (the source) first, then by code."""
     found = {path.parent.parent.name for path in core_path("translations").glob("*/LC_MESSAGES/messages.po")}
-    return ("de", *sorted(found - {"de"}))
+    return (INTERFACE_LANGUAGE, *sorted(found - {INTERFACE_LANGUAGE}))
 
 
 LANGUAGE_CODES = catalog_languages()

@@ -13,6 +13,8 @@ from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 
 LANGUAGE_COOKIE = "portal_lang"
+# The language the interface's messages are written in: each catalog translates from it, and it needs none.
+INTERFACE_LANGUAGE = "de"
 # CLDR's aliases of language subtags a browser may send: prs (Dari) is fa_AF, kmr (Kurmanji) is ku.
 LANGUAGE_ALIASES: dict[str, str] = get_global("language_aliases")
 
@@ -144,7 +146,7 @@ class _NotingDomain(Domain):
         if found is not None and found[0] is getattr(getattr(state, "_flask_babel", None), "babel_locale", None):
             return found[1]
         translations = super().get_translations()
-        if not getattr(translations, "notes_fallbacks", False) and str(get_locale()) != "de":
+        if not getattr(translations, "notes_fallbacks", False) and str(get_locale()) != INTERFACE_LANGUAGE:
             translations.add_fallback(_GermanFallback())
             translations.notes_fallbacks = True
         if g:
@@ -158,7 +160,7 @@ def untranslated_note() -> Markup:
         return Markup()
     text = gettext("Einige Texte auf dieser Seite sind noch nicht übersetzt und stehen deshalb auf Deutsch da.")
     # The note itself may lack a translation: then it is German and says so.
-    attrs = lang_attrs("de") if text in g.untranslated else Markup("")
+    attrs = lang_attrs(INTERFACE_LANGUAGE) if text in g.untranslated else Markup("")
     return Markup('<p class="fallback-note" role="note" {}>{}</p>').format(attrs, text)
 
 
@@ -167,7 +169,7 @@ def init_app(app: Flask, translation_dirs: list[str]) -> None:
     # flask-babel 4 takes a ;-separated string; later directories win a clash,
     # which tests/test_translations.py forbids.
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs)
-    app.config["BABEL_DEFAULT_LOCALE"] = "de"
+    app.config["BABEL_DEFAULT_LOCALE"] = INTERFACE_LANGUAGE
     babel = Babel(app, locale_selector=_select_locale)
     domain = babel.domain_instance = _NotingDomain(domain=get_babel(app).default_domain)
     # Templates ask this app's domain for the catalog directly, and `_` is the translating function itself, not

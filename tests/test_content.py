@@ -49,3 +49,9 @@ def test_the_translation_report_names_the_source_language_of_the_content(staff_c
     page = staff_client("editor").get(f"/{lang}/staff/translations/")
     assert page.status_code == 200
     assert sentence in page.get_data(as_text=True)
+
+
+def test_the_translation_report_says_once_that_interface_and_content_are_german(staff_client):
+    page = staff_client("editor").get("/de/staff/translations/").get_data(as_text=True)
+    assert "Beide sind auf Deutsch geschrieben." in page
+    assert "die Inhalte auf" not in page
