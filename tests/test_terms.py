@@ -460,7 +460,7 @@ def test_polish_check_for_termin_alone_finds_it():
     ("emergency", "Ihr Aufenthaltstitel läuft in den nächsten Tagen ab."),
     ("naturalisation", "Wenn Sie nicht kommen können, sagen Sie bitte ab, damit wir den Termin weitergeben können."),
     ("naturalisation", "Sehen Sie nach, wann und wo Sie Ihre Urkunde bekommen."),
-    ("interpreters", "Sie sprechen wenig Deutsch? Ehrenamtliche Sprachmittlerinnen und Sprachmittler helfen Ihnen "
+    ("interpreters", "Sie sprechen wenig %(source)s? Ehrenamtliche Sprachmittlerinnen und Sprachmittler helfen Ihnen "
                      "im Amt und am Telefon. Die Hilfe ist kostenlos."),
     ("interpreters", "Übersetzen Sie vollständig und neutral. Wenn Sie etwas nicht verstehen, fragen Sie nach."),
 ], ids=lambda value: value if value in CATALOG_FOLDERS else value[:24])

@@ -17,27 +17,42 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _translation_languages() -> list[str]:
-    return [code for code in toolkit.enabled_languages() if code != "de"]
+def translation_languages() -> list[str]:
+    """Return the enabled languages a term is translated into: all but the source language."""
+    return [code for code in toolkit.enabled_languages() if code != toolkit.source_language()]
+
+
+def _term_label(code: str) -> str:
+    return toolkit._("Begriff auf %(language)s", language=name_in_page_language(code))
+
+
+def _explanation_label(code: str) -> str:
+    return toolkit._("Erklärung auf %(language)s", language=name_in_page_language(code))
 
 
 class GlossaryTermForm(FlaskForm):
-    """The German term and explanation, and both in every other enabled language."""
+    """The term and explanation in the source language, and both in every other enabled language."""
 
     version = toolkit.VersionField()
-    term = StringField(_l("Begriff auf Deutsch"), filters=[_strip],
+    term = StringField(filters=[_strip],
                        validators=[InputRequired(message=_l("Bitte geben Sie den Begriff ein.")), Length(max=200)])
-    explanation = TextAreaField(_l("Erklärung in einfachem Deutsch"), filters=[_strip],
+    explanation = TextAreaField(filters=[_strip],
                                 validators=[InputRequired(message=_l("Bitte geben Sie eine Erklärung ein.")),
                                             Length(max=2000)])
     terms = toolkit.PerLanguageField(
         field=StringField(filters=[_strip], validators=[Optional(), Length(max=200)]),
-        languages=_translation_languages,
-        label_for=lambda code: toolkit._("Begriff auf %(language)s", language=name_in_page_language(code)))
+        languages=translation_languages, label_for=_term_label)
     explanations = toolkit.PerLanguageField(
         field=TextAreaField(filters=[_strip], validators=[Optional(), Length(max=2000)]),
-        languages=_translation_languages,
-        label_for=lambda code: toolkit._("Erklärung auf %(language)s", language=name_in_page_language(code)))
+        languages=translation_languages, label_for=_explanation_label)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The configuration, not the code, says which language the office writes in.
+        source = toolkit.source_language()
+        for field, label in ((self.term, _term_label), (self.explanation, _explanation_label)):
+            field.label.text = label(source)
+            field.render_kw = {"lang": toolkit.language_tag(source), "dir": toolkit.text_direction(source)}
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

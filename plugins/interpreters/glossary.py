@@ -25,6 +25,7 @@ _FOLD = str.maketrans({
     "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه", "ـ": None,
     "’": "'", "ʼ": "'",
 })
+GERMAN = "de"
 _GERMAN_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _SPACES = re.compile(r"\s+")
 
@@ -42,13 +43,13 @@ def _folded_german(text: str) -> str:
     return fold(text) + " " + fold(lowered.translate(_GERMAN_UMLAUTS))
 
 
+def _folder(lang: str):
+    return _folded_german if lang == GERMAN else fold
+
+
 def refresh_search_text(term: GlossaryTerm) -> None:
     """Rebuild the search column from every language version of a term."""
-    parts = [_folded_german(term.term), _folded_german(term.explanation)]
-    for translation in term.translations:
-        if translation.term:
-            parts += [fold(translation.term), fold(translation.explanation)]
-    term.search_text = " | ".join(parts)
+    term.search_text = " | ".join(_folder(lang)(text) for lang, version in term.versions().items() for text in version)
 
 
 def _like_pattern(word: str) -> str:
@@ -73,12 +74,12 @@ def search_terms(session: Session, query: str = "") -> list[GlossaryTerm]:
 
 
 def _names_match(term: GlossaryTerm, words: list[str]) -> bool:
-    names = " ".join([_folded_german(term.term)] + [fold(t.term) for t in term.translations])
+    names = " ".join(_folder(lang)(name) for lang, (name, _explanation) in term.versions().items())
     return all(word in names for word in words)
 
 
 def slugify(text: str) -> str:
-    """Make an address part from a German word: Einbürgerung -> einbuergerung."""
+    """Make an address part from a word: Einbürgerung -> einbuergerung, Séjour -> sejour."""
     lowered = unicodedata.normalize("NFC", text.casefold()).translate(_GERMAN_UMLAUTS)
     ascii_only = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:100] or "begriff"
@@ -111,9 +112,18 @@ def shipped_terms() -> list[dict]:
     return json.loads(SHIPPED_GLOSSARY.read_text(encoding="utf-8"))["terms"]
 
 
+def shipped_versions(entry: dict) -> dict[str, tuple[str, str]]:
+    """Return a shipped term's (term, explanation) by language; the shipped glossary is written in German."""
+    return {GERMAN: (entry["term"], entry["explanation_de"])} | {
+        lang: (version["term"], version["explanation"]) for lang, version in entry["translations"].items()}
+
+
 @dataclass(frozen=True)
 class ShippedGaps:
-    """What the shipped glossary holds and the database lacks: whole terms, and languages of terms present."""
+    """What the shipped glossary holds and the database lacks: whole terms, and languages of terms present.
+
+    Only terms the shipped glossary has in the source language can be added, since a term is written in it.
+    """
 
     terms: list[dict]
     versions: list[tuple[GlossaryTerm, dict[str, tuple[str, str]]]]
@@ -127,16 +137,15 @@ def shipped_gaps(session: Session) -> ShippedGaps:
     """Return the shipped terms not in the database and the shipped versions, as (term, explanation), terms lack."""
     present = {term.slug: term for term in session.scalars(select(GlossaryTerm))}
     terms, versions = [], []
+    source = toolkit.source_language()
     for entry in shipped_terms():
+        shipped = shipped_versions(entry)
         term = present.get(entry["slug"])
         if term is None:
-            terms.append(entry)
+            if source in shipped:
+                terms.append(entry)
             continue
-        stored = {"de": (term.term, term.explanation)} | {
-            translation.lang: (translation.term, translation.explanation) for translation in term.translations}
-        shipped = {"de": (entry["term"], entry["explanation_de"])} | {
-            lang: (version["term"], version["explanation"]) for lang, version in entry["translations"].items()}
-        lacking = toolkit.missing_shipped_versions(stored, shipped)
+        lacking = toolkit.missing_shipped_versions(term.stored_versions(), shipped)
         if lacking:
             versions.append((term, lacking))
     return ShippedGaps(terms, versions)
@@ -145,10 +154,13 @@ def shipped_gaps(session: Session) -> ShippedGaps:
 def load_shipped_glossary(session: Session) -> ShippedGaps:
     """Add the shipped terms and language versions the database lacks; return what was added."""
     gaps = shipped_gaps(session)
+    source = toolkit.source_language()
     for entry in gaps.terms:
-        term = GlossaryTerm(slug=entry["slug"], term=entry["term"], explanation=entry["explanation_de"])
-        for lang, version in entry["translations"].items():
-            set_translation(term, lang, version["term"], version["explanation"])
+        versions = shipped_versions(entry)
+        term = GlossaryTerm(slug=entry["slug"], term=versions[source][0], explanation=versions[source][1])
+        for lang, (text, explanation) in versions.items():
+            if lang != source:
+                set_translation(term, lang, text, explanation)
         refresh_search_text(term)
         session.add(term)
     for term, lacking in gaps.versions:
@@ -169,7 +181,7 @@ def audit_shipped(added: ShippedGaps) -> None:
 
 
 def coverage(session: Session) -> list[toolkit.ContentStatus]:
-    """Return, for each enabled language but German (the glossary's source), how many terms are translated."""
+    """Return, for each enabled language but the source language, how many terms are translated."""
     total = session.scalar(select(func.count()).select_from(GlossaryTerm)) or 0
     counts = dict(session.execute(
         select(GlossaryTranslation.lang, func.count())
@@ -177,4 +189,4 @@ def coverage(session: Session) -> list[toolkit.ContentStatus]:
         .group_by(GlossaryTranslation.lang)).all())
     return [toolkit.ContentStatus(plugin="interpreters", kind="glossary", lang=lang, translated=counts.get(lang, 0),
                                   total=total)
-            for lang in toolkit.enabled_languages() if lang != "de"]
+            for lang in toolkit.enabled_languages() if lang != toolkit.source_language()]

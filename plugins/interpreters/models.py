@@ -11,12 +11,12 @@ from portal import toolkit
 
 
 class GlossaryTerm(toolkit.Base):
-    """An administrative word in German with a plain explanation; translations hang below it."""
+    """An administrative word in the source language with a plain explanation; translations hang below it."""
 
     __tablename__ = "interpreters_glossary_term"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Stable address of the term; made once from the German word and never changed.
+    # Stable address of the term; made once from the word and never changed.
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     term: Mapped[str] = mapped_column(String(200))
     explanation: Mapped[str] = mapped_column(Text)
@@ -32,16 +32,21 @@ class GlossaryTerm(toolkit.Base):
     __mapper_args__ = {"version_id_col": version}
 
     def versions(self) -> dict[str, tuple[str, str]]:
-        """Return (term, explanation) by language, German included."""
-        found = {"de": (self.term, self.explanation)}
+        """Return (term, explanation) by language, the source language's included."""
+        found = {toolkit.source_language(): (self.term, self.explanation)}
         for translation in self.translations:
             if translation.term and translation.explanation:
-                found[translation.lang] = (translation.term, translation.explanation)
+                found.setdefault(translation.lang, (translation.term, translation.explanation))
         return found
+
+    def stored_versions(self) -> dict[str, tuple[str, str]]:
+        """Return (term, explanation) by language, the versions staff removed included as empty ones."""
+        return {translation.lang: (translation.term, translation.explanation)
+                for translation in self.translations} | {toolkit.source_language(): (self.term, self.explanation)}
 
 
 class GlossaryTranslation(toolkit.Base):
-    """A glossary term and its explanation in one language other than German."""
+    """A glossary term and its explanation in one language other than the source language."""
 
     __tablename__ = "interpreters_glossary_translation"
     __table_args__ = (UniqueConstraint("term_id", "lang"),)
@@ -67,7 +72,7 @@ class HelpTime(toolkit.Base):
     ends_at: Mapped[time] = mapped_column(Time)
     # Codes of enabled portal languages, separated by spaces.
     languages: Mapped[str] = mapped_column(String(100), default="")
-    # Languages the portal has no pages in (for example Kurdish), written in German.
+    # Languages the portal has no pages in (for example Kurdish), written in the source language.
     other_languages: Mapped[str] = mapped_column(String(200), default="")
     place: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from portal import toolkit
 from portal.toolkit import _
 
-from .forms import GlossaryTermForm, help_time_form
+from .forms import GlossaryTermForm, help_time_form, translation_languages
 from .glossary import (
     audit_shipped,
     load_shipped_glossary,
@@ -65,7 +65,7 @@ def _term_conflict(form, term: GlossaryTerm):
 def glossary():
     query = search_query()
     session = toolkit.session()
-    languages = [code for code in toolkit.enabled_languages() if code != "de"]
+    languages = translation_languages()
     return render_template("interpreters/staff/glossary.html", terms=search_terms(session, query), query=query,
                            languages=languages, gaps=shipped_gaps(session))
 

@@ -28,10 +28,10 @@ def search_query() -> str:
 
 @dataclass(frozen=True)
 class TermView:
-    """A glossary term as one page shows it: German, and the visitor's language when there is one."""
+    """A glossary term as one page shows it: the source language, and the visitor's language when there is one."""
 
     slug: str
-    german: tuple[str, str]
+    source: tuple[str, str]
     shown: toolkit.Translated
 
     @property
