@@ -105,3 +105,21 @@ def test_a_kept_form_in_arabic_on_a_320_px_phone(browser, live_server, app, make
     expect(page.locator("input[name=display_name]")).to_have_value("زينب كايا")
     expect(page.locator("input[name=password]")).to_have_value("")
     context.close()
+
+
+def test_a_wide_table_on_a_320_px_phone_scrolls_in_its_box_and_keeps_its_words_whole(browser, live_server,
+                                                                                     make_staff):
+    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 640}})
+    page = context.new_page()
+    browser_sign_in(page, live_server.url, make_staff("editor"), lang="ar")
+    page.goto(f"{live_server.url}/ar/staff/translations/")
+    assert_no_horizontal_scroll(page)
+    # The lines a cell's text takes: each header is one word, and "interface" one more below them.
+    lines = page.evaluate("""() => [...document.querySelector('.table-wrap').querySelectorAll('th, td')].slice(0, 7)
+      .map(cell => { const range = document.createRange(); range.selectNodeContents(cell);
+        return [cell.textContent.trim(), new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size];
+      })""")
+    assert [cell for cell, count in lines if count != 1] == [], lines
+    box = page.locator(".table-wrap").first
+    assert box.evaluate("box => box.scrollWidth > box.clientWidth")
+    context.close()
