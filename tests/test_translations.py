@@ -209,6 +209,22 @@ def test_polish_plural_forms_agree_with_the_number(owner, msgid, count, expected
     assert expected in plural_text(owner, "pl", msgid, count)
 
 
+# Persian counts nouns in the singular but lets the verb agree with people and things counted: one person
+# "می‌تواند" and "است", several "می‌توانند" and "اند". One form for all once gave "1 نفر می‌توانند با هم بیایند".
+PERSIAN_COUNTS = [
+    ("queue", "Vor Ihnen wartet %(num)d Person.", 1, "1 نفر پیش از شما در انتظار است."),
+    ("queue", "Vor Ihnen wartet %(num)d Person.", 3, "3 نفر پیش از شما در انتظارند."),
+    ("appointments", "Es darf %(num)d Person kommen.", 1, "1 نفر می‌تواند بیاید."),
+    ("appointments", "Es darf %(num)d Person kommen.", 2, "2 نفر می‌توانند با هم بیایند."),
+    ("arrival", "%(num)d Person darf eintreten.", 1, "1 نفر می‌تواند وارد شود."),
+]
+
+
+@pytest.mark.parametrize("owner, msgid, count, expected", PERSIAN_COUNTS)
+def test_persian_verbs_agree_with_one_or_more(owner, msgid, count, expected):
+    assert plural_text(owner, "fa", msgid, count) == expected
+
+
 # Arabic wordings once wrong: a verbal noun without its object, conciliation (Schlichtung) as arbitration (تحكيم),
 # residence permit (إذن الإقامة) for the residence title (سند الإقامة), permanent residence for the settlement permit.
 SCHLICHTUNG = ("Sie haben uns eine Barriere gemeldet und sind mit unserer Antwort nicht zufrieden? Dann können Sie "
