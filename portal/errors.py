@@ -82,22 +82,31 @@ def _error_response(code: int, detail: str | None = None, kept: KeptForm | None 
 def _form_to_send_again(*, staff_forms: bool) -> KeptForm | None:
     """Return the sent form an error page may offer again: one that passed its CSRF check, or a public page's."""
     # A staff form that failed its check may be another site's: offering it would turn a forged request into a
-    # click. A public page's forms act for nobody in particular, so their fields are safe to offer back, but
-    # only to a form sent from this site: the offer's new form token starts a session, whose cookie would
-    # replace the one of whoever another site made send it (and sign a staff member out).
+    # click (unless the browser proves otherwise: _form_proven_from_this_site). A public page's forms act for
+    # nobody in particular, so their fields are safe to offer back, but only to a form sent from this site: the
+    # offer's new form token starts a session, whose cookie would replace the one of whoever another site made
+    # send it (and sign a staff member out).
     if not ((staff_forms and g.get("csrf_valid")) or (is_public_page() and _sent_from_this_site())):
         return None
     return KeptForm.of_request()
 
 
-def _sent_from_this_site() -> bool:
-    """Tell whether the browser says this request came from one of the portal's own pages."""
+def _sent_from_this_site(*, when_unsaid: bool = True) -> bool:
+    """Tell whether the browser says one of the portal's pages sent this request (when_unsaid: if it says nothing)."""
     fetched_from = request.headers.get("Sec-Fetch-Site")
     if fetched_from is not None:
         return fetched_from == "same-origin"
     origin = request.headers.get("Origin")
-    # Browsers too old to send either header are let through; the session cookie's SameSite=Lax still holds.
-    return origin is None or origin == request.host_url.rstrip("/")
+    # Browsers too old to send either header get when_unsaid; the session cookie's SameSite=Lax still holds.
+    return when_unsaid if origin is None else origin == request.host_url.rstrip("/")
+
+
+def _form_proven_from_this_site() -> KeptForm | None:
+    """Return a form whose token failed when the browser proves that one of the portal's pages sent it."""
+    # A staff form's token goes with a session since replaced, as when the person signed in again in another
+    # window. No other site can make a browser send Sec-Fetch-Site: same-origin or this site's Origin, so the form
+    # is the person's own; from a browser that sends neither it might be another site's, and gets no offer.
+    return KeptForm.of_request() if _sent_from_this_site(when_unsaid=False) else None
 
 
 def _error_page(code: int, title: str, message: str, kept: KeptForm | None = None, kept_note: str = "") -> str:
@@ -131,7 +140,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_exc):
-        kept = _form_to_send_again(staff_forms=False)
+        kept = _form_to_send_again(staff_forms=False) or _form_proven_from_this_site()
         if kept is None:
             return render_error(400, _("Das Formular ist abgelaufen oder wurde nicht vollständig gesendet. Bitte "
                                        "laden Sie die Seite neu und senden Sie es noch einmal."))
@@ -141,8 +150,12 @@ def init_app(app: Flask) -> None:
                 "Auch dieses Mal kam das Formular ohne sein Cookie an. Diese Seite braucht ein Cookie, damit "
                 "niemand anderes Formulare in Ihrem Namen senden kann; es speichert nichts über Sie."), kept, _(
                 "Bitte erlauben Sie Cookies für diese Seite und senden Sie Ihre Eingaben dann noch einmal."))
-        return _error_response(400, _(
-            "Das Formular war zu lange geöffnet, oder Ihr Browser hat sein Cookie gelöscht."), kept, _(
+        if is_public_page():
+            cause = _("Das Formular war zu lange geöffnet, oder Ihr Browser hat sein Cookie gelöscht.")
+        else:
+            cause = _("Seit Sie dieses Formular geöffnet haben, hat sich Ihre Anmeldung geändert, zum Beispiel durch "
+                      "eine neue Anmeldung in einem anderen Fenster.")
+        return _error_response(400, cause, kept, _(
             "Ihre Eingaben sind nicht verloren: Senden Sie sie mit der Schaltfläche unten noch einmal."))
 
     @app.errorhandler(OperationalError)

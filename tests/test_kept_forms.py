@@ -1,12 +1,22 @@
 """A form that failed only for the moment comes back on the error page, ready to be sent again (portal/keptforms.py)."""
 
+import re
+
 import lxml.html
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from portal import create_app
 from portal.migrate import upgrade_all
-from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, csrf_token, sign_in
+from portal.testing import (
+    PHONE,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    browser_sign_in,
+    csrf_token,
+    sign_in,
+)
 from tests.support import DatabaseOutage, nu_html_errors
 
 URL = "/de/emergency/"
@@ -107,14 +117,45 @@ def test_the_offer_is_in_the_visitors_language(app):
     assert page.xpath("//form[@id='send-again']//button")[0].text_content() == "إرسال المدخلات مرة أخرى"
 
 
-def test_a_staff_form_that_failed_its_check_is_not_offered_again(app, make_staff):
+@pytest.mark.parametrize("headers", [{}, {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                                     {"Origin": "https://elsewhere.example"}],
+                         ids=["no-proof", "cross-site", "same-site", "other-origin"])
+def test_a_staff_form_that_failed_its_check_is_not_offered_again(app, make_staff, headers):
     # Another site may have sent it in the staff member's name: offering it back would make the forgery one click.
     editor = app.test_client()
     sign_in(editor, make_staff("editor"))
-    response = editor.post("/de/staff/notices/new", data={"titles-de": "Geschlossen", "csrf_token": "forged"})
+    response = editor.post("/de/staff/notices/new", data={"titles-de": "Geschlossen", "csrf_token": "forged"},
+                           headers=headers)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert 'id="send-again"' not in page and "Geschlossen" not in page
+
+
+def notice_titles(database) -> list[str]:
+    from portal_plugins.notices.models import NoticeText
+
+    with database() as db:
+        return list(db.scalars(select(NoticeText.title).where(NoticeText.lang == "de")))
+
+
+@pytest.mark.parametrize("proof", [{"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://localhost"}],
+                         ids=["fetch-metadata", "origin"])
+def test_a_staff_form_from_before_signing_in_again_is_offered_and_saved(app, make_staff, database, form_values,
+                                                                       proof):
+    editor, account = app.test_client(), make_staff("editor")
+    sign_in(editor, account)
+    typed = form_values(editor.get("/de/staff/notices/new"))
+    typed["titles-de"], typed["bodies-de"] = "Heute geschlossen", "Wegen eines Wasserschadens."
+    # Signing in again, as in another window of the same browser, starts a new session: the form's token is stale.
+    sign_in(editor, account)
+    refused = editor.post("/de/staff/notices/new", data=typed, headers=proof)
+    assert refused.status_code == 400
+    assert "hat sich Ihre Anmeldung geändert" in refused.get_data(as_text=True)
+    form = lxml.html.fromstring(refused.get_data(as_text=True)).xpath("//form[@id='send-again']")[0]
+    assert form.get("action") == "/de/staff/notices/new"
+    assert notice_titles(database) == []
+    assert editor.post(form.get("action"), data=dict(form.form_values())).status_code == 302
+    assert notice_titles(database) == ["Heute geschlossen"]
 
 
 def test_a_form_sent_during_a_database_outage_is_kept_until_the_database_is_back(database_url, tmp_path):
@@ -162,4 +203,25 @@ def test_in_a_browser_that_lost_its_cookie_the_input_goes_through_with_one_click
     page.click("#send-again button")
     assert "/ar/emergency/sent" in page.url
     assert emergency_requests(database) == [MATTER]
+    context.close()
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_staff_form_from_before_signing_in_again_in_another_tab_is_saved(live_server, browser,
+                                                                                       make_staff, database):
+    context = browser.new_context(**PHONE)
+    account = make_staff("editor")
+    writing = context.new_page()
+    browser_sign_in(writing, live_server.url, account)
+    writing.goto(f"{live_server.url}/de/staff/notices/new")
+    writing.fill("#titles-de", "Heute geschlossen")
+    writing.fill("#bodies-de", "Wegen eines Wasserschadens.")
+    browser_sign_in(context.new_page(), live_server.url, account)
+    writing.click("button[value=publish]")
+    # Chromium says the form came from the portal's own page (Sec-Fetch-Site), so the input is offered back.
+    expect(writing.locator("#send-again")).to_be_visible()
+    assert_accessible(writing)
+    writing.click("#send-again button")
+    writing.wait_for_url(re.compile(r"/de/staff/notices/\d+$"))
+    assert notice_titles(database) == ["Heute geschlossen"]
     context.close()
