@@ -52,6 +52,15 @@ def test_arabic_lists_take_arabic_punctuation(data, staff_client):
     assert "الاثنين والثلاثاء والأربعاء" in page
 
 
+def test_on_a_right_to_left_page_the_codes_read_left_to_right_and_names_are_isolated(data, staff_client):
+    data(lambda session: audit("end", "staff_session", 4, actor="schalter-3@amt.example", summary="A 004 → Schalter 3"))
+    page = lxml.html.fromstring(staff_client("admin").get("/ar/staff/audit").get_data(as_text=True))
+    row = page.xpath("//table[contains(@class, 'audit')]/tbody/tr")[0]
+    code = row.xpath(".//code")[0]
+    assert (code.text_content(), code.get("dir"), code.get("translate")) == ("end staff_session #4", "ltr", "no")
+    assert [bdi.text_content() for bdi in row.xpath(".//bdi")] == ["schalter-3@amt.example", "A 004 → Schalter 3"]
+
+
 def test_snapshots_are_stored_readably_and_old_escaped_rows_render_readably(data, database, staff_client):
     data(lambda session: audit("update", "staff_account", 1, before={"title": "Öffnungszeiten"},
                                after={"title": "مواعيد العمل"}))
