@@ -42,9 +42,11 @@ class Translated(Generic[T]):
 
 
 def pick_translation(versions: Mapping[str, T], lang: str | None = None) -> Translated[T] | None:
-    """Choose the version for the visitor's language, else the first fallback that exists."""
+    """Choose the version for the visitor's language, else the first fallback that exists, else any (None: none)."""
     chain = fallback_chain(lang)
-    for code in chain:
+    # Content saved before the office changed its source language may lack it: shown in a language it has (an
+    # enabled one first), it is never hidden for that.
+    for code in (*chain, *enabled_languages(), *versions):
         value = versions.get(code)
         if value:
             return Translated(code, value, chain[0])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.toolkit import edited_texts, missing_shipped_versions
+from portal.toolkit import Translated, edited_texts, missing_shipped_versions, pick_translation
 
 SHIPPED = {"de": "Bitte tragen Sie eine Maske.", "en": "Please wear a mask.", "ar": "يرجى ارتداء كمامة.",
            "ps": "مهرباني وکړئ ماسک واغوندئ."}
@@ -55,3 +55,13 @@ def test_the_translation_report_says_once_that_interface_and_content_are_german(
     page = staff_client("editor").get("/de/staff/translations/").get_data(as_text=True)
     assert "Beide sind auf Deutsch geschrieben." in page
     assert "die Inhalte auf" not in page
+
+
+@pytest.mark.portal_config({"languages": ["de", "en", "ar"], "fallback_languages": ["en"]})
+def test_a_text_without_the_source_language_is_shown_in_a_language_it_has(app):
+    with app.test_request_context("/ar/"):
+        # Saved while German was the source language: the office writes in English now.
+        assert pick_translation({"de": "Maske tragen", "ps": "ماسک"}, "ar") == Translated("de", "Maske tragen", "ar")
+        assert pick_translation({"ps": "ماسک"}, "ar") == Translated("ps", "ماسک", "ar")
+        assert pick_translation({"en": "Masks", "de": "Masken"}, "ar") == Translated("en", "Masks", "ar")
+        assert pick_translation({"de": "", "en": ""}, "ar") is None

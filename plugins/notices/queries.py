@@ -32,12 +32,7 @@ def visible_query(now: datetime) -> Select:
 
 def localize(notice: Notice, lang: str | None = None) -> LocalizedNotice | None:
     """Pick the notice's text for the visitor's language, falling back along the configured chain."""
-    texts = notice.text_by_language()
-    found = toolkit.pick_translation(texts, lang)
-    if found is None and texts:
-        # A notice saved before the office changed its source language may lack it; never hide a notice for that.
-        written = next((code for code in toolkit.enabled_languages() if code in texts), next(iter(texts)))
-        found = toolkit.Translated(written, texts[written], lang or toolkit.current_language())
+    found = toolkit.pick_translation(notice.text_by_language(), lang)
     if found is None:
         return None
     return LocalizedNotice(notice, found.value, found.lang, found.is_fallback)

@@ -55,3 +55,10 @@ def test_the_fallback_note_the_poster_and_the_hint_name_the_source_language(app,
     assert [(line.text_content(), line.get("lang")) for line in source] == [("Card payment only.", "en")]
     assert poster.xpath("//p[contains(@class, 'hygiene-poster__office')]/@lang") == ["en"]
     assert not poster.xpath("//*[@lang='de']")
+
+
+def test_a_rule_saved_before_the_source_language_changed_still_shows(add_rule, client, parse):
+    # Written when the office still wrote in Turkish; English, the source language now, is missing.
+    add_rule("mask", text={"tr": "Lütfen maske takın."})
+    page = parse(client.get("/ar/hygiene/"))
+    assert page.xpath("//*[@lang='tr'][contains(., 'Lütfen maske takın.')]")
