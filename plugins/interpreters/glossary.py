@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,7 +158,8 @@ def load_shipped_glossary(session: Session) -> ShippedGaps:
     source = toolkit.source_language()
     for entry in gaps.terms:
         versions = shipped_versions(entry)
-        term = GlossaryTerm(slug=entry["slug"], term=versions[source][0], explanation=versions[source][1])
+        (text, explanation) = versions[source]
+        term = GlossaryTerm(slug=entry["slug"], lang=source, term=text, explanation=explanation)
         for lang, (text, explanation) in versions.items():
             if lang != source:
                 set_translation(term, lang, text, explanation)
@@ -183,10 +185,12 @@ def audit_shipped(added: ShippedGaps) -> None:
 def coverage(session: Session) -> list[toolkit.ContentStatus]:
     """Return, for each enabled language but the source language, how many terms are translated."""
     total = session.scalar(select(func.count()).select_from(GlossaryTerm)) or 0
-    counts = dict(session.execute(
+    # A term's own language counts too: one saved before the office changed its source language has its words there.
+    counts = Counter(dict(session.execute(
         select(GlossaryTranslation.lang, func.count())
         .where(GlossaryTranslation.term != "", GlossaryTranslation.explanation != "")
-        .group_by(GlossaryTranslation.lang)).all())
+        .group_by(GlossaryTranslation.lang)).all()))
+    counts.update(dict(session.execute(select(GlossaryTerm.lang, func.count()).group_by(GlossaryTerm.lang)).all()))
     return [toolkit.ContentStatus(plugin="interpreters", kind="glossary", lang=lang, translated=counts.get(lang, 0),
                                   total=total)
             for lang in toolkit.enabled_languages() if lang != toolkit.source_language()]

@@ -18,6 +18,8 @@ class GlossaryTerm(toolkit.Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Stable address of the term; made once from the word and never changed.
     slug: Mapped[str] = mapped_column(String(120), unique=True)
+    # The language term and explanation are in: the source language when they were saved.
+    lang: Mapped[str] = mapped_column(String(8))
     term: Mapped[str] = mapped_column(String(200))
     explanation: Mapped[str] = mapped_column(Text)
     # Every language version, folded to lower case without accents, so one LIKE finds a word in any of them.
@@ -32,21 +34,17 @@ class GlossaryTerm(toolkit.Base):
     __mapper_args__ = {"version_id_col": version}
 
     def versions(self) -> dict[str, tuple[str, str]]:
-        """Return (term, explanation) by language, the source language's included."""
-        found = {toolkit.source_language(): (self.term, self.explanation)}
-        for translation in self.translations:
-            if translation.term and translation.explanation:
-                found.setdefault(translation.lang, (translation.term, translation.explanation))
-        return found
+        """Return (term, explanation) by language, the term's own included."""
+        return {language: version for language, version in self.stored_versions().items() if all(version)}
 
     def stored_versions(self) -> dict[str, tuple[str, str]]:
         """Return (term, explanation) by language, the versions staff removed included as empty ones."""
         return {translation.lang: (translation.term, translation.explanation)
-                for translation in self.translations} | {toolkit.source_language(): (self.term, self.explanation)}
+                for translation in self.translations} | {self.lang: (self.term, self.explanation)}
 
 
 class GlossaryTranslation(toolkit.Base):
-    """A glossary term and its explanation in one language other than the source language."""
+    """A glossary term and its explanation in one language other than the term's own."""
 
     __tablename__ = "interpreters_glossary_translation"
     __table_args__ = (UniqueConstraint("term_id", "lang"),)

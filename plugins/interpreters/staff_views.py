@@ -34,31 +34,46 @@ def _page_helpers():
 
 def term_snapshot(term: GlossaryTerm) -> dict:
     """Return a term's texts for the audit log."""
-    return {"term": term.term, "explanation": term.explanation,
+    return {"lang": term.lang, "term": term.term, "explanation": term.explanation,
             "translations": {t.lang: [t.term, t.explanation] for t in term.translations}}
 
 
 def _term_values(term: GlossaryTerm) -> dict:
-    return {"term": term.term, "explanation": term.explanation, "version": term.version,
-            "terms": {translation.lang: translation.term for translation in term.translations},
-            "explanations": {translation.lang: translation.explanation for translation in term.translations}}
+    """Return the form's values: the term in the source language, the other languages as its translations."""
+    versions = term.stored_versions()
+    term_text, explanation = versions.pop(toolkit.source_language(), ("", ""))
+    return {"term": term_text, "explanation": explanation, "version": term.version,
+            "terms": {code: version[0] for code, version in versions.items()},
+            "explanations": {code: version[1] for code, version in versions.items()}}
 
 
 def _apply_term(form, term: GlossaryTerm) -> None:
-    term.term, term.explanation = form.term.data, form.explanation.data
+    source = toolkit.source_language()
+    if term.lang and term.lang != source:
+        # Saved before the office changed its source language: the term's own words become a translation, and
+        # the source language's translation, if any, the term's own.
+        set_translation(term, term.lang, term.term, term.explanation)
+        term.translations[:] = [translation for translation in term.translations if translation.lang != source]
+    term.lang, term.term, term.explanation = source, form.term.data, form.explanation.data
     for code in form.terms.codes:
         set_translation(term, code, form.terms.data.get(code, ""), form.explanations.data.get(code, ""))
     refresh_search_text(term)
 
 
-def _render_term_form(form, term: GlossaryTerm | None, status: int, conflict: bool = False):
-    return render_template("interpreters/staff/term_form.html", form=form, term=term, conflict=conflict), status
+def _render_term_form(form, term: GlossaryTerm | None, status: int, stored: list | None = None):
+    return render_template("interpreters/staff/term_form.html", form=form, term=term, conflict=stored is not None,
+                           stored=stored), status
 
 
 def _term_conflict(form, term: GlossaryTerm):
     """Show the stored term above the editor's input; saving again knowingly replaces it."""
     form.version.data = term.version
-    return _render_term_form(form, term, 409, conflict=True)
+    versions = term.versions()
+    fields = [(toolkit.source_language(), form.term, form.explanation),
+              *((code, form.terms[code], form.explanations[code]) for code in form.terms.codes)]
+    stored = [(field.label.text, versions[code][position], code)
+              for code, *pair in fields if code in versions for position, field in enumerate(pair)]
+    return _render_term_form(form, term, 409, stored)
 
 
 @bp.route("/glossary")

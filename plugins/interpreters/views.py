@@ -31,7 +31,7 @@ class TermView:
     """A glossary term as one page shows it: the source language, and the visitor's language when there is one."""
 
     slug: str
-    source: tuple[str, str]
+    source: tuple[str, str] | None
     shown: toolkit.Translated
 
     @property
@@ -45,7 +45,8 @@ class TermView:
 
 def term_view(term: GlossaryTerm) -> TermView:
     """Return how the current page shows a term."""
-    return TermView(term.slug, (term.term, term.explanation), toolkit.pick_translation(term.versions()))
+    versions = term.versions()
+    return TermView(term.slug, versions.get(toolkit.source_language()), toolkit.pick_translation(versions))
 
 
 def initiative() -> dict:

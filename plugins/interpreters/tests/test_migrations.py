@@ -1,4 +1,4 @@
-"""The migration that moves two shipped terms to their new names and folds stored apostrophes, on both databases."""
+"""The glossary's migrations on both databases: renamed shipped terms, folded apostrophes, the term's language."""
 
 from __future__ import annotations
 
@@ -31,4 +31,17 @@ def test_renamed_terms_move_unless_taken_and_apostrophes_fold(unmigrated_app):
         (2, "notfalladresse", "Notfalladresse", "notfalladresse"),
         (3, "notfall-adresse", "Notfall-Adresse", "notfall-adresse | з'язок"),
     ]
+    engine.dispose()
+
+
+def test_terms_stored_before_they_recorded_a_language_are_german(unmigrated_app):
+    app = unmigrated_app(plugins=["interpreters"])
+    engine = app.extensions["portal.db"].engine
+    migrate_to(app, "core")
+    migrate_to(app, "interpreters", "interpreters_0002")
+    with engine.begin() as connection:
+        connection.execute(text(INSERT), {"id": 1, "slug": "duldung", "term": "Duldung", "search": "duldung"})
+    migrate_to(app, "interpreters")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT lang FROM interpreters_glossary_term")).scalar_one() == "de"
     engine.dispose()

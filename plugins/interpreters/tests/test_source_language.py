@@ -2,8 +2,8 @@
 
 import pytest
 from portal_plugins.interpreters import portal_translation_content
-from portal_plugins.interpreters.glossary import load_shipped_glossary, shipped_terms
-from portal_plugins.interpreters.models import GlossaryTerm
+from portal_plugins.interpreters.glossary import load_shipped_glossary, refresh_search_text, shipped_terms
+from portal_plugins.interpreters.models import GlossaryTerm, GlossaryTranslation
 from sqlalchemy import select
 
 pytestmark = pytest.mark.portal_config({"languages": ["de", "en", "ar"], "fallback_languages": ["en"]})
@@ -71,3 +71,52 @@ def test_staff_write_a_term_in_the_source_language_and_translate_it_into_the_oth
                                                            {"de": "Übergangsbescheinigung"})
     staff_list = parse(editor.get("/de/staff/interpreters/glossary"))
     assert staff_list.xpath("//td[.='Transition certificate']/@lang") == ["en"]
+
+
+def add_german_terms(session) -> int:
+    """Store two terms as they were saved while German was the source language; return the first one's id."""
+    naturalisation = GlossaryTerm(slug="einbuergerung", lang="de", term="Einbürgerung",
+                                  explanation="Man bekommt die deutsche Staatsangehörigkeit.")
+    naturalisation.translations = [
+        GlossaryTranslation(lang="en", term="naturalisation", explanation="You become a German citizen."),
+        GlossaryTranslation(lang="ar", term="التجنّس", explanation="تحصلون على الجنسية الألمانية.")]
+    toleration = GlossaryTerm(slug="duldung", lang="de", term="Duldung", explanation="Die Abschiebung ist ausgesetzt.")
+    session.add_all([naturalisation, toleration])
+    for term in (naturalisation, toleration):
+        refresh_search_text(term)
+    session.flush()
+    return naturalisation.id
+
+
+def test_terms_saved_while_german_was_the_source_keep_their_languages(app, data, client, parse):
+    data(add_german_terms)
+    english = parse(client.get("/en/interpreters/glossary"))
+    assert english.xpath("string(//article[@id='term-einbuergerung']/h2)") == "naturalisation"
+    # No English version: the German one shows, marked as German, with the note that it is not translated.
+    toleration = english.xpath("//article[@id='term-duldung']")[0]
+    assert toleration.xpath("h2/@lang") == ["de"] and toleration.xpath("string(h2)") == "Duldung"
+    assert toleration.xpath("p[@class='fallback-note']")
+    german = parse(client.get("/de/interpreters/glossary?q=Einbuergerung"))
+    assert german.xpath("string(//article[@id='term-einbuergerung']/h2)") == "Einbürgerung"
+    assert german.xpath("string(//p[@class='interpreters-glossary-term__source'])") == "Auf Englisch: naturalisation"
+    assert not german.xpath("//article[@id='term-duldung']//p[@class='interpreters-glossary-term__source']")
+    with app.test_request_context("/de/"):
+        report = {status.lang: status.translated for status in portal_translation_content()}
+    assert report == {"de": 2, "ar": 1}
+
+
+def test_saving_such_a_term_makes_the_source_language_its_own(app, staff_client, data, parse, form_values):
+    term_id = data(add_german_terms)
+    editor = staff_client("editor")
+    url = f"/de/staff/interpreters/glossary/{term_id}"
+    form = editor.get(url)
+    page = parse(form)
+    assert page.get_element_by_id("term").get("value") == "naturalisation"
+    assert page.get_element_by_id("terms-de").get("value") == "Einbürgerung"
+    assert editor.post(url, data=form_values(form)).status_code == 302
+
+    def stored(session):
+        term = session.get(GlossaryTerm, term_id)
+        return term.lang, term.term, {translation.lang: translation.term for translation in term.translations}
+
+    assert data(stored) == ("en", "naturalisation", {"de": "Einbürgerung", "ar": "التجنّس"})
