@@ -158,11 +158,10 @@ def load_shipped_glossary(session: Session) -> ShippedGaps:
     source = toolkit.source_language()
     for entry in gaps.terms:
         versions = shipped_versions(entry)
-        (text, explanation) = versions[source]
-        term = GlossaryTerm(slug=entry["slug"], lang=source, term=text, explanation=explanation)
+        term = GlossaryTerm(slug=entry["slug"], lang=source)
+        term.term, term.explanation = versions.pop(source)
         for lang, (text, explanation) in versions.items():
-            if lang != source:
-                set_translation(term, lang, text, explanation)
+            set_translation(term, lang, text, explanation)
         refresh_search_text(term)
         session.add(term)
     for term, lacking in gaps.versions:

@@ -11,7 +11,7 @@ from portal import toolkit
 
 
 class GlossaryTerm(toolkit.Base):
-    """An administrative word in the source language with a plain explanation; translations hang below it."""
+    """An administrative word with a plain explanation, in the language staff wrote it in; translations hang below."""
 
     __tablename__ = "interpreters_glossary_term"
 
