@@ -53,6 +53,11 @@ def pick_translation(versions: Mapping[str, T], lang: str | None = None) -> Tran
     return None
 
 
+def as_written(versions: Mapping[str, T]) -> Translated[T] | None:
+    """Return the version staff work from: the source language's, else (saved before it changed) another one."""
+    return pick_translation(versions, source_language())
+
+
 def missing_shipped_versions(stored: Mapping[str, T], shipped: Mapping[str, T]) -> dict[str, T]:
     """Return the shipped versions in enabled languages that stored never had, if both say the same in the source."""
     if stored.get(source_language()) != shipped.get(source_language()):

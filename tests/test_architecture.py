@@ -123,3 +123,13 @@ def test_what_the_office_wrote_is_marked_with_the_source_language():
              if str(path.relative_to(ROOT)) not in GERMAN_BY_NATURE
              for match in FIXED_LANGUAGE.finditer(path.read_text(encoding="utf-8"))]
     assert not found, f"use source_language() (docs/plugins.md): {found}"
+
+
+SOURCE_VERSION_ONLY = re.compile(r"""\[\s*source_language\(\)\s*\]|\.get\(\s*source_language\(\)\s*\)""")
+
+
+def test_staff_pages_show_texts_saved_before_the_source_language_changed():
+    """A text indexed by the source language shows nothing once the office changed it; as_written() falls back."""
+    found = [f"{path.relative_to(ROOT)}: {match.group(0)}" for path in TEMPLATES
+             for match in SOURCE_VERSION_ONLY.finditer(path.read_text(encoding="utf-8"))]
+    assert not found, f"use as_written(versions) (docs/plugins.md): {found}"

@@ -1,6 +1,8 @@
 """An office without German on its site writes its checklists in the first fallback language, and every page says so."""
 
 import pytest
+from portal_plugins.checklists.models import Service
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal.testing import sign_in
@@ -82,3 +84,16 @@ def test_notes_and_hints_name_the_source_language(editor, client, defaults, form
     printed = parse(client.get(f"/tr/checklists/{SLUG}/print"))
     assert "Bu görünüm listeyi İngilizce ve sizin dilinizde yan yana gösterir." in printed.xpath("string(//main)")
     assert "Almanca" not in turkish.xpath("string(//main)") + printed.xpath("string(//main)")
+
+
+def test_a_title_saved_before_the_source_language_changed_shows_on_staff_pages(editor, defaults, data, parse):
+    def written_in_turkish(session):
+        service = session.scalars(select(Service).filter_by(slug=SLUG)).one()
+        service.content = {**service.content, "title": {"tr": "Oturma izninin uzatılması"}}
+
+    data(written_in_turkish)
+    listed = [cell.text_content() for cell in parse(editor.get("/en/staff/checklists/")).xpath("//td")]
+    assert "Oturma izninin uzatılması" in listed
+    translate = parse(editor.get(f"/en/staff/checklists/services/{SLUG}/translations/ar"))
+    assert [hint.text_content() for hint in translate.xpath("//form//*[@lang='tr']")] == ["Oturma izninin uzatılması"]
+    assert "Turkish: " in translate.xpath("string(//form[contains(@class, 'checklists-edit')])")

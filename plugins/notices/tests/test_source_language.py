@@ -39,3 +39,11 @@ def test_names_the_office_wrote_are_marked_as_its_source_language(client, parse)
     names = parse(client.get("/de/")).xpath("//*[normalize-space(text()) = 'Migration Office']")
     # The brand in the header, the heading of the home page and the footer.
     assert len(names) == 3 and {name.get("lang") for name in names} == {"en"}
+
+
+def test_a_notice_saved_in_german_before_the_office_wrote_in_english_keeps_its_title(staff_client, make_notice,
+                                                                                     parse):
+    notice_id = make_notice({"de": ("Wieder geöffnet", "Nur mit Termin.")})
+    editor = staff_client("editor")
+    for path in ("/de/staff/notices/", "/de/staff/notices/languages", f"/de/staff/notices/{notice_id}/delete"):
+        assert "Wieder geöffnet" in parse(editor.get(path)).xpath("string(//main)"), path
