@@ -33,7 +33,7 @@ class AppointmentsSettings(toolkit.PluginSettings):
     rate_limit_per_reference: toolkit.ReferenceLimitSetting = "10 per hour"
     """Failed lookups by date of birth allowed for one reference from any address, then it is locked."""
     extra_services: dict[str, str] = {}
-    """The municipality's own services: slug = "German name"."""
+    """The municipality's own services: slug = "name in the source language"."""
     # Clients' self-service (docs/self-service.md).
     offer_hours: PositiveInt = 24
     """Hours a short-notice offer stays open before the slot can go to someone else."""

@@ -145,7 +145,7 @@ def content_texts(content: Mapping) -> list[Mapping[str, str]]:
 
 
 def translation_status() -> list[toolkit.ContentStatus]:
-    """Count, per enabled language, how many German texts of the checklists have a translation."""
+    """Count, per enabled language, how many of the checklists' texts in the source language have a translation."""
     texts = [text for service in toolkit.session().scalars(select(Service)) for text in content_texts(service.content)]
     texts += [text for question in questions_by_key().values() for text in (question.text, question.label)
               if text.get(toolkit.source_language())]

@@ -30,7 +30,7 @@ class TextChange:
 
 @dataclass
 class ItemChange:
-    """An item that was added, removed or changed, named by its German text."""
+    """An item that was added, removed or changed, named by its text in the source language."""
 
     name: str
     status: str

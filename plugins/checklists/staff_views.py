@@ -115,7 +115,7 @@ def _service_form_data(service: Service) -> dict:
 
 
 def _content_from_service_form(form: ServiceForm, service: Service) -> dict | None:
-    """Merge the German texts and structure of the form into the current content; None if a row is wrong."""
+    """Merge the form's source-language texts and structure into the current content; None if a row is wrong."""
     old_items = {item["key"]: item for item in service.content["items"]}
     source = toolkit.source_language()
     rows = []
@@ -132,7 +132,7 @@ def _content_from_service_form(form: ServiceForm, service: Service) -> dict | No
             continue
         old = old_items.get(row.key.data) or {"key": new_item_key(), "text": {}, "hint": {}}
         item = {"key": old["key"], "text": _set_text(old["text"], source, text),
-                # Without a German hint its translations would have nothing to translate.
+                # Without a hint in the source language its translations would have nothing to translate.
                 "hint": _set_text(old.get("hint") or {}, source, hint) if hint else {},
                 "condition": row.condition.data or None, "example": bool(row.example.data)}
         rows.append((row.position.data or 1000 + index, index, item))

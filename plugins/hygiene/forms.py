@@ -55,7 +55,7 @@ class RuleForm(toolkit.VersionForm):
 
 
 class PosterForm(FlaskForm):
-    """Which languages join German on the door poster, and for which location."""
+    """Which languages join the source language on the door poster, and for which location."""
 
     class Meta:
         # A GET form that changes nothing: no token needed, and the address can be bookmarked.

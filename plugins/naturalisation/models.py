@@ -35,7 +35,7 @@ class HandoverCase(toolkit.Base):
     ready_on: Mapped[date] = mapped_column(Date)
     # Cases sharing a family group are invited on the same day; empty means the case is its own family.
     family_group: Mapped[str] = mapped_column(String(40), default="", index=True)
-    # The client's language for the second half of the invitation letter; empty means German only.
+    # The client's language for the second half of the invitation letter; empty means the source language only.
     letter_language: Mapped[str] = mapped_column(String(5), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)

@@ -328,7 +328,7 @@ def move(appointment_id: int):
 
 
 def _letter(case: HandoverCase, appointments: list[HandoverAppointment], location: str) -> list[Markup]:
-    """Render a case's invitation in German and, on its own page, in the client's language."""
+    """Render a case's invitation in the source language and, on its own page, in the client's language."""
     return [part.html for part in toolkit.render_letter(
         "naturalisation/staff/_letter.html", case.letter_language, case=case, appointments=appointments,
         location=location, letter_date=toolkit.office_today())]

@@ -54,7 +54,7 @@ def _private(response):
 
 
 def _call_parts(room: str, place: str):
-    """Return the call in German and the visitor's language: go to the room, or to the place without one."""
+    """Return the call in the source language and the visitor's: go to the room, or to the place without one."""
     return toolkit.render_letter("queue/_call.html", toolkit.current_language(), room=room, place=place)
 
 
