@@ -1,6 +1,6 @@
 // The ticket page follows its ticket through the location's board, one answer shared by every phone there
 // (queue-live.js), and derives from it, with the texts the page carries, the ticket's place, expected wait and call
-// ("go to room 2.14 now", in German and the page's language); when the ticket is served, ends or is transferred, it
+// ("go to room 2.14 now", in the source language and the page's); when the ticket is served, ends or is transferred, it
 // fetches the ticket's own live part once. Alerts when called (vibration, a tone where the browser allows), keeps the
 // screen awake, and says when it has had no answer for a while.
 (function () {
