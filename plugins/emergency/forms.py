@@ -51,7 +51,8 @@ class EmergencyForm(FlaskForm):
                             validators=[
         Optional(), Length(max=40, message=_l("Bitte höchstens 40 Zeichen.")),
         Regexp(REFERENCE_RE, message=_l("Bitte nur Buchstaben, Ziffern, Leerzeichen und . / - verwenden."))])
-    matter = TextAreaField(_l("Ihr Anliegen"), filters=[strip], validators=[
+    # Clients write in whatever language they can, not always the page's: the browser takes the direction from it.
+    matter = TextAreaField(_l("Ihr Anliegen"), filters=[strip], render_kw={"dir": "auto"}, validators=[
         DataRequired(_l("Bitte beschreiben Sie Ihr Anliegen.")),
         Length(min=MATTER_MIN, max=MATTER_MAX,
                # Translators: The higher number, %(max)d, decides the noun.
@@ -67,7 +68,7 @@ class EmergencyForm(FlaskForm):
                                                 international=isolated("+49 211 123456")))])
     language = SelectField(_l("In welcher Sprache sollen wir antworten?"), choices=[],
                            invalid_choice_message=_l("Bitte wählen Sie eine Sprache aus der Liste."))
-    other_language = StringField(_l("Welche andere Sprache?"), filters=[strip], validators=[
+    other_language = StringField(_l("Welche andere Sprache?"), filters=[strip], render_kw={"dir": "auto"}, validators=[
         Length(max=40, message=_l("Bitte höchstens 40 Zeichen."))])
 
     def __init__(self, *args, **kwargs):

@@ -25,7 +25,8 @@ def category_choices() -> list[tuple[str, str]]:
 def reply_language(request: EmergencyRequest) -> str:
     """Return the language a client asked to be answered in, as staff read it."""
     if request.language == OTHER_LANGUAGE:
-        return _("andere Sprache: %(language)s", language=request.other_language)
+        # The client's own words, maybe right to left: isolated, in the staff page and in the plain-text mail alike.
+        return _("andere Sprache: %(language)s", language=f"\u2068{request.other_language}\u2069")
     return f"{toolkit.language_name(request.language)} ({request.language})"
 
 

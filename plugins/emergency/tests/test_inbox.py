@@ -90,3 +90,15 @@ def test_requests_are_deleted_after_the_retention_period(app, database):
         db.commit()
         assert db.scalars(select(EmergencyRequest.confirmation)).all() == ["NF-BBBB-3333"]
         assert db.scalar(select(func.count()).select_from(toolkit.MailMessage)) == 1
+
+
+def test_a_request_in_arabic_reads_right_to_left_on_a_german_page(caseworker, database):
+    request_id = add_request(database, "NF-DDDD-5555")
+    with database() as db:
+        item = db.get(EmergencyRequest, request_id)
+        item.matter, item.language, item.other_language = "تنتهي إقامتي يوم الجمعة، أرجو الرد.", "other", "ትግርኛ"
+        db.commit()
+    page = lxml.html.fromstring(caseworker.get(f"{INBOX}requests/{request_id}").get_data(as_text=True))
+    matter = page.xpath("//p[contains(@class, 'emergency-matter')]")[0]
+    assert matter.get("dir") == "auto" and matter.text_content().startswith("تنتهي")
+    assert "\u2068ትግርኛ\u2069" in page.xpath("string(//dl)")

@@ -2,6 +2,7 @@
 
 import re
 
+import lxml.html
 from portal_plugins.emergency.mail import compose
 from portal_plugins.emergency.models import EmergencyRequest
 from sqlalchemy import func, select
@@ -107,10 +108,16 @@ def test_a_client_may_ask_for_a_reply_in_a_language_the_portal_does_not_offer(cl
     with database() as db:
         stored = db.scalars(select(EmergencyRequest)).one()
         assert (stored.language, stored.other_language) == ("other", "Tigrinya")
-        assert "Bevorzugte Sprache: andere Sprache: Tigrinya" in compose(stored)[1]
+        assert "Bevorzugte Sprache: andere Sprache: \u2068Tigrinya\u2069" in compose(stored)[1]
 
 
 def test_words_for_another_language_are_dropped_when_an_offered_one_is_chosen(client, database):
     assert send(client, language="ar", other_language="Kurmancî").status_code == 302
     with database() as db:
         assert db.scalars(select(EmergencyRequest)).one().other_language == ""
+
+
+def test_the_client_writes_in_a_direction_of_their_own(client):
+    page = lxml.html.fromstring(client.get("/de/emergency/").get_data(as_text=True))
+    assert page.get_element_by_id("matter").get("dir") == "auto"
+    assert page.get_element_by_id("other_language").get("dir") == "auto"
