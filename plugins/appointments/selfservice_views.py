@@ -81,7 +81,7 @@ class NewDateForm(ActionForm):
                         invalid_choice_message=_l("Bitte wählen Sie einen Grund."))
     weekdays = CheckboxesField(_l("An welchen Tagen können Sie?"))
     day_times = CheckboxesField(_l("Zu welcher Tageszeit?"))
-    note = StringField(_l("Kurze Notiz (freiwillig)"), filters=[_strip],
+    note = StringField(_l("Kurze Notiz (freiwillig)"), filters=[_strip], render_kw={"dir": "auto"},
                        validators=[Optional(), Length(max=200, message=_l("Bitte höchstens 200 Zeichen."))])
 
     def __init__(self, *args, **kwargs):
