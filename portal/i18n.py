@@ -106,6 +106,12 @@ def fallback_chain(lang: str | None = None) -> list[str]:
     return chain
 
 
+def isolate(text: str) -> str:
+    """Wrap words of any direction (a client's note) in Unicode isolates, so a sentence around them keeps its order."""
+    # First-strong isolates work in plain text (mail, CSV) as well as in HTML, where <bdi> would need markup.
+    return f"\u2068{text}\u2069" if text else ""
+
+
 def source_name(name: str) -> Markup:
     """Isolate a name staff wrote (office, building, room) inside a sentence of another language, marked as theirs."""
     return Markup('<bdi lang="{}">{}</bdi>').format(source_language(), name)

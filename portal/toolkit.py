@@ -37,6 +37,7 @@ from .hookspecs import Event, Slot
 from .i18n import (
     current_language,
     enabled_languages,
+    isolate,
     lang_attrs,
     language_from_tag,
     language_name,
@@ -116,7 +117,7 @@ __all__ = [
     "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginInfo",
     "EmailSetting", "MailMessage", "PluginSettings", "Slot", "office_now", "office_today", "office_zone",
     "parse_date_cell", "parse_time_cell", "queue_mail", "render_letter", "run_import", "send_after_response",
-    "source_language", "source_language_name",
+    "isolate", "source_language", "source_language_name",
     # Public lookups by reference and date of birth (portal/lookups.py).
     "BirthDateField", "ReferenceLimit", "ReferenceLimitSetting", "ascii_digits", "birth_date_problem",
     "client_limit", "client_network", "keyed_hash", "keyed_hash_matches", "normalize_reference", "reference_key",

@@ -32,7 +32,7 @@ def request_details(request: ClientRequest) -> str:
     """Return a request's reason, days, times and note as one line for staff."""
     # The note is the client's own words, maybe right to left: isolated from the staff page's labels around it.
     parts = [str(REASONS[request.reason]) if request.reason in REASONS else "", _labels(request.weekdays, WEEKDAYS),
-             _labels(request.day_times, DAY_TIMES), f"\u2068{request.note}\u2069" if request.note else ""]
+             _labels(request.day_times, DAY_TIMES), toolkit.isolate(request.note)]
     if request.kind == "cancel":
         parts.insert(0, _("neuer Termin gewünscht") if request.wants_new_date else _("kein neuer Termin"))
     return " · ".join(part for part in parts if part)

@@ -26,7 +26,7 @@ def reply_language(request: EmergencyRequest) -> str:
     """Return the language a client asked to be answered in, as staff read it."""
     if request.language == OTHER_LANGUAGE:
         # The client's own words, maybe right to left: isolated, in the staff page and in the plain-text mail alike.
-        return _("andere Sprache: %(language)s", language=f"\u2068{request.other_language}\u2069")
+        return _("andere Sprache: %(language)s", language=toolkit.isolate(request.other_language))
     return f"{toolkit.language_name(request.language)} ({request.language})"
 
 
