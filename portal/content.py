@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from typing import Generic, TypeVar
 
 import nh3
@@ -43,13 +44,13 @@ class Translated(Generic[T]):
 
 def pick_translation(versions: Mapping[str, T], lang: str | None = None) -> Translated[T] | None:
     """Choose the version for the visitor's language, else the first fallback that exists, else any (None: none)."""
-    chain = fallback_chain(lang)
+    wanted = fallback_chain(lang)
     # Content saved before the office changed its source language may lack it: shown in a language it has (an
-    # enabled one first), it is never hidden for that.
-    for code in (*chain, *enabled_languages(), *versions):
+    # enabled one first), it is never hidden for that. Chained lazily: the visitor's language mostly answers.
+    for code in chain(wanted, enabled_languages(), versions):
         value = versions.get(code)
         if value:
-            return Translated(code, value, chain[0])
+            return Translated(code, value, wanted[0])
     return None
 
 

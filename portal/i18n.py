@@ -46,6 +46,12 @@ def source_language() -> str:
     return current_app.config["PORTAL"]["fallback_languages"][0]
 
 
+def languages_besides_source() -> list[str]:
+    """Return the enabled languages other than the source language: those content is translated into."""
+    source = source_language()
+    return [code for code in enabled_languages() if code != source]
+
+
 def source_language_name() -> str:
     """Return the source language's name as the current page's language writes it inside a sentence."""
     return language_name(source_language(), current_language())

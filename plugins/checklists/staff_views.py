@@ -177,7 +177,7 @@ def edit_service(slug: str):
             conflict = _conflict(service, form)
     texts = content_texts(service.content)
     completeness = [(code, sum(1 for text in texts if text.get(code)), len(texts))
-                    for code in toolkit.enabled_languages() if code != toolkit.source_language()]
+                    for code in toolkit.languages_besides_source()]
     status = 409 if conflict else 422 if request.method == "POST" else 200
     return render_template("checklists/staff/edit.html", service=service, form=form, conflict=conflict,
                            completeness=completeness), status

@@ -19,8 +19,7 @@ duty = toolkit.staff_blueprint("interpreters", __name__, role="mediator", sectio
 
 
 def _language_choices() -> list[tuple[str, str]]:
-    source = toolkit.source_language()
-    return [(code, name_in_page_language(code)) for code in toolkit.enabled_languages() if code != source]
+    return [(code, name_in_page_language(code)) for code in toolkit.languages_besides_source()]
 
 
 @duty.get("/")

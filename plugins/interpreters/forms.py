@@ -17,11 +17,6 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def translation_languages() -> list[str]:
-    """Return the enabled languages a term is translated into: all but the source language."""
-    return [code for code in toolkit.enabled_languages() if code != toolkit.source_language()]
-
-
 def _term_label(code: str) -> str:
     return toolkit._("Begriff auf %(language)s", language=name_in_page_language(code))
 
@@ -41,10 +36,10 @@ class GlossaryTermForm(FlaskForm):
                                             Length(max=2000)])
     terms = toolkit.PerLanguageField(
         field=StringField(filters=[_strip], validators=[Optional(), Length(max=200)]),
-        languages=translation_languages, label_for=_term_label)
+        languages=toolkit.languages_besides_source, label_for=_term_label)
     explanations = toolkit.PerLanguageField(
         field=TextAreaField(filters=[_strip], validators=[Optional(), Length(max=2000)]),
-        languages=translation_languages, label_for=_explanation_label)
+        languages=toolkit.languages_besides_source, label_for=_explanation_label)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

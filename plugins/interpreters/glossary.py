@@ -192,4 +192,4 @@ def coverage(session: Session) -> list[toolkit.ContentStatus]:
     counts.update(dict(session.execute(select(GlossaryTerm.lang, func.count()).group_by(GlossaryTerm.lang)).all()))
     return [toolkit.ContentStatus(plugin="interpreters", kind="glossary", lang=lang, translated=counts.get(lang, 0),
                                   total=total)
-            for lang in toolkit.enabled_languages() if lang != toolkit.source_language()]
+            for lang in toolkit.languages_besides_source()]

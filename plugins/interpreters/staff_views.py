@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from portal import toolkit
 from portal.toolkit import _
 
-from .forms import GlossaryTermForm, help_time_form, translation_languages
+from .forms import GlossaryTermForm, help_time_form
 from .glossary import (
     audit_shipped,
     load_shipped_glossary,
@@ -71,8 +71,11 @@ def _term_conflict(form, term: GlossaryTerm):
     versions = term.versions()
     fields = [(toolkit.source_language(), form.term, form.explanation),
               *((code, form.terms[code], form.explanations[code]) for code in form.terms.codes)]
-    stored = [(field.label.text, versions[code][position], code)
-              for code, *pair in fields if code in versions for position, field in enumerate(pair)]
+    stored = []
+    for code, term_field, explanation_field in fields:
+        if code in versions:
+            text, explanation = versions[code]
+            stored += [(term_field.label.text, text, code), (explanation_field.label.text, explanation, code)]
     return _render_term_form(form, term, 409, stored)
 
 
@@ -80,7 +83,7 @@ def _term_conflict(form, term: GlossaryTerm):
 def glossary():
     query = search_query()
     session = toolkit.session()
-    languages = translation_languages()
+    languages = toolkit.languages_besides_source()
     return render_template("interpreters/staff/glossary.html", terms=search_terms(session, query), query=query,
                            languages=languages, gaps=shipped_gaps(session))
 

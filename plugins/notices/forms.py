@@ -16,8 +16,7 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 def _notice_languages() -> list[str]:
     """Return the enabled languages, the required one (the source language) first."""
-    source = toolkit.source_language()
-    return [source] + [code for code in toolkit.enabled_languages() if code != source]
+    return [toolkit.source_language(), *toolkit.languages_besides_source()]
 
 
 class NoticeForm(FlaskForm):

@@ -212,9 +212,8 @@ def _walk_in_form(formdata=None) -> WalkInForm:
     form.queue.choices = [(queue.slug, f"{queue.title} ({queue.location})" if queue.location else queue.title)
                           for queue in service.queues() if queue.kind == "service_point"]
     form.language.choices = [(code, toolkit.language_name(code)) for code in toolkit.enabled_languages()]
-    source = toolkit.source_language()
     form.interpreter_language.choices = [("", _("keine"))] + [
-        (code, toolkit.language_name(code)) for code in toolkit.enabled_languages() if code != source]
+        (code, toolkit.language_name(code)) for code in toolkit.languages_besides_source()]
     return form
 
 
