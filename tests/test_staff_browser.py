@@ -123,3 +123,37 @@ def test_a_wide_table_on_a_320_px_phone_scrolls_in_its_box_and_keeps_its_words_w
     box = page.locator(".table-wrap").first
     assert box.evaluate("box => box.scrollWidth > box.clientWidth")
     context.close()
+
+
+def test_the_staff_menu_folds_away_on_a_phone_and_lies_open_on_a_desktop(browser, live_server, make_staff):
+    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 640}})
+    page = context.new_page()
+    browser_sign_in(page, live_server.url, make_staff("admin"))
+    menu = page.locator(".staff-menu > summary")
+    audit_link = page.locator(".staff-nav").get_by_role("link", name="Protokoll")
+    # Folded, the page's own content starts on the first screen, above the dozen links an administrator has.
+    expect(menu).to_be_visible()
+    expect(audit_link).to_be_hidden()
+    assert page.locator("main h1").bounding_box()["y"] < 640
+    assert_accessible(page)
+
+    menu.focus()
+    page.keyboard.press("Enter")
+    expect(audit_link).to_be_visible()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+    audit_link.click()
+    page.wait_for_url("**/de/staff/audit")
+    expect(page.locator(".staff-nav a[aria-current=page]")).to_have_text("Protokoll")
+    expect(audit_link).to_be_hidden()  # folded again on the new page
+
+    page.set_viewport_size(DESKTOP["viewport"])
+    expect(menu).to_be_hidden()
+    expect(audit_link).to_be_visible()
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the brand
+    page.keyboard.press("Tab")  # the language switch
+    page.keyboard.press("Tab")
+    expect(page.locator(".staff-nav a").first).to_be_focused()
+    assert_accessible(page)
+    context.close()
