@@ -136,19 +136,21 @@ def latest_version(service: Service) -> ServiceVersion | None:
 
 
 def content_texts(content: Mapping) -> list[Mapping[str, str]]:
-    """Return every text of a checklist that exists in the source language, as {language: text}."""
+    """Return every text of a checklist written in some language, as {language: text}."""
     texts = [content.get("title") or {}, content.get("summary") or {}]
     for item in content["items"]:
         texts += [item["text"], item.get("hint") or {}]
-    source = toolkit.source_language()
-    return [text for text in texts if text.get(source)]
+    return [text for text in texts if any(text.values())]
 
 
 def translation_status() -> list[toolkit.ContentStatus]:
-    """Count, per enabled language, how many of the checklists' texts in the source language have a translation."""
+    """Count, per enabled language, how many of the checklists' texts are written in it.
+
+    A text written before the source language changed counts too: it shows as missing in the source language.
+    """
     texts = [text for service in toolkit.session().scalars(select(Service)) for text in content_texts(service.content)]
     texts += [text for question in questions_by_key().values() for text in (question.text, question.label)
-              if text.get(toolkit.source_language())]
+              if any(text.values())]
     return [toolkit.ContentStatus(plugin="checklists", kind="texts", lang=lang,
                                   translated=sum(1 for text in texts if text.get(lang)), total=len(texts))
             for lang in toolkit.enabled_languages()]

@@ -182,7 +182,7 @@ def audit_shipped(added: ShippedGaps) -> None:
 
 
 def coverage(session: Session) -> list[toolkit.ContentStatus]:
-    """Return, for each enabled language but the source language, how many terms are translated."""
+    """Return, for each enabled language, how many terms have their words in it."""
     total = session.scalar(select(func.count()).select_from(GlossaryTerm)) or 0
     # A term's own language counts too: one saved before the office changed its source language has its words there.
     counts = Counter(dict(session.execute(
@@ -192,4 +192,4 @@ def coverage(session: Session) -> list[toolkit.ContentStatus]:
     counts.update(dict(session.execute(select(GlossaryTerm.lang, func.count()).group_by(GlossaryTerm.lang)).all()))
     return [toolkit.ContentStatus(plugin="interpreters", kind="glossary", lang=lang, translated=counts.get(lang, 0),
                                   total=total)
-            for lang in toolkit.languages_besides_source()]
+            for lang in toolkit.enabled_languages()]

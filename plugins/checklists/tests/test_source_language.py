@@ -1,6 +1,7 @@
 """An office without German on its site writes its checklists in the first fallback language, and every page says so."""
 
 import pytest
+from portal_plugins.checklists.checklist import translation_status
 from portal_plugins.checklists.models import Service
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -97,3 +98,18 @@ def test_a_title_saved_before_the_source_language_changed_shows_on_staff_pages(e
     translate = parse(editor.get(f"/en/staff/checklists/services/{SLUG}/translations/ar"))
     assert [hint.text_content() for hint in translate.xpath("//form//*[@lang='tr']")] == ["Oturma izninin uzatılması"]
     assert "Turkish: " in translate.xpath("string(//form[contains(@class, 'checklists-edit')])")
+
+
+def test_a_text_saved_before_the_source_language_changed_counts_as_missing_in_it(app, defaults, data):
+    def written_in_turkish(session):
+        service = session.scalars(select(Service).filter_by(slug=SLUG)).one()
+        service.content = {**service.content, "title": {"tr": "Oturma izninin uzatılması"}}
+
+    with app.test_request_context("/en/"):
+        before = {entry.lang: (entry.translated, entry.total) for entry in translation_status()}
+    data(written_in_turkish)
+    with app.test_request_context("/en/"):
+        after = {entry.lang: (entry.translated, entry.total) for entry in translation_status()}
+    english, total = before["en"]
+    assert english == total and after["en"] == (total - 1, total)
+    assert after["tr"] == before["tr"]

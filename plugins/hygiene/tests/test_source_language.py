@@ -2,6 +2,7 @@
 
 import pytest
 from portal_plugins.hygiene.models import Rule
+from portal_plugins.hygiene.rules import translation_status
 from sqlalchemy import select
 
 from portal.testing import sign_in
@@ -62,3 +63,11 @@ def test_a_rule_saved_before_the_source_language_changed_still_shows(add_rule, c
     add_rule("mask", text={"tr": "Lütfen maske takın."})
     page = parse(client.get("/ar/hygiene/"))
     assert page.xpath("//*[@lang='tr'][contains(., 'Lütfen maske takın.')]")
+
+
+def test_a_rule_saved_before_the_source_language_changed_counts_as_missing_in_it(app, add_rule):
+    add_rule("mask", text={"tr": "Lütfen maske takın."})
+    add_rule("payment", text={"en": "Card payment only.", "tr": "Yalnızca kartla ödeme."})
+    with app.test_request_context("/en/"):
+        status = {entry.lang: (entry.translated, entry.total) for entry in translation_status()}
+    assert status == {"en": (1, 2), "tr": (2, 2), "ar": (0, 2)}
