@@ -20,6 +20,7 @@ from .db import session as db_session
 from .i18n import language_from_tag, preferred_language
 from .keptforms import KeptForm
 from .pages import is_public_page
+from .staff.auth import sign_in_again
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_exc):
+        if request.endpoint == "staff.login" and _sent_from_this_site(when_unsaid=False):
+            # Offering a sign-in back would ask for the password anyway: the sign-in page asks at once.
+            return sign_in_again()
         kept = _form_to_send_again(staff_forms=False) or _form_proven_from_this_site()
         if kept is None:
             return render_error(400, _("Das Formular ist abgelaufen oder wurde nicht vollständig gesendet. Bitte "

@@ -225,3 +225,35 @@ def test_in_a_browser_a_staff_form_from_before_signing_in_again_in_another_tab_i
     writing.wait_for_url(re.compile(r"/de/staff/notices/\d+$"))
     assert notice_titles(database) == ["Heute geschlossen"]
     context.close()
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_sign_in_page_from_before_signing_in_in_another_tab_leads_on(live_server, browser, make_staff):
+    context = browser.new_context(**PHONE)
+    account = make_staff("editor")
+    waiting = context.new_page()
+    waiting.goto(f"{live_server.url}/de/staff/login?next=/de/staff/notices/")
+    browser_sign_in(context.new_page(), live_server.url, account)
+    waiting.fill("input[name=email]", account.email)
+    waiting.fill("input[name=password]", "vertippt")
+    waiting.get_by_role("button", name="Anmelden").click()
+    # Already signed in in the other tab: the page asked for, not an error about the form.
+    waiting.wait_for_url(f"{live_server.url}/de/staff/notices/")
+
+    context.close()
+
+    # Signed in and out again in the other tab: the sign-in page asks for the password again and keeps the address.
+    context = browser.new_context(**PHONE)
+    waiting = context.new_page()
+    waiting.goto(f"{live_server.url}/de/staff/login")
+    other = context.new_page()
+    browser_sign_in(other, live_server.url, account)
+    other.get_by_role("button", name="Abmelden").click()
+    waiting.fill("input[name=email]", account.email)
+    waiting.fill("input[name=password]", "vertippt")
+    waiting.get_by_role("button", name="Anmelden").click()
+    expect(waiting.locator("main .callout")).to_contain_text("Bitte geben Sie Ihr Passwort noch einmal ein.")
+    expect(waiting.locator("input[name=email]")).to_have_value(account.email)
+    expect(waiting.locator("input[name=password]")).to_have_value("")
+    assert_accessible(waiting)
+    context.close()

@@ -446,3 +446,42 @@ def test_an_htmx_request_of_an_ended_session_sends_the_window_to_the_login(clien
     elsewhere = client.post("/de/staff/session", data={"csrf_token": token}, headers={
         "HX-Request": "true", "HX-Current-URL": "http://localhost//evil.example/"})
     assert elsewhere.headers["HX-Redirect"] == LOGIN
+
+
+SAME_SITE = {"Sec-Fetch-Site": "same-origin"}
+
+
+def test_a_sign_in_page_from_before_signing_in_in_another_window_leads_where_it_was_going(client, make_staff):
+    editor = make_staff("editor")
+    token = csrf_token(client, f"{LOGIN}?next=/de/staff/translations/")
+    sign_in(client, editor)  # in another window of the same browser: a new session, the first page's token is stale
+    response = client.post(f"{LOGIN}?next=/de/staff/translations/", headers=SAME_SITE,
+                           data={"email": editor.email, "password": "", "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/de/staff/translations/"
+
+
+def test_a_sign_in_page_whose_session_ended_asks_for_the_password_again_with_the_address_kept(app, make_staff):
+    editor = make_staff("editor")
+    token = csrf_token(app.test_client(), LOGIN)
+    stale = app.test_client()  # a browser that lost the cookie the page's token went with
+    response = stale.post(LOGIN, headers=SAME_SITE,
+                          data={"email": editor.email, "password": "geheim-und-falsch", "csrf_token": token})
+    assert response.status_code == 400
+    page = lxml.html.fromstring(response.get_data(as_text=True))
+    assert "Bitte geben Sie Ihr Passwort noch einmal ein." in page.xpath("string(//main//div[@class='callout'])")
+    assert page.get_element_by_id("email").get("value") == editor.email
+    assert not page.get_element_by_id("password").get("value")
+    assert "geheim-und-falsch" not in response.get_data(as_text=True)
+    # The page's new token goes with the new session: the sign-in goes through.
+    fields = dict(page.xpath("//main//form")[0].form_values())
+    fields["password"] = TEST_PASSWORD
+    assert stale.post(LOGIN, data=fields).headers["Location"] == DASHBOARD
+
+
+def test_a_sign_in_another_site_sent_gets_the_plain_error_and_no_address_back(app, make_staff):
+    token = csrf_token(app.test_client(), LOGIN)
+    response = app.test_client().post(LOGIN, headers={"Sec-Fetch-Site": "cross-site"},
+                                      data={"email": "angreifer@example.org", "password": "x", "csrf_token": token})
+    assert response.status_code == 400
+    assert "angreifer@example.org" not in response.get_data(as_text=True)
+    assert "Das Formular ist abgelaufen" in response.get_data(as_text=True)

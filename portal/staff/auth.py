@@ -19,9 +19,10 @@ from flask_babel import ngettext
 from ..addresses import current_path, local_path
 from ..db import session as db_session
 from ..db import utcnow
+from ..keptforms import KeptForm
 from ..templating import is_htmx
 from .models import AuditEntry, StaffAccount, StaffSession
-from .signin import sign_in_keeping_form
+from .signin import LoginForm, onwards_from_sign_in, sign_in_keeping_form, sign_in_page
 
 MIN_PASSWORD_LENGTH = 12
 SESSION_KEY = "staff_sid"
@@ -172,6 +173,18 @@ def _to_sign_in():
     if request.method == "POST":
         return sign_in_keeping_form() or redirect(url_for("staff.login"))
     return redirect(url_for("staff.login", next=current_path()))
+
+
+def sign_in_again():
+    """Answer a sign-in whose form token went with an earlier session, as after one in another window."""
+    kept = KeptForm.sent_back()
+    if current_staff() is not None:
+        # Signed in meanwhile in another window of this browser: the person is where they wanted to be.
+        return onwards_from_sign_in(kept)
+    form = LoginForm(formdata=None, email=request.form.get("email", ""))
+    return sign_in_page(form, kept, 400, _(
+        "Diese Anmeldeseite war nicht mehr gültig, weil sich Ihre Sitzung inzwischen geändert hat, zum Beispiel "
+        "durch eine Abmeldung in einem anderen Fenster. Bitte geben Sie Ihr Passwort noch einmal ein."))
 
 
 def _require(role: str | None):

@@ -8,12 +8,13 @@ click, so whoever signs in sees them first.
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
+from ..addresses import local_path
 from ..keptforms import KeptForm
 
 
@@ -22,9 +23,16 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Passwort"), validators=[DataRequired()])
 
 
-def sign_in_page(form: LoginForm, kept: KeptForm | None = None, status: int = 200):
+def sign_in_page(form: LoginForm, kept: KeptForm | None = None, status: int = 200, note: str = ""):
     """Return the sign-in page, carrying a kept form when there is one."""
-    return render_template("staff/login.html", form=form, kept=kept), status
+    return render_template("staff/login.html", form=form, kept=kept, note=note), status
+
+
+def onwards_from_sign_in(kept: KeptForm | None):
+    """Answer a signed-in person: the offer to send a kept form again, else the page they asked for."""
+    if kept:
+        return render_template("staff/send_again.html", kept=kept)
+    return redirect(local_path(request.args.get("next")) or url_for("staff.dashboard"))
 
 
 def sign_in_keeping_form():

@@ -34,7 +34,7 @@ from .auth import (
 )
 from .changes import readable_changes
 from .models import AuditEntry, StaffAccount
-from .signin import LoginForm, sign_in_page
+from .signin import LoginForm, onwards_from_sign_in, sign_in_page
 
 bp = PortalBlueprint("staff", __name__, kind="staff", url_prefix="/<lang:lang>/staff")
 bp.add_app_template_filter(readable_changes)
@@ -82,9 +82,7 @@ def login():
         account = authenticate(form.email.data, form.password.data)
         if account is not None:
             start_session(account)
-            if kept:
-                return render_template("staff/send_again.html", kept=kept)
-            return redirect(local_path(request.args.get("next")) or url_for("staff.dashboard"))
+            return onwards_from_sign_in(kept)
         form.password.errors.append(_("E-Mail-Adresse oder Passwort ist falsch, oder das Konto ist gesperrt."))
     return sign_in_page(form, kept, 200 if request.method == "GET" or form.errors == {} else 422)
 
