@@ -11,6 +11,8 @@ from portal.staff.models import AuditEntry, StaffAccount, StaffSession
 from portal.testing import TEST_PASSWORD, csrf_token, sign_in, utcnow
 
 LOGIN = "/de/staff/login"
+# Every 401 says how to authenticate (RFC 9110): with the sign-in form.
+CHALLENGE = 'Cookie realm="staff", form-action="/de/staff/login"'
 DASHBOARD = "/de/staff/"
 
 
@@ -325,7 +327,8 @@ def test_a_poll_of_an_ended_session_gets_401_and_a_page_request_the_login(client
     editor = make_staff("editor")
     sign_in(client, editor)
     age_session(db, editor, idle=timedelta(minutes=31))
-    assert client.get(DASHBOARD, headers=POLL).status_code == 401
+    poll = client.get(DASHBOARD, headers=POLL)
+    assert poll.status_code == 401 and poll.headers["WWW-Authenticate"] == CHALLENGE
     assert sessions_of(db, editor) == []
     assert client.get(DASHBOARD).headers["Location"].startswith(LOGIN)
 
@@ -354,7 +357,7 @@ def test_a_form_sent_after_the_session_ended_is_kept_through_signing_in(client, 
             "role": "editor", "password": "ein-langes-Passwort-2026"}
     response = client.post("/de/staff/accounts?tab=neu", data=sent)
     # Nothing was saved; the sign-in page answers in place and carries what was typed, except the password.
-    assert response.status_code == 401
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"] == CHALLENGE
     assert db.scalar(select(StaffAccount).filter_by(email="neu@amt.example")) is None
     page = response.get_data(as_text=True)
     assert "Ihre Eingaben sind nicht verloren" in page
@@ -441,6 +444,7 @@ def test_an_htmx_request_of_an_ended_session_sends_the_window_to_the_login(clien
         "HX-Request": "true", "HX-Current-URL": "http://localhost/de/staff/?page=2"})
     # No sign-in page to put into the part htmx updates: the whole window goes to it, and comes back.
     assert response.status_code == 401 and response.get_data() == b""
+    assert response.headers["WWW-Authenticate"] == CHALLENGE
     assert response.headers["HX-Redirect"] == "/de/staff/login?next=/de/staff/?page%3D2"
     # Only a path on this site is taken as the way back: "//evil.example/" would leave it.
     elsewhere = client.post("/de/staff/session", data={"csrf_token": token}, headers={

@@ -22,7 +22,7 @@ from ..db import utcnow
 from ..keptforms import KeptForm
 from ..templating import is_htmx
 from .models import AuditEntry, StaffAccount, StaffSession
-from .signin import LoginForm, onwards_from_sign_in, sign_in_keeping_form, sign_in_page
+from .signin import LoginForm, onwards_from_sign_in, sign_in_challenge, sign_in_keeping_form, sign_in_page
 
 MIN_PASSWORD_LENGTH = 12
 SESSION_KEY = "staff_sid"
@@ -162,10 +162,11 @@ def end_sessions_of(account: StaffAccount) -> int:
 def _to_sign_in():
     """Answer a request whose session has ended: the sign-in page, coming back to where the person was."""
     if is_poll():
-        abort(401)  # the polling script reloads the page, which leads to the login
+        # The polling script reloads the page, which leads to the sign-in.
+        return make_response("", 401, {"WWW-Authenticate": sign_in_challenge()})
     if is_htmx():
         # htmx would put the sign-in page into the part it updates; the whole window goes there instead.
-        response = make_response("", 401)
+        response = make_response("", 401, {"WWW-Authenticate": sign_in_challenge()})
         where = urlsplit(request.headers.get("HX-Current-URL", ""))
         response.headers["HX-Redirect"] = url_for("staff.login", next=local_path(
             urlunsplit(("", "", where.path, where.query, ""))))

@@ -25,7 +25,15 @@ class LoginForm(FlaskForm):
 
 def sign_in_page(form: LoginForm, kept: KeptForm | None = None, status: int = 200, note: str = ""):
     """Return the sign-in page, carrying a kept form when there is one."""
-    return render_template("staff/login.html", form=form, kept=kept, note=note), status
+    headers = {"WWW-Authenticate": sign_in_challenge()} if status == 401 else {}
+    return render_template("staff/login.html", form=form, kept=kept, note=note), status, headers
+
+
+def sign_in_challenge() -> str:
+    """Return the challenge of a 401 answer: sign in with the form on the staff sign-in page."""
+    # RFC 9110 asks every 401 for one. No registered scheme describes a sign-in form with a session cookie, so the
+    # challenge names that way and the form's address; a browser shows no password dialog for a scheme it lacks.
+    return f'Cookie realm="staff", form-action="{url_for("staff.login")}"'
 
 
 def onwards_from_sign_in(kept: KeptForm | None):
