@@ -239,7 +239,6 @@ def test_in_a_browser_a_sign_in_page_from_before_signing_in_in_another_tab_leads
     waiting.get_by_role("button", name="Anmelden").click()
     # Already signed in in the other tab: the page asked for, not an error about the form.
     waiting.wait_for_url(f"{live_server.url}/de/staff/notices/")
-
     context.close()
 
     # Signed in and out again in the other tab: the sign-in page asks for the password again and keeps the address.
