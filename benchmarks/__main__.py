@@ -68,13 +68,21 @@ def machine() -> dict:
             "wrk": (wrk.stdout or wrk.stderr).splitlines()[0] if wrk else None}
 
 
+def default_output(sections: list[str], quick: bool) -> Path:
+    """Return where a run's report goes: latest.json only for a whole run, so a part never replaces it."""
+    name = "latest" if set(sections) == set(SECTIONS) else "only-" + "-".join(sections)
+    return HERE / "results" / (f"quick-{name}.json" if quick else f"{name}.json")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short runs and small data, to try the harness")
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections to run")
-    parser.add_argument("--output", type=Path, default=HERE / "results" / "latest.json")
+    parser.add_argument("--output", type=Path, help="the report's JSON file, its Markdown beside it (default: "
+                        "latest.json for the whole run, a name of its own for part of it or a quick one)")
     args = parser.parse_args()
     sections = [name.strip() for name in args.only.split(",") if name.strip()]
+    args.output = args.output or default_output(sections, args.quick)
     # 6 s per target (after its 3 s of the bare app): twice the targets of the first edition in about the same time.
     seconds, growth_to, import_sizes = (3, 100_000, (1_000, 10_000)) if args.quick else \
         (6, 1_000_000, (10_000, 100_000))
