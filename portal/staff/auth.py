@@ -161,15 +161,14 @@ def end_sessions_of(account: StaffAccount) -> int:
 
 def _to_sign_in():
     """Answer a request whose session has ended: the sign-in page, coming back to where the person was."""
-    if is_poll():
-        # The polling script reloads the page, which leads to the sign-in.
-        return make_response("", 401, {"WWW-Authenticate": sign_in_challenge()})
-    if is_htmx():
-        # htmx would put the sign-in page into the part it updates; the whole window goes there instead.
+    if is_poll() or is_htmx():
+        # A script asked, not a person: the polling script reloads the page, which leads to the sign-in; htmx
+        # would put the sign-in page into the part it updates, so the whole window goes there instead.
         response = make_response("", 401, {"WWW-Authenticate": sign_in_challenge()})
-        where = urlsplit(request.headers.get("HX-Current-URL", ""))
-        response.headers["HX-Redirect"] = url_for("staff.login", next=local_path(
-            urlunsplit(("", "", where.path, where.query, ""))))
+        if is_htmx():
+            where = urlsplit(request.headers.get("HX-Current-URL", ""))
+            response.headers["HX-Redirect"] = url_for("staff.login", next=local_path(
+                urlunsplit(("", "", where.path, where.query, ""))))
         return response
     if request.method == "POST":
         return sign_in_keeping_form() or redirect(url_for("staff.login"))
