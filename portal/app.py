@@ -21,6 +21,7 @@ from .i18n import language_tag
 from .plugins import PluginError, call_each, collect_slots, load_plugins
 from .resources import core_path
 from .staff import init_staff
+from .staff.changes import collect_audit_targets
 from .templating import init_templating
 
 log = logging.getLogger(__name__)
@@ -201,6 +202,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     easy.check_easy_pages(app)
     app.extensions["portal.slots"] = collect_slots(manager, plugins)
     app.extensions["portal.events"] = collect_events(manager, plugins)
+    app.extensions["portal.audit_targets"] = collect_audit_targets(plugins)
     command_owners = dict.fromkeys(app.cli.commands, "the core")
     for plugin_name, commands in call_each(manager, "portal_cli_commands"):
         for command in commands:

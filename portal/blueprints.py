@@ -5,8 +5,15 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint
+from flask_babel import gettext as _
 
 ROLES = ("admin", "editor", "caseworker", "door", "mediator")
+
+
+def role_label(role: str) -> str:
+    """Return a role's translated name."""
+    return {"admin": _("Administration"), "editor": _("Redaktion"), "caseworker": _("Sachbearbeitung"),
+            "door": _("Einlass (Sicherheitsdienst)"), "mediator": _("Sprachmittlung (ehrenamtlich)")}[role]
 KINDS = ("public", "staff")
 SECTION_RE = re.compile(r"[a-z][a-z0-9]{0,30}")
 

@@ -34,7 +34,9 @@ order, inside the publisher's database transaction, and their failures
 propagate (see docs/plugins.md, "Events").
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import pluggy
 
@@ -57,6 +59,24 @@ class Event:
     name: str
     payload_keys: tuple[str, ...] = ()
     description: str = ""
+
+
+@dataclass(frozen=True)
+class AuditTarget:
+    """What a plugin's audit entries of one target type are about, in words the audit log shows in any language.
+
+    ``name`` is the target type passed to ``toolkit.audit`` (``<plugin-name>_<thing>``). ``actions`` maps each
+    action recorded for it to what the log says happened (``_l("Hygieneregel geändert")``). ``fields`` maps each key
+    of the entries' snapshots to its label; nested keys join with dots and leave out language codes (the key of
+    ``{"text": {"ar": ...}}`` is ``text``, and the log adds the language's name). ``values`` maps a key to a function
+    returning a stored value in words (a status's label), empty values included; one that raises KeyError or
+    ValueError for a value it does not know leaves that value as stored ("–" when empty).
+    """
+
+    name: str
+    actions: Mapping[str, Any]
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    values: Mapping[str, Callable[[Any], str]] = field(default_factory=dict)
 
 
 #: The slots the core's templates offer. A plugin's own slots are declared in its

@@ -293,6 +293,34 @@ def csrf_token(client: FlaskClient, url: str) -> str:
     return match.group(1)
 
 
+@dataclass(frozen=True)
+class LoggedChange:
+    """An audit log entry as an admin reads it: what happened, its summary, each change as 'field | before | after'."""
+
+    what: str
+    summary: str
+    changes: list[str]
+
+
+def audit_log(client: FlaskClient, lang: str = "de") -> list[LoggedChange]:
+    """Return the first page of the audit log in a language, newest entry first, as its text reads."""
+    import lxml.html
+
+    def words(element) -> str:
+        return re.sub(r"\s+", " ", element.text_content().strip())
+
+    page = lxml.html.fromstring(client.get(f"/{lang}/staff/audit").get_data(as_text=True))
+    entries = []
+    for row in page.xpath("//table[contains(@class, 'audit')]/tbody/tr"):
+        cell = row.xpath("td[3]")[0]
+        summary = "".join(words(bdi) for bdi in cell.xpath("bdi"))
+        what = words(cell)
+        entries.append(LoggedChange(what[:len(what) - len(summary)].strip(), summary,
+                                    [" | ".join(words(part) for part in change.xpath("dt|dd"))
+                                     for change in row.xpath(".//dl[contains(@class, 'audit-changes')]/div")]))
+    return entries
+
+
 @pytest.fixture
 def parse() -> Callable:
     """Return a function that parses a response's HTML into an lxml tree."""

@@ -33,7 +33,7 @@ from .easy import EASY_LANGUAGE, EasyPage, easy_text, easy_url
 from .errors import render_error
 from .events import publish
 from .extensions import csrf, limiter
-from .hookspecs import Event, Slot
+from .hookspecs import AuditTarget, Event, Slot
 from .i18n import (
     current_language,
     enabled_languages,
@@ -78,6 +78,7 @@ from .qr import qr_svg
 from .ratelimits import client_limit, client_network
 from .security import accepts_uploads
 from .staff.auth import audit, current_staff
+from .staff.changes import readable_languages
 from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page, slot_values
 from .versioning import VersionField, VersionForm, save_if_current
 
@@ -102,6 +103,8 @@ class PluginInfo:
     events: tuple[Event, ...] = field(default_factory=tuple)
     # Its pages in Leichte Sprache, listed on the core's Leichte Sprache page.
     easy_pages: tuple[EasyPage, ...] = field(default_factory=tuple)
+    # What its audit entries are about, in words the audit log shows: one AuditTarget per target type it audits.
+    audit_targets: tuple[AuditTarget, ...] = field(default_factory=tuple)
 
 
 def plugin_settings(name: str) -> dict:
@@ -123,7 +126,9 @@ __all__ = [
     "BirthDateField", "ReferenceLimit", "ReferenceLimitSetting", "ascii_digits", "birth_date_problem",
     "client_limit", "client_network", "keyed_hash", "keyed_hash_matches", "normalize_reference", "reference_key",
     "reference_key_expression",
-    "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "one_of", "_", "_l", "audit", "csrf", "current_language",
+    # The audit log: record a change, and the words it shows for it (portal/staff/changes.py).
+    "AuditTarget", "audit", "readable_languages",
+    "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "one_of", "_", "_l", "csrf", "current_language",
     "current_staff", "edited_texts", "enabled_languages", "gettext", "hookimpl", "insert_for", "is_htmx", "lang_attrs",
     "language_from_tag", "language_name", "language_tag", "languages_besides_source", "lazy_ngettext", "limiter",
     "missing_shipped_versions",

@@ -112,7 +112,7 @@ def test_example_plugin_installs_beside_the_built_in_plugins_and_passes_its_own_
     # A copy, so that the build leaves nothing in the checkout.
     example = shutil.copytree(EXAMPLE_PLUGIN, tmp_path / EXAMPLE_PLUGIN.name,
                               ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
-    pip_install_without_warnings(installed_venv, str(example), "pytest")
+    pip_install_without_warnings(installed_venv, f"{example}[test]")
     portal = AppProcess(tmp_path / "instance", {"extra_plugins": "closures"}, workers=1,
                         python=str(installed_venv / "bin" / "python"))
     order = {match[1]: int(match[2]) for match in re.finditer(r"^(\w+) .* enabled #(\d+)", portal.flask("plugins"),

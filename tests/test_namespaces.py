@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from portal.config import DEFAULTS
 from portal.resources import core_path
 from portal.scaffold import write_plugin
+from tests.support import ALL_PLUGINS
 
 PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
 EXAMPLES = PLUGINS.parent / "examples" / "plugins"
@@ -113,12 +113,12 @@ def test_a_scaffolded_plugin_follows_the_same_rule(tmp_path):
 
 @pytest.fixture(scope="module")
 def every_plugin(make_app):
-    return make_app(plugins=DEFAULTS["plugins"])
+    return make_app(plugins=ALL_PLUGINS)
 
 
 def test_template_globals_of_plugins_carry_their_name(every_plugin, make_app):
     bare = make_app(plugins=[])
-    names = DEFAULTS["plugins"]
+    names = ALL_PLUGINS
     for kind in ("globals", "filters", "tests"):
         added = set(getattr(every_plugin.jinja_env, kind)) - set(getattr(bare.jinja_env, kind))
         assert not [name for name in added if not any(name.startswith(f"{plugin}_") for plugin in names)], kind
@@ -130,18 +130,24 @@ def test_template_globals_of_plugins_carry_their_name(every_plugin, make_app):
                 assert all(key.startswith(f"{owner}_") for key in processor()), processor.__qualname__
 
 
-def test_audit_target_types_carry_the_plugins_name(every_plugin):
+def test_audit_target_types_carry_the_plugins_name_and_are_declared_with_their_actions(every_plugin):
     from portal.toolkit import audit
 
+    targets = every_plugin.extensions["portal.audit_targets"]
     calls = 0
     for source in PLUGINS.glob("*/**/*.py"):
         plugin = source.relative_to(PLUGINS).parts[0]
         for node in ast.walk(ast.parse(source.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "audit":
                 calls += 1
-                target_type = node.args[1]
-                assert isinstance(target_type, ast.Constant), f"{source}:{node.lineno}: write the target type out"
-                assert target_type.value.startswith(f"{plugin}_"), f"{source}:{node.lineno}: {target_type.value}"
+                action, target_type = node.args[:2]
+                where = f"{source}:{node.lineno}"
+                assert isinstance(target_type, ast.Constant), f"{where}: write the target type out"
+                assert target_type.value.startswith(f"{plugin}_"), f"{where}: {target_type.value}"
+                assert target_type.value in targets, f"{where}: declare {target_type.value} in audit_targets"
+                # An action chosen at run time is checked when it is recorded, under test.
+                if isinstance(action, ast.Constant):
+                    assert action.value in targets[target_type.value].actions, f"{where}: no words for {action.value}"
     assert calls > 20
     with every_plugin.test_request_context("/de/"), pytest.raises(ValueError, match="must start with"):
         audit("update", "letter", 1)

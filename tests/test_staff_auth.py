@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.staff import auth
 from portal.staff.models import AuditEntry, StaffAccount, StaffSession
-from portal.testing import TEST_PASSWORD, csrf_token, sign_in, utcnow
+from portal.testing import TEST_PASSWORD, audit_log, csrf_token, sign_in, utcnow
 
 LOGIN = "/de/staff/login"
 # Every 401 says how to authenticate (RFC 9110): with the sign-in form.
@@ -275,8 +275,10 @@ def test_admin_creates_an_account_and_the_log_records_it(staff_client, db):
     assert response.status_code == 302
     account = db.scalar(select(StaffAccount).filter_by(email="a.demir@amt.example"))
     assert account.role == "caseworker" and account.password_hash.startswith("$argon2id$")
-    log_page = admin.get("/de/staff/audit").get_data(as_text=True)
-    assert "staff_account" in log_page and "a.demir@amt.example" in log_page
+    # The log tells it in the reader's language: what happened, and each field by its label and value.
+    assert audit_log(admin)[0].what == f"Konto angelegt {account.id}"
+    assert audit_log(admin, "en")[0].changes == ["Email address | After: a.demir@amt.example",
+                                                 "Role | After: Caseworker"]
 
 
 def test_audit_log_is_for_admins_only(staff_client):

@@ -19,6 +19,57 @@ from portal import toolkit
 from portal.toolkit import _l, hookimpl
 
 from .publishing import CHANGED, PAYLOAD_KEYS
+from .statuses import STATUSES
+
+# A client's request is open until staff mark it handled; only these two states are audited.
+REQUEST_STATE_LABELS = {"open": _l("Offen"), "handled": _l("Erledigt")}
+
+
+def status_label(code: str) -> str:
+    """Return an appointment status in the words the staff pages show."""
+    return str(STATUSES[code].label)
+
+
+def request_kind_label(kind: str) -> str:
+    """Return what a client asked for, as the inbox names it."""
+    from .selfservice import KIND_LABELS  # imports the models: only when the audit log is read
+
+    return str(KIND_LABELS[kind])
+
+
+# The audit log's words for the entries of staff.py, selfservice_staff.py and the import, in the reader's language.
+AUDIT_TARGETS = (
+    toolkit.AuditTarget(
+        "appointments_appointment",
+        actions={"update": _l("Termin geändert")},
+        fields={"status": _l("Status"), "starts_at": _l("Termin"), "building": _l("Gebäude"), "room": _l("Raum"),
+                "persons_allowed": _l("Personen")},
+        values={"status": status_label},
+    ),
+    toolkit.AuditTarget(
+        "appointments_export",
+        actions={"export": _l("CSV-Export für den Serienbrief heruntergeladen")},
+        fields={"first_day": _l("Vom"), "last_day": _l("Bis einschließlich")},
+    ),
+    toolkit.AuditTarget("appointments_lookup", actions={"unlock": _l("Abfrage wieder freigegeben")}),
+    toolkit.AuditTarget(
+        "appointments_request",
+        actions={"handled": _l("Anfrage als erledigt markiert")},
+        fields={"state": _l("Status"), "kind": _l("Anfrage")},
+        values={"state": lambda state: str(REQUEST_STATE_LABELS[state]), "kind": request_kind_label},
+    ),
+    toolkit.AuditTarget(
+        "appointments_freed_slot",
+        actions={"offer": _l("Freien Termin kurzfristig angeboten")},
+        fields={"offers": _l("Angebote")},
+    ),
+    toolkit.AuditTarget(
+        "appointments_selfservice_export",
+        actions={"export": _l("CSV-Export für das Fachverfahren heruntergeladen")},
+        fields={"rows": _l("Zeilen")},
+    ),
+    toolkit.AuditTarget("appointments_import", actions={"import": _l("Termine importiert")}),
+)
 
 plugin_info = toolkit.PluginInfo(
     name="appointments",
@@ -48,6 +99,7 @@ plugin_info = toolkit.PluginInfo(
                           "an appointment was created, changed, postponed or cancelled: its public id, day and start "
                           "(office time, None without a date), persons allowed, service group (the service slug), "
                           "status and whether it can be attended"),),
+    audit_targets=AUDIT_TARGETS,
 )
 
 

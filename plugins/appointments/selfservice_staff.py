@@ -83,8 +83,10 @@ def selfservice_handled(request_id: int):
     if client_request.state != "open" or not toolkit.save_if_current(client_request, form.version.data, mark):
         flash(_("Diese Anfrage wurde inzwischen schon bearbeitet oder geändert."), "error")
         return redirect(url_for(".selfservice_inbox"))
+    # The kind and the reference, not a label in the writer's language: the log names the kind in the reader's.
+    appointment = session.get(Appointment, client_request.appointment_id)
     toolkit.audit("handled", "appointments_request", client_request.id, before={"state": "open"},
-                  after={"state": "handled"}, summary=str(KIND_LABELS[client_request.kind]))
+                  after={"state": "handled", "kind": client_request.kind}, summary=appointment.reference)
     session.commit()
     flash(_("Als erledigt markiert."), "success")
     return redirect(url_for(".selfservice_inbox"))
@@ -138,9 +140,8 @@ def selfservice_export():
     if taken:
         session.execute(update(FreedSlot).where(FreedSlot.id.in_([s.id for s, _a, _o in taken]))
                         .values(exported_at=now).execution_options(synchronize_session=False))
-    summary = toolkit.ngettext("%(num)d Zeile exportiert", "%(num)d Zeilen exportiert", len(rows))
     toolkit.audit("export", "appointments_selfservice_export", toolkit.office_now(now).isoformat(timespec="seconds"),
-                  after={"rows": len(rows)}, summary=summary)
+                  after={"rows": len(rows)})
     session.commit()
     filename = f"self-service-{toolkit.office_now(now):%Y%m%d-%H%M}.csv"
     return Response(toolkit.write_csv(EXPORT_HEADER, rows), mimetype="text/csv",

@@ -176,7 +176,7 @@ def export():
     if request.args and form.validate():
         first, last = form.first_day.data, form.last_day.data
         toolkit.audit("export", "appointments_export", f"{first.isoformat()}/{last.isoformat()}",
-                      summary=_("CSV-Export für den Serienbrief"))
+                      after={"first_day": first.isoformat(), "last_day": last.isoformat()})
         toolkit.session().commit()
         name = f"appointments-{first.isoformat()}" + (f"-{last.isoformat()}" if last != first else "") + ".csv"
         return Response(export_csv(first, last), mimetype="text/csv",
@@ -212,7 +212,7 @@ def locked_references():
     if form.validate_on_submit():
         reference = form.reference.data
         if REFERENCE_LIMIT.unlock(reference):
-            toolkit.audit("unlock", "appointments_lookup", reference, summary=_("Abfrage wieder freigegeben"))
+            toolkit.audit("unlock", "appointments_lookup", reference)
             toolkit.session().commit()
             flash(_("Die Vorgangsnummer %(reference)s kann wieder abgefragt werden.", reference=reference),
                   "success")

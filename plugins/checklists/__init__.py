@@ -5,6 +5,24 @@ from __future__ import annotations
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
 
+#: The audit log's words for the checklists' entries (staff_views.py): one per saved version, named by its action.
+SERVICE = toolkit.AuditTarget(
+    "checklists_service",
+    actions={"create": _l("Checkliste angelegt"), "edited": _l("Checkliste geändert"),
+             "translated": _l("Übersetzung der Checkliste geändert"),
+             "restored": _l("Frühere Version der Checkliste wiederhergestellt")},
+    fields={"slug": _l("Kurzname für die Adresse"), "version": _l("Version"), "language": _l("Übersetzung"),
+            "restored_version": _l("Wiederhergestellte Version")},
+    values={"language": toolkit.readable_languages},
+)
+#: The audit log's words for the questions' entries (staff_views.py).
+QUESTION = toolkit.AuditTarget(
+    "checklists_question",
+    actions={"create": _l("Frage angelegt"), "update": _l("Frage geändert")},
+    fields={"key": _l("Schlüssel"), "version": _l("Version"), "position": _l("Reihenfolge"), "text": _l("Frage"),
+            "label": _l("Überschrift der Punkte")},
+)
+
 plugin_info = toolkit.PluginInfo(
     name="checklists",
     title=_l("Checklisten"),
@@ -13,6 +31,7 @@ plugin_info = toolkit.PluginInfo(
     requires_core=">=1.0,<2",
     roles=("editor",),
     easy_pages=(toolkit.EasyPage(endpoint="checklists.easy", text="mitbringen", order=30),),
+    audit_targets=(SERVICE, QUESTION),
 )
 
 

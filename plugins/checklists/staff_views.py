@@ -144,13 +144,17 @@ def _content_from_service_form(form: ServiceForm, service: Service) -> dict | No
             "published": bool(form.published.data), "items": [item for *_order, item in sorted(rows)]}
 
 
+# What a version's detail is, under its own key in the audit entry: the language translated, the version restored.
+DETAIL_KEYS = {"translated": "language", "restored": "restored_version"}
+
+
 def _save(service: Service, form, content: dict, action: str, detail: str = "") -> bool:
     """Save a new version with its audit entry; False when another save came first."""
     expected = form.version.data
     if not save_version(service, content, expected, action, detail):
         return False
-    toolkit.audit(action, "checklists_service", service.id, before={"version": expected},
-                  after={"version": service.version, "language": detail} if detail else {"version": service.version},
+    after = {"version": service.version, DETAIL_KEYS[action]: detail} if detail else {"version": service.version}
+    toolkit.audit(action, "checklists_service", service.id, before={"version": expected}, after=after,
                   summary=service.slug)
     toolkit.session().commit()
     return True

@@ -5,6 +5,14 @@ from __future__ import annotations
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
 
+
+def _request_state(state: str) -> str:
+    """Return a request state's name as the inbox shows it; KeyError for one the plugin no longer knows."""
+    from .labels import state_label
+
+    return state_label(state)
+
+
 plugin_info = toolkit.PluginInfo(
     name="emergency",
     title=_l("Notfall-Kontakt"),
@@ -13,7 +21,15 @@ plugin_info = toolkit.PluginInfo(
     version="1.0.0",
     roles=("caseworker",),
     easy_pages=(toolkit.EasyPage(endpoint="emergency.easy", text="notfall", order=90),),
+    # The audit log's words for the entries of staff_views.py, in the reader's language.
+    audit_targets=(toolkit.AuditTarget(
+        "emergency_request",
+        actions={"state": _l("Stand der Notfall-Anfrage geändert")},
+        fields={"state": _l("Stand")},
+        values={"state": _request_state},
+    ),),
 )
+
 
 @hookimpl
 def portal_blueprints():

@@ -2,8 +2,47 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import format_decimal
+
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
+
+
+def _kind_label(kind: str) -> str:
+    """Return a rule kind's name, as the staff list and form show it."""
+    # rules.py imports the model: load it only when the audit log asks.
+    from .rules import KINDS
+
+    return str(KINDS[kind])
+
+
+def _metres(metres: str | None) -> str:
+    """Return a stored distance written as the reader writes numbers (1,5 in German)."""
+    if not metres:
+        return "–"
+    try:
+        return format_decimal(Decimal(metres).normalize())
+    except InvalidOperation:
+        raise ValueError(metres) from None
+
+
+def _location(location: str) -> str:
+    """Return a rule's location, or that it holds at every location."""
+    return location or toolkit._("Alle Standorte")
+
+
+RULE = toolkit.AuditTarget(
+    "hygiene_rule",
+    actions={"create": _l("Hygieneregel angelegt"), "update": _l("Hygieneregel geändert"),
+             "end": _l("Hygieneregel beendet")},
+    fields={"kind": _l("Art der Regel"), "persons": _l("Höchstzahl der Personen pro Raum"),
+            "metres": _l("Abstand in Metern"), "location": _l("Standort"), "starts_on": _l("Gilt ab"),
+            "ends_on": _l("Gilt bis einschließlich"), "ended_at": _l("Beendet am"), "position": _l("Reihenfolge"),
+            "text": _l("Text für Besucherinnen und Besucher")},
+    values={"kind": _kind_label, "metres": _metres, "location": _location},
+)
 
 plugin_info = toolkit.PluginInfo(
     name="hygiene",
@@ -13,6 +52,8 @@ plugin_info = toolkit.PluginInfo(
     requires_core=">=1.0,<2",
     roles=("editor",),
     easy_pages=(toolkit.EasyPage(endpoint="hygiene.easy", text="regeln", order=40),),
+    # The audit log's words for the entries of staff_views.py, in the reader's language.
+    audit_targets=(RULE,),
 )
 
 

@@ -119,7 +119,7 @@ def edit(rule_id: int | None = None):
                 rule = Rule(**values, updated_by=account)
                 session.add(rule)
                 session.flush()
-                toolkit.audit("create", "hygiene_rule", rule.id, after=snapshot(rule), summary=rule.kind)
+                toolkit.audit("create", "hygiene_rule", rule.id, after=snapshot(rule))
                 session.commit()
                 flash(_("Die Regel ist gespeichert."), "success")
                 return redirect(url_for(".index"))
@@ -132,8 +132,7 @@ def edit(rule_id: int | None = None):
                 rule.updated_by, rule.updated_at = account, toolkit.utcnow()
 
             if toolkit.save_if_current(rule, form.version.data, change):
-                toolkit.audit("update", "hygiene_rule", rule.id, before=before, after=snapshot(rule),
-                              summary=rule.kind)
+                toolkit.audit("update", "hygiene_rule", rule.id, before=before, after=snapshot(rule))
                 session.commit()
                 flash(_("Die Regel ist gespeichert."), "success")
                 return redirect(url_for(".index"))
@@ -164,7 +163,7 @@ def end(rule_id: int):
         flash(_("Die Regel wurde inzwischen geändert. Bitte prüfen Sie sie und beenden Sie sie dann noch einmal."),
               "error")
         return redirect(url_for(".index"))
-    toolkit.audit("end", "hygiene_rule", rule.id, before=before, after=snapshot(rule), summary=rule.kind)
+    toolkit.audit("end", "hygiene_rule", rule.id, before=before, after=snapshot(rule))
     session.commit()
     flash(_("Die Regel ist beendet. Besucherinnen und Besucher sehen sie nicht mehr."), "success")
     return redirect(url_for(".index"))

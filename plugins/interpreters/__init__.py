@@ -8,6 +8,33 @@ from markupsafe import Markup
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
 
+
+def _term_and_explanation(version: list) -> str:
+    """Return one language version of a term, [term, explanation], as one line."""
+    # As a plain list the log would join the two with "and", as if they were two terms.
+    return " – ".join(text for text in version if text) or "–"
+
+
+#: The audit log's words for the glossary's entries (staff_views.py, and glossary.py for the shipped glossary).
+GLOSSARY_TERM = toolkit.AuditTarget(
+    "interpreters_glossary_term",
+    actions={"create": _l("Begriff angelegt"), "update": _l("Begriff geändert"), "delete": _l("Begriff gelöscht"),
+             "load_shipped": _l("Glossar aus der mitgelieferten Fassung ergänzt")},
+    fields={"lang": _l("Sprache"), "term": _l("Begriff"), "explanation": _l("Erklärung"),
+            "translations": _l("Übersetzungen"),
+            "added_terms": _l("Ergänzte Begriffe"), "added_translations": _l("Ergänzte Übersetzungen")},
+    values={"lang": toolkit.readable_languages, "translations": _term_and_explanation},
+)
+#: The audit log's words for the help times' entries (staff_views.py).
+HELP_TIME = toolkit.AuditTarget(
+    "interpreters_help_time",
+    actions={"create": _l("Zeit der Sprachhilfe angelegt"), "update": _l("Zeit der Sprachhilfe geändert"),
+             "delete": _l("Zeit der Sprachhilfe gelöscht")},
+    fields={"day": _l("Datum"), "starts_at": _l("Beginn"), "ends_at": _l("Ende"), "languages": _l("Sprachen"),
+            "other_languages": _l("Weitere Sprachen"), "place": _l("Ort")},
+    values={"languages": toolkit.readable_languages},
+)
+
 plugin_info = toolkit.PluginInfo(
     name="interpreters",
     title=_l("Sprachhilfe"),
@@ -20,6 +47,7 @@ plugin_info = toolkit.PluginInfo(
                         description="the volunteer mediators' duty page (role mediator): who waits needing one of "
                                     "`languages` (codes; empty: any) at `location` (an office location, '' for "
                                     "the one place), with forms that return to the path `return_to`"),),
+    audit_targets=(GLOSSARY_TERM, HELP_TIME),
 )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal import toolkit
 
+from . import plugin_info
 from .models import GlossaryTerm, GlossaryTranslation
 
 SHIPPED_GLOSSARY = Path(__file__).parent / "content" / "glossary.json"
@@ -175,10 +176,18 @@ def load_shipped_glossary(session: Session) -> ShippedGaps:
 
 
 def audit_shipped(added: ShippedGaps) -> None:
-    """Write to the audit log which shipped terms and language versions were added."""
-    toolkit.audit("load_shipped", "interpreters_glossary_term", "shipped",
-                  after={"terms": [entry["slug"] for entry in added.terms],
-                         "translations": {term.slug: sorted(lacking) for term, lacking in added.versions}})
+    """Write to the audit log which shipped terms and language versions were added, and from which version."""
+    # By language, so the log names each language and lists the terms that gained it; what is empty is left out,
+    # since the log would show an empty group as stored.
+    translations: dict[str, list[str]] = {}
+    for term, lacking in added.versions:
+        for lang in lacking:
+            translations.setdefault(lang, []).append(term.slug)
+    after = {"added_terms": [entry["slug"] for entry in added.terms],
+             "added_translations": {lang: sorted(slugs) for lang, slugs in sorted(translations.items())}}
+    # The shipped glossary comes with the plugin, so the plugin's version names the glossary the texts came from.
+    toolkit.audit("load_shipped", "interpreters_glossary_term", plugin_info.version,
+                  after={key: value for key, value in after.items() if value})
 
 
 def coverage(session: Session) -> list[toolkit.ContentStatus]:

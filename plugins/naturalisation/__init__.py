@@ -7,6 +7,41 @@ from datetime import date, timedelta
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
 
+
+def _appointment_state(state: str) -> str:
+    """Return an appointment state's name, as the day plan shows it."""
+    # staff_views imports the models and forms: load it only when the audit log asks.
+    from .staff_views import state_label
+
+    return state_label(state)
+
+
+def _letter_language(code: str) -> str:
+    """Return the letter's second language, or that the letter is in the source language alone."""
+    from .staff_views import source_only
+
+    return toolkit.readable_languages(code) if code else source_only()
+
+
+CASE = toolkit.AuditTarget(
+    "naturalisation_case",
+    actions={"create": _l("Fall erfasst"), "update": _l("Fall geändert"), "delete": _l("Fall gelöscht"),
+             "import": _l("Fälle importiert")},
+    fields={"reference": _l("Aktenzeichen"), "ready_on": _l("Urkunden liegen bereit ab"), "family_group": _l("Familie"),
+            "letter_language": _l("Zweite Sprache des Einladungsschreibens"), "persons": _l("Personen"),
+            "cancelled_appointments": _l("Abgesagte Termine")},
+    values={"letter_language": _letter_language},
+)
+APPOINTMENT = toolkit.AuditTarget(
+    "naturalisation_appointment",
+    actions={"plan": _l("Termine geplant"), "done": _l("Urkunde übergeben"),
+             "missed": _l("Nicht zum Termin erschienen"), "cancelled": _l("Termin abgesagt"),
+             "move": _l("Termin verschoben")},
+    fields={"created": _l("Neu geplante Termine"), "still_waiting": _l("Noch ohne Termin"), "state": _l("Stand"),
+            "day": _l("Tag"), "starts_at": _l("Uhrzeit"), "office": _l("Raum")},
+    values={"state": _appointment_state},
+)
+
 plugin_info = toolkit.PluginInfo(
     name="naturalisation",
     title=_l("Übergabe der Einbürgerungsurkunden"),
@@ -16,6 +51,8 @@ plugin_info = toolkit.PluginInfo(
     roles=("caseworker",),
     slots=(toolkit.Slot("naturalisation.result", context=("service", "location"),
                         description="below the handover appointments found by the lookup: service slug and place"),),
+    # The audit log's words for the entries of staff_views.py and importer.py, in the reader's language.
+    audit_targets=(CASE, APPOINTMENT),
 )
 
 

@@ -95,12 +95,14 @@ def plan():
     if not form.validate():
         abort(400)
     session = toolkit.session()
+    today = toolkit.office_today()
     try:
-        created, still_waiting = run_planning(session, toolkit.office_today(), current_settings())
+        created, still_waiting = run_planning(session, today, current_settings())
     except PlanningConflict:
         flash(_("Jemand anderes hat gerade gleichzeitig geplant. Bitte starten Sie die Planung noch einmal."), "error")
         return redirect(url_for(".overview"))
-    toolkit.audit("plan", "naturalisation_appointment", "run",
+    # A run plans many appointments: the entry names the office day it ran on, the new appointments are listed.
+    toolkit.audit("plan", "naturalisation_appointment", today.isoformat(),
                   after={"created": [a.id for a in created], "still_waiting": still_waiting})
     session.commit()
     flash(toolkit.ngettext("%(num)d Termin geplant.", "%(num)d Termine geplant.", len(created)), "success")

@@ -9,12 +9,47 @@ write, preview, schedule, publish and withdraw them.
 # under its path name, and the models must be defined only once.
 from portal import toolkit
 
+
+def _category_label(category: str) -> str:
+    """Return a notice's category as the form names it."""
+    from .models import CATEGORIES
+
+    return str(CATEGORIES[category])
+
+
+def _priority_label(priority: str) -> str:
+    """Return a notice's priority as the form names it."""
+    from .models import PRIORITIES
+
+    return str(PRIORITIES[priority])
+
+
+def _state_label(state: str) -> str:
+    """Return a notice's stored state in words."""
+    from .models import STATE_LABELS
+
+    return str(STATE_LABELS[state])
+
+
+#: The audit log's words for the notices' entries (staff.py).
+NOTICE = toolkit.AuditTarget(
+    "notices_notice",
+    actions={"create": toolkit._l("Mitteilung angelegt"), "update": toolkit._l("Mitteilung geändert"),
+             "publish": toolkit._l("Mitteilung veröffentlicht"), "unpublish": toolkit._l("Mitteilung zurückgezogen"),
+             "delete": toolkit._l("Mitteilung gelöscht")},
+    fields={"category": toolkit._l("Thema"), "priority": toolkit._l("Dringlichkeit"), "state": toolkit._l("Status"),
+            "starts_at": toolkit._l("Sichtbar ab"), "ends_at": toolkit._l("Sichtbar bis"),
+            "texts.title": toolkit._l("Titel"), "texts.body": toolkit._l("Text")},
+    values={"category": _category_label, "priority": _priority_label, "state": _state_label},
+)
+
 plugin_info = toolkit.PluginInfo(
     name="notices",
     title=toolkit._l("Mitteilungen"),
     description=toolkit._l("Aktuelle Mitteilungen des Amts in mehreren Sprachen, mit Banner für dringende Hinweise"),
     version="1.0.0",
     roles=("editor",),
+    audit_targets=(NOTICE,),
 )
 
 

@@ -22,6 +22,11 @@ PRIORITIES = {
     "urgent": toolkit._l("Dringend"),
 }
 STATES = ("draft", "published")
+# The stored state in words; where a published notice stands for visitors (planned, expired) says staff.status_label.
+STATE_LABELS = {
+    "draft": toolkit._l("Entwurf"),
+    "published": toolkit._l("Veröffentlicht"),
+}
 
 
 class Notice(toolkit.Base):

@@ -12,6 +12,61 @@ change advances the live topic ``queue:<location>``. See docs/queue.md.
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
 
+# A ticket's state as the audit log names it, with the desk page's words for a called ticket and one in service.
+TICKET_STATES = {
+    # Translators: the state of a waiting number, in the staff audit log
+    "waiting": _l("wartet"),
+    "called": _l("aufgerufen"),
+    "in_service": _l("in Bearbeitung"),
+    # Translators: the state of a waiting number, in the staff audit log
+    "done": _l("abgeschlossen"),
+    # Translators: the state of a waiting number whose client did not come when called, in the staff audit log
+    "missed": _l("nicht erschienen"),
+    # Translators: the state of a waiting number sent on to another queue or desk, in the staff audit log
+    "transferred": _l("weitergeleitet"),
+}
+
+
+def _ticket_state(state: str) -> str:
+    """Return a ticket state's name; KeyError for one the plugin no longer knows."""
+    return str(TICKET_STATES[state])
+
+
+def _queue_title(slug: str) -> str:
+    """Return a configured queue's title in the reader's language; KeyError for one since removed."""
+    from .service import find_queue
+
+    queue = find_queue(slug)
+    if queue is None:
+        raise KeyError(slug)
+    return queue.title
+
+
+def _desk_name(slug: str) -> str:
+    """Return a configured desk's name; KeyError for one since removed."""
+    from .service import find_desk
+
+    desk = find_desk(slug)
+    if desk is None:
+        raise KeyError(slug)
+    return desk.name
+
+
+# The audit log's words for the entries of service.py (issue, call, change) and mediation.py.
+TICKET = toolkit.AuditTarget(
+    "queue_ticket",
+    actions={"create": _l("Wartenummer ausgegeben"), "call": _l("Nummer aufgerufen"),
+             "recall": _l("Nummer erneut aufgerufen"), "missed": _l("Nummer als nicht erschienen markiert"),
+             "start": _l("Bearbeitung der Nummer begonnen"), "finish": _l("Nummer erledigt"),
+             "urgent": _l("Nummer als dringend markiert"), "not_urgent": _l("Nummer nicht mehr als dringend markiert"),
+             "transfer": _l("Nummer weitergeleitet"), "mediator_help": _l("Sprachmittlung übernommen"),
+             "mediator_stop": _l("Sprachmittlung beendet")},
+    fields={"number": _l("Nummer"), "queue": _l("Warteschlange"), "state": _l("Stand"), "urgent": _l("Dringend"),
+            "desk": _l("Platz"), "recalls": _l("Erneut aufgerufen"), "interpreter_language": _l("Sprachmittlung")},
+    values={"queue": _queue_title, "state": _ticket_state, "desk": _desk_name,
+            "interpreter_language": toolkit.readable_languages},
+)
+
 plugin_info = toolkit.PluginInfo(
     name="queue",
     title=_l("Wartebereich"),
@@ -19,6 +74,7 @@ plugin_info = toolkit.PluginInfo(
     version="0.1.0",
     requires_core=">=1.0,<2",
     roles=("caseworker",),
+    audit_targets=(TICKET,),
 )
 
 

@@ -74,15 +74,15 @@ def help_ticket(ticket_id: int, action: str):
         if ticket.mediator_id not in (None, account.id):
             flash(_("Bei dieser Nummer hilft schon %(name)s.", name=ticket.mediator_name), "error")
             return redirect(back)
-        values, summary = {"mediator_id": account.id, "mediator_name": account.display_name}, "Sprachmittlung hilft"
+        values = {"mediator_id": account.id, "mediator_name": account.display_name}
     else:
         if ticket.mediator_id != account.id and not account.has_role("admin"):
             abort(403)
-        values, summary = {"mediator_id": None, "mediator_name": ""}, "Sprachmittlung hilft nicht mehr"
+        values = {"mediator_id": None, "mediator_name": ""}
     # A plain update: the ticket's version stays, so the desk's buttons for it keep working.
     toolkit.session().execute(update(Ticket).where(Ticket.id == ticket.id).values(**values)
                               .execution_options(synchronize_session=False))
-    toolkit.audit(f"mediator_{action}", "queue_ticket", ticket.id, summary=f"{ticket.label}: {summary}")
+    toolkit.audit(f"mediator_{action}", "queue_ticket", ticket.id, summary=service.audit_summary(ticket))
     toolkit.bump(service.topic(ticket.location))
     toolkit.session().commit()
     if action == "help":

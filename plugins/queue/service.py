@@ -146,11 +146,17 @@ def snapshot(ticket: Ticket) -> dict:
             "desk": ticket.desk, "recalls": ticket.recalls, "interpreter_language": ticket.interpreter_language}
 
 
-def _record(action: str, ticket: Ticket, summary: str, before: dict | None = None) -> None:
-    """Audit a change in office time and advance the location's live topic."""
+def audit_summary(ticket: Ticket, where: str = "") -> str:
+    """Return an audit entry's summary, the same in every language: 'A 004 → Raum 2.14 (09:41:07)', office time."""
+    # The log says in the reader's words what happened; the summary adds what a reader follows a ticket by.
     at = toolkit.office_now().strftime("%H:%M:%S")
+    return f"{ticket.label} {where} ({at})" if where else f"{ticket.label} ({at})"
+
+
+def _record(action: str, ticket: Ticket, where: str, before: dict | None = None) -> None:
+    """Audit a change in office time and advance the location's live topic."""
     toolkit.audit(action, "queue_ticket", ticket.id, before=before, after=snapshot(ticket),
-                  summary=f"{ticket.label} {summary} ({at})")
+                  summary=audit_summary(ticket, where))
     toolkit.bump(topic(ticket.location))
 
 
@@ -371,9 +377,20 @@ def transfer(ticket: Ticket, target: str, now: datetime) -> Ticket:
 
 
 ACTIONS = {"recall": recall, "missed": mark_missed, "start": start_service, "finish": finish}
-ACTION_SUMMARIES = {"recall": "erneut aufgerufen", "missed": "nicht erschienen", "start": "in Bearbeitung",
-                    "finish": "erledigt", "urgent": "dringend", "not_urgent": "nicht dringend",
-                    "call": "aufgerufen", "transfer": "weitergeleitet"}
+# The actions that send a ticket to a desk: their summary points there ('A 004 → Raum 2.14').
+CALLING_ACTIONS = ("call", "recall")
+
+
+def _where_after(action: str, ticket: Ticket) -> str:
+    """Return what follows a changed ticket's number in its audit summary: its desk, or the number that succeeds it."""
+    if action == "transfer" and ticket.transferred_to_id is not None:
+        successor = toolkit.session().get(Ticket, ticket.transferred_to_id)
+        return f"→ {successor.label}"
+    if not ticket.desk:
+        return ""
+    desk = find_desk(ticket.desk)
+    name = desk.name if desk else ticket.desk
+    return f"→ {name}" if action in CALLING_ACTIONS else f"· {name}"
 
 
 def change(ticket: Ticket, version: int | None, action: str, apply) -> bool:
@@ -386,7 +403,7 @@ def change(ticket: Ticket, version: int | None, action: str, apply) -> bool:
     # `apply` checks before it writes: an action that does not fit raises with nothing changed.
     if not toolkit.save_if_current(ticket, version, apply):
         return False
-    _record(action, ticket, ACTION_SUMMARIES.get(action, action), before=before)
+    _record(action, ticket, _where_after(action, ticket), before=before)
     return True
 
 

@@ -11,7 +11,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from ..addresses import current_path, local_path
-from ..blueprints import ROLES, PortalBlueprint
+from ..blueprints import ROLES, PortalBlueprint, role_label
 from ..db import session as db_session
 from ..db import utcnow
 from ..extensions import limiter
@@ -32,20 +32,15 @@ from .auth import (
     session_expiry,
     start_session,
 )
-from .changes import readable_changes
+from .changes import readable_changes, what_happened
 from .models import AuditEntry, StaffAccount
 from .signin import LoginForm, onwards_from_sign_in, sign_in_page
 
 bp = PortalBlueprint("staff", __name__, kind="staff", url_prefix="/<lang:lang>/staff")
 bp.add_app_template_filter(readable_changes)
+bp.add_app_template_filter(what_happened)
 
 AUDIT_PAGE_SIZE = 50
-
-
-def role_label(role: str) -> str:
-    """Return a role's translated name."""
-    return {"admin": _("Administration"), "editor": _("Redaktion"), "caseworker": _("Sachbearbeitung"),
-            "door": _("Einlass (Sicherheitsdienst)"), "mediator": _("Sprachmittlung (ehrenamtlich)")}[role]
 
 
 class AccountForm(FlaskForm):

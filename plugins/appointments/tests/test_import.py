@@ -14,7 +14,7 @@ from portal_plugins.appointments.models import Appointment
 from sqlalchemy import func, select
 
 from portal import toolkit
-from portal.testing import csrf_token
+from portal.testing import audit_log, csrf_token
 
 GOOD_ROWS = (
     "M-100001;27.03.1985;residence-permit-extension;scheduled;2026-07-01;09:30;Wacker Hof;2.14;1",
@@ -205,6 +205,16 @@ def test_the_import_is_audited(staff_client, csv_file, database):
     with database() as session:
         action, target = session.execute(text("SELECT action, target_type FROM core_audit_entry")).one()
     assert (action, target) == ("import", "appointments_import")
+
+
+def test_the_audit_log_tells_an_import_in_the_readers_words(staff_client, csv_file):
+    client = staff_client("caseworker")
+    url = "/de/staff/appointments/import"
+    client.post(url, data={"csrf_token": csrf_token(client, url), "file": (csv_file(*GOOD_ROWS), "export.csv")},
+                content_type="multipart/form-data")
+    [entry] = audit_log(staff_client("admin"), "en")
+    assert (entry.what, entry.changes) == ("Appointments imported export.csv", [
+        f"Newly created | After: {len(GOOD_ROWS)}", "Changed | After: 0", "Unchanged | After: 0"])
 
 
 def test_cli_import_for_scheduled_jobs(app, db, tmp_path):

@@ -8,7 +8,10 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import text
+
+from portal.testing import audit_log
 
 from .conftest import BERLIN
 
@@ -73,6 +76,16 @@ def test_export_lists_the_references_of_a_range_in_order(staff_client, add_appoi
     assert [tuple(row) for row in audited] == [
         ("export", "appointments_export", f"{first.isoformat()}/{last.isoformat()}"),
         ("export", "appointments_export", f"{first.isoformat()}/{first.isoformat()}")]
+
+
+def test_the_audit_log_names_the_exports_days_in_the_readers_words(staff_client):
+    first, last = tomorrow(), tomorrow() + timedelta(days=2)
+    staff_client("caseworker").get("/de/staff/appointments/export",
+                                   query_string={"first_day": first.isoformat(), "last_day": last.isoformat()})
+    [entry] = audit_log(staff_client("admin"), "en")
+    assert entry.what == f"CSV export for the mail merge downloaded {first.isoformat()}/{last.isoformat()}"
+    assert entry.changes == [f"From | After: {format_date(first, 'medium', locale='en')}",
+                             f"Up to and including | After: {format_date(last, 'medium', locale='en')}"]
 
 
 @pytest.mark.parametrize("query, message", [

@@ -9,7 +9,7 @@ from portal_plugins.appointments.matching import REFERENCE_LIMIT
 from sqlalchemy import text
 
 from portal import toolkit
-from portal.testing import PHONE, assert_accessible, browser_sign_in, csrf_token
+from portal.testing import PHONE, assert_accessible, audit_log, browser_sign_in, csrf_token
 from portal.toolkit import limiter
 
 from .test_lookup import post_lookup
@@ -118,6 +118,18 @@ def test_caseworkers_see_locked_references_and_unlock_them_with_an_audit_entry(a
         entry = session.execute(text("SELECT target_type, target_id FROM core_audit_entry WHERE action = 'unlock'"))
         assert entry.one() == ("appointments_lookup", "M100001")
     assert post_lookup(client, address="10.6.2.1").status_code == 200
+
+
+def test_the_audit_log_tells_an_unlock_in_the_readers_words(client, staff_client, add_appointment, reference_limit):
+    add_appointment("M-100001")
+    for i in range(3):
+        post_lookup(client, birth_date=date(1990, 1, 1 + i), address=f"10.7.0.{i}")
+    caseworker = staff_client("caseworker")
+    url = "/de/staff/appointments/locked"
+    caseworker.post(url, data={"csrf_token": csrf_token(caseworker, url), "reference": "M-100001"})
+    # No summary: one in the writer's language would repeat the action.
+    [entry] = audit_log(staff_client("admin"), "en")
+    assert (entry.what, entry.changes) == ("Lookup allowed again M-100001", [])
 
 
 @pytest.mark.browser

@@ -13,7 +13,7 @@ from portal_plugins.appointments.selfservice_models import FreedSlot, Offer, Sho
 from sqlalchemy import select
 
 from portal import toolkit
-from portal.testing import csrf_token
+from portal.testing import audit_log, csrf_token
 
 MAIL = {"mail": {"host": "127.0.0.1", "port": 1, "sender": "portal@amt.example"}}
 pytestmark = pytest.mark.portal_config(MAIL)
@@ -57,6 +57,13 @@ def test_staff_offer_a_freed_slot_to_the_most_urgent_first(app, client, freed_sl
     assert [mail["X-Envelope-To"] for mail in mail_server.messages] == ["b@example.org"]
     html, _token = open_result(client, reference="M-200003", birth_date=BIRTHS["M-200003"])
     assert "Ein früherer Termin ist frei geworden" in html
+
+
+def test_the_audit_log_tells_an_offer_in_the_readers_words(freed_slot_and_list, staff_client):
+    offer_from_staff(staff_client("caseworker"))
+    entry = audit_log(staff_client("admin"), "en")[0]
+    assert entry.what.startswith("Free appointment offered at short notice ") and entry.summary == "M-100001"
+    assert [change.split(" | ")[0] for change in entry.changes] == ["Offers"]
 
 
 def test_the_first_to_accept_takes_it_and_the_other_is_told(app, client, freed_slot_and_list, staff_client,

@@ -12,7 +12,7 @@ from portal_plugins.appointments.selfservice_models import ClientRequest, FreedS
 from sqlalchemy import select, text
 
 from portal import toolkit
-from portal.testing import csrf_token
+from portal.testing import audit_log, csrf_token
 
 INBOX = "/de/staff/appointments/self-service/"
 
@@ -68,6 +68,22 @@ def test_the_export_holds_whats_new_once_and_is_formula_safe(client, add_appoint
     with database() as session:
         audit = session.execute(text("SELECT action, target_type FROM core_audit_entry")).all()
     assert ("export", "appointments_selfservice_export") in [tuple(row) for row in audit]
+
+
+def test_the_audit_log_tells_handling_and_exporting_in_the_readers_words(client, add_appointment, open_result, act,
+                                                                         staff_client):
+    add_appointment()
+    _html, token = open_result(client)
+    act(client, "new-date", token, reason="illness")
+    staff = staff_client("caseworker")
+    path = re.search(r'action="([^"]+/handled)"', staff.get(INBOX).get_data(as_text=True)).group(1)
+    staff.post(path, data={"csrf_token": csrf_token(staff, INBOX), "version": 1})
+    export(staff)
+    exported, handled = audit_log(staff_client("admin"), "en")[:2]
+    assert handled.what.startswith("Request marked as handled ") and handled.summary == "M-100001"
+    assert handled.changes == ["Status | Before: Open | After: Completed", "Request | After: New appointment requested"]
+    assert exported.what.startswith("CSV export for the specialist system downloaded ")
+    assert exported.changes == ["Rows | After: 1"]
 
 
 def test_export_then_import_shows_the_client_the_new_state(app, client, add_appointment, open_result, act,

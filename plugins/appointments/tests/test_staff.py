@@ -11,7 +11,7 @@ from portal_plugins.appointments.demo import add_demo_appointments
 from portal_plugins.appointments.models import Appointment
 from sqlalchemy import select, text
 
-from portal.testing import csrf_token, read_qr_svg
+from portal.testing import audit_log, csrf_token, read_qr_svg
 
 BERLIN = ZoneInfo("Europe/Berlin")
 VERSION = r'name="version" type="hidden" value="(\d+)"'
@@ -64,6 +64,17 @@ def test_edit_is_saved_and_audited(staff_client, add_appointment, database):
             text("SELECT before, after, summary FROM core_audit_entry WHERE action = 'update'")).one()
     before, after = (json.loads(value) if isinstance(value, str) else value for value in (before, after))
     assert (before["status"], after["status"], after["room"], summary) == ("invited", "postponed", "3.01", "M-100001")
+
+
+def test_the_audit_log_tells_an_edit_in_the_readers_words(staff_client, add_appointment):
+    appointment_id = add_appointment("M-100001", status="invited")
+    client = staff_client("caseworker")
+    url, data = edit_data(client, appointment_id, status="postponed", room="3.01")
+    assert client.post(url, data=data).status_code == 302
+    [entry] = audit_log(staff_client("admin"), "en")
+    assert (entry.what, entry.summary) == (f"Appointment changed {appointment_id}", "M-100001")
+    assert "Status | Before: Invitation sent | After: Postponed" in entry.changes
+    assert [change for change in entry.changes if change.startswith("Room |")] == ["Room | Before: 2.14 | After: 3.01"]
 
 
 def test_edit_keeps_local_time(staff_client, add_appointment, database):

@@ -4,6 +4,8 @@ from portal_plugins.checklists.models import Question, Service, ServiceVersion
 from sqlalchemy import select, text
 from werkzeug.datastructures import MultiDict
 
+from portal.testing import audit_log
+
 SLUG = "residence-permit-extension"
 EDIT = f"/de/staff/checklists/services/{SLUG}/edit"
 PAYSLIPS = "Ihre Gehaltsabrechnungen der letzten sechs Monate"
@@ -129,6 +131,9 @@ def test_translation_is_saved_as_a_version_and_empty_fields_fall_back(app, staff
     assert editor.post(url, data=values).status_code == 302
     assert content(data)["title"]["ar"] == "تجديد الإقامة"
     assert versions(data)[0][:3] == (2, "translated", "ar")
+    translated = audit_log(staff_client("admin"), "en")[0]
+    assert translated.what.startswith("Checklist translation changed ") and translated.summary == SLUG
+    assert translated.changes == ["Version | Before: 1 | After: 2", "Translation | After: Arabic"]
     public = parse(client.get(f"/ar/checklists/{SLUG}"))
     assert public.xpath("//p[@class='fallback-note']")
     assert public.xpath(f"//label/span[@lang='de'][contains(., '{PAYSLIPS}')]")
@@ -177,6 +182,9 @@ def test_restore_brings_an_old_version_back_as_a_new_one(staff_client, defaults,
     assert response.status_code == 302
     assert content(data) == original
     assert versions(data)[0][:3] == (3, "restored", "1")
+    restored = audit_log(staff_client("admin"), "en")[0]
+    assert restored.what.startswith("Earlier version of the checklist restored ")
+    assert restored.changes == ["Version | Before: 2 | After: 3", "Restored version | After: 1"]
     # The restore was based on version 2; a second click on the stale page changes nothing.
     editor.post(f"/de/staff/checklists/services/{SLUG}/versions/2/restore", data={"csrf_token": token, "version": "2"})
     assert len(versions(data)) == 3
@@ -269,6 +277,9 @@ def test_questions_are_created_and_edited_with_conflict_check(staff_client, defa
     assert response.status_code == 409
     assert parse(response).xpath("//input[@name='position']")[0].get("value") == "1"
     assert "هل أنت لاجئ معترف به؟" in parse(response).xpath("//section[@role='alert']")[0].text_content()
+    changed = audit_log(staff_client("admin"), "en")[0]
+    assert changed.what.startswith("Question changed ")
+    assert changed.changes == ["Version | Before: 1 | After: 2", "Question (Arabic) | After: هل أنت لاجئ معترف به؟"]
 
 
 def test_a_question_saved_by_a_colleague_between_check_and_write_is_a_conflict(staff_client, defaults, data,

@@ -9,7 +9,7 @@ from portal_plugins.emergency.models import EmergencyRequest
 from sqlalchemy import func, select
 
 from portal import toolkit
-from portal.testing import csrf_token
+from portal.testing import audit_log, csrf_token
 
 INBOX = "/de/staff/emergency/"
 
@@ -62,8 +62,11 @@ def test_marking_a_request_is_audited_and_a_stale_page_is_refused(caseworker, st
     with database() as db:
         assert db.get(EmergencyRequest, request_id).state == "in_progress"
     assert caseworker.post(url, data={"csrf_token": token, "version": 2, "state": "done"}).status_code == 302
-    log = staff_client("admin").get("/de/staff/audit").get_data(as_text=True)
-    assert f"state emergency_request #{request_id}" in log and "NF-AAAA-2222" in log
+    # The log tells both changes in the reader's words, the stale one not at all.
+    done, taken_up = audit_log(staff_client("admin"), "en")
+    assert (taken_up.what, taken_up.summary) == (f"Emergency request status changed {request_id}", "NF-AAAA-2222")
+    assert taken_up.changes == ["Status | Before: new | After: in progress"]
+    assert done.changes == ["Status | Before: in progress | After: done"]
 
 
 def test_a_colleague_marking_the_request_between_check_and_write_gives_a_conflict(caseworker, database,

@@ -6,6 +6,8 @@ from portal_plugins.hygiene.models import Rule
 from sqlalchemy import select, text
 from werkzeug.datastructures import MultiDict
 
+from portal.testing import audit_log
+
 NEW = "/de/staff/hygiene/rules/new"
 # The default configuration has one location, the example office two: the staff pages must work with both.
 pytestmark = pytest.mark.parametrize("locations", [["Wacker Hof"], ["Wacker Hof", "Nebenstelle Benrath"]],
@@ -135,6 +137,26 @@ def test_ending_a_rule_takes_it_off_the_pages_at_once(staff_client, add_rule, da
     listing = parse(editor.get("/de/staff/hygiene/"))
     assert "Nur Kartenzahlung" in listing.xpath("//h2[@id='rules-over']/following-sibling::div[1]")[0].text_content()
     assert editor.get(f"/de/staff/hygiene/rules/{rule_id}/edit").status_code == 302
+
+
+def test_the_audit_log_tells_the_change_in_the_readers_words(staff_client, data, form_values, parse):
+    editor = staff_client("editor")
+    values = replace(form_values(editor.get(NEW)), {"kind": "distance", "metres": "1,5", "text-de": "Abstand halten",
+                                                    "text-en": "Keep {metres} m apart."})
+    assert editor.post(NEW, data=values).status_code == 302
+    rule_id = data(lambda session: session.scalars(select(Rule)).one().id)
+    token = parse(editor.get("/de/staff/hygiene/")).xpath("//input[@name='csrf_token']")[0].get("value")
+    assert editor.post(f"/de/staff/hygiene/rules/{rule_id}/end",
+                       data={"csrf_token": token, "version": "1"}).status_code == 302
+    ended, created = audit_log(staff_client("admin"), "en")
+    assert ended.what == f"Hygiene rule ended {rule_id}"
+    assert ended.changes[0].startswith("Ended on | Before: – | After: ")
+    assert created.what == f"Hygiene rule created {rule_id}"
+    assert created.changes[0] == "Kind of rule | After: Keep your distance"
+    assert "Distance in metres | After: 1.5" in created.changes
+    assert "Text for visitors (English) | After: Keep {metres} m apart." in created.changes
+    # An empty location is a rule for every location, said as the staff list says it.
+    assert "Location | After: All locations" in created.changes
 
 
 def test_only_editors_reach_the_staff_pages(staff_client):

@@ -7,7 +7,7 @@ from portal_plugins.interpreters.glossary import fold, load_shipped_glossary, se
 from portal_plugins.interpreters.models import GlossaryTerm, GlossaryTranslation
 from sqlalchemy import func, select, text
 
-from portal.testing import csrf_token
+from portal.testing import audit_log, csrf_token
 
 
 def translated_languages(app) -> list[str]:
@@ -332,7 +332,24 @@ def test_staff_add_the_languages_stored_terms_lack_and_the_log_names_them(staff_
         "SELECT after FROM core_audit_entry WHERE action = 'load_shipped' ORDER BY id DESC")).scalars().first())
     # Raw SQL gives JSON back parsed on PostgreSQL and as text on SQLite.
     assert (logged if isinstance(logged, dict) else json.loads(logged)) == {
-        "terms": [], "translations": {"duldung": ["ti"], "fiktionsbescheinigung": ["ti"]}}
+        "added_translations": {"ti": ["duldung", "fiktionsbescheinigung"]}}
+    # The entry names the plugin's version, whose shipped glossary the texts came from, and the language in words.
+    [entry] = audit_log(staff_client("admin"), "en")
+    assert (entry.what, entry.changes) == ("Glossary completed from the supplied version 1.0.0",
+                                           ["Added translations (Tigrinya) | After: duldung and fiktionsbescheinigung"])
+
+
+def test_the_audit_log_tells_a_term_change_in_the_readers_words(staff_client, data, glossary, parse):
+    term_id = data(lambda s: s.scalars(select(GlossaryTerm.id).filter_by(slug="duldung")).one())
+    url = f"/de/staff/interpreters/glossary/{term_id}"
+    editor = staff_client("editor")
+    form = values(parse(editor.get(url)), EDIT_FORM)
+    form["explanation"], form["explanations-ar"] = "Eine neue Erklärung.", "شرح جديد."
+    assert editor.post(url, data=form).status_code == 302
+    [entry] = audit_log(staff_client("admin"), "en")
+    assert entry.what == f"Term changed {term_id}"
+    assert [change.split(" | ")[0] for change in entry.changes] == ["Explanation", "Translations (Arabic)"]
+    assert entry.changes[0].endswith("| After: Eine neue Erklärung.") and entry.changes[1].endswith(" – شرح جديد.")
 
 
 def test_a_translation_staff_removed_is_not_shipped_again(staff_client, data, glossary, parse):

@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 from werkzeug.datastructures import MultiDict
 
 from portal import toolkit
-from portal.testing import csrf_token
+from portal.testing import audit_log, csrf_token
 
 
 def add(data, day, starts_at=time(9, 0), ends_at=time(12, 0), languages="ar fa", place="Wartebereich Erdgeschoss",
@@ -87,6 +87,10 @@ def test_an_editor_adds_a_help_time_that_visitors_see(app, staff_client, client,
     assert "Arabisch" in staff_list and "Ukrainisch" in staff_list and "AR, UK" not in staff_list
     actions = data(lambda s: s.execute(text("SELECT action, target_type FROM core_audit_entry")).all())
     assert [tuple(row) for row in actions] == [("create", "interpreters_help_time")]
+    [entry] = audit_log(staff_client("admin"), "en")
+    assert entry.what.startswith("Language help time added ")
+    assert "Languages | After: Arabic and Ukrainian" in entry.changes
+    assert [change for change in entry.changes if change.startswith("Place |")]
 
 
 def test_wrong_help_times_are_refused_with_reasons_and_nothing_is_stored(app, staff_client, data, parse):

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal import toolkit
-from portal.testing import csrf_token
+from portal.testing import audit_log, csrf_token
 
 BASE = "/de/staff/naturalisation"
 
@@ -353,15 +353,36 @@ def test_day_plan_and_letters_in_german_and_the_clients_language(caseworker, dat
     assert "2 Personen" in letters and "1980" not in letters
 
 
-def test_changes_appear_in_the_audit_log(caseworker, staff_client, database):
+def test_the_audit_log_tells_plans_and_outcomes_in_the_readers_words(caseworker, staff_client, database, today):
     add_case(database, "54/1-2026", [date(1980, 1, 1)])
     plan(caseworker)
     (appointment,) = appointments(database)
     caseworker.post(f"{BASE}/appointments/{appointment.id}/outcome", data={
         "csrf_token": csrf_token(caseworker, f"{BASE}/"), "version": appointment.version, "outcome": "done"})
-    log = staff_client("admin").get("/de/staff/audit").get_data(as_text=True)
-    assert "plan naturalisation_appointment #run" in log
-    assert f"done naturalisation_appointment #{appointment.id}" in log
+    # A planning run is named by the office day it ran on.
+    outcome, planned = audit_log(staff_client("admin"), "en")
+    assert (outcome.what, outcome.changes) == (f"Certificate handed over {appointment.id}",
+                                               ["Status | Before: planned | After: handed over"])
+    assert (planned.what, planned.changes) == (f"Appointments planned {today.isoformat()}",
+                                               [f"Newly planned appointments | After: {appointment.id}",
+                                                "Still without an appointment | After: 0"])
+
+
+def test_the_audit_log_tells_case_changes_in_the_readers_words(caseworker, staff_client, database, today):
+    case = add_case(database, "54/1-2026", [date(1980, 1, 1)], letter_language="tr")
+    url = f"{BASE}/cases/{case.id}"
+    form = {"csrf_token": csrf_token(caseworker, url), "ready_on": today.isoformat(), "births": "",
+            "family_group": "G-1", "letter_language": "ar", "version": "1"}
+    assert caseworker.post(url, data=form).status_code == 302
+    assert caseworker.post(f"{url}/delete", data={"csrf_token": form["csrf_token"], "version": "2"}).status_code == 302
+    assert upload(caseworker, CSV_HEADER + f"54/2-2026;{today.strftime('%d.%m.%Y')};05.06.1990;;\n").status_code == 302
+    imported, deleted, changed = audit_log(staff_client("admin"), "en")
+    assert imported.what == "Cases imported faelle.csv" and imported.changes[0] == "Newly created | After: 1"
+    assert deleted.what == f"Case deleted {case.id}"
+    assert deleted.changes[0] == "File number | Before: 54/1-2026"
+    assert (changed.what, changed.changes) == (f"Case changed {case.id}", [
+        "Family | Before: – | After: G-1",
+        "Second language of the invitation letter | Before: Turkish | After: Arabic"])
 
 
 @pytest.mark.parametrize("key, value", [("daily_capacity", 0), ("offices", []), ("offices", ["Raum 1", "Raum 1"]),

@@ -8,7 +8,7 @@ from portal_plugins.notices.models import Notice
 from sqlalchemy import select
 
 from portal import toolkit
-from portal.testing import csrf_token, utcnow
+from portal.testing import audit_log, csrf_token, utcnow
 
 NEW = "/de/staff/notices/new"
 
@@ -65,6 +65,12 @@ def test_editor_creates_a_draft_then_publishes_it(app, staff_client, client, loa
     assert client.get(f"/ar/notices/{notice.id}").status_code == 200
     published = audit_entries(app, "publish")[0]
     assert published.before == {"state": "draft"} and published.after == {"state": "published"}
+    published, created = audit_log(staff_client("admin"), "en")[:2]
+    assert (published.what, published.changes) == (f"Notice published {notice.id}",
+                                                    ["Status | Before: Draft | After: Published"])
+    assert created.what == f"Notice created {notice.id}"
+    assert "Topic | After: Opening and appointments" in created.changes
+    assert [change for change in created.changes if change.startswith("Title (Arabic) | After: ")]
 
 
 @pytest.mark.parametrize("values, field, message", [

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.testing import csrf_token
+from portal.testing import audit_log, csrf_token
 
 pytestmark = pytest.mark.portal_config({"plugins": ["arrival", "queue", "interpreters"]})
 DUTY = "/de/staff/interpreters/duty/"
@@ -46,6 +46,8 @@ def test_only_the_helper_may_stop_and_a_second_mediator_is_told(staff_client, is
     assert second.post(f"{help_url}/stop", data={"csrf_token": csrf_token(second, DUTY)}).status_code == 403
     first.post(f"{help_url}/stop", data={"csrf_token": csrf_token(first, DUTY), "next": "//evil.example/"})
     assert stored(ticket_id)["mediator_name"] == ""
+    stopped, helped = [entry.what for entry in audit_log(staff_client("admin"), "en")[:2]]
+    assert stopped == f"Language mediation ended {ticket_id}" and helped == f"Language mediation taken on {ticket_id}"
 
 
 def test_mediators_reach_their_page_only_and_others_not_theirs(staff_client, issue):

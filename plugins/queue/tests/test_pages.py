@@ -9,7 +9,7 @@ from portal_plugins.queue.models import Ticket
 from sqlalchemy import select
 
 from portal import toolkit
-from portal.testing import csrf_token
+from portal.testing import audit_log, csrf_token
 
 DESK = "/de/staff/queue/desk/raum-2-14"
 
@@ -144,6 +144,22 @@ def test_an_urgent_flag_moves_a_client_to_the_front(staff_client, issue, stored,
     assert desk.post(f"{DESK}/ticket/{later}/urgent", data={"csrf_token": token, "version": 1}).status_code == 302
     desk.post(f"{DESK}/next", data={"csrf_token": token})
     assert stored(later)["state"] == "called"
+
+
+def test_the_audit_log_follows_a_ticket_in_the_readers_words(staff_client, issue, stored):
+    ticket_id = issue()[0]
+    desk = staff_client("caseworker")
+    token = csrf_token(desk, DESK)
+    assert desk.post(f"{DESK}/next", data={"csrf_token": token}).status_code == 302
+    transfer = {"csrf_token": token, "version": stored(ticket_id)["version"], "target": "queue:service-point"}
+    assert desk.post(f"{DESK}/ticket/{ticket_id}/transfer", data=transfer).status_code == 302
+    entries = {entry.what: entry for entry in audit_log(staff_client("admin"), "en")}
+    transferred = entries[f"Number sent on {ticket_id}"]
+    assert transferred.summary.startswith("A 001 → S 001 (")
+    assert transferred.changes == ["Status | Before: called | After: sent on"]
+    # The desk's and the queue's names, not their slugs.
+    assert "Desk | After: Raum 2.14" in entries[f"Number called {ticket_id}"].changes
+    assert "Queue | After: Appointments" in entries[f"Waiting number issued {ticket_id}"].changes
 
 
 @pytest.mark.portal_config({"plugin_settings": {"queue": {"walk_ins": True}}})

@@ -17,6 +17,13 @@ plugin_info = toolkit.PluginInfo(
     roles=("editor",),
     slots=(toolkit.Slot("closures.closure", context=("starts_on", "ends_on"),
                         description="below each closure on the public page: where to turn to meanwhile"),),
+    # The audit log's words for the entries of staff_views.py, in the reader's language.
+    audit_targets=(toolkit.AuditTarget(
+        "closures_closure",
+        actions={"create": _l("Schließtage angelegt"), "update": _l("Schließtage geändert")},
+        fields={"starts_on": _l("Geschlossen ab"), "ends_on": _l("Geschlossen bis einschließlich"),
+                "reason": _l("Grund")},
+    ),),
 )
 
 

@@ -6,7 +6,7 @@ import pytest
 from portal_plugin_closures.models import Closure
 from sqlalchemy import select
 
-from portal.testing import csrf_token
+from portal.testing import audit_log, csrf_token
 
 EDIT = "/de/staff/closures/{}/edit"
 
@@ -34,6 +34,17 @@ def test_an_editor_adds_a_closure(staff_client, data, today):
     closure = data(lambda session: session.scalars(select(Closure)).one())
     assert closure.reason == {"de": "Betriebsausflug", "en": "Staff outing"} and closure.version == 1
     assert "Betriebsausflug" in editor.get("/de/staff/closures/").get_data(as_text=True)
+
+
+def test_the_audit_log_tells_the_change_in_the_readers_words(staff_client, add_closure, today):
+    closure_id = add_closure(4)
+    editor = staff_client("editor")
+    token = csrf_token(editor, EDIT.format(closure_id))
+    assert editor.post(EDIT.format(closure_id), data=form(token, 1, today, today + timedelta(days=2),
+                                                          english="Staff training")).status_code == 302
+    [entry] = audit_log(staff_client("admin"), "en")
+    assert entry.what == f"Closure changed {closure_id}"
+    assert entry.changes[-1] == "Reason (English) | Before: Staff outing | After: Staff training"
 
 
 @pytest.mark.portal_config({"fallback_languages": ["en"]})
