@@ -78,7 +78,7 @@ from .qr import qr_svg
 from .ratelimits import client_limit, client_network
 from .security import accepts_uploads
 from .staff.auth import audit, current_staff
-from .staff.changes import readable_languages
+from .staff.changes import SYSTEM_ACTOR, readable_languages
 from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page, slot_values
 from .versioning import VersionField, VersionForm, save_if_current
 
@@ -127,7 +127,7 @@ __all__ = [
     "client_limit", "client_network", "keyed_hash", "keyed_hash_matches", "normalize_reference", "reference_key",
     "reference_key_expression",
     # The audit log: record a change, and the words it shows for it (portal/staff/changes.py).
-    "AuditTarget", "audit", "readable_languages",
+    "AuditTarget", "SYSTEM_ACTOR", "audit", "readable_languages",
     "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "one_of", "_", "_l", "csrf", "current_language",
     "current_staff", "edited_texts", "enabled_languages", "gettext", "hookimpl", "insert_for", "is_htmx", "lang_attrs",
     "language_from_tag", "language_name", "language_tag", "languages_besides_source", "lazy_ngettext", "limiter",

@@ -97,6 +97,16 @@ def test_a_failing_describer_leaves_its_value_as_stored_and_the_log_readable(app
     assert "describer" in caplog.text and "a plugin's mistake" in caplog.text
 
 
+def test_changes_nobody_on_staff_made_are_named_in_words(app, data, staff_client):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["staff", "create-account", "--email", "leitung@amt.example", "--name", "Leitung",
+                               "--role", "admin"], input="Sonnenblume-Akte-77\n").exit_code == 0
+    data(lambda session: audit("create", "staff_account", 99, after={"email": "zeitplan@amt.example"}))
+    page = lxml.html.fromstring(staff_client("admin").get("/en/staff/audit").get_data(as_text=True))
+    actors = [cell.text_content() for cell in page.xpath("//table[contains(@class, 'audit')]/tbody/tr/td[2]")]
+    assert actors == ["Portal (automatic)", "Command line on the server"]
+
+
 def test_a_plugin_names_its_targets_after_itself(app):
     def loaded(*targets):
         info = toolkit.PluginInfo(name="closures", title="C", description="C", version="1.0.0",

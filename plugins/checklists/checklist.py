@@ -124,7 +124,7 @@ def save_version(service: Service, content: dict, expected_version: int | None, 
         # Written after the service's row, whose versioned UPDATE fails first when another save came between.
         toolkit.session().add(ServiceVersion(service_id=service.id, number=service.version + 1,
                                              content=copy.deepcopy(content), action=action, detail=detail,
-                                             created_by=account.email if account else "system"))
+                                             created_by=account.email if account else toolkit.SYSTEM_ACTOR))
 
     return toolkit.save_if_current(service, expected_version, change)
 

@@ -14,7 +14,6 @@ from portal import toolkit
 from .models import Question, Service, ServiceVersion
 
 CONTENT_FILE = Path(__file__).parent / "content" / "checklists.json"
-SYSTEM_ACTOR = "system"
 
 
 @dataclass(frozen=True)
@@ -70,14 +69,14 @@ def load_defaults(session) -> LoadReport:
         stored = questions.get(question["key"])
         if stored is None:
             session.add(Question(key=question["key"], position=position, text=question["text"],
-                                 label=question["label"], updated_by=SYSTEM_ACTOR))
+                                 label=question["label"], updated_by=toolkit.SYSTEM_ACTOR))
             questions_added += 1
             continue
         # JSON columns notice new values only, not changes inside the stored dict.
         text, label = dict(stored.text), dict(stored.label)
         added = _add_shipped_languages(text, question["text"]) + _add_shipped_languages(label, question["label"])
         if added:
-            stored.text, stored.label, stored.updated_by = text, label, SYSTEM_ACTOR
+            stored.text, stored.label, stored.updated_by = text, label, toolkit.SYSTEM_ACTOR
             translations_added += added
     services = {service.slug: service for service in session.scalars(select(Service))}
     services_added = 0
@@ -86,7 +85,7 @@ def load_defaults(session) -> LoadReport:
         if service is None:
             content = _service_content(shipped_service)
             service = Service(slug=shipped_service["slug"], position=position, content=content, version=1)
-            service.versions.append(ServiceVersion(number=1, content=content, created_by=SYSTEM_ACTOR,
+            service.versions.append(ServiceVersion(number=1, content=content, created_by=toolkit.SYSTEM_ACTOR,
                                                    action="defaults"))
             session.add(service)
             services_added += 1
@@ -95,7 +94,7 @@ def load_defaults(session) -> LoadReport:
         if added:
             # The versioned UPDATE raises the service's version by one, to the number of this new version.
             session.add(ServiceVersion(service_id=service.id, number=service.version + 1,
-                                       content=copy.deepcopy(content), created_by=SYSTEM_ACTOR,
+                                       content=copy.deepcopy(content), created_by=toolkit.SYSTEM_ACTOR,
                                        action="shipped_languages"))
             service.content = content
             translations_added += added

@@ -16,7 +16,6 @@ from .models import Rule
 from .rules import not_ended
 
 CONTENT_FILE = Path(__file__).parent / "content" / "rules.json"
-SYSTEM_ACTOR = "system"
 
 
 def shipped_rules() -> list[dict]:
@@ -40,7 +39,7 @@ def load_defaults(session, today: date) -> LoadReport:
         for position, shipped in enumerate(rules, start=1):
             session.add(Rule(kind=shipped["kind"], persons=shipped.get("persons"),
                              metres=Decimal(shipped["metres"]) if "metres" in shipped else None, text=shipped["text"],
-                             location="", starts_on=today, position=position, updated_by=SYSTEM_ACTOR))
+                             location="", starts_on=today, position=position, updated_by=toolkit.SYSTEM_ACTOR))
         session.flush()
         return LoadReport(len(rules), 0)
     shipped_texts = {shipped["kind"]: shipped["text"] for shipped in shipped_rules()}
@@ -51,7 +50,7 @@ def load_defaults(session, today: date) -> LoadReport:
         missing = toolkit.missing_shipped_versions(rule.text, shipped_texts[rule.kind])
         if missing:
             rule.text = {**rule.text, **missing}
-            rule.updated_by, rule.updated_at = SYSTEM_ACTOR, toolkit.utcnow()
+            rule.updated_by, rule.updated_at = toolkit.SYSTEM_ACTOR, toolkit.utcnow()
             added += len(missing)
     session.flush()
     return LoadReport(0, added)

@@ -22,7 +22,7 @@ from ..db import session as db_session
 from ..db import utcnow
 from ..keptforms import KeptForm
 from ..templating import is_htmx
-from .changes import undescribed
+from .changes import SYSTEM_ACTOR, undescribed
 from .models import AuditEntry, StaffAccount, StaffSession
 from .signin import LoginForm, onwards_from_sign_in, sign_in_challenge, sign_in_keeping_form, sign_in_page
 
@@ -236,7 +236,7 @@ def audit(action: str, target_type: str, target_id, *, before: dict | None = Non
         log.warning(problem)
     if actor is None:
         account = current_staff() if has_request_context() else None
-        actor = account.email if account else "system"
+        actor = account.email if account else SYSTEM_ACTOR
     entry = AuditEntry(actor=actor, action=action, target_type=target_type,
                        target_id=str(target_id), before=before, after=after, summary=summary)
     db_session().add(entry)

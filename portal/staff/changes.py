@@ -26,6 +26,10 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ABSENT = object()
 log = logging.getLogger(__name__)
 
+#: Who a change is by when no staff member made it: the portal itself (a timer, shipped content), or a command.
+SYSTEM_ACTOR = "system"
+COMMAND_LINE_ACTOR = "command line"
+
 #: The core's own target: staff accounts, made and locked in the staff area or on the command line.
 STAFF_ACCOUNT = AuditTarget(
     "staff_account",
@@ -86,6 +90,15 @@ def undescribed(action: str, target_type: str, *snapshots: dict | None) -> list[
     known = _labels(target, action)
     keys = dict.fromkeys(_split(path)[0] for snapshot in snapshots for path in _flatten(snapshot))
     return missing + [f"field '{key}' of '{target_type}'" for key in keys if key and key not in known]
+
+
+def actor_name(actor: str) -> str:
+    """Return who made a change as staff read it: the account's address, or the portal or a command in words."""
+    if actor == SYSTEM_ACTOR:
+        return _("Portal (automatisch)")
+    if actor == COMMAND_LINE_ACTOR:
+        return _("Befehlszeile auf dem Server")
+    return actor
 
 
 def what_happened(entry) -> str | None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..blueprints import ROLES
 from ..db import session as db_session
 from .auth import audit, hash_password, password_problem
+from .changes import COMMAND_LINE_ACTOR
 from .models import StaffAccount
 
 
@@ -34,6 +35,6 @@ def create_account(email: str, display_name: str, role: str):
     account = StaffAccount(email=email, display_name=display_name, role=role, password_hash=hash_password(password))
     db_session().add(account)
     db_session().flush()
-    audit("create", "staff_account", account.id, after={"email": email, "role": role}, actor="command line")
+    audit("create", "staff_account", account.id, after={"email": email, "role": role}, actor=COMMAND_LINE_ACTOR)
     db_session().commit()
     click.echo(f"created {role} account {email}")

@@ -32,13 +32,14 @@ from .auth import (
     session_expiry,
     start_session,
 )
-from .changes import readable_changes, what_happened
+from .changes import actor_name, readable_changes, what_happened
 from .models import AuditEntry, StaffAccount
 from .signin import LoginForm, onwards_from_sign_in, sign_in_page
 
 bp = PortalBlueprint("staff", __name__, kind="staff", url_prefix="/<lang:lang>/staff")
 bp.add_app_template_filter(readable_changes)
 bp.add_app_template_filter(what_happened)
+bp.add_app_template_filter(actor_name)
 
 AUDIT_PAGE_SIZE = 50
 

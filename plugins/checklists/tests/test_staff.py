@@ -176,6 +176,8 @@ def test_restore_brings_an_old_version_back_as_a_new_one(staff_client, defaults,
     editor.post(EDIT, data=values)
     assert content(data)["title"]["de"] == "Aufenthaltserlaubnis verlängern"
     versions_page = editor.get(f"/de/staff/checklists/services/{SLUG}/versions")
+    # The shipped first version is the portal's own, named in words.
+    assert "<td>Portal (automatisch)</td>" in versions_page.get_data(as_text=True)
     token = versions_page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
     response = editor.post(f"/de/staff/checklists/services/{SLUG}/versions/1/restore",
                            data={"csrf_token": token, "version": "2"})

@@ -39,6 +39,13 @@ def test_loading_again_brings_new_languages_to_rules_staff_left_as_shipped(app, 
     assert "shipped translations added to their texts: 0" in runner.invoke(args=["hygiene", "load-defaults"]).output
 
 
+def test_the_staff_list_names_the_portal_as_the_author_of_shipped_rules(app, staff_client, parse):
+    app.test_cli_runner().invoke(args=["hygiene", "load-defaults"])
+    authors = {cell.text_content().split()[-1] for cell in
+               parse(staff_client("editor").get("/en/staff/hygiene/")).xpath("//tbody/tr/td[last() - 1]")}
+    assert authors == {"(automatic)"}
+
+
 def test_a_translation_staff_removed_is_not_shipped_again(app, data, staff_client, form_values, parse):
     runner = app.test_cli_runner()
     runner.invoke(args=["hygiene", "load-defaults"])
