@@ -302,14 +302,14 @@ class LoggedChange:
     changes: list[str]
 
 
-def audit_log(client: FlaskClient, lang: str = "de") -> list[LoggedChange]:
-    """Return the first page of the audit log in a language, newest entry first, as its text reads."""
+def audit_log(client: FlaskClient, lang: str = "de", **filters: str) -> list[LoggedChange]:
+    """Return the first page of the audit log in a language (narrowed by `area`, `actor`), newest first, as read."""
     import lxml.html
 
     def words(element) -> str:
         return re.sub(r"\s+", " ", element.text_content().strip())
 
-    page = lxml.html.fromstring(client.get(f"/{lang}/staff/audit").get_data(as_text=True))
+    page = lxml.html.fromstring(client.get(f"/{lang}/staff/audit", query_string=filters).get_data(as_text=True))
     entries = []
     for row in page.xpath("//table[contains(@class, 'audit')]/tbody/tr"):
         cell = row.xpath("td[3]")[0]

@@ -107,6 +107,37 @@ def test_changes_nobody_on_staff_made_are_named_in_words(app, data, staff_client
     assert actors == ["Portal (automatic)", "Command line on the server"]
 
 
+@pytest.mark.portal_config({"plugins": ["notices", "hygiene"]})
+def test_the_log_narrows_to_one_area_or_one_person_and_keeps_the_choice(data, staff_client, parse):
+    def record(session):
+        audit("create", "hygiene_rule", 1, after={"kind": "mask"}, actor="redaktion@amt.example")
+        audit("create", "staff_account", 2, after={"email": "neu@amt.example"}, actor="leitung@amt.example")
+        audit("update", "hygiene_rule", 1, after={"persons": 2}, actor="leitung@amt.example")
+    data(record)
+    admin = staff_client("admin")
+    page = parse(admin.get("/de/staff/audit"))
+    offered = page.xpath("//select[@name='area']/option/text()")
+    assert offered == ["Alle Bereiche", "Konten", "Mitteilungen", "Hygieneregeln"]
+    assert [entry.what for entry in audit_log(admin)] == ["Hygieneregel geändert 1", "Konto angelegt 2",
+                                                          "Hygieneregel angelegt 1"]
+    assert [row.what for row in audit_log(admin, area="hygiene")] == ["Hygieneregel geändert 1",
+                                                                      "Hygieneregel angelegt 1"]
+    selected = parse(admin.get("/de/staff/audit?area=hygiene")).xpath("//select[@name='area']/option[@selected]")
+    assert [option.get("value") for option in selected] == ["hygiene"]
+    # Any part of the address, in any case, finds the person's changes.
+    assert [row.what for row in audit_log(admin, area="hygiene", actor=" LEITUNG ")] == ["Hygieneregel geändert 1"]
+    assert not audit_log(admin, actor="100%")
+    assert "Keine Änderungen für diese Auswahl." in admin.get("/de/staff/audit?actor=100%25").get_data(as_text=True)
+
+
+def test_a_choice_not_in_the_list_is_refused_with_a_message_and_narrows_nothing(data, staff_client, parse):
+    data(lambda session: audit("create", "staff_account", 2, after={"email": "neu@amt.example"}))
+    response = staff_client("admin").get("/de/staff/audit?area=nirgends&actor=x")
+    assert response.status_code == 422
+    assert "Bitte aus der Liste wählen." in parse(response).xpath("string(//*[contains(@class, 'error-summary')])")
+    assert [row.what for row in audit_log(staff_client("admin"), area="nirgends")] == ["Konto angelegt 2"]
+
+
 def test_a_plugin_names_its_targets_after_itself(app):
     def loaded(*targets):
         info = toolkit.PluginInfo(name="closures", title="C", description="C", version="1.0.0",

@@ -64,6 +64,15 @@ def collect_audit_targets(loaded: list[LoadedPlugin]) -> dict[str, AuditTarget]:
     return targets
 
 
+def audit_areas() -> dict[str, tuple[str, list[str]]]:
+    """Return the areas the log can be narrowed to: the accounts and each plugin with its title and target types."""
+    areas = {"staff": (_("Konten"), [STAFF_ACCOUNT.name])}
+    for plugin in current_app.extensions["portal.loaded_plugins"]:
+        if plugin.info.audit_targets:
+            areas[plugin.name] = (str(plugin.info.title), [target.name for target in plugin.info.audit_targets])
+    return areas
+
+
 def _target(target_type: str) -> AuditTarget | None:
     return current_app.extensions["portal.audit_targets"].get(target_type)
 

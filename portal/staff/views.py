@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..addresses import current_path, local_path
 from ..blueprints import ROLES, PortalBlueprint, role_label
@@ -32,7 +32,7 @@ from .auth import (
     session_expiry,
     start_session,
 )
-from .changes import actor_name, readable_changes, what_happened
+from .changes import actor_name, audit_areas, readable_changes, what_happened
 from .models import AuditEntry, StaffAccount
 from .signin import LoginForm, onwards_from_sign_in, sign_in_page
 
@@ -42,6 +42,16 @@ bp.add_app_template_filter(what_happened)
 bp.add_app_template_filter(actor_name)
 
 AUDIT_PAGE_SIZE = 50
+
+
+class AuditFilterForm(FlaskForm):
+    """Narrow the audit log to one area of the portal or one person; sent by GET, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    area = SelectField(_l("Bereich"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
+    actor = StringField(_l("Wer"), validators=[Optional(), Length(max=254)])
 
 
 class AccountForm(FlaskForm):
@@ -158,8 +168,24 @@ def set_account_active(account_id: int):
 @bp.route("/audit")
 @requires_role("admin")
 def audit_log():
-    page = paginate(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), AUDIT_PAGE_SIZE)
-    return render_template("staff/audit.html", entries=page.items, page=page)
+    areas = audit_areas()
+    form = AuditFilterForm(request.args)
+    form.area.choices = [("", _("Alle Bereiche"))] + [(name, title) for name, (title, _targets) in areas.items()]
+    form.area.data = form.area.data or ""
+    actor = (form.actor.data or "").strip().lower()
+    query = select(AuditEntry)
+    valid = form.validate()
+    if valid:
+        if form.area.data:
+            query = query.where(AuditEntry.target_type.in_(areas[form.area.data][1]))
+        if actor:
+            # Addresses are stored in lower case; any part of one finds it.
+            query = query.where(AuditEntry.actor.contains(actor, autoescape=True))
+    # A choice that is not in the list narrows nothing, and the next page's link does not repeat it.
+    page = paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), AUDIT_PAGE_SIZE,
+                    keep={"area": form.area.data, "actor": actor} if valid else None)
+    return render_template("staff/audit.html", entries=page.items, page=page, form=form,
+                           filtered=valid and bool(form.area.data or actor)), 200 if valid else 422
 
 
 @bp.app_context_processor
