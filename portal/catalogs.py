@@ -10,6 +10,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from flask import current_app, render_template
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .blueprints import PortalBlueprint
 from .i18n import INTERFACE_LANGUAGE, enabled_languages, source_language
@@ -27,10 +29,19 @@ class Completeness:
     lang: str
     translated: int
     total: int
+    label: object = ""
 
     @property
     def percent(self) -> float:
         return 100.0 if self.total == 0 else round(100 * self.translated / self.total, 1)
+
+
+def owner_title(owner: str) -> str:
+    """Return who owns a catalog or content as staff read it: the portal itself, or a plugin's title."""
+    if owner == "core":
+        return _("Portal")
+    plugin = next((p for p in current_app.extensions["portal.loaded_plugins"] if p.name == owner), None)
+    return str(plugin.info.title) if plugin else owner
 
 
 def catalog_folders() -> dict[str, Path]:
@@ -65,7 +76,7 @@ def interface_completeness() -> list[Completeness]:
             done = 0
             if po.exists():
                 done = sum(1 for m in read_catalog(po) if m.id in ids and is_translated(m))
-            rows.append(Completeness(owner, "interface", lang, done, len(ids)))
+            rows.append(Completeness(owner, "interface", lang, done, len(ids), _l("Oberfläche")))
     return rows
 
 
@@ -73,7 +84,7 @@ def content_completeness() -> list[Completeness]:
     """Collect what plugins report about their content per language."""
     rows = []
     for statuses in call_robustly(current_app.extensions["portal.plugins"], "portal_translation_content"):
-        rows.extend(Completeness(s.plugin, s.kind, s.lang, s.translated, s.total) for s in statuses)
+        rows.extend(Completeness(s.plugin, s.kind, s.lang, s.translated, s.total, s.label) for s in statuses)
     return rows
 
 
@@ -102,7 +113,8 @@ guard_blueprint(bp, "editor")
 def report():
     interface = interface_completeness()
     return render_template("staff/translations.html", interface=interface, content=content_completeness(),
-                           content_in_interface_language=source_language() == INTERFACE_LANGUAGE)
+                           content_in_interface_language=source_language() == INTERFACE_LANGUAGE,
+                           owner_title=owner_title)
 
 
 def init_app(app) -> None:

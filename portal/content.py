@@ -89,3 +89,5 @@ class ContentStatus:
     lang: str
     translated: int
     total: int
+    # What the staff report calls this kind of content (a translated name); without one, the kind's code shows.
+    label: object = ""

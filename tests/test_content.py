@@ -65,3 +65,15 @@ def test_a_text_without_the_source_language_is_shown_in_a_language_it_has(app):
         assert pick_translation({"ps": "ماسک"}, "ar") == Translated("ps", "ماسک", "ar")
         assert pick_translation({"en": "Masks", "de": "Masken"}, "ar") == Translated("en", "Masks", "ar")
         assert pick_translation({"de": "", "en": ""}, "ar") is None
+
+
+@pytest.mark.portal_config({"plugins": ["hygiene", "interpreters"], "languages": ["de", "en", "ar"]})
+def test_the_translation_report_names_areas_and_kinds_in_the_readers_words(app, staff_client, parse):
+    app.test_cli_runner().invoke(args=["hygiene", "load-defaults"])
+    tables = parse(staff_client("editor").get("/en/staff/translations/")).xpath("//table")
+    interface, content = ([[cell.text_content().strip() for cell in row.xpath("td")[:3]]
+                           for row in table.xpath("tbody/tr")] for table in tables)
+    # Each language by its own name, as the language switch names it.
+    assert ["Portal", "Interface", "العربية"] in interface and ["Language help", "Interface", "English"] in interface
+    assert ["Hygiene rules", "Hygiene rules", "English"] in content
+    assert ["Language help", "Glossary", "العربية"] in content

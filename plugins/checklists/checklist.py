@@ -151,6 +151,6 @@ def translation_status() -> list[toolkit.ContentStatus]:
     texts = [text for service in toolkit.session().scalars(select(Service)) for text in content_texts(service.content)]
     texts += [text for question in questions_by_key().values() for text in (question.text, question.label)
               if any(text.values())]
-    return [toolkit.ContentStatus(plugin="checklists", kind="texts", lang=lang,
+    return [toolkit.ContentStatus(plugin="checklists", kind="texts", label=toolkit._l("Checklisten"), lang=lang,
                                   translated=sum(1 for text in texts if text.get(lang)), total=len(texts))
             for lang in toolkit.enabled_languages()]

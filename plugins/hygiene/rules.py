@@ -110,6 +110,6 @@ def translation_status() -> list[toolkit.ContentStatus]:
     # shows as missing in the source language's row rather than not at all.
     rules = [rule for rule in toolkit.session().scalars(select(Rule))
              if not_ended(rule, today) and any(rule.text.values())]
-    return [toolkit.ContentStatus(plugin="hygiene", kind="rules", lang=lang,
+    return [toolkit.ContentStatus(plugin="hygiene", kind="rules", label=_l("Hygieneregeln"), lang=lang,
                                   translated=sum(1 for rule in rules if rule.text.get(lang)), total=len(rules))
             for lang in toolkit.enabled_languages()]

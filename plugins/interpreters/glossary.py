@@ -199,6 +199,6 @@ def coverage(session: Session) -> list[toolkit.ContentStatus]:
         .where(GlossaryTranslation.term != "", GlossaryTranslation.explanation != "")
         .group_by(GlossaryTranslation.lang)).all()))
     counts.update(dict(session.execute(select(GlossaryTerm.lang, func.count()).group_by(GlossaryTerm.lang)).all()))
-    return [toolkit.ContentStatus(plugin="interpreters", kind="glossary", lang=lang, translated=counts.get(lang, 0),
-                                  total=total)
+    return [toolkit.ContentStatus(plugin="interpreters", kind="glossary", label=toolkit._l("Glossar"), lang=lang,
+                                  translated=counts.get(lang, 0), total=total)
             for lang in toolkit.enabled_languages()]

@@ -107,5 +107,5 @@ def portal_translation_content():
     from .queries import translation_counts
 
     counts, total = translation_counts()
-    return [toolkit.ContentStatus("notices", "notices", lang, counts.get(lang, 0), total)
+    return [toolkit.ContentStatus("notices", "notices", lang, counts.get(lang, 0), total, toolkit._l("Mitteilungen"))
             for lang in toolkit.enabled_languages()]
