@@ -8,14 +8,14 @@ from flask import Blueprint
 from flask_babel import gettext as _
 
 ROLES = ("admin", "editor", "caseworker", "door", "mediator")
+KINDS = ("public", "staff")
+SECTION_RE = re.compile(r"[a-z][a-z0-9]{0,30}")
 
 
 def role_label(role: str) -> str:
     """Return a role's translated name."""
     return {"admin": _("Administration"), "editor": _("Redaktion"), "caseworker": _("Sachbearbeitung"),
             "door": _("Einlass (Sicherheitsdienst)"), "mediator": _("Sprachmittlung (ehrenamtlich)")}[role]
-KINDS = ("public", "staff")
-SECTION_RE = re.compile(r"[a-z][a-z0-9]{0,30}")
 
 
 class PortalBlueprint(Blueprint):

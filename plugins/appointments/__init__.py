@@ -25,12 +25,12 @@ from .statuses import STATUSES
 REQUEST_STATE_LABELS = {"open": _l("Offen"), "handled": _l("Erledigt")}
 
 
-def status_label(code: str) -> str:
+def _status_label(code: str) -> str:
     """Return an appointment status in the words the staff pages show."""
     return str(STATUSES[code].label)
 
 
-def request_kind_label(kind: str) -> str:
+def _request_kind_label(kind: str) -> str:
     """Return what a client asked for, as the inbox names it."""
     from .selfservice import KIND_LABELS  # imports the models: only when the audit log is read
 
@@ -44,7 +44,7 @@ AUDIT_TARGETS = (
         actions={"update": _l("Termin geändert")},
         fields={"status": _l("Status"), "starts_at": _l("Termin"), "building": _l("Gebäude"), "room": _l("Raum"),
                 "persons_allowed": _l("Personen")},
-        values={"status": status_label},
+        values={"status": _status_label},
     ),
     toolkit.AuditTarget(
         "appointments_export",
@@ -56,7 +56,7 @@ AUDIT_TARGETS = (
         "appointments_request",
         actions={"handled": _l("Anfrage als erledigt markiert")},
         fields={"state": _l("Status"), "kind": _l("Anfrage")},
-        values={"state": lambda state: str(REQUEST_STATE_LABELS[state]), "kind": request_kind_label},
+        values={"state": lambda state: str(REQUEST_STATE_LABELS[state]), "kind": _request_kind_label},
     ),
     toolkit.AuditTarget(
         "appointments_freed_slot",
