@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import format_decimal
-
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
 
@@ -20,10 +18,12 @@ def _kind_label(kind: str) -> str:
 
 def _metres(metres: str | None) -> str:
     """Return a stored distance written as the reader writes numbers (1,5 in German)."""
+    from .rules import written_number
+
     if not metres:
         return "–"
     try:
-        return format_decimal(Decimal(metres).normalize())
+        return written_number(Decimal(metres), toolkit.current_language())
     except InvalidOperation:
         raise ValueError(metres) from None
 

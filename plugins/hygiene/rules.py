@@ -65,6 +65,11 @@ def rules_in_force(today: date, location: str | None = None, now: datetime | Non
     return list(toolkit.session().scalars(query))
 
 
+def written_number(value: int | Decimal, lang: str) -> str:
+    """Return a rule's number as that language writes it: 1,5 in German, 1.5 in English, without trailing zeros."""
+    return format_decimal(value.normalize() if isinstance(value, Decimal) else value, locale=lang)
+
+
 def fill_parameters(text: str, rule: Rule, lang: str) -> str:
     """Put the rule's parameters into a text, written as numbers are in that language."""
     values = {"persons": rule.persons, "metres": rule.metres}
@@ -73,7 +78,7 @@ def fill_parameters(text: str, rule: Rule, lang: str) -> str:
         value = values.get(match.group(1))
         if value is None:
             return match.group(0)
-        return format_decimal(value.normalize() if isinstance(value, Decimal) else value, locale=lang)
+        return written_number(value, lang)
 
     return PLACEHOLDER.sub(replace, text)
 

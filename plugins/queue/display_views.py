@@ -59,11 +59,10 @@ def latest_calls(location: str) -> list[Call]:
         .order_by(Ticket.last_called_at.desc(), Ticket.id.desc()).limit(CALLS_SHOWN))
     calls = []
     for ticket in tickets:
-        desk = service.find_desk(ticket.desk or "")
         # The number and the moment identify a call: a recall or a second call after 'missed' is a new one.
         key = f"{ticket.label}@{ticket.last_called_at.isoformat()}"
         calls.append(Call(key=key, number=ticket.label, room=ticket.room,
-                          place=desk.name if desk else (ticket.desk or ""), called_at=ticket.last_called_at))
+                          place=service.desk_name(ticket.desk), called_at=ticket.last_called_at))
     return calls
 
 

@@ -103,6 +103,12 @@ def find_desk(slug: str) -> Desk | None:
     return next((desk for desk in desks() if desk.slug == slug), None)
 
 
+def desk_name(slug: str | None) -> str:
+    """Return the name of the desk a ticket went to; a desk since removed from the settings by its slug."""
+    desk = find_desk(slug or "")
+    return desk.name if desk else (slug or "")
+
+
 def queue_for_group(service_group: str) -> Queue | None:
     """Return the queue that takes a service group's check-ins: the one naming it, else the one taking '*'."""
     every = queues()
@@ -388,9 +394,7 @@ def _where_after(action: str, ticket: Ticket) -> str:
         return f"→ {successor.label}"
     if not ticket.desk:
         return ""
-    desk = find_desk(ticket.desk)
-    name = desk.name if desk else ticket.desk
-    return f"→ {name}" if action in CALLING_ACTIONS else f"· {name}"
+    return f"→ {desk_name(ticket.desk)}" if action in CALLING_ACTIONS else f"· {desk_name(ticket.desk)}"
 
 
 def change(ticket: Ticket, version: int | None, action: str, apply) -> bool:
@@ -534,9 +538,7 @@ def board(location: str, day: date) -> dict:
         if ticket.state == "in_service":
             served.append(ticket.label)
             continue
-        desk = find_desk(ticket.desk or "")
-        called[ticket.label] = {"room": ticket.room, "place": desk.name if desk else (ticket.desk or ""),
-                                "at": call_moment(ticket)}
+        called[ticket.label] = {"room": ticket.room, "place": desk_name(ticket.desk), "at": call_moment(ticket)}
     return {"day": day.isoformat(), "queues": shown, "called": called, "served": sorted(served)}
 
 

@@ -66,8 +66,7 @@ def _context(ticket) -> dict:
     wait = service.expected_wait(ticket, now, ahead)
     call = None
     if ticket.state == "called":
-        desk = service.find_desk(ticket.desk or "")
-        call = _call_parts(room=ticket.room, place=desk.name if desk else ticket.desk)
+        call = _call_parts(room=ticket.room, place=service.desk_name(ticket.desk))
     follow = {"state": service.follow_state(ticket, toolkit.office_today(now)), "number": ticket.label,
               "queue": ticket.queue, "window_at": _epoch_ms(ticket.rank_at) if ticket.window_start else None}
     return {"ticket": ticket, "queue_title": queue.title if queue else ticket.queue, "ahead": ahead,
