@@ -25,7 +25,6 @@ def test_existing_appointments_get_distinct_public_ids(unmigrated_app):
         public_ids = connection.execute(text("SELECT public_id FROM appointments_appointment")).scalars().all()
     assert len(set(public_ids)) == 3
     assert all(len(public_id) == 26 and public_id.isalnum() and public_id.isupper() for public_id in public_ids)
-    engine.dispose()
 
 
 def index_names(engine) -> list[str]:
@@ -41,7 +40,6 @@ def test_lookups_use_the_reference_key_index_after_every_migration(unmigrated_ap
     migrate_to(app, "core")
     migrate_to(app, "appointments")
     assert "ix_appointments_appointment_reference_key" in index_names(engine)
-    engine.dispose()
 
 
 def test_the_tables_go_down_to_none_and_up_again(unmigrated_app):
@@ -54,4 +52,3 @@ def test_the_tables_go_down_to_none_and_up_again(unmigrated_app):
     assert left == ["appointments_alembic_version"]
     migrate_to(app, "appointments")
     assert "ix_appointments_appointment_reference_key" in index_names(engine)
-    engine.dispose()

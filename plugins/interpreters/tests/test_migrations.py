@@ -32,7 +32,6 @@ def test_renamed_terms_move_unless_taken_and_apostrophes_fold(unmigrated_app):
         (2, "notfalladresse", "Notfalladresse", "notfalladresse"),
         (3, "notfall-adresse", "Notfall-Adresse", "notfall-adresse | з'язок"),
     ]
-    engine.dispose()
 
 
 def test_terms_stored_before_they_recorded_a_language_are_german(unmigrated_app):
@@ -45,7 +44,6 @@ def test_terms_stored_before_they_recorded_a_language_are_german(unmigrated_app)
     migrate_to(app, "interpreters")
     with engine.connect() as connection:
         assert connection.execute(text("SELECT lang FROM interpreters_glossary_term")).scalar_one() == "de"
-    engine.dispose()
 
 
 def test_going_back_makes_a_terms_german_words_its_own_again(unmigrated_app):
@@ -76,4 +74,3 @@ def test_going_back_makes_a_terms_german_words_its_own_again(unmigrated_app):
     assert [tuple(row) for row in translations] == [
         (1, "ar", "التجنّس", "الحصول على الجنسية."), (1, "en", "naturalisation", "Erklärung"),
         (2, "en", "toleration", "Deportation is suspended.")]
-    engine.dispose()

@@ -43,4 +43,3 @@ def test_stored_dates_of_birth_become_keyed_hashes_and_still_find_the_case(unmig
     with engine.connect() as connection:
         names = [column["name"] for column in inspect(connection).get_columns("naturalisation_person")]
     assert "date_of_birth" not in names and "birth_key" in names
-    engine.dispose()
