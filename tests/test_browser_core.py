@@ -31,6 +31,18 @@ def test_core_pages_render_without_sideways_scroll_and_pass_axe(live_server, bro
     context.close()
 
 
+@pytest.mark.parametrize("width", [320, 375, 414])
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_the_open_language_list_fits_a_phone_whatever_the_header_holds(live_server, browser, lang, width):
+    context = browser.new_context(**{**PHONE, "viewport": {"width": width, "height": 740}})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/{lang}/")
+    page.locator(".languages summary").click()
+    assert page.locator(".languages a[hreflang=ti]").is_visible()
+    assert_no_horizontal_scroll(page)
+    context.close()
+
+
 def test_icons_are_drawn_from_the_core_sprite_and_a_missing_one_is_caught(live_server, browser):
     context = browser.new_context(**PHONE)
     page = context.new_page()
