@@ -110,8 +110,9 @@ def edit(appointment_id: int):
 def _letter(appointment: Appointment, language: str) -> dict:
     """Return what the letter template needs for one appointment: its parts and the lookup's QR code."""
     url = lookup_url(appointment.reference, language)
-    parts = toolkit.render_letter("appointments/staff/_letter_part.html", language, facts=describe(appointment),
-                                  lookup_url=url)
+    # Described in each part's language: the service, the date and the status explanation are words too.
+    parts = toolkit.render_letter("appointments/staff/_letter_part.html", language, describe=describe,
+                                  appointment=appointment, lookup_url=url)
     with force_locale(language):
         qr_title = _("QR-Code: Termin online prüfen")
     return {"appointment": appointment, "parts": parts, "lookup_url": url,

@@ -159,6 +159,13 @@ def test_letter_is_bilingual_with_a_qr_code_for_the_lookup(staff_client, add_app
     assert read_qr_svg(svg).text == expected_url
     assert re.search(r"<title>[^<]+</title>", svg), "screen readers name the code"
     assert "1985" not in html and "birth" not in expected_url
+    # Each part describes the appointment in its own language, whatever the staff page's language.
+    for staff_language in ("de", "en"):
+        page = client.get(f"/{staff_language}/staff/appointments/{appointment_id}/letter",
+                          query_string={"language": "ar"}).get_data(as_text=True)
+        german, arabic = re.findall(r'<section class="appointments-letter__part".*?</section>', page, re.S)
+        assert "Verlängerung der Aufenthaltserlaubnis" in german and "Extension" not in german
+        assert "Verlängerung" not in arabic and "Extension" not in arabic and "تمديد" in arabic
 
 
 def test_day_view_groups_by_room_in_time_order(staff_client, add_appointment):
