@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as flask_wtf_translations
 from wtforms import (
     BooleanField,
     FieldList,
@@ -38,7 +39,15 @@ class NewServiceForm(FlaskForm):
     summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=SUMMARY_LENGTH)])
 
 
-class ItemForm(Form):
+class _RowForm(Form):
+    """A row of a list inside a page's form: WTForms' own messages in the page's language, as FlaskForm has them."""
+
+    class Meta:
+        def get_translations(self, form):
+            return flask_wtf_translations
+
+
+class ItemForm(_RowForm):
     """One item of the source-language list with its condition; part of ServiceForm."""
 
     key = HiddenField()
@@ -59,7 +68,7 @@ class ServiceForm(toolkit.VersionForm):
     items = FieldList(FormField(ItemForm))
 
 
-class ItemTranslationForm(Form):
+class ItemTranslationForm(_RowForm):
     """One item's text and hint in the language being translated; part of TranslationForm."""
 
     key = HiddenField()

@@ -109,8 +109,14 @@ def test_invalid_input_is_rejected_and_nothing_changes(staff_client, defaults, d
     values = replace(values, {"title": "Verlängerung", "items-0-condition": ""})
     response = editor.post(EDIT, data=values)
     assert response.status_code == 422
-    assert "Bitte nennen Sie die Unterlage" in response.get_data(as_text=True)
+    # The row's own error, found after the form's checks, is listed at the top and leads to its field.
+    summary = parse(response).xpath("//div[@id='error-summary']//a")
+    assert [(link.get("href"), link.text_content().split(":")[0]) for link in summary] == [
+        ("#items-12-text", "Unterlage")]
     assert len(versions(data)) == 1
+    # WTForms' own messages in a row speak the page's language too.
+    response = editor.post(EDIT, data=replace(values, {"items-12-hint": "", "items-0-position": "0"}))
+    assert "Zahl muss zwischen 1 und 999 liegen." in response.get_data(as_text=True)
 
 
 def test_translation_is_saved_as_a_version_and_empty_fields_fall_back(app, staff_client, defaults, data, form_values,
