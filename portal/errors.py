@@ -7,9 +7,13 @@ expired form token) is not lost: the error page offers to send it again (portal/
 from __future__ import annotations
 
 import logging
+import math
+import time
+from datetime import datetime
 
 from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -17,6 +21,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
 from .db import session as db_session
+from .db import utcnow
+from .extensions import limiter
 from .i18n import language_from_tag, preferred_language
 from .keptforms import KeptForm
 from .pages import is_public_page
@@ -46,6 +52,29 @@ def _texts(code: int) -> tuple[str, str]:
     return texts.get(code, texts[500] if code >= 500 else texts[400])
 
 
+def seconds_to_wait(exc: HTTPException) -> float | None:
+    """Return in how many seconds a refused request may be sent again, when the limit that refused it says."""
+    until = getattr(exc, "retry_after", None)
+    if isinstance(until, datetime):
+        return (until - utcnow()).total_seconds()
+    if isinstance(until, int):
+        return until
+    refused_by = limiter.current_limit
+    return refused_by.reset_at - time.time() if refused_by is not None and refused_by.breached else None
+
+
+def too_many_requests_message(exc: HTTPException) -> str:
+    """Return what a refused visitor reads: how long to wait, in minutes, when the limit that refused them says."""
+    seconds = seconds_to_wait(exc)
+    if seconds is None:
+        return _texts(429)[1]
+    minutes = max(1, math.ceil(seconds / 60))
+    return ngettext("Sie haben in kurzer Zeit zu viele Anfragen gestellt. Bitte warten Sie %(num)d Minute und "
+                    "versuchen Sie es dann noch einmal.",
+                    "Sie haben in kurzer Zeit zu viele Anfragen gestellt. Bitte warten Sie %(num)d Minuten und "
+                    "versuchen Sie es dann noch einmal.", minutes)
+
+
 def wants_json() -> bool:
     """Tell whether the caller is an API client rather than a browser."""
     # Plugins serve their APIs under /<lang>/<plugin>/api/.
@@ -71,8 +100,14 @@ def _error_response(code: int, detail: str | None = None, kept: KeptForm | None 
         # Sent again in a few minutes, the same form can go through. A staff form may be offered after an outage
         # only: after its rate limit it is a sign-in, whose password is never kept.
         kept = _form_to_send_again(staff_forms=code == 503)
-        kept_note = _("Ihre Eingaben sind nicht verloren: Senden Sie sie in einigen Minuten mit der Schaltfläche "
-                      "unten noch einmal.") if kept else ""
+        if not kept:
+            kept_note = ""
+        elif code == 429:
+            kept_note = _("Ihre Eingaben sind nicht verloren: Senden Sie sie nach der Wartezeit mit der Schaltfläche "
+                          "unten noch einmal.")
+        else:
+            kept_note = _("Ihre Eingaben sind nicht verloren: Senden Sie sie in einigen Minuten mit der Schaltfläche "
+                          "unten noch einmal.")
     response = make_response(_error_page(code, title, message, kept, kept_note), code)
     if kept:
         # The page holds what the person typed: no cache keeps it.
@@ -134,9 +169,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        response = render_error(exc.code or 500)
+        response = render_error(exc.code or 500, too_many_requests_message(exc) if exc.code == 429 else None)
         if exc.code in (429, 503):
-            response.headers["Retry-After"] = "120"
+            seconds = seconds_to_wait(exc) if exc.code == 429 else None
+            response.headers["Retry-After"] = str(math.ceil(seconds)) if seconds and seconds > 0 else "120"
         return response
 
     @app.errorhandler(CSRFError)

@@ -30,7 +30,7 @@ from .csvexport import formula_safe, write_csv
 from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_cell, read_rows, run_import
 from .db import Base, UTCDateTime, insert_for, one_of, session, utcnow
 from .easy import EASY_LANGUAGE, EasyPage, easy_text, easy_url
-from .errors import render_error
+from .errors import render_error, too_many_requests_message
 from .events import publish
 from .extensions import csrf, limiter
 from .hookspecs import AuditTarget, Event, Slot
@@ -135,7 +135,7 @@ __all__ = [
     "ngettext", "pick_translation",
     "plugin_settings", "preferred_language",
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
-    "session", "staff_blueprint", "text_direction", "utcnow",
+    "session", "staff_blueprint", "text_direction", "too_many_requests_message", "utcnow",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate", "save_if_current",
     "Event", "publish", "qr_svg", "public_url_for", "current_path", "local_path", "formula_safe", "write_csv",
     "slot_values",

@@ -1,5 +1,6 @@
 """A form that failed only for the moment comes back on the error page, ready to be sent again (portal/keptforms.py)."""
 
+import math
 import re
 
 import lxml.html
@@ -71,7 +72,12 @@ def test_a_form_over_the_rate_limit_is_kept_to_be_sent_again_later(app, database
         assert client.post(URL, data={"csrf_token": csrf_token(client, URL), **TYPED}).status_code == 302
     limited = client.post(URL, data={"csrf_token": csrf_token(client, URL), **TYPED, "matter": MATTER + " Bitte!"})
     assert limited.status_code == 429
-    assert "in einigen Minuten mit der Schaltfläche unten" in limited.get_data(as_text=True)
+    page = limited.get_data(as_text=True)
+    assert "nach der Wartezeit mit der Schaltfläche unten" in page
+    # The page says how long, as the header does (read a moment apart, a second may have passed).
+    waited = int(limited.headers["Retry-After"])
+    said = re.search(r"Bitte warten Sie (\d+) Minuten", page)
+    assert said and int(said.group(1)) in {math.ceil(waited / 60), math.ceil((waited + 1) / 60)}
     assert offered_form(limited)["matter"] == MATTER + " Bitte!"
     assert len(emergency_requests(database)) == 5
 

@@ -31,12 +31,6 @@ def not_found_message() -> str:
              "Geburtsdatum: Beides muss genau so sein wie in Ihrem Einladungsschreiben.")
 
 
-def rate_limited_message() -> str:
-    """Return what a client reads after too many failed lookups."""
-    return _("Zu viele Abfragen in kurzer Zeit. Bitte warten Sie einige Minuten und versuchen Sie es dann noch "
-             "einmal.")
-
-
 def mark_lookup_failed() -> None:
     """Count this lookup against the rate limits (successful lookups do not use them up)."""
     g.appointments_lookup_failed = True
@@ -152,7 +146,7 @@ def _expired_link(_exc):
 
 @bp.errorhandler(TooManyRequests)
 def _too_many_lookups(exc):
-    response = make_response(_rate_limited_answer())
+    response = make_response(_rate_limited_answer(toolkit.too_many_requests_message(exc)))
     # A reference locked by failed lookups says until when; the address limits set the header themselves.
     for name, value in exc.get_headers():
         if name == "Retry-After":
@@ -160,17 +154,16 @@ def _too_many_lookups(exc):
     return response
 
 
-def _rate_limited_answer():
+def _rate_limited_answer(message: str):
     if request.endpoint == "appointments.api_lookup":
         # The core answers JSON only under /api/; the lookup API lives under the plugin's own address.
-        return jsonify(error="rate_limited", message=rate_limited_message(), status=429), 429
+        return jsonify(error="rate_limited", message=message, status=429), 429
     if request.endpoint == "appointments.lookup" and toolkit.is_htmx():
         # htmx swaps only successful answers; the form comes back with what was typed and the reason.
-        message = rate_limited_message()
         return toolkit.render_page("appointments/lookup.html", block="lookup_region", form=LookupForm(),
                                    not_found=False, rate_limited=True, rate_limited_message=message,
                                    announcement=message, htmx=True)
-    return toolkit.render_error(429)
+    return toolkit.render_error(429, message)
 
 
 @bp.after_request

@@ -228,7 +228,7 @@ def test_htmx_gets_the_rate_limit_in_place_with_the_input_kept(app, client):
         response = post_lookup(client, reference="M-777777", birth_date=date(1970, 5, 6), htmx=True)
         fragment = response.get_data(as_text=True)
         assert response.status_code == 200 and "<html" not in fragment
-        assert "Zu viele Abfragen in kurzer Zeit." in fragment
+        assert "Bitte warten Sie 60 Minuten" in fragment
         assert 'value="M-777777"' in fragment and 'value="1970"' in fragment
         assert "Retry-After" in response.headers
     finally:

@@ -60,6 +60,8 @@ def test_a_locked_reference_refuses_even_the_right_date_until_staff_unlock_it(ap
     assert codes == [404, 404, 404]
     blocked = post_lookup(client, address="10.9.0.9")
     assert blocked.status_code == 429 and "Retry-After" in blocked.headers
+    # The client reads how long the lock lasts, not "a few minutes": here the hour since the first miss.
+    assert "Bitte warten Sie 60 Minuten" in blocked.get_data(as_text=True)
     # Typed differently, it is the same reference and the same lock.
     assert post_lookup(client, reference="m100001", address="10.9.0.10").status_code == 429
     with app.test_request_context():
