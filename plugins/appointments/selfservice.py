@@ -185,10 +185,12 @@ def panel(appointment: Appointment | Row) -> dict:
     flags = connection.execute(_FLAGS, {"appointment_id": appointment.id, "reference": appointment.reference,
                                         "starts_at": appointment.starts_at}).one()
     offers = connection.execute(_CURRENT_OFFERS, {"appointment_id": appointment.id, "now": toolkit.utcnow()}).all()
+    given_back_now = appointment.starts_at is not None and bool(flags.given_back)
     return {
         "token": action_token(appointment),
-        # As answerable(), with given_back() read in the one query above.
-        "upcoming": upcoming(appointment) and not (appointment.starts_at is not None and flags.given_back),
+        # As given_back() and answerable(), read in the one query above.
+        "given_back": given_back_now,
+        "upcoming": upcoming(appointment) and not given_back_now,
         "may_wait": may_wait_for_earlier(appointment),
         "last_request": last_request,
         "reminded": bool(flags.reminded),

@@ -23,6 +23,7 @@ from portal.toolkit import _, _l
 from .matching import result_token
 from .models import Appointment
 from .offers import accept
+from .publishing import publish_changed
 from .selfservice import (
     DAY_TIMES,
     REASONS,
@@ -160,6 +161,8 @@ def _perform(action: str, appointment: Appointment, form: FlaskForm) -> str:
     if action == "cancel":
         wants = form.wants_new_date.data == "yes"
         record_request(appointment, "cancel", wants_new_date=wants)
+        # Other plugins learn that the date can no longer be attended: its arrival pass admits no one now.
+        publish_changed(appointment)
         if wants:
             return _("Danke! Ihr Termin geht an jemanden, der wartet. Sie bekommen einen neuen Termin per Brief.")
         return _("Danke! Ihr Termin geht an jemanden, der wartet.")

@@ -150,6 +150,8 @@ def test_a_cancelled_date_is_given_back_for_good(client, database, add_appointme
     assert act(client, "cancel", token, wants_new_date="no").status_code == 200
     html, token = open_result(client)
     assert "Ich komme" not in html and "Sie haben abgesagt." in html
+    # The page no longer asks the client to come, nor offers the date for the calendar.
+    assert "Bitte kommen Sie nicht zu diesem Termin." in html and "appointment.ics" not in html
     # Neither a second cancellation nor a confirmation afterwards changes anything.
     for action, fields in (("cancel", {"wants_new_date": "yes"}), ("confirm", {})):
         assert "nicht möglich" in act(client, action, token, **fields).get_data(as_text=True)

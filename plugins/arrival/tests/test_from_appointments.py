@@ -88,6 +88,32 @@ def cancel_by_staff(client, database):
                                   "version": version.group(1)})
 
 
+def cancel_by_client(client):
+    """Give the only appointment's date back through the self-service, as its client does; return the response."""
+    lookup = "/de/appointments/"
+    result = client.post(lookup, data={"csrf_token": csrf_token(client, lookup), "reference": "M-100001",
+                                       "day": "27", "month": "3", "year": "1985"}, follow_redirects=True)
+    token = re.search(r'name="token" value="([^"]+)"', result.get_data(as_text=True)).group(1)
+    return client.post("/de/appointments/self-service/cancel", data={
+        "csrf_token": csrf_token(client, lookup), "token": token, "wants_new_date": "yes"})
+
+
+def test_a_date_the_client_gives_back_admits_no_one_until_the_office_gives_a_new_one(app, client, database, tmp_path,
+                                                                                      day):
+    row = f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2"
+    assert import_rows(app, tmp_path, row).exit_code == 0
+    code = pass_of(app, database)
+    assert cancel_by_client(client).status_code == 200
+    assert pass_of(app, database) is None
+    assert door_verdict(app, code, day) == "changed"
+    # The office's export shows the date until staff have handled the request: it stays given back.
+    import_rows(app, tmp_path, row.replace(";2", ";1"))
+    assert pass_of(app, database) is None
+    later = day + timedelta(days=1)
+    import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{later:%d.%m.%Y};09:30;A;1;1")
+    assert door_verdict(app, pass_of(app, database), later) == "valid_now"
+
+
 @pytest.fixture
 def failing_handler(app):
     """Add a handler of appointments.changed that fails, after the arrival plugin's, for the test's length."""
