@@ -186,18 +186,18 @@ def panel(appointment: Appointment | Row) -> dict:
                                         "starts_at": appointment.starts_at}).one()
     offers = connection.execute(_CURRENT_OFFERS, {"appointment_id": appointment.id, "now": toolkit.utcnow()}).all()
     given_back_now = appointment.starts_at is not None and bool(flags.given_back)
-    return {
-        "token": action_token(appointment),
+    shown = {
         # As given_back() and answerable(), read in the one query above.
-        "given_back": given_back_now,
         "upcoming": upcoming(appointment) and not given_back_now,
         "may_wait": may_wait_for_earlier(appointment),
         "last_request": last_request,
-        "reminded": bool(flags.reminded),
         "waiting": bool(flags.waiting),
         "offers": [(offer_token(offer), slot_text(offer)) for offer in offers if offer.state == "open"],
         "accepted": [slot_text(offer) for offer in offers if offer.state == "accepted"],
     }
+    # A closed appointment with no request behind it has nothing to answer: the page shows no empty section.
+    return shown | {"token": action_token(appointment), "given_back": given_back_now, "reminded": bool(flags.reminded),
+                    "empty": not any(shown.values())}
 
 
 # Built once: an import publishes appointments.changed for every row it writes, and most have no open request.

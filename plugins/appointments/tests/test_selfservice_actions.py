@@ -35,6 +35,9 @@ def test_confirm_cancel_and_new_date_are_stored_and_answer_in_the_clients_langua
     _html, token = open_result(client, lang="ar")
     response = act(client, "confirm", token, lang="ar")
     assert response.status_code == 200 and 'lang="ar"' in response.get_data(as_text=True)
+    # Once confirmed, the page says so and offers the other answers, not the same button again.
+    html, _token = open_result(client)
+    assert "Sie haben zugesagt." in html and ">Ich komme<" not in html and "Ich kann nicht kommen" in html
     response = act(client, "new-date", token, reason="childcare", weekdays=["mon", "thu"], day_times="morning",
                    note="nicht vor 10 Uhr")
     assert response.status_code == 200
@@ -132,6 +135,12 @@ def test_a_postponed_appointment_may_wait_but_not_confirm(client, database, add_
     response = act(client, "confirm", token)
     assert response.status_code == 200 and "nicht möglich" in response.get_data(as_text=True)
     assert count_all(database)["ClientRequest"] == 0
+
+
+def test_a_cancelled_appointment_shows_no_empty_answer_section(client, add_appointment, open_result):
+    add_appointment(status="cancelled", days=None)
+    html, token = open_result(client)
+    assert "Abgesagt" in html and "Ihre Antwort an das Amt" not in html and token is None
 
 
 @pytest.mark.portal_config({"plugin_settings": {"appointments": {"rate_limit_selfservice": "2 per hour"}}})
