@@ -323,8 +323,16 @@ def mark_missed(ticket: Ticket, now: datetime) -> None:
     """Mark a called client who did not come as missed: only after every recall and the gap after the last."""
     if ticket.state != "called":
         raise QueueError(_("Nur eine aufgerufene Nummer kann als nicht erschienen gelten."))
-    if recall_allowed(ticket) or _gap_left(ticket, now) > timedelta(0):
+    if recall_allowed(ticket):
         raise QueueError(_("Bitte rufen Sie die Nummer zuerst wie vorgesehen erneut auf."))
+    left = _gap_left(ticket, now)
+    if left > timedelta(0):
+        # The client may still be on the way from the last call: say how long, as recall() does.
+        seconds = int(left.total_seconds()) + 1
+        raise QueueError(toolkit.ngettext(
+            "Bitte warten Sie noch %(seconds)d Sekunde, bevor Sie die Nummer als nicht erschienen melden.",
+            "Bitte warten Sie noch %(seconds)d Sekunden, bevor Sie die Nummer als nicht erschienen melden.",
+            seconds, seconds=seconds))
     ticket.state, ticket.ended_at = "missed", now
 
 
