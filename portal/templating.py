@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .content import as_written
 from .i18n import current_language, enabled_languages, language_name, language_tag, text_direction
 from .live import content_caches, kept_for_content
+from .pages import is_public_page, result_address
 from .plugins import call_robustly
 
 
@@ -103,6 +104,12 @@ def _page_address() -> tuple[Callable[[str], str], str | None]:
 
 def _address_in_languages() -> tuple[Callable[[str], str], str | None]:
     """Return the page's address in a language, and its part after /<lang>/ (None when the language is elsewhere)."""
+    answer = result_address() if request.method != "GET" else None
+    prefix = f"{request.script_root}/{language_tag(current_language())}/"
+    if answer is not None and answer.startswith(prefix):
+        # A form's answer with an address of its own (a signed result page) switches to that answer.
+        answer_part = answer[len(prefix):]
+        return (lambda code: f"{request.script_root}/{language_tag(code)}/{answer_part}"), answer_part
     endpoint = request.endpoint
     same_page = request.method == "GET" and bool(endpoint) \
         and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
@@ -216,4 +223,12 @@ def init_templating(app: Flask) -> None:
     @app.after_request
     def _vary_on_htmx(response):
         response.vary.add("HX-Request")
-        return response
+        return _refresh_language_list(response)
+
+
+def _refresh_language_list(response):
+    """Point the header's language list at a form's answer that htmx swaps into the page, when it has an address."""
+    if is_htmx() and result_address() is not None and response.status_code == 200 \
+            and response.mimetype == "text/html" and is_public_page():
+        response.set_data(response.get_data(as_text=True) + render_template("_language_list.html", out_of_band=True))
+    return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, g, jsonify, make_response, render_template, request, url_for
+from flask import Response, g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from sqlalchemy import Row
 from werkzeug.exceptions import NotFound, TooManyRequests
@@ -76,6 +76,10 @@ def lookup():
         not_found = appointment is None
     if request.method == "POST" and appointment is None:
         mark_lookup_failed()
+    if appointment is not None and not toolkit.is_htmx():
+        # The whole page answers at its own address: Back, reloading and the language switch keep the result
+        # rather than ask to send the form again.
+        return redirect(url_for("appointments.result", token=result_token(appointment)), 303)
     if appointment is not None:
         announcement = _("Termin gefunden.")
     elif not_found:
@@ -93,8 +97,12 @@ def lookup():
         toolkit.set_result_address(links["print_url"])
         context |= {"facts": facts, **links, "selfservice": selfservice_panel(appointment)}
     body = toolkit.render_page("appointments/lookup.html", block="lookup_region", **context)
+    if appointment is not None:
+        # The address bar shows the result's own address, as without JavaScript: Back from the print view or
+        # the pass, and reloading, come back to the result instead of an empty form.
+        return body, 200, {"HX-Push-Url": links["print_url"]}
     # htmx swaps only successful answers; the page without JavaScript gets the telling status code.
-    if toolkit.is_htmx() or appointment is not None or request.method == "GET":
+    if toolkit.is_htmx() or request.method == "GET":
         return body
     return body, 404 if not_found else 422
 

@@ -68,7 +68,7 @@ def open_result():
         url = f"/{lang}/appointments/"
         response = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": reference,
                                           "day": str(birth_date.day), "month": str(birth_date.month),
-                                          "year": str(birth_date.year)})
+                                          "year": str(birth_date.year)}, follow_redirects=True)
         assert response.status_code == 200
         html = response.get_data(as_text=True)
         match = re.search(r'name="token" value="([^"]+)"', html) or re.search(r'self-service/[a-z-]+\?t=([^"&]+)', html)

@@ -15,12 +15,13 @@ from portal.testing import csrf_token
 
 def result_links(client, birth_date=date(1985, 3, 27), lang="de"):
     url = f"/{lang}/appointments/"
-    page = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100001",
-                                  "day": birth_date.day, "month": birth_date.month, "year": birth_date.year})
-    html = page.get_data(as_text=True)
-    calendar = re.search(r'href="([^"]+\.ics)" download', html)
-    printable = re.search(r'href="([^"]+/result/[^"]+)">', html)
-    return (calendar.group(1) if calendar else None), printable.group(1)
+    found = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100001",
+                                   "day": birth_date.day, "month": birth_date.month, "year": birth_date.year})
+    # The lookup answers with the printable result page's own address.
+    assert found.status_code == 303
+    printable = found.headers["Location"]
+    calendar = re.search(r'href="([^"]+\.ics)" download', client.get(printable).get_data(as_text=True))
+    return (calendar.group(1) if calendar else None), printable
 
 
 def test_ics_file_parses_back_with_the_appointment(client, add_appointment, database):

@@ -53,7 +53,7 @@ def test_the_api_leaves_a_visitors_session_as_it_is(app, add_appointment):
     assert answer.status_code == 200 and "Set-Cookie" not in answer.headers
     assert client.get_cookie("portal").value == session_cookie
     # The session still holds the token its form was given.
-    assert client.post(FORM, data=lookup_data(client, token)).status_code == 200
+    assert client.post(FORM, data=lookup_data(client, token)).status_code == 303
 
 
 @pytest.mark.portal_config({"page_cache_seconds": 300})
@@ -71,8 +71,8 @@ def test_a_kept_form_page_carries_each_visitors_own_token(app, add_appointment, 
     assert second_page.headers["Cache-Control"] == "no-store"
     # Each token belongs to its own visitor's session, and only there.
     assert second.post(FORM, data=lookup_data(second, first_token)).status_code == 400
-    assert first.post(FORM, data=lookup_data(first, first_token)).status_code == 200
-    assert second.post(FORM, data=lookup_data(second, second_token)).status_code == 200
+    assert first.post(FORM, data=lookup_data(first, first_token)).status_code == 303
+    assert second.post(FORM, data=lookup_data(second, second_token)).status_code == 303
 
 
 @pytest.mark.portal_config({"page_cache_seconds": 300})

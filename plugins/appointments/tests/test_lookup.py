@@ -23,7 +23,8 @@ def post_lookup(client, reference="M-100001", birth_date=date(1985, 3, 27), lang
             "month": str(birth_date.month), "year": str(birth_date.year)} | extra
     headers = {"HX-Request": "true"} if htmx else {}
     environ = {"REMOTE_ADDR": address} if address else {}
-    return client.post(url, data=data, headers=headers, environ_base=environ)
+    # A browser follows the found appointment's redirect to its result page.
+    return client.post(url, data=data, headers=headers, environ_base=environ, follow_redirects=True)
 
 
 def main_content(response) -> str:
@@ -258,3 +259,24 @@ def test_checklists_and_hygiene_plugins_answer_the_result_slot(make_app, app):
     assert 'class="callout checklists-box"' in page
     assert 'href="/de/checklists/residence-permit-extension"' in page
     assert 'class="callout hygiene-summary"' in page
+
+
+def test_a_found_appointment_answers_at_its_own_address_and_the_switch_keeps_it(client, add_appointment):
+    add_appointment()
+    url = "/ar/appointments/"
+    data = {"csrf_token": csrf_token(client, url), "reference": "M-100001", "day": "27", "month": "3", "year": "1985"}
+    found = client.post(url, data=data)
+    assert found.status_code == 303
+    token = re.fullmatch(r"/ar/appointments/result/([^/?]+)", found.headers["Location"]).group(1)
+    page = client.get(found.headers["Location"]).get_data(as_text=True)
+    assert "M-100001" in page and f'href="/en/appointments/result/{token}" hreflang="en"' in page
+    # With script the form's answer swaps in place, and the address bar and the header's switch follow it.
+    swapped = client.post(url, data=data, headers={"HX-Request": "true"})
+    pushed = swapped.headers["HX-Push-Url"]
+    assert swapped.status_code == 200 and pushed.startswith("/ar/appointments/result/")
+    fragment = swapped.get_data(as_text=True)
+    assert '<ul id="language-list" hx-swap-oob="true">' in fragment
+    assert f'href="/en/{pushed.removeprefix("/ar/")}" hreflang="en"' in fragment
+    # An answer without a result of its own changes neither.
+    missed = client.post(url, data=data | {"year": "1986"}, headers={"HX-Request": "true"})
+    assert "HX-Push-Url" not in missed.headers and "language-list" not in missed.get_data(as_text=True)

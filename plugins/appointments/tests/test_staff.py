@@ -209,5 +209,6 @@ def test_demo_appointment_can_be_looked_up(client, database):
     url = "/de/appointments/"
     birth = date(1990, 11, 4)
     response = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100002",
-                                      "day": birth.day, "month": birth.month, "year": birth.year})
+                                      "day": birth.day, "month": birth.month, "year": birth.year},
+                           follow_redirects=True)
     assert "Zur Abholung bereit" in response.get_data(as_text=True)

@@ -159,17 +159,15 @@ def test_the_result_page_shows_the_pass_qr_and_short_code(app, client, database,
                 "M-100002;04.11.1990;eu-blue-card;cancelled;;;A;1;1")
     url = "/de/appointments/"
     page = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100001", "day": "27",
-                                  "month": "3", "year": "1985"}).get_data(as_text=True)
+                                  "month": "3", "year": "1985"}, follow_redirects=True).get_data(as_text=True)
     code = pass_of(app, database)
     identifier = public_id(database)
     assert "Ihre Einlasskarte für den Eingang" in page
     assert "<svg" in page and 'class="arrival-code__qr"' in page
     assert f"{identifier[:4]}-{identifier[4:8]}-{identifier[8:12]}" in page
     assert f"/de/arrival/p/{code}" in page
-    printable = client.get(re.search(r'href="(/de/appointments/result/[^"/]+)"', page).group(1)).get_data(as_text=True)
-    assert 'class="arrival-code__qr"' in printable and f"/de/arrival/p/{code}" in printable
     cancelled = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100002", "day": "4",
-                                       "month": "11", "year": "1990"}).get_data(as_text=True)
+                                       "month": "11", "year": "1990"}, follow_redirects=True).get_data(as_text=True)
     assert "Abgesagt" in cancelled and "Ihre Einlasskarte für den Eingang" not in cancelled
 
 

@@ -76,7 +76,7 @@ def test_the_calendar_file_links_the_pass(app, client, database, tmp_path, day):
     import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2")
     url = "/en/appointments/"
     page = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100001", "day": "27",
-                                  "month": "3", "year": "1985"}).get_data(as_text=True)
+                                  "month": "3", "year": "1985"}, follow_redirects=True).get_data(as_text=True)
     calendar = client.get(re.search(r'href="([^"]+\.ics)" download', page).group(1))
     event = next(iter(Calendar.from_ical(calendar.get_data()).walk("VEVENT")))
     address = f"HTTP://LOCALHOST/P/{pass_of(app, database)}"
