@@ -213,6 +213,9 @@ class BirthDateField(Field):
         if not all(parts):
             raise StopValidation(_("Bitte geben Sie Tag, Monat und Jahr Ihrer Geburt ein."))
         day, month, year = parts
+        if year.isdigit() and len(year) == 2:
+            # "05" may be 1905 or 2005 (the handover asks for children's dates of birth too): ask, never guess.
+            raise StopValidation(_("Bitte geben Sie das Jahr mit vier Ziffern ein, zum Beispiel 1985."))
         try:
             if not all(part.isdigit() for part in parts) or len(year) != 4 or len(day) > 2 or len(month) > 2:
                 raise ValueError(year)
