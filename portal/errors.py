@@ -81,12 +81,17 @@ def wants_json() -> bool:
     return "/api/" in request.path or request.accept_mimetypes.best == "application/json"
 
 
-def render_error(code: int, detail: str | None = None):
-    """Answer with the localized error page (or JSON for API clients) for a status code."""
-    return _error_response(code, detail)
+def render_error(code: int, detail: str | None = None, next_step: tuple[str, str] | None = None):
+    """Answer with the localized error page (or JSON for API clients) for a status code.
+
+    ``next_step``: the address and label of what to do instead (look the appointment up again, say), offered
+    before the way home.
+    """
+    return _error_response(code, detail, next_step=next_step)
 
 
-def _error_response(code: int, detail: str | None = None, kept: KeptForm | None = None, kept_note: str = ""):
+def _error_response(code: int, detail: str | None = None, kept: KeptForm | None = None, kept_note: str = "",
+                    next_step: tuple[str, str] | None = None):
     if "lang" not in g:
         # An unknown page under a language prefix still answers in that language.
         prefix = request.path.strip("/").split("/", 1)[0]
@@ -108,7 +113,7 @@ def _error_response(code: int, detail: str | None = None, kept: KeptForm | None 
         else:
             kept_note = _("Ihre Eingaben sind nicht verloren: Senden Sie sie in einigen Minuten mit der Schaltfläche "
                           "unten noch einmal.")
-    response = make_response(_error_page(code, title, message, kept, kept_note), code)
+    response = make_response(_error_page(code, title, message, kept, kept_note, next_step), code)
     if kept:
         # The page holds what the person typed: no cache keeps it.
         response.headers["Cache-Control"] = "no-store"
@@ -145,13 +150,14 @@ def _form_proven_from_this_site() -> KeptForm | None:
     return KeptForm.of_request() if _sent_from_this_site(when_unsaid=False) else None
 
 
-def _error_page(code: int, title: str, message: str, kept: KeptForm | None = None, kept_note: str = "") -> str:
+def _error_page(code: int, title: str, message: str, kept: KeptForm | None = None, kept_note: str = "",
+                next_step: tuple[str, str] | None = None) -> str:
     """Render the full error page; when that fails too, a bare one that still names the emergency contact."""
     # Without a trusted host there are no addresses to build, so only the bare page can be made.
     if not isinstance(request.routing_exception, SecurityError):
         try:
             return render_template("errors/error.html", code=code, title=title, message=message, kept=kept,
-                                   kept_note=kept_note)
+                                   kept_note=kept_note, next_step=next_step)
         except Exception:  # the page's navigation, slots or links may be what failed; the visitor still needs help
             log.exception("error page for %s failed; answering with the minimal one", code)
         try:

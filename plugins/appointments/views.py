@@ -149,7 +149,7 @@ def calendar(token: str):
 @bp.errorhandler(NotFound)
 def _expired_link(_exc):
     return toolkit.render_error(404, _("Dieser Link ist abgelaufen oder ungültig. Bitte fragen Sie Ihren Termin "
-                                       "noch einmal ab."))
+                                       "noch einmal ab."), next_step=(url_for(".lookup"), _("Termin prüfen")))
 
 
 @bp.errorhandler(TooManyRequests)

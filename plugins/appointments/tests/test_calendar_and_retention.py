@@ -65,6 +65,8 @@ def test_result_links_are_signed_and_expire(app, client, add_appointment):
         expired = client.get(print_url)
         assert expired.status_code == 404
         assert "abgelaufen" in expired.get_data(as_text=True)
+        # The page leads to the lookup, where the client asks again, not only home.
+        assert '<a class="button" href="/de/appointments/">Termin prüfen</a>' in expired.get_data(as_text=True)
         assert client.get(calendar_url).status_code == 404
     finally:
         settings["result_link_minutes"] = 60
