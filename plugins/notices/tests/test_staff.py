@@ -95,6 +95,16 @@ def test_invalid_input_is_refused_kept_and_explained_at_the_field(staff_client, 
     assert load(select(Notice)) == []
 
 
+def test_the_error_summary_names_and_links_each_languages_box(staff_client, load):
+    editor = staff_client("editor")
+    response = editor.post(NEW, data=form_data(editor, NEW, title_de="", body_de="", title_en="Open again"))
+    assert response.status_code == 422
+    summary = html.fromstring(response.get_data(as_text=True)).xpath("//div[@id='error-summary']//a")
+    assert [(link.get("href"), link.text_content().split(":")[0]) for link in summary] == [
+        ("#titles-de", "Titel (Deutsch)"), ("#bodies-de", "Text (Deutsch)"), ("#bodies-en", "Text (English)")]
+    assert load(select(Notice)) == []
+
+
 def test_preview_renders_every_language_and_saves_nothing(staff_client, load):
     editor = staff_client("editor")
     response = editor.post(NEW, data=form_data(editor, NEW, action="preview", body_de="- eins\n- zwei",
