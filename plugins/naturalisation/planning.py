@@ -199,20 +199,20 @@ def record_outcome(appointment: HandoverAppointment, state: str) -> None:
 
 
 def slot_problem(session: Session, appointment: HandoverAppointment, day: date, starts_at: time, office: str,
-                 settings: HandoverSettings, on: date) -> str | None:
-    """Return a translated reason why an appointment cannot move to this slot, or None."""
+                 settings: HandoverSettings, on: date) -> tuple[str, str] | None:
+    """Return the move form's field at fault and a translated reason why an appointment cannot move there, or None."""
     _ = toolkit.gettext
     if day < on:
-        return _("Der Tag liegt in der Vergangenheit.")
+        return "day", _("Der Tag liegt in der Vergangenheit.")
     if not settings.is_open(day):
-        return _("An diesem Tag finden keine Übergaben statt.")
+        return "day", _("An diesem Tag finden keine Übergaben statt.")
     if office not in settings.offices or starts_at not in settings.times:
-        return _("Bitte einen Raum und eine Uhrzeit aus der Liste wählen.")
+        return "starts_at", _("Bitte einen Raum und eine Uhrzeit aus der Liste wählen.")
     others = session.execute(select(HandoverAppointment.starts_at).where(
         HandoverAppointment.day == day, HandoverAppointment.office == office,
         HandoverAppointment.state.in_(ACTIVE_STATES), HandoverAppointment.id != appointment.id)).scalars().all()
     if starts_at in others:
-        return _("Zu dieser Zeit ist der Raum schon belegt.")
+        return "starts_at", _("Zu dieser Zeit ist der Raum schon belegt.")
     if len(others) >= settings.daily_capacity:
-        return _("Der Raum ist an diesem Tag voll.")
+        return "day", _("Der Raum ist an diesem Tag voll.")
     return None

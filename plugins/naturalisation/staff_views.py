@@ -297,10 +297,15 @@ def move(appointment_id: int):
     if not form.validate_on_submit():
         return show(422 if form.is_submitted() else 200)
     new_time = time.fromisoformat(form.starts_at.data)
+    if (form.day.data, new_time, form.office.data) == (appointment.day, appointment.starts_at, appointment.office):
+        # Nothing moved: no new letter is needed, and nothing is logged.
+        flash(_("Der Termin ist unverändert."), "success")
+        return redirect(url_for(".day_plan", day=appointment.day.isoformat()))
     problem = slot_problem(session, appointment, form.day.data, new_time, form.office.data, settings,
                            toolkit.office_today())
     if problem:
-        form.day.errors.append(problem)
+        field_name, message = problem
+        form[field_name].errors.append(message)
         return show(422)
     before = {"day": appointment.day.isoformat(), "starts_at": appointment.starts_at.strftime("%H:%M"),
               "office": appointment.office}
@@ -313,9 +318,10 @@ def move(appointment_id: int):
     except IntegrityError:
         # A colleague booked the slot between the check above and this write: answer as the check would now.
         session.rollback()
-        problem = slot_problem(session, appointment, form.day.data, new_time, form.office.data, settings,
-                               toolkit.office_today())
-        form.day.errors.append(problem or _("Zu dieser Zeit ist der Raum schon belegt."))
+        field_name, message = slot_problem(session, appointment, form.day.data, new_time, form.office.data,
+                                           settings, toolkit.office_today()) \
+            or ("starts_at", _("Zu dieser Zeit ist der Raum schon belegt."))
+        form[field_name].errors.append(message)
         return show(422)
     if not saved:
         form.version.data = appointment.version

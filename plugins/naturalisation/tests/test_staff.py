@@ -308,7 +308,14 @@ def test_moving_checks_the_target_slot(caseworker, database, handover_settings, 
     taken = dict(form, day=first.day.isoformat(), starts_at=first.starts_at.strftime("%H:%M"), office=first.office)
     response = caseworker.post(url, data=taken)
     assert response.status_code == 422
-    assert "Zu dieser Zeit ist der Raum schon belegt." in response.get_data(as_text=True)
+    # The message stands at the time, the field to change.
+    time_error = lxml.html.fromstring(response.get_data(as_text=True)).xpath("string(//*[@id='starts_at-error'])")
+    assert "Zu dieser Zeit ist der Raum schon belegt." in time_error
+    unchanged = dict(form, day=second.day.isoformat(), starts_at=second.starts_at.strftime("%H:%M"),
+                     office=second.office)
+    response = caseworker.post(url, data=unchanged, follow_redirects=True)
+    assert "Der Termin ist unverändert." in response.get_data(as_text=True)
+    assert "Bitte schicken Sie ein neues Einladungsschreiben" not in response.get_data(as_text=True)
     free = dict(taken, starts_at="09:00")
     assert caseworker.post(url, data=free).status_code == 302
     stale = caseworker.post(url, data=dict(free, starts_at="08:40"))
