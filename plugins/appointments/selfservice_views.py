@@ -40,7 +40,7 @@ from .selfservice import (
 from .selfservice_models import FreedSlot, Reminder, ShortNoticeEntry
 from .views import bp
 
-ACTIONS = ("confirm", "cancel", "new-date", "remind", "stop-reminders", "short-notice")
+ACTIONS = ("confirm", "cancel", "new-date", "remind", "stop-reminders", "short-notice", "leave-list")
 EMAIL_MESSAGE = _l("Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de.")
 
 
@@ -95,9 +95,10 @@ class NewDateForm(ActionForm):
 class RemindForm(ActionForm):
     email = EmailField(_l("E-Mail-Adresse"), filters=[_strip], validators=[
         InputRequired(EMAIL_MESSAGE), Length(max=254, message=EMAIL_MESSAGE), Email(message=EMAIL_MESSAGE)])
-    consent = RadioField(_l("Einwilligung"), choices=[SelectChoice("yes", _l("Ja, ich bin einverstanden."))],
-                         validators=[InputRequired(_l("Ohne Ihre Einwilligung können wir Sie nicht erinnern."))],
-                         invalid_choice_message=_l("Ohne Ihre Einwilligung können wir Sie nicht erinnern."))
+    # A checkbox, not a lone radio button: a consent ticked by mistake can be unticked before sending.
+    consent = CheckboxesField(_l("Einwilligung"), choices=[SelectChoice("yes", _l("Ja, ich bin einverstanden."))],
+                              validators=[InputRequired(_l("Ohne Ihre Einwilligung können wir Sie nicht erinnern."))],
+                              invalid_choice_message=_l("Ohne Ihre Einwilligung können wir Sie nicht erinnern."))
 
 
 class ShortNoticeForm(ActionForm):
@@ -108,13 +109,13 @@ class ShortNoticeForm(ActionForm):
 
 
 FORMS = {"confirm": ActionForm, "cancel": CancelForm, "new-date": NewDateForm, "remind": RemindForm,
-         "stop-reminders": ActionForm, "short-notice": ShortNoticeForm}
+         "stop-reminders": ActionForm, "short-notice": ShortNoticeForm, "leave-list": ActionForm}
 
 
 def _allowed(action: str, appointment: Appointment) -> bool:
     if action == "short-notice":
         return may_wait_for_earlier(appointment)
-    if action == "stop-reminders":
+    if action in ("stop-reminders", "leave-list"):
         return True
     return answerable(appointment)
 
@@ -181,6 +182,10 @@ def _perform(action: str, appointment: Appointment, form: FlaskForm) -> str:
     if action == "stop-reminders":
         session.execute(Reminder.__table__.delete().where(Reminder.appointment_id == appointment.id))
         return _("Sie bekommen keine Erinnerungen mehr. Ihre E-Mail-Adresse ist gelöscht.")
+    if action == "leave-list":
+        session.execute(ShortNoticeEntry.__table__.delete().where(ShortNoticeEntry.appointment_id == appointment.id))
+        return _("Sie stehen nicht mehr auf der Liste. Ihre E-Mail-Adresse ist gelöscht; Ihr bisheriger Termin "
+                 "bleibt.")
     entry = session.scalars(select(ShortNoticeEntry).where(ShortNoticeEntry.appointment_id == appointment.id)).first()
     if entry is None:
         entry = ShortNoticeEntry(appointment_id=appointment.id, created_at=toolkit.utcnow())

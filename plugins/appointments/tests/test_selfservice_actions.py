@@ -62,6 +62,7 @@ def test_confirm_cancel_and_new_date_are_stored_and_answer_in_the_clients_langua
     ("new-date", {"reason": "work", "weekdays": "sun"}),
     ("remind", {"email": "kein-at-zeichen", "consent": "yes"}),
     ("remind", {"email": "kunde@example.org"}),
+    ("remind", {"email": "kunde@example.org", "consent": "maybe"}),
     ("short-notice", {"permit_expires": "31.02.2027"}),
 ])
 def test_bad_input_changes_nothing_and_answers_422_with_the_summary(client, database, add_appointment, open_result,
@@ -117,6 +118,19 @@ def test_reminders_need_consent_and_can_be_stopped(client, database, add_appoint
     assert "Keine Erinnerungen mehr" in html and "kunde@example.org" not in html
     assert act(client, "stop-reminders", token).status_code == 200
     assert rows(database, Reminder) == []
+
+
+def test_a_client_leaves_the_short_notice_list_and_the_address_goes(client, database, add_appointment, open_result,
+                                                                    act):
+    add_appointment(status="postponed", days=None)
+    _html, token = open_result(client)
+    assert act(client, "short-notice", token, email="kunde@example.org").status_code == 200
+    html, token = open_result(client)
+    assert "Sie stehen auf der Liste" in html and "self-service/leave-list?t=" in html
+    assert "nicht mehr auf der Liste" in act(client, "leave-list", token).get_data(as_text=True)
+    assert count_all(database)["ShortNoticeEntry"] == 0
+    html, _token = open_result(client)
+    assert "Sie stehen auf der Liste" not in html and "Ich kann kurzfristig kommen" in html
 
 
 def test_short_notice_list_takes_the_permit_expiry(client, database, add_appointment, open_result, act):

@@ -73,6 +73,10 @@ def test_a_client_answers_every_way_on_a_phone(browser, live_server, add_appoint
     open_action(page, "remind")
     check(page, javascript)
     page.fill("#email", "kunde@example.org")
+    # The consent is a checkbox: ticked by mistake, it can be unticked.
+    assert page.get_attribute("#consent-0", "type") == "checkbox"
+    page.check("#consent-0")
+    page.uncheck("#consent-0")
     page.check("#consent-0")
     page.click("main form button[type=submit]")
     expect(page.locator("main [role=status]")).to_be_visible()
