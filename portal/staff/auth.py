@@ -68,11 +68,14 @@ def password_problem(password: str, email: str = "") -> str | None:
                         "Das Passwort muss mindestens %(count)d Zeichen lang sein.", MIN_PASSWORD_LENGTH,
                         count=MIN_PASSWORD_LENGTH)
     lowered = password.lower()
-    if lowered in _common_passwords() or len(set(lowered)) < 4:
+    if lowered in _common_passwords():
         return _("Dieses Passwort ist zu verbreitet. Bitte wählen Sie ein anderes.")
+    if len(set(lowered)) < 4:
+        return _("Das Passwort hat zu wenige verschiedene Zeichen. Bitte wählen Sie ein anderes.")
     local_part = email.split("@")[0].lower()
     if len(local_part) >= 4 and local_part in lowered:
-        return _("Das Passwort darf Ihre E-Mail-Adresse nicht enthalten.")
+        # An admin sets a colleague's password: the address is the account's, not the reader's own.
+        return _("Das Passwort darf die E-Mail-Adresse des Kontos nicht enthalten.")
     return None
 
 
