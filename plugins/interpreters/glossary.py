@@ -97,6 +97,13 @@ def unique_slug(session: Session, text: str) -> str:
     return slug
 
 
+def same_term(session: Session, text: str, other_than: int | None = None) -> GlossaryTerm | None:
+    """Return the term already in the glossary under these words (case and accents aside), or None."""
+    wanted = fold(text)
+    return next((term for term in session.scalars(select(GlossaryTerm).where(GlossaryTerm.id != (other_than or 0)))
+                 if fold(term.term) == wanted), None)
+
+
 def set_translation(term: GlossaryTerm, lang: str, text: str, explanation: str) -> None:
     """Set, change or (with empty texts) remove one language version of a term."""
     existing = next((t for t in term.translations if t.lang == lang), None)

@@ -12,6 +12,7 @@ from .glossary import (
     audit_shipped,
     load_shipped_glossary,
     refresh_search_text,
+    same_term,
     search_terms,
     set_translation,
     shipped_gaps,
@@ -60,6 +61,15 @@ def _apply_term(form, term: GlossaryTerm) -> None:
     refresh_search_text(term)
 
 
+def _already_there(form, term: GlossaryTerm | None) -> bool:
+    """Mark the term's field when another term has the same words: one entry per term, its translations together."""
+    other = same_term(toolkit.session(), form.term.data, term.id if term else None)
+    if other is not None:
+        form.term.errors.append(_("Den Begriff „%(term)s“ gibt es schon. Bitte ergänzen Sie ihn dort.",
+                                  term=other.term))
+    return other is not None
+
+
 def _render_term_form(form, term: GlossaryTerm | None, status: int, stored: list | None = None):
     return render_template("interpreters/staff/term_form.html", form=form, term=term, conflict=stored is not None,
                            stored=stored), status
@@ -91,7 +101,7 @@ def glossary():
 @bp.route("/glossary/new", methods=["GET", "POST"])
 def new_term():
     form = GlossaryTermForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or _already_there(form, None):
         return _render_term_form(form, None, 422 if form.errors else 200)
     session = toolkit.session()
     term = GlossaryTerm(slug=unique_slug(session, form.term.data))
@@ -109,7 +119,7 @@ def edit_term(term_id: int):
     session = toolkit.session()
     term = session.get(GlossaryTerm, term_id) or abort(404)
     form = GlossaryTermForm(data=_term_values(term)) if request.method == "GET" else GlossaryTermForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or _already_there(form, term):
         return _render_term_form(form, term, 422 if form.errors else 200)
     before = term_snapshot(term)
     if not toolkit.save_if_current(term, form.version.data, lambda: _apply_term(form, term)):

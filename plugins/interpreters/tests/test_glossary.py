@@ -231,6 +231,27 @@ def test_an_editor_adds_a_term_that_is_found_in_arabic(staff_client, client, dat
     assert [tuple(row) for row in actions] == [("create", "interpreters_glossary_term")]
 
 
+def test_a_term_already_there_is_refused_when_added_or_renamed_to(staff_client, data, parse):
+    editor = staff_client("editor")
+    url = "/de/staff/interpreters/glossary/new"
+    assert editor.post(url, data={**NEW_TERM, "csrf_token": csrf_token(editor, url)}).status_code == 302
+    # Case and accents aside it is the same word: one entry per term keeps its translations together.
+    again = editor.post(url, data={**NEW_TERM, "term": "UBERGANGSBESCHEINIGUNG", "csrf_token": csrf_token(editor, url)})
+    assert again.status_code == 422
+    assert "Den Begriff „Übergangsbescheinigung“ gibt es schon." in parse(again).get_element_by_id(
+        "term-error").text_content()
+    other = {**NEW_TERM, "term": "Fiktionsbescheinigung", "csrf_token": csrf_token(editor, url)}
+    assert editor.post(url, data=other).status_code == 302
+    other_id = data(lambda s: s.scalar(select(GlossaryTerm.id).where(GlossaryTerm.term == "Fiktionsbescheinigung")))
+    edit_url = f"/de/staff/interpreters/glossary/{other_id}"
+    renamed = editor.post(edit_url, data={**NEW_TERM, "version": 1, "csrf_token": csrf_token(editor, edit_url)})
+    assert renamed.status_code == 422
+    # Saving a term under its own words is no clash with itself.
+    kept = editor.post(edit_url, data={**other, "version": 1, "csrf_token": csrf_token(editor, edit_url)})
+    assert kept.status_code == 302
+    assert data(lambda s: s.scalar(select(func.count()).select_from(GlossaryTerm))) == 2
+
+
 def test_a_term_without_explanation_is_refused_and_the_input_kept(staff_client, data, parse):
     editor = staff_client("editor")
     form = {**NEW_TERM, "explanation": "", "explanations-ar": "",
