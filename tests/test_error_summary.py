@@ -8,7 +8,7 @@ from portal.config import DEFAULTS
 from portal.testing import PHONE, LiveServer, assert_accessible, browser_sign_in, csrf_token, sign_in
 
 PUBLIC_FORMS = ["/de/emergency/", "/de/appointments/", "/de/naturalisation/"]
-STAFF_FORMS = ["/de/staff/accounts", "/de/staff/notices/new", "/de/staff/checklists/services/new",
+STAFF_FORMS = ["/de/staff/accounts", "/de/staff/password", "/de/staff/notices/new", "/de/staff/checklists/services/new",
                "/de/staff/checklists/questions/new", "/de/staff/hygiene/rules/new",
                "/de/staff/naturalisation/cases/new", "/de/staff/interpreters/glossary/new",
                "/de/staff/interpreters/help-times/new", "/de/staff/appointments/import",

@@ -488,3 +488,53 @@ def test_a_sign_in_another_site_sent_gets_the_plain_error_and_no_address_back(ap
     assert response.status_code == 400
     assert "angreifer@example.org" not in response.get_data(as_text=True)
     assert "Das Formular ist abgelaufen" in response.get_data(as_text=True)
+
+
+NEW_PASSWORD = "Schwalbe-Fenster-Laterne-9"
+
+
+def test_staff_change_their_own_password_and_their_other_sessions_end(app, make_staff, staff_client):
+    account = make_staff("editor")
+    here, elsewhere = app.test_client(), app.test_client()
+    sign_in(here, account)
+    sign_in(elsewhere, account)
+    url = "/de/staff/password"
+
+    def change(**fields):
+        return here.post(url, data={"csrf_token": csrf_token(here, url), "current_password": TEST_PASSWORD,
+                                    "new_password": NEW_PASSWORD, "repeated": NEW_PASSWORD, **fields})
+
+    for fields, reason in (({"current_password": "falsch-geraten-1234"}, "Das bisherige Passwort stimmt nicht."),
+                           ({"repeated": NEW_PASSWORD + "x"}, "Die beiden Eingaben sind nicht gleich."),
+                           ({"new_password": "passwort1234", "repeated": "passwort1234"}, "zu verbreitet")):
+        refused = change(**fields)
+        assert refused.status_code == 422 and reason in refused.get_data(as_text=True)
+    assert elsewhere.get(DASHBOARD).status_code == 200, "a refused change ends no session"
+    changed = change()
+    assert changed.status_code == 302 and changed.headers["Location"] == DASHBOARD
+    assert here.get(DASHBOARD).status_code == 200
+    assert elsewhere.get(DASHBOARD).status_code == 302, "the other device is signed out"
+    assert post_login(app.test_client(), account.email, TEST_PASSWORD).status_code == 422
+    assert post_login(app.test_client(), account.email, NEW_PASSWORD).status_code == 302
+    [entry] = [entry for entry in audit_log(staff_client("admin")) if "Passwort" in entry.what]
+    assert entry.what.startswith("Eigenes Passwort geändert") and NEW_PASSWORD not in str(entry)
+
+
+def test_an_admin_sets_a_new_password_for_a_colleague(app, make_staff, staff_client):
+    colleague = make_staff("caseworker")
+    signed_in = app.test_client()
+    sign_in(signed_in, colleague)
+    admin = staff_client("admin")
+    url = f"/de/staff/accounts/{colleague.id}/password"
+    assert f'href="{url}"' in admin.get("/de/staff/accounts").get_data(as_text=True)
+    assert staff_client("caseworker").get(url).status_code == 403
+    weak = admin.post(url, data={"csrf_token": csrf_token(admin, url), "new_password": "aaaaaaaaaaaaab",
+                                 "repeated": "aaaaaaaaaaaaab"})
+    assert weak.status_code == 422 and "zu wenige verschiedene Zeichen" in weak.get_data(as_text=True)
+    done = admin.post(url, data={"csrf_token": csrf_token(admin, url), "new_password": NEW_PASSWORD,
+                                 "repeated": NEW_PASSWORD})
+    assert done.status_code == 302
+    assert signed_in.get(DASHBOARD).status_code == 302
+    assert post_login(app.test_client(), colleague.email, NEW_PASSWORD).status_code == 302
+    assert [entry.what for entry in audit_log(admin) if "Passwort" in entry.what][0].startswith(
+        "Passwort neu gesetzt")

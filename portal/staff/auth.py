@@ -98,6 +98,14 @@ def authenticate(email: str, password: str) -> StaffAccount | None:
     return account
 
 
+def password_matches(account: StaffAccount, password: str) -> bool:
+    """Tell whether this is the account's current password."""
+    try:
+        return _hasher.verify(account.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def _timeouts() -> tuple[timedelta, timedelta]:
     staff = current_app.config["PORTAL"]["staff"]
     return timedelta(minutes=staff["idle_timeout_minutes"]), timedelta(hours=staff["absolute_timeout_hours"])
@@ -161,9 +169,12 @@ def current_staff() -> StaffAccount | None:
     return record.account
 
 
-def end_sessions_of(account: StaffAccount) -> int:
-    """End every session of an account; return how many ended."""
-    return db_session().query(StaffSession).filter_by(account_id=account.id).delete()
+def end_sessions_of(account: StaffAccount, keep: StaffSession | None = None) -> int:
+    """End every session of an account (but `keep`, the one in use); return how many ended."""
+    sessions = db_session().query(StaffSession).filter_by(account_id=account.id)
+    if keep is not None:
+        sessions = sessions.filter(StaffSession.id != keep.id)
+    return sessions.delete()
 
 
 def _to_sign_in():

@@ -33,7 +33,8 @@ COMMAND_LINE_ACTOR = "command line"
 #: The core's own target: staff accounts, made and locked in the staff area or on the command line.
 STAFF_ACCOUNT = AuditTarget(
     "staff_account",
-    actions={"create": _l("Konto angelegt"), "activate": _l("Konto entsperrt"), "deactivate": _l("Konto gesperrt")},
+    actions={"create": _l("Konto angelegt"), "activate": _l("Konto entsperrt"), "deactivate": _l("Konto gesperrt"),
+             "change_password": _l("Eigenes Passwort geändert"), "reset_password": _l("Passwort neu gesetzt")},
     fields={"email": _l("E-Mail-Adresse"), "role": _l("Rolle"), "active": _l("Aktiv"),
             "sessions_ended": _l("Beendete Sitzungen")},
     values={"role": role_label},

@@ -27,6 +27,7 @@ from .auth import (
     end_session,
     end_sessions_of,
     hash_password,
+    password_matches,
     password_problem,
     requires_role,
     session_expiry,
@@ -59,6 +60,28 @@ class AccountForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Rolle"), choices=[])
     password = PasswordField(_l("Passwort"), validators=[DataRequired()])
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice; an admin sets one this way for a colleague who has forgotten theirs."""
+
+    new_password = PasswordField(_l("Neues Passwort"), validators=[DataRequired()])
+    repeated = PasswordField(_l("Neues Passwort noch einmal"), validators=[DataRequired()])
+
+    def check(self, email: str) -> bool:
+        """Add the password rules' and the repetition's errors; tell whether the new password may be set."""
+        problem = password_problem(self.new_password.data, email)
+        if problem:
+            self.new_password.errors.append(problem)
+        elif self.repeated.data != self.new_password.data:
+            self.repeated.errors.append(_("Die beiden Eingaben sind nicht gleich."))
+        return not (self.new_password.errors or self.repeated.errors)
+
+
+class PasswordChangeForm(NewPasswordForm):
+    """One's own new password, with the current one as proof."""
+
+    current_password = PasswordField(_l("Bisheriges Passwort"), validators=[DataRequired()])
 
 
 def _login_account_key() -> str:
@@ -116,6 +139,51 @@ def extend_session():
         return render_template("staff/_session_status.html")
     flash(_("Ihre Sitzung wurde verlängert."), "success")
     return redirect(local_path(request.form.get("next")) or url_for("staff.dashboard"))
+
+
+def _own_password_key() -> str:
+    # Checked before the view asks for a session: a request without one is counted by its address instead.
+    account = current_staff()
+    return f"staff-password:{account.id if account else client_network()}"
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@requires_role(None)
+@limiter.limit("10 per hour", key_func=_own_password_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code == 422)
+def change_password():
+    """Let a signed-in member of staff set a new password; their other sessions end."""
+    account, form = current_staff(), PasswordChangeForm()
+    if form.validate_on_submit():
+        if not password_matches(account, form.current_password.data):
+            form.current_password.errors.append(_("Das bisherige Passwort stimmt nicht."))
+        elif form.check(account.email):
+            account.password_hash = hash_password(form.new_password.data)
+            ended = end_sessions_of(account, keep=g.staff_session)
+            audit("change_password", "staff_account", account.id, after={"sessions_ended": ended})
+            db_session().commit()
+            flash(_("Ihr Passwort ist geändert. Ihre anderen Sitzungen sind beendet."), "success")
+            return redirect(url_for("staff.dashboard"))
+    return render_template("staff/password.html", form=form, account=None), 422 if form.errors else 200
+
+
+@bp.route("/accounts/<int:account_id>/password", methods=["GET", "POST"])
+@requires_role("admin")
+def reset_password(account_id: int):
+    """Set a new password for a colleague who has forgotten theirs; all their sessions end."""
+    account = db_session().get(StaffAccount, account_id) or abort(404)
+    if account.id == current_staff().id:
+        return redirect(url_for("staff.change_password"))
+    form = NewPasswordForm()
+    if form.validate_on_submit() and form.check(account.email):
+        account.password_hash = hash_password(form.new_password.data)
+        ended = end_sessions_of(account)
+        audit("reset_password", "staff_account", account.id, after={"sessions_ended": ended})
+        db_session().commit()
+        flash(_("Das Passwort für %(email)s ist neu gesetzt; seine Sitzungen sind beendet. Bitte geben Sie es "
+                "der Person persönlich weiter.", email=account.email), "success")
+        return redirect(url_for("staff.accounts"))
+    return render_template("staff/password.html", form=form, account=account), 422 if form.errors else 200
 
 
 @bp.route("/accounts", methods=["GET", "POST"])
