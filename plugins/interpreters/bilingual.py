@@ -272,9 +272,12 @@ def compose(page_html: str, second_html: str, pair: LanguagePair) -> str:
     """Return the page with its blocks replaced by the paired blocks of both languages."""
     page = split_page(page_html)
     blocks = top_level_blocks(page.content)
-    messages = [Markup(block.html) for block in blocks if block.once]
-    blocks = [block for block in blocks if not block.once]
-    second_blocks = [block for block in top_level_blocks(split_page(second_html).content) if not block.once]
+    # A block of this answer alone, or one only screen readers hear (a live announcement), stands once, in the
+    # page's language; paired, the second would show as an empty box under both language names.
+    messages = [Markup(block.html) for block in blocks if block.once or block.unseen]
+    blocks = [block for block in blocks if not (block.once or block.unseen)]
+    second_blocks = [block for block in top_level_blocks(split_page(second_html).content)
+                     if not (block.once or block.unseen)]
     if not blocks or not second_blocks:
         raise MarkupError("a rendering has no blocks")
     own, other = _Rewriter(pair), _Rewriter(pair, pair.second)

@@ -152,6 +152,11 @@ class Block:
         return self.root is not None and self.root.has("data-block-once")
 
     @property
+    def unseen(self) -> bool:
+        """Tell whether the block is for screen readers only (``visually-hidden``): nothing to set side by side."""
+        return self.root is not None and "visually-hidden" in self.root.classes
+
+    @property
     def signature(self) -> str:
         """Return what identifies the block across languages: element, id, classes, data-block."""
         if self.root is None:

@@ -53,6 +53,10 @@ def test_a_page_of_each_plugin_is_shown_in_german_and_arabic(everything, name):
         for pair in pairs:
             assert [(side.get("lang"), side.get("dir")) for side in pair.xpath("./div")] == \
                 [(first, "rtl" if first == "ar" else "ltr"), (second, "rtl" if second == "ar" else "ltr")]
+            # Every pair shows something: what only screen readers hear stands once, outside the pairs.
+            shown = pair.xpath(".//*[not(ancestor-or-self::*[contains(concat(' ', @class, ' '), ' visually-hidden ')])]"
+                               "/text()[normalize-space()] | .//input | .//img | .//svg")
+            assert shown, f"{url}: an empty pair {lxml.html.tostring(pair)[:200]!r}"
         headings = {side.get("lang"): " ".join(side.xpath("string(.//h1)").split())
                     for side in pairs[0].xpath("./div")}
         assert headings == {"de": german_heading, "ar": arabic_heading}
