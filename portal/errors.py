@@ -20,13 +20,14 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
+from .blueprints import PortalBlueprint
 from .db import session as db_session
 from .db import utcnow
 from .extensions import limiter
 from .i18n import language_from_tag, preferred_language
 from .keptforms import KeptForm
 from .pages import is_public_page
-from .staff.auth import sign_in_again
+from .staff.auth import current_staff, sign_in_again
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,13 @@ def _form_proven_from_this_site() -> KeptForm | None:
     return KeptForm.of_request() if _sent_from_this_site(when_unsaid=False) else None
 
 
+def _staff_page_signed_in() -> bool:
+    """Tell whether the error answers a staff page for someone signed in, who keeps the staff menu and way back."""
+    rule = request.url_rule
+    blueprint = current_app.blueprints.get(rule.endpoint.rpartition(".")[0]) if rule else None
+    return isinstance(blueprint, PortalBlueprint) and blueprint.kind == "staff" and current_staff() is not None
+
+
 def _error_page(code: int, title: str, message: str, kept: KeptForm | None = None, kept_note: str = "",
                 next_step: tuple[str, str] | None = None) -> str:
     """Render the full error page; when that fails too, a bare one that still names the emergency contact."""
@@ -157,7 +165,8 @@ def _error_page(code: int, title: str, message: str, kept: KeptForm | None = Non
     if not isinstance(request.routing_exception, SecurityError):
         try:
             return render_template("errors/error.html", code=code, title=title, message=message, kept=kept,
-                                   kept_note=kept_note, next_step=next_step)
+                                   kept_note=kept_note, next_step=next_step,
+                                   staff=code < 500 and _staff_page_signed_in())
         except Exception:  # the page's navigation, slots or links may be what failed; the visitor still needs help
             log.exception("error page for %s failed; answering with the minimal one", code)
         try:

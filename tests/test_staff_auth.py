@@ -279,7 +279,12 @@ def test_admin_creates_an_account_and_the_log_records_it(staff_client, db):
 
 
 def test_audit_log_is_for_admins_only(staff_client):
-    assert staff_client("editor").get("/de/staff/audit").status_code == 403
+    refused = staff_client("editor").get("/de/staff/audit")
+    assert refused.status_code == 403
+    # The refusal keeps the staff area around it: its menu, the sign-out and the way back to the overview.
+    page = refused.get_data(as_text=True)
+    assert 'aria-label="Mitarbeiterbereich"' in page and "Abmelden" in page
+    assert 'href="/de/staff/">Zur Übersicht</a>' in page
     assert staff_client("admin").get("/de/staff/audit").status_code == 200
 
 
