@@ -175,7 +175,10 @@ def act(slug: str, ticket_id: int, action: str):
         saved = service.change(ticket, form.version.data, action, apply)
     except service.QueueError as error:
         toolkit.session().rollback()
-        return _render_desk(desk, 422, problem=str(error))
+        # Not a mistake in anything typed: the desk page again, at its own address, says why (a reload of it
+        # sends nothing again).
+        flash(str(error), "error")
+        return redirect(url_for(".desk", slug=slug), 303)
     if not saved:
         return _render_desk(desk, 409, conflict=True)
     toolkit.session().commit()
