@@ -543,3 +543,12 @@ def test_an_admin_sets_a_new_password_for_a_colleague(app, make_staff, staff_cli
     assert post_login(app.test_client(), colleague.email, NEW_PASSWORD).status_code == 302
     assert [entry.what for entry in audit_log(admin) if "Passwort" in entry.what][0].startswith(
         "Passwort neu gesetzt")
+
+
+def test_guessing_the_current_password_is_stopped_after_ten_tries_an_hour(app, make_staff):
+    client = app.test_client()
+    sign_in(client, make_staff("editor"))
+    url = "/de/staff/password"
+    wrong = {"current_password": "falsch-geraten-1234", "new_password": NEW_PASSWORD, "repeated": NEW_PASSWORD}
+    codes = [client.post(url, data={"csrf_token": csrf_token(client, url), **wrong}).status_code for _ in range(11)]
+    assert codes == [422] * 10 + [429]
