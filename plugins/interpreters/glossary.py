@@ -98,10 +98,11 @@ def unique_slug(session: Session, text: str) -> str:
 
 
 def same_term(session: Session, text: str, other_than: int | None = None) -> GlossaryTerm | None:
-    """Return the term already in the glossary under these words (case and accents aside), or None."""
+    """Return another term already in the glossary under these words (case and accents aside), or None."""
+    # Compared in Python: SQLite's lower() leaves umlauts as they are, and a glossary holds hundreds of terms.
     wanted = fold(text)
-    return next((term for term in session.scalars(select(GlossaryTerm).where(GlossaryTerm.id != (other_than or 0)))
-                 if fold(term.term) == wanted), None)
+    return next((term for term in session.scalars(select(GlossaryTerm))
+                 if term.id != other_than and fold(term.term) == wanted), None)
 
 
 def set_translation(term: GlossaryTerm, lang: str, text: str, explanation: str) -> None:
