@@ -8,7 +8,7 @@ page, whatever the appointment. Bad input changes nothing: 422 with the summary.
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
@@ -130,9 +130,10 @@ def _render_action(action: str, appointment: Appointment, form: FlaskForm, statu
                            result_url=url_for("appointments.result", token=result_token(appointment))), status
 
 
-def _done(appointment: Appointment, message: str):
-    return render_template("appointments/selfservice/done.html", message=message,
-                           result_url=url_for("appointments.result", token=result_token(appointment)))
+def _done(appointment: Appointment, message: str, category: str = "success"):
+    """Answer with the appointment's own page, the sentence above it: Back and reloading send nothing again."""
+    flash(message, category)
+    return redirect(url_for("appointments.result", token=result_token(appointment)), 303)
 
 
 @bp.route("/self-service/<any(" + ", ".join(f"'{name}'" for name in ACTIONS) + "):action>", methods=["GET", "POST"])
@@ -144,7 +145,7 @@ def selfservice_action(action: str):
     if appointment is None:
         raise NotFound()
     if not _allowed(action, appointment):
-        return _done(appointment, _("Für diesen Termin ist das nicht möglich. Bitte prüfen Sie den Stand oben."))
+        return _done(appointment, _("Für diesen Termin ist das nicht möglich. Den Stand sehen Sie unten."), "error")
     if request.method == "GET" or not form.validate():
         return _render_action(action, appointment, form, 422 if request.method == "POST" else 200)
     message = _perform(action, appointment, form)
@@ -201,7 +202,7 @@ def mail_link(token: str):
     if appointment is None:
         raise NotFound()
     if not _allowed(action, appointment):
-        return _done(appointment, _("Für diesen Termin ist das nicht möglich. Bitte prüfen Sie den Stand oben."))
+        return _done(appointment, _("Für diesen Termin ist das nicht möglich. Den Stand sehen Sie unten."), "error")
     return _render_action(action, appointment, FORMS[action](formdata=None))
 
 
@@ -220,7 +221,8 @@ def offer(token: str):
         if taken:
             return _done(appointment, _("Der Termin gehört Ihnen: %(slot)s. Sie bekommen dazu noch einen Brief.",
                                         slot=slot_text(slot)))
-        return _done(appointment, _("Dieser Termin ist leider schon vergeben. Ihr bisheriger Termin bleibt."))
+        return _done(appointment, _("Dieser Termin ist leider schon vergeben. Ihr bisheriger Termin bleibt."),
+                     "error")
     open_now = offer.state == "open" and offer.expires_at > toolkit.utcnow() and slot.taken_by_offer_id is None
     return render_template("appointments/selfservice/offer.html", form=form, open_now=open_now, token=token,
                            accepted=offer.state == "accepted",

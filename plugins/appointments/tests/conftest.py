@@ -79,14 +79,15 @@ def open_result():
 
 @pytest.fixture
 def act():
-    """Return act(client, action, token, lang="de", **fields) -> response: post a self-service form."""
+    """Return act(client, action, token, lang="de", **fields) -> the page it leads to: post a self-service form."""
     from portal.testing import csrf_token
 
     def post(client, action: str, token: str, lang: str = "de", **fields):
         url = f"/{lang}/appointments/self-service/{action}"
         # The session's CSRF token is the same on every page; the lookup has one whatever the token is worth.
         csrf = csrf_token(client, f"/{lang}/appointments/")
-        return client.post(url, data={"csrf_token": csrf, "token": token, **fields})
+        # A browser follows the answer to the appointment's page, the sentence on top.
+        return client.post(url, data={"csrf_token": csrf, "token": token, **fields}, follow_redirects=True)
 
     return post
 

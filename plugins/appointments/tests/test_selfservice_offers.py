@@ -76,13 +76,15 @@ def test_the_first_to_accept_takes_it_and_the_other_is_told(app, client, freed_s
     first, second = app.test_client(), app.test_client()
     page = first.get(links[0]).get_data(as_text=True)
     assert "Termin annehmen" in page
-    answer = first.post(links[0], data={"csrf_token": csrf_token(first, links[0])})
+    answer = first.post(links[0], data={"csrf_token": csrf_token(first, links[0])}, follow_redirects=True)
     assert "gehört Ihnen" in answer.get_data(as_text=True)
     # The second page was opened before the first client accepted.
-    answer = second.post(links[1], data={"csrf_token": csrf_token(second, "/de/appointments/")})
+    answer = second.post(links[1], data={"csrf_token": csrf_token(second, "/de/appointments/")},
+                         follow_redirects=True)
     assert "schon vergeben" in answer.get_data(as_text=True)
     # Accepting twice does not take it twice.
-    again = first.post(links[0], data={"csrf_token": csrf_token(first, "/de/appointments/")})
+    again = first.post(links[0], data={"csrf_token": csrf_token(first, "/de/appointments/")},
+                        follow_redirects=True)
     assert "schon vergeben" in again.get_data(as_text=True)
     with database() as session:
         assert sorted(session.scalars(select(Offer.state))) == ["accepted", "gone", "gone"]
