@@ -66,7 +66,10 @@ def seconds_to_wait(exc: HTTPException) -> float | None:
 
 def too_many_requests_message(exc: HTTPException) -> str:
     """Return what a refused visitor reads: how long to wait, in minutes, when the limit that refused them says."""
-    seconds = seconds_to_wait(exc)
+    return _wait_message(seconds_to_wait(exc))
+
+
+def _wait_message(seconds: float | None) -> str:
     if seconds is None:
         return _texts(429)[1]
     minutes = max(1, math.ceil(seconds / 60))
@@ -184,9 +187,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        response = render_error(exc.code or 500, too_many_requests_message(exc) if exc.code == 429 else None)
+        # Asked once: for a Flask-Limiter limit the answer comes from its storage.
+        seconds = seconds_to_wait(exc) if exc.code == 429 else None
+        response = render_error(exc.code or 500, _wait_message(seconds) if exc.code == 429 else None)
         if exc.code in (429, 503):
-            seconds = seconds_to_wait(exc) if exc.code == 429 else None
             response.headers["Retry-After"] = str(math.ceil(seconds)) if seconds and seconds > 0 else "120"
         return response
 

@@ -105,11 +105,11 @@ def _page_address() -> tuple[Callable[[str], str], str | None]:
 def _address_in_languages() -> tuple[Callable[[str], str], str | None]:
     """Return the page's address in a language, and its part after /<lang>/ (None when the language is elsewhere)."""
     answer = result_address() if request.method != "GET" else None
-    prefix = f"{request.script_root}/{language_tag(current_language())}/"
-    if answer is not None and answer.startswith(prefix):
+    if answer is not None:
         # A form's answer with an address of its own (a signed result page) switches to that answer.
-        answer_part = answer[len(prefix):]
-        return (lambda code: f"{request.script_root}/{language_tag(code)}/{answer_part}"), answer_part
+        before, marker, answer_part = answer.partition(f"/{language_tag(current_language())}/")
+        if marker and before == request.script_root:
+            return (lambda code: f"{before}/{language_tag(code)}/{answer_part}"), answer_part
     endpoint = request.endpoint
     same_page = request.method == "GET" and bool(endpoint) \
         and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
