@@ -53,7 +53,9 @@ def test_staff_pages_pass_axe_on_phones_and_desktops(browser, live_server, make_
     page.goto(f"{live_server.url}/de/staff/login")
     check_phone_and_desktop(page)
     browser_sign_in(page, live_server.url, make_staff("admin"))
-    for path in ("/de/staff/accounts", "/de/staff/audit", "/ar/staff/audit?area=x", "/ar/staff/"):
+    colleague = make_staff("editor")
+    for path in ("/de/staff/accounts", "/de/staff/audit", "/ar/staff/audit?area=x", "/ar/staff/", "/ar/staff/password",
+                 f"/ar/staff/accounts/{colleague.id}/password"):
         page.goto(live_server.url + path)
         check_phone_and_desktop(page)
     context.close()
