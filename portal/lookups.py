@@ -1,4 +1,4 @@
-"""Public lookups by reference and a secret such as a date of birth: one normaliser, keyed hashes, limits.
+"""Public lookups by reference and a secret such as a date of birth: one normaliser, keyed hashes, signed links, limits.
 
 Failed lookups are counted per reference in the database (table
 core_lookup_failure), so every worker process and every app server sees the
@@ -7,6 +7,7 @@ same count whatever the rate-limit storage is.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import unicodedata
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadData, URLSafeTimedSerializer
 from limits import parse as parse_limit
 from limits import parse_many
 from limits.storage import storage_from_string
@@ -74,6 +76,29 @@ def keyed_hash(purpose: str, *parts: str) -> str:
 def keyed_hash_matches(stored: str | None, purpose: str, *parts: str) -> bool:
     """Compare a stored keyed hash with the parts in constant time; None (nothing stored) never matches."""
     return hmac.compare_digest(stored or _UNMATCHABLE, keyed_hash(purpose, *parts))
+
+
+@dataclass(frozen=True)
+class SignedTokens:
+    """Sign small payloads (a record's id) for links that show a lookup's answer again without its secret."""
+
+    salt: str
+
+    def dumps(self, payload) -> str:
+        """Return a URL-safe token that carries the payload and when it was signed."""
+        return _serializer(current_app.config["SECRET_KEY"], self.salt).dumps(payload)
+
+    def loads(self, token: str | None, max_age_seconds: int):
+        """Return the payload, or None when the token is forged, malformed or older than max_age_seconds."""
+        try:
+            return _serializer(current_app.config["SECRET_KEY"], self.salt).loads(token or "", max_age=max_age_seconds)
+        except BadData:
+            return None
+
+
+@functools.cache
+def _serializer(secret_key: str, salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=salt)
 
 
 def _one_rate_limit(value: str) -> str:

@@ -55,6 +55,7 @@ from .lookups import (
     BirthDateField,
     ReferenceLimit,
     ReferenceLimitSetting,
+    SignedTokens,
     ascii_digits,
     birth_date_problem,
     keyed_hash,
@@ -123,7 +124,7 @@ __all__ = [
     "parse_date_cell", "parse_time_cell", "queue_mail", "render_letter", "run_import", "send_after_response",
     "isolate", "source_language", "source_language_name",
     # Public lookups by reference and date of birth (portal/lookups.py).
-    "BirthDateField", "ReferenceLimit", "ReferenceLimitSetting", "ascii_digits", "birth_date_problem",
+    "BirthDateField", "ReferenceLimit", "ReferenceLimitSetting", "SignedTokens", "ascii_digits", "birth_date_problem",
     "client_limit", "client_network", "keyed_hash", "keyed_hash_matches", "normalize_reference", "reference_key",
     "reference_key_expression",
     # The audit log: record a change, and the words it shows for it (portal/staff/changes.py).

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import cache
 
-from flask import current_app
-from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import Row, bindparam, select
 
 from portal import toolkit
@@ -16,6 +13,7 @@ from .models import Appointment
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9/.\-]{2,31}$")
 BIRTH_KEY_PURPOSE = "appointments-birth-key"
+RESULT_TOKENS = toolkit.SignedTokens("appointments-result")
 # Failed lookups by date of birth, per reference; read when used, so that the setting applies.
 REFERENCE_LIMIT = toolkit.ReferenceLimit(
     "appointments", lambda: toolkit.plugin_settings("appointments")["rate_limit_per_reference"])
@@ -59,27 +57,15 @@ def find_appointment(reference: str, birth_date: date) -> Row | None:
     return appointment if matches else None
 
 
-@cache
-def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt="appointments-result")
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return _serializer_for(current_app.config["SECRET_KEY"])
-
-
 def result_token(appointment: Appointment | Row) -> str:
     """Return a signed token that shows this appointment again for a while, without the date of birth."""
-    return _serializer().dumps(appointment.id)
+    return RESULT_TOKENS.dumps(appointment.id)
 
 
 def appointment_for_token(token: str) -> Row | None:
     """Return the row of the appointment a token was made for (as find_appointment), or None when forged or gone."""
     max_age = toolkit.plugin_settings("appointments")["result_link_minutes"] * 60
-    try:
-        appointment_id = _serializer().loads(token, max_age=max_age)
-    except BadData:
-        return None
+    appointment_id = RESULT_TOKENS.loads(token, max_age)
     if not isinstance(appointment_id, int):
         return None
     return toolkit.session().connection().execute(_BY_ID, {"id": appointment_id}).first()

@@ -8,10 +8,7 @@ after it shows the client the new state and answers the request (``answer_by_imp
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import cache
 
-from flask import current_app
-from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import Row, bindparam, exists, select, update
 
 from portal import toolkit
@@ -24,7 +21,7 @@ from .statuses import STATUSES
 
 DATED_STATUSES = tuple(code for code, status in STATUSES.items() if status.has_date)
 
-TOKEN_SALT = "appointments-selfservice"
+TOKENS = toolkit.SignedTokens("appointments-selfservice")
 # Links in reminders stay valid until the appointment: the first reminder goes three days before it.
 MAIL_LINK_DAYS = 5
 MAIL_ACTIONS = ("confirm", "cancel", "stop-reminders")
@@ -54,35 +51,23 @@ KIND_LABELS = {
 }
 
 
-@cache
-def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=TOKEN_SALT)
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return _serializer_for(current_app.config["SECRET_KEY"])
-
-
 def action_token(appointment: Appointment | Row) -> str:
     """Return the token a form on the result page carries instead of the reference; valid like the result link."""
-    return _serializer().dumps([appointment.id, "act"])
+    return TOKENS.dumps([appointment.id, "act"])
 
 
 def mail_token(appointment: Appointment, action: str) -> str:
     """Return the token of a one-click link in a reminder: one action on one appointment."""
-    return _serializer().dumps([appointment.id, "mail", action])
+    return TOKENS.dumps([appointment.id, "mail", action])
 
 
 def offer_token(offer: Offer | Row) -> str:
     """Return the token of the link to a short-notice offer."""
-    return _serializer().dumps([offer.id, "offer"])
+    return TOKENS.dumps([offer.id, "offer"])
 
 
 def _load(token: str, max_age: int) -> list | None:
-    try:
-        payload = _serializer().loads(token or "", max_age=max_age)
-    except BadData:
-        return None
+    payload = TOKENS.loads(token, max_age)
     return payload if isinstance(payload, list) and payload and isinstance(payload[0], int) else None
 
 

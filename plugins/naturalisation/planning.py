@@ -46,6 +46,8 @@ class NaturalisationSettings(toolkit.PluginSettings):
     """Where handovers take place, as passed to other plugins; empty: the office's first location."""
     failed_lookups_per_case: toolkit.ReferenceLimitSetting = "10 per hour"
     """Failed lookups allowed per case from any address, counted in the database for all workers."""
+    result_link_minutes: PositiveInt = 60
+    """How long the address of a lookup's answer shows it again (Back, reloading, another language)."""
 
     @field_validator("offices")
     @classmethod

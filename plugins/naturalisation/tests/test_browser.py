@@ -40,7 +40,7 @@ def test_handover_lookup_on_a_phone(live_server, browser, database, make_staff, 
     fill_birth_date(page, "31", "7", "1985")
     page.press("#year", "Enter")
     page.wait_for_selector("#lookup-result")
-    assert page.locator("#lookup-result h2").inner_text() == "Ihr Termin"
+    assert page.locator("#lookup-result h1").inner_text() == "Ihr Termin"
     assert "Raum 2" in page.locator("#lookup-result").inner_text()
     assert_accessible(page)
     assert_no_horizontal_scroll(page)
@@ -64,6 +64,19 @@ def test_handover_lookup_on_a_phone(live_server, browser, database, make_staff, 
     plain.fill("#reference", "54/12-2026")
     fill_birth_date(plain, "31", "07", "1985")
     plain.click("main form button[type=submit]")
+    assert "Raum 2" in plain.locator("#lookup-result").inner_text()
+    result_address = plain.url
+    assert "/de/naturalisation/result/" in result_address
+    # Back from another page and the language switch keep the answer; nothing asks to send the form again.
+    plain.goto(f"{live_server.url}/de/")
+    plain.go_back()
+    assert plain.url == result_address and "Raum 2" in plain.locator("#lookup-result").inner_text()
+    plain.reload()
+    assert "Raum 2" in plain.locator("#lookup-result").inner_text()
+    plain.locator(".languages summary").click()
+    plain.locator(".languages a[hreflang=ar]").click()
+    assert plain.url == result_address.replace("/de/", "/ar/")
+    assert plain.locator("html").get_attribute("dir") == "rtl"
     assert "Raum 2" in plain.locator("#lookup-result").inner_text()
     plain.context.close()
 

@@ -1,5 +1,6 @@
 """Clients look up their handover appointment by case reference and a date of birth."""
 
+import base64
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -36,12 +37,13 @@ def add_planned_case(database, reference="54/12-2026", births=(date(1985, 7, 31)
         return case.id
 
 
-def look_up(client, reference, born, lang="de", address="127.0.0.1"):
-    """Post the lookup form; `born` is written as 1985-07-31 and typed into the three boxes."""
+def look_up(client, reference, born, lang="de", address="127.0.0.1", follow_redirects=True):
+    """Post the lookup form and follow it to the answer; `born` is written as 1985-07-31, typed into three boxes."""
     url = f"/{lang}/naturalisation/"
     year, month, day = born.split("-") if born else ("", "", "")
     return client.post(url, data={"csrf_token": csrf_token(client, url), "reference": reference,
-                                  "day": day, "month": month, "year": year}, environ_base={"REMOTE_ADDR": address})
+                                  "day": day, "month": month, "year": year}, environ_base={"REMOTE_ADDR": address},
+                       follow_redirects=follow_redirects)
 
 
 def test_the_appointment_shows_with_either_persons_date_of_birth(client, database):
@@ -52,6 +54,44 @@ def test_the_appointment_shows_with_either_persons_date_of_birth(client, databas
         assert response.status_code == 200
         assert "Ihr Termin" in page and "09:20" in page and "Raum 2" in page and "2 Personen" in page
         assert "Musterstraße 1" in page
+
+
+def test_the_answer_has_an_address_of_its_own_that_expires(app, client, database, monkeypatch):
+    case_id = add_planned_case(database)
+    answer = look_up(client, "54/12-2026", "1985-07-31", follow_redirects=False)
+    # A redirect after the post: Back, reloading and another language show the answer, never send the form again.
+    assert answer.status_code == 303
+    address = answer.headers["Location"]
+    assert re.fullmatch(r"/de/naturalisation/result/[\w.-]+", address)
+    # The token carries the case's number alone: nothing a client typed.
+    assert base64.urlsafe_b64decode(address.rsplit("/", 1)[1].split(".")[0] + "==") == str(case_id).encode()
+    fresh = app.test_client()
+    page = fresh.get(address)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert "Ihr Termin" in page.get_data(as_text=True) and "Raum 2" in page.get_data(as_text=True)
+    arabic = fresh.get(address.replace("/de/", "/ar/")).get_data(as_text=True)
+    assert 'lang="ar"' in arabic and "Raum 2" in arabic
+    assert f'href="{address.replace("/de/", "/en/")}"' in page.get_data(as_text=True)
+    forged = fresh.get(address[:-3] + "xyz")
+    assert forged.status_code == 404 and "abgelaufen oder ungültig" in forged.get_data(as_text=True)
+    assert '<a class="button" href="/de/naturalisation/">Termin anzeigen</a>' in forged.get_data(as_text=True)
+    monkeypatch.setitem(app.config["PORTAL"]["plugin_settings"]["naturalisation"], "result_link_minutes", 1)
+    import time as clock
+    real_time = clock.time
+    monkeypatch.setattr(clock, "time", lambda: real_time() + 120)
+    assert fresh.get(address).status_code == 404
+
+
+def test_a_deleted_case_is_no_longer_shown_at_its_address(client, database):
+    case_id = add_planned_case(database)
+    address = look_up(client, "54/12-2026", "1985-07-31", follow_redirects=False).headers["Location"]
+    with database() as db:
+        db.execute(delete(appointment_person))
+        db.execute(delete(HandoverAppointment))
+        db.execute(delete(HandoverPerson).where(HandoverPerson.case_id == case_id))
+        db.execute(delete(HandoverCase).where(HandoverCase.id == case_id))
+        db.commit()
+    assert client.get(address).status_code == 404
 
 
 def test_wrong_reference_or_date_of_birth_get_the_same_answer(client, database):
@@ -172,7 +212,7 @@ def test_the_date_of_birth_comes_in_three_boxes_with_clear_messages(client, data
         assert f'value="{born.split("-")[0]}"' in response.get_data(as_text=True)
     data = {"csrf_token": csrf_token(client, url), "reference": "54/12-2026", "day": "٣١", "month": "٧",
             "year": "١٩٨٥"}
-    assert "Raum 2" in client.post(url, data=data).get_data(as_text=True)
+    assert "Raum 2" in client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
 
 
 def test_the_time_is_isolated_not_forced_left_to_right(client, database):
