@@ -111,7 +111,8 @@ def _address_in_languages() -> tuple[Callable[[str], str], str | None]:
         if marker and before == request.script_root:
             return (lambda code: f"{before}/{language_tag(code)}/{answer_part}"), answer_part
     endpoint = request.endpoint
-    same_page = request.method == "GET" and bool(endpoint) \
+    # A page answering its own form (with errors to correct, say) switches to the same page asked again.
+    same_page = bool(endpoint) and "GET" in request.url_rule.methods \
         and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
     # The query string is copied as it came, never passed to url_for: its keys would be read as the page's
     # own arguments or as url_for's options (endpoint, _method, _external …).

@@ -73,6 +73,19 @@ def test_switcher_keeps_the_current_page(client):
     assert 'href="/ar/staff/login?next=/en/staff/" hreflang="ar" lang="ar" dir="rtl"' in page
 
 
+def test_a_form_answered_with_errors_switches_to_the_same_form_and_a_post_only_address_home(make_app):
+    app = make_app(plugins=[], languages=["de", "ar"])
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.add_url_rule("/<lang:lang>/probe/<word>", "probe", lambda word: render_template("home.html"),
+                     methods=["GET", "POST"])
+    app.add_url_rule("/<lang:lang>/only-post", "only_post", lambda: render_template("home.html"), methods=["POST"])
+    client = app.test_client()
+    page = client.post("/de/probe/a?t=x.y", data={"field": "bad"}).get_data(as_text=True)
+    assert '<li><a href="/ar/probe/a?t=x.y" hreflang="ar"' in page
+    # Nothing to ask again by GET: the switch leads home, as from any other answer.
+    assert '<li><a href="/ar/" hreflang="ar"' in client.post("/de/only-post").get_data(as_text=True)
+
+
 def test_language_links_are_the_address_of_the_same_page_in_each_language(make_app):
     """The links are built once and changed in their language segment: they must equal url_for's, prefix and all."""
     # An app of this test's own, which has handled no request yet.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from portal_plugins.appointments.selfservice_models import ClientRequest, FreedSlot, Reminder, ShortNoticeEntry
 from sqlalchemy import func, select
@@ -74,6 +77,20 @@ def test_bad_input_changes_nothing_and_answers_422_with_the_summary(client, data
     assert response.status_code == 422
     assert 'id="error-summary"' in response.get_data(as_text=True)
     assert count_all(database) == before
+
+
+def test_a_form_with_errors_switches_language_to_the_same_form(client, database, add_appointment, open_result):
+    add_appointment()
+    _html, token = open_result(client)
+    form_page = client.get(f"/de/appointments/self-service/remind?t={token}").get_data(as_text=True)
+    action = html.unescape(re.search(r'<form method="post" action="([^"]+)" class="form"', form_page).group(1))
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form_page).group(1)
+    answer = client.post(action, data={"csrf_token": csrf, "token": token, "email": "kein-at-zeichen"})
+    assert answer.status_code == 422
+    switch = re.search(r'<li><a href="([^"]+)" hreflang="en"', answer.get_data(as_text=True)).group(1)
+    assert switch == f"/en/appointments/self-service/remind?t={token}"
+    english = client.get(switch)
+    assert english.status_code == 200 and 'name="email"' in english.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("token", ["", "M-100001", "forged.token.value"])

@@ -61,6 +61,8 @@ def test_bad_input_is_rejected_with_clear_messages_and_kept(client, database):
     assert "Bitte nur Buchstaben, Ziffern, Leerzeichen und . / - verwenden." in page
     assert 'value="kundin(at)example"' in page and "Hilfe</textarea>" in page
     assert 'aria-describedby="matter-hint matter-error"' in page
+    # The language switch leads to the same form, not to the home page.
+    assert f'<li><a href="{URL.replace("/de/", "/en/")}" hreflang="en"' in page
     response = send(client, email="", phone="")
     assert response.status_code == 422
     assert "Bitte geben Sie eine E-Mail-Adresse oder eine Telefonnummer an" in response.get_data(as_text=True)
