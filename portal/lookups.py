@@ -214,16 +214,22 @@ def purge_lookup_failures(session, now: datetime) -> int:
     return session.execute(delete(LookupFailure).where(LookupFailure.window_ends_at <= now)).rowcount
 
 
-class BirthDateField(Field):
-    """A date of birth in three boxes (day, month, year), which work on every phone, unlike date pickers.
+class DateBoxesField(Field):
+    """A date in three boxes (day, month, year), which work on every phone, unlike date pickers and typed formats.
 
     The boxes are named day, month and year (one such field per form); render
     it with the macro date_boxes from macros/forms.html. `data` is the date, or
-    None; `boxes` keeps what was typed, so nothing is lost on an error.
+    None; `boxes` keeps what was typed, so nothing is lost on an error. With
+    `required=False`, three empty boxes mean no date.
     """
 
-    BOXES = (("day", _l("Tag"), 2, "bday-day"), ("month", _l("Monat"), 2, "bday-month"),
-             ("year", _l("Jahr"), 4, "bday-year"))
+    BOXES = (("day", _l("Tag"), 2, "off"), ("month", _l("Monat"), 2, "off"), ("year", _l("Jahr"), 4, "off"))
+    MISSING = _l("Bitte geben Sie Tag, Monat und Jahr ein.")
+    TWO_DIGIT_YEAR = _l("Bitte geben Sie das Jahr mit vier Ziffern ein.")
+
+    def __init__(self, label=None, validators=None, *, required: bool = True, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.date_required = required
 
     def process(self, formdata, data=None, extra_filters=None):
         self.process_errors = []
@@ -235,22 +241,41 @@ class BirthDateField(Field):
     def pre_validate(self, form):
         self.data = None
         parts = [ascii_digits(self.boxes[name]) for name, *_rest in self.BOXES]
+        if not any(parts) and not self.date_required:
+            raise StopValidation()  # no message: no date, and no error
         if not all(parts):
-            raise StopValidation(_("Bitte geben Sie Tag, Monat und Jahr Ihrer Geburt ein."))
+            raise StopValidation(str(self.MISSING))
         day, month, year = parts
         if year.isdigit() and len(year) == 2:
-            # "05" may be 1905 or 2005 (the handover asks for children's dates of birth too): ask, never guess.
-            raise StopValidation(_("Bitte geben Sie das Jahr mit vier Ziffern ein, zum Beispiel 1985."))
+            # "05" may be 1905 or 2005: ask, never guess.
+            raise StopValidation(str(self.TWO_DIGIT_YEAR))
         try:
             if not all(part.isdigit() for part in parts) or len(year) != 4 or len(day) > 2 or len(month) > 2:
                 raise ValueError(year)
-            born = date(int(year), int(month), int(day))
+            typed = date(int(year), int(month), int(day))
         except ValueError:
             raise StopValidation(_("Dieses Datum gibt es nicht. Bitte prüfen Sie Tag, Monat und Jahr.")) from None
-        problem = birth_date_problem(born)
+        problem = self.problem(typed)
         if problem:
             raise StopValidation(problem)
-        self.data = born
+        self.data = typed
+
+    def problem(self, typed: date) -> str | None:
+        """Return a translated reason why this real date does not fit the field, or None."""
+        return None
+
+
+class BirthDateField(DateBoxesField):
+    """A date of birth in three boxes, offered by the browser's autofill; it must lie between 1900 and today."""
+
+    BOXES = (("day", _l("Tag"), 2, "bday-day"), ("month", _l("Monat"), 2, "bday-month"),
+             ("year", _l("Jahr"), 4, "bday-year"))
+    MISSING = _l("Bitte geben Sie Tag, Monat und Jahr Ihrer Geburt ein.")
+    # The handover asks for children's dates of birth too, so a two-digit year is never completed.
+    TWO_DIGIT_YEAR = _l("Bitte geben Sie das Jahr mit vier Ziffern ein, zum Beispiel 1985.")
+
+    def problem(self, typed: date) -> str | None:
+        return birth_date_problem(typed)
 
 
 def birth_date_problem(born: date) -> str | None:

@@ -12,7 +12,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
-from wtforms import DateField, EmailField, HiddenField, RadioField, SelectMultipleField, StringField
+from wtforms import EmailField, HiddenField, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -104,8 +104,7 @@ class RemindForm(ActionForm):
 class ShortNoticeForm(ActionForm):
     email = EmailField(_l("E-Mail-Adresse (freiwillig)"), filters=[_strip], validators=[
         Optional(), Length(max=254, message=EMAIL_MESSAGE), Email(message=EMAIL_MESSAGE)])
-    permit_expires = DateField(_l("Ihr Aufenthaltstitel gilt bis (freiwillig)"), validators=[Optional()],
-                               invalid_value_message=_l("Bitte ein gültiges Datum angeben."))
+    permit_expires = toolkit.DateBoxesField(_l("Ihr Aufenthaltstitel gilt bis (freiwillig)"), required=False)
 
 
 FORMS = {"confirm": ActionForm, "cancel": CancelForm, "new-date": NewDateForm, "remind": RemindForm,

@@ -66,7 +66,9 @@ def test_confirm_cancel_and_new_date_are_stored_and_answer_in_the_clients_langua
     ("remind", {"email": "kein-at-zeichen", "consent": "yes"}),
     ("remind", {"email": "kunde@example.org"}),
     ("remind", {"email": "kunde@example.org", "consent": "maybe"}),
-    ("short-notice", {"permit_expires": "31.02.2027"}),
+    ("short-notice", {"day": "31", "month": "2", "year": "2027"}),
+    ("short-notice", {"day": "15", "month": "1", "year": "27"}),
+    ("short-notice", {"day": "15", "month": "", "year": "2027"}),
 ])
 def test_bad_input_changes_nothing_and_answers_422_with_the_summary(client, database, add_appointment, open_result,
                                                                    act, action, fields):
@@ -153,10 +155,23 @@ def test_a_client_leaves_the_short_notice_list_and_the_address_goes(client, data
 def test_short_notice_list_takes_the_permit_expiry(client, database, add_appointment, open_result, act):
     add_appointment(days=40)
     _html, token = open_result(client)
-    assert act(client, "short-notice", token, email="", permit_expires="2027-01-15").status_code == 200
+    form = client.get(f"/de/appointments/self-service/short-notice?t={token}").get_data(as_text=True)
+    # Three boxes, like the date of birth: no date picker, no format to guess.
+    assert 'type="date"' not in form and 'name="day"' in form and 'autocomplete="off"' in form
+    answer = act(client, "short-notice", token, email="", day="15", month="1", year="27")
+    assert "Bitte geben Sie das Jahr mit vier Ziffern ein." in answer.get_data(as_text=True)
+    assert 'value="27"' in answer.get_data(as_text=True)
+    assert act(client, "short-notice", token, email="", day="١٥", month="1", year="2027").status_code == 200
     entry = rows(database, ShortNoticeEntry)[0]
     assert entry.permit_expires.isoformat() == "2027-01-15" and entry.email == ""
     assert "Sie stehen auf der Liste" in open_result(client)[0]
+
+
+def test_the_permit_expiry_may_be_left_out(client, database, add_appointment, open_result, act):
+    add_appointment(days=40)
+    _html, token = open_result(client)
+    assert act(client, "short-notice", token, email="", day="", month="", year="").status_code == 200
+    assert rows(database, ShortNoticeEntry)[0].permit_expires is None
 
 
 def test_a_postponed_appointment_may_wait_but_not_confirm(client, database, add_appointment, open_result, act):

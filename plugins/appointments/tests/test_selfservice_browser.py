@@ -89,7 +89,8 @@ def test_a_client_answers_every_way_on_a_phone(browser, live_server, add_appoint
 
     open_action(page, "short-notice")
     check(page, javascript)
-    page.fill("#permit_expires", "2027-01-15")
+    for box, value in (("#day", "15"), ("#month", "1"), ("#year", "2027")):
+        page.fill(box, value)
     page.click("main form button[type=submit]")
     answered(page)
 
@@ -119,7 +120,7 @@ def test_a_client_takes_a_short_notice_offer_on_a_phone(browser, live_server, cl
     _html, token = open_result(client)
     assert act(client, "cancel", token, wants_new_date="no").status_code == 200
     _html, token = open_result(client, reference="M-200003", birth_date=date(1982, 3, 3))
-    assert act(client, "short-notice", token, email="", permit_expires="2026-12-30").status_code == 200
+    assert act(client, "short-notice", token, email="", day="30", month="12", year="2026").status_code == 200
     staff = staff_client("caseworker")
     inbox = "/de/staff/appointments/self-service/"
     offer = re.search(r'action="(/de/staff/appointments/self-service/slots/\d+/offer)"',

@@ -33,7 +33,8 @@ def freed_slot_and_list(client, add_appointment, open_result, act):
                "M-200003": ("", "2026-12-30")}
     for reference, (email, expiry) in waiting.items():
         _html, token = open_result(client, reference=reference, birth_date=BIRTHS[reference])
-        assert act(client, "short-notice", token, email=email, permit_expires=expiry).status_code == 200
+        day, month, year = reversed(expiry.split("-")) if expiry else ("", "", "")
+        assert act(client, "short-notice", token, email=email, day=day, month=month, year=year).status_code == 200
 
 
 def offer_from_staff(staff):
