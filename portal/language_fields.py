@@ -1,12 +1,21 @@
-"""Form fields for a text in every enabled language: one input per language, read and filled as {code: text}."""
+"""A text in every enabled language as one form field (read and filled as {code: text}); forms inside a form."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask_wtf.i18n import translations
 from wtforms import Form, FormField, StringField
 
 from .i18n import enabled_languages, language_name, language_tag, text_direction
+
+
+class SubForm(Form):
+    """A form inside a page's form (a row of a list): WTForms' own messages in the page's language, as FlaskForm's."""
+
+    class Meta:
+        def get_translations(self, form):
+            return translations
 
 
 class PerLanguageField(FormField):
@@ -20,7 +29,7 @@ class PerLanguageField(FormField):
 
     def __init__(self, label=None, validators=None, *, field=None, languages: Callable[[], list[str]] | None = None,
                  label_for: Callable[[str], str] | None = None, **kwargs):
-        super().__init__(Form, label, validators, separator="-", **kwargs)
+        super().__init__(SubForm, label, validators, separator="-", **kwargs)
         self.sub_field = field if field is not None else StringField()
         self.languages = languages or enabled_languages
         self.label_for = label_for or language_name
@@ -31,7 +40,7 @@ class PerLanguageField(FormField):
             self.label_for(code), *self.sub_field.args,
             **{**self.sub_field.kwargs, "render_kw": {"lang": language_tag(code), "dir": text_direction(code)}})
             for code in codes}
-        self.form_class = type("LanguageTexts", (Form,), fields)
+        self.form_class = type("LanguageTexts", (SubForm,), fields)
         self.codes = codes
         super().process(formdata, data if data is not None else {}, **kwargs)
 

@@ -1,4 +1,4 @@
-"""Security headers; small request bodies except where a view takes uploads; no NUL characters; bounded integers."""
+"""Security headers; small bodies except where a view takes uploads; no NUL characters; bounded integers; LF lines."""
 
 from flask import Flask, Request, abort, current_app, request
 from werkzeug.datastructures import ImmutableMultiDict
@@ -133,9 +133,18 @@ class BoundedParameters(ImmutableMultiDict):
 
 
 class PortalRequest(Request):
-    """A request whose integer parameters stay within what the database can compare."""
+    """A request whose integer parameters stay within what the database can compare, and whose lines end in LF."""
 
     parameter_storage_class = BoundedParameters
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        # A browser sends each line break of a text area as CR LF but counts it as one character against the box's
+        # maxlength: read as it was counted, a text the box accepted is never refused as too long by Length(max=…).
+        form = self.__dict__["form"]
+        if any("\r" in value for _name, value in form.items(multi=True)):
+            self.__dict__["form"] = self.parameter_storage_class(
+                (name, value.replace("\r\n", "\n")) for name, value in form.items(multi=True))
 
 
 def bound_integers(app: Flask) -> None:

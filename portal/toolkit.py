@@ -48,7 +48,7 @@ from .i18n import (
     source_language_name,
     text_direction,
 )
-from .language_fields import PerLanguageField
+from .language_fields import PerLanguageField, SubForm
 from .letters import render_letter
 from .live import bump, conditional, content_cached, content_changed, content_version, live_version, live_view
 from .lookups import (
@@ -138,7 +138,8 @@ __all__ = [
     "plugin_settings", "preferred_language",
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "session", "staff_blueprint", "text_direction", "too_many_requests_message", "utcnow",
-    "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate", "save_if_current",
+    "Page", "PerLanguageField", "SubForm", "VersionField", "VersionForm", "accepts_uploads", "paginate",
+    "save_if_current",
     "Event", "publish", "qr_svg", "public_url_for", "current_path", "local_path", "formula_safe", "write_csv",
     "slot_values",
     "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address", "stateless",

@@ -37,3 +37,11 @@ def test_the_data_holds_the_filled_texts_stripped_and_errors_stay_at_their_input
         assert form.text.data == {"de": "Maske tragen", "ar": "ارتدِ"} and form.note.data == {}
         form = SignForm(MultiDict({"text-de": "ein viel zu langer Text für ein Schild"}))
         assert not form.validate() and form.text["de"].errors and not form.text["en"].errors
+
+
+def test_the_inputs_messages_are_in_the_pages_language(app):
+    with app.test_request_context("/de/", method="POST"):
+        form = SignForm(MultiDict({"text-de": "ein viel zu langer Text für ein Schild"}))
+        assert not form.validate()
+        assert form.text["de"].errors == ["Feld kann nicht länger als 20 Zeichen sein."]
+

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.i18n import translations as flask_wtf_translations
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -39,15 +37,7 @@ class NewServiceForm(FlaskForm):
     summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=SUMMARY_LENGTH)])
 
 
-class _RowForm(Form):
-    """A row of a list inside a page's form: WTForms' own messages in the page's language, as FlaskForm has them."""
-
-    class Meta:
-        def get_translations(self, form):
-            return flask_wtf_translations
-
-
-class ItemForm(_RowForm):
+class ItemForm(toolkit.SubForm):
     """One item of the source-language list with its condition; part of ServiceForm."""
 
     key = HiddenField()
@@ -68,7 +58,7 @@ class ServiceForm(toolkit.VersionForm):
     items = FieldList(FormField(ItemForm))
 
 
-class ItemTranslationForm(_RowForm):
+class ItemTranslationForm(toolkit.SubForm):
     """One item's text and hint in the language being translated; part of TranslationForm."""
 
     key = HiddenField()

@@ -51,6 +51,15 @@ def test_a_request_is_stored_with_a_readable_confirmation_number(client, databas
         assert stored.contact_email == "kundin@example.org" and stored.contact_phone == ""
 
 
+def test_a_message_as_long_as_the_box_allows_is_taken_whatever_its_line_breaks(client, database):
+    # The box's maxlength counts a line break once; the browser sends it as CR LF.
+    matter = "\r\n".join(["x" * 49] * 40)
+    assert len(matter.replace("\r\n", "\n")) == 40 * 49 + 39 <= 2000 < len(matter)
+    assert send(client, matter=matter).status_code == 302
+    with database() as db:
+        assert db.scalars(select(EmergencyRequest.matter)).one() == matter.replace("\r\n", "\n")
+
+
 def test_bad_input_is_rejected_with_clear_messages_and_kept(client, database):
     response = send(client, category="", matter="Hilfe", email="kundin(at)example", reference="54/1<script>")
     page = response.get_data(as_text=True)
