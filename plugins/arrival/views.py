@@ -39,7 +39,7 @@ def public_keys():
 
 
 @bp.get("/p/<code>")
-@toolkit.limiter.limit(PASS_PAGE_LIMIT)
+@toolkit.limiter.limit(toolkit.client_limit(PASS_PAGE_LIMIT))
 def pass_page(code: str):
     """Show the holder of a pass its day, window and state; any text that is no genuine pass gets one page."""
     try:

@@ -80,3 +80,12 @@ def test_pass_pages_are_rate_limited_per_address(client, make_pass):
     code, _ = make_pass()
     assert {_page(client, "A" * 160).status_code for _ in range(30)} == {404}
     assert _page(client, code).status_code == 429
+
+
+@pytest.mark.portal_config({"shared_networks": ["192.0.2.0/24"], "shared_network_factor": 3})
+def test_the_waiting_rooms_shared_network_may_open_more_passes(client, make_pass):
+    # Everyone on the guest Wi-Fi shares one address: the room gets three clients' worth.
+    code, _ = make_pass()
+    shared = {"REMOTE_ADDR": "192.0.2.7"}
+    answers = [client.get(f"/de/arrival/p/{code}", environ_base=shared).status_code for _ in range(91)]
+    assert answers[:90] == [200] * 90 and answers[90] == 429
