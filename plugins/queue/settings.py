@@ -57,7 +57,9 @@ class DeskSetting(BaseModel):
 
 DEFAULT_QUEUES = [
     {"slug": "termine", "kind": "appointments", "prefix": "A", "service_groups": ["*"]},
-    {"slug": "einbuergerung", "kind": "naturalisation", "prefix": "E", "service_groups": ["naturalisation"]},
+    # The appointments plugin's services of the naturalisation team, as their passes carry them.
+    {"slug": "einbuergerung", "kind": "naturalisation", "prefix": "E",
+     "service_groups": ["naturalisation-application", "naturalisation-certificate-handover"]},
     {"slug": "service-point", "kind": "service_point", "prefix": "S", "order": "arrival", "recall_count": 1},
 ]
 DEFAULT_DESKS = [

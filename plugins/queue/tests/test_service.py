@@ -145,7 +145,8 @@ def test_a_transfer_to_nowhere_changes_nothing(issue, stored, data):
 
 def test_a_check_in_issues_one_ticket_in_the_queue_of_its_service_group(app, data, today):
     payload = {"public_id": "A" * 26, "day": today, "window_start": time(9), "window_end": time(10), "persons": 2,
-               "service_group": "naturalisation", "interpreter_language": "fa", "checked_in_at": toolkit.utcnow()}
+               "service_group": "naturalisation-certificate-handover", "interpreter_language": "fa",
+               "checked_in_at": toolkit.utcnow()}
 
     def publish(session):
         toolkit.publish("arrival.checked_in", **payload)
