@@ -28,6 +28,8 @@ def test_a_check_in_gives_a_ticket_the_phone_follows_until_a_desk_calls_it(app, 
     door.fill("#code", f"{public_id[:4]}-{public_id[4:8]}-{public_id[8:12]}")
     door.press("#code", "Enter")
     expect(door.locator(".queue-door__number")).to_have_text("A 001")
+    # Large and bold, for the door staff to read out: the queue's stylesheet comes with the number.
+    assert door.locator(".queue-door__number").evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 40
     token = data(lambda s: s.scalar(text("SELECT token FROM queue_ticket")))
 
     phone_context = browser.new_context(**SMALL)
