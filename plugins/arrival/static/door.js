@@ -38,6 +38,13 @@
     return new Intl.DateTimeFormat(lang, {hour: "2-digit", minute: "2-digit", timeZone: text.zone}).format(moment);
   }
 
+  /* An office time such as "15:30" as the page's language writes it, like the server's verdicts. */
+  function wallClock(time) {
+    var parts = time.split(":");
+    return new Intl.DateTimeFormat(lang, {hour: "numeric", minute: "2-digit", timeZone: "UTC"})
+      .format(Date.UTC(2000, 0, 1, Number(parts[0]), Number(parts[1])));
+  }
+
   /* Today's date and the minutes since midnight at the office, by the device's clock. */
   function officeNow() {
     var parts = {};
@@ -157,14 +164,17 @@
   var sending = null;
   var BATCH_LIMIT = 200;
 
-  /* Send the queue in batches of at most 200, oldest first, until it is empty or the network fails. */
+  /* Send the queue in batches of at most 200, oldest first, each of one device label (as it read when the pass
+   * was checked, even if the page was reloaded from the cache since), until it is empty or the network fails. */
   function sendBatch() {
     return queued().then(function (checkIns) {
       if (!checkIns.length) return null;
       checkIns.sort(function (one, other) { return one.scanned_at < other.scanned_at ? -1 : 1; });
+      var device = checkIns[0].device || "";
+      var batch = checkIns.filter(function (item) { return (item.device || "") === device; }).slice(0, BATCH_LIMIT);
       return fetch(text.batch_url, {method: "POST", credentials: "same-origin", redirect: "manual",
         headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken},
-        body: JSON.stringify({device: deviceField.value, check_ins: checkIns.slice(0, BATCH_LIMIT).map(
+        body: JSON.stringify({device: device, check_ins: batch.map(
           function (item) { return {id: item.id, code: item.code, scanned_at: item.scanned_at}; })})
       }).then(function (response) {
         if (!response.ok) {
@@ -175,7 +185,7 @@
           return store("readwrite", function (kept) {
             answer.results.forEach(function (result) { kept.delete(result.id); });
           });
-        }).then(function () { return checkIns.length > BATCH_LIMIT ? sendBatch() : null; });
+        }).then(function () { return checkIns.length > batch.length ? sendBatch() : null; });
       });
     });
   }
@@ -287,9 +297,11 @@
       var checkedInAt = entry.checked_in_at || (local && local.scanned_at);
       if (checkedInAt) return {kind: "already_checked_in", time: clock(new Date(checkedInAt))};
       var start = entry.window_start.split(":");
-      if (now.minutes < Number(start[0]) * 60 + Number(start[1])) return {kind: "too_early", time: entry.window_start};
+      if (now.minutes < Number(start[0]) * 60 + Number(start[1])) {
+        return {kind: "too_early", time: wallClock(entry.window_start)};
+      }
       var checkIn = {id: (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()),
-        code: typed, scanned_at: new Date().toISOString(), public_id: entry.public_id};
+        code: typed, scanned_at: new Date().toISOString(), public_id: entry.public_id, device: deviceField.value};
       return store("readwrite", function (checkIns) { checkIns.add(checkIn); }).then(function () {
         return {kind: "valid_now", persons: entry.persons};
       });
@@ -300,7 +312,8 @@
     var detail = verdict.kind === "valid_now"
       ? (dayList.persons_text[String(verdict.persons)] || String(verdict.persons))
       : text.details[verdict.kind].replace("%(time)s", verdict.time || "");
-    show(verdict.kind, detail, "", text.offline_note);
+    // Only a check-in waits to be sent; every other verdict is the door's alone.
+    show(verdict.kind, detail, "", verdict.kind === "valid_now" ? text.offline_note : text.offline_checked);
   }
 
   /* ---- Checking a pass: online through the check address, offline here. ----

@@ -1,6 +1,7 @@
 """The door's scanner in a real browser: the camera reading a QR code, a keyboard scanner, and going offline."""
 
 import re
+from datetime import time
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -121,12 +122,14 @@ def test_offline_the_door_judges_passes_itself_and_sends_them_when_back(browser,
     banner = page.locator("#arrival-offline")
     # Offline only once the service worker has kept the page, so that the reload below finds it.
     expect(page.locator("#arrival-door-form")).to_have_attribute("data-offline-ready", "true")
+    page.fill("#device", "Eingang B")
     _set_offline(context, page, True)
     # The third is typed as its short code, which the device finds in today's list.
     for number, code in enumerate([*codes[:2], short_code(passes[2][1].public_id)], start=1):
         page.fill("#code", code)
         page.press("#code", "Enter")
         expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+        expect(page.locator(".arrival-verdict__note")).to_contain_text("wird übertragen")
         expect(banner).to_contain_text(f"Noch nicht übertragen: {number}")
         page.evaluate("document.getElementById('arrival-verdict-area').replaceChildren()")
     expect(banner).to_have_text(re.compile(r"Ohne Verbindung seit \d\d:\d\d\. Noch nicht übertragen: 3"))
@@ -138,6 +141,8 @@ def test_offline_the_door_judges_passes_itself_and_sends_them_when_back(browser,
         page.fill("#code", other)
         page.press("#code", "Enter")
         expect(page.locator(f".arrival-verdict--{kind}")).to_be_visible()
+        # Nothing of it waits to be sent.
+        expect(page.locator(".arrival-verdict__note")).to_have_text("Ohne Verbindung geprüft.")
         page.evaluate("document.getElementById('arrival-verdict-area').replaceChildren()")
     expect(banner).to_contain_text("Noch nicht übertragen: 3")
     assert _check_ins(data) == []
@@ -154,6 +159,9 @@ def test_offline_the_door_judges_passes_itself_and_sends_them_when_back(browser,
     _set_offline(context, page, False)
     expect(banner).to_be_empty()
     assert len(_check_ins(data)) == 3
+    # Each check-in keeps the label the device had when it was made, though the page reloaded from its cache since.
+    assert data(lambda session: {row.checked_in_device for row in session.scalars(select(ArrivalPass))
+                                 if row.checked_in_at}) == {"Eingang B"}
     page.fill("#code", codes[1])
     page.press("#code", "Enter")
     expect(page.locator(".arrival-verdict--already_checked_in")).to_be_visible()
@@ -165,6 +173,7 @@ def test_offline_the_door_judges_passes_itself_and_sends_them_when_back(browser,
 @pytest.mark.parametrize("lang", ["de", "ar"])
 def test_the_door_with_its_scanner_is_accessible_on_a_small_phone(browser, live_server, make_staff, make_pass, lang):
     code, _ = make_pass()
+    early, _ = make_pass(public_id=bytes(range(40, 56)), window_start=time(23, 58))
     context = browser.new_context(**SMALL_PHONE)
     page = context.new_page()
     _door(page, live_server, make_staff, lang=lang)
@@ -179,6 +188,15 @@ def test_the_door_with_its_scanner_is_accessible_on_a_small_phone(browser, live_
     expect(page.locator("#arrival-offline")).not_to_be_empty()
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
+    # The time to come back is written as the page's language writes times, not as stored (Arabic: 11:58 p.m.).
+    page.fill("#code", early)
+    page.press("#code", "Enter")
+    detail = page.locator(".arrival-verdict--too_early .arrival-verdict__detail")
+    expect(detail).to_be_visible()
+    if lang == "de":
+        expect(detail).to_contain_text("23:58")
+    else:
+        expect(detail).not_to_contain_text("23:58")
     _set_offline(context, page, False)
     expect(page.locator("#arrival-offline")).to_be_empty()
     context.close()
