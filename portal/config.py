@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 ENV_PREFIX = "PORTAL_"
 ENV_DELIMITER = "__"
 # PORTAL_ variables that are read elsewhere (gunicorn's settings, the instance folder, the tests), not settings.
-NOT_SETTINGS = frozenset({"PORTAL_CONFIG", "PORTAL_INSTANCE", "PORTAL_BIND", "PORTAL_WORKERS"})
+NOT_SETTINGS = frozenset({"PORTAL_CONFIG", "PORTAL_INSTANCE", "PORTAL_BIND"})
 NOT_SETTINGS_PREFIXES = ("PORTAL_TEST_", "PORTAL_BENCH_")
 # Plugins shipped with the portal, in their default order.
 BUILT_IN_PLUGINS = ("notices", "appointments", "arrival", "checklists", "hygiene", "naturalisation", "emergency",
@@ -449,6 +449,17 @@ def _check_secret(settings: Mapping[str, Any]) -> None:
                                         "print(secrets.token_hex(32))' makes one)")
 
 
+def _warn_of_demo_office(settings: Mapping[str, Any]) -> None:
+    """Log a warning when a portal served over https still shows the demo office's emergency address or street."""
+    if not settings["https"]:
+        return
+    demo = Office()
+    for key in ("emergency_email", "street"):
+        if settings["office"][key] == getattr(demo, key):
+            log.warning("office.%s is still the demo's (%s): every page and error page shows it; set the office's "
+                        "own", key, getattr(demo, key))
+
+
 def load(instance_path: Path, overrides: Mapping[str, Any] | None = None,
          environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Return the checked core settings for an instance folder; plugin tables are checked after loading plugins."""
@@ -462,6 +473,7 @@ def load(instance_path: Path, overrides: Mapping[str, Any] | None = None,
     values = merge(merge(_read_file(instance_path, environ), from_environment), overrides or {})
     settings = _validated(CoreSettings, values)
     _check_secret(settings)
+    _warn_of_demo_office(settings)
     clash = sorted(set(settings["plugins"]) & set(settings["extra_plugins"]))
     if clash:
         raise ConfigError("extra_plugins", f"{', '.join(clash)} named twice (already in plugins)")

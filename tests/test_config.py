@@ -148,9 +148,9 @@ def test_environment_values_are_typed_by_the_declaration(tmp_path):
 
 
 def test_variables_that_are_not_settings_do_not_stop_the_start(tmp_path):
-    settings = load(tmp_path, environ={"PORTAL_BIND": "127.0.0.1:8000", "PORTAL_WORKERS": "3",
+    settings = load(tmp_path, environ={"PORTAL_BIND": "127.0.0.1:8000",
                                        "PORTAL_TEST_REDIS_URL": "redis://127.0.0.1:6379/1", "PORTAL_INSTANCE": "x"})
-    assert "bind" not in settings and "workers" not in settings
+    assert "bind" not in settings
 
 
 def test_gunicorn_settings_read_no_variable_the_portal_would_take_for_a_setting():
@@ -368,3 +368,12 @@ def test_replacing_the_plugin_list_names_the_built_in_plugins_turned_off(tmp_pat
             "naturalisation, emergency, interpreters; to keep them, name them there or add your own plugins with "
             "'extra_plugins'"
             in caplog.text)
+
+
+def test_a_portal_over_https_with_the_demo_offices_emergency_address_is_warned_of(tmp_path, caplog):
+    with caplog.at_level("WARNING", logger="portal.config"):
+        load(tmp_path, overrides={"office": {"street": "Marktplatz 3"}})
+        assert "demo" not in caplog.text
+        load(tmp_path, overrides={"https": True, "office": {"street": "Marktplatz 3"}})
+    assert "office.emergency_email is still the demo's (notfall@musterstadt.example)" in caplog.text
+    assert "office.street" not in caplog.text
