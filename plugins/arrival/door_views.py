@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 
-from flask import current_app, jsonify, make_response, render_template, request, session, url_for
+from flask import current_app, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import format_time
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -39,6 +39,9 @@ from .passes import (
 staff = toolkit.staff_blueprint("arrival", __name__, role="door")
 # The device label is kept in the staff session, so a door tablet names itself once per shift.
 DEVICE_KEY = "arrival_device"
+# The last verdict of the page without script, shown once at the page's own address after the check.
+VERDICT_KEY = "arrival_door_verdict"
+SHOWN_AGAIN = ("kind", "detail", "public_id", "service_group")
 # A day's queue of an offline door device; more waits for the next batch.
 BATCH_LIMIT = 200
 CODE_LIMIT = 400
@@ -104,6 +107,13 @@ def _verdict_view(verdict: Verdict) -> dict:
             "service_group": verdict.facts.service_group if verdict.facts else ""}
 
 
+def _shown_again(saved: dict | None) -> dict | None:
+    """Return the verdict the check before the redirect left in the session, as the page shows it, or None."""
+    if not isinstance(saved, dict) or saved.get("kind") not in ICONS:
+        return None
+    return {**saved, "icon": ICONS[saved["kind"]], "title": titles()[saved["kind"]]}
+
+
 def _with_door_headers(response):
     response.headers["Permissions-Policy"] = DOOR_PERMISSIONS
     return response
@@ -117,16 +127,19 @@ def _check_in_now(code: str, device: str, now: datetime) -> Verdict:
 def door():
     """Check a pass at the door and check its holder in when it is valid now."""
     form = DoorForm()
+    lang = toolkit.current_language()
     shown = None
     if form.validate_on_submit():
         device = form.device.data.strip()
         session[DEVICE_KEY] = device
-        shown = _verdict_view(_check_in_now(form.code.data, device, toolkit.office_now()))
+        verdict = _verdict_view(_check_in_now(form.code.data, device, toolkit.office_now()))
         toolkit.session().commit()
-        form.code.data = ""
-    elif not form.is_submitted():
+        # The verdict shows at the page's own address: reloading or Back never checks the pass a second time.
+        session[VERDICT_KEY] = {name: verdict[name] for name in SHOWN_AGAIN}
+        return _with_door_headers(redirect(url_for(".door", lang=lang), 303))
+    if not form.is_submitted():
         form.device.data = session.get(DEVICE_KEY, "")
-    lang = toolkit.current_language()
+        shown = _shown_again(session.pop(VERDICT_KEY, None))
     page = render_template(
         "arrival/staff/door.html", form=form, shown=shown, titles=titles(), details=details(), icons=ICONS,
         worker_url=url_for("arrival.door_worker", lang=lang), scope=url_for("arrival_staff.door", lang=lang),

@@ -23,7 +23,9 @@ def noon_at_the_office(app, monkeypatch):
 
 
 def _check(client, code, device="Eingang A"):
-    return client.post(DOOR, data={"csrf_token": csrf_token(client, DOOR), "code": code, "device": device})
+    """Send a pass as the page without script does, and follow the answer to the page that shows the verdict."""
+    return client.post(DOOR, data={"csrf_token": csrf_token(client, DOOR), "code": code, "device": device},
+                       follow_redirects=True)
 
 
 def _check_ins(data):
@@ -43,6 +45,19 @@ def test_the_door_role_sees_the_door_and_no_other_staff_page(staff_client):
     assert 'href="/de/staff/arrival/"' in client.get("/de/staff/").get_data(as_text=True)
     for page in ("/de/staff/accounts", "/de/staff/audit", "/de/staff/translations/"):
         assert client.get(page).status_code in (403, 404), page
+
+
+def test_the_verdict_shows_once_at_the_pages_own_address(staff_client, make_pass, data):
+    code, _ = make_pass()
+    client = staff_client("door")
+    answer = client.post(DOOR, data={"csrf_token": csrf_token(client, DOOR), "code": code, "device": "Eingang A"})
+    # A redirect: reloading the page or going back shows it again without checking the pass a second time.
+    assert answer.status_code == 303 and answer.headers["Location"] == DOOR
+    first = client.get(DOOR).get_data(as_text=True)
+    assert "Gültig: bitte einlassen" in first and 'value="Eingang A"' in first
+    reloaded = client.get(DOOR).get_data(as_text=True)
+    assert "arrival-verdict--" not in reloaded and 'value="Eingang A"' in reloaded
+    assert len(_check_ins(data)) == 1
 
 
 def test_a_valid_pass_checks_in_once_with_device_and_account(staff_client, make_pass, make_staff, data):

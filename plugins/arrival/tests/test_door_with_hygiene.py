@@ -14,8 +14,10 @@ def test_the_door_shows_the_rules_at_the_entrance_beside_a_valid_verdict(app, st
     assert app.test_cli_runner().invoke(args=["hygiene", "load-defaults"]).exit_code == 0
     code, _facts = make_pass()
     client = staff_client("door")
-    page = client.post(DOOR, data={"csrf_token": csrf_token(client, DOOR), "code": code, "device": "Eingang A"})
+    page = client.post(DOOR, data={"csrf_token": csrf_token(client, DOOR), "code": code, "device": "Eingang A"},
+                       follow_redirects=True)
     html = page.get_data(as_text=True)
     assert "Gültig" in html and "Regeln am Eingang" in html and 'class="hygiene-icon"' in html
-    again = client.post(DOOR, data={"csrf_token": csrf_token(client, DOOR), "code": code, "device": "Eingang A"})
+    again = client.post(DOOR, data={"csrf_token": csrf_token(client, DOOR), "code": code, "device": "Eingang A"},
+                        follow_redirects=True)
     assert "Regeln am Eingang" not in again.get_data(as_text=True)
