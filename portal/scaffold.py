@@ -32,7 +32,8 @@ $name = "$package"
 packages = ["$package", "$package.migrations", "$package.migrations.versions"]
 
 [tool.setuptools.package-data]
-$package = ["templates/**/*.html", "static/*", "translations/*/LC_MESSAGES/*.po", "translations/*/LC_MESSAGES/*.mo"]
+$package = ["templates/**/*.html", "static/*", "translations/*/LC_MESSAGES/*.po", "translations/*/LC_MESSAGES/*.mo",
+            "translations/messages.pot"]
 """,
     "README.md": """\
 # $title
@@ -79,9 +80,9 @@ def portal_blueprints():
 
 @hookimpl
 def portal_models():
-    from .models import Entry
+    from .models import $model
 
-    return [Entry]
+    return [$model]
 
 
 @hookimpl
@@ -97,7 +98,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal import toolkit
 
 
-class Entry(toolkit.Base):
+class $model(toolkit.Base):
     """One line of text shown on the plugin's page."""
 
     __tablename__ = "${name}_entry"
@@ -113,7 +114,7 @@ from sqlalchemy import func, select
 
 from portal import toolkit
 
-from .models import Entry
+from .models import $model
 
 bp = toolkit.public_blueprint("$name", __name__)
 
@@ -122,7 +123,7 @@ bp = toolkit.public_blueprint("$name", __name__)
 def index():
     count = None
     if toolkit.plugin_settings("$name")["show_count"]:
-        count = toolkit.session().scalar(select(func.count()).select_from(Entry))
+        count = toolkit.session().scalar(select(func.count()).select_from($model))
     return render_template("$name/index.html", count=count)
 ''',
     "$package/templates/$name/index.html": """\
@@ -203,8 +204,9 @@ ENGLISH = {"Hallo aus dem Plugin.": "Hello from the plugin.",
 def write_plugin(name: str, directory: Path) -> Path:
     """Create the project folder portal-plugin-<name> in `directory`; return its path."""
     check_name(name)
+    # Model classes share one registry across plugins: the plugin's name in the class's keeps it its own.
     values = {"name": name, "dashed": name.replace("_", "-"), "package": f"portal_plugin_{name}",
-              "title": name.replace("_", " ").title()}
+              "title": name.replace("_", " ").title(), "model": name.title().replace("_", "") + "Entry"}
     target = directory / f"portal-plugin-{values['dashed']}"
     if target.exists():
         raise ValueError(f"{target} exists already")
@@ -212,18 +214,24 @@ def write_plugin(name: str, directory: Path) -> Path:
         path = target / Template(relative).substitute(values)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(Template(text).substitute(values), encoding="utf-8")
-    _write_english_catalog(target / values["package"] / "translations" / "en" / "LC_MESSAGES", values["title"])
+    _write_catalogs(target / values["package"] / "translations", values["title"])
     return target
 
 
-def _write_english_catalog(folder: Path, title: str) -> None:
-    catalog = Catalog(locale="en")
-    catalog.add(title, title)
+def _write_catalogs(folder: Path, title: str) -> None:
+    """Write the messages' template, which the translation report reads, and the English catalog, compiled."""
+    # Not fuzzy: pybabel compile skips a catalog marked fuzzy, so later edits would never reach the .mo file.
+    template, english = Catalog(fuzzy=False), Catalog(locale="en", fuzzy=False)
+    english.add(title, title)
+    template.add(title)
     for source, translation in ENGLISH.items():
-        catalog.add(source, translation)
-    folder.mkdir(parents=True)
-    with open(folder / "messages.po", "wb") as po_file:
-        write_po(po_file, catalog)
+        english.add(source, translation)
+        template.add(source)
+    (folder / "en" / "LC_MESSAGES").mkdir(parents=True)
+    with open(folder / "messages.pot", "wb") as pot_file:
+        write_po(pot_file, template)
+    with open(folder / "en" / "LC_MESSAGES" / "messages.po", "wb") as po_file:
+        write_po(po_file, english)
     buffer = BytesIO()
-    write_mo(buffer, catalog)
-    (folder / "messages.mo").write_bytes(buffer.getvalue())
+    write_mo(buffer, english)
+    (folder / "en" / "LC_MESSAGES" / "messages.mo").write_bytes(buffer.getvalue())

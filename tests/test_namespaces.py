@@ -111,6 +111,21 @@ def test_a_scaffolded_plugin_follows_the_same_rule(tmp_path):
     assert uses and not unknown
 
 
+def test_two_scaffolded_plugins_name_their_models_and_ship_catalogs_the_report_reads(tmp_path):
+    from babel.messages.pofile import read_po
+
+    models = {name: (write_plugin(name, tmp_path) / f"portal_plugin_{name}" / "models.py").read_text()
+              for name in ("parking", "bike_rental")}
+    assert "class ParkingEntry(" in models["parking"] and "class BikeRentalEntry(" in models["bike_rental"]
+    translations = tmp_path / "portal-plugin-parking" / "portal_plugin_parking" / "translations"
+    with open(translations / "messages.pot", "rb") as template:
+        assert "Hallo aus dem Plugin." in read_po(template)
+    with open(translations / "en" / "LC_MESSAGES" / "messages.po", "rb") as english:
+        # A catalog marked fuzzy is skipped by pybabel compile.
+        assert not read_po(english).fuzzy
+    assert "translations/messages.pot" in (tmp_path / "portal-plugin-parking" / "pyproject.toml").read_text()
+
+
 @pytest.fixture(scope="module")
 def every_plugin(make_app):
     return make_app(plugins=ALL_PLUGINS)
