@@ -78,6 +78,32 @@ def test_keyboard_reaches_skip_link_language_switcher_and_content(live_server, b
     context.close()
 
 
+def test_switching_the_language_asks_first_when_something_was_typed(live_server, browser):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    login = f"{live_server.url}/de/staff/login"
+    page.goto(login)
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.fill("#email", "kollegin@amt.example")
+    page.locator(".languages summary").click()
+    page.locator(".languages a[hreflang=en]").click()
+    # Dismissed: the page and what was typed stay.
+    assert asked == ["Was Sie auf dieser Seite eingegeben haben, geht beim Wechsel der Sprache verloren. "
+                     "Trotzdem wechseln?"]
+    assert page.url == login and page.input_value("#email") == "kollegin@amt.example"
+    context.close()
+    # Nothing typed: the switch needs no question.
+    quiet = browser.new_context(**PHONE).new_page()
+    quiet.on("dialog", lambda dialog: asked.append(dialog.message))
+    quiet.goto(login)
+    quiet.locator(".languages summary").click()
+    quiet.locator(".languages a[hreflang=en]").click()
+    quiet.wait_for_url(f"{live_server.url}/en/staff/login")
+    assert len(asked) == 1
+    quiet.context.close()
+
+
 def test_pages_work_without_javascript(live_server, browser):
     context = browser.new_context(java_script_enabled=False, **PHONE)
     page = context.new_page()

@@ -43,6 +43,16 @@
     document.querySelectorAll("[data-connection-lost]").forEach(function (note) { note.remove(); });
   });
 
+  // Another language is another page: before typed input is lost with it, ask. Sending a form needs no warning.
+  var typed = false;
+  document.addEventListener("input", function (event) { if (event.target.closest("main form")) typed = true; });
+  document.addEventListener("submit", function () { typed = false; });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".languages a");
+    var list = link && link.closest("[data-leave-warning]");
+    if (typed && list && !window.confirm(list.getAttribute("data-leave-warning"))) event.preventDefault();
+  });
+
   // Warn staff before the idle timeout; the form beside the warning extends the session.
   function watchSession() {
     var form = document.getElementById("session-status");
