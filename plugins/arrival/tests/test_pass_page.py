@@ -58,6 +58,8 @@ def test_a_cancelled_appointments_pass_says_what_changed(client, make_pass, data
     data(lambda session: revoke(facts.public_id, toolkit.utcnow()))
     body = _page(client, code).get_data(as_text=True)
     assert "Ihr Termin wurde geändert oder abgesagt." in body and "Diese Einlasskarte ist gültig." not in body
+    # Nor the old day and arrival window, which would send the client at the wrong time.
+    assert "Ankunft" not in body and "dürfen eintreten" not in body
     assert "arrival-code__qr" not in body and short_code(facts.public_id) not in body
 
 
