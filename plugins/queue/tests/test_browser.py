@@ -61,9 +61,9 @@ def test_a_check_in_gives_a_ticket_the_phone_follows_until_a_desk_calls_it(app, 
 
 
 @pytest.mark.browser
-def test_without_javascript_the_ticket_page_has_a_refresh_button(app, browser, live_server, issue):
+def test_without_javascript_the_ticket_page_has_a_refresh_button(app, browser, live_server, issue, data):
     """The page shows the number and a button that loads it again; axe needs script, so the test above runs it."""
-    _id, token, _label = issue()
+    ticket_id, token, _label = issue()
     context = browser.new_context(**SMALL, java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server.url}/de/queue/t/{token}")
@@ -74,6 +74,12 @@ def test_without_javascript_the_ticket_page_has_a_refresh_button(app, browser, l
     assert page.text_content(".queue-number") == "A 001"
     assert page.url.endswith(f"/de/queue/t/{token}?") or page.url.endswith(f"/de/queue/t/{token}")
     assert_no_horizontal_scroll(page)
+    # A finished visit has nothing left to wait for: no button to refresh, no request to keep the page open.
+    data(lambda session: session.execute(text("UPDATE queue_ticket SET state = 'done' WHERE id = :id"),
+                                         {"id": ticket_id}))
+    page.reload()
+    expect(page.locator(".queue-state")).to_contain_text("Ihr Anliegen ist erledigt.")
+    assert not page.is_visible(".queue-refresh button") and not page.is_visible(".queue-hint")
     context.close()
 
 
