@@ -130,10 +130,13 @@ def edit_term(term_id: int):
     return redirect(url_for(".glossary"))
 
 
-@bp.route("/glossary/<int:term_id>/delete", methods=["POST"])
+@bp.route("/glossary/<int:term_id>/delete", methods=["GET", "POST"])
 def delete_term(term_id: int):
     session = toolkit.session()
     term = session.get(GlossaryTerm, term_id) or abort(404)
+    if request.method == "GET":
+        # A term goes with all its translations: asked once more on a page of its own.
+        return render_template("interpreters/staff/delete_term.html", term=term)
     before = term_snapshot(term)
     if not toolkit.save_if_current(term, toolkit.VersionForm().version.data, lambda: session.delete(term)):
         flash(_("Der Begriff wurde inzwischen geändert. Bitte prüfen Sie ihn, bevor Sie ihn löschen."), "error")

@@ -315,7 +315,13 @@ def test_a_colleague_saving_between_check_and_write_gives_a_conflict(staff_clien
 def test_an_editor_deletes_a_term_only_in_the_version_seen(staff_client, data, glossary, parse):
     term_id = data(lambda s: s.scalars(select(GlossaryTerm.id).filter_by(slug="vollmacht")).one())
     editor = staff_client("editor")
-    delete_form = values(parse(editor.get(f"/de/staff/interpreters/glossary/{term_id}")), DELETE_FORM)
+    # The edit page's button asks once more, on a page of its own, before a term and its translations go.
+    edit_page = editor.get(f"/de/staff/interpreters/glossary/{term_id}").get_data(as_text=True)
+    assert f'href="/de/staff/interpreters/glossary/{term_id}/delete"' in edit_page and "interpreters-delete-form" \
+        not in edit_page
+    question = parse(editor.get(f"/de/staff/interpreters/glossary/{term_id}/delete"))
+    assert "endgültig löschen?" in question.text_content() and "Vollmacht" in question.text_content()
+    delete_form = values(question, DELETE_FORM)
     stale = {**delete_form, "version": str(int(delete_form["version"]) - 1)}
     assert editor.post(f"/de/staff/interpreters/glossary/{term_id}/delete", data=stale).status_code == 302
     assert data(lambda s: s.get(GlossaryTerm, term_id)) is not None
