@@ -346,7 +346,14 @@
   }
 
   form.addEventListener("submit", function (event) {
-    if (!codeField.value.trim()) return;  // the server explains what is missing
+    if (!codeField.value.trim()) {
+      // Enter after typing the device's label only confirms the label: on to the pass.
+      if (document.activeElement === deviceField) {
+        event.preventDefault();
+        codeField.focus();
+      }
+      return;  // otherwise the server explains what is missing
+    }
     event.preventDefault();
     check(codeField.value, true);
   });

@@ -22,6 +22,10 @@ def test_the_door_on_a_phone_checks_a_scanned_pass_in_once(browser, live_server,
     assert_accessible(page)
 
     page.fill("#device", "Eingang A")
+    # Enter after the label leads on to the pass's field, without a verdict or an error.
+    page.press("#device", "Enter")
+    page.wait_for_function("document.activeElement.id === 'code'")
+    assert page.locator("#arrival-verdict-area *, .error-summary").count() == 0
     # A scanner in keyboard mode types the pass and presses Enter.
     page.focus("#code")
     page.keyboard.insert_text(code)
