@@ -178,8 +178,9 @@ def edit(notice_id: int):
     if not toolkit.save_if_current(notice, form.version.data, change):
         return _conflict(form, _notice_or_404(notice_id))
     old, new = _changes(before, snapshot(notice))
-    toolkit.audit(action if action in {"publish", "unpublish"} else "update", "notices_notice", notice.id,
-                  before=old, after=new)
+    if old or new:  # a save that changed nothing leaves no entry
+        toolkit.audit(action if action in {"publish", "unpublish"} else "update", "notices_notice", notice.id,
+                      before=old, after=new)
     session.commit()
     flash(_saved_message(notice, action), "success")
     return redirect(url_for("notices_staff.edit", notice_id=notice.id))

@@ -71,6 +71,10 @@ def test_editor_creates_a_draft_then_publishes_it(app, staff_client, client, loa
     assert created.what == f"Notice created {notice.id}"
     assert "Topic | After: Opening and appointments" in created.changes
     assert [change for change in created.changes if change.startswith("Title (Arabic) | After: ")]
+    # Saving again without a change leaves no empty entry in the log.
+    unchanged = form_data(editor, edit_url(notice.id), title_ar="أعدنا الفتح", body_ar="بموعد فقط.", version="2")
+    assert editor.post(edit_url(notice.id), data=unchanged).status_code == 302
+    assert audit_entries(app, "update") == []
 
 
 @pytest.mark.parametrize("values, field, message", [
