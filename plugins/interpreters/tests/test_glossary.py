@@ -16,7 +16,7 @@ def translated_languages(app) -> list[str]:
 
 
 EDIT_FORM = "//form[@class='form']"
-DELETE_FORM = "//form[contains(@class, 'interpreters-delete-form')]"
+DELETE_FORM = "//main//form[.//button[contains(@class, 'button--danger')]]"
 
 
 def values(tree, xpath: str) -> dict:
@@ -317,7 +317,7 @@ def test_an_editor_deletes_a_term_only_in_the_version_seen(staff_client, data, g
     editor = staff_client("editor")
     # The edit page's button asks once more, on a page of its own, before a term and its translations go.
     edit_page = editor.get(f"/de/staff/interpreters/glossary/{term_id}").get_data(as_text=True)
-    assert f'href="/de/staff/interpreters/glossary/{term_id}/delete"' in edit_page and "interpreters-delete-form" \
+    assert f'href="/de/staff/interpreters/glossary/{term_id}/delete"' in edit_page and "Endgültig löschen" \
         not in edit_page
     question = parse(editor.get(f"/de/staff/interpreters/glossary/{term_id}/delete"))
     assert "endgültig löschen?" in question.text_content() and "Vollmacht" in question.text_content()
