@@ -41,8 +41,12 @@ def page_kinds(demo_app) -> dict[str, str]:
     found = client.post("/de/appointments/api/v1/lookup", json={"reference": "M-100002", "birth_date": "1990-11-04"})
     with demo_app.extensions["portal.db"].engine.connect() as connection:
         ticket = connection.execute(text("SELECT token FROM queue_ticket")).scalars().first()
-    # The pages only a client reaches: an appointment's result (its pass page is linked from it) and a ticket.
-    client_pages = [urlsplit(found.json["print_url"]).path, f"/de/queue/t/{ticket}"]
+    handover = client.post("/de/naturalisation/", data={
+        "csrf_token": csrf_token(client, "/de/naturalisation/"), "reference": "54/1001-2026", "day": "2", "month": "3",
+        "year": "1984"})
+    # The pages only a client reaches: an appointment's result (its pass page is linked from it), a handover's
+    # result and a ticket.
+    client_pages = [urlsplit(found.json["print_url"]).path, handover.headers["Location"], f"/de/queue/t/{ticket}"]
     public = _pages(demo_app, client, ["/de/", *client_pages])
     staff = demo_app.test_client()
     sign_in(staff, staff_accounts_in(demo_app)("admin"))
