@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from portal_plugins.arrival.door import check_in, revoke
 from portal_plugins.arrival.keys import keys_verifying_today
 from portal_plugins.arrival.passes import short_code, sign
+from sqlalchemy import text
 
 from portal import toolkit
 from portal.testing import read_qr_svg
@@ -51,6 +52,22 @@ def test_after_the_check_in_the_page_says_please_wait(app, client, make_pass, da
         session.commit()
     body = _page(client, code).get_data(as_text=True)
     assert "Bitte warten Sie, bis Sie aufgerufen werden." in body and "arrival-code__qr" not in body
+
+
+@pytest.mark.portal_config({"plugins": ["arrival", "queue"]})
+def test_with_the_waiting_room_the_page_follows_the_visit_to_its_end(app, client, make_pass, database, data):
+    code, _ = make_pass()
+    with database() as session, app.test_request_context():
+        assert check_in(code, keys_verifying_today(), toolkit.office_now(), "Eingang A", 1).kind == "valid_now"
+        session.commit()
+    body = _page(client, code).get_data(as_text=True)
+    assert "Sie sind eingecheckt" in body and "/de/queue/t/" in body and "A 001" in body
+    assert "Bitte warten Sie, bis Sie aufgerufen werden." not in body  # the ticket's page says when
+    for state, said in (("done", "Ihr Anliegen ist erledigt."), ("missed", "waren aber nicht da")):
+        data(lambda session, state=state: session.execute(text("UPDATE queue_ticket SET state = :state"),
+                                                             {"state": state}))
+        body = _page(client, code).get_data(as_text=True)
+        assert said in body and "/de/queue/t/" not in body and "Bitte warten" not in body, state
 
 
 def test_a_cancelled_appointments_pass_says_what_changed(client, make_pass, data):
