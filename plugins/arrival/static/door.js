@@ -34,15 +34,16 @@
     return node;
   }
 
-  function clock(moment) {
-    return new Intl.DateTimeFormat(lang, {hour: "2-digit", minute: "2-digit", timeZone: text.zone}).format(moment);
+  /* A moment's time of day at the office as the page's language writes it, like the server's verdicts. */
+  function clock(moment, zone) {
+    return new Intl.DateTimeFormat(lang, {hour: "numeric", minute: "2-digit", timeZone: zone || text.zone})
+      .format(moment);
   }
 
-  /* An office time such as "15:30" as the page's language writes it, like the server's verdicts. */
+  /* An office time such as "15:30", written as clock() writes a moment. */
   function wallClock(time) {
     var parts = time.split(":");
-    return new Intl.DateTimeFormat(lang, {hour: "numeric", minute: "2-digit", timeZone: "UTC"})
-      .format(Date.UTC(2000, 0, 1, Number(parts[0]), Number(parts[1])));
+    return clock(Date.UTC(2000, 0, 1, Number(parts[0]), Number(parts[1])), "UTC");
   }
 
   /* Today's date and the minutes since midnight at the office, by the device's clock. */
