@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, SelectField, StringField
@@ -248,8 +249,12 @@ def walk_in_ticket(ticket_id: int):
     if language not in toolkit.enabled_languages():
         language = toolkit.source_language()
     address = toolkit.public_url_for("queue.ticket_page", lang=language, token=ticket.token)
+    # The slip goes to the client: its one instruction is in the language chosen for them, not the staff's.
+    with force_locale(language):
+        for_client = _("Scannen Sie den Code mit Ihrem Telefon. Dort sehen Sie, wann Sie an der Reihe sind.")
     response = make_response(render_template(
-        "queue/staff/walk_in_ticket.html", ticket=ticket, address=address,
+        "queue/staff/walk_in_ticket.html", ticket=ticket, address=address, client_language=language,
+        for_client=for_client,
         qr=toolkit.qr_svg(address, _("Adresse der Wartenummer %(number)s", number=ticket.label), "queue-qr")))
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -173,6 +173,8 @@ def test_the_service_point_issues_a_walk_in_ticket_with_a_qr_code(staff_client, 
     page = desk.get(response.headers["Location"]).get_data(as_text=True)
     ticket_token = data(lambda s: s.scalars(select(Ticket)).one().token)
     assert "S 001" in page and "<svg" in page and f"/tr/queue/t/{ticket_token}" in page
+    # What the client takes away says what to do in the language chosen for them.
+    assert '<p class="queue-slip-text" lang="tr" dir="ltr">Kodu telefonunuzla tarayın.' in page
 
 
 @pytest.mark.portal_config({"plugin_settings": {"queue": {"walk_ins": True}}})
