@@ -28,6 +28,7 @@ from .content import (
 )
 from .csvexport import formula_safe, write_csv
 from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_cell, read_rows, run_import
+from .day_field import DayChoiceForm, DayField
 from .db import Base, UTCDateTime, insert_for, one_of, session, utcnow
 from .easy import EASY_LANGUAGE, EasyPage, easy_text, easy_url
 from .errors import render_error, too_many_requests_message
@@ -139,6 +140,8 @@ __all__ = [
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "session", "staff_blueprint", "text_direction", "too_many_requests_message", "utcnow",
     "Page", "PerLanguageField", "SubForm", "VersionField", "VersionForm", "accepts_uploads", "paginate",
+    # Days in staff forms and the day a staff page shows (portal/day_field.py).
+    "DayChoiceForm", "DayField",
     "save_if_current",
     "Event", "publish", "qr_svg", "public_url_for", "current_path", "local_path", "formula_safe", "write_csv",
     "slot_values",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, SelectField, StringField, TimeField
+from wtforms import HiddenField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from portal import toolkit
 from portal.toolkit import _, _l
@@ -72,7 +72,7 @@ class SearchForm(FlaskForm):
     reference = StringField(_l("Vorgangsnummer"), validators=[Optional(), Length(max=32)])
     service = SelectField(_l("Leistung"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()])
-    day = DateField(_l("Datum"), validators=[Optional()], invalid_value_message=_l("Bitte ein gültiges Datum angeben."))
+    day = toolkit.DayField(_l("Datum"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +84,7 @@ class AppointmentForm(FlaskForm):
     """What staff may change on an appointment; `version` detects a colleague's save in between."""
 
     status = SelectField(_l("Status"))
-    day = DateField(_l("Datum"), validators=[Optional()], invalid_value_message=_l("Bitte ein gültiges Datum angeben."))
+    day = toolkit.DayField(_l("Datum"), validators=[Optional()])
     clock = TimeField(_l("Uhrzeit"), validators=[Optional()],
                       invalid_value_message=_l("Bitte eine gültige Uhrzeit angeben, zum Beispiel 09:30."))
     building = StringField(_l("Gebäude"), validators=[Length(max=120)])
@@ -129,6 +129,10 @@ class LetterForm(FlaskForm):
         self.language.choices = _choices((code, toolkit.language_name(code)) for code in toolkit.enabled_languages())
 
 
+class DayLettersForm(toolkit.DayChoiceForm, LetterForm):
+    """The day whose invitation letters to print, and their second language; sent with GET."""
+
+
 class UnlockForm(FlaskForm):
     """Let lookups of a reference locked by failed lookups go through again."""
 
@@ -141,10 +145,8 @@ class ExportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    first_day = DateField(_l("Vom"), validators=[DataRequired(_l("Bitte ein gültiges Datum angeben."))],
-                          invalid_value_message=_l("Bitte ein gültiges Datum angeben."))
-    last_day = DateField(_l("Bis einschließlich"), validators=[Optional()],
-                         invalid_value_message=_l("Bitte ein gültiges Datum angeben."))
+    first_day = toolkit.DayField(_l("Vom"), validators=[InputRequired(_l("Bitte geben Sie den ersten Tag an."))])
+    last_day = toolkit.DayField(_l("Bis einschließlich"), validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:
         """Check the dates; the range ends on its first day unless a later last day is given, at most 31 days."""

@@ -14,7 +14,7 @@ from portal.toolkit import _
 
 from .display import day_bounds, describe, format_day, local_start, place, to_utc
 from .export import export_csv
-from .forms import AppointmentForm, ExportForm, ImportForm, LetterForm, SearchForm, UnlockForm
+from .forms import AppointmentForm, DayLettersForm, ExportForm, ImportForm, LetterForm, SearchForm, UnlockForm
 from .importer import import_appointments
 from .matching import REFERENCE_LIMIT
 from .models import Appointment
@@ -120,7 +120,10 @@ def _letter(appointment: Appointment, language: str) -> dict:
 
 
 def _letter_language(form: LetterForm) -> str:
-    return form.language.data if "language" in request.args and form.validate() else toolkit.source_language()
+    """Return the letter's second language when a valid one was asked for, else the source language."""
+    form.validate()  # the day letters' form has a day too, whose errors leave the language as asked
+    return form.language.data if "language" in request.args and not form.language.errors \
+        else toolkit.source_language()
 
 
 @bp.route("/<int:appointment_id>/letter")
@@ -131,18 +134,6 @@ def letter(appointment_id: int):
                            _letter_language(form)), appointment=appointment, printed_on=toolkit.office_today())
 
 
-def _day_asked() -> date:
-    """Return the day asked for (?day=YYYY-MM-DD), or today when it is missing, malformed or at the calendar's end."""
-    try:
-        day = date.fromisoformat(request.args.get("day", ""))
-    except ValueError:
-        day = None
-    # The calendar's first and last days have no neighbour to link to.
-    if day is None or not date.min < day < date.max:
-        day = toolkit.office_today()
-    return day
-
-
 def _appointments_on(day: date, order) -> list[Appointment]:
     start, end = day_bounds(day)
     return list(toolkit.session().scalars(
@@ -151,23 +142,25 @@ def _appointments_on(day: date, order) -> list[Appointment]:
 
 @bp.route("/day")
 def day_view():
-    day = _day_asked()
+    form = toolkit.DayChoiceForm(request.args)
+    day = form.chosen_day()
     appointments = _appointments_on(day, (Appointment.building, Appointment.room, Appointment.starts_at))
     rooms = [(key, list(group)) for key, group in groupby(appointments, key=place)]
-    return render_template("appointments/staff/day.html", day=day, rooms=rooms,
-                           previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
+    return render_template("appointments/staff/day.html", form=form, day=day, rooms=rooms,
+                           previous_day=day - timedelta(days=1),
+                           next_day=day + timedelta(days=1)), 422 if form.errors else 200
 
 
 @bp.route("/day/letters")
 def day_letters():
     """Print the invitation letters of a day's appointments on one page, one letter per sheet."""
-    day = _day_asked()
-    form = LetterForm(request.args)
+    form = DayLettersForm(request.args)
+    day = form.chosen_day()
     language = _letter_language(form)
     letters = [_letter(appointment, language) for appointment in
                _appointments_on(day, (Appointment.starts_at, Appointment.reference))]
     return render_template("appointments/staff/letters.html", day=day, form=form, letters=letters,
-                           printed_on=toolkit.office_today())
+                           printed_on=toolkit.office_today()), 422 if form.day.errors else 200
 
 
 @bp.route("/export")

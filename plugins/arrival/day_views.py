@@ -10,26 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import render_template, request
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField
-from wtforms.validators import Optional
 
 from portal import toolkit
-from portal.toolkit import _l
 
 from .models import ArrivalPass
 
 day_staff = toolkit.staff_blueprint("arrival", __name__, role="caseworker", section="day")
-
-
-class DayForm(FlaskForm):
-    """The day to show; sent with GET."""
-
-    class Meta:
-        csrf = False
-
-    day = DateField(_l("Tag"), validators=[Optional()], invalid_value_message=_l("Bitte ein gültiges Datum angeben."))
 
 
 @dataclass
@@ -75,13 +62,8 @@ def count_day(day: date, now: datetime) -> DayAtTheDoor:
 @day_staff.get("/")
 def index():
     """Show a day at the door: per hour, windows opening and check-ins; early arrivals and no-shows."""
-    form = DayForm(request.args)
-    valid = form.validate()
-    asked = form.day.data if valid else None
-    # The calendar's first and last days cannot be compared with a window's end.
-    day = asked if asked is not None and date.min < asked < date.max else toolkit.office_today()
-    if valid:
-        form.day.data = day
+    form = toolkit.DayChoiceForm(request.args)
+    day = form.chosen_day()
     counts = count_day(day, toolkit.office_now())
     status = 422 if form.errors else 200
     return render_template("arrival/staff/day.html", form=form, day=day, counts=counts), status

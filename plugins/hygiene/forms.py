@@ -6,14 +6,13 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import toolkit
@@ -48,8 +47,9 @@ class RuleForm(toolkit.VersionForm):
     persons = IntegerField(_l("Höchstzahl der Personen pro Raum"), validators=[Optional(), NumberRange(min=1, max=50)])
     metres = StringField(_l("Abstand in Metern"), validators=[Optional(), _check_metres])
     location = SelectField(_l("Standort"), choices=[])
-    starts_on = DateField(_l("Gilt ab"), validators=[DataRequired()])
-    ends_on = DateField(_l("Gilt bis einschließlich"), validators=[Optional()])
+    starts_on = toolkit.DayField(_l("Gilt ab"),
+                                 validators=[InputRequired(_l("Bitte geben Sie an, ab wann die Regel gilt."))])
+    ends_on = toolkit.DayField(_l("Gilt bis einschließlich"), validators=[Optional()])
     position = IntegerField(_l("Reihenfolge"), validators=[InputRequired(), NumberRange(min=1, max=999)])
     text = toolkit.PerLanguageField(field=TextAreaField(validators=[Optional(), Length(max=TEXT_LENGTH)]))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectMultipleField, StringField, TextAreaField, TimeField
+from wtforms import SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -71,7 +71,7 @@ class HelpTimeForm(FlaskForm):
     """When, in which languages and where volunteers help."""
 
     version = toolkit.VersionField()
-    day = DateField(_l("Datum"), validators=[InputRequired(message=_l("Bitte geben Sie ein Datum ein."))])
+    day = toolkit.DayField(_l("Datum"), validators=[InputRequired(message=_l("Bitte geben Sie ein Datum ein."))])
     starts_at = TimeField(_l("Beginn"), validators=[InputRequired(message=_l("Bitte geben Sie die Uhrzeit ein."))])
     ends_at = TimeField(_l("Ende"), validators=[InputRequired(message=_l("Bitte geben Sie die Uhrzeit ein."))])
     languages = MultiCheckboxField(_l("Sprachen"), choices=[], validate_choice=True)

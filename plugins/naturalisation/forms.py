@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal import toolkit
 from portal.toolkit import _, _l
@@ -18,19 +17,6 @@ from .importer import parse_birth_date, parse_family, parse_reference
 def as_choices(pairs) -> list[SelectChoice]:
     """Turn (value, label) pairs into select options."""
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-class LenientDateField(DateField):
-    """A date input whose unreadable value gets our own translated message, and whose empty value is None."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Bitte ein Datum angeben, zum Beispiel 31.07.2026.")) from None
 
 
 def _reference(_form, field):
@@ -51,8 +37,8 @@ class CaseForm(toolkit.VersionForm):
     """Record a case whose certificates are ready."""
 
     reference = StringField(_l("Aktenzeichen"), validators=[_reference])
-    ready_on = LenientDateField(_l("Urkunden liegen bereit ab"),
-                                validators=[DataRequired(_l("Bitte das Datum angeben."))])
+    ready_on = toolkit.DayField(_l("Urkunden liegen bereit ab"),
+                                validators=[InputRequired(_l("Bitte das Datum angeben."))])
     births = TextAreaField(_l("Geburtsdaten der Personen"))
     family_group = StringField(_l("Familie (optional)"), validators=[Length(max=40, message=_l(
         "Höchstens 40 Zeichen."))])
@@ -89,7 +75,7 @@ class ImportForm(FlaskForm):
 class MoveForm(toolkit.VersionForm):
     """Give an appointment another day, time or room."""
 
-    day = LenientDateField(_l("Tag"), validators=[DataRequired(_l("Bitte den Tag angeben."))])
+    day = toolkit.DayField(_l("Tag"), validators=[InputRequired(_l("Bitte den Tag angeben."))])
     starts_at = SelectField(_l("Uhrzeit"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
     office = SelectField(_l("Raum"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
 

@@ -246,13 +246,12 @@ def day_plan(day: str):
 
 @bp.route("/days")
 def choose_day():
-    value = request.args.get("day", "")
-    try:
-        chosen = date.fromisoformat(value)
-    except ValueError:
-        flash(_("Bitte einen Tag wählen."), "error")
+    form = toolkit.DayChoiceForm(request.args)
+    form.validate()
+    if form.day.errors or form.day.data is None:
+        flash(form.day.errors[0] if form.day.errors else _("Bitte einen Tag wählen."), "error")
         return redirect(url_for(".overview"))
-    return redirect(url_for(".day_plan", day=chosen.isoformat()))
+    return redirect(url_for(".day_plan", day=form.day.data.isoformat()))
 
 
 @bp.route("/appointments/<int:appointment_id>/outcome", methods=["POST"])

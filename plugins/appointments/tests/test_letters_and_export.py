@@ -35,6 +35,16 @@ def test_a_days_letters_print_on_one_page_one_per_sheet(staff_client, add_appoin
     assert html.count('class="appointments-letter__qr"') == 2
 
 
+def test_the_day_view_and_its_letters_say_when_a_day_is_unreadable(staff_client, today):
+    desk = staff_client("caseworker")
+    for path in ("/de/staff/appointments/day", "/de/staff/appointments/day/letters"):
+        response = desk.get(path, query_string={"day": "31.02.2027", "language": "ar"})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422 and "Bitte ein Datum angeben, zum Beispiel 31.07.2026." in page, path
+        assert 'value="31.02.2027"' in page and format_date(today, "long", locale="de") in page, path
+        assert desk.get(path, query_string={"day": "15.01.2027"}).status_code == 200
+
+
 def test_the_day_view_links_the_letters_and_the_export(staff_client):
     day = tomorrow().isoformat()
     html = staff_client("caseworker").get("/de/staff/appointments/day", query_string={"day": day}).get_data(
@@ -89,7 +99,8 @@ def test_the_audit_log_names_the_exports_days_in_the_readers_words(staff_client)
 
 
 @pytest.mark.parametrize("query, message", [
-    ({"first_day": "gestern"}, "Bitte ein gültiges Datum angeben."),
+    ({"first_day": "gestern"}, "Bitte ein Datum angeben, zum Beispiel 31.07.2026."),
+    ({"first_day": "", "last_day": "2026-05-01"}, "Bitte geben Sie den ersten Tag an."),
     ({"first_day": "2026-05-02", "last_day": "2026-05-01"}, "Der letzte Tag liegt vor dem ersten."),
     ({"first_day": "2026-05-01", "last_day": "2026-06-01"}, "Bitte höchstens 31 Tage auf einmal."),
 ])

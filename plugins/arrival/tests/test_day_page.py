@@ -84,8 +84,15 @@ def test_another_day_is_chosen_with_the_date_picker(staff_client, passes, two_pm
 
 def test_a_bad_date_is_refused_and_today_shown(staff_client):
     response = staff_client("caseworker").get(DAY_PAGE, query_string={"day": "morgen"})
+    page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Bitte ein gültiges Datum angeben." in response.get_data(as_text=True)
+    assert "Bitte ein Datum angeben, zum Beispiel 31.07.2026." in page and 'value="morgen"' in page
+
+
+def test_a_day_typed_without_a_date_picker_is_read(staff_client, today):
+    tomorrow = today + timedelta(days=1)
+    response = staff_client("caseworker").get(DAY_PAGE, query_string={"day": f"{tomorrow:%d.%m.%Y}"})
+    assert response.status_code == 200 and f'value="{tomorrow.isoformat()}"' in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role, status", [("caseworker", 200), ("admin", 200), ("door", 403), ("editor", 403)])

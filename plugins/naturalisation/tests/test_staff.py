@@ -46,6 +46,16 @@ def test_only_caseworkers_and_admins_get_in(client, staff_client):
     assert staff_client("admin").get(f"{BASE}/").status_code == 200
 
 
+def test_another_days_plan_opens_for_a_picked_or_typed_day_and_says_what_is_wrong(caseworker):
+    for typed in ("2027-01-15", "15.01.2027"):
+        response = caseworker.get(f"{BASE}/days", query_string={"day": typed})
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"{BASE}/days/2027-01-15")
+    for typed, said in (("morgen", "Bitte ein Datum angeben, zum Beispiel 31.07.2026."),
+                        ("", "Bitte einen Tag wählen.")):
+        response = caseworker.get(f"{BASE}/days", query_string={"day": typed}, follow_redirects=True)
+        assert response.request.path == f"{BASE}/" and said in response.get_data(as_text=True), typed
+
+
 def count_cases(database):
     with database() as db:
         return db.scalar(select(func.count()).select_from(HandoverCase))
