@@ -9,7 +9,7 @@ from babel.core import get_global
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, Domain, format_date, format_datetime, format_time, get_babel, get_locale, gettext
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.datastructures import LanguageAccept
 
 LANGUAGE_COOKIE = "portal_lang"
@@ -123,6 +123,13 @@ def source_name(name: str) -> Markup:
     return Markup('<bdi lang="{}">{}</bdi>').format(source_language(), name)
 
 
+def written_in(text: str, code: str) -> Markup:
+    """Show a text staff wrote, marked with its language and isolated when the page is in another one."""
+    if code == current_language():
+        return escape(text)
+    return Markup("<bdi {}>{}</bdi>").format(lang_attrs(code), text)
+
+
 def lang_attrs(code: str) -> Markup:
     """Return lang and dir attributes for an element holding text in another language."""
     return Markup(f'lang="{language_tag(code)}" dir="{text_direction(code)}"')
@@ -228,6 +235,7 @@ def init_app(app: Flask, translation_dirs: list[str]) -> None:
         source_language=source_language,
         source_language_name=source_language_name,
         source_name=source_name,
+        written_in=written_in,
         get_locale=get_locale,
         untranslated_note=untranslated_note,
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from flask import render_template_string
 
 from portal.config import DEFAULTS
 from portal.i18n import text_direction
@@ -86,3 +87,13 @@ def test_a_latin_term_in_right_to_left_shipped_text_never_breaks_at_its_hyphen_o
             breakable += [(path.parent.parent.name, lang, run) for run in latin_run.findall(text)
                           if re.search(r"[A-Za-z]", run) and ("-" in run or " /" in run or "/ " in run)]
     assert checked > 100 and not breakable, breakable
+
+
+def test_what_staff_wrote_is_marked_with_its_language_only_on_a_page_in_another(app):
+    with app.test_request_context("/ar/"):
+        app.preprocess_request()
+        assert render_template_string("{{ written_in('Umzug <neu>', 'de') }}") == \
+            '<bdi lang="de" dir="ltr">Umzug &lt;neu&gt;</bdi>'
+    with app.test_request_context("/de/"):
+        app.preprocess_request()
+        assert render_template_string("{{ written_in('Umzug <neu>', 'de') }}") == "Umzug &lt;neu&gt;"

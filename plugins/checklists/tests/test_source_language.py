@@ -95,6 +95,9 @@ def test_a_title_saved_before_the_source_language_changed_shows_on_staff_pages(e
     data(written_in_turkish)
     listed = [cell.text_content() for cell in parse(editor.get("/en/staff/checklists/")).xpath("//td")]
     assert "Oturma izninin uzatılması" in listed
+    # Marked as Turkish on the English page, for screen readers to speak it so.
+    index = parse(editor.get("/en/staff/checklists/"))
+    assert index.xpath("//td/bdi[@lang='tr']/text()") == ["Oturma izninin uzatılması"]
     translate = parse(editor.get(f"/en/staff/checklists/services/{SLUG}/translations/ar"))
     assert [hint.text_content() for hint in translate.xpath("//form//*[@lang='tr']")] == ["Oturma izninin uzatılması"]
     assert "Turkish: " in translate.xpath("string(//form[contains(@class, 'checklists-edit')])")

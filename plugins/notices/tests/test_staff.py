@@ -266,3 +266,15 @@ def test_a_delete_that_races_a_save_is_refused(app, staff_client, make_notice, l
     response = editor.post(f"{edit_url(notice_id)}/delete", data={"csrf_token": token, "version": "1"})
     assert response.headers["Location"] == edit_url(notice_id)
     assert only_notice(load).priority == "urgent"
+
+
+def test_a_title_staff_wrote_is_marked_german_on_staff_pages_in_another_language(staff_client, make_notice):
+    notice_id = make_notice({"de": ("Umzug", "Neue Adresse."), "ar": ("انتقال", "عنوان جديد.")})
+    editor = staff_client("editor")
+    for url in ("/ar/staff/notices/", "/ar/staff/notices/languages", f"/ar/staff/notices/{notice_id}/delete"):
+        tree = html.fromstring(editor.get(url).get_data(as_text=True))
+        marked = tree.xpath("//main//bdi[normalize-space(.) = 'Umzug']")
+        assert marked and marked[0].get("lang") == "de" and marked[0].get("dir") == "ltr", url
+    # On a German page it is the page's own language: no mark needed.
+    assert "<bdi" not in html.tostring(html.fromstring(editor.get("/de/staff/notices/").get_data(as_text=True))
+                                       .xpath("//main//table")[0], encoding="unicode")
