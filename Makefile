@@ -62,17 +62,23 @@ system-packages:
 test-tools: install node_modules/.installed system-packages
 
 # The two passes run side by side, one per core; make prints each pass's output whole when it ends.
+PG_REACHABLE = $(BIN)/python -c "import sqlalchemy as s; s.create_engine('$(PG_TEST_URL)').connect().close()" 2>/dev/null
+
+# With both passes running, the tests that touch no database go to the PostgreSQL pass, the shorter one.
 test: test-tools
 	$(BIN)/ruff check portal plugins tests benchmarks
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	@if $(PG_REACHABLE); then both=yes; else both=; fi; \
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres BOTH_PASSES=$$both
 
 test-sqlite:
-	PORTAL_TEST_REDIS_URL='$(SQLITE_TEST_REDIS_URL)' $(BIN)/python -m pytest $(PYTEST_ARGS)
+	PORTAL_TEST_BOTH_PASSES='$(BOTH_PASSES)' PORTAL_TEST_REDIS_URL='$(SQLITE_TEST_REDIS_URL)' \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The second pass runs the suite again on PostgreSQL.
 test-postgres:
-	@if $(BIN)/python -c "import sqlalchemy as s; s.create_engine('$(PG_TEST_URL)').connect().close()" 2>/dev/null; then \
-	  PORTAL_TEST_DATABASE_URL='$(PG_TEST_URL)' PORTAL_TEST_REDIS_URL='$(PG_TEST_REDIS_URL)' $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	@if $(PG_REACHABLE); then \
+	  PORTAL_TEST_BOTH_PASSES='$(BOTH_PASSES)' PORTAL_TEST_DATABASE_URL='$(PG_TEST_URL)' \
+	  PORTAL_TEST_REDIS_URL='$(PG_TEST_REDIS_URL)' $(BIN)/python -m pytest $(PYTEST_ARGS); \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL at $(PG_TEST_URL) is not reachable"; exit 1; \
 	else echo "PostgreSQL at $(PG_TEST_URL) is not reachable: the PostgreSQL pass is skipped"; fi
 

@@ -18,15 +18,21 @@ for _module in pkgutil.iter_modules(portal_plugins.__path__):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Leave browser tests (but those marked both_databases) and database-independent tests to the SQLite pass."""
-    if not os.environ.get("PORTAL_TEST_DATABASE_URL"):
-        return
-    # A page drives the same queries on either database, and the server-side tests run every query on both;
-    # a second browser pass would double the longest part of `make test` for little. Tests that touch no
-    # database (catalogs, signing, installing) would only repeat themselves.
-    sqlite_only = [item for item in items if item.get_closest_marker("database_independent") or (
-        item.get_closest_marker("browser") and not item.get_closest_marker("both_databases"))]
-    if sqlite_only:
-        config.hook.pytest_deselected(items=sqlite_only)
-        left_out = set(sqlite_only)
-        items[:] = [item for item in items if item not in left_out]
+    """Split the tests between the SQLite and the PostgreSQL pass (README, "Tests")."""
+    on_postgres = bool(os.environ.get("PORTAL_TEST_DATABASE_URL"))
+    # Set by `make test` when both passes run: the tests that touch no database (catalogs, signing, installing) then
+    # go to the PostgreSQL pass, which is the shorter one without them. A pass run alone keeps them.
+    both_passes = bool(os.environ.get("PORTAL_TEST_BOTH_PASSES"))
+
+    def left_out(item) -> bool:
+        if item.get_closest_marker("database_independent"):
+            return on_postgres != both_passes
+        # A page drives the same queries on either database, and the server-side tests run every query on both;
+        # a second browser pass would double the longest part of `make test` for little.
+        return on_postgres and item.get_closest_marker("browser") and not item.get_closest_marker("both_databases")
+
+    deselected = [item for item in items if left_out(item)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        gone = set(deselected)
+        items[:] = [item for item in items if item not in gone]
