@@ -40,17 +40,23 @@ def _check_metres(_form, field) -> None:
         raise ValidationError(_("Bitte geben Sie eine Zahl zwischen 0,5 und 10 ein, zum Beispiel 1,5.")) from None
 
 
+# The form is sent unchecked by the browser (novalidate), so that every message is the portal's, in the page's language.
+POSITION_MESSAGE = _l("Bitte geben Sie eine Zahl von 1 bis 999 ein; kleinere Zahlen stehen weiter oben.")
+
+
 class RuleForm(toolkit.VersionForm):
     """A rule: kind, parameter, texts per language, location and validity."""
 
     kind = SelectField(_l("Art der Regel"), choices=[])
-    persons = IntegerField(_l("Höchstzahl der Personen pro Raum"), validators=[Optional(), NumberRange(min=1, max=50)])
+    persons = IntegerField(_l("Höchstzahl der Personen pro Raum"), validators=[
+        Optional(), NumberRange(min=1, max=50, message=_l("Bitte geben Sie eine Zahl von 1 bis 50 ein."))])
     metres = StringField(_l("Abstand in Metern"), validators=[Optional(), _check_metres])
     location = SelectField(_l("Standort"), choices=[])
     starts_on = toolkit.DayField(_l("Gilt ab"),
                                  validators=[InputRequired(_l("Bitte geben Sie an, ab wann die Regel gilt."))])
     ends_on = toolkit.DayField(_l("Gilt bis einschließlich"), validators=[Optional()])
-    position = IntegerField(_l("Reihenfolge"), validators=[InputRequired(), NumberRange(min=1, max=999)])
+    position = IntegerField(_l("Reihenfolge"), validators=[InputRequired(POSITION_MESSAGE),
+                                                            NumberRange(min=1, max=999, message=POSITION_MESSAGE)])
     text = toolkit.PerLanguageField(field=TextAreaField(validators=[Optional(), Length(max=TEXT_LENGTH)]))
 
 

@@ -70,6 +70,12 @@ def test_invalid_rule_is_refused_with_messages_and_kept_in_the_form(staff_client
     response = editor.post(NEW, data=values)
     assert response.status_code == 422
     assert set(node.get("id") for node in parse(response).xpath("//p[@class='error']")) == {"metres-error"}
+    # Numbers out of range or missing are named in the page's language, not WTForms' English.
+    response = editor.post(NEW.replace("/de/", "/ckb/"), data=replace(values, {
+        "kind": "persons_per_room", "persons": "0", "position": "", "metres": ""}))
+    errors = {node.get("id"): node.text_content() for node in parse(response).xpath("//p[@class='error']")}
+    assert set(errors) == {"persons-error", "position-error"} and "50" in errors["persons-error"]
+    assert not any(word in " ".join(errors.values()) for word in ("This field", "Number must"))
     assert data(lambda session: session.scalars(select(Rule)).all()) == []
 
 
