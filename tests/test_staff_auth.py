@@ -53,6 +53,17 @@ def test_login_starts_a_server_session_and_returns_to_the_page_asked_for(client,
     assert "Angemeldet als Test editor" in page
 
 
+def test_a_sign_in_left_empty_or_mistyped_is_answered_in_the_pages_language(client):
+    # WTForms has no Tigrinya catalog of its own: the portal's messages are used, never its English ones.
+    login = "/ti/staff/login"
+    response = client.post(login, data={"csrf_token": csrf_token(client, login), "email": "", "password": ""})
+    errors = [node.text_content() for node in lxml.html.fromstring(response.get_data(as_text=True))
+              .xpath("//p[@class='error']")]
+    assert response.status_code == 422 and errors == ["በጃኹም ኣድራሻ ኢመይል ኣእትዉ።", "በጃኹም መሕለፊ ቃል ኣእትዉ።"]
+    response = client.post(login, data={"csrf_token": csrf_token(client, login), "email": "anna", "password": "x"})
+    assert "name@example.org" in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "staff"])
 def test_login_never_sends_to_another_site(client, make_staff, target):
     editor = make_staff("editor")

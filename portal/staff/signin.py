@@ -17,10 +17,16 @@ from wtforms.validators import DataRequired, Email
 from ..addresses import local_path
 from ..keptforms import KeptForm
 
+# Staff forms are sent unchecked by the browser (novalidate): every message is the portal's, in the page's language,
+# also where WTForms has no catalog of its own (Kurdish, Pashto, Tigrinya).
+EMAIL_REQUIRED = _l("Bitte geben Sie die E-Mail-Adresse ein.")
+EMAIL_INVALID = _l("Bitte geben Sie eine E-Mail-Adresse wie name@example.org ein.")
+PASSWORD_REQUIRED = _l("Bitte geben Sie das Passwort ein.")
+
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Email()])
-    password = PasswordField(_l("Passwort"), validators=[DataRequired()])
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(EMAIL_REQUIRED), Email(EMAIL_INVALID)])
+    password = PasswordField(_l("Passwort"), validators=[DataRequired(PASSWORD_REQUIRED)])
 
 
 def sign_in_page(form: LoginForm, kept: KeptForm | None = None, status: int = 200, note: str = ""):

@@ -35,7 +35,7 @@ from .auth import (
 )
 from .changes import actor_name, audit_areas, readable_changes, what_happened
 from .models import AuditEntry, StaffAccount
-from .signin import LoginForm, onwards_from_sign_in, sign_in_page
+from .signin import EMAIL_INVALID, EMAIL_REQUIRED, PASSWORD_REQUIRED, LoginForm, onwards_from_sign_in, sign_in_page
 
 bp = PortalBlueprint("staff", __name__, kind="staff", url_prefix="/<lang:lang>/staff")
 bp.add_app_template_filter(readable_changes)
@@ -56,17 +56,19 @@ class AuditFilterForm(FlaskForm):
 
 
 class AccountForm(FlaskForm):
-    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(), Email(), Length(max=254)])
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    role = SelectField(_l("Rolle"), choices=[])
-    password = PasswordField(_l("Passwort"), validators=[DataRequired()])
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(EMAIL_REQUIRED), Email(EMAIL_INVALID),
+                                                         Length(max=254)])
+    display_name = StringField(_l("Name"), validators=[DataRequired(_l("Bitte geben Sie den Namen ein.")),
+                                                      Length(max=120)])
+    role = SelectField(_l("Rolle"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
+    password = PasswordField(_l("Passwort"), validators=[DataRequired(PASSWORD_REQUIRED)])
 
 
 class NewPasswordForm(FlaskForm):
     """A new password, typed twice; an admin sets one this way for a colleague who has forgotten theirs."""
 
-    new_password = PasswordField(_l("Neues Passwort"), validators=[DataRequired()])
-    repeated = PasswordField(_l("Neues Passwort noch einmal"), validators=[DataRequired()])
+    new_password = PasswordField(_l("Neues Passwort"), validators=[DataRequired(PASSWORD_REQUIRED)])
+    repeated = PasswordField(_l("Neues Passwort noch einmal"), validators=[DataRequired(PASSWORD_REQUIRED)])
 
     def check(self, email: str) -> bool:
         """Add the password rules' and the repetition's errors; tell whether the new password may be set."""
@@ -81,7 +83,7 @@ class NewPasswordForm(FlaskForm):
 class PasswordChangeForm(NewPasswordForm):
     """One's own new password, with the current one as proof."""
 
-    current_password = PasswordField(_l("Bisheriges Passwort"), validators=[DataRequired()])
+    current_password = PasswordField(_l("Bisheriges Passwort"), validators=[DataRequired(PASSWORD_REQUIRED)])
 
 
 def _login_account_key() -> str:
