@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -27,6 +27,9 @@ class NoticeForm(FlaskForm):
     ends_at = DateTimeLocalField(toolkit._l("Sichtbar bis (freiwillig)"), format=DATETIME_FORMAT,
                                  validators=[Optional()])
     version = toolkit.VersionField()
+    # Set when only a typing error of the source text was corrected: the translations stay current.
+    translations_still_fit = BooleanField(toolkit._l("Die Übersetzungen passen weiterhin: Ich habe nur Tippfehler "
+                                                     "berichtigt."))
     titles = toolkit.PerLanguageField(
         field=StringField(validators=[Length(max=200)]), languages=_notice_languages,
         label_for=lambda code: toolkit._("Titel (%(language)s)", language=toolkit.language_name(code)))

@@ -14,12 +14,14 @@ from .models import Notice, NoticeText
 
 @dataclass(frozen=True)
 class LocalizedNotice:
-    """A notice with the text chosen for the visitor, and the language that text is in."""
+    """A notice with the text chosen for the visitor, the language that text is in, and why if not theirs."""
 
     notice: Notice
     text: NoticeText
     lang: str
     is_fallback: bool
+    # The visitor's language has a text, made for source words changed since: it is being brought up to date.
+    is_being_updated: bool = False
 
 
 def visible_query(now: datetime) -> Select:
@@ -32,10 +34,11 @@ def visible_query(now: datetime) -> Select:
 
 def localize(notice: Notice, lang: str | None = None) -> LocalizedNotice | None:
     """Pick the notice's text for the visitor's language, falling back along the configured chain."""
-    found = toolkit.pick_translation(notice.text_by_language(), lang)
+    found = toolkit.pick_translation(notice.current_texts(), lang)
     if found is None:
         return None
-    return LocalizedNotice(notice, found.value, found.lang, found.is_fallback)
+    return LocalizedNotice(notice, found.value, found.lang, found.is_fallback,
+                           found.requested in notice.outdated_languages())
 
 
 def localize_all(notices) -> list[LocalizedNotice]:
@@ -62,10 +65,15 @@ class KeptNotice:
     starts_at: datetime
     ends_at: datetime | None
     texts: dict[str, KeptText]
+    outdated: frozenset[str]
 
-    def text_by_language(self) -> dict[str, KeptText]:
-        """Return the notice's texts keyed by language code."""
+    def current_texts(self) -> dict[str, KeptText]:
+        """Return the texts visitors may read, keyed by language code (outdated translations left out)."""
         return self.texts
+
+    def outdated_languages(self) -> frozenset[str]:
+        """Return the languages whose translation was made for source words changed since."""
+        return self.outdated
 
     def is_visible(self, now: datetime) -> bool:
         """Tell whether visitors see the notice at this moment."""
@@ -82,7 +90,9 @@ def published_notices() -> tuple[KeptNotice, ...]:
     query = (select(Notice).where(Notice.state == "published", or_(Notice.ends_at.is_(None), Notice.ends_at > now))
              .order_by(Notice.starts_at.desc(), Notice.id.desc()))
     return tuple(KeptNotice(notice.id, notice.category, notice.priority, notice.starts_at, notice.ends_at,
-                            {text.lang: KeptText(text.lang, text.title, text.body) for text in notice.texts})
+                            {lang: KeptText(lang, text.title, text.body)
+                             for lang, text in notice.current_texts().items()},
+                            frozenset(notice.outdated_languages()))
                  for notice in toolkit.session().scalars(query))
 
 
