@@ -112,11 +112,13 @@ def _write_batch(batch: list[tuple[int, dict]], report: toolkit.CsvReport, now: 
     """Insert new references, update changed ones and mark all as seen in this export; count what happened."""
     session = toolkit.session()
     columns = [getattr(Appointment, name) for name in ("id", "reference", "imported_at", *COMPARED)]
-    stored = {row.reference: row for row in session.execute(
-        select(*columns).where(Appointment.reference.in_([record["reference"] for _line, record in batch])))}
+    # Matched as the lookup finds them, whatever the separators: M 100001 in an export is the stored M-100001.
+    stored = {toolkit.reference_key(row.reference): row for row in session.execute(
+        select(*columns).where(toolkit.reference_key_expression(Appointment.reference).in_(
+            [toolkit.reference_key(record["reference"]) for _line, record in batch])))}
     new, changed, unchanged_ids = [], [], []
     for line, record in batch:
-        current = stored.get(record["reference"])
+        current = stored.get(toolkit.reference_key(record["reference"]))
         if current is not None and current.imported_at == now:
             report.add_error(line, _duplicate(record["reference"]))
         elif current is None:
@@ -166,10 +168,11 @@ def _stage(stream: IO[bytes], report: toolkit.CsvReport) -> None:
             report.add_error(line, problem)
             continue
         # Batches are written even after a bad row, since writing is what finds duplicates across batches.
-        if record["reference"] in in_batch:
+        key = toolkit.reference_key(record["reference"])
+        if key in in_batch:
             report.add_error(line, _duplicate(record["reference"]))
             continue
-        in_batch.add(record["reference"])
+        in_batch.add(key)
         batch.append((line, record))
         if len(batch) >= BATCH_SIZE:
             _write_batch(batch, report, now)

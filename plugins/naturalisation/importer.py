@@ -67,6 +67,7 @@ PARSERS = {"aktenzeichen": parse_reference, "bereit_ab": partial(toolkit.parse_d
 @dataclass
 class _ImportedCase:
     line: int
+    reference: str  # as its first row spells it
     ready_on: date
     family_group: str
     letter_language: str
@@ -80,9 +81,11 @@ def _stage(stream: IO[bytes], report: toolkit.CsvReport) -> None:
     for line, row in toolkit.read_rows(stream, PARSERS, report, optional=OPTIONAL):
         reference = row["aktenzeichen"]
         fields = (row["bereit_ab"], row.get("familie", ""), row.get("sprache", ""))
-        entry = cases.get(reference)
+        # One case per reference however it is spelled (54/1002-2026, 54 1002 2026), as the lookup finds it.
+        key = toolkit.reference_key(reference)
+        entry = cases.get(key)
         if entry is None:
-            entry = cases[reference] = _ImportedCase(line, *fields)
+            entry = cases[key] = _ImportedCase(line, reference, *fields)
         elif (entry.ready_on, entry.family_group, entry.letter_language) != fields:
             report.add_error(line, _("Bereit ab, Familie und Sprache müssen in allen Zeilen eines Aktenzeichens "
                                      "gleich sein (siehe Zeile %(line)d).", line=entry.line))
@@ -90,10 +93,11 @@ def _stage(stream: IO[bytes], report: toolkit.CsvReport) -> None:
         entry.births.append(row["geburtsdatum"])
     if not report.ok:
         return
-    existing = {case.reference: case for case in session.scalars(
-        select(HandoverCase).where(HandoverCase.reference.in_(list(cases))).options(selectinload(HandoverCase.persons)))}
-    for reference, entry in cases.items():
-        case = existing.get(reference)
+    existing = {toolkit.reference_key(case.reference): case for case in session.scalars(
+        select(HandoverCase).where(toolkit.reference_key_expression(HandoverCase.reference).in_(list(cases)))
+        .options(selectinload(HandoverCase.persons)))}
+    for key, entry in cases.items():
+        case, reference = existing.get(key), entry.reference
         if case is None:
             session.add(HandoverCase(reference=reference, ready_on=entry.ready_on, family_group=entry.family_group,
                              letter_language=entry.letter_language,

@@ -153,6 +153,18 @@ def test_a_reference_twice_in_different_batches_is_found(app, database, csv_file
         assert count(session) == 0
 
 
+def test_a_reference_spelled_otherwise_is_the_same_appointment(app, database, csv_file):
+    assert run_import(app, csv_file("M-300001;01.01.1980;eu-blue-card;postponed;;;;;")).created == 1
+    report = run_import(app, csv_file("M 300001;01.01.1980;eu-blue-card;cancelled;;;;;"))
+    assert (report.created, report.updated) == (0, 1)
+    with database() as session:
+        # One row, as the lookup finds it; the export's spelling is the stored one.
+        assert session.scalars(select(Appointment.reference)).all() == ["M300001"]
+    report = run_import(app, csv_file("M300002;02.02.1982;eu-blue-card;postponed;;;;;",
+                                      "m-300002;02.02.1982;eu-blue-card;postponed;;;;;"))
+    assert [(error.line, "mehrmals" in error.reason) for error in report.errors] == [(3, True)]
+
+
 def test_staff_upload_without_javascript_shows_the_counts(staff_client, csv_file, database):
     client = staff_client("caseworker")
     url = "/de/staff/appointments/import"

@@ -198,6 +198,14 @@ def test_import_saves_all_rows_or_nothing(caseworker, database, today):
     assert "0 neu, 0 geändert, 2 unverändert" in caseworker.get(f"{BASE}/").get_data(as_text=True)
     response = upload(caseworker, CSV_HEADER + f"54/2-2026;{ready};05.06.1999;;\n")
     assert "schon mit anderen Personen erfasst" in response.get_data(as_text=True)
+    # Another spelling is the same case, as the lookup finds it: never a second one nobody could look up.
+    assert upload(caseworker, CSV_HEADER + f"54 2 2026;{ready};05.06.1990;G-1;\n").status_code == 302
+    assert count_cases(database) == 2
+    assert upload(caseworker, CSV_HEADER + f"54/3-2026;{ready};07.08.1991;;\n54 3 2026;{ready};08.08.1991;;\n")\
+        .status_code == 302
+    with database() as db:
+        assert [len(case.persons) for case in db.scalars(select(HandoverCase).filter_by(reference="54/3-2026"))] == [2]
+    assert count_cases(database) == 3
 
 
 @pytest.mark.parametrize("written", ["fa-AF", "fa_AF", "FA-af", "de"])
