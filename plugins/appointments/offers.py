@@ -22,15 +22,18 @@ from .selfservice_models import FreedSlot, Offer, ShortNoticeEntry
 
 
 def candidates(slot: FreedSlot, count: int) -> list[tuple[ShortNoticeEntry, Appointment]]:
-    """Return the clients to offer a slot to: same service, later or no date, no open offer; most urgent first.
+    """Return the clients to offer a slot to: same service, a later date not given back or none, no open offer.
 
-    Urgency is the residence permit's expiry (soonest first, unknown last), then the time on the list.
+    Most urgent first: the residence permit's expiry (soonest first, unknown last), then the time on the list.
     """
     already_offered = exists().where(Offer.appointment_id == ShortNoticeEntry.appointment_id,
                                      Offer.state == "open", Offer.expires_at > toolkit.utcnow())
+    given_back = exists().where(FreedSlot.freed_reference == Appointment.reference,
+                                FreedSlot.starts_at == Appointment.starts_at)
     query = (select(ShortNoticeEntry, Appointment).join(Appointment, Appointment.id == ShortNoticeEntry.appointment_id)
              .where(Appointment.service == slot.service, Appointment.reference != slot.freed_reference,
-                    (Appointment.starts_at.is_(None)) | (Appointment.starts_at > slot.starts_at), ~already_offered)
+                    (Appointment.starts_at.is_(None)) | (Appointment.starts_at > slot.starts_at), ~already_offered,
+                    ~given_back)
              .order_by(ShortNoticeEntry.permit_expires.asc().nulls_last(), ShortNoticeEntry.created_at,
                        ShortNoticeEntry.id)
              .limit(count))

@@ -140,8 +140,10 @@ def record_request(appointment: Appointment, kind: str, **details) -> ClientRequ
         session.add(FreedSlot(starts_at=appointment.starts_at, service=appointment.service,
                               building=appointment.building, room=appointment.room,
                               freed_reference=appointment.reference, created_at=now))
-        # Reminders of a date the client gave back would only confuse.
+        # Reminders of a date the client gave back would only confuse, and an offer of an earlier date would tell
+        # them their given-back date still stands: the office sends a new date by letter when they want one.
         session.execute(Reminder.__table__.delete().where(Reminder.appointment_id == appointment.id))
+        session.execute(ShortNoticeEntry.__table__.delete().where(ShortNoticeEntry.appointment_id == appointment.id))
     session.flush()
     return request
 
@@ -174,7 +176,7 @@ def panel(appointment: Appointment | Row) -> dict:
     shown = {
         # As given_back() and answerable(), read in the one query above.
         "upcoming": upcoming(appointment) and not given_back_now,
-        "may_wait": may_wait_for_earlier(appointment),
+        "may_wait": may_wait_for_earlier(appointment) and not given_back_now,
         "last_request": last_request,
         "waiting": bool(flags.waiting),
         "offers": [(offer_token(offer), slot_text(offer)) for offer in offers if offer.state == "open"],

@@ -32,6 +32,7 @@ from .selfservice import (
     answerable,
     appointment_for_action,
     appointment_for_mail_link,
+    given_back,
     may_wait_for_earlier,
     offer_for_token,
     record_request,
@@ -113,7 +114,7 @@ FORMS = {"confirm": ActionForm, "cancel": CancelForm, "new-date": NewDateForm, "
 
 def _allowed(action: str, appointment: Appointment) -> bool:
     if action == "short-notice":
-        return may_wait_for_earlier(appointment)
+        return may_wait_for_earlier(appointment) and not given_back(appointment)
     if action in ("stop-reminders", "leave-list"):
         return True
     return answerable(appointment)

@@ -140,3 +140,28 @@ def test_two_acceptances_at_the_same_moment_one_wins(app, client, freed_slot_and
         slot = session.scalars(select(FreedSlot)).one()
         assert slot.taken_by_offer_id == next(offer_id for offer_id, won in results.items() if won)
         assert session.scalars(select(Offer.state).where(Offer.state == "accepted")).all() == ["accepted"]
+
+
+def test_a_client_who_gives_back_their_date_leaves_the_list_and_is_offered_nothing(
+        client, freed_slot_and_list, staff_client, database, open_result, act):
+    html, token = open_result(client, reference="M-200002", birth_date=BIRTHS["M-200002"])
+    assert act(client, "cancel", token, wants_new_date="yes").status_code == 200
+    # An offer would tell them that the date they gave back still stands.
+    with database() as session:
+        assert "b@example.org" not in session.scalars(select(ShortNoticeEntry.email)).all()
+    html, _none = open_result(client, reference="M-200002", birth_date=BIRTHS["M-200002"])
+    assert "/self-service/short-notice" not in html
+    # The page's earlier form, sent after all, changes nothing.
+    page = act(client, "short-notice", token, email="b@example.org").get_data(as_text=True)
+    assert "Für diesen Termin ist das nicht möglich." in page
+    with database() as session:
+        assert "b@example.org" not in session.scalars(select(ShortNoticeEntry.email)).all()
+        # Nor is a date given back offered to, should its entry have come first.
+        session.add(ShortNoticeEntry(appointment_id=session.scalar(select(Appointment.id).filter_by(
+            reference="M-200002")), email="b@example.org", language="de"))
+        session.commit()
+    assert offer_from_staff(staff_client("caseworker")).status_code == 302
+    with database() as session:
+        offered = session.scalars(select(Appointment.reference).join(
+            Offer, Offer.appointment_id == Appointment.id)).all()
+    assert offered and "M-200002" not in offered

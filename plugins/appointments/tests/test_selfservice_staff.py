@@ -126,10 +126,12 @@ def test_an_import_that_changes_nothing_leaves_the_request_open(app, client, add
 def test_purge_deletes_requests_list_entries_slots_and_addresses_on_schedule(app, client, add_appointment,
                                                                             open_result, act, database):
     add_appointment("M-100001", days=2)
+    add_appointment("M-100002", days=30)
     _html, token = open_result(client)
     act(client, "remind", token, email="kunde@example.org", consent="yes")
-    act(client, "short-notice", token)
     act(client, "cancel", token, wants_new_date="yes")
+    _html, token = open_result(client, reference="M-100002")
+    act(client, "short-notice", token)
     with database() as session:
         assert session.scalars(select(FreedSlot)).all() and session.scalars(select(ClientRequest)).all()
     app.test_cli_runner().invoke(args=["purge"])
