@@ -274,6 +274,18 @@ def test_new_account_form_refuses_weak_passwords_and_keeps_the_input(staff_clien
     assert db.scalar(select(StaffAccount).filter_by(email="a.demir@amt.example")) is None
 
 
+def test_the_new_account_form_chooses_no_role_and_asks_for_one(staff_client, db):
+    admin = staff_client("admin")
+    page = lxml.html.fromstring(admin.get("/de/staff/accounts").get_data(as_text=True))
+    assert page.xpath("//select[@name='role']/option[@selected]/@value") in ([], [""])
+    assert page.xpath("//select[@name='role']/option[1]/@value") == [""]
+    response = admin.post("/de/staff/accounts", data={
+        "csrf_token": csrf_token(admin, "/de/staff/accounts"), "display_name": "Ayşe Demir",
+        "email": "a.demir@amt.example", "role": "", "password": "Sonnenblume-Akte-77"})
+    assert response.status_code == 422 and "Bitte wählen Sie eine Rolle." in response.get_data(as_text=True)
+    assert db.scalar(select(StaffAccount).filter_by(email="a.demir@amt.example")) is None
+
+
 def test_admin_creates_an_account_and_the_log_records_it(staff_client, db):
     admin = staff_client("admin")
     token = csrf_token(admin, "/de/staff/accounts")

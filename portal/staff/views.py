@@ -60,7 +60,9 @@ class AccountForm(FlaskForm):
                                                          Length(max=254)])
     display_name = StringField(_l("Name"), validators=[DataRequired(_l("Bitte geben Sie den Namen ein.")),
                                                       Length(max=120)])
-    role = SelectField(_l("Rolle"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
+    # No role is chosen for the admin: Enter in a half-filled form must never create an administrator.
+    role = SelectField(_l("Rolle"), choices=[], validators=[DataRequired(_l("Bitte wählen Sie eine Rolle."))],
+                       invalid_choice_message=_l("Bitte aus der Liste wählen."))
     password = PasswordField(_l("Passwort"), validators=[DataRequired(PASSWORD_REQUIRED)])
 
 
@@ -192,7 +194,7 @@ def reset_password(account_id: int):
 @requires_role("admin")
 def accounts():
     form = AccountForm()
-    form.role.choices = [(role, role_label(role)) for role in ROLES]
+    form.role.choices = [("", _("Bitte wählen")), *((role, role_label(role)) for role in ROLES)]
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         problem = password_problem(form.password.data, email)
