@@ -7,7 +7,7 @@ from itertools import groupby
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from portal import toolkit
 from portal.toolkit import _
@@ -37,7 +37,11 @@ def _helpers():
 def search():
     form = SearchForm(request.args)
     query = select(Appointment)
-    if form.validate():
+    valid = form.validate()
+    if not valid:
+        # A search with an unreadable part finds nothing rather than everything its other parts would have narrowed.
+        query = query.where(false())
+    else:
         if form.reference.data:
             # Compared without separators, like the public lookup: M100 finds M-100001.
             query = query.where(toolkit.reference_key_expression(Appointment.reference).startswith(
@@ -52,7 +56,7 @@ def search():
     # NULLS LAST matches PostgreSQL's index order, so the first page needs no sort of every row.
     query = query.order_by(Appointment.starts_at.asc().nulls_last(), Appointment.id)
     page = toolkit.paginate(query, PAGE_SIZE, keep={name: request.args.get(name) for name in form.data})
-    return render_template("appointments/staff/search.html", form=form, page=page)
+    return render_template("appointments/staff/search.html", form=form, page=page), 200 if valid else 422
 
 
 def _fill_form(form: AppointmentForm, appointment: Appointment) -> None:
