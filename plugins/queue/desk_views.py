@@ -195,9 +195,10 @@ def transfer(slug: str, ticket_id: int):
         abort(404)
     form = _transfer_form(desk, ticket, formdata=request.form)
     if form.validate_on_submit() and form.target.data:
+        successors = []
         try:
-            saved = service.change(ticket, form.version.data, "transfer",
-                                   lambda: service.transfer(ticket, form.target.data, toolkit.utcnow()))
+            saved = service.change(ticket, form.version.data, "transfer", lambda: successors.append(
+                service.transfer(ticket, form.target.data, toolkit.utcnow())))
         except service.QueueError as error:
             toolkit.session().rollback()
             form.target.errors.append(str(error))
@@ -205,6 +206,9 @@ def transfer(slug: str, ticket_id: int):
             if not saved:
                 return _render_desk(desk, 409, conflict=True)
             toolkit.session().commit()
+            # A client without a phone learns the new number only from the desk.
+            flash(_("%(old)s ist jetzt %(new)s. Bitte sagen Sie der Kundin oder dem Kunden die neue Nummer.",
+                    old=ticket.label, new=successors[0].label), "success")
             return redirect(url_for(".desk", slug=slug))
     elif not form.target.errors:
         form.target.errors.append(_("Bitte wählen Sie, wohin die Nummer weitergeleitet wird."))

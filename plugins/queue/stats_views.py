@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Response, render_template, request
-from wtforms import Form, SelectField
+from flask_wtf import FlaskForm
+from wtforms import SelectField
 
 from portal import toolkit
 from portal.toolkit import _, _l, ngettext
@@ -19,10 +20,14 @@ CSV_HEADER = ("group", "key", "clients", "mean_wait_minutes", "longest_wait_minu
               "missed")
 
 
-class SpanForm(Form):
+class SpanForm(FlaskForm):
     """Choose the days to count: a GET form that changes nothing, so it has no CSRF token."""
 
-    days = SelectField(_l("Zeitraum"), default="7", choices=[])
+    class Meta:
+        csrf = False
+
+    days = SelectField(_l("Zeitraum"), default="7", choices=[],
+                       invalid_choice_message=_l("Bitte aus der Liste wählen."))
 
 
 def _form() -> SpanForm:

@@ -135,6 +135,16 @@ def test_bad_input_is_refused_with_the_error_summary(staff_client, issue, stored
     response = desk.post(f"{DESK}/ticket/{ticket_id}/transfer", data={"csrf_token": token, "version": version,
                                                                        "target": "queue:service-point"})
     assert response.status_code == 302 and stored(ticket_id)["state"] == "transferred"
+    assert "A 001 ist jetzt S 001. Bitte sagen Sie" in desk.get(DESK).get_data(as_text=True)
+
+
+def test_the_desk_names_the_language_to_interpret_as_staff_read_it_and_as_its_speakers_do(staff_client, issue):
+    issue(interpreter_language="ar")
+    desk = staff_client("caseworker")
+    page = desk.get(DESK).get_data(as_text=True)
+    assert 'Arabisch (<span lang="ar" dir="rtl">العربية</span>)' in page
+    desk.post(f"{DESK}/call", data={"csrf_token": csrf_token(desk, DESK)})
+    assert 'Arabisch (<span lang="ar" dir="rtl">العربية</span>)' in desk.get(DESK).get_data(as_text=True)
 
 
 def test_an_urgent_flag_moves_a_client_to_the_front(staff_client, issue, stored, data, today):

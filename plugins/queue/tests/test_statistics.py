@@ -95,6 +95,8 @@ def test_the_statistics_refuse_a_made_up_span_and_other_roles(staff_client):
     caseworker = staff_client("caseworker")
     answer = caseworker.get("/de/staff/queue/statistics?days=400")
     assert answer.status_code == 422 and 'id="error-summary"' in answer.get_data(as_text=True)
+    # In the page's language, not WTForms' English.
+    assert "يرجى الاختيار من القائمة." in caseworker.get("/ar/staff/queue/statistics?days=abc").get_data(as_text=True)
     assert staff_client("door").get("/de/staff/queue/statistics").status_code == 403
     assert staff_client("mediator").get("/de/staff/queue/statistics.csv").status_code == 403
 
