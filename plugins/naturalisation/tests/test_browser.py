@@ -78,6 +78,13 @@ def test_handover_lookup_on_a_phone(live_server, browser, database, make_staff, 
     assert plain.url == result_address.replace("/de/", "/ar/")
     assert plain.locator("html").get_attribute("dir") == "rtl"
     assert "Raum 2" in plain.locator("#lookup-result").inner_text()
+    # Nothing found is said above the form, where a phone's screen shows it, and focused.
+    plain.goto(f"{live_server.url}/de/naturalisation/")
+    plain.fill("#reference", "54/12-2026")
+    fill_birth_date(plain, "01", "01", "1990")
+    plain.click("main form button[type=submit]")
+    assert plain.evaluate("document.activeElement.id") == "lookup-result"
+    assert plain.locator("#lookup-result").bounding_box()["y"] < plain.locator("main form").bounding_box()["y"]
     plain.context.close()
 
     # The staff's pages for the same day pass too: day plan and letters.
