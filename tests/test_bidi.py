@@ -89,6 +89,31 @@ def test_a_latin_term_in_right_to_left_shipped_text_never_breaks_at_its_hyphen_o
     assert checked > 100 and not breakable, breakable
 
 
+def _right_to_left_texts():
+    """Yield (where, text) for every shipped right-to-left text: catalogs and content files."""
+    from babel.messages.pofile import read_po
+
+    for path in sorted([*PLUGINS.glob("*/translations/*/LC_MESSAGES/messages.po"),
+                        *(PLUGINS.parent / "translations").glob("*/LC_MESSAGES/messages.po")]):
+        if text_direction(path.parent.parent.name) == "rtl":
+            for message in read_po(path.open("rb")):
+                if not message.id:
+                    continue  # the catalog's header
+                for text in ([message.string] if isinstance(message.string, str) else message.string):
+                    yield path.parent.parent.name, text
+    for path in sorted(PLUGINS.glob("*/content/*.json")):
+        for lang, text in _texts_by_language(json.loads(path.read_text(encoding="utf-8"))):
+            if text_direction(lang) == "rtl":
+                yield lang, text
+
+
+def test_an_example_number_with_a_hyphen_in_right_to_left_text_keeps_its_order():
+    # After Arabic letters, "54/12-2026" shows as "2026-54/12": digits there join across "/" but not across "-".
+    number = re.compile(r"(?<![\u2066\d])\d+(?:[./]\d+)*-\d[\d./-]*(?![\d\u2069])")
+    found = [(lang, text) for lang, text in _right_to_left_texts() if number.search(text)]
+    assert not found, found
+
+
 def test_what_staff_wrote_is_marked_with_its_language_only_on_a_page_in_another(app):
     with app.test_request_context("/ar/"):
         app.preprocess_request()
