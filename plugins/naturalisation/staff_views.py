@@ -181,13 +181,16 @@ def edit_case(case_id: int):
     return redirect(url_for(".edit_case", case_id=case.id))
 
 
-@bp.route("/cases/<int:case_id>/delete", methods=["POST"])
+@bp.route("/cases/<int:case_id>/delete", methods=["GET", "POST"])
 def delete_case(case_id: int):
     session = toolkit.session()
     case = _case_or_404(case_id)
+    planned = [a for p in case.persons for a in p.appointments if a.state == "planned"]
+    if request.method == "GET":
+        # A case goes with its persons and its planned appointments: asked once more on a page of its own.
+        return render_template("naturalisation/staff/delete_case.html", case=case, planned=len(planned))
     form = toolkit.VersionForm()
     before = _case_snapshot(case)
-    planned = [a for p in case.persons for a in p.appointments if a.state == "planned"]
 
     def delete():
         for appointment in planned:

@@ -399,6 +399,10 @@ def test_the_audit_log_tells_case_changes_in_the_readers_words(caseworker, staff
     form = {"csrf_token": csrf_token(caseworker, url), "ready_on": today.isoformat(), "births": "",
             "family_group": "G-1", "letter_language": "ar", "version": "1"}
     assert caseworker.post(url, data=form).status_code == 302
+    # The case's page only links to the delete page, which asks once more and names what goes with the case.
+    assert f'href="{url}/delete"' in caseworker.get(url).get_data(as_text=True)
+    question = caseworker.get(f"{url}/delete").get_data(as_text=True)
+    assert "endgültig löschen?" in question and 'value="2"' in question and f'href="{url}"' in question
     assert caseworker.post(f"{url}/delete", data={"csrf_token": form["csrf_token"], "version": "2"}).status_code == 302
     assert upload(caseworker, CSV_HEADER + f"54/2-2026;{today.strftime('%d.%m.%Y')};05.06.1990;;\n").status_code == 302
     imported, deleted, changed = audit_log(staff_client("admin"), "en")
