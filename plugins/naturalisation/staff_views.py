@@ -263,7 +263,13 @@ def outcome(appointment_id: int):
     appointment = _appointment_or_404(appointment_id)
     form = toolkit.VersionForm()
     chosen = request.form.get("outcome", "")
-    back = redirect(url_for(".day_plan", day=appointment.day.isoformat()))
+    # Back to the plan the button was on, even when a colleague has moved the appointment to another day since:
+    # the next button pressed there must not act on another day's plan.
+    try:
+        plan_day = date.fromisoformat(request.form.get("plan_day", ""))
+    except ValueError:
+        plan_day = appointment.day
+    back = redirect(url_for(".day_plan", day=plan_day.isoformat()))
     if not form.validate() or chosen not in OUTCOMES:
         abort(400)
     if appointment.state != "planned" or not toolkit.save_if_current(

@@ -283,12 +283,18 @@ def test_an_outcome_racing_a_colleague_changes_nothing(caseworker, database, col
     plan(caseworker)
     [appointment] = appointments(database)
     token = csrf_token(caseworker, f"{BASE}/days/{appointment.day.isoformat()}")
-    colleague_saves_first(HandoverAppointment, set_on(HandoverAppointment, appointment.id, office="Raum 2"))
+    moved_to = appointment.day + timedelta(days=3)
+    colleague_saves_first(HandoverAppointment, set_on(HandoverAppointment, appointment.id, office="Raum 2",
+                                                      day=moved_to))
     response = caseworker.post(f"{BASE}/appointments/{appointment.id}/outcome", data={
-        "csrf_token": token, "version": appointment.version, "outcome": "done"})
+        "csrf_token": token, "version": appointment.version, "outcome": "done",
+        "plan_day": appointment.day.isoformat()})
+    # Back to the plan the button was on, not the day the colleague moved it to, where the next button would act.
     assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{BASE}/days/{appointment.day.isoformat()}")
     [stored] = appointments(database)
     assert (stored.state, stored.office, [p.state for p in stored.persons]) == ("planned", "Raum 2", ["planned"])
+    assert stored.day == moved_to
 
 
 def test_a_move_racing_a_colleague_gives_a_conflict_and_keeps_the_input(caseworker, database,
