@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
@@ -14,9 +16,14 @@ from .rules import KINDS, PARAMETERS, fill_parameters, office_locations, unknown
 
 staff = toolkit.staff_blueprint("hygiene", __name__, role="editor")
 
+def _metres_text(metres) -> str | None:
+    # As typed, whether read back from the database (2.00) or from the form (2): an unchanged distance is no change.
+    return f"{Decimal(metres).normalize():f}" if metres else None
+
+
 def snapshot(rule: Rule) -> dict:
     """Return a rule's fields as plain values for the audit log."""
-    return {"kind": rule.kind, "persons": rule.persons, "metres": str(rule.metres) if rule.metres else None,
+    return {"kind": rule.kind, "persons": rule.persons, "metres": _metres_text(rule.metres),
             "location": rule.location, "starts_on": rule.starts_on.isoformat(),
             "ends_on": rule.ends_on.isoformat() if rule.ends_on else None,
             "ended_at": rule.ended_at.isoformat() if rule.ended_at else None, "position": rule.position,

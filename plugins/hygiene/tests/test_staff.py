@@ -151,10 +151,15 @@ def test_the_audit_log_tells_the_change_in_the_readers_words(staff_client, data,
                                                     "text-en": "Keep {metres} m apart."})
     assert editor.post(NEW, data=values).status_code == 302
     rule_id = data(lambda session: session.scalars(select(Rule)).one().id)
+    # Saved again with only a new text: the distance read back (1.50) is the one typed (1,5), no change to log.
+    edit = f"/de/staff/hygiene/rules/{rule_id}/edit"
+    assert editor.post(edit, data=replace(form_values(editor.get(edit)), {"text-en": "Keep {metres} m away."}))\
+        .status_code == 302
     token = parse(editor.get("/de/staff/hygiene/")).xpath("//input[@name='csrf_token']")[0].get("value")
     assert editor.post(f"/de/staff/hygiene/rules/{rule_id}/end",
-                       data={"csrf_token": token, "version": "1"}).status_code == 302
-    ended, created = audit_log(staff_client("admin"), "en")
+                       data={"csrf_token": token, "version": "2"}).status_code == 302
+    ended, updated, created = audit_log(staff_client("admin"), "en")
+    assert [change for change in updated.changes if change.startswith("Distance in metres")] == []
     assert ended.what == f"Hygiene rule ended {rule_id}"
     assert ended.changes[0].startswith("Ended on | Before: – | After: ")
     assert created.what == f"Hygiene rule created {rule_id}"
