@@ -21,8 +21,9 @@ Weekday = Annotated[int, Field(ge=0, le=6)]
 
 
 class NaturalisationSettings(toolkit.PluginSettings):
-    offices: Annotated[list[Annotated[str, Field(pattern=r"\S")]], Field(min_length=1)] = ["Raum 1"]
-    """Rooms where certificates are handed over, each named once; each takes `daily_capacity` appointments a day."""
+    offices: Annotated[list[Annotated[str, Field(pattern=r"\S")]], Field(min_length=1)] = ["1.02"]
+    """Rooms where certificates are handed over, each named once as the building's signs name it (pages say
+    "Room: 1.02"), each taking `daily_capacity` appointments a day; by default the naturalisation desk's room."""
     first_slot: time = time(8, 0)
     """The day's first appointment, like "08:00"."""
     slot_minutes: PositiveInt = 20
