@@ -14,9 +14,11 @@ from .models import HelpTime
 # (days from today, start, end, languages, other languages, place)
 DEMO_HELP_TIMES = [
     (1, time(7, 30), time(12, 0), "ar fa", "", "Wartebereich im Erdgeschoss"),
-    (1, time(9, 0), time(11, 0), "tr", "Kurdisch", "Wartebereich im Erdgeschoss"),
+    (1, time(9, 0), time(11, 0), "tr ku", "", "Wartebereich im Erdgeschoss"),
     (2, time(8, 0), time(12, 0), "uk ru", "", "Empfang am Haupteingang"),
-    (3, time(10, 0), time(12, 0), "ar", "Tigrinya", "Telefonische Sprachhilfe"),
+    # Languages the portal offers go by their code, so that every page names them in its own words; the free text
+    # is for the others.
+    (3, time(10, 0), time(12, 0), "ar ti", "Amharisch", "Telefonische Sprachhilfe"),
     (6, time(7, 30), time(12, 0), "fa en fr", "", "Wartebereich im Erdgeschoss"),
 ]
 
