@@ -41,7 +41,7 @@ STATUSES: dict[str, Status] = {status.code: status for status in (
            False),
     Status("ready_for_collection", _l("Zur Abholung bereit"),
            _l("Ihr Dokument ist fertig. Sie können es abholen."),
-           _l("Kommen Sie zu dem Termin unten. Bringen Sie Ihren Pass und Ihr Einladungsschreiben mit."),
+           _l("Kommen Sie zu Ihrem Termin. Bringen Sie Ihren Pass und Ihr Einladungsschreiben mit."),
            True),
     Status("completed", _l("Erledigt"),
            _l("Dieser Termin ist abgeschlossen."),
