@@ -15,9 +15,8 @@ from sqlalchemy import exists, select, update
 from portal import toolkit
 from portal.toolkit import _
 
-from .display import format_clock, format_day
 from .models import Appointment
-from .selfservice import offer_token, slot_text
+from .selfservice import moment_text, offer_token, slot_text
 from .selfservice_models import FreedSlot, Offer, ShortNoticeEntry
 
 
@@ -46,9 +45,7 @@ def _offer_mail(entry: ShortNoticeEntry, offer: Offer, slot: FreedSlot) -> toolk
         subject = _("Früherer Termin frei: Möchten Sie ihn?")
         body = "\n\n".join([
             _("Ein früherer Termin ist frei geworden: %(slot)s.", slot=slot_text(slot)),
-            _("Wer zuerst zusagt, bekommt ihn. Das Angebot gilt bis %(until)s.",
-              until=format_clock(toolkit.office_now(offer.expires_at)) + " " + format_day(
-                  toolkit.office_now(offer.expires_at))),
+            _("Wer zuerst zusagt, bekommt ihn. Das Angebot gilt bis %(until)s.", until=moment_text(offer.expires_at)),
             _("Zusagen:") + f"\n{link}",
             _("Wenn Sie nichts tun, bleibt Ihr bisheriger Termin."),
         ])

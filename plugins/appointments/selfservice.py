@@ -102,6 +102,12 @@ def slot_text(slot: FreedSlot | Row) -> str:
     return _("%(day)s, %(clock)s Uhr, %(place)s", day=format_day(start), clock=format_clock(start), place=place)
 
 
+def moment_text(moment) -> str:
+    """Return a moment's day and time at the office in the current language, in the order slot_text writes them."""
+    local = toolkit.office_now(moment)
+    return _("%(day)s, %(clock)s Uhr", day=format_day(local), clock=format_clock(local))
+
+
 def upcoming(appointment: Appointment | Row) -> bool:
     """Tell whether the appointment has a date still ahead, the condition for confirming, cancelling, reminders."""
     return (STATUSES[appointment.status].has_date and appointment.starts_at is not None

@@ -56,6 +56,9 @@ def test_staff_offer_a_freed_slot_to_the_most_urgent_first(app, client, freed_sl
     assert offered == ["", "b@example.org"]
     app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
     assert [mail["X-Envelope-To"] for mail in mail_server.messages] == ["b@example.org"]
+    # The deadline reads as the slot does: day, then time, one full stop.
+    body = mail_server.messages[0].get_payload(decode=True).decode()
+    assert re.search(r"Das Angebot gilt bis \w+, \d+\.\s\w+\s\d{4}, \d\d:\d\d Uhr\.\s", body), body
     html, _token = open_result(client, reference="M-200003", birth_date=BIRTHS["M-200003"])
     assert "Ein früherer Termin ist frei geworden" in html
 
