@@ -61,10 +61,10 @@ system-packages:
 
 test-tools: install node_modules/.installed system-packages
 
-# The two passes run side by side, one per core; make prints each pass's output whole when it ends.
 PG_REACHABLE = $(BIN)/python -c "import sqlalchemy as s; s.create_engine('$(PG_TEST_URL)').connect().close()" 2>/dev/null
 
-# With both passes running, the tests that touch no database go to the PostgreSQL pass, the shorter one.
+# The two passes run side by side, one per core; make prints each pass's output whole when it ends. With both
+# running, the tests that touch no database go to the PostgreSQL pass, the shorter one.
 test: test-tools
 	$(BIN)/ruff check portal plugins tests benchmarks
 	@if $(PG_REACHABLE); then both=yes; else both=; fi; \
