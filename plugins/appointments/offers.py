@@ -16,7 +16,7 @@ from portal import toolkit
 from portal.toolkit import _
 
 from .models import Appointment
-from .selfservice import moment_text, offer_token, slot_text
+from .selfservice import given_back_exists, moment_text, offer_token, slot_text
 from .selfservice_models import FreedSlot, Offer, ShortNoticeEntry
 
 
@@ -27,12 +27,10 @@ def candidates(slot: FreedSlot, count: int) -> list[tuple[ShortNoticeEntry, Appo
     """
     already_offered = exists().where(Offer.appointment_id == ShortNoticeEntry.appointment_id,
                                      Offer.state == "open", Offer.expires_at > toolkit.utcnow())
-    given_back = exists().where(FreedSlot.freed_reference == Appointment.reference,
-                                FreedSlot.starts_at == Appointment.starts_at)
     query = (select(ShortNoticeEntry, Appointment).join(Appointment, Appointment.id == ShortNoticeEntry.appointment_id)
              .where(Appointment.service == slot.service, Appointment.reference != slot.freed_reference,
                     (Appointment.starts_at.is_(None)) | (Appointment.starts_at > slot.starts_at), ~already_offered,
-                    ~given_back)
+                    ~given_back_exists(Appointment.reference, Appointment.starts_at))
              .order_by(ShortNoticeEntry.permit_expires.asc().nulls_last(), ShortNoticeEntry.created_at,
                        ShortNoticeEntry.id)
              .limit(count))

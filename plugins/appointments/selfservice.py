@@ -114,10 +114,15 @@ def upcoming(appointment: Appointment | Row) -> bool:
             and appointment.starts_at > toolkit.utcnow())
 
 
+def given_back_exists(reference, starts_at):
+    """Return the SQL condition that the date starts_at of reference was given back (values, columns or parameters)."""
+    return exists().where(FreedSlot.freed_reference == reference, FreedSlot.starts_at == starts_at)
+
+
 def given_back(appointment: Appointment) -> bool:
     """Tell whether the client cancelled this date: it is freed for others and cannot be confirmed again."""
-    return appointment.starts_at is not None and toolkit.session().scalar(select(FreedSlot.id).where(
-        FreedSlot.freed_reference == appointment.reference, FreedSlot.starts_at == appointment.starts_at)) is not None
+    return appointment.starts_at is not None and toolkit.session().scalar(
+        select(given_back_exists(appointment.reference, appointment.starts_at)))
 
 
 def answerable(appointment: Appointment) -> bool:
@@ -159,8 +164,7 @@ _REQUESTS, _OFFERS, _SLOTS = ClientRequest.__table__.c, Offer.__table__.c, Freed
 _LAST_REQUEST = (select(_REQUESTS.kind, _REQUESTS.state).where(_REQUESTS.appointment_id == bindparam("appointment_id"))
                  .order_by(_REQUESTS.created_at.desc(), _REQUESTS.id.desc()).limit(1))
 _FLAGS = select(
-    exists().where(_SLOTS.freed_reference == bindparam("reference"),
-                   _SLOTS.starts_at == bindparam("starts_at")).label("given_back"),
+    given_back_exists(bindparam("reference"), bindparam("starts_at")).label("given_back"),
     exists().where(Reminder.__table__.c.appointment_id == bindparam("appointment_id")).label("reminded"),
     exists().where(ShortNoticeEntry.__table__.c.appointment_id == bindparam("appointment_id")).label("waiting"))
 _CURRENT_OFFERS = (select(_OFFERS.id, _OFFERS.state, _SLOTS.starts_at, _SLOTS.building, _SLOTS.room)
