@@ -18,6 +18,7 @@ staff = toolkit.staff_blueprint("hygiene", __name__, role="editor")
 
 def _metres_text(metres) -> str | None:
     # As typed, whether read back from the database (2.00) or from the form (2): an unchanged distance is no change.
+    # Formatted with "f": str() of a normalized 10 is "1E+1".
     return f"{Decimal(metres).normalize():f}" if metres else None
 
 
@@ -64,7 +65,7 @@ def _form_data(rule: Rule | None) -> dict:
         position = (toolkit.session().scalar(select(func.max(Rule.position))) or 0) + 1
         return {"kind": "other", "starts_on": toolkit.office_today(), "position": position}
     return {"version": rule.version, "kind": rule.kind, "persons": rule.persons,
-            "metres": str(rule.metres.normalize()).replace(".", ",") if rule.metres else "",
+            "metres": (_metres_text(rule.metres) or "").replace(".", ","),
             "location": rule.location, "starts_on": rule.starts_on, "ends_on": rule.ends_on,
             "position": rule.position, "text": rule.text}
 

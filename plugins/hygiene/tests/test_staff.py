@@ -173,3 +173,9 @@ def test_the_audit_log_tells_the_change_in_the_readers_words(staff_client, data,
 def test_only_editors_reach_the_staff_pages(staff_client):
     assert staff_client("caseworker").get("/de/staff/hygiene/").status_code == 403
     assert staff_client("editor").get(NEW).status_code == 200
+
+
+def test_a_distance_of_ten_metres_is_shown_as_typed_in_the_form(staff_client, add_rule, parse):
+    rule_id = add_rule("distance", {"de": "Abstand {metres} m"}, metres=Decimal("10.00"))
+    form = parse(staff_client("editor").get(f"/de/staff/hygiene/rules/{rule_id}/edit"))
+    assert form.xpath("//input[@name='metres']/@value") == ["10"]  # not "1E+1", which saving would refuse
