@@ -124,8 +124,8 @@ def _letter(appointment: Appointment, language: str) -> dict:
 
 
 def _letter_language(form: LetterForm) -> str:
-    """Return the letter's second language when a valid one was asked for, else the source language."""
-    form.validate()  # the day letters' form has a day too, whose errors leave the language as asked
+    """Return a validated form's second language when a valid one was asked for, else the source language."""
+    # The day letters' form has a day too, whose errors leave the language as asked.
     return form.language.data if "language" in request.args and not form.language.errors \
         else toolkit.source_language()
 
@@ -134,6 +134,7 @@ def _letter_language(form: LetterForm) -> str:
 def letter(appointment_id: int):
     appointment = toolkit.session().get(Appointment, appointment_id) or abort(404)
     form = LetterForm(request.args)
+    form.validate()
     return render_template("appointments/staff/letter.html", form=form, letter=_letter(appointment,
                            _letter_language(form)), appointment=appointment, printed_on=toolkit.office_today())
 
@@ -159,7 +160,7 @@ def day_view():
 def day_letters():
     """Print the invitation letters of a day's appointments on one page, one letter per sheet."""
     form = DayLettersForm(request.args)
-    day = form.chosen_day()
+    day = form.chosen_day()  # validates the whole form
     language = _letter_language(form)
     letters = [_letter(appointment, language) for appointment in
                _appointments_on(day, (Appointment.starts_at, Appointment.reference))]
