@@ -81,8 +81,8 @@ plugin_info = toolkit.PluginInfo(
     roles=("caseworker",),
     easy_pages=(toolkit.EasyPage(endpoint="appointments.easy", text="termin", order=20),),
     slots=(toolkit.Slot("appointments.result", context=("service", "location", "public_id"),
-                        description="below an appointment found by the lookup: service slug, building and the "
-                                    "appointment's public id"),
+                        description="below an appointment found by the lookup, only for a visit still to come: "
+                                    "service slug, building and the appointment's public id"),
            toolkit.Slot("appointments.letter_code", context=("public_id",),
                         description="markup in the invitation letter's head instead of the lookup's QR code (a pass "
                                     "to show at the door, say); without an answer the letter prints the lookup's"),

@@ -71,7 +71,7 @@ def api_lookup():
     if appointment is None:
         mark_lookup_failed()
         return _error(404, "not_found", not_found_message())
-    facts = describe(appointment)
+    facts = describe(appointment, appointment.given_back)
     links = result_links(appointment, facts, external=True)
     return jsonify({
         "reference": facts["reference"],
@@ -129,7 +129,8 @@ def openapi_document() -> dict:
                                       "label": {"type": "string"}, "explanation": {"type": "string"},
                                       "next_step": {"type": "string"}}},
             "starts_at": {**nullable_string, "format": "date-time",
-                          "description": "Start on the office's clock, with its UTC offset; null without a date."},
+                          "description": "Start on the office's clock, with its UTC offset; null without a date. A "
+                                         "date the client gave back keeps it, with the status code cancelled."},
             "date_text": nullable_string,
             "time_text": nullable_string,
             "place": {"type": "object", "required": ["building", "room", "text"],
@@ -139,7 +140,7 @@ def openapi_document() -> dict:
             "print_url": {"type": "string", "format": "uri",
                           "description": "A page to show or print the appointment; valid for a limited time."},
             "calendar_url": {**nullable_string, "format": "uri",
-                             "description": "The appointment as an .ics file; null without a date."},
+                             "description": "The appointment as an .ics file; null without a visit to come."},
         },
     }
     language = {"name": "lang", "in": "path", "required": True,

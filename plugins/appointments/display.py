@@ -13,7 +13,7 @@ from portal.toolkit import ngettext
 
 from .models import Appointment
 from .services import service_name, service_name_markup
-from .statuses import STATUSES
+from .statuses import GIVEN_BACK, STATUSES
 
 
 def to_utc(day: date, clock: time) -> datetime:
@@ -55,9 +55,9 @@ def persons_text(count: int) -> str:
     return ngettext("Es darf %(num)d Person kommen.", "Es dürfen %(num)d Personen zusammen kommen.", count)
 
 
-def describe(appointment: Appointment | Row) -> dict:
-    """Return everything a client sees of an appointment, as translated text."""
-    status = STATUSES[appointment.status]
+def describe(appointment: Appointment | Row, given_back: bool = False) -> dict:
+    """Return everything a client sees of an appointment, as translated text; given_back: the client cancelled it."""
+    status = GIVEN_BACK if given_back else STATUSES[appointment.status]
     start = local_start(appointment) if status.has_date else None
     return {
         "reference": appointment.reference,
@@ -70,6 +70,8 @@ def describe(appointment: Appointment | Row) -> dict:
         "explanation": str(status.explanation),
         "next_step": str(status.next_step),
         "start": start,
+        # Only a visit still to come has persons, a calendar entry and what other plugins add for the visit.
+        "attendable": start is not None and not given_back,
         "date_text": format_day(start) if start else "",
         "time_text": format_clock(start) if start else "",
         "building": appointment.building,

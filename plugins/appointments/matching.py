@@ -10,6 +10,7 @@ from sqlalchemy import Row, bindparam, select
 from portal import toolkit
 
 from .models import Appointment
+from .selfservice_models import given_back_exists
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9/.\-]{2,31}$")
 BIRTH_KEY_PURPOSE = "appointments-birth-key"
@@ -36,7 +37,8 @@ def birth_key(reference: str, birth_date: date) -> str:
 
 # Built once: the lookup's hot path pays neither for building the statement nor for the ORM (see docs/performance.md).
 _APPOINTMENTS = Appointment.__table__.c
-_BY_REFERENCE_KEY = (select(*(column for column in _APPOINTMENTS if column.name not in ("version", "imported_at")))
+_BY_REFERENCE_KEY = (select(*(column for column in _APPOINTMENTS if column.name not in ("version", "imported_at")),
+                            given_back_exists(_APPOINTMENTS.reference, _APPOINTMENTS.starts_at).label("given_back"))
                      .where(toolkit.reference_key_expression(_APPOINTMENTS.reference) == bindparam("key"))
                      .order_by(_APPOINTMENTS.id).limit(1))
 _BY_ID = select(*_BY_REFERENCE_KEY.selected_columns).where(_APPOINTMENTS.id == bindparam("id"))
@@ -47,7 +49,8 @@ def find_appointment(reference: str, birth_date: date) -> Row | None:
 
     The reference is compared without its separators, so M 100001 and
     M100001 find M-100001. The row has the columns describe() and
-    result_token() read. Callers check REFERENCE_LIMIT first and count a miss.
+    result_token() read, and given_back: whether the client gave this date
+    back. Callers check REFERENCE_LIMIT first and count a miss.
     """
     appointment = toolkit.session().connection().execute(
         _BY_REFERENCE_KEY, {"key": toolkit.reference_key(reference)}).first()

@@ -16,8 +16,8 @@ from portal import toolkit
 from portal.toolkit import _
 
 from .models import Appointment
-from .selfservice import given_back_exists, moment_text, offer_token, slot_text
-from .selfservice_models import FreedSlot, Offer, ShortNoticeEntry
+from .selfservice import moment_text, offer_token, slot_text
+from .selfservice_models import FreedSlot, Offer, ShortNoticeEntry, given_back_exists
 
 
 def candidates(slot: FreedSlot, count: int) -> list[tuple[ShortNoticeEntry, Appointment]]:

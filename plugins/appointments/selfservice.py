@@ -16,7 +16,7 @@ from portal.toolkit import _, _l
 
 from .display import format_clock, format_day
 from .models import Appointment
-from .selfservice_models import ClientRequest, FreedSlot, Offer, Reminder, ShortNoticeEntry
+from .selfservice_models import ClientRequest, FreedSlot, Offer, Reminder, ShortNoticeEntry, given_back_exists
 from .statuses import STATUSES
 
 DATED_STATUSES = tuple(code for code, status in STATUSES.items() if status.has_date)
@@ -114,11 +114,6 @@ def upcoming(appointment: Appointment | Row) -> bool:
             and appointment.starts_at > toolkit.utcnow())
 
 
-def given_back_exists(reference, starts_at):
-    """Return the SQL condition that the date starts_at of reference was given back (values, columns or parameters)."""
-    return exists().where(FreedSlot.freed_reference == reference, FreedSlot.starts_at == starts_at)
-
-
 def given_back(appointment: Appointment) -> bool:
     """Tell whether the client cancelled this date: it is freed for others and cannot be confirmed again."""
     return appointment.starts_at is not None and toolkit.session().scalar(
@@ -164,7 +159,6 @@ _REQUESTS, _OFFERS, _SLOTS = ClientRequest.__table__.c, Offer.__table__.c, Freed
 _LAST_REQUEST = (select(_REQUESTS.kind, _REQUESTS.state).where(_REQUESTS.appointment_id == bindparam("appointment_id"))
                  .order_by(_REQUESTS.created_at.desc(), _REQUESTS.id.desc()).limit(1))
 _FLAGS = select(
-    given_back_exists(bindparam("reference"), bindparam("starts_at")).label("given_back"),
     exists().where(Reminder.__table__.c.appointment_id == bindparam("appointment_id")).label("reminded"),
     exists().where(ShortNoticeEntry.__table__.c.appointment_id == bindparam("appointment_id")).label("waiting"))
 _CURRENT_OFFERS = (select(_OFFERS.id, _OFFERS.state, _SLOTS.starts_at, _SLOTS.building, _SLOTS.room)
@@ -175,25 +169,23 @@ _CURRENT_OFFERS = (select(_OFFERS.id, _OFFERS.state, _SLOTS.starts_at, _SLOTS.bu
                    .order_by(_OFFERS.expires_at))
 
 
-def panel(appointment: Appointment | Row) -> dict:
-    """Return what the result page shows of the self-service: the forms' token, the last request, lists, offers."""
+def panel(appointment: Row) -> dict:
+    """Return what the result page shows of the self-service for a row found by matching.py, which says given_back."""
     connection = toolkit.session().connection()
     last_request = connection.execute(_LAST_REQUEST, {"appointment_id": appointment.id}).first()
-    flags = connection.execute(_FLAGS, {"appointment_id": appointment.id, "reference": appointment.reference,
-                                        "starts_at": appointment.starts_at}).one()
+    flags = connection.execute(_FLAGS, {"appointment_id": appointment.id}).one()
     offers = connection.execute(_CURRENT_OFFERS, {"appointment_id": appointment.id, "now": toolkit.utcnow()}).all()
-    given_back_now = appointment.starts_at is not None and bool(flags.given_back)
     shown = {
-        # As given_back() and answerable(), read in the one query above.
-        "upcoming": upcoming(appointment) and not given_back_now,
-        "may_wait": may_wait_for_earlier(appointment) and not given_back_now,
+        # As answerable(), with given_back() read in the lookup's own query.
+        "upcoming": upcoming(appointment) and not appointment.given_back,
+        "may_wait": may_wait_for_earlier(appointment) and not appointment.given_back,
         "last_request": last_request,
         "waiting": bool(flags.waiting),
         "offers": [(offer_token(offer), slot_text(offer)) for offer in offers if offer.state == "open"],
         "accepted": [slot_text(offer) for offer in offers if offer.state == "accepted"],
     }
     # A closed appointment with no request behind it has nothing to answer: the page shows no empty section.
-    return shown | {"token": action_token(appointment), "given_back": given_back_now, "reminded": bool(flags.reminded),
+    return shown | {"token": action_token(appointment), "reminded": bool(flags.reminded),
                     "empty": not any(shown.values())}
 
 

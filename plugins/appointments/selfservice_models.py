@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, exists
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import toolkit
@@ -95,6 +95,11 @@ class FreedSlot(toolkit.Base):
     taken_at: Mapped[datetime | None] = mapped_column(toolkit.UTCDateTime, nullable=True)
     exported_at: Mapped[datetime | None] = mapped_column(toolkit.UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
+
+
+def given_back_exists(reference, starts_at):
+    """Return the SQL condition that the date starts_at of reference was given back (values, columns or parameters)."""
+    return exists().where(FreedSlot.freed_reference == reference, FreedSlot.starts_at == starts_at)
 
 
 class Offer(toolkit.Base):

@@ -49,6 +49,12 @@ STATUSES: dict[str, Status] = {status.code: status for status in (
            False),
 )}
 STATUS_CODES: tuple[str, ...] = tuple(STATUSES)
+# How a client reads a date they gave back through the self-service while the office's record still shows it:
+# cancelled for them, with the date kept so that they see which one.
+GIVEN_BACK = Status("cancelled", _l("Abgesagt"),
+                    _l("Sie haben diesen Termin abgesagt. Er geht an jemanden, der wartet."),
+                    _l("Bitte kommen Sie nicht zu diesem Termin."),
+                    True)
 # A letter in these statuses always names a date.
 STATUSES_NEEDING_DATE = ("invited", "scheduled")
 # Appointments in these statuses are deleted after the retention period.

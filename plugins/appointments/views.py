@@ -54,12 +54,12 @@ def lookup_by_birth_date(reference: str, birth_date) -> Row | None:
 
 def result_links(appointment: Appointment | Row, facts: dict, external: bool = False,
                  token: str | None = None) -> dict:
-    """Return the addresses of the printable result page and of the calendar file (None without a date)."""
+    """Return the addresses of the printable result page and of the calendar file (None without a visit to come)."""
     token = token or result_token(appointment)
     return {
         "print_url": url_for("appointments.result", token=token, _external=external),
         "calendar_url": (url_for("appointments.calendar", token=token, _external=external)
-                         if facts["start"] else None),
+                         if facts["attendable"] else None),
     }
 
 
@@ -91,7 +91,7 @@ def lookup():
     context = {"form": form, "not_found": not_found, "not_found_message": not_found_message(),
                "announcement": announcement, "htmx": toolkit.is_htmx(), "rate_limited": False}
     if appointment is not None:
-        facts = describe(appointment)
+        facts = describe(appointment, appointment.given_back)
         links = result_links(appointment, facts)
         # The result page shows the same again without the date of birth (side by side in two languages, say).
         toolkit.set_result_address(links["print_url"])
@@ -128,7 +128,7 @@ def _appointment_or_404(token: str) -> Row:
 @bp.route("/result/<token>")
 def result(token: str):
     appointment = _appointment_or_404(token)
-    facts = describe(appointment)
+    facts = describe(appointment, appointment.given_back)
     # The page's own token serves its calendar link: one signature less, and both links expire together.
     return toolkit.render_page("appointments/result.html", facts=facts,
                                **result_links(appointment, facts, token=token),
@@ -138,8 +138,8 @@ def result(token: str):
 @bp.route("/result/<token>/appointment.ics")
 def calendar(token: str):
     appointment = _appointment_or_404(token)
-    facts = describe(appointment)
-    if facts["start"] is None:
+    facts = describe(appointment, appointment.given_back)
+    if not facts["attendable"]:
         raise NotFound()
     filename = appointment.reference.replace("/", "-")
     return Response(calendar_file(facts), mimetype="text/calendar",

@@ -37,6 +37,17 @@ def test_lookup_answers_in_the_chosen_language_without_csrf_or_session(client, a
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_a_date_the_client_gave_back_is_cancelled_with_its_date_and_no_calendar(client, add_appointment, open_result,
+                                                                                act):
+    add_appointment("M-100001", date(1985, 3, 27))
+    _html, token = open_result(client)
+    act(client, "cancel", token, wants_new_date="no")
+    body = lookup(client, lang="de", reference="M-100001", birth_date="1985-03-27").get_json()
+    assert body["status"]["code"] == "cancelled" and body["status"]["label"] == "Abgesagt"
+    assert body["status"]["next_step"] == "Bitte kommen Sie nicht zu diesem Termin."
+    assert body["starts_at"] and body["calendar_url"] is None
+
+
 def test_every_mismatch_gets_the_same_json_answer(client, add_appointment):
     add_appointment("M-100001", date(1985, 3, 27))
     wrong_reference = lookup(client, reference="M-100002", birth_date="1985-03-27")

@@ -189,6 +189,14 @@ def test_a_cancelled_appointment_shows_no_empty_answer_section(client, add_appoi
     assert "Abgesagt" in html and "Ihre Antwort an das Amt" not in html and token is None
 
 
+@pytest.mark.usefixtures("visit_answer")
+@pytest.mark.parametrize("status", ["postponed", "cancelled", "completed"])
+def test_an_appointment_without_a_visit_shows_nothing_for_a_visit(client, add_appointment, open_result, status):
+    add_appointment(status=status, days=None)
+    html, _token = open_result(client)
+    assert not [text for text in VISIT_ONLY if text in html]
+
+
 @pytest.mark.portal_config({"plugin_settings": {"appointments": {"rate_limit_selfservice": "2 per hour"}}})
 def test_actions_are_rate_limited(client, add_appointment, open_result, act):
     add_appointment()
@@ -198,15 +206,38 @@ def test_actions_are_rate_limited(client, add_appointment, open_result, act):
     assert act(client, "confirm", token).status_code == 429
 
 
+# What only a visit still to come shows: the badge, the persons, the calendar file, and a stand-in for what other
+# plugins add to it (what to bring, the rules, the pass).
+VISIT_ONLY = ("Termin steht fest", "Es darf 1 Person kommen.", "appointment.ics", "stand-in for a visit")
+
+
+@pytest.fixture
+def visit_answer(app):
+    """Answer the result's slot as the checklists, hygiene and arrival plugins would."""
+    from markupsafe import Markup
+
+    answers = app.extensions["portal.slots"].answers.setdefault("appointments.result", [])
+    entry = ("stand-in", lambda **_context: Markup("<p>stand-in for a visit</p>"))
+    answers.append(entry)
+    yield
+    answers.remove(entry)
+
+
+@pytest.mark.usefixtures("visit_answer")
 def test_a_cancelled_date_is_given_back_for_good(client, database, add_appointment, open_result, act):
     add_appointment()
-    _html, token = open_result(client)
+    html, token = open_result(client)
+    assert all(text in html for text in VISIT_ONLY)
+    calendar_url = re.search(r'href="([^"]+appointment\.ics)"', html).group(1)
     act(client, "remind", token, email="kunde@example.org", consent="yes")
     assert act(client, "cancel", token, wants_new_date="no").status_code == 200
     html, _none = open_result(client)  # no form left to answer: the earlier page's token is tried below
     assert "Ich komme" not in html and "Sie haben abgesagt." in html
-    # The page no longer asks the client to come, nor offers the date for the calendar.
-    assert "Bitte kommen Sie nicht zu diesem Termin." in html and "appointment.ics" not in html
+    # The page calls the date cancelled and no longer asks the client to come: no "date fixed" badge, no persons,
+    # no rules for a visit, no calendar file (the earlier page's link no longer serves it either).
+    assert "Abgesagt" in html and "Bitte kommen Sie nicht zu diesem Termin." in html
+    assert not [text for text in VISIT_ONLY if text in html]
+    assert client.get(calendar_url).status_code == 404
     # Neither a second cancellation nor a confirmation afterwards changes anything.
     for action, fields in (("cancel", {"wants_new_date": "yes"}), ("confirm", {})):
         assert "nicht möglich" in act(client, action, token, **fields).get_data(as_text=True)
