@@ -7,7 +7,7 @@ on PostgreSQL as on SQLite.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from sqlalchemy import exists, select, update
@@ -50,13 +50,19 @@ def _offer_mail(entry: ShortNoticeEntry, offer: Offer, slot: FreedSlot) -> toolk
     return toolkit.queue_mail(entry.email, subject, body, plugin="appointments")
 
 
+def offers_close(slot: FreedSlot) -> datetime:
+    """Return when offers of a slot close: accepted any later, the client could not get there in time."""
+    return slot.starts_at - timedelta(hours=toolkit.plugin_settings("appointments")["offer_closes_hours_before"])
+
+
 def offer_slot(slot: FreedSlot) -> list[Offer]:
     """Offer a free slot to the next candidates (mails queued, committed by the caller); return the offers made."""
     settings = toolkit.plugin_settings("appointments")
     now = toolkit.utcnow()
-    if slot.taken_by_offer_id is not None or slot.starts_at <= now:
+    closes = offers_close(slot)
+    if slot.taken_by_offer_id is not None or closes <= now:
         return []
-    expires = min(now + timedelta(hours=settings["offer_hours"]), slot.starts_at)
+    expires = min(now + timedelta(hours=settings["offer_hours"]), closes)
     made = []
     for entry, appointment in candidates(slot, settings["offer_candidates"]):
         offer = Offer(slot_id=slot.id, appointment_id=appointment.id, state="open", expires_at=expires, created_at=now)

@@ -13,7 +13,7 @@ from portal import toolkit
 from portal.toolkit import _
 
 from .models import Appointment
-from .offers import offer_slot
+from .offers import offer_slot, offers_close
 from .selfservice import DAY_TIMES, KIND_LABELS, REASONS, WEEKDAYS
 from .selfservice_models import ClientRequest, FreedSlot, Offer, ShortNoticeEntry
 from .staff import bp
@@ -66,6 +66,7 @@ def selfservice_inbox():
     return render_template("appointments/selfservice/staff_inbox.html", per_day=per_day, days=days,
                            kinds=KIND_LABELS, requests=requests, appointments=appointments, waiting=waiting,
                            slot_days=slot_days, offers=offers, details=request_details, form=toolkit.VersionForm(),
+                           offers_close=offers_close,
                            now=toolkit.utcnow())
 
 
@@ -98,6 +99,9 @@ def selfservice_offer(slot_id: int):
     slot = session.get(FreedSlot, slot_id) or abort(404)
     if not toolkit.VersionForm().validate_on_submit():
         abort(400)
+    if offers_close(slot) <= toolkit.utcnow():
+        flash(_("Dieser Termin beginnt zu bald, um ihn noch anzubieten."), "error")
+        return redirect(url_for(".selfservice_inbox"))
     offers = offer_slot(slot)
     if not offers:
         flash(_("Niemand auf der Liste passt zu diesem Termin."), "error")

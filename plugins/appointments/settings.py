@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from limits import parse_many
-from pydantic import AfterValidator, PositiveInt
+from pydantic import AfterValidator, NonNegativeInt, PositiveInt
 
 from portal import toolkit
 
@@ -37,6 +37,8 @@ class AppointmentsSettings(toolkit.PluginSettings):
     # Clients' self-service (docs/self-service.md).
     offer_hours: PositiveInt = 24
     """Hours a short-notice offer stays open before the slot can go to someone else."""
+    offer_closes_hours_before: NonNegativeInt = 2
+    """Hours before a freed slot at which its offers close: time to get there and for staff to move the date."""
     offer_candidates: PositiveInt = 3
     """Clients of the short-notice list a freed slot is offered to at once; the first to accept takes it."""
     request_retention_days: PositiveInt = 30

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from portal_plugins.appointments.models import Appointment
@@ -168,3 +168,30 @@ def test_a_client_who_gives_back_their_date_leaves_the_list_and_is_offered_nothi
         offered = session.scalars(select(Appointment.reference).join(
             Offer, Offer.appointment_id == Appointment.id)).all()
     assert offered and "M-200002" not in offered
+
+
+@pytest.mark.portal_config({"plugin_settings": {"appointments": {"offer_hours": 48}}})
+def test_offers_close_hours_before_the_slot(freed_slot_and_list, staff_client, database, mail_server, app):
+    # Tomorrow's 08:00 slot: an offer open for 48 hours closes at 06:00, two hours before the slot, and says so.
+    offer_from_staff(staff_client("caseworker"))
+    with database() as session:
+        slot_start = session.scalars(select(FreedSlot.starts_at)).one()
+        closing = set(session.scalars(select(Offer.expires_at)))
+    assert closing == {slot_start - timedelta(hours=2)}
+    app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
+    assert all("06:00" in mail.get_payload(decode=True).decode() for mail in mail_server.messages)
+
+
+@pytest.mark.portal_config({"plugin_settings": {"appointments": {"offer_closes_hours_before": 48}}})
+def test_a_slot_too_soon_to_reach_is_not_offered(freed_slot_and_list, staff_client, database):
+    staff = staff_client("caseworker")
+    inbox = staff.get("/de/staff/appointments/self-service/").get_data(as_text=True)
+    assert "zu kurzfristig zum Anbieten" in inbox and "/offer" not in inbox
+    with database() as session:
+        slot_id = session.scalars(select(FreedSlot.id)).one()
+    answer = staff.post(f"/de/staff/appointments/self-service/slots/{slot_id}/offer",
+                        data={"csrf_token": csrf_token(staff, "/de/staff/appointments/self-service/")},
+                        follow_redirects=True)
+    assert "Dieser Termin beginnt zu bald, um ihn noch anzubieten." in answer.get_data(as_text=True)
+    with database() as session:
+        assert session.scalars(select(Offer)).all() == []
