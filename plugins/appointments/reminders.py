@@ -1,13 +1,15 @@
 """Reminders by e-mail, three days and one day before the appointment, each with one-click links.
 
 `flask --app portal appointments remind` runs daily (after midnight, office
-time). Each reminder is claimed with one conditional UPDATE before its mail is
+time). A reminder asked for later than its day goes with the next run: the
+first one up to three days ahead, the last one up to the appointment's day.
+Each reminder is claimed with one conditional UPDATE before its mail is
 queued in the same transaction, so a second run, or two at once, send nothing twice.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from sqlalchemy import select, update
@@ -19,9 +21,6 @@ from .display import day_bounds, describe
 from .models import Appointment
 from .selfservice import DATED_STATUSES, mail_token
 from .selfservice_models import Reminder
-
-# Which reminder goes how many days ahead: the first three days before, the last one day before.
-SCHEDULE = (("first_sent_at", 3), ("last_sent_at", 1))
 
 
 def _compose(reminder: Reminder, appointment: Appointment) -> tuple[str, str]:
@@ -43,13 +42,20 @@ def _compose(reminder: Reminder, appointment: Appointment) -> tuple[str, str]:
     return subject, body
 
 
+def _due_spans() -> tuple[tuple[str, datetime, datetime], ...]:
+    """Return each reminder's column and the appointment starts it is due for today, late sign-ups included."""
+    today = toolkit.office_today()
+    tomorrow_ends = day_bounds(today + timedelta(days=1))[1]
+    # The first reminder for the days after tomorrow, up to three days ahead; the last one for today and tomorrow.
+    return (("first_sent_at", tomorrow_ends, day_bounds(today + timedelta(days=3))[1]),
+            ("last_sent_at", toolkit.utcnow(), tomorrow_ends))
+
+
 def send_due_reminders() -> int:
     """Queue the reminders due today; return how many were queued."""
     session = toolkit.session()
-    today = toolkit.office_today()
     queued = 0
-    for column_name, days in SCHEDULE:
-        start, end = day_bounds(today + timedelta(days=days))
+    for column_name, start, end in _due_spans():
         column = getattr(Reminder, column_name)
         due = session.execute(select(Reminder.id).join(Appointment, Appointment.id == Reminder.appointment_id)
                               .where(Appointment.starts_at >= start, Appointment.starts_at < end,

@@ -125,6 +125,11 @@ def answerable(appointment: Appointment) -> bool:
     return upcoming(appointment) and not given_back(appointment)
 
 
+def may_be_reminded(appointment: Appointment | Row) -> bool:
+    """Tell whether a reminder could still go out: the daily job runs after midnight, before the appointment's day."""
+    return upcoming(appointment) and toolkit.office_today(appointment.starts_at) > toolkit.office_today()
+
+
 def may_wait_for_earlier(appointment: Appointment | Row) -> bool:
     """Tell whether the client may join the short-notice list: any appointment not closed."""
     return appointment.status in ("invited", "scheduled", "postponed")
@@ -186,6 +191,7 @@ def panel(appointment: Row) -> dict:
     }
     # A closed appointment with no request behind it has nothing to answer: the page shows no empty section.
     return shown | {"token": action_token(appointment), "reminded": bool(flags.reminded),
+                    "may_be_reminded": shown["upcoming"] and may_be_reminded(appointment),
                     "empty": not any(shown.values())}
 
 

@@ -33,6 +33,7 @@ from .selfservice import (
     appointment_for_action,
     appointment_for_mail_link,
     given_back,
+    may_be_reminded,
     may_wait_for_earlier,
     offer_for_token,
     record_request,
@@ -117,6 +118,8 @@ def _allowed(action: str, appointment: Appointment) -> bool:
         return may_wait_for_earlier(appointment) and not given_back(appointment)
     if action in ("stop-reminders", "leave-list"):
         return True
+    if action == "remind":
+        return answerable(appointment) and may_be_reminded(appointment)
     return answerable(appointment)
 
 

@@ -47,6 +47,27 @@ def test_the_job_run_twice_sends_each_reminder_once(app, client, add_appointment
     assert body(mail).count("https://termine.example.org/de/appointments/self-service/mail/") == 3
 
 
+def test_a_reminder_asked_for_late_goes_with_the_next_run(app, client, add_appointment, open_result, act, database):
+    # Two days ahead: too late for the reminder three days before, so the next run sends it; then one, not two.
+    add_appointment(days=2)
+    opt_in(client, open_result, act)
+    assert run(app, "appointments", "remind") == "reminders queued: 1\n"
+    with database() as session:
+        reminder = session.scalars(select(Reminder)).one()
+        assert reminder.first_sent_at is not None and reminder.last_sent_at is None
+
+
+def test_an_appointment_today_offers_no_reminder(client, add_appointment, open_result, act, database):
+    # The job runs after midnight: a reminder asked for on the appointment's own day could not go out.
+    add_appointment(days=0, clock=time(23, 59))
+    html, token = open_result(client)
+    assert "Ich komme" in html and "Erinnern Sie mich" not in html
+    page = act(client, "remind", token, email="kunde@example.org", consent="yes").get_data(as_text=True)
+    assert "Für diesen Termin ist das nicht möglich." in page
+    with database() as session:
+        assert session.scalars(select(Reminder)).all() == []
+
+
 def test_reminders_go_in_the_clients_language(app, client, add_appointment, open_result, act, mail_server):
     add_appointment(days=1)
     opt_in(client, open_result, act, lang="ar")
