@@ -26,6 +26,7 @@ from .db import utcnow
 from .extensions import limiter
 from .i18n import language_from_tag, preferred_language
 from .keptforms import KeptForm
+from .lookups import ReferenceLocked
 from .pages import is_public_page
 from .staff.auth import current_staff, sign_in_again
 
@@ -66,13 +67,21 @@ def seconds_to_wait(exc: HTTPException) -> float | None:
 
 def too_many_requests_message(exc: HTTPException) -> str:
     """Return what a refused visitor reads: how long to wait, in minutes, when the limit that refused them says."""
-    return _wait_message(seconds_to_wait(exc))
+    return _wait_message(exc, seconds_to_wait(exc))
 
 
-def _wait_message(seconds: float | None) -> str:
+def _wait_message(exc: HTTPException, seconds: float | None) -> str:
     if seconds is None:
         return _texts(429)[1]
     minutes = max(1, math.ceil(seconds / 60))
+    if isinstance(exc, ReferenceLocked):
+        # Anyone may have tried the number printed on a letter: the visitor is not told they sent too much.
+        return ngettext("Zu dieser Nummer wurde zu oft ein falsches Geburtsdatum eingegeben, vielleicht nicht von "
+                        "Ihnen. Zum Schutz Ihrer Daten ist die Abfrage vorübergehend gesperrt. Bitte warten Sie "
+                        "%(num)d Minute und versuchen Sie es dann noch einmal.",
+                        "Zu dieser Nummer wurde zu oft ein falsches Geburtsdatum eingegeben, vielleicht nicht von "
+                        "Ihnen. Zum Schutz Ihrer Daten ist die Abfrage vorübergehend gesperrt. Bitte warten Sie "
+                        "%(num)d Minuten und versuchen Sie es dann noch einmal.", minutes)
     return ngettext("Sie haben in kurzer Zeit zu viele Anfragen gestellt. Bitte warten Sie %(num)d Minute und "
                     "versuchen Sie es dann noch einmal.",
                     "Sie haben in kurzer Zeit zu viele Anfragen gestellt. Bitte warten Sie %(num)d Minuten und "
@@ -189,7 +198,7 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         # Asked once: for a Flask-Limiter limit the answer comes from its storage.
         seconds = seconds_to_wait(exc) if exc.code == 429 else None
-        response = render_error(exc.code or 500, _wait_message(seconds) if exc.code == 429 else None)
+        response = render_error(exc.code or 500, _wait_message(exc, seconds) if exc.code == 429 else None)
         if exc.code in (429, 503):
             response.headers["Retry-After"] = str(math.ceil(seconds)) if seconds and seconds > 0 else "120"
         return response

@@ -132,6 +132,10 @@ _FAILURES_OF_REFERENCE = select(_FAILURES.failures, _FAILURES.window_ends_at).wh
     _FAILURES.scope == bindparam("scope"), _FAILURES.reference == bindparam("reference"))
 
 
+class ReferenceLocked(TooManyRequests):
+    """A lookup refused because its reference is locked: the failures may have been anyone's, not this visitor's."""
+
+
 @dataclass(frozen=True)
 class LockedReference:
     """A reference whose lookups by secret are refused until `until`."""
@@ -158,10 +162,10 @@ class ReferenceLimit:
         return item.amount, timedelta(seconds=item.get_expiry())
 
     def lookup(self, reference: str, find: Callable[[], T | None]) -> T | None:
-        """Return find()'s answer unless the reference is locked (TooManyRequests); count a miss against it."""
+        """Return find()'s answer unless the reference is locked (ReferenceLocked); count a miss against it."""
         until = self.locked_until(reference)
         if until is not None:
-            raise TooManyRequests(retry_after=until)
+            raise ReferenceLocked(retry_after=until)
         found = find()
         if found is None:
             self.record_failure(reference)

@@ -204,6 +204,9 @@ def test_per_reference_limit_holds_across_addresses(app, client, add_appointment
         with app.test_request_context("/tr/"), force_locale("tr"):
             core_title = gettext("Zu viele Anfragen")
         assert '<html lang="tr"' in page and core_title in page
+        # The failures may have been anyone's: the page does not say that this visitor sent too many.
+        page = post_lookup(client, address="10.0.0.8").get_data(as_text=True)
+        assert "vielleicht nicht von Ihnen" in page and "Sie haben in kurzer Zeit" not in page
         # Another reference from the same addresses is not blocked.
         assert post_lookup(client, reference="M-100002", address="10.0.0.1").status_code == 404
     finally:
@@ -216,6 +219,8 @@ def test_per_address_limit_holds_across_references(app, client):
     try:
         codes = [post_lookup(client, reference=f"M-20000{i}", address="10.0.1.1").status_code for i in range(4)]
         assert codes == [404, 404, 404, 429]
+        refused = post_lookup(client, reference="M-200009", address="10.0.1.1").get_data(as_text=True)
+        assert "Sie haben in kurzer Zeit zu viele Anfragen gestellt." in refused
         assert post_lookup(client, reference="M-300000", address="10.0.1.2").status_code == 404
     finally:
         settings["rate_limit_per_address"] = "30 per 10 minutes"
