@@ -21,6 +21,7 @@ from .display import to_utc
 from .matching import birth_key, is_valid_reference, normalize_reference
 from .models import Appointment
 from .publishing import publish_changed_references
+from .selfservice_models import PendingMove
 from .services import known_services
 from .statuses import STATUS_CODES, STATUSES_NEEDING_DATE
 
@@ -28,6 +29,8 @@ BATCH_SIZE = 1000
 OPTIONAL_COLUMNS = frozenset({"room", "persons"})
 # The columns an import compares to decide whether a stored appointment changed.
 COMPARED = ("birth_key", "service", "status", "starts_at", "building", "room", "persons_allowed")
+# What a move to an accepted slot changed, kept while the export still shows the appointment as before it.
+MOVED = ("status", "starts_at", "building", "room")
 
 
 def _parse_reference(text: str) -> str:
@@ -116,9 +119,13 @@ def _write_batch(batch: list[tuple[int, dict]], report: toolkit.CsvReport, now: 
     stored = {toolkit.reference_key(row.reference): row for row in session.execute(
         select(*columns).where(toolkit.reference_key_expression(Appointment.reference).in_(
             [toolkit.reference_key(record["reference"]) for _line, record in batch])))}
+    moves = {move.appointment_id: move for move in session.scalars(
+        select(PendingMove).where(PendingMove.appointment_id.in_([row.id for row in stored.values()])))}
     new, changed, unchanged_ids = [], [], []
     for line, record in batch:
         current = stored.get(toolkit.reference_key(record["reference"]))
+        if current is not None and current.id in moves:
+            record = _with_pending_move(record, current, moves.pop(current.id))
         if current is not None and current.imported_at == now:
             report.add_error(line, _duplicate(record["reference"]))
         elif current is None:
@@ -151,6 +158,15 @@ def _write_batch(batch: list[tuple[int, dict]], report: toolkit.CsvReport, now: 
                         .execution_options(synchronize_session=False))
         report.unchanged += len(unchanged_ids)
     publish_changed_references([values["reference"] for values in (*new, *changed)])
+
+
+def _with_pending_move(record: dict, current, move: PendingMove) -> dict:
+    """Keep a move to an accepted slot while the export shows the appointment as before it; else end the move."""
+    if record["starts_at"] == move.previous_starts_at and record["status"] == move.previous_status:
+        return record | {name: getattr(current, name) for name in MOVED}
+    # The specialist system has moved it too, or the office decided otherwise: from now on the export is the truth.
+    toolkit.session().delete(move)
+    return record
 
 
 def _duplicate(reference: str) -> str:

@@ -2,7 +2,10 @@
 
 Taking is one conditional UPDATE of the slot (``taken_by_offer_id IS NULL``):
 of two acceptances at the same moment the database lets exactly one through,
-on PostgreSQL as on SQLite.
+on PostgreSQL as on SQLite. The taker's appointment moves to the slot at once
+(its pass, the desk's list and the result page follow), and stays there while
+imports still show it as before, until the specialist system moves it too
+(``PendingMove``; the importer and the purge end it).
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from portal import toolkit
 from portal.toolkit import _
 
 from .models import Appointment
-from .selfservice import moment_text, offer_token, slot_text
-from .selfservice_models import FreedSlot, Offer, ShortNoticeEntry, given_back_exists
+from .publishing import publish_changed
+from .selfservice import free_date, moment_text, offer_token, slot_text, upcoming
+from .selfservice_models import FreedSlot, Offer, PendingMove, ShortNoticeEntry, given_back_exists
+from .statuses import STATUSES
 
 
 def candidates(slot: FreedSlot, count: int) -> list[tuple[ShortNoticeEntry, Appointment]]:
@@ -94,7 +99,30 @@ def accept(offer: Offer) -> bool:
         _gone_mail(other)
     # Placed: the client leaves the list; the next export tells the specialist system.
     session.execute(ShortNoticeEntry.__table__.delete().where(ShortNoticeEntry.appointment_id == offer.appointment_id))
+    _move(session.get(Appointment, offer.appointment_id), session.get(FreedSlot, offer.slot_id), now)
     return True
+
+
+def _move(appointment: Appointment, slot: FreedSlot, now) -> None:
+    """Move the appointment to the slot its client took, free its old date, and tell the other plugins."""
+    session = toolkit.session()
+    move = session.get(PendingMove, appointment.id)
+    if move is None:
+        # What the specialist system shows until it has moved the appointment itself: imports showing it keep the move.
+        session.add(PendingMove(appointment_id=appointment.id, moved_to=slot.starts_at,
+                                previous_starts_at=appointment.starts_at, previous_status=appointment.status,
+                                created_at=now))
+    else:
+        move.moved_to = slot.starts_at
+    if upcoming(appointment):
+        # The offer said so: the old date is free for someone else, like one given back.
+        free_date(appointment, now)
+    if not STATUSES[appointment.status].has_date:
+        appointment.status, appointment.status_changed_at = "scheduled", now
+    appointment.starts_at, appointment.building, appointment.room = slot.starts_at, slot.building, slot.room
+    appointment.updated_at = now
+    session.flush()
+    publish_changed(appointment)
 
 
 def _gone_mail(offer: Offer) -> None:

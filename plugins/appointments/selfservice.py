@@ -1,8 +1,10 @@
 """Clients' self-service on the result page: signed action tokens, the requests they make, and what the page shows.
 
-The portal does not change an appointment itself: the specialist system owns
-it. A request waits for staff and leaves with the next CSV export; the import
-after it shows the client the new state and answers the request (``answer_by_import``).
+The specialist system owns the appointments. A request waits for staff and
+leaves with the next CSV export; the import after it shows the client the new
+state and answers the request (``answer_by_import``). The one change the portal
+makes itself is an accepted short-notice offer's move (offers.py), which the
+next export tells the specialist system.
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ from portal.toolkit import _, _l
 
 from .display import format_clock, format_day
 from .models import Appointment
-from .selfservice_models import ClientRequest, FreedSlot, Offer, Reminder, ShortNoticeEntry, given_back_exists
+from .selfservice_models import (
+    ClientRequest,
+    FreedSlot,
+    Offer,
+    PendingMove,
+    Reminder,
+    ShortNoticeEntry,
+    given_back_exists,
+)
 from .statuses import STATUSES
 
 DATED_STATUSES = tuple(code for code, status in STATUSES.items() if status.has_date)
@@ -135,6 +145,13 @@ def may_wait_for_earlier(appointment: Appointment | Row) -> bool:
     return appointment.status in ("invited", "scheduled", "postponed")
 
 
+def free_date(appointment: Appointment, now: datetime) -> None:
+    """Free the appointment's date for someone else: staff may offer it at short notice."""
+    toolkit.session().add(FreedSlot(starts_at=appointment.starts_at, service=appointment.service,
+                                    building=appointment.building, room=appointment.room,
+                                    freed_reference=appointment.reference, created_at=now))
+
+
 def record_request(appointment: Appointment, kind: str, **details) -> ClientRequest:
     """Store a client's request; it replaces the client's earlier open one, which staff need not handle any more."""
     session = toolkit.session()
@@ -148,9 +165,7 @@ def record_request(appointment: Appointment, kind: str, **details) -> ClientRequ
                             **details)
     session.add(request)
     if kind == "cancel" and answerable(appointment):
-        session.add(FreedSlot(starts_at=appointment.starts_at, service=appointment.service,
-                              building=appointment.building, room=appointment.room,
-                              freed_reference=appointment.reference, created_at=now))
+        free_date(appointment, now)
         # Reminders of a date the client gave back would only confuse, and an offer of an earlier date would tell
         # them their given-back date still stands: the office sends a new date by letter when they want one.
         session.execute(Reminder.__table__.delete().where(Reminder.appointment_id == appointment.id))
@@ -225,6 +240,8 @@ def purge(session, now: datetime) -> int:
             days=settings["short_notice_retention_days"])),
         FreedSlot.__table__.delete().where(FreedSlot.starts_at < requests_before),
         Offer.__table__.delete().where(Offer.created_at < requests_before),
+        # Once the slot's day has passed, an import that still shows the old date is the truth again.
+        PendingMove.__table__.delete().where(PendingMove.moved_to < today_starts),
     ):
         deleted += session.execute(statement).rowcount
     return deleted

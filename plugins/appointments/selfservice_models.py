@@ -1,4 +1,4 @@
-"""Tables of the clients' self-service: their requests, reminders, the short-notice list, freed slots and offers.
+"""Tables of the clients' self-service: requests, reminders, the short-notice list, freed slots, offers, moves.
 
 Each row belongs to an appointment and goes with it (ON DELETE CASCADE); the
 purge hook deletes them earlier on the schedule in docs/self-service.md.
@@ -94,6 +94,22 @@ class FreedSlot(toolkit.Base):
     taken_by_offer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     taken_at: Mapped[datetime | None] = mapped_column(toolkit.UTCDateTime, nullable=True)
     exported_at: Mapped[datetime | None] = mapped_column(toolkit.UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
+
+
+class PendingMove(toolkit.Base):
+    """An appointment moved to a slot its client accepted, until the specialist system's export shows the move.
+
+    Until then an import that still shows the appointment as it was before
+    (``previous_*``) leaves the move in place; any other date in an import ends it.
+    """
+
+    __tablename__ = "appointments_pending_move"
+
+    appointment_id: Mapped[int] = mapped_column(ForeignKey(APPOINTMENT_FK, ondelete="CASCADE"), primary_key=True)
+    moved_to: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, index=True)
+    previous_starts_at: Mapped[datetime | None] = mapped_column(toolkit.UTCDateTime, nullable=True)
+    previous_status: Mapped[str] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
 
 

@@ -15,7 +15,7 @@ from portal.toolkit import _
 from .models import Appointment
 from .offers import offer_slot, offers_close
 from .selfservice import DAY_TIMES, KIND_LABELS, REASONS, WEEKDAYS
-from .selfservice_models import ClientRequest, FreedSlot, Offer, ShortNoticeEntry
+from .selfservice_models import ClientRequest, FreedSlot, Offer, PendingMove, ShortNoticeEntry
 from .staff import bp
 
 PAGE_SIZE = 50
@@ -63,10 +63,11 @@ def selfservice_inbox():
                              .join(FreedSlot, FreedSlot.id == Offer.slot_id)
                              .where(Offer.state.in_(("open", "accepted")))
                              .order_by(FreedSlot.starts_at, Offer.id)).all()
+    moved = set(session.scalars(select(PendingMove.appointment_id)))
     return render_template("appointments/selfservice/staff_inbox.html", per_day=per_day, days=days,
                            kinds=KIND_LABELS, requests=requests, appointments=appointments, waiting=waiting,
                            slot_days=slot_days, offers=offers, details=request_details, form=toolkit.VersionForm(),
-                           offers_close=offers_close,
+                           offers_close=offers_close, moved=moved,
                            now=toolkit.utcnow())
 
 

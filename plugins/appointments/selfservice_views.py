@@ -222,7 +222,7 @@ def offer(token: str):
         taken = accept(offer)
         toolkit.session().commit()
         if taken:
-            return _done(appointment, _("Der Termin gehört Ihnen: %(slot)s. Sie bekommen dazu noch einen Brief.",
+            return _done(appointment, _("Der Termin gehört Ihnen: %(slot)s. Ihr bisheriger Termin gilt nicht mehr.",
                                         slot=slot_text(slot)))
         return _done(appointment, _("Dieser Termin ist leider schon vergeben. Ihr bisheriger Termin bleibt."),
                      "error")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from portal_plugins.appointments.models import Appointment
 from portal_plugins.appointments.offers import accept
-from portal_plugins.appointments.selfservice_models import FreedSlot, Offer, ShortNoticeEntry
+from portal_plugins.appointments.selfservice_models import FreedSlot, Offer, PendingMove, ShortNoticeEntry
 from sqlalchemy import select
 
 from portal import toolkit
@@ -17,6 +18,7 @@ from portal.testing import audit_log, csrf_token
 
 MAIL = {"mail": {"host": "127.0.0.1", "port": 1, "sender": "portal@amt.example"}}
 pytestmark = pytest.mark.portal_config(MAIL)
+BERLIN = ZoneInfo("Europe/Berlin")
 BIRTHS = {"M-200001": date(1980, 1, 1), "M-200002": date(1981, 2, 2), "M-200003": date(1982, 3, 3),
           "M-200004": date(1983, 4, 4)}
 
@@ -92,7 +94,9 @@ def test_the_first_to_accept_takes_it_and_the_other_is_told(app, client, freed_s
     assert "schon vergeben" in again.get_data(as_text=True)
     with database() as session:
         assert sorted(session.scalars(select(Offer.state))) == ["accepted", "gone", "gone"]
-        assert session.scalars(select(FreedSlot.taken_by_offer_id)).one() is not None
+        # The slot given back by M-100001 is taken; the taker's own date is freed in its turn, for no one yet.
+        taken = dict(session.execute(select(FreedSlot.freed_reference, FreedSlot.taken_by_offer_id)).all())
+        assert taken.pop("M-100001") is not None and list(taken.values()) == [None]
     app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
     assert any("schon vergeben" in mail["Subject"] for mail in mail_server.messages[2:])
     with database() as session:
@@ -140,7 +144,7 @@ def test_two_acceptances_at_the_same_moment_one_wins(app, client, freed_slot_and
         thread.join()
     assert sorted(results.values()) == [False] * (len(offer_ids) - 1) + [True]
     with database() as session:
-        slot = session.scalars(select(FreedSlot)).one()
+        slot = session.scalars(select(FreedSlot).filter_by(freed_reference="M-100001")).one()
         assert slot.taken_by_offer_id == next(offer_id for offer_id, won in results.items() if won)
         assert session.scalars(select(Offer.state).where(Offer.state == "accepted")).all() == ["accepted"]
 
@@ -195,3 +199,65 @@ def test_a_slot_too_soon_to_reach_is_not_offered(freed_slot_and_list, staff_clie
     assert "Dieser Termin beginnt zu bald, um ihn noch anzubieten." in answer.get_data(as_text=True)
     with database() as session:
         assert session.scalars(select(Offer)).all() == []
+
+
+def accept_first_offer(app, staff_client, mail_server, database) -> str:
+    """Offer the freed slot, accept the first mail's offer; return the reference that took it."""
+    offer_from_staff(staff_client("caseworker"))
+    app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
+    mail = mail_server.messages[0].get_payload(decode=True).decode()
+    link = re.search(r"(/de/appointments/offer/\S+)", mail).group(1)
+    taker = app.test_client()
+    taker.post(link, data={"csrf_token": csrf_token(taker, link)})
+    with database() as session:
+        return session.scalars(select(Appointment.reference).join(Offer, Offer.appointment_id == Appointment.id)
+                               .where(Offer.state == "accepted")).one()
+
+
+def import_row(app, csv_file, reference: str, day: date, clock: str = "09:30"):
+    from portal_plugins.appointments.importer import import_appointments
+
+    row = (f"{reference};{BIRTHS[reference].isoformat()};residence-permit-extension;scheduled;{day.isoformat()};"
+           f"{clock};Wacker Hof;2.14;1")
+    with app.app_context():
+        report = import_appointments(csv_file(row))
+    assert not report.errors
+
+
+def stored(database, reference: str) -> tuple:
+    with database() as session:
+        appointment = session.scalars(select(Appointment).filter_by(reference=reference)).one()
+        return appointment.starts_at, session.get(PendingMove, appointment.id) is not None
+
+
+def test_an_accepted_slot_moves_the_appointment_until_an_import_shows_the_move(
+        app, client, freed_slot_and_list, staff_client, database, mail_server, open_result, csv_file):
+    with database() as session:
+        slot_start = session.scalars(select(FreedSlot.starts_at)).one()
+        # Every client on the list has the same date, 60 days ahead.
+        old_start = session.scalars(select(Appointment.starts_at).filter_by(reference="M-200001")).one()
+    taker = accept_first_offer(app, staff_client, mail_server, database)
+    # At once: the result page shows the slot as the appointment's date, and the old date is free for others.
+    assert stored(database, taker) == (slot_start, True)
+    html, _token = open_result(client, reference=taker, birth_date=BIRTHS[taker])
+    assert f'datetime="{slot_start.astimezone(BERLIN).isoformat(timespec="minutes")}"' in html
+    assert "Ihr bisheriger Termin gilt nicht mehr." in html
+    with database() as session:
+        assert session.scalars(select(FreedSlot.starts_at).filter_by(freed_reference=taker)).all() == [old_start]
+    # An export made before the specialist system moved it still shows the old date: the move stays.
+    old_day = old_start.astimezone(BERLIN).date()
+    import_row(app, csv_file, taker, old_day)
+    assert stored(database, taker) == (slot_start, True)
+    # Once an export shows the move, the specialist system has it: the portal's own record of it ends.
+    local_slot = slot_start.astimezone(BERLIN)
+    import_row(app, csv_file, taker, local_slot.date(), local_slot.strftime("%H:%M"))
+    assert stored(database, taker) == (slot_start, False)
+
+
+def test_an_import_with_another_date_ends_a_move(app, freed_slot_and_list, staff_client, database, mail_server,
+                                                 csv_file):
+    taker = accept_first_offer(app, staff_client, mail_server, database)
+    other_day = datetime.now(BERLIN).date() + timedelta(days=20)
+    import_row(app, csv_file, taker, other_day)
+    starts_at, pending = stored(database, taker)
+    assert starts_at.astimezone(BERLIN).date() == other_day and not pending

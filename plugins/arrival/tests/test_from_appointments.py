@@ -114,6 +114,35 @@ def test_a_date_the_client_gives_back_admits_no_one_until_the_office_gives_a_new
     assert door_verdict(app, pass_of(app, database), later) == "valid_now"
 
 
+def test_an_accepted_earlier_slot_moves_the_pass_and_an_import_of_the_old_date_keeps_it(app, database, tmp_path,
+                                                                                         day):
+    from portal_plugins.appointments.offers import accept
+    from portal_plugins.appointments.selfservice_models import FreedSlot, Offer
+
+    later = day + timedelta(days=30)
+    row = f"M-100002;01.01.1980;eu-blue-card;scheduled;{later:%d.%m.%Y};09:30;A;1;1"
+    import_rows(app, tmp_path, row)
+    old = pass_of(app, database, "M-100002")
+    with app.app_context():
+        session = toolkit.session()
+        slot = FreedSlot(starts_at=datetime.combine(day, time(8, 0), toolkit.office_zone()), service="eu-blue-card",
+                         building="A", room="2", freed_reference="M-100001")
+        session.add(slot)
+        session.flush()
+        appointment_id = session.execute(text("SELECT id FROM appointments_appointment")).scalar_one()
+        offer = Offer(slot_id=slot.id, appointment_id=appointment_id, state="open",
+                      expires_at=toolkit.utcnow() + timedelta(hours=1))
+        session.add(offer)
+        assert accept(offer)
+        session.commit()
+    new = pass_of(app, database, "M-100002")
+    assert new != old and door_verdict(app, old, later) == "changed"
+    assert door_verdict(app, new, day) == "valid_now"
+    # The specialist system has not moved it yet: its export of the old date leaves the new pass as it is.
+    import_rows(app, tmp_path, row)
+    assert pass_of(app, database, "M-100002") == new
+
+
 @pytest.fixture
 def failing_handler(app):
     """Add a handler of appointments.changed that fails, after the arrival plugin's, for the test's length."""
