@@ -13,6 +13,8 @@ its public facts (publishing.py), named by a random public id.
 
 from datetime import timedelta
 
+from flask import render_template
+from markupsafe import Markup
 from sqlalchemy import and_, delete, or_
 
 from portal import toolkit
@@ -144,6 +146,16 @@ def portal_home_tiles():
     return [toolkit.Tile(title=_l("Termin prüfen"),
                          text=_l("Findet mein Termin statt? Wann und wo? Mit Vorgangsnummer und Geburtsdatum."),
                          endpoint="appointments.lookup", order=10)]
+
+
+def _lookup_after_void_pass(state, public_id):
+    # A void pass asks the client to check their appointment: the page offers the way there.
+    return Markup(render_template("appointments/_lookup_link.html")) if state in ("changed", "unknown") else None
+
+
+@hookimpl
+def portal_slot_answers():
+    return {"arrival.pass": _lookup_after_void_pass}
 
 
 @hookimpl

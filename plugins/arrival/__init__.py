@@ -32,8 +32,8 @@ plugin_info = toolkit.PluginInfo(
                      description="beside the verdict on the door page: the verdict's kind (valid_now, too_early …), "
                                  "the pass's service group and public id ('' when not genuine)"),
         toolkit.Slot("arrival.pass", context=("state", "public_id"),
-                     description="below the state on the page a pass's address opens: valid, changed or checked_in, "
-                                 "and the appointment's public id"),
+                     description="below the state on the page a pass's address opens: valid, changed, checked_in, "
+                                 "or unknown (no genuine pass: public id ''), and the appointment's public id"),
     ),
     events=(toolkit.Event(CHECKED_IN, CHECKED_IN_KEYS,
                           "a client's pass was checked in at the door, once per pass: its public id, day, arrival "

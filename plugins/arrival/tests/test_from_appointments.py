@@ -77,6 +77,18 @@ def test_a_moved_appointment_gets_a_new_pass_and_the_old_one_is_void(app, databa
     assert door_verdict(app, new, day) == "too_early"
 
 
+def test_a_void_or_unknown_pass_leads_to_the_lookup(app, client, database, tmp_path, day):
+    import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2")
+    valid = pass_of(app, database)
+    lookup_link = 'href="/de/appointments/"'
+    assert lookup_link not in client.get(f"/de/arrival/p/{valid}").get_data(as_text=True).split("<main")[1]
+    import_rows(app, tmp_path, "M-100001;27.03.1985;eu-blue-card;postponed;;;A;1;2")
+    void = client.get(f"/de/arrival/p/{valid}").get_data(as_text=True)
+    assert "gilt nicht mehr" in void and lookup_link in void.split("<main")[1]
+    unknown = client.get("/de/arrival/p/NOT-A-PASS")
+    assert unknown.status_code == 404 and lookup_link in unknown.get_data(as_text=True).split("<main")[1]
+
+
 def cancel_by_staff(client, database):
     """Cancel the only appointment through the staff edit page; return the response."""
     with database() as session:
@@ -114,32 +126,38 @@ def test_a_date_the_client_gives_back_admits_no_one_until_the_office_gives_a_new
     assert door_verdict(app, pass_of(app, database), later) == "valid_now"
 
 
-def test_an_accepted_earlier_slot_moves_the_pass_and_an_import_of_the_old_date_keeps_it(app, database, tmp_path,
-                                                                                         day):
-    from portal_plugins.appointments.offers import accept
-    from portal_plugins.appointments.selfservice_models import FreedSlot, Offer
+def result_page(client, reference, day_of_birth):
+    """Look an appointment up as its client does (day_of_birth as day, month, year); return the result page."""
+    lookup = "/de/appointments/"
+    day, month, year = day_of_birth
+    return client.post(lookup, data={"csrf_token": csrf_token(client, lookup), "reference": reference, "day": day,
+                                     "month": month, "year": year}, follow_redirects=True).get_data(as_text=True)
 
+
+def test_an_accepted_earlier_slot_moves_the_pass_and_an_import_of_the_old_date_keeps_it(app, client, database,
+                                                                                         tmp_path, day, staff_client):
     later = day + timedelta(days=30)
-    row = f"M-100002;01.01.1980;eu-blue-card;scheduled;{later:%d.%m.%Y};09:30;A;1;1"
-    import_rows(app, tmp_path, row)
+    waiting = f"M-100002;01.01.1980;eu-blue-card;scheduled;{later:%d.%m.%Y};09:30;A;1;1"
+    import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};08:00;A;2;2", waiting)
     old = pass_of(app, database, "M-100002")
-    with app.app_context():
-        session = toolkit.session()
-        slot = FreedSlot(starts_at=datetime.combine(day, time(8, 0), toolkit.office_zone()), service="eu-blue-card",
-                         building="A", room="2", freed_reference="M-100001")
-        session.add(slot)
-        session.flush()
-        appointment_id = session.execute(text("SELECT id FROM appointments_appointment")).scalar_one()
-        offer = Offer(slot_id=slot.id, appointment_id=appointment_id, state="open",
-                      expires_at=toolkit.utcnow() + timedelta(hours=1))
-        session.add(offer)
-        assert accept(offer)
-        session.commit()
+    # M-100002 waits for an earlier date; M-100001 gives theirs back; staff offer it; M-100002 takes it.
+    waiter = app.test_client()
+    token = re.search(r'name="token" value="([^"]+)"', result_page(waiter, "M-100002", ("1", "1", "1980"))).group(1)
+    waiter.post("/de/appointments/self-service/short-notice", data={
+        "csrf_token": csrf_token(waiter, "/de/appointments/"), "token": token, "email": ""})
+    assert cancel_by_client(client).status_code == 303
+    staff = staff_client("caseworker")
+    inbox = staff.get("/de/staff/appointments/self-service/").get_data(as_text=True)
+    offer_path = re.search(r'action="(/de/staff/appointments/self-service/slots/\d+/offer)"', inbox).group(1)
+    staff.post(offer_path, data={"csrf_token": csrf_token(staff, "/de/staff/appointments/self-service/")})
+    accept_path = re.search(r'action="(/de/appointments/offer/[^"]+)"',
+                            result_page(waiter, "M-100002", ("1", "1", "1980"))).group(1)
+    assert waiter.post(accept_path, data={"csrf_token": csrf_token(waiter, "/de/appointments/")}).status_code == 303
     new = pass_of(app, database, "M-100002")
     assert new != old and door_verdict(app, old, later) == "changed"
     assert door_verdict(app, new, day) == "valid_now"
     # The specialist system has not moved it yet: its export of the old date leaves the new pass as it is.
-    import_rows(app, tmp_path, row)
+    import_rows(app, tmp_path, waiting)
     assert pass_of(app, database, "M-100002") == new
 
 
