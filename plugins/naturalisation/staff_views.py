@@ -103,7 +103,7 @@ def plan():
         return redirect(url_for(".overview"))
     # A run plans many appointments: the entry names the office day it ran on, the new appointments are listed.
     toolkit.audit("plan", "naturalisation_appointment", today.isoformat(),
-                  after={"created": [a.id for a in created], "still_waiting": still_waiting})
+                  after={"created": [_named(appointment) for appointment in created], "still_waiting": still_waiting})
     session.commit()
     flash(toolkit.ngettext("%(num)d Termin geplant.", "%(num)d Termine geplant.", len(created)), "success")
     if still_waiting:
@@ -138,6 +138,12 @@ def new_case():
     session.commit()
     flash(_("Fall %(reference)s erfasst.", reference=case.reference), "success")
     return redirect(url_for(".overview"))
+
+
+def _named(appointment: HandoverAppointment) -> str:
+    """Name a handover appointment in the audit log as staff know it: day, time, room and its cases' references."""
+    references = ", ".join(case.reference for case in appointment.cases)
+    return f"{appointment.day.isoformat()} {appointment.starts_at:%H:%M} {appointment.office}: {references}"
 
 
 def _case_snapshot(case: HandoverCase) -> dict:
@@ -191,6 +197,7 @@ def delete_case(case_id: int):
         return render_template("naturalisation/staff/delete_case.html", case=case, planned=len(planned))
     form = toolkit.VersionForm()
     before = _case_snapshot(case)
+    cancelled = sorted(_named(appointment) for appointment in planned)
 
     def delete():
         for appointment in planned:
@@ -201,7 +208,7 @@ def delete_case(case_id: int):
         flash(_("Jemand anderes hat diesen Fall inzwischen geändert. Bitte prüfen Sie ihn noch einmal."), "error")
         return redirect(url_for(".edit_case", case_id=case_id))
     toolkit.audit("delete", "naturalisation_case", case_id, before=before,
-                  after={"cancelled_appointments": sorted({a.id for a in planned})})
+                  after={"cancelled_appointments": cancelled})
     session.commit()
     flash(_("Fall %(reference)s gelöscht.", reference=case.reference), "success")
     return redirect(url_for(".overview"))
@@ -277,7 +284,7 @@ def outcome(appointment_id: int):
         flash(_("Dieser Termin wurde inzwischen geändert. Bitte prüfen Sie ihn noch einmal."), "error")
         return back
     toolkit.audit(chosen, "naturalisation_appointment", appointment.id, before={"state": "planned"},
-                  after={"state": chosen})
+                  after={"state": chosen}, summary=_named(appointment))
     session.commit()
     flash(_("Termin um %(time)s: %(state)s.", time=appointment.starts_at.strftime("%H:%M"),
             state=state_label(chosen)), "success")
@@ -317,6 +324,7 @@ def move(appointment_id: int):
         return show(422)
     before = {"day": appointment.day.isoformat(), "starts_at": appointment.starts_at.strftime("%H:%M"),
               "office": appointment.office}
+    name = _named(appointment)
 
     def change():
         appointment.day, appointment.starts_at, appointment.office = form.day.data, new_time, form.office.data
@@ -336,7 +344,7 @@ def move(appointment_id: int):
         return show(409)
     toolkit.audit("move", "naturalisation_appointment", appointment.id, before=before,
                   after={"day": form.day.data.isoformat(), "starts_at": form.starts_at.data,
-                         "office": form.office.data})
+                         "office": form.office.data}, summary=name)
     session.commit()
     flash(_("Termin verschoben. Bitte schicken Sie ein neues Einladungsschreiben."), "success")
     return redirect(url_for(".day_plan", day=appointment.day.isoformat()))

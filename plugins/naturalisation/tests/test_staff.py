@@ -392,10 +392,12 @@ def test_the_audit_log_tells_plans_and_outcomes_in_the_readers_words(caseworker,
         "csrf_token": csrf_token(caseworker, f"{BASE}/"), "version": appointment.version, "outcome": "done"})
     # A planning run is named by the office day it ran on.
     outcome, planned = audit_log(staff_client("admin"), "en")
-    assert (outcome.what, outcome.changes) == (f"Certificate handed over {appointment.id}",
-                                               ["Status | Before: planned | After: handed over"])
+    # Appointments are named as staff know them, not by the database's number.
+    named = f"{appointment.day.isoformat()} {appointment.starts_at:%H:%M} {appointment.office}: 54/1-2026"
+    assert (outcome.what, outcome.summary, outcome.changes) == (
+        f"Certificate handed over {appointment.id}", named, ["Status | Before: planned | After: handed over"])
     assert (planned.what, planned.changes) == (f"Appointments planned {today.isoformat()}",
-                                               [f"Newly planned appointments | After: {appointment.id}",
+                                               [f"Newly planned appointments | After: {named}",
                                                 "Still without an appointment | After: 0"])
 
 
