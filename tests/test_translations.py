@@ -195,6 +195,18 @@ def test_arabic_plural_forms_follow_the_header(owner, msgid, count, expected):
     assert expected in plural_text(owner, "ar", msgid, count)
 
 
+# Arabic's dual names the two in its noun ("شخصان", two persons): a number before it said two twice, as in
+# "2 شخصان". The catalogs put the number after the noun, in brackets: "شخصان (2)".
+DUAL_AFTER_NUMBER = re.compile(r"%\([a-z]+\)d [\u0621-\u064A]+(?:ان|ين)(?![\u0621-\u064A])")
+
+
+@pytest.mark.parametrize("owner", OWNERS)
+def test_arabic_duals_do_not_repeat_the_number(owner):
+    duals = [message.string[2] for message in read(po_path(owner, "ar"))
+             if message.pluralizable and len(message.string) > 2 and message.string[2]]
+    assert [form for form in duals if DUAL_AFTER_NUMBER.search(form)] == []
+
+
 # Polish has three plural forms: 1, 2–4 ("czekają 3 osoby"), 5 and more ("czeka 5 osób"); the queue once
 # used the genitive plural for 2–4.
 POLISH_COUNTS = [
