@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import chain
@@ -78,6 +79,33 @@ def edited_texts(stored: Mapping[str, str], entered: Mapping[str, str], language
         elif code in texts:
             texts[code] = ""
     return texts
+
+
+def source_fingerprint(*parts: str) -> str:
+    """Return a short fingerprint of the source language's words, which each translation records it was made for."""
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
+
+
+def stamp_translations(stored: Mapping[str, object], saved: Mapping[str, object],
+                       stamps: Mapping[str, str | None], fingerprint: str, still_fit: bool = False) -> dict:
+    """Return, for each language saved with words, the fingerprint of the source words its text was made for.
+
+    The source language's text, and every text new or changed in this save, are made for the source words
+    saved now (``fingerprint``); a translation left as it was keeps the words it was made for, and so is outdated
+    once those change, unless staff say it still fits (a typing error corrected, say).
+    """
+    source = source_language()
+    return {lang: fingerprint if (lang == source or still_fit or stored.get(lang) != value) else stamps.get(lang)
+            for lang, value in saved.items() if value}
+
+
+def outdated_languages(stamps: Mapping[str, str | None]) -> set[str]:
+    """Return the languages whose text was made for other source words than the source language's text now."""
+    current = stamps.get(source_language())
+    if current is None:
+        # Saved before fingerprints were kept: every text is taken as current.
+        return set()
+    return {lang for lang, stamp in stamps.items() if stamp not in (None, current)}
 
 
 @dataclass(frozen=True)

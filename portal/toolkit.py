@@ -23,8 +23,11 @@ from .content import (
     Translated,
     edited_texts,
     missing_shipped_versions,
+    outdated_languages,
     pick_translation,
     render_markdown,
+    source_fingerprint,
+    stamp_translations,
 )
 from .csvexport import formula_safe, write_csv
 from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_cell, read_rows, run_import
@@ -135,6 +138,8 @@ __all__ = [
     "current_staff", "edited_texts", "enabled_languages", "gettext", "hookimpl", "insert_for", "is_htmx", "lang_attrs",
     "language_from_tag", "language_name", "language_tag", "languages_besides_source", "lazy_ngettext", "limiter",
     "missing_shipped_versions",
+    # Translations made for source words that changed since (portal/content.py).
+    "outdated_languages", "source_fingerprint", "stamp_translations",
     "ngettext", "pick_translation",
     "plugin_settings", "preferred_language",
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -58,6 +59,8 @@ class RuleForm(toolkit.VersionForm):
     position = IntegerField(_l("Reihenfolge"), validators=[InputRequired(POSITION_MESSAGE),
                                                             NumberRange(min=1, max=999, message=POSITION_MESSAGE)])
     text = toolkit.PerLanguageField(field=TextAreaField(validators=[Optional(), Length(max=TEXT_LENGTH)]))
+    # Set when only a typing error of the source text was corrected: the translations stay current.
+    translations_still_fit = BooleanField(_l("Die Übersetzungen passen weiterhin: Ich habe nur Tippfehler berichtigt."))
 
 
 class PosterForm(FlaskForm):

@@ -91,7 +91,7 @@ def unknown_placeholders(text: str, kind: str) -> list[str]:
 
 def shown(rule: Rule, lang: str | None = None) -> ShownRule | None:
     """Return a rule's text in a language (or its fallback) with the parameters filled in."""
-    picked = toolkit.pick_translation(rule.text, lang)
+    picked = toolkit.pick_translation(rule.current_texts(), lang)
     if picked is None:
         return None
     return ShownRule(rule, toolkit.Translated(picked.lang, fill_parameters(picked.value, rule, picked.lang),
@@ -109,12 +109,13 @@ def not_ended(rule: Rule, today: date) -> bool:
 
 
 def translation_status() -> list[toolkit.ContentStatus]:
-    """Count, per enabled language, how many rules not yet ended have a text in that language."""
+    """Count, per enabled language, how many rules not yet ended have a current text in that language."""
     today = toolkit.office_today()
     # Every rule with words in any language counts, so a rule written before the source language changed
     # shows as missing in the source language's row rather than not at all.
     rules = [rule for rule in toolkit.session().scalars(select(Rule))
              if not_ended(rule, today) and any(rule.text.values())]
     return [toolkit.ContentStatus(plugin="hygiene", kind="rules", label=_l("Hygieneregeln"), lang=lang,
-                                  translated=sum(1 for rule in rules if rule.text.get(lang)), total=len(rules))
+                                  translated=sum(1 for rule in rules if lang in rule.current_texts()),
+                                  total=len(rules))
             for lang in toolkit.enabled_languages()]

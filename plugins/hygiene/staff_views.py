@@ -123,8 +123,10 @@ def edit(rule_id: int | None = None):
         values = _values(form)
         if values is not None:
             account = toolkit.current_staff().email
+            texts = values.pop("text")
             if rule is None:
                 rule = Rule(**values, updated_by=account)
+                rule.save_texts(texts)
                 session.add(rule)
                 session.flush()
                 toolkit.audit("create", "hygiene_rule", rule.id, after=snapshot(rule))
@@ -134,9 +136,10 @@ def edit(rule_id: int | None = None):
             before = snapshot(rule)
 
             def change():
-                texts = toolkit.edited_texts(rule.text, values["text"], form.text.codes)
-                for key, value in {**values, "text": texts}.items():
+                for key, value in values.items():
                     setattr(rule, key, value)
+                rule.save_texts(toolkit.edited_texts(rule.text, texts, form.text.codes),
+                                form.translations_still_fit.data)
                 rule.updated_by, rule.updated_at = account, toolkit.utcnow()
 
             if toolkit.save_if_current(rule, form.version.data, change):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
@@ -57,7 +56,7 @@ class Notice(toolkit.Base):
 
     def outdated_languages(self) -> set[str]:
         """Return the languages whose text was translated from words of the source language changed since."""
-        return outdated_languages(self.text_by_language())
+        return toolkit.outdated_languages({lang: text.written_for for lang, text in self.text_by_language().items()})
 
     def current_texts(self) -> dict:
         """Return the texts visitors may read: the source language's and the translations of its current words."""
@@ -80,21 +79,8 @@ class NoticeText(toolkit.Base):
     lang: Mapped[str] = mapped_column(String(5))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    # The fingerprint (source_fingerprint) of the source language's title and text this text was written for; the
+    # The fingerprint (toolkit.source_fingerprint) of the source language's title and text this text was made for; the
     # source text's own. None: saved before fingerprints were kept, and taken as current.
     written_for: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     notice: Mapped[Notice] = relationship(back_populates="texts")
-
-
-def source_fingerprint(title: str, body: str) -> str:
-    """Return a short fingerprint of the source language's title and text, which its translations were made for."""
-    return hashlib.sha256(f"{title}\x00{body}".encode()).hexdigest()[:16]
-
-
-def outdated_languages(texts: dict) -> set[str]:
-    """Return the languages of texts (by code, with `written_for`) made for other words than the source text's now."""
-    source = texts.get(toolkit.source_language())
-    if source is None or source.written_for is None:
-        return set()
-    return {lang for lang, text in texts.items() if text.written_for not in (None, source.written_for)}

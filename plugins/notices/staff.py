@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal import toolkit
 
 from .forms import NoticeForm
-from .models import CATEGORIES, PRIORITIES, Notice, NoticeText, source_fingerprint
+from .models import CATEGORIES, PRIORITIES, Notice, NoticeText
 
 bp = toolkit.staff_blueprint("notices", __name__, role="editor")
 
@@ -76,20 +76,20 @@ def _apply(form: NoticeForm, notice: Notice) -> None:
     for lang, text in existing.items():
         if lang not in wanted:
             notice.texts.remove(text)
-    source_language = toolkit.source_language()
-    source = wanted.get(source_language)
-    fingerprint = source_fingerprint(source["title"], source["body"]) if source else None
+    source = wanted.get(toolkit.source_language())
+    fingerprint = toolkit.source_fingerprint(source["title"], source["body"]) if source else None
+    stamps = toolkit.stamp_translations(
+        {lang: (text.title, text.body) for lang, text in existing.items()},
+        {lang: (values["title"], values["body"]) for lang, values in wanted.items()},
+        {lang: text.written_for for lang, text in existing.items()}, fingerprint, form.translations_still_fit.data)
     for lang, values in wanted.items():
         text = existing.get(lang)
-        changed = text is None or (text.title, text.body) != (values["title"], values["body"])
         if text is None:
             text = NoticeText(lang=lang, **values)
             notice.texts.append(text)
         else:
             text.title, text.body = values["title"], values["body"]
-        # A translation left as it was stays made for the source words it was made for, unless staff say it fits.
-        if changed or lang == source_language or form.translations_still_fit.data:
-            text.written_for = fingerprint
+        text.written_for = stamps[lang]
 
 
 def _fill(form: NoticeForm, notice: Notice) -> None:

@@ -179,3 +179,29 @@ def test_a_distance_of_ten_metres_is_shown_as_typed_in_the_form(staff_client, ad
     rule_id = add_rule("distance", {"de": "Abstand {metres} m"}, metres=Decimal("10.00"))
     form = parse(staff_client("editor").get(f"/de/staff/hygiene/rules/{rule_id}/edit"))
     assert form.xpath("//input[@name='metres']/@value") == ["10"]  # not "1E+1", which saving would refuse
+
+
+def test_a_translation_left_behind_by_a_changed_source_text_is_not_shown_as_current(staff_client, data, form_values,
+                                                                                      client, parse):
+    editor = staff_client("editor")
+    values = replace(form_values(editor.get(NEW)), {"kind": "other", "text-de": "Eingang nur mit Termin.",
+                                                    "text-en": "Entry by appointment only."})
+    assert editor.post(NEW, data=values).status_code == 302
+    rule_id = data(lambda session: session.scalars(select(Rule)).one().id)
+    edit = f"/de/staff/hygiene/rules/{rule_id}/edit"
+    assert "Entry by appointment only." in client.get("/en/hygiene/").get_data(as_text=True)
+    # The German text says the opposite now; the English one was left as it was.
+    changed = replace(form_values(editor.get(edit)), {"text-de": "Eingang auch ohne Termin."})
+    assert editor.post(edit, data=changed).status_code == 302
+    english = client.get("/en/hygiene/").get_data(as_text=True)
+    assert "Entry by appointment only." not in english and "Eingang auch ohne Termin." in english
+    page = editor.get(edit).get_data(as_text=True)
+    assert "für einen früheren Text auf Deutsch geschrieben: Englisch" in page and "anzupassen" in page
+    # Translating it anew makes it current again; a mere typing fix, said so, keeps it current.
+    assert editor.post(edit, data=replace(form_values(editor.get(edit)), {"text-en": "Entry also without one."}))\
+        .status_code == 302
+    assert "Entry also without one." in client.get("/en/hygiene/").get_data(as_text=True)
+    typo = replace(form_values(editor.get(edit)), {"text-de": "Eingang auch ohne einen Termin.",
+                                                   "translations_still_fit": "y"})
+    assert editor.post(edit, data=typo).status_code == 302
+    assert "Entry also without one." in client.get("/en/hygiene/").get_data(as_text=True)
