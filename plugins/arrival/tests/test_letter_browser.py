@@ -34,9 +34,9 @@ def demo(app):
 
 @pytest.fixture
 def demo_morning(app, monkeypatch):
-    """Let the door judge at 09:15 on the day of the demo appointment M-100001 (tomorrow, 09:30)."""
+    """Let the door judge at 09:25 on the day of the demo appointment M-100001 (tomorrow, 09:30)."""
     with app.app_context():
-        moment = datetime.combine(toolkit.office_today() + timedelta(days=1), time(9, 15), toolkit.office_zone())
+        moment = datetime.combine(toolkit.office_today() + timedelta(days=1), time(9, 25), toolkit.office_zone())
     monkeypatch.setattr(toolkit, "office_now", lambda moment_=None: moment)
     return moment
 
