@@ -72,6 +72,7 @@ def describe(appointment: Appointment | Row, given_back: bool = False) -> dict:
         "start": start,
         # Only a visit still to come has persons, a calendar entry and what other plugins add for the visit.
         "attendable": start is not None and not given_back,
+        "given_back": given_back,
         "date_text": format_day(start) if start else "",
         "time_text": format_clock(start) if start else "",
         "building": appointment.building,

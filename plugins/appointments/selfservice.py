@@ -140,6 +140,11 @@ def may_be_reminded(appointment: Appointment | Row) -> bool:
     return upcoming(appointment) and toolkit.office_today(appointment.starts_at) > toolkit.office_today()
 
 
+def reminders_on_schedule(appointment: Appointment | Row) -> bool:
+    """Tell whether both reminders go on their days, three days and one day before: asked four days ahead or more."""
+    return (toolkit.office_today(appointment.starts_at) - toolkit.office_today()).days >= 4
+
+
 def may_wait_for_earlier(appointment: Appointment | Row) -> bool:
     """Tell whether the client may join the short-notice list: any appointment not closed."""
     return appointment.status in ("invited", "scheduled", "postponed")
@@ -176,7 +181,8 @@ def record_request(appointment: Appointment, kind: str, **details) -> ClientRequ
 
 # Built once: the result page and the form post pay neither for building these statements nor for the ORM.
 _REQUESTS, _OFFERS, _SLOTS = ClientRequest.__table__.c, Offer.__table__.c, FreedSlot.__table__.c
-_LAST_REQUEST = (select(_REQUESTS.kind, _REQUESTS.state).where(_REQUESTS.appointment_id == bindparam("appointment_id"))
+_LAST_REQUEST = (select(_REQUESTS.kind, _REQUESTS.state, _REQUESTS.wants_new_date)
+                 .where(_REQUESTS.appointment_id == bindparam("appointment_id"))
                  .order_by(_REQUESTS.created_at.desc(), _REQUESTS.id.desc()).limit(1))
 _FLAGS = select(
     exists().where(Reminder.__table__.c.appointment_id == bindparam("appointment_id")).label("reminded"),
@@ -207,6 +213,7 @@ def panel(appointment: Row) -> dict:
     # A closed appointment with no request behind it has nothing to answer: the page shows no empty section.
     return shown | {"token": action_token(appointment), "reminded": bool(flags.reminded),
                     "may_be_reminded": shown["upcoming"] and may_be_reminded(appointment),
+                    "reminders_on_schedule": shown["upcoming"] and reminders_on_schedule(appointment),
                     "empty": not any(shown.values())}
 
 

@@ -37,6 +37,7 @@ from .selfservice import (
     may_wait_for_earlier,
     offer_for_token,
     record_request,
+    reminders_on_schedule,
     slot_text,
 )
 from .selfservice_models import FreedSlot, Reminder, ShortNoticeEntry
@@ -130,6 +131,7 @@ def _selfservice_limit() -> str:
 def _render_action(action: str, appointment: Appointment, form: FlaskForm, status: int = 200):
     form.token.data = action_token(appointment)
     return render_template("appointments/selfservice/action.html", action=action, form=form,
+                           reminders_on_schedule=action == "remind" and reminders_on_schedule(appointment),
                            result_url=url_for("appointments.result", token=result_token(appointment))), status
 
 
@@ -182,7 +184,9 @@ def _perform(action: str, appointment: Appointment, form: FlaskForm) -> str:
             reminder = Reminder(appointment_id=appointment.id)
             session.add(reminder)
         reminder.email, reminder.language = form.email.data, language
-        return _("Danke! Wir erinnern Sie 3 Tage und 1 Tag vor dem Termin per E-Mail.")
+        if reminders_on_schedule(appointment):
+            return _("Danke! Wir erinnern Sie 3 Tage und 1 Tag vor dem Termin per E-Mail.")
+        return _("Danke! Wir erinnern Sie vor dem Termin per E-Mail.")
     if action == "stop-reminders":
         session.execute(Reminder.__table__.delete().where(Reminder.appointment_id == appointment.id))
         return _("Sie bekommen keine Erinnerungen mehr. Ihre E-Mail-Adresse ist gelöscht.")

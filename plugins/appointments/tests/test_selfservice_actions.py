@@ -242,3 +242,28 @@ def test_a_cancelled_date_is_given_back_for_good(client, database, add_appointme
     for action, fields in (("cancel", {"wants_new_date": "yes"}), ("confirm", {})):
         assert "nicht möglich" in act(client, action, token, **fields).get_data(as_text=True)
     assert count_all(database) == {"ClientRequest": 1, "FreedSlot": 1, "Reminder": 0, "ShortNoticeEntry": 0}
+
+
+def test_the_answer_section_says_what_was_asked_and_what_follows(client, add_appointment, open_result, act):
+    add_appointment()
+    _html, token = open_result(client)
+    act(client, "new-date", token, reason="work", weekdays="mon", day_times="morning")
+    html, _token = open_result(client)
+    assert "Sie haben um einen anderen Termin gebeten. Das Amt hat Ihre Nachricht noch nicht bearbeitet." in html
+    act(client, "cancel", token, wants_new_date="yes")
+    html, _none = open_result(client)
+    assert "Sie haben abgesagt. Sie bekommen einen neuen Termin per Brief." in html
+    # The easy-language page explains a date the client gave back, not one the office cancelled.
+    assert "/leicht#status-given-back" in html
+    easy = client.get("/de/appointments/leicht").get_data(as_text=True)
+    assert 'id="status-given-back"' in easy and "Dann schickt das Amt Ihnen einen Brief." in easy
+
+
+@pytest.mark.parametrize("days, promise", [(5, "3 Tage und 1 Tag vorher"), (2, "per E-Mail, vor dem Termin")])
+def test_the_reminder_promises_only_what_can_still_be_sent(client, add_appointment, open_result, act, days, promise):
+    # Both reminders go on their days only when asked for four days ahead or more; later, what is left.
+    add_appointment(days=days)
+    html, token = open_result(client)
+    assert promise in html
+    form = client.get(f"/de/appointments/self-service/remind?t={token}").get_data(as_text=True)
+    assert ("Wir schicken Ihnen 3 Tage und 1 Tag vor dem Termin" in form) == (days == 5)
