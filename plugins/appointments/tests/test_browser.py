@@ -93,6 +93,8 @@ def test_lookup_without_javascript_and_in_arabic(browser, live_server, add_appoi
     # The answer is the result's own page: Back and the language switch keep it, nothing is sent again.
     assert re.search(r"/ar/appointments/result/[^/?]+$", page.url)
     assert page.is_visible("a[download]")
+    # The print button needs a script: without one it stays hidden, not a button that does nothing.
+    assert page.locator("button[data-print]").count() == 1 and not page.is_visible("button[data-print]")
     assert_no_horizontal_scroll(page)
     page.goto(f"{live_server.url}/ar/")
     page.go_back()
