@@ -17,14 +17,16 @@ from portal import toolkit
 
 from .display import day_bounds
 from .models import Appointment
+from .selfservice_models import given_back_exists
 
 
 def export_table(first_day: date, last_day: date) -> tuple[list[str], list[list[str]]]:
-    """Return the header and one row per appointment from the first to the last day, in order of their start."""
+    """Return the header and a row per appointment from the first to the last day by start, none given back."""
     start, _ = day_bounds(first_day)
     _, end = day_bounds(last_day)
     appointments = list(toolkit.session().scalars(
-        select(Appointment).where(Appointment.starts_at >= start, Appointment.starts_at < end)
+        select(Appointment).where(Appointment.starts_at >= start, Appointment.starts_at < end,
+                                  ~given_back_exists(Appointment.reference, Appointment.starts_at))
         .order_by(Appointment.starts_at, Appointment.reference)))
     public_ids = [appointment.public_id for appointment in appointments]
     columns: dict[str, dict[str, str]] = {}

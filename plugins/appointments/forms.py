@@ -122,7 +122,8 @@ class LetterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    language = SelectField(_l("Sprache des Briefs neben Deutsch"))
+    # Not asked for yet (the day view's link): the letter is in the source language alone.
+    language = SelectField(_l("Sprache des Briefs neben Deutsch"), default=toolkit.source_language)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,6 +20,7 @@ from .matching import REFERENCE_LIMIT
 from .models import Appointment
 from .publishing import publish_changed
 from .qr import lookup_url
+from .selfservice import given_back, given_back_ids
 from .services import service_name
 from .statuses import STATUSES
 
@@ -56,7 +57,8 @@ def search():
     # NULLS LAST matches PostgreSQL's index order, so the first page needs no sort of every row.
     query = query.order_by(Appointment.starts_at.asc().nulls_last(), Appointment.id)
     page = toolkit.paginate(query, PAGE_SIZE, keep={name: request.args.get(name) for name in form.data})
-    return render_template("appointments/staff/search.html", form=form, page=page), 200 if valid else 422
+    return render_template("appointments/staff/search.html", form=form, page=page,
+                           given_back=given_back_ids(page.items)), 200 if valid else 422
 
 
 def _fill_form(form: AppointmentForm, appointment: Appointment) -> None:
@@ -105,10 +107,10 @@ def edit(appointment_id: int):
         # Saving again now overwrites the colleague's change on purpose, with the input kept below.
         form.version.data = appointment.version
         return render_template("appointments/staff/edit.html", form=form, appointment=appointment,
-                               conflict=True, letter_form=LetterForm()), 409
+                               conflict=True, letter_form=LetterForm(), given_back=given_back(appointment)), 409
     status = 422 if form.errors else 200
     return render_template("appointments/staff/edit.html", form=form, appointment=appointment, conflict=False,
-                           letter_form=LetterForm()), status
+                           letter_form=LetterForm(), given_back=given_back(appointment)), status
 
 
 def _letter(appointment: Appointment, language: str) -> dict:
@@ -126,8 +128,7 @@ def _letter(appointment: Appointment, language: str) -> dict:
 def _letter_language(form: LetterForm) -> str:
     """Return a validated form's second language when a valid one was asked for, else the source language."""
     # The day letters' form has a day too, whose errors leave the language as asked.
-    return form.language.data if "language" in request.args and not form.language.errors \
-        else toolkit.source_language()
+    return toolkit.source_language() if form.language.errors else form.language.data
 
 
 @bp.route("/<int:appointment_id>/letter")
@@ -152,6 +153,7 @@ def day_view():
     appointments = _appointments_on(day, (Appointment.building, Appointment.room, Appointment.starts_at))
     rooms = [(key, list(group)) for key, group in groupby(appointments, key=place)]
     return render_template("appointments/staff/day.html", form=form, day=day, rooms=rooms,
+                           given_back=given_back_ids(appointments),
                            previous_day=day - timedelta(days=1),
                            next_day=day + timedelta(days=1)), 422 if form.errors else 200
 
@@ -162,8 +164,10 @@ def day_letters():
     form = DayLettersForm(request.args)
     day = form.chosen_day()  # validates the whole form
     language = _letter_language(form)
-    letters = [_letter(appointment, language) for appointment in
-               _appointments_on(day, (Appointment.starts_at, Appointment.reference))]
+    appointments = _appointments_on(day, (Appointment.starts_at, Appointment.reference))
+    # A date its client gave back goes to someone else: no letter invites them to it.
+    returned = given_back_ids(appointments)
+    letters = [_letter(appointment, language) for appointment in appointments if appointment.id not in returned]
     return render_template("appointments/staff/letters.html", day=day, form=form, letters=letters,
                            printed_on=toolkit.office_today()), 422 if form.day.errors else 200
 

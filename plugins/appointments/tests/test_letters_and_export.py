@@ -116,3 +116,30 @@ def test_a_reference_that_would_start_a_formula_is_exported_as_text(staff_client
     response = staff_client("caseworker").get("/de/staff/appointments/export",
                                               query_string={"first_day": tomorrow().isoformat()})
     assert read_csv(response) == [["reference"], ["'-100001"]]
+
+
+def test_the_day_views_letters_link_opens_without_an_error(staff_client, add_appointment):
+    # The day view's link names the day only: the letters are in German alone, with nothing marked wrong.
+    add_appointment("M-100001", days=1)
+    page = staff_client("caseworker").get("/de/staff/appointments/day/letters",
+                                          query_string={"day": tomorrow().isoformat()})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Keine gültige Auswahl" not in html and "Not a valid choice" not in html
+    assert html.count('<div class="appointments-letters__sheet">') == 1
+
+
+def test_a_date_given_back_is_marked_for_staff_and_gets_no_letter(staff_client, add_appointment, client, open_result,
+                                                                 act):
+    add_appointment("M-100001", days=1)
+    add_appointment("M-100002", days=1, clock=time(10, 0))
+    _html, token = open_result(client)
+    act(client, "cancel", token, wants_new_date="no")
+    desk = staff_client("caseworker")
+    day = tomorrow().isoformat()
+    view = desk.get("/de/staff/appointments/day", query_string={"day": day}).get_data(as_text=True)
+    row = re.search(r"<tr>(?:(?!</tr>).)*M-100001(?:(?!</tr>).)*</tr>", view, re.S).group(0)
+    assert "Über das Portal abgesagt" in row and "Termin steht fest" not in row
+    letters = desk.get("/de/staff/appointments/day/letters", query_string={"day": day}).get_data(as_text=True)
+    assert re.findall(r'aria-label="Einladungsschreiben (M-\d+)"', letters) == ["M-100002"]
+    export = desk.get("/de/staff/appointments/export", query_string={"first_day": day, "last_day": day})
+    assert "M-100001" not in export.get_data(as_text=True) and "M-100002" in export.get_data(as_text=True)
