@@ -251,7 +251,8 @@ def _parse_day(value: str) -> date:
 def day_plan(day: str):
     chosen = _parse_day(day)
     return render_template("naturalisation/staff/day_plan.html", day=chosen, appointments=_day_appointments(chosen),
-                           action_form=toolkit.VersionForm(), location=handover_location(current_settings()))
+                           action_form=toolkit.VersionForm(), location=handover_location(current_settings()),
+                           ahead=chosen > toolkit.office_today())
 
 
 @bp.route("/days")
@@ -279,6 +280,10 @@ def outcome(appointment_id: int):
     back = redirect(url_for(".day_plan", day=plan_day.isoformat()))
     if not form.validate() or chosen not in OUTCOMES:
         abort(400)
+    if chosen != "cancelled" and appointment.day > toolkit.office_today():
+        # Handed over or missed can only be said on the day or after; a click on a later plan would be a slip.
+        flash(_("Ein Termin in der Zukunft kann noch nicht übergeben oder verpasst sein."), "error")
+        return back
     if appointment.state != "planned" or not toolkit.save_if_current(
             appointment, form.version.data, lambda: record_outcome(appointment, chosen)):
         flash(_("Dieser Termin wurde inzwischen geändert. Bitte prüfen Sie ihn noch einmal."), "error")

@@ -253,11 +253,18 @@ def test_planning_pairs_families_and_a_rerun_keeps_what_was_planned(caseworker, 
     assert {a.id: (a.day, a.starts_at, a.office, a.version) for a in second if a.id in snapshot} == snapshot
 
 
-def test_missed_persons_wait_again_and_done_ones_are_finished(caseworker, database):
+def on_the_day(monkeypatch, day: date) -> None:
+    """Let the office's today be the planned appointments' day: outcomes are recorded on the day or after."""
+    real = toolkit.office_today
+    monkeypatch.setattr(toolkit, "office_today", lambda moment=None: day if moment is None else real(moment))
+
+
+def test_missed_persons_wait_again_and_done_ones_are_finished(caseworker, database, monkeypatch):
     add_case(database, "54/1-2026", [date(1980, 1, 1)])
     add_case(database, "54/2-2026", [date(1981, 1, 1)])
     plan(caseworker)
     missed, done = appointments(database)
+    on_the_day(monkeypatch, max(missed.day, done.day))
     for appointment, outcome in ((missed, "missed"), (done, "done")):
         url = f"{BASE}/days/{appointment.day.isoformat()}"
         response = caseworker.post(f"{BASE}/appointments/{appointment.id}/outcome", data={
@@ -278,10 +285,11 @@ def test_missed_persons_wait_again_and_done_ones_are_finished(caseworker, databa
     assert [p.case.reference for a in replanned for p in a.persons] == ["54/1-2026"]
 
 
-def test_an_outcome_racing_a_colleague_changes_nothing(caseworker, database, colleague_saves_first):
+def test_an_outcome_racing_a_colleague_changes_nothing(caseworker, database, colleague_saves_first, monkeypatch):
     add_case(database, "54/1-2026", [date(1980, 1, 1)])
     plan(caseworker)
     [appointment] = appointments(database)
+    on_the_day(monkeypatch, appointment.day)
     token = csrf_token(caseworker, f"{BASE}/days/{appointment.day.isoformat()}")
     moved_to = appointment.day + timedelta(days=3)
     colleague_saves_first(HandoverAppointment, set_on(HandoverAppointment, appointment.id, office="Raum 2",
@@ -295,6 +303,20 @@ def test_an_outcome_racing_a_colleague_changes_nothing(caseworker, database, col
     [stored] = appointments(database)
     assert (stored.state, stored.office, [p.state for p in stored.persons]) == ("planned", "Raum 2", ["planned"])
     assert stored.day == moved_to
+
+
+def test_a_later_appointment_cannot_be_handed_over_yet(caseworker, database):
+    add_case(database, "54/1-2026", [date(1980, 1, 1)])
+    plan(caseworker)
+    [appointment] = appointments(database)
+    url = f"{BASE}/days/{appointment.day.isoformat()}"
+    plan_page = caseworker.get(url).get_data(as_text=True)
+    assert 'value="done"' not in plan_page and 'value="cancelled"' in plan_page
+    answer = caseworker.post(f"{BASE}/appointments/{appointment.id}/outcome", data={
+        "csrf_token": csrf_token(caseworker, url), "version": appointment.version, "outcome": "done"},
+        follow_redirects=True)
+    assert "kann noch nicht übergeben oder verpasst sein" in answer.get_data(as_text=True)
+    assert appointments(database)[0].state == "planned"
 
 
 def test_a_move_racing_a_colleague_gives_a_conflict_and_keeps_the_input(caseworker, database,
@@ -384,10 +406,12 @@ def test_day_plan_and_letters_in_german_and_the_clients_language(caseworker, dat
     assert "2 Personen" in letters and "1980" not in letters
 
 
-def test_the_audit_log_tells_plans_and_outcomes_in_the_readers_words(caseworker, staff_client, database, today):
+def test_the_audit_log_tells_plans_and_outcomes_in_the_readers_words(caseworker, staff_client, database, today,
+                                                                     monkeypatch):
     add_case(database, "54/1-2026", [date(1980, 1, 1)])
     plan(caseworker)
     (appointment,) = appointments(database)
+    on_the_day(monkeypatch, appointment.day)
     caseworker.post(f"{BASE}/appointments/{appointment.id}/outcome", data={
         "csrf_token": csrf_token(caseworker, f"{BASE}/"), "version": appointment.version, "outcome": "done"})
     # A planning run is named by the office day it ran on.
