@@ -26,9 +26,13 @@ def load_demo_notices(session) -> int:
             continue
         starts_at = now - timedelta(days=3 - offset)
         ends_at = now + timedelta(days=entry["visible_days"]) if entry["visible_days"] else None
+        source = entry["texts"]["de"]
+        # Every shipped translation was made for the German text it ships with: a later change of it shows.
+        written_for = toolkit.source_fingerprint(source["title"], source["body"])
         notice = Notice(category=entry["category"], priority=entry["priority"], state="published",
                         starts_at=starts_at, ends_at=ends_at, created_at=starts_at, updated_at=starts_at,
-                        texts=[NoticeText(lang=lang, **text) for lang, text in entry["texts"].items()])
+                        texts=[NoticeText(lang=lang, written_for=written_for, **text)
+                               for lang, text in entry["texts"].items()])
         session.add(notice)
         added += 1
     return added

@@ -1,5 +1,7 @@
 """A translation made for source words changed since is not shown as current: visitors read the new source text."""
 
+import re
+
 from .test_staff import NEW, edit_url, form_data
 
 GERMAN_NOW = "Ab Montag nur mit Termin: Rathausstraße 2."
@@ -61,3 +63,13 @@ def test_a_corrected_typing_error_keeps_the_translations_current_when_staff_say_
     assert "فاكر هوف" in page and "fallback-note" not in page
     # The box is a statement about one save, never kept for the next.
     assert 'name="translations_still_fit" checked' not in editor.get(edit_url(notice_id)).get_data(as_text=True)
+
+
+def test_the_demo_notices_translations_are_outdated_once_their_german_text_changes(
+        app, staff_client, client, form_values):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    editor = staff_client("editor")
+    listing = editor.get("/de/staff/notices/").get_data(as_text=True)
+    notice_id = int(re.search(r"/de/staff/notices/(\d+)\"", listing).group(1))
+    _save(editor, notice_id, form_values, **{"bodies-de": GERMAN_NOW})
+    assert GERMAN_NOW in client.get(f"/en/notices/{notice_id}").get_data(as_text=True)
