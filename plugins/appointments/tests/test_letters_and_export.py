@@ -143,3 +143,11 @@ def test_a_date_given_back_is_marked_for_staff_and_gets_no_letter(staff_client, 
     assert re.findall(r'aria-label="Einladungsschreiben (M-\d+)"', letters) == ["M-100002"]
     export = desk.get("/de/staff/appointments/export", query_string={"first_day": day, "last_day": day})
     assert "M-100001" not in export.get_data(as_text=True) and "M-100002" in export.get_data(as_text=True)
+
+
+def test_an_invitation_letter_does_not_say_a_letter_was_sent(staff_client, add_appointment):
+    add_appointment("M-100001", days=1, status="invited")
+    letters = staff_client("caseworker").get("/de/staff/appointments/day/letters",
+                                             query_string={"day": tomorrow().isoformat()}).get_data(as_text=True)
+    assert "Kommen Sie pünktlich zu diesem Termin." in letters
+    assert "Wir haben Ihnen einen Brief mit Ihrem Termin geschickt." not in letters
