@@ -216,3 +216,13 @@ def test_demo_appointment_can_be_looked_up(client, database):
                                       "day": birth.day, "month": birth.month, "year": birth.year},
                            follow_redirects=True)
     assert "Zur Abholung bereit" in response.get_data(as_text=True)
+
+
+def test_the_demos_later_appointments_fall_on_opening_days(app, database):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    open_weekdays = {day for hours in app.config["PORTAL"]["office"]["opening_hours"] for day in hours["weekdays"]}
+    with database() as session:
+        starts = session.scalars(select(Appointment.starts_at).where(
+            Appointment.reference.in_(["M-100002", "M-100004"]))).all()
+    assert len(starts) == 2
+    assert all(start.astimezone(ZoneInfo("Europe/Berlin")).weekday() in open_weekdays for start in starts)
