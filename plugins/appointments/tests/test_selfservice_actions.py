@@ -267,3 +267,12 @@ def test_the_reminder_promises_only_what_can_still_be_sent(client, add_appointme
     assert promise in html
     form = client.get(f"/de/appointments/self-service/remind?t={token}").get_data(as_text=True)
     assert ("Wir schicken Ihnen 3 Tage und 1 Tag vor dem Termin" in form) == (days == 5)
+
+
+@pytest.mark.parametrize("status, address", [("cancelled", "migration@musterstadt.example"),
+                                             ("postponed", "notfall@musterstadt.example")])
+def test_a_next_step_that_asks_for_an_email_gives_the_address(client, add_appointment, open_result, status, address):
+    add_appointment(status=status, days=None)
+    html, _token = open_result(client)
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert f'href="mailto:{address}"' in main
