@@ -91,8 +91,15 @@ class NewDateForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.reason.choices = _options(REASONS)
-        self.weekdays.choices = _options(WEEKDAYS)
-        self.day_times.choices = _options(DAY_TIMES)
+        # Only the days and times the office opens (all, if its hours name none of them): a wish for a closed
+        # Wednesday could never be met.
+        hours = toolkit.portal_settings()["office"]["opening_hours"]
+        open_days = {day for entry in hours for day in entry["weekdays"]}
+        self.weekdays.choices = _options({code: label for index, (code, label) in enumerate(WEEKDAYS.items())
+                                          if index in open_days} or WEEKDAYS)
+        afternoon = any(entry["closes"] > "12:00" for entry in hours)
+        self.day_times.choices = _options({code: label for code, label in DAY_TIMES.items()
+                                           if code != "afternoon" or afternoon} or DAY_TIMES)
 
 
 class RemindForm(ActionForm):

@@ -276,3 +276,13 @@ def test_a_next_step_that_asks_for_an_email_gives_the_address(client, add_appoin
     html, _token = open_result(client)
     main = html.split("<main", 1)[1].split("</main>", 1)[0]
     assert f'href="mailto:{address}"' in main
+
+
+def test_another_date_is_asked_for_on_the_days_the_office_opens(client, add_appointment, open_result):
+    # The default hours: Monday, Tuesday and Thursday mornings, Thursday afternoon.
+    add_appointment()
+    _html, token = open_result(client)
+    form = client.get(f"/de/appointments/self-service/new-date?t={token}").get_data(as_text=True)
+    offered = re.findall(r'name="weekdays"[^>]*value="(\w+)"|value="(\w+)"[^>]*name="weekdays"', form)
+    assert sorted(filter(None, (a or b for a, b in offered))) == ["mon", "thu", "tue"]
+    assert 'value="afternoon"' in form
