@@ -90,6 +90,10 @@ def edit(appointment_id: int):
             "persons_allowed": form.persons_allowed.data,
             "updated_at": now,
         }
+        if all(getattr(appointment, key) == value for key, value in values.items() if key != "updated_at"):
+            # Nothing to save: no new version, no event, no empty entry in the audit log.
+            flash(_("Der Termin ist unverändert."), "success")
+            return redirect(url_for("appointments_staff.edit", appointment_id=appointment.id))
         if values["status"] != appointment.status:
             values["status_changed_at"] = now
 

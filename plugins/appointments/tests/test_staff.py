@@ -226,3 +226,14 @@ def test_the_demos_later_appointments_fall_on_opening_days(app, database):
             Appointment.reference.in_(["M-100002", "M-100004"]))).all()
     assert len(starts) == 2
     assert all(start.astimezone(ZoneInfo("Europe/Berlin")).weekday() in open_weekdays for start in starts)
+
+
+def test_saving_an_unchanged_appointment_changes_nothing_and_logs_nothing(staff_client, add_appointment, database):
+    appointment_id = add_appointment("M-100001", days=None, status="postponed", building="", room="")
+    client = staff_client("caseworker")
+    url, data = edit_data(client, appointment_id, status="postponed", day="", clock="", building="", room="")
+    answer = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+    assert "Der Termin ist unverändert." in answer
+    with database() as session:
+        assert session.scalar(text("SELECT version FROM appointments_appointment")) == 1
+        assert session.scalar(text("SELECT count(*) FROM core_audit_entry")) == 0
