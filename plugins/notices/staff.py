@@ -26,6 +26,13 @@ def _to_local(moment: datetime | None) -> datetime | None:
     return toolkit.office_now(moment).replace(tzinfo=None) if moment else None
 
 
+def _kept_or_entered(stored: datetime | None, entered: datetime | None) -> datetime | None:
+    """Return the entered time, or the stored one when the form showed it unchanged (it shows no seconds)."""
+    if stored is not None and entered == _to_local(stored).replace(second=0, microsecond=0):
+        return stored
+    return _to_utc(entered)
+
+
 def _notice_or_404(notice_id: int) -> Notice:
     return toolkit.session().get(Notice, notice_id) or abort(404)
 
@@ -68,8 +75,8 @@ def _apply(form: NoticeForm, notice: Notice) -> None:
     """Copy the form's values onto the notice, adding, changing and removing language texts."""
     notice.category = form.category.data
     notice.priority = form.priority.data
-    notice.starts_at = _to_utc(form.starts_at.data)
-    notice.ends_at = _to_utc(form.ends_at.data)
+    notice.starts_at = _kept_or_entered(notice.starts_at, form.starts_at.data)
+    notice.ends_at = _kept_or_entered(notice.ends_at, form.ends_at.data)
     notice.updated_at = toolkit.utcnow()
     wanted = form.texts()
     existing = notice.text_by_language()

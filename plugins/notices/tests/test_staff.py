@@ -278,3 +278,14 @@ def test_a_title_staff_wrote_is_marked_german_on_staff_pages_in_another_language
     # On a German page it is the page's own language: no mark needed.
     assert "<bdi" not in html.tostring(html.fromstring(editor.get("/de/staff/notices/").get_data(as_text=True))
                                        .xpath("//main//table")[0], encoding="unicode")
+
+
+def test_a_start_time_shown_without_seconds_and_left_alone_is_not_changed(app, staff_client, make_notice,
+                                                                           form_values):
+    notice_id = make_notice({"de": ("Umzug", "Neue Adresse.")})
+    editor = staff_client("editor")
+    values = form_values(editor.get(edit_url(notice_id)))
+    values.setlist("bodies-de", ["Neue Adresse: Erkrather Straße 377."])
+    values.setlist("action", ["save"])
+    assert editor.post(edit_url(notice_id), data=values).status_code == 302
+    assert set(audit_entries(app, "update")[0].after) == {"texts"}
