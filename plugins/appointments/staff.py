@@ -217,8 +217,11 @@ def locked_references():
     """List the references locked by failed lookups with a date of birth, and unlock one (audited)."""
     form = UnlockForm()
     if form.validate_on_submit():
-        reference = form.reference.data
-        if REFERENCE_LIMIT.unlock(reference):
+        key = form.reference.data
+        if REFERENCE_LIMIT.unlock(key):
+            # The lock is kept under the reference without separators; staff know it as the letter writes it.
+            reference = toolkit.session().scalar(select(Appointment.reference).where(
+                toolkit.reference_key_expression(Appointment.reference) == toolkit.reference_key(key))) or key
             toolkit.audit("unlock", "appointments_lookup", reference)
             toolkit.session().commit()
             flash(_("Die Vorgangsnummer %(reference)s kann wieder abgefragt werden.", reference=reference),
