@@ -192,7 +192,8 @@ def issue(queue: Queue, *, origin: str, now: datetime, day: date | None = None, 
     session = toolkit.session()
     session.add(ticket)
     session.flush()
-    _record("create", ticket, f"→ {queue.slug}")
+    # The queue is among the entry's changes, in the reader's words; the summary keeps to the number.
+    _record("create", ticket, "")
     return ticket
 
 
