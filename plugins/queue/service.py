@@ -282,6 +282,9 @@ def find_by_number(desk: Desk, text: str, day: date) -> Ticket | None:
 
 def call(ticket: Ticket, desk: Desk, now: datetime) -> None:
     """Call a given waiting (or missed, come back) ticket to a desk that has no client now."""
+    if ticket.state in ("called", "in_service") and ticket.desk:
+        raise QueueError(_("Die Nummer %(number)s wartet nicht: Sie ist bei %(desk)s.", number=ticket.label,
+                           desk=desk_name(ticket.desk)))
     if ticket.state not in ("waiting", "missed"):
         raise QueueError(_("Die Nummer %(number)s wartet nicht.", number=ticket.label))
     if ticket.queue not in desk.queues:

@@ -242,3 +242,13 @@ def test_the_desk_lists_the_next_numbers_and_counts_them_all(staff_client, data,
         assert f"{len(labels)} Nummern warten" in page
         assert f"Hier stehen die nächsten {desk_views.WAITING_ROWS} in der Reihenfolge des Aufrufs" in page
         assert labels[desk_views.WAITING_ROWS - 1] in page and labels[desk_views.WAITING_ROWS] not in page
+
+
+def test_calling_a_number_served_at_another_desk_names_that_desk(staff_client, issue):
+    issue()
+    first, second = staff_client("caseworker"), staff_client("caseworker")
+    other = "/de/staff/queue/desk/raum-2-15"
+    assert first.post(f"{DESK}/call", data={"csrf_token": csrf_token(first, DESK), "number": "A 1"}).status_code == 302
+    answer = second.post(f"{other}/call", data={"csrf_token": csrf_token(second, other), "number": "A 1"},
+                         follow_redirects=True)
+    assert "Die Nummer A 001 wartet nicht: Sie ist bei Raum 2.14." in answer.get_data(as_text=True)
