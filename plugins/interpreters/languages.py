@@ -26,7 +26,11 @@ def language_list(codes: list[str], others: str = "") -> Markup:
     for code in codes:
         own, local = toolkit.language_name(code), name_in_page_language(code)
         item = _in_language(code, own)
-        items.append(item if code == page or local == own else item + Markup(" ({})").format(local))
+        if code == page or local == own:
+            items.append(item)
+        else:
+            # A name with brackets of its own ("Kurdî (kurmancî)") takes the page's name after a dash, not in more.
+            items.append(item + Markup(" – {}" if "(" in own else " ({})").format(local))
     if others:
         # Staff write other languages' names in the source language.
         items.append(_in_language(toolkit.source_language(), others))

@@ -45,7 +45,7 @@ def test_help_times_that_are_over_drop_off_by_themselves(app, data):
 
 def test_the_public_schedule_lists_only_what_is_ahead(app, client, data, parse):
     add(data, today(app) - timedelta(days=3), place="Vergangener Ort")
-    add(data, today(app) + timedelta(days=3), place="Kommender Ort", other_languages="Kurdisch")
+    add(data, today(app) + timedelta(days=3), place="Kommender Ort", other_languages="Kurdisch", languages="ar fa ku")
     tree = parse(client.get("/de/interpreters/schedule"))
     main = tree.xpath("string(//main)")
     assert "Kommender Ort" in main and "Vergangener Ort" not in main
@@ -53,6 +53,8 @@ def test_the_public_schedule_lists_only_what_is_ahead(app, client, data, parse):
     arabic = tree.xpath("//main//span[@lang='ar']")[0]
     assert (arabic.text_content(), arabic.get("dir")) == ("العربية", "rtl")
     assert "(Arabisch)" in main and "Kurdisch" in main
+    # A name with brackets of its own takes the page's name after a dash: no brackets in brackets.
+    assert "Kurdî (kurmancî) – Kurdisch" in main and ") (" not in main
     assert "Kommender Ort" in client.get("/de/interpreters/").get_data(as_text=True)
 
 
