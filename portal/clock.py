@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -23,3 +23,12 @@ def office_now(moment: datetime | None = None) -> datetime:
 def office_today(moment: datetime | None = None) -> date:
     """Return today's date at the office (or the office's date at an aware moment)."""
     return office_now(moment).date()
+
+
+def opening_day(day: date) -> date:
+    """Return the day, or the next the office's opening hours name (the day itself when they name none)."""
+    open_weekdays = {weekday for hours in current_app.config["PORTAL"]["office"]["opening_hours"]
+                     for weekday in hours["weekdays"]}
+    while open_weekdays and day.weekday() not in open_weekdays:
+        day += timedelta(days=1)
+    return day

@@ -24,14 +24,10 @@ DEMO_APPOINTMENTS = [
 ]
 
 
-def _open_day(day: date, office: dict) -> date:
-    """Return the day, or the next the office opens on, for appointments beyond tomorrow (README: "tomorrow")."""
-    open_weekdays = {weekday for hours in office["opening_hours"] for weekday in hours["weekdays"]}
-    if day <= toolkit.office_today() + timedelta(days=1) or not open_weekdays:
-        return day
-    while day.weekday() not in open_weekdays:
-        day += timedelta(days=1)
-    return day
+def _demo_day(today: date, days: int) -> date:
+    """Return the day so many days ahead; beyond tomorrow (README: "tomorrow"), one the office opens on."""
+    day = today + timedelta(days=days)
+    return day if days <= 1 else toolkit.opening_day(day)
 
 
 def add_demo_appointments(session) -> None:
@@ -45,7 +41,7 @@ def add_demo_appointments(session) -> None:
     for reference, born, service, status, days, clock, room, persons in DEMO_APPOINTMENTS:
         appointment = Appointment(
             reference=reference, birth_key=birth_key(reference, born), service=service, status=status,
-            starts_at=to_utc(_open_day(today + timedelta(days=days), office), clock) if days is not None else None,
+            starts_at=to_utc(_demo_day(today, days), clock) if days is not None else None,
             building=building if room else "", room=room, persons_allowed=persons)
         session.add(appointment)
         session.flush()

@@ -33,5 +33,6 @@ def add_demo_data(session) -> None:
     for days, starts_at, ends_at, languages, other, place in DEMO_HELP_TIMES:
         codes = " ".join(code for code in languages.split() if code in enabled)
         if codes or other:
-            session.add(HelpTime(day=today + timedelta(days=days), starts_at=starts_at, ends_at=ends_at,
-                                 languages=codes, other_languages=other, place=place))
+            # Help in the office is there when the office is open.
+            session.add(HelpTime(day=toolkit.opening_day(today + timedelta(days=days)), starts_at=starts_at,
+                                 ends_at=ends_at, languages=codes, other_languages=other, place=place))
