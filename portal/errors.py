@@ -70,6 +70,11 @@ def too_many_requests_message(exc: HTTPException) -> str:
     return _wait_message(exc, seconds_to_wait(exc))
 
 
+def too_many_requests_title(exc: HTTPException) -> str:
+    """Return the refusal page's title: a locked reference is no visitor's fault, so it is not "too many requests"."""
+    return _("Abfrage vorübergehend gesperrt") if isinstance(exc, ReferenceLocked) else _texts(429)[0]
+
+
 def _wait_message(exc: HTTPException, seconds: float | None) -> str:
     if seconds is None:
         return _texts(429)[1]
@@ -94,22 +99,24 @@ def wants_json() -> bool:
     return "/api/" in request.path or request.accept_mimetypes.best == "application/json"
 
 
-def render_error(code: int, detail: str | None = None, next_step: tuple[str, str] | None = None):
+def render_error(code: int, detail: str | None = None, next_step: tuple[str, str] | None = None,
+                 title: str | None = None):
     """Answer with the localized error page (or JSON for API clients) for a status code.
 
     ``next_step``: the address and label of what to do instead (look the appointment up again, say), offered
-    before the way home.
+    before the way home. ``title``: instead of the status code's own.
     """
-    return _error_response(code, detail, next_step=next_step)
+    return _error_response(code, detail, next_step=next_step, title=title)
 
 
 def _error_response(code: int, detail: str | None = None, kept: KeptForm | None = None, kept_note: str = "",
-                    next_step: tuple[str, str] | None = None):
+                    next_step: tuple[str, str] | None = None, title: str | None = None):
     if "lang" not in g:
         # An unknown page under a language prefix still answers in that language.
         prefix = request.path.strip("/").split("/", 1)[0]
         g.lang = language_from_tag(prefix) or preferred_language()
-    title, message = _texts(code)
+    default_title, message = _texts(code)
+    title = title or default_title
     if detail:
         message = detail
     if wants_json():
@@ -198,7 +205,10 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         # Asked once: for a Flask-Limiter limit the answer comes from its storage.
         seconds = seconds_to_wait(exc) if exc.code == 429 else None
-        response = render_error(exc.code or 500, _wait_message(exc, seconds) if exc.code == 429 else None)
+        if exc.code == 429:
+            response = render_error(429, _wait_message(exc, seconds), title=too_many_requests_title(exc))
+        else:
+            response = render_error(exc.code or 500)
         if exc.code in (429, 503):
             response.headers["Retry-After"] = str(math.ceil(seconds)) if seconds and seconds > 0 else "120"
         return response

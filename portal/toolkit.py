@@ -34,7 +34,7 @@ from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_ce
 from .day_field import DayChoiceForm, DayField
 from .db import Base, UTCDateTime, insert_for, one_of, session, utcnow
 from .easy import EASY_LANGUAGE, EasyPage, easy_text, easy_url
-from .errors import render_error, too_many_requests_message
+from .errors import render_error, too_many_requests_message, too_many_requests_title
 from .events import publish
 from .extensions import csrf, limiter
 from .hookspecs import AuditTarget, Event, Slot
@@ -143,7 +143,7 @@ __all__ = [
     "ngettext", "pick_translation",
     "plugin_settings", "preferred_language",
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
-    "session", "staff_blueprint", "text_direction", "too_many_requests_message", "utcnow",
+    "session", "staff_blueprint", "text_direction", "too_many_requests_message", "too_many_requests_title", "utcnow",
     "Page", "PerLanguageField", "SubForm", "VersionField", "VersionForm", "accepts_uploads", "paginate",
     # Days in staff forms and the day a staff page shows (portal/day_field.py).
     "DayChoiceForm", "DayField",

@@ -154,7 +154,8 @@ def _expired_link(_exc):
 
 @bp.errorhandler(TooManyRequests)
 def _too_many_lookups(exc):
-    response = make_response(_rate_limited_answer(toolkit.too_many_requests_message(exc)))
+    response = make_response(_rate_limited_answer(toolkit.too_many_requests_message(exc),
+                                                  toolkit.too_many_requests_title(exc)))
     # A reference locked by failed lookups says until when; the address limits set the header themselves.
     for name, value in exc.get_headers():
         if name == "Retry-After":
@@ -162,7 +163,7 @@ def _too_many_lookups(exc):
     return response
 
 
-def _rate_limited_answer(message: str):
+def _rate_limited_answer(message: str, title: str):
     if request.endpoint == "appointments.api_lookup":
         # The core answers JSON only under /api/; the lookup API lives under the plugin's own address.
         return jsonify(error="rate_limited", message=message, status=429), 429
@@ -171,7 +172,7 @@ def _rate_limited_answer(message: str):
         return toolkit.render_page("appointments/lookup.html", block="lookup_region", form=LookupForm(),
                                    not_found=False, rate_limited=True, rate_limited_message=message,
                                    announcement=message, htmx=True)
-    return toolkit.render_error(429, message)
+    return toolkit.render_error(429, message, title=title)
 
 
 @bp.after_request

@@ -202,11 +202,12 @@ def test_per_reference_limit_holds_across_addresses(app, client, add_appointment
         assert "Retry-After" in blocked.headers
         page = blocked.get_data(as_text=True)
         with app.test_request_context("/tr/"), force_locale("tr"):
-            core_title = gettext("Zu viele Anfragen")
+            core_title = gettext("Abfrage vorübergehend gesperrt")
         assert '<html lang="tr"' in page and core_title in page
         # The failures may have been anyone's: the page does not say that this visitor sent too many.
         page = post_lookup(client, address="10.0.0.8").get_data(as_text=True)
         assert "vielleicht nicht von Ihnen" in page and "Sie haben in kurzer Zeit" not in page
+        assert "<h1>Abfrage vorübergehend gesperrt</h1>" in page and "Zu viele Anfragen" not in page
         # Another reference from the same addresses is not blocked.
         assert post_lookup(client, reference="M-100002", address="10.0.0.1").status_code == 404
     finally:
