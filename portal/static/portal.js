@@ -82,11 +82,15 @@
   }
   document.addEventListener("htmx:afterSettle", watchSession);
 
-  // Print buttons are plain buttons marked data-print; without script they stay hidden.
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-print]").forEach(function (button) {
-      button.hidden = false;
-      button.addEventListener("click", function () { window.print(); });
-    });
+  // Print buttons are plain buttons marked data-print; without script they stay hidden. Pages htmx puts in place
+  // (a swap, Back and Forward through its history) bring theirs hidden too, so each of those shows them again.
+  function showPrintButtons() {
+    document.querySelectorAll("[data-print][hidden]").forEach(function (button) { button.hidden = false; });
+  }
+  document.addEventListener("DOMContentLoaded", showPrintButtons);
+  document.addEventListener("htmx:afterSettle", showPrintButtons);
+  document.addEventListener("htmx:historyRestore", showPrintButtons);
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
 })();
