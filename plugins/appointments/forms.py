@@ -97,7 +97,7 @@ class AppointmentForm(FlaskForm):
         self.status.choices = _status_choices(None)
 
     def validate(self, extra_validators=None) -> bool:
-        """Check that date and time come together and that a dated status has them."""
+        """Check that date and time come together, that a dated status has them and a date its building."""
         valid = super().validate(extra_validators)
         if (self.day.data is None) != (self.clock.data is None) and not self.day.errors and not self.clock.errors:
             missing = self.clock if self.day.data else self.day
@@ -106,6 +106,10 @@ class AppointmentForm(FlaskForm):
             valid = False
         elif self.day.data is None and self.status.data in STATUSES_NEEDING_DATE and not self.day.errors:
             self.day.errors = [*self.day.errors, _("Bei diesem Status braucht der Termin ein Datum und eine Uhrzeit.")]
+            valid = False
+        if self.day.data is not None and not (self.building.data or "").strip():
+            # The client's page and letter say where to come; a date without a place sends them nowhere.
+            self.building.errors = [*self.building.errors, _("Bitte geben Sie an, in welchem Gebäude der Termin ist.")]
             valid = False
         return valid
 

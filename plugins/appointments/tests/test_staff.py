@@ -237,3 +237,14 @@ def test_saving_an_unchanged_appointment_changes_nothing_and_logs_nothing(staff_
     with database() as session:
         assert session.scalar(text("SELECT version FROM appointments_appointment")) == 1
         assert session.scalar(text("SELECT count(*) FROM core_audit_entry")) == 0
+
+
+def test_a_date_without_a_building_is_refused(staff_client, add_appointment, database):
+    appointment_id = add_appointment("M-100001")
+    client = staff_client("caseworker")
+    url, data = edit_data(client, appointment_id, building="  ", room="")
+    answer = client.post(url, data=data)
+    assert answer.status_code == 422
+    assert "Bitte geben Sie an, in welchem Gebäude der Termin ist." in answer.get_data(as_text=True)
+    with database() as session:
+        assert session.scalar(text("SELECT building FROM appointments_appointment")) == "Wacker Hof"
