@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from portal import toolkit
 from portal.toolkit import _
@@ -70,7 +70,23 @@ def _form_data(rule: Rule | None) -> dict:
             "position": rule.position, "text": rule.text}
 
 
-def _values(form: RuleForm) -> dict | None:
+def _clashing_rule(rule_id: int | None, kind: str, location: str, starts_on, ends_on) -> Rule | None:
+    """Return another rule of the kind that applies at the location on a day this one does too ("other" never)."""
+    if kind == "other":
+        return None
+    now = toolkit.utcnow()
+    query = select(Rule).where(Rule.kind == kind, Rule.id != (rule_id or 0),
+                               or_(Rule.ended_at.is_(None), Rule.ended_at > now),
+                               or_(Rule.ends_on.is_(None), Rule.ends_on >= starts_on))
+    if ends_on is not None:
+        query = query.where(Rule.starts_on <= ends_on)
+    if location:
+        # A rule for every location applies at this one too.
+        query = query.where(Rule.location.in_(["", location]))
+    return toolkit.session().scalars(query.limit(1)).first()
+
+
+def _values(form: RuleForm, rule_id: int | None = None) -> dict | None:
     """Check what only the whole form can tell; return the rule's new values, or None after adding errors."""
     kind = form.kind.data
     valid = True
@@ -95,12 +111,19 @@ def _values(form: RuleForm) -> dict | None:
         form.text[source].errors.append(_("Bitte geben Sie den Text in dieser Sprache ein: %(language)s.",
                                           language=toolkit.source_language_name()))
         valid = False
+    location = form.location.data if "location" in form else ""
+    if form.starts_on.data and valid and _clashing_rule(rule_id, kind, location, form.starts_on.data,
+                                                        form.ends_on.data):
+        # Two rules of one kind at one place (at most 2 persons, at most 4) would tell visitors both.
+        form.kind.errors.append(_("Eine Regel dieser Art gilt dort zur selben Zeit schon. Bitte ändern oder "
+                                  "beenden Sie diese, statt eine zweite anzulegen."))
+        valid = False
     if not valid:
         return None
     parameter = PARAMETERS.get(kind)
     return {"kind": kind, "persons": form.persons.data if parameter == "persons" else None,
             "metres": parse_metres(form.metres.data) if parameter == "metres" else None,
-            "location": form.location.data if "location" in form else "",
+            "location": location,
             "starts_on": form.starts_on.data, "ends_on": form.ends_on.data, "position": form.position.data,
             "text": texts}
 
@@ -120,7 +143,7 @@ def edit(rule_id: int | None = None):
     _prepare(form)
     conflict = None
     if form.validate_on_submit():
-        values = _values(form)
+        values = _values(form, rule_id)
         if values is not None:
             account = toolkit.current_staff().email
             texts = values.pop("text")

@@ -51,6 +51,12 @@ def test_every_hygiene_page_passes_axe_on_a_phone(browser, live_server, data, to
     check_page(page)
     page.fill("#persons", "4")
     page.click("form.form button[type=submit]")
+    # The office's rules already limit the persons per room: a second such rule is refused, at the kind.
+    expect(page.locator("#kind-error")).to_be_visible()
+    check_page(page)
+    page.select_option("#kind", "other")
+    page.fill("#text-de", "Bitte warten Sie im Wartebereich, bis Sie aufgerufen werden")
+    page.click("form.form button[type=submit]")
     expect(page.locator(".flash--success")).to_be_visible()
     page.goto(live_server.url + page.locator("a[href$='/edit']").first.get_attribute("href"))
     check_page(page)

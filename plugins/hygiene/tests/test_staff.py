@@ -205,3 +205,19 @@ def test_a_translation_left_behind_by_a_changed_source_text_is_not_shown_as_curr
                                                    "translations_still_fit": "y"})
     assert editor.post(edit, data=typo).status_code == 302
     assert "Entry also without one." in client.get("/en/hygiene/").get_data(as_text=True)
+
+
+def test_a_second_rule_of_one_kind_for_the_same_place_and_time_is_refused(staff_client, add_rule, data, form_values,
+                                                                          today):
+    first = add_rule("persons_per_room", persons=2)
+    editor = staff_client("editor")
+    values = replace(form_values(editor.get(NEW)), {"kind": "persons_per_room", "persons": "4",
+                                                    "text-de": "Höchstens {persons} Personen pro Raum."})
+    answer = editor.post(NEW, data=values)
+    assert answer.status_code == 422 and "Eine Regel dieser Art gilt dort zur selben Zeit schon." in \
+        answer.get_data(as_text=True)
+    assert data(lambda session: len(session.scalars(select(Rule)).all())) == 1
+    # After the first one ends, the new one may start.
+    later = replace(values, {"starts_on": (today + timedelta(days=400)).isoformat()})
+    data(lambda session: setattr(session.get(Rule, first), "ends_on", today + timedelta(days=10)))
+    assert editor.post(NEW, data=later).status_code == 302
