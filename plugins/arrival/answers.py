@@ -35,9 +35,11 @@ def letter_text(public_id: str | None) -> Markup | None:
 
 
 def client_address(public_id: str | None) -> str | None:
-    """Answer the address a client opens for the appointment: the pass's, as plain text."""
+    """Answer the address a client opens for the appointment: the pass's page in the asking page's language."""
     code = current_pass(public_id) if public_id else None
-    return pass_address(code) if code else None
+    # Not the QR code's short /P/ address, which picks a language by the phone's settings: the calendar file was
+    # made in the client's language and opens in it.
+    return toolkit.public_url_for("arrival.pass_page", lang=toolkit.current_language(), code=code) if code else None
 
 
 def export_columns(public_ids: list[str] | None) -> dict[str, dict[str, str]]:
