@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from portal_plugins.arrival.passes import short_code
 
 from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
@@ -17,32 +18,32 @@ def test_the_door_on_a_phone_checks_a_scanned_pass_in_once(browser, live_server,
     page = context.new_page()
     browser_sign_in(page, live_server.url, make_staff("door"), lang=lang)
     page.goto(f"{live_server.url}/{lang}/staff/arrival/")
-    page.wait_for_function("document.activeElement.id === 'code'")
+    expect(page.locator("#code")).to_be_focused()
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
 
     page.fill("#device", "Eingang A")
     # Enter after the label leads on to the pass's field, without a verdict or an error.
     page.press("#device", "Enter")
-    page.wait_for_function("document.activeElement.id === 'code'")
+    expect(page.locator("#code")).to_be_focused()
     assert page.locator("#arrival-verdict-area *, .error-summary").count() == 0
     # A scanner in keyboard mode types the pass and presses Enter.
     page.focus("#code")
     page.keyboard.insert_text(code)
     page.keyboard.press("Enter")
     page.wait_for_selector(".arrival-verdict--valid_now")
-    page.wait_for_function("document.activeElement.id === 'code'")
+    expect(page.locator("#code")).to_be_focused()
     assert page.input_value("#code") == ""
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
 
-    page.wait_for_function("document.activeElement.id === 'code'")
+    expect(page.locator("#code")).to_be_focused()
     page.keyboard.insert_text(short_code(facts.public_id))
     page.keyboard.press("Enter")
     page.wait_for_selector(".arrival-verdict--already_checked_in")
     assert_accessible(page)
 
-    page.wait_for_function("document.activeElement.id === 'code'")
+    expect(page.locator("#code")).to_be_focused()
     page.keyboard.insert_text(code[:-6])
     page.keyboard.press("Enter")
     page.wait_for_selector(".arrival-verdict--not_genuine")

@@ -29,8 +29,14 @@ def test_a_check_in_gives_a_ticket_the_phone_follows_until_a_desk_calls_it(app, 
     door.press("#code", "Enter")
     expect(door.locator(".queue-door__number")).to_have_text("A 001")
     # Large and bold, for the door staff to read out: the queue's stylesheet comes with the number.
-    # The stylesheet arrives with the verdict's markup and loads after it: wait for it rather than race it.
-    door.wait_for_function("parseFloat(getComputedStyle(document.querySelector('.queue-door__number')).fontSize) >= 40")
+    # The stylesheet arrives with the verdict's markup and loads after it: wait for it rather than race it. Polled
+    # from here: the page's Content-Security-Policy forbids the eval that wait_for_function polls with.
+    size = "parseFloat(getComputedStyle(document.querySelector('.queue-door__number')).fontSize)"
+    for _attempt in range(100):
+        if door.evaluate(size) >= 40:
+            break
+        door.wait_for_timeout(100)
+    assert door.evaluate(size) >= 40
     token = data(lambda s: s.scalar(text("SELECT token FROM queue_ticket")))
 
     phone_context = browser.new_context(**SMALL)
