@@ -60,7 +60,7 @@ class DoorForm(FlaskForm):
 def titles() -> dict[str, str]:
     """Return each verdict's title in the current language."""
     return {VALID_NOW: _("Gültig: bitte einlassen"), TOO_EARLY: _("Zu früh"), ANOTHER_DAY: _("Anderer Tag"),
-            CHANGED: _("Geändert oder abgesagt"), NOT_GENUINE: _("Nicht echt"),
+            CHANGED: _("Geändert oder abgesagt"), NOT_GENUINE: _("Nicht gültig"),
             ALREADY_CHECKED_IN: _("Schon eingecheckt")}
 
 
@@ -74,7 +74,9 @@ def details() -> dict[str, str]:
     return {TOO_EARLY: _("Bitte um %(time)s wiederkommen."),
             ANOTHER_DAY: _("Diese Einlasskarte gilt an einem anderen Tag."),
             CHANGED: _("Der Termin wurde geändert oder abgesagt. Bitte zur Information schicken."),
-            NOT_GENUINE: _("Diese Einlasskarte ist nicht gültig. Bitte zur Information schicken."),
+            # A typing error in a short code finds no pass too: the guard is not told the pass is forged.
+            NOT_GENUINE: _("Diese Einlasskarte ist nicht gültig. Einen getippten Kurzcode bitte noch einmal "
+                           "eintippen, sonst zur Information schicken."),
             ALREADY_CHECKED_IN: _("Eingecheckt um %(time)s.")}
 
 

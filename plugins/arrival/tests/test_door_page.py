@@ -73,10 +73,10 @@ def test_a_valid_pass_checks_in_once_with_device_and_account(staff_client, make_
 
 
 @pytest.mark.parametrize(("changes", "typed", "words"), [
-    ({}, lambda code, facts: code[:-4], "Nicht echt"),
-    ({}, lambda code, facts: "HTTPS://EXAMPLE.ORG/P/" + code, "Nicht echt"),
+    ({}, lambda code, facts: code[:-4], "Nicht gültig"),
+    ({}, lambda code, facts: "HTTPS://EXAMPLE.ORG/P/" + code, "Nicht gültig"),
     ({"window_start": time(23, 58)}, lambda code, facts: code, "Zu früh"),
-    ({}, lambda code, facts: short_code(facts.public_id)[:-1] + "Z", "Nicht echt"),
+    ({}, lambda code, facts: short_code(facts.public_id)[:-1] + "Z", "Nicht gültig"),
 ])
 def test_each_verdict_in_words_and_nothing_checked_in(staff_client, make_pass, data, changes, typed, words):
     code, facts = make_pass(**changes)
