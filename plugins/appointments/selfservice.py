@@ -118,10 +118,14 @@ def moment_text(moment) -> str:
     return _("%(day)s, %(clock)s Uhr", day=format_day(local), clock=format_clock(local))
 
 
+def has_date(appointment: Appointment | Row) -> bool:
+    """Tell whether the appointment names a date: a status with one, and the date itself."""
+    return STATUSES[appointment.status].has_date and appointment.starts_at is not None
+
+
 def upcoming(appointment: Appointment | Row) -> bool:
     """Tell whether the appointment has a date still ahead, the condition for confirming, cancelling, reminders."""
-    return (STATUSES[appointment.status].has_date and appointment.starts_at is not None
-            and appointment.starts_at > toolkit.utcnow())
+    return has_date(appointment) and appointment.starts_at > toolkit.utcnow()
 
 
 def given_back(appointment: Appointment) -> bool:
@@ -223,6 +227,8 @@ def panel(appointment: Row) -> dict:
     return shown | {"token": action_token(appointment), "reminded": bool(flags.reminded),
                     "may_be_reminded": shown["upcoming"] and may_be_reminded(appointment),
                     "reminders_on_schedule": shown["upcoming"] and reminders_on_schedule(appointment),
+                    # Without a date (postponed) there is no "current appointment" to keep nor an "earlier" one.
+                    "dated": has_date(appointment),
                     "empty": not any(shown.values())}
 
 

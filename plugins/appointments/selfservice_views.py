@@ -33,6 +33,7 @@ from .selfservice import (
     appointment_for_action,
     appointment_for_mail_link,
     given_back,
+    has_date,
     may_be_reminded,
     may_wait_for_earlier,
     offer_for_token,
@@ -139,6 +140,7 @@ def _render_action(action: str, appointment: Appointment, form: FlaskForm, statu
     form.token.data = action_token(appointment)
     return render_template("appointments/selfservice/action.html", action=action, form=form,
                            reminders_on_schedule=action == "remind" and reminders_on_schedule(appointment),
+                           dated=has_date(appointment),
                            result_url=url_for("appointments.result", token=result_token(appointment))), status
 
 
@@ -199,6 +201,8 @@ def _perform(action: str, appointment: Appointment, form: FlaskForm) -> str:
         return _("Sie bekommen keine Erinnerungen mehr. Ihre E-Mail-Adresse ist gelöscht.")
     if action == "leave-list":
         session.execute(ShortNoticeEntry.__table__.delete().where(ShortNoticeEntry.appointment_id == appointment.id))
+        if not has_date(appointment):
+            return _("Sie stehen nicht mehr auf der Liste. Ihre E-Mail-Adresse ist gelöscht.")
         return _("Sie stehen nicht mehr auf der Liste. Ihre E-Mail-Adresse ist gelöscht; Ihr bisheriger Termin "
                  "bleibt.")
     entry = session.scalars(select(ShortNoticeEntry).where(ShortNoticeEntry.appointment_id == appointment.id)).first()

@@ -286,3 +286,16 @@ def test_another_date_is_asked_for_on_the_days_the_office_opens(client, add_appo
     offered = re.findall(r'name="weekdays"[^>]*value="(\w+)"|value="(\w+)"[^>]*name="weekdays"', form)
     assert sorted(filter(None, (a or b for a, b in offered))) == ["mon", "thu", "tue"]
     assert 'value="afternoon"' in form
+
+
+def test_a_postponed_appointment_is_not_told_its_date_stays(client, add_appointment, open_result, act):
+    # It has no date: nothing "stays", and any offered date is not "earlier".
+    add_appointment(status="postponed", days=None)
+    html, token = open_result(client)
+    assert "ein freier Termin, wenn jemand absagt" in html and "früherer Termin" not in html
+    form = client.get(f"/de/appointments/self-service/short-notice?t={token}").get_data(as_text=True)
+    assert "Wer zuerst zusagt, bekommt ihn." in form and "bisheriger Termin" not in form
+    act(client, "short-notice", token, email="")
+    answer = act(client, "leave-list", token).get_data(as_text=True)
+    assert "Sie stehen nicht mehr auf der Liste. Ihre E-Mail-Adresse ist gelöscht." in answer
+    assert "bisheriger Termin" not in answer
