@@ -25,10 +25,15 @@ def office_today(moment: datetime | None = None) -> date:
     return office_now(moment).date()
 
 
+def opening_weekdays() -> set[int]:
+    """Return the weekdays (0 Monday to 6 Sunday) the office's opening hours name."""
+    return {weekday for hours in current_app.config["PORTAL"]["office"]["opening_hours"]
+            for weekday in hours["weekdays"]}
+
+
 def opening_day(day: date) -> date:
     """Return the day, or the next the office's opening hours name (the day itself when they name none)."""
-    open_weekdays = {weekday for hours in current_app.config["PORTAL"]["office"]["opening_hours"]
-                     for weekday in hours["weekdays"]}
+    open_weekdays = opening_weekdays()
     while open_weekdays and day.weekday() not in open_weekdays:
         day += timedelta(days=1)
     return day

@@ -14,9 +14,8 @@ from portal import toolkit
 
 from .display import local_start
 from .models import Appointment
-from .selfservice import given_back
+from .selfservice import given_back, has_date
 from .selfservice_models import FreedSlot
-from .statuses import STATUSES
 
 CHANGED = "appointments.changed"
 PAYLOAD_KEYS = ("public_id", "day", "start", "persons_allowed", "service_group", "status", "attendable")
@@ -36,7 +35,7 @@ def public_facts(appointment: Appointment, returned: bool = False) -> dict:
         "persons_allowed": appointment.persons_allowed,
         "service_group": appointment.service,
         "status": appointment.status,
-        "attendable": start is not None and STATUSES[appointment.status].has_date and not returned,
+        "attendable": has_date(appointment) and not returned,
     }
 
 

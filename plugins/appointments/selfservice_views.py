@@ -95,7 +95,7 @@ class NewDateForm(ActionForm):
         # Only the days and times the office opens (all, if its hours name none of them): a wish for a closed
         # Wednesday could never be met.
         hours = toolkit.portal_settings()["office"]["opening_hours"]
-        open_days = {day for entry in hours for day in entry["weekdays"]}
+        open_days = toolkit.opening_weekdays()
         self.weekdays.choices = _options({code: label for index, (code, label) in enumerate(WEEKDAYS.items())
                                           if index in open_days} or WEEKDAYS)
         afternoon = any(entry["closes"] > "12:00" for entry in hours)
