@@ -92,10 +92,18 @@ def stamp_translations(stored: Mapping[str, object], saved: Mapping[str, object]
 
     The source language's text, and every text new or changed in this save, are made for the source words
     saved now (``fingerprint``); a translation left as it was keeps the words it was made for, and so is outdated
-    once those change, unless staff say it still fits (a typing error corrected, say).
+    once those change, unless staff say it still fits (a typing error corrected, say). One saved before
+    fingerprints were kept has none (None) and counts as current until the source words change; then it is
+    marked as made for earlier words ("").
     """
     source = source_language()
-    return {lang: fingerprint if (lang == source or still_fit or stored.get(lang) != value) else stamps.get(lang)
+    earlier = "" if stored.get(source) != saved.get(source) else None
+
+    def kept(lang: str) -> str | None:
+        stamp = stamps.get(lang)
+        return earlier if stamp is None else stamp
+
+    return {lang: fingerprint if (lang == source or still_fit or stored.get(lang) != value) else kept(lang)
             for lang, value in saved.items() if value}
 
 

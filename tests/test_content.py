@@ -2,7 +2,15 @@
 
 import pytest
 
-from portal.toolkit import Translated, edited_texts, missing_shipped_versions, pick_translation
+from portal.toolkit import (
+    Translated,
+    edited_texts,
+    missing_shipped_versions,
+    outdated_languages,
+    pick_translation,
+    source_fingerprint,
+    stamp_translations,
+)
 
 SHIPPED = {"de": "Bitte tragen Sie eine Maske.", "en": "Please wear a mask.", "ar": "يرجى ارتداء كمامة.",
            "ps": "مهرباني وکړئ ماسک واغوندئ."}
@@ -77,3 +85,35 @@ def test_the_translation_report_names_areas_and_kinds_in_the_readers_words(app, 
     assert ["Portal", "Interface", "العربية"] in interface and ["Language help", "Interface", "English"] in interface
     assert ["Hygiene rules", "Hygiene rules", "English"] in content
     assert ["Language help", "Glossary", "العربية"] in content
+
+
+def test_a_translation_is_outdated_once_the_source_words_it_was_made_for_change(app):
+    before = {"de": "Maske tragen.", "en": "Wear a mask."}
+    with app.app_context():
+        made = stamp_translations({}, before, {}, source_fingerprint("Maske tragen."))
+        assert outdated_languages(made) == set()
+        changed = stamp_translations(before, {**before, "de": "FFP2-Maske tragen."}, made,
+                                     source_fingerprint("FFP2-Maske tragen."))
+        assert outdated_languages(changed) == {"en"}
+        adjusted = {"de": "FFP2-Maske tragen.", "en": "Wear an FFP2 mask."}
+        assert outdated_languages(stamp_translations(
+            {**before, "de": "FFP2-Maske tragen."}, adjusted, changed, source_fingerprint("FFP2-Maske tragen."))) \
+            == set()
+
+
+def test_a_translation_from_before_fingerprints_is_current_until_the_source_words_change(app):
+    stored = {"de": "Maske tragen.", "en": "Wear a mask."}
+    unknown = {"de": None, "en": None}
+    with app.app_context():
+        fingerprint = source_fingerprint("Maske tragen.")
+        # A save that leaves the source words alone cannot tell: the translation stays current.
+        assert outdated_languages(stamp_translations(stored, {**stored, "en": "Wear a mask."}, unknown,
+                                                     fingerprint)) == set()
+        changed = stamp_translations(stored, {**stored, "de": "FFP2-Maske tragen."}, unknown,
+                                     source_fingerprint("FFP2-Maske tragen."))
+        assert outdated_languages(changed) == {"en"}
+        # Still outdated after a later save that changes something else.
+        again = stamp_translations({**stored, "de": "FFP2-Maske tragen."}, {**stored, "de": "FFP2-Maske tragen.",
+                                                                            "fr": "Masque FFP2."}, changed,
+                                   source_fingerprint("FFP2-Maske tragen."))
+        assert outdated_languages(again) == {"en"}

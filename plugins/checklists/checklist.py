@@ -11,9 +11,13 @@ from sqlalchemy import select
 
 from portal import toolkit
 
-from .models import Question, Service, ServiceVersion
+from .models import STAMPS, Question, Service, ServiceVersion
 
 ANSWERS = {"yes": True, "no": False}
+# The texts of a service, an item and a question that are translated together, the first the one that must exist.
+SERVICE_TEXTS = ("title", "summary")
+ITEM_TEXTS = ("text", "hint")
+QUESTION_TEXTS = ("text", "label")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,41 @@ class Group:
     label: toolkit.Translated | None
     items: list[ShownItem]
     hidden: bool
+
+
+def _by_language(entry: Mapping, parts: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Return, per language that has the first of the entry's texts, all of them in that language."""
+    return {lang: tuple((entry.get(part) or {}).get(lang, "") for part in parts)
+            for lang, value in (entry.get(parts[0]) or {}).items() if value}
+
+
+def stamp(entry: dict, before: Mapping, parts: tuple[str, ...], still_fit: bool = False) -> None:
+    """Record in entry the source words its texts were made for; translations this save left alone keep theirs."""
+    stored, saved = _by_language(before, parts), _by_language(entry, parts)
+    if STAMPS not in before and stored == saved:
+        # Saved before fingerprints were kept and not changed now: nothing to record, so no new version either.
+        return
+    source = toolkit.source_language()
+    fingerprint = toolkit.source_fingerprint(*((entry.get(part) or {}).get(source, "") for part in parts))
+    entry[STAMPS] = toolkit.stamp_translations(stored, saved, before.get(STAMPS) or {}, fingerprint, still_fit)
+
+
+def confirm_translation(entry: dict, lang: str) -> None:
+    """Mark the entry's translation into lang as fitting the source words now (the translator checked it)."""
+    stamps = entry.get(STAMPS) or {}
+    if lang in stamps:
+        entry[STAMPS] = {**stamps, lang: stamps.get(toolkit.source_language())}
+
+
+def outdated(entry: Mapping) -> set[str]:
+    """Return the languages whose texts of the entry were made for earlier source words."""
+    return toolkit.outdated_languages(entry.get(STAMPS) or {})
+
+
+def current(entry: Mapping, part: str) -> dict[str, str]:
+    """Return one of the entry's texts in the source language and the translations that fit it now."""
+    stale = outdated(entry)
+    return {lang: text for lang, text in (entry.get(part) or {}).items() if lang not in stale}
 
 
 def new_item_key() -> str:
@@ -65,8 +104,8 @@ def answers_query(answers: Mapping[str, bool]) -> dict[str, str]:
 
 def shown_item(item: Mapping, lang: str | None = None) -> ShownItem:
     """Pick an item's text and hint in a language, falling back as configured."""
-    return ShownItem(key=item["key"], text=toolkit.pick_translation(item["text"], lang),
-                     hint=toolkit.pick_translation(item.get("hint") or {}, lang), example=bool(item.get("example")))
+    return ShownItem(key=item["key"], text=toolkit.pick_translation(current(item, "text"), lang),
+                     hint=toolkit.pick_translation(current(item, "hint"), lang), example=bool(item.get("example")))
 
 
 def group_items(content: Mapping, questions: Mapping[str, Question], answers: Mapping[str, bool],
@@ -80,7 +119,7 @@ def group_items(content: Mapping, questions: Mapping[str, Question], answers: Ma
     for condition in order:
         if condition not in by_condition:
             continue
-        label = toolkit.pick_translation(questions[condition].label, lang) if condition else None
+        label = toolkit.pick_translation(current(questions[condition].texts(), "label"), lang) if condition else None
         groups.append(Group(condition=condition, label=label,
                             items=[shown_item(item, lang) for item in by_condition[condition]],
                             hidden=answers.get(condition) is False if condition else False))
@@ -136,21 +175,30 @@ def latest_version(service: Service) -> ServiceVersion | None:
 
 
 def content_texts(content: Mapping) -> list[Mapping[str, str]]:
-    """Return every text of a checklist written in some language, as {language: text}."""
-    texts = [content.get("title") or {}, content.get("summary") or {}]
+    """Return every text of a checklist written in some language, as {language: text}, without outdated ones."""
+    texts = [current(content, part) for part in SERVICE_TEXTS]
     for item in content["items"]:
-        texts += [item["text"], item.get("hint") or {}]
+        texts += [current(item, part) for part in ITEM_TEXTS]
     return [text for text in texts if any(text.values())]
 
 
+def outdated_counts(content: Mapping) -> dict[str, int]:
+    """Count, per language, the checklist's texts whose translation was made for earlier source words."""
+    counts: dict[str, int] = {}
+    for entry, parts in [(content, SERVICE_TEXTS)] + [(item, ITEM_TEXTS) for item in content["items"]]:
+        for lang in outdated(entry):
+            counts[lang] = counts.get(lang, 0) + sum(1 for part in parts if (entry.get(part) or {}).get(lang))
+    return counts
+
+
 def translation_status() -> list[toolkit.ContentStatus]:
-    """Count, per enabled language, how many of the checklists' texts are written in it.
+    """Count, per enabled language, how many of the checklists' texts are written in it for the source words now.
 
     A text written before the source language changed counts too: it shows as missing in the source language.
     """
     texts = [text for service in toolkit.session().scalars(select(Service)) for text in content_texts(service.content)]
-    texts += [text for question in questions_by_key().values() for text in (question.text, question.label)
-              if any(text.values())]
+    texts += [text for question in questions_by_key().values()
+              for text in (current(question.texts(), part) for part in QUESTION_TEXTS) if any(text.values())]
     return [toolkit.ContentStatus(plugin="checklists", kind="texts", label=toolkit._l("Checklisten"), lang=lang,
                                   translated=sum(1 for text in texts if text.get(lang)), total=len(texts))
             for lang in toolkit.enabled_languages()]

@@ -56,6 +56,7 @@ class ServiceForm(toolkit.VersionForm):
     summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=SUMMARY_LENGTH)])
     published = BooleanField(_l("Für Besucherinnen und Besucher sichtbar"))
     items = FieldList(FormField(ItemForm))
+    translations_still_fit = BooleanField(_l("Die Übersetzungen passen weiterhin: Ich habe nur Tippfehler berichtigt."))
 
 
 class ItemTranslationForm(toolkit.SubForm):
@@ -72,6 +73,8 @@ class TranslationForm(toolkit.VersionForm):
     title = StringField(_l("Titel"), validators=[Optional(), Length(max=TITLE_LENGTH)])
     summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=SUMMARY_LENGTH)])
     items = FieldList(FormField(ItemTranslationForm))
+    marked_still_fit = BooleanField(_l("Die mit „anzupassen“ markierten Übersetzungen, die ich nicht geändert habe, "
+                                       "passen weiterhin."))
 
 
 class QuestionForm(toolkit.VersionForm):
@@ -86,3 +89,4 @@ class QuestionForm(toolkit.VersionForm):
                                     label_for=lambda _code: toolkit._("Frage"))
     label = toolkit.PerLanguageField(field=StringField(validators=[Optional(), Length(max=200)]),
                                      label_for=lambda _code: toolkit._("Überschrift der Punkte"))
+    translations_still_fit = BooleanField(_l("Die Übersetzungen passen weiterhin: Ich habe nur Tippfehler berichtigt."))

@@ -13,7 +13,9 @@ from portal import toolkit
 # {"title": {lang: str}, "summary": {lang: str}, "published": bool,
 #  "items": [{"key": str, "text": {lang: str}, "hint": {lang: str}, "condition": question key | None,
 #             "example": bool}]}
-# Item keys never change once given, so ticks kept in a browser survive edits.
+# Item keys never change once given, so ticks kept in a browser survive edits. The service's content and each
+# item may also have STAMPS: per language, the fingerprint of the source words its texts were made for.
+STAMPS = "written_for"
 
 
 class Question(toolkit.Base):
@@ -27,11 +29,17 @@ class Question(toolkit.Base):
     # The question asked ("Sind Sie angestellt?") and the heading of its items ("Wenn Sie angestellt sind").
     text: Mapped[dict] = mapped_column(JSON, default=dict)
     label: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Per language, the fingerprint of the source words its text and label were made for; None: saved before.
+    written_for: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
     updated_by: Mapped[str] = mapped_column(String(254), default="")
 
     __mapper_args__ = {"version_id_col": version}
+
+    def texts(self) -> dict:
+        """Return the question's texts with their fingerprints, shaped like an item of a service's content."""
+        return {"text": self.text, "label": self.label, STAMPS: self.written_for}
 
 
 class Service(toolkit.Base):

@@ -10,7 +10,22 @@ from sqlalchemy import select
 from portal import toolkit
 from portal.toolkit import _
 
-from .checklist import content_texts, find_service, latest_version, new_item_key, questions_by_key, save_version
+from .checklist import (
+    ITEM_TEXTS,
+    QUESTION_TEXTS,
+    SERVICE_TEXTS,
+    STAMPS,
+    confirm_translation,
+    content_texts,
+    find_service,
+    latest_version,
+    new_item_key,
+    outdated,
+    outdated_counts,
+    questions_by_key,
+    save_version,
+    stamp,
+)
 from .diff import compare
 from .forms import (
     NEW_ITEM_ROWS,
@@ -118,6 +133,7 @@ def _content_from_service_form(form: ServiceForm, service: Service) -> dict | No
     """Merge the form's source-language texts and structure into the current content; None if a row is wrong."""
     old_items = {item["key"]: item for item in service.content["items"]}
     source = toolkit.source_language()
+    still_fit = bool(form.translations_still_fit.data)
     rows = []
     valid = True
     for index, entry in enumerate(form.items):
@@ -135,13 +151,16 @@ def _content_from_service_form(form: ServiceForm, service: Service) -> dict | No
                 # Without a hint in the source language its translations would have nothing to translate.
                 "hint": _set_text(old.get("hint") or {}, source, hint) if hint else {},
                 "condition": row.condition.data or None, "example": bool(row.example.data)}
+        stamp(item, old, ITEM_TEXTS, still_fit)
         rows.append((row.position.data or 1000 + index, index, item))
     if not valid:
         return None
     summary = form.summary.data.strip()
-    return {"title": _set_text(service.content["title"], source, form.title.data),
-            "summary": _set_text(service.content.get("summary") or {}, source, summary) if summary else {},
-            "published": bool(form.published.data), "items": [item for *_order, item in sorted(rows)]}
+    content = {"title": _set_text(service.content["title"], source, form.title.data),
+               "summary": _set_text(service.content.get("summary") or {}, source, summary) if summary else {},
+               "published": bool(form.published.data), "items": [item for *_order, item in sorted(rows)]}
+    stamp(content, service.content, SERVICE_TEXTS, still_fit)
+    return content
 
 
 # What a version's detail is, under its own key in the audit entry: the language translated, the version restored.
@@ -180,11 +199,13 @@ def edit_service(slug: str):
             service = _service_or_404(slug)
             conflict = _conflict(service, form)
     texts = content_texts(service.content)
-    completeness = [(code, sum(1 for text in texts if text.get(code)), len(texts))
+    stale = outdated_counts(service.content)
+    completeness = [(code, sum(1 for text in texts if text.get(code)), len(texts), stale.get(code, 0))
                     for code in toolkit.languages_besides_source()]
     status = 409 if conflict else 422 if request.method == "POST" else 200
     return render_template("checklists/staff/edit.html", service=service, form=form, conflict=conflict,
-                           completeness=completeness), status
+                           completeness=completeness, translated=any(done or stale for _code, done, _total, stale
+                                                                     in completeness)), status
 
 
 def _translation_form_data(service: Service, lang: str) -> dict:
@@ -212,7 +233,15 @@ def _content_from_translation_form(form: TranslationForm, service: Service, lang
         item["text"] = _set_text(item["text"], lang, row.text.data)
         if (item.get("hint") or {}).get(toolkit.source_language()):
             item["hint"] = _set_text(item["hint"], lang, row.hint.data)
-    return content if valid else None
+    if not valid:
+        return None
+    before = {item["key"]: item for item in service.content["items"]}
+    for entry, old, parts in [(content, service.content, SERVICE_TEXTS)] + [
+            (item, before[item["key"]], ITEM_TEXTS) for item in content["items"]]:
+        stamp(entry, old, parts)
+        if form.marked_still_fit.data:
+            confirm_translation(entry, lang)
+    return content
 
 
 @staff.route("/services/<slug>/translations/<code>", methods=["GET", "POST"])
@@ -235,9 +264,11 @@ def translate_service(slug: str, code: str):
             service = _service_or_404(slug)
             conflict = _conflict(service, form)
     sources = {item["key"]: item for item in service.content["items"]}
+    # The texts whose translation into this language was made for earlier source words: "" for title and summary.
+    stale = {key for key, entry in [("", service.content), *sources.items()] if code in outdated(entry)}
     status = 409 if conflict else 422 if request.method == "POST" else 200
     return render_template("checklists/staff/translate.html", service=service, form=form, code=code,
-                           sources=sources, conflict=conflict), status
+                           sources=sources, stale=stale, conflict=conflict), status
 
 
 @staff.route("/services/<slug>/versions")
@@ -320,8 +351,10 @@ def edit_question(key: str | None = None):
             text, label = texts
             account = toolkit.current_staff().email
             if question is None:
+                entry = {"text": text, "label": label}
+                stamp(entry, {}, QUESTION_TEXTS)
                 question = Question(key=form.key.data, position=form.position.data, text=text, label=label,
-                                    version=1, updated_by=account)
+                                    written_for=entry[STAMPS], version=1, updated_by=account)
                 session.add(question)
                 session.flush()
                 toolkit.audit("create", "checklists_question", question.id, after={"key": question.key})
@@ -330,9 +363,12 @@ def edit_question(key: str | None = None):
                           "label": question.label}
 
                 def change():
+                    entry = {"text": toolkit.edited_texts(question.text, text, form.text.codes),
+                             "label": toolkit.edited_texts(question.label, label, form.label.codes)}
+                    stamp(entry, question.texts(), QUESTION_TEXTS, bool(form.translations_still_fit.data))
                     question.position = form.position.data
-                    question.text = toolkit.edited_texts(question.text, text, form.text.codes)
-                    question.label = toolkit.edited_texts(question.label, label, form.label.codes)
+                    question.text, question.label = entry["text"], entry["label"]
+                    question.written_for = entry.get(STAMPS, question.written_for)
                     question.updated_by, question.updated_at = account, toolkit.utcnow()
 
                 if toolkit.save_if_current(question, form.version.data, change):
@@ -347,4 +383,5 @@ def edit_question(key: str | None = None):
                 flash(_("Die Frage ist gespeichert."), "success")
                 return redirect(url_for(".index"))
     status = 409 if conflict else 422 if request.method == "POST" else 200
-    return render_template("checklists/staff/question.html", form=form, question=question, conflict=conflict), status
+    return render_template("checklists/staff/question.html", form=form, question=question, conflict=conflict,
+                           outdated=outdated(question.texts()) if question else set()), status

@@ -80,7 +80,8 @@ class NoticeText(toolkit.Base):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     # The fingerprint (toolkit.source_fingerprint) of the source language's title and text this text was made for; the
-    # source text's own. None: saved before fingerprints were kept, and taken as current.
+    # source text's own. None: saved before fingerprints were kept, and taken as current until the source text
+    # changes ("": made for earlier words).
     written_for: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     notice: Mapped[Notice] = relationship(back_populates="texts")
