@@ -6,12 +6,12 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import Optional
 
 from .clock import office_today
 from .csvimport import parse_date_cell
+from .forms import Form
 
 
 class DayField(DateField):
@@ -37,7 +37,7 @@ class DayField(DateField):
         return self.data.isoformat() if isinstance(self.data, date) else " ".join(self.raw_data or ())
 
 
-class DayChoiceForm(FlaskForm):
+class DayChoiceForm(Form):
     """The day a staff page shows, sent with GET as ?day=; without one (or with a wrong one) the page shows today."""
 
     class Meta:

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask_wtf.i18n import translations
-from wtforms import Form, FormField, StringField
+from wtforms import FormField, StringField
 
+from .forms import SubForm
 from .i18n import enabled_languages, language_name, language_tag, text_direction
-
-
-class SubForm(Form):
-    """A form inside a page's form (a row of a list): WTForms' own messages in the page's language, as FlaskForm's."""
-
-    class Meta:
-        def get_translations(self, form):
-            return translations
 
 
 class PerLanguageField(FormField):

@@ -37,6 +37,7 @@ from .easy import EASY_LANGUAGE, EasyPage, easy_text, easy_url
 from .errors import render_error, too_many_requests_message, too_many_requests_title
 from .events import publish
 from .extensions import csrf, limiter
+from .forms import Form, SubForm
 from .hookspecs import AuditTarget, Event, Slot
 from .i18n import (
     current_language,
@@ -52,7 +53,7 @@ from .i18n import (
     source_language_name,
     text_direction,
 )
-from .language_fields import PerLanguageField, SubForm
+from .language_fields import PerLanguageField
 from .letters import render_letter
 from .live import bump, conditional, content_cached, content_changed, content_version, live_version, live_view
 from .lookups import (
@@ -145,7 +146,9 @@ __all__ = [
     "plugin_settings", "preferred_language",
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "session", "staff_blueprint", "text_direction", "too_many_requests_message", "too_many_requests_title", "utcnow",
-    "Page", "PerLanguageField", "SubForm", "VersionField", "VersionForm", "accepts_uploads", "paginate",
+    # The bases of every form, with the portal's words for WTForms' messages (portal/forms.py).
+    "Form", "SubForm",
+    "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate",
     # Days in staff forms and the day a staff page shows (portal/day_field.py).
     "DayChoiceForm", "DayField",
     "save_if_current",

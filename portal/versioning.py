@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask_wtf import FlaskForm
 from sqlalchemy import inspect
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Field
 from wtforms.widgets import HiddenInput
 
+from .forms import Form
 from .live import content_changed
 
 
@@ -43,7 +43,7 @@ class VersionField(Field):
         return "" if self.data is None else str(self.data)
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     """Carry a record's version: alone for a button acting on the record (delete, end, mark), or as a form's base."""
 
     version = VersionField()

@@ -111,6 +111,23 @@ def test_hand_written_locking_is_recognised(tmp_path):
     assert sorted(problem.split(":")[0] for problem in hand_written_locking(sample)) == ["line 1", "line 2", "line 3"]
 
 
+def wtforms_bases(path: Path) -> list[str]:
+    """Return the classes in a file that derive from a form base of Flask-WTF or WTForms, not from the toolkit's."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    raw = {alias.asname or alias.name for node in ast.walk(tree)
+           if isinstance(node, ast.ImportFrom) and node.module in {"flask_wtf", "wtforms", "wtforms.form"}
+           for alias in node.names if alias.name in {"FlaskForm", "Form", "BaseForm"}}
+    return [node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+            and any(isinstance(base, ast.Name) and base.id in raw for base in node.bases)]
+
+
+@pytest.mark.parametrize("path", [p for p in PLUGIN_FILES + CORE_FILES + sorted((ROOT / "tests").rglob("*.py"))
+                                  if p != ROOT / "portal" / "forms.py"], ids=lambda p: str(p.relative_to(ROOT)))
+def test_forms_derive_from_the_toolkits_bases(path):
+    # Only toolkit.Form and toolkit.SubForm give WTForms' own messages in the portal's words and languages.
+    assert wtforms_bases(path) == [], "derive forms from toolkit.Form or toolkit.SubForm (docs/plugins.md)"
+
+
 # German by nature: Leichte Sprache is German whatever the source language.
 GERMAN_BY_NATURE = {"templates/easy/base.html", "plugins/emergency/templates/emergency/easy_sent.html"}
 FIXED_LANGUAGE = re.compile(r"""lang=["']de["']|lang_attrs\(\s*["']de["']\s*\)|portal\.default_language""")

@@ -2,14 +2,14 @@
 
 from datetime import date, timedelta
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import InputRequired
 
 from portal import toolkit
+from portal.toolkit import Form
 
 
-class HandoverForm(FlaskForm):
+class HandoverForm(Form):
     class Meta:
         csrf = False
 

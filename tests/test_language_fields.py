@@ -1,15 +1,15 @@
 """PerLanguageField: one input per enabled language, read and filled as {code: text}."""
 
 import pytest
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal import toolkit
+from portal.toolkit import Form
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     class Meta:
         csrf = False
 
@@ -43,5 +43,5 @@ def test_the_inputs_messages_are_in_the_pages_language(app):
     with app.test_request_context("/de/", method="POST"):
         form = SignForm(MultiDict({"text-de": "ein viel zu langer Text für ein Schild"}))
         assert not form.validate()
-        assert form.text["de"].errors == ["Feld kann nicht länger als 20 Zeichen sein."]
+        assert form.text["de"].errors == ["Bitte höchstens 20 Zeichen."]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
@@ -29,7 +28,7 @@ def reference_problem(reference: str) -> str | None:
     return None
 
 
-class LookupForm(FlaskForm):
+class LookupForm(toolkit.Form):
     """Reference number and date of birth, the date in three boxes that work on every phone."""
 
     reference = StringField(_l("Vorgangsnummer"))
@@ -63,7 +62,7 @@ def _status_choices(empty_label: str | None) -> list[SelectChoice]:
     return _choices(((code, status.label) for code, status in STATUSES.items()), empty_label)
 
 
-class SearchForm(FlaskForm):
+class SearchForm(toolkit.Form):
     """Filters of the staff search; sent with GET, so it needs no CSRF token."""
 
     class Meta:
@@ -80,7 +79,7 @@ class SearchForm(FlaskForm):
         self.status.choices = _status_choices(_("Alle Status"))
 
 
-class AppointmentForm(FlaskForm):
+class AppointmentForm(toolkit.Form):
     """What staff may change on an appointment; `version` detects a colleague's save in between."""
 
     status = SelectField(_l("Status"))
@@ -114,13 +113,13 @@ class AppointmentForm(FlaskForm):
         return valid
 
 
-class ImportForm(FlaskForm):
+class ImportForm(toolkit.Form):
     """The CSV export to import."""
 
     file = FileField(_l("CSV-Datei"), validators=[FileRequired(_l("Bitte wählen Sie eine CSV-Datei aus."))])
 
 
-class LetterForm(FlaskForm):
+class LetterForm(toolkit.Form):
     """The client's language for the second half of the invitation letter; sent with GET."""
 
     class Meta:
@@ -138,13 +137,13 @@ class DayLettersForm(toolkit.DayChoiceForm, LetterForm):
     """The day whose invitation letters to print, and their second language; sent with GET."""
 
 
-class UnlockForm(FlaskForm):
+class UnlockForm(toolkit.Form):
     """Let lookups of a reference locked by failed lookups go through again."""
 
     reference = HiddenField(validators=[Length(min=1, max=64)])
 
 
-class ExportForm(FlaskForm):
+class ExportForm(toolkit.Form):
     """The days of the CSV export for the specialist system's mail merge; sent with GET."""
 
     class Meta:

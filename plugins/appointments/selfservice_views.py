@@ -9,7 +9,6 @@ page, whatever the appointment. Bad input changes nothing: 422 with the summary.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from wtforms import EmailField, HiddenField, RadioField, SelectMultipleField, StringField
@@ -63,7 +62,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(toolkit.Form):
     """The signed token of the appointment an action is about."""
 
     token = HiddenField()
@@ -136,7 +135,7 @@ def _selfservice_limit() -> str:
     return toolkit.plugin_settings("appointments")["rate_limit_selfservice"]
 
 
-def _render_action(action: str, appointment: Appointment, form: FlaskForm, status: int = 200):
+def _render_action(action: str, appointment: Appointment, form: toolkit.Form, status: int = 200):
     form.token.data = action_token(appointment)
     return render_template("appointments/selfservice/action.html", action=action, form=form,
                            reminders_on_schedule=action == "remind" and reminders_on_schedule(appointment),
@@ -167,7 +166,7 @@ def selfservice_action(action: str):
     return _done(appointment, message)
 
 
-def _perform(action: str, appointment: Appointment, form: FlaskForm) -> str:
+def _perform(action: str, appointment: Appointment, form: toolkit.Form) -> str:
     """Store what the client asked for and return the sentence that tells them."""
     session = toolkit.session()
     language = toolkit.current_language()

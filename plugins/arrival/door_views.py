@@ -13,7 +13,6 @@ from datetime import datetime, time
 
 from flask import current_app, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import format_time
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -50,7 +49,7 @@ ICONS = {VALID_NOW: "✓", TOO_EARLY: "◷", ANOTHER_DAY: "▦", CHANGED: "!", N
 DOOR_PERMISSIONS = "camera=(self), microphone=(), geolocation=(), payment=()"
 
 
-class DoorForm(FlaskForm):
+class DoorForm(toolkit.Form):
     code = StringField(_l("Einlasskarte oder Kurzcode"), validators=[
         DataRequired(_l("Bitte scannen Sie die Einlasskarte oder tippen Sie den Kurzcode ein.")),
         Length(max=CODE_LIMIT)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -28,7 +27,7 @@ HINT_LENGTH = 1000
 NEW_ITEM_ROWS = 2
 
 
-class NewServiceForm(FlaskForm):
+class NewServiceForm(toolkit.Form):
     slug = StringField(_l("Kurzname für die Adresse"), validators=[
         DataRequired(), Length(max=80),
         Regexp(SLUG_PATTERN, message=_l("Bitte nur Kleinbuchstaben ohne Umlaute, Ziffern und Bindestriche "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
@@ -40,7 +39,7 @@ def as_choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class EmergencyForm(FlaskForm):
+class EmergencyForm(toolkit.Form):
     """What the office needs to judge an urgent matter and to answer."""
 
     category = RadioField(_l("Worum geht es?"), choices=[SelectChoice(c) for c in CATEGORIES],
@@ -95,7 +94,7 @@ class EmergencyForm(FlaskForm):
         return self.other_language.data if self.language.data == OTHER_LANGUAGE else ""
 
 
-class InboxFilterForm(FlaskForm):
+class InboxFilterForm(toolkit.Form):
     """Filter the staff inbox; sent by GET, so it carries no CSRF token."""
 
     class Meta:

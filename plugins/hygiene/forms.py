@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -63,7 +62,7 @@ class RuleForm(toolkit.VersionForm):
     translations_still_fit = BooleanField(_l("Die Übersetzungen passen weiterhin: Ich habe nur Tippfehler berichtigt."))
 
 
-class PosterForm(FlaskForm):
+class PosterForm(toolkit.Form):
     """Which languages join the source language on the door poster, and for which location."""
 
     class Meta:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -25,7 +24,7 @@ def _explanation_label(code: str) -> str:
     return toolkit._("Erklärung auf %(language)s", language=name_in_page_language(code))
 
 
-class GlossaryTermForm(FlaskForm):
+class GlossaryTermForm(toolkit.Form):
     """The term and explanation in the source language, and both in every other enabled language."""
 
     version = toolkit.VersionField()
@@ -67,7 +66,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class HelpTimeForm(FlaskForm):
+class HelpTimeForm(toolkit.Form):
     """When, in which languages and where volunteers help."""
 
     version = toolkit.VersionField()

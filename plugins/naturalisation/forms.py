@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -26,7 +25,7 @@ def _reference(_form, field):
         raise ValidationError(str(exc)) from None
 
 
-class LookupForm(FlaskForm):
+class LookupForm(toolkit.Form):
     """Find a handover appointment by case reference and the date of birth of one person."""
 
     reference = StringField(_l("Aktenzeichen"), validators=[_reference])
@@ -66,7 +65,7 @@ class CaseForm(toolkit.VersionForm):
         field.data = parse_family((field.data or "").strip())
 
 
-class ImportForm(FlaskForm):
+class ImportForm(toolkit.Form):
     """Upload a CSV file of ready certificates."""
 
     file = FileField(_l("CSV-Datei"), validators=[FileRequired(_l("Bitte eine Datei auswählen."))])
@@ -80,5 +79,5 @@ class MoveForm(toolkit.VersionForm):
     office = SelectField(_l("Raum"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
 
 
-class PlanForm(FlaskForm):
+class PlanForm(toolkit.Form):
     """Start the planning run."""

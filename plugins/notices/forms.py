@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
@@ -19,7 +18,7 @@ def _notice_languages() -> list[str]:
     return [toolkit.source_language(), *toolkit.languages_besides_source()]
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(toolkit.Form):
     category = SelectField(toolkit._l("Thema"), choices=[SelectChoice(key, label) for key, label in CATEGORIES.items()])
     priority = SelectField(toolkit._l("Dringlichkeit"),
                            choices=[SelectChoice(key, label) for key, label in PRIORITIES.items()])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import force_locale
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
@@ -26,11 +25,11 @@ TICKET_ACTIONS = {"recall": service.recall, "missed": service.mark_missed, "star
                   "finish": service.finish}
 
 
-class CallForm(FlaskForm):
+class CallForm(toolkit.Form):
     """Call the next client: nothing but the CSRF token (a desk holds one client, so a double click calls once)."""
 
 
-class CallNumberForm(FlaskForm):
+class CallNumberForm(toolkit.Form):
     number = StringField(_l("Nummer aufrufen"), validators=[
         DataRequired(_l("Bitte geben Sie eine Wartenummer ein, zum Beispiel A 023.")), Length(max=12)])
 
@@ -39,7 +38,7 @@ class TransferForm(toolkit.VersionForm):
     target = SelectField(_l("Weiterleiten an"), validate_choice=True)
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(toolkit.Form):
     queue = SelectField(_l("Service Point"))
     language = SelectField(_l("Sprache der Seite für die Kundin oder den Kunden"))
     interpreter_language = SelectField(_l("Sprachmittlung nötig für"))

@@ -10,7 +10,6 @@ advances the location's live topic like every other change.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select, update
 
@@ -24,7 +23,7 @@ mediation = toolkit.staff_blueprint("queue", __name__, role="mediator", section=
 OPEN_STATES = ("waiting", *ACTIVE_STATES)
 
 
-class HelpForm(FlaskForm):
+class HelpForm(toolkit.Form):
     """Say "I'm helping" or "no longer": nothing but the CSRF token; the address names the ticket."""
 
 

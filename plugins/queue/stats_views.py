@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Response, render_template, request
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
 from portal import toolkit
@@ -20,7 +19,7 @@ CSV_HEADER = ("group", "key", "clients", "mean_wait_minutes", "longest_wait_minu
               "missed")
 
 
-class SpanForm(FlaskForm):
+class SpanForm(toolkit.Form):
     """Choose the days to count: a GET form that changes nothing, so it has no CSRF token."""
 
     class Meta:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
 from ..addresses import local_path
+from ..forms import Form
 from ..keptforms import KeptForm
 
 # Staff forms are sent unchecked by the browser (novalidate): every message is the portal's, in the page's language,
@@ -24,7 +24,7 @@ EMAIL_INVALID = _l("Bitte geben Sie eine E-Mail-Adresse wie name@example.org ein
 PASSWORD_REQUIRED = _l("Bitte geben Sie das Passwort ein.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(EMAIL_REQUIRED), Email(EMAIL_INVALID)])
     password = PasswordField(_l("Passwort"), validators=[DataRequired(PASSWORD_REQUIRED)])
 

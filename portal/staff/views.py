@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -15,6 +14,7 @@ from ..blueprints import ROLES, PortalBlueprint, role_label
 from ..db import session as db_session
 from ..db import utcnow
 from ..extensions import limiter
+from ..forms import Form
 from ..keptforms import KeptForm
 from ..lookups import limit_storage_reachable
 from ..pagination import paginate
@@ -45,7 +45,7 @@ bp.add_app_template_filter(actor_name)
 AUDIT_PAGE_SIZE = 50
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """Narrow the audit log to one area of the portal or one person; sent by GET, so it carries no CSRF token."""
 
     class Meta:
@@ -55,7 +55,7 @@ class AuditFilterForm(FlaskForm):
     actor = StringField(_l("Wer"), validators=[Optional(), Length(max=254)])
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(EMAIL_REQUIRED), Email(EMAIL_INVALID),
                                                          Length(max=254)])
     display_name = StringField(_l("Name"), validators=[DataRequired(_l("Bitte geben Sie den Namen ein.")),
@@ -66,7 +66,7 @@ class AccountForm(FlaskForm):
     password = PasswordField(_l("Passwort"), validators=[DataRequired(PASSWORD_REQUIRED)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """A new password, typed twice; an admin sets one this way for a colleague who has forgotten theirs."""
 
     new_password = PasswordField(_l("Neues Passwort"), validators=[DataRequired(PASSWORD_REQUIRED)])

@@ -124,7 +124,7 @@ def test_the_day_views_letters_link_opens_without_an_error(staff_client, add_app
     page = staff_client("caseworker").get("/de/staff/appointments/day/letters",
                                           query_string={"day": tomorrow().isoformat()})
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Keine gültige Auswahl" not in html and "Not a valid choice" not in html
+    assert page.status_code == 200 and "Bitte aus der Liste wählen" not in html and "Not a valid choice" not in html
     assert html.count('<div class="appointments-letters__sheet">') == 1
 
 

@@ -116,7 +116,7 @@ def test_invalid_input_is_rejected_and_nothing_changes(staff_client, defaults, d
     assert len(versions(data)) == 1
     # WTForms' own messages in a row speak the page's language too.
     response = editor.post(EDIT, data=replace(values, {"items-12-hint": "", "items-0-position": "0"}))
-    assert "Zahl muss zwischen 1 und 999 liegen." in response.get_data(as_text=True)
+    assert "Bitte geben Sie eine Zahl von 1 bis 999 ein." in response.get_data(as_text=True)
 
 
 def test_translation_is_saved_as_a_version_and_empty_fields_fall_back(app, staff_client, defaults, data, form_values,

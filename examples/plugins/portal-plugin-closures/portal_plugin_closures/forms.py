@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -10,7 +9,7 @@ from portal import toolkit
 from portal.toolkit import _l
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(toolkit.Form):
     """First and last day, the reason per language, and the version the form was loaded with."""
 
     version = toolkit.VersionField()

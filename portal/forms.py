@@ -1,0 +1,64 @@
+"""The bases of every form: WTForms' own messages (a field left empty, a number too large) in the portal's words."""
+
+from __future__ import annotations
+
+from flask_babel import get_domain
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
+from wtforms import Form as PlainForm
+
+# WTForms' English messages that the portal's forms can show, in the portal's words. WTForms' own catalogs lack
+# Kurdish, Pashto and Tigrinya (a visitor read English there), and word the others unlike the portal's pages.
+MESSAGES = {
+    "This field is required.": _l("Bitte füllen Sie dieses Feld aus."),
+    "Field must be between %(min)d and %(max)d characters long.": _l("Bitte %(min)d bis %(max)d Zeichen."),
+    "Number must be at least %(min)s.": _l("Bitte geben Sie eine Zahl ab %(min)s ein."),
+    "Number must be at most %(max)s.": _l("Bitte geben Sie eine Zahl bis %(max)s ein."),
+    "Number must be between %(min)s and %(max)s.": _l("Bitte geben Sie eine Zahl von %(min)s bis %(max)s ein."),
+    "Not a valid integer value.": _l("Bitte geben Sie eine ganze Zahl in Ziffern ein."),
+    "Not a valid choice.": _l("Bitte aus der Liste wählen."),
+    "Invalid Choice: could not coerce.": _l("Bitte aus der Liste wählen."),
+    "Invalid choice(s): one or more data inputs could not be coerced.": _l("Bitte aus der Liste wählen."),
+    "Not a valid date value.": _l("Bitte geben Sie ein Datum ein."),
+    "Not a valid time value.": _l("Bitte eine gültige Uhrzeit angeben, zum Beispiel 09:30."),
+    "Not a valid datetime value.": _l("Bitte geben Sie Datum und Uhrzeit vollständig ein."),
+}
+
+
+class PortalMessages:
+    """Give WTForms the portal's words for its messages in the page's language, and WTForms' own for any other."""
+
+    def gettext(self, message: str) -> str:
+        found = MESSAGES.get(message)
+        return str(found) if found is not None else wtforms_translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        catalog = get_domain().get_translations()
+        # Left uninterpolated: WTForms puts in the numbers.
+        if singular == "Field must be at least %(min)d character long.":
+            return catalog.ungettext("Bitte mindestens %(min)d Zeichen.", "Bitte mindestens %(min)d Zeichen.", count)
+        if singular == "Field cannot be longer than %(max)d character.":
+            return catalog.ungettext("Bitte höchstens %(max)d Zeichen.", "Bitte höchstens %(max)d Zeichen.", count)
+        if singular == "'%(value)s' is not a valid choice for this field.":
+            return str(MESSAGES["Not a valid choice."])
+        return wtforms_translations.ngettext(singular, plural, count)
+
+
+PORTAL_MESSAGES = PortalMessages()
+
+
+class Form(FlaskForm):
+    """A page's form, with its CSRF token (FlaskForm) and the portal's words for WTForms' messages."""
+
+    class Meta:
+        def get_translations(self, form):
+            return PORTAL_MESSAGES
+
+
+class SubForm(PlainForm):
+    """A form inside a page's form (a row of a list), with the same words for WTForms' messages as the page's."""
+
+    class Meta:
+        def get_translations(self, form):
+            return PORTAL_MESSAGES
