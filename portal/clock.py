@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -37,3 +37,17 @@ def opening_day(day: date) -> date:
     while open_weekdays and day.weekday() not in open_weekdays:
         day += timedelta(days=1)
     return day
+
+
+def opening_times(day: date) -> list[tuple[time, time]]:
+    """Return when the office opens and closes on a day, in order of the day (none: closed that day)."""
+    return sorted((time.fromisoformat(hours["opens"]), time.fromisoformat(hours["closes"]))
+                  for hours in current_app.config["PORTAL"]["office"]["opening_hours"]
+                  if day.weekday() in hours["weekdays"])
+
+
+def office_open_at(day: date, clock: time) -> bool:
+    """Tell whether the office is open on a day at a time of day (always, when its hours name no weekday)."""
+    if not opening_weekdays():
+        return True
+    return any(opens <= clock < closes for opens, closes in opening_times(day))

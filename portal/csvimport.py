@@ -56,13 +56,18 @@ def _sniff_delimiter(first_line: str) -> str:
 
 
 def read_rows(stream: IO[bytes], parsers: dict[str, Callable[[str], Any]], report: CsvReport,
-              optional: frozenset[str] = frozenset()) -> Iterator[tuple[int, dict[str, Any]]]:
+              optional: frozenset[str] = frozenset(),
+              row_problems: Callable[[dict[str, Any]], list[str]] | None = None,
+              ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, parsed row) for each good row; record bad rows in the report.
 
     The file is read as UTF-8 (a byte-order mark is accepted), with comma or
     semicolon as separator. Each parser turns a cell into a value or raises
-    ValueError with a translated reason. Reading streams: memory does not grow
-    with the file.
+    ValueError with a translated reason. ``row_problems`` checks cells that
+    belong together (a date and its time): it gets the cells that could be read
+    and returns translated reasons, reported with the cells' own, so that a bad
+    row lists everything wrong with it at once. Reading streams: memory does not
+    grow with the file.
     """
     text = codecs.getreader("utf-8-sig")(stream, errors="strict")
     try:
@@ -110,6 +115,8 @@ def read_rows(stream: IO[bytes], parsers: dict[str, Callable[[str], Any]], repor
                 row[name] = parse(raw[name].strip())
             except ValueError as exc:
                 problems.append(f"{name}: {exc}")
+        if row_problems is not None:
+            problems += row_problems(row)
         if problems:
             # Each reason is a sentence of its own, with its own full stop.
             report.add_error(line, " ".join(problems))

@@ -16,7 +16,15 @@ from flask_babel import lazy_gettext as _l
 
 from .addresses import current_path, local_path, public_url_for
 from .blueprints import public_blueprint, staff_blueprint
-from .clock import office_now, office_today, office_zone, opening_day, opening_weekdays
+from .clock import (
+    office_now,
+    office_open_at,
+    office_today,
+    office_zone,
+    opening_day,
+    opening_times,
+    opening_weekdays,
+)
 from .config import EmailSetting, PluginSettings
 from .content import (
     ContentStatus,
@@ -127,7 +135,7 @@ def portal_settings() -> dict:
 __all__ = [
     "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginInfo",
     "EmailSetting", "MailMessage", "PluginSettings", "Slot", "office_now", "office_today", "office_zone",
-    "opening_day", "opening_weekdays",
+    "opening_day", "opening_weekdays", "opening_times", "office_open_at",
     "parse_date_cell", "parse_time_cell", "queue_mail", "render_letter", "run_import", "send_after_response",
     "isolate", "source_language", "source_language_name",
     # Public lookups by reference and date of birth (portal/lookups.py).

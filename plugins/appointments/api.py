@@ -17,7 +17,7 @@ from portal.toolkit import _
 from .display import describe
 from .forms import reference_problem
 from .matching import normalize_reference
-from .statuses import STATUS_CODES
+from .statuses import ANSWER_CODES
 from .views import bp, lookup_by_birth_date, lookup_limits, mark_lookup_failed, not_found_message, result_links
 
 API_VERSION = "1.0.0"
@@ -125,7 +125,7 @@ def openapi_document() -> dict:
             "service": {"type": "object", "required": ["id", "name"],
                         "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
             "status": {"type": "object", "required": ["code", "label", "explanation", "next_step"],
-                       "properties": {"code": {"type": "string", "enum": list(STATUS_CODES)},
+                       "properties": {"code": {"type": "string", "enum": list(ANSWER_CODES)},
                                       "label": {"type": "string"}, "explanation": {"type": "string"},
                                       "next_step": {"type": "string"}}},
             "starts_at": {**nullable_string, "format": "date-time",

@@ -13,7 +13,7 @@ from portal.toolkit import ngettext
 
 from .models import Appointment
 from .services import service_name, service_name_markup
-from .statuses import GIVEN_BACK, STATUSES
+from .statuses import GIVEN_BACK, PASSED, STATUSES
 
 
 def to_utc(day: date, clock: time) -> datetime:
@@ -59,6 +59,8 @@ def describe(appointment: Appointment | Row, given_back: bool = False) -> dict:
     """Return everything a client sees of an appointment, as translated text; given_back: the client cancelled it."""
     status = GIVEN_BACK if given_back else STATUSES[appointment.status]
     start = local_start(appointment) if status.has_date else None
+    if start is not None and not given_back and start.date() < toolkit.office_today():
+        status = PASSED
     return {
         "reference": appointment.reference,
         "public_id": appointment.public_id,
@@ -71,7 +73,7 @@ def describe(appointment: Appointment | Row, given_back: bool = False) -> dict:
         "next_step": str(status.next_step),
         "start": start,
         # Only a visit still to come has persons, a calendar entry and what other plugins add for the visit.
-        "attendable": start is not None and not given_back,
+        "attendable": start is not None and status not in (GIVEN_BACK, PASSED),
         "given_back": given_back,
         "date_text": format_day(start) if start else "",
         "time_text": format_clock(start) if start else "",

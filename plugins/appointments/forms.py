@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, StringField, TimeField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -89,11 +89,16 @@ class AppointmentForm(toolkit.Form):
     building = StringField(_l("Gebäude"), validators=[Length(max=120)])
     room = StringField(_l("Raum"), validators=[Length(max=40)])
     persons_allowed = SelectField(_l("Personen"), coerce=int, choices=_choices([("1", "1"), ("2", "2")]))
+    outside_hours_confirmed = BooleanField(_l("Trotzdem speichern: Das Amt ist zu diesem Termin ausnahmsweise "
+                                              "geöffnet."))
     version = toolkit.VersionField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, stored_start=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.status.choices = _status_choices(None)
+        # The day and time saved before (office clock), which may stay as they are even when past or closed.
+        self.stored_start = stored_start
+        self.outside_hours = False
 
     def validate(self, extra_validators=None) -> bool:
         """Check that date and time come together, that a dated status has them and a date its building."""
@@ -110,7 +115,30 @@ class AppointmentForm(toolkit.Form):
             # The client's page and letter say where to come; a date without a place sends them nowhere.
             self.building.errors = [*self.building.errors, _("Bitte geben Sie an, in welchem Gebäude der Termin ist.")]
             valid = False
-        return valid
+        return self._check_new_date() and valid
+
+    def _check_new_date(self) -> bool:
+        """Refuse a new date on a past day; ask to confirm one when the office is closed then."""
+        day, clock = self.day.data, self.clock.data
+        status = STATUSES.get(self.status.data)
+        if day is None or clock is None or status is None or not status.has_date or (day, clock) == self.stored_start:
+            return True
+        if day < toolkit.office_today():
+            self.day.errors = [*self.day.errors, _("Dieser Tag ist schon vorbei. Bitte wählen Sie einen Tag ab heute.")]
+            return False
+        if toolkit.office_open_at(day, clock):
+            return True
+        self.outside_hours = True
+        if self.outside_hours_confirmed.data:
+            return True
+        times = toolkit.opening_times(day)
+        # Each span isolated, so that a right-to-left page does not turn 07:30–12:00 round.
+        hours = ", ".join(toolkit.isolate(f"{opens:%H:%M}–{closes:%H:%M}") for opens, closes in times)
+        self.clock.errors = [*self.clock.errors, (
+            _("Das Amt ist an diesem Tag zu dieser Uhrzeit nicht geöffnet (geöffnet: %(hours)s).", hours=hours)
+            if times else _("Das Amt ist an diesem Wochentag geschlossen.")) + " " + _(
+            "Bitte prüfen Sie Datum und Uhrzeit, oder bestätigen Sie unten, dass das Amt ausnahmsweise geöffnet ist.")]
+        return False
 
 
 class ImportForm(toolkit.Form):

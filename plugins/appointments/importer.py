@@ -92,13 +92,23 @@ PARSERS = {
 }
 
 
-def _record(row: dict) -> tuple[dict | None, str | None]:
-    """Turn a parsed row into the values stored, or explain why the row does not make sense."""
+def _row_problems(row: dict) -> list[str]:
+    """Explain why the cells of a row that could be read do not fit together, as the staff form would."""
+    if "date" not in row or "time" not in row:
+        return []
     day, clock = row["date"], row["time"]
     if (day is None) != (clock is None):
-        return None, _("Datum und Uhrzeit gehören zusammen: Bitte beide angeben oder beide leer lassen.")
-    if day is None and row["status"] in STATUSES_NEEDING_DATE:
-        return None, _("Bei diesem Status braucht der Termin ein Datum und eine Uhrzeit.")
+        return [_("Datum und Uhrzeit gehören zusammen: Bitte beide angeben oder beide leer lassen.")]
+    if day is None and row.get("status") in STATUSES_NEEDING_DATE:
+        return [_("Bei diesem Status braucht der Termin ein Datum und eine Uhrzeit.")]
+    if day is not None and row.get("building") == "":
+        return [_("Bitte geben Sie an, in welchem Gebäude der Termin ist.")]
+    return []
+
+
+def _record(row: dict) -> dict:
+    """Turn a good row into the values stored."""
+    day, clock = row["date"], row["time"]
     return {
         "reference": row["reference"],
         "birth_key": birth_key(row["reference"], row["birth_date"]),
@@ -108,7 +118,7 @@ def _record(row: dict) -> tuple[dict | None, str | None]:
         "building": row["building"],
         "room": row.get("room", ""),
         "persons_allowed": row.get("persons", 1),
-    }, None
+    }
 
 
 def _write_batch(batch: list[tuple[int, dict]], report: toolkit.CsvReport, now: datetime) -> None:
@@ -178,11 +188,9 @@ def _stage(stream: IO[bytes], report: toolkit.CsvReport) -> None:
     now = toolkit.utcnow()
     batch: list[tuple[int, dict]] = []
     in_batch: set[str] = set()
-    for line, row in toolkit.read_rows(stream, PARSERS, report, optional=OPTIONAL_COLUMNS):
-        record, problem = _record(row)
-        if problem:
-            report.add_error(line, problem)
-            continue
+    for line, row in toolkit.read_rows(stream, PARSERS, report, optional=OPTIONAL_COLUMNS,
+                                       row_problems=_row_problems):
+        record = _record(row)
         # Batches are written even after a bad row, since writing is what finds duplicates across batches.
         key = toolkit.reference_key(record["reference"])
         if key in in_batch:

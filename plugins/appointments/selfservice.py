@@ -159,8 +159,9 @@ def reminders_on_schedule(appointment: Appointment | Row) -> bool:
 
 
 def may_wait_for_earlier(appointment: Appointment | Row) -> bool:
-    """Tell whether the client may join the short-notice list: any appointment not closed."""
-    return appointment.status in ("invited", "scheduled", "postponed")
+    """Tell whether the client may join the short-notice list: a postponed appointment, or a date still ahead."""
+    return appointment.status == "postponed" or (appointment.status in ("invited", "scheduled")
+                                                 and upcoming(appointment))
 
 
 def free_date(appointment: Appointment, now: datetime) -> None:

@@ -8,6 +8,8 @@ page, whatever the appointment. Bad input changes nothing: 422 with the summary.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
@@ -93,13 +95,42 @@ class NewDateForm(ActionForm):
         self.reason.choices = _options(REASONS)
         # Only the days and times the office opens (all, if its hours name none of them): a wish for a closed
         # Wednesday could never be met.
-        hours = toolkit.portal_settings()["office"]["opening_hours"]
-        open_days = toolkit.opening_weekdays()
-        self.weekdays.choices = _options({code: label for index, (code, label) in enumerate(WEEKDAYS.items())
-                                          if index in open_days} or WEEKDAYS)
-        afternoon = any(entry["closes"] > "12:00" for entry in hours)
+        self.open_times = _open_day_times()
+        self.weekdays.choices = _options({code: label for code, label in WEEKDAYS.items()
+                                          if code in self.open_times} or WEEKDAYS)
+        offered = set().union(*self.open_times.values())
         self.day_times.choices = _options({code: label for code, label in DAY_TIMES.items()
-                                           if code != "afternoon" or afternoon} or DAY_TIMES)
+                                           if code in offered} or DAY_TIMES)
+
+    def day_times_hint(self) -> str:
+        """Say on which days a time of day the office does not open on every open day is possible."""
+        days = [code for code in WEEKDAYS if code in self.open_times]
+        return " ".join(_("%(time)s nur an diesen Tagen: %(days)s.", time=DAY_TIMES[time],
+                          days=", ".join(str(WEEKDAYS[code]) for code in days if time in self.open_times[code]))
+                        for time in DAY_TIMES if 0 < sum(time in self.open_times[code] for code in days) < len(days))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        days = self.weekdays.data or [code for code in WEEKDAYS if code in self.open_times]
+        if self.open_times and self.day_times.data and not any(
+                time in self.open_times.get(day, ()) for day in days for time in self.day_times.data):
+            self.day_times.errors.append(_("An den gewählten Tagen ist das Amt zu dieser Tageszeit nicht geöffnet. "
+                                           "Bitte wählen Sie eine andere Tageszeit oder weitere Tage."))
+            valid = False
+        return valid
+
+
+def _open_day_times() -> dict[str, set[str]]:
+    """Return for each weekday the office opens (its code) the times of day it is open then."""
+    found: dict[str, set[str]] = {}
+    codes = list(WEEKDAYS)
+    for entry in toolkit.portal_settings()["office"]["opening_hours"]:
+        for weekday in entry["weekdays"]:
+            if weekday < len(codes):
+                times = found.setdefault(codes[weekday], set())
+                times.update({"morning"} if entry["opens"] < "12:00" else set())
+                times.update({"afternoon"} if entry["closes"] > "12:00" else set())
+    return found
 
 
 class RemindForm(ActionForm):
@@ -111,10 +142,23 @@ class RemindForm(ActionForm):
                               invalid_choice_message=_l("Ohne Ihre Einwilligung können wir Sie nicht erinnern."))
 
 
+class PermitExpiryField(toolkit.DateBoxesField):
+    """The day a client's residence permit ends: today or later, since the list puts the earliest first."""
+
+    def problem(self, typed: date) -> str | None:
+        if typed >= toolkit.office_today():
+            return None
+        # Mostly a mistyped year, which would put the client first for every freed date; an expired permit is a
+        # matter for the emergency address, not for the list.
+        return _("Dieses Datum ist schon vorbei. Bitte prüfen Sie das Jahr. Ist Ihr Aufenthaltstitel schon "
+                 "abgelaufen? Dann schreiben Sie bitte an %(email)s.",
+                 email=toolkit.portal_settings()["office"]["emergency_email"])
+
+
 class ShortNoticeForm(ActionForm):
     email = EmailField(_l("E-Mail-Adresse (freiwillig)"), filters=[_strip], validators=[
         Optional(), Length(max=254, message=EMAIL_MESSAGE), Email(message=EMAIL_MESSAGE)])
-    permit_expires = toolkit.DateBoxesField(_l("Ihr Aufenthaltstitel gilt bis (freiwillig)"), required=False)
+    permit_expires = PermitExpiryField(_l("Ihr Aufenthaltstitel gilt bis (freiwillig)"), required=False)
 
 
 FORMS = {"confirm": ActionForm, "cancel": CancelForm, "new-date": NewDateForm, "remind": RemindForm,

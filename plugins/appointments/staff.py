@@ -76,7 +76,8 @@ def _fill_form(form: AppointmentForm, appointment: Appointment) -> None:
 def edit(appointment_id: int):
     session = toolkit.session()
     appointment = session.get(Appointment, appointment_id) or abort(404)
-    form = AppointmentForm()
+    start = local_start(appointment)
+    form = AppointmentForm(stored_start=(start.date(), start.time().replace(tzinfo=None)) if start else None)
     if request.method == "GET":
         _fill_form(form, appointment)
     elif form.validate_on_submit():

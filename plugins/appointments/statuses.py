@@ -55,6 +55,15 @@ GIVEN_BACK = Status("cancelled", _l("Abgesagt"),
                     _l("Sie haben diesen Termin abgesagt. Er geht an jemanden, der wartet."),
                     _l("Bitte kommen Sie nicht zu diesem Termin."),
                     True)
+# How a client reads an appointment whose day is over while the office's record still shows it to come: the date
+# kept, so that they see which one, and no pass, calendar entry or self-service.
+PASSED = Status("passed", _l("Termin vorbei"),
+                _l("Der Tag dieses Termins ist vorbei."),
+                _l("Haben Sie den Termin verpasst, oder ist noch etwas offen? Dann schreiben Sie uns eine E-Mail. "
+                   "Bitte kommen Sie nicht ohne neuen Termin ins Amt."),
+                True)
+# Every status code a client may read: the office's, and the day passed.
+ANSWER_CODES: tuple[str, ...] = (*STATUS_CODES, PASSED.code)
 # A letter in these statuses always names a date.
 STATUSES_NEEDING_DATE = ("invited", "scheduled")
 # Appointments in these statuses are deleted after the retention period.

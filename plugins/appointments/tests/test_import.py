@@ -60,20 +60,24 @@ def test_a_file_with_bad_rows_changes_nothing_and_lists_every_bad_row(app, db, c
         "M-100015;01.01.1980;eu-blue-card;scheduled;01.07.26;09:30;Wacker Hof;1;1",
         "M-100001;27.03.1985;eu-blue-card;scheduled;2026-07-02;09:30;Wacker Hof;1;1",
         "M-100014;01.01.1980;eu-blue-card",
+        "M-100016;01.01.1980;eu-blue-card;invited;2026-07-01;09:30;;1;1",
         GOOD_ROWS[1],
     )
     report = run_import(app, csv_file(*rows))
     assert not report.ok
     lines = {error.line: error.reason for error in report.errors}
-    assert sorted(lines) == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert sorted(lines) == [3, 4, 5, 6, 7, 8, 9, 10, 11]
     assert "31.02.1980" in lines[3]
     assert "unknown-service" in lines[4]
     assert "waiting" in lines[5]
     assert "braucht der Termin ein Datum" in lines[6]
-    assert "persons" in lines[7] and "Datum und Uhrzeit" not in lines[7]
+    # Every problem of a row at once: a cell that cannot be read and cells that do not fit together.
+    assert "persons" in lines[7] and "Datum und Uhrzeit gehören zusammen" in lines[7]
     assert "01.07.26" in lines[8]
     assert "M-100001 kommt in der Datei mehrmals vor" in lines[9]
     assert "Erwartet 9 Felder, gefunden 3" in lines[10]
+    # A date says where to come, as in the staff form.
+    assert "in welchem Gebäude" in lines[11]
     assert (report.created, report.updated, report.unchanged) == (0, 0, 0)
     assert count(db) == 1
     assert db.scalar(select(Appointment.status)) == "invited"

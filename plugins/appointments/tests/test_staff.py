@@ -18,12 +18,22 @@ VERSION = r'name="version" type="hidden" value="(\d+)"'
 
 
 def edit_data(client, appointment_id, **changes):
+    """Return the edit page's address and its form as stored (date and time too), with some fields changed."""
     url = f"/de/staff/appointments/{appointment_id}"
     page = client.get(url).get_data(as_text=True)
     version = re.search(VERSION, page).group(1)
-    data = {"csrf_token": csrf_token(client, url), "status": "scheduled", "day": "2026-07-01", "clock": "09:30",
-            "building": "Wacker Hof", "room": "2.14", "persons_allowed": "1", "version": version}
+    stored = {name: (re.search(rf'name="{name}"[^>]*value="([^"]*)"', page) or re.search(
+        rf'value="([^"]*)"[^>]*name="{name}"', page)) for name in ("day", "clock")}
+    data = {"csrf_token": csrf_token(client, url), "status": "scheduled", "building": "Wacker Hof", "room": "2.14",
+            "persons_allowed": "1", "version": version,
+            **{name: found.group(1) if found else "" for name, found in stored.items()}}
     return url, data | changes
+
+
+def next_monday(after_days: int = 7) -> date:
+    """Return a Monday at least after_days ahead: a day the demo office opens (07:30 to 12:00)."""
+    day = date.today() + timedelta(days=after_days)
+    return day + timedelta(days=-day.weekday() % 7)
 
 
 def test_only_caseworkers_and_admins_reach_the_pages(staff_client, client):
@@ -84,13 +94,14 @@ def test_the_audit_log_tells_an_edit_in_the_readers_words(staff_client, add_appo
 def test_edit_keeps_local_time(staff_client, add_appointment, database):
     appointment_id = add_appointment()
     client = staff_client("caseworker")
-    url, data = edit_data(client, appointment_id, day="2026-12-03", clock="08:15")
-    client.post(url, data=data)
+    monday = next_monday()
+    url, data = edit_data(client, appointment_id, day=monday.isoformat(), clock="08:15")
+    assert client.post(url, data=data).status_code == 302
     with database() as session:
         starts_at = session.get(Appointment, appointment_id).starts_at
-    assert starts_at.astimezone(BERLIN) == datetime(2026, 12, 3, 8, 15, tzinfo=BERLIN)
+    assert starts_at.astimezone(BERLIN) == datetime.combine(monday, time(8, 15), tzinfo=BERLIN)
     page = client.get(url).get_data(as_text=True)
-    assert 'value="2026-12-03"' in page and 'value="08:15"' in page
+    assert f'value="{monday.isoformat()}"' in page and 'value="08:15"' in page
 
 
 def test_invalid_edit_answers_422_and_keeps_the_input(staff_client, add_appointment, database):
@@ -102,7 +113,7 @@ def test_invalid_edit_answers_422_and_keeps_the_input(staff_client, add_appointm
     assert response.status_code == 422
     assert "Bei diesem Status braucht der Termin ein Datum und eine Uhrzeit." in page
     assert 'value="9.99"' in page
-    url, data = edit_data(client, appointment_id, day="2026-07-01", clock="")
+    url, data = edit_data(client, appointment_id, clock="")
     assert "Datum und Uhrzeit gehören zusammen" in client.post(url, data=data).get_data(as_text=True)
     with database() as session:
         assert session.get(Appointment, appointment_id).room == "2.14"
