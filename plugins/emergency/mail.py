@@ -7,7 +7,7 @@ from flask_babel import force_locale, format_datetime
 from portal import toolkit
 from portal.toolkit import _
 
-from .labels import category_label, reply_language
+from .labels import category_label, readable_address, reply_language
 from .models import EmergencyRequest
 
 
@@ -29,9 +29,10 @@ def compose(request: EmergencyRequest) -> tuple[str, str]:
             f"{_('Bestätigungsnummer')}: {request.confirmation}",
             f"{_('Eingegangen')}: {received}",
             f"{_('Worum es geht')}: {category_label(request.category)}",
-            f"{_('Aktenzeichen')}: {request.reference or '–'}",
-            f"{_('Bevorzugte Sprache')}: {reply_language(request)}",
-            f"{_('E-Mail')}: {request.contact_email or '–'}",
+            f"{_('Aktenzeichen oder Nummer des Aufenthaltstitels')}: {request.reference or '–'}",
+            f"{_('Bevorzugte Sprache')}: {reply_language(request, toolkit.source_language())}",
+            # Reply-To carries the address in IDNA form for mail programs; the text shows the domain people know.
+            f"{_('E-Mail')}: {readable_address(request.contact_email) or '–'}",
             f"{_('Telefon')}: {request.contact_phone or '–'}",
             "",
             _("Anliegen") + ":",

@@ -10,7 +10,7 @@ from portal import toolkit
 from portal.toolkit import _
 
 from .forms import InboxFilterForm, StateForm, as_choices
-from .labels import category_choices, category_label, delivery_label, reply_language, state_label
+from .labels import category_choices, category_label, delivery_label, readable_address, reply_language, state_label
 from .models import STATES, EmergencyRequest
 
 bp = toolkit.staff_blueprint("emergency", __name__, role="caseworker")
@@ -21,7 +21,8 @@ OPEN = "open"
 @bp.app_context_processor
 def _labels():
     return {"emergency_category_label": category_label, "emergency_state_label": state_label,
-            "emergency_delivery_label": delivery_label, "emergency_reply_language": reply_language}
+            "emergency_delivery_label": delivery_label, "emergency_reply_language": reply_language,
+            "emergency_readable_address": readable_address}
 
 
 @bp.route("/")

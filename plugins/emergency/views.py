@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal import toolkit
 
-from .forms import MATTER_MAX, EmergencyForm
+from .forms import MATTER_MAX, MATTER_MIN, EmergencyForm
 from .mail import queue
 from .models import EmergencyRequest
 
@@ -62,7 +62,7 @@ def request_form():
 
 
 def _render(form: EmergencyForm) -> str:
-    return render_template("emergency/form.html", form=form,
+    return render_template("emergency/form.html", form=form, matter_min=MATTER_MIN, matter_max=MATTER_MAX,
                            retention_days=toolkit.plugin_settings("emergency")["retention_days"])
 
 
@@ -86,7 +86,7 @@ def _easy_errors(form: EmergencyForm, messages: dict) -> dict[str, str]:
 def _render_easy(form: EmergencyForm) -> str:
     text = toolkit.easy_text("emergency", "notfall")
     return render_template("emergency/easy.html", form=form, easy=text, errors=_easy_errors(form, text["errors"]),
-                           retention_days=toolkit.plugin_settings("emergency")["retention_days"])
+                           matter_max=MATTER_MAX, retention_days=toolkit.plugin_settings("emergency")["retention_days"])
 
 
 @bp.route("/leicht")

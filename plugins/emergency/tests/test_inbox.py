@@ -5,6 +5,8 @@ from datetime import timedelta
 import lxml.html
 import pytest
 from portal_plugins.emergency import portal_purge_expired
+from portal_plugins.emergency.labels import readable_address, reply_language
+from portal_plugins.emergency.mail import compose
 from portal_plugins.emergency.models import EmergencyRequest
 from sqlalchemy import func, select
 
@@ -105,3 +107,59 @@ def test_a_request_in_arabic_reads_right_to_left_on_a_german_page(caseworker, da
     matter = page.xpath("//p[contains(@class, 'emergency-matter')]")[0]
     assert matter.get("dir") == "auto" and matter.text_content().startswith("تنتهي")
     assert "\u2068ትግርኛ\u2069" in page.xpath("string(//dl)")
+
+
+def details(caseworker, request_id, lang="de") -> dict[str, lxml.html.HtmlElement]:
+    """Return a request page's details, each <dd> by the text of its <dt>."""
+    page = lxml.html.fromstring(caseworker.get(f"/{lang}/staff/emergency/requests/{request_id}").get_data(as_text=True))
+    return {term.text_content(): term.getnext() for term in page.xpath("//dl/dt")}
+
+
+def test_staff_read_the_reply_language_in_their_language_then_in_its_own_as_in_the_mail(caseworker, database):
+    request_id = add_request(database, "NF-EEEE-6666")
+    with database() as db:
+        db.get(EmergencyRequest, request_id).language = "ar"
+        db.commit()
+        mailed = compose(db.get(EmergencyRequest, request_id))[1]
+    german = details(caseworker, request_id)["Bevorzugte Sprache"].text_content()
+    assert german == "Arabisch (\u2068العربية\u2069)"
+    assert f"Bevorzugte Sprache: {german}" in mailed.splitlines()
+    english = details(caseworker, request_id, "en")["Preferred language"].text_content()
+    assert english == "Arabic (\u2068العربية\u2069)"
+
+
+@pytest.mark.parametrize("code, reader, name", [
+    ("ti", "de", "Tigrinya (\u2068ትግርኛ\u2069)"),
+    ("fa_AF", "de", "Dari (\u2068دری\u2069)"),
+    ("ar", "fr", "Arabe (\u2068العربية\u2069)"),
+    # Named alike in the reader's language and in its own: once.
+    ("de", "de", "Deutsch"),
+    ("en", "en", "English"),
+])
+def test_a_reply_language_is_named_as_the_reader_writes_it_then_as_it_writes_itself(app, code, reader, name):
+    with app.test_request_context():
+        assert reply_language(EmergencyRequest(language=code), reader) == name
+
+
+def test_the_request_page_shows_the_readable_domain_and_names_the_reference_for_both_numbers(caseworker, database):
+    request_id = add_request(database, "NF-FFFF-7777")
+    with database() as db:
+        item = db.get(EmergencyRequest, request_id)
+        item.contact_email, item.reference = "kunde@xn--bcher-kva.de", "AT-1234567"
+        db.commit()
+    shown = details(caseworker, request_id)
+    [link] = shown["E-Mail"].xpath("a")
+    assert (link.text_content(), link.get("href")) == ("kunde@bücher.de", "mailto:kunde@xn--bcher-kva.de")
+    assert shown["Aktenzeichen oder Nummer des Aufenthaltstitels"].text_content() == "AT-1234567"
+
+
+@pytest.mark.parametrize("address, readable", [
+    ("kunde@xn--bcher-kva.de", "kunde@bücher.de"),
+    ("kunde@bücher.de", "kunde@bücher.de"),
+    ("kunde@example.org", "kunde@example.org"),
+    # Not valid IDNA: shown as the client's browser sent it.
+    ("kunde@xn--zz.de", "kunde@xn--zz.de"),
+    ("", ""),
+])
+def test_an_address_is_shown_with_the_domain_people_know(address, readable):
+    assert readable_address(address) == readable

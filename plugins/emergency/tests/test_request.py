@@ -3,6 +3,7 @@
 import re
 
 import lxml.html
+from portal_plugins.emergency.forms import MATTER_MAX, MATTER_MIN
 from portal_plugins.emergency.mail import compose
 from portal_plugins.emergency.models import EmergencyRequest
 from sqlalchemy import func, select
@@ -33,6 +34,20 @@ def test_the_page_says_who_may_write_and_shows_the_emergency_contact(client):
                 "Damit wir Ihnen antworten können.", "Damit wir Sie möglichst in einer Sprache ansprechen"):
         assert why in page
     assert 'autocomplete="email"' in page and 'autocomplete="tel"' in page
+
+
+def test_the_matter_s_hint_gives_the_shortest_and_the_longest_length_the_form_takes(client):
+    page = lxml.html.fromstring(client.get(URL).get_data(as_text=True))
+    hint = page.get_element_by_id("matter-hint").text_content()
+    assert hint.startswith("Damit wir sehen, wie dringend es ist.")
+    assert hint.endswith(f"Mindestens {MATTER_MIN} und höchstens {MATTER_MAX} Zeichen.")
+    assert page.get_element_by_id("matter").get("maxlength") == str(MATTER_MAX)
+    # The numbers are those the check refuses a text by.
+    error = send(client, matter="x" * (MATTER_MIN - 1)).get_data(as_text=True)
+    assert f"Bitte schreiben Sie zwischen {MATTER_MIN} und {MATTER_MAX} Zeichen." in error
+    english = lxml.html.fromstring(client.get("/en/emergency/").get_data(as_text=True))
+    assert english.get_element_by_id("matter-hint").text_content().endswith(
+        f"At least {MATTER_MIN} and at most {MATTER_MAX} characters.")
 
 
 def test_every_page_links_to_the_form_in_the_footer(client):
