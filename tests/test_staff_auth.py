@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.staff import auth
 from portal.staff.models import AuditEntry, StaffAccount, StaffSession
 from portal.testing import TEST_PASSWORD, audit_log, csrf_token, sign_in, utcnow
+from tests.support import ALL_PLUGINS
 
 LOGIN = "/de/staff/login"
 # Every 401 says how to authenticate (RFC 9110): with the sign-in form.
@@ -297,8 +298,42 @@ def test_admin_creates_an_account_and_the_log_records_it(staff_client, db):
     assert account.role == "caseworker" and account.password_hash.startswith("$argon2id$")
     # The log tells it in the reader's language: what happened, and each field by its label and value.
     assert audit_log(admin)[0].what == f"Konto angelegt {account.id}"
-    assert audit_log(admin, "en")[0].changes == ["Email address | After: a.demir@amt.example",
-                                                 "Role | After: Caseworker"]
+    entry = audit_log(admin, "en")[0]
+    assert entry.summary == "a.demir@amt.example"
+    assert entry.changes == ["Email address | After: a.demir@amt.example", "Name | After: Ayşe Demir",
+                             "Role | After: Caseworker"]
+
+
+@pytest.mark.portal_config({"plugins": ALL_PLUGINS})
+def test_a_role_with_a_single_task_starts_on_its_page(app, make_staff):
+    # The door's only page is the check-in: a phone at the entrance needs it without the overview.
+    door = make_staff("door")
+    response = post_login(app.test_client(), door.email, TEST_PASSWORD)
+    assert response.status_code == 302 and response.headers["Location"] == "/de/staff/arrival/"
+    # Roles with several tasks start on the overview; a page asked for wins over both.
+    editor = make_staff("editor")
+    assert post_login(app.test_client(), editor.email, TEST_PASSWORD).headers["Location"] == DASHBOARD
+    asked = post_login(app.test_client(), door.email, TEST_PASSWORD, next_url="/de/staff/password")
+    assert asked.headers["Location"] == "/de/staff/password"
+
+
+def test_a_new_account_form_reports_every_error_at_once(staff_client, db):
+    admin = staff_client("admin")
+    token = csrf_token(admin, "/de/staff/accounts")
+    response = admin.post("/de/staff/accounts", data={"csrf_token": token, "display_name": "", "email": "kein-at",
+                                                      "role": "", "password": "kurz"})
+    assert response.status_code == 422
+    errors = {link.get("href"): link.text_content() for link in lxml.html.fromstring(
+        response.get_data(as_text=True)).xpath("//div[@id='error-summary']//a")}
+    assert set(errors) == {"#email", "#display_name", "#role", "#password"}
+    # A weak password and an address already taken, both at once.
+    taken = db.scalar(select(StaffAccount.email).filter_by(role="admin"))
+    response = admin.post("/de/staff/accounts", data={"csrf_token": token, "display_name": "Zweite",
+                                                      "email": taken, "role": "caseworker",
+                                                      "password": "kurz"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Für diese E-Mail-Adresse gibt es schon ein Konto." in page
+    assert 'id="password-error"' in page
 
 
 def test_audit_log_is_for_admins_only(staff_client):
@@ -537,6 +572,11 @@ def test_staff_change_their_own_password_and_their_other_sessions_end(app, make_
                            ({"new_password": "passwort1234", "repeated": "passwort1234"}, "zu verbreitet")):
         refused = change(**fields)
         assert refused.status_code == 422 and reason in refused.get_data(as_text=True)
+    # Every error at once, not one per round.
+    page = change(current_password="falsch-geraten-1234", new_password="kurz", repeated="anders").get_data(
+        as_text=True)
+    assert "Das bisherige Passwort stimmt nicht." in page and "Die beiden Eingaben sind nicht gleich." in page
+    assert 'id="new_password-error"' in page
     assert elsewhere.get(DASHBOARD).status_code == 200, "a refused change ends no session"
     changed = change()
     assert changed.status_code == 302 and changed.headers["Location"] == DASHBOARD

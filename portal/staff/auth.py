@@ -198,7 +198,7 @@ def sign_in_again():
     kept = KeptForm.sent_back()
     if current_staff() is not None:
         # Signed in meanwhile in another window of this browser: the person is where they wanted to be.
-        return onwards_from_sign_in(kept)
+        return onwards_from_sign_in(kept, current_staff())
     form = LoginForm(formdata=None, email=request.form.get("email", ""))
     return sign_in_page(form, kept, 400, _(
         "Diese Anmeldeseite war nicht mehr gültig, weil sich Ihre Sitzung inzwischen geändert hat, zum Beispiel "

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Email
 from ..addresses import local_path
 from ..forms import Form
 from ..keptforms import KeptForm
+from ..templating import staff_menu
 
 # Staff forms are sent unchecked by the browser (novalidate): every message is the portal's, in the page's language,
 # also where WTForms has no catalog of its own (Kurdish, Pashto, Tigrinya).
@@ -42,11 +43,17 @@ def sign_in_challenge() -> str:
     return f'Cookie realm="staff", form-action="{url_for("staff.login")}"'
 
 
-def onwards_from_sign_in(kept: KeptForm | None):
-    """Answer a signed-in person: the offer to send a kept form again, else the page they asked for."""
+def onwards_from_sign_in(kept: KeptForm | None, account):
+    """Answer a signed-in person: the offer to send a kept form again, else the page they asked for or start on."""
     if kept:
         return render_template("staff/send_again.html", kept=kept)
-    return redirect(local_path(request.args.get("next")) or url_for("staff.dashboard"))
+    asked = local_path(request.args.get("next"))
+    if asked:
+        return redirect(asked)
+    # A role with a single task (the door's check-in) starts on its page: a phone at the entrance needs it at once.
+    tasks = staff_menu(account)
+    return redirect(url_for(tasks[0].endpoint) if len(tasks) == 1
+                    else url_for("staff.dashboard"))
 
 
 def sign_in_keeping_form():

@@ -73,11 +73,11 @@ class NewPasswordForm(Form):
     repeated = PasswordField(_l("Neues Passwort noch einmal"), validators=[DataRequired(PASSWORD_REQUIRED)])
 
     def check(self, email: str) -> bool:
-        """Add the password rules' and the repetition's errors; tell whether the new password may be set."""
-        problem = password_problem(self.new_password.data, email)
+        """Add the password rules' and the repetition's errors, all at once; tell whether the password may be set."""
+        problem = password_problem(self.new_password.data, email) if self.new_password.data else None
         if problem:
             self.new_password.errors.append(problem)
-        elif self.repeated.data != self.new_password.data:
+        if self.new_password.data and self.repeated.data and self.repeated.data != self.new_password.data:
             self.repeated.errors.append(_("Die beiden Eingaben sind nicht gleich."))
         return not (self.new_password.errors or self.repeated.errors)
 
@@ -115,8 +115,9 @@ def login():
         account = authenticate(form.email.data, form.password.data)
         if account is not None:
             start_session(account)
-            return onwards_from_sign_in(kept)
-        form.password.errors.append(_("E-Mail-Adresse oder Passwort ist falsch, oder das Konto ist gesperrt."))
+            return onwards_from_sign_in(kept, account)
+        # Not the password's alone: which of the two is wrong is not told, nor whether the account exists.
+        form.form_errors.append(_("E-Mail-Adresse oder Passwort ist falsch, oder das Konto ist gesperrt."))
     return sign_in_page(form, kept, 200 if request.method == "GET" or form.errors == {} else 422)
 
 
@@ -158,10 +159,13 @@ def _own_password_key() -> str:
 def change_password():
     """Let a signed-in member of staff set a new password; their other sessions end."""
     account, form = current_staff(), PasswordChangeForm()
-    if form.validate_on_submit():
-        if not password_matches(account, form.current_password.data):
+    if form.is_submitted():
+        # Every error at once: the form's own, the current password's and the new one's.
+        valid = form.validate()
+        if form.current_password.data and not password_matches(account, form.current_password.data):
             form.current_password.errors.append(_("Das bisherige Passwort stimmt nicht."))
-        elif form.check(account.email):
+            valid = False
+        if form.check(account.email) and valid:
             account.password_hash = hash_password(form.new_password.data)
             ended = end_sessions_of(account, keep=g.staff_session)
             audit("change_password", "staff_account", account.id, after={"sessions_ended": ended})
@@ -179,14 +183,17 @@ def reset_password(account_id: int):
     if account.id == current_staff().id:
         return redirect(url_for("staff.change_password"))
     form = NewPasswordForm()
-    if form.validate_on_submit() and form.check(account.email):
-        account.password_hash = hash_password(form.new_password.data)
-        ended = end_sessions_of(account)
-        audit("reset_password", "staff_account", account.id, after={"sessions_ended": ended})
-        db_session().commit()
-        flash(_("Das Passwort für %(email)s ist neu gesetzt; seine Sitzungen sind beendet. Bitte geben Sie es "
-                "der Person persönlich weiter.", email=account.email), "success")
-        return redirect(url_for("staff.accounts"))
+    if form.is_submitted():
+        valid = form.validate()
+        if form.check(account.email) and valid:
+            account.password_hash = hash_password(form.new_password.data)
+            ended = end_sessions_of(account)
+            audit("reset_password", "staff_account", account.id, after={"sessions_ended": ended},
+                  summary=account.email)
+            db_session().commit()
+            flash(_("Das Passwort für %(email)s ist neu gesetzt; seine Sitzungen sind beendet. Bitte geben Sie es "
+                    "der Person persönlich weiter.", email=account.email), "success")
+            return redirect(url_for("staff.accounts"))
     return render_template("staff/password.html", form=form, account=account), 422 if form.errors else 200
 
 
@@ -195,19 +202,22 @@ def reset_password(account_id: int):
 def accounts():
     form = AccountForm()
     form.role.choices = [("", _("Bitte wählen")), *((role, role_label(role)) for role in ROLES)]
-    if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        problem = password_problem(form.password.data, email)
+    if form.is_submitted():
+        # Every error at once: the form's own, the password rules' and an address already taken.
+        valid = form.validate()
+        email = (form.email.data or "").strip().lower()
+        problem = password_problem(form.password.data, email) if form.password.data else None
         if problem:
             form.password.errors.append(problem)
-        elif db_session().scalar(select(StaffAccount).filter_by(email=email)):
+        if email and not form.email.errors and db_session().scalar(select(StaffAccount).filter_by(email=email)):
             form.email.errors.append(_("Für diese E-Mail-Adresse gibt es schon ein Konto."))
-        else:
+        if valid and not (problem or form.email.errors):
             account = StaffAccount(email=email, display_name=form.display_name.data.strip(), role=form.role.data,
                                    password_hash=hash_password(form.password.data))
             db_session().add(account)
             db_session().flush()
-            audit("create", "staff_account", account.id, after={"email": email, "role": account.role})
+            audit("create", "staff_account", account.id,
+                  after={"email": email, "display_name": account.display_name, "role": account.role}, summary=email)
             db_session().commit()
             flash(_("Das Konto für %(email)s wurde angelegt.", email=email), "success")
             return redirect(url_for("staff.accounts"))
@@ -228,7 +238,7 @@ def set_account_active(account_id: int):
     account.active = make_active
     ended = 0 if make_active else end_sessions_of(account)
     audit("activate" if make_active else "deactivate", "staff_account", account.id, before=before,
-          after={"active": make_active, "sessions_ended": ended})
+          after={"active": make_active, "sessions_ended": ended}, summary=account.email)
     db_session().commit()
     if make_active:
         flash(_("Das Konto %(email)s ist wieder aktiv.", email=account.email), "success")
