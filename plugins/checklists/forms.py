@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     FieldList,
@@ -12,6 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields import Label
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal import toolkit
@@ -36,11 +38,30 @@ class NewServiceForm(toolkit.Form):
     summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=SUMMARY_LENGTH)])
 
 
+class RowFieldLabel(Label):
+    """A row field's label: the field's name beside the row's legend, with the row's for screen readers and errors."""
+
+    def __init__(self, label: Label, row: str):
+        # The error summary lists a row's fields by their labels' text, away from the row's legend: so it names the row.
+        super().__init__(label.field_id, f"{row} – {label.text}")
+        self.row, self.field_name = row, label.text
+
+    def __call__(self, text=None, **kwargs):
+        shown = Markup('<span class="visually-hidden">{} – </span>{}').format(self.row, self.field_name)
+        return super().__call__(text or shown, **kwargs)
+
+
+def name_row(row: toolkit.SubForm, name: str) -> None:
+    """Label each field of a row of items with the row's name (RowFieldLabel)."""
+    for field in row:
+        field.label = RowFieldLabel(field.label, name)
+
+
 class ItemForm(toolkit.SubForm):
     """One item of the source-language list with its condition; part of ServiceForm."""
 
     key = HiddenField()
-    text = StringField(_l("Unterlage"), validators=[Optional(), Length(max=ITEM_LENGTH)])
+    text = StringField(_l("Bezeichnung"), validators=[Optional(), Length(max=ITEM_LENGTH)])
     hint = TextAreaField(_l("Hinweis"), validators=[Optional(), Length(max=HINT_LENGTH)])
     condition = SelectField(_l("Gilt für"), choices=[])
     example = BooleanField(_l("Beispielangabe: Das Amt muss sie anpassen"))
@@ -62,7 +83,7 @@ class ItemTranslationForm(toolkit.SubForm):
     """One item's text and hint in the language being translated; part of TranslationForm."""
 
     key = HiddenField()
-    text = StringField(_l("Unterlage"), validators=[Optional(), Length(max=ITEM_LENGTH)])
+    text = StringField(_l("Bezeichnung"), validators=[Optional(), Length(max=ITEM_LENGTH)])
     hint = TextAreaField(_l("Hinweis"), validators=[Optional(), Length(max=HINT_LENGTH)])
 
 

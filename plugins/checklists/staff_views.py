@@ -6,6 +6,7 @@ import copy
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from wtforms import FieldList
 
 from portal import toolkit
 from portal.toolkit import _
@@ -34,6 +35,7 @@ from .forms import (
     QuestionForm,
     ServiceForm,
     TranslationForm,
+    name_row,
 )
 from .models import Question, Service, ServiceVersion
 
@@ -129,6 +131,27 @@ def _service_form_data(service: Service) -> dict:
             "published": bool(content.get("published")), "items": items}
 
 
+def _name_rows(items: FieldList) -> list[str]:
+    """Name each row of items, for its legend and its fields' labels: stored items by place, new rows apart."""
+    names = []
+    new_rows = 0
+    for number, entry in enumerate(items, start=1):
+        if entry.form.key.data:
+            name = _("Unterlage %(number)s", number=number)
+        else:
+            new_rows += 1
+            name = _("Neue Unterlage %(number)s", number=new_rows)
+        name_row(entry.form, name)
+        names.append(name)
+    return names
+
+
+def _new_row_filled_in(row: ItemForm) -> bool:
+    """Tell whether staff gave a new row anything (a hint, a condition, an example mark, an order)."""
+    return bool((row.hint.data or "").strip() or row.condition.data or row.example.data
+                or row.position.data is not None)
+
+
 def _content_from_service_form(form: ServiceForm, service: Service) -> dict | None:
     """Merge the form's source-language texts and structure into the current content; None if a row is wrong."""
     old_items = {item["key"]: item for item in service.content["items"]}
@@ -142,8 +165,12 @@ def _content_from_service_form(form: ServiceForm, service: Service) -> dict | No
         if row.remove.data:
             continue
         if not text:
-            if hint or row.key.data in old_items:
+            if row.key.data in old_items:
                 row.text.errors.append(_("Bitte nennen Sie die Unterlage, oder kreuzen Sie „entfernen“ an."))
+                valid = False
+            elif _new_row_filled_in(row):
+                row.text.errors.append(_("Bitte nennen Sie die Unterlage, zu der diese Angaben gehören. Soll die "
+                                         "Zeile nichts hinzufügen, lassen Sie sie ganz leer."))
                 valid = False
             continue
         old = old_items.get(row.key.data) or {"key": new_item_key(), "text": {}, "hint": {}}
@@ -155,7 +182,7 @@ def _content_from_service_form(form: ServiceForm, service: Service) -> dict | No
         rows.append((row.position.data or 1000 + index, index, item))
     if not valid:
         return None
-    summary = form.summary.data.strip()
+    summary = (form.summary.data or "").strip()
     content = {"title": _set_text(service.content["title"], source, form.title.data),
                "summary": _set_text(service.content.get("summary") or {}, source, summary) if summary else {},
                "published": bool(form.published.data), "items": [item for *_order, item in sorted(rows)]}
@@ -186,13 +213,16 @@ def edit_service(slug: str):
     form = ServiceForm(data=_service_form_data(service)) if request.method == "GET" else ServiceForm()
     for entry in form.items:
         entry.form.condition.choices = _condition_choices(questions)
+    row_names = _name_rows(form.items)
     conflict = None
-    if form.validate_on_submit():
+    if form.is_submitted():
+        fields_valid = form.validate()
+        # The rows are checked after a field failed too, so that one answer names everything to correct.
         content = _content_from_service_form(form, service)
-        if content == service.content:
+        if fields_valid and content == service.content:
             flash(_("Es gab keine Änderungen zu speichern."), "success")
             return redirect(url_for(".edit_service", slug=slug))
-        if content is not None:
+        if fields_valid and content is not None:
             if _save(service, form, content, "edited"):
                 flash(_("Gespeichert als Version %(number)s.", number=service.version), "success")
                 return redirect(url_for(".edit_service", slug=slug))
@@ -203,9 +233,9 @@ def edit_service(slug: str):
     completeness = [(code, sum(1 for text in texts if text.get(code)), len(texts), stale.get(code, 0))
                     for code in toolkit.languages_besides_source()]
     status = 409 if conflict else 422 if request.method == "POST" else 200
+    translated = any(done or outdated_texts for _code, done, _total, outdated_texts in completeness)
     return render_template("checklists/staff/edit.html", service=service, form=form, conflict=conflict,
-                           completeness=completeness, translated=any(done or stale for _code, done, _total, stale
-                                                                     in completeness)), status
+                           row_names=row_names, completeness=completeness, translated=translated), status
 
 
 def _translation_form_data(service: Service, lang: str) -> dict:
@@ -251,13 +281,16 @@ def translate_service(slug: str, code: str):
         abort(404)
     form = TranslationForm(data=_translation_form_data(service, code)) if request.method == "GET" \
         else TranslationForm()
+    row_names = _name_rows(form.items)
     conflict = None
-    if form.validate_on_submit():
+    if form.is_submitted():
+        fields_valid = form.validate()
+        # As on the edit page: the rows are checked after a field failed too.
         content = _content_from_translation_form(form, service, code)
-        if content == service.content:
+        if fields_valid and content == service.content:
             flash(_("Es gab keine Änderungen zu speichern."), "success")
             return redirect(url_for(".translate_service", slug=slug, code=code))
-        if content is not None:
+        if fields_valid and content is not None:
             if _save(service, form, content, "translated", code):
                 flash(_("Gespeichert als Version %(number)s.", number=service.version), "success")
                 return redirect(url_for(".translate_service", slug=slug, code=code))
@@ -268,7 +301,7 @@ def translate_service(slug: str, code: str):
     stale = {key for key, entry in [("", service.content), *sources.items()] if code in outdated(entry)}
     status = 409 if conflict else 422 if request.method == "POST" else 200
     return render_template("checklists/staff/translate.html", service=service, form=form, code=code,
-                           sources=sources, stale=stale, conflict=conflict), status
+                           row_names=row_names, sources=sources, stale=stale, conflict=conflict), status
 
 
 @staff.route("/services/<slug>/versions")
@@ -343,11 +376,13 @@ def edit_question(key: str | None = None):
     if question is not None:
         form.key.data = question.key
     conflict = None
-    if form.validate_on_submit():
+    if form.is_submitted():
+        fields_valid = form.validate()
+        # The texts are checked after a field failed too, so that one answer names everything to correct.
         texts = _question_texts(form)
         if question is None and session.scalar(select(Question).filter_by(key=form.key.data)):
             form.key.errors.append(_("Diesen Schlüssel gibt es schon."))
-        elif texts is not None:
+        elif fields_valid and texts is not None:
             text, label = texts
             account = toolkit.current_staff().email
             if question is None:

@@ -86,22 +86,24 @@ def _clashing_rule(rule_id: int | None, kind: str, location: str, starts_on, end
     return toolkit.session().scalars(query.limit(1)).first()
 
 
-def _values(form: RuleForm, rule_id: int | None = None) -> dict | None:
-    """Check what only the whole form can tell; return the rule's new values, or None after adding errors."""
-    kind = form.kind.data
+def _check_across_fields(form: RuleForm, rule_id: int | None = None) -> bool:
+    """Check what only the whole form can tell, as far as the fields it needs passed their own; tell if all did."""
+    kind = None if form.kind.errors else form.kind.data
     valid = True
-    if kind == "persons_per_room" and form.persons.data is None:
+    if kind == "persons_per_room" and form.persons.data is None and not form.persons.errors:
         form.persons.errors.append(_("Bitte geben Sie an, wie viele Personen in einen Raum dürfen."))
         valid = False
     if kind == "distance" and not (form.metres.data or "").strip():
         form.metres.errors.append(_("Bitte geben Sie den Abstand in Metern an."))
         valid = False
-    if form.ends_on.data and form.starts_on.data and form.ends_on.data < form.starts_on.data:
+    # An unreadable day is None, and has its own message.
+    starts_on, ends_on = form.starts_on.data, form.ends_on.data
+    if ends_on and starts_on and ends_on < starts_on:
         form.ends_on.errors.append(_("Das Ende darf nicht vor dem Beginn liegen."))
         valid = False
     texts = form.text.data
     for code, value in texts.items():
-        unknown = unknown_placeholders(value, kind)
+        unknown = unknown_placeholders(value, kind) if kind else []
         if unknown:
             form.text[code].errors.append(_("Diese Platzhalter passen nicht zur Art der Regel: %(names)s",
                                             names=", ".join(unknown)))
@@ -111,21 +113,32 @@ def _values(form: RuleForm, rule_id: int | None = None) -> dict | None:
         form.text[source].errors.append(_("Bitte geben Sie den Text in dieser Sprache ein: %(language)s.",
                                           language=toolkit.source_language_name()))
         valid = False
-    location = form.location.data if "location" in form else ""
-    if form.starts_on.data and valid and _clashing_rule(rule_id, kind, location, form.starts_on.data,
-                                                        form.ends_on.data):
+    location_known = "location" not in form or not form.location.errors
+    # An end before the start has its error by now, like an unreadable end.
+    period_known = starts_on is not None and not form.ends_on.errors
+    if kind and location_known and period_known and _clashing_rule(rule_id, kind, _location(form), starts_on,
+                                                                   ends_on):
         # Two rules of one kind at one place (at most 2 persons, at most 4) would tell visitors both.
         form.kind.errors.append(_("Eine Regel dieser Art gilt dort zur selben Zeit schon. Bitte ändern oder "
                                   "beenden Sie diese, statt eine zweite anzulegen."))
         valid = False
-    if not valid:
-        return None
+    return valid
+
+
+def _location(form: RuleForm) -> str:
+    """Return the location the rule holds at: the one chosen, or every location where there is no choice."""
+    return form.location.data if "location" in form else ""
+
+
+def _values(form: RuleForm) -> dict:
+    """Return the rule's new values from a form that passed every check."""
+    kind = form.kind.data
     parameter = PARAMETERS.get(kind)
     return {"kind": kind, "persons": form.persons.data if parameter == "persons" else None,
             "metres": parse_metres(form.metres.data) if parameter == "metres" else None,
-            "location": location,
+            "location": _location(form),
             "starts_on": form.starts_on.data, "ends_on": form.ends_on.data, "position": form.position.data,
-            "text": texts}
+            "text": form.text.data}
 
 
 @staff.route("/rules/new", methods=["GET", "POST"])
@@ -142,9 +155,11 @@ def edit(rule_id: int | None = None):
     form = RuleForm(data=_form_data(rule)) if request.method == "GET" else RuleForm()
     _prepare(form)
     conflict = None
-    if form.validate_on_submit():
-        values = _values(form, rule_id)
-        if values is not None:
+    if form.is_submitted():
+        fields_valid = form.validate()
+        # The checks across fields run after a field failed too, so that one answer names everything to correct.
+        if _check_across_fields(form, rule_id) and fields_valid:
+            values = _values(form)
             account = toolkit.current_staff().email
             texts = values.pop("text")
             if rule is None:

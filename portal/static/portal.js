@@ -43,9 +43,13 @@
     document.querySelectorAll("[data-connection-lost]").forEach(function (note) { note.remove(); });
   });
 
-  // Another language is another page: before typed input is lost with it, ask. Sending a form needs no warning.
+  // Another language is another page: before typed input is lost with it, ask. Sending a form needs no warning,
+  // and neither does a form sent by GET (a filter, a checklist's questions): its fields live in the address, which a
+  // page that keeps them up to date also gives its language links.
   var typed = false;
-  document.addEventListener("input", function (event) { if (event.target.closest("main form")) typed = true; });
+  document.addEventListener("input", function (event) {
+    if (event.target.closest("main form:not([method=get i])")) typed = true;
+  });
   document.addEventListener("submit", function () { typed = false; });
   document.addEventListener("click", function (event) {
     var link = event.target.closest(".languages a");

@@ -26,6 +26,12 @@
     return template.replace(/%\((\w+)\)s/g, function (_match, name) { return String(values[name]); });
   }
 
+  // Give an address (a path or a full one, as written in the page) the query, keeping its form and any fragment.
+  function withQuery(address, query) {
+    var parts = /^([^?#]*)(?:\?[^#]*)?(#.*)?$/.exec(address);
+    return parts[1] + (query ? "?" + query : "") + (parts[2] || "");
+  }
+
   function setUpList(section, form) {
     var slug = section.getAttribute("data-checklist");
     var boxes = Array.prototype.slice.call(section.querySelectorAll("input[data-item]"));
@@ -71,10 +77,13 @@
         var address = window.location.pathname + (query ? "?" + query : "");
         window.history.replaceState(null, "", address);
         document.querySelectorAll("[data-checklist-keep-query]").forEach(function (link) {
-          var url = new URL(link.href);
-          url.search = query;
-          link.href = url.toString();
-          if (link.hasAttribute("data-checklist-share")) link.textContent = url.toString();
+          link.setAttribute("href", withQuery(link.getAttribute("href"), query));
+          if (link.hasAttribute("data-checklist-share")) link.textContent = link.href;
+        });
+        // The header's language switch (and the alternates for search engines) lead to this list with these
+        // answers, as they do when the form was sent without JavaScript.
+        document.querySelectorAll("#language-list a[href], link[rel=alternate][hreflang]").forEach(function (link) {
+          link.setAttribute("href", withQuery(link.getAttribute("href"), query));
         });
         showStatus();
       });

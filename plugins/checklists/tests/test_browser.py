@@ -49,10 +49,44 @@ def test_client_answers_ticks_reloads_and_prints_bilingual(browser, live_server,
     ticked = "checklists-print__box checklists-print__box--ticked"
     expect(page.locator(f"[data-tick='{SLUG}-02']")).to_have_class(ticked)
     expect(page.locator(f"[data-tick='{SLUG}-03']")).to_have_class("checklists-print__box")
-    expect(page.locator("td strong[lang='ar']").first).to_be_visible()
+    expect(page.locator("td[lang='ar'][dir='rtl'] strong").first).to_be_visible()
     check_page(page)
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
+    context.close()
+
+
+@pytest.mark.browser
+def test_switching_language_after_answering_keeps_the_answers(browser, live_server, defaults):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    # The core asks before a language switch would lose typed input; these answers are not lost.
+    warnings = []
+    page.on("dialog", lambda dialog: (warnings.append(dialog.message), dialog.dismiss()))
+    address = "/checklists/family-reunification"
+    page.goto(f"{live_server.url}/de{address}")
+    page.check("#q-employed-no")
+    page.check("#q-has_children-yes")
+    expect(page).to_have_url(f"{live_server.url}/de{address}?employed=no&has_children=yes")
+    arabic = page.locator("#language-list a[hreflang='ar']")
+    expect(arabic).to_have_attribute("href", f"/ar{address}?employed=no&has_children=yes")
+    expect(page.locator("link[rel=alternate][hreflang='en']")).to_have_attribute(
+        "href", f"{live_server.url}/en{address}?employed=no&has_children=yes")
+
+    page.click(".languages summary")
+    arabic.click()
+    expect(page).to_have_url(f"{live_server.url}/ar{address}?employed=no&has_children=yes")
+    assert warnings == []
+    expect(page.locator("#q-employed-no")).to_be_checked()
+    expect(page.locator("#q-has_children-yes")).to_be_checked()
+    expect(page.locator("[data-condition='employed']")).to_be_hidden()
+    expect(page.locator("[data-condition='has_children']")).to_be_visible()
+
+    # "Weiß nicht" takes the answer out of the address, and out of the way back to German.
+    page.check("#q-employed-open")
+    expect(page.locator("#language-list a[hreflang='de']")).to_have_attribute("href", f"/de{address}?has_children=yes")
+    expect(page.locator("[data-condition='employed']")).to_be_visible()
+    check_page(page)
     context.close()
 
 

@@ -103,17 +103,38 @@ def test_bilingual_print_view_sets_language_and_direction_per_column(client, def
     headers = [(th.get("lang"), th.get("dir")) for th in tree.xpath("//table//thead//th[@lang]")]
     assert headers == [("de", "ltr"), ("ar", "rtl")]
     passport_row = tree.xpath("//tr[td//strong[contains(., 'Ihr gültiger Reisepass')]]")[0]
-    cells = passport_row.xpath("td/strong")
+    # The cells carry their column's language and direction, so the German column is aligned left on an Arabic page.
+    cells = passport_row.xpath("td[strong]")
     assert [(cell.get("lang"), cell.get("dir")) for cell in cells] == [("de", "ltr"), ("ar", "rtl")]
-    assert cells[1].text_content() == "جواز سفركم الساري المفعول"
+    assert cells[1].xpath("string(strong)") == "جواز سفركم الساري المفعول"
+    # The texts inside are in their cell's language and say nothing of their own.
+    assert not passport_row.xpath("td//*[@lang or @dir]")
     # Answered "no": the payslips are not on the printout at all.
     assert PAYSLIPS not in response.get_data(as_text=True)
     # The example mark is in each column's own language.
     fee_row = tree.xpath("//tr[td//strong[contains(., 'Gebühr')]]")[0]
     badges = fee_row.xpath(".//span[contains(@class, 'checklists-example')]")
-    assert [badge.get("lang") for badge in badges] == ["de", "ar"]
+    assert [badge.xpath("string(ancestor::td/@lang)") for badge in badges] == ["de", "ar"]
     assert badges[0].text_content() == "Beispiel – bitte beim Amt erfragen"
     assert badges[1].text_content() != badges[0].text_content()
+
+
+def test_a_text_missing_in_the_visitor_s_column_is_printed_in_german_and_marked_so(client, defaults, data, parse):
+    def without_arabic_passport(content):
+        passport = next(item for item in content["items"] if item["text"]["de"] == "Ihr gültiger Reisepass")
+        del passport["text"]["ar"]
+        return content
+
+    set_content(data, "residence-permit-extension", without_arabic_passport)
+    tree = parse(client.get("/ar/checklists/residence-permit-extension/print"))
+    arabic_cell = tree.xpath("//tr[td//strong[contains(., 'Ihr gültiger Reisepass')]]/td[@lang='ar']")[0]
+    assert arabic_cell.get("dir") == "rtl"
+    german_text = arabic_cell.xpath("strong")[0]
+    assert (german_text.text_content(), german_text.get("lang"), german_text.get("dir")) == (
+        "Ihr gültiger Reisepass", "de", "ltr")
+    # The note is in the page's language, which is the cell's.
+    note = arabic_cell.xpath("span[@class='checklists-print__missing']")[0]
+    assert note.get("lang") is None and note.text_content() != "(noch nicht übersetzt)"
 
 
 def test_german_print_view_has_one_column(client, defaults, parse):

@@ -94,28 +94,53 @@ def test_saving_without_changes_makes_no_version(staff_client, defaults, data, f
     assert len(versions(data)) == 1
 
 
-def test_invalid_input_is_rejected_and_nothing_changes(staff_client, defaults, data, form_values, parse):
+def test_invalid_input_is_refused_with_every_error_in_one_answer(staff_client, defaults, data, form_values, parse):
     editor = staff_client("editor")
     values = form_values(editor.get(EDIT))
-    values = replace(values, {"title": "", "items-12-hint": "Ein Hinweis ohne Unterlage", "items-0-condition": "x"})
+    payslips = item_prefix(values, PAYSLIPS)
+    payslips_number = int(payslips.split("-")[1]) + 1
+    values = replace(values, {"title": "", "items-0-condition": "x", "items-2-position": "1000", payslips + "text": "",
+                              "items-12-hint": "Ein Hinweis ohne Unterlage", "items-13-condition": "married"})
     response = editor.post(EDIT, data=values)
     assert response.status_code == 422
     tree = parse(response)
-    errors = {error.get("id") for error in tree.xpath("//p[@class='error']")}
-    assert {"title-error", "items-0-condition-error"} <= errors
+    # The form's own checks and those of the rows answer together, not one round after the other.
+    errors = {error.get("id"): error.text_content() for error in tree.xpath("//p[@class='error']")}
+    assert set(errors) == {"title-error", "items-0-condition-error", "items-2-position-error",
+                           f"{payslips}text-error", "items-12-text-error", "items-13-text-error"}
+    # An emptied item may be removed; a new row has nothing to remove: it needs the name, or nothing at all.
+    assert errors[f"{payslips}text-error"] == "Bitte nennen Sie die Unterlage, oder kreuzen Sie „entfernen“ an."
+    assert errors["items-12-text-error"] == errors["items-13-text-error"] == (
+        "Bitte nennen Sie die Unterlage, zu der diese Angaben gehören. Soll die Zeile nichts hinzufügen, lassen Sie "
+        "sie ganz leer.")
+    # The summary names the item of each error and leads to its field.
+    summary = {link.get("href"): link.text_content().split(":")[0]
+               for link in tree.xpath("//div[@id='error-summary']//a")}
+    assert summary == {"#title": "Titel", "#items-0-condition": "Unterlage 1 – Gilt für",
+                       "#items-2-position": "Unterlage 3 – Reihenfolge",
+                       f"#{payslips}text": f"Unterlage {payslips_number} – Bezeichnung",
+                       "#items-12-text": "Neue Unterlage 1 – Bezeichnung",
+                       "#items-13-text": "Neue Unterlage 2 – Bezeichnung"}
+    # Beside the row's legend the label shows the field's name; the row's is there for screen readers.
+    position = tree.xpath("//fieldset[legend='Unterlage 3']//label[@for='items-2-position']")[0]
+    assert position.xpath("string(span[@class='visually-hidden'])") == "Unterlage 3 – "
+    assert position.text_content() == "Unterlage 3 – Reihenfolge"
+    assert tree.xpath("//fieldset[.//input[@name='items-13-text']]/legend")[0].text_content() == "Neue Unterlage 2"
     # What the editor typed is still in the form.
     assert tree.xpath("//textarea[@name='items-12-hint']")[0].text_content().strip() == "Ein Hinweis ohne Unterlage"
     assert len(versions(data)) == 1
-    values = replace(values, {"title": "Verlängerung", "items-0-condition": ""})
-    response = editor.post(EDIT, data=values)
+
+    values = replace(values, {"title": "Verlängerung", "items-0-condition": "", "items-2-position": "3",
+                              payslips + "remove": "y", "items-12-text": "Ein Nachweis", "items-13-condition": ""})
+    assert editor.post(EDIT, data=values).status_code == 302
+    saved = [item["text"]["de"] for item in content(data)["items"]]
+    assert "Ein Nachweis" in saved and PAYSLIPS not in saved and len(saved) == 12
+
+
+def test_wtforms_messages_in_a_row_speak_the_page_s_language(staff_client, defaults, form_values):
+    editor = staff_client("editor")
+    response = editor.post(EDIT, data=replace(form_values(editor.get(EDIT)), {"items-0-position": "0"}))
     assert response.status_code == 422
-    # The row's own error, found after the form's checks, is listed at the top and leads to its field.
-    summary = parse(response).xpath("//div[@id='error-summary']//a")
-    assert [(link.get("href"), link.text_content().split(":")[0]) for link in summary] == [
-        ("#items-12-text", "Unterlage")]
-    assert len(versions(data)) == 1
-    # WTForms' own messages in a row speak the page's language too.
-    response = editor.post(EDIT, data=replace(values, {"items-12-hint": "", "items-0-position": "0"}))
     assert "Bitte geben Sie eine Zahl von 1 bis 999 ein." in response.get_data(as_text=True)
 
 
@@ -147,6 +172,19 @@ def test_translation_is_saved_as_a_version_and_empty_fields_fall_back(app, staff
     loaded = app.test_cli_runner().invoke(args=["checklists", "load-defaults"]).output
     assert "shipped translations added to stored texts: 0" in loaded
     assert next(item for item in content(data)["items"] if item["text"]["de"] == PAYSLIPS)["text"]["ar"] == ""
+
+
+def test_a_translation_with_wrong_fields_and_rows_names_them_all_at_once(staff_client, defaults, data, form_values,
+                                                                         parse):
+    editor = staff_client("editor")
+    url = f"/de/staff/checklists/services/{SLUG}/translations/ar"
+    values = replace(form_values(editor.get(url)), {"title": "ع" * 151, "items-0-text": ""})
+    response = editor.post(url, data=values)
+    assert response.status_code == 422
+    summary = {link.get("href"): link.text_content().split(":")[0]
+               for link in parse(response).xpath("//div[@id='error-summary']//a")}
+    assert summary == {"#title": "Titel", "#items-0-text": "Unterlage 1 – Bezeichnung"}
+    assert len(versions(data)) == 1
 
 
 def test_a_translation_page_marks_its_fields_with_the_language_tag(staff_client, defaults, parse):
@@ -288,6 +326,16 @@ def test_questions_are_created_and_edited_with_conflict_check(staff_client, defa
     changed = audit_log(staff_client("admin"), "en")[0]
     assert changed.what.startswith("Question changed ")
     assert changed.changes == ["Version | Before: 1 | After: 2", "Question (Arabic) | After: هل أنت لاجئ معترف به؟"]
+
+
+def test_a_new_question_with_a_wrong_key_and_no_texts_names_every_error_at_once(staff_client, defaults, form_values,
+                                                                                parse):
+    editor = staff_client("editor")
+    values = replace(form_values(editor.get("/de/staff/checklists/questions/new")), {"key": "Flüchtling"})
+    response = editor.post("/de/staff/checklists/questions/new", data=values)
+    assert response.status_code == 422
+    errors = {error.get("id") for error in parse(response).xpath("//p[@class='error']")}
+    assert errors == {"key-error", "text-de-error", "label-de-error"}
 
 
 def test_a_question_saved_by_a_colleague_between_check_and_write_is_a_conflict(staff_client, defaults, data,

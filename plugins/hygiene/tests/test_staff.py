@@ -79,6 +79,45 @@ def test_invalid_rule_is_refused_with_messages_and_kept_in_the_form(staff_client
     assert data(lambda session: session.scalars(select(Rule)).all()) == []
 
 
+def test_field_errors_and_errors_across_fields_come_in_one_answer(staff_client, data, form_values, parse, today):
+    editor = staff_client("editor")
+    values = replace(form_values(editor.get(NEW)), {
+        "kind": "persons_per_room", "persons": "", "position": "", "text-de": "",
+        "text-en": "At most {personen} persons per room.",
+        "starts_on": today.isoformat(), "ends_on": (today - timedelta(days=1)).isoformat()})
+    response = editor.post(NEW, data=values)
+    assert response.status_code == 422
+    tree = parse(response)
+    errors = {node.get("id"): node.text_content() for node in tree.xpath("//p[@class='error']")}
+    assert set(errors) == {"position-error", "persons-error", "ends_on-error", "text-de-error", "text-en-error"}
+    assert "{personen}" in errors["text-en-error"]
+    summary = [link.get("href") for link in tree.xpath("//div[@id='error-summary']//a")]
+    assert summary == ["#persons", "#ends_on", "#position", "#text-de", "#text-en"]
+    assert data(lambda session: session.scalars(select(Rule)).all()) == []
+
+
+def test_a_field_that_failed_its_own_check_gets_no_second_message_across_fields(staff_client, add_rule, data,
+                                                                               form_values, parse, today):
+    add_rule("persons_per_room", persons=2)
+    editor = staff_client("editor")
+    values = replace(form_values(editor.get(NEW)), {
+        "kind": "persons_per_room", "persons": "zwei", "position": "", "text-de": "Höchstens {persons} Personen.",
+        "starts_on": today.isoformat(), "ends_on": "irgendwann"})
+    response = editor.post(NEW, data=values)
+    assert response.status_code == 422
+    errors = {node.get("id"): node.text_content() for node in parse(response).xpath("//p[@class='error']")}
+    assert set(errors) == {"persons-error", "ends_on-error", "position-error"}
+    # The number and the last day are named as unreadable, not as missing or before the start.
+    assert errors["persons-error"].startswith("Bitte geben Sie eine ganze Zahl in Ziffern ein.")
+    assert "wie viele Personen" not in errors["persons-error"]
+    assert errors["ends_on-error"] == "Bitte ein Datum angeben, zum Beispiel 31.07.2026."
+    # With readable days, the rule already in force is named too.
+    values = replace(values, {"ends_on": ""})
+    errors = {node.get("id") for node in parse(editor.post(NEW, data=values)).xpath("//p[@class='error']")}
+    assert errors == {"persons-error", "position-error", "kind-error"}
+    assert len(data(lambda session: session.scalars(select(Rule)).all())) == 1
+
+
 def test_second_editor_gets_a_conflict_and_keeps_their_input(staff_client, add_rule, data, form_values, parse):
     rule_id = add_rule("mask", {"de": "Maske tragen"})
     url = f"/de/staff/hygiene/rules/{rule_id}/edit"
