@@ -16,7 +16,7 @@ from sqlalchemy import Row, bindparam, exists, select, update
 from portal import toolkit
 from portal.toolkit import _, _l
 
-from .display import format_clock, format_day
+from .display import format_clock, format_day, place
 from .models import Appointment
 from .selfservice_models import (
     ClientRequest,
@@ -108,8 +108,8 @@ def offer_for_token(token: str) -> Offer | None:
 def slot_text(slot: FreedSlot | Row) -> str:
     """Return the date, time and place of a slot in the current language."""
     start = toolkit.office_now(slot.starts_at)
-    place = ", ".join(part for part in (slot.building, slot.room) if part)
-    return _("%(day)s, %(clock)s Uhr, %(place)s", day=format_day(start), clock=format_clock(start), place=place)
+    return _("%(day)s, %(clock)s Uhr, %(place)s", day=format_day(start), clock=format_clock(start),
+             place=place(slot))
 
 
 def moment_text(moment) -> str:
