@@ -31,7 +31,7 @@ HELP_TIME = toolkit.AuditTarget(
     actions={"create": _l("Zeit der Sprachhilfe angelegt"), "update": _l("Zeit der Sprachhilfe geändert"),
              "delete": _l("Zeit der Sprachhilfe gelöscht")},
     fields={"day": _l("Datum"), "starts_at": _l("Beginn"), "ends_at": _l("Ende"), "languages": _l("Sprachen"),
-            "other_languages": _l("Weitere Sprachen"), "place": _l("Ort")},
+            "other_languages": _l("Weitere Sprachen"), "by_phone": _l("Sprachhilfe am Telefon"), "place": _l("Ort")},
     values={"languages": toolkit.readable_languages},
 )
 

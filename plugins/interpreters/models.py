@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import toolkit
@@ -73,6 +73,8 @@ class HelpTime(toolkit.Base):
     # Languages the portal has no pages in (for example Kurdish), written in the source language.
     other_languages: Mapped[str] = mapped_column(String(200), default="")
     place: Mapped[str] = mapped_column(String(200))
+    # Help on the phone need not keep to the office's opening hours; help in the building must.
+    by_phone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow, onupdate=toolkit.utcnow)
 

@@ -1,7 +1,8 @@
-"""Settings of the interpreters plugin: who the volunteer initiative is and how to reach it."""
+"""Settings of the interpreters plugin: who the volunteer initiative is, how to reach it, when it helps by phone."""
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
@@ -20,6 +21,10 @@ class InterpretersSettings(toolkit.PluginSettings):
     """The initiative's phone number; empty: none shown."""
     website: Annotated[str, Field(pattern=r"^(https?://[^\s/]+\.\S+)?$")] = ""
     """The initiative's website, shown as a link (https:// or http://); empty: none."""
+    phone_help_from: time = time(7, 0)
+    """The earliest start of language help by phone, which need not keep to the office's opening hours, like "07:00"."""
+    phone_help_until: time = time(20, 0)
+    """The latest end of language help by phone, like "20:00": no help time reaches into the night."""
 
     @field_validator("initiative_about")
     @classmethod
@@ -28,3 +33,10 @@ class InterpretersSettings(toolkit.PluginSettings):
         if unknown:
             raise ValueError(f"has texts in languages that are not enabled: {', '.join(unknown)}")
         return about
+
+    @field_validator("phone_help_until")
+    @classmethod
+    def _after_phone_help_starts(cls, until: time, info: ValidationInfo) -> time:
+        if "phone_help_from" in info.data and until <= info.data["phone_help_from"]:
+            raise ValueError(f"must be later than phone_help_from ({info.data['phone_help_from']:%H:%M})")
+        return until

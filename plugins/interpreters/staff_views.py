@@ -168,25 +168,28 @@ def help_time_snapshot(entry: HelpTime) -> dict:
     """Return a help time's values for the audit log."""
     return {"day": entry.day.isoformat(), "starts_at": entry.starts_at.strftime("%H:%M"),
             "ends_at": entry.ends_at.strftime("%H:%M"), "languages": entry.languages,
-            "other_languages": entry.other_languages, "place": entry.place}
+            "other_languages": entry.other_languages, "by_phone": entry.by_phone, "place": entry.place}
 
 
 def _help_time_values(entry: HelpTime) -> dict:
     return {"day": entry.day, "starts_at": entry.starts_at, "ends_at": entry.ends_at,
-            "languages": entry.language_codes, "other_languages": entry.other_languages, "place": entry.place,
-            "version": entry.version}
+            "languages": entry.language_codes, "other_languages": entry.other_languages, "by_phone": entry.by_phone,
+            "place": entry.place, "version": entry.version}
 
 
 def _apply_help_time(form, entry: HelpTime) -> None:
     entry.day, entry.starts_at, entry.ends_at = form.day.data, form.starts_at.data, form.ends_at.data
     entry.languages = " ".join(form.languages.data)
     entry.other_languages = form.other_languages.data or ""
+    entry.by_phone = form.by_phone.data
     entry.place = form.place.data
 
 
 def _render_help_time_form(form, entry: HelpTime | None, status: int, conflict: bool = False):
-    return render_template("interpreters/staff/help_time_form.html", form=form, entry=entry,
-                           conflict=conflict), status
+    settings = toolkit.plugin_settings("interpreters")
+    return render_template("interpreters/staff/help_time_form.html", form=form, entry=entry, conflict=conflict,
+                           phone_help_from=f"{settings['phone_help_from']:%H:%M}",
+                           phone_help_until=f"{settings['phone_help_until']:%H:%M}"), status
 
 
 def _help_time_conflict(form, entry: HelpTime):

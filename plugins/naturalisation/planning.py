@@ -18,6 +18,8 @@ from . import scheduler
 from .models import ACTIVE_STATES, DONE, PLANNED, WAITING, HandoverAppointment, HandoverCase, HandoverPerson
 
 Weekday = Annotated[int, Field(ge=0, le=6)]
+# Handover days when the office's opening hours name no weekday: a working week, not every day.
+WORKING_DAYS = frozenset({0, 1, 2, 3, 4})
 
 
 class NaturalisationSettings(toolkit.PluginSettings):
@@ -30,8 +32,9 @@ class NaturalisationSettings(toolkit.PluginSettings):
     """Minutes per appointment."""
     daily_capacity: PositiveInt = 10
     """Handover appointments per room and day; the office hands over eight to ten a day."""
-    weekdays: list[Weekday] = [0, 1, 2, 3, 4]
-    """Days with handovers, 0 (Monday) to 6 (Sunday)."""
+    weekdays: Annotated[list[Weekday], Field(min_length=1)] | None = None
+    """Days with handovers, 0 (Monday) to 6 (Sunday), each one the office opens (office.opening_hours); unset: every
+    day it opens, Monday to Friday when its opening hours name no day."""
     holidays: list[date] = []
     """Closed days (public holidays, staff days off), like "2026-12-24"."""
     notice_days: NonNegativeInt = 7
@@ -65,6 +68,18 @@ class NaturalisationSettings(toolkit.PluginSettings):
             if start + info.data["slot_minutes"] * capacity > 24 * 60:
                 raise ValueError("the day's slots would run past midnight")
         return capacity
+
+    @field_validator("weekdays")
+    @classmethod
+    def _office_open(cls, weekdays: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        # Clients come to the office for their certificates: a day it is closed would send them to a locked door.
+        office = (info.context or {}).get("portal", {}).get("office", {})
+        open_weekdays = {weekday for hours in office.get("opening_hours", []) for weekday in hours["weekdays"]}
+        closed = sorted(set(weekdays or ()) - open_weekdays) if open_weekdays else []
+        if closed:
+            raise ValueError("names weekdays the office is closed on (office.opening_hours): "
+                             + ", ".join(map(str, closed)))
+        return weekdays
 
     @field_validator("horizon_days")
     @classmethod
@@ -109,9 +124,11 @@ class HandoverSettings:
 
 def parse_settings(values: dict) -> HandoverSettings:
     """Return the plugin's checked settings (toolkit.plugin_settings) as planning values."""
+    named = values["weekdays"]
+    weekdays = frozenset((toolkit.opening_weekdays() or WORKING_DAYS) if named is None else named)
     return HandoverSettings(
         daily_capacity=values["daily_capacity"], offices=tuple(values["offices"]), first_slot=values["first_slot"],
-        slot_minutes=values["slot_minutes"], weekdays=frozenset(values["weekdays"]),
+        slot_minutes=values["slot_minutes"], weekdays=weekdays,
         holidays=frozenset(values["holidays"]), notice_days=values["notice_days"],
         horizon_days=values["horizon_days"], retention_days=values["retention_days"],
         unfinished_retention_days=values["unfinished_retention_days"], location=values["location"])

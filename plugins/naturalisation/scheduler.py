@@ -49,7 +49,7 @@ class Calendar:
 
     first_day: date
     last_day: date
-    weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    weekdays: frozenset[int]
     closed_days: frozenset[date] = frozenset()
 
     def is_open(self, day: date) -> bool:

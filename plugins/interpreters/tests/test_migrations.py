@@ -1,4 +1,5 @@
-"""The glossary's migrations on both databases: renamed shipped terms, folded apostrophes, the term's language."""
+"""The plugin's migrations on both databases: renamed shipped terms, folded apostrophes, the term's language, help
+by phone."""
 
 from __future__ import annotations
 
@@ -74,3 +75,21 @@ def test_going_back_makes_a_terms_german_words_its_own_again(unmigrated_app):
     assert [tuple(row) for row in translations] == [
         (1, "ar", "التجنّس", "الحصول على الجنسية."), (1, "en", "naturalisation", "Erklärung"),
         (2, "en", "toleration", "Deportation is suspended.")]
+
+
+def test_help_times_stored_before_they_said_whether_by_phone_are_help_in_the_building(unmigrated_app):
+    app = unmigrated_app(plugins=["interpreters"])
+    engine = app.extensions["portal.db"].engine
+    migrate_to(app, "core")
+    migrate_to(app, "interpreters", "interpreters_0003")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO interpreters_help_time (id, day, starts_at, ends_at, languages, other_languages, place, "
+            "version, updated_at) VALUES (1, '2026-12-07', '09:00:00', '11:00:00', 'ar', '', 'Wartebereich', 1, "
+            "'2026-12-01 08:00:00')"))
+    migrate_to(app, "interpreters")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT by_phone FROM interpreters_help_time")).scalar_one() in (False, 0)
+    migrate_down_to(app, "interpreters", "interpreters_0003")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT place FROM interpreters_help_time")).scalar_one() == "Wartebereich"

@@ -3,6 +3,8 @@ from portal_plugins.interpreters.glossary import shipped_terms
 from portal_plugins.interpreters.models import GlossaryTerm, HelpTime
 from sqlalchemy import func, select
 
+from portal import toolkit
+
 
 def test_the_initiative_is_introduced_with_its_name_and_contact_from_the_settings(client, parse):
     tree = parse(client.get("/de/interpreters/"))
@@ -52,6 +54,8 @@ def test_the_plugin_is_in_the_navigation_the_home_page_and_the_staff_area(client
     ({"website": "hispi.example"}, "website"),
     ({"initiative_name": " "}, "initiative_name"),
     ({"initiative_about": {"xx": "Text"}}, "initiative_about"),
+    ({"phone_help_from": "7 Uhr"}, "phone_help_from"),
+    ({"phone_help_from": "20:00", "phone_help_until": "08:00"}, "phone_help_until.*later than phone_help_from"),
 ])
 def test_wrong_settings_stop_the_start_naming_the_plugin_and_the_setting(make_app, settings, problem):
     with pytest.raises(Exception, match=f"interpreters.*{problem}"):
@@ -66,3 +70,14 @@ def test_demo_data_and_the_glossary_command_can_run_again_without_doubling(app, 
     assert result.exit_code == 0 and "0 shipped terms and 0 shipped translations added" in result.output
     assert data(lambda s: s.scalar(select(func.count()).select_from(GlossaryTerm))) == len(shipped_terms())
     assert 0 < data(lambda s: s.scalar(select(func.count()).select_from(HelpTime))) <= 5
+
+
+def test_demo_help_in_the_building_keeps_to_the_opening_hours(app, data):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    entries = data(lambda s: s.execute(select(HelpTime.day, HelpTime.starts_at, HelpTime.ends_at,
+                                              HelpTime.by_phone)).all())
+    in_building = [entry for entry in entries if not entry.by_phone]
+    assert in_building and any(entry.by_phone for entry in entries)
+    with app.app_context():
+        for day, starts_at, ends_at, _by_phone in in_building:
+            assert any(opens <= starts_at and ends_at <= closes for opens, closes in toolkit.opening_times(day)), day

@@ -1,5 +1,6 @@
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from portal_plugins.interpreters.models import HelpTime
 from portal_plugins.interpreters.schedule import upcoming_help_times
 from sqlalchemy import func, select, text
@@ -70,10 +71,21 @@ def test_an_empty_schedule_says_so(client, parse):
     assert "Zurzeit sind keine Zeiten geplant." in parse(client.get("/de/interpreters/schedule")).text_content()
 
 
+def opening_day(app, days_ahead):
+    """Return the day so many days ahead, or the next the office opens (help in the building needs it open)."""
+    with app.app_context():
+        return toolkit.opening_day(toolkit.office_today() + timedelta(days=days_ahead))
+
+
+def next_weekday(app, weekday):
+    """Return the next day after today that falls on a weekday (0 Monday)."""
+    start = today(app)
+    return next(start + timedelta(days=d) for d in range(1, 8) if (start + timedelta(days=d)).weekday() == weekday)
+
+
 def entry_form(app, **changes):
-    day = today(app) + timedelta(days=2)
-    return {"day": day.isoformat(), "starts_at": "09:00", "ends_at": "12:00", "languages": ["ar", "uk"],
-            "other_languages": "", "place": "Wartebereich Erdgeschoss", **changes}
+    return {"day": opening_day(app, 2).isoformat(), "starts_at": "09:00", "ends_at": "12:00",
+            "languages": ["ar", "uk"], "other_languages": "", "place": "Wartebereich Erdgeschoss", **changes}
 
 
 def test_an_editor_adds_a_help_time_that_visitors_see(app, staff_client, client, data):
@@ -117,8 +129,130 @@ def test_wrong_help_times_are_refused_with_reasons_and_nothing_is_stored(app, st
     assert count(data) == 0
 
 
+NEW = "/de/staff/interpreters/help-times/new"
+
+
+def error_of(tree, field):
+    """Return a field's error message, without the isolates around times."""
+    return tree.get_element_by_id(f"{field}-error").text_content().replace("\u2068", "").replace("\u2069", "")
+
+
+def test_help_in_the_building_on_a_day_the_office_is_closed_is_refused_with_the_other_errors(app, staff_client,
+                                                                                             data, parse):
+    # The office opens on Monday, Tuesday and Thursday (the core's default opening hours).
+    editor = staff_client("editor")
+    wednesday = next_weekday(app, 2)
+    form = {**entry_form(app, day=wednesday.isoformat(), place="", languages=[]), "csrf_token": csrf_token(editor, NEW)}
+    response = editor.post(NEW, data=form)
+    assert response.status_code == 422
+    tree = parse(response)
+    assert error_of(tree, "day") == ("Am Mittwoch ist das Amt geschlossen. Sprachhilfe im Haus ist nur an "
+                                     "Öffnungstagen möglich: Montag, Dienstag und Donnerstag.")
+    # One answer names everything to correct, not one problem after the other.
+    assert error_of(tree, "place") == "Bitte geben Sie den Ort an."
+    assert "mindestens eine Sprache" in error_of(tree, "languages")
+    summary = tree.xpath("string(//*[@id='error-summary'])")
+    assert "Am Mittwoch ist das Amt geschlossen." in summary and "Bitte geben Sie den Ort an." in summary
+    assert count(data) == 0
+
+
+def test_help_in_the_building_outside_the_opening_hours_is_refused_naming_that_days_hours(app, staff_client,
+                                                                                          data, parse):
+    editor = staff_client("editor")
+    token = csrf_token(editor, NEW)
+    monday, thursday = next_weekday(app, 0), next_weekday(app, 3)
+    monday_hours = "Sprachhilfe im Haus muss in den Öffnungszeiten liegen. Am Montag ist das Amt geöffnet: 07:30–12:00."
+    thursday_hours = ("Sprachhilfe im Haus muss in den Öffnungszeiten liegen. Am Donnerstag ist das Amt geöffnet: "
+                      "07:30–12:00 und 13:30–17:00.")
+    # (day, start, end, the fields at fault, message)
+    cases = [(monday, "22:00", "23:00", {"starts_at", "ends_at"}, monday_hours),
+             (monday, "07:00", "09:00", {"starts_at"}, monday_hours),
+             (monday, "11:00", "12:30", {"ends_at"}, monday_hours),
+             # Across the break at noon: the end is to change.
+             (thursday, "11:00", "14:00", {"ends_at"}, thursday_hours),
+             (thursday, "12:30", "15:00", {"starts_at"}, thursday_hours)]
+    for day, starts_at, ends_at, at_fault, message in cases:
+        response = editor.post(NEW, data={**entry_form(app, day=day.isoformat(), starts_at=starts_at,
+                                                       ends_at=ends_at), "csrf_token": token})
+        assert response.status_code == 422, (starts_at, ends_at)
+        tree = parse(response)
+        for field in ("starts_at", "ends_at"):
+            errors = tree.get_element_by_id(f"{field}-error", None)
+            assert (errors is not None) == (field in at_fault), (starts_at, ends_at, field)
+            if errors is not None:
+                assert error_of(tree, field) == message
+        assert tree.get_element_by_id("starts_at").get("value") == starts_at
+    assert count(data) == 0
+    for starts_at, ends_at in (("07:30", "12:00"), ("13:30", "17:00")):
+        response = editor.post(NEW, data={**entry_form(app, day=thursday.isoformat(), starts_at=starts_at,
+                                                       ends_at=ends_at), "csrf_token": token})
+        assert response.status_code == 302
+    assert count(data) == 2
+
+
+def test_help_by_phone_may_lie_outside_the_opening_hours_but_not_at_night(app, staff_client, client, data, parse):
+    editor = staff_client("editor")
+    token = csrf_token(editor, NEW)
+    wednesday = next_weekday(app, 2)
+    night = {**entry_form(app, day=wednesday.isoformat(), starts_at="22:00", ends_at="23:00", by_phone="y",
+                          place="Telefon 0211 89-12345"), "csrf_token": token}
+    tree = parse(editor.post(NEW, data=night))
+    for field in ("starts_at", "ends_at"):
+        assert error_of(tree, field) == "Sprachhilfe am Telefon ist nur zwischen 07:00 und 20:00 Uhr möglich."
+    assert not tree.get_element_by_id("day-error", None)
+    assert tree.get_element_by_id("by_phone").get("checked") is not None
+    evening = {**night, "starts_at": "17:00", "ends_at": "19:00"}
+    assert editor.post(NEW, data=evening).status_code == 302
+    stored = data(lambda s: s.scalars(select(HelpTime)).one())
+    assert (stored.day, stored.starts_at, stored.by_phone) == (wednesday, time(17, 0), True)
+    assert "Telefon 0211 89-12345" in client.get("/de/interpreters/schedule").get_data(as_text=True)
+    [entry] = audit_log(staff_client("admin"), "en")
+    assert "Language help by phone | After: Yes" in entry.changes
+    # Unticked, the same time is help in the building again, which keeps to the opening hours.
+    edit = f"/de/staff/interpreters/help-times/{stored.id}"
+    form = MultiDict(parse(editor.get(edit)).xpath("//form[@novalidate]")[0].form_values())
+    assert form["by_phone"] == "y"
+    del form["by_phone"]
+    response = editor.post(edit, data=form)
+    assert response.status_code == 422
+    assert "Am Mittwoch ist das Amt geschlossen." in error_of(parse(response), "day")
+
+
+@pytest.mark.portal_config({"plugin_settings": {"interpreters": {"phone_help_from": "09:00",
+                                                                 "phone_help_until": "22:30"}}})
+def test_the_hours_of_help_by_phone_come_from_the_settings(app, staff_client, parse):
+    editor = staff_client("editor")
+    page = parse(editor.get(NEW))
+    assert "zwischen 09:00 und 22:30 Uhr" in page.get_element_by_id("by_phone-hint").text_content()
+    late = {**entry_form(app, starts_at="21:00", ends_at="22:30", by_phone="y"), "csrf_token": csrf_token(editor, NEW)}
+    assert editor.post(NEW, data=late).status_code == 302
+    early = {**late, "starts_at": "08:00", "ends_at": "10:00"}
+    assert error_of(parse(editor.post(NEW, data=early)), "starts_at") == (
+        "Sprachhilfe am Telefon ist nur zwischen 09:00 und 22:30 Uhr möglich.")
+
+
+def test_an_arabic_editor_reads_the_opening_hours_in_arabic_in_reading_order(app, staff_client, parse):
+    editor = staff_client("editor")
+    url = "/ar/staff/interpreters/help-times/new"
+    form = {**entry_form(app, day=next_weekday(app, 3).isoformat(), starts_at="18:00", ends_at="19:00"),
+            "csrf_token": csrf_token(editor, url)}
+    message = parse(editor.post(url, data=form)).get_element_by_id("starts_at-error").text_content()
+    assert "أوقات الدوام" in message and "الخميس" in message
+    # Each span of hours stays in reading order inside the right-to-left sentence.
+    assert "\u206807:30–12:00\u2069" in message and "\u206813:30–17:00\u2069" in message
+
+
+@pytest.mark.portal_config({"office": {"opening_hours": []}})
+def test_without_opening_hours_help_in_the_building_may_be_any_time(app, staff_client, data):
+    editor = staff_client("editor")
+    form = {**entry_form(app, day=next_weekday(app, 6).isoformat(), starts_at="18:00", ends_at="19:00"),
+            "csrf_token": csrf_token(editor, NEW)}
+    assert editor.post(NEW, data=form).status_code == 302
+    assert count(data) == 1
+
+
 def test_the_second_of_two_editors_gets_a_conflict(app, staff_client, data, parse):
-    entry_id = add(data, today(app) + timedelta(days=4))
+    entry_id = add(data, opening_day(app, 4))
     url = f"/de/staff/interpreters/help-times/{entry_id}"
     first, second = staff_client("editor"), staff_client("editor")
     first_form = MultiDict(parse(first.get(url)).xpath("//form[@novalidate]")[0].form_values())
@@ -138,7 +272,7 @@ def test_the_second_of_two_editors_gets_a_conflict(app, staff_client, data, pars
 
 def test_a_colleague_saving_between_check_and_write_gives_a_conflict(app, staff_client, data, parse,
                                                                      colleague_saves_first):
-    entry_id = add(data, today(app) + timedelta(days=4))
+    entry_id = add(data, opening_day(app, 4))
     url = f"/de/staff/interpreters/help-times/{entry_id}"
     editor = staff_client("editor")
     form = MultiDict(parse(editor.get(url)).xpath("//form[@novalidate]")[0].form_values())
@@ -153,7 +287,7 @@ def test_a_colleague_saving_between_check_and_write_gives_a_conflict(app, staff_
 
 
 def test_a_delete_racing_a_colleague_keeps_the_help_time(app, staff_client, data, parse, colleague_saves_first):
-    entry_id = add(data, today(app) + timedelta(days=4))
+    entry_id = add(data, opening_day(app, 4))
     editor = staff_client("editor")
     page = parse(editor.get(f"/de/staff/interpreters/help-times/{entry_id}"))
     form = dict(page.xpath("//form[contains(@class, 'interpreters-delete-form')]")[0].form_values())
@@ -164,7 +298,7 @@ def test_a_delete_racing_a_colleague_keeps_the_help_time(app, staff_client, data
 
 
 def test_an_editor_deletes_a_help_time(app, staff_client, data, parse):
-    entry_id = add(data, today(app) + timedelta(days=4))
+    entry_id = add(data, opening_day(app, 4))
     editor = staff_client("editor")
     page = parse(editor.get(f"/de/staff/interpreters/help-times/{entry_id}"))
     form = dict(page.xpath("//form[contains(@class, 'interpreters-delete-form')]")[0].form_values())

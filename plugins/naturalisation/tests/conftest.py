@@ -17,4 +17,6 @@ def handover_settings(app):
     """The plugin's checked settings in the portal under test."""
     from portal_plugins.naturalisation.planning import parse_settings
 
-    return parse_settings(app.config["PORTAL"]["plugin_settings"]["naturalisation"])
+    # Without weekdays of their own, the settings take the office's opening days, which need the app.
+    with app.app_context():
+        return parse_settings(app.config["PORTAL"]["plugin_settings"]["naturalisation"])

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.database_independent
 
 START = date(2026, 8, 3)  # a Monday
 OFFICES = ("Raum 1", "Raum 2")
+WORKING_WEEK = frozenset(range(5))
 
 
 @st.composite
@@ -129,7 +130,7 @@ def test_earlier_ready_families_come_no_later_than_later_ready_ones(scenario):
 
 
 def test_a_family_of_five_shares_three_appointments_side_by_side():
-    calendar = Calendar(first_day=START, last_day=START + timedelta(days=4))
+    calendar = Calendar(first_day=START, last_day=START + timedelta(days=4), weekdays=WORKING_WEEK)
     times = slot_times(time(8), 20, 10)
     result = plan([Family("f", START, (1, 2, 3, 4, 5))], [], calendar, ("Raum 1",), times)
     assert [a.person_ids for a in result.appointments] == [(1, 2), (3, 4), (5,)]
@@ -138,7 +139,7 @@ def test_a_family_of_five_shares_three_appointments_side_by_side():
 
 
 def test_relatives_join_the_day_their_family_already_comes():
-    calendar = Calendar(first_day=START, last_day=START + timedelta(days=4))
+    calendar = Calendar(first_day=START, last_day=START + timedelta(days=4), weekdays=WORKING_WEEK)
     wednesday = START + timedelta(days=2)
     result = plan([Family("f", START, (7,), preferred_day=wednesday)], [], calendar, ("Raum 1",), (time(8),))
     assert [a.slot.day for a in result.appointments] == [wednesday]

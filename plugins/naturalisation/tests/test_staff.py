@@ -12,6 +12,7 @@ from portal_plugins.naturalisation.models import (
     birth_key,
     persons_born,
 )
+from portal_plugins.naturalisation.planning import parse_settings
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -253,6 +254,54 @@ def test_planning_pairs_families_and_a_rerun_keeps_what_was_planned(caseworker, 
     assert {a.id: (a.day, a.starts_at, a.office, a.version) for a in second if a.id in snapshot} == snapshot
 
 
+def office_weekdays(app) -> set[int]:
+    """Return the weekdays the office's opening hours name."""
+    return {weekday for hours in app.config["PORTAL"]["office"]["opening_hours"] for weekday in hours["weekdays"]}
+
+
+def test_planning_keeps_to_the_days_the_office_opens(app, caseworker, database):
+    # Two rooms of four a day: twenty persons fill three days at least, so a closed day in between would be used.
+    for number in range(1, 21):
+        add_case(database, f"54/{number}-2026", [date(1980, 1, number)])
+    assert office_weekdays(app) == {0, 1, 3}
+    assert plan(caseworker).status_code == 302
+    planned_days = {a.day for a in appointments(database)}
+    assert len(planned_days) >= 3 and {day.weekday() for day in planned_days} <= {0, 1, 3}
+    overview = caseworker.get(f"{BASE}/").get_data(as_text=True)
+    assert "Mittwoch" not in overview and "Freitag" not in overview
+
+
+@pytest.mark.portal_config({"plugin_settings": {"naturalisation": {"weekdays": [3]}}})
+def test_handover_weekdays_of_their_own_narrow_the_opening_days(caseworker, database, handover_settings):
+    assert handover_settings.weekdays == {3}
+    for number in range(1, 11):
+        add_case(database, f"54/{number}-2026", [date(1980, 1, number)])
+    plan(caseworker)
+    assert {a.day.weekday() for a in appointments(database)} == {3}
+
+
+def test_the_demo_hands_over_on_opening_days_only(app, db):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    planned = db.scalars(select(HandoverAppointment)).all()
+    assert planned and {a.day.weekday() for a in planned} <= office_weekdays(app)
+
+
+def test_a_handover_day_the_office_is_closed_stops_the_start(make_app):
+    with pytest.raises(Exception, match=r"'plugin_settings\.naturalisation\.weekdays'.*closed on.*: 2, 4"):
+        make_app(plugins=["naturalisation"], plugin_settings={"naturalisation": {"weekdays": [0, 2, 4]}})
+    wednesdays = {"opening_hours": [{"weekdays": [0, 2], "opens": "08:00", "closes": "12:00"}]}
+    app = make_app(plugins=["naturalisation"], office=wednesdays,
+                   plugin_settings={"naturalisation": {"weekdays": [2]}})
+    with app.app_context():
+        assert parse_settings(toolkit.plugin_settings("naturalisation")).weekdays == {2}
+
+
+def test_without_opening_days_handovers_keep_to_the_working_week(make_app):
+    app = make_app(plugins=["naturalisation"], office={"opening_hours": []})
+    with app.app_context():
+        assert parse_settings(toolkit.plugin_settings("naturalisation")).weekdays == {0, 1, 2, 3, 4}
+
+
 def on_the_day(monkeypatch, day: date) -> None:
     """Let the office's today be the planned appointments' day: outcomes are recorded on the day or after."""
     real = toolkit.office_today
@@ -448,7 +497,7 @@ def test_the_audit_log_tells_case_changes_in_the_readers_words(caseworker, staff
 
 @pytest.mark.parametrize("key, value", [("daily_capacity", 0), ("offices", []), ("offices", ["Raum 1", "Raum 1"]),
                                         ("first_slot", "8 Uhr"), ("holidays", ["24.12.2026"]), ("weekdays", [7]),
-                                        ("horizon_days", 3), ("daily_capacity", 100)])
+                                        ("weekdays", []), ("horizon_days", 3), ("daily_capacity", 100)])
 def test_bad_settings_stop_the_start_naming_their_key(make_app, key, value):
     with pytest.raises(Exception, match=rf"Configuration error in 'plugin_settings\.naturalisation\.{key}(\.\d+)?'"):
         make_app(plugins=["naturalisation"], plugin_settings={"naturalisation": {key: value}})
