@@ -84,6 +84,19 @@ def test_translate_toolkit_finds_no_placeholder_or_markup_mismatch(owner, lang, 
     assert not failures, f"{owner}/{lang}: {failures[:5]}"
 
 
+RIGHT_TO_LEFT = {"ar", "ckb", "fa", "fa_AF", "ps"}
+
+
+@pytest.mark.parametrize("owner, lang", [(owner, lang) for owner, lang in CATALOGS if lang in RIGHT_TO_LEFT],
+                         ids=[f"{owner}-{lang}" for owner, lang in CATALOGS if lang in RIGHT_TO_LEFT])
+def test_right_to_left_catalogs_quote_with_their_own_marks(owner, lang):
+    # German „…“ turn round in a right-to-left line and are foreign there; these languages quote with « » (or “ ”).
+    catalog = read(po_path(owner, lang))
+    german = [message.id for message in catalog if message.id and any(
+        "„" in text for text in ([message.string] if isinstance(message.string, str) else message.string))]
+    assert not german, f"{owner}/{lang}: {german[:5]}"
+
+
 @pytest.mark.parametrize("owner, lang", CATALOGS, ids=CATALOG_IDS)
 def test_compiled_catalog_matches_its_source(owner, lang):
     catalog = read(po_path(owner, lang))

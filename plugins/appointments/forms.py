@@ -88,7 +88,7 @@ class AppointmentForm(toolkit.Form):
                       invalid_value_message=_l("Bitte eine gültige Uhrzeit angeben, zum Beispiel 09:30."))
     building = StringField(_l("Gebäude"), validators=[Length(max=120)])
     room = StringField(_l("Raum"), validators=[Length(max=40)])
-    persons_allowed = SelectField(_l("Personen"), coerce=int, choices=_choices([("1", "1"), ("2", "2")]))
+    persons_allowed = SelectField(_l("Personen"), coerce=int)
     outside_hours_confirmed = BooleanField(_l("Trotzdem speichern: Das Amt ist zu diesem Termin ausnahmsweise "
                                               "geöffnet."))
     version = toolkit.VersionField()
@@ -96,6 +96,8 @@ class AppointmentForm(toolkit.Form):
     def __init__(self, *args, stored_start=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.status.choices = _status_choices(None)
+        self.persons_max = toolkit.plugin_settings("appointments")["persons_max"]
+        self.persons_allowed.choices = _choices((str(count), str(count)) for count in range(1, self.persons_max + 1))
         # The day and time saved before (office clock), which may stay as they are even when past or closed.
         self.stored_start = stored_start
         self.outside_hours = False

@@ -74,8 +74,10 @@ def _parse_text(limit: int):
 def _parse_persons(text: str) -> int:
     if not text:
         return 1
-    if text not in ("1", "2"):
-        raise ValueError(_("Es dürfen 1 oder 2 Personen kommen, nicht „%(value)s“.", value=text))
+    most = toolkit.plugin_settings("appointments")["persons_max"]
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= most):
+        raise ValueError(ngettext("Es darf nur %(num)d Person kommen, nicht „%(value)s“.",
+                                  "Es dürfen 1 bis %(num)d Personen kommen, nicht „%(value)s“.", most, value=text))
     return int(text)
 
 

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from limits import parse_many
-from pydantic import AfterValidator, NonNegativeInt, PositiveInt
+from pydantic import AfterValidator, Field, NonNegativeInt, PositiveInt
 
 from portal import toolkit
 
@@ -32,6 +32,9 @@ class AppointmentsSettings(toolkit.PluginSettings):
     """Lookups allowed from one address."""
     rate_limit_per_reference: toolkit.ReferenceLimitSetting = "10 per hour"
     """Failed lookups by date of birth allowed for one reference from any address, then it is locked."""
+    persons_max: Annotated[int, Field(ge=1, le=2)] = 2
+    """Persons who may come to one appointment together, the client included: 1 or 2 (the office's rule of two per
+    room; the table allows no more)."""
     extra_services: dict[str, str] = {}
     """The municipality's own services: slug = "name in the source language"."""
     # Clients' self-service (docs/self-service.md).

@@ -259,4 +259,14 @@ def test_each_bad_cell_of_a_row_is_one_sentence(app, csv_file):
     report = run_import(app, csv_file("M-100001;27.03.1985;eu-blue-card;scheduled;2026-07-01;9.30;Wacker Hof;1;3"))
     [error] = report.errors
     assert error.reason == ("time: „9.30“ ist keine Uhrzeit (erwartet: 09:30). "
-                            "persons: Es dürfen 1 oder 2 Personen kommen, nicht „3“.")
+                            "persons: Es dürfen 1 bis 2 Personen kommen, nicht „3“.")
+
+
+@pytest.mark.portal_config({"plugin_settings": {"appointments": {"persons_max": 1}}})
+def test_the_persons_allowed_follow_the_setting(app, db, csv_file, staff_client, add_appointment):
+    report = run_import(app, csv_file("M-100001;27.03.1985;eu-blue-card;postponed;;;;;2"))
+    assert [error.reason for error in report.errors] == ["persons: Es darf nur 1 Person kommen, nicht „2“."]
+    html = staff_client("caseworker").get(f"/de/staff/appointments/{add_appointment('M-100009')}").get_data(
+        as_text=True)
+    assert '<option selected value="1">1</option>' in html and 'value="2"' not in html
+    assert "Höchstens 1 Person pro Termin." in html
