@@ -286,3 +286,17 @@ def test_a_found_appointment_answers_at_its_own_address_and_the_switch_keeps_it(
     # An answer without a result of its own changes neither.
     missed = client.post(url, data=data | {"year": "1986"}, headers={"HX-Request": "true"})
     assert "HX-Push-Url" not in missed.headers and "language-list" not in missed.get_data(as_text=True)
+
+
+def test_a_wrong_date_after_the_letter_s_qr_code_keeps_the_reference_for_another_language(client, add_appointment):
+    add_appointment("M-100004", date(1985, 3, 27))
+    url = "/ar/appointments/?ref=M-100004"
+    page = client.get(url).get_data(as_text=True)
+    assert 'action="/ar/appointments/?ref=M-100004"' in page
+    answer = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100004", "day": "28",
+                                    "month": "3", "year": "1985"})
+    assert answer.status_code == 404
+    # Without JavaScript the answer is the form again: its language links still lead to the letter's reference.
+    switch = re.search(r'<a href="([^"]+)" hreflang="de"', answer.get_data(as_text=True)).group(1)
+    assert switch == "/de/appointments/?ref=M-100004"
+    assert 'value="M-100004"' in client.get(switch).get_data(as_text=True)
