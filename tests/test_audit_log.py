@@ -59,6 +59,17 @@ def test_changes_show_in_the_targets_words_in_office_time_and_plain_letters(data
                        "Sprachen | Nachher: Arabisch und Dari", "Stand | Nachher: withdrawn"]
 
 
+def test_a_long_value_is_folded_after_its_beginning(data, staff_client, sample_target, parse):
+    body = "Ab Montag gilt: " + "bitte mit Termin. " * 40
+    data(lambda session: audit("update", "core_sample", 9, actor="redaktion@amt.example",
+                               before={"title": "kurz"}, after={"title": body.strip()}))
+    page = parse(staff_client("admin").get("/de/staff/audit"))
+    [folded] = page.xpath("//details[@class='audit-long']")
+    assert folded.xpath("string(summary)").startswith("Ab Montag gilt: bitte mit Termin.")
+    assert len(folded.xpath("string(summary)")) < 130 and body.strip() in folded.text_content()
+    assert not page.xpath("//dd[contains(., 'Vorher')]//details")
+
+
 def test_an_entry_in_nobodys_words_shows_the_codes_names(data, staff_client):
     # Written by a plugin that is no longer enabled, or before its words were declared.
     data(lambda session: session.add(AuditEntry(actor="a@amt.example", action="end", target_type="closures_closure",

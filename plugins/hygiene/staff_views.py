@@ -31,6 +31,12 @@ def snapshot(rule: Rule) -> dict:
             "text": dict(rule.text)}
 
 
+def named(rule: Rule) -> str:
+    """Name a rule in the audit log by the beginning of its text in the source language."""
+    text = rule.text.get(toolkit.source_language(), "")
+    return text if len(text) <= 80 else text[:79].rstrip() + "…"
+
+
 def state(rule: Rule, today) -> str:
     """Tell whether a rule is in force, planned, or over (expired or ended)."""
     if rule.ended_at is not None or (rule.ends_on is not None and rule.ends_on < today):
@@ -167,7 +173,7 @@ def edit(rule_id: int | None = None):
                 rule.save_texts(texts)
                 session.add(rule)
                 session.flush()
-                toolkit.audit("create", "hygiene_rule", rule.id, after=snapshot(rule))
+                toolkit.audit("create", "hygiene_rule", rule.id, after=snapshot(rule), summary=named(rule))
                 session.commit()
                 flash(_("Die Regel ist gespeichert."), "success")
                 return redirect(url_for(".index"))
@@ -181,7 +187,8 @@ def edit(rule_id: int | None = None):
                 rule.updated_by, rule.updated_at = account, toolkit.utcnow()
 
             if toolkit.save_if_current(rule, form.version.data, change):
-                toolkit.audit("update", "hygiene_rule", rule.id, before=before, after=snapshot(rule))
+                toolkit.audit("update", "hygiene_rule", rule.id, before=before, after=snapshot(rule),
+                              summary=named(rule))
                 session.commit()
                 flash(_("Die Regel ist gespeichert."), "success")
                 return redirect(url_for(".index"))
@@ -212,7 +219,7 @@ def end(rule_id: int):
         flash(_("Die Regel wurde inzwischen geändert. Bitte prüfen Sie sie und beenden Sie sie dann noch einmal."),
               "error")
         return redirect(url_for(".index"))
-    toolkit.audit("end", "hygiene_rule", rule.id, before=before, after=snapshot(rule))
+    toolkit.audit("end", "hygiene_rule", rule.id, before=before, after=snapshot(rule), summary=named(rule))
     session.commit()
     flash(_("Die Regel ist beendet. Besucherinnen und Besucher sehen sie nicht mehr."), "success")
     return redirect(url_for(".index"))

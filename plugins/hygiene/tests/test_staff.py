@@ -202,6 +202,8 @@ def test_the_audit_log_tells_the_change_in_the_readers_words(staff_client, data,
     assert ended.what == f"Hygiene rule ended {rule_id}"
     assert ended.changes[0].startswith("Ended on | Before: – | After: ")
     assert created.what == f"Hygiene rule created {rule_id}"
+    # Each entry names the rule by its text, as staff know it.
+    assert created.summary == updated.summary == ended.summary == "Abstand halten"
     assert created.changes[0] == "Kind of rule | After: Keep your distance"
     assert "Distance in metres | After: 1.5" in created.changes
     assert "Text for visitors (English) | After: Keep {metres} m apart." in created.changes
