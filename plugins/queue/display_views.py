@@ -101,8 +101,8 @@ def display(slug: str):
     """Show a location's call display: the latest calls, large, and how to follow them."""
     location = _location_or_404(slug)
     # The version is read before the calls: the page is never older than the version it is kept under. The
-    # core's page cache may keep the whole answer for screens without a session: a call is a staff action, which
-    # advances the content version, and the page's script follows the board from its first poll on anyway.
+    # core's page cache may keep the whole answer for screens without a session: every change of a ticket
+    # advances the content version all processes share (service._record), so the next load shows a call.
     return display_page(location, slug, toolkit.live_version(service.slug_topic(slug)), toolkit.office_today(),
                         request.script_root)
 

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from portal import toolkit
 
-from . import statistics
+from . import service, statistics
 from .views import bp
 
 # Published data changes once a day: browsers and proxies may keep it an hour.
@@ -27,7 +27,9 @@ OPEN_DATA_DAYS = 365
 
 def home_answer() -> Markup:
     """Answer the core's home slot: the wait a client arriving now may expect, per queue open today."""
-    return Markup(render_template("queue/_home.html", waits=statistics.current_waits(toolkit.utcnow())))
+    appointments_only = not any(service.takes_walk_ins(queue) for queue in service.queues())
+    return Markup(render_template("queue/_home.html", waits=statistics.current_waits(toolkit.utcnow()),
+                                  appointments_only=appointments_only))
 
 
 def _days():

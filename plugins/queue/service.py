@@ -121,6 +121,11 @@ def service_point() -> Queue | None:
     return next((queue for queue in queues() if queue.kind == "service_point"), None)
 
 
+def takes_walk_ins(queue: Queue) -> bool:
+    """Tell whether staff may issue a queue's numbers to clients without an appointment now."""
+    return queue.kind == "service_point" and _settings()["walk_ins"]
+
+
 def location_slug(location: str) -> str:
     """Return a location's name as used in live topics: ASCII letters, digits and '-' ('office' for one place)."""
     plain = unicodedata.normalize("NFKD", location.replace("ß", "ss")).encode("ascii", "ignore").decode().lower()
@@ -160,10 +165,13 @@ def audit_summary(ticket: Ticket, where: str = "") -> str:
 
 
 def _record(action: str, ticket: Ticket, where: str, before: dict | None = None) -> None:
-    """Audit a change in office time and advance the location's live topic."""
+    """Audit a change in office time, advance the location's live topic and the content version."""
     toolkit.audit(action, "queue_ticket", ticket.id, before=before, after=snapshot(ticket),
                   summary=audit_summary(ticket, where))
     toolkit.bump(topic(ticket.location))
+    # Public pages kept whole (the call display, the home page's waits) show every change of a ticket. A call of
+    # the next number writes past the ORM, so the core would not notice it by itself.
+    toolkit.content_changed()
 
 
 def _next_number(queue: Queue, day: date) -> int:

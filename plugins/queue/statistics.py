@@ -31,7 +31,7 @@ def _minutes(start: datetime, end: datetime) -> float:
 
 
 def current_waits(now: datetime) -> list[tuple[service.Queue, int]]:
-    """Return each queue open today (a ticket issued) with the minutes a client arriving now may expect, by 5."""
+    """Return each queue open today that clients may join, with the minutes one arriving now may expect, by 5."""
     today = toolkit.office_today(now)
     counts = dict(toolkit.session().execute(
         select(Ticket.queue, func.count()).where(Ticket.day == today, Ticket.state == "waiting")
@@ -39,7 +39,9 @@ def current_waits(now: datetime) -> list[tuple[service.Queue, int]]:
     opened = set(toolkit.session().scalars(select(Ticket.queue).where(Ticket.day == today).distinct()))
     waits = []
     for queue in service.queues():
-        if queue.slug not in opened:
+        # A queue only a desk's transfer reaches (the Service Point while it takes no walk-ins) has no wait to
+        # announce: shown, it would invite clients without an appointment to come.
+        if queue.slug not in opened or not (queue.service_groups or service.takes_walk_ins(queue)):
             continue
         estimate = ((counts.get(queue.slug, 0) + 0.5) * service.service_minutes(queue.slug, today)
                     / service.serving_desks(queue.slug))

@@ -65,6 +65,27 @@ def test_a_valid_pass_is_checked_in_once_and_answered_in_words(door, make_pass, 
     assert _check_ins(data) == [(public_id_text(facts.public_id), noon, "Eingang A")]
 
 
+# Checking in at the door is arriving, not signing in: each right-to-left catalog keeps its sign-in word (as in
+# "Die Anmeldung ist abgelaufen") for staff and says the door's verdicts with another.
+SIGN_IN_WORDS = {"ar": "الدخول", "fa": "ورود", "fa-AF": "ورود", "ckb": "چوونەژوورەوە"}
+
+
+@pytest.mark.parametrize(("lang", "already", "at"), [
+    ("ar", "تم تسجيل الحضور مسبقًا", "تم تسجيل الحضور في الساعة"),
+    ("fa", "حضور قبلاً ثبت شده است", "حضور در ساعت"),
+    ("fa-AF", "قبلاً ثبت حضور شده", "ثبت حضور شد"),
+    ("ckb", "ئامادەبوون پێشتر تۆمارکراوە", "ئامادەبوون لە کاتژمێر"),
+])
+def test_a_second_check_in_is_told_as_arrival_not_as_sign_in(door, make_pass, noon, lang, already, at):
+    code, _facts = make_pass()
+    check = f"/{lang}/staff/arrival/check"
+    _post(door, check, {"code": code})
+    again = _post(door, check, {"code": code}).get_json()
+    assert again["kind"] == "already_checked_in" and again["title"] == already
+    assert at in again["detail"] and "12:00" in again["detail"]
+    assert SIGN_IN_WORDS[lang] not in again["title"] + again["detail"]
+
+
 def test_the_address_on_the_letter_of_this_portal_is_read_as_its_pass(door, make_pass, data, noon):
     code, _ = make_pass()
     assert _post(door, CHECK, {"code": f"HTTP://LOCALHOST/P/{code}"}).get_json()["kind"] == "valid_now"

@@ -52,6 +52,9 @@ def test_after_the_check_in_the_page_says_please_wait(app, client, make_pass, da
         session.commit()
     body = _page(client, code).get_data(as_text=True)
     assert "Bitte warten Sie, bis Sie aufgerufen werden." in body and "arrival-code__qr" not in body
+    # In Arabic the client's attendance was recorded (تسجيل الحضور), not a sign-in (تسجيل الدخول).
+    arabic = _page(client, code, "ar").get_data(as_text=True).split("<main", 1)[1]
+    assert "تم تسجيل حضوركم" in arabic and "تسجيل الدخول" not in arabic
 
 
 @pytest.mark.portal_config({"plugins": ["arrival", "queue"]})

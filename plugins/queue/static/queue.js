@@ -15,8 +15,11 @@
   var clockOffset = config.clock - Date.now();
   var ticket = readTicket();
   var lastCall = callKey();
+  // The script follows the ticket: the refresh button goes, with its hint, and the page asks to be kept open instead.
   var refresh = document.querySelector(".queue-refresh");
   if (refresh) { refresh.hidden = true; }
+  var followHint = document.querySelector("[data-queue-follow-hint]");
+  if (followHint) { followHint.hidden = false; }
   // Without an answer for a while (the waiting room's network failed), the page says it may be behind.
   var stale = document.querySelector("[data-queue-stale]");
 

@@ -45,6 +45,7 @@ def test_a_check_in_gives_a_ticket_the_phone_follows_until_a_desk_calls_it(app, 
     expect(phone.locator(".queue-number")).to_have_text("A 001")
     assert phone.get_attribute("html", "dir") == "rtl"
     expect(phone.locator(".queue-refresh")).to_be_hidden()  # the script follows the ticket instead
+    expect(phone.locator("[data-queue-follow-hint]")).to_be_visible()  # and asks to keep the page open
     expect(phone.locator(".queue-sound button")).to_be_visible()
     phone.click(".queue-sound button")  # the tap that lets the browser play the call's tone later
     assert_no_horizontal_scroll(phone)
@@ -75,6 +76,8 @@ def test_without_javascript_the_ticket_page_has_a_refresh_button(app, browser, l
     page = context.new_page()
     page.goto(f"{live_server.url}/de/queue/t/{token}")
     assert page.is_visible(".queue-refresh button")
+    assert page.is_visible(".queue-refresh .queue-hint")  # the page does not change by itself: how to follow
+    assert not page.is_visible("[data-queue-follow-hint]")  # "keep this page open" holds with the script only
     assert not page.is_visible(".queue-sound button")  # a sound test needs the script
     page.click(".queue-refresh button")
     page.wait_for_selector(".queue-number")
@@ -86,7 +89,7 @@ def test_without_javascript_the_ticket_page_has_a_refresh_button(app, browser, l
                                          {"id": ticket_id}))
     page.reload()
     expect(page.locator(".queue-state")).to_contain_text("Ihr Anliegen ist erledigt.")
-    assert not page.is_visible(".queue-refresh button") and not page.is_visible(".queue-hint")
+    assert not page.is_visible(".queue-refresh button") and not page.is_visible(".queue-refresh .queue-hint")
     context.close()
 
 

@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask import template_rendered
+from flask import request, request_started, template_rendered
 from portal_plugins.queue import chime, service
 from portal_plugins.queue.models import Ticket
 
@@ -115,25 +115,70 @@ def test_every_screen_shares_one_rendering_of_the_display_until_a_desk_calls(app
     assert "Heute wurde noch keine Nummer aufgerufen." in client.get(DISPLAY).get_data(as_text=True)
 
 
+def _current_call(html: str) -> str:
+    return re.search(r'queue-display-call--current".*?</div>', html, re.S).group(0)
+
+
 @pytest.mark.portal_config({"page_cache_seconds": 300})
-def test_screens_share_the_kept_page_and_a_call_at_the_desk_shows_on_the_next_load(app, staff_client, issue):
-    pages = app.wsgi_app.pages
-    pages.clear()  # the tests' emptied tables start the content version again at 0
-    rendered = []
-    template_rendered.connect(lambda _sender, template, **_context: rendered.append(template.name), app, weak=False)
+@pytest.mark.parametrize("lang", ["de", "uk", "ckb"])
+def test_screens_share_the_kept_page_and_a_call_at_the_desk_shows_on_the_next_load(app, staff_client, issue, lang):
+    display = f"/{lang}/queue/display/office"
+    app.wsgi_app.pages.clear()  # the tests' emptied tables start the content version again at 0
+    rendered, reached_app = [], []
+
+    def note_rendering(_sender, template, **_context):
+        rendered.append(template.name)
+
+    def note_request(_sender, **_extra):
+        reached_app.append(request.path)
+
+    with template_rendered.connected_to(note_rendering, app), request_started.connected_to(note_request, app):
+        issue(), issue()
+        # A screen reloads with the language cookie its first load set, as a kiosk browser does; another has none.
+        screens = [app.test_client() for _screen in range(2)]
+        first = screens[0].get(display).get_data(as_text=True)
+        assert "queue-display-call--current" not in first
+        assert screens[0].get(display).get_data(as_text=True) == screens[1].get(display).get_data(as_text=True) \
+            == first
+        answered_by_app = len(reached_app)
+        assert screens[0].get(display).get_data(as_text=True) == first and len(reached_app) == answered_by_app
+        assert rendered.count("queue/display.html") == 1
+        with app.app_context():
+            before = toolkit.content_version()
+        desk = staff_client("caseworker")
+        assert desk.post(f"{DESK}/next", data={"csrf_token": csrf_token(desk, DESK)}).status_code == 302
+        with app.app_context():
+            # The version every process reads (the database's, or Redis's copy) moved on: all drop their kept page.
+            assert toolkit.content_version() > before
+        for screen in screens:
+            assert "A 001" in _current_call(screen.get(display).get_data(as_text=True))
+        second_desk = "/de/staff/queue/desk/raum-2-15"
+        desk.post(second_desk + "/next", data={"csrf_token": csrf_token(desk, second_desk)})
+        html = screens[0].get(display).get_data(as_text=True)
+        assert "A 002" in _current_call(html) and "A 001" in html
+        assert rendered.count("queue/display.html") == 3
+
+
+@pytest.mark.portal_config({"page_cache_seconds": 300})
+def test_a_screen_served_by_another_process_shows_a_call_on_its_next_load(app, make_app, staff_client, issue):
+    # A second app on the same database stands for another gunicorn process: its page cache and live versions are
+    # its own, so only what the database (or Redis) carries reaches it.
+    other = make_app(plugins=["arrival", "queue"], page_cache_seconds=299)
+    other.wsgi_app.pages.clear()
     issue(), issue()
-    screens = [app.test_client() for _screen in range(2)]
-    first = screens[0].get(DISPLAY).get_data(as_text=True)
-    assert "Heute wurde noch keine Nummer aufgerufen." in first
-    assert screens[1].get(DISPLAY).get_data(as_text=True) == first
-    assert [key[4] for key in pages] == [DISPLAY] and rendered.count("queue/display.html") == 1
-    desk = staff_client("caseworker")
-    desk.post(f"{DESK}/next", data={"csrf_token": csrf_token(desk, DESK)})
-    for screen in screens:
-        current = re.search(r'queue-display-call--current".*?</div>', screen.get(DISPLAY).get_data(as_text=True),
-                            re.S)
-        assert current and "A 001" in current.group(0)
-    assert rendered.count("queue/display.html") == 2
+    screen, reached_other = other.test_client(), []
+
+    def note_request(_sender, **_extra):
+        reached_other.append(request.path)
+
+    with request_started.connected_to(note_request, other):
+        first = screen.get(DISPLAY).get_data(as_text=True)
+        kept = len(reached_other)
+        assert screen.get(DISPLAY).get_data(as_text=True) == screen.get(DISPLAY).get_data(as_text=True) == first
+        assert len(reached_other) == kept + 1  # the reload with the language cookie is kept, then served
+        desk = staff_client("caseworker")
+        assert desk.post(f"{DESK}/next", data={"csrf_token": csrf_token(desk, DESK)}).status_code == 302
+        assert "A 001" in _current_call(screen.get(DISPLAY).get_data(as_text=True))
 
 
 def test_unknown_locations_are_not_found(client):

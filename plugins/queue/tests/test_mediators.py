@@ -1,5 +1,7 @@
 """Volunteer language mediators: the interpreters' duty page answered by the waiting room, "I'm helping", the desk."""
 
+import re
+
 import pytest
 
 from portal.testing import audit_log, csrf_token
@@ -65,3 +67,17 @@ def test_the_duty_page_shows_the_choice_of_languages(staff_client, issue):
     issue(interpreter_language="ar", urgent=True)
     page = staff_client("mediator").get(DUTY).get_data(as_text=True)
     assert "Sprachmittlung im Wartebereich" in page and "Meine Sprachen" in page
+
+
+@pytest.mark.parametrize(("count", "heading"), [
+    (0, "لا يوجد رقم يحتاج إلى وساطة لغوية (0)"),
+    (1, "رقم واحد (1) يحتاج إلى وساطة لغوية"),
+    (2, "رقمان (2) يحتاجان إلى وساطة لغوية"),
+    (3, "3 أرقام تحتاج إلى وساطة لغوية"),
+    (11, "11 رقمًا يحتاج إلى وساطة لغوية"),
+])
+def test_the_arabic_duty_page_counts_in_the_form_its_number_needs(staff_client, issue, count, heading):
+    for _number in range(count):
+        issue(interpreter_language="ar")
+    page = staff_client("mediator").get("/ar/staff/interpreters/duty/").get_data(as_text=True)
+    assert re.search(r'<h2 id="queue-duty-title">(.*?)</h2>', page).group(1) == heading

@@ -27,6 +27,25 @@ def test_the_ticket_page_shows_number_place_and_wait_and_is_never_cached(client,
     assert 'class="queue-refresh"' in page
 
 
+def test_the_ticket_page_has_one_hint_per_mode_and_never_names_javascript(client, issue):
+    _id, token, _label = issue()
+    page = client.get(f"/de/queue/t/{token}").get_data(as_text=True)
+    # Without the script: the hint goes with the refresh button (queue.js hides both) and says how to follow.
+    refresh = re.search(r'<form method="get" class="queue-refresh">(.*?)</form>', page, re.S).group(1)
+    assert "Diese Seite ändert sich nicht von selbst. Tippen Sie ab und zu auf „Aktualisieren“" in refresh
+    # With the script: the page asks to be kept open; hidden until the script shows it.
+    follow = re.search(r"<p ([^>]*data-queue-follow-hint[^>]*)>(.*?)</p>", page, re.S)
+    assert " hidden" in follow.group(1)
+    assert follow.group(2) == "Lassen Sie diese Seite geöffnet: Sie ändert sich, sobald Sie aufgerufen werden."
+    with client.application.test_request_context("/de/"):
+        languages = {toolkit.language_tag(code): toolkit.text_direction(code) for code in toolkit.enabled_languages()}
+    for tag, direction in languages.items():
+        page = client.get(f"/{tag}/queue/t/{token}").get_data(as_text=True)
+        assert "JavaScript" not in page, tag
+        # Right-to-left languages quote with their own marks, never the German „ “.
+        assert direction == "ltr" or "„" not in page, tag
+
+
 def test_the_ticket_page_names_the_interpreter_language_as_the_reader_writes_it(client, issue):
     _id, token, _label = issue(interpreter_language="ar")
     for lang, name in (("es", "árabe"), ("fr", "arabe"), ("de", "Arabisch")):
@@ -62,6 +81,15 @@ def test_the_call_is_shown_in_the_clients_language_and_german(client, staff_clie
     page = client.get(f"/ar/queue/t/{token}").get_data(as_text=True)
     assert "Bitte gehen Sie jetzt in Raum 2.14." in page and 'lang="de"' in page
     assert re.search(r'lang="ar"[^>]*dir="rtl"', page)
+
+
+def test_the_arabic_desk_says_that_no_number_waits_and_counts_the_others(staff_client, issue):
+    desk = staff_client("caseworker")
+    waiting = "/ar/staff/queue/desk/raum-2-14/waiting"
+    assert "لا ينتظر أي رقم (0)" in desk.get(waiting).get_data(as_text=True)
+    for _number in range(11):
+        issue()
+    assert "11 رقمًا ينتظر" in desk.get(waiting).get_data(as_text=True)
 
 
 def test_the_desk_follows_its_location_without_keeping_the_session_alive(staff_client, issue):

@@ -1,5 +1,6 @@
 """Waiting times on the home page, the anonymised open data, and the staff statistics with their CSV."""
 
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -45,6 +46,23 @@ def test_the_home_page_shows_the_wait_per_open_queue(client, issue):
     assert "Termine: etwa 25 Minuten" in page
     assert "Service Point: etwa" not in page  # nobody came to it today
     assert 'href="/de/queue/waiting-times"' in page
+
+
+def test_the_home_page_leaves_out_the_service_point_while_it_takes_no_walk_ins(client, issue):
+    issue(), issue("service-point", origin="transfer")
+    page = client.get("/de/").get_data(as_text=True)
+    # Only a desk's transfer reaches it: its wait would invite clients without an appointment.
+    assert "Termine: etwa" in page and "Service Point: etwa" not in page
+    assert "Zurzeit nur mit Termin: Ohne Termin bekommen Sie keine Wartenummer." in page
+    section = re.search(r'<section class="queue-home".*?</section>', client.get("/ar/").get_data(as_text=True), re.S)
+    assert section.group(0).count("<li>") == 1
+
+
+@pytest.mark.portal_config({"plugin_settings": {"queue": {"walk_ins": True}}})
+def test_the_home_page_shows_the_service_points_wait_while_it_takes_walk_ins(client, issue):
+    issue("service-point", origin="walk_in")
+    page = client.get("/de/").get_data(as_text=True)
+    assert "Service Point: etwa 10 Minuten" in page and "Zurzeit nur mit Termin" not in page
 
 
 @pytest.mark.parametrize("lang, minimum, expected", [
