@@ -317,6 +317,29 @@ def test_a_role_with_a_single_task_starts_on_its_page(app, make_staff):
     assert asked.headers["Location"] == "/de/staff/password"
 
 
+def test_an_admin_gives_a_colleague_another_role_which_counts_at_once(app, make_staff, staff_client, db):
+    colleague = make_staff("editor")
+    signed_in = app.test_client()
+    sign_in(signed_in, colleague)
+    assert signed_in.get("/de/staff/accounts").status_code == 403
+    admin = staff_client("admin")
+    url = f"/de/staff/accounts/{colleague.id}/role"
+    assert f'href="{url}"' in admin.get("/de/staff/accounts").get_data(as_text=True)
+    refused = admin.post(url, data={"csrf_token": csrf_token(admin, url), "role": "owner"})
+    assert refused.status_code == 422 and "Bitte aus der Liste wählen." in refused.get_data(as_text=True)
+    done = admin.post(url, data={"csrf_token": csrf_token(admin, url), "role": "admin"}, follow_redirects=True)
+    assert f"{colleague.email} hat jetzt die Rolle: Administration." in done.get_data(as_text=True)
+    # The new role counts with the colleague's next request, without signing in again.
+    assert signed_in.get("/de/staff/accounts").status_code == 200
+    entry = audit_log(admin, "en")[0]
+    assert entry.what.startswith("Role changed") and entry.summary == colleague.email
+    assert entry.changes == ["Role | Before: Editorial team | After: Administration"]
+    # Nobody changes their own role: an office could lose its last administrator.
+    own_id = db.scalar(select(StaffAccount.id).filter(StaffAccount.role == "admin", StaffAccount.id != colleague.id))
+    own = admin.get(f"/de/staff/accounts/{own_id}/role", follow_redirects=True)
+    assert "Ihre eigene Rolle kann nur eine andere Person" in own.get_data(as_text=True)
+
+
 def test_a_new_account_form_reports_every_error_at_once(staff_client, db):
     admin = staff_client("admin")
     token = csrf_token(admin, "/de/staff/accounts")

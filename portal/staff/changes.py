@@ -34,7 +34,8 @@ COMMAND_LINE_ACTOR = "command line"
 STAFF_ACCOUNT = AuditTarget(
     "staff_account",
     actions={"create": _l("Konto angelegt"), "activate": _l("Konto entsperrt"), "deactivate": _l("Konto gesperrt"),
-             "change_password": _l("Eigenes Passwort geändert"), "reset_password": _l("Passwort neu gesetzt")},
+             "change_password": _l("Eigenes Passwort geändert"), "reset_password": _l("Passwort neu gesetzt"),
+             "change_role": _l("Rolle geändert")},
     fields={"email": _l("E-Mail-Adresse"), "display_name": _l("Name"), "role": _l("Rolle"), "active": _l("Aktiv"),
             "sessions_ended": _l("Beendete Sitzungen")},
     values={"role": role_label},

@@ -66,6 +66,14 @@ class AccountForm(Form):
     password = PasswordField(_l("Passwort"), validators=[DataRequired(PASSWORD_REQUIRED)])
 
 
+class RoleForm(Form):
+    """Another role for a colleague's account."""
+
+    # Every choice is a role, so the list's own check is the only one: a required mark would ask for an empty first
+    # choice that is no role.
+    role = SelectField(_l("Rolle"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
+
+
 class NewPasswordForm(Form):
     """A new password, typed twice; an admin sets one this way for a colleague who has forgotten theirs."""
 
@@ -195,6 +203,31 @@ def reset_password(account_id: int):
                     "der Person persönlich weiter.", email=account.email), "success")
             return redirect(url_for("staff.accounts"))
     return render_template("staff/password.html", form=form, account=account), 422 if form.errors else 200
+
+
+@bp.route("/accounts/<int:account_id>/role", methods=["GET", "POST"])
+@requires_role("admin")
+def change_role(account_id: int):
+    """Give a colleague's account another role: what its pages allow changes with the next request."""
+    account = db_session().get(StaffAccount, account_id) or abort(404)
+    if account.id == current_staff().id:
+        # An admin who took their own role away could leave the office without anyone to manage accounts.
+        flash(_("Ihre eigene Rolle kann nur eine andere Person mit der Rolle %(role)s ändern.",
+                role=role_label("admin")), "error")
+        return redirect(url_for("staff.accounts"))
+    form = RoleForm(data={"role": account.role} if request.method == "GET" else None)
+    form.role.choices = [(role, role_label(role)) for role in ROLES]
+    if form.validate_on_submit():
+        if form.role.data != account.role:
+            before = {"role": account.role}
+            account.role = form.role.data
+            audit("change_role", "staff_account", account.id, before=before, after={"role": account.role},
+                  summary=account.email)
+            db_session().commit()
+        flash(_("%(email)s hat jetzt die Rolle: %(role)s.", email=account.email, role=role_label(account.role)),
+              "success")
+        return redirect(url_for("staff.accounts"))
+    return render_template("staff/role.html", form=form, account=account), 422 if form.errors else 200
 
 
 @bp.route("/accounts", methods=["GET", "POST"])
