@@ -57,6 +57,16 @@ def source_language_name() -> str:
     return language_name(source_language(), current_language())
 
 
+# CLDR's date patterns where they read wrongly for the office's readers: Pashto's and Sorani's full dates put Latin
+# commas (and, in Sorani, the year first) into right-to-left text; Sorani's medium date starts with the year.
+DATE_PATTERNS = {("ps", "full"): "EEEE، d MMMM y", ("ckb", "full"): "EEEE، d MMMM y", ("ckb", "medium"): "d MMMM y"}
+
+
+def date_pattern(width: str = "medium") -> str:
+    """Return the pattern of a date width (short, medium, long, full) in the current language, CLDR's or the fix."""
+    return DATE_PATTERNS.get((str(get_locale()), width), width)
+
+
 @cache
 def text_direction(code: str) -> str:
     """Return "rtl" or "ltr" for a language code, as Babel's locale data writes it."""
@@ -240,7 +250,7 @@ def init_app(app: Flask, translation_dirs: list[str]) -> None:
         untranslated_note=untranslated_note,
     )
     app.jinja_env.filters.update(
-        date=lambda value, fmt="medium": format_date(value, fmt),
+        date=lambda value, fmt="medium": format_date(value, date_pattern(fmt)),
         time=lambda value, fmt="short": format_time(value, fmt),
         datetime=lambda value, fmt="medium": format_datetime(value, fmt),
     )

@@ -42,15 +42,20 @@ _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe
 _UNMATCHABLE = "0" * 64
 
 
+# Capitals of the Cyrillic and Greek alphabets that look like Latin ones: a reference typed on a Ukrainian, Russian
+# or Greek keyboard ("М-100001") is the letter's reference.
+_LATIN_LOOKALIKES = str.maketrans("АВЕКМНОРСТУХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEKMHOPCTYXIJSABEZHIKMNOPTYX")
+
+
 def ascii_digits(text: str) -> str:
     """Replace the digits of any script (Arabic-Indic, Persian, full-width …) by 0-9."""
     return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)
 
 
 def normalize_reference(raw: str | None) -> str:
-    """Return a reference as stored: ASCII digits and dashes, capitals, single spaces, trimmed."""
+    """Return a reference as stored: ASCII digits, dashes and look-alike letters, capitals, single spaces, trimmed."""
     text = ascii_digits(unicodedata.normalize("NFKC", raw or "")).translate(_DASHES)
-    return " ".join(text.split()).upper()
+    return " ".join(text.split()).upper().translate(_LATIN_LOOKALIKES)
 
 
 def reference_key(raw: str | None) -> str:
@@ -244,7 +249,8 @@ class DateBoxesField(Field):
 
     def pre_validate(self, form):
         self.data = None
-        parts = [ascii_digits(self.boxes[name]) for name, *_rest in self.BOXES]
+        # "27." and "3." as written in German dates are the day and month all the same.
+        parts = [ascii_digits(self.boxes[name]).strip(" .") for name, *_rest in self.BOXES]
         if not any(parts) and not self.date_required:
             raise StopValidation()  # no message: no date, and no error
         if not all(parts):

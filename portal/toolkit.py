@@ -49,6 +49,7 @@ from .forms import Form, SubForm
 from .hookspecs import AuditTarget, Event, Slot
 from .i18n import (
     current_language,
+    date_pattern,
     enabled_languages,
     isolate,
     lang_attrs,
@@ -154,6 +155,8 @@ __all__ = [
     "plugin_settings", "preferred_language",
     "portal_settings", "public_blueprint", "read_rows", "render_error", "render_markdown", "render_page",
     "session", "staff_blueprint", "text_direction", "too_many_requests_message", "too_many_requests_title", "utcnow",
+    # Dates in the visitor's language, with the portal's fixes to CLDR's patterns (portal/i18n.py).
+    "date_pattern",
     # The bases of every form, with the portal's words for WTForms' messages (portal/forms.py).
     "Form", "SubForm",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate",

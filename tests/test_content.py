@@ -1,6 +1,10 @@
 """Texts in several languages: staff edits, the shipped versions a stored text lacks, the source language named."""
 
+from datetime import date
+
 import pytest
+from flask import render_template_string
+from flask_babel import force_locale
 
 from portal.toolkit import (
     Translated,
@@ -117,3 +121,14 @@ def test_a_translation_from_before_fingerprints_is_current_until_the_source_word
                                                                             "fr": "Masque FFP2."}, changed,
                                    source_fingerprint("FFP2-Maske tragen."))
         assert outdated_languages(again) == {"en"}
+
+
+@pytest.mark.parametrize(("lang", "width", "shown"), [
+    ("ps", "full", "دوشنبه، 14 دسمبر 2026"),
+    ("ckb", "full", "دووشەممە، 14 کانونی یەکەم 2026"),
+    ("ckb", "medium", "14 کانونی یەکەم 2026"),
+    ("de", "full", "Montag, 14. Dezember 2026"),
+])
+def test_dates_read_in_order_with_the_language_s_own_commas(app, lang, width, shown):
+    with app.test_request_context(), force_locale(lang):
+        assert render_template_string("{{ day|date(width) }}", day=date(2026, 12, 14), width=width) == shown

@@ -159,3 +159,15 @@ def test_the_staff_menu_folds_away_on_a_phone_and_lies_open_on_a_desktop(browser
     expect(page.locator(".staff-nav a").first).to_be_focused()
     assert_accessible(page)
     context.close()
+
+
+def test_an_error_summary_link_shows_the_field_with_its_label(browser, live_server, make_staff):
+    page = browser.new_context(**PHONE).new_page()
+    browser_sign_in(page, live_server.url, make_staff("admin"))
+    page.goto(f"{live_server.url}/de/staff/accounts")
+    page.click("form.form.narrow button[type=submit]")
+    page.locator("#error-summary a[href='#role']").click()
+    expect(page.locator("#role")).to_be_focused()
+    # Followed as a plain link, the box would sit at the top of the screen with its label cut off above.
+    label = page.locator("label[for=role]").bounding_box()
+    assert label is not None and label["y"] >= 0

@@ -60,6 +60,15 @@ def test_a_language_with_a_region_has_its_bcp47_tag_in_addresses_and_attributes(
     assert nowhere.status_code == 404 and '<html lang="fa-AF" dir="rtl">' in nowhere.get_data(as_text=True)
 
 
+def test_an_error_page_names_each_of_its_regions_once(client):
+    # The error's note repeats the footer's urgent contact; only the footer's is a region, so a screen reader's list
+    # of landmarks names "urgent matters" once.
+    html = client.get("/de/no-such-page").get_data(as_text=True)
+    assert html.count("Dringende Anliegen") == 2
+    regions = re.findall(r'<section[^>]*aria-labelledby="([^"]+)"', html)
+    assert len(regions) == len(set(regions)) and "error-emergency-contact" not in regions
+
+
 @pytest.mark.parametrize("accept, lang", [
     ("fa-AF,fa;q=0.8", "fa-AF"), ("fa-af", "fa-AF"), ("prs", "fa-AF"), ("prs-AF,de;q=0.5", "fa-AF"),
     ("fa-IR,fa;q=0.9", "fa"), ("fa", "fa"), ("ku-TR,tr;q=0.5", "ku"), ("kmr", "ku"), ("ckb-IQ,ar;q=0.5", "ckb"),

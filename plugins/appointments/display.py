@@ -33,7 +33,7 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 def format_day(moment: datetime | date, width: str = "full") -> str:
     """Format a date for the visitor's locale, with the weekday by default."""
-    return dates.format_date(moment, width, locale=get_locale())
+    return dates.format_date(moment, toolkit.date_pattern(width), locale=get_locale())
 
 
 def format_clock(moment: datetime) -> str:

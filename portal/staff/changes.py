@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from ..blueprints import role_label
 from ..config import LANGUAGE_CODES
 from ..hookspecs import AuditTarget
-from ..i18n import current_language, language_name
+from ..i18n import current_language, date_pattern, language_name
 from ..plugins import LoadedPlugin, PluginError
 
 # Snapshots store times as ISO text; only text with an offset is a point in time that office time can show.
@@ -130,7 +130,7 @@ def readable_value(value) -> str:
     if isinstance(value, str) and ISO_INSTANT.fullmatch(value):
         return format_datetime(datetime.fromisoformat(value), "short")
     if isinstance(value, str) and ISO_DATE.fullmatch(value):
-        return format_date(date.fromisoformat(value), "medium")
+        return format_date(date.fromisoformat(value), date_pattern("medium"))
     return str(value)
 
 

@@ -26,6 +26,17 @@
     detail.swapOverride = "innerHTML";
   });
 
+  // A link of the error summary focuses its field with the field's label, or the legend of its group of choices, in
+  // view: followed as a plain link, the field lands at the top of the screen and what it asks for is cut off above.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".error-summary a[href^='#']");
+    var field = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!field) return;
+    event.preventDefault();
+    (field.closest("fieldset") || field.closest(".field") || field).scrollIntoView();
+    field.focus({preventScroll: true});
+  });
+
   // A request that never reached the server leaves the form as it is, with a note above it, until one goes through.
   document.addEventListener("htmx:sendError", function (event) {
     var form = event.detail.elt.closest("form");
