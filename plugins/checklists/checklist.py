@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from portal import toolkit
@@ -18,6 +20,57 @@ ANSWERS = {"yes": True, "no": False}
 SERVICE_TEXTS = ("title", "summary")
 ITEM_TEXTS = ("text", "hint")
 QUESTION_TEXTS = ("text", "label")
+# A name in brackets or quotation marks, as translations quote the source language's names: "(Zusatzblatt)",
+# «Leben in Deutschland». Not a bracket glued to a word, like the "(e)" of the French "salarié(e)".
+QUOTED = re.compile(r"(?<!\w)[(«‹“„\"]([^()«»‹›“”„\"]+)[)»›”“\"]")
+WORD = re.compile(r"\w+")
+# The source sentence may decline the name a translation quotes: "der Deutschen Rentenversicherung".
+LONGEST_ENDING = 2
+SHORTEST_DECLINED_WORD = 4
+
+
+def _same_word(quoted: str, source: str) -> bool:
+    """Tell whether a quoted word is the source text's word, as written there or with a short ending more."""
+    return quoted == source or (len(quoted) >= SHORTEST_DECLINED_WORD and source.startswith(quoted)
+                                and len(source) - len(quoted) <= LONGEST_ENDING)
+
+
+def _quotes_source(words: Sequence[str], source_words: Sequence[str]) -> bool:
+    """Tell whether the words stand one after another in the source text, each as written there or declined."""
+    return any(all(_same_word(word, source) for word, source in zip(words, source_words[start:], strict=False))
+               for start in range(len(source_words) - len(words) + 1))
+
+
+def mark_source_names(text: str, lang: str, source: str) -> Markup:
+    """Return a translation as HTML, each name of the source text it quotes marked as the source language's."""
+    source_language = toolkit.source_language()
+    if lang == source_language or not source:
+        return escape(text)
+    source_words = WORD.findall(source)
+    html, done = [], 0
+    for quoted in QUOTED.finditer(text):
+        name = quoted.group(1).strip()
+        if not any(letter.isalpha() for letter in name) or not _quotes_source(WORD.findall(name), source_words):
+            continue
+        start = quoted.start(1) + quoted.group(1).index(name)
+        # Read with the source language's voice and isolated, so a right-to-left sentence keeps its brackets in order.
+        html += [escape(text[done:start]),
+                 Markup("<bdi {}>{}</bdi>").format(toolkit.lang_attrs(source_language), name)]
+        done = start + len(name)
+    html.append(escape(text[done:]))
+    return Markup("").join(html)
+
+
+@dataclass(frozen=True)
+class ShownText(toolkit.Translated[str]):
+    """A text in the language found for it, with the source language's text it translates."""
+
+    source: str = ""
+
+    @property
+    def html(self) -> Markup:
+        """Return the text as HTML, the source language's names it quotes marked as such."""
+        return mark_source_names(self.value, self.lang, self.source)
 
 
 @dataclass(frozen=True)
@@ -25,8 +78,8 @@ class ShownItem:
     """One item in the visitor's language (or a fallback), with its stable key."""
 
     key: str
-    text: toolkit.Translated
-    hint: toolkit.Translated | None
+    text: ShownText
+    hint: ShownText | None
     example: bool
 
 
@@ -35,7 +88,7 @@ class Group:
     """The items of one condition (None: items for everyone); hidden when the visitor answered "no"."""
 
     condition: str | None
-    label: toolkit.Translated | None
+    label: ShownText | None
     items: list[ShownItem]
     hidden: bool
 
@@ -75,6 +128,15 @@ def current(entry: Mapping, part: str) -> dict[str, str]:
     return {lang: text for lang, text in (entry.get(part) or {}).items() if lang not in stale}
 
 
+def shown_text(entry: Mapping, part: str, lang: str | None = None) -> ShownText | None:
+    """Pick one of the entry's current texts in a language, falling back as configured (None: it has none)."""
+    versions = current(entry, part)
+    picked = toolkit.pick_translation(versions, lang)
+    if picked is None:
+        return None
+    return ShownText(picked.lang, picked.value, picked.requested, versions.get(toolkit.source_language(), ""))
+
+
 def new_item_key() -> str:
     """Return a fresh key for an item added by staff."""
     return secrets.token_hex(4)
@@ -104,8 +166,8 @@ def answers_query(answers: Mapping[str, bool]) -> dict[str, str]:
 
 def shown_item(item: Mapping, lang: str | None = None) -> ShownItem:
     """Pick an item's text and hint in a language, falling back as configured."""
-    return ShownItem(key=item["key"], text=toolkit.pick_translation(current(item, "text"), lang),
-                     hint=toolkit.pick_translation(current(item, "hint"), lang), example=bool(item.get("example")))
+    return ShownItem(key=item["key"], text=shown_text(item, "text", lang), hint=shown_text(item, "hint", lang),
+                     example=bool(item.get("example")))
 
 
 def group_items(content: Mapping, questions: Mapping[str, Question], answers: Mapping[str, bool],
@@ -119,7 +181,7 @@ def group_items(content: Mapping, questions: Mapping[str, Question], answers: Ma
     for condition in order:
         if condition not in by_condition:
             continue
-        label = toolkit.pick_translation(current(questions[condition].texts(), "label"), lang) if condition else None
+        label = shown_text(questions[condition].texts(), "label", lang) if condition else None
         groups.append(Group(condition=condition, label=label,
                             items=[shown_item(item, lang) for item in by_condition[condition]],
                             hidden=answers.get(condition) is False if condition else False))

@@ -10,12 +10,12 @@ from portal import toolkit
 
 from .checklist import (
     answers_query,
-    current,
     find_service,
     group_items,
     published_services,
     questions_by_key,
     read_answers,
+    shown_text,
     used_questions,
     uses_fallback,
 )
@@ -28,8 +28,7 @@ PAGE_LIMIT = "600 per minute"
 
 @bp.route("/")
 def index():
-    services = [(service, toolkit.pick_translation(current(service.content, "title")),
-                 toolkit.pick_translation(current(service.content, "summary")))
+    services = [(service, shown_text(service.content, "title"), shown_text(service.content, "summary"))
                 for service in published_services()]
     fallback = any(uses_fallback(title, summary) for _service, title, summary in services)
     return render_template("checklists/index.html", services=services, fallback=fallback)
@@ -53,10 +52,9 @@ def checklist(slug: str):
     if context is None:
         return toolkit.render_error(404)
     content = context["service"].content
-    title = toolkit.pick_translation(current(content, "title"))
-    summary = toolkit.pick_translation(current(content, "summary"))
-    questions = [(question, toolkit.pick_translation(current(question.texts(), "text")))
-                 for question in context["asked"]]
+    title = shown_text(content, "title")
+    summary = shown_text(content, "summary")
+    questions = [(question, shown_text(question.texts(), "text")) for question in context["asked"]]
     groups = group_items(content, context["questions"], context["answers"])
     fallback = uses_fallback(title, summary, *groups, *(text for _question, text in questions))
     share_url = url_for("checklists.checklist", slug=slug, _external=True, **context["query"])
@@ -82,7 +80,7 @@ def print_view(slug: str):
         rows.append({"group": [columns[code][index] for code in languages],
                      "items": [[columns[code][index].items[position] for code in languages]
                                for position in range(len(group.items))]})
-    titles = [toolkit.pick_translation(current(content, "title"), code) for code in languages]
+    titles = [shown_text(content, "title", code) for code in languages]
     return render_template("checklists/print.html", languages=languages, rows=rows, titles=titles,
                            labels=_column_labels(languages), **context)
 
@@ -106,7 +104,7 @@ def service_box(slug: str) -> Markup | None:
         return None
     content = service.content
     return Markup(render_template("checklists/_service_box.html", service=service,
-                                  title=toolkit.pick_translation(current(content, "title")),
+                                  title=shown_text(content, "title"),
                                   always=sum(1 for item in content["items"] if not item.get("condition")),
                                   conditional=sum(1 for item in content["items"] if item.get("condition"))))
 

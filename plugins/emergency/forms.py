@@ -73,8 +73,12 @@ class EmergencyForm(toolkit.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = as_choices(category_choices())
-        self.language.choices = as_choices([(code, toolkit.language_name(code)) for code in toolkit.enabled_languages()]
-                                           + [(OTHER_LANGUAGE, _("Eine andere Sprache"))])
+        # Each language is named in its own words, and so marked, as in the header's language list: a screen reader
+        # reads "العربية" with an Arabic voice, and the name keeps its own direction.
+        self.language.choices = [SelectChoice(code, toolkit.language_name(code), render_kw={
+                                     "lang": toolkit.language_tag(code), "dir": toolkit.text_direction(code)})
+                                 for code in toolkit.enabled_languages()]
+        self.language.choices.append(SelectChoice(OTHER_LANGUAGE, _("Eine andere Sprache")))
         if not self.is_submitted():
             self.language.data = toolkit.current_language()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, render_template, request
-from markupsafe import Markup
 from sqlalchemy import select
 
 from portal import toolkit
@@ -52,8 +51,8 @@ def term_view(term: GlossaryTerm) -> TermView:
 def initiative() -> dict:
     """Return the initiative's name, contact and its text about itself in the visitor's language."""
     settings = toolkit.plugin_settings("interpreters")
-    # The name is the same in every language; isolating it keeps right-to-left sentences in order.
-    return {**settings, "name": Markup("<bdi>{}</bdi>").format(settings["initiative_name"]),
+    # Not translated, the name is written in the source language: pages show it with the core's source_name().
+    return {**settings, "name": settings["initiative_name"],
             "about": toolkit.pick_translation(settings["initiative_about"])}
 
 

@@ -117,3 +117,39 @@ def test_every_checklist_page_passes_axe(browser, live_server, defaults, make_st
         page.goto(staff + path)
         check_page(page)
     context.close()
+
+
+NARROW_PHONE = {**PHONE, "viewport": {"width": 320, "height": 640}}
+
+
+def box(locator) -> dict:
+    found = locator.bounding_box()
+    assert found, f"{locator} is not shown"
+    return found
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["ar", "ti"])
+def test_the_print_view_stacks_the_languages_on_a_narrow_screen_and_prints_them_side_by_side(browser, live_server,
+                                                                                            defaults, lang):
+    context = browser.new_context(**NARROW_PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/{lang}/checklists/{SLUG}/print")
+    check_page(page)
+    # The table's own box scrolls sideways where it must (assert_no_horizontal_scroll leaves it out): here it need not.
+    wrap = page.locator(".table-wrap")
+    assert wrap.evaluate("wrap => wrap.scrollWidth <= wrap.clientWidth"), "the checklist scrolls sideways in its box"
+    passport = page.locator("tr", has=page.locator(f"[data-tick='{SLUG}-02']"))
+    visitor, source = box(passport.locator(f"td[lang='{lang}']")), box(passport.locator("td[lang='de']"))
+    # The visitor's language on top, the source language below it, each the whole width beside the tick box.
+    assert visitor["y"] + visitor["height"] <= source["y"] + 1
+    assert abs(visitor["width"] - source["width"]) <= 1
+    heading = page.locator(".checklists-print__group").first
+    assert box(heading.locator(f"[lang='{lang}']"))["y"] < box(heading.locator("[lang='de']"))["y"]
+
+    page.emulate_media(media="print")
+    visitor, source = box(passport.locator(f"td[lang='{lang}']")), box(passport.locator("td[lang='de']"))
+    assert abs(visitor["y"] - source["y"]) <= 1, "printed, the two languages stand side by side"
+    assert visitor["x"] + visitor["width"] <= source["x"] + 1 or source["x"] + source["width"] <= visitor["x"] + 1
+    expect(page.locator("thead th[lang='de']")).to_be_visible()
+    context.close()

@@ -1,9 +1,10 @@
 import copy
+import json
 import re
 
 import lxml.html
 from flask import render_template_string
-from portal_plugins.checklists.checklist import translation_status
+from portal_plugins.checklists.checklist import mark_source_names, translation_status
 from portal_plugins.checklists.defaults import shipped_content
 from portal_plugins.checklists.models import Question, Service
 from sqlalchemy import select
@@ -135,6 +136,75 @@ def test_a_text_missing_in_the_visitor_s_column_is_printed_in_german_and_marked_
     # The note is in the page's language, which is the cell's.
     note = arabic_cell.xpath("span[@class='checklists-print__missing']")[0]
     assert note.get("lang") is None and note.text_content() != "(noch nicht übersetzt)"
+
+
+def test_the_print_view_marks_the_office_s_name_and_a_title_shown_instead_as_german(client, defaults, data, parse):
+    set_content(data, "residence-permit-extension", lambda content: {
+        **content, "title": {code: text for code, text in content["title"].items() if code != "ar"}})
+    tree = parse(client.get("/ar/checklists/residence-permit-extension/print"))
+    office = tree.xpath("//p[@class='checklists-print__office']")[0]
+    assert (office.text_content(), office.get("lang"), office.get("dir")) == (
+        "Amt für Migration und Integration, Musterstadt", "de", "ltr")
+    titles = tree.xpath("//span[@class='checklists-print__title-part']")
+    assert [(title.text_content(), title.get("lang")) for title in titles] == [
+        ("Verlängerung der Aufenthaltserlaubnis", "de")] * 2
+
+
+def quoted_german(element) -> list[tuple[str, str, str]]:
+    """Return the names an element marks as German: their words, lang and dir."""
+    return [(name.text_content(), name.get("lang"), name.get("dir")) for name in element.xpath(".//bdi")]
+
+
+def test_german_names_a_translation_quotes_are_marked_german(client, defaults, parse):
+    page = parse(client.get("/ar/checklists/settlement-permit"))
+    assert quoted_german(page.xpath("//h1")[0]) == [("Niederlassungserlaubnis", "de", "ltr")]
+    # The window's title is plain text.
+    assert "(Niederlassungserlaubnis)" in page.xpath("string(//title)")
+    card = page.get_element_by_id("item-settlement-permit-03-more")
+    assert quoted_german(card) == [("eAT", "de", "ltr"), ("Zusatzblatt", "de", "ltr")]
+    # The brackets belong to the Arabic sentence; the name inside them is read with a German voice.
+    assert "(<bdi lang=\"de\" dir=\"ltr\">Zusatzblatt</bdi>)" in lxml.html.tostring(card, encoding="unicode")
+    pension = page.xpath("//label[@for='item-settlement-permit-06']")[0]
+    # Quoted as its name, declined in the German sentence: "der Deutschen Rentenversicherung".
+    assert quoted_german(pension) == [("Deutsche Rentenversicherung", "de", "ltr")]
+    # "Leben in Deutschland" in Arabic quotation marks.
+    assert ("Leben in Deutschland", "de", "ltr") in quoted_german(page.xpath("//main")[0])
+
+    printed = parse(client.get("/ar/checklists/settlement-permit/print"))
+    row = printed.xpath("//tr[td//small[contains(., 'Zusatzblatt')]]")[0]
+    assert quoted_german(row.xpath("td[@lang='ar']")[0]) == [("eAT", "de", "ltr"), ("Zusatzblatt", "de", "ltr")]
+    assert quoted_german(row.xpath("td[@lang='de']")[0]) == []
+
+
+def test_only_names_of_the_source_text_count_and_german_pages_have_none_to_mark(client, defaults, parse):
+    english = parse(client.get("/en/checklists/settlement-permit"))
+    # "(permanent residence)" explains in English; "(Zusatzblatt)" is the German name of the sheet.
+    assert quoted_german(english.xpath("//h1")[0]) == []
+    assert ("Zusatzblatt", "de", "ltr") in quoted_german(english.get_element_by_id("item-settlement-permit-03-more"))
+    # The "(e)" of "salarié(e)" is part of a French word.
+    french = parse(client.get("/fr/checklists/residence-permit-extension"))
+    assert quoted_german(french.xpath("//div[@data-condition='employed']/h3")[0]) == []
+    german = parse(client.get("/de/checklists/settlement-permit"))
+    assert german.xpath("//main//bdi[@lang]") == []
+
+
+def test_a_name_is_marked_where_the_translation_quotes_it_word_for_word_from_the_source_text(app):
+    source = "Eine Bescheinigung der Deutschen Rentenversicherung (DRV) und das Zusatzblatt"
+    with app.test_request_context("/ar/"):
+        def marked(text: str) -> str:
+            return str(mark_source_names(text, "ar", source))
+
+        assert marked("شهادة (Deutsche Rentenversicherung)") == (
+            'شهادة (<bdi lang="de" dir="ltr">Deutsche Rentenversicherung</bdi>)')
+        assert marked("«\u00a0Zusatzblatt\u00a0» و (DRV)") == (
+            '«\u00a0<bdi lang="de" dir="ltr">Zusatzblatt</bdi>\u00a0» و (<bdi lang="de" dir="ltr">DRV</bdi>)')
+        # Words the source text does not have, words glued to a bracket, numbers: the translation's own.
+        for own in ("(Blue Card)", "(Deutsche Rente)", "Zusatz(blatt)", "(2025)", "(Rentenversicherung Deutsche)"):
+            assert marked(own) == own
+        assert marked("<b>(Zusatzblatt)</b>") == '&lt;b&gt;(<bdi lang="de" dir="ltr">Zusatzblatt</bdi>)&lt;/b&gt;'
+        # A text in the source language, or one without a source text, has no names of another language.
+        assert str(mark_source_names("(Zusatzblatt)", "de", source)) == "(Zusatzblatt)"
+        assert str(mark_source_names("(Zusatzblatt)", "ar", "")) == "(Zusatzblatt)"
 
 
 def test_german_print_view_has_one_column(client, defaults, parse):
@@ -299,3 +369,12 @@ def test_the_service_box_is_rendered_once_per_language_and_shows_a_change_at_onc
     title = "Zu Ihrer Familie ziehen"
     set_content(data, "family-reunification", lambda content: {**content, "title": {**content["title"], "de": title}})
     assert title in box("de") and title not in first
+
+
+def test_the_tigrinya_texts_write_six_as_shidushte():
+    shipped = json.dumps(shipped_content(), ensure_ascii=False)
+    assert "ሹድሽተ" not in shipped
+    six_months = [text for service in shipped_content()["services"] for item in service["items"]
+                  for text in (item["text"], item.get("hint") or {}) if "sechs Monate" in text.get("de", "")]
+    assert len(six_months) == 11
+    assert [text["ti"] for text in six_months if "ሽዱሽተ ኣዋርሕ" not in text["ti"]] == []

@@ -3,6 +3,7 @@
 import re
 
 import lxml.html
+import pytest
 from portal_plugins.emergency.forms import MATTER_MAX, MATTER_MIN
 from portal_plugins.emergency.mail import compose
 from portal_plugins.emergency.models import EmergencyRequest
@@ -147,3 +148,18 @@ def test_the_client_writes_in_a_direction_of_their_own(client):
     page = lxml.html.fromstring(client.get("/de/emergency/").get_data(as_text=True))
     assert page.get_element_by_id("matter").get("dir") == "auto"
     assert page.get_element_by_id("other_language").get("dir") == "auto"
+
+
+@pytest.mark.portal_config({"languages": ["de", "ar", "fa_AF", "ti"]})
+def test_each_language_to_answer_in_is_marked_with_its_own_language_and_direction(client):
+    # Named in its own words, each option is read out with its own voice, as in the header's language list.
+    for url in ("/ar/emergency/", "/de/emergency/leicht"):
+        page = lxml.html.fromstring(client.get(url).get_data(as_text=True))
+        options = {option.get("value"): (option.text, option.get("lang"), option.get("dir"))
+                   for option in page.xpath("//select[@id='language']/option")}
+        assert options["de"] == ("Deutsch", "de", "ltr")
+        assert options["ar"] == ("العربية", "ar", "rtl")
+        assert options["fa_AF"] == ("دری", "fa-AF", "rtl")
+        assert options["ti"][1:] == ("ti", "ltr")
+        # "Eine andere Sprache" is written in the page's language, like the rest of the form.
+        assert options["other"][1:] == (None, None)

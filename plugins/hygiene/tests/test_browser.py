@@ -101,3 +101,38 @@ def test_the_poster_with_german_and_three_languages_prints_on_one_a4_page(browse
     expect(page.locator("article h2 span[lang]")).to_have_count(4)
     assert printed_pages(page.pdf(prefer_css_page_size=True)) == 1
     page.close()
+
+
+# Each word of the lines, as wide as the line's font draws it, that is wider than its line: the browser could only
+# break it inside. Broken only where a line may break (not at the no-break space of "EC‑Karte / girocard").
+WORDS_WIDER_THAN_THEIR_LINE = """(lines) => {
+  const pen = document.createElement("canvas").getContext("2d");
+  return lines.flatMap((line) => {
+    const style = getComputedStyle(line);
+    pen.font = style.font;
+    const room = line.clientWidth - parseFloat(style.paddingInlineStart) - parseFloat(style.paddingInlineEnd);
+    return line.textContent.split(/[ \\n\\t]+/).filter((word) => pen.measureText(word).width > room)
+      .map((word) => `${word} (${Math.round(pen.measureText(word).width)} px in ${Math.round(room)} px)`);
+  });
+}"""
+
+
+@pytest.mark.browser
+def test_the_poster_s_words_fit_a_narrow_phone_whole_and_german_may_be_hyphenated(browser, live_server, data, today):
+    data(lambda session: load_defaults(session, today))
+    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 640}})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/ar/hygiene/poster?languages=ar&languages=ti")
+    check_page(page)
+    german = page.locator(".hygiene-poster__source")
+    expect(german.first).to_contain_text("Maske")
+    # Marked as German, a browser that knows German hyphenation breaks "Einladungs-schreiben" where it may.
+    for line in german.all():
+        expect(line).to_have_attribute("lang", "de")
+        expect(line).to_have_css("hyphens", "auto")
+    expect(page.locator(".hygiene-poster__other[lang='ar'][dir='rtl']")).to_have_count(german.count())
+    # A browser that cannot (Chromium without its dictionaries, as here) breaks a word only if it is too wide.
+    lines = page.locator(".hygiene-poster :is(.hygiene-poster__title-part, .hygiene-poster__source, "
+                        ".hygiene-poster__other)")
+    assert lines.evaluate_all(WORDS_WIDER_THAN_THEIR_LINE) == []
+    context.close()

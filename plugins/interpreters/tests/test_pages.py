@@ -16,6 +16,15 @@ def test_the_initiative_is_introduced_with_its_name_and_contact_from_the_setting
     assert tree.xpath("//main//a[@href='/de/interpreters/guide']")
 
 
+@pytest.mark.parametrize("path", ["/ar/interpreters/", "/ar/interpreters/schedule", "/en/interpreters/"])
+def test_the_initiatives_name_is_marked_as_written_in_the_source_language(client, parse, path):
+    # Not translated, the name is read out with the source language's voice, isolated inside right-to-left sentences.
+    names = parse(client.get(path)).xpath("//main//*[contains(text(), 'Hispi')]")
+    assert names
+    assert [(name.tag, name.get("lang")) for name in names] == [("bdi", "de")] * len(names)
+    assert not [name for name in names if name.xpath("ancestor::bdi")]
+
+
 def test_the_initiatives_text_falls_back_to_german_in_other_languages(client, parse):
     arabic = parse(client.get("/ar/interpreters/"))
     assert "نرافق الناس" in arabic.xpath("string(//main)")
