@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from portal import toolkit
 from portal.toolkit import _, _l
 
-from .matching import is_valid_reference, normalize_reference
+from .matching import has_non_latin_letters, is_valid_reference, normalize_reference
 from .services import known_services, service_name
 from .statuses import STATUSES, STATUSES_NEEDING_DATE
 
@@ -22,6 +22,10 @@ def reference_problem(reference: str) -> str | None:
     """Return a translated reason why a normalized reference cannot be one of ours, or None."""
     if not reference:
         return _("Bitte geben Sie die Vorgangsnummer ein.")
+    if has_non_latin_letters(reference):
+        # Typed on a keyboard of another script: letters that look Latin are mapped already, the others are not.
+        return _("Die Vorgangsnummer wird mit lateinischen Buchstaben (A bis Z) geschrieben, zum Beispiel M-100001. "
+                 "Bitte stellen Sie Ihre Tastatur auf lateinische Buchstaben um.")
     if not is_valid_reference(reference):
         return _("Die Vorgangsnummer besteht aus 3 bis 32 Buchstaben, Ziffern und Bindestrichen. "
                  "Bitte prüfen Sie Ihre Eingabe.")

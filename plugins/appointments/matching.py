@@ -21,8 +21,13 @@ REFERENCE_LIMIT = toolkit.ReferenceLimit(
 
 
 def normalize_reference(raw: str) -> str:
-    """Return a reference as the toolkit normalises it, without spaces (our references have none)."""
+    """Return a reference as the toolkit normalises it (Cyrillic look-alikes Latin), without spaces (ours have none)."""
     return toolkit.normalize_reference(raw).replace(" ", "")
+
+
+def has_non_latin_letters(reference: str) -> bool:
+    """Tell whether a normalized reference holds letters other than A to Z, which no reference of ours has."""
+    return any(char.isalpha() and not char.isascii() for char in reference)
 
 
 def is_valid_reference(reference: str) -> bool:

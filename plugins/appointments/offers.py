@@ -20,7 +20,7 @@ from portal.toolkit import _
 
 from .models import Appointment
 from .publishing import publish_changed
-from .selfservice import free_date, moment_text, offer_token, slot_text, upcoming
+from .selfservice import free_date, moment_text, offer_token, office_name, reference_line, slot_text, upcoming
 from .selfservice_models import FreedSlot, Offer, PendingMove, ShortNoticeEntry, given_back_exists
 from .statuses import STATUSES
 
@@ -42,12 +42,22 @@ def candidates(slot: FreedSlot, count: int) -> list[tuple[ShortNoticeEntry, Appo
     return list(toolkit.session().execute(query).all())
 
 
-def _offer_mail(entry: ShortNoticeEntry, offer: Offer, slot: FreedSlot) -> toolkit.MailMessage:
+def _why_offered() -> str:
+    """Say why a client on the short-notice list gets a mail about an earlier date."""
+    return _("Sie bekommen diese E-Mail, weil Sie sich im Portal des Amts für kurzfristige Termine gemeldet haben.")
+
+
+def _offer_mail(entry: ShortNoticeEntry, appointment: Appointment, offer: Offer,
+                slot: FreedSlot) -> toolkit.MailMessage:
     with force_locale(entry.language):
         link = toolkit.public_url_for("appointments.offer", token=offer_token(offer), lang=entry.language)
         subject = _("Früherer Termin frei: Möchten Sie ihn?")
+        # Who writes, about which letter, and why: a mail with a link and neither would pass for phishing.
         body = "\n\n".join([
-            _("Ein früherer Termin ist frei geworden: %(slot)s.", slot=slot_text(slot)),
+            _("Beim %(office)s ist ein früherer Termin frei geworden: %(slot)s.", office=office_name(),
+              slot=slot_text(slot)),
+            reference_line(appointment),
+            _why_offered(),
             _("Wer zuerst zusagt, bekommt ihn. Das Angebot gilt bis %(until)s.", until=moment_text(offer.expires_at)),
             _("Zusagen:") + f"\n{link}",
             _("Wenn Sie nichts tun, bleibt Ihr bisheriger Termin."),
@@ -74,7 +84,7 @@ def offer_slot(slot: FreedSlot) -> list[Offer]:
         toolkit.session().add(offer)
         toolkit.session().flush()
         if entry.email:
-            _offer_mail(entry, offer, slot)
+            _offer_mail(entry, appointment, offer, slot)
         made.append(offer)
     return made
 
@@ -131,8 +141,11 @@ def _gone_mail(offer: Offer) -> None:
     if entry is None or not entry.email:
         return
     with force_locale(entry.language):
-        toolkit.queue_mail(entry.email, _("Der frühere Termin ist schon vergeben"),
-                           _("Jemand anderes hat den früheren Termin schneller angenommen. Ihr bisheriger Termin "
-                             "bleibt, und Sie bleiben auf der Liste für kurzfristige Termine."),
-                           plugin="appointments")
+        body = "\n\n".join([
+            _("Jemand anderes hat den früheren Termin beim %(office)s schneller angenommen. Ihr bisheriger Termin "
+              "bleibt, und Sie bleiben auf der Liste für kurzfristige Termine.", office=office_name()),
+            reference_line(toolkit.session().get(Appointment, offer.appointment_id)),
+            _why_offered(),
+        ])
+        toolkit.queue_mail(entry.email, _("Der frühere Termin ist schon vergeben"), body, plugin="appointments")
 

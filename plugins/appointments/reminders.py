@@ -19,7 +19,7 @@ from portal.toolkit import _
 
 from .display import day_bounds, describe
 from .models import Appointment
-from .selfservice import DATED_STATUSES, mail_token
+from .selfservice import DATED_STATUSES, mail_token, office_name, reference_line
 from .selfservice_models import Reminder
 
 
@@ -32,9 +32,12 @@ def _compose(reminder: Reminder, appointment: Appointment) -> tuple[str, str]:
                                           lang=reminder.language)
 
         subject = _("Erinnerung: Ihr Termin am %(day)s", day=facts["date_text"])
+        # Who writes, about which letter, and why: a mail with links and neither would pass for phishing.
         body = "\n\n".join([
-            _("Sie haben einen Termin im Amt: %(day)s um %(clock)s Uhr, %(place)s.", day=facts["date_text"],
-              clock=facts["time_text"], place=facts["place"]),
+            _("Sie haben einen Termin beim %(office)s: %(day)s um %(clock)s Uhr, %(place)s.", office=office_name(),
+              day=facts["date_text"], clock=facts["time_text"], place=facts["place"]),
+            reference_line(appointment),
+            _("Sie bekommen diese E-Mail, weil Sie im Portal des Amts um Erinnerungen an diesen Termin gebeten haben."),
             _("Ich komme:") + "\n" + link("confirm"),
             _("Ich kann nicht kommen (der Termin geht dann an jemanden, der wartet):") + "\n" + link("cancel"),
             _("Keine Erinnerungen mehr:") + "\n" + link("stop-reminders"),

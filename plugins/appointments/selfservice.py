@@ -118,6 +118,16 @@ def moment_text(moment) -> str:
     return _("%(day)s, %(clock)s Uhr", day=format_day(local), clock=format_clock(local))
 
 
+def office_name() -> str:
+    """Return the office's name as the portal's settings give it, isolated for a sentence in any language of a mail."""
+    return toolkit.isolate(toolkit.portal_settings()["office"]["name"])
+
+
+def reference_line(appointment: Appointment | Row) -> str:
+    """Return a mail's line with the appointment's reference, by which the client matches it to their letter."""
+    return _("Vorgangsnummer: %(reference)s", reference=toolkit.isolate(appointment.reference))
+
+
 def has_date(appointment: Appointment | Row) -> bool:
     """Tell whether the appointment names a date: a status with one, and the date itself."""
     return STATUSES[appointment.status].has_date and appointment.starts_at is not None

@@ -21,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal import toolkit
 from portal.toolkit import _, _l
 
+from .display import describe
 from .matching import result_token
 from .models import Appointment
 from .offers import accept
@@ -182,6 +183,7 @@ def _selfservice_limit() -> str:
 def _render_action(action: str, appointment: Appointment, form: toolkit.Form, status: int = 200):
     form.token.data = action_token(appointment)
     return render_template("appointments/selfservice/action.html", action=action, form=form,
+                           facts=describe(appointment, given_back(appointment)),
                            reminders_on_schedule=action == "remind" and reminders_on_schedule(appointment),
                            dated=has_date(appointment),
                            result_url=url_for("appointments.result", token=result_token(appointment))), status
@@ -287,6 +289,6 @@ def offer(token: str):
     open_now = offer.state == "open" and offer.expires_at > toolkit.utcnow() and slot.taken_by_offer_id is None
     return render_template("appointments/selfservice/offer.html", form=form, open_now=open_now, token=token,
                            accepted=offer.state == "accepted",
-                           slot_description=slot_text(slot),
+                           slot_description=slot_text(slot), facts=describe(appointment, given_back(appointment)),
                            result_url=url_for("appointments.result", token=result_token(appointment))), \
         422 if form.errors else 200

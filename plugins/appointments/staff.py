@@ -16,7 +16,7 @@ from .display import day_bounds, describe, format_day, local_start, place, to_ut
 from .export import export_csv
 from .forms import AppointmentForm, DayLettersForm, ExportForm, ImportForm, LetterForm, SearchForm, UnlockForm
 from .importer import import_appointments
-from .matching import REFERENCE_LIMIT
+from .matching import REFERENCE_LIMIT, normalize_reference
 from .models import Appointment
 from .publishing import publish_changed
 from .qr import lookup_url
@@ -44,9 +44,9 @@ def search():
         query = query.where(false())
     else:
         if form.reference.data:
-            # Compared without separators, like the public lookup: M100 finds M-100001.
+            # Compared without separators and in Latin letters, like the public lookup: M100 finds M-100001.
             query = query.where(toolkit.reference_key_expression(Appointment.reference).startswith(
-                toolkit.reference_key(form.reference.data), autoescape=True))
+                toolkit.reference_key(normalize_reference(form.reference.data)), autoescape=True))
         if form.service.data:
             query = query.where(Appointment.service == form.service.data)
         if form.status.data:

@@ -19,15 +19,17 @@ class Status:
 
 
 STATUSES: dict[str, Status] = {status.code: status for status in (
+    # What to bring names the letter or a code on the phone: another plugin may admit with a code from the letter
+    # or this page, and a client who has it on the phone must not think the paper itself is required.
     Status("invited", _l("Einladung verschickt"),
            _l("Wir haben Ihnen einen Brief mit Ihrem Termin geschickt."),
-           _l("Kommen Sie pünktlich zu diesem Termin. Bringen Sie den Brief und Ihren Pass mit: "
-              "Am Eingang wird der Brief kontrolliert."),
+           _l("Kommen Sie pünktlich zu diesem Termin. Bringen Sie den Brief (oder den Einlasscode auf Ihrem Handy) "
+              "und Ihren Pass oder Ausweis mit. Am Eingang wird Ihre Einladung kontrolliert."),
            True),
     Status("scheduled", _l("Termin steht fest"),
            _l("Ihr Termin ist fest eingeplant."),
-           _l("Kommen Sie pünktlich zu diesem Termin. Bringen Sie Ihr Einladungsschreiben und Ihren Pass mit: "
-              "Am Eingang wird der Brief kontrolliert."),
+           _l("Kommen Sie pünktlich zu diesem Termin. Bringen Sie Ihr Einladungsschreiben (oder den Einlasscode auf "
+              "Ihrem Handy) und Ihren Pass oder Ausweis mit. Am Eingang wird Ihre Einladung kontrolliert."),
            True),
     Status("postponed", _l("Verschoben"),
            _l("Ihr Termin wurde verschoben. Einen neuen Termin haben wir noch nicht."),
@@ -41,7 +43,8 @@ STATUSES: dict[str, Status] = {status.code: status for status in (
            False),
     Status("ready_for_collection", _l("Zur Abholung bereit"),
            _l("Ihr Dokument ist fertig. Sie können es abholen."),
-           _l("Kommen Sie zu Ihrem Termin. Bringen Sie Ihren Pass und Ihr Einladungsschreiben mit."),
+           _l("Kommen Sie zu Ihrem Termin. Bringen Sie Ihren Pass oder Ausweis und Ihr Einladungsschreiben (oder den "
+              "Einlasscode auf Ihrem Handy) mit. Am Eingang wird Ihre Einladung kontrolliert."),
            True),
     Status("completed", _l("Erledigt"),
            _l("Dieser Termin ist abgeschlossen."),

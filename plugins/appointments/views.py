@@ -148,8 +148,10 @@ def calendar(token: str):
 
 @bp.errorhandler(NotFound)
 def _expired_link(_exc):
+    # The heading says what happened: many stop reading at "page not found", and the link was the portal's own.
     return toolkit.render_error(404, _("Dieser Link ist abgelaufen oder ungültig. Bitte fragen Sie Ihren Termin "
-                                       "noch einmal ab."), next_step=(url_for(".lookup"), _("Termin prüfen")))
+                                       "noch einmal ab."), next_step=(url_for(".lookup"), _("Termin prüfen")),
+                                title=_("Link abgelaufen oder ungültig"))
 
 
 @bp.errorhandler(TooManyRequests)

@@ -57,6 +57,15 @@ def test_every_mismatch_gets_the_same_json_answer(client, add_appointment):
     assert wrong_reference.get_json()["error"] == "not_found"
 
 
+def test_a_reference_typed_in_cyrillic_is_read_as_latin_and_another_script_is_named(client, add_appointment):
+    add_appointment("M-100001", date(1985, 3, 27))
+    found = lookup(client, lang="ru", reference="М-100001", birth_date="1985-03-27")
+    assert found.status_code == 200 and found.get_json()["reference"] == "M-100001"
+    refused = lookup(client, lang="de", reference="Д-100001", birth_date="1985-03-27")
+    assert refused.status_code == 422
+    assert "lateinischen Buchstaben" in refused.get_json()["fields"]["reference"]
+
+
 def test_malformed_requests_are_told_what_is_wrong(client):
     response = lookup(client, reference="", birth_date="27.03.1985")
     assert response.status_code == 422

@@ -32,12 +32,18 @@ def test_client_follows_the_qr_link_and_takes_the_appointment_home(browser, live
     assert page.input_value("#year") == "1985"
     assert_accessible(page)
 
+    lookup_title = page.title()
     page.fill("#day", "27")
     page.click("#lookup-region button[type=submit]")
     page.wait_for_selector("#appointment-title")
     # htmx swapped the result in place, announced it and moved focus to it; the address bar holds its address.
     assert re.search(r"/tr/appointments/result/[^/?]+$", page.url)
     expect(page.locator("#appointment-title")).to_be_focused()
+    # The tab and the heading name the result, as the result's own page does (compared after Forward below).
+    expect(page).not_to_have_title(lookup_title)
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator("h1")).to_have_id("appointment-title")
+    swapped_title, swapped_heading = page.title(), page.locator("h1").inner_text()
     assert page.text_content("#lookup-announcement").strip() != ""
     assert page.locator("html").get_attribute("lang") == "tr"
     assert "Ertelendi" not in page.text_content("main")
@@ -49,10 +55,13 @@ def test_client_follows_the_qr_link_and_takes_the_appointment_home(browser, live
     page.wait_for_url(re.compile(r"/tr/appointments/\?ref=M-100001$"))
     expect(page.locator("#reference")).to_have_value("M-100001")
     assert page.locator(".site-header").count() == 1 and not page.locator("#appointment-title").count()
+    expect(page).to_have_title(lookup_title)
     page.go_forward()
     # The result's own address is its printable page.
     page.wait_for_selector("h1#appointment-title")
     assert page.locator(".site-header").count() == 1 and page.is_visible("button[data-print]")
+    expect(page).to_have_title(swapped_title)
+    expect(page.locator("h1")).to_have_text(swapped_heading)
 
     with page.expect_download() as download_info:
         page.click("a[download]")

@@ -300,3 +300,95 @@ def test_a_wrong_date_after_the_letter_s_qr_code_keeps_the_reference_for_another
     switch = re.search(r'<a href="([^"]+)" hreflang="de"', answer.get_data(as_text=True)).group(1)
     assert switch == "/de/appointments/?ref=M-100004"
     assert 'value="M-100004"' in client.get(switch).get_data(as_text=True)
+
+
+# Cyrillic and Greek letters that look like Latin ones, both cases, as the brief of the reviewers lists them.
+LOOKALIKES = [("АВЕКМНОРСТУХ", "ABEKMHOPCTYX"), ("авекмнорстух", "ABEKMHOPCTYX"),
+              ("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX"), ("αβεζηικμνορτυχ", "ABEZHIKMNOPTYX")]
+
+
+@pytest.mark.parametrize("typed, latin", LOOKALIKES)
+def test_letters_that_look_latin_become_latin(typed, latin):
+    assert matching.normalize_reference(typed) == latin
+
+
+@pytest.mark.parametrize("typed", ["М-100001", "м-100001", "Μ-100001", "μ 100001"])
+def test_a_reference_typed_on_a_cyrillic_or_greek_keyboard_is_found(client, add_appointment, typed):
+    add_appointment("M-100001")
+    response = post_lookup(client, reference=typed)
+    assert response.status_code == 200 and "Termin steht fest" in response.get_data(as_text=True)
+
+
+def test_a_cyrillic_reference_with_several_lookalikes_finds_the_latin_one(client, add_appointment):
+    add_appointment("KX-2026/07")
+    assert "Termin steht fest" in post_lookup(client, reference="кх-2026/07").get_data(as_text=True)
+
+
+def test_a_reference_typed_in_cyrillic_counts_against_the_latin_references_limit(app, client, add_appointment):
+    app.config["PORTAL"]["plugin_settings"]["appointments"]["rate_limit_per_reference"] = "2 per hour"
+    try:
+        add_appointment("M-100001")
+        assert post_lookup(client, reference="М-100001", birth_date=date(1985, 3, 20)).status_code == 404
+        assert post_lookup(client, reference="M-100001", birth_date=date(1985, 3, 21)).status_code == 404
+        # The lock is the Latin reference's, however it was typed.
+        assert post_lookup(client, reference="м-100001").status_code == 429
+    finally:
+        app.config["PORTAL"]["plugin_settings"]["appointments"]["rate_limit_per_reference"] = "10 per hour"
+
+
+@pytest.mark.parametrize("typed", ["Д-100001", "MÜ-100001", "Ж100001"])
+def test_a_letter_of_another_script_is_named_as_such(client, add_appointment, typed):
+    add_appointment("M-100001")
+    response = post_lookup(client, reference=typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "lateinischen Buchstaben (A bis Z) geschrieben, zum Beispiel M-100001" in page
+    assert "3 bis 32 Buchstaben" not in page
+    assert f'value="{typed.upper()}"' in page, "what was typed is kept"
+    with_lookalike = post_lookup(client, reference="МД-100001", lang="uk").get_data(as_text=True)
+    assert "латинськими літерами" in with_lookalike and 'value="MД-100001"' in with_lookalike
+
+
+def test_a_result_swapped_in_by_htmx_brings_the_result_pages_title_and_heading(client, add_appointment):
+    add_appointment()
+    fragment = post_lookup(client, lang="en", htmx=True).get_data(as_text=True)
+    # htmx makes a <title> at the top of the fragment the document's; the heading is the page's only h1.
+    assert re.search(r"^\s*<title>Your appointment – [^<]+</title>", fragment.split("</p>", 1)[1])
+    assert '<h1 id="appointment-title" data-focus-after-swap>Your appointment</h1>' in fragment
+    assert "Check appointment" not in fragment
+    result_page = post_lookup(client, lang="en").get_data(as_text=True)
+    assert re.search(r"<title>([^<]+)</title>", result_page).group(1) == \
+        re.search(r"<title>([^<]+)</title>", fragment).group(1)
+    # The form keeps its own title and heading, and a form with errors brings no title.
+    form = client.get("/en/appointments/").get_data(as_text=True)
+    assert "<title>Check appointment – " in form and "<h1>Check appointment</h1>" in form
+    missed = post_lookup(client, lang="en", reference="M-424242", htmx=True).get_data(as_text=True)
+    assert "<title>" not in missed and "<h1>Check appointment</h1>" in missed
+
+
+@pytest.mark.parametrize("lang, heading", [("de", "Link abgelaufen oder ungültig"),
+                                           ("en", "Link expired or not valid")])
+def test_an_expired_or_invalid_result_link_says_so_in_its_heading(app, client, add_appointment, monkeypatch, lang,
+                                                                   heading):
+    add_appointment()
+    path = post_lookup(client, lang=lang).request.path
+    for answer in (client.get(f"/{lang}/appointments/result/forged"), client.get(path + "x")):
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 404
+        assert f"<h1>{heading}</h1>" in page and f"<title>{heading} – " in page
+    monkeypatch.setitem(app.config["PORTAL"]["plugin_settings"]["appointments"], "result_link_minutes", 1)
+    import time as clock
+    real_time = clock.time
+    monkeypatch.setattr(clock, "time", lambda: real_time() + 120)
+    expired = client.get(path)
+    assert expired.status_code == 404 and f"<h1>{heading}</h1>" in expired.get_data(as_text=True)
+    assert client.get(path + "/appointment.ics").status_code == 404
+
+
+@pytest.mark.parametrize("status, days", [("invited", 3), ("scheduled", 3), ("ready_for_collection", 3)])
+def test_what_to_bring_does_not_make_the_paper_letter_the_only_way_in(client, add_appointment, status, days):
+    add_appointment(status=status, days=days)
+    page = post_lookup(client).get_data(as_text=True)
+    assert "(oder den Einlasscode auf Ihrem Handy)" in page and "Pass oder Ausweis" in page
+    assert "Am Eingang wird Ihre Einladung kontrolliert." in page
+    assert "der Brief kontrolliert" not in page

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from portal_plugins.appointments.selfservice_models import ClientRequest, FreedSlot, Reminder, ShortNoticeEntry
@@ -299,3 +301,59 @@ def test_a_postponed_appointment_is_not_told_its_date_stays(client, add_appointm
     answer = act(client, "leave-list", token).get_data(as_text=True)
     assert "Sie stehen nicht mehr auf der Liste. Ihre E-Mail-Adresse ist gelöscht." in answer
     assert "bisheriger Termin" not in answer
+
+
+def about_part(page: str) -> str:
+    """Return what a self-service page shows between its heading and its form."""
+    start = page.index("<h1")
+    return page[start:page.index("<form", start)]
+
+
+@pytest.mark.parametrize("action", ["confirm", "cancel", "new-date", "remind", "stop-reminders", "short-notice",
+                                    "leave-list"])
+def test_a_self_service_page_names_the_appointment_it_acts_on(client, add_appointment, open_result, action):
+    add_appointment(days=5, room="2.14")
+    _html, token = open_result(client)
+    page = client.get(f"/de/appointments/self-service/{action}?t={token}").get_data(as_text=True)
+    about = about_part(page)
+    day = datetime.now(ZoneInfo("Europe/Berlin")).date() + timedelta(days=5)
+    assert "Es geht um diesen Termin:" in about
+    for fact in ("M-100001", "Verlängerung der Aufenthaltserlaubnis", f'<time datetime="{day.isoformat()}T09:30',
+                 "09:30", "Wacker Hof, Raum 2.14"):
+        assert fact in about, fact
+    # Nothing the result page does not show: the date of birth is never on a page.
+    assert "1985" not in page
+
+
+def test_a_page_sent_back_with_errors_still_names_the_appointment(client, add_appointment, open_result, act):
+    add_appointment(days=5)
+    _html, token = open_result(client, lang="en")
+    answer = act(client, "cancel", token, lang="en")
+    about = about_part(answer.get_data(as_text=True))
+    assert answer.status_code == 422
+    assert "This concerns this appointment:" in about and "M-100001" in about and "09:30" in about
+
+
+def test_the_short_notice_page_of_a_postponed_appointment_names_it_without_a_date(client, add_appointment,
+                                                                                 open_result):
+    add_appointment(status="postponed", days=None, building="", room="")
+    _html, token = open_result(client)
+    about = about_part(client.get(f"/de/appointments/self-service/short-notice?t={token}").get_data(as_text=True))
+    assert "M-100001" in about and "Verlängerung der Aufenthaltserlaubnis" in about
+    assert "<time" not in about and "Uhrzeit" not in about
+
+
+@pytest.mark.parametrize("lang, heading", [("de", "Link abgelaufen oder ungültig"),
+                                           ("uk", "Посилання застаріле або недійсне")])
+def test_an_expired_self_service_link_says_so_in_its_heading(app, client, add_appointment, open_result, monkeypatch,
+                                                             lang, heading):
+    add_appointment()
+    _html, token = open_result(client, lang=lang)
+    monkeypatch.setitem(app.config["PORTAL"]["plugin_settings"]["appointments"], "result_link_minutes", 1)
+    import time as clock
+    real_time = clock.time
+    monkeypatch.setattr(clock, "time", lambda: real_time() + 120)
+    answer = client.get(f"/{lang}/appointments/self-service/cancel?t={token}")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 404
+    assert f"<h1>{heading}</h1>" in page and f'href="/{lang}/appointments/"' in page

@@ -261,3 +261,32 @@ def test_an_import_with_another_date_ends_a_move(app, freed_slot_and_list, staff
     import_row(app, csv_file, taker, other_day)
     starts_at, pending = stored(database, taker)
     assert starts_at.astimezone(BERLIN).date() == other_day and not pending
+
+
+def test_offer_mails_name_the_office_the_reference_and_why_and_the_page_the_appointment(
+        app, client, freed_slot_and_list, staff_client, mail_server):
+    offer_from_staff(staff_client("caseworker"))
+    app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
+    office = app.config["PORTAL"]["office"]["name"]
+    mails = {mail["X-Envelope-To"]: mail.get_payload(decode=True).decode() for mail in mail_server.messages}
+    offered = mails["b@example.org"]
+    assert f"Beim \u2068{office}\u2069 ist ein früherer Termin frei geworden: " in offered
+    assert "Vorgangsnummer: \u2068M-200002\u2069" in offered and "Vorgangsnummer: \u2068M-200001\u2069" in mails[
+        "a@example.org"]
+    assert "weil Sie sich im Portal des Amts für kurzfristige Termine gemeldet haben." in offered
+    assert offered.index("gemeldet haben") < offered.index("/de/appointments/offer/")
+    # The offer's page names the appointment it would move: the client's date still, before accepting.
+    link = re.search(r"(/de/appointments/offer/\S+)", offered).group(1)
+    page = client.get(link).get_data(as_text=True)
+    about = page[page.index("Ihr jetziger Termin:"):page.index("<form")]
+    assert "M-200002" in about and "09:30" in about
+    client.post(link, data={"csrf_token": csrf_token(client, link)})
+    after = client.get(link).get_data(as_text=True)
+    assert "M-200002" in after[after.index("Ihr jetziger Termin:"):] and "08:00" in after
+    # The other client learns it is gone, in a mail that says as much about itself.
+    app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
+    gone = next(mail for mail in mail_server.messages if "schon vergeben" in mail["Subject"])
+    text = gone.get_payload(decode=True).decode()
+    assert gone["X-Envelope-To"] == "a@example.org"
+    assert f"den früheren Termin beim \u2068{office}\u2069 schneller angenommen" in text
+    assert "Vorgangsnummer: \u2068M-200001\u2069" in text and "für kurzfristige Termine gemeldet haben" in text

@@ -145,3 +145,59 @@ def test_a_reminders_link_expires(app, client, add_appointment, open_result, act
     real_time = clock.time
     monkeypatch.setattr(clock, "time", lambda: real_time() + 6 * 24 * 3600)
     assert client.get(path).status_code == 404
+
+
+def test_a_reminder_names_the_office_the_reference_and_why_it_came(app, client, add_appointment, open_result, act,
+                                                                    mail_server):
+    add_appointment("M-100001", days=3, clock=time(9, 30), room="2.14")
+    opt_in(client, open_result, act)
+    run(app, "appointments", "remind")
+    run(app, "mail", "deliver", "--all")
+    text = body(mail_server.messages[0])
+    office = app.config["PORTAL"]["office"]["name"]
+    # Names from the settings and the reference are isolated, so that a right-to-left mail keeps their order.
+    assert f"Sie haben einen Termin beim \u2068{office}\u2069: " in text and "09:30 Uhr, Wacker Hof, Raum 2.14." in text
+    assert "Vorgangsnummer: \u2068M-100001\u2069" in text
+    assert "weil Sie im Portal des Amts um Erinnerungen an diesen Termin gebeten haben." in text
+    # Who writes and why comes before the first link.
+    assert text.index("Vorgangsnummer") < text.index("weil Sie") < text.index("https://")
+
+
+@pytest.mark.portal_config({"office": {"name": "Ausländerbehörde Musterstadt"}})
+def test_a_reminder_in_another_language_names_the_office_as_configured(app, client, add_appointment, open_result,
+                                                                       act, mail_server):
+    add_appointment(days=1)
+    opt_in(client, open_result, act, lang="uk")
+    run(app, "appointments", "remind")
+    run(app, "mail", "deliver", "--all")
+    text = body(mail_server.messages[0])
+    assert "\u2068Ausländerbehörde Musterstadt\u2069" in text and "Номер звернення: \u2068M-100001\u2069" in text
+    assert "на порталі відомства попросили нагадувати" in text
+
+
+def test_the_page_a_reminders_link_opens_names_the_appointment(app, client, add_appointment, open_result, act,
+                                                               mail_server):
+    add_appointment(days=3, room="2.14")
+    opt_in(client, open_result, act)
+    run(app, "appointments", "remind")
+    run(app, "mail", "deliver", "--all")
+    for path in re.findall(r"https://termine\.example\.org(/\S+)", body(mail_server.messages[0])):
+        page = client.get(path).get_data(as_text=True)
+        about = page[page.index("<h1"):page.index("<form", page.index("<h1"))]
+        assert "Es geht um diesen Termin:" in about and "M-100001" in about and "Wacker Hof, Raum 2.14" in about
+
+
+def test_an_expired_reminder_link_says_so_in_its_heading(app, client, add_appointment, open_result, act, mail_server,
+                                                         monkeypatch):
+    add_appointment(days=3)
+    opt_in(client, open_result, act)
+    run(app, "appointments", "remind")
+    run(app, "mail", "deliver", "--all")
+    path = re.search(r"https://termine\.example\.org(/\S+)", body(mail_server.messages[0])).group(1)
+    import time as clock
+    real_time = clock.time
+    monkeypatch.setattr(clock, "time", lambda: real_time() + 6 * 24 * 3600)
+    answer = client.get(path)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 404
+    assert "<h1>Link abgelaufen oder ungültig</h1>" in page and "Seite nicht gefunden" not in page

@@ -55,6 +55,7 @@ def test_search_by_reference_service_status_and_date(staff_client, add_appointme
     assert found() == ["M-100001", "M-100002", "M-200003"]
     assert found(reference="m-1000") == ["M-100001", "M-100002"]
     assert found(reference="M 1000") == found(reference="m1000") == ["M-100001", "M-100002"]
+    assert found(reference="М-1000") == ["M-100001", "M-100002"], "a Cyrillic М is read as M, as in the lookup"
     assert found(service="eu-blue-card") == ["M-100002"]
     assert found(status="postponed") == ["M-200003"]
     tomorrow = datetime.now(BERLIN).date() + timedelta(days=1)
