@@ -77,7 +77,8 @@ def result(token: str):
         if isinstance(case_id, int) else None
     if case is None:
         return toolkit.render_error(404, _("Dieser Link ist abgelaufen oder ungültig. Bitte fragen Sie Ihren Termin "
-                                           "noch einmal ab."), next_step=(url_for(".lookup"), _("Termin anzeigen")))
+                                           "noch einmal ab."), next_step=(url_for(".lookup"), _("Termin prüfen")),
+                                    title=_("Link abgelaufen oder ungültig"))
     page = render_template("naturalisation/result.html", status=case_status(case), service=SERVICE,
                            location=handover_location(current_settings()))
     # It shows a case's appointments: shared computers and proxies must not keep it.

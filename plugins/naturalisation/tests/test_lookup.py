@@ -74,7 +74,9 @@ def test_the_answer_has_an_address_of_its_own_that_expires(app, client, database
     assert f'href="{address.replace("/de/", "/en/")}"' in page.get_data(as_text=True)
     forged = fresh.get(address[:-3] + "xyz")
     assert forged.status_code == 404 and "abgelaufen oder ungültig" in forged.get_data(as_text=True)
-    assert '<a class="button" href="/de/naturalisation/">Termin anzeigen</a>' in forged.get_data(as_text=True)
+    # The heading says what happened, not "page not found"; the button leads to the lookup it names.
+    assert "<h1>Link abgelaufen oder ungültig</h1>" in forged.get_data(as_text=True)
+    assert '<a class="button" href="/de/naturalisation/">Termin prüfen</a>' in forged.get_data(as_text=True)
     monkeypatch.setitem(app.config["PORTAL"]["plugin_settings"]["naturalisation"], "result_link_minutes", 1)
     import time as clock
     real_time = clock.time
