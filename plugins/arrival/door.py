@@ -1,10 +1,10 @@
 """Passes issued for appointments and checked in at the door, in the arrival plugin's table.
 
-The table holds each appointment's current facts under its public id. A pass
-whose facts differ from them was made before the appointment changed, and a
-pass of a revoked (cancelled) appointment is void: both are "changed or
-cancelled" at the door, while the public id stays, so the letter's address
-keeps working.
+The table holds each appointment's current facts under its public id. The
+door judges a pass and its short code alike by these facts (a pass made
+before the appointment moved names the same appointment); a pass of a revoked
+(cancelled) appointment, or never issued, is "changed or cancelled". The
+public id stays, so the letter's address keeps working.
 """
 
 from __future__ import annotations
@@ -23,13 +23,14 @@ from .passes import (
     NOT_GENUINE,
     SHORT_CODE_LENGTH,
     VALID_NOW,
+    NotGenuine,
     PassFacts,
     Verdict,
-    judge,
     judge_facts,
     normalized,
     public_id_bytes,
     public_id_text,
+    read,
     sign,
 )
 
@@ -37,8 +38,9 @@ from .passes import (
 def issue(facts: PassFacts, private_key) -> str:
     """Sign a pass for the facts and make them the appointment's current ones; return the pass.
 
-    An earlier pass of the same appointment with other facts is void from now on; its check-in stays
-    for a change on the same day (a client who came in keeps standing) and is cleared for another day.
+    An earlier pass of the same appointment is judged by the new facts from now on; its check-in stays for a
+    change on the same day (a client who came in keeps standing, and the waiting room hears of the new facts)
+    and is cleared for another day.
     """
     public_id = public_id_text(facts.public_id)
     session = toolkit.session()
@@ -49,12 +51,16 @@ def issue(facts: PassFacts, private_key) -> str:
     elif row.day != facts.day:
         # Coming in counts for the day it happened: an appointment moved to another day is to be attended anew.
         row.checked_in_at, row.checked_in_device, row.checked_in_by = None, "", None
+    moved_while_in = row.checked_in_at is not None and row.revoked_at is None and row_facts(row) != facts
     row.key_id, row.day, row.window_start, row.window_end = facts.key_id, facts.day, facts.window_start, \
         facts.window_end
     row.persons, row.service_group, row.interpreter_language = facts.persons, facts.service_group, \
         facts.interpreter_language
     row.revoked_at = None
     session.flush()
+    if moved_while_in:
+        # The client is in the building: the waiting room orders the ticket by the appointment's new time.
+        publish_checked_in(row)
     return sign(facts, private_key)
 
 
@@ -64,41 +70,43 @@ def revoke(public_id: bytes, now: datetime) -> None:
                               .values(revoked_at=now))
 
 
-def _current(row: ArrivalPass, facts: PassFacts) -> bool:
-    return row.revoked_at is None and (row.key_id, row.day, row.window_start, row.window_end, row.persons,
-                                       row.service_group, row.interpreter_language) == (
-        facts.key_id, facts.day, facts.window_start, facts.window_end, facts.persons, facts.service_group,
-        facts.interpreter_language)
-
-
-def _row_facts(row: ArrivalPass) -> PassFacts:
+def row_facts(row: ArrivalPass) -> PassFacts:
+    """Return the appointment's current facts as the table of issued passes holds them."""
     return PassFacts(key_id=row.key_id, public_id=public_id_bytes(row.public_id), day=row.day,
                      window_start=row.window_start, window_end=row.window_end, persons=row.persons,
                      service_group=row.service_group, interpreter_language=row.interpreter_language)
 
 
+def issued_record(public_id: bytes) -> ArrivalPass | None:
+    """Return the issued pass of an appointment's public id, or None when it was never issued, deleted or revoked."""
+    row = toolkit.session().scalar(select(ArrivalPass).where(ArrivalPass.public_id == public_id_text(public_id)))
+    return row if row is not None and row.revoked_at is None else None
+
+
 def _find(code: str, public_keys: dict, now: datetime) -> tuple[Verdict, ArrivalPass | None]:
-    """Return what the pass or short code alone says, and the issued pass it belongs to."""
-    session = toolkit.session()
+    """Return the verdict on the appointment a pass or short code names, and its issued pass (None: changed).
+
+    A pass and the short code printed beside it name the same appointment, so both are judged by its current
+    facts in the table: a letter printed before a move the same day gets the same answer either way.
+    """
     typed = normalized(code)
     if len(typed) == SHORT_CODE_LENGTH:
         # A short code names an issued pass; the record is the truth, there is no signature to check.
         named = ArrivalPass.public_id.startswith(typed, autoescape=True)
-        rows = session.scalars(select(ArrivalPass).where(named).limit(2)).all()
+        rows = toolkit.session().scalars(select(ArrivalPass).where(named).limit(2)).all()
         if len(rows) != 1:
             return Verdict(NOT_GENUINE), None
-        facts = _row_facts(rows[0])
-        return judge_facts(facts, now), None if rows[0].revoked_at else rows[0]
-    verdict = judge(code, public_keys, now)
-    if verdict.kind == NOT_GENUINE:
-        return verdict, None
-    return verdict, current_record(verdict.facts)
-
-
-def current_record(facts: PassFacts) -> ArrivalPass | None:
-    """Return the issued pass a genuine pass's facts belong to, or None when it was changed or cancelled."""
-    row = toolkit.session().scalar(select(ArrivalPass).where(ArrivalPass.public_id == public_id_text(facts.public_id)))
-    return row if row is not None and _current(row, facts) else None
+        row = rows[0] if rows[0].revoked_at is None else None
+        facts = row_facts(rows[0])
+    else:
+        try:
+            facts = read(code, public_keys)
+        except NotGenuine:
+            return Verdict(NOT_GENUINE), None
+        row = issued_record(facts.public_id)
+    if row is None:
+        return Verdict(CHANGED, facts), None
+    return judge_facts(row_facts(row), now), row
 
 
 def check_in(code: str, public_keys: dict, now: datetime, device: str, staff_id: int | None) -> Verdict:
@@ -109,10 +117,8 @@ def check_in(code: str, public_keys: dict, now: datetime, device: str, staff_id:
     is "already checked in" with that time.
     """
     verdict, row = _find(code, public_keys, now)
-    if verdict.kind == NOT_GENUINE:
-        return verdict
     if row is None:
-        return Verdict(CHANGED, verdict.facts)
+        return verdict
     facts = verdict.facts
     if row.checked_in_at is not None:
         return Verdict(ALREADY_CHECKED_IN, facts, checked_in_at=row.checked_in_at.astimezone(now.tzinfo))

@@ -33,6 +33,7 @@ from .passes import (
     VALID_NOW,
     Verdict,
     public_id_text,
+    short_code,
 )
 
 staff = toolkit.staff_blueprint("arrival", __name__, role="door")
@@ -137,7 +138,8 @@ def door():
         toolkit.session().commit()
         # The verdict shows at the page's own address: reloading or Back never checks the pass a second time.
         session[VERDICT_KEY] = {name: verdict[name] for name in SHOWN_AGAIN}
-        return _with_door_headers(redirect(url_for(".door", lang=lang), 303))
+        # The anchor brings the field to the top with the verdict below it, on a phone too.
+        return _with_door_headers(redirect(url_for(".door", lang=lang, _anchor="arrival-door-form"), 303))
     if not form.is_submitted():
         form.device.data = session.get(DEVICE_KEY, "")
         shown = _shown_again(session.pop(VERDICT_KEY, None))
@@ -226,8 +228,23 @@ def batch():
     for scanned_at, client_id, code in sorted(scans, key=lambda scan: scan[0]):
         verdict = _check_in_now(code, device, scanned_at)
         toolkit.session().commit()
-        results.append({"id": client_id, "kind": verdict.kind})
+        results.append(_batch_result(client_id, verdict, scanned_at))
     return jsonify({"results": results})
+
+
+def _batch_result(client_id: str, verdict: Verdict, scanned_at: datetime) -> dict:
+    """Return what the door shows of an uploaded check-in: the client's short code, persons, scan time and slot.
+
+    The client let in offline learns the waiting number only now: the door shows it beside the short code on the
+    letter, through the same slot as an online verdict.
+    """
+    shown = _verdict_view(verdict)
+    facts = verdict.facts
+    return {"id": client_id, "kind": verdict.kind, "title": shown["title"],
+            "short_code": short_code(facts.public_id) if facts else "",
+            "persons": persons_text(facts.persons) if facts else "",
+            "scanned_at": format_time(scanned_at, "short"),
+            "slot": str(render_template("arrival/staff/_door_slot.html", shown=shown))}
 
 
 @staff.get("/day.json")

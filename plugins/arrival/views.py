@@ -8,10 +8,10 @@ from flask import current_app, jsonify, make_response, redirect, render_template
 
 from portal import toolkit
 
-from .door import current_record
-from .issuing import shown_pass
+from .door import issued_record, row_facts
+from .issuing import current_pass, shown_pass
 from .keys import KeyRing, keys_verifying_today
-from .passes import NotGenuine, public_id_text, read
+from .passes import NotGenuine, PassFacts, public_id_text, read
 
 bp = toolkit.public_blueprint("arrival", __name__)
 # Enough for a family's passes and a few reloads; far too few to guess a pass.
@@ -46,17 +46,25 @@ def pass_page(code: str):
         facts = read(code, keys_verifying_today())
     except NotGenuine:
         return render_template("arrival/pass.html", facts=None), 404
-    record = current_record(facts)
+    record = issued_record(facts.public_id)
     state = "changed" if record is None else ("checked_in" if record.checked_in_at else "valid")
     checked_in_at = record.checked_in_at.astimezone(toolkit.office_zone()) if state == "checked_in" else None
+    # A pass printed before the appointment moved still names it: the page shows the appointment's current facts.
+    current = row_facts(record) if record is not None else facts
+    moved = state != "changed" and _when(current) != _when(facts)
+    public_id = public_id_text(facts.public_id)
     # Opened on a phone, the page is the pass to show at the door; once used or void there is nothing to show.
-    shown = shown_pass(code, facts.public_id) if state == "valid" else None
-    response = make_response(render_template("arrival/pass.html", facts=facts, state=state, shown_pass=shown,
-                                             checked_in_at=checked_in_at, public_id=public_id_text(facts.public_id)))
+    shown = shown_pass(current_pass(public_id) or code, facts.public_id) if state == "valid" else None
+    response = make_response(render_template("arrival/pass.html", facts=current, state=state, shown_pass=shown,
+                                             moved=moved, checked_in_at=checked_in_at, public_id=public_id))
     # The address is the secret: never cached by a shared proxy, nor sent on as a referrer.
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _when(facts: PassFacts) -> tuple:
+    return facts.day, facts.window_start, facts.window_end, facts.persons
 
 
 @bp.get("/door-worker.js")

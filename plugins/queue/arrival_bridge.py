@@ -19,13 +19,17 @@ log = logging.getLogger(__name__)
 
 
 def checked_in(payload: dict) -> None:
-    """Issue a ticket in the queue that takes the pass's service group (once per pass)."""
+    """Issue a ticket in the queue that takes the pass's service group (once per pass), or follow its new facts."""
     queue = service.queue_for_group(payload["service_group"])
     if queue is None:
         # The check-in itself must not fail for a group nobody queues: the client is sent to the information desk.
         log.warning("no queue takes the service group %r; no ticket issued", payload["service_group"])
         return
-    if service.for_arrival(payload["public_id"]) is not None:
+    ticket = service.for_arrival(payload["public_id"])
+    if ticket is not None:
+        # Published again when the appointment of a client already inside moves on the same day.
+        service.follow_appointment(ticket, window_start=payload["window_start"], persons=payload["persons"],
+                                   interpreter_language=payload["interpreter_language"] or "")
         return
     service.issue(queue, origin="check_in", now=payload["checked_in_at"], day=payload["day"],
                   window_start=payload["window_start"], persons=payload["persons"],
@@ -38,7 +42,7 @@ def door_answer(kind, service_group, public_id) -> Markup | None:
     ticket = service.for_arrival(public_id) if kind in ("valid_now", "already_checked_in") else None
     if ticket is None or ticket.day != toolkit.office_today():
         return None
-    return Markup(render_template("queue/_door.html", ticket=ticket, queue=service.find_queue(ticket.queue)))
+    return Markup(render_template("queue/_door.html", ticket=ticket))
 
 
 def pass_answer(state, public_id) -> Markup | None:
@@ -46,6 +50,6 @@ def pass_answer(state, public_id) -> Markup | None:
     ticket = service.for_arrival(public_id) if state == "checked_in" else None
     if ticket is None or ticket.day != toolkit.office_today():
         return None
-    return Markup(render_template("queue/_pass.html", ticket=ticket,
+    return Markup(render_template("queue/_pass.html", ticket=ticket, service_point_place=service.service_point_place(),
                                   address=url_for("queue.ticket_page", lang=toolkit.current_language(),
                                                   token=ticket.token)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
@@ -254,7 +254,11 @@ def walk_in_ticket(ticket_id: int):
     address = toolkit.public_url_for("queue.ticket_page", lang=language, token=ticket.token)
     # The slip goes to the client: its one instruction is in the language chosen for them, not the staff's.
     with force_locale(language):
-        for_client = _("Scannen Sie den Code mit Ihrem Telefon. Dort sehen Sie, wann Sie an der Reihe sind.")
+        for_client = [_("Scannen Sie den Code mit Ihrem Telefon. Dort sehen Sie, wann Sie an der Reihe sind."),
+                      # Not every client has a smartphone: the call display in the waiting area calls them too.
+                      _("Ohne Smartphone: Achten Sie auf die Aufrufanzeige im Wartebereich. Dort erscheint Ihre "
+                        "Nummer mit dem Raum, in den Sie gehen."),
+                      format_date(ticket.day, "full")]
     response = make_response(render_template(
         "queue/staff/walk_in_ticket.html", ticket=ticket, address=address, client_language=language,
         for_client=for_client,

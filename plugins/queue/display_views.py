@@ -32,6 +32,9 @@ PAGE_LIMIT = "120 per hour"
 BOARD_LIMIT = "240 per minute"
 # The latest call and the ones before it: what a client who looked away needs, and what a screen back online missed.
 CALLS_SHOWN = 7
+# A call stays valid while the client is called, served or was served; a missed number goes to the Service Point
+# and a transferred one waits for another desk: showing their old call would send people to the wrong room.
+SHOWN_STATES = ("called", "in_service", "done")
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,10 @@ def display_address(location: str, lang: str | None = None) -> str:
 
 
 def latest_calls(location: str) -> list[Call]:
-    """Return the location's calls of today, newest first: each number once, at its latest call."""
+    """Return the location's calls of today that still hold, newest first: each number once, at its latest call."""
     tickets = toolkit.session().scalars(
         select(Ticket).where(Ticket.location == location, Ticket.day == toolkit.office_today(),
-                             Ticket.last_called_at.is_not(None))
+                             Ticket.last_called_at.is_not(None), Ticket.state.in_(SHOWN_STATES))
         .order_by(Ticket.last_called_at.desc(), Ticket.id.desc()).limit(CALLS_SHOWN))
     calls = []
     for ticket in tickets:

@@ -18,6 +18,7 @@ from portal.toolkit import _
 
 from . import service
 from .models import ACTIVE_STATES, Ticket
+from .views import POLL_SECONDS, STALE_SECONDS
 
 mediation = toolkit.staff_blueprint("queue", __name__, role="mediator", section="mediation")
 OPEN_STATES = ("waiting", *ACTIVE_STATES)
@@ -43,15 +44,34 @@ def needing(languages, location: str) -> list[Ticket]:
     return list(toolkit.session().scalars(query.order_by(Ticket.urgent.desc(), Ticket.rank_at, Ticket.id)))
 
 
+def _duty_list(languages, location: str, return_to: str, me: int) -> dict:
+    """Return what the duty list shows: the numbers needing the languages, their queues and desks."""
+    return {"tickets": needing(languages, location), "queues": {queue.slug: queue for queue in service.queues()},
+            "desks": {desk.slug: desk for desk in service.desks()}, "me": me, "return_to": return_to,
+            "now": toolkit.utcnow()}
+
+
 def duty_answer(languages, location, return_to) -> Markup | None:
     """Answer the interpreters' duty page: who waits needing the mediator's languages, with "I'm helping"."""
     account = toolkit.current_staff()
     if account is None:
         return None
-    queues = {queue.slug: queue for queue in service.queues()}
-    desks = {desk.slug: desk.name for desk in service.desks()}
-    return Markup(render_template("queue/_duty.html", tickets=needing(languages, location or ""), queues=queues,
-                                  desks=desks, me=account.id, return_to=return_to, now=toolkit.utcnow()))
+    live_url = url_for("queue_staff_mediation.duty_list", lang=toolkit.current_language(),
+                       language=list(languages or ()), location=location or "", next=return_to)
+    return Markup(render_template("queue/_duty.html", live_url=live_url, poll_seconds=POLL_SECONDS,
+                                  stale_seconds=STALE_SECONDS,
+                                  **_duty_list(languages, location or "", return_to, account.id)))
+
+
+@mediation.get("/duty")
+def duty_list():
+    """Answer the duty page's poll: 304 while nothing changed at the location, else the list of numbers."""
+    languages = [code for code in request.args.getlist("language") if code]
+    location = request.args.get("location", "")
+    return_to = toolkit.local_path(request.args.get("next")) or url_for("staff.dashboard")
+    me = toolkit.current_staff().id
+    return toolkit.conditional(service.topic(_location(location)), lambda: render_template(
+        "queue/_duty_list.html", **_duty_list(languages, location, return_to, me)), private=True)
 
 
 @mediation.post("/ticket/<int:ticket_id>/<action>")
@@ -65,7 +85,8 @@ def help_ticket(ticket_id: int, action: str):
     if not HelpForm().validate_on_submit():
         abort(400)
     account = toolkit.current_staff()
-    back = toolkit.local_path(request.form.get("next")) or url_for("staff.dashboard")
+    # Back at the ticket's own entry: the keyboard and the screen reader go on where the mediator was.
+    back = (toolkit.local_path(request.form.get("next")) or url_for("staff.dashboard")) + f"#queue-duty-{ticket.id}"
     if ticket.state not in OPEN_STATES:
         flash(_("Diese Nummer wartet nicht mehr."), "error")
         return redirect(back)
@@ -86,4 +107,6 @@ def help_ticket(ticket_id: int, action: str):
     toolkit.session().commit()
     if action == "help":
         flash(_("Die Plätze sehen jetzt, dass Sie bei %(number)s helfen.", number=ticket.label), "success")
+    else:
+        flash(_("Die Plätze sehen jetzt, dass Sie bei %(number)s nicht mehr helfen.", number=ticket.label), "success")
     return redirect(back)

@@ -26,10 +26,16 @@ OPEN_DATA_DAYS = 365
 
 
 def home_answer() -> Markup:
-    """Answer the core's home slot: the wait a client arriving now may expect, per queue open today."""
+    """Answer the core's home slot: the wait a client arriving now may expect, per queue open today.
+
+    Outside the opening hours there is none: numbers left waiting after closing (or from the morning of a day
+    open only then) would promise a wait to someone who finds the door shut.
+    """
     appointments_only = not any(service.takes_walk_ins(queue) for queue in service.queues())
-    return Markup(render_template("queue/_home.html", waits=statistics.current_waits(toolkit.utcnow()),
-                                  appointments_only=appointments_only))
+    now = toolkit.office_now()
+    is_open = toolkit.office_open_at(now.date(), now.time())
+    return Markup(render_template("queue/_home.html", waits=statistics.current_waits(now) if is_open else [],
+                                  is_open=is_open, appointments_only=appointments_only))
 
 
 def _days():

@@ -121,6 +121,12 @@ def service_point() -> Queue | None:
     return next((queue for queue in queues() if queue.kind == "service_point"), None)
 
 
+def service_point_place():
+    """Return where clients find the Service Point (toolkit.pick_translation's answer), or None when not set."""
+    places = _settings()["service_point_place"]
+    return toolkit.pick_translation(places) if places else None
+
+
 def takes_walk_ins(queue: Queue) -> bool:
     """Tell whether staff may issue a queue's numbers to clients without an appointment now."""
     return queue.kind == "service_point" and _settings()["walk_ins"]
@@ -203,6 +209,19 @@ def issue(queue: Queue, *, origin: str, now: datetime, day: date | None = None, 
     # The queue is among the entry's changes, in the reader's words; the summary keeps to the number.
     _record("create", ticket, "")
     return ticket
+
+
+def follow_appointment(ticket: Ticket, *, window_start: time, persons: int, interpreter_language: str) -> None:
+    """Give a waiting ticket its appointment's new arrival window (its place in a queue called by window) and facts."""
+    if ticket.state != "waiting" or ticket.origin == "walk_in":
+        return
+    before = snapshot(ticket)
+    ticket.window_start, ticket.persons, ticket.interpreter_language = window_start, persons, interpreter_language
+    queue = find_queue(ticket.queue)
+    if queue is not None and queue.order == "window":
+        ticket.rank_at = datetime.combine(ticket.day, window_start, tzinfo=toolkit.office_zone())
+    toolkit.session().flush()
+    _record("appointment_moved", ticket, "", before)
 
 
 def _call_order():

@@ -76,6 +76,9 @@ class QueueSettings(toolkit.PluginSettings):
     """The queues, per location; see docs/queue.md."""
     desks: list[DeskSetting] = Field(default_factory=lambda: [DeskSetting(**d) for d in DEFAULT_DESKS])
     """The desks and rooms that call clients, per location."""
+    service_point_place: dict[str, str] = {}
+    """Where clients find the Service Point, by language code ('de': 'Erdgeschoss, rechts vom Eingang'); a missed
+    number's page sends the client there."""
     walk_ins: bool = False
     """Whether staff may issue Service Point tickets to clients without an appointment."""
     default_service_minutes: PositiveInt = 10

@@ -71,7 +71,7 @@ def _context(ticket) -> dict:
               "queue": ticket.queue, "window_at": _epoch_ms(ticket.rank_at) if ticket.window_start else None}
     return {"ticket": ticket, "queue_title": queue.title if queue else ticket.queue, "ahead": ahead,
             "wait": wait, "step_out": wait is not None and wait[0] >= STEP_OUT_MINUTES, "call": call,
-            "follow": follow}
+            "follow": follow, "service_point_place": service.service_point_place()}
 
 
 def _epoch_ms(moment) -> int:

@@ -15,6 +15,8 @@
   var deviceField = document.getElementById("device");
   var area = document.getElementById("arrival-verdict-area");
   var banner = document.getElementById("arrival-offline");
+  var sent = document.getElementById("arrival-sent");
+  var sentList = document.getElementById("arrival-sent-list");
   var csrfToken = form.querySelector("input[name=csrf_token]").value;
   var lang = document.documentElement.lang;
   var BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -25,6 +27,8 @@
   var publicKeys = {};
   var offlineSince = sessionStorage.getItem("arrival-offline-since");
   var waiting = 0;
+  // The session ended while check-ins wait: the door is online but may not send them; it must not look offline.
+  var signedOut = false;
   var audio = null;
 
   function element(name, className, content) {
@@ -109,6 +113,11 @@
   }
 
   function updateBanner() {
+    banner.classList.toggle("arrival-offline--signed-out", signedOut);
+    if (signedOut) {
+      banner.textContent = text.signed_out_waiting.replace("%(count)s", String(waiting));
+      return;
+    }
     if (offlineSince === null && waiting === 0) {
       banner.textContent = "";
       return;
@@ -179,10 +188,13 @@
           function (item) { return {id: item.id, code: item.code, scanned_at: item.scanned_at}; })})
       }).then(function (response) {
         if (!response.ok) {
-          showMessage(text.signed_out);
+          // Signed out (a redirect to the sign-in page, or a refused CSRF token): the queue stays on the device.
+          signedOut = true;
           return null;
         }
+        signedOut = false;
         return response.json().then(function (answer) {
+          showSent(answer.results);
           return store("readwrite", function (kept) {
             answer.results.forEach(function (result) { kept.delete(result.id); });
           });
@@ -190,6 +202,31 @@
       });
     });
   }
+
+  /* The waiting numbers the uploaded check-ins were given, by the short code on the client's letter. */
+  function showSent(results) {
+    results.forEach(function (result) {
+      if (result.kind !== "valid_now" && result.kind !== "already_checked_in") return;
+      var item = element("li", "arrival-sent__item");
+      var code = element("span", "arrival-sent__code", result.short_code);
+      code.dir = "ltr";
+      item.append(code, " · " + result.persons + " · " + result.scanned_at);
+      if (result.slot.trim()) {
+        var slot = element("div", "arrival-door-slot");
+        // Rendered by the server for this check-in, like an online verdict's slot.
+        slot.innerHTML = result.slot;
+        item.append(slot);
+      }
+      sentList.prepend(item);
+    });
+    sent.hidden = !sentList.children.length;
+  }
+
+  document.getElementById("arrival-sent-clear").addEventListener("click", function () {
+    sentList.replaceChildren();
+    sent.hidden = true;
+    codeField.focus();
+  });
 
   function sendQueued() {
     if (sending) return sending;
@@ -268,11 +305,6 @@
     return Uint8Array.from(atob(base64), function (letter) { return letter.charCodeAt(0); });
   }
 
-  function sameFacts(pass, entry) {
-    return ["key_id", "window_start", "window_end", "persons", "service_group", "interpreter_language"]
-      .every(function (name) { return pass[name] === entry[name]; });
-  }
-
   function judgeOffline(scanned) {
     var typed = scanned.replace(/[\s-]/g, "").toUpperCase();
     var now = officeNow();
@@ -291,9 +323,10 @@
     return Promise.all([found, queued()]).then(function (results) {
       var match = results[0];
       if (!match) return {kind: "not_genuine"};
+      // A pass and its short code name the appointment; both are judged by its current facts on today's list.
       var pass = match.pass, entry = match.entry;
-      if (pass.day && pass.day !== now.day) return {kind: "another_day"};
-      if (!entry || entry.revoked || !sameFacts(pass, entry)) return {kind: "changed"};
+      if (!entry && pass.day !== now.day) return {kind: "another_day"};
+      if (!entry || entry.revoked) return {kind: "changed"};
       var local = results[1].filter(function (item) { return item.public_id === entry.public_id; })[0];
       var checkedInAt = entry.checked_in_at || (local && local.scanned_at);
       if (checkedInAt) return {kind: "already_checked_in", time: clock(new Date(checkedInAt))};
@@ -334,6 +367,8 @@
       }
       if (response.status === 422) return response.json().then(function (refusal) { showMessage(refusal.error); });
       showMessage(text.signed_out);
+      signedOut = waiting > 0;
+      updateBanner();
       return null;
     }, function () {
       wentOffline();
@@ -342,9 +377,19 @@
         return countWaiting();
       });
     }).then(function () {
-      if (typed) codeField.focus();
+      if (!typed) return;
+      codeField.focus();
+      // The field on top and the verdict below it in view, whatever the staff menu above takes on a phone.
+      form.scrollIntoView({block: "start"});
     });
   }
+
+  /* The device's label outlives a reload from the offline copy, which holds the label of when it was kept. */
+  var savedDevice = localStorage.getItem("arrival-door-device");
+  if (savedDevice !== null) deviceField.value = savedDevice;
+  deviceField.addEventListener("input", function () {
+    localStorage.setItem("arrival-door-device", deviceField.value);
+  });
 
   form.addEventListener("submit", function (event) {
     if (!codeField.value.trim()) {

@@ -100,6 +100,37 @@ def test_a_keyboard_scanner_gets_its_verdict_without_reloading_and_without_scrip
     without_script.press("#code", "Enter")
     expect(without_script.locator(".arrival-verdict--valid_now")).to_be_visible()
     assert len(_check_ins(data)) == 2
+    # The field for the next pass, and the verdict's title below it, are in view without scrolling.
+    assert _within_viewport(without_script, "#code") and _within_viewport(without_script, ".arrival-verdict__title")
+    # Reloading shows the page anew and checks nothing in a second time.
+    without_script.reload()
+    expect(without_script.locator(".arrival-verdict")).to_have_count(0)
+    assert len(_check_ins(data)) == 2
+
+
+@pytest.mark.browser
+@pytest.mark.portal_config({"plugins": ["arrival", "queue"]})
+def test_after_each_verdict_the_field_is_in_view_on_a_phone_with_the_verdict_below(browser, live_server,
+                                                                                   make_staff, make_pass):
+    codes = [make_pass(public_id=bytes(range(n, n + 16)))[0] for n in range(2)]
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _door(page, live_server, make_staff)
+    # The second number differs from the first and the third is the first again: each wait is for a new verdict.
+    for code, number in ((codes[0], "A 001"), (codes[1], "A 002"), (codes[0], "A 001")):
+        page.fill("#code", code)
+        page.press("#code", "Enter")
+        expect(page.locator(".queue-door__number")).to_have_text(number)
+        expect(page.locator("#code")).to_be_focused()
+        expect(page.locator("#code")).to_be_in_viewport(ratio=1)
+        expect(page.locator(".arrival-verdict__title")).to_be_in_viewport(ratio=1)
+    context.close()
+
+
+def _within_viewport(page, selector):
+    """Tell whether the element's box lies wholly inside the viewport as it is scrolled now."""
+    box = page.locator(selector).bounding_box()
+    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"]
 
 
 def _sign_in_without_script(page, live_server, make_staff):
@@ -108,6 +139,7 @@ def _sign_in_without_script(page, live_server, make_staff):
 
 
 @pytest.mark.browser
+@pytest.mark.portal_config({"plugins": ["arrival", "queue"]})
 def test_offline_the_door_judges_passes_itself_and_sends_them_when_back(browser, live_server, make_staff,
                                                                          make_pass, data):
     passes = [make_pass(public_id=bytes(range(n, n + 16))) for n in range(3)]
@@ -130,6 +162,7 @@ def test_offline_the_door_judges_passes_itself_and_sends_them_when_back(browser,
         page.press("#code", "Enter")
         expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
         expect(page.locator(".arrival-verdict__note")).to_contain_text("wird übertragen")
+        expect(page.locator(".arrival-verdict__note")).to_contain_text("Die Wartenummer erscheint dann hier")
         expect(banner).to_contain_text(f"Noch nicht übertragen: {number}")
         page.evaluate("document.getElementById('arrival-verdict-area').replaceChildren()")
     expect(banner).to_have_text(re.compile(r"Ohne Verbindung seit \d\d:\d\d\. Noch nicht übertragen: 3"))
@@ -149,6 +182,8 @@ def test_offline_the_door_judges_passes_itself_and_sends_them_when_back(browser,
     # The service worker keeps the page, its files, the keys and today's list: it reloads and still judges.
     page.reload()
     assert page.evaluate("navigator.serviceWorker.controller !== null")
+    # The label typed during the outage outlives the reload from the copy kept before it was typed.
+    expect(page.locator("#device")).to_have_value("Eingang B")
     assert_icons_drawn(page)  # the sprite files too
     expect(banner).to_contain_text("Noch nicht übertragen: 3")
     page.fill("#code", codes[2])
@@ -159,6 +194,16 @@ def test_offline_the_door_judges_passes_itself_and_sends_them_when_back(browser,
     _set_offline(context, page, False)
     expect(banner).to_be_empty()
     assert len(_check_ins(data)) == 3
+    # Each client let in offline gets the waiting number now: the door shows it by the letter's short code.
+    sent = page.locator("#arrival-sent-list > li")
+    expect(sent).to_have_count(3)
+    for _, facts in passes:
+        item = sent.filter(has_text=short_code(facts.public_id))
+        expect(item).to_contain_text("2 Personen dürfen eintreten.")
+        expect(item.locator(".queue-door__number")).to_have_text(re.compile(r"^A 00[123]$"))
+    assert_accessible(page)
+    page.click("#arrival-sent-clear")
+    expect(page.locator("#arrival-sent")).to_be_hidden()
     # Each check-in keeps the label the device had when it was made, though the page reloaded from its cache since.
     assert data(lambda session: {row.checked_in_device for row in session.scalars(select(ArrivalPass))
                                  if row.checked_in_at}) == {"Eingang B"}
@@ -166,6 +211,31 @@ def test_offline_the_door_judges_passes_itself_and_sends_them_when_back(browser,
     page.press("#code", "Enter")
     expect(page.locator(".arrival-verdict--already_checked_in")).to_be_visible()
     assert len(_check_ins(data)) == 3
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_door_signed_out_with_check_ins_waiting_says_so_and_keeps_them(browser, live_server, make_staff, make_pass,
+                                                                          data):
+    code, _ = make_pass()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _door(page, live_server, make_staff)
+    _set_offline(context, page, True)
+    page.fill("#code", code)
+    page.press("#code", "Enter")
+    expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+    context.clear_cookies()
+    _set_offline(context, page, False)
+    banner = page.locator("#arrival-offline.arrival-offline--signed-out")
+    expect(banner).to_contain_text("Abgemeldet")
+    expect(banner).to_contain_text("1 Eincheckvorgänge bleiben auf diesem Gerät gespeichert")
+    expect(banner).not_to_contain_text("Ohne Verbindung seit")
+    assert _check_ins(data) == []
+    # Signed in again, the page sends what it kept.
+    _door(page, live_server, make_staff)
+    expect(page.locator("#arrival-offline")).to_be_empty()
+    assert len(_check_ins(data)) == 1
     context.close()
 
 

@@ -73,8 +73,6 @@ def _forged(code):
     pytest.param(_forged, IN_WINDOW, NOT_GENUINE, id="another key"),
     pytest.param(lambda code: code, IN_WINDOW.replace(hour=7), TOO_EARLY, id="too early"),
     pytest.param(lambda code: code, IN_WINDOW + timedelta(days=1), ANOTHER_DAY, id="another day"),
-    pytest.param(lambda code: sign(PassFacts(**{**FACTS.__dict__, "persons": 1}), KEY), IN_WINDOW, CHANGED,
-                 id="old pass of a changed appointment"),
     pytest.param(lambda code: sign(PassFacts(**{**FACTS.__dict__, "public_id": bytes(16)}), KEY), IN_WINDOW,
                  CHANGED, id="genuine but never issued"),
 ])
@@ -86,11 +84,24 @@ def test_every_other_pass_gets_its_verdict_and_changes_nothing(db, craft, now, k
     assert _rows(db) == [(None, "", None, None)]
 
 
-def test_a_changed_appointment_voids_the_old_pass_and_its_new_pass_is_valid(db):
+@pytest.mark.parametrize("typed", [False, True], ids=["letter's QR code", "short code"])
+def test_the_letter_of_a_moved_appointment_is_judged_by_its_new_facts_either_way(db, typed):
     old = issue(FACTS, KEY)
-    new = issue(PassFacts(**{**FACTS.__dict__, "window_start": time(9), "window_end": time(9, 30)}), KEY)
-    assert check_in(old, KEYS, IN_WINDOW, device="A", staff_id=1).kind == CHANGED
-    assert check_in(new, KEYS, IN_WINDOW, device="A", staff_id=1).kind == VALID_NOW
+    issue(replace(FACTS, window_start=time(10), window_end=time(10, 30), persons=3), KEY)
+    shown = short_code(FACTS.public_id) if typed else old
+    too_early = check_in(shown, KEYS, IN_WINDOW, device="A", staff_id=1)
+    assert (too_early.kind, too_early.come_back_at) == (TOO_EARLY, time(10))
+    valid = check_in(shown, KEYS, IN_WINDOW.replace(hour=10, minute=5), device="A", staff_id=1)
+    assert (valid.kind, valid.facts.persons) == (VALID_NOW, 3)
+    assert check_in(shown, KEYS, IN_WINDOW + timedelta(days=1), device="A", staff_id=1).kind == ALREADY_CHECKED_IN
+
+
+@pytest.mark.parametrize("typed", [False, True], ids=["letter's QR code", "short code"])
+def test_the_letter_of_an_appointment_moved_to_another_day_says_another_day_either_way(db, typed):
+    old = issue(FACTS, KEY)
+    issue(replace(FACTS, day=FACTS.day + timedelta(days=1)), KEY)
+    shown = short_code(FACTS.public_id) if typed else old
+    assert check_in(shown, KEYS, IN_WINDOW, device="A", staff_id=1).kind == ANOTHER_DAY
 
 
 def test_a_cancelled_appointment_voids_its_pass_until_a_new_one_is_issued(db):
@@ -153,3 +164,15 @@ def test_the_first_check_in_alone_is_published_as_arrival_checked_in(app, db, mo
     assert received == [{"public_id": public_id_text(FACTS.public_id), "day": FACTS.day,
                          "window_start": FACTS.window_start, "window_end": FACTS.window_end, "persons": 2,
                          "service_group": "residence", "interpreter_language": "", "checked_in_at": IN_WINDOW}]
+
+
+def test_a_checked_in_appointment_moved_the_same_day_is_published_again_with_its_new_facts(app, db, monkeypatch):
+    received = []
+    monkeypatch.setitem(app.extensions["portal.events"].handlers, "arrival.checked_in", [("listener", received.append)])
+    check_in(issue(FACTS, KEY), KEYS, IN_WINDOW, device="Eingang A", staff_id=7)
+    issue(replace(FACTS, window_start=time(11), window_end=time(11, 30)), KEY)
+    issue(replace(FACTS, window_start=time(11), window_end=time(11, 30)), KEY)  # the same facts again: nothing new
+    assert [(event["window_start"], event["checked_in_at"]) for event in received] == [
+        (time(9, 30), IN_WINDOW), (time(11), IN_WINDOW)]
+    issue(replace(FACTS, day=FACTS.day + timedelta(days=1)), KEY)  # another day: checked in anew there, later
+    assert len(received) == 2

@@ -169,10 +169,10 @@ def test_a_batch_checks_in_at_scan_time_and_a_replay_stores_each_pass_once(door,
 def test_a_scan_time_in_the_future_counts_as_now_and_one_before_today_as_its_start(door, make_pass, data, noon):
     code, facts = make_pass(window_start=time(9))
     yesterday = _post(door, BATCH, {"check_ins": [_scan(code, noon - timedelta(days=1), "x")]})
-    assert yesterday.get_json()["results"] == [{"id": "x", "kind": "too_early"}]
+    assert [(result["id"], result["kind"]) for result in yesterday.get_json()["results"]] == [("x", "too_early")]
     assert _check_ins(data) == []
     future = _post(door, BATCH, {"check_ins": [_scan(code, noon + timedelta(days=1), "y")]})
-    assert future.get_json()["results"] == [{"id": "y", "kind": "valid_now"}]
+    assert [(result["id"], result["kind"]) for result in future.get_json()["results"]] == [("y", "valid_now")]
     assert _check_ins(data) == [(public_id_text(facts.public_id), noon, "")]
 
 
@@ -187,6 +187,23 @@ def test_a_malformed_batch_is_refused_whole(door, make_pass, data, noon, check_i
     answer = _post(door, BATCH, body)
     assert answer.status_code == 422 and "unvollständig" in answer.get_json()["error"]
     assert _check_ins(data) == []
+
+
+def test_a_batch_answers_each_check_in_with_its_short_code_persons_time_and_the_door_slot(app, door, make_pass,
+                                                                                        noon, monkeypatch):
+    def waiting_number(kind, service_group, public_id):
+        return Markup('<p class="number">{} {}</p>').format(kind, public_id[:4])
+
+    monkeypatch.setitem(app.extensions["portal.slots"].answers, "arrival.door", [("queue", waiting_number)])
+    code, facts = make_pass(persons=3)
+    scanned = noon - timedelta(minutes=20)
+    results = _post(door, BATCH, {"check_ins": [_scan(code, scanned, "a"), _scan(code[:-3], scanned, "b")]})\
+        .get_json()["results"]
+    assert results[0] == {"id": "a", "kind": "valid_now", "title": "Gültig: bitte einlassen",
+                          "short_code": short_code(facts.public_id), "persons": "3 Personen dürfen eintreten.",
+                          "scanned_at": "11:40",
+                          "slot": f'<p class="number">valid_now {public_id_text(facts.public_id)[:4]}</p>'}
+    assert (results[1]["kind"], results[1]["short_code"], results[1]["persons"]) == ("not_genuine", "", "")
 
 
 def test_the_day_list_holds_todays_passes_current_facts_revocations_and_check_ins(door, make_pass, data, noon):

@@ -52,7 +52,8 @@ def test_the_verdict_shows_once_at_the_pages_own_address(staff_client, make_pass
     client = staff_client("door")
     answer = client.post(DOOR, data={"csrf_token": csrf_token(client, DOOR), "code": code, "device": "Eingang A"})
     # A redirect: reloading the page or going back shows it again without checking the pass a second time.
-    assert answer.status_code == 303 and answer.headers["Location"] == DOOR
+    # Its anchor brings the field to the top with the verdict below it.
+    assert answer.status_code == 303 and answer.headers["Location"] == DOOR + "#arrival-door-form"
     first = client.get(DOOR).get_data(as_text=True)
     assert "Gültig: bitte einlassen" in first and 'value="Eingang A"' in first
     reloaded = client.get(DOOR).get_data(as_text=True)

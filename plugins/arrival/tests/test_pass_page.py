@@ -73,6 +73,38 @@ def test_with_the_waiting_room_the_page_follows_the_visit_to_its_end(app, client
         assert said in body and "/de/queue/t/" not in body and "Bitte warten" not in body, state
 
 
+def test_a_valid_pass_page_says_to_reload_it_after_the_door(client, make_pass):
+    code, _ = make_pass()
+    main = _page(client, code).get_data(as_text=True).split("<main", 1)[1]
+    assert "Nach dem Einlass am Eingang zeigt diese Seite, wie es weitergeht." in main
+    assert '<form method="get" class="arrival-pass-reload">' in main
+
+
+def test_the_letter_of_an_appointment_moved_the_same_day_shows_the_new_time(app, client, make_pass):
+    code, facts = make_pass(window_start=time(9, 30), window_end=time(10))
+    new_code, _ = make_pass(window_start=time(11), window_end=time(11, 30))
+    main = _page(client, code).get_data(as_text=True).split("<main", 1)[1]
+    assert "Diese Einlasskarte ist gültig." in main and "Ihr Termin wurde verschoben." in main
+    assert "zwischen 11:00 und 11:30" in main and "09:30" not in main
+    # The code shown is the current pass's, which the door reads as well as the letter's.
+    svg = re.search(r'<svg[^>]*class="arrival-code__qr".*?</svg>', main, re.S).group(0)
+    assert read_qr_svg(svg).text == f"HTTP://LOCALHOST/P/{new_code}"
+
+
+@pytest.mark.portal_config({"plugins": ["arrival", "queue"]})
+def test_a_checked_in_client_whose_appointment_moves_later_keeps_the_check_in_and_the_number(app, client, make_pass,
+                                                                                            database):
+    code, _ = make_pass(window_start=time(0), window_end=time(0, 30))
+    with database() as session, app.test_request_context():
+        assert check_in(code, keys_verifying_today(), toolkit.office_now(), "Eingang A", 1).kind == "valid_now"
+        session.commit()
+    make_pass(window_start=time(23), window_end=time(23, 30))
+    main = _page(client, code).get_data(as_text=True).split("<main", 1)[1]
+    assert "Ihr Termin wurde geändert oder abgesagt" not in main and "Sie sind eingecheckt" in main
+    assert main.index("Sie sind eingecheckt") < main.index("A 001") < main.index("Ihr Einchecken gilt weiter")
+    assert "/de/queue/t/" in main and "zwischen 23:00 und 23:30" in main
+
+
 def test_a_cancelled_appointments_pass_says_what_changed(client, make_pass, data):
     code, facts = make_pass()
     data(lambda session: revoke(facts.public_id, toolkit.utcnow()))

@@ -63,6 +63,9 @@ def test_a_check_in_gives_a_ticket_the_phone_follows_until_a_desk_calls_it(app, 
     expect(phone.locator(".queue-call")).to_be_visible(timeout=15_000)
     expect(phone.locator('.queue-call__text[lang="de"]')).to_have_text("Bitte gehen Sie jetzt in Raum 2.14.")
     expect(phone.locator('.queue-call__text[lang="ar"]')).to_contain_text("2.14")
+    # Called, the page no longer asks to be kept open until the call, nor offers to test the sound.
+    expect(phone.locator("[data-queue-follow-hint]")).to_be_hidden()
+    expect(phone.locator(".queue-sound button")).to_be_hidden()
     assert_no_horizontal_scroll(phone)
     assert_accessible(phone)
     phone_context.close()
@@ -110,7 +113,14 @@ def test_the_desk_list_follows_new_numbers_and_the_duty_page_is_accessible(brows
     assert_accessible(mediator)
     mediator.click("button:has-text('Ich helfe')")
     expect(mediator.locator(".queue-duty")).to_contain_text("Sie helfen hier.")
+    # Back at that number, with a confirmation at the top.
+    assert mediator.url.endswith(f"#queue-duty-{_id}")
+    expect(mediator.get_by_text(f"Die Plätze sehen jetzt, dass Sie bei {label} helfen.")).to_be_visible()
     expect(desk.locator("#queue-desk-live")).to_contain_text("Test mediator hilft", timeout=15_000)
+    # A new number needing Arabic appears on the duty page by itself.
+    _new_id, _new_token, new_label = issue(interpreter_language="ar")
+    expect(mediator.locator(".queue-duty")).to_contain_text(new_label, timeout=15_000)
+    assert_accessible(mediator)
 
 
 @pytest.mark.browser

@@ -74,6 +74,25 @@ def test_the_board_lists_each_number_once_at_its_latest_call(client, issue, call
     assert len(re.findall(r"<time ", html)) == 3
 
 
+def test_the_display_drops_a_missed_or_transferred_numbers_call_at_once(client, issue, call_next, data):
+    missed_id, transferred_id, _served_id = (issue()[0] for _ in range(3))
+    call_next("raum-2-14")
+    call_next("raum-2-15")
+
+    def end(session):
+        later = toolkit.utcnow() + timedelta(hours=1)
+        session.get(Ticket, missed_id).recalls = service.find_queue("termine").recall_count
+        service.mark_missed(session.get(Ticket, missed_id), later)
+        service.transfer(session.get(Ticket, transferred_id), "queue:service-point", later)
+        session.commit()
+
+    data(end)
+    call_next("raum-2-14")
+    html = client.get(DISPLAY + "/board").get_data(as_text=True)
+    numbers = [re.match(r"A 00\d", key).group(0) for key in re.findall(r'data-queue-display-call="([^"]+)"', html)]
+    assert numbers == ["A 003"]
+
+
 def test_a_recall_is_a_new_call_of_the_same_number(client, issue, data):
     ticket_id = issue()[0]
 

@@ -196,3 +196,32 @@ def test_without_javascript_it_shows_the_calls_and_says_it_does_not_update(brows
     expect(page.get_by_text("Diese Anzeige aktualisiert sich ohne JavaScript nicht.")).to_be_visible()
     expect(page.locator("[data-queue-display-stale]")).to_be_hidden()
     page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_seven_calls_fit_television_screens_and_desk_names_keep_to_one_line(browser, live_server, issue, call_next,
+                                                                            data, lang):
+    for _ in range(6):
+        issue()
+    for _ in range(2):
+        issue("service-point")
+    for _number in range(6):
+        call_next("raum-2-14")
+        finish(data, "raum-2-14")
+    call_next("service-point-2")
+    for width, height in ((1280, 720), (1366, 768), (1920, 1080)):
+        page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+        page.goto(f"{live_server.url}/{lang}/queue/display/office")
+        expect(page.locator(".queue-display-call--current")).to_contain_text("S 001")
+        # A kiosk cannot scroll: the page fits the screen, the older calls left out where it is short.
+        assert page.evaluate("document.documentElement.scrollHeight") <= height, (width, height)
+        shown = page.locator(".queue-display-list .queue-display-call:visible .queue-display-call__number")
+        assert shown.count() >= 2 and shown.first.text_content() == "A 006"
+        # The desk's name, the office's own in German, on one line and isolated from an Arabic sentence around it.
+        place = page.locator(".queue-display-call--current .queue-display-call__room span[lang=de]")
+        expect(place).to_have_text("Service Point, Schalter 2")
+        expect(place).to_have_attribute("dir", "ltr")
+        assert place.evaluate("node => node.getClientRects().length") == 1, (width, height)
+        assert_no_horizontal_scroll(page)
+        page.context.close()

@@ -174,8 +174,13 @@ def test_the_page_carries_the_board_and_the_texts(client, issue):
     assert all(form.count("{") == 2 for form in texts["wait"])
     assert texts["call"] == [
         {"lang": "de", "dir": "ltr", "room": "Bitte gehen Sie jetzt in Raum {room}.",
-         "place": "Bitte gehen Sie jetzt zu: {place}."},
-        {"lang": "en", "dir": "ltr", "room": "Please go to room {room} now.", "place": "Please go now to: {place}."}]
+         "place": "Bitte gehen Sie jetzt zu: \u2068{place}\u2069."},
+        {"lang": "en", "dir": "ltr", "room": "Please go to room {room} now.",
+         "place": "Please go now to: \u2068{place}\u2069."}]
+    # The desk's German name is isolated, so that a right-to-left sentence around it keeps its order.
+    arabic = json.loads(client.get(f"/ar/queue/t/{token}").get_data(as_text=True)
+                        .split('<script type="application/json" id="queue-texts">')[1].split("</script>")[0])
+    assert arabic["call"][1]["place"].count("\u2068{place}\u2069") == 1
 
 
 def test_the_script_and_the_server_estimate_alike(app, issue, data, today):

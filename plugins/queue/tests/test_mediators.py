@@ -25,7 +25,9 @@ def test_a_mediator_sees_who_needs_their_language_and_says_i_am_helping(staff_cl
     version = stored(ticket_id)["version"]
     response = mediator.post(f"/de/staff/queue/mediation/ticket/{ticket_id}/help",
                              data={"csrf_token": csrf_token(mediator, DUTY), "next": f"{DUTY}?language=ar"})
-    assert response.status_code == 302 and response.headers["Location"] == f"{DUTY}?language=ar"
+    # Back at the ticket's entry (where the keyboard goes on from), with a confirmation.
+    assert response.status_code == 302 and response.headers["Location"] == f"{DUTY}?language=ar#queue-duty-{ticket_id}"
+    assert f'id="queue-duty-{ticket_id}"' in mediator.get(DUTY).get_data(as_text=True)
     after = stored(ticket_id)
     assert after["mediator_name"] == "Test mediator"
     assert after["version"] == version  # the desk's open page stays valid
@@ -36,6 +38,12 @@ def test_a_mediator_sees_who_needs_their_language_and_says_i_am_helping(staff_cl
     desk.post(f"{DESK}/next", data={"csrf_token": csrf_token(desk, DESK)})
     desk_page = desk.get(DESK).get_data(as_text=True)
     assert label in desk_page and "Test mediator hilft" in desk_page
+    # In Arabic the room is written as on every other page, not as the desk's German name.
+    arabic = mediator.get("/ar/staff/interpreters/duty/").get_data(as_text=True)
+    assert "الغرفة 2.14" in arabic and "Raum 2.14" not in arabic
+    stop = mediator.post(f"/de/staff/queue/mediation/ticket/{ticket_id}/stop",
+                         data={"csrf_token": csrf_token(mediator, DUTY), "next": DUTY}, follow_redirects=True)
+    assert f"Die Plätze sehen jetzt, dass Sie bei {label} nicht mehr helfen." in stop.get_data(as_text=True)
 
 
 def test_only_the_helper_may_stop_and_a_second_mediator_is_told(staff_client, issue, stored):
@@ -81,3 +89,17 @@ def test_the_arabic_duty_page_counts_in_the_form_its_number_needs(staff_client, 
         issue(interpreter_language="ar")
     page = staff_client("mediator").get("/ar/staff/interpreters/duty/").get_data(as_text=True)
     assert re.search(r'<h2 id="queue-duty-title">(.*?)</h2>', page).group(1) == heading
+
+
+def test_the_duty_list_is_polled_with_304_until_the_location_changes(staff_client, issue):
+    _id, _token, label = issue(interpreter_language="ar")
+    mediator = staff_client("mediator")
+    page = mediator.get(f"{DUTY}?language=ar").get_data(as_text=True)
+    live_url = re.search(r'data-queue-live-url="([^"]+)"', page).group(1).replace("&amp;", "&")
+    first = mediator.get(live_url, headers={"Portal-Poll": "1"})
+    assert first.status_code == 200 and label in first.get_data(as_text=True)
+    assert mediator.get(live_url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    _other, _token2, other_label = issue(interpreter_language="ar")
+    again = mediator.get(live_url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and other_label in again.get_data(as_text=True)
+    assert staff_client("caseworker").get(live_url).status_code == 403

@@ -4,9 +4,11 @@ import re
 from datetime import time
 
 import pytest
+from babel.dates import format_date
+from markupsafe import escape
 from portal_plugins.queue import desk_views, service
 from portal_plugins.queue.models import Ticket
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal import toolkit
 from portal.testing import audit_log, csrf_token
@@ -203,7 +205,7 @@ def test_the_audit_log_follows_a_ticket_in_the_readers_words(staff_client, issue
 
 
 @pytest.mark.portal_config({"plugin_settings": {"queue": {"walk_ins": True}}})
-def test_the_service_point_issues_a_walk_in_ticket_with_a_qr_code(staff_client, data):
+def test_the_service_point_issues_a_walk_in_ticket_with_a_qr_code(app, staff_client, data):
     desk = staff_client("caseworker")
     token = csrf_token(desk, "/de/staff/queue/service-point")
     response = desk.post("/de/staff/queue/service-point", data={
@@ -213,7 +215,14 @@ def test_the_service_point_issues_a_walk_in_ticket_with_a_qr_code(staff_client, 
     ticket_token = data(lambda s: s.scalars(select(Ticket)).one().token)
     assert "S 001" in page and "<svg" in page and f"/tr/queue/t/{ticket_token}" in page
     # What the client takes away says what to do in the language chosen for them.
-    assert '<p class="queue-slip-text" lang="tr" dir="ltr">Kodu telefonunuzla tarayın.' in page
+    slip = re.search(r'<div class="queue-slip-text" lang="tr" dir="ltr">.*?</div>', page, re.S).group(0)
+    assert "<p>Kodu telefonunuzla tarayın." in slip
+    # Also for clients without a smartphone: the call display; and the office and the day the number is for.
+    assert "Akıllı telefonunuz yoksa" in slip and "çağrı ekranını" in slip
+    with app.app_context():
+        today = toolkit.office_today()
+    office = escape(app.config["PORTAL"]["office"]["name"])
+    assert f'<span lang="de" dir="ltr">{office}</span>, {format_date(today, "full", locale="tr")}' in slip
 
 
 @pytest.mark.portal_config({"plugin_settings": {"queue": {"walk_ins": True}}})
@@ -280,3 +289,16 @@ def test_calling_a_number_served_at_another_desk_names_that_desk(staff_client, i
     answer = second.post(f"{other}/call", data={"csrf_token": csrf_token(second, other), "number": "A 1"},
                          follow_redirects=True)
     assert "Die Nummer A 001 wartet nicht: Sie ist bei Raum 2.14." in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("said", [
+    pytest.param("Bitte wenden Sie sich an den Service Point; am Eingang zeigt man Ihnen den Weg.", id="not set"),
+    pytest.param('Bitte wenden Sie sich an den Service Point: <span lang="de" dir="ltr">Erdgeschoss, rechts vom '
+                 'Eingang</span>.', id="set", marks=pytest.mark.portal_config({"plugin_settings": {"queue": {
+                     "service_point_place": {"de": "Erdgeschoss, rechts vom Eingang"}}}})),
+])
+def test_a_missed_number_is_told_where_the_service_point_is(client, issue, data, said):
+    _id, token, _label = issue()
+    data(lambda session: session.execute(text("UPDATE queue_ticket SET state = 'missed'")))
+    page = client.get(f"/de/queue/t/{token}").get_data(as_text=True)
+    assert said in page, page[page.index("queue-state--missed"):][:400]

@@ -160,6 +160,22 @@ def test_a_check_in_issues_one_ticket_in_the_queue_of_its_service_group(app, dat
     assert data(lambda s: service.for_arrival("B" * 26).queue) == "termine"
 
 
+def test_a_checked_in_appointment_moved_the_same_day_moves_its_waiting_ticket_to_its_new_window(app, data, today):
+    payload = {"public_id": "A" * 26, "day": today, "window_start": time(9), "window_end": time(10), "persons": 2,
+               "service_group": "eu-blue-card", "interpreter_language": "", "checked_in_at": toolkit.utcnow()}
+    other = {**payload, "public_id": "B" * 26, "window_start": time(10), "window_end": time(11)}
+    data(lambda s: [toolkit.publish("arrival.checked_in", **event) for event in (payload, other)])
+    # Moved from 9:00 to 11:00: the ticket keeps its number and is called after the 10:00 one.
+    data(lambda s: toolkit.publish("arrival.checked_in", **{**payload, "window_start": time(11), "persons": 3}))
+
+    def order(session):
+        return [(t.arrival_public_id[0], t.label, t.window_start, t.persons)
+                for t in session.scalars(select(Ticket).order_by(*service._call_order()))]
+    assert data(order) == [("B", "A 002", time(10), 2), ("A", "A 001", time(11), 3)]
+    moved = text("SELECT count(*) FROM core_audit_entry WHERE action = 'appointment_moved'")
+    assert data(lambda s: s.scalar(moved)) == 1
+
+
 def test_expected_wait_uses_the_days_service_times_or_the_default(issue, data, today):
     tickets = [issue()[0] for _ in range(4)]
     now = toolkit.utcnow()

@@ -36,6 +36,25 @@ def served(data, issue):
     return make
 
 
+@pytest.fixture
+def office_open(monkeypatch):
+    """Keep the office open whatever the day and hour the tests run at."""
+    monkeypatch.setattr(toolkit, "office_open_at", lambda day, moment: True)
+
+
+def test_the_home_page_shows_no_wait_while_the_office_is_closed(app, client, issue, monkeypatch):
+    opened_at = []
+    monkeypatch.setattr(toolkit, "office_open_at", lambda day, moment: opened_at.append((day, moment)) and False)
+    for _number in range(4):
+        issue()  # numbers left waiting at closing time
+    page = client.get("/de/").get_data(as_text=True)
+    assert "Termine: etwa" not in page and "Das Amt ist jetzt geschlossen." in page
+    assert 'href="/de/queue/waiting-times"' in page
+    with app.app_context():
+        assert [day for day, _moment in opened_at] == [toolkit.office_today()]
+
+
+@pytest.mark.usefixtures("office_open")
 def test_the_home_page_shows_the_wait_per_open_queue(client, issue):
     assert "Wartezeit im Amt" in client.get("/de/").get_data(as_text=True)
     assert "Termine: etwa" not in client.get("/de/").get_data(as_text=True)
@@ -48,6 +67,7 @@ def test_the_home_page_shows_the_wait_per_open_queue(client, issue):
     assert 'href="/de/queue/waiting-times"' in page
 
 
+@pytest.mark.usefixtures("office_open")
 def test_the_home_page_leaves_out_the_service_point_while_it_takes_no_walk_ins(client, issue):
     issue(), issue("service-point", origin="transfer")
     page = client.get("/de/").get_data(as_text=True)
@@ -58,6 +78,7 @@ def test_the_home_page_leaves_out_the_service_point_while_it_takes_no_walk_ins(c
     assert section.group(0).count("<li>") == 1
 
 
+@pytest.mark.usefixtures("office_open")
 @pytest.mark.portal_config({"plugin_settings": {"queue": {"walk_ins": True}}})
 def test_the_home_page_shows_the_service_points_wait_while_it_takes_walk_ins(client, issue):
     issue("service-point", origin="walk_in")
