@@ -35,6 +35,8 @@
     event.preventDefault();
     (field.closest("fieldset") || field.closest(".field") || field).scrollIntoView();
     field.focus({preventScroll: true});
+    // The address names the field, as after a plain link.
+    history.replaceState(history.state, "", link.hash);
   });
 
   // A request that never reached the server leaves the form as it is, with a note above it, until one goes through.
