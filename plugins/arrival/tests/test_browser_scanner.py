@@ -2,6 +2,7 @@
 
 import re
 from datetime import time
+from time import monotonic
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -34,6 +35,11 @@ def _set_offline(context, page, offline: bool) -> None:
     if offline:
         context.set_offline(True)
         page.route(check_ins, lambda route: route.abort("internetdisconnected"))
+        # Scanning before the page knows would try the network first, through the service worker, which the
+        # emulation and the route may not reach on a busy machine.
+        deadline = monotonic() + 10
+        while page.evaluate("navigator.onLine") and monotonic() < deadline:
+            page.wait_for_timeout(50)
     else:
         page.unroute(check_ins)
         context.set_offline(False)
