@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.lists import format_list
 from flask import current_app
+from flask_babel import get_locale
 
 from .db import utcnow
+from .i18n import isolate
 
 
 def office_zone() -> ZoneInfo:
@@ -51,3 +54,10 @@ def office_open_at(day: date, clock: time) -> bool:
     if not opening_weekdays():
         return True
     return any(opens <= clock < closes for opens, closes in opening_times(day))
+
+
+def opening_times_text(day: date) -> str:
+    """Say when the office is open on a day, in the current language: 07:30–12:00 and 13:30–17:00."""
+    # Each span isolated, so that a right-to-left sentence keeps each "07:30–12:00" in reading order.
+    return format_list([isolate(f"{opens:%H:%M}–{closes:%H:%M}") for opens, closes in opening_times(day)],
+                       locale=get_locale())

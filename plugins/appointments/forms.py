@@ -137,12 +137,10 @@ class AppointmentForm(toolkit.Form):
         self.outside_hours = True
         if self.outside_hours_confirmed.data:
             return True
-        times = toolkit.opening_times(day)
-        # Each span isolated, so that a right-to-left page does not turn 07:30–12:00 round.
-        hours = ", ".join(toolkit.isolate(f"{opens:%H:%M}–{closes:%H:%M}") for opens, closes in times)
         self.clock.errors = [*self.clock.errors, (
-            _("Das Amt ist an diesem Tag zu dieser Uhrzeit nicht geöffnet (geöffnet: %(hours)s).", hours=hours)
-            if times else _("Das Amt ist an diesem Wochentag geschlossen.")) + " " + _(
+            _("Das Amt ist an diesem Tag zu dieser Uhrzeit nicht geöffnet (geöffnet: %(hours)s).",
+              hours=toolkit.opening_times_text(day))
+            if toolkit.opening_times(day) else _("Das Amt ist an diesem Wochentag geschlossen.")) + " " + _(
             "Bitte prüfen Sie Datum und Uhrzeit, oder bestätigen Sie unten, dass das Amt ausnahmsweise geöffnet ist.")]
         return False
 

@@ -135,11 +135,8 @@ class HelpTimeForm(toolkit.Form):
         ends_open = any(opens < ends_at <= closes for opens, closes in hours)
         # A start in the opening hours with the end outside them, or past a break, leaves the end to change.
         at_fault = ([] if starts_open else [self.starts_at]) + ([self.ends_at] if starts_open or not ends_open else [])
-        # Isolated, so that a right-to-left sentence keeps each "07:30–12:00" in reading order.
-        periods = format_list([toolkit.isolate(f"{opens:%H:%M}–{closes:%H:%M}") for opens, closes in hours],
-                              locale=locale)
         message = toolkit._("Sprachhilfe im Haus muss in den Öffnungszeiten liegen. Am %(weekday)s ist das Amt "
-                            "geöffnet: %(hours)s.", weekday=weekday, hours=periods)
+                            "geöffnet: %(hours)s.", weekday=weekday, hours=toolkit.opening_times_text(day))
         for field in at_fault:
             field.errors.append(message)
         return False
