@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Generic, TypeVar
 
 import nh3
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from .i18n import enabled_languages, fallback_chain, source_language
+from .i18n import enabled_languages, fallback_chain, lang_attrs, source_language
 
 T = TypeVar("T")
 
@@ -58,6 +59,47 @@ def pick_translation(versions: Mapping[str, T], lang: str | None = None) -> Tran
 def as_written(versions: Mapping[str, T]) -> Translated[T] | None:
     """Return the version staff work from: the source language's, else (saved before it changed) another one."""
     return pick_translation(versions, source_language())
+
+
+# A name in brackets or quotation marks, as translations quote the source language's names: "(Zusatzblatt)",
+# «Leben in Deutschland». Not a bracket glued to a word, like the "(e)" of the French "salarié(e)".
+_QUOTED = re.compile(r"(?<!\w)[(«‹“„\"]([^()«»‹›“”„\"]+)[)»›”“\"]")
+_WORD = re.compile(r"\w+")
+# The source sentence may decline the name a translation quotes: "der Deutschen Rentenversicherung".
+_LONGEST_ENDING = 2
+_SHORTEST_DECLINED_WORD = 4
+
+
+def _same_word(quoted: str, source: str) -> bool:
+    """Tell whether a quoted word is the source text's word, as written there or with a short ending more."""
+    return quoted == source or (len(quoted) >= _SHORTEST_DECLINED_WORD and source.startswith(quoted)
+                                and len(source) - len(quoted) <= _LONGEST_ENDING)
+
+
+def _quotes_source(words: Sequence[str], source_words: Sequence[str]) -> bool:
+    """Tell whether the words stand one after another in the source text, each as written there or declined."""
+    return any(all(_same_word(word, source) for word, source in zip(words, source_words[start:], strict=False))
+               for start in range(len(source_words) - len(words) + 1))
+
+
+def mark_source_names(text: str, lang: str, source: str) -> Markup:
+    """Return a translation as HTML, each name of the source text it quotes marked as the source language's."""
+    source_lang = source_language()
+    if lang == source_lang or not source:
+        return escape(text)
+    source_words = _WORD.findall(source)
+    html, done = [], 0
+    for quoted in _QUOTED.finditer(text):
+        name = quoted.group(1).strip()
+        if not any(letter.isalpha() for letter in name) or not _quotes_source(_WORD.findall(name), source_words):
+            continue
+        start = quoted.start(1) + quoted.group(1).index(name)
+        # Read with the source language's voice and isolated, so a right-to-left sentence keeps its brackets in order.
+        html += [escape(text[done:start]),
+                 Markup("<bdi {}>{}</bdi>").format(lang_attrs(source_lang), name)]
+        done = start + len(name)
+    html.append(escape(text[done:]))
+    return Markup("").join(html)
 
 
 def missing_shipped_versions(stored: Mapping[str, T], shipped: Mapping[str, T]) -> dict[str, T]:

@@ -31,6 +31,7 @@ from .content import (
     ContentStatus,
     Translated,
     edited_texts,
+    mark_source_names,
     missing_shipped_versions,
     outdated_languages,
     pick_translation,
@@ -150,6 +151,8 @@ __all__ = [
     "current_staff", "edited_texts", "enabled_languages", "gettext", "hookimpl", "insert_for", "is_htmx", "lang_attrs",
     "language_from_tag", "language_name", "language_tag", "languages_besides_source", "lazy_ngettext", "limiter",
     "missing_shipped_versions",
+    # A translation's quoted names of the source text, marked as the source language's (portal/content.py).
+    "mark_source_names",
     # Translations made for source words that changed since (portal/content.py).
     "outdated_languages", "source_fingerprint", "stamp_translations",
     "ngettext", "pick_translation",

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from portal.toolkit import (
     Translated,
     edited_texts,
+    mark_source_names,
     missing_shipped_versions,
     outdated_languages,
     pick_translation,
@@ -132,3 +133,22 @@ def test_a_translation_from_before_fingerprints_is_current_until_the_source_word
 def test_dates_read_in_order_with_the_language_s_own_commas(app, lang, width, shown):
     with app.test_request_context(), force_locale(lang):
         assert render_template_string("{{ day|date(width) }}", day=date(2026, 12, 14), width=width) == shown
+
+
+def test_a_name_is_marked_where_the_translation_quotes_it_word_for_word_from_the_source_text(app):
+    source = "Eine Bescheinigung der Deutschen Rentenversicherung (DRV) und das Zusatzblatt"
+    with app.test_request_context("/ar/"):
+        def marked(text: str) -> str:
+            return str(mark_source_names(text, "ar", source))
+
+        assert marked("شهادة (Deutsche Rentenversicherung)") == (
+            'شهادة (<bdi lang="de" dir="ltr">Deutsche Rentenversicherung</bdi>)')
+        assert marked("«\u00a0Zusatzblatt\u00a0» و (DRV)") == (
+            '«\u00a0<bdi lang="de" dir="ltr">Zusatzblatt</bdi>\u00a0» و (<bdi lang="de" dir="ltr">DRV</bdi>)')
+        # Words the source text does not have, words glued to a bracket, numbers: the translation's own.
+        for own in ("(Blue Card)", "(Deutsche Rente)", "Zusatz(blatt)", "(2025)", "(Rentenversicherung Deutsche)"):
+            assert marked(own) == own
+        assert marked("<b>(Zusatzblatt)</b>") == '&lt;b&gt;(<bdi lang="de" dir="ltr">Zusatzblatt</bdi>)&lt;/b&gt;'
+        # A text in the source language, or one without a source text, has no names of another language.
+        assert str(mark_source_names("(Zusatzblatt)", "de", source)) == "(Zusatzblatt)"
+        assert str(mark_source_names("(Zusatzblatt)", "ar", "")) == "(Zusatzblatt)"

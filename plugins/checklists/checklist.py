@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import copy
-import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import select
 
 from portal import toolkit
@@ -20,47 +19,6 @@ ANSWERS = {"yes": True, "no": False}
 SERVICE_TEXTS = ("title", "summary")
 ITEM_TEXTS = ("text", "hint")
 QUESTION_TEXTS = ("text", "label")
-# A name in brackets or quotation marks, as translations quote the source language's names: "(Zusatzblatt)",
-# «Leben in Deutschland». Not a bracket glued to a word, like the "(e)" of the French "salarié(e)".
-QUOTED = re.compile(r"(?<!\w)[(«‹“„\"]([^()«»‹›“”„\"]+)[)»›”“\"]")
-WORD = re.compile(r"\w+")
-# The source sentence may decline the name a translation quotes: "der Deutschen Rentenversicherung".
-LONGEST_ENDING = 2
-SHORTEST_DECLINED_WORD = 4
-
-
-def _same_word(quoted: str, source: str) -> bool:
-    """Tell whether a quoted word is the source text's word, as written there or with a short ending more."""
-    return quoted == source or (len(quoted) >= SHORTEST_DECLINED_WORD and source.startswith(quoted)
-                                and len(source) - len(quoted) <= LONGEST_ENDING)
-
-
-def _quotes_source(words: Sequence[str], source_words: Sequence[str]) -> bool:
-    """Tell whether the words stand one after another in the source text, each as written there or declined."""
-    return any(all(_same_word(word, source) for word, source in zip(words, source_words[start:], strict=False))
-               for start in range(len(source_words) - len(words) + 1))
-
-
-def mark_source_names(text: str, lang: str, source: str) -> Markup:
-    """Return a translation as HTML, each name of the source text it quotes marked as the source language's."""
-    source_language = toolkit.source_language()
-    if lang == source_language or not source:
-        return escape(text)
-    source_words = WORD.findall(source)
-    html, done = [], 0
-    for quoted in QUOTED.finditer(text):
-        name = quoted.group(1).strip()
-        if not any(letter.isalpha() for letter in name) or not _quotes_source(WORD.findall(name), source_words):
-            continue
-        start = quoted.start(1) + quoted.group(1).index(name)
-        # Read with the source language's voice and isolated, so a right-to-left sentence keeps its brackets in order.
-        html += [escape(text[done:start]),
-                 Markup("<bdi {}>{}</bdi>").format(toolkit.lang_attrs(source_language), name)]
-        done = start + len(name)
-    html.append(escape(text[done:]))
-    return Markup("").join(html)
-
-
 @dataclass(frozen=True)
 class ShownText(toolkit.Translated[str]):
     """A text in the language found for it, with the source language's text it translates."""
@@ -70,7 +28,7 @@ class ShownText(toolkit.Translated[str]):
     @property
     def html(self) -> Markup:
         """Return the text as HTML, the source language's names it quotes marked as such."""
-        return mark_source_names(self.value, self.lang, self.source)
+        return toolkit.mark_source_names(self.value, self.lang, self.source)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel.numbers import format_decimal
+from markupsafe import Markup
 from sqlalchemy import or_, select
 
 from portal import toolkit
@@ -34,6 +35,12 @@ class ShownRule:
 
     rule: Rule
     text: toolkit.Translated
+    source: str = ""
+
+    @property
+    def html(self) -> Markup:
+        """Return the text as HTML, the source language's names it quotes marked as such."""
+        return toolkit.mark_source_names(self.text.value, self.text.lang, self.source)
 
     @property
     def kind(self) -> str:
@@ -91,11 +98,13 @@ def unknown_placeholders(text: str, kind: str) -> list[str]:
 
 def shown(rule: Rule, lang: str | None = None) -> ShownRule | None:
     """Return a rule's text in a language (or its fallback) with the parameters filled in."""
-    picked = toolkit.pick_translation(rule.current_texts(), lang)
+    texts = rule.current_texts()
+    picked = toolkit.pick_translation(texts, lang)
     if picked is None:
         return None
     return ShownRule(rule, toolkit.Translated(picked.lang, fill_parameters(picked.value, rule, picked.lang),
-                                              picked.requested))
+                                              picked.requested),
+                     texts.get(toolkit.source_language(), ""))
 
 
 def shown_rules(rules: list[Rule], lang: str | None = None) -> list[ShownRule]:

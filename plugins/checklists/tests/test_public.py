@@ -4,7 +4,7 @@ import re
 
 import lxml.html
 from flask import render_template_string
-from portal_plugins.checklists.checklist import mark_source_names, translation_status
+from portal_plugins.checklists.checklist import translation_status
 from portal_plugins.checklists.defaults import shipped_content
 from portal_plugins.checklists.models import Question, Service
 from sqlalchemy import select
@@ -186,25 +186,6 @@ def test_only_names_of_the_source_text_count_and_german_pages_have_none_to_mark(
     assert quoted_german(french.xpath("//div[@data-condition='employed']/h3")[0]) == []
     german = parse(client.get("/de/checklists/settlement-permit"))
     assert german.xpath("//main//bdi[@lang]") == []
-
-
-def test_a_name_is_marked_where_the_translation_quotes_it_word_for_word_from_the_source_text(app):
-    source = "Eine Bescheinigung der Deutschen Rentenversicherung (DRV) und das Zusatzblatt"
-    with app.test_request_context("/ar/"):
-        def marked(text: str) -> str:
-            return str(mark_source_names(text, "ar", source))
-
-        assert marked("شهادة (Deutsche Rentenversicherung)") == (
-            'شهادة (<bdi lang="de" dir="ltr">Deutsche Rentenversicherung</bdi>)')
-        assert marked("«\u00a0Zusatzblatt\u00a0» و (DRV)") == (
-            '«\u00a0<bdi lang="de" dir="ltr">Zusatzblatt</bdi>\u00a0» و (<bdi lang="de" dir="ltr">DRV</bdi>)')
-        # Words the source text does not have, words glued to a bracket, numbers: the translation's own.
-        for own in ("(Blue Card)", "(Deutsche Rente)", "Zusatz(blatt)", "(2025)", "(Rentenversicherung Deutsche)"):
-            assert marked(own) == own
-        assert marked("<b>(Zusatzblatt)</b>") == '&lt;b&gt;(<bdi lang="de" dir="ltr">Zusatzblatt</bdi>)&lt;/b&gt;'
-        # A text in the source language, or one without a source text, has no names of another language.
-        assert str(mark_source_names("(Zusatzblatt)", "de", source)) == "(Zusatzblatt)"
-        assert str(mark_source_names("(Zusatzblatt)", "ar", "")) == "(Zusatzblatt)"
 
 
 def test_german_print_view_has_one_column(client, defaults, parse):

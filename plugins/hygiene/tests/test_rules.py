@@ -195,6 +195,21 @@ def test_poster_shows_german_and_the_chosen_languages(client, add_rule, parse):
     assert poster.xpath(".//svg[@role='img'][@aria-label]")
 
 
+def test_a_german_name_a_translation_quotes_is_marked_german_on_the_pages_and_the_poster(client, add_rule, parse):
+    add_rule("payment", {"de": "Nur mit Karte (EC-Karte / girocard).",
+                         "ar": "الدفع بالبطاقة فقط (EC-Karte / girocard)."})
+    marked = '<bdi lang="de" dir="ltr">EC-Karte / girocard</bdi>'
+    for page in ("/ar/hygiene/", "/ar/", "/de/hygiene/poster?languages=ar"):
+        tree = parse(client.get(page))
+        # On an Arabic page the Arabic text carries no lang of its own; on the German poster it does.
+        texts = tree.xpath("//*[contains(@class, 'hygiene-text') or contains(@class, 'hygiene-poster__other')]"
+                           "[not(@lang) or @lang='ar']")
+        names = [name for text in texts for name in text.xpath(".//bdi[@lang='de']")]
+        assert [(name.text_content(), name.get("dir")) for name in names] == [("EC-Karte / girocard", "ltr")], page
+    # The German text itself needs no mark.
+    assert marked not in client.get("/de/hygiene/").get_data(as_text=True)
+
+
 def test_poster_rejects_unknown_choices_with_a_message(client, add_rule, parse):
     add_rule("mask", {"de": "Maske tragen"})
     response = client.get("/de/hygiene/poster?languages=xx&location=Mond")
