@@ -38,7 +38,7 @@ def calendar_file(facts: dict) -> bytes:
     event.add("description", "\n".join(lines))
     reminder = Alarm()
     reminder.add("action", "DISPLAY")
-    reminder.add("description", _("Morgen: Termin beim %(office)s", office=office["name"]))
+    reminder.add("description", _("Morgen Termin: %(office)s", office=office["name"]))
     reminder.add("trigger", timedelta(days=-1))
     event.add_component(reminder)
     calendar.add_component(event)

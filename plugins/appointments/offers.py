@@ -142,7 +142,7 @@ def _gone_mail(offer: Offer) -> None:
         return
     with force_locale(entry.language):
         body = "\n\n".join([
-            _("Jemand anderes hat den früheren Termin beim %(office)s schneller angenommen. Ihr bisheriger Termin "
+            _("Jemand anderes hat den früheren Termin (%(office)s) schneller angenommen. Ihr bisheriger Termin "
               "bleibt, und Sie bleiben auf der Liste für kurzfristige Termine.", office=office_name()),
             reference_line(toolkit.session().get(Appointment, offer.appointment_id)),
             _why_offered(),

@@ -34,7 +34,7 @@ def _compose(reminder: Reminder, appointment: Appointment) -> tuple[str, str]:
         subject = _("Erinnerung: Ihr Termin am %(day)s", day=facts["date_text"])
         # Who writes, about which letter, and why: a mail with links and neither would pass for phishing.
         body = "\n\n".join([
-            _("Sie haben einen Termin beim %(office)s: %(day)s um %(clock)s Uhr, %(place)s.", office=office_name(),
+            _("%(office)s: Sie haben einen Termin am %(day)s um %(clock)s Uhr, %(place)s.", office=office_name(),
               day=facts["date_text"], clock=facts["time_text"], place=facts["place"]),
             reference_line(appointment),
             _("Sie bekommen diese E-Mail, weil Sie im Portal des Amts um Erinnerungen an diesen Termin gebeten haben."),

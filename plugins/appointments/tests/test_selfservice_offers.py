@@ -288,5 +288,5 @@ def test_offer_mails_name_the_office_the_reference_and_why_and_the_page_the_appo
     gone = next(mail for mail in mail_server.messages if "schon vergeben" in mail["Subject"])
     text = gone.get_payload(decode=True).decode()
     assert gone["X-Envelope-To"] == "a@example.org"
-    assert f"den früheren Termin beim \u2068{office}\u2069 schneller angenommen" in text
+    assert f"den früheren Termin (\u2068{office}\u2069) schneller angenommen" in text
     assert "Vorgangsnummer: \u2068M-200001\u2069" in text and "für kurzfristige Termine gemeldet haben" in text

@@ -158,7 +158,7 @@ def test_a_reminder_names_the_office_the_reference_and_why_it_came(app, client, 
     text = body(mail_server.messages[0])
     office = app.config["PORTAL"]["office"]["name"]
     # Names from the settings and the reference are isolated, so that a right-to-left mail keeps their order.
-    assert f"Sie haben einen Termin beim \u2068{office}\u2069: " in text and "09:30 Uhr, Wacker Hof, Raum 2.14." in text
+    assert f"\u2068{office}\u2069: Sie haben einen Termin am " in text and "09:30 Uhr, Wacker Hof, Raum 2.14." in text
     assert "Vorgangsnummer: \u2068M-100001\u2069" in text
     assert "weil Sie im Portal des Amts um Erinnerungen an diesen Termin gebeten haben." in text
     # Who writes and why comes before the first link.
