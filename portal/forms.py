@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from flask_babel import get_domain
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtforms_translations
+from wtforms import Field
 from wtforms import Form as PlainForm
+
+from .i18n import language_name
 
 # WTForms' English messages that the portal's forms can show, in the portal's words. WTForms' own catalogs lack
 # Kurdish, Pashto and Tigrinya (a visitor read English there), and word the others unlike the portal's pages.
@@ -62,3 +67,43 @@ class SubForm(PlainForm):
     class Meta:
         def get_translations(self, form):
             return PORTAL_MESSAGES
+
+
+def _per_language_label(field: Field, code: str) -> str:
+    """Name one language's box by its own label ("Text (Englisch)"), or by the field's and the language's name."""
+    label = field[code].label.text
+    return label if label != language_name(code) else f"{field.label.text} ({label})"
+
+
+def _language_codes(field: Field) -> tuple[str, ...] | None:
+    """Return the languages of a field per language (None: another field)."""
+    return tuple(field.codes) if field.type == "PerLanguageField" else None
+
+
+def _choices(field: Field) -> bool:
+    """Tell whether a field is a group of radio buttons or checkboxes, which has no element of its own id."""
+    return getattr(getattr(field, "option_widget", None), "input_type", None) is not None
+
+
+def error_links(form) -> list[tuple[str, str, list[str]]]:
+    """Return each field's errors as (the element to link to, the field's name, its messages), in the page's order.
+
+    Lists and sub-forms (checklist items) link to each inner field. Neighbouring fields per language (a notice's
+    titles and texts) stand together by language on their pages, the title of each language above its text, and
+    are listed so. Asked at rendering, since a view's own check may add an error after the form validated.
+    """
+    links = []
+    fields = [field for field in form if field.type != "CSRFTokenField"]
+    for codes, group in groupby(fields, key=_language_codes):
+        run = list(group)
+        if codes is not None:
+            links += [(field[code].id, _per_language_label(field, code), field[code].errors)
+                      for code in codes for field in run if field[code].errors]
+            continue
+        for field in run:
+            for entry in (field if field.type in ("FieldList", "FormField") else [field]):
+                for inner in (entry if entry.type == "FormField" else [entry]):
+                    if inner.errors:
+                        links.append((inner.id + ("-0" if _choices(inner) else ""),
+                                      inner.label.text or field.label.text, inner.errors))
+    return links

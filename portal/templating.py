@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from .content import as_written
+from .forms import error_links
 from .i18n import current_language, enabled_languages, language_name, language_tag, text_direction
 from .live import content_caches, kept_for_content
 from .pages import is_public_page, result_address
@@ -212,7 +213,8 @@ def init_templating(app: Flask) -> None:
     """Offer the helpers to templates and mark htmx-dependent answers as varying."""
     app.jinja_env.globals.update(slot=slot, nav_items=nav_items, home_tiles=home_tiles,
                                  language_links=language_links, kept_fragment=kept_fragment,
-                                 opening_hours=opening_hours, as_written=as_written)
+                                 opening_hours=opening_hours, as_written=as_written,
+                                 error_links=error_links)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -31,10 +31,14 @@ def assert_summary_first(html: str, url: str) -> None:
     assert summary.get("tabindex") == "-1" and summary.get("autofocus") is not None
     links = summary.xpath(".//a/@href")
     assert links, f"{url}: the summary links to no field"
-    for href in links:
-        assert tree.xpath(f"//*[@id='{href[1:]}']"), f"{url}: {href} leads nowhere"
-    invalid = tree.xpath("//*[@aria-invalid='true' or contains(@class, 'field--error') or @class='error']")
     order = list(tree.iter())
+    targets = []
+    for href in links:
+        found = tree.xpath(f"//*[@id='{href[1:]}']")
+        assert found, f"{url}: {href} leads nowhere"
+        targets.append(order.index(found[0]))
+    assert targets == sorted(targets), f"{url}: the summary lists the fields in another order than the page: {links}"
+    invalid = tree.xpath("//*[@aria-invalid='true' or contains(@class, 'field--error') or @class='error']")
     assert invalid and order.index(summary) < order.index(invalid[0]), f"{url}: the summary is below the fields"
 
 
@@ -54,6 +58,18 @@ def test_every_staff_form_shows_the_summary_first(portal, make_staff):
         response = client.post(url, data={"csrf_token": csrf_token(client, url)})
         assert response.status_code < 500, url
         assert_summary_first(response.get_data(as_text=True), url)
+
+
+def test_texts_per_language_are_listed_language_by_language_as_the_page_shows_them(portal, make_staff):
+    client = portal.test_client()
+    sign_in(client, make_staff("admin"))
+    url = "/de/staff/notices/new"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "category": "opening",
+                                      "priority": "normal", "titles-en": "Closed", "bodies-fr": "Fermé"})
+    html = response.get_data(as_text=True)
+    assert_summary_first(html, url)
+    links = lxml.html.fromstring(html).xpath("//div[@class='error-summary']//a/@href")
+    assert links == ["#starts_at", "#titles-de", "#bodies-de", "#bodies-en", "#titles-fr"]
 
 
 def test_the_poster_form_shows_the_summary_first(portal):

@@ -30,11 +30,11 @@ NEW_ITEM_ROWS = 2
 
 
 class NewServiceForm(toolkit.Form):
+    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=TITLE_LENGTH)])
     slug = StringField(_l("Kurzname für die Adresse"), validators=[
         DataRequired(), Length(max=80),
         Regexp(SLUG_PATTERN, message=_l("Bitte nur Kleinbuchstaben ohne Umlaute, Ziffern und Bindestriche "
                                         "verwenden, zum Beispiel „blaue-karte“."))])
-    title = StringField(_l("Titel"), validators=[DataRequired(), Length(max=TITLE_LENGTH)])
     summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=SUMMARY_LENGTH)])
 
 

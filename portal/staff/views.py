@@ -56,10 +56,11 @@ class AuditFilterForm(Form):
 
 
 class AccountForm(Form):
-    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(EMAIL_REQUIRED), Email(EMAIL_INVALID),
-                                                         Length(max=254)])
+    # In the order the page shows them, which the error summary follows.
     display_name = StringField(_l("Name"), validators=[DataRequired(_l("Bitte geben Sie den Namen ein.")),
                                                       Length(max=120)])
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(EMAIL_REQUIRED), Email(EMAIL_INVALID),
+                                                         Length(max=254)])
     # No role is chosen for the admin: Enter in a half-filled form must never create an administrator.
     role = SelectField(_l("Rolle"), choices=[], validators=[DataRequired(_l("Bitte wählen Sie eine Rolle."))],
                        invalid_choice_message=_l("Bitte aus der Liste wählen."))
@@ -72,6 +73,11 @@ class RoleForm(Form):
     # Every choice is a role, so the list's own check is the only one: a required mark would ask for an empty first
     # choice that is no role.
     role = SelectField(_l("Rolle"), choices=[], invalid_choice_message=_l("Bitte aus der Liste wählen."))
+
+
+# Made before the new password's fields: WTForms orders a form's fields as they were made, and the error summary
+# follows that order, which must be the page's, where the current password comes first.
+CURRENT_PASSWORD = PasswordField(_l("Bisheriges Passwort"), validators=[DataRequired(PASSWORD_REQUIRED)])
 
 
 class NewPasswordForm(Form):
@@ -93,7 +99,7 @@ class NewPasswordForm(Form):
 class PasswordChangeForm(NewPasswordForm):
     """One's own new password, with the current one as proof."""
 
-    current_password = PasswordField(_l("Bisheriges Passwort"), validators=[DataRequired(PASSWORD_REQUIRED)])
+    current_password = CURRENT_PASSWORD
 
 
 def _login_account_key() -> str:
