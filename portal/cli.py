@@ -75,11 +75,17 @@ def plugins_command():
     order = current_app.config["PORTAL"]["plugins"]
     rows = []
     for name, entry_points in sorted(installed_entry_points().items()):
-        state = f"enabled #{order.index(name) + 1}" if name in enabled else "installed, not enabled"
-        version = enabled[name].info.version if name in enabled else (entry_points[0].dist.version
-                                                                       if entry_points[0].dist else "?")
-        source = entry_points[0].dist.name if entry_points[0].dist else "?"
-        rows.append((name, version, state, source))
+        twice = len({ep.value for ep in entry_points}) > 1
+        # A name installed twice stops the start once enabled: the operator sees both distributions before that.
+        for ep in entry_points if twice else entry_points[:1]:
+            version, source = (ep.dist.version, ep.dist.name) if ep.dist else ("?", "?")
+            if twice:
+                state = "installed twice"
+            elif name in enabled:
+                state, version = f"enabled #{order.index(name) + 1}", enabled[name].info.version
+            else:
+                state = "installed, not enabled"
+            rows.append((name, version, state, source))
     width = max((len(r[0]) for r in rows), default=4)
     click.echo(f"{'name'.ljust(width)}  version  status                  distribution")
     for name, version, state, source in rows:

@@ -498,6 +498,8 @@ def init_app(app: Flask) -> None:
     database = app.extensions["portal.db"]
     store = LiveVersions(database.engine, app.config["PORTAL"]["ratelimit_storage_url"], _build_token(app))
     app.extensions[_EXTENSION] = store
+    # Kept results are the process's: what another app of it kept (a test's, with other plugins) is not this one's.
+    forget_content()
     app.wsgi_app = UnchangedPolls(app, app.wsgi_app)
     factory = database.session.session_factory
     event.listen(factory, "before_flush", _note_content_change)

@@ -6,7 +6,7 @@ import functools
 import inspect
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
@@ -105,6 +105,16 @@ def _check_info(name: str, module: ModuleType) -> Any:
     return info
 
 
+def check_name_free(name: str, installed: Iterable[str]) -> None:
+    """Raise ValueError if an installed plugin has the name, or a name whose tables' prefix overlaps with it."""
+    for other in installed:
+        if other == name:
+            raise ValueError(f"a plugin named '{name}' is installed already: choose another name")
+        if name.startswith(f"{other}_") or other.startswith(f"{name}_"):
+            raise ValueError(f"'{name}' and the installed plugin '{other}' could not be enabled together: "
+                             "one name followed by '_' begins the other, and so owns its tables")
+
+
 def _check_prefixes(names: list[str]) -> None:
     # Table and migration prefixes must not overlap: plugin 'a' owns every table 'a_*', so 'a_b' cannot be enabled.
     for name in names:
@@ -149,6 +159,10 @@ def _hook_implementations(manager: pluggy.PluginManager, name: str, module: Modu
     for attribute in dir(module):
         options = manager.parse_hookimpl_opts(module, attribute)
         if options is None:
+            named_like_a_hook = attribute.startswith("portal_") and hasattr(hookspecs, attribute)
+            if named_like_a_hook and callable(getattr(module, attribute)):
+                # pluggy would leave it out without a word: the page or command it adds would just be missing.
+                raise PluginError(name, f"'{attribute}' is named like a hook but lacks @toolkit.hookimpl")
             continue
         if not hasattr(hookspecs, attribute):
             if not options.get("optionalhook"):

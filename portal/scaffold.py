@@ -10,7 +10,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import write_po
 
-from .plugins import check_name
+from .plugins import check_name, check_name_free, installed_entry_points
 
 FILES = {
     "pyproject.toml": """\
@@ -204,6 +204,7 @@ ENGLISH = {"Hallo aus dem Plugin.": "Hello from the plugin.",
 def write_plugin(name: str, directory: Path) -> Path:
     """Create the project folder portal-plugin-<name> in `directory`; return its path."""
     check_name(name)
+    check_name_free(name, installed_entry_points())
     # Model classes share one registry across plugins: the plugin's name in the class's keeps it its own.
     values = {"name": name, "dashed": name.replace("_", "-"), "package": f"portal_plugin_{name}",
               "title": name.replace("_", " ").title(), "model": name.title().replace("_", "") + "Entry"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -20,6 +21,8 @@ from .i18n import current_language, enabled_languages, language_name, language_t
 from .live import content_caches, kept_for_content
 from .pages import is_public_page, result_address
 from .plugins import call_robustly
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,15 @@ def _collect(hook_name: str) -> list:
     items = []
     for result in call_robustly(_manager(), hook_name):
         items.extend(result)
-    return sorted(items, key=lambda item: item.order)
+    return sorted(filter(_leads_somewhere, items), key=lambda item: item.order)
+
+
+def _leads_somewhere(item) -> bool:
+    """Tell whether a link's endpoint exists; one that does not is logged and left out, so the page still renders."""
+    if item.endpoint in current_app.view_functions:
+        return True
+    log.error("left out the link %r: no view has the endpoint %r", str(item.title), item.endpoint)
+    return False
 
 
 def slot(name: str, **context) -> Markup:

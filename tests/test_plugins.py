@@ -13,7 +13,8 @@ FAKES = Path(__file__).parent / "fake_plugins"
 FAKE_NAMES = ["fake_good", "fake_broken_render", "fake_broken_start", "fake_import_error", "fake_incompatible",
               "fake_no_info", "fake_bad_table", "fake_bad_hook", "fake_model_a", "fake_model_b", "fake_first",
               "fake_last", "fake_wrapper", "fake_startup_wrapper", "fake_stray_slot", "fake_model", "fake_command",
-              "fake_publisher", "fake_listener", "fake_stray_event", "fake_misnamed_event", "fake_limited"]
+              "fake_publisher", "fake_listener", "fake_stray_event", "fake_misnamed_event", "fake_limited",
+              "fake_undecorated", "fake_dead_links"]
 
 
 @pytest.fixture
@@ -55,6 +56,7 @@ def test_only_configured_plugins_load_in_their_order(fake_entry_points, tmp_path
     ("fake_command", "command 'db' is taken by the core"),
     ("fake_stray_event", "handles event 'nobody.vanished', which no enabled plugin declares"),
     ("fake_misnamed_event", "event 'appointments.changed' must be named 'fake_misnamed_event.<event>'"),
+    ("fake_undecorated", "'portal_navigation' is named like a hook but lacks @toolkit.hookimpl"),
 ])
 def test_plugin_failure_stops_the_start_naming_plugin_and_cause(fake_entry_points, tmp_path, name, cause):
     with pytest.raises(PluginError) as error:
@@ -122,6 +124,28 @@ def test_render_hook_that_raises_is_logged_and_skipped(fake_entry_points, tmp_pa
     assert "plugin fake_broken_render: slot home failed; skipped" in failures
 
 
+def test_links_to_endpoints_no_view_has_are_logged_and_left_out(fake_entry_points, tmp_path, caplog):
+    from portal.templating import staff_menu
+
+    app = make(tmp_path, ["fake_dead_links", "fake_good"])
+    from portal.migrate import upgrade_all
+
+    with app.app_context():
+        upgrade_all()
+    with caplog.at_level(logging.ERROR, logger="portal.templating"):
+        home = app.test_client().get("/de/")
+        page = app.test_client().get("/de/fake_good/")
+        with app.test_request_context("/de/staff/"):
+            menu = [item.title for item in staff_menu(type("Admin", (), {"has_role": lambda self, role: True})())]
+    assert home.status_code == page.status_code == 200
+    assert "Kachel des Testmoduls" in home.get_data(as_text=True)
+    assert "Kachel ins Leere" not in home.get_data(as_text=True) and "Verlaufen" not in page.get_data(as_text=True)
+    assert "Menü ins Leere" not in menu
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for endpoint in ("fake_dead_links.nope", "fake_dead_links.indx", "fake_dead_links_staff.indx"):
+        assert f"no view has the endpoint '{endpoint}'" in logged
+
+
 def test_staff_pages_of_plugins_require_login(fake_entry_points, tmp_path):
     app = make(tmp_path, ["fake_good"])
     response = app.test_client().get("/de/staff/fake_good/")
@@ -137,6 +161,24 @@ def test_plugins_command_lists_installed_and_enabled(fake_entry_points, tmp_path
     assert "enabled #1" in lines["fake_good"]
     assert "installed, not enabled" in lines["notices"]
     assert "installed, not enabled" in lines["fake_broken_start"]
+
+
+def test_plugins_command_shows_both_distributions_of_a_name_installed_twice(fake_entry_points, monkeypatch, tmp_path):
+    app = make(tmp_path, ["fake_good"])
+
+    class Distribution:
+        def __init__(self, name):
+            self.name, self.version = name, "1.0"
+
+    twice = [EntryPoint("fake_twice", "fake_good", plugins.ENTRY_POINT_GROUP),
+             EntryPoint("fake_twice", "other_package.fake", plugins.ENTRY_POINT_GROUP)]
+    monkeypatch.setattr(plugins, "entry_points", lambda group: twice)
+    monkeypatch.setattr(EntryPoint, "dist", property(lambda ep: Distribution(f"dist-of-{ep.value}")))
+    result = app.test_cli_runner().invoke(args=["plugins"])
+    lines = [line.split() for line in result.output.splitlines()[1:]]
+    assert [(line[0], line[-1]) for line in lines] == [("fake_twice", "dist-of-fake_good"),
+                                                       ("fake_twice", "dist-of-other_package.fake")]
+    assert all("installed twice" in line for line in result.output.splitlines()[1:])
 
 
 def _called_order(app) -> list[str]:
@@ -220,6 +262,20 @@ def test_reserved_plugin_names_are_refused(monkeypatch, tmp_path, name):
                         lambda group: [EntryPoint(name, "fake_good", plugins.ENTRY_POINT_GROUP)])
     with pytest.raises(PluginError, match=f"Plugin '{name}': '{name}' is reserved for the core"):
         make(tmp_path, [name])
+
+
+@pytest.mark.parametrize("name, cause", [
+    ("notices", "a plugin named 'notices' is installed already"),
+    ("appointments_extra", "'appointments_extra' and the installed plugin 'appointments' could not be enabled"),
+    ("fake", "'fake' and the installed plugin 'fake_[a-z_]+' could not be enabled together"),
+])
+def test_a_new_plugin_cannot_take_an_installed_plugins_name_or_table_prefix(fake_entry_points, tmp_path, name, cause):
+    from portal.scaffold import write_plugin
+
+    with pytest.raises(ValueError, match=cause):
+        write_plugin(name, tmp_path)
+    assert not list(tmp_path.iterdir())
+    assert write_plugin("parking", tmp_path).name == "portal-plugin-parking"
 
 
 def test_a_name_inside_another_plugins_table_prefix_is_refused(fake_entry_points, tmp_path):
