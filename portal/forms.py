@@ -28,6 +28,15 @@ MESSAGES = {
     "Not a valid date value.": _l("Bitte geben Sie ein Datum ein."),
     "Not a valid time value.": _l("Bitte eine gültige Uhrzeit angeben, zum Beispiel 09:30."),
     "Not a valid datetime value.": _l("Bitte geben Sie Datum und Uhrzeit vollständig ein."),
+    "Not a valid decimal value.": _l("Bitte geben Sie eine Zahl ein."),
+    "Not a valid float value.": _l("Bitte geben Sie eine Zahl ein."),
+    "Invalid input.": _l("Bitte prüfen Sie die Eingabe: Sie hat nicht die erwartete Form."),
+    "Invalid email address.": _l("Bitte geben Sie eine E-Mail-Adresse wie name@example.org ein."),
+    "Invalid URL.": _l("Bitte geben Sie eine Internetadresse wie https://www.example.org ein."),
+    "Invalid value, must be one of: %(values)s.": _l("Bitte einen dieser Werte angeben: %(values)s."),
+    "Invalid value, can't be any of: %(values)s.": _l("Bitte keinen dieser Werte angeben: %(values)s."),
+    # WTForms puts in the other field's label too: its name in the code means nothing to the visitor.
+    "Field must be equal to %(other_name)s.": _l("Bitte geben Sie dasselbe ein wie unter %(other_label)s."),
 }
 
 

@@ -6,8 +6,8 @@ import pytest
 import wtforms
 from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
-from wtforms import FieldList, FormField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms import DecimalField, FieldList, FormField, IntegerField, SelectField, StringField
+from wtforms.validators import URL, AnyOf, DataRequired, Email, EqualTo, Length, NoneOf, NumberRange, Regexp
 
 from portal.forms import MESSAGES
 from portal.i18n import enabled_languages
@@ -66,6 +66,44 @@ def test_wtforms_messages_read_in_the_portals_words_in_every_language(app):
                 assert "valid" not in " ".join(errors["count"] + errors["place"]), lang
             assert _errors(lang, count="12", place="a", **{"rows-0-name": "x"}).get("count") == [
                 _expected_range(lang)], lang
+
+
+class ShapesForm(Form):
+    class Meta:
+        csrf = False
+
+    code = StringField(validators=[Regexp(r"^[A-Z]+$")])
+    website = StringField(validators=[URL()])
+    email = StringField(validators=[Email()])
+    size = StringField(validators=[AnyOf(["S", "M"])])
+    colour = StringField(validators=[NoneOf(["rot"])])
+    share = DecimalField()
+    repeated = StringField(validators=[EqualTo("code")])
+
+
+def test_the_shape_validators_messages_read_in_the_portals_words_in_every_language(app):
+    values = MultiDict({"code": "abc", "website": "irgendwo", "email": "kein", "size": "XL", "colour": "rot",
+                        "share": "viel", "repeated": "ABC"})
+    with app.test_request_context("/de/"):
+        for lang in enabled_languages():
+            with force_locale(lang):
+                form = ShapesForm(values)
+                form.code.label.text = gettext("Vorgangsnummer")
+                form.validate()
+                expected = {
+                    "code": gettext("Bitte prüfen Sie die Eingabe: Sie hat nicht die erwartete Form."),
+                    "website": gettext("Bitte geben Sie eine Internetadresse wie https://www.example.org ein."),
+                    "email": gettext("Bitte geben Sie eine E-Mail-Adresse wie name@example.org ein."),
+                    "size": gettext("Bitte einen dieser Werte angeben: %(values)s.") % {"values": "S, M"},
+                    "colour": gettext("Bitte keinen dieser Werte angeben: %(values)s.") % {"values": "rot"},
+                    "share": gettext("Bitte geben Sie eine Zahl ein."),
+                    # The other field named as the visitor reads it, not by its name in the code.
+                    "repeated": gettext("Bitte geben Sie dasselbe ein wie unter %(other_label)s.")
+                    % {"other_label": gettext("Vorgangsnummer")},
+                }
+            assert {name: form.errors[name][0] for name in expected} == expected, lang
+            if lang != "de":
+                assert not any(message in str(form.errors) for message in ("Invalid", "Ungültig", "Prüfen Sie")), lang
 
 
 def _expected_range(lang: str) -> str:
