@@ -37,8 +37,9 @@ def form_token(browser: requests.Session, url: str) -> str:
 def test_a_call_on_one_app_server_reaches_the_phone_following_on_the_other(app, data, database_url, redis_url,
                                                                            make_staff, tmp_path, today):
     export = tmp_path / "export.csv"
+    # At midnight: the arrival window opens with the day, so the door lets the client in at any hour of the run.
     export.write_text("reference;birth_date;service;status;date;time;building;room;persons\n"
-                      f"M-100001;27.03.1985;eu-blue-card;scheduled;{today:%d.%m.%Y};00:30;Wacker Hof;1.07;1\n")
+                      f"M-100001;27.03.1985;eu-blue-card;scheduled;{today:%d.%m.%Y};00:00;Wacker Hof;1.07;1\n")
     assert app.test_cli_runner().invoke(args=["appointments", "import", str(export)]).exit_code == 0
     public_id = data(lambda s: s.scalar(text("SELECT public_id FROM arrival_pass")))
     door_account, caseworker = make_staff("door"), make_staff("caseworker")

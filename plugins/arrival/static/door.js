@@ -40,7 +40,7 @@
 
   /* A moment's time of day at the office as the page's language writes it, like the server's verdicts. */
   function clock(moment, zone) {
-    return new Intl.DateTimeFormat(lang, {hour: "numeric", minute: "2-digit", timeZone: zone || text.zone})
+    return new Intl.DateTimeFormat(lang, {timeStyle: "short", timeZone: zone || text.zone})
       .format(moment);
   }
 
