@@ -27,19 +27,16 @@ VERDICTS = ("valid_now", "too_early", "another_day", "changed", "not_genuine", "
 def verdict_codes(installation: Installation) -> dict[str, str]:
     """Issue a pass for each verdict and return them by verdict."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from portal_plugins.arrival import keys
     from portal_plugins.arrival.door import issue, revoke
-    from portal_plugins.arrival.keys import KeyRing
     from portal_plugins.arrival.passes import PassFacts, sign
 
     from portal import create_app, toolkit
 
     app = create_app({"instance_path": str(installation.root), **installation.settings})
-    ring = KeyRing(installation.root)
     with app.app_context():
         today = toolkit.office_today()
-        if not [record for record in ring.records() if record.retired_on is None]:
-            ring.create(today)
-        key_id, private_key = ring.signing_key()
+        key_id, private_key = keys.signing_key_made_if_none(today)
 
         def facts(number, **changes):
             return PassFacts(**{"key_id": key_id, "public_id": bytes([200 + number] * 16), "day": today,

@@ -141,6 +141,23 @@ def test_a_staff_edit_on_one_process_shows_on_the_next_page_of_another(settings,
     assert "Zweigstelle eröffnet" in requests.get(f"{second.url}/de/", timeout=30).text
 
 
+def test_a_pass_shows_and_opens_alike_on_every_app_server(settings, processes):
+    """The signing keys are the installation's, not one server's: each server has an instance folder of its own."""
+    first, second = processes(settings, "first"), processes(settings, "second")
+    install_content(first)  # the import on the first server makes the first key
+    keys = [requests.get(f"{server.url}/de/arrival/keys.json", timeout=30).json()["keys"] for server in (first, second)]
+    assert keys[0] == keys[1] and len(keys[0]) == 1
+    reference, born = APPOINTMENTS[0]
+    found = requests.post(f"{second.url}/de/appointments/api/v1/lookup", timeout=30,
+                          json={"reference": reference, "birth_date": born}, headers={"Accept": "application/json"})
+    result = requests.get(found.json()["print_url"], timeout=30).text
+    assert "Ihre Einlasskarte für den Eingang" in result
+    path = re.search(r'href="[^"]*(/de/arrival/p/[^"]+)"', result).group(1)
+    for server in (first, second):
+        page = requests.get(server.url + path, timeout=30)
+        assert page.status_code == 200 and "nicht gültig" not in page.text
+
+
 def install_content(process: AppProcess) -> None:
     """Load the shipped checklists and import the known appointments, with the commands an installation uses."""
     process.flask("checklists", "load-defaults")

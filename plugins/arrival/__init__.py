@@ -2,8 +2,8 @@
 
 A pass holds an appointment's random public id, its day, arrival window,
 persons allowed and service group, signed with Ed25519 (passes.py); the keys
-live in the instance folder and are managed with
-``flask --app portal arrival keys create|rotate|list`` (keys.py). Scanners
+live in the database, each private key sealed with the portal's secret, and are
+managed with ``flask --app portal arrival keys create|rotate|list`` (keys.py). Scanners
 fetch the public keys from ``/<lang>/arrival/keys.json``. The table of issued
 passes decides whether a pass is still current and records its one check-in
 (door.py). Passes follow the appointments through the event
@@ -60,9 +60,9 @@ def portal_blueprints():
 
 @hookimpl
 def portal_models():
-    from .models import ArrivalPass
+    from .models import ArrivalPass, SigningKey
 
-    return [ArrivalPass]
+    return [ArrivalPass, SigningKey]
 
 
 @hookimpl

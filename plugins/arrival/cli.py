@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from portal import toolkit
 
-from .keys import KeyRing
+from . import keys
 
 arrival_cli = AppGroup("arrival", help="Manage arrival passes.")
 keys_cli = AppGroup("keys", help="Manage the keys that sign arrival passes.")
@@ -22,28 +21,29 @@ def _today():
 @keys_cli.command("create")
 def create_command():
     """Create the first signing key; refuse when one exists (use rotate)."""
-    ring = KeyRing(current_app.instance_path)
-    if ring.records():
+    if keys.records():
         raise click.ClickException("a key exists already; use 'arrival keys rotate' to replace it")
-    record = ring.create(_today())
-    click.echo(f"key {record.key_id} signs new passes")
+    _made(keys.create(_today()).key_id, "")
 
 
 @keys_cli.command("rotate")
 def rotate_command():
     """Create a new signing key; the old one verifies its passes until they expire."""
-    ring = KeyRing(current_app.instance_path)
-    if not ring.records():
+    if not keys.records():
         raise click.ClickException("no key yet; use 'arrival keys create'")
-    record = ring.create(_today())
-    click.echo(f"key {record.key_id} signs new passes; older keys only verify")
+    _made(keys.create(_today()).key_id, "; older keys only verify")
+
+
+def _made(key_id: int, more: str) -> None:
+    toolkit.session().commit()
+    click.echo(f"key {key_id} signs new passes{more}")
 
 
 @keys_cli.command("list")
 def list_command():
     """List the keys: id, created, retired, and whether each still verifies."""
     verify_days = toolkit.plugin_settings("arrival")["verify_days"]
-    records = KeyRing(current_app.instance_path).records()
+    records = keys.records()
     if not records:
         click.echo("no keys")
     for record in records:

@@ -8,33 +8,25 @@ pass an instance needs creates its first signing key.
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app, g, render_template, url_for
+from flask import g, render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
 from portal import toolkit
 
+from . import keys
 from .door import issue, revoke
-from .keys import KeyRing
 from .models import ArrivalPass
 from .passes import PassFacts, public_id_bytes, short_code, sign
-
-log = logging.getLogger(__name__)
 
 
 def _signing_key():
     """Return the signing key's id and private key, read once per request or command (an import issues many)."""
     if "arrival_signing_key" not in g:
-        ring = KeyRing(current_app.instance_path)
-        if not ring.records():
-            record = ring.create(toolkit.office_today())
-            log.warning("arrival: created signing key %s in %s for the first pass; back the folder up with the "
-                        "instance file", record.key_id, ring.folder)
-        g.arrival_signing_key = ring.signing_key()
+        g.arrival_signing_key = keys.signing_key_made_if_none(toolkit.office_today())
     return g.arrival_signing_key
 
 
@@ -82,12 +74,13 @@ def current_passes(public_ids: list[str]) -> dict[str, str]:
     if not public_ids:
         return {}
     rows = toolkit.session().connection().execute(_VALID_PASSES, {"public_ids": public_ids})
-    ring, private_keys, passes = KeyRing(current_app.instance_path), {}, {}
+    records = {record.key_id: record for record in keys.kept_records()}
+    private_keys, passes = {}, {}
     for row in rows:
         if row.key_id not in private_keys:
             try:
-                private_keys[row.key_id] = ring.private_key(row.key_id)
-            except FileNotFoundError:
+                private_keys[row.key_id] = keys.private_key(records[row.key_id])
+            except (KeyError, keys.KeyUnreadable):
                 private_keys[row.key_id] = None
         if private_keys[row.key_id] is None:
             continue

@@ -1,4 +1,4 @@
-"""Table of the arrival plugin: one row per issued pass, with its revocation and its check-in."""
+"""Tables of the arrival plugin: the keys that sign passes, and one row per issued pass with its check-in."""
 
 from __future__ import annotations
 
@@ -34,3 +34,16 @@ class ArrivalPass(toolkit.Base):
     checked_in_at: Mapped[datetime | None] = mapped_column(toolkit.UTCDateTime, nullable=True)
     checked_in_device: Mapped[str] = mapped_column(String(80), default="")
     checked_in_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class SigningKey(toolkit.Base):
+    """A key that signs passes: its public key, its private key sealed with the portal's secret, and its dates."""
+
+    __tablename__ = "arrival_signing_key"
+
+    key_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    public_key: Mapped[str] = mapped_column(String(44))
+    # Base64 of a nonce, the 32-byte private key encrypted with AES-GCM, and the tag: 80 characters.
+    sealed_private_key: Mapped[str] = mapped_column(String(120))
+    created_on: Mapped[date] = mapped_column(Date)
+    retired_on: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, jsonify, make_response, redirect, render_template, send_file, url_for
+from flask import jsonify, make_response, redirect, render_template, send_file, url_for
 
 from portal import toolkit
 
 from .door import issued_record, row_facts
 from .issuing import current_pass, shown_pass
-from .keys import KeyRing, keys_verifying_today
+from .keys import kept_records, keys_verifying_today
 from .passes import NotGenuine, PassFacts, public_id_text, read
 
 bp = toolkit.public_blueprint("arrival", __name__)
@@ -29,10 +29,10 @@ def public_keys():
     """Serve the public keys that verify passes today, for scanners that check passes themselves."""
     today = toolkit.office_today()
     verify_days = toolkit.plugin_settings("arrival")["verify_days"]
-    records = KeyRing(current_app.instance_path).records()
     response = jsonify({"algorithm": "Ed25519", "keys": [
-        {"key_id": record.key_id, "public_key": record.public_key, "retired_on": record.retired_on}
-        for record in records if record.verifies_on(today, verify_days)]})
+        {"key_id": record.key_id, "public_key": record.public_key,
+         "retired_on": record.retired_on.isoformat() if record.retired_on else None}
+        for record in kept_records() if record.verifies_on(today, verify_days)]})
     response.cache_control.public = True
     response.cache_control.max_age = 300
     return response

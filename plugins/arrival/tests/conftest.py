@@ -1,12 +1,10 @@
 import io
-import shutil
 from datetime import time
-from pathlib import Path
 
 import pytest
 import segno
+from portal_plugins.arrival import keys
 from portal_plugins.arrival.door import issue
-from portal_plugins.arrival.keys import KeyRing
 from portal_plugins.arrival.passes import PassFacts
 
 from portal import toolkit
@@ -21,23 +19,19 @@ def portal_config():
     return {"plugins": ["arrival"]}
 
 
-@pytest.fixture(autouse=True)
-def no_keys(app):
-    """Start each test without keys: the instance folder is shared by the session's tests."""
-    shutil.rmtree(Path(app.instance_path) / "arrival-keys", ignore_errors=True)
+@pytest.fixture
+def signing_key(data, today):
+    """Return signing_key(): the id and private key that sign passes, made the first time it is asked."""
+    return lambda: data(lambda session: keys.signing_key_made_if_none(today))
 
 
 @pytest.fixture
-def make_pass(app, data):
-    """Return make(**changes): issue a pass for today's office date, signed by the instance's key."""
-    ring = KeyRing(app.instance_path)
-
+def make_pass(app, data, signing_key):
+    """Return make(**changes): issue a pass for today's office date, signed by the portal's key."""
     def make(**changes):
         with app.app_context():
             today = toolkit.office_today()
-        if not ring.records():
-            ring.create(today)
-        key_id, private_key = ring.signing_key()
+        key_id, private_key = signing_key()
         facts = PassFacts(**{"key_id": key_id, "public_id": bytes(range(16)), "day": today,
                              "window_start": time(0), "window_end": time(23, 59), "persons": 2,
                              "service_group": "residence", **changes})

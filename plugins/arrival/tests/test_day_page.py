@@ -7,7 +7,6 @@ from datetime import datetime, time, timedelta
 import lxml.html
 import pytest
 from portal_plugins.arrival.door import issue, revoke
-from portal_plugins.arrival.keys import KeyRing
 from portal_plugins.arrival.models import ArrivalPass
 from portal_plugins.arrival.passes import PassFacts, public_id_text
 from sqlalchemy import update
@@ -18,11 +17,9 @@ DAY_PAGE = "/de/staff/arrival/day/"
 
 
 @pytest.fixture
-def passes(app, data, today):
+def passes(app, data, today, signing_key):
     """Return add(number, start, end, checked_in=None, revoked=False, day=today): a pass as issued, perhaps used."""
-    ring = KeyRing(app.instance_path)
-    ring.create(today)
-    key_id, private_key = ring.signing_key()
+    key_id, private_key = signing_key()
 
     def add(number, start, end, checked_in=None, revoked=False, day=today):
         facts = PassFacts(key_id=key_id, public_id=bytes([number] * 16), day=day, window_start=start,

@@ -1,13 +1,14 @@
-"""Keys: made and rotated by the command, private keys kept 0600, public keys served to scanners."""
+"""Keys: made and rotated by the command, kept in the database sealed with the secret, public keys served."""
 
-import shutil
-import stat
+import base64
+import json
 from datetime import date, time
-from pathlib import Path
 
 import pytest
-from portal_plugins.arrival.keys import KeyRing
+from portal_plugins.arrival import keys
+from portal_plugins.arrival.models import SigningKey
 from portal_plugins.arrival.passes import PassFacts, read, sign
+from sqlalchemy import select
 
 
 def _run(app, *args):
@@ -15,37 +16,47 @@ def _run(app, *args):
     return result.exit_code, result.output
 
 
-def test_create_makes_a_private_key_only_the_portal_user_can_read(app):
+def test_create_keeps_the_private_key_sealed_with_the_secret_in_the_database(app, database):
     assert _run(app, "create") == (0, "key 1 signs new passes\n")
-    folder = Path(app.instance_path) / "arrival-keys"
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert stat.S_IMODE((folder / "1.key").stat().st_mode) == 0o600
-    assert b"PRIVATE KEY" in (folder / "1.key").read_bytes()
-    assert "PRIVATE" not in (folder / "keys.json").read_text()
+    with database() as session:
+        row = session.scalars(select(SigningKey)).one()
+        record = keys.records()[0]
+        opened = keys.unseal(1, row.sealed_private_key, app.config["SECRET_KEY"])
+    assert base64.b64encode(opened.public_key().public_bytes_raw()).decode() == row.public_key == record.public_key
+    # Neither the private key nor anything it could be read from without the secret is stored.
+    raw = opened.private_bytes_raw()
+    assert raw not in base64.b64decode(row.sealed_private_key) and b"PRIVATE" not in row.sealed_private_key.encode()
+    with pytest.raises(keys.KeyUnreadable, match="another secret_key"):
+        keys.unseal(1, row.sealed_private_key, "another secret of the same length as the portal's own one")
+    # Sealed for its id: copied to another id's row, it does not open.
+    with pytest.raises(keys.KeyUnreadable):
+        keys.unseal(2, row.sealed_private_key, app.config["SECRET_KEY"])
 
 
-def test_create_refuses_a_second_key_and_rotate_needs_a_first(app):
+def test_create_refuses_a_second_key_and_rotate_needs_a_first(app, database):
     code, output = _run(app, "rotate")
     assert code == 1 and "arrival keys create" in output
     _run(app, "create")
     code, output = _run(app, "create")
     assert code == 1 and "rotate" in output
-    assert [record.key_id for record in KeyRing(app.instance_path).records()] == [1]
+    with database():
+        assert [record.key_id for record in keys.records()] == [1]
 
 
-def test_rotation_signs_with_the_new_key_and_the_old_one_verifies_until_its_passes_expire(app):
-    ring = KeyRing(app.instance_path)
-    ring.create(date(2026, 1, 5))
-    old_id, old_key = ring.signing_key()
-    ring.create(date(2026, 3, 1))
-    new_id, new_key = ring.signing_key()
-    assert (old_id, new_id) == (1, 2)
-    facts = PassFacts(key_id=old_id, public_id=bytes(16), day=date(2026, 6, 1), window_start=time(8),
-                      window_end=time(8, 30), persons=1, service_group="residence")
-    old_pass = sign(facts, old_key)
-    assert read(old_pass, ring.verifying_keys(date(2026, 8, 28), verify_days=180)) == facts
-    assert set(ring.verifying_keys(date(2026, 8, 29), verify_days=180)) == {2}
-    assert list(ring.records())[0].retired_on == "2026-03-01"
+def test_rotation_signs_with_the_new_key_and_the_old_one_verifies_until_its_passes_expire(data, database):
+    data(lambda session: keys.create(date(2026, 1, 5)))
+    with database():
+        old_id, old_key = keys.signing_key()
+    data(lambda session: keys.create(date(2026, 3, 1)))
+    with database():
+        new_id, new_key = keys.signing_key()
+        assert (old_id, new_id) == (1, 2)
+        facts = PassFacts(key_id=old_id, public_id=bytes(16), day=date(2026, 6, 1), window_start=time(8),
+                          window_end=time(8, 30), persons=1, service_group="residence")
+        old_pass = sign(facts, old_key)
+        assert read(old_pass, keys.verifying_keys(date(2026, 8, 28), verify_days=180)) == facts
+        assert set(keys.verifying_keys(date(2026, 8, 29), verify_days=180)) == {2}
+        assert keys.records()[0].retired_on == date(2026, 3, 1)
 
 
 def test_list_names_each_key_and_what_it_does(app):
@@ -58,34 +69,45 @@ def test_list_names_each_key_and_what_it_does(app):
     assert lines[1].startswith("2\t") and "retired -" in lines[1] and lines[1].endswith("\tsigns")
 
 
-def test_scanners_get_the_public_keys_and_nothing_private(app, client):
+def test_scanners_get_the_public_keys_and_nothing_private(app, client, database):
     assert client.get("/de/arrival/keys.json").get_json() == {"algorithm": "Ed25519", "keys": []}
     _run(app, "create")
+    # A rotation on another server reaches this one's kept keys with the content version at its commit.
     _run(app, "rotate")
     body = client.get("/de/arrival/keys.json").get_json()
-    records = KeyRing(app.instance_path).records()
-    assert body["keys"] == [{"key_id": r.key_id, "public_key": r.public_key, "retired_on": r.retired_on}
-                            for r in records]
-    for path in ("/de/arrival/1.key", "/de/arrival/arrival-keys/1.key", "/static/arrival-keys/1.key"):
-        assert client.get(path).status_code == 404
+    with database():
+        records = keys.records()
+    assert body["keys"] == [{"key_id": r.key_id, "public_key": r.public_key,
+                             "retired_on": r.retired_on.isoformat() if r.retired_on else None} for r in records]
+    assert [key["retired_on"] is None for key in body["keys"]] == [False, True]
+    assert "sealed" not in json.dumps(body)
 
 
-def test_a_private_key_is_parsed_once_per_process_until_its_file_changes(app, monkeypatch):
-    from portal_plugins.arrival import keys
+def test_a_private_key_is_unsealed_once_per_process(data, database, monkeypatch):
+    opened = []
+    real_unseal = keys.unseal
+    monkeypatch.setattr(keys, "unseal", lambda *args: opened.append(args[0]) or real_unseal(*args))
+    record = data(lambda session: keys.create(date(2026, 1, 5)))
+    keys._unsealed.clear()  # as in another process, which reads the key from the database
+    with database():
+        first = keys.private_key(record)
+        assert keys.private_key(record) is first and opened == [1]
 
-    parsed = []
-    real_load = keys.serialization.load_pem_private_key
-    monkeypatch.setattr(keys.serialization, "load_pem_private_key",
-                        lambda pem, password: parsed.append(pem) or real_load(pem, password=password))
-    ring = KeyRing(app.instance_path)
-    ring.create(date(2026, 1, 5))
-    first = ring.private_key(1)
-    assert ring.private_key(1) is first and len(parsed) == 1
-    # Another key put in the same file's place is read at once; a removed one is not used from memory.
-    (ring.folder / "1.key").unlink()
-    with pytest.raises(FileNotFoundError):
-        ring.private_key(1)
-    shutil.rmtree(ring.folder)
-    ring.create(date(2026, 1, 6))
-    replaced = ring.private_key(1)
-    assert len(parsed) == 2 and replaced.public_key().public_bytes_raw() != first.public_key().public_bytes_raw()
+
+def test_after_the_secret_changed_the_old_keys_only_verify_until_a_rotation(make_app, make_pass):
+    from portal_plugins.arrival.issuing import current_passes
+    from portal_plugins.arrival.passes import public_id_text
+
+    code, facts = make_pass()
+    other = make_app(plugins=["arrival"], secret_key="another secret of at least thirty-two bytes")
+    keys._unsealed.clear()  # the portal started again with the new secret
+
+    with other.app_context():
+        with pytest.raises(keys.KeyUnreadable, match="another secret_key"):
+            keys.signing_key()
+        # The result page shows no pass it cannot sign again; the door still verifies the letter's.
+        assert current_passes([public_id_text(facts.public_id)]) == {}
+        assert read(code, keys.keys_verifying_today()) == facts
+    assert _run(other, "rotate") == (0, "key 2 signs new passes; older keys only verify\n")
+    with other.app_context():
+        assert keys.signing_key()[0] == 2
