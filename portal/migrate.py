@@ -8,6 +8,7 @@ newest revisions from the revision files' text (`_revisions_in`), where Alembic 
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -199,6 +200,17 @@ def pending_changes() -> dict[str, list]:
     return differences
 
 
+def describe_pending(differences: dict[str, list]) -> str:
+    """Say per owner what its models have that its migrated tables lack, or the other way round."""
+    def step(difference) -> str:
+        first = difference[0] if isinstance(difference, list) else difference
+        names = [part if isinstance(part, str) else part.name for part in first[1:4]
+                 if isinstance(part, str) or getattr(part, "name", None)]
+        return f"{first[0]} {'.'.join(names)}"
+
+    return "; ".join(f"{owner}: {', '.join(step(d) for d in found)}" for owner, found in differences.items())
+
+
 @click.group("db")
 def db_cli():
     """Manage the database schema."""
@@ -210,6 +222,12 @@ def upgrade_command():
     """Apply all migrations of the core and the enabled plugins."""
     upgrade_all()
     click.echo("database is up to date")
+    differences = pending_changes()
+    if differences:
+        # A plugin whose model gained a table or column without a revision: its pages would fail on it.
+        click.echo(f"warning: models differ from the tables their migrations make ({describe_pending(differences)});"
+                   " write the missing revision with `flask --app portal db revision --owner <plugin> -m …`",
+                   err=True)
 
 
 @db_cli.command("revision")
@@ -230,4 +248,13 @@ def revision_command(owner: str, message: str, autogenerate: bool):
     engine = current_app.extensions["portal.db"].engine
     with engine.begin() as connection:
         config = _alembic_config(owner, versions, connection)
-        command.revision(config, message=message, autogenerate=autogenerate, version_path=str(versions))
+        command.revision(config, message=message, autogenerate=autogenerate, version_path=str(versions),
+                         rev_id=_next_revision_id(owner, versions))
+
+
+def _next_revision_id(owner: str, versions: Path) -> str:
+    """Return the id of an owner's next revision: its name and a number (a plugin's) or a number alone (the core's)."""
+    prefix = "" if owner == CORE else f"{owner}_"
+    numbers = [int(found.group(1)) for revision in _revisions_in(versions)[0]
+               if (found := re.fullmatch(rf"{re.escape(prefix)}(\d+)", revision))]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"

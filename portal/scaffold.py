@@ -184,6 +184,12 @@ def portal_config():
     "tests/test_$name.py": '''\
 import pytest
 
+from portal.testing import assert_migrations_match_models
+
+
+def test_the_migrations_make_the_tables_of_the_models(app):
+    assert_migrations_match_models(app)
+
 
 def test_page_is_served_in_german_and_english(client):
     assert "Hallo aus dem Plugin." in client.get("/de/$name/").get_data(as_text=True)

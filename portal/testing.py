@@ -34,7 +34,7 @@ from .clock import office_now, office_today
 from .db import Base, utcnow
 from .extensions import limiter
 from .live import forget_content
-from .migrate import _owners, migrate, upgrade_all
+from .migrate import _owners, describe_pending, migrate, pending_changes, upgrade_all
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -144,6 +144,13 @@ def migrate_down_to(app: Flask, owner: str, revision: str = "base") -> None:
     """Take the tables of one owner (the core or a plugin) back to a revision; "base" for none of them."""
     with app.app_context():
         migrate(owner, dict(_owners())[owner], revision, down=True)
+
+
+def assert_migrations_match_models(app: Flask) -> None:
+    """Fail when a model differs from the tables its migrations make (a revision forgotten or out of date)."""
+    with app.app_context():
+        differences = pending_changes()
+    assert not differences, f"models and migrations differ: {describe_pending(differences)}"
 
 
 def empty_tables(app: Flask) -> None:
@@ -455,7 +462,9 @@ def pytest_configure(config):
 def _axe_script() -> Path:
     path = Path(os.environ.get("PORTAL_AXE_PATH") or "node_modules/axe-core/axe.min.js")
     if not path.exists():
-        raise AssertionError(f"axe-core is missing at {path}: run 'make test' (it runs npm ci) first")
+        raise AssertionError(f"axe-core is missing at {path}: run 'make test' (it runs npm ci) first, or, outside "
+                             "the portal's checkout, set PORTAL_AXE_PATH to the axe.min.js of the npm package "
+                             "axe-core")
     return path
 
 

@@ -3,10 +3,12 @@
 from alembic import context
 
 from portal.db import Base
-from portal.migrate import compared_objects_of, version_table
+from portal.migrate import CORE, compared_objects_of, version_table
 
 config = context.config
 owner = config.attributes["owner"]
+# A plugin's new revision reaches the core's types through the facade, as the plugin's own code does.
+facade = ("import portal.db", "portal.db.") if owner == CORE else ("from portal import toolkit", "toolkit.")
 
 context.configure(
     connection=config.attributes["connection"],
@@ -15,6 +17,8 @@ context.configure(
     include_object=compared_objects_of(owner),
     render_as_batch=True,
     compare_type=True,
+    user_module_prefix=facade[1],
+    template_args={"facade_import": facade[0]},
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -8,7 +8,7 @@ Created: ${create_date}
 import sqlalchemy as sa
 from alembic import op
 
-import portal.db
+${facade_import}
 ${imports if imports else ""}
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
