@@ -238,6 +238,10 @@ class DateBoxesField(Field):
 
     def __init__(self, label=None, validators=None, *, required: bool = True, **kwargs):
         super().__init__(label, validators, **kwargs)
+        if self.name in {name for name, *_rest in self.BOXES}:
+            # The field's box of that name would share its name and id: the box's label would name the whole field.
+            raise ValueError(f"a DateBoxesField cannot be named '{self.name}', the name of one of its boxes: "
+                             "name it after the date it asks for (birth_date, say)")
         self.date_required = required
 
     def process(self, formdata, data=None, extra_filters=None):

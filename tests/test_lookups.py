@@ -119,3 +119,13 @@ def test_a_reference_limit_setting_is_one_rate_limit(value, valid):
     else:
         with pytest.raises(ValidationError, match="must be one rate limit"):
             adapter.validate_python(value)
+
+
+@pytest.mark.parametrize("name", ["day", "month", "year"])
+def test_a_date_in_boxes_cannot_take_the_name_of_one_of_its_boxes(app, name):
+    from portal.toolkit import DateBoxesField, Form
+
+    with app.test_request_context("/de/"):
+        with pytest.raises(ValueError, match=f"cannot be named '{name}'"):
+            type("DayForm", (Form,), {name: DateBoxesField("Tag des Umzugs")})()
+        assert type("MoveForm", (Form,), {"moved_on": DateBoxesField("Tag des Umzugs")})().moved_on.data is None
