@@ -107,9 +107,10 @@ def init_app(app: Flask) -> None:
 
 
 def _statement() -> dict:
-    """Return the accessibility statement's settings and the date of its last review."""
+    """Return the accessibility statement's settings and the date of its last review, None before the first."""
     settings = current_app.config["PORTAL"]["accessibility"]
-    return {"statement": settings, "last_review": date.fromisoformat(settings["last_review"])}
+    return {"statement": settings,
+            "last_review": date.fromisoformat(settings["last_review"]) if settings["last_review"] else None}
 
 
 @bp.route("/<lang:lang>/accessibility")
