@@ -162,6 +162,7 @@ def build_app(test_config: dict | None = None) -> Flask:
 
     declarations = dict(call_each(manager, "portal_settings_model"))
     settings["plugin_settings"] = config.check_plugin_settings(settings, declarations)
+    config.warn_of_demo_values(settings, declarations)
 
     Database(app)
     live.init_app(app)  # answers followers' unchanged polls before the pipeline, so inside the proxy fix

@@ -61,7 +61,7 @@ def _refuse_when_schema_behind() -> None:
     try:
         behind = schema_behind()
     except SQLAlchemyError:
-        return  # the database does not answer: a command that needs it says so, the others (like key files) work
+        return  # the database does not answer: a command that needs it says so; the translation report needs none
     if behind:
         raise click.ClickException(f"the database's tables are older than this version ({describe_behind(behind)}): "
                                    f"run `{UPGRADE_COMMAND}` first")
@@ -117,11 +117,34 @@ def _demo_accounts(session) -> None:
         click.echo(f"demo staff account ({role}): {email} / {DEMO_PASSWORD}")
 
 
+def _refuse_production(session) -> None:
+    """Stop the demo where it would open a real portal to anyone who knows the demo's published password."""
+    from sqlalchemy import func, select
+
+    from .staff.models import StaffAccount
+
+    if current_app.config["PORTAL"]["https"]:
+        raise click.ClickException("https is on, so this looks like a production portal, and the demo's staff "
+                                   f"accounts share the published password {DEMO_PASSWORD}: no demo data loaded "
+                                   "(--force loads it anyway)")
+    demo_emails = [email for email, _name, _role in DEMO_ACCOUNTS]
+    others = session.scalar(select(func.count()).select_from(StaffAccount)
+                            .where(StaffAccount.email.not_in(demo_emails)))
+    if others:
+        raise click.ClickException(f"the database has {others} staff account(s) besides the demo's, so it looks "
+                                   "like a production one, and the demo's staff accounts share the published "
+                                   f"password {DEMO_PASSWORD}: no demo data loaded (--force loads it anyway)")
+
+
 @click.command("demo")
+@click.option("--force", is_flag=True,
+              help="Load it even with https on or into a database with staff accounts besides the demo's.")
 @with_appcontext
-def demo_command():
-    """Load demonstration content and staff accounts (never on a production database)."""
+def demo_command(force: bool):
+    """Load demonstration content and staff accounts with a published password; refused on a production portal."""
     session = db_session()
+    if not force:
+        _refuse_production(session)
     _demo_accounts(session)
     for name, _result in call_each(current_app.extensions["portal.plugins"], "portal_demo_data", session=session):
         click.echo(f"demo data: {name}")

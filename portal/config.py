@@ -35,6 +35,8 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 from pydantic_settings import EnvSettingsSource
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from .i18n import INTERFACE_LANGUAGE
 from .resources import core_path
@@ -51,6 +53,16 @@ BUILT_IN_PLUGINS = ("notices", "appointments", "arrival", "checklists", "hygiene
                     "interpreters")
 # Under https the secret protects sessions, form tokens, result links and the date-of-birth hashes.
 MIN_SECRET_BYTES = 32
+# The databases the portal is tested on, with the drivers it installs (docs/configuration.md).
+DATABASE_DRIVERS = frozenset({"sqlite", "sqlite+pysqlite", "postgresql+psycopg"})
+
+
+class DemoValue:
+    """Mark a setting whose default is the demo's, so that a portal served over https warns while it is kept."""
+
+
+# In a setting's Annotated[...]: its default is the demo's, shown to visitors until the office sets its own.
+DEMO = DemoValue()
 
 
 class ConfigError(Exception):
@@ -94,6 +106,8 @@ def _on_this_site(path: str) -> str:
 
 
 def _iso_date(value: str) -> str:
+    if not value:
+        return value
     try:
         date.fromisoformat(value)
     except ValueError:
@@ -141,7 +155,7 @@ class PluginSettings(Section):
 
 
 class Municipality(Section):
-    name: Text = "Musterstadt"
+    name: Annotated[Text, DEMO] = "Musterstadt"
     """The municipality's name, shown in the header and the legal pages."""
     website: str = ""
     """The municipality's website, linked from the footer; empty: no link."""
@@ -168,17 +182,17 @@ class Office(Section):
     """The office's name."""
     building: str = ""
     """The building's name, if it has one."""
-    street: str = "Musterstraße 1"
+    street: Annotated[str, DEMO] = "Musterstraße 1"
     """Street and number."""
-    postal_code: str = "12345"
+    postal_code: Annotated[str, DEMO] = "12345"
     """Postal code, kept as written (leading zeros stay)."""
-    city: str = "Musterstadt"
+    city: Annotated[str, DEMO] = "Musterstadt"
     """City."""
     phone: str = ""
     """The office's phone number as it should be dialled."""
-    email: EmailSetting = "migration@musterstadt.example"
+    email: Annotated[EmailSetting, DEMO] = "migration@musterstadt.example"
     """The office's e-mail address; empty: none shown."""
-    emergency_email: Annotated[EmailSetting, AfterValidator(_not_blank)] = "notfall@musterstadt.example"
+    emergency_email: Annotated[EmailSetting, AfterValidator(_not_blank), DEMO] = "notfall@musterstadt.example"
     """Where emergency requests go."""
     emergency_phone: str = ""
     """Phone number for emergencies; empty: none shown."""
@@ -204,9 +218,17 @@ class Staff(Section):
     absolute_timeout_hours: PositiveInt = 10
     """Hours after which every staff session ends."""
     warning_minutes: PositiveInt = 5
-    """Minutes before the idle sign-out at which the page warns."""
+    """Minutes before the idle sign-out at which the page warns; fewer than idle_timeout_minutes."""
     audit_retention_days: PositiveInt = 730
     """Days the audit log keeps an entry."""
+
+    @field_validator("warning_minutes")
+    @classmethod
+    def _before_the_sign_out(cls, minutes: int, info: ValidationInfo) -> int:
+        # A warning as long as the idle limit would show from the first minute of every page on.
+        if "idle_timeout_minutes" in info.data and minutes >= info.data["idle_timeout_minutes"]:
+            raise ValueError(f"must be fewer than idle_timeout_minutes ({info.data['idle_timeout_minutes']})")
+        return minutes
 
 
 class SignLanguageVideo(Section):
@@ -225,8 +247,8 @@ class Accessibility(Section):
     """Phone number for reporting barriers."""
     status: Literal["full", "partial", "none"] = "partial"
     """How far the site meets the accessibility requirements: full, partial or none."""
-    last_review: Annotated[str, AfterValidator(_iso_date)] = "2026-11-01"
-    """Date of the last review, like 2026-11-01."""
+    last_review: Annotated[str, AfterValidator(_iso_date), DEMO] = ""
+    """Date of the last review, like 2026-11-01; empty: the statement says it has not been reviewed yet."""
     known_limitations: list[str] = []
     """Known barriers, one text each."""
     enforcement_body: str = "Schlichtungsstelle nach dem Behindertengleichstellungsgesetz"
@@ -267,7 +289,7 @@ class CoreSettings(Section):
     """Signs sessions, form tokens and result links and keys the lookup hashes; empty: generated in the instance
     folder. With https = true it must be at least 32 bytes."""
     database_url: str = ""
-    """SQLAlchemy URL of the database; empty: SQLite in the instance folder."""
+    """SQLAlchemy URL of the database, sqlite:///… or postgresql+psycopg://…; empty: SQLite in the instance folder."""
     ratelimit_storage_url: str = "memory://"
     """Where rate limits are counted: memory:// (one process) or a redis:// URL (shared by all workers); a Redis
     here also carries live versions between processes (portal/live.py)."""
@@ -313,6 +335,22 @@ class CoreSettings(Section):
     mail: Mail = Mail()
     plugin_settings: dict[str, dict[str, Any]] = {}
     """Settings of each plugin, in [plugin_settings.<plugin-name>], as the plugin declares them."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, url: str) -> str:
+        if not url:
+            return url
+        expected = "a URL like sqlite:///… or postgresql+psycopg://user@host/name"
+        try:
+            drivername = make_url(url).drivername
+        except ArgumentError:
+            # Not repeated: the text may hold the database's password.
+            raise ValueError(f"must be {expected}; this is no database URL") from None
+        if drivername not in DATABASE_DRIVERS:
+            raise ValueError(f"must be {expected} (the databases and drivers the portal runs on), "
+                             f"got {drivername}://")
+        return url
 
     @field_validator("ratelimit_storage_url")
     @classmethod
@@ -449,15 +487,29 @@ def _check_secret(settings: Mapping[str, Any]) -> None:
                                         "print(secrets.token_hex(32))' makes one)")
 
 
-def _warn_of_demo_office(settings: Mapping[str, Any]) -> None:
-    """Log a warning when a portal served over https still shows the demo office's emergency address or street."""
+def _kept_demo_values(model: type[BaseModel], values: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Return the keys of the settings marked DEMO, in tables too, whose values are still their defaults."""
+    kept = []
+    for name, field in model.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        if isinstance(default, BaseModel):
+            kept += _kept_demo_values(type(default), values[name], f"{prefix}{name}.")
+        elif DEMO in field.metadata and values[name] == default:
+            kept.append(f"{prefix}{name}")
+    return kept
+
+
+def warn_of_demo_values(settings: Mapping[str, Any], declarations: Mapping[str, type[BaseModel]]) -> None:
+    """Log one warning naming the demo's settings, the core's and the plugins', that a portal over https keeps."""
     if not settings["https"]:
         return
-    demo = Office()
-    for key in ("emergency_email", "street"):
-        if settings["office"][key] == getattr(demo, key):
-            log.warning("office.%s is still the demo's (%s): every page and error page shows it; set the office's "
-                        "own", key, getattr(demo, key))
+    kept = _kept_demo_values(CoreSettings, settings)
+    for name, model in declarations.items():
+        if name in settings["plugin_settings"]:
+            kept += _kept_demo_values(model, settings["plugin_settings"][name], f"plugin_settings.{name}.")
+    if kept:
+        log.warning("settings still at their defaults, the demo's, which visitors see: %s; set the office's own",
+                    ", ".join(kept))
 
 
 def load(instance_path: Path, overrides: Mapping[str, Any] | None = None,
@@ -473,7 +525,6 @@ def load(instance_path: Path, overrides: Mapping[str, Any] | None = None,
     values = merge(merge(_read_file(instance_path, environ), from_environment), overrides or {})
     settings = _validated(CoreSettings, values)
     _check_secret(settings)
-    _warn_of_demo_office(settings)
     clash = sorted(set(settings["plugins"]) & set(settings["extra_plugins"]))
     if clash:
         raise ConfigError("extra_plugins", f"{', '.join(clash)} named twice (already in plugins)")

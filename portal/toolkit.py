@@ -26,7 +26,7 @@ from .clock import (
     opening_times_text,
     opening_weekdays,
 )
-from .config import EmailSetting, PluginSettings
+from .config import DEMO, EmailSetting, PluginSettings
 from .content import (
     ContentStatus,
     Translated,
@@ -137,7 +137,7 @@ def portal_settings() -> dict:
 
 __all__ = [
     "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginInfo",
-    "EmailSetting", "MailMessage", "PluginSettings", "Slot", "office_now", "office_today", "office_zone",
+    "DEMO", "EmailSetting", "MailMessage", "PluginSettings", "Slot", "office_now", "office_today", "office_zone",
     "opening_day", "opening_weekdays", "opening_times", "opening_times_text", "office_open_at",
     "parse_date_cell", "parse_time_cell", "queue_mail", "render_letter", "run_import", "send_after_response",
     "isolate", "source_language", "source_language_name",

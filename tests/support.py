@@ -43,7 +43,8 @@ def wait_until(condition, timeout: float = 30):
 def app_with_demo_data(make_app, plugins: list[str]) -> Iterator[Any]:
     """Yield the portal with the plugins and the demo content loaded (for a module's fixture); empty it after."""
     app = make_app(plugins=plugins)
-    result = app.test_cli_runner().invoke(args=["demo"])
+    # Forced: staff accounts another module's tests left in the shared test database do not make it a production one.
+    result = app.test_cli_runner().invoke(args=["demo", "--force"])
     assert result.exit_code == 0, result.output
     yield app
     empty_tables(app)

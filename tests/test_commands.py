@@ -78,3 +78,36 @@ def test_demo_with_arrival_has_a_door_account_and_passes_for_its_appointments(ap
                                  "AND status IN ('invited', 'scheduled', 'ready_for_collection')")).scalar_one()
     passes = db.execute(text("SELECT count(*) FROM arrival_pass WHERE revoked_at IS NULL")).scalar_one()
     assert attendable == passes == 3
+
+
+@pytest.mark.portal_config({"plugins": ["notices"]})
+def test_demo_refuses_a_portal_served_over_https_unless_forced(app, db, monkeypatch):
+    monkeypatch.setitem(app.config["PORTAL"], "https", True)
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["demo"])
+    assert refused.exit_code == 1
+    assert refused.output == ("Error: https is on, so this looks like a production portal, and the demo's staff "
+                              "accounts share the published password Demo-Zugang-2026: no demo data loaded "
+                              "(--force loads it anyway)\n")
+    assert db.scalar(select(func.count()).select_from(StaffAccount)) == 0
+    forced = runner.invoke(args=["demo", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert db.scalar(select(StaffAccount.email)) == "admin@demo.example"
+
+
+@pytest.mark.portal_config({"plugins": ["notices"]})
+def test_demo_refuses_a_database_with_other_staff_accounts_unless_forced(app, db, make_staff):
+    runner = app.test_cli_runner()
+    # Its own accounts do not stop the demo from being loaded again.
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    make_staff("admin", email="leitung@amt.example")
+    refused = runner.invoke(args=["demo"])
+    assert refused.exit_code == 1
+    assert refused.output.count("\n") == 1
+    assert refused.output.startswith("Error: the database has 1 staff account(s) besides the demo's, so it looks "
+                                     "like a production one")
+    assert "demo staff account" not in refused.output
+    forced = runner.invoke(args=["demo", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "demo data loaded" in forced.output

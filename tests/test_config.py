@@ -370,10 +370,125 @@ def test_replacing_the_plugin_list_names_the_built_in_plugins_turned_off(tmp_pat
             in caplog.text)
 
 
-def test_a_portal_over_https_with_the_demo_offices_emergency_address_is_warned_of(tmp_path, caplog):
+def test_a_portal_over_https_names_the_demo_values_it_keeps_in_one_warning(tmp_path, caplog):
+    plugins = {"plugins": ["interpreters"]}
     with caplog.at_level("WARNING", logger="portal.config"):
-        load(tmp_path, overrides={"office": {"street": "Marktplatz 3"}})
+        start(tmp_path, **plugins)
         assert "demo" not in caplog.text
-        load(tmp_path, overrides={"https": True, "office": {"street": "Marktplatz 3"}})
-    assert "office.emergency_email is still the demo's (notfall@musterstadt.example)" in caplog.text
-    assert "office.street" not in caplog.text
+        start(tmp_path, https=True, office={"street": "Marktplatz 3"}, **plugins)
+    [warning] = [record.getMessage() for record in caplog.records if "demo" in record.getMessage()]
+    assert warning == ("settings still at their defaults, the demo's, which visitors see: municipality.name, "
+                       "office.postal_code, office.city, office.email, office.emergency_email, "
+                       "accessibility.last_review, plugin_settings.interpreters.initiative_name; "
+                       "set the office's own")
+    caplog.clear()
+    own = {"municipality": {"name": "Stadt Köln"}, "accessibility": {"last_review": "2026-10-01"},
+           "office": {"street": "Marktplatz 3", "postal_code": "50667", "city": "Köln", "email": "amt@koeln.example",
+                      "emergency_email": "notfall@koeln.example"},
+           "plugin_settings": {"interpreters": {"initiative_name": "Sprachhelfer Köln"}}}
+    with caplog.at_level("WARNING", logger="portal.config"):
+        start(tmp_path, https=True, **own, **plugins)
+    assert "demo" not in caplog.text
+
+
+@pytest.mark.parametrize("url", ["", "sqlite:///instance/portal.sqlite3", "sqlite://",
+                                 "postgresql+psycopg://portal@db.internal:5432/portal"])
+def test_the_documented_databases_are_accepted(tmp_path, url):
+    assert load(tmp_path, overrides={"database_url": url})["database_url"] == (
+        url or f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+
+
+@pytest.mark.parametrize("url, problem", [
+    ("mysql://x", "got mysql://"),
+    ("postgresql+psycopg2://portal@db/portal", "got postgresql+psycopg2://"),
+    ("nonsense", "this is no database URL"),
+    # Never repeated in the error, which may be logged: the password in a URL that is none.
+    ("postgresql+psycopg//portal:s3cret@db/portal", "this is no database URL"),
+])
+def test_another_database_url_stops_the_start_with_one_line(tmp_path, monkeypatch, capsys, url, problem):
+    monkeypatch.setenv("PORTAL_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("PORTAL_DATABASE_URL", url)
+    with pytest.raises(SystemExit) as stop:
+        create_app()
+    assert stop.value.code == 1
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0
+    assert error.startswith("portal cannot start: Configuration error in 'database_url': must be a URL like "
+                            "sqlite:///… or postgresql+psycopg://")
+    assert error.endswith(problem) and "s3cret" not in error
+
+
+@pytest.mark.parametrize("warning, accepted", [(29, True), (30, False), (45, False)])
+def test_the_staff_warning_comes_before_the_idle_sign_out(tmp_path, warning, accepted):
+    values = {"staff": {"idle_timeout_minutes": 30, "warning_minutes": warning}}
+    if accepted:
+        assert load(tmp_path, overrides=values)["staff"]["warning_minutes"] == warning
+        return
+    with pytest.raises(ConfigError, match=r"^Configuration error in 'staff\.warning_minutes': must be fewer than "
+                                          r"idle_timeout_minutes \(30\)$"):
+        load(tmp_path, overrides=values)
+
+
+CONFIGURATION_DOCS = ("README.md", "docs/configuration.md")
+# Named in docs/configuration.md as what the portal refuses or warns of.
+DOCUMENTED_MISTAKES = {"PORTAL_OFFICE__POSTCODE", "PORTAL_SECRETKEY"}
+
+
+def documented_variables() -> list[tuple[str, str]]:
+    """Return each `PORTAL_…=value` example of README.md and docs/configuration.md with its document."""
+    import re
+    import shlex
+
+    root = Path(__file__).parent.parent
+    found = []
+    for document in CONFIGURATION_DOCS:
+        for example in re.findall(r"`(PORTAL_[A-Z_]+=[^`]+)`", (root / document).read_text(encoding="utf-8")):
+            [assignment] = shlex.split(example)
+            found.append((document, assignment))
+    return found
+
+
+def declared(variable: str) -> bool:
+    """Tell whether a PORTAL_ variable names a setting the core or a built-in plugin declares."""
+    from portal.plugins import installed_entry_points
+
+    path = variable.removeprefix(config.ENV_PREFIX).lower().split(config.ENV_DELIMITER)
+    if path[0] == "plugin_settings":
+        module = installed_entry_points()[path[1]][0].load()
+        model, path = module.portal_settings_model(), path[2:]
+    else:
+        model = config.CoreSettings
+    for part in path:
+        if model is None or part not in model.model_fields:
+            return False
+        default = model.model_fields[part].default
+        model = type(default) if isinstance(default, config.BaseModel) else None
+    return True
+
+
+def test_the_variables_the_docs_name_are_settings_or_said_not_to_be():
+    import re
+
+    root = Path(__file__).parent.parent
+    names = {name for document in CONFIGURATION_DOCS
+             for name in re.findall(r"`(PORTAL_[A-Z_]+)[`=]", (root / document).read_text(encoding="utf-8"))}
+    assert "PORTAL_OFFICE__NAME" in names and "PORTAL_PLUGIN_SETTINGS__EMERGENCY__RETENTION_DAYS" in names
+    assert not [name for name in names - DOCUMENTED_MISTAKES
+                if not declared(name) and not config._not_a_setting(name)]
+    assert not [name for name in DOCUMENTED_MISTAKES if declared(name)]
+
+
+def test_the_docs_give_examples_of_plugin_settings_from_the_environment():
+    documents = {document for document, assignment in documented_variables()
+                 if assignment.startswith("PORTAL_PLUGIN_SETTINGS__")}
+    assert documents == {"README.md", "docs/configuration.md"}
+
+
+@pytest.mark.parametrize("document, assignment", documented_variables())
+def test_the_documented_environment_variables_are_accepted(tmp_path, monkeypatch, document, assignment):
+    name, value = assignment.split("=", 1)
+    monkeypatch.setenv(name, value)
+    app = start(tmp_path)
+    if name.startswith("PORTAL_PLUGIN_SETTINGS__"):
+        plugin, key = name.removeprefix("PORTAL_PLUGIN_SETTINGS__").lower().split("__")
+        assert str(app.config["PORTAL"]["plugin_settings"][plugin][key]) == value

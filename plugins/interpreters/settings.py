@@ -11,7 +11,7 @@ from portal import toolkit
 
 
 class InterpretersSettings(toolkit.PluginSettings):
-    initiative_name: Annotated[str, Field(pattern=r"\S")] = "Sprachhelfer Musterstadt"
+    initiative_name: Annotated[str, Field(pattern=r"\S"), toolkit.DEMO] = "Sprachhelfer Musterstadt"
     """The initiative's own name; it is not translated."""
     initiative_about: dict[str, str] = {}
     """A few sentences about the initiative, by enabled language code; missing languages fall back."""
