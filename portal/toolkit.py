@@ -95,7 +95,7 @@ from .pagination import Page, paginate
 from .qr import qr_svg
 from .ratelimits import client_limit, client_network
 from .security import accepts_uploads
-from .staff.auth import audit, current_staff
+from .staff.auth import audit, current_staff, forget_audit_details
 from .staff.changes import SYSTEM_ACTOR, readable_languages
 from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page, slot_values
 from .versioning import VersionField, VersionForm, save_if_current
@@ -147,6 +147,8 @@ __all__ = [
     "reference_key", "reference_key_expression",
     # The audit log: record a change, and the words it shows for it (portal/staff/changes.py).
     "AuditTarget", "SYSTEM_ACTOR", "audit", "readable_languages",
+    # What the log says of records a purge deleted goes with them (portal/staff/auth.py).
+    "forget_audit_details",
     "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "one_of", "_", "_l", "csrf", "current_language",
     "current_staff", "edited_texts", "enabled_languages", "gettext", "hookimpl", "insert_for", "is_htmx", "lang_attrs",
     "language_from_tag", "language_name", "language_tag", "languages_besides_source", "lazy_ngettext", "limiter",

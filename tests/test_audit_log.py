@@ -59,6 +59,29 @@ def test_changes_show_in_the_targets_words_in_office_time_and_plain_letters(data
                        "Sprachen | Nachher: Arabisch und Dari", "Stand | Nachher: withdrawn"]
 
 
+def test_a_purged_records_entries_keep_who_did_what_and_when_but_none_of_its_data(data, staff_client, sample_target):
+    def record(session):
+        for target in (7, 8, 9):
+            audit("update", "core_sample", target, actor="sachbearbeitung@amt.example", summary=f"M-10000{target}",
+                  before={"status": "scheduled", "room": "Raum 1"}, after={"status": "postponed", "room": "Raum 2"})
+        audit("deactivate", "staff_account", 7, actor="admin@amt.example", summary="Andere Art, gleiche Nummer")
+    data(record)
+    assert data(lambda session: toolkit.forget_audit_details("core_sample", [7, "9"])) == 2
+    entries = data(lambda session: [(entry.target_id, entry.actor, entry.action, entry.summary, entry.before,
+                                     entry.after) for entry in session.scalars(select(AuditEntry)
+                                                                              .order_by(AuditEntry.id))])
+    assert entries == [
+        ("7", "sachbearbeitung@amt.example", "update", "", None, None),
+        ("8", "sachbearbeitung@amt.example", "update", "M-100008", {"status": "scheduled", "room": "Raum 1"},
+         {"status": "postponed", "room": "Raum 2"}),
+        ("9", "sachbearbeitung@amt.example", "update", "", None, None),
+        ("7", "admin@amt.example", "deactivate", "Andere Art, gleiche Nummer", None, None),
+    ]
+    # The log still reads: the change of record 7 by whom and when, without what it was.
+    whats = [entry.what for entry in audit_log(staff_client("admin"))]
+    assert whats.count("Beispiel geändert 7") == 1 and "Beispiel geändert 9" in whats
+
+
 def test_a_long_value_is_folded_after_its_beginning(data, staff_client, sample_target, parse):
     body = "Ab Montag gilt: " + "bitte mit Termin. " * 40
     data(lambda session: audit("update", "core_sample", 9, actor="redaktion@amt.example",

@@ -197,7 +197,7 @@ def portal_purge_expired(session, now):
     settings = toolkit.plugin_settings("appointments")
     closed_before = now - timedelta(days=settings["retention_days"])
     stale_before = now - timedelta(days=settings["stale_after_days"])
-    result = session.execute(delete(Appointment).where(or_(
+    purged = session.execute(delete(Appointment).where(or_(
         Appointment.status.in_(CLOSED_STATUSES) & (Appointment.status_changed_at < closed_before),
         Appointment.starts_at < stale_before,
         # Without a date (or with one past), an appointment no export contained and nobody changed for so long
@@ -205,5 +205,6 @@ def portal_purge_expired(session, now):
         and_(or_(Appointment.starts_at.is_(None), Appointment.starts_at < now),
              Appointment.imported_at < stale_before, Appointment.updated_at < stale_before,
              Appointment.status_changed_at < stale_before),
-    )).execution_options(synchronize_session=False))
-    return result.rowcount + purge_selfservice(session, now)
+    )).returning(Appointment.id).execution_options(synchronize_session=False)).scalars().all()
+    toolkit.forget_audit_details("appointments_appointment", purged)
+    return len(purged) + purge_selfservice(session, now)

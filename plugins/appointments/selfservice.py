@@ -265,13 +265,18 @@ def purge(session, now: datetime) -> int:
     dated = select(Appointment.id).where(Appointment.starts_at.is_not(None), Appointment.starts_at >= today_starts,
                                          Appointment.status.in_(DATED_STATUSES))
     deleted = 0
+    # The audit log's entries of the requests and freed slots name their appointment's reference: they go too.
+    for audited in (("appointments_request", ClientRequest, ClientRequest.created_at < requests_before),
+                    ("appointments_freed_slot", FreedSlot, FreedSlot.starts_at < requests_before)):
+        target_type, model, expired = audited
+        ids = session.execute(model.__table__.delete().where(expired).returning(model.id)).scalars().all()
+        toolkit.forget_audit_details(target_type, ids)
+        deleted += len(ids)
     for statement in (
         # The address goes the day after the appointment, or as soon as the appointment lost its date.
         Reminder.__table__.delete().where(Reminder.appointment_id.not_in(dated)),
-        ClientRequest.__table__.delete().where(ClientRequest.created_at < requests_before),
         ShortNoticeEntry.__table__.delete().where(ShortNoticeEntry.created_at < now - timedelta(
             days=settings["short_notice_retention_days"])),
-        FreedSlot.__table__.delete().where(FreedSlot.starts_at < requests_before),
         Offer.__table__.delete().where(Offer.created_at < requests_before),
         # Once the slot's day has passed, an import that still shows the old date is the truth again.
         PendingMove.__table__.delete().where(PendingMove.moved_to < today_starts),

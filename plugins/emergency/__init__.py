@@ -96,7 +96,10 @@ def portal_purge_expired(session, now):
     cutoff = now - timedelta(days=toolkit.plugin_settings("emergency")["retention_days"])
     expired_mail = select(EmergencyRequest.mail_id).where(EmergencyRequest.created_at < cutoff)
     session.execute(delete(toolkit.MailMessage).where(toolkit.MailMessage.id.in_(expired_mail)))
-    return session.execute(delete(EmergencyRequest).where(EmergencyRequest.created_at < cutoff)).rowcount
+    purged = session.execute(delete(EmergencyRequest).where(EmergencyRequest.created_at < cutoff)
+                             .returning(EmergencyRequest.id)).scalars().all()
+    toolkit.forget_audit_details("emergency_request", purged)
+    return len(purged)
 
 
 @hookimpl

@@ -25,9 +25,7 @@ def purge_unfinished(session: Session, now: datetime) -> int:
     expired = session.scalars(select(HandoverCase).where(
         someone_waiting, HandoverCase.created_at < cutoff, HandoverCase.ready_on < cutoff.date(),
         or_(last_appointment.is_(None), last_appointment < cutoff.date()))).all()
-    for case in expired:
-        session.delete(case)
-    session.flush()
+    _delete_cases(session, expired)
     return len(expired)
 
 
@@ -41,10 +39,19 @@ def purge_handed_over(session: Session, now: datetime) -> int:
         .join(HandoverPerson, HandoverPerson.id == appointment_person.c.person_id)
         .where(HandoverPerson.case_id == HandoverCase.id, HandoverAppointment.state == "done").scalar_subquery())
     expired = session.scalars(select(HandoverCase).where(~someone_waiting, last_handover < cutoff)).all()
-    for case in expired:
-        session.delete(case)
-    session.flush()
+    _delete_cases(session, expired)
     # Appointments whose persons are all gone say nothing any more.
     without_persons = ~exists().where(appointment_person.c.appointment_id == HandoverAppointment.id)
-    session.execute(delete(HandoverAppointment).where(without_persons, HandoverAppointment.day < cutoff))
+    appointments = session.execute(delete(HandoverAppointment).where(without_persons, HandoverAppointment.day < cutoff)
+                                   .returning(HandoverAppointment.id)).scalars().all()
+    # Their log entries name the cases' references.
+    toolkit.forget_audit_details("naturalisation_appointment", appointments)
     return len(expired)
+
+
+def _delete_cases(session: Session, cases: list[HandoverCase]) -> None:
+    """Delete cases with their persons, and what the audit log says of them."""
+    toolkit.forget_audit_details("naturalisation_case", [case.id for case in cases])
+    for case in cases:
+        session.delete(case)
+    session.flush()

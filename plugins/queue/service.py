@@ -591,6 +591,7 @@ def purge(session, now: datetime) -> int:
     last_kept = first_kept_day(now)
     session.execute(update(Ticket).where(Ticket.day < last_kept).values(transferred_to_id=None)
                     .execution_options(synchronize_session=False))
-    deleted = session.execute(delete(Ticket).where(Ticket.day < last_kept)).rowcount
+    deleted = session.execute(delete(Ticket).where(Ticket.day < last_kept).returning(Ticket.id)).scalars().all()
+    toolkit.forget_audit_details("queue_ticket", deleted)
     session.execute(delete(Counter).where(Counter.day < last_kept))
-    return deleted
+    return len(deleted)

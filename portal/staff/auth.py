@@ -6,6 +6,7 @@ import base64
 import functools
 import logging
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -16,6 +17,7 @@ from argon2.low_level import ARGON2_VERSION
 from flask import abort, current_app, g, has_request_context, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy import null, update
 
 from ..addresses import current_path, local_path
 from ..db import session as db_session
@@ -35,6 +37,8 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 # A script that polls a staff page to follow live changes sends this header: the poll is shown the page but is not
 # the person's activity, so an unattended page does not keep its session alive past the idle timeout.
 POLL_HEADER = "Portal-Poll"
+# Target ids per statement when the log forgets a purge's records (SQLite takes at most 32,766 parameters).
+FORGET_CHUNK = 500
 
 _hasher = PasswordHasher()
 
@@ -231,6 +235,19 @@ def requires_role(role: str | None):
         wrapped.required_role = role
         return wrapped
     return decorator
+
+
+def forget_audit_details(target_type: str, target_ids: Iterable) -> int:
+    """Clear what the log says of records purged for good; who did what to which target, and when, stays."""
+    ids = [str(target_id) for target_id in target_ids]
+    forgotten = 0
+    # In chunks: a purge may delete thousands of records, more than a statement takes parameters on SQLite.
+    for start in range(0, len(ids), FORGET_CHUNK):
+        forgotten += db_session().execute(
+            update(AuditEntry).where(AuditEntry.target_type == target_type,
+                                     AuditEntry.target_id.in_(ids[start:start + FORGET_CHUNK]))
+            .values(before=null(), after=null(), summary="").execution_options(synchronize_session=False)).rowcount
+    return forgotten
 
 
 def audit(action: str, target_type: str, target_id, *, before: dict | None = None,

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from icalendar import Calendar
 from portal_plugins.appointments.models import Appointment
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal import toolkit
 from portal.testing import csrf_token
@@ -87,16 +87,24 @@ def run_purge(app) -> str:
 def test_purge_deletes_closed_appointments_after_the_retention_period(app, add_appointment, database):
     long_ago = toolkit.utcnow() - timedelta(days=31)
     recently = toolkit.utcnow() - timedelta(days=29)
-    add_appointment("M-1", status="completed", days=None, status_changed_at=long_ago)
+    purged = add_appointment("M-1", status="completed", days=None, status_changed_at=long_ago)
     add_appointment("M-2", status="cancelled", days=None, status_changed_at=long_ago)
-    add_appointment("M-3", status="cancelled", days=None, status_changed_at=recently)
+    kept = add_appointment("M-3", status="cancelled", days=None, status_changed_at=recently)
     add_appointment("M-4", status="postponed", days=None, status_changed_at=long_ago)
     add_appointment("M-5", status="scheduled", days=-200, status_changed_at=long_ago)
     add_appointment("M-6", status="scheduled", days=-20, status_changed_at=long_ago)
+    with database() as session:
+        for target, reference in ((purged, "M-1"), (kept, "M-3")):
+            toolkit.audit("update", "appointments_appointment", target, actor="sachbearbeitung@amt.example",
+                          summary=reference, after={"status": "completed", "room": "2.14"})
+        session.commit()
     assert "appointments: 3 deleted" in run_purge(app)
     with database() as session:
         left = session.scalars(select(Appointment.reference).order_by(Appointment.reference)).all()
+        logged = session.execute(text("SELECT summary, after FROM core_audit_entry ORDER BY id")).all()
     assert left == ["M-3", "M-4", "M-6"]
+    # The log keeps that a caseworker changed an appointment then, not which one it was or what it held.
+    assert [row.summary for row in logged] == ["", "M-3"] and logged[0].after is None
 
 
 def test_purge_deletes_an_undated_appointment_that_no_import_has_contained_for_the_stale_period(

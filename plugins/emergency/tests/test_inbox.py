@@ -8,7 +8,7 @@ from portal_plugins.emergency import portal_purge_expired
 from portal_plugins.emergency.labels import readable_address, reply_language
 from portal_plugins.emergency.mail import compose
 from portal_plugins.emergency.models import EmergencyRequest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from portal import toolkit
 from portal.testing import audit_log, csrf_token
@@ -88,13 +88,18 @@ def test_a_colleague_marking_the_request_between_check_and_write_gives_a_conflic
 
 
 def test_requests_are_deleted_after_the_retention_period(app, database):
-    add_request(database, "NF-AAAA-2222", age=timedelta(days=31))
-    add_request(database, "NF-BBBB-3333", age=timedelta(days=29))
+    purged = add_request(database, "NF-AAAA-2222", age=timedelta(days=31))
+    kept = add_request(database, "NF-BBBB-3333", age=timedelta(days=29))
     with database() as db:
+        for request_id, confirmation in ((purged, "NF-AAAA-2222"), (kept, "NF-BBBB-3333")):
+            toolkit.audit("state", "emergency_request", request_id, actor="sachbearbeitung@amt.example",
+                          summary=confirmation, before={"state": "new"}, after={"state": "done"})
         assert portal_purge_expired(db, toolkit.utcnow()) == 1
         db.commit()
         assert db.scalars(select(EmergencyRequest.confirmation)).all() == ["NF-BBBB-3333"]
         assert db.scalar(select(func.count()).select_from(toolkit.MailMessage)) == 1
+        logged = db.execute(text("SELECT summary FROM core_audit_entry ORDER BY id")).scalars().all()
+        assert logged == ["", "NF-BBBB-3333"]
 
 
 def test_a_request_in_arabic_reads_right_to_left_on_a_german_page(caseworker, database):

@@ -14,7 +14,7 @@ from portal_plugins.naturalisation.models import (
     persons_born,
 )
 from portal_plugins.naturalisation.retention import purge_handed_over
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 from portal import toolkit
 from portal.testing import csrf_token, empty_tables
@@ -133,13 +133,19 @@ def test_lookups_are_rate_limited(client):
 def test_handed_over_cases_are_deleted_after_the_retention_period(database, today):
     old = today - timedelta(days=200)
     kept_waiting = add_planned_case(database, reference="54/1-2026", day=old, state="planned")
-    add_planned_case(database, reference="54/2-2026", day=old, state="done", starts_at=time(8))
+    handed_over = add_planned_case(database, reference="54/2-2026", day=old, state="done", starts_at=time(8))
     recent = add_planned_case(database, reference="54/3-2026", day=today - timedelta(days=5), state="done")
     with database() as db:
+        for case_id, reference in ((handed_over, "54/2-2026"), (recent, "54/3-2026")):
+            toolkit.audit("update", "naturalisation_case", case_id, actor="sachbearbeitung@amt.example",
+                          summary=reference, after={"reference": reference})
         assert purge_handed_over(db, toolkit.utcnow()) == 1
         db.commit()
         assert {c.id for c in db.query(HandoverCase)} == {kept_waiting, recent}
         assert db.query(HandoverAppointment).count() == 2
+        # The log keeps that a case was changed then, not its file number.
+        logged = db.execute(text("SELECT summary FROM core_audit_entry ORDER BY id")).scalars().all()
+        assert logged == ["", "54/3-2026"]
 
 
 def test_cases_never_completed_are_deleted_after_their_retention_period(app, database, today):

@@ -203,10 +203,15 @@ def test_expected_wait_uses_the_days_service_times_or_the_default(issue, data, t
 
 
 def test_purge_deletes_tickets_after_the_retention_days(issue, data, today):
-    issue(day=today - timedelta(days=31))
+    purged = issue(day=today - timedelta(days=31))[0]
     kept = issue()[0]
+    logged = "SELECT target_id, summary FROM core_audit_entry WHERE target_type = 'queue_ticket' ORDER BY id"
+    assert [row.target_id for row in data(lambda s: s.execute(text(logged)).all())] == [str(purged), str(kept)]
     assert data(lambda s: service.purge(s, toolkit.utcnow())) == 1
     assert data(lambda s: [t.id for t in s.scalars(select(Ticket))]) == [kept]
+    # The log keeps that a number was given out then; the number, its time and language go with the ticket.
+    summaries = [row.summary for row in data(lambda s: s.execute(text(logged)).all())]
+    assert summaries[0] == "" and summaries[1]
 
 
 def test_settings_refuse_a_desk_of_an_unknown_queue(make_app):
