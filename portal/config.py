@@ -208,8 +208,9 @@ class Office(Section):
 class Theme(Section):
     colour: Annotated[str, _matching(r"#[0-9a-fA-F]{6}", "a colour like #005a8c")] = "#005a8c"
     """The accent colour, like #005a8c."""
-    logo: str = ""
-    """A logo file in the instance's theme folder; empty: the municipality's name."""
+    logo: Annotated[str, _matching(r"([\w.-]+\.(svg|png|webp))?",
+                                   "a file name like logo.svg (.svg, .png or .webp)")] = ""
+    """The name of a logo file in the instance's theme folder, like logo.svg; empty: none, the names alone."""
 
 
 class Staff(Section):
@@ -512,6 +513,11 @@ def warn_of_demo_values(settings: Mapping[str, Any], declarations: Mapping[str, 
                     ", ".join(kept))
 
 
+def _check_logo(instance_path: Path, logo: str) -> None:
+    if logo and not (instance_path / "theme" / logo).is_file():
+        raise ConfigError("theme.logo", f"there is no file {instance_path / 'theme' / logo}")
+
+
 def load(instance_path: Path, overrides: Mapping[str, Any] | None = None,
          environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Return the checked core settings for an instance folder; plugin tables are checked after loading plugins."""
@@ -525,6 +531,7 @@ def load(instance_path: Path, overrides: Mapping[str, Any] | None = None,
     values = merge(merge(_read_file(instance_path, environ), from_environment), overrides or {})
     settings = _validated(CoreSettings, values)
     _check_secret(settings)
+    _check_logo(instance_path, settings["theme"]["logo"])
     clash = sorted(set(settings["plugins"]) & set(settings["extra_plugins"]))
     if clash:
         raise ConfigError("extra_plugins", f"{', '.join(clash)} named twice (already in plugins)")

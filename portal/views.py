@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-from flask import Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -84,6 +86,41 @@ def theme_css():
     return response
 
 
+@bp.route("/theme/<version>/logo")
+def theme_logo(version: str):
+    """Serve the office's logo from the instance's theme folder, cached for a year under its content's hash."""
+    logo = current_app.extensions["portal.theme_logo"]
+    if logo is None or version != logo.version:
+        abort(404)
+    response = send_file(logo.path, max_age=ONE_YEAR)
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    # An SVG opened at its own address must run nothing: it is an image, never a page of the site.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
+@dataclass(frozen=True)
+class ThemeLogo:
+    """The logo file and the hash of its content, which its address carries."""
+
+    path: Path
+    version: str
+
+
+def _theme_logo(app: Flask) -> ThemeLogo | None:
+    name = app.config["PORTAL"]["theme"]["logo"]
+    if not name:
+        return None
+    path = Path(app.instance_path) / "theme" / name
+    return ThemeLogo(path, hashlib.sha256(path.read_bytes()).hexdigest()[:10])
+
+
+def theme_logo_url() -> str | None:
+    """Return the logo's address, or None when the office has none."""
+    logo = current_app.extensions["portal.theme_logo"]
+    return url_for("core.theme_logo", version=logo.version) if logo else None
+
+
 @bp.route("/favicon.ico")
 def favicon():
     return redirect(url_for("static", filename="favicon.svg"), code=301)
@@ -92,7 +129,8 @@ def favicon():
 def init_app(app: Flask) -> None:
     """Register the core pages and remember the visitor's language choice."""
     app.register_blueprint(bp)
-    app.jinja_env.globals["theme_version"] = theme_version
+    app.extensions["portal.theme_logo"] = _theme_logo(app)
+    app.jinja_env.globals.update(theme_version=theme_version, theme_logo_url=theme_logo_url)
 
     @app.after_request
     def _remember_language(response):

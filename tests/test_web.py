@@ -305,6 +305,24 @@ def test_static_files_are_fingerprinted_and_cached_for_a_year(client):
     assert "--brand:#005a8c" in client.get(theme).get_data(as_text=True)
 
 
+def test_the_offices_logo_comes_from_its_theme_folder_under_its_contents_hash(tmp_path):
+    logo = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40"><circle cx="20" cy="20" r="18"/></svg>'
+    (tmp_path / "theme").mkdir()
+    (tmp_path / "theme" / "logo.svg").write_bytes(logo)
+    app = create_app({"instance_path": str(tmp_path), "secret_key": "x", "plugins": [], "theme": {"logo": "logo.svg"}})
+    with app.app_context():
+        upgrade_all()
+    client = app.test_client()
+    page = client.get("/de/").get_data(as_text=True)
+    address = re.search(r'<img src="(/theme/([0-9a-f]{10})/logo)" alt=""', page).group(1)
+    answer = client.get(address)
+    assert (answer.status_code, answer.mimetype, answer.data) == (200, "image/svg+xml", logo)
+    assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    # Opened at its own address, an SVG runs no script of its own.
+    assert "sandbox" in answer.headers["Content-Security-Policy"]
+    assert client.get("/theme/0000000000/logo").status_code == 404
+
+
 @pytest.mark.portal_config({"page_cache_seconds": 0})
 def test_static_addresses_are_kept_per_path_prefix(client):
     """An address kept for the site's root is never given under a path prefix, nor the other way round."""
