@@ -173,6 +173,9 @@ def build_app(test_config: dict | None = None) -> Flask:
     pages.init_app(app)
     _install_request_pipeline(app)
     i18n.init_app(app, [str(core_path("translations"))] + [str(p.translations) for p in plugins])
+    own = [p for p in plugins if not p.module.__name__.startswith("portal_plugins.")]
+    i18n.warn_of_clashing_catalogs([core_path("translations")] + [p.translations for p in plugins if p not in own],
+                                   [p.translations for p in own])
 
     theme = instance_path / "theme" / "templates"
     app.jinja_loader = FileSystemLoader([str(theme), str(core_path("templates"))] + [str(p.templates) for p in plugins])

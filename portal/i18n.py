@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cache
+from pathlib import Path
 
 from babel import Locale, localedata
 from babel.core import get_global
@@ -11,6 +13,8 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, Domain, format_date, format_datetime, format_time, get_babel, get_locale, gettext
 from markupsafe import Markup, escape
 from werkzeug.datastructures import LanguageAccept
+
+log = logging.getLogger(__name__)
 
 LANGUAGE_COOKIE = "portal_lang"
 # The language the interface's messages are written in: each catalog translates from it, and it needs none.
@@ -191,6 +195,40 @@ def untranslated_note() -> Markup:
     # The note itself may lack a translation: then it is German and says so.
     attrs = lang_attrs(INTERFACE_LANGUAGE) if text in g.untranslated else Markup("")
     return Markup('<p class="fallback-note" role="note" {}>{}</p>').format(attrs, text)
+
+
+def warn_of_clashing_catalogs(shipped: list[Path], own: list[Path]) -> None:
+    """Log each German text that a plugin of the office's own translates unlike a catalog loaded with it.
+
+    The catalogs are merged into one per language, later ones winning, so such a plugin would change the words
+    of the core's or another plugin's pages. The shipped catalogs agree with each other (tests/test_translations.py),
+    so an installation without plugins of its own reads nothing here.
+    """
+    from babel.messages.mofile import read_mo
+
+    languages = {path.parts[-3] for folder in own for path in folder.glob("*/LC_MESSAGES/messages.mo")}
+    for language in sorted(languages):
+        first: dict = {}
+        for folder in [*shipped, *own]:
+            compiled = folder / language / "LC_MESSAGES" / "messages.mo"
+            if not compiled.is_file():
+                continue
+            with compiled.open("rb") as file:
+                catalog = read_mo(file)
+            for message in catalog:
+                if not message.id or not message.string:
+                    continue
+                # A plural message's forms come as lists.
+                key, string = _hashable(message.id), _hashable(message.string)
+                found = first.setdefault(key, (string, folder))
+                if found[0] != string and (folder in own or found[1] in own):
+                    log.warning("catalogs clash in %s: %r is %r in %s but %r in %s, which wins on every page; "
+                                "give the German text one translation", language, key, found[0], found[1],
+                                string, folder)
+
+
+def _hashable(text: str | list | tuple) -> str | tuple:
+    return text if isinstance(text, str) else tuple(text)
 
 
 def init_app(app: Flask, translation_dirs: list[str]) -> None:

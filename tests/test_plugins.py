@@ -146,6 +146,31 @@ def test_links_to_endpoints_no_view_has_are_logged_and_left_out(fake_entry_point
         assert f"no view has the endpoint '{endpoint}'" in logged
 
 
+def test_a_plugins_catalog_that_changes_anothers_words_is_named_at_start(fake_entry_points, monkeypatch, tmp_path,
+                                                                        caplog):
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    package = tmp_path / "plugins" / "fake_clash"
+    (package / "translations" / "en" / "LC_MESSAGES").mkdir(parents=True)
+    (package / "__init__.py").write_text('from portal import toolkit\n\nplugin_info = toolkit.PluginInfo('
+                                         'name="fake_clash", title="Zusammenstoß", description="Z", version="0.1.0")\n')
+    catalog = Catalog(locale="en")
+    catalog.add("Speichern", "Store")
+    catalog.add("Zusammenstoß", "Clash")
+    with (package / "translations" / "en" / "LC_MESSAGES" / "messages.mo").open("wb") as file:
+        write_mo(file, catalog)
+    monkeypatch.syspath_prepend(str(tmp_path / "plugins"))
+    monkeypatch.setattr(plugins, "entry_points", lambda group: [
+        *fake_entry_points(group), EntryPoint("fake_clash", "fake_clash", plugins.ENTRY_POINT_GROUP)])
+    with caplog.at_level(logging.WARNING, logger="portal.i18n"):
+        make(tmp_path, ["notices", "fake_clash"])
+    clashes = [record.getMessage() for record in caplog.records if "catalogs clash" in record.getMessage()]
+    assert len(clashes) == 1
+    assert "catalogs clash in en: 'Speichern' is 'Save' in" in clashes[0] and "but 'Store' in" in clashes[0]
+    assert "fake_clash" in clashes[0]
+
+
 def test_staff_pages_of_plugins_require_login(fake_entry_points, tmp_path):
     app = make(tmp_path, ["fake_good"])
     response = app.test_client().get("/de/staff/fake_good/")
