@@ -55,17 +55,26 @@ def test_translation_report_shows_every_interface_catalog_complete(make_app):
 
 @pytest.mark.portal_config({"languages": ["de", "en", "fr"]})
 def test_translation_report_shows_the_share_of_a_partly_translated_language(app, tmp_path, monkeypatch):
+    from babel.messages.mofile import write_mo
+
     from portal import catalogs
 
     (tmp_path / "messages.pot").write_text('msgid "Ja"\nmsgstr ""\n\nmsgid "Nein"\nmsgstr ""\n', encoding="utf-8")
-    (tmp_path / "en" / "LC_MESSAGES").mkdir(parents=True)
-    partly = 'msgid "Ja"\nmsgstr "Yes"\n\nmsgid "Nein"\nmsgstr ""\n'
-    (tmp_path / "en" / "LC_MESSAGES" / "messages.po").write_text(partly, encoding="utf-8")
+    partly = {"en": 'msgid "Ja"\nmsgstr "Yes"\n\nmsgid "Nein"\nmsgstr ""\n',
+              "fr": 'msgid "Ja"\nmsgstr "Oui"\n\nmsgid "Nein"\nmsgstr "Non"\n'}
+    for lang, catalog in partly.items():
+        (tmp_path / lang / "LC_MESSAGES").mkdir(parents=True)
+        (tmp_path / lang / "LC_MESSAGES" / "messages.po").write_text(catalog, encoding="utf-8")
+    # English is compiled; the French translations were written but never compiled, so no visitor reads them.
+    with open(tmp_path / "en" / "LC_MESSAGES" / "messages.mo", "wb") as compiled:
+        write_mo(compiled, catalogs.read_catalog(tmp_path / "en" / "LC_MESSAGES" / "messages.po"))
     monkeypatch.setattr(catalogs, "catalog_folders", lambda: {"core": tmp_path})
     result = app.test_cli_runner().invoke(args=["translations", "report", "--fail-under", "100"])
     assert result.exit_code == 1, result.output
-    lines = [line.split() for line in result.output.splitlines() if " interface " in line]
+    lines = [line.split() for line in result.stdout.splitlines() if " interface " in line]
     assert lines == [["core", "interface", "en", "1/2", "50.0%"], ["core", "interface", "fr", "0/2", "0.0%"]]
+    assert result.stderr == (f"not compiled, so counted as untranslated: {tmp_path}/fr/LC_MESSAGES/messages.po "
+                             f"(pybabel compile -d {tmp_path})\n")
 
 
 @pytest.mark.portal_config({"plugins": ["appointments", "arrival"]})
