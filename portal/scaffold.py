@@ -28,12 +28,13 @@ dependencies = ["migration-office-portal>=1.0"]
 [project.entry-points."portal.plugins"]
 $name = "$package"
 
-[tool.setuptools]
-packages = ["$package", "$package.migrations", "$package.migrations.versions"]
+[tool.setuptools.packages.find]
+# Namespace packages included: the templates, static and translations folders are found with the code, so their
+# files ship.
+include = ["$package*"]
 
 [tool.setuptools.package-data]
-$package = ["templates/**/*.html", "static/*", "translations/*/LC_MESSAGES/*.po", "translations/*/LC_MESSAGES/*.mo",
-            "translations/messages.pot"]
+"*" = ["*.html", "*.css", "*.js", "*.svg", "*.po", "*.mo", "*.pot"]
 """,
     "README.md": """\
 # $title

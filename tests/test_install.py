@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from pathlib import Path
 
@@ -48,18 +49,23 @@ def installed_venv(tmp_path_factory) -> Path:
     """A fresh virtual environment with the portal installed from this checkout (not editable)."""
     venv = tmp_path_factory.mktemp("venv") / "env"
     run(sys.executable, "-m", "venv", str(venv))
-    pip_install_without_warnings(venv, str(ROOT))
+    pip_install_without_warnings(venv, ROOT)
     return venv
 
 
-def pip_install_without_warnings(venv: Path, *requirements: str) -> None:
-    """Install into the venv and fail on any warning of the build."""
-    installed = subprocess.run([str(venv / "bin" / "pip"), "install", *requirements], capture_output=True, text=True,
-                               timeout=600)
-    assert installed.returncode == 0, installed.stdout + installed.stderr
+def pip_install_without_warnings(venv: Path, project: Path, extras: str = "", *requirements: str) -> None:
+    """Build the project's wheel and fail on any warning of the build; install it with its extras into the venv."""
+    # Built by this checkout's pip: a fresh venv's bundled pip may keep the build's output to itself.
+    wheels = Path(tempfile.mkdtemp(prefix="wheels-"))
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w",
+                            str(wheels), str(project)], capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stdout + built.stderr
     # The build's warnings (setuptools' package discovery above all) would bury the result for a newcomer.
-    warnings = re.findall(r"\b\w+Warning\b.*", installed.stdout + installed.stderr)
+    warnings = re.findall(r"\b\w+Warning\b.*|^.*would be ignored.*$", built.stdout + built.stderr, re.MULTILINE)
     assert warnings == [], f"{len(warnings)} warnings, the first: {warnings[0]}"
+    (wheel,) = wheels.glob("*.whl")
+    run(str(venv / "bin" / "pip"), "install", f"{wheel}{extras}", *requirements)
+    shutil.rmtree(wheels)
 
 
 def assert_plugin_tests_pass(venv: Path, tests: Path, cwd: Path) -> None:
@@ -94,7 +100,7 @@ def test_scaffolded_plugin_installs_and_serves_in_two_languages(installed_venv, 
         env={"PORTAL_INSTANCE": str(tmp_path / "instance"), "PORTAL_PLUGINS": "", "PATH": "/usr/bin:/bin"})
     project = tmp_path / "portal-plugin-parking"
     assert (project / "portal_plugin_parking" / "migrations" / "versions" / "0001_initial.py").exists()
-    pip_install_without_warnings(installed_venv, str(project), "pytest")
+    pip_install_without_warnings(installed_venv, project, "", "pytest")
     listing = run(flask, "--app", "portal", "plugins", cwd=str(tmp_path),
                   env={"PORTAL_INSTANCE": str(tmp_path / "instance"), "PORTAL_PLUGINS": "parking",
                        "PATH": "/usr/bin:/bin"})
@@ -112,7 +118,7 @@ def test_example_plugin_installs_beside_the_built_in_plugins_and_passes_its_own_
     # A copy, so that the build leaves nothing in the checkout.
     example = shutil.copytree(EXAMPLE_PLUGIN, tmp_path / EXAMPLE_PLUGIN.name,
                               ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
-    pip_install_without_warnings(installed_venv, f"{example}[test]")
+    pip_install_without_warnings(installed_venv, example, "[test]")
     portal = AppProcess(tmp_path / "instance", {"extra_plugins": "closures"}, workers=1,
                         python=str(installed_venv / "bin" / "python"))
     order = {match[1]: int(match[2]) for match in re.finditer(r"^(\w+) .* enabled #(\d+)", portal.flask("plugins"),
