@@ -188,12 +188,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     catalogs.init_app(app)
 
-    for plugin_name, blueprints in call_each(manager, "portal_blueprints"):
-        for blueprint in blueprints:
-            if not isinstance(blueprint, PluginBlueprint) or blueprint.plugin_name != plugin_name:
-                raise PluginError(plugin_name, "blueprints must come from toolkit.public_blueprint or staff_blueprint "
-                                               "with the plugin's own name")
-            app.register_blueprint(blueprint)
+    # Models first: a blueprint's import may resolve relationships by class name, which a clash makes fail there.
     model_owners: dict[str, str] = {}
     for plugin_name, models in call_each(manager, "portal_models"):
         for model in models:
@@ -203,6 +198,12 @@ def build_app(test_config: dict | None = None) -> Flask:
             owner = model_owners.setdefault(model.__name__, plugin_name)
             if owner != plugin_name:
                 raise PluginError(plugin_name, f"model class name '{model.__name__}' is taken by plugin '{owner}'")
+    for plugin_name, blueprints in call_each(manager, "portal_blueprints"):
+        for blueprint in blueprints:
+            if not isinstance(blueprint, PluginBlueprint) or blueprint.plugin_name != plugin_name:
+                raise PluginError(plugin_name, "blueprints must come from toolkit.public_blueprint or staff_blueprint "
+                                               "with the plugin's own name")
+            app.register_blueprint(blueprint)
     easy.check_easy_pages(app)
     app.extensions["portal.slots"] = collect_slots(manager, plugins)
     app.extensions["portal.events"] = collect_events(manager, plugins)

@@ -72,6 +72,33 @@ def test_model_class_names_are_unique_across_plugins(fake_entry_points, tmp_path
         make(tmp_path, ["fake_model_a", "fake_model_b"])
 
 
+CLASHING_START = """
+import sys
+from importlib.metadata import EntryPoint
+sys.path.insert(0, sys.argv[1])
+from portal import create_app, plugins
+from portal.config import DEFAULTS
+found = plugins.entry_points
+plugins.entry_points = lambda group: [*found(group=group),
+                                      EntryPoint("fake_clash_model", "fake_clash_model", plugins.ENTRY_POINT_GROUP)]
+try:
+    create_app({"instance_path": sys.argv[2], "secret_key": "x", "plugins": DEFAULTS["plugins"] + ["fake_clash_model"]})
+except plugins.PluginError as error:
+    print(error)
+"""
+
+
+def test_a_model_class_named_like_a_built_in_plugins_names_the_plugin_that_brings_it(tmp_path):
+    # In a process of its own: two classes of one name in the shared registry would break this process's mappers.
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", CLASHING_START, str(FAKES), str(tmp_path)], capture_output=True,
+                            text=True, timeout=120)
+    assert result.stdout.strip() == ("Plugin 'fake_clash_model': model class name 'Notice' is taken by plugin "
+                                     "'notices'"), result.stdout + result.stderr
+
+
 def test_plugin_installed_twice_stops_the_start(fake_entry_points, monkeypatch, tmp_path):
     def twice(group):
         return [EntryPoint("fake_good", "fake_good", group), EntryPoint("fake_good", "other_package.fake", group)]
