@@ -3,7 +3,7 @@
 The appointments plugin publishes an appointment's public facts whenever it
 is created, changed, postponed or cancelled; the handler here runs in the same
 transaction, so a pass changes exactly when the appointment does. The first
-pass an instance needs creates its first signing key.
+pass an installation needs creates its first signing key.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ class KeyUnreadable(LookupError):
 
 @dataclass(frozen=True)
 class KeyRecord:
-    """One key as scanners and the command list it: its id, public key (raw, Base64) and dates."""
+    """One key: its id, public key (raw, Base64), dates and private key sealed with the secret."""
 
     key_id: int
     public_key: str
