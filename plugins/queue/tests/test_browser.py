@@ -17,8 +17,9 @@ SMALL = {**PHONE, "viewport": {"width": 320, "height": 640}}
 def test_a_check_in_gives_a_ticket_the_phone_follows_until_a_desk_calls_it(app, browser, live_server, make_staff,
                                                                           data, tmp_path, today):
     export = tmp_path / "export.csv"
+    # At midnight: the arrival window opens with the day, so the door lets the client in at any hour of the run.
     export.write_text("reference;birth_date;service;status;date;time;building;room;persons\n"
-                      f"M-100001;27.03.1985;eu-blue-card;scheduled;{today:%d.%m.%Y};00:30;Wacker Hof;1.07;1\n")
+                      f"M-100001;27.03.1985;eu-blue-card;scheduled;{today:%d.%m.%Y};00:00;Wacker Hof;1.07;1\n")
     assert app.test_cli_runner().invoke(args=["appointments", "import", str(export)]).exit_code == 0
     public_id = data(lambda s: s.scalar(text("SELECT public_id FROM arrival_pass")))
 
