@@ -20,11 +20,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal import toolkit
 
-from .models import SigningKey
+from .models import ArrivalPass, SigningKey
 
 log = logging.getLogger(__name__)
 # Names what the derived key is for, so the secret's other uses (sessions, links) never share it.
@@ -103,7 +103,10 @@ def create(today: date) -> KeyRecord:
     """
     session = toolkit.session()
     session.execute(update(SigningKey).where(SigningKey.retired_on.is_(None)).values(retired_on=today))
-    key_id = (session.scalar(select(SigningKey.key_id).order_by(SigningKey.key_id.desc()).limit(1)) or 0) + 1
+    # Past every id a pass names too: passes signed by keys this table never held (an instance folder's, left
+    # behind at the upgrade) must stay unknown to the door, never be read as a new key's.
+    key_id = max(session.scalar(select(func.max(SigningKey.key_id))) or 0,
+                 session.scalar(select(func.max(ArrivalPass.key_id))) or 0) + 1
     new_key = Ed25519PrivateKey.generate()
     public_key = base64.b64encode(new_key.public_key().public_bytes_raw()).decode("ascii")
     row = SigningKey(key_id=key_id, public_key=public_key, sealed_private_key=seal(key_id, new_key, _secret()),

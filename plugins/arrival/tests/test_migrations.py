@@ -46,3 +46,27 @@ def test_keys_of_the_instance_folder_move_into_the_database_and_their_passes_sta
         assert read(sign(signed_by_the_lost_key, lost), verifying) == signed_by_the_lost_key
         with pytest.raises(keys.KeyUnreadable, match="no private key"):
             keys.private_key(keys.records()[0])
+
+
+PASS_ROW = ("INSERT INTO arrival_pass (public_id, key_id, day, window_start, window_end, persons, service_group, "
+            "interpreter_language, issued_at, checked_in_device) VALUES ('AAAAAAAAAAAAAAAAAAAAAAAAAA', 3, "
+            "'2026-12-07', '08:00:00', '08:30:00', 1, 'residence', '', '2026-12-06 08:00:00', '')")
+
+
+def test_passes_without_their_keys_stop_the_upgrade_until_the_folder_is_here_or_declared_lost(unmigrated_app):
+    from sqlalchemy import text
+
+    app = unmigrated_app(plugins=["arrival"])
+    migrate_to(app, "core")
+    migrate_to(app, "arrival", "arrival_0001")
+    with app.extensions["portal.db"].engine.begin() as connection:
+        connection.execute(text(PASS_ROW))
+    with pytest.raises(RuntimeError, match="passes exist, but .* holds no keys.json"):
+        migrate_to(app, "arrival")
+    # Declared lost: the upgrade goes on, and a new key never takes the id the passes name.
+    folder = Path(app.instance_path) / "arrival-keys"
+    folder.mkdir()
+    (folder / "keys.json").write_text("[]", "utf-8")
+    migrate_to(app, "arrival")
+    with app.app_context():
+        assert keys.signing_key_made_if_none(date(2026, 12, 6))[0] == 4

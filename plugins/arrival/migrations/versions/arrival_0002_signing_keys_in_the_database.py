@@ -54,6 +54,13 @@ def upgrade():
         sa.Column("retired_on", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("key_id", name=op.f("pk_arrival_signing_key")),
     )
+    folder = Path(current_app.instance_path) / "arrival-keys"
+    if not (folder / "keys.json").exists() and op.get_bind().execute(sa.text("SELECT 1 FROM arrival_pass")).first():
+        # Run where the keys are not, this would leave every pass issued so far unknown at the door.
+        raise RuntimeError(f"arrival: passes exist, but {folder} holds no keys.json: run db upgrade on the server "
+                           "whose instance folder has arrival-keys/, or copy that folder here; if the keys are lost "
+                           f"for good, write [] into {folder / 'keys.json'} (the passes issued so far then fail at "
+                           "the door)")
     rows = _keys_in_the_instance_folder()
     if rows:
         op.bulk_insert(table, rows)
