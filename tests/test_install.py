@@ -101,6 +101,8 @@ def test_scaffolded_plugin_installs_and_serves_in_two_languages(installed_venv, 
     project = tmp_path / "portal-plugin-parking"
     assert (project / "portal_plugin_parking" / "migrations" / "versions" / "0001_initial.py").exists()
     pip_install_without_warnings(installed_venv, project, "", "pytest")
+    # The translation report counts against the installed template: it ships with the code.
+    assert list(installed_venv.glob("lib/python*/site-packages/portal_plugin_parking/translations/messages.pot"))
     listing = run(flask, "--app", "portal", "plugins", cwd=str(tmp_path),
                   env={"PORTAL_INSTANCE": str(tmp_path / "instance"), "PORTAL_PLUGINS": "parking",
                        "PATH": "/usr/bin:/bin"})
