@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .blueprints import PortalBlueprint
-from .i18n import INTERFACE_LANGUAGE, enabled_languages, source_language
+from .i18n import INTERFACE_LANGUAGE, catalog_text, enabled_languages, source_language
 from .plugins import call_robustly
 from .resources import core_path
 from .staff.auth import guard_blueprint
@@ -71,21 +71,16 @@ def interface_completeness() -> list[Completeness]:
         template = folder / "messages.pot"
         if not template.exists():
             continue
-        ids = {_message_id(m) for m in read_catalog(template) if m.id}
+        ids = {catalog_text(m.id) for m in read_catalog(template) if m.id}
         for lang in languages:
             # The .mo file, not the .po: a translation not compiled yet reaches no visitor.
             compiled = folder / lang / "LC_MESSAGES" / "messages.mo"
             done = 0
             if compiled.exists():
                 with open(compiled, "rb") as handle:
-                    done = sum(1 for m in read_mo(handle) if _message_id(m) in ids and is_translated(m))
+                    done = sum(1 for m in read_mo(handle) if catalog_text(m.id) in ids and is_translated(m))
             rows.append(Completeness(owner, "interface", lang, done, len(ids), _l("Oberfläche")))
     return rows
-
-
-def _message_id(message) -> str | tuple:
-    # A compiled plural message's forms come as a list, a template's as a tuple.
-    return message.id if isinstance(message.id, str) else tuple(message.id)
 
 
 def uncompiled() -> list[Path]:

@@ -218,8 +218,7 @@ def warn_of_clashing_catalogs(shipped: list[Path], own: list[Path]) -> None:
             for message in catalog:
                 if not message.id or not message.string:
                     continue
-                # A plural message's forms come as lists.
-                key, string = _hashable(message.id), _hashable(message.string)
+                key, string = catalog_text(message.id), catalog_text(message.string)
                 found = first.setdefault(key, (string, folder))
                 if found[0] != string and (folder in own or found[1] in own):
                     log.warning("catalogs clash in %s: %r is %r in %s but %r in %s, which wins on every page; "
@@ -227,7 +226,8 @@ def warn_of_clashing_catalogs(shipped: list[Path], own: list[Path]) -> None:
                                 string, folder)
 
 
-def _hashable(text: str | list | tuple) -> str | tuple:
+def catalog_text(text: str | list | tuple) -> str | tuple:
+    """Return a catalog entry's id or string as a key: plural forms (a list in compiled catalogs) as a tuple."""
     return text if isinstance(text, str) else tuple(text)
 
 
