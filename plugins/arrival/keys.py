@@ -132,7 +132,11 @@ def private_key(record: KeyRecord) -> Ed25519PrivateKey:
 
 def signing_key() -> tuple[int, Ed25519PrivateKey]:
     """Return the id and private key that sign new passes; raise LookupError when there is none or it is unreadable."""
-    current = [record for record in records() if record.retired_on is None]
+    return _signing(records())
+
+
+def _signing(found: tuple[KeyRecord, ...]) -> tuple[int, Ed25519PrivateKey]:
+    current = [record for record in found if record.retired_on is None]
     if not current:
         raise LookupError("no arrival key: run 'flask --app portal arrival keys create'")
     return current[-1].key_id, private_key(current[-1])
@@ -140,8 +144,9 @@ def signing_key() -> tuple[int, Ed25519PrivateKey]:
 
 def signing_key_made_if_none(today: date) -> tuple[int, Ed25519PrivateKey]:
     """Return the signing key's id and private key, making the first key (with a warning) when there is none."""
-    if records():
-        return signing_key()
+    found = records()
+    if found:
+        return _signing(found)
     record = create(today)
     log.warning("arrival: created signing key %s for the first pass; 'flask --app portal arrival keys create' "
                 "chooses the moment", record.key_id)
