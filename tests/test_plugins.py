@@ -36,6 +36,16 @@ def make(tmp_path, names, **overrides):
     return create_app({"instance_path": str(tmp_path), "plugins": names, "secret_key": "x", **overrides})
 
 
+def migrated(tmp_path, names):
+    """Return the app of these plugins with its tables made, for tests that render its pages."""
+    from portal.migrate import upgrade_all
+
+    app = make(tmp_path, names)
+    with app.app_context():
+        upgrade_all()
+    return app
+
+
 def test_only_configured_plugins_load_in_their_order(fake_entry_points, tmp_path):
     app = make(tmp_path, ["fake_good"])
     assert [p.name for p in app.extensions["portal.loaded_plugins"]] == ["fake_good"]
@@ -116,11 +126,7 @@ def test_plugin_named_twice_in_configuration_is_a_config_error(tmp_path):
 
 
 def test_plugin_pages_navigation_tiles_and_slots(fake_entry_points, tmp_path):
-    app = make(tmp_path, ["fake_good"])
-    from portal.migrate import upgrade_all
-
-    with app.app_context():
-        upgrade_all()
+    app = migrated(tmp_path, ["fake_good"])
     client = app.test_client()
     home = client.get("/en/").get_data(as_text=True)
     assert 'href="/en/fake_good/"' in home
@@ -136,11 +142,7 @@ def test_plugin_settings_from_configuration_override_defaults(fake_entry_points,
 
 
 def test_render_hook_that_raises_is_logged_and_skipped(fake_entry_points, tmp_path, caplog):
-    app = make(tmp_path, ["fake_broken_render", "fake_good"])
-    from portal.migrate import upgrade_all
-
-    with app.app_context():
-        upgrade_all()
+    app = migrated(tmp_path, ["fake_broken_render", "fake_good"])
     with caplog.at_level(logging.ERROR, logger="portal.plugins"):
         response = app.test_client().get("/de/")
     assert response.status_code == 200
@@ -154,11 +156,7 @@ def test_render_hook_that_raises_is_logged_and_skipped(fake_entry_points, tmp_pa
 def test_links_to_endpoints_no_view_has_are_logged_and_left_out(fake_entry_points, tmp_path, caplog):
     from portal.templating import staff_menu
 
-    app = make(tmp_path, ["fake_dead_links", "fake_good"])
-    from portal.migrate import upgrade_all
-
-    with app.app_context():
-        upgrade_all()
+    app = migrated(tmp_path, ["fake_dead_links", "fake_good"])
     with caplog.at_level(logging.ERROR, logger="portal.templating"):
         home = app.test_client().get("/de/")
         page = app.test_client().get("/de/fake_good/")
