@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from flask import g
 from flask_babel import get_domain
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,6 +13,7 @@ from wtforms import Field
 from wtforms import Form as PlainForm
 
 from .i18n import language_name
+from .keptforms import is_language_switch
 
 # WTForms' English messages that the portal's forms can show, in the portal's words. WTForms' own catalogs lack
 # Kurdish, Pashto and Tigrinya (a visitor read English there), and word the others unlike the portal's pages.
@@ -68,6 +70,17 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return PORTAL_MESSAGES
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check the form; a copy carried into another language is checked (its errors in that language) but refused."""
+        # Kept for the header: a page answering its form with errors offers its language switch with the fields.
+        g.setdefault("validated_forms", []).append(self)
+        return super().validate(extra_validators) and not is_language_switch()
+
+
+def has_refused_form() -> bool:
+    """Tell whether a form validated in this request has errors, those its view added after validating included."""
+    return any(form.errors for form in g.get("validated_forms", ()))
 
 
 class SubForm(PlainForm):

@@ -1,9 +1,11 @@
-"""A form that could not be handled when it was sent, carried back to the same browser to be sent again.
+"""A sent form carried back to the same browser, to be sent again or to be shown again in another language.
 
 Nothing is stored on the server: the answer's page holds the form's fields, and the
 person sends them once more with a click, after signing in again (staff), once the
 database is back (503) or the rate limit allows (429), or with a fresh form token (a
 public page whose token had expired). Passwords are never written into a page and files cannot be; the page says so.
+A public form answered with errors carries its fields in the header's language switch, so that the form comes
+back in the other language as it was filled in (also without JavaScript); such a copy is never acted on.
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ class KeptForm:
     FIELD: ClassVar[str] = "kept_form"
     # The hidden field that marks a form sent again from a kept copy.
     SENT_AGAIN: ClassVar[str] = "sent_again"
+    # The hidden field that marks a form carried into another language: shown again there, never acted on.
+    LANGUAGE_SWITCH: ClassVar[str] = "language_switch"
     # Fields the form's page or its copy adds, not the person.
-    CONTROLS: ClassVar[tuple[str, ...]] = ("csrf_token", SENT_AGAIN)
+    CONTROLS: ClassVar[tuple[str, ...]] = ("csrf_token", SENT_AGAIN, LANGUAGE_SWITCH)
 
     @classmethod
     def is_kept(cls, name: str) -> bool:
@@ -73,3 +77,8 @@ class KeptForm:
     def encoded(self) -> str:
         """Return the form as the sign-in page's hidden field holds it."""
         return json.dumps({"action": self.action, "fields": self.fields, "left_out": self.left_out})
+
+
+def is_language_switch() -> bool:
+    """Tell whether this request carries a form into another language, to be shown there and not acted on."""
+    return request.method == "POST" and bool(request.form.get(KeptForm.LANGUAGE_SWITCH))

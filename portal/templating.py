@@ -16,8 +16,9 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from .content import as_written
-from .forms import error_links
+from .forms import error_links, has_refused_form
 from .i18n import current_language, enabled_languages, language_name, language_tag, text_direction
+from .keptforms import KeptForm
 from .live import content_caches, kept_for_content
 from .pages import is_public_page, result_address
 from .plugins import call_robustly
@@ -124,8 +125,7 @@ def _address_in_languages() -> tuple[Callable[[str], str], str | None]:
             return (lambda code: f"{before}/{language_tag(code)}/{answer_part}"), answer_part
     endpoint = request.endpoint
     # A page answering its own form (with errors to correct, say) switches to the same page asked again.
-    same_page = bool(endpoint) and "GET" in request.url_rule.methods \
-        and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
+    same_page = _is_a_page_in_languages()
     # The query string is copied as it came, never passed to url_for: its keys would be read as the page's
     # own arguments or as url_for's options (endpoint, _method, _external …).
     query = "?" + urlencode(list(request.args.items(multi=True)), safe="/") if same_page and request.args else ""
@@ -139,6 +139,26 @@ def _address_in_languages() -> tuple[Callable[[str], str], str | None]:
         page_part = after + query
         return (lambda code: f"{before}/{language_tag(code)}/{page_part}"), page_part
     return (lambda code: url_for(endpoint, **{**view_args, "lang": code}) + query), None
+
+
+def _is_a_page_in_languages() -> bool:
+    """Tell whether this request's address, asked with GET, shows a page in each language."""
+    return bool(request.endpoint) and "GET" in request.url_rule.methods \
+        and current_app.url_map.is_endpoint_expecting(request.endpoint, "lang")
+
+
+def language_switch() -> KeptForm | None:
+    """Return the form a public page answered with errors, for its language switch to carry, or None for links.
+
+    Without it, the switch (a link) would ask for the page again and lose what the visitor typed: the switch's
+    buttons send the form's fields to the same page in the other language instead, which shows them there with
+    their errors and acts on nothing (Form.validate refuses the copy).
+    """
+    if request.method != "POST" or is_htmx() or not has_refused_form():
+        return None
+    if not (is_public_page() and _is_a_page_in_languages()):
+        return None
+    return KeptForm.of_request()
 
 
 def _links(address_in: Callable[[str], str]) -> list[dict]:
@@ -168,7 +188,8 @@ def kept_fragment(name: str, caller: Callable[[], str]) -> Markup:
     to the page's note.
     """
     page_part = _page_address()[1]
-    if page_part is None:
+    if page_part is None or language_switch() is not None:
+        # A switch that carries a form holds what the visitor typed: never kept.
         return Markup(caller())
     try:
         fragments = kept_for_content(_kept_fragments, KEPT_FRAGMENTS)
@@ -223,7 +244,8 @@ def render_page(template: str, block: str | None = None, **context) -> str:
 def init_templating(app: Flask) -> None:
     """Offer the helpers to templates and mark htmx-dependent answers as varying."""
     app.jinja_env.globals.update(slot=slot, nav_items=nav_items, home_tiles=home_tiles,
-                                 language_links=language_links, kept_fragment=kept_fragment,
+                                 language_links=language_links, language_switch=language_switch,
+                                 kept_fragment=kept_fragment,
                                  opening_hours=opening_hours, as_written=as_written,
                                  error_links=error_links)
     app.jinja_env.trim_blocks = True

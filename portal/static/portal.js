@@ -58,14 +58,15 @@
 
   // Another language is another page: before typed input is lost with it, ask. Sending a form needs no warning,
   // and neither does a form sent by GET (a filter, a checklist's questions): its fields live in the address, which a
-  // page that keeps them up to date also gives its language links.
+  // page that keeps them up to date also gives its language links. After a form's errors the languages are buttons
+  // that carry the form as it was sent: what was typed since is lost with them too.
   var typed = false;
   document.addEventListener("input", function (event) {
     if (event.target.closest("main form:not([method=get i])")) typed = true;
   });
   document.addEventListener("submit", function () { typed = false; });
   document.addEventListener("click", function (event) {
-    var link = event.target.closest(".languages a");
+    var link = event.target.closest(".languages a, .languages button");
     var list = link && link.closest("[data-leave-warning]");
     if (typed && list && !window.confirm(list.getAttribute("data-leave-warning"))) event.preventDefault();
   });

@@ -6,6 +6,7 @@ import hmac
 import re
 from datetime import date
 
+import lxml.html
 import pytest
 from flask_babel import force_locale, gettext
 from portal_plugins.appointments import matching
@@ -133,6 +134,31 @@ def test_invalid_input_keeps_the_values_and_answers_422(client, add_appointment)
     response = post_lookup(client, reference="")
     assert response.status_code == 422
     assert "Bitte geben Sie die Vorgangsnummer ein." in response.get_data(as_text=True)
+
+
+def test_the_language_switch_after_an_error_keeps_the_input_and_uses_up_no_lookup(app, client, add_appointment):
+    add_appointment()
+    settings = app.config["PORTAL"]["plugin_settings"]["appointments"]
+    settings["rate_limit_per_address"] = "2 per 10 minutes"
+    try:
+        refused = post_lookup(client, day="31", month="2", address="10.0.2.1")
+        assert refused.status_code == 422
+        page = lxml.html.fromstring(refused.get_data(as_text=True))
+        switch = page.get_element_by_id("language-list").getparent()
+        carried = {field.get("name"): field.get("value") for field in switch.xpath("./input[@type='hidden']")}
+        assert {name: carried[name] for name in ("reference", "day", "month", "year")} == {
+            "reference": "M-100001", "day": "31", "month": "2", "year": "1985"}
+        for _ in range(3):
+            answer = client.post(switch.xpath(".//button[@lang='tr']/@formaction")[0], data=carried,
+                                 environ_base={"REMOTE_ADDR": "10.0.2.1"})
+            turkish = answer.get_data(as_text=True)
+            assert answer.status_code == 422 and 'value="31"' in turkish and 'value="M-100001"' in turkish
+            assert "Dieses Datum gibt es nicht." not in turkish and 'id="birth_date-error"' in turkish
+        # Only the first, refused lookup counted: one more miss fits the limit of two, the next does not.
+        assert post_lookup(client, birth_date=date(1985, 3, 28), address="10.0.2.1").status_code == 404
+        assert post_lookup(client, birth_date=date(1985, 3, 28), address="10.0.2.1").status_code == 429
+    finally:
+        settings["rate_limit_per_address"] = "30 per 10 minutes"
 
 
 def test_qr_link_fills_in_the_reference_and_asks_for_the_birth_date(client):

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import lxml.html
 import pytest
 from portal_plugins.appointments.selfservice_models import ClientRequest, FreedSlot, Reminder, ShortNoticeEntry
 from sqlalchemy import func, select
@@ -91,10 +92,15 @@ def test_a_form_with_errors_switches_language_to_the_same_form(client, database,
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form_page).group(1)
     answer = client.post(action, data={"csrf_token": csrf, "token": token, "email": "kein-at-zeichen"})
     assert answer.status_code == 422
-    switch = re.search(r'<li><a href="([^"]+)" hreflang="en"', answer.get_data(as_text=True)).group(1)
-    assert switch == f"/en/appointments/self-service/remind?t={token}"
-    english = client.get(switch)
-    assert english.status_code == 200 and 'name="email"' in english.get_data(as_text=True)
+    # The switch's button carries what was typed to the same form in the other language, which acts on nothing.
+    switch = lxml.html.fromstring(answer.get_data(as_text=True)).get_element_by_id("language-list").getparent()
+    address = switch.xpath(".//button[@lang='en']/@formaction")[0]
+    assert address == f"/en/appointments/self-service/remind?t={token}"
+    english = client.post(address, data={field.get("name"): field.get("value")
+                                         for field in switch.xpath("./input[@type='hidden']")})
+    page = english.get_data(as_text=True)
+    assert english.status_code == 422 and 'value="kein-at-zeichen"' in page and 'id="email-error"' in page
+    assert 'lang="en"' in page and count_all(database)["Reminder"] == 0
 
 
 @pytest.mark.parametrize("token", ["", "M-100001", "forged.token.value"])

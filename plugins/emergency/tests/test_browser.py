@@ -44,3 +44,34 @@ def test_emergency_form_on_a_phone(live_server, browser, make_staff):
     assert "Mein Pass wurde gestern gestohlen" in page.locator(".emergency-matter").inner_text()
     assert_accessible(page)
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
+def test_switching_the_language_after_an_error_keeps_what_was_typed(live_server, browser, script):
+    context = browser.new_context(**PHONE, java_script_enabled=script)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/de/emergency/")
+    page.fill("#matter", "Zu kurz")
+    page.fill("#phone", "0211 1234567")
+    page.click("main form button[type=submit]")
+    assert page.locator("#category-error").is_visible()
+    page.locator(".languages summary").click()
+    if script:
+        assert_accessible(page)  # with the list open: its languages are buttons now
+    page.locator(".languages button[lang=ar]").click()
+    page.wait_for_url(f"{live_server.url}/ar/emergency/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("#matter").input_value() == "Zu kurz" and page.locator("#phone").input_value() == "0211 1234567"
+    assert page.locator("#category-error").is_visible() and "Bitte" not in page.locator("#category-error").inner_text()
+    assert_no_horizontal_scroll(page)
+    if script:
+        assert_accessible(page)
+        # What is typed after the error is not in the carried copy: the switch asks first, as a link does.
+        asked = []
+        page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        page.fill("#matter", "Zu kurz, und noch mehr")
+        page.locator(".languages summary").click()
+        page.locator(".languages button[lang=de]").click()
+        assert len(asked) == 1 and page.url == f"{live_server.url}/ar/emergency/"
+    context.close()

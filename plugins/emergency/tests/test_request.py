@@ -86,14 +86,63 @@ def test_bad_input_is_rejected_with_clear_messages_and_kept(client, database):
     assert "Bitte nur Buchstaben, Ziffern, Leerzeichen und . / - verwenden." in page
     assert 'value="kundin(at)example"' in page and "Hilfe</textarea>" in page
     assert 'aria-describedby="matter-hint matter-error"' in page
-    # The language switch leads to the same form, not to the home page.
-    assert f'<li><a href="{URL.replace("/de/", "/en/")}" hreflang="en"' in page
+    # The language switch leads to the same form, not to the home page, and carries what was typed.
+    switch = lxml.html.fromstring(page).get_element_by_id("language-list").getparent()
+    assert switch.xpath("./button") == [] and switch.xpath(".//button[@lang='en']/@formaction") == [
+        URL.replace("/de/", "/en/")]
     response = send(client, email="", phone="")
     assert response.status_code == 422
     assert "Bitte geben Sie eine E-Mail-Adresse oder eine Telefonnummer an" in response.get_data(as_text=True)
     response = send(client, matter="x" * 2001)
     assert response.status_code == 422
     assert count(database) == 0
+
+
+def carried_by_the_switch(page: str, language: str) -> tuple[str, dict]:
+    """Return where the header's button for a language sends the form, and the fields it carries."""
+    switch = lxml.html.fromstring(page).get_element_by_id("language-list").getparent()
+    assert switch.tag == "form" and switch.get("method") == "post"
+    return (switch.xpath(f".//button[@lang='{language}']/@formaction")[0],
+            {field.get("name"): field.get("value") for field in switch.xpath("./input[@type='hidden']")})
+
+
+def test_the_language_switch_after_an_error_shows_the_form_as_typed_in_the_other_language(client, database):
+    typed = {"matter": "Hilfe", "email": "kundin(at)example", "phone": "0211 555", "reference": "54/3311-2025"}
+    page = send(client, **typed).get_data(as_text=True)
+    address, carried = carried_by_the_switch(page, "ar")
+    assert address == "/ar/emergency/"
+    assert {name: carried[name] for name in typed} == typed and carried["language_switch"] == "1"
+    answer = client.post(address, data=carried)
+    arabic = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and 'lang="ar"' in arabic
+    # The same errors, in Arabic, and every field as typed.
+    assert "Bitte schreiben Sie" not in arabic and arabic.count('class="error"') == page.count('class="error"') > 0
+    assert "Hilfe</textarea>" in arabic and 'value="kundin(at)example"' in arabic and 'value="0211 555"' in arabic
+    # From Arabic on to English, still as typed.
+    address, carried = carried_by_the_switch(arabic, "en")
+    english = client.post(address, data=carried).get_data(as_text=True)
+    assert "Please write between" in english and 'value="kundin(at)example"' in english
+    assert count(database) == 0
+
+
+def test_a_form_carried_into_another_language_is_never_sent(client, database):
+    carried = {"csrf_token": csrf_token(client, URL), **GOOD, "language_switch": "1"}
+    answer = client.post("/en/emergency/", data=carried)
+    page = answer.get_data(as_text=True)
+    # Valid as it is, but a switch only shows it: in English, as typed, without errors, and nothing stored or sent.
+    assert answer.status_code == 422 and 'value="kundin@example.org"' in page and 'class="error"' not in page
+    assert count(database) == 0
+
+
+def test_each_visitor_s_switch_carries_only_their_own_form(client, app):
+    first = send(client, matter="Hilfe", email="erste(at)example").get_data(as_text=True)
+    other = app.test_client()
+    second = send(other, matter="Hilfe", email="zweite(at)example").get_data(as_text=True)
+    assert carried_by_the_switch(first, "en")[1]["email"] == "erste(at)example"
+    assert carried_by_the_switch(second, "en")[1]["email"] == "zweite(at)example"
+    # A page answered without errors keeps its links.
+    assert lxml.html.fromstring(client.get(URL).get_data(as_text=True)).xpath(
+        "//ul[@id='language-list']/li/a[@hreflang='en']/@href") == ["/en/emergency/"]
 
 
 def test_a_phone_number_alone_is_enough(client, database):
