@@ -101,9 +101,10 @@ def plan():
     except PlanningConflict:
         flash(_("Jemand anderes hat gerade gleichzeitig geplant. Bitte starten Sie die Planung noch einmal."), "error")
         return redirect(url_for(".overview"))
-    # A run plans many appointments: the entry names the office day it ran on, the new appointments are listed.
+    # A run plans many appointments: the entry names the office day it ran on, the new appointments are listed by
+    # time and room only, since no purge of a case reaches an entry that is no single record's.
     toolkit.audit("plan", "naturalisation_appointment", today.isoformat(),
-                  after={"created": [_named(appointment) for appointment in created], "still_waiting": still_waiting})
+                  after={"created": [_slot(appointment) for appointment in created], "still_waiting": still_waiting})
     session.commit()
     flash(toolkit.ngettext("%(num)d Termin geplant.", "%(num)d Termine geplant.", len(created)), "success")
     if still_waiting:
@@ -140,10 +141,14 @@ def new_case():
     return redirect(url_for(".overview"))
 
 
+def _slot(appointment: HandoverAppointment) -> str:
+    """Name a handover appointment's day, time and room."""
+    return f"{appointment.day.isoformat()} {appointment.starts_at:%H:%M} {appointment.office}"
+
+
 def _named(appointment: HandoverAppointment) -> str:
     """Name a handover appointment in the audit log as staff know it: day, time, room and its cases' references."""
-    references = ", ".join(case.reference for case in appointment.cases)
-    return f"{appointment.day.isoformat()} {appointment.starts_at:%H:%M} {appointment.office}: {references}"
+    return f"{_slot(appointment)}: {', '.join(case.reference for case in appointment.cases)}"
 
 
 def _case_snapshot(case: HandoverCase) -> dict:

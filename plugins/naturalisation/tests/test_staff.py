@@ -466,11 +466,13 @@ def test_the_audit_log_tells_plans_and_outcomes_in_the_readers_words(caseworker,
     # A planning run is named by the office day it ran on.
     outcome, planned = audit_log(staff_client("admin"), "en")
     # Appointments are named as staff know them, not by the database's number.
-    named = f"{appointment.day.isoformat()} {appointment.starts_at:%H:%M} {appointment.office}: 54/1-2026"
+    slot = f"{appointment.day.isoformat()} {appointment.starts_at:%H:%M} {appointment.office}"
     assert (outcome.what, outcome.summary, outcome.changes) == (
-        f"Certificate handed over {appointment.id}", named, ["Status | Before: planned | After: handed over"])
+        f"Certificate handed over {appointment.id}", f"{slot}: 54/1-2026",
+        ["Status | Before: planned | After: handed over"])
+    # The run's entry is no single record's, which purge could clear: it names no file number.
     assert (planned.what, planned.changes) == (f"Appointments planned {today.isoformat()}",
-                                               [f"Newly planned appointments | After: {named}",
+                                               [f"Newly planned appointments | After: {slot}",
                                                 "Still without an appointment | After: 0"])
 
 
