@@ -1,7 +1,7 @@
 """The waiting room under a day's load: 1,000 phones follow their tickets, 4 call displays follow the location,
 8 desks call clients, and a probe times the lookup page and a desk page meanwhile.
 
-Each phone does what the ticket page's scripts do (plugins/queue/static/queue.js on queue-live.js): it polls the
+Each phone does what the ticket page's scripts do (plugins/queue/static/queue.js on portal/static/live.js): it polls the
 location's board with the last ETag, derives its ticket's state from the board (the call included), and fetches its
 ticket's own live part once when the ticket is served or ends.
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from flask import jsonify, make_response, redirect, render_template, send_file, url_for
+from flask import Response, jsonify, make_response, redirect, render_template, request, send_file, url_for
 
 from portal import toolkit
 
@@ -14,8 +15,15 @@ from .keys import kept_records, keys_verifying_today
 from .passes import NotGenuine, PassFacts, public_id_text, read
 
 bp = toolkit.public_blueprint("arrival", __name__)
-# Enough for a family's passes and a few reloads; far too few to guess a pass.
+# Enough for a family's passes and a few reloads; far too few to guess a pass. A valid pass's page follows its own
+# address with a script: those polls, answered 304 while nothing changed, do not count.
 PASS_PAGE_LIMIT = "30 per 10 minutes"
+# How often that script asks whether the door has checked the pass in.
+FOLLOW_SECONDS = 10
+
+
+def _counts_against_the_limit(response: Response) -> bool:
+    return response.status_code != 304
 
 
 @bp.get("/")
@@ -39,7 +47,7 @@ def public_keys():
 
 
 @bp.get("/p/<code>")
-@toolkit.limiter.limit(toolkit.client_limit(PASS_PAGE_LIMIT))
+@toolkit.limiter.limit(toolkit.client_limit(PASS_PAGE_LIMIT), deduct_when=_counts_against_the_limit)
 def pass_page(code: str):
     """Show the holder of a pass its day, window and state; any text that is no genuine pass gets one page."""
     try:
@@ -53,10 +61,17 @@ def pass_page(code: str):
     current = row_facts(record) if record is not None else facts
     moved = state != "changed" and _when(current) != _when(facts)
     public_id = public_id_text(facts.public_id)
-    # Opened on a phone, the page is the pass to show at the door; once used or void there is nothing to show.
-    shown = shown_pass(current_pass(public_id) or code, facts.public_id) if state == "valid" else None
-    response = make_response(render_template("arrival/pass.html", facts=current, state=state, shown_pass=shown,
-                                             moved=moved, checked_in_at=checked_in_at, public_id=public_id))
+    # What the page says, as its script's polls compare it: the page changes when the door checks the pass in.
+    etag = hashlib.sha256(repr((state, checked_in_at, _when(current), moved)).encode()).hexdigest()[:20]
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+    else:
+        # Opened on a phone, the page is the pass to show at the door; once used or void there is nothing to show.
+        shown = shown_pass(current_pass(public_id) or code, facts.public_id) if state == "valid" else None
+        response = make_response(render_template(
+            "arrival/pass.html", facts=current, state=state, shown_pass=shown, moved=moved,
+            checked_in_at=checked_in_at, public_id=public_id, etag=f'W/"{etag}"', follow_seconds=FOLLOW_SECONDS))
+    response.set_etag(etag, weak=True)
     # The address is the secret: never cached by a shared proxy, nor sent on as a referrer.
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+from portal_plugins.arrival import views
 from portal_plugins.arrival.passes import short_code
 
 from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
@@ -56,13 +57,17 @@ def test_the_door_on_a_phone_checks_a_scanned_pass_in_once(browser, live_server,
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["de", "ar"])
 def test_the_pass_address_on_a_phone_shows_the_pass_then_checked_in(browser, live_server, make_staff, make_pass,
-                                                                     lang):
+                                                                     lang, monkeypatch):
+    monkeypatch.setattr(views, "FOLLOW_SECONDS", 1)
     code, _ = make_pass()
     context = browser.new_context(**PHONE, locale=lang)
     page = context.new_page()
     page.goto(f"{live_server.url}/P/{code}")
     page.wait_for_selector(".arrival-pass-state--valid")
     assert f"/{lang}/arrival/p/" in page.url
+    # The page follows itself: the reload button gives way to the hint to keep it open.
+    expect(page.locator("[data-arrival-follow-hint]")).to_be_visible()
+    expect(page.locator(".arrival-pass-reload")).to_be_hidden()
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
 
@@ -73,8 +78,8 @@ def test_the_pass_address_on_a_phone_shows_the_pass_then_checked_in(browser, liv
     door.press("#code", "Enter")
     door.wait_for_selector(".arrival-verdict--valid_now")
 
-    page.reload()
-    page.wait_for_selector(".arrival-pass-state--checked_in")
+    # Without a tap: the client's phone shows the check-in by itself.
+    expect(page.locator(".arrival-pass-state--checked_in")).to_be_visible(timeout=15000)
     assert_accessible(page)
     page.goto(f"{live_server.url}/P/{code[:-4]}")
     page.wait_for_selector("h1")

@@ -73,11 +73,32 @@ def test_with_the_waiting_room_the_page_follows_the_visit_to_its_end(app, client
         assert said in body and "/de/queue/t/" not in body and "Bitte warten" not in body, state
 
 
-def test_a_valid_pass_page_says_to_reload_it_after_the_door(client, make_pass):
+def test_a_valid_pass_page_says_to_reload_it_after_the_door_or_with_a_script_follows_it(client, make_pass):
     code, _ = make_pass()
-    main = _page(client, code).get_data(as_text=True).split("<main", 1)[1]
+    response = _page(client, code)
+    main = response.get_data(as_text=True).split("<main", 1)[1]
     assert "Nach dem Einlass am Eingang zeigt diese Seite, wie es weitergeht." in main
-    assert '<form method="get" class="arrival-pass-reload">' in main
+    assert '<form method="get" class="arrival-pass-reload" data-arrival-follow' in main
+    # The script's hint waits hidden; the script follows the page from the tag it was sent with.
+    assert "zeigt diese Seite von selbst, wie es weitergeht." in main.split("data-arrival-follow-hint hidden>", 1)[1]
+    assert f'data-arrival-etag="{response.headers["ETag"].replace(chr(34), "&#34;")}"' in main
+
+
+def test_the_script_s_polls_are_answered_304_until_the_door_checks_the_pass_in(app, client, make_pass, database):
+    code, _ = make_pass()
+    etag = _page(client, code).headers["ETag"]
+    # Far more polls than the page's limit: those answered 304 do not count.
+    polls = [client.get(f"/de/arrival/p/{code}", headers={"If-None-Match": etag}) for _ in range(40)]
+    assert {poll.status_code for poll in polls} == {304}
+    assert polls[0].headers["Cache-Control"] == "private, no-store" and polls[0].get_data() == b""
+    with database() as session, app.test_request_context():
+        assert check_in(code, keys_verifying_today(), toolkit.office_now(), "Eingang A", 1).kind == "valid_now"
+        session.commit()
+    changed = client.get(f"/de/arrival/p/{code}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "Sie sind eingecheckt" in changed.get_data(as_text=True)
+    # A checked-in pass's page has nothing more to follow (the waiting room's ticket page does that).
+    assert "data-arrival-follow" not in changed.get_data(as_text=True)
 
 
 def test_the_letter_of_an_appointment_moved_the_same_day_shows_the_new_time(app, client, make_pass):

@@ -1,10 +1,10 @@
-// The desk page follows its location's waiting list (queue-live.js), with the header Portal-Poll, so the polls do not
+// The desk page follows its location's waiting list (the core's live.js), with the header Portal-Poll, so the polls do not
 // keep an unattended staff session alive (docs/plugins.md). Without an answer for a while, a note says the list may be
 // behind.
 (function () {
   "use strict";
   var box = document.getElementById("queue-desk-live");
-  if (!box || !window.fetch || !window.queueLive) { return; }
+  if (!box || !window.fetch || !window.portalLive) { return; }
   var stale = document.querySelector("[data-queue-stale]");
   var refresh = document.querySelector(".queue-refresh");
   if (refresh) { refresh.hidden = true; }
@@ -13,7 +13,7 @@
     return parseInt(box.getAttribute(name), 10) || fallback;
   }
 
-  window.queueLive.follow({
+  window.portalLive.follow({
     url: box.getAttribute("data-queue-live-url"),
     accept: "text/html",
     headers: { "Portal-Poll": "1" },

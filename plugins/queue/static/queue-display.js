@@ -1,10 +1,10 @@
-// The call display follows its location's board (queue-live.js), and on a new call blinks it, chimes once and
+// The call display follows its location's board (the core's live.js), and on a new call blinks it, chimes once and
 // announces it. When polls fail it keeps the last board, says since when it is not current, and on return shows
 // what it missed, chiming once for all. Delays are read from data attributes at each use, so a test can shorten them.
 (function () {
   "use strict";
   var root = document.getElementById("queue-display");
-  if (!root || !window.fetch || !window.queueLive) { return; }
+  if (!root || !window.fetch || !window.portalLive) { return; }
   var board = root.querySelector("[data-queue-display-board]");
   var stale = root.querySelector("[data-queue-display-stale]");
   var staleTime = root.querySelector("[data-queue-display-stale-time]");
@@ -114,7 +114,7 @@
     });
   }
 
-  window.queueLive.follow({
+  window.portalLive.follow({
     url: root.getAttribute("data-queue-display-url"),
     accept: "text/html",
     credentials: "omit",
@@ -126,6 +126,6 @@
     stale: showStale
   });
   // The screen stays on while the page is shown.
-  window.queueLive.keepAwake();
+  window.portalLive.keepAwake();
   window.setTimeout(rotateTips, seconds("data-queue-display-tip-seconds", 8) * 1000);
 }());

@@ -1,5 +1,5 @@
 // The ticket page follows its ticket through the location's board, one answer shared by every phone there
-// (queue-live.js), and derives from it, with the texts the page carries, the ticket's place, expected wait and call
+// (the core's live.js), and derives from it, with the texts the page carries, the ticket's place, expected wait and call
 // ("go to room 2.14 now", in the source language and the page's); when the ticket is served, ends or is transferred, it
 // fetches the ticket's own live part once. Alerts when called (vibration, a tone where the browser allows), keeps the
 // screen awake, and says when it has had no answer for a while.
@@ -8,7 +8,7 @@
   var box = document.getElementById("queue-live");
   var config = document.getElementById("queue-follow");
   var texts = document.getElementById("queue-texts");
-  if (!box || !config || !texts || !window.fetch || !window.JSON || !window.queueLive) { return; }
+  if (!box || !config || !texts || !window.fetch || !window.JSON || !window.portalLive) { return; }
   config = JSON.parse(config.textContent);
   texts = JSON.parse(texts.textContent);
   // The server's clock, for an arrival window still to come: a phone's own clock may be minutes off.
@@ -192,7 +192,7 @@
     return null;
   }
 
-  window.queueLive.follow({
+  window.portalLive.follow({
     url: config.board,
     accept: "application/json",
     every: function () { return config.poll_seconds || 5; },
@@ -200,5 +200,5 @@
     answer: function (response) { return response.json().then(follow); },
     stale: function (late) { if (stale) { stale.hidden = !late; } }
   });
-  window.queueLive.keepAwake();
+  window.portalLive.keepAwake();
 }());

@@ -1,15 +1,17 @@
-// What the ticket page, the desk and the call display share: follow an address with If-None-Match (304 while
-// nothing changed), wait longer after each failed poll and ask at once when the network returns, say when no
-// answer has come for a while, and keep the screen awake. Loaded before each page's own script.
-window.queueLive = (function () {
+// What followed pages share (the waiting room's ticket page, desk and call display, the arrival pass): follow an
+// address with If-None-Match (304 while nothing changed), wait longer after each failed poll and ask at once when
+// the network returns, say when no answer has come for a while, and keep the screen awake. Loaded before each
+// page's own script.
+window.portalLive = (function () {
   "use strict";
 
-  // Options: url; accept; headers (more request headers); credentials; every() and staleSeconds(), read at each
-  // use so a test can shorten them; fresh, the milliseconds after which a poll asks without its tag (for what
-  // changes with time alone); answer(response), for a 200, may return a promise, and false when it did not show
-  // the answer (its tag is then not kept); stale(late, since), every second and after each poll.
+  // Options: url; accept; headers (more request headers); credentials; etag, the tag of what the page shows
+  // already (else the first poll fetches it anew); every() and staleSeconds(), read at each use so a test can
+  // shorten them; fresh, the milliseconds after which a poll asks without its tag (for what changes with time
+  // alone); answer(response), for a 200, may return a promise, and false when it did not show the answer (its tag
+  // is then not kept); stale(late, since), every second and after each poll.
   function follow(options) {
-    var etag = null;
+    var etag = options.etag || null;
     var fetchedAt = 0;
     var lastAnswer = Date.now();
     var failures = 0;

@@ -1,0 +1,23 @@
+// A valid pass's page follows its own address (the core's live.js): once the door has checked the pass in, or the
+// appointment changed, it shows the page anew, which says what comes next (the waiting number). The reload button
+// and its hint give way to a hint that the page changes by itself.
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-arrival-follow]");
+  if (!form || !window.fetch || !window.portalLive) { return; }
+  var hint = document.querySelector("[data-arrival-follow-hint]");
+  form.hidden = true;
+  if (hint) { hint.hidden = false; }
+  window.portalLive.follow({
+    url: window.location.pathname,
+    accept: "text/html",
+    etag: form.getAttribute("data-arrival-etag"),
+    every: function () { return parseInt(form.getAttribute("data-arrival-follow-seconds"), 10) || 10; },
+    staleSeconds: function () { return Infinity; },
+    stale: function () {},
+    answer: function () {
+      window.location.reload();
+      return false;
+    }
+  });
+}());
