@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Annotated
 
-from pydantic import Field, NonNegativeInt, PositiveInt, ValidationInfo, field_validator
+from pydantic import Field, NonNegativeInt, PositiveInt, ValidationInfo, field_validator, model_validator
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -81,12 +81,36 @@ class NaturalisationSettings(toolkit.PluginSettings):
                              + ", ".join(map(str, closed)))
         return weekdays
 
+    @model_validator(mode="after")
+    def _slots_within_the_hours(self, info: ValidationInfo) -> NaturalisationSettings:
+        # A slot outside the opening hours would invite a family to a locked door; a lunch break counts.
+        office = (info.context or {}).get("portal", {}).get("office", {})
+        hours = office.get("opening_hours", [])
+        days = {day for entry in hours for day in entry["weekdays"]} if self.weekdays is None else set(self.weekdays)
+        first = self.first_slot.hour * 60 + self.first_slot.minute
+        for weekday in sorted(days):
+            spans = [(_minutes(entry["opens"]), _minutes(entry["closes"])) for entry in hours
+                     if weekday in entry["weekdays"]]
+            outside = [start for start in range(first, first + self.slot_minutes * self.daily_capacity,
+                                                 self.slot_minutes)
+                       if not any(opens <= start and start + self.slot_minutes <= closes for opens, closes in spans)]
+            if spans and outside:
+                raise ValueError(f"the handover at {outside[0] // 60:02d}:{outside[0] % 60:02d} on weekday {weekday} "
+                                 "lies outside the office's opening hours (office.opening_hours): change first_slot, "
+                                 "slot_minutes, daily_capacity or weekdays")
+        return self
+
     @field_validator("horizon_days")
     @classmethod
     def _not_shorter_than_notice(cls, horizon: int, info: ValidationInfo) -> int:
         if horizon < info.data.get("notice_days", 0):
             raise ValueError("must not be shorter than notice_days")
         return horizon
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
 
 
 class PlanningConflict(Exception):

@@ -296,6 +296,21 @@ def test_a_handover_day_the_office_is_closed_stops_the_start(make_app):
         assert parse_settings(toolkit.plugin_settings("naturalisation")).weekdays == {2}
 
 
+def test_a_handover_time_outside_the_opening_hours_stops_the_start(make_app):
+    thursday = {"opening_hours": [{"weekdays": [3], "opens": "08:00", "closes": "12:00"},
+                                  {"weekdays": [3], "opens": "13:00", "closes": "16:00"}]}
+    # Ten appointments of 20 minutes from 11:00 run into the lunch break.
+    with pytest.raises(Exception, match=r"handover at 12:00 on weekday 3 lies outside the office's opening hours"):
+        make_app(plugins=["naturalisation"], office=thursday,
+                 plugin_settings={"naturalisation": {"first_slot": "11:00"}})
+    with pytest.raises(Exception, match=r"handover at 16:00 on weekday 3"):
+        make_app(plugins=["naturalisation"], office=thursday,
+                 plugin_settings={"naturalisation": {"first_slot": "13:00", "slot_minutes": 20}})
+    # Eight of them from 13:00 end at 15:40, before closing.
+    make_app(plugins=["naturalisation"], office=thursday,
+             plugin_settings={"naturalisation": {"first_slot": "13:00", "daily_capacity": 8}})
+
+
 def test_without_opening_days_handovers_keep_to_the_working_week(make_app):
     app = make_app(plugins=["naturalisation"], office={"opening_hours": []})
     with app.app_context():
