@@ -48,6 +48,8 @@ def test_client_follows_the_qr_link_and_takes_the_appointment_home(browser, live
     assert page.locator("html").get_attribute("lang") == "tr"
     assert "Ertelendi" not in page.text_content("main")
     assert "2.14" in page.text_content(".appointments-result__facts")
+    # The swapped result is the result's page: it prints itself (no link to the page already shown).
+    expect(page.locator("button[data-print]")).to_be_visible()
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
     # Back leads to the form as a whole page (htmx asks the server for it), forward to the result again.

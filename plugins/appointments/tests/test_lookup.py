@@ -177,6 +177,10 @@ def test_htmx_gets_the_result_fragment_with_an_announcement(client, add_appointm
     assert "Termin gefunden." in fragment
     assert 'id="appointment-title" data-focus-after-swap' in fragment
     assert response.headers["Cache-Control"] == "no-store"
+    # The fragment is the result's page at the address htmx puts in the address bar: it prints itself, no link
+    # leads to what is shown already.
+    result = fragment.split('<ul id="language-list"', 1)[0]  # the header's switch, sent out of band, leads there
+    assert "data-print hidden" in result and f'href="{response.headers["HX-Push-Url"]}"' not in result
 
 
 def test_htmx_not_found_is_swapped_in_with_the_form(client):
