@@ -6,17 +6,20 @@
   var form = document.querySelector("[data-arrival-follow]");
   if (!form || !window.fetch || !window.portalLive) { return; }
   var hint = document.querySelector("[data-arrival-follow-hint]");
+  var shown = form.getAttribute("data-arrival-etag");
   form.hidden = true;
   if (hint) { hint.hidden = false; }
   window.portalLive.follow({
     url: window.location.pathname,
     accept: "text/html",
-    etag: form.getAttribute("data-arrival-etag"),
+    etag: shown,
     every: function () { return parseInt(form.getAttribute("data-arrival-follow-seconds"), 10) || 10; },
     staleSeconds: function () { return Infinity; },
     stale: function () {},
-    answer: function () {
-      window.location.reload();
+    answer: function (response) {
+      // Only a page that says something else is shown anew: a proxy that dropped the tag must not reload it forever.
+      var tag = response.headers.get("ETag");
+      if (tag && tag !== shown) { window.location.reload(); }
       return false;
     }
   });
