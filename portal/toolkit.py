@@ -64,7 +64,6 @@ from .i18n import (
     source_language_name,
     text_direction,
 )
-from .keptforms import is_language_switch
 from .language_fields import PerLanguageField
 from .letters import render_letter
 from .live import bump, conditional, content_cached, content_changed, content_version, live_version, live_view
@@ -166,8 +165,6 @@ __all__ = [
     "date_pattern",
     # The bases of every form, with the portal's words for WTForms' messages (portal/forms.py).
     "Form", "SubForm",
-    # A form carried into another language by the header's switch: shown again, never acted on (portal/keptforms.py).
-    "is_language_switch",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate",
     # Days in staff forms and the day a staff page shows (portal/day_field.py).
     "DayChoiceForm", "DayField",

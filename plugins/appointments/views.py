@@ -74,7 +74,7 @@ def lookup():
     elif form.validate():
         appointment = lookup_by_birth_date(form.reference.data, form.birth_date.data)
         not_found = appointment is None
-    if request.method == "POST" and appointment is None and not toolkit.is_language_switch():
+    if request.method == "POST" and appointment is None:
         mark_lookup_failed()
     if appointment is not None and not toolkit.is_htmx():
         # The whole page answers at its own address: Back, reloading and the language switch keep the result

@@ -58,17 +58,38 @@
 
   // Another language is another page: before typed input is lost with it, ask. Sending a form needs no warning,
   // and neither does a form sent by GET (a filter, a checklist's questions): its fields live in the address, which a
-  // page that keeps them up to date also gives its language links. After a form's errors the languages are buttons
-  // that carry the form as it was sent: what was typed since is lost with them too.
+  // page that keeps them up to date also gives its language links.
   var typed = false;
   document.addEventListener("input", function (event) {
     if (event.target.closest("main form:not([method=get i])")) typed = true;
   });
   document.addEventListener("submit", function () { typed = false; });
   document.addEventListener("click", function (event) {
-    var link = event.target.closest(".languages a, .languages button");
+    var link = event.target.closest(".languages a");
     var list = link && link.closest("[data-leave-warning]");
     if (typed && list && !window.confirm(list.getAttribute("data-leave-warning"))) event.preventDefault();
+  });
+  // After a form's errors the languages are buttons of a form that carries the fields as they were sent
+  // (portal/templating.py); what was typed since goes with them too, so nothing is lost and nothing needs asking.
+  document.addEventListener("click", function (event) {
+    var carrier = event.target.closest(".languages button") && event.target.closest("form");
+    var carried = carrier ? carrier.querySelectorAll("[data-carried-field]") : [];
+    var names = Array.prototype.map.call(carried, function (input) { return input.name; });
+    var source = Array.prototype.find.call(document.querySelectorAll("main form[method=post i]"), function (form) {
+      return names.some(function (name) { return form.elements[name]; });
+    });
+    if (!source) return;
+    carried.forEach(function (input) { input.remove(); });
+    new FormData(source).forEach(function (value, name) {
+      var field = source.elements[name];
+      if (name === "csrf_token" || typeof value !== "string" || (field && field.type === "password")) return;
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      input.setAttribute("data-carried-field", "");
+      carrier.appendChild(input);
+    });
   });
 
   // Warn staff before the idle timeout; the form beside the warning extends the session.

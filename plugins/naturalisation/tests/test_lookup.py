@@ -4,6 +4,7 @@ import base64
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
+import lxml.html
 from portal_plugins.naturalisation import portal_purge_expired
 from portal_plugins.naturalisation.models import (
     HandoverAppointment,
@@ -128,6 +129,18 @@ def test_bad_input_is_explained_and_kept(client):
 def test_lookups_are_rate_limited(client):
     statuses = [look_up(client, "54/1", "1990-01-01").status_code for _ in range(11)]
     assert statuses[:10] == [200] * 10 and statuses[10] == 429
+
+
+def test_switching_the_language_after_an_error_uses_up_no_lookups(client):
+    refused = look_up(client, "54/1", "1984-02-31").get_data(as_text=True)
+    switch = lxml.html.fromstring(refused).get_element_by_id("language-list").getparent()
+    carried = {field.get("name"): field.get("value") for field in switch.xpath("./input[@type='hidden']")}
+    for language in ["ar", "tr", "de", "en"] * 4:
+        answer = client.post(switch.xpath(f".//button[@lang='{language}']/@formaction")[0], data=carried)
+        assert answer.status_code == 422 and 'value="31"' in answer.get_data(as_text=True)
+    # The refused lookup counted; the sixteen switches did not: nine more lookups fit the limit of ten a minute.
+    statuses = [look_up(client, "54/1", "1990-01-01").status_code for _ in range(10)]
+    assert statuses == [200] * 9 + [429]
 
 
 def test_handed_over_cases_are_deleted_after_the_retention_period(database, today):
