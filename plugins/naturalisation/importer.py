@@ -33,10 +33,14 @@ def parse_reference(raw: str) -> str:
 
 
 def parse_birth_date(raw: str) -> date:
-    """Read a date of birth, which must lie in the past."""
+    """Read a date of birth, which must lie in the past and be one the public lookup takes."""
     born = toolkit.parse_date_cell(raw, required=True)
     if born >= toolkit.office_today():
         raise ValueError(_("Das Geburtsdatum muss in der Vergangenheit liegen."))
+    # A date the lookup refuses (before 1900) would leave the family unable to find its appointment.
+    problem = toolkit.birth_date_problem(born)
+    if problem:
+        raise ValueError(problem)
     return born
 
 

@@ -196,7 +196,9 @@ def edit_case(case_id: int):
 def delete_case(case_id: int):
     session = toolkit.session()
     case = _case_or_404(case_id)
-    planned = [a for p in case.persons for a in p.appointments if a.state == "planned"]
+    # An appointment shared with a relative's case stays theirs: only the case's persons leave it, with the case.
+    planned = [appointment for appointment in _case_appointments(case)
+               if all(person.case_id == case.id for person in appointment.persons)]
     if request.method == "GET":
         # A case goes with its persons and its planned appointments: asked once more on a page of its own.
         return render_template("naturalisation/staff/delete_case.html", case=case, planned=len(planned))
@@ -364,7 +366,12 @@ def _letter(case: HandoverCase, appointments: list[HandoverAppointment], locatio
     """Render a case's invitation in the source language and, on its own page, in the client's language."""
     return [part.html for part in toolkit.render_letter(
         "naturalisation/staff/_letter.html", case.letter_language, case=case, appointments=appointments,
-        location=location, letter_date=toolkit.office_today())]
+        location=location, letter_date=toolkit.office_today(), lookup_address=_lookup_address)]
+
+
+def _lookup_address(lang: str) -> str:
+    """Return the public lookup's address in a language, as clients reach it (public_url), not as staff do."""
+    return toolkit.public_url_for("naturalisation.lookup", lang=lang)
 
 
 def _case_appointments(case: HandoverCase, day: date | None = None) -> list[HandoverAppointment]:

@@ -79,7 +79,7 @@ def result(token: str):
         return toolkit.render_error(404, _("Dieser Link ist abgelaufen oder ungültig. Bitte fragen Sie Ihren Termin "
                                            "noch einmal ab."), next_step=(url_for(".lookup"), _("Termin prüfen")),
                                     title=_("Link abgelaufen oder ungültig"))
-    page = render_template("naturalisation/result.html", status=case_status(case), service=SERVICE,
+    page = render_template("naturalisation/result.html", case=case, status=case_status(case), service=SERVICE,
                            location=handover_location(current_settings()))
     # It shows a case's appointments: shared computers and proxies must not keep it.
     return page, 200, {"Cache-Control": "no-store"}

@@ -73,6 +73,12 @@ def test_recording_a_case_checks_every_field_and_keeps_the_input(caseworker, dat
     assert "Zeile 2: „31.02.1990“ ist kein Datum (erwartet: 2026-07-01 oder 01.07.2026)." in page
     assert 'value="54/77-2026"' in page and "12.03.1980" in page
     assert count_cases(database) == 0
+    # A date the public lookup refuses would leave the family unable to find its appointment.
+    response = caseworker.post(f"{BASE}/cases/new", data={
+        "csrf_token": token, "reference": "54/77-2026", "ready_on": today.isoformat(), "births": "1.1.1850",
+        "family_group": "", "letter_language": ""})
+    assert response.status_code == 422 and "Bitte prüfen Sie das Geburtsdatum." in response.get_data(as_text=True)
+    assert count_cases(database) == 0
 
     response = caseworker.post(f"{BASE}/cases/new", data={
         "csrf_token": token, "reference": " 54/77-2026 ", "ready_on": today.isoformat(),
@@ -453,6 +459,7 @@ def test_a_slot_a_colleague_books_between_check_and_write_is_refused_not_a_serve
     assert stored == {first.id: time(9, 0), second.id: second.starts_at}
 
 
+@pytest.mark.portal_config({"public_url": "https://termine.example.org"})
 def test_day_plan_and_letters_in_german_and_the_clients_language(caseworker, database):
     add_case(database, "54/1-2026", [date(1980, 1, 31), date(1982, 2, 2)], letter_language="en")
     plan(caseworker)
@@ -466,8 +473,38 @@ def test_day_plan_and_letters_in_german_and_the_clients_language(caseworker, dat
     assert 'lang="de" dir="ltr"' in letters and 'lang="en" dir="ltr"' in letters
     assert "Einladung zur Übergabe Ihrer Einbürgerungsurkunde" in letters
     assert "Invitation to collect your naturalisation certificate" in letters
-    assert "http://localhost/en/naturalisation/" in letters
+    # The address clients reach (public_url), not the one staff reached the letters by.
+    assert "https://termine.example.org/en/naturalisation/" in letters
+    assert "https://termine.example.org/de/naturalisation/" in letters
+    assert "localhost/de/naturalisation" not in letters and "localhost/en/naturalisation" not in letters
     assert "2 Personen" in letters and "1980" not in letters
+
+
+def test_a_shared_appointment_counts_each_case_s_own_persons_in_its_letter_and_on_its_page(caseworker, app,
+                                                                                             database):
+    add_case(database, "54/2001-2026", [date(1970, 1, 1), date(1972, 2, 2), date(2004, 3, 3)], family_group="FAM-A")
+    add_case(database, "54/2002-2026", [date(1960, 11, 11)], family_group="FAM-A")
+    plan(caseworker)
+    shared = [a for a in appointments(database) if len({p.case_id for p in a.persons}) == 2]
+    assert len(shared) == 1
+    letters = caseworker.get(f"{BASE}/days/{shared[0].day.isoformat()}/letters").get_data(as_text=True)
+    client = app.test_client()
+    url = "/de/naturalisation/"
+    page = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "54/2002-2026", "day": "11",
+                                  "month": "11", "year": "1960"}, follow_redirects=True).get_data(as_text=True)
+    # The other case's person is neither counted nor betrayed: one person, as the letter says.
+    assert "1 Person" in page and "2 Personen" not in page
+    assert "1 Person" in letters
+    # Deleting the larger case cancels its own appointment (one, each named once), not the shared one.
+    with database() as db:
+        big = db.scalars(select(HandoverCase).where(HandoverCase.reference == "54/2001-2026")).one()
+        own = [a.id for a in appointments(database) if {p.case_id for p in a.persons} == {big.id}]
+    url = f"{BASE}/cases/{big.id}/delete"
+    assert "1 geplanter Termin des Falls wird abgesagt." in caseworker.get(url).get_data(as_text=True)
+    assert caseworker.post(url, data={"csrf_token": csrf_token(caseworker, url), "version": "1"}).status_code == 302
+    states = {a.id: (a.state, [p.case_id for p in a.persons]) for a in appointments(database)}
+    assert states[shared[0].id][0] == "planned" and len(states[shared[0].id][1]) == 1
+    assert [states[i][0] for i in own] == ["cancelled"]
 
 
 def test_the_audit_log_tells_plans_and_outcomes_in_the_readers_words(caseworker, staff_client, database, today,
