@@ -488,6 +488,9 @@ def test_a_shared_appointment_counts_each_case_s_own_persons_in_its_letter_and_o
     shared = [a for a in appointments(database) if len({p.case_id for p in a.persons}) == 2]
     assert len(shared) == 1
     letters = caseworker.get(f"{BASE}/days/{shared[0].day.isoformat()}/letters").get_data(as_text=True)
+    # The day plan says whose file each person of the shared appointment belongs to.
+    day_plan = caseworker.get(f"{BASE}/days/{shared[0].day.isoformat()}").get_data(as_text=True)
+    assert "<bdi>54/2001-2026</bdi>: Person 3" in day_plan and "<bdi>54/2002-2026</bdi>: Person 1" in day_plan
     client = app.test_client()
     url = "/de/naturalisation/"
     page = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "54/2002-2026", "day": "11",
