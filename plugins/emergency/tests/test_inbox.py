@@ -168,3 +168,14 @@ def test_the_request_page_shows_the_readable_domain_and_names_the_reference_for_
 ])
 def test_an_address_is_shown_with_the_domain_people_know(address, readable):
     assert readable_address(address) == readable
+
+
+def test_the_mail_s_state_and_time_are_joined_with_the_reader_s_comma(caseworker, database):
+    request_id = add_request(database, "NF-EEEE-6666")
+    with database() as db:
+        db.get(EmergencyRequest, request_id).mail.sent_at = toolkit.utcnow()
+        db.commit()
+    german = details(caseworker, request_id)["E-Mail an die Notfall-Adresse"].text_content()
+    arabic = details(caseworker, request_id, "ar")
+    sent = next(value.text_content() for value in arabic.values() if "،" in value.text_content())
+    assert ", " in german and ", " not in sent
