@@ -20,7 +20,16 @@ from portal.toolkit import _
 
 from .models import Appointment
 from .publishing import publish_changed
-from .selfservice import free_date, moment_text, offer_token, office_name, reference_line, slot_text, upcoming
+from .selfservice import (
+    free_date,
+    has_date,
+    moment_text,
+    offer_token,
+    office_name,
+    reference_line,
+    slot_text,
+    upcoming,
+)
 from .selfservice_models import FreedSlot, Offer, PendingMove, ShortNoticeEntry, given_back_exists
 from .statuses import STATUSES
 
@@ -49,18 +58,22 @@ def _why_offered() -> str:
 
 def _offer_mail(entry: ShortNoticeEntry, appointment: Appointment, offer: Offer,
                 slot: FreedSlot) -> toolkit.MailMessage:
+    # A postponed client has no date: nothing is "earlier", and nothing of theirs "stays".
+    dated = has_date(appointment)
     with force_locale(entry.language):
         link = toolkit.public_url_for("appointments.offer", token=offer_token(offer), lang=entry.language)
-        subject = _("Früherer Termin frei: Möchten Sie ihn?")
+        subject = _("Früherer Termin frei: Möchten Sie ihn?") if dated else _("Termin frei: Möchten Sie ihn?")
         # Who writes, about which letter, and why: a mail with a link and neither would pass for phishing.
         body = "\n\n".join([
-            _("Beim %(office)s ist ein früherer Termin frei geworden: %(slot)s.", office=office_name(),
-              slot=slot_text(slot)),
+            (_("Beim %(office)s ist ein früherer Termin frei geworden: %(slot)s.", office=office_name(),
+               slot=slot_text(slot)) if dated else
+             _("Beim %(office)s ist ein Termin frei geworden: %(slot)s.", office=office_name(), slot=slot_text(slot))),
             reference_line(appointment),
             _why_offered(),
             _("Wer zuerst zusagt, bekommt ihn. Das Angebot gilt bis %(until)s.", until=moment_text(offer.expires_at)),
             _("Zusagen:") + f"\n{link}",
-            _("Wenn Sie nichts tun, bleibt Ihr bisheriger Termin."),
+            _("Wenn Sie nichts tun, bleibt Ihr bisheriger Termin.") if dated else
+            _("Wenn Sie nichts tun, bleiben Sie auf der Liste für kurzfristige Termine."),
         ])
     return toolkit.queue_mail(entry.email, subject, body, plugin="appointments")
 
@@ -90,9 +103,12 @@ def offer_slot(slot: FreedSlot) -> list[Offer]:
 
 
 def accept(offer: Offer) -> bool:
-    """Take the offer's slot if nobody took it first; the others are told it is gone. The caller commits."""
+    """Take the offer's slot if nobody took it first (True again for an offer taken already); the others are told it
+    is gone. The caller commits."""
     session = toolkit.session()
     now = toolkit.utcnow()
+    if offer.state == "accepted":
+        return True  # sent twice (a double click, Back and send again): the slot is the client's
     if offer.state != "open" or offer.expires_at <= now:
         return False
     taken = session.execute(update(FreedSlot).where(FreedSlot.id == offer.slot_id,
@@ -140,12 +156,17 @@ def _gone_mail(offer: Offer) -> None:
                                       .where(ShortNoticeEntry.appointment_id == offer.appointment_id)).first()
     if entry is None or not entry.email:
         return
+    appointment = toolkit.session().get(Appointment, offer.appointment_id)
+    dated = has_date(appointment)
     with force_locale(entry.language):
         body = "\n\n".join([
             _("Jemand anderes hat den früheren Termin (%(office)s) schneller angenommen. Ihr bisheriger Termin "
-              "bleibt, und Sie bleiben auf der Liste für kurzfristige Termine.", office=office_name()),
-            reference_line(toolkit.session().get(Appointment, offer.appointment_id)),
+              "bleibt, und Sie bleiben auf der Liste für kurzfristige Termine.", office=office_name()) if dated else
+            _("Jemand anderes hat den Termin (%(office)s) schneller angenommen. Sie bleiben auf der Liste für "
+              "kurzfristige Termine.", office=office_name()),
+            reference_line(appointment),
             _why_offered(),
         ])
-        toolkit.queue_mail(entry.email, _("Der frühere Termin ist schon vergeben"), body, plugin="appointments")
+        subject = _("Der frühere Termin ist schon vergeben") if dated else _("Der Termin ist schon vergeben")
+        toolkit.queue_mail(entry.email, subject, body, plugin="appointments")
 

@@ -133,6 +133,14 @@ def has_date(appointment: Appointment | Row) -> bool:
     return STATUSES[appointment.status].has_date and appointment.starts_at is not None
 
 
+def had_date(appointment: Appointment | Row) -> bool:
+    """Tell whether the appointment had a date before an accepted offer moved it (has_date when no offer did)."""
+    move = toolkit.session().get(PendingMove, appointment.id)
+    if move is None:
+        return has_date(appointment)
+    return move.previous_starts_at is not None and STATUSES[move.previous_status].has_date
+
+
 def upcoming(appointment: Appointment | Row) -> bool:
     """Tell whether the appointment has a date still ahead, the condition for confirming, cancelling, reminders."""
     return has_date(appointment) and appointment.starts_at > toolkit.utcnow()
@@ -175,16 +183,42 @@ def may_wait_for_earlier(appointment: Appointment | Row) -> bool:
 
 
 def free_date(appointment: Appointment, now: datetime) -> None:
-    """Free the appointment's date for someone else: staff may offer it at short notice."""
-    toolkit.session().add(FreedSlot(starts_at=appointment.starts_at, service=appointment.service,
-                                    building=appointment.building, room=appointment.room,
-                                    freed_reference=appointment.reference, created_at=now))
+    """Free the appointment's date for someone else, once: staff may offer it at short notice."""
+    session = toolkit.session()
+    # Given back, then moved by an offer (or given back twice): one date is one slot, never offered twice.
+    if session.scalar(select(exists().where(FreedSlot.freed_reference == appointment.reference,
+                                            FreedSlot.starts_at == appointment.starts_at))):
+        return
+    session.add(FreedSlot(starts_at=appointment.starts_at, service=appointment.service,
+                          building=appointment.building, room=appointment.room,
+                          freed_reference=appointment.reference, created_at=now))
+
+
+def withdraw_offers(appointment: Appointment, now: datetime) -> None:
+    """End the appointment's open offers: its client gave the date back or left the short-notice list."""
+    toolkit.session().execute(update(Offer).where(Offer.appointment_id == appointment.id, Offer.state == "open")
+                              .values(state="gone", answered_at=now).execution_options(synchronize_session=False))
+
+
+def _latest_requests(appointment: Appointment):
+    return (select(ClientRequest).where(ClientRequest.appointment_id == appointment.id,
+                                        ClientRequest.state != "superseded")
+            .order_by(ClientRequest.created_at.desc(), ClientRequest.id.desc()).limit(1))
+
+
+def confirmed(appointment: Appointment) -> bool:
+    """Tell whether the client's latest word on the appointment's current date is that they come."""
+    latest = toolkit.session().scalars(_latest_requests(appointment)).first()
+    return latest is not None and latest.kind == "confirm" and latest.slot_start == appointment.starts_at
 
 
 def record_request(appointment: Appointment, kind: str, **details) -> ClientRequest:
     """Store a client's request; it replaces the client's earlier open one, which staff need not handle any more."""
     session = toolkit.session()
     now = toolkit.utcnow()
+    if kind == "confirm" and confirmed(appointment):
+        # Confirmed again (the reminder's link, a second tab): staff count one client coming, not two.
+        return session.scalars(_latest_requests(appointment)).first()
     session.execute(update(ClientRequest).where(ClientRequest.appointment_id == appointment.id,
                                                 ClientRequest.state == "open")
                     .values(state="superseded", handled_at=now, version=ClientRequest.version + 1)
@@ -199,6 +233,7 @@ def record_request(appointment: Appointment, kind: str, **details) -> ClientRequ
         # them their given-back date still stands: the office sends a new date by letter when they want one.
         session.execute(Reminder.__table__.delete().where(Reminder.appointment_id == appointment.id))
         session.execute(ShortNoticeEntry.__table__.delete().where(ShortNoticeEntry.appointment_id == appointment.id))
+        withdraw_offers(appointment, now)
     session.flush()
     return request
 
@@ -234,12 +269,14 @@ def panel(appointment: Row) -> dict:
         "offers": [(offer_token(offer), slot_text(offer)) for offer in offers if offer.state == "open"],
         "accepted": [slot_text(offer) for offer in offers if offer.state == "accepted"],
     }
+    # Whether an accepted offer replaced a date of the client's own ("your previous date no longer holds").
+    had_own_date = had_date(appointment) if shown["accepted"] else False
     # A closed appointment with no request behind it has nothing to answer: the page shows no empty section.
     return shown | {"token": action_token(appointment), "reminded": bool(flags.reminded),
                     "may_be_reminded": shown["upcoming"] and may_be_reminded(appointment),
                     "reminders_on_schedule": shown["upcoming"] and reminders_on_schedule(appointment),
                     # Without a date (postponed) there is no "current appointment" to keep nor an "earlier" one.
-                    "dated": has_date(appointment),
+                    "dated": has_date(appointment), "had_own_date": had_own_date,
                     "empty": not any(shown.values())}
 
 

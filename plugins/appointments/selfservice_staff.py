@@ -7,7 +7,7 @@ from datetime import timedelta
 from itertools import groupby
 
 from flask import Response, abort, flash, redirect, render_template, url_for
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal import toolkit
 from portal.toolkit import _
@@ -42,8 +42,10 @@ def request_details(request: ClientRequest) -> str:
 def selfservice_inbox():
     session = toolkit.session()
     since = toolkit.utcnow() - timedelta(days=INBOX_DAYS)
+    # What clients say now: a request a later one of the same client replaced is not counted.
     per_day = Counter((toolkit.office_today(created_at), kind) for created_at, kind in session.execute(
-        select(ClientRequest.created_at, ClientRequest.kind).where(ClientRequest.created_at >= since)))
+        select(ClientRequest.created_at, ClientRequest.kind).where(ClientRequest.created_at >= since,
+                                                                   ClientRequest.state != "superseded")))
     days = sorted({day for day, _kind in per_day}, reverse=True)
     requests = toolkit.paginate(select(ClientRequest).where(ClientRequest.state == "open")
                                 .order_by(ClientRequest.created_at, ClientRequest.id), PAGE_SIZE)
@@ -105,7 +107,10 @@ def selfservice_offer(slot_id: int):
         return redirect(url_for(".selfservice_inbox"))
     offers = offer_slot(slot)
     if not offers:
-        flash(_("Niemand auf der Liste passt zu diesem Termin."), "error")
+        already = session.scalar(select(func.count()).select_from(Offer).where(
+            Offer.slot_id == slot.id, Offer.state == "open", Offer.expires_at > toolkit.utcnow()))
+        flash(_("Dieser Termin ist schon angeboten; die offenen Angebote stehen unter „Angebote“.") if already
+              else _("Niemand auf der Liste passt zu diesem Termin."), "error")
         return redirect(url_for(".selfservice_inbox"))
     toolkit.audit("offer", "appointments_freed_slot", slot.id, after={"offers": [offer.id for offer in offers]},
                   summary=slot.freed_reference)

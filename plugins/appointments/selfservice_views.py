@@ -34,7 +34,9 @@ from .selfservice import (
     answerable,
     appointment_for_action,
     appointment_for_mail_link,
+    confirmed,
     given_back,
+    had_date,
     has_date,
     may_be_reminded,
     may_wait_for_earlier,
@@ -42,6 +44,7 @@ from .selfservice import (
     record_request,
     reminders_on_schedule,
     slot_text,
+    withdraw_offers,
 )
 from .selfservice_models import FreedSlot, Reminder, ShortNoticeEntry
 from .views import bp
@@ -246,6 +249,8 @@ def _perform(action: str, appointment: Appointment, form: toolkit.Form) -> str:
         return _("Sie bekommen keine Erinnerungen mehr. Ihre E-Mail-Adresse ist gelöscht.")
     if action == "leave-list":
         session.execute(ShortNoticeEntry.__table__.delete().where(ShortNoticeEntry.appointment_id == appointment.id))
+        # Off the list means no earlier date: an offer still open would move the appointment all the same.
+        withdraw_offers(appointment, toolkit.utcnow())
         if not has_date(appointment):
             return _("Sie stehen nicht mehr auf der Liste. Ihre E-Mail-Adresse ist gelöscht.")
         return _("Sie stehen nicht mehr auf der Liste. Ihre E-Mail-Adresse ist gelöscht; Ihr bisheriger Termin "
@@ -266,6 +271,9 @@ def mail_link(token: str):
         raise NotFound()
     if not _allowed(action, appointment):
         return _done(appointment, _("Für diesen Termin ist das nicht möglich. Den Stand sehen Sie unten."), "error")
+    if action == "confirm" and confirmed(appointment):
+        # Opened again after confirming: the page says so instead of offering the button once more.
+        return _done(appointment, _("Danke! Wir haben notiert, dass Sie kommen."))
     return _render_action(action, appointment, FORMS[action](formdata=None))
 
 
@@ -278,17 +286,24 @@ def offer(token: str):
     form = ActionForm()
     appointment = toolkit.session().get(Appointment, offer.appointment_id)
     slot = toolkit.session().get(FreedSlot, offer.slot_id)
+    # A postponed client has no date of their own: nothing of theirs is freed or stays.
+    dated = had_date(appointment)
     if request.method == "POST" and form.validate():
         taken = accept(offer)
         toolkit.session().commit()
         if taken:
             return _done(appointment, _("Der Termin gehört Ihnen: %(slot)s. Ihr bisheriger Termin gilt nicht mehr.",
-                                        slot=slot_text(slot)))
-        return _done(appointment, _("Dieser Termin ist leider schon vergeben. Ihr bisheriger Termin bleibt."),
-                     "error")
+                                        slot=slot_text(slot)) if dated else
+                         _("Der Termin gehört Ihnen: %(slot)s.", slot=slot_text(slot)))
+        if slot.taken_by_offer_id is None:
+            # Expired, or ended when the client gave their date back or left the list: nobody took it.
+            return _done(appointment, _("Dieses Angebot gilt nicht mehr. Ihr bisheriger Termin bleibt.") if dated
+                         else _("Dieses Angebot gilt nicht mehr."), "error")
+        return _done(appointment, _("Dieser Termin ist leider schon vergeben. Ihr bisheriger Termin bleibt.")
+                     if dated else _("Dieser Termin ist leider schon vergeben."), "error")
     open_now = offer.state == "open" and offer.expires_at > toolkit.utcnow() and slot.taken_by_offer_id is None
     return render_template("appointments/selfservice/offer.html", form=form, open_now=open_now, token=token,
-                           accepted=offer.state == "accepted",
+                           accepted=offer.state == "accepted", dated=dated,
                            slot_description=slot_text(slot), facts=describe(appointment, given_back(appointment)),
                            result_url=url_for("appointments.result", token=result_token(appointment))), \
         422 if form.errors else 200

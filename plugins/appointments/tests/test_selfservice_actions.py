@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 import pytest
+from portal_plugins.appointments.models import Appointment
+from portal_plugins.appointments.selfservice import mail_token
 from portal_plugins.appointments.selfservice_models import ClientRequest, FreedSlot, Reminder, ShortNoticeEntry
 from sqlalchemy import func, select
 
@@ -363,3 +365,23 @@ def test_an_expired_self_service_link_says_so_in_its_heading(app, client, add_ap
     page = answer.get_data(as_text=True)
     assert answer.status_code == 404
     assert f"<h1>{heading}</h1>" in page and f'href="/{lang}/appointments/"' in page
+
+
+def test_confirming_twice_is_one_answer_and_the_mail_link_then_says_so(client, database, add_appointment, open_result,
+                                                                       act, staff_client):
+    appointment_id = add_appointment(days=10)
+    _html, token = open_result(client)
+    for _ in range(2):
+        assert "Danke! Wir haben notiert, dass Sie kommen." in act(client, "confirm", token).get_data(as_text=True)
+    assert count_all(database)["ClientRequest"] == 1
+    inbox = staff_client("caseworker").get("/de/staff/appointments/self-service/").get_data(as_text=True)
+    per_day = lxml.html.fromstring(inbox).get_element_by_id("per-day-title").getparent()
+    # Columns: coming, cancelled, another date wanted.
+    assert [cell.text_content() for cell in per_day.xpath(".//tbody//td")] == ["1", "0", "0"]
+    # The reminder's "Ich komme" link, opened after confirming, says so instead of offering the button again.
+    with database() as session:
+        appointment = session.get(Appointment, appointment_id)
+        link = f"/de/appointments/self-service/mail/{mail_token(appointment, 'confirm')}"
+    opened = client.get(link, follow_redirects=True).get_data(as_text=True)
+    assert "Danke! Wir haben notiert, dass Sie kommen." in opened
+    assert count_all(database)["ClientRequest"] == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from datetime import date, datetime, time, timedelta
+from email.header import decode_header, make_header
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -88,10 +89,10 @@ def test_the_first_to_accept_takes_it_and_the_other_is_told(app, client, freed_s
     answer = second.post(links[1], data={"csrf_token": csrf_token(second, "/de/appointments/")},
                          follow_redirects=True)
     assert "schon vergeben" in answer.get_data(as_text=True)
-    # Accepting twice does not take it twice.
+    # Accepting twice (a double click, Back and send again) takes it once and says again that it is theirs.
     again = first.post(links[0], data={"csrf_token": csrf_token(first, "/de/appointments/")},
                         follow_redirects=True)
-    assert "schon vergeben" in again.get_data(as_text=True)
+    assert "gehört Ihnen" in again.get_data(as_text=True) and "schon vergeben" not in again.get_data(as_text=True)
     with database() as session:
         assert sorted(session.scalars(select(Offer.state))) == ["accepted", "gone", "gone"]
         # The slot given back by M-100001 is taken; the taker's own date is freed in its turn, for no one yet.
@@ -290,3 +291,68 @@ def test_offer_mails_name_the_office_the_reference_and_why_and_the_page_the_appo
     assert gone["X-Envelope-To"] == "a@example.org"
     assert f"den früheren Termin (\u2068{office}\u2069) schneller angenommen" in text
     assert "Vorgangsnummer: \u2068M-200001\u2069" in text and "für kurzfristige Termine gemeldet haben" in text
+
+
+def test_giving_the_date_back_or_leaving_the_list_ends_an_open_offer_and_no_date_is_freed_twice(
+        app, client, freed_slot_and_list, staff_client, database, mail_server, open_result, act):
+    offer_from_staff(staff_client("caseworker"))
+    app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
+    links = {mail["X-Envelope-To"]: re.search(r"(/de/appointments/offer/\S+)", mail.get_payload(decode=True).decode())
+             .group(1) for mail in mail_server.messages}
+    # M-200002 gives their date back, M-200001 leaves the list: neither offer can be taken any more.
+    _html, token = open_result(client, reference="M-200002", birth_date=BIRTHS["M-200002"])
+    assert act(client, "cancel", token, wants_new_date="no").status_code == 200
+    _html, token = open_result(client, reference="M-200001", birth_date=BIRTHS["M-200001"])
+    assert act(client, "leave-list", token).status_code == 200
+    for address in ("b@example.org", "a@example.org"):
+        visitor = app.test_client()
+        page = visitor.get(links[address]).get_data(as_text=True)
+        assert "Termin annehmen" not in page and "Dieses Angebot gilt nicht mehr." in page
+        # The page's form, sent from a tab opened before, takes nothing.
+        answer = visitor.post(links[address], data={"csrf_token": csrf_token(visitor, "/de/appointments/")},
+                              follow_redirects=True).get_data(as_text=True)
+        assert "Dieses Angebot gilt nicht mehr." in answer and "gehört Ihnen" not in answer
+    with database() as session:
+        assert session.scalar(select(FreedSlot.taken_by_offer_id).filter_by(freed_reference="M-100001")) is None
+        states = dict(session.execute(select(Appointment.reference, Offer.state)
+                                      .join(Offer, Offer.appointment_id == Appointment.id)).all())
+        assert (states["M-200001"], states["M-200002"], states["M-200003"]) == ("gone", "gone", "open")
+        # M-200002's date is freed once, however often it is given back.
+        assert session.scalars(select(FreedSlot.freed_reference)).all().count("M-200002") == 1
+    _html, token = open_result(client, reference="M-200002", birth_date=BIRTHS["M-200002"])
+    act(client, "cancel", token, wants_new_date="yes")
+    with database() as session:
+        assert session.scalars(select(FreedSlot.freed_reference)).all().count("M-200002") == 1
+
+
+def test_a_postponed_client_is_offered_a_date_not_an_earlier_one(app, client, add_appointment, staff_client,
+                                                                 database, mail_server, open_result, act):
+    add_appointment("M-100001", days=1, clock=time(8, 0))
+    add_appointment("M-300001", date(1979, 5, 5), days=None, status="postponed")
+    _html, token = open_result(client)
+    act(client, "cancel", token, wants_new_date="no")
+    _html, token = open_result(client, reference="M-300001", birth_date=date(1979, 5, 5))
+    assert act(client, "short-notice", token, email="p@example.org").status_code == 200
+    offer_from_staff(staff_client("caseworker"))
+    app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
+    (mail,) = mail_server.messages
+    body = mail.get_payload(decode=True).decode()
+    assert str(make_header(decode_header(mail["Subject"]))) == "Termin frei: Möchten Sie ihn?"
+    assert "ist ein Termin frei geworden" in body and "früher" not in body and "bisheriger" not in body
+    assert "Wenn Sie nichts tun, bleiben Sie auf der Liste für kurzfristige Termine." in body
+    result, _token = open_result(client, reference="M-300001", birth_date=date(1979, 5, 5))
+    assert "Ein Termin ist frei geworden: " in result and "Ein früherer Termin" not in result
+    link = re.search(r"(/de/appointments/offer/\S+)", body).group(1)
+    page = client.get(link).get_data(as_text=True)
+    assert "<h1>Freier Termin</h1>" in page and "Ihr Anliegen:" in page and "bisheriger" not in page
+    answer = client.post(link, data={"csrf_token": csrf_token(client, link)}, follow_redirects=True)
+    said = answer.get_data(as_text=True)
+    assert "Der Termin gehört Ihnen: " in said and "bisheriger Termin" not in said
+
+
+def test_staff_offering_a_slot_again_are_told_it_is_on_offer(freed_slot_and_list, staff_client):
+    staff = staff_client("caseworker")
+    offer_from_staff(staff)
+    again = offer_from_staff(staff)
+    page = staff.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Dieser Termin ist schon angeboten" in page and "Niemand auf der Liste passt" not in page
