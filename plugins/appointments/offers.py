@@ -22,6 +22,7 @@ from .models import Appointment
 from .publishing import publish_changed
 from .selfservice import (
     free_date,
+    given_back,
     has_date,
     moment_text,
     offer_token,
@@ -110,6 +111,10 @@ def accept(offer: Offer) -> bool:
     if offer.state == "accepted":
         return True  # sent twice (a double click, Back and send again): the slot is the client's
     if offer.state != "open" or offer.expires_at <= now:
+        return False
+    if given_back(session.get(Appointment, offer.appointment_id)):
+        # Offered before its client gave the date back: moving it now would undo what they said.
+        offer.state, offer.answered_at = "gone", now
         return False
     taken = session.execute(update(FreedSlot).where(FreedSlot.id == offer.slot_id,
                                                     FreedSlot.taken_by_offer_id.is_(None))

@@ -286,8 +286,9 @@ def offer(token: str):
     form = ActionForm()
     appointment = toolkit.session().get(Appointment, offer.appointment_id)
     slot = toolkit.session().get(FreedSlot, offer.slot_id)
-    # A postponed client has no date of their own: nothing of theirs is freed or stays.
-    dated = had_date(appointment)
+    # A postponed client has no date of their own, nor has one who gave theirs back: nothing of theirs is freed or
+    # stays.
+    dated = had_date(appointment) and not given_back(appointment)
     if request.method == "POST" and form.validate():
         taken = accept(offer)
         toolkit.session().commit()

@@ -312,6 +312,8 @@ def test_giving_the_date_back_or_leaving_the_list_ends_an_open_offer_and_no_date
         answer = visitor.post(links[address], data={"csrf_token": csrf_token(visitor, "/de/appointments/")},
                               follow_redirects=True).get_data(as_text=True)
         assert "Dieses Angebot gilt nicht mehr." in answer and "gehört Ihnen" not in answer
+        # The date given back does not "stay"; the one of the client who left the list does.
+        assert ("Ihr bisheriger Termin bleibt" in answer) == (address == "a@example.org")
     with database() as session:
         assert session.scalar(select(FreedSlot.taken_by_offer_id).filter_by(freed_reference="M-100001")) is None
         states = dict(session.execute(select(Appointment.reference, Offer.state)
@@ -356,3 +358,22 @@ def test_staff_offering_a_slot_again_are_told_it_is_on_offer(freed_slot_and_list
     again = offer_from_staff(staff)
     page = staff.get(again.headers["Location"]).get_data(as_text=True)
     assert "Dieser Termin ist schon angeboten" in page and "Niemand auf der Liste passt" not in page
+
+
+def test_an_offer_left_open_for_a_date_given_back_takes_nothing(app, client, freed_slot_and_list, staff_client,
+                                                               database, open_result):
+    offer_from_staff(staff_client("caseworker"))
+    with database() as session:
+        offer_id, appointment_id = session.execute(select(Offer.id, Offer.appointment_id).join(
+            Appointment, Appointment.id == Offer.appointment_id).where(Appointment.reference == "M-200002")).one()
+    # Given back past the portal (an installation from before offers ended with it): the offer is still open.
+    with app.test_request_context("/de/appointments/"):
+        appointment = toolkit.session().get(Appointment, appointment_id)
+        toolkit.session().add(FreedSlot(starts_at=appointment.starts_at, service=appointment.service,
+                                        freed_reference="M-200002", created_at=toolkit.utcnow()))
+        toolkit.session().commit()
+        assert accept(toolkit.session().get(Offer, offer_id)) is False
+        toolkit.session().commit()
+    with database() as session:
+        assert session.get(Offer, offer_id).state == "gone"
+        assert session.scalar(select(FreedSlot.taken_by_offer_id).filter_by(freed_reference="M-100001")) is None
