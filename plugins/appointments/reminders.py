@@ -54,17 +54,27 @@ def _due_spans() -> tuple[tuple[str, datetime, datetime], ...]:
             ("last_sent_at", toolkit.utcnow(), tomorrow_ends))
 
 
+# A reminder is sent at most this long before the date it is for (the first three days before, the last one the day
+# before, both up to a day late for a late sign-up): one sent longer before was for a date the office has since
+# moved, and the moved date gets its reminders anew.
+SENT_FOR_THIS_DATE = {"first_sent_at": timedelta(days=4), "last_sent_at": timedelta(days=2)}
+
+
 def send_due_reminders() -> int:
     """Queue the reminders due today; return how many were queued."""
     session = toolkit.session()
     queued = 0
     for column_name, start, end in _due_spans():
         column = getattr(Reminder, column_name)
-        due = session.execute(select(Reminder.id).join(Appointment, Appointment.id == Reminder.appointment_id)
+        due = session.execute(select(Reminder.id, column, Appointment.starts_at)
+                              .join(Appointment, Appointment.id == Reminder.appointment_id)
                               .where(Appointment.starts_at >= start, Appointment.starts_at < end,
-                                     Appointment.status.in_(DATED_STATUSES), column.is_(None))).scalars().all()
-        for reminder_id in due:
-            claimed = session.execute(update(Reminder).where(Reminder.id == reminder_id, column.is_(None))
+                                     Appointment.status.in_(DATED_STATUSES))).all()
+        for reminder_id, sent_at, starts_at in due:
+            if sent_at is not None and sent_at > starts_at - SENT_FOR_THIS_DATE[column_name]:
+                continue
+            unsent = column.is_(None) if sent_at is None else column == sent_at
+            claimed = session.execute(update(Reminder).where(Reminder.id == reminder_id, unsent)
                                       .values({column_name: toolkit.utcnow()})
                                       .execution_options(synchronize_session=False)).rowcount == 1
             if not claimed:

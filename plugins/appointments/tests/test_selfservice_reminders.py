@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from portal_plugins.appointments.models import Appointment
 from portal_plugins.appointments.selfservice_models import ClientRequest, Reminder
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from portal import toolkit
 
@@ -55,6 +55,17 @@ def test_a_reminder_asked_for_late_goes_with_the_next_run(app, client, add_appoi
     with database() as session:
         reminder = session.scalars(select(Reminder)).one()
         assert reminder.first_sent_at is not None and reminder.last_sent_at is None
+
+
+def test_a_date_the_office_moved_gets_its_reminders_anew(app, client, add_appointment, open_result, act, database):
+    add_appointment(days=2)
+    opt_in(client, open_result, act)
+    # The reminder went six days ago, three days before the date then; the office has since moved it.
+    with database() as session:
+        session.execute(update(Reminder).values(first_sent_at=toolkit.utcnow() - timedelta(days=6)))
+        session.commit()
+    assert run(app, "appointments", "remind") == "reminders queued: 1\n"
+    assert run(app, "appointments", "remind") == "reminders queued: 0\n"
 
 
 def test_an_appointment_today_offers_no_reminder(client, add_appointment, open_result, act, database):
