@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -95,11 +96,23 @@ def _stage(stream: IO[bytes], report: toolkit.CsvReport) -> None:
                                      "gleich sein (siehe Zeile %(line)d).", line=entry.line))
             continue
         entry.births.append(row["geburtsdatum"])
-    if not report.ok:
-        return
+    rows_valid = report.ok
     existing = {toolkit.reference_key(case.reference): case for case in session.scalars(
         select(HandoverCase).where(toolkit.reference_key_expression(HandoverCase.reference).in_(list(cases)))
         .options(selectinload(HandoverCase.persons)))}
+    for key, entry in cases.items():
+        case = existing.get(key)
+        if case is None:
+            continue
+        stored = Counter(person.birth_key for person in case.persons)
+        given = Counter(birth_key(entry.reference, born) for born in entry.births)
+        # Every bad row is listed at once: with bad rows elsewhere a reference may lack one of its rows, so only a
+        # person the recorded case has not is told then.
+        if (given != stored) if rows_valid else (given - stored):
+            report.add_error(entry.line, _("Das Aktenzeichen %(reference)s ist schon mit anderen Personen erfasst. "
+                                           "Bitte ändern Sie den Fall im Formular.", reference=entry.reference))
+    if not report.ok:
+        return
     for key, entry in cases.items():
         case, reference = existing.get(key), entry.reference
         if case is None:
@@ -107,9 +120,6 @@ def _stage(stream: IO[bytes], report: toolkit.CsvReport) -> None:
                              letter_language=entry.letter_language,
                              persons=persons_born(reference, entry.births)))
             report.created += 1
-        elif sorted(p.birth_key for p in case.persons) != sorted(birth_key(reference, born) for born in entry.births):
-            report.add_error(entry.line, _("Das Aktenzeichen %(reference)s ist schon mit anderen Personen erfasst. "
-                                           "Bitte ändern Sie den Fall im Formular.", reference=reference))
         elif (case.ready_on, case.family_group, case.letter_language) == (entry.ready_on, entry.family_group,
                                                                            entry.letter_language):
             report.unchanged += 1

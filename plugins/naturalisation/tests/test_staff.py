@@ -205,6 +205,16 @@ def test_import_saves_all_rows_or_nothing(caseworker, database, today):
     assert "0 neu, 0 geändert, 2 unverändert" in caseworker.get(f"{BASE}/").get_data(as_text=True)
     response = upload(caseworker, CSV_HEADER + f"54/2-2026;{ready};05.06.1999;;\n")
     assert "schon mit anderen Personen erfasst" in response.get_data(as_text=True)
+    # Listed beside the file's other bad rows, not only once they are mended.
+    response = upload(caseworker, CSV_HEADER + f"54/9-2026;gestern;05.06.1990;;\n54/2-2026;{ready};05.06.1999;;\n")
+    page = response.get_data(as_text=True)
+    assert "Zeile 2" in page and "Zeile 3" in page and "schon mit anderen Personen erfasst" in page
+    # A known case whose file lacks a row that was bad is not blamed for the missing person.
+    response = upload(caseworker, CSV_HEADER + f"54/1-2026;{ready};01.02.1980;G-1;tr\n"
+                                               f"54/1-2026;{ready};31.02.1982;G-1;tr\n")
+    assert "Zeile 3" in response.get_data(as_text=True)
+    assert "schon mit anderen Personen erfasst" not in response.get_data(as_text=True)
+    assert count_cases(database) == 2
     # Another spelling is the same case, as the lookup finds it: never a second one nobody could look up.
     assert upload(caseworker, CSV_HEADER + f"54 2 2026;{ready};05.06.1990;G-1;\n").status_code == 302
     assert count_cases(database) == 2
