@@ -152,13 +152,15 @@ def language_switch() -> KeptForm | None:
 
     Without it, the switch (a link) would ask for the page again and lose what the visitor typed: the switch's
     buttons send the form's fields to the same page in the other language instead, which shows them there with
-    their errors and acts on nothing (Form.validate refuses the copy).
+    their errors and acts on nothing (Form.validate refuses the copy). Worked out once per answer, when its page
+    is rendered (after the view's own checks).
     """
-    if request.method != "POST" or is_htmx() or not has_refused_form():
+    if request.method != "POST":
         return None
-    if not (is_public_page() and _is_a_page_in_languages()):
-        return None
-    return KeptForm.of_request()
+    if "language_switch" not in g:
+        refused = not is_htmx() and has_refused_form() and is_public_page() and _is_a_page_in_languages()
+        g.language_switch = KeptForm.of_request() if refused else None
+    return g.language_switch
 
 
 def _links(address_in: Callable[[str], str]) -> list[dict]:

@@ -200,25 +200,28 @@ def withdraw_offers(appointment: Appointment, now: datetime) -> None:
                               .values(state="gone", answered_at=now).execution_options(synchronize_session=False))
 
 
-def _latest_requests(appointment: Appointment):
-    return (select(ClientRequest).where(ClientRequest.appointment_id == appointment.id,
-                                        ClientRequest.state != "superseded")
-            .order_by(ClientRequest.created_at.desc(), ClientRequest.id.desc()).limit(1))
+def _confirmation(appointment: Appointment) -> ClientRequest | None:
+    """Return the client's latest word on the appointment if it is that they come on its current date, else None."""
+    latest = toolkit.session().scalars(
+        select(ClientRequest).where(ClientRequest.appointment_id == appointment.id, ClientRequest.state != "superseded")
+        .order_by(ClientRequest.created_at.desc(), ClientRequest.id.desc()).limit(1)).first()
+    confirms = latest is not None and latest.kind == "confirm" and latest.slot_start == appointment.starts_at
+    return latest if confirms else None
 
 
 def confirmed(appointment: Appointment) -> bool:
     """Tell whether the client's latest word on the appointment's current date is that they come."""
-    latest = toolkit.session().scalars(_latest_requests(appointment)).first()
-    return latest is not None and latest.kind == "confirm" and latest.slot_start == appointment.starts_at
+    return _confirmation(appointment) is not None
 
 
 def record_request(appointment: Appointment, kind: str, **details) -> ClientRequest:
     """Store a client's request; it replaces the client's earlier open one, which staff need not handle any more."""
     session = toolkit.session()
     now = toolkit.utcnow()
-    if kind == "confirm" and confirmed(appointment):
+    confirmation = _confirmation(appointment) if kind == "confirm" else None
+    if confirmation is not None:
         # Confirmed again (the reminder's link, a second tab): staff count one client coming, not two.
-        return session.scalars(_latest_requests(appointment)).first()
+        return confirmation
     session.execute(update(ClientRequest).where(ClientRequest.appointment_id == appointment.id,
                                                 ClientRequest.state == "open")
                     .values(state="superseded", handled_at=now, version=ClientRequest.version + 1)
