@@ -93,8 +93,8 @@ class SignedTokens:
         """Return a URL-safe token that carries the payload and when it was signed."""
         return _serializer(current_app.config["SECRET_KEY"], self.salt).dumps(payload)
 
-    def loads(self, token: str | None, max_age_seconds: int):
-        """Return the payload, or None when the token is forged, malformed or older than max_age_seconds."""
+    def loads(self, token: str | None, max_age_seconds: int | None):
+        """Return the payload, or None when the token is forged, malformed or older than max_age_seconds (if given)."""
         try:
             return _serializer(current_app.config["SECRET_KEY"], self.salt).loads(token or "", max_age=max_age_seconds)
         except BadData:

@@ -76,14 +76,15 @@ def offer_token(offer: Offer | Row) -> str:
     return TOKENS.dumps([offer.id, "offer"])
 
 
-def _load(token: str, max_age: int) -> list | None:
+def _load(token: str, max_age: int | None) -> list | None:
     payload = TOKENS.loads(token, max_age)
     return payload if isinstance(payload, list) and payload and isinstance(payload[0], int) else None
 
 
-def appointment_for_action(token: str) -> Appointment | None:
-    """Return the appointment of a result page's action token, or None when forged, expired or gone."""
-    payload = _load(token, toolkit.plugin_settings("appointments")["result_link_minutes"] * 60)
+def appointment_for_action(token: str, any_age: bool = False) -> Appointment | None:
+    """Return the appointment of a result page's action token, or None when forged, expired (unless any_age) or gone."""
+    max_age = None if any_age else toolkit.plugin_settings("appointments")["result_link_minutes"] * 60
+    payload = _load(token, max_age)
     if payload is None or payload[1:] != ["act"]:
         return None
     return toolkit.session().get(Appointment, payload[0])

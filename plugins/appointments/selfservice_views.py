@@ -2,8 +2,10 @@
 
 Reached only from a result page (a lookup that succeeded) or a link in a mail:
 forms carry a signed, expiring token of the appointment, never the reference.
-A token that is forged, altered or expired gets the plugin's "link expired"
-page, whatever the appointment. Bad input changes nothing: 422 with the summary.
+A token that is forged or altered gets the plugin's "link expired" page,
+whatever the appointment, as does an expired one opened again; a form sent
+with an expired one comes back with what was typed and asks for the date of
+birth. Bad input changes nothing: 422 with the summary.
 """
 
 from __future__ import annotations
@@ -47,10 +49,12 @@ from .selfservice import (
     withdraw_offers,
 )
 from .selfservice_models import FreedSlot, Reminder, ShortNoticeEntry
-from .views import bp
+from .views import RATE_LIMITED_FORMS, bp, lookup_by_birth_date, lookup_limits, mark_lookup_failed
 
 ACTIONS = ("confirm", "cancel", "new-date", "remind", "stop-reminders", "short-notice", "leave-list")
 EMAIL_MESSAGE = _l("Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de.")
+ASK_AGAIN_MESSAGE = _l("Diese Seite war lange geöffnet. Zum Schutz Ihrer Daten geben Sie bitte Ihr Geburtsdatum noch "
+                       "einmal ein. Was Sie eingetragen haben, bleibt erhalten.")
 
 
 def _strip(value):
@@ -66,6 +70,18 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class BirthDateAgainField(toolkit.BirthDateField):
+    """The date of birth on a self-service form, whose boxes keep clear of the permit date's boxes beside them."""
+
+    BOXES = tuple((f"birth_{name}", *rest) for name, *rest in toolkit.BirthDateField.BOXES)
+
+
+class AskAgain:
+    """The date of birth, asked when a form is sent after its token expired; made first, so it leads the page."""
+
+    birth_date = BirthDateAgainField(_l("Geburtsdatum"))
 
 
 class ActionForm(toolkit.Form):
@@ -167,6 +183,7 @@ class ShortNoticeForm(ActionForm):
 
 FORMS = {"confirm": ActionForm, "cancel": CancelForm, "new-date": NewDateForm, "remind": RemindForm,
          "stop-reminders": ActionForm, "short-notice": ShortNoticeForm, "leave-list": ActionForm}
+ASK_AGAIN_FORMS = {action: type(f"{form.__name__}AskingAgain", (AskAgain, form), {}) for action, form in FORMS.items()}
 
 
 def _allowed(action: str, appointment: Appointment) -> bool:
@@ -198,12 +215,28 @@ def _done(appointment: Appointment, message: str, category: str = "success"):
     return redirect(url_for("appointments.result", token=result_token(appointment)), 303)
 
 
-@bp.route("/self-service/<any(" + ", ".join(f"'{name}'" for name in ACTIONS) + "):action>", methods=["GET", "POST"])
+def _ask_again(action: str, form: toolkit.Form, status: int = 422):
+    """Show an action's form sent after its token expired: what was typed, and the date of birth to give again."""
+    return render_template("appointments/selfservice/action.html", action=action, form=form, asking_again=True,
+                           dated=False, reminders_on_schedule=False), status
+
+
+ACTION_ROUTE = "/self-service/<any(" + ", ".join(f"'{name}'" for name in ACTIONS) + "):action>"
+
+
+@bp.route(ACTION_ROUTE, methods=["GET", "POST"])
 @toolkit.limiter.limit(toolkit.client_limit(_selfservice_limit), methods=["POST"])
 def selfservice_action(action: str):
     form = FORMS[action]()
     token = form.token.data if request.method == "POST" else request.args.get("t", "")
     appointment = appointment_for_action(token)
+    if appointment is None and request.method == "POST" and appointment_for_action(token, any_age=True):
+        # A page left open past the token's lifetime (on a shared computer, say) acts only once the date of birth
+        # proves it is the client's; what was typed stays.
+        form = ASK_AGAIN_FORMS[action]()
+        form.validate()
+        form.birth_date.errors = [str(ASK_AGAIN_MESSAGE)]
+        return _ask_again(action, form)
     if appointment is None:
         raise NotFound()
     if not _allowed(action, appointment):
@@ -213,6 +246,40 @@ def selfservice_action(action: str):
     message = _perform(action, appointment, form)
     toolkit.session().commit()
     return _done(appointment, message)
+
+
+@bp.route(ACTION_ROUTE + "/again", methods=["POST"])
+@toolkit.limiter.limit(toolkit.client_limit(_selfservice_limit), methods=["POST"])
+@lookup_limits
+def selfservice_again(action: str):
+    """Act on a form sent after its token expired, once the date of birth matches the appointment's."""
+    form = ASK_AGAIN_FORMS[action]()
+    appointment = appointment_for_action(form.token.data, any_age=True)
+    if appointment is None:
+        raise NotFound()
+    if not form.validate():
+        return _ask_again(action, form)
+    found = lookup_by_birth_date(appointment.reference, form.birth_date.data)
+    if found is None or found.id != appointment.id:
+        mark_lookup_failed()
+        form.birth_date.errors.append(_("Dieses Geburtsdatum passt nicht zu dem Termin. Bitte prüfen Sie Tag, Monat "
+                                        "und Jahr."))
+        return _ask_again(action, form)
+    if not _allowed(action, appointment):
+        return _done(appointment, _("Für diesen Termin ist das nicht möglich. Den Stand sehen Sie unten."), "error")
+    message = _perform(action, appointment, form)
+    toolkit.session().commit()
+    return _done(appointment, message)
+
+
+def _ask_again_rate_limited(message: str):
+    form = ASK_AGAIN_FORMS[request.view_args["action"]]()
+    form.validate()
+    form.birth_date.errors = [message]
+    return _ask_again(request.view_args["action"], form, 429)
+
+
+RATE_LIMITED_FORMS["appointments.selfservice_again"] = _ask_again_rate_limited
 
 
 def _perform(action: str, appointment: Appointment, form: toolkit.Form) -> str:

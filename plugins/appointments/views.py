@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from sqlalchemy import Row
 from werkzeug.exceptions import NotFound, TooManyRequests
@@ -165,6 +168,11 @@ def _too_many_lookups(exc):
     return response
 
 
+# Pages answering a lookup limit with their own form and what was typed, by endpoint; the others answer with an
+# error page.
+RATE_LIMITED_FORMS: dict[str, Callable[[str], ResponseReturnValue]] = {}
+
+
 def _rate_limited_answer(message: str, title: str):
     if request.endpoint == "appointments.api_lookup":
         # The core answers JSON only under /api/; the lookup API lives under the plugin's own address.
@@ -174,6 +182,8 @@ def _rate_limited_answer(message: str, title: str):
         return toolkit.render_page("appointments/lookup.html", block="lookup_region", form=LookupForm(),
                                    not_found=False, rate_limited=True, rate_limited_message=message,
                                    announcement=message, htmx=True)
+    if request.endpoint in RATE_LIMITED_FORMS:
+        return RATE_LIMITED_FORMS[request.endpoint](message)
     return toolkit.render_error(429, message, title=title)
 
 
