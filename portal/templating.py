@@ -68,10 +68,13 @@ def _collect(hook_name: str) -> list:
 
 
 def _leads_somewhere(item) -> bool:
-    """Tell whether a link's endpoint exists; one that does not is logged and left out, so the page still renders."""
+    """Tell whether a link's endpoint exists; one that does not is left out, so the page still renders."""
     if item.endpoint in current_app.view_functions:
         return True
-    log.error("left out the link %r: no view has the endpoint %r", str(item.title), item.endpoint)
+    reported = current_app.extensions.setdefault("portal.dead_links", set())
+    if item.endpoint not in reported:  # once per process: every page asks again, the log should not say it each time
+        reported.add(item.endpoint)
+        log.error("left out the link %r: no view has the endpoint %r", str(item.title), item.endpoint)
     return False
 
 
