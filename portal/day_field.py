@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask_babel import gettext as _
@@ -12,6 +13,9 @@ from wtforms.validators import Optional
 from .clock import office_today
 from .csvimport import parse_date_cell
 from .forms import Form
+
+# 2027-02-31 or 31.02.2027: the two ways a day is read, whether or not the calendar has it (years from 1000).
+_DATE_SHAPE = re.compile(r"[1-9]\d{3}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.[1-9]\d{3}")
 
 
 class DayField(DateField):
@@ -30,6 +34,8 @@ class DayField(DateField):
             # What a date input sends (2026-07-31), or what staff type without one, as in the CSV files they import.
             self.data = parse_date_cell(text[:20])
         except ValueError:
+            if _DATE_SHAPE.fullmatch(text):  # written as a date, but the calendar has no such day (31.02.2027)
+                raise ValueError(_("Dieses Datum gibt es nicht. Bitte prüfen Sie Tag, Monat und Jahr.")) from None
             raise ValueError(_("Bitte ein Datum angeben, zum Beispiel 31.07.2026.")) from None
 
     def _value(self):

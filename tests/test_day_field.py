@@ -31,9 +31,14 @@ def test_a_picked_or_typed_day_is_read_and_shown_as_the_date_input_reads_it(app)
 
 
 def test_an_unreadable_day_gets_a_translated_message_and_keeps_what_was_typed(app):
-    valid, day, errors, shown = _validated(app, "31.02.2027")
+    valid, day, errors, shown = _validated(app, "morgen")
     assert not valid and day is None and errors == ["Bitte ein Datum angeben, zum Beispiel 31.07.2026."]
-    assert 'value="31.02.2027"' in shown
+    assert 'value="morgen"' in shown
+    # Written as a date, but no such day: the message says so rather than asking for a date.
+    for impossible in ("31.02.2027", "2027-02-30", "2027-13-01"):
+        valid, day, errors, shown = _validated(app, impossible)
+        assert not valid and errors == ["Dieses Datum gibt es nicht. Bitte prüfen Sie Tag, Monat und Jahr."], impossible
+        assert f'value="{impossible}"' in shown
     assert _validated(app, "morgen", "ar")[2] == ["يرجى إدخال تاريخ، مثل 31.07.2026."]
     # A required day left empty gets the field's own message; two-digit years are not guessed.
     assert _validated(app, "")[2] == ["Bitte den Tag angeben."]
