@@ -108,7 +108,15 @@ def _stage(stream: IO[bytes], report: toolkit.CsvReport) -> None:
         given = Counter(birth_key(entry.reference, born) for born in entry.births)
         # Every bad row is listed at once: with bad rows elsewhere a reference may lack one of its rows, so only a
         # person the recorded case has not is told then.
-        if (given != stored) if rows_valid else (given - stored):
+        if not ((given != stored) if rows_valid else (given - stored)):
+            continue
+        if any(person.appointments for person in case.persons):
+            # The case form refuses new persons then too: the way out is a new case.
+            report.add_error(entry.line, _("Das Aktenzeichen %(reference)s ist schon mit anderen Personen erfasst, "
+                                           "die schon Termine haben. Stimmen die Personen der Datei, löschen Sie "
+                                           "den Fall (seine geplanten Termine werden abgesagt) und laden Sie die "
+                                           "Datei noch einmal.", reference=entry.reference))
+        else:
             report.add_error(entry.line, _("Das Aktenzeichen %(reference)s ist schon mit anderen Personen erfasst. "
                                            "Bitte ändern Sie den Fall im Formular.", reference=entry.reference))
     if not report.ok:

@@ -172,7 +172,9 @@ def edit_case(case_id: int):
     new_keys = sorted(birth_key(case.reference, born) for born in form.birth_dates)
     births_changed = bool(new_keys) and new_keys != sorted(p.birth_key for p in case.persons)
     if births_changed and any(p.appointments for p in case.persons):
-        form.births.errors.append(_("Die Personen haben schon Termine und können nicht mehr geändert werden."))
+        form.births.errors.append(_("Die Personen haben schon Termine und können hier nicht mehr geändert werden. "
+                                    "Stimmen sie nicht, löschen Sie den Fall (seine geplanten Termine werden "
+                                    "abgesagt) und erfassen Sie ihn neu."))
         return _render_case_form(form, case, 422)
     before = _case_snapshot(case)
 

@@ -176,6 +176,21 @@ def test_editing_a_case_keeps_its_persons_unless_their_dates_are_typed_again(cas
 CSV_HEADER = "aktenzeichen;bereit_ab;geburtsdatum;familie;sprache\n"
 
 
+def test_persons_with_appointments_are_changed_by_recording_the_case_anew(caseworker, database, today):
+    case = add_case(database, "54/1-2026", [date(1980, 1, 1)])
+    assert plan(caseworker).status_code == 302 and appointments(database)
+    form = {"csrf_token": csrf_token(caseworker, f"{BASE}/cases/{case.id}"), "ready_on": today.isoformat(),
+            "births": "03.03.1983", "family_group": "", "letter_language": "", "version": "1"}
+    response = caseworker.post(f"{BASE}/cases/{case.id}", data=form)
+    assert response.status_code == 422 and "löschen Sie den Fall" in response.get_data(as_text=True)
+    # The import, which cannot change them either, says the same instead of pointing to the form.
+    page = upload(caseworker, CSV_HEADER + f"54/1-2026;{today:%d.%m.%Y};03.03.1983;;\n").get_data(as_text=True)
+    assert "die schon Termine haben" in page and "im Formular" not in page
+    with database() as db:
+        assert [p.birth_key for p in db.get(HandoverCase, case.id).persons] == [birth_key("54/1-2026",
+                                                                                          date(1980, 1, 1))]
+
+
 def upload(client, text):
     return client.post(f"{BASE}/import", data={"csrf_token": csrf_token(client, f"{BASE}/import"),
                                                "file": (io.BytesIO(text.encode("utf-8")), "faelle.csv")},
