@@ -13,6 +13,8 @@ from .matching import birth_key
 from .models import Appointment
 from .publishing import publish_changed
 
+# The building when the settings name none.
+DEMO_BUILDING = "Haus A"
 # reference, date of birth, service, status, days from today (None: no date), time, room, persons
 DEMO_APPOINTMENTS = [
     ("M-100001", date(1985, 3, 27), "residence-permit-extension", "scheduled", 1, time(9, 30), "2.14", 1),
@@ -35,8 +37,9 @@ def add_demo_appointments(session) -> None:
     if session.scalar(select(Appointment.id).where(Appointment.reference == DEMO_APPOINTMENTS[0][0])):
         return
     office = toolkit.portal_settings()["office"]
-    # A configured location is what the hygiene plugin narrows its rules by.
-    building = (office["locations"] or [office["building"] or office["street"]])[0]
+    # A configured location is what the hygiene plugin narrows its rules by. Without a building's name, one of the
+    # demo's own: the street would stand twice, since pages and letters add the office's address to the room.
+    building = (office["locations"] or [office["building"] or DEMO_BUILDING])[0]
     today = toolkit.office_today()
     for reference, born, service, status, days, clock, room, persons in DEMO_APPOINTMENTS:
         appointment = Appointment(
