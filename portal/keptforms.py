@@ -81,4 +81,6 @@ class KeptForm:
 
 def is_language_switch() -> bool:
     """Tell whether this request carries a form into another language, to be shown there and not acted on."""
-    return request.method == "POST" and bool(request.form.get(KeptForm.LANGUAGE_SWITCH))
+    # The switch is a plain form: a JSON body (an API's) is not read as a form to find out, on every API request.
+    return (request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded"
+            and bool(request.form.get(KeptForm.LANGUAGE_SWITCH)))

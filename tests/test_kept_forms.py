@@ -262,3 +262,15 @@ def test_in_a_browser_a_sign_in_page_from_before_signing_in_in_another_tab_leads
     expect(waiting.locator("input[name=password]")).to_have_value("")
     assert_accessible(waiting)
     context.close()
+
+
+def test_only_a_form_is_read_to_tell_a_language_switch(app):
+    from flask import request
+
+    from portal.keptforms import KeptForm, is_language_switch
+
+    with app.test_request_context("/de/appointments/api/v1/lookup", method="POST", json={"reference": "M-100001"}):
+        # An API's JSON body is never parsed as a form to find out: that work would fall on every API request.
+        assert not is_language_switch() and "form" not in request.__dict__
+    with app.test_request_context("/de/emergency/", method="POST", data={KeptForm.LANGUAGE_SWITCH: "1"}):
+        assert is_language_switch()

@@ -27,7 +27,8 @@ def normalize_reference(raw: str) -> str:
 
 def has_non_latin_letters(reference: str) -> bool:
     """Tell whether a normalized reference holds letters other than A to Z, which no reference of ours has."""
-    return any(char.isalpha() and not char.isascii() for char in reference)
+    # Most references are typed in ASCII: then no character needs looking at (this runs on every lookup).
+    return not reference.isascii() and any(char.isalpha() and not char.isascii() for char in reference)
 
 
 def is_valid_reference(reference: str) -> bool:
