@@ -57,7 +57,9 @@ class RuleForm(toolkit.VersionForm):
     ends_on = toolkit.DayField(_l("Gilt bis einschließlich"), validators=[Optional()])
     position = IntegerField(_l("Reihenfolge"), validators=[InputRequired(POSITION_MESSAGE),
                                                             NumberRange(min=1, max=999, message=POSITION_MESSAGE)])
-    text = toolkit.PerLanguageField(field=TextAreaField(validators=[Optional(), Length(max=TEXT_LENGTH)]))
+    # Named, so that the error summary says whose text is wrong in the reader's language ("Text" came from WTForms).
+    text = toolkit.PerLanguageField(_l("Text für Besucherinnen und Besucher"),
+                                    field=TextAreaField(validators=[Optional(), Length(max=TEXT_LENGTH)]))
     # Set when only a typing error of the source text was corrected: the translations stay current.
     translations_still_fit = BooleanField(_l("Die Übersetzungen passen weiterhin: Ich habe nur Tippfehler berichtigt."))
 

@@ -93,6 +93,9 @@ def test_field_errors_and_errors_across_fields_come_in_one_answer(staff_client, 
     assert "{personen}" in errors["text-en-error"]
     summary = [link.get("href") for link in tree.xpath("//div[@id='error-summary']//a")]
     assert summary == ["#persons", "#ends_on", "#position", "#text-de", "#text-en"]
+    # Each language's box is named by the field's own label, as the reader's language says it.
+    named = tree.xpath("//div[@id='error-summary']//a[@href='#text-en']")[0].text_content()
+    assert named.startswith("Text für Besucherinnen und Besucher (English):"), named
     assert data(lambda session: session.scalars(select(Rule)).all()) == []
 
 
