@@ -174,7 +174,7 @@ def test_second_editor_gets_a_conflict_and_keeps_their_input(app, staff_client, 
     notice_id = make_notice({"de": ("Umzug", "Neue Adresse.")})
     first, second = staff_client("editor"), staff_client("editor")
     first_form = form_data(first, edit_url(notice_id), title_de="Umzug in den Wacker Hof", body_de="Neue Adresse.",
-                           version="1")
+                           title_ar="انتقال", body_ar="عنوان جديد.", version="1")
     second_form = form_data(second, edit_url(notice_id), title_de="Umzug",
                             body_de="Bitte Einladungsschreiben mitbringen.",
                             title_en="Move", body_en="Bring your letter.", version="1")
@@ -186,6 +186,9 @@ def test_second_editor_gets_a_conflict_and_keeps_their_input(app, staff_client, 
     conflict = tree.xpath("//section[@role='alert']")[0]
     assert "inzwischen gespeichert" in conflict.text_content()
     assert "Umzug in den Wacker Hof" in conflict.text_content()
+    # The stored texts in the form's order: the source language first, whatever its code.
+    titles = [term.text_content() for term in conflict.xpath(".//dt") if term.text_content().startswith("Titel")]
+    assert titles == ["Titel (Deutsch)", "Titel (Arabisch)"]
     assert tree.get_element_by_id("bodies-de").text_content().strip() == "Bitte Einladungsschreiben mitbringen."
     assert tree.get_element_by_id("titles-en").get("value") == "Move"
     assert tree.xpath("//input[@name='version']")[0].get("value") == "2"
