@@ -18,7 +18,7 @@ from sqlalchemy import delete
 from portal import toolkit
 from portal.toolkit import _l, hookimpl
 
-from .events import CHECKED_IN, CHECKED_IN_KEYS
+from .events import CHECKED_IN, CHECKED_IN_KEYS, REVOKED, REVOKED_KEYS
 
 plugin_info = toolkit.PluginInfo(
     name="arrival",
@@ -38,7 +38,10 @@ plugin_info = toolkit.PluginInfo(
     events=(toolkit.Event(CHECKED_IN, CHECKED_IN_KEYS,
                           "a client's pass was checked in at the door, once per pass: its public id, day, arrival "
                           "window, persons, service group, interpreter language ('' for none) and the check-in time "
-                          "(aware, UTC)"),),
+                          "(aware, UTC)"),
+            toolkit.Event(REVOKED, REVOKED_KEYS,
+                          "the pass of a client already checked in was revoked, since the appointment can no longer "
+                          "be attended (cancelled or postponed that day): its public id and day")),
 )
 
 

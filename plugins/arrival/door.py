@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from portal import toolkit
 
-from .events import publish_checked_in
+from .events import publish_checked_in, publish_revoked
 from .models import ArrivalPass
 from .passes import (
     ALREADY_CHECKED_IN,
@@ -65,9 +65,15 @@ def issue(facts: PassFacts, private_key) -> str:
 
 
 def revoke(public_id: bytes, now: datetime) -> None:
-    """Void every pass of a cancelled appointment."""
-    toolkit.session().execute(update(ArrivalPass).where(ArrivalPass.public_id == public_id_text(public_id))
-                              .values(revoked_at=now))
+    """Void every pass of a cancelled appointment; when its client is inside already, say so (arrival.revoked)."""
+    row = toolkit.session().scalar(select(ArrivalPass).where(ArrivalPass.public_id == public_id_text(public_id)))
+    if row is None or row.revoked_at is not None:
+        return
+    row.revoked_at = now
+    toolkit.session().flush()
+    if row.checked_in_at is not None:
+        # A client in the waiting room waits for an appointment that no longer is: the waiting room ends the number.
+        publish_revoked(row)
 
 
 def row_facts(row: ArrivalPass) -> PassFacts:

@@ -24,6 +24,9 @@ TICKET_STATES = {
     "missed": _l("nicht erschienen"),
     # Translators: the state of a waiting number sent on to another queue or desk, in the staff audit log
     "transferred": _l("weitergeleitet"),
+    # Translators: the state of a waiting number whose appointment was cancelled while the client waited, in the
+    # staff audit log
+    "withdrawn": _l("Termin abgesagt"),
 }
 
 
@@ -61,7 +64,8 @@ TICKET = toolkit.AuditTarget(
              "urgent": _l("Nummer als dringend markiert"), "not_urgent": _l("Nummer nicht mehr als dringend markiert"),
              "transfer": _l("Nummer weitergeleitet"), "mediator_help": _l("Sprachmittlung übernommen"),
              "mediator_stop": _l("Sprachmittlung beendet"),
-             "appointment_moved": _l("Termin am selben Tag verschoben: Reihenfolge angepasst")},
+             "appointment_moved": _l("Termin am selben Tag verschoben: Reihenfolge angepasst"),
+             "withdraw": _l("Termin abgesagt: Nummer beendet")},
     fields={"number": _l("Nummer"), "queue": _l("Warteschlange"), "state": _l("Stand"), "urgent": _l("Dringend"),
             "desk": _l("Platz"), "recalls": _l("Erneut aufgerufen"), "interpreter_language": _l("Sprachmittlung")},
     values={"queue": _queue_title, "state": _ticket_state, "desk": _desk_name,
@@ -106,9 +110,9 @@ def portal_models():
 
 @hookimpl
 def portal_event_handlers():
-    from .arrival_bridge import checked_in
+    from .arrival_bridge import checked_in, revoked
 
-    return {"arrival.checked_in": checked_in}
+    return {"arrival.checked_in": checked_in, "arrival.revoked": revoked}
 
 
 def _door(kind, service_group, public_id):

@@ -1,7 +1,8 @@
 """The waiting room's answers to the arrival plugin: a ticket for each check-in, and the number where it is shown.
 
 The arrival plugin is never imported: it publishes ``arrival.checked_in`` and
-offers the slots ``arrival.door`` and ``arrival.pass`` (docs/arrival.md).
+``arrival.revoked`` and offers the slots ``arrival.door`` and ``arrival.pass``
+(docs/arrival.md).
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ def checked_in(payload: dict) -> None:
                   arrival_public_id=payload["public_id"])
 
 
+def revoked(payload: dict) -> None:
+    """End the waiting ticket of a client whose appointment was cancelled or postponed after they checked in."""
+    ticket = service.for_arrival(payload["public_id"])
+    if ticket is not None and ticket.day == payload["day"]:
+        service.withdraw(ticket, toolkit.utcnow())
+
+
 def door_answer(kind, service_group, public_id) -> Markup | None:
     """Show the door the waiting number a valid pass was just given, to tell the client."""
     ticket = service.for_arrival(public_id) if kind in ("valid_now", "already_checked_in") else None
@@ -46,8 +54,10 @@ def door_answer(kind, service_group, public_id) -> Markup | None:
 
 
 def pass_answer(state, public_id) -> Markup | None:
-    """Link a checked-in pass's page to its ticket page."""
-    ticket = service.for_arrival(public_id) if state == "checked_in" else None
+    """Link a checked-in pass's page to its ticket page; a withdrawn number says so on the revoked pass's page."""
+    ticket = service.for_arrival(public_id) if state in ("checked_in", "changed") else None
+    if ticket is not None and state == "changed" and ticket.state != "withdrawn":
+        return None
     if ticket is None or ticket.day != toolkit.office_today():
         return None
     return Markup(render_template("queue/_pass.html", ticket=ticket, service_point_place=service.service_point_place(),

@@ -28,15 +28,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import toolkit
 
-STATES = ("waiting", "called", "in_service", "done", "missed", "transferred")
+# withdrawn: the appointment of a client waiting inside was cancelled or postponed that day.
+STATES = ("waiting", "called", "in_service", "done", "missed", "transferred", "withdrawn")
 # A desk has at most one client at a time: called or being served.
 ACTIVE_STATES = ("called", "in_service")
-ENDED_STATES = ("done", "missed", "transferred")
+ENDED_STATES = ("done", "missed", "transferred", "withdrawn")
 ACTIVE_SQL = "state IN ('called', 'in_service')"
 
 
 class Ticket(toolkit.Base):
-    """A client's place in one queue on one day, from issue to its end (done, missed or transferred)."""
+    """A client's place in one queue on one day, from issue to its end (done, missed, transferred or withdrawn)."""
 
     __tablename__ = "queue_ticket"
     __table_args__ = (

@@ -382,6 +382,15 @@ def finish(ticket: Ticket, now: datetime) -> None:
     ticket.state, ticket.ended_at = "done", now
 
 
+def withdraw(ticket: Ticket, now: datetime) -> None:
+    """End a waiting ticket whose appointment can no longer be attended; a desk that called it keeps it."""
+    if ticket.state != "waiting":
+        return
+    before = snapshot(ticket)
+    ticket.state, ticket.ended_at = "withdrawn", now
+    _record("withdraw", ticket, "", before)
+
+
 def set_urgent(ticket: Ticket, urgent: bool) -> None:
     """Mark a waiting ticket urgent (called before the others of its queue) or not."""
     if ticket.state != "waiting":

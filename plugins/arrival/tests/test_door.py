@@ -166,6 +166,19 @@ def test_the_first_check_in_alone_is_published_as_arrival_checked_in(app, db, mo
                          "service_group": "residence", "interpreter_language": "", "checked_in_at": IN_WINDOW}]
 
 
+def test_revoking_the_pass_of_a_client_inside_is_published_once_as_arrival_revoked(app, db, monkeypatch):
+    received = []
+    monkeypatch.setitem(app.extensions["portal.events"].handlers, "arrival.revoked", [("listener", received.append)])
+    other = replace(FACTS, public_id=bytes(16))
+    issue(other, KEY)
+    revoke(other.public_id, IN_WINDOW)  # nobody came in on it: nobody waits
+    check_in(issue(FACTS, KEY), KEYS, IN_WINDOW, device="Eingang A", staff_id=7)
+    revoke(FACTS.public_id, IN_WINDOW + timedelta(minutes=5))
+    revoke(FACTS.public_id, IN_WINDOW + timedelta(minutes=6))  # an import saying so again: told already
+    assert received == [{"public_id": public_id_text(FACTS.public_id), "day": FACTS.day}]
+    assert check_in(short_code(FACTS.public_id), KEYS, IN_WINDOW, device="A", staff_id=1).kind == CHANGED
+
+
 def test_a_checked_in_appointment_moved_the_same_day_is_published_again_with_its_new_facts(app, db, monkeypatch):
     received = []
     monkeypatch.setitem(app.extensions["portal.events"].handlers, "arrival.checked_in", [("listener", received.append)])

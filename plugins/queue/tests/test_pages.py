@@ -302,3 +302,28 @@ def test_a_missed_number_is_told_where_the_service_point_is(client, issue, data,
     data(lambda session: session.execute(text("UPDATE queue_ticket SET state = 'missed'")))
     page = client.get(f"/de/queue/t/{token}").get_data(as_text=True)
     assert said in page, page[page.index("queue-state--missed"):][:400]
+
+
+def test_a_client_whose_appointment_ends_while_waiting_is_told_where_to_go_and_leaves_the_queue(app, data, today,
+                                                                                                client):
+    checked_in = {"day": today, "window_start": time(0), "window_end": time(23, 59), "persons": 1,
+                  "service_group": "residence", "interpreter_language": "", "checked_in_at": toolkit.utcnow()}
+    data(lambda s: [toolkit.publish("arrival.checked_in", public_id=key * 26, **checked_in) for key in "CD"])
+    waiting, called = data(lambda s: [service.for_arrival(key * 26).token for key in "CD"])
+    data(lambda s: service.call(service.for_arrival("D" * 26), service.find_desk("raum-2-14"), toolkit.utcnow()))
+    # Both appointments are cancelled that day: the waiting number ends, the one at a desk stays with the desk.
+    data(lambda s: [toolkit.publish("arrival.revoked", public_id=key * 26, day=today) for key in "CD"])
+    assert data(lambda s: [service.for_arrival(key * 26).state for key in "CD"]) == ["withdrawn", "called"]
+    live = client.get(f"/de/queue/t/{waiting}/live").get_data(as_text=True)
+    assert "deshalb gilt diese Wartenummer nicht mehr" in live and "Vor Ihnen" not in live
+    assert "Sie sind an der Reihe" in client.get(f"/de/queue/t/{called}").get_data(as_text=True)
+    # The revoked pass's page says the same instead of leaving the client without their number.
+    with app.test_request_context("/de/"):
+        app.preprocess_request()
+        from flask import render_template_string
+        shown = render_template_string("{{ slot('arrival.pass', state='changed', public_id='" + "C" * 26 + "') }}")
+        at_desk = render_template_string("{{ slot('arrival.pass', state='changed', public_id='" + "D" * 26 + "') }}")
+    assert "deshalb gilt diese Wartenummer nicht mehr" in shown and at_desk.strip() == ""
+    assert "A 001" not in str(data(lambda s: service.board(service.find_queue("termine").location, today)))
+    audit = data(lambda s: s.execute(text("SELECT count(*) FROM core_audit_entry WHERE action = 'withdraw'")).scalar())
+    assert audit == 1
