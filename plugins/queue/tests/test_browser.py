@@ -246,3 +246,21 @@ def test_a_desk_whose_session_ended_goes_to_the_sign_in_with_its_next_poll(app, 
     end_staff_sessions(app)
     desk.wait_for_url("**/de/staff/login**", timeout=15_000)
     desk.context.close()
+
+
+@pytest.mark.browser
+def test_a_phone_following_its_number_learns_that_the_appointment_was_cancelled(app, browser, live_server, issue,
+                                                                               data, today):
+    _ticket_id, token, _label = issue(arrival_public_id="W" * 26, day=today)
+    context = browser.new_context(**SMALL)
+    phone = context.new_page()
+    phone.goto(f"{live_server.url}/ar/queue/t/{token}")
+    expect(phone.locator(".queue-ahead")).to_be_visible()
+    data(lambda session: toolkit.publish("arrival.revoked", public_id="W" * 26, day=today))
+    # The page follows by itself: the number ends, and the client is sent to the Service Point.
+    expect(phone.locator(".queue-state--missed")).to_contain_text("Service Point", timeout=15_000)
+    expect(phone.locator(".queue-ahead")).to_have_count(0)
+    expect(phone.locator("[data-queue-follow-hint]")).to_be_hidden()
+    assert_no_horizontal_scroll(phone)
+    assert_accessible(phone)
+    context.close()
