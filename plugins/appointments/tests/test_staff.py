@@ -62,7 +62,7 @@ def test_search_by_reference_service_status_and_date(staff_client, add_appointme
     assert found(day=tomorrow.isoformat()) == ["M-100001"]
     # An unreadable part finds nothing, not everything the other parts would have narrowed, and says why.
     response = client.get("/de/staff/appointments/", query_string={"status": "postponed", "day": "32.12.2026"})
-    assert response.status_code == 422 and "zum Beispiel 31.07.2026" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Dieses Datum gibt es nicht." in response.get_data(as_text=True)
     assert found(status="postponed", day="32.12.2026") == []
 
 
