@@ -384,11 +384,16 @@ def finish(ticket: Ticket, now: datetime) -> None:
 
 def withdraw(ticket: Ticket, now: datetime) -> None:
     """End a waiting ticket whose appointment can no longer be attended; a desk that called it keeps it."""
-    if ticket.state != "waiting":
-        return
+    session = toolkit.session()
     before = snapshot(ticket)
-    ticket.state, ticket.ended_at = "withdrawn", now
-    _record("withdraw", ticket, "", before)
+    # One statement that applies only while the ticket waits, as a call does: a desk calling it at the same moment
+    # either got it first and keeps it, or finds it gone; the change that cancelled the appointment never fails.
+    withdrawn = session.execute(
+        update(Ticket).where(Ticket.id == ticket.id, Ticket.state == "waiting")
+        .values(state="withdrawn", ended_at=now, version=Ticket.version + 1)
+        .returning(Ticket.id).execution_options(synchronize_session=False)).scalar()
+    if withdrawn is not None:
+        _record("withdraw", session.get(Ticket, withdrawn, populate_existing=True), "", before)
 
 
 def set_urgent(ticket: Ticket, urgent: bool) -> None:
