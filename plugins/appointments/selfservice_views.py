@@ -215,10 +215,30 @@ def _done(appointment: Appointment, message: str, category: str = "success"):
     return redirect(url_for("appointments.result", token=result_token(appointment)), 303)
 
 
+def _not_possible(appointment: Appointment):
+    """Answer with the appointment's page, saying that what was asked does not fit its state."""
+    return _done(appointment, _("Für diesen Termin ist das nicht möglich. Den Stand sehen Sie unten."), "error")
+
+
+def _act(action: str, appointment: Appointment, form: toolkit.Form):
+    """Do what the client asked for, and answer with the appointment's page that says so."""
+    message = _perform(action, appointment, form)
+    toolkit.session().commit()
+    return _done(appointment, message)
+
+
 def _ask_again(action: str, form: toolkit.Form, status: int = 422):
     """Show an action's form sent after its token expired: what was typed, and the date of birth to give again."""
     return render_template("appointments/selfservice/action.html", action=action, form=form, asking_again=True,
                            dated=False, reminders_on_schedule=False), status
+
+
+def _ask_again_because(action: str, problem: str, status: int = 422):
+    """Show the form as it was sent, the reason to give the date of birth (again) beside its boxes."""
+    form = ASK_AGAIN_FORMS[action]()
+    form.validate()  # what else needs correcting shows at once; the date of birth's own message is the reason
+    form.birth_date.errors = [problem]
+    return _ask_again(action, form, status)
 
 
 ACTION_ROUTE = "/self-service/<any(" + ", ".join(f"'{name}'" for name in ACTIONS) + "):action>"
@@ -233,19 +253,14 @@ def selfservice_action(action: str):
     if appointment is None and request.method == "POST" and appointment_for_action(token, any_age=True):
         # A page left open past the token's lifetime (on a shared computer, say) acts only once the date of birth
         # proves it is the client's; what was typed stays.
-        form = ASK_AGAIN_FORMS[action]()
-        form.validate()
-        form.birth_date.errors = [str(ASK_AGAIN_MESSAGE)]
-        return _ask_again(action, form)
+        return _ask_again_because(action, str(ASK_AGAIN_MESSAGE))
     if appointment is None:
         raise NotFound()
     if not _allowed(action, appointment):
-        return _done(appointment, _("Für diesen Termin ist das nicht möglich. Den Stand sehen Sie unten."), "error")
+        return _not_possible(appointment)
     if request.method == "GET" or not form.validate():
         return _render_action(action, appointment, form, 422 if request.method == "POST" else 200)
-    message = _perform(action, appointment, form)
-    toolkit.session().commit()
-    return _done(appointment, message)
+    return _act(action, appointment, form)
 
 
 @bp.route(ACTION_ROUTE + "/again", methods=["POST"])
@@ -266,20 +281,12 @@ def selfservice_again(action: str):
                                         "und Jahr."))
         return _ask_again(action, form)
     if not _allowed(action, appointment):
-        return _done(appointment, _("Für diesen Termin ist das nicht möglich. Den Stand sehen Sie unten."), "error")
-    message = _perform(action, appointment, form)
-    toolkit.session().commit()
-    return _done(appointment, message)
+        return _not_possible(appointment)
+    return _act(action, appointment, form)
 
 
-def _ask_again_rate_limited(message: str):
-    form = ASK_AGAIN_FORMS[request.view_args["action"]]()
-    form.validate()
-    form.birth_date.errors = [message]
-    return _ask_again(request.view_args["action"], form, 429)
-
-
-RATE_LIMITED_FORMS["appointments.selfservice_again"] = _ask_again_rate_limited
+RATE_LIMITED_FORMS["appointments.selfservice_again"] = lambda message: _ask_again_because(
+    request.view_args["action"], message, 429)
 
 
 def _perform(action: str, appointment: Appointment, form: toolkit.Form) -> str:
@@ -337,7 +344,7 @@ def mail_link(token: str):
     if appointment is None:
         raise NotFound()
     if not _allowed(action, appointment):
-        return _done(appointment, _("Für diesen Termin ist das nicht möglich. Den Stand sehen Sie unten."), "error")
+        return _not_possible(appointment)
     if action == "confirm" and confirmed(appointment):
         # Opened again after confirming: the page says so instead of offering the button once more.
         return _done(appointment, _("Danke! Wir haben notiert, dass Sie kommen."))
