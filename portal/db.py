@@ -31,6 +31,13 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        table = cls.__dict__.get("__table__")
+        # SQLite without AUTOINCREMENT gives a deleted row's id to the next one (see migrate.ids_never_reused).
+        if table is not None and table.autoincrement_column is not None:
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+
 
 class UTCDateTime(TypeDecorator):
     """Store aware datetimes as UTC and give them back aware, on SQLite and PostgreSQL alike."""

@@ -134,6 +134,39 @@ def _one_transaction() -> Iterator[Connection]:
             driver.execute("PRAGMA foreign_keys=ON")
 
 
+def ids_never_reused(*tables: str, never: bool = True) -> None:
+    """In a revision, rebuild SQLite tables so that a deleted row's id is never handed out again (or, going down, is).
+
+    Without AUTOINCREMENT SQLite gives the highest id again once its row is deleted: a stale edit form, an old link
+    or a signed token naming the deleted record would reach the new one. PostgreSQL's sequences never do; there
+    nothing changes. Alembic's rebuild cannot carry an index on an expression over and may lose a partial index's
+    condition, so every index is dropped first and made again after it from the statement SQLite kept.
+    """
+    from alembic import op
+
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    for table in tables:
+        indexes = bind.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                                       " AND sql IS NOT NULL ORDER BY name", (table,)).all()
+        for name, _statement in indexes:
+            op.drop_index(name, table_name=table)
+        with op.batch_alter_table(table, recreate="always", table_kwargs={"sqlite_autoincrement": never}):
+            pass
+        for _name, statement in indexes:
+            bind.exec_driver_sql(statement)
+
+
+def tables_reusing_ids(connection: Connection) -> list[str]:
+    """Name the SQLite tables that would give a deleted row's id again although their model says never."""
+    if connection.dialect.name != "sqlite":
+        return []
+    statements = dict(connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all())
+    return [table.name for table in Base.metadata.sorted_tables if table.dialect_options["sqlite"]["autoincrement"]
+            and table.name in statements and "AUTOINCREMENT" not in statements[table.name]]
+
+
 def schema_behind() -> dict[str, dict[str, list[str]]]:
     """Return the owners whose tables are older than this version's newest revisions, with what the database holds.
 
@@ -195,6 +228,8 @@ def pending_changes() -> dict[str, list]:
                 connection, opts={"include_object": compared_objects_of(owner), "compare_type": True})
             with _expression_indexes_unreflected():
                 diff = compare_metadata(context, Base.metadata)
+            diff += [("sqlite_autoincrement", name) for name in tables_reusing_ids(connection)
+                     if name.startswith(f"{owner}_")]
             if diff:
                 differences[owner] = diff
     return differences

@@ -167,6 +167,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("text", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_${name}_entry")),
+        sqlite_autoincrement=True,
     )
 
 

@@ -165,6 +165,9 @@ def empty_tables(app: Flask) -> None:
         else:
             for name in names:
                 connection.execute(text(f"DELETE FROM {name}"))
+            # Numbering starts again, as PostgreSQL's RESTART IDENTITY makes it (SQLite keeps it in its own table).
+            if connection.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
+                connection.execute(text("DELETE FROM sqlite_sequence"))
     forget_content()  # the content version starts again at 0: what was kept for it is another test's
 
 

@@ -82,6 +82,7 @@ from .lookups import (
     reference_key_expression,
 )
 from .mail import MailMessage, queue_mail, send_after_response
+from .migrate import ids_never_reused
 from .pagecache import kept_form_page, not_cached
 from .pages import (
     RenderingError,
@@ -168,6 +169,8 @@ __all__ = [
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate",
     # Days in staff forms and the day a staff page shows (portal/day_field.py).
     "DayChoiceForm", "DayField",
+    # A plugin's revision that rebuilds its older tables so that SQLite never gives an id twice (portal/migrate.py).
+    "ids_never_reused",
     "save_if_current",
     "Event", "publish", "qr_svg", "public_url_for", "current_path", "local_path", "formula_safe", "write_csv",
     "slot_values",

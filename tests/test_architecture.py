@@ -6,9 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
-from portal.migrate import pending_changes
+from portal.db import Base
+from portal.migrate import pending_changes, tables_reusing_ids
 from portal.testing import migrate_down_to, migrate_to
 from tests.support import ALL_PLUGINS
 
@@ -53,6 +54,24 @@ def test_core_never_imports_a_plugin(path):
 def test_migrations_match_the_models(app):
     with app.app_context():
         assert pending_changes() == {}
+
+
+@pytest.mark.portal_config({"plugins": ALL_PLUGINS})
+def test_no_table_hands_out_a_deleted_rows_id_again(app):
+    """Check that every table numbering its rows does so without reuse: AUTOINCREMENT on SQLite, a sequence else."""
+    numbered = {table.name: table.autoincrement_column.name for table in Base.metadata.sorted_tables
+                if table.autoincrement_column is not None}
+    assert {"notices_notice", "core_audit_entry", "appointments_appointment"} <= set(numbered)
+    assert [name for name in numbered
+            if not Base.metadata.tables[name].dialect_options["sqlite"]["autoincrement"]] == []
+    with app.extensions["portal.db"].engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            reusing = tables_reusing_ids(connection)
+        else:
+            reusing = [name for name, column in numbered.items() if connection.execute(
+                text("SELECT pg_get_serial_sequence(:table, :column)"), {"table": name, "column": column}
+            ).scalar() is None]
+    assert reusing == []
 
 
 # Their data migrations cannot be undone (e-mails moved to the core's outbox, dates of birth hashed); their

@@ -121,13 +121,13 @@ def test_a_refused_downgrade_leaves_the_tables_and_the_revision_as_they_were(unm
     migrate_to(app, "emergency")
     engine = app.extensions["portal.db"].engine
     before = _tables(engine)
-    # Its newest revision goes down (a batch operation rebuilding a table); the one below refuses.
+    # Its newest revisions go down (batch operations rebuilding a table); the one below them refuses.
     with pytest.raises(NotImplementedError, match="restore a backup"):
         migrate_down_to(app, "emergency")
     assert _tables(engine) == before
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM emergency_alembic_version")).scalar() == \
-            "emergency_0003"
+            "emergency_0004"
         assert "other_language" in {column["name"] for column in inspect(connection).get_columns("emergency_request")}
     migrate_to(app, "emergency")
 
@@ -207,8 +207,8 @@ def test_health_answers_503_until_db_upgrade_and_names_what_is_behind(unmigrated
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json["database"] == "ok"
     assert response.json["schema"] == {
-        "behind": {"appointments": {"stored": ["appointments_0004"], "newest": ["appointments_0006"]},
-                   "arrival": {"stored": [], "newest": ["arrival_0002"]}},
+        "behind": {"appointments": {"stored": ["appointments_0004"], "newest": ["appointments_0007"]},
+                   "arrival": {"stored": [], "newest": ["arrival_0003"]}},
         "run": "flask --app portal db upgrade"}
     assert client.get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.7"}).json == {"status": "degraded"}
     with app.app_context():
@@ -226,7 +226,7 @@ def test_signed_in_staff_see_what_is_behind_while_the_core_is_current(unmigrated
     elsewhere = {"REMOTE_ADDR": "203.0.113.7"}
     response = client.get("/healthz", environ_base=elsewhere)
     assert response.status_code == 503
-    assert response.json["schema"]["behind"] == {"appointments": {"stored": [], "newest": ["appointments_0006"]}}
+    assert response.json["schema"]["behind"] == {"appointments": {"stored": [], "newest": ["appointments_0007"]}}
     with app.extensions["portal.db"].engine.begin() as connection:
         # A core revision that changed the sessions' table, not yet run: no session can be checked.
         connection.execute(text("ALTER TABLE core_staff_session RENAME TO core_staff_session_renamed"))
@@ -257,7 +257,7 @@ def test_commands_refuse_to_run_until_db_upgrade_and_change_nothing(unmigrated_a
         result = runner.invoke(args=command)
         assert result.exit_code == 1, command
         assert ("the database's tables are older than this version (appointments at appointments_0004, newest "
-                "appointments_0006; arrival at nothing, newest arrival_0002): run `flask --app portal db upgrade` "
+                "appointments_0007; arrival at nothing, newest arrival_0003): run `flask --app portal db upgrade` "
                 "first") in result.output
     with app.app_context():
         assert db_session().scalar(select(func.count()).select_from(AuditEntry)) == 1

@@ -216,6 +216,20 @@ def test_delete_asks_first_and_refuses_a_stale_version(app, staff_client, make_n
     assert audit_entries(app, "delete")[0].before["texts"]["de"]["title"] == "Nur mit Karte"
 
 
+def test_a_deleted_notices_form_never_reaches_the_next_notice(app, staff_client, make_notice, load):
+    deleted_id = make_notice({"de": ("Nur mit Karte", "Kein Bargeld.")})
+    editor = staff_client("editor")
+    stale_form = form_data(editor, edit_url(deleted_id), title_de="Bargeld wieder möglich", version="1")
+    token = csrf_token(editor, f"{edit_url(deleted_id)}/delete")
+    assert editor.post(f"{edit_url(deleted_id)}/delete", data={"csrf_token": token, "version": "1"}).status_code == 302
+
+    # SQLite without AUTOINCREMENT would give the deleted notice's id, and its version 1, to the next one.
+    next_id = make_notice({"de": ("Umzug", "Neue Adresse.")})
+    assert next_id != deleted_id
+    assert editor.post(edit_url(deleted_id), data=stale_form).status_code == 404
+    assert only_notice(load).text_by_language()["de"].title == "Umzug"
+
+
 def test_language_page_shows_what_exists_and_what_is_missing(app, staff_client, make_notice):
     make_notice({"de": ("Umzug", "Text"), "ar": ("انتقال", "نص"), "en": ("Move", "Text")})
     page = staff_client("editor").get("/de/staff/notices/languages").get_data(as_text=True)
