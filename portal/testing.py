@@ -39,6 +39,8 @@ from .migrate import _owners, describe_pending, migrate, pending_changes, upgrad
 CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+# The narrowest phone every page must fit without scrolling sideways.
+NARROW_PHONE = {**PHONE, "viewport": {"width": 320, "height": 640}}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 TEST_PASSWORD = "korrekt-Pferd-Batterie-42"
 

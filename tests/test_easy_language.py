@@ -14,7 +14,7 @@ from portal import create_app, plugins
 from portal.config import DEFAULTS
 from portal.plugins import PluginError
 from portal.testing import (
-    PHONE,
+    NARROW_PHONE,
     assert_accessible,
     assert_easy_to_read,
     assert_no_horizontal_scroll,
@@ -133,7 +133,7 @@ def test_without_plugins_the_page_says_there_are_no_more_easy_pages(client):
 @pytest.mark.portal_config(ALL_PLUGINS)
 @pytest.mark.parametrize("path", EASY_PAGES)
 def test_easy_pages_at_320_pixels_pass_axe(live_server, browser, path):
-    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 640}})
+    context = browser.new_context(**NARROW_PHONE)
     page = context.new_page()
     page.goto(f"{live_server.url}/de{path}")
     assert_no_horizontal_scroll(page)

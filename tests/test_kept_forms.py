@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from portal import create_app
 from portal.migrate import upgrade_all
 from portal.testing import (
+    NARROW_PHONE,
     PHONE,
     assert_accessible,
     assert_no_horizontal_scroll,
@@ -195,7 +196,7 @@ def test_a_form_sent_during_a_database_outage_is_kept_until_the_database_is_back
 
 @pytest.mark.browser
 def test_in_a_browser_that_lost_its_cookie_the_input_goes_through_with_one_click(live_server, browser, database):
-    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 640}})
+    context = browser.new_context(**NARROW_PHONE)
     page = context.new_page()
     page.goto(f"{live_server.url}/ar/emergency/")
     page.check("input[name=category][value=permit]")

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from portal.testing import (
     DESKTOP,
+    NARROW_PHONE,
     PHONE,
     TEST_PASSWORD,
     assert_accessible,
@@ -81,7 +82,7 @@ def test_extending_an_ended_session_leads_to_the_login_and_back(browser, live_se
 
 def test_a_kept_form_in_arabic_on_a_320_px_phone(browser, live_server, app, make_staff):
     """The kept sign-in page and the offer to send again, right to left, pass axe and fit a small phone."""
-    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 640}})
+    context = browser.new_context(**NARROW_PHONE)
     page = context.new_page()
     admin = make_staff("admin")
     browser_sign_in(page, live_server.url, admin, lang="ar")
@@ -111,7 +112,7 @@ def test_a_kept_form_in_arabic_on_a_320_px_phone(browser, live_server, app, make
 
 def test_a_wide_table_on_a_320_px_phone_scrolls_in_its_box_and_keeps_its_words_whole(browser, live_server,
                                                                                      make_staff):
-    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 640}})
+    context = browser.new_context(**NARROW_PHONE)
     page = context.new_page()
     browser_sign_in(page, live_server.url, make_staff("editor"), lang="ar")
     page.goto(f"{live_server.url}/ar/staff/translations/")
@@ -128,7 +129,7 @@ def test_a_wide_table_on_a_320_px_phone_scrolls_in_its_box_and_keeps_its_words_w
 
 
 def test_the_staff_menu_folds_away_on_a_phone_and_lies_open_on_a_desktop(browser, live_server, make_staff):
-    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 640}})
+    context = browser.new_context(**NARROW_PHONE)
     page = context.new_page()
     browser_sign_in(page, live_server.url, make_staff("admin"))
     menu = page.locator(".staff-menu > summary")

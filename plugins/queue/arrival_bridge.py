@@ -54,11 +54,13 @@ def door_answer(kind, service_group, public_id) -> Markup | None:
 
 
 def pass_answer(state, public_id) -> Markup | None:
-    """Link a checked-in pass's page to its ticket page; a withdrawn number says so on the revoked pass's page."""
+    """Link a checked-in pass's page to its ticket page, with the call once it comes; a withdrawn number says so on the
+    revoked pass's page."""
     ticket = service.for_arrival(public_id) if state in ("checked_in", "changed") else None
     # A revoked pass names its number only to say that it ended with the appointment.
     if ticket is None or ticket.day != toolkit.office_today() or (state == "changed" and ticket.state != "withdrawn"):
         return None
     return Markup(render_template("queue/_pass.html", ticket=ticket, service_point_place=service.service_point_place(),
+                                  place=service.desk_name(ticket.desk),
                                   address=url_for("queue.ticket_page", lang=toolkit.current_language(),
                                                   token=ticket.token)))

@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+from portal.testing import NARROW_PHONE, PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
 
 SLUG = "residence-permit-extension"
 PASSPORT = f"#item-{SLUG}-02"
@@ -119,7 +119,6 @@ def test_every_checklist_page_passes_axe(browser, live_server, defaults, make_st
     context.close()
 
 
-NARROW_PHONE = {**PHONE, "viewport": {"width": 320, "height": 640}}
 
 
 def box(locator) -> dict:

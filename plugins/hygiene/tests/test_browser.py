@@ -4,7 +4,14 @@ import pytest
 from playwright.sync_api import expect
 from portal_plugins.hygiene.defaults import load_defaults
 
-from portal.testing import PHONE, assert_accessible, assert_icons_drawn, assert_no_horizontal_scroll, browser_sign_in
+from portal.testing import (
+    NARROW_PHONE,
+    PHONE,
+    assert_accessible,
+    assert_icons_drawn,
+    assert_no_horizontal_scroll,
+    browser_sign_in,
+)
 
 
 def check_page(page) -> None:
@@ -120,7 +127,7 @@ WORDS_WIDER_THAN_THEIR_LINE = """(lines) => {
 @pytest.mark.browser
 def test_the_poster_s_words_fit_a_narrow_phone_whole_and_german_may_be_hyphenated(browser, live_server, data, today):
     data(lambda session: load_defaults(session, today))
-    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 640}})
+    context = browser.new_context(**NARROW_PHONE)
     page = context.new_page()
     page.goto(f"{live_server.url}/ar/hygiene/poster?languages=ar&languages=ti")
     check_page(page)

@@ -6,9 +6,14 @@ from portal_plugins.queue import desk_views, service, views
 from sqlalchemy import text
 
 from portal import toolkit
-from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in, end_staff_sessions
-
-SMALL = {**PHONE, "viewport": {"width": 320, "height": 640}}
+from portal.testing import (
+    NARROW_PHONE,
+    PHONE,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    browser_sign_in,
+    end_staff_sessions,
+)
 
 
 @pytest.mark.browser
@@ -40,7 +45,7 @@ def test_a_check_in_gives_a_ticket_the_phone_follows_until_a_desk_calls_it(app, 
     assert door.evaluate(size) >= 40
     token = data(lambda s: s.scalar(text("SELECT token FROM queue_ticket")))
 
-    phone_context = browser.new_context(**SMALL)
+    phone_context = browser.new_context(**NARROW_PHONE)
     phone = phone_context.new_page()
     phone.goto(f"{live_server.url}/ar/queue/t/{token}")
     expect(phone.locator(".queue-number")).to_have_text("A 001")
@@ -52,7 +57,7 @@ def test_a_check_in_gives_a_ticket_the_phone_follows_until_a_desk_calls_it(app, 
     assert_no_horizontal_scroll(phone)
     assert_accessible(phone)
 
-    desk = browser.new_context(**SMALL).new_page()
+    desk = browser.new_context(**NARROW_PHONE).new_page()
     browser_sign_in(desk, live_server.url, make_staff("caseworker"))
     desk.goto(f"{live_server.url}/de/staff/queue/desk/raum-2-14")
     assert_no_horizontal_scroll(desk)
@@ -76,7 +81,7 @@ def test_a_check_in_gives_a_ticket_the_phone_follows_until_a_desk_calls_it(app, 
 def test_without_javascript_the_ticket_page_has_a_refresh_button(app, browser, live_server, issue, data):
     """The page shows the number and a button that loads it again; axe needs script, so the test above runs it."""
     ticket_id, token, _label = issue()
-    context = browser.new_context(**SMALL, java_script_enabled=False)
+    context = browser.new_context(**NARROW_PHONE, java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server.url}/de/queue/t/{token}")
     assert page.is_visible(".queue-refresh button")
@@ -100,14 +105,14 @@ def test_without_javascript_the_ticket_page_has_a_refresh_button(app, browser, l
 @pytest.mark.browser
 @pytest.mark.portal_config({"plugins": ["arrival", "queue", "interpreters"]})
 def test_the_desk_list_follows_new_numbers_and_the_duty_page_is_accessible(browser, live_server, make_staff, issue):
-    desk = browser.new_context(**SMALL).new_page()
+    desk = browser.new_context(**NARROW_PHONE).new_page()
     browser_sign_in(desk, live_server.url, make_staff("caseworker"))
     desk.goto(f"{live_server.url}/de/staff/queue/desk/raum-2-14")
     expect(desk.locator(".queue-refresh")).to_be_hidden()  # the script follows the location instead
     _id, _token, label = issue(interpreter_language="ar")
     expect(desk.locator("#queue-desk-live")).to_contain_text(label, timeout=15_000)
 
-    mediator = browser.new_context(**SMALL).new_page()
+    mediator = browser.new_context(**NARROW_PHONE).new_page()
     browser_sign_in(mediator, live_server.url, make_staff("mediator"))
     mediator.goto(f"{live_server.url}/de/staff/interpreters/duty/?language=ar")
     assert_no_horizontal_scroll(mediator)
@@ -128,7 +133,7 @@ def test_the_desk_list_follows_new_numbers_and_the_duty_page_is_accessible(brows
 def test_a_call_moves_every_phone_up_and_calls_its_own(browser, live_server, issue, call_next):
     """Three phones follow one board: the called one shows its call, the others their new place and wait."""
     tickets = [issue() for _ in range(3)]
-    context = browser.new_context(**SMALL)
+    context = browser.new_context(**NARROW_PHONE)
     phones = []
     for _id, token, label in tickets:
         phone = context.new_page()
@@ -157,7 +162,7 @@ def test_a_phone_that_lost_its_network_says_so_and_catches_up_with_the_call(brow
     """The waiting room's Wi-Fi fails: the page must not look current while a desk calls its number."""
     monkeypatch.setattr(views, "STALE_SECONDS", 2)
     _id, token, label = issue()
-    context = browser.new_context(**SMALL)
+    context = browser.new_context(**NARROW_PHONE)
     phone = context.new_page()
     phone.goto(f"{live_server.url}/ar/queue/t/{token}")
     note = phone.locator("[data-queue-stale]")
@@ -181,7 +186,7 @@ def test_a_live_part_that_fails_while_the_board_answers_is_tried_again_without_t
     """The board is the phone's sign of a working network: a failing live part is retried at the usual pace."""
     monkeypatch.setattr(views, "STALE_SECONDS", 2)
     ticket_id, token, label = issue()
-    context = browser.new_context(**SMALL)
+    context = browser.new_context(**NARROW_PHONE)
     phone = context.new_page()
     phone.goto(f"{live_server.url}/de/queue/t/{token}")
     expect(phone.locator(".queue-number")).to_have_text(label)
@@ -213,7 +218,7 @@ def test_a_live_part_that_fails_while_the_board_answers_is_tried_again_without_t
 
 def open_desk(browser, live_server, make_staff):
     """Sign a caseworker in on a small phone and open the desk of room 2.14."""
-    desk = browser.new_context(**SMALL).new_page()
+    desk = browser.new_context(**NARROW_PHONE).new_page()
     browser_sign_in(desk, live_server.url, make_staff("caseworker"))
     desk.goto(f"{live_server.url}/de/staff/queue/desk/raum-2-14")
     return desk
@@ -252,7 +257,7 @@ def test_a_desk_whose_session_ended_goes_to_the_sign_in_with_its_next_poll(app, 
 def test_a_phone_following_its_number_learns_that_the_appointment_was_cancelled(app, browser, live_server, issue,
                                                                                data, today):
     _ticket_id, token, _label = issue(arrival_public_id="W" * 26, day=today)
-    context = browser.new_context(**SMALL)
+    context = browser.new_context(**NARROW_PHONE)
     phone = context.new_page()
     phone.goto(f"{live_server.url}/ar/queue/t/{token}")
     expect(phone.locator(".queue-ahead")).to_be_visible()

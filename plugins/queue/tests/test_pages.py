@@ -5,6 +5,8 @@ from datetime import time
 
 import pytest
 from babel.dates import format_date
+from flask import render_template_string
+from lxml import html
 from markupsafe import escape
 from portal_plugins.queue import desk_views, service
 from portal_plugins.queue.models import Ticket
@@ -248,22 +250,45 @@ def test_walk_ins_are_off_by_default(staff_client):
         .status_code == 403
 
 
-def test_the_door_and_the_pass_page_show_the_number_of_a_check_in(app, data, today, client):
-    def check_in(session):
-        toolkit.publish("arrival.checked_in", public_id="C" * 26, day=today, window_start=time(0),
-                        window_end=time(23, 59), persons=1, service_group="residence", interpreter_language="",
-                        checked_in_at=toolkit.utcnow())
-    data(check_in)
+def check_in(data, today, *keys: str) -> None:
+    """Check in a pass for each key, its public id the key 26 times, as the arrival plugin announces it."""
+    data(lambda session: [toolkit.publish(
+        "arrival.checked_in", public_id=key * 26, day=today, window_start=time(0), window_end=time(23, 59),
+        persons=1, service_group="residence", interpreter_language="", checked_in_at=toolkit.utcnow())
+        for key in keys])
+
+
+def pass_slot(app, state: str, key: str) -> str:
+    """Return what the waiting room adds to the page of the pass checked in with key, in German."""
     with app.test_request_context("/de/"):
         app.preprocess_request()
-        from flask import render_template_string
+        return render_template_string("{{ slot('arrival.pass', state=state, public_id=public_id) }}", state=state,
+                                      public_id=key * 26)
+
+
+def test_the_door_and_the_pass_page_show_the_number_of_a_check_in(app, data, today, client):
+    check_in(data, today, "C")
+    shown = pass_slot(app, "checked_in", "C")
+    with app.test_request_context("/de/"):
+        app.preprocess_request()
         door = render_template_string("{{ slot('arrival.door', kind='valid_now', service_group='residence', "
                                       "public_id='" + "C" * 26 + "') }}")
-        shown = render_template_string("{{ slot('arrival.pass', state='checked_in', public_id='" + "C" * 26 + "') }}")
         nothing = render_template_string("{{ slot('arrival.door', kind='not_genuine', service_group='', "
                                          "public_id='') }}")
     assert "A 001" in door and "/de/queue/t/" in shown and "A 001" in shown
     assert "queue-door" not in nothing
+
+
+def test_the_pass_page_of_a_called_client_says_where_to_go(app, data, today):
+    check_in(data, today, "C")
+    data(lambda s: service.call(service.for_arrival("C" * 26), service.find_desk("raum-2-14"), toolkit.utcnow()))
+    called = html.fromstring(pass_slot(app, "checked_in", "C"))
+    assert called.xpath("string(.//*[@class='queue-call__title'])").strip() == "➜ Sie sind an der Reihe!"
+    assert "Bitte gehen Sie jetzt in Raum 2.14." in called.text_content()
+    assert called.xpath(".//a")[0].text_content() == "Ihre Wartenummer A 001"
+    data(lambda s: s.execute(text("UPDATE queue_ticket SET state = 'in_service'")))
+    served = pass_slot(app, "checked_in", "C")
+    assert "Sie werden gerade bedient." in served and "Sie sind an der Reihe" not in served and "/de/queue/t/" in served
 
 
 def test_the_desk_lists_the_next_numbers_and_counts_them_all(staff_client, data, today):
@@ -306,9 +331,7 @@ def test_a_missed_number_is_told_where_the_service_point_is(client, issue, data,
 
 def test_a_client_whose_appointment_ends_while_waiting_is_told_where_to_go_and_leaves_the_queue(app, data, today,
                                                                                                 client):
-    checked_in = {"day": today, "window_start": time(0), "window_end": time(23, 59), "persons": 1,
-                  "service_group": "residence", "interpreter_language": "", "checked_in_at": toolkit.utcnow()}
-    data(lambda s: [toolkit.publish("arrival.checked_in", public_id=key * 26, **checked_in) for key in "CD"])
+    check_in(data, today, "C", "D")
     waiting, called = data(lambda s: [service.for_arrival(key * 26).token for key in "CD"])
     data(lambda s: service.call(service.for_arrival("D" * 26), service.find_desk("raum-2-14"), toolkit.utcnow()))
     # Both appointments are cancelled that day: the waiting number ends, the one at a desk stays with the desk.
@@ -318,11 +341,7 @@ def test_a_client_whose_appointment_ends_while_waiting_is_told_where_to_go_and_l
     assert "deshalb gilt diese Wartenummer nicht mehr" in live and "Vor Ihnen" not in live
     assert "Sie sind an der Reihe" in client.get(f"/de/queue/t/{called}").get_data(as_text=True)
     # The revoked pass's page says the same instead of leaving the client without their number.
-    with app.test_request_context("/de/"):
-        app.preprocess_request()
-        from flask import render_template_string
-        shown = render_template_string("{{ slot('arrival.pass', state='changed', public_id='" + "C" * 26 + "') }}")
-        at_desk = render_template_string("{{ slot('arrival.pass', state='changed', public_id='" + "D" * 26 + "') }}")
+    shown, at_desk = pass_slot(app, "changed", "C"), pass_slot(app, "changed", "D")
     assert "deshalb gilt diese Wartenummer nicht mehr" in shown and at_desk.strip() == ""
     assert "A 001" not in str(data(lambda s: service.board(service.find_queue("termine").location, today)))
     audit = data(lambda s: s.execute(text("SELECT count(*) FROM core_audit_entry WHERE action = 'withdraw'")).scalar())

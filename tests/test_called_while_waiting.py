@@ -1,0 +1,51 @@
+"""Three plugins agree when a desk calls a client who follows the visit on the pass's page rather than the ticket's."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from portal.testing import NARROW_PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in, csrf_token
+
+
+@pytest.mark.browser
+@pytest.mark.portal_config({"plugins": ["appointments", "arrival", "queue"]})
+def test_the_pass_page_of_a_called_client_says_where_to_go(app, browser, live_server, make_staff, client, staff_client,
+                                                            tmp_path, today):
+    export = tmp_path / "export.csv"
+    # At midnight: the arrival window opens with the day, so the door lets the client in at any hour of the run.
+    export.write_text("reference;birth_date;service;status;date;time;building;room;persons\n"
+                      f"M-100001;27.03.1985;eu-blue-card;scheduled;{today:%d.%m.%Y};00:00;Wacker Hof;1.07;1\n")
+    assert app.test_cli_runner().invoke(args=["appointments", "import", str(export)]).exit_code == 0
+    result = client.post("/de/appointments/", follow_redirects=True, data={
+        "csrf_token": csrf_token(client, "/de/appointments/"), "reference": "M-100001", "day": "27", "month": "3",
+        "year": "1985"}).get_data(as_text=True)
+    pass_address = re.search(r'href="/de(/arrival/[^"]+)">Einlasskarte auf dem Telefon', result).group(1)
+    door = staff_client("door")
+    with app.app_context():
+        public_id = app.extensions["portal.db"].session.scalar(text("SELECT public_id FROM arrival_pass"))
+    door.post("/de/staff/arrival/", data={"csrf_token": csrf_token(door, "/de/staff/arrival/"),
+                                          "code": public_id[:12], "device": "Eingang"})
+
+    desk = browser.new_context().new_page()
+    browser_sign_in(desk, live_server.url, make_staff("caseworker"))
+    desk.goto(f"{live_server.url}/de/staff/queue/desk/raum-2-14")
+    desk.click("text=Nächste Nummer aufrufen")
+    expect(desk.locator(".queue-current__number")).to_have_text("A 001")
+
+    for script in (True, False):
+        phone = browser.new_context(**NARROW_PHONE, java_script_enabled=script).new_page()
+        phone.goto(f"{live_server.url}/ar{pass_address}")
+        call = phone.locator(".queue-call")
+        expect(call).to_contain_text("2.14")
+        expect(call.locator("a")).to_have_attribute("href", re.compile(r"^/ar/queue/t/"))
+        assert phone.get_attribute("html", "dir") == "rtl"
+        # The queue's stylesheet comes with the call, and its arrow points the way Arabic reads.
+        assert phone.evaluate("getComputedStyle(document.querySelector('.queue-call')).borderTopStyle") == "solid"
+        assert phone.evaluate("getComputedStyle(document.querySelector('.queue-call__arrow')).transform") == \
+            "matrix(-1, 0, 0, 1, 0, 0)"
+        assert_no_horizontal_scroll(phone)
+        if script:  # axe-core runs in the page's script
+            assert_accessible(phone)
+        phone.context.close()
