@@ -65,17 +65,23 @@ def current_pass(public_id: str) -> str | None:
 # Built once: the result page pays neither for building the statement nor for the ORM.
 _PASSES = ArrivalPass.__table__.c
 _VALID_PASSES = select(_PASSES.public_id, _PASSES.key_id, _PASSES.day, _PASSES.window_start, _PASSES.window_end,
-                       _PASSES.persons, _PASSES.service_group, _PASSES.interpreter_language).where(
+                       _PASSES.persons, _PASSES.service_group, _PASSES.interpreter_language,
+                       _PASSES.checked_in_at).where(
     _PASSES.public_id.in_(bindparam("public_ids", expanding=True)), _PASSES.revoked_at.is_(None))
 
 
 def current_passes(public_ids: list[str]) -> dict[str, str]:
     """Return the valid passes of appointments by public id; those without one, or whose key is gone, are left out."""
+    return {row.public_id: code for row, code in _valid_passes(public_ids)}
+
+
+def _valid_passes(public_ids: list[str]) -> list[tuple]:
+    """Return the rows of the valid passes of appointments by public id, each with its code; without a key, none."""
     if not public_ids:
-        return {}
+        return []
     rows = toolkit.session().connection().execute(_VALID_PASSES, {"public_ids": public_ids})
     records = {record.key_id: record for record in keys.kept_records()}
-    private_keys, passes = {}, {}
+    private_keys, passes = {}, []
     for row in rows:
         if row.key_id not in private_keys:
             try:
@@ -85,10 +91,10 @@ def current_passes(public_ids: list[str]) -> dict[str, str]:
         if private_keys[row.key_id] is None:
             continue
         # Ed25519 signatures are deterministic: signing the stored facts again gives the very pass that was issued.
-        passes[row.public_id] = sign(PassFacts(
+        passes.append((row, sign(PassFacts(
             key_id=row.key_id, public_id=public_id_bytes(row.public_id), day=row.day, window_start=row.window_start,
             window_end=row.window_end, persons=row.persons, service_group=row.service_group,
-            interpreter_language=row.interpreter_language), private_keys[row.key_id])
+            interpreter_language=row.interpreter_language), private_keys[row.key_id])))
     return passes
 
 
@@ -104,10 +110,14 @@ def shown_pass(code: str, public_id: bytes) -> Markup:
 
 
 def pass_on_result(public_id: str | None) -> Markup | None:
-    """Answer the appointment result's slot with the pass: its QR code, short code and a link to the pass page."""
-    code = current_pass(public_id) if public_id else None
-    if code is None:
+    """Answer the appointment result's slot with the pass: its QR code, short code and a link to the pass page; once
+    the door checked it in, that the client is inside and the link, which follows the visit."""
+    found = _valid_passes([public_id]) if public_id else []
+    if not found:
         return None
+    (row, code), = found
+    checked_in_at = row.checked_in_at.astimezone(toolkit.office_zone()) if row.checked_in_at else None
     return Markup(render_template(
-        "arrival/_result_pass.html", pass_code=shown_pass(code, public_id_bytes(public_id)),
+        "arrival/_result_pass.html", checked_in_at=checked_in_at,
+        pass_code=None if checked_in_at else shown_pass(code, public_id_bytes(public_id)),
         pass_url=url_for("arrival.pass_page", lang=toolkit.current_language(), code=code)))

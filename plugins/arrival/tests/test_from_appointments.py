@@ -6,6 +6,7 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
+from lxml import html
 from portal_plugins.arrival.door import check_in
 from portal_plugins.arrival.issuing import current_pass
 from portal_plugins.arrival.keys import keys_verifying_today
@@ -217,6 +218,28 @@ def test_the_result_page_shows_the_pass_qr_and_short_code(app, client, database,
     cancelled = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100002", "day": "4",
                                        "month": "11", "year": "1990"}, follow_redirects=True).get_data(as_text=True)
     assert "Abgesagt" in cancelled and "Ihre Einlasskarte für den Eingang" not in cancelled
+
+
+def test_once_checked_in_the_result_page_no_longer_asks_to_show_the_pass(app, client, staff_client, database,
+                                                                          tmp_path):
+    with app.app_context():
+        today = toolkit.office_today()
+    # At midnight: the arrival window opens with the day, so the door lets the client in at any hour of the run.
+    import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{today:%d.%m.%Y};00:00;A;1;1")
+    identifier = public_id(database)
+    door = staff_client("door")
+    door.post("/de/staff/arrival/", data={"csrf_token": csrf_token(door, "/de/staff/arrival/"),
+                                          "code": identifier[:12], "device": "Eingang"})
+    with database() as session:
+        checked_in_at = session.execute(text("SELECT checked_in_at FROM arrival_pass")).scalar_one()
+    assert checked_in_at is not None
+    url = "/de/appointments/"
+    page = client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100001", "day": "27",
+                                  "month": "3", "year": "1985"}, follow_redirects=True).get_data(as_text=True)
+    section = html.fromstring(page).get_element_by_id("arrival-result-title").getparent()
+    assert "Sie sind eingecheckt (um " in section.text_content() and "Bitte warten Sie" in section.text_content()
+    assert section.xpath(".//svg") == [] and "Zeigen Sie diesen QR-Code" not in page
+    assert section.xpath(".//a/@href") == [f"/de/arrival/p/{pass_of(app, database)}"]
 
 
 @pytest.mark.portal_config({"plugin_settings": {"appointments": {"extra_services": {
