@@ -27,8 +27,10 @@ from .desk_views import staff
 from .models import Ticket
 from .views import POLL_SECONDS, STALE_SECONDS, bp
 
-# A screen reloads rarely; several screens of one office may share one address.
-PAGE_LIMIT = "120 per hour"
+# Seconds between two loads of a screen that cannot follow the board (no script, or a browser without fetch).
+RELOAD_SECONDS = 30
+# Such a screen loads the page 120 times an hour; several screens of one office may share one address.
+PAGE_LIMIT = "480 per hour"
 BOARD_LIMIT = "240 per minute"
 # The latest call and the ones before it: what a client who looked away needs, and what a screen back online missed.
 CALLS_SHOWN = 7
@@ -95,6 +97,7 @@ def display_page(location: str, slug: str, version: int, day, script_root: str) 
     return render_template(
         "queue/display.html", location=location, calls=latest_calls(location), instructions=_instructions(),
         board_url=url_for(".display_board", slug=slug), poll_seconds=POLL_SECONDS, stale_seconds=STALE_SECONDS,
+        reload_seconds=RELOAD_SECONDS,
         stale_time=stale_time, office_zone=toolkit.office_zone().key)
 
 

@@ -4,7 +4,12 @@
 (function () {
   "use strict";
   var root = document.getElementById("queue-display");
-  if (!root || !window.fetch || !window.portalLive) { return; }
+  if (!root) { return; }
+  if (!window.fetch || !window.portalLive) {
+    // A browser that cannot follow the board loads the page anew, as one without scripts does.
+    window.setTimeout(function () { window.location.reload(); }, seconds("data-queue-display-reload-seconds", 30) * 1000);
+    return;
+  }
   var board = root.querySelector("[data-queue-display-board]");
   var stale = root.querySelector("[data-queue-display-stale]");
   var staleTime = root.querySelector("[data-queue-display-stale-time]");
@@ -17,8 +22,6 @@
   var chimes = 0;
   var signalTimer = null;
   var seen = callKeys(board);
-  // The page says it does not update without JavaScript; with it, it does.
-  root.querySelector("[data-queue-display-static]").hidden = true;
 
   function seconds(name, fallback) {
     var value = parseFloat(root.getAttribute(name));

@@ -25,7 +25,9 @@ def test_the_display_needs_no_login_and_shows_the_latest_call_large(client, issu
     current = re.search(r'queue-display-call--current".*?</div>', html, re.S).group(0)
     assert "E 001" in current and "Raum 1.02" in current
     assert "A 001" in html and "Raum 2.14" in html and "Vorherige Aufrufe" in html
-    assert "ohne JavaScript nicht" in html
+    # Without a script the screen loads itself anew; nothing on it speaks of scripts.
+    assert re.search(r'<noscript><meta http-equiv="refresh" content="30"></noscript>', html)
+    assert "JavaScript" not in html
     assert 'aria-live="assertive"' in html and "queue-display-chime.wav" in html
 
 

@@ -1,11 +1,12 @@
 """The call display in Chromium: a call appears, blinks, chimes and is announced; offline it keeps its board and says
-since when, back online it catches up once; German and Arabic pass axe at 1080p and at 320 px."""
+since when, back online it catches up once; without a script it loads itself anew; German and Arabic pass axe at
+1080p and at 320 px."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
-from portal_plugins.queue import service
+from portal_plugins.queue import display_views, service
 
 from portal import toolkit
 from portal.testing import assert_accessible, assert_no_horizontal_scroll
@@ -187,13 +188,27 @@ def test_the_instruction_rotates_through_the_languages(browser, live_server):
 
 
 @pytest.mark.browser
-def test_without_javascript_it_shows_the_calls_and_says_it_does_not_update(browser, live_server, issue, call_next):
-    issue()
-    call_next()
-    page = browser.new_context(**FULL_HD, java_script_enabled=False).new_page()
+@pytest.mark.parametrize("script", ["none", "without fetch"])
+def test_without_javascript_it_loads_itself_anew_and_fits_a_television(browser, live_server, issue, call_next, data,
+                                                                        monkeypatch, script):
+    monkeypatch.setattr(display_views, "RELOAD_SECONDS", 1)
+    for _ in range(7):
+        issue()
+    for _number in range(6):
+        call_next()
+        finish(data, "raum-2-14")
+    page = browser.new_context(viewport={"width": 1280, "height": 720}, java_script_enabled=script != "none").new_page()
+    if script == "without fetch":  # an old browser: the script cannot follow the board
+        page.add_init_script("delete window.fetch")
     page.goto(f"{live_server.url}/de/queue/display/office")
-    expect(page.locator(".queue-display-call--current")).to_contain_text("A 001")
-    expect(page.get_by_text("Diese Anzeige aktualisiert sich ohne JavaScript nicht.")).to_be_visible()
+    current = page.locator(".queue-display-call--current .queue-display-call__number")
+    expect(current).to_have_text("A 006")
+    assert page.evaluate("document.documentElement.scrollHeight") <= 720
+    assert "JavaScript" not in page.locator("body").inner_text()
+    call_next()
+    expect(current).to_have_text("A 007", timeout=WAIT)
+    # Loaded anew, not followed: no chime was counted.
+    expect(page.locator("#queue-display")).to_have_attribute("data-queue-display-chimes", "0")
     expect(page.locator("[data-queue-display-stale]")).to_be_hidden()
     page.context.close()
 
