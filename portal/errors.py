@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import math
 import time
+from dataclasses import replace
 from datetime import datetime
 
-from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
@@ -109,8 +110,25 @@ def render_error(code: int, detail: str | None = None, next_step: tuple[str, str
     return _error_response(code, detail, next_step=next_step, title=title)
 
 
+def deleted_meanwhile(save_as_new: str):
+    """Answer a request for a record that is gone: 404, or for an edit form sent after the record was deleted, 410
+    offering what was typed to the form at save_as_new, which makes a new record of it."""
+    if request.method != "POST":
+        abort(404)
+    kept = KeptForm.of_request() if g.get("csrf_valid") else None
+    if kept is not None:
+        # The deleted record's version means nothing to a new one, and the button pressed on the old form (publish,
+        # say) is not pressed again: the new record is saved as its form's plain save does, for another look.
+        kept = replace(kept, action=save_as_new, fields=tuple(
+            (name, value) for name, value in kept.fields if name not in ("version", "action")))
+    return _error_response(
+        410, _("Jemand hat diesen Eintrag gelöscht, seit Sie das Formular geöffnet haben."), kept,
+        _("Ihre Eingaben sind nicht verloren: Sie können sie als neuen Eintrag speichern."),
+        title=_("Inzwischen gelöscht"), kept_label=_("Als neuen Eintrag speichern"))
+
+
 def _error_response(code: int, detail: str | None = None, kept: KeptForm | None = None, kept_note: str = "",
-                    next_step: tuple[str, str] | None = None, title: str | None = None):
+                    next_step: tuple[str, str] | None = None, title: str | None = None, kept_label: str = ""):
     if "lang" not in g:
         # An unknown page under a language prefix still answers in that language.
         prefix = request.path.strip("/").split("/", 1)[0]
@@ -133,7 +151,7 @@ def _error_response(code: int, detail: str | None = None, kept: KeptForm | None 
         else:
             kept_note = _("Ihre Eingaben sind nicht verloren: Senden Sie sie in einigen Minuten mit der Schaltfläche "
                           "unten noch einmal.")
-    response = make_response(_error_page(code, title, message, kept, kept_note, next_step), code)
+    response = make_response(_error_page(code, title, message, kept, kept_note, next_step, kept_label), code)
     if kept:
         # The page holds what the person typed: no cache keeps it.
         response.headers["Cache-Control"] = "no-store"
@@ -178,13 +196,13 @@ def _staff_page_signed_in() -> bool:
 
 
 def _error_page(code: int, title: str, message: str, kept: KeptForm | None = None, kept_note: str = "",
-                next_step: tuple[str, str] | None = None) -> str:
+                next_step: tuple[str, str] | None = None, kept_label: str = "") -> str:
     """Render the full error page; when that fails too, a bare one that still names the emergency contact."""
     # Without a trusted host there are no addresses to build, so only the bare page can be made.
     if not isinstance(request.routing_exception, SecurityError):
         try:
             return render_template("errors/error.html", code=code, title=title, message=message, kept=kept,
-                                   kept_note=kept_note, next_step=next_step,
+                                   kept_note=kept_note, kept_label=kept_label, next_step=next_step,
                                    staff=code < 500 and _staff_page_signed_in())
         except Exception:  # the page's navigation, slots or links may be what failed; the visitor still needs help
             log.exception("error page for %s failed; answering with the minimal one", code)

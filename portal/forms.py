@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import Field
 from wtforms import Form as PlainForm
+from wtforms.fields.choices import SelectChoice
 
 from .i18n import language_name
 from .keptforms import is_language_switch
@@ -129,3 +130,8 @@ def error_links(form) -> list[tuple[str, str, list[str]]]:
                         links.append((inner.id + ("-0" if _choices(inner) else ""),
                                       inner.label.text or field.label.text, inner.errors))
     return links
+
+
+def as_choices(pairs) -> list[SelectChoice]:
+    """Turn (value, label) pairs into the options of a select, radio or checkbox field."""
+    return [SelectChoice(value, label) for value, label in pairs]

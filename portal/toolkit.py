@@ -44,10 +44,10 @@ from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_ce
 from .day_field import DayChoiceForm, DayField
 from .db import Base, UTCDateTime, insert_for, one_of, session, utcnow
 from .easy import EASY_LANGUAGE, EasyPage, easy_text, easy_url
-from .errors import render_error, too_many_requests_message, too_many_requests_title
+from .errors import deleted_meanwhile, render_error, too_many_requests_message, too_many_requests_title
 from .events import publish
 from .extensions import csrf, limiter
-from .forms import Form, SubForm
+from .forms import Form, SubForm, as_choices
 from .hookspecs import AuditTarget, Event, Slot
 from .i18n import (
     current_language,
@@ -165,10 +165,12 @@ __all__ = [
     # Dates in the visitor's language, with the portal's fixes to CLDR's patterns (portal/i18n.py).
     "date_pattern",
     # The bases of every form, with the portal's words for WTForms' messages (portal/forms.py).
-    "Form", "SubForm",
+    "Form", "SubForm", "as_choices",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate",
     # Days in staff forms and the day a staff page shows (portal/day_field.py).
     "DayChoiceForm", "DayField",
+    # An edit form sent for a record deleted meanwhile: what was typed, offered as a new record (portal/errors.py).
+    "deleted_meanwhile",
     # A plugin's revision that rebuilds its older tables so that SQLite never gives an id twice (portal/migrate.py).
     "ids_never_reused",
     "save_if_current",

@@ -11,7 +11,7 @@ from wtforms.validators import URL, AnyOf, DataRequired, Email, EqualTo, Length,
 
 from portal.forms import MESSAGES
 from portal.i18n import enabled_languages
-from portal.toolkit import Form, SubForm, gettext, ngettext
+from portal.toolkit import Form, SubForm, as_choices, gettext, ngettext
 
 pytestmark = pytest.mark.database_independent
 
@@ -25,7 +25,7 @@ class CountForm(Form):
         csrf = False
 
     count = IntegerField(validators=[NumberRange(min=1, max=9)])
-    place = SelectField(choices=[("a", "A")])
+    place = SelectField(choices=as_choices([("a", "A")]))
     code = StringField(validators=[Length(max=3)])
     rows = FieldList(FormField(RowForm), min_entries=1)
 

@@ -82,7 +82,7 @@ def test_a_page_in_a_language_lacking_a_message_says_its_german_text_is_german(m
     assert not german.xpath("//*[contains(@class, 'fallback-note')]")
 
 
-@pytest.mark.parametrize("message", ["Anmeldung für Mitarbeitende", "Gebärdensprache"])
+@pytest.mark.parametrize("message", ["Bereich für Mitarbeitende", "Gebärdensprache"])
 def test_a_message_only_the_footer_lacks_still_leads_to_the_note(make_app, message):
     # The first message follows the footer's kept part, the second is inside it; each app has its own catalog.
     app = make_app(languages=["de", "en"], office={"name": f"Amt ohne {message}"})

@@ -125,6 +125,9 @@ def test_a_wide_table_on_a_320_px_phone_scrolls_in_its_box_and_keeps_its_words_w
     assert [cell for cell, count in lines if count != 1] == [], lines
     box = page.locator(".table-wrap").first
     assert box.evaluate("box => box.scrollWidth > box.clientWidth")
+    # A shadow at the edge says that the table goes on (the covers that hide it at an end move with the content).
+    style = box.evaluate("box => [getComputedStyle(box).backgroundImage, getComputedStyle(box).backgroundAttachment]")
+    assert style[0].count("radial-gradient") == 2 and style[1] == "local, local, scroll, scroll", style
     context.close()
 
 

@@ -34,11 +34,6 @@ def isolated(text: str) -> str:
     return f"\u2066{text}\u2069"
 
 
-def as_choices(pairs) -> list[SelectChoice]:
-    """Turn (value, label) pairs into select options."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
 class EmergencyForm(toolkit.Form):
     """What the office needs to judge an urgent matter and to answer."""
 
@@ -72,7 +67,7 @@ class EmergencyForm(toolkit.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = as_choices(category_choices())
+        self.category.choices = toolkit.as_choices(category_choices())
         # Each language is named in its own words, and so marked, as in the header's language list: a screen reader
         # reads "العربية" with an Arabic voice, and the name keeps its own direction.
         self.language.choices = [SelectChoice(code, toolkit.language_name(code), render_kw={

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from portal import toolkit
 from portal.toolkit import _
 
-from .forms import InboxFilterForm, StateForm, as_choices
+from .forms import InboxFilterForm, StateForm
 from .labels import category_choices, category_label, delivery_label, readable_address, reply_language, state_label
 from .models import STATES, EmergencyRequest
 
@@ -28,8 +28,8 @@ def _labels():
 @bp.route("/")
 def inbox():
     form = InboxFilterForm(request.args)
-    form.category.choices = as_choices([("", _("Alle"))] + category_choices())
-    form.state.choices = as_choices([(OPEN, _("Offen (neu oder in Bearbeitung)")), ("", _("Alle"))] +
+    form.category.choices = toolkit.as_choices([("", _("Alle"))] + category_choices())
+    form.state.choices = toolkit.as_choices([(OPEN, _("Offen (neu oder in Bearbeitung)")), ("", _("Alle"))] +
                                     [(state, state_label(state)) for state in STATES])
     # Without a choice, show what still needs work.
     form.category.data = form.category.data or ""

@@ -117,13 +117,16 @@ def new_term():
 @bp.route("/glossary/<int:term_id>", methods=["GET", "POST"])
 def edit_term(term_id: int):
     session = toolkit.session()
-    term = session.get(GlossaryTerm, term_id) or abort(404)
+    term = session.get(GlossaryTerm, term_id)
+    if term is None:
+        return toolkit.deleted_meanwhile(url_for(".new_term"))
     form = GlossaryTermForm(data=_term_values(term)) if request.method == "GET" else GlossaryTermForm()
     if not form.validate_on_submit() or _already_there(form, term):
         return _render_term_form(form, term, 422 if form.errors else 200)
     before = term_snapshot(term)
     if not toolkit.save_if_current(term, form.version.data, lambda: _apply_term(form, term)):
-        return _term_conflict(form, term)
+        stored = session.get(GlossaryTerm, term_id)
+        return _term_conflict(form, stored) if stored else toolkit.deleted_meanwhile(url_for(".new_term"))
     toolkit.audit("update", "interpreters_glossary_term", term.id, before=before, after=term_snapshot(term))
     session.commit()
     flash(_("Der Begriff „%(term)s“ ist gespeichert.", term=term.term), "success")
@@ -223,13 +226,16 @@ def new_help_time():
 @bp.route("/help-times/<int:entry_id>", methods=["GET", "POST"])
 def edit_help_time(entry_id: int):
     session = toolkit.session()
-    entry = session.get(HelpTime, entry_id) or abort(404)
+    entry = session.get(HelpTime, entry_id)
+    if entry is None:
+        return toolkit.deleted_meanwhile(url_for(".new_help_time"))
     form = help_time_form(data=_help_time_values(entry)) if request.method == "GET" else help_time_form()
     if not form.validate_on_submit():
         return _render_help_time_form(form, entry, 422 if form.errors else 200)
     before = help_time_snapshot(entry)
     if not toolkit.save_if_current(entry, form.version.data, lambda: _apply_help_time(form, entry)):
-        return _help_time_conflict(form, entry)
+        stored = session.get(HelpTime, entry_id)
+        return _help_time_conflict(form, stored) if stored else toolkit.deleted_meanwhile(url_for(".new_help_time"))
     toolkit.audit("update", "interpreters_help_time", entry.id, before=before, after=help_time_snapshot(entry))
     session.commit()
     flash(_("Die Zeit der Sprachhilfe ist gespeichert."), "success")

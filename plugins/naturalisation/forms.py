@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal import toolkit
 from portal.toolkit import _, _l
 
 from .importer import parse_birth_date, parse_family, parse_reference
-
-
-def as_choices(pairs) -> list[SelectChoice]:
-    """Turn (value, label) pairs into select options."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _reference(_form, field):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from portal import toolkit
 from portal.toolkit import _
 
-from .forms import CaseForm, ImportForm, MoveForm, PlanForm, as_choices
+from .forms import CaseForm, ImportForm, MoveForm, PlanForm
 from .importer import COLUMNS, import_cases
 from .models import WAITING, HandoverAppointment, HandoverCase, HandoverPerson, birth_key, persons_born
 from .planning import (
@@ -49,7 +49,7 @@ bp.add_app_template_global(source_only, "naturalisation_source_only")
 
 
 def _language_choices() -> list:
-    return as_choices([("", source_only())] + [(code, toolkit.language_name(code))
+    return toolkit.as_choices([("", source_only())] + [(code, toolkit.language_name(code))
                                                for code in toolkit.languages_besides_source()])
 
 
@@ -159,7 +159,9 @@ def _case_snapshot(case: HandoverCase) -> dict:
 @bp.route("/cases/<int:case_id>", methods=["GET", "POST"])
 def edit_case(case_id: int):
     session = toolkit.session()
-    case = _case_or_404(case_id)
+    case = session.get(HandoverCase, case_id)
+    if case is None:
+        return toolkit.deleted_meanwhile(url_for(".new_case"))
     form = CaseForm(obj=case) if request.method == "GET" else CaseForm()
     form.letter_language.choices = _language_choices()
     form.births_required = False
@@ -185,6 +187,9 @@ def edit_case(case_id: int):
             case.persons = persons_born(case.reference, form.birth_dates)
 
     if not toolkit.save_if_current(case, form.version.data, change):
+        case = session.get(HandoverCase, case_id)
+        if case is None:
+            return toolkit.deleted_meanwhile(url_for(".new_case"))
         # Saving again now knowingly replaces the colleague's change, with the input kept in the form.
         form.version.data = case.version
         return _render_case_form(form, case, 409)
@@ -313,8 +318,8 @@ def move(appointment_id: int):
     form = MoveForm(data={"day": appointment.day, "starts_at": appointment.starts_at.strftime("%H:%M"),
                           "office": appointment.office, "version": appointment.version}) \
         if request.method == "GET" else MoveForm()
-    form.starts_at.choices = as_choices((t.strftime("%H:%M"), t.strftime("%H:%M")) for t in settings.times)
-    form.office.choices = as_choices((office, office) for office in settings.offices)
+    form.starts_at.choices = toolkit.as_choices((t.strftime("%H:%M"), t.strftime("%H:%M")) for t in settings.times)
+    form.office.choices = toolkit.as_choices((office, office) for office in settings.offices)
     if appointment.state != "planned":
         flash(_("Nur geplante Termine können verschoben werden."), "error")
         return redirect(url_for(".day_plan", day=appointment.day.isoformat()))

@@ -174,7 +174,9 @@ def create():
 @bp.route("/<int:notice_id>", methods=["GET", "POST"])
 def edit(notice_id: int):
     session = toolkit.session()
-    notice = _notice_or_404(notice_id)
+    notice = session.get(Notice, notice_id)
+    if notice is None:
+        return toolkit.deleted_meanwhile(url_for("notices_staff.create"))
     form = NoticeForm()
     if request.method == "GET":
         _fill(form, notice)
@@ -191,7 +193,8 @@ def edit(notice_id: int):
         _apply(form, notice)
 
     if not toolkit.save_if_current(notice, form.version.data, change):
-        return _conflict(form, _notice_or_404(notice_id))
+        stored = session.get(Notice, notice_id)
+        return _conflict(form, stored) if stored else toolkit.deleted_meanwhile(url_for("notices_staff.create"))
     old, new = _changes(before, snapshot(notice))
     if old or new:  # a save that changed nothing leaves no entry
         toolkit.audit(action if action in {"publish", "unpublish"} else "update", "notices_notice", notice.id,

@@ -312,6 +312,23 @@ def test_a_colleague_saving_between_check_and_write_gives_a_conflict(staff_clien
     assert saved[0] == "Neu." and saved[1][1] != "شرح جديد."
 
 
+def test_a_term_deleted_while_its_form_was_open_is_offered_as_a_new_one(staff_client, data, glossary, parse,
+                                                                       colleague_saves_first):
+    term_id = data(lambda s: s.scalars(select(GlossaryTerm.id).filter_by(slug="duldung")).one())
+    url = f"/de/staff/interpreters/glossary/{term_id}"
+    editor = staff_client("editor")
+    form = values(parse(editor.get(url)), EDIT_FORM)
+    form["explanation"] = "Meine neue Erklärung."
+    colleague_saves_first(GlossaryTerm, lambda s: s.delete(s.get(GlossaryTerm, term_id)))
+    response = editor.post(url, data=form)
+    assert response.status_code == 410
+    kept = parse(response).get_element_by_id("send-again")
+    assert kept.get("action") == "/de/staff/interpreters/glossary/new"
+    assert editor.post(kept.get("action"), data=dict(kept.form_values())).status_code == 302
+    saved = data(lambda s: s.scalars(select(GlossaryTerm.explanation).filter_by(slug="duldung")).all())
+    assert saved == ["Meine neue Erklärung."]
+
+
 def test_an_editor_deletes_a_term_only_in_the_version_seen(staff_client, data, glossary, parse):
     term_id = data(lambda s: s.scalars(select(GlossaryTerm.id).filter_by(slug="vollmacht")).one())
     editor = staff_client("editor")

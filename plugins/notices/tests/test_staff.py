@@ -226,8 +226,17 @@ def test_a_deleted_notices_form_never_reaches_the_next_notice(app, staff_client,
     # SQLite without AUTOINCREMENT would give the deleted notice's id, and its version 1, to the next one.
     next_id = make_notice({"de": ("Umzug", "Neue Adresse.")})
     assert next_id != deleted_id
-    assert editor.post(edit_url(deleted_id), data=stale_form).status_code == 404
-    assert only_notice(load).text_by_language()["de"].title == "Umzug"
+    gone = editor.post(edit_url(deleted_id), data=stale_form)
+    assert gone.status_code == 410 and only_notice(load).text_by_language()["de"].title == "Umzug"
+    # What was typed is not lost: one click saves it as a new notice, a draft to look at again.
+    kept = html.fromstring(gone.get_data(as_text=True)).get_element_by_id("send-again")
+    assert kept.get("action") == NEW and kept.xpath("string(.//button)") == "Als neuen Eintrag speichern"
+    fields = dict(kept.form_values())
+    assert fields["titles-de"] == "Bargeld wieder möglich" and "version" not in fields and "action" not in fields
+    saved = editor.post(NEW, data=fields)
+    assert saved.status_code == 302
+    again = load(select(Notice).where(Notice.id != next_id))
+    assert [(n.state, n.text_by_language()["de"].title) for n in again] == [("draft", "Bargeld wieder möglich")]
 
 
 def test_language_page_shows_what_exists_and_what_is_missing(app, staff_client, make_notice):
