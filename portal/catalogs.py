@@ -33,8 +33,12 @@ class Completeness:
     label: object = ""
 
     @property
+    def share(self) -> float:
+        return 1.0 if self.total == 0 else self.translated / self.total
+
+    @property
     def percent(self) -> float:
-        return 100.0 if self.total == 0 else round(100 * self.translated / self.total, 1)
+        return round(100 * self.share, 1)
 
 
 def owner_title(owner: str) -> str:

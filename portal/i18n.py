@@ -8,6 +8,7 @@ from pathlib import Path
 
 from babel import Locale, localedata
 from babel.core import get_global
+from babel.numbers import format_percent
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, Domain, format_date, format_datetime, format_time, get_babel, get_locale, gettext
@@ -291,4 +292,6 @@ def init_app(app: Flask, translation_dirs: list[str]) -> None:
         date=lambda value, fmt="medium": format_date(value, date_pattern(fmt)),
         time=lambda value, fmt="short": format_time(value, fmt),
         datetime=lambda value, fmt="medium": format_datetime(value, fmt),
+        # A share (0.996) as the reader's language writes a percentage to one decimal: "99,6 %", "%99,6".
+        percent=lambda share: format_percent(round(share, 3), locale=get_locale(), decimal_quantization=False),
     )

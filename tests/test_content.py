@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from flask import render_template_string
 from flask_babel import force_locale
+from sqlalchemy import text
 
 from portal.toolkit import (
     Translated,
@@ -90,6 +91,26 @@ def test_the_translation_report_names_areas_and_kinds_in_the_readers_words(app, 
     assert ["Portal", "Interface", "العربية"] in interface and ["Language help", "Interface", "English"] in interface
     assert ["Hygiene rules", "Hygiene rules", "English"] in content
     assert ["Language help", "Glossary", "العربية"] in content
+
+
+@pytest.mark.portal_config({"plugins": ["hygiene"], "languages": ["de", "en", "ar"]})
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_translation_report_writes_shares_as_the_readers_language_does(app, staff_client, parse, lang):
+    app.test_cli_runner().invoke(args=["hygiene", "load-defaults"])
+    session = app.extensions["portal.db"].session
+    with app.app_context():  # one rule loses its English text
+        session.execute(text(
+            "UPDATE hygiene_rule SET text = json_remove(text, '$.en') WHERE id = (SELECT min(id) FROM hygiene_rule)"
+            if session.get_bind().dialect.name == "sqlite" else
+            "UPDATE hygiene_rule SET text = (text::jsonb - 'en')::json WHERE id = (SELECT min(id) FROM hygiene_rule)"))
+        rules = session.scalar(text("SELECT count(*) FROM hygiene_rule"))
+        session.commit()
+    share = f"{round(100 * (rules - 1) / rules, 1):g}"
+    expected = {"de": share.replace(".", ",") + "\u00a0%", "en": share + "%"}[lang]
+    rows = parse(staff_client("editor").get(f"/{lang}/staff/translations/")).xpath("//table")[1].xpath("tbody/tr")
+    english = [row for row in rows if row.xpath("string(td[3])").strip() in ("Englisch", "English")]
+    assert [row.xpath("string(td[5])").strip() for row in english] == [expected]
+    assert english[0].xpath("string(td[4])").strip() == f"{rules - 1}\u00a0/\u00a0{rules}"
 
 
 def test_a_translation_is_outdated_once_the_source_words_it_was_made_for_change(app):
