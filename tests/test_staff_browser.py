@@ -1,6 +1,7 @@
 """The staff area in a real browser: the warning before the idle timeout, and extending the session."""
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from portal.testing import (
@@ -111,7 +112,7 @@ def test_a_kept_form_in_arabic_on_a_320_px_phone(browser, live_server, app, make
 
 
 def test_a_wide_table_on_a_320_px_phone_scrolls_in_its_box_and_keeps_its_words_whole(browser, live_server,
-                                                                                     make_staff):
+                                                                                     make_staff, tmp_path):
     context = browser.new_context(**NARROW_PHONE)
     page = context.new_page()
     browser_sign_in(page, live_server.url, make_staff("editor"), lang="ar")
@@ -127,7 +128,27 @@ def test_a_wide_table_on_a_320_px_phone_scrolls_in_its_box_and_keeps_its_words_w
     assert box.evaluate("box => box.scrollWidth > box.clientWidth")
     # A shadow at the edge says that the table goes on (the covers that hide it at an end move with the content).
     style = box.evaluate("box => [getComputedStyle(box).backgroundImage, getComputedStyle(box).backgroundAttachment]")
-    assert style[0].count("radial-gradient") == 2 and style[1] == "local, local, scroll, scroll", style
+    assert style[0].count("linear-gradient") == 4 and style[1] == "local, local, scroll, scroll", style
+    # Seen on an empty wide table of the page's kind: the edge beyond which it goes on is dark from its top (the left
+    # one in Arabic), the other is not; scrolled to the end, the other way round.
+    page.evaluate("""() => {
+      document.querySelector('main').insertAdjacentHTML('afterbegin',
+        '<div class="table-wrap" id="probe"><table><tr><td></td></tr></table></div>');
+      // Sized through the CSSOM: the page's Content-Security-Policy refuses style attributes.
+      Object.assign(document.querySelector('#probe table').style, {inlineSize: '60rem', blockSize: '10rem'});
+    }""")
+    probe = page.locator("#probe")
+
+    def edges() -> tuple[int, int]:
+        probe.screenshot(path=str(tmp_path / "probe.png"))
+        shot = Image.open(tmp_path / "probe.png").convert("L")
+        return shot.getpixel((1, 5)), shot.getpixel((shot.width - 2, 5))
+
+    left, right = edges()
+    assert left < 230 and right > 250, (left, right)
+    probe.evaluate("box => { box.scrollLeft = -box.scrollWidth; }")
+    left, right = edges()
+    assert left > 250 and right < 230, (left, right)
     context.close()
 
 
