@@ -1,4 +1,5 @@
-"""Three plugins agree when a desk calls a client who follows the visit on the pass's page rather than the ticket's."""
+"""Three plugins agree when a desk calls a client who follows the visit on the pass's page or the appointment's
+result page rather than the ticket's."""
 
 import re
 
@@ -18,9 +19,12 @@ def test_the_pass_page_of_a_called_client_says_where_to_go(app, browser, live_se
     export.write_text("reference;birth_date;service;status;date;time;building;room;persons\n"
                       f"M-100001;27.03.1985;eu-blue-card;scheduled;{today:%d.%m.%Y};00:00;Wacker Hof;1.07;1\n")
     assert app.test_cli_runner().invoke(args=["appointments", "import", str(export)]).exit_code == 0
-    result = client.post("/de/appointments/", follow_redirects=True, data={
-        "csrf_token": csrf_token(client, "/de/appointments/"), "reference": "M-100001", "day": "27", "month": "3",
-        "year": "1985"}).get_data(as_text=True)
+    def result_page() -> str:
+        return client.post("/de/appointments/", follow_redirects=True, data={
+            "csrf_token": csrf_token(client, "/de/appointments/"), "reference": "M-100001", "day": "27", "month": "3",
+            "year": "1985"}).get_data(as_text=True)
+
+    result = result_page()
     pass_address = re.search(r'href="/de(/arrival/[^"]+)">Einlasskarte auf dem Telefon', result).group(1)
     door = staff_client("door")
     with app.app_context():
@@ -49,3 +53,7 @@ def test_the_pass_page_of_a_called_client_says_where_to_go(app, browser, live_se
         if script:  # axe-core runs in the page's script
             assert_accessible(phone)
         phone.context.close()
+    # The appointment's result page says the same as the pass page, rather than to wait for the call.
+    result = result_page()
+    assert "Sie sind an der Reihe!" in result and "Bitte gehen Sie jetzt in Raum 2.14." in result
+    assert "Bitte warten Sie, bis Sie aufgerufen werden" not in result

@@ -111,13 +111,13 @@ def shown_pass(code: str, public_id: bytes) -> Markup:
 
 def pass_on_result(public_id: str | None) -> Markup | None:
     """Answer the appointment result's slot with the pass: its QR code, short code and a link to the pass page; once
-    the door checked it in, that the client is inside and the link, which follows the visit."""
+    the door checked it in, that the client is inside, what the pass page says of the visit, and the link."""
     found = _valid_passes([public_id]) if public_id else []
     if not found:
         return None
     (row, code), = found
     checked_in_at = row.checked_in_at.astimezone(toolkit.office_zone()) if row.checked_in_at else None
     return Markup(render_template(
-        "arrival/_result_pass.html", checked_in_at=checked_in_at,
+        "arrival/_result_pass.html", checked_in_at=checked_in_at, public_id=public_id,
         pass_code=None if checked_in_at else shown_pass(code, public_id_bytes(public_id)),
         pass_url=url_for("arrival.pass_page", lang=toolkit.current_language(), code=code)))
