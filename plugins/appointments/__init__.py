@@ -94,6 +94,10 @@ plugin_info = toolkit.PluginInfo(
            toolkit.Slot("appointments.client_address", context=("public_id",),
                         description="read by code (toolkit.slot_values): plain text, the absolute address a client "
                                     "should open for this appointment; the calendar file carries the first answer"),
+           toolkit.Slot("appointments.arrived", context=("public_id",),
+                        description="read by code (toolkit.slot_values): True when the client of this appointment "
+                                    "has arrived (checked in at the door); the result page then leaves out what to "
+                                    "do before coming and the self-service"),
            toolkit.Slot("appointments.export", context=("public_ids",),
                         description="read by code (toolkit.slot_values): columns for the staff's CSV export, a dict "
                                     "of column heading to a dict of public id to the cell's plain text")),

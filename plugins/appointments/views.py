@@ -55,6 +55,11 @@ def lookup_by_birth_date(reference: str, birth_date) -> Row | None:
     return REFERENCE_LIMIT.lookup(reference, lambda: find_appointment(reference, birth_date))
 
 
+def arrived(facts: dict) -> bool:
+    """Tell whether the client of a visit still to come is already in the building (another plugin knows)."""
+    return facts["attendable"] and any(toolkit.slot_values("appointments.arrived", public_id=facts["public_id"]))
+
+
 def result_links(appointment: Appointment | Row, facts: dict, external: bool = False,
                  token: str | None = None) -> dict:
     """Return the addresses of the printable result page and of the calendar file (None without a visit to come)."""
@@ -98,7 +103,8 @@ def lookup():
         links = result_links(appointment, facts)
         # The result page shows the same again without the date of birth (side by side in two languages, say).
         toolkit.set_result_address(links["print_url"])
-        context |= {"facts": facts, **links, "selfservice": selfservice_panel(appointment)}
+        context |= {"facts": facts, **links, "selfservice": selfservice_panel(appointment),
+                    "arrived": arrived(facts)}
     body = toolkit.render_page("appointments/lookup.html", block="lookup_region", **context)
     if appointment is not None:
         # The address bar shows the result's own address, as without JavaScript: Back from the print view or
@@ -135,7 +141,7 @@ def result(token: str):
     # The page's own token serves its calendar link: one signature less, and both links expire together.
     return toolkit.render_page("appointments/result.html", facts=facts,
                                **result_links(appointment, facts, token=token),
-                               selfservice=selfservice_panel(appointment))
+                               selfservice=selfservice_panel(appointment), arrived=arrived(facts))
 
 
 @bp.route("/result/<token>/appointment.ics")

@@ -96,6 +96,12 @@ def _pass_on_result(public_id):
     return pass_on_result(public_id)
 
 
+def _arrived(public_id):
+    from .issuing import arrived
+
+    return arrived(public_id)
+
+
 def _letter_code(public_id):
     from .answers import letter_code
 
@@ -122,7 +128,8 @@ def _export_columns(public_ids):
 
 @hookimpl
 def portal_slot_answers():
-    return {"appointments.result": _pass_on_result, "appointments.letter_code": _letter_code,
+    return {"appointments.result": _pass_on_result, "appointments.arrived": _arrived,
+            "appointments.letter_code": _letter_code,
             "appointments.letter_text": _letter_text, "appointments.client_address": _client_address,
             "appointments.export": _export_columns}
 

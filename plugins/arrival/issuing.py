@@ -109,13 +109,30 @@ def shown_pass(code: str, public_id: bytes) -> Markup:
     return Markup(render_template("arrival/_pass_code.html", qr=qr, short_code=short_code(public_id)))
 
 
+def _valid_pass(public_id: str | None) -> tuple | None:
+    """Return the valid pass of one appointment (its row and code), read once per request for the result page."""
+    if not public_id:
+        return None
+    read = g.setdefault("arrival_valid_passes", {})
+    if public_id not in read:
+        found = _valid_passes([public_id])
+        read[public_id] = found[0] if found else None
+    return read[public_id]
+
+
+def arrived(public_id: str | None) -> bool:
+    """Tell whether the door has checked in the valid pass of an appointment."""
+    found = _valid_pass(public_id)
+    return found is not None and found[0].checked_in_at is not None
+
+
 def pass_on_result(public_id: str | None) -> Markup | None:
     """Answer the appointment result's slot with the pass: its QR code, short code and a link to the pass page; once
     the door checked it in, that the client is inside, what the pass page says of the visit, and the link."""
-    found = _valid_passes([public_id]) if public_id else []
-    if not found:
+    found = _valid_pass(public_id)
+    if found is None:
         return None
-    (row, code), = found
+    row, code = found
     checked_in_at = row.checked_in_at.astimezone(toolkit.office_zone()) if row.checked_in_at else None
     return Markup(render_template(
         "arrival/_result_pass.html", checked_in_at=checked_in_at, public_id=public_id,
