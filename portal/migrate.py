@@ -139,8 +139,8 @@ def ids_never_reused(*tables: str, never: bool = True) -> None:
 
     Without AUTOINCREMENT SQLite gives the highest id again once its row is deleted: a stale edit form, an old link
     or a signed token naming the deleted record would reach the new one. PostgreSQL's sequences never do; there
-    nothing changes. Alembic's rebuild cannot carry an index on an expression over and may lose a partial index's
-    condition, so every index is dropped first and made again after it from the statement SQLite kept.
+    nothing changes. Alembic's rebuild does not carry an index on an expression over, so every index is dropped
+    first and made again after it from the statement SQLite kept: exactly as it was, a partial one's condition too.
     """
     from alembic import op
 
