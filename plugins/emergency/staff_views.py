@@ -30,7 +30,7 @@ def inbox():
     form = InboxFilterForm(request.args)
     form.category.choices = toolkit.as_choices([("", _("Alle"))] + category_choices())
     form.state.choices = toolkit.as_choices([(OPEN, _("Offen (neu oder in Bearbeitung)")), ("", _("Alle"))] +
-                                    [(state, state_label(state)) for state in STATES])
+                                            [(state, state_label(state)) for state in STATES])
     # Without a choice, show what still needs work.
     form.category.data = form.category.data or ""
     form.state.data = OPEN if form.state.data is None else form.state.data

@@ -50,7 +50,7 @@ bp.add_app_template_global(source_only, "naturalisation_source_only")
 
 def _language_choices() -> list:
     return toolkit.as_choices([("", source_only())] + [(code, toolkit.language_name(code))
-                                               for code in toolkit.languages_besides_source()])
+                                                       for code in toolkit.languages_besides_source()])
 
 
 def _appointment_or_404(appointment_id: int) -> HandoverAppointment:
