@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from portal.config import BUILT_IN_PLUGINS
-from portal.testing import empty_tables, free_port, require_tool
+from portal.testing import csrf_token, empty_tables, free_port, require_tool
 
 ROOT = Path(__file__).parent.parent
 # The built-in plugins in their order, then the other first-party ones (such as the waiting room).
@@ -356,3 +356,34 @@ class AppProcess:
 
     def __exit__(self, *_exc) -> None:
         self.stop()
+
+
+# A client of today, through the appointments, arrival and queue plugins (tests/test_*_while_waiting.py).
+TODAYS_REFERENCE, TODAYS_BIRTH_DATE = "M-100001", (27, 3, 1985)
+
+
+def import_todays_appointment(app, folder: Path, today) -> Path:
+    """Import, as the specialist system's export, one appointment of today at midnight; return the export's file."""
+    export = folder / "export.csv"
+    # At midnight: the arrival window opens with the day, so the door lets the client in at any hour of the run.
+    day, month, year = TODAYS_BIRTH_DATE
+    export.write_text("reference;birth_date;service;status;date;time;building;room;persons\n"
+                      f"{TODAYS_REFERENCE};{day:02d}.{month:02d}.{year};eu-blue-card;scheduled;{today:%d.%m.%Y};00:00;"
+                      "Wacker Hof;1.07;1\n")
+    assert app.test_cli_runner().invoke(args=["appointments", "import", str(export)]).exit_code == 0
+    return export
+
+
+def todays_result_page(client) -> str:
+    """Look today's appointment up as its client does; return the result page."""
+    day, month, year = TODAYS_BIRTH_DATE
+    return client.post("/de/appointments/", follow_redirects=True, data={
+        "csrf_token": csrf_token(client, "/de/appointments/"), "reference": TODAYS_REFERENCE, "day": day,
+        "month": month, "year": year}).get_data(as_text=True)
+
+
+def check_in_at_the_door(door, public_id: str) -> str:
+    """Type a pass's short code at the door, as its staff do; return the door's answer."""
+    return door.post("/de/staff/arrival/", data={"csrf_token": csrf_token(door, "/de/staff/arrival/"),
+                                                 "code": public_id[:12], "device": "Eingang"},
+                     follow_redirects=True).get_data(as_text=True)

@@ -7,30 +7,20 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from portal.testing import NARROW_PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in, csrf_token
+from portal.testing import NARROW_PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
+from tests.support import check_in_at_the_door, import_todays_appointment, todays_result_page
 
 
 @pytest.mark.browser
 @pytest.mark.portal_config({"plugins": ["appointments", "arrival", "queue"]})
 def test_the_pass_page_of_a_called_client_says_where_to_go(app, browser, live_server, make_staff, client, staff_client,
                                                             tmp_path, today):
-    export = tmp_path / "export.csv"
-    # At midnight: the arrival window opens with the day, so the door lets the client in at any hour of the run.
-    export.write_text("reference;birth_date;service;status;date;time;building;room;persons\n"
-                      f"M-100001;27.03.1985;eu-blue-card;scheduled;{today:%d.%m.%Y};00:00;Wacker Hof;1.07;1\n")
-    assert app.test_cli_runner().invoke(args=["appointments", "import", str(export)]).exit_code == 0
-    def result_page() -> str:
-        return client.post("/de/appointments/", follow_redirects=True, data={
-            "csrf_token": csrf_token(client, "/de/appointments/"), "reference": "M-100001", "day": "27", "month": "3",
-            "year": "1985"}).get_data(as_text=True)
-
-    result = result_page()
+    import_todays_appointment(app, tmp_path, today)
+    result = todays_result_page(client)
     pass_address = re.search(r'href="/de(/arrival/[^"]+)">Einlasskarte auf dem Telefon', result).group(1)
-    door = staff_client("door")
     with app.app_context():
         public_id = app.extensions["portal.db"].session.scalar(text("SELECT public_id FROM arrival_pass"))
-    door.post("/de/staff/arrival/", data={"csrf_token": csrf_token(door, "/de/staff/arrival/"),
-                                          "code": public_id[:12], "device": "Eingang"})
+    check_in_at_the_door(staff_client("door"), public_id)
 
     desk = browser.new_context().new_page()
     browser_sign_in(desk, live_server.url, make_staff("caseworker"))
@@ -54,6 +44,6 @@ def test_the_pass_page_of_a_called_client_says_where_to_go(app, browser, live_se
             assert_accessible(phone)
         phone.context.close()
     # The appointment's result page says the same as the pass page, rather than to wait for the call.
-    result = result_page()
+    result = todays_result_page(client)
     assert "Sie sind an der Reihe!" in result and "Bitte gehen Sie jetzt in Raum 2.14." in result
     assert "Bitte warten Sie, bis Sie aufgerufen werden" not in result

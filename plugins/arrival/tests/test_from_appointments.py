@@ -227,13 +227,7 @@ def test_once_checked_in_the_result_page_no_longer_asks_to_show_the_pass(app, cl
     # At midnight: the arrival window opens with the day, so the door lets the client in at any hour of the run.
     import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{today:%d.%m.%Y};00:00;A;1;1")
     identifier = public_id(database)
-    url = "/de/appointments/"
-
-    def result_page() -> str:
-        return client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100001", "day": "27",
-                                      "month": "3", "year": "1985"}, follow_redirects=True).get_data(as_text=True)
-
-    before = result_page()
+    before = result_page(client, "M-100001", (27, 3, 1985))
     assert "Was Sie jetzt tun" in before and "Am Eingang wird Ihre Einladung kontrolliert" in before
     door = staff_client("door")
     door.post("/de/staff/arrival/", data={"csrf_token": csrf_token(door, "/de/staff/arrival/"),
@@ -241,7 +235,7 @@ def test_once_checked_in_the_result_page_no_longer_asks_to_show_the_pass(app, cl
     with database() as session:
         checked_in_at = session.execute(text("SELECT checked_in_at FROM arrival_pass")).scalar_one()
     assert checked_in_at is not None
-    page = result_page()
+    page = result_page(client, "M-100001", (27, 3, 1985))
     # Inside, the client no longer needs the steps before coming (nor the self-service, which the page leaves out).
     assert "Was Sie jetzt tun" not in page and "Am Eingang wird Ihre Einladung kontrolliert" not in page
     section = html.fromstring(page).get_element_by_id("arrival-result-title").getparent()
@@ -254,17 +248,11 @@ def test_a_client_in_the_building_is_not_offered_to_cancel_or_move_the_appointme
     with app.app_context():
         tomorrow = toolkit.office_today() + timedelta(days=1)
     import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{tomorrow:%d.%m.%Y};10:00;A;1;1")
-    url = "/de/appointments/"
-
-    def result_page() -> str:
-        return client.post(url, data={"csrf_token": csrf_token(client, url), "reference": "M-100001", "day": "27",
-                                      "month": "3", "year": "1985"}, follow_redirects=True).get_data(as_text=True)
-
-    assert "Ich kann nicht kommen" in result_page()
+    assert "Ich kann nicht kommen" in result_page(client, "M-100001", (27, 3, 1985))
     with database() as session:  # as the door records a check-in
         session.execute(text("UPDATE arrival_pass SET checked_in_at = :now"), {"now": toolkit.utcnow()})
         session.commit()
-    page = result_page()
+    page = result_page(client, "M-100001", (27, 3, 1985))
     assert "Ich kann nicht kommen" not in page and "Sie sind eingecheckt" in page
 
 
