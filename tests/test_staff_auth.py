@@ -366,6 +366,8 @@ def test_audit_log_is_for_admins_only(staff_client):
     page = refused.get_data(as_text=True)
     assert 'aria-label="Mitarbeiterbereich"' in page and "Abmelden" in page
     assert 'href="/de/staff/">Zur Übersicht</a>' in page
+    # The footer names the emergency address once; the public error page's own box for it is not repeated here.
+    assert page.count('class="emergency-contact"') == 1 and "error-emergency-contact" not in page
     assert staff_client("admin").get("/de/staff/audit").status_code == 200
 
 
