@@ -59,7 +59,8 @@ def appointment_changed(payload: dict) -> None:
 
 def current_pass(public_id: str) -> str | None:
     """Return the valid pass of an appointment by its public id, or None when it has none or it was revoked."""
-    return current_passes([public_id]).get(public_id)
+    found = _valid_pass(public_id)
+    return found[1] if found else None
 
 
 # Built once: the result page pays neither for building the statement nor for the ORM.
@@ -110,7 +111,7 @@ def shown_pass(code: str, public_id: bytes) -> Markup:
 
 
 def _valid_pass(public_id: str | None) -> tuple | None:
-    """Return the valid pass of one appointment (its row and code), read once per request for the result page."""
+    """Return the valid pass of one appointment (its row and code), read once per request however often it is asked."""
     if not public_id:
         return None
     read = g.setdefault("arrival_valid_passes", {})

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from portal import toolkit
 from portal.testing import csrf_token, read_qr_svg
@@ -38,9 +38,18 @@ def short_code_of(identifier):
 def test_the_letter_prints_the_pass_instead_of_the_lookups_code(app, database, tmp_path, day, staff_client):
     import_rows(app, tmp_path, f"M-100001;27.03.1985;eu-blue-card;scheduled;{day:%d.%m.%Y};09:30;A;1;2")
     code, identifier = pass_of(app, database), public_id(database)
-    page = staff_client("caseworker").get(f"/de/staff/appointments/{appointment_id(database)}/letter",
-                                          query_string={"language": "ar"})
+    statements = []
+    engine = app.extensions["portal.db"].engine
+    record = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = staff_client("caseworker").get(f"/de/staff/appointments/{appointment_id(database)}/letter",
+                                              query_string={"language": "ar"})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
     html = page.get_data(as_text=True)
+    # The code at the head and the line in each language's part come from one reading of the pass.
+    assert sum("FROM arrival_pass" in statement for statement in statements) == 1
     assert page.status_code == 200
     address = f"HTTP://LOCALHOST/P/{code}"
     svg = re.search(r'<svg[^>]*class="arrival-letter__qr".*?</svg>', html, re.S).group(0)
