@@ -15,6 +15,7 @@ from markupsafe import Markup
 from portal import toolkit
 
 from . import service
+from .models import ACTIVE_STATES
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,9 @@ def checked_in(payload: dict) -> None:
         log.warning("no queue takes the service group %r; no ticket issued", payload["service_group"])
         return
     ticket = service.for_arrival(payload["public_id"])
-    if ticket is not None:
-        # Published again when the appointment of a client already inside moves on the same day.
+    # Published again when the appointment of a client already inside moves on the same day. A ticket of another day
+    # (the client came before, and the appointment was moved to today) has ended: today's check-in gets a new one.
+    if ticket is not None and ticket.day == payload["day"]:
         service.follow_appointment(ticket, window_start=payload["window_start"], persons=payload["persons"],
                                    interpreter_language=payload["interpreter_language"] or "")
         return
@@ -48,7 +50,8 @@ def revoked(payload: dict) -> None:
 def door_answer(kind, service_group, public_id) -> Markup | None:
     """Show the door the waiting number a valid pass was just given, to tell the client."""
     ticket = service.for_arrival(public_id) if kind in ("valid_now", "already_checked_in") else None
-    if ticket is None or ticket.day != toolkit.office_today():
+    # A number that ended (served, missed, withdrawn, sent on) is not one to tell the client at the door.
+    if ticket is None or ticket.day != toolkit.office_today() or ticket.state not in ("waiting", *ACTIVE_STATES):
         return None
     return Markup(render_template("queue/_door.html", ticket=ticket))
 

@@ -277,6 +277,13 @@ def test_the_door_and_the_pass_page_show_the_number_of_a_check_in(app, data, tod
                                          "public_id='') }}")
     assert "A 001" in door and "/de/queue/t/" in shown and "A 001" in shown
     assert "queue-door" not in nothing
+    # Scanned again once served, the pass names no number to tell the client: A 001 counts no more.
+    data(lambda s: s.execute(text("UPDATE queue_ticket SET state = 'done'")))
+    with app.test_request_context("/de/"):
+        app.preprocess_request()
+        again = render_template_string("{{ slot('arrival.door', kind='already_checked_in', service_group='residence', "
+                                       "public_id='" + "C" * 26 + "') }}")
+    assert "queue-door" not in again and "A 001" not in again
 
 
 def test_the_pass_page_of_a_called_client_says_where_to_go(app, data, today):

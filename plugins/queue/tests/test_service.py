@@ -160,6 +160,19 @@ def test_a_check_in_issues_one_ticket_in_the_queue_of_its_service_group(app, dat
     assert data(lambda s: service.for_arrival("B" * 26).queue) == "termine"
 
 
+def test_a_check_in_on_the_day_an_appointment_was_moved_to_gets_a_new_ticket(app, data, today):
+    earlier = today - timedelta(days=3)
+    payload = {"public_id": "A" * 26, "day": earlier, "window_start": time(9), "window_end": time(10), "persons": 1,
+               "service_group": "eu-blue-card", "interpreter_language": "", "checked_in_at": toolkit.utcnow()}
+    data(lambda s: toolkit.publish("arrival.checked_in", **payload))
+    data(lambda s: s.execute(text("UPDATE queue_ticket SET state = 'done'")))
+    # Served three days ago, the appointment was moved to today: the same pass is checked in again at the door.
+    data(lambda s: toolkit.publish("arrival.checked_in", **{**payload, "day": today, "window_start": time(11)}))
+    tickets = data(lambda s: [(t.day, t.state, t.window_start) for t in s.scalars(select(Ticket).order_by(Ticket.id))])
+    assert tickets == [(earlier, "done", time(9)), (today, "waiting", time(11))]
+    assert data(lambda s: service.for_arrival("A" * 26).day) == today
+
+
 def test_a_checked_in_appointment_moved_the_same_day_moves_its_waiting_ticket_to_its_new_window(app, data, today):
     payload = {"public_id": "A" * 26, "day": today, "window_start": time(9), "window_end": time(10), "persons": 2,
                "service_group": "eu-blue-card", "interpreter_language": "", "checked_in_at": toolkit.utcnow()}
