@@ -11,10 +11,10 @@ from functools import partial
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event
+from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, inspect, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, object_session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -75,6 +75,22 @@ def insert_for(bind, table):
     """Return the INSERT of the bind's database (a session or connection) for table, with its ON CONFLICT clauses."""
     name = (bind.get_bind() if hasattr(bind, "get_bind") else bind).dialect.name
     return importlib.import_module(f"sqlalchemy.dialects.{name}").insert(table)
+
+
+def hold(record) -> None:
+    """Keep other requests off a record until this transaction ends, then read it anew; call before changing anything.
+
+    A second request for the same record (a double tap, a second tab) waits here until the first one committed,
+    and then decides on what the first one wrote instead of on what both read before either wrote.
+    """
+    mapper = inspect(record).mapper
+    (key,) = mapper.primary_key
+    session = object_session(record)
+    # A write that changes nothing: on PostgreSQL it locks the row; on SQLite it takes the database's write lock,
+    # which the driver would otherwise take only at the first real write, after the reads that decided it.
+    session.execute(update(mapper.local_table).where(key == getattr(record, mapper.get_property_by_column(key).key))
+                    .values({key.name: key}).execution_options(synchronize_session=False))
+    session.expire_all()
 
 
 def make_engine(url: str) -> Engine:

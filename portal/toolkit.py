@@ -42,7 +42,7 @@ from .content import (
 from .csvexport import formula_safe, write_csv
 from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_cell, read_rows, run_import
 from .day_field import DayChoiceForm, DayField
-from .db import Base, UTCDateTime, insert_for, one_of, session, utcnow
+from .db import Base, UTCDateTime, hold, insert_for, one_of, session, utcnow
 from .easy import EASY_LANGUAGE, EasyPage, easy_text, easy_url
 from .errors import deleted_meanwhile, render_error, too_many_requests_message, too_many_requests_title
 from .events import publish
@@ -151,9 +151,9 @@ __all__ = [
     # What the log says of records a purge deleted goes with them (portal/staff/auth.py).
     "forget_audit_details",
     "StaffMenuItem", "Tile", "Translated", "UTCDateTime", "one_of", "_", "_l", "csrf", "current_language",
-    "current_staff", "edited_texts", "enabled_languages", "gettext", "hookimpl", "insert_for", "is_htmx", "lang_attrs",
-    "language_from_tag", "language_name", "language_tag", "languages_besides_source", "lazy_ngettext", "limiter",
-    "missing_shipped_versions",
+    "current_staff", "edited_texts", "enabled_languages", "gettext", "hold", "hookimpl", "insert_for", "is_htmx",
+    "lang_attrs", "language_from_tag", "language_name", "language_tag", "languages_besides_source", "lazy_ngettext",
+    "limiter", "missing_shipped_versions",
     # A translation's quoted names of the source text, marked as the source language's (portal/content.py).
     "mark_source_names",
     # Translations made for source words that changed since (portal/content.py).

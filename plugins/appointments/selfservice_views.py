@@ -222,6 +222,10 @@ def _not_possible(appointment: Appointment):
 
 def _act(action: str, appointment: Appointment, form: toolkit.Form):
     """Do what the client asked for, and answer with the appointment's page that says so."""
+    # A second tap or tab waits for the first and then finds what it did: one date given back, one request.
+    toolkit.hold(appointment)
+    if not _allowed(action, appointment):
+        return _not_possible(appointment)
     message = _perform(action, appointment, form)
     toolkit.session().commit()
     return _done(appointment, message)
@@ -364,6 +368,8 @@ def offer(token: str):
     # stays.
     dated = had_date(appointment) and not given_back(appointment)
     if request.method == "POST" and form.validate():
+        # A second tap waits for the first and finds the offer accepted, instead of the slot taken by someone.
+        toolkit.hold(appointment)
         taken = accept(offer)
         toolkit.session().commit()
         if taken:

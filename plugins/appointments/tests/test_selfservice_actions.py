@@ -37,6 +37,23 @@ def test_the_result_page_offers_every_action_with_a_token_not_the_reference(clie
     assert 'name="reference"' not in html[html.index("appointments-selfservice"):]
 
 
+def test_a_date_given_back_twice_at_once_is_freed_once(app, client, database, add_appointment, open_result, act,
+                                                      twice_at_once):
+    from portal_plugins.appointments import selfservice_views
+
+    add_appointment()
+    _html, token = open_result(client)
+    other = app.test_client()
+    # A double tap on a slow phone: the second request waits for the first and finds the date given back.
+    overlapped, first, second = twice_at_once(
+        selfservice_views, "_perform", lambda: act(client, "cancel", token, wants_new_date="no"),
+        lambda: act(other, "cancel", token, wants_new_date="no"))
+    assert not overlapped, "the second request decided while the first was still deciding"
+    assert first.status_code == second.status_code == 200
+    assert count_all(database)["FreedSlot"] == 1
+    assert [request.state for request in rows(database, ClientRequest)].count("open") == 1
+
+
 def test_confirm_cancel_and_new_date_are_stored_and_answer_in_the_clients_language(client, database, add_appointment,
                                                                                     open_result, act):
     add_appointment()

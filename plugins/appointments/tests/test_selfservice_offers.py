@@ -107,6 +107,27 @@ def test_the_first_to_accept_takes_it_and_the_other_is_told(app, client, freed_s
     assert "Der Termin gehört Ihnen" in html
 
 
+def test_an_offer_accepted_twice_at_once_is_accepted_once_and_both_answers_say_so(
+        app, freed_slot_and_list, staff_client, database, mail_server, twice_at_once):
+    from portal_plugins.appointments import selfservice_views
+
+    offer_from_staff(staff_client("caseworker"))
+    app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
+    link = re.search(r"(/de/appointments/offer/\S+)", mail_server.messages[0].get_payload(decode=True).decode())[1]
+    tap, again = app.test_client(), app.test_client()
+    tokens = [csrf_token(tapping, link) for tapping in (tap, again)]
+    overlapped, first, second = twice_at_once(
+        selfservice_views, "accept",
+        lambda: tap.post(link, data={"csrf_token": tokens[0]}, follow_redirects=True),
+        lambda: again.post(link, data={"csrf_token": tokens[1]}, follow_redirects=True))
+    assert not overlapped, "the second tap decided while the first was still deciding"
+    for answer in (first, second):
+        page = answer.get_data(as_text=True)
+        assert "gehört Ihnen" in page and "schon vergeben" not in page
+    with database() as session:
+        assert session.scalars(select(Offer.state).where(Offer.state == "accepted")).all() == ["accepted"]
+
+
 def test_an_altered_offer_link_is_refused(app, client, freed_slot_and_list, staff_client, mail_server):
     offer_from_staff(staff_client("caseworker"))
     app.test_cli_runner().invoke(args=["mail", "deliver", "--all"])
