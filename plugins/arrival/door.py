@@ -123,6 +123,11 @@ def check_in(code: str, public_keys: dict, now: datetime, device: str, staff_id:
     is "already checked in" with that time.
     """
     verdict, row = _find(code, public_keys, now)
+    if row is not None and row.checked_in_at is None and verdict.kind == VALID_NOW:
+        # Judged again once the pass is held: an import that moved or cancelled the appointment since the first look,
+        # or a second scan of the pass, has its say first.
+        toolkit.hold(row)
+        verdict, row = _find(code, public_keys, now)
     if row is None:
         return verdict
     facts = verdict.facts

@@ -49,6 +49,28 @@ def test_a_valid_pass_checks_in_once_with_time_device_and_account(db):
     assert _rows(db) == [(IN_WINDOW, "Eingang A", 7, None)]
 
 
+def test_a_pass_cancelled_while_the_door_judges_it_is_not_checked_in(app, db, monkeypatch):
+    from portal_plugins.arrival import door
+
+    code = issue(FACTS, KEY)
+    db.commit()
+    first_look = door._find
+
+    def cancelled_meanwhile(*args):
+        found = first_look(*args)
+        monkeypatch.setattr(door, "_find", first_look)
+        # An import cancels the appointment and commits between the door's first look and its check-in.
+        with app.extensions["portal.db"].engine.begin() as other:
+            other.execute(ArrivalPass.__table__.update().values(revoked_at=datetime(2026, 12, 2, 8, 40, tzinfo=UTC)))
+        return found
+
+    monkeypatch.setattr(door, "_find", cancelled_meanwhile)
+    verdict = check_in(code, KEYS, IN_WINDOW, device="Eingang A", staff_id=7)
+    db.commit()
+    assert verdict.kind == CHANGED
+    assert [row[0] for row in _rows(db)] == [None]
+
+
 def test_a_pass_moved_to_another_day_is_checked_in_anew_but_a_later_window_keeps_the_check_in(db):
     check_in(issue(FACTS, KEY), KEYS, IN_WINDOW, device="Eingang A", staff_id=7)
     later_window = replace(FACTS, window_start=time(11), window_end=time(11, 30))
