@@ -2,7 +2,8 @@
  * so the door keeps judging passes when the network drops.
  *
  * Its scope is the door page alone. Requests go to the network first; the answer of an address the page asked
- * to keep refreshes the copy, and the copy answers while the network is gone. Check-ins (POST) are never kept:
+ * to keep refreshes the copy, and the copy answers while the network is gone or the server answers with an error
+ * of its own (5xx). Check-ins (POST) are never kept:
  * the page queues them itself.
  */
 "use strict";
@@ -37,6 +38,8 @@ self.addEventListener("fetch", function (event) {
         var copy = response.clone();
         cache.match(request).then(function (kept) { return kept ? cache.put(request, copy) : null; });
       }
+      // A server that cannot answer now (restarting, its database away) leaves the door working from its copy.
+      if (response.status >= 500) return cache.match(request).then(function (kept) { return kept || response; });
       return response;
     }, function () {
       return cache.match(request).then(function (kept) { return kept || Response.error(); });

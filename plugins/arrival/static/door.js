@@ -187,6 +187,8 @@
         body: JSON.stringify({device: device, check_ins: batch.map(
           function (item) { return {id: item.id, code: item.code, scanned_at: item.scanned_at}; })})
       }).then(function (response) {
+        // The server or the proxy before it cannot answer now (restarting, its database away): as offline.
+        if (response.status >= 500) throw new Error(String(response.status));
         if (!response.ok) {
           // Signed out (a redirect to the sign-in page, or a refused CSRF token): the queue stays on the device.
           signedOut = true;
@@ -356,9 +358,19 @@
   function check(scanned, typed) {
     var code = passIn(scanned);
     if (typed) codeField.value = "";
+    var judgeHere = function () {
+      wentOffline();
+      return judgeOffline(code).then(function (verdict) {
+        showOffline(verdict);
+        return countWaiting();
+      });
+    };
     return fetch(text.check_url, {method: "POST", credentials: "same-origin", redirect: "manual",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken},
       body: JSON.stringify({code: code, device: deviceField.value})}).then(function (response) {
+      // The server or the proxy before it cannot answer now (restarting, its database away): the door judges as
+      // offline, instead of telling the guard to sign in again.
+      if (response.status >= 500) return judgeHere();
       if (response.ok) {
         return response.json().then(function (verdict) {
           show(verdict.kind, verdict.detail, verdict.slot);
@@ -370,13 +382,7 @@
       signedOut = waiting > 0;
       updateBanner();
       return null;
-    }, function () {
-      wentOffline();
-      return judgeOffline(code).then(function (verdict) {
-        showOffline(verdict);
-        return countWaiting();
-      });
-    }).then(function () {
+    }, judgeHere).then(function () {
       if (!typed) return;
       codeField.focus();
       // The field on top and the verdict below it in view, whatever the staff menu above takes on a phone.

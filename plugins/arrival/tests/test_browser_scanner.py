@@ -221,6 +221,42 @@ def test_offline_the_door_judges_passes_itself_and_sends_them_when_back(browser,
 
 
 @pytest.mark.browser
+def test_a_server_that_cannot_answer_leaves_the_door_judging_as_offline(browser, live_server, make_staff, make_pass,
+                                                                        data):
+    (first, _), (second, _) = make_pass(public_id=bytes(range(16))), make_pass(public_id=bytes(range(1, 17)))
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _door(page, live_server, make_staff)
+    # The proxy in front answers 502 while the app servers restart (or 503 while the database is away).
+    unavailable = re.compile(r"/staff/arrival/check")
+    page.route(unavailable, lambda route: route.fulfill(status=502, content_type="text/html", body="Bad Gateway"))
+    page.fill("#code", first)
+    page.press("#code", "Enter")
+    expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+    expect(page.locator(".arrival-verdict__note")).to_contain_text("wird übertragen")
+    banner = page.locator("#arrival-offline")
+    expect(banner).to_contain_text("Noch nicht übertragen: 1")
+    expect(banner).not_to_contain_text("Abgemeldet")
+    assert _check_ins(data) == []
+    # Reloaded meanwhile, the page comes from the service worker's copy instead of the proxy's error page.
+    expect(page.locator("#arrival-door-form")).to_have_attribute("data-offline-ready", "true")
+    door_page = re.compile(r"/staff/arrival/$")
+    context.route(door_page, lambda route: route.fulfill(status=502, content_type="text/html", body="Bad Gateway"))
+    page.reload()
+    expect(page.locator("#arrival-door-form")).to_be_visible()
+    expect(banner).to_contain_text("Noch nicht übertragen: 1")
+    context.unroute(door_page)
+    # Answering again, the server takes the next pass and the one judged on the device.
+    page.unroute(unavailable)
+    page.fill("#code", second)
+    page.press("#code", "Enter")
+    expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+    expect(banner).to_be_empty()
+    assert len(_check_ins(data)) == 2
+    context.close()
+
+
+@pytest.mark.browser
 def test_a_door_signed_out_with_check_ins_waiting_says_so_and_keeps_them(browser, live_server, make_staff, make_pass,
                                                                           data):
     code, _ = make_pass()
