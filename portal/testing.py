@@ -296,6 +296,38 @@ def colleague_saves_first(app):
         event.remove(scoped, "before_flush", listener)
 
 
+@pytest.fixture
+def twice_at_once(monkeypatch):
+    """Return twice_at_once(module, name, first, second): run two requests at once, the first held inside module.name
+    until the second had two seconds to get there too; return whether it got there meanwhile, and both answers."""
+    def run(module, name: str, first, second):
+        original = getattr(module, name)
+        inside, go, second_inside = threading.Event(), threading.Event(), threading.Event()
+
+        def held(*args, **kwargs):
+            if not inside.is_set():
+                inside.set()
+                go.wait(30)
+            else:
+                second_inside.set()
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, held)
+        answers = {}
+        threads = [threading.Thread(target=lambda key=key, send=send: answers.__setitem__(key, send()))
+                   for key, send in (("first", first), ("second", second))]
+        threads[0].start()
+        assert inside.wait(30), "the first request never got there"
+        threads[1].start()
+        overlapped = second_inside.wait(2)
+        go.set()
+        for thread in threads:
+            thread.join(60)
+        return overlapped, answers["first"], answers["second"]
+
+    return run
+
+
 def csrf_token(client: FlaskClient, url: str) -> str:
     """Load a page and return the CSRF token of its first form."""
     page = client.get(url).get_data(as_text=True)

@@ -85,6 +85,8 @@ def help_ticket(ticket_id: int, action: str):
     if not HelpForm().validate_on_submit():
         abort(400)
     account = toolkit.current_staff()
+    # Two mediators pressing at once take turns: the second then finds the first one helping.
+    toolkit.hold(ticket)
     # Back at the ticket's own entry: the keyboard and the screen reader go on where the mediator was.
     back = (toolkit.local_path(request.form.get("next")) or url_for("staff.dashboard")) + f"#queue-duty-{ticket.id}"
     if ticket.state not in OPEN_STATES:

@@ -46,6 +46,24 @@ def test_a_mediator_sees_who_needs_their_language_and_says_i_am_helping(staff_cl
     assert f"Die Plätze sehen jetzt, dass Sie bei {label} nicht mehr helfen." in stop.get_data(as_text=True)
 
 
+def test_of_two_mediators_saying_i_am_helping_at_once_the_second_is_told(staff_client, issue, stored,
+                                                                         twice_at_once):
+    from portal_plugins.queue import mediation
+
+    ticket_id, _token, _label = issue(interpreter_language="ar")
+    first, second = staff_client("mediator"), staff_client("mediator")
+    tokens = [csrf_token(mediator, DUTY) for mediator in (first, second)]
+    help_url = f"/de/staff/queue/mediation/ticket/{ticket_id}/help"
+    # The first is held after its write and before its commit, where the second would otherwise read no helper yet.
+    _overlapped, one, other = twice_at_once(
+        mediation.toolkit, "bump",
+        lambda: first.post(help_url, data={"csrf_token": tokens[0], "next": DUTY}, follow_redirects=True),
+        lambda: second.post(help_url, data={"csrf_token": tokens[1], "next": DUTY}, follow_redirects=True))
+    assert "Die Plätze sehen jetzt, dass Sie bei" in one.get_data(as_text=True)
+    assert "Bei dieser Nummer hilft schon" in other.get_data(as_text=True)
+    assert "hilft schon" not in first.get(DUTY).get_data(as_text=True)
+
+
 def test_only_the_helper_may_stop_and_a_second_mediator_is_told(staff_client, issue, stored):
     ticket_id, _token, _label = issue(interpreter_language="ar")
     first, second = staff_client("mediator"), staff_client("mediator")
