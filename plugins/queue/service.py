@@ -215,13 +215,20 @@ def follow_appointment(ticket: Ticket, *, window_start: time, persons: int, inte
     """Give a waiting ticket its appointment's new arrival window (its place in a queue called by window) and facts."""
     if ticket.state != "waiting" or ticket.origin == "walk_in":
         return
+    session = toolkit.session()
     before = snapshot(ticket)
-    ticket.window_start, ticket.persons, ticket.interpreter_language = window_start, persons, interpreter_language
+    values = {"window_start": window_start, "persons": persons, "interpreter_language": interpreter_language}
     queue = find_queue(ticket.queue)
     if queue is not None and queue.order == "window":
-        ticket.rank_at = datetime.combine(ticket.day, window_start, tzinfo=toolkit.office_zone())
-    toolkit.session().flush()
-    _record("appointment_moved", ticket, "", before)
+        values["rank_at"] = datetime.combine(ticket.day, window_start, tzinfo=toolkit.office_zone())
+    # One statement that applies only while the ticket waits, as withdraw's: a desk that called it meanwhile keeps
+    # it, and the appointment's change (a staff edit, an import) never fails for it.
+    followed = session.execute(
+        update(Ticket).where(Ticket.id == ticket.id, Ticket.state == "waiting")
+        .values(**values, version=Ticket.version + 1)
+        .returning(Ticket.id).execution_options(synchronize_session=False)).scalar()
+    if followed is not None:
+        _record("appointment_moved", session.get(Ticket, followed, populate_existing=True), "", before)
 
 
 def _call_order():

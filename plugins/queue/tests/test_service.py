@@ -189,6 +189,21 @@ def test_a_checked_in_appointment_moved_the_same_day_moves_its_waiting_ticket_to
     assert data(lambda s: s.scalar(moved)) == 1
 
 
+def test_a_ticket_called_while_its_appointment_moves_stays_with_the_desk(app, data, database, today):
+    payload = {"public_id": "A" * 26, "day": today, "window_start": time(9), "window_end": time(10), "persons": 2,
+               "service_group": "eu-blue-card", "interpreter_language": "", "checked_in_at": toolkit.utcnow()}
+    data(lambda s: toolkit.publish("arrival.checked_in", **payload))
+    with database() as session:
+        ticket = service.for_arrival("A" * 26)
+        # A desk calls the number after the appointment's change loaded the ticket, before it writes.
+        with app.extensions["portal.db"].engine.begin() as desk:
+            desk.execute(text("UPDATE queue_ticket SET state = 'called', desk = 'raum-2-14', version = version + 1"))
+        service.follow_appointment(ticket, window_start=time(11), persons=3, interpreter_language="")
+        session.commit()
+    assert data(lambda s: [(t.state, t.window_start, t.persons) for t in s.scalars(select(Ticket))]) \
+        == [("called", time(9), 2)]
+
+
 def test_expected_wait_uses_the_days_service_times_or_the_default(issue, data, today):
     tickets = [issue()[0] for _ in range(4)]
     now = toolkit.utcnow()
