@@ -256,6 +256,20 @@ def waiting_count(desk: Desk, day: date) -> int:
     return toolkit.session().scalar(select(func.count()).select_from(Ticket).where(_callable_by(desk, day))) or 0
 
 
+def end_earlier_days(desk: Desk, now: datetime) -> None:
+    """End the client a desk still holds from an earlier day, left without "Erledigt": served as done, called as
+    missed, so the desk starts the day free (the statistics leave such a service time out)."""
+    session = toolkit.session()
+    left = select(Ticket).where(Ticket.desk == desk.slug, Ticket.state.in_(ACTIVE_STATES),
+                                Ticket.day < toolkit.office_today(now))
+    for ticket in session.scalars(left):
+        before = snapshot(ticket)
+        action = "finish" if ticket.state == "in_service" else "missed"
+        ticket.state, ticket.ended_at = "done" if action == "finish" else "missed", now
+        session.flush()
+        _record(action, ticket, f"· {desk.name}", before)
+
+
 def call_next(desk: Desk, now: datetime) -> Ticket | None:
     """Call the next waiting ticket to a desk and return it; None when nobody waits.
 
@@ -268,6 +282,7 @@ def call_next(desk: Desk, now: datetime) -> Ticket | None:
     index refuses a second call from a second tab that got past the check;
     then the transaction is rolled back and the desk's client is returned.
     """
+    end_earlier_days(desk, now)
     current = active_ticket(desk)
     if current is not None:
         return current
@@ -324,6 +339,7 @@ def call(ticket: Ticket, desk: Desk, now: datetime) -> None:
     if ticket.queue not in desk.queues:
         raise QueueError(_("Die Nummer %(number)s gehört nicht zu den Warteschlangen dieses Platzes.",
                            number=ticket.label))
+    end_earlier_days(desk, now)
     if active_ticket(desk) is not None:
         raise QueueError(_("An diesem Platz ist schon eine Nummer aufgerufen. Bitte schließen Sie sie zuerst ab."))
     ticket.state, ticket.desk, ticket.room = "called", desk.slug, desk.room
@@ -431,7 +447,9 @@ def transfer(ticket: Ticket, target: str, now: datetime) -> Ticket:
         queue, reserved = find_queue(desk.queues[0]), desk.slug
     if queue is None or queue.location != ticket.location:
         raise QueueError(_("Bitte wählen Sie ein Ziel an diesem Standort."))
-    successor = issue(queue, origin="transfer", now=now, day=ticket.day, window_start=ticket.window_start,
+    # Of the day of `now`, also for a client a desk kept from an earlier day: a successor of that day could never be
+    # called.
+    successor = issue(queue, origin="transfer", now=now, window_start=ticket.window_start,
                       persons=ticket.persons, interpreter_language=ticket.interpreter_language,
                       arrival_public_id=ticket.arrival_public_id, urgent=ticket.urgent, reserved_desk=reserved,
                       rank_at=now)

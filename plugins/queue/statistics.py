@@ -84,7 +84,9 @@ class Figures:
             if ticket.origin != "transfer":
                 self.arrivals_called += 1
                 self.arrivals_wait_minutes += wait
-        if ticket.state == "done" and ticket.served_at and ticket.ended_at:
+        # A client a desk kept overnight was ended the next day: how long the service took is not known.
+        if ticket.state == "done" and ticket.served_at and ticket.ended_at \
+                and toolkit.office_today(ticket.ended_at) == ticket.day:
             self.served += 1
             self.service_minutes += _minutes(ticket.served_at, ticket.ended_at)
         if ticket.state == "missed":

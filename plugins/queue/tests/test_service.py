@@ -204,6 +204,38 @@ def test_a_ticket_called_while_its_appointment_moves_stays_with_the_desk(app, da
         == [("called", time(9), 2)]
 
 
+def test_a_client_a_desk_kept_overnight_is_ended_when_it_calls_next_and_counts_no_service_time(issue, data, today,
+                                                                                                at):
+    from portal_plugins.queue.statistics import Figures
+
+    yesterday = today - timedelta(days=1)
+    served, _token, _label = issue(day=yesterday, now=at(9) - timedelta(days=1))
+    called, _token, _label = issue(day=yesterday, now=at(9) - timedelta(days=1))
+
+    def left_at_desks(session):
+        # Raum 2.14 served a client and Raum 2.15 called one; neither pressed "Erledigt" before going home.
+        for ticket_id, state, desk_slug in ((served, "in_service", "raum-2-14"), (called, "called", "raum-2-15")):
+            ticket = session.get(Ticket, ticket_id)
+            ticket.state, ticket.desk = state, desk_slug
+            ticket.called_at = ticket.last_called_at = ticket.served_at = at(10) - timedelta(days=1)
+    data(left_at_desks)
+    waiting, _token, label = issue()
+    assert data(lambda s: service.call_next(desk("raum-2-14"), at(8)).id) == waiting
+    # Typing a number at the other desk frees it the same way.
+    data(lambda s: service.call(s.get(Ticket, issue()[0]), desk("raum-2-15"), at(8)))
+    states = data(lambda s: {t.id: t.state for t in s.scalars(select(Ticket))})
+    assert (states[served], states[called], states[waiting]) == ("done", "missed", "called")
+
+    def figures(session):
+        counted = Figures()
+        for ticket in session.scalars(select(Ticket).where(Ticket.day == yesterday)):
+            counted.count(ticket)
+        return counted
+    counted = data(figures)
+    # Ended this morning, its service time is unknown: neither counted as served nor 22 hours long.
+    assert (counted.clients, counted.served, counted.service_minutes, counted.missed) == (2, 0, 0, 1)
+
+
 def test_expected_wait_uses_the_days_service_times_or_the_default(issue, data, today):
     tickets = [issue()[0] for _ in range(4)]
     now = toolkit.utcnow()
