@@ -339,6 +339,10 @@ def call(ticket: Ticket, desk: Desk, now: datetime) -> None:
     if ticket.queue not in desk.queues:
         raise QueueError(_("Die Nummer %(number)s gehört nicht zu den Warteschlangen dieses Platzes.",
                            number=ticket.label))
+    if ticket.reserved_desk and ticket.reserved_desk != desk.slug:
+        # Sent on to a named desk (call_next keeps to it too): the colleague there expects the client.
+        raise QueueError(_("Die Nummer %(number)s ist an %(desk)s weitergeleitet und kann nur dort aufgerufen werden.",
+                           number=ticket.label, desk=desk_name(ticket.reserved_desk)))
     end_earlier_days(desk, now)
     if active_ticket(desk) is not None:
         raise QueueError(_("An diesem Platz ist schon eine Nummer aufgerufen. Bitte schließen Sie sie zuerst ab."))

@@ -125,8 +125,10 @@ def test_a_transfer_ends_the_ticket_and_its_page_follows_the_successor(issue, st
     assert (successor["queue"], successor["reserved_desk"], successor["prefix"], successor["interpreter_language"]) \
         == ("service-point", "service-point-2", "S", "ar")
     assert data(lambda s: service.resolve(token).id) == successor["id"]
-    # Only the named desk calls it.
+    # Only the named desk calls it, also when the number is typed at another.
     assert data(lambda s: service.call_next(desk("service-point-1"), now)) is None
+    with pytest.raises(service.QueueError, match="S 001 ist an Service Point, Schalter 2 weitergeleitet"):
+        data(lambda s: service.call(s.get(Ticket, successor["id"]), desk("service-point-1"), now))
     assert data(lambda s: service.call_next(desk("service-point-2"), now).id) == successor["id"]
 
 
