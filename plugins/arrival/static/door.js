@@ -365,9 +365,15 @@
         return countWaiting();
       });
     };
-    return fetch(text.check_url, {method: "POST", credentials: "same-origin", redirect: "manual",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken},
-      body: JSON.stringify({code: code, device: deviceField.value})}).then(function (response) {
+    // Check-ins judged here while the server could not be reached go first: a pass let in then and shown again now
+    // is "already checked in", not let in a second time.
+    var sentBefore = waiting ? sendQueued() : Promise.resolve();
+    return sentBefore.then(function () {
+      if (offlineSince !== null && waiting) throw new Error("still offline");
+      return fetch(text.check_url, {method: "POST", credentials: "same-origin", redirect: "manual",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken},
+        body: JSON.stringify({code: code, device: deviceField.value})});
+    }).then(function (response) {
       // The server or the proxy before it cannot answer now (restarting, its database away): the door judges as
       // offline, instead of telling the guard to sign in again.
       if (response.status >= 500) return judgeHere();

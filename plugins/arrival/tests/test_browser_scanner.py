@@ -257,6 +257,31 @@ def test_a_server_that_cannot_answer_leaves_the_door_judging_as_offline(browser,
 
 
 @pytest.mark.browser
+def test_a_pass_let_in_offline_and_shown_again_once_back_is_already_checked_in(browser, live_server, make_staff,
+                                                                               make_pass, data):
+    code, _ = make_pass()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _door(page, live_server, make_staff)
+    # The network fails for the door's requests while the phone still believes itself online (a weak signal).
+    check_ins = re.compile(r"/staff/arrival/check")
+    page.route(check_ins, lambda route: route.abort("connectionreset"))
+    page.fill("#code", code)
+    page.press("#code", "Enter")
+    expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+    expect(page.locator("#arrival-offline")).to_contain_text("Noch nicht übertragen: 1")
+    page.evaluate("document.getElementById('arrival-verdict-area').replaceChildren()")
+    page.unroute(check_ins)
+    # Shown again (a screenshot passed back) before the device sent its check-ins by itself: they go first.
+    page.fill("#code", code)
+    page.press("#code", "Enter")
+    expect(page.locator(".arrival-verdict--already_checked_in")).to_be_visible()
+    expect(page.locator(".arrival-verdict--valid_now")).to_have_count(0)
+    assert len(_check_ins(data)) == 1
+    context.close()
+
+
+@pytest.mark.browser
 def test_a_door_signed_out_with_check_ins_waiting_says_so_and_keeps_them(browser, live_server, make_staff, make_pass,
                                                                           data):
     code, _ = make_pass()
