@@ -208,10 +208,17 @@
   /* The waiting numbers the uploaded check-ins were given, by the short code on the client's letter. */
   function showSent(results) {
     results.forEach(function (result) {
-      if (result.kind !== "valid_now" && result.kind !== "already_checked_in") return;
-      var item = element("li", "arrival-sent__item");
+      var counted = result.kind === "valid_now" || result.kind === "already_checked_in";
+      var item = element("li", counted ? "arrival-sent__item" : "arrival-sent__item arrival-sent__item--refused");
       var code = element("span", "arrival-sent__code", result.short_code);
       code.dir = "ltr";
+      if (!counted) {
+        // Let in offline, but not checked in by the server, which judged the pass by the appointment as it is now
+        // (moved or cancelled meanwhile): the door learns it, to send the client to the information desk.
+        item.append(code, " · " + result.scanned_at + " · " + result.title);
+        sentList.prepend(item);
+        return;
+      }
       item.append(code, " · " + result.persons + " · " + result.scanned_at);
       if (result.slot.trim()) {
         var slot = element("div", "arrival-door-slot");

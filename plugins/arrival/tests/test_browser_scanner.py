@@ -257,6 +257,29 @@ def test_a_server_that_cannot_answer_leaves_the_door_judging_as_offline(browser,
 
 
 @pytest.mark.browser
+def test_a_pass_let_in_offline_but_cancelled_before_the_upload_is_named_as_not_checked_in(browser, live_server,
+                                                                                          make_staff, make_pass, data):
+    code, facts = make_pass()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _door(page, live_server, make_staff)
+    _set_offline(context, page, True)
+    page.fill("#code", code)
+    page.press("#code", "Enter")
+    expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+    # The office cancels the appointment while the door is still without a connection.
+    data(lambda session: revoke(facts.public_id, toolkit.utcnow()))
+    _set_offline(context, page, False)
+    refused = page.locator("#arrival-sent-list > li.arrival-sent__item--refused")
+    expect(refused).to_have_count(1)
+    expect(refused).to_contain_text(short_code(facts.public_id))
+    expect(refused).to_contain_text("Geändert oder abgesagt")
+    assert _check_ins(data) == []
+    assert_accessible(page)
+    context.close()
+
+
+@pytest.mark.browser
 def test_a_pass_let_in_offline_and_shown_again_once_back_is_already_checked_in(browser, live_server, make_staff,
                                                                                make_pass, data):
     code, _ = make_pass()
