@@ -252,7 +252,8 @@ def day_list():
     """Serve today's issued passes with their current facts, revocation and check-in, for judging offline.
 
     Staff only: it holds every short code valid today, and a short code is
-    let in without a signature.
+    let in without a signature. What the door does not judge by (the service, an interpreter's language) stays off
+    the device.
     """
     today = toolkit.office_today()
     zone = toolkit.office_zone()
@@ -263,7 +264,6 @@ def day_list():
         "passes": [{"public_id": row.public_id, "short_code": row.public_id[:SHORT_CODE_LENGTH],
                     "key_id": row.key_id, "window_start": row.window_start.strftime("%H:%M"),
                     "window_end": row.window_end.strftime("%H:%M"), "persons": row.persons,
-                    "service_group": row.service_group, "interpreter_language": row.interpreter_language,
                     "revoked": row.revoked_at is not None,
                     "checked_in_at": row.checked_in_at.astimezone(zone).isoformat() if row.checked_in_at else None}
                    for row in rows],

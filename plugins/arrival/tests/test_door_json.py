@@ -222,8 +222,8 @@ def test_the_day_list_holds_todays_passes_current_facts_revocations_and_check_in
     current = entries[public_id_text(facts.public_id)]
     assert current == {"public_id": public_id_text(facts.public_id),
                        "short_code": short_code(facts.public_id).replace("-", ""), "key_id": facts.key_id,
-                       "window_start": "00:00", "window_end": "23:59", "persons": 3, "service_group": "residence",
-                       "interpreter_language": "", "revoked": False, "checked_in_at": noon.isoformat()}
+                       "window_start": "00:00", "window_end": "23:59", "persons": 3, "revoked": False,
+                       "checked_in_at": noon.isoformat()}
     assert entries[public_id_text(revoked.public_id)]["revoked"] is True
 
 
