@@ -12,6 +12,7 @@ from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import Field
 from wtforms import Form as PlainForm
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, ValidationError
 
 from .i18n import language_name
 from .keptforms import is_language_switch
@@ -135,3 +136,20 @@ def error_links(form) -> list[tuple[str, str, list[str]]]:
 def as_choices(pairs) -> list[SelectChoice]:
     """Turn (value, label) pairs into the options of a select, radio or checkbox field."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class MailAddress:
+    """Accept an e-mail address the portal's mail can reach: any domain (sent in IDNA form), before the @ ASCII only.
+
+    An address such as иван@example.org is valid, but sending to it takes SMTPUTF8, which the portal does not
+    speak: taken, it would fail where the mail is made, after the form was sent and what it held was lost.
+    """
+
+    def __init__(self, message: str):
+        self.email = Email(message=message)
+
+    def __call__(self, form, field) -> None:
+        self.email(form, field)
+        if not (field.data or "").rpartition("@")[0].isascii():
+            raise ValidationError(_l("Vor dem @ kann unser E-Mail-System nur die Buchstaben a–z, Ziffern und "
+                                     "Satzzeichen versenden. Bitte geben Sie eine solche Adresse an."))

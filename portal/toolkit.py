@@ -47,7 +47,7 @@ from .easy import EASY_LANGUAGE, EasyPage, easy_text, easy_url
 from .errors import deleted_meanwhile, render_error, too_many_requests_message, too_many_requests_title
 from .events import publish
 from .extensions import csrf, limiter
-from .forms import Form, SubForm, as_choices
+from .forms import Form, MailAddress, SubForm, as_choices
 from .hookspecs import AuditTarget, Event, Slot
 from .i18n import (
     current_language,
@@ -165,7 +165,7 @@ __all__ = [
     # Dates in the visitor's language, with the portal's fixes to CLDR's patterns (portal/i18n.py).
     "date_pattern",
     # The bases of every form, with the portal's words for WTForms' messages (portal/forms.py).
-    "Form", "SubForm", "as_choices",
+    "Form", "MailAddress", "SubForm", "as_choices",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate",
     # Days in staff forms and the day a staff page shows (portal/day_field.py).
     "DayChoiceForm", "DayField",

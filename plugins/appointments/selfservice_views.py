@@ -17,7 +17,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from wtforms import EmailField, HiddenField, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import toolkit
@@ -155,7 +155,7 @@ def _open_day_times() -> dict[str, set[str]]:
 
 class RemindForm(ActionForm):
     email = EmailField(_l("E-Mail-Adresse"), filters=[_strip], validators=[
-        InputRequired(EMAIL_MESSAGE), Length(max=254, message=EMAIL_MESSAGE), Email(message=EMAIL_MESSAGE)])
+        InputRequired(EMAIL_MESSAGE), Length(max=254, message=EMAIL_MESSAGE), toolkit.MailAddress(EMAIL_MESSAGE)])
     # A checkbox, not a lone radio button: a consent ticked by mistake can be unticked before sending.
     consent = CheckboxesField(_l("Einwilligung"), choices=[SelectChoice("yes", _l("Ja, ich bin einverstanden."))],
                               validators=[InputRequired(_l("Ohne Ihre Einwilligung können wir Sie nicht erinnern."))],
@@ -177,7 +177,7 @@ class PermitExpiryField(toolkit.DateBoxesField):
 
 class ShortNoticeForm(ActionForm):
     email = EmailField(_l("E-Mail-Adresse (freiwillig)"), filters=[_strip], validators=[
-        Optional(), Length(max=254, message=EMAIL_MESSAGE), Email(message=EMAIL_MESSAGE)])
+        Optional(), Length(max=254, message=EMAIL_MESSAGE), toolkit.MailAddress(EMAIL_MESSAGE)])
     permit_expires = PermitExpiryField(_l("Ihr Aufenthaltstitel gilt bis (freiwillig)"), required=False)
 
 

@@ -6,7 +6,7 @@ import re
 
 from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from portal import toolkit
 from portal.toolkit import _, _l
@@ -55,7 +55,7 @@ class EmergencyForm(toolkit.Form):
                                              MATTER_MAX, min=MATTER_MIN, max=MATTER_MAX))])
     email = EmailField(_l("E-Mail-Adresse"), filters=[strip], validators=[
         Optional(), Length(max=254, message=_l("Bitte höchstens 254 Zeichen.")),
-        Email(message=_l("Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de."))])
+        toolkit.MailAddress(_l("Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de."))])
     phone = TelField(_l("Telefonnummer"), filters=[strip_to_ascii_digits], validators=[
         Optional(), Regexp(PHONE_RE, message=_l("Bitte geben Sie eine Telefonnummer an, zum Beispiel %(local)s oder "
                                                 "%(international)s.", local=isolated("0211 123456"),

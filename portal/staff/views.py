@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..addresses import current_path, local_path
 from ..blueprints import ROLES, PortalBlueprint, role_label
 from ..db import session as db_session
 from ..db import utcnow
 from ..extensions import limiter
-from ..forms import Form
+from ..forms import Form, MailAddress
 from ..keptforms import KeptForm
 from ..lookups import limit_storage_reachable
 from ..pagination import paginate
@@ -59,7 +59,7 @@ class AccountForm(Form):
     # In the order the page shows them, which the error summary follows.
     display_name = StringField(_l("Name"), validators=[DataRequired(_l("Bitte geben Sie den Namen ein.")),
                                                       Length(max=120)])
-    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(EMAIL_REQUIRED), Email(EMAIL_INVALID),
+    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(EMAIL_REQUIRED), MailAddress(EMAIL_INVALID),
                                                          Length(max=254)])
     # No role is chosen for the admin: Enter in a half-filled form must never create an administrator.
     role = SelectField(_l("Rolle"), choices=[], validators=[DataRequired(_l("Bitte wählen Sie eine Rolle."))],

@@ -87,6 +87,7 @@ def test_confirm_cancel_and_new_date_are_stored_and_answer_in_the_clients_langua
     ("new-date", {"reason": "work", "weekdays": "sun"}),
     ("remind", {"email": "kein-at-zeichen", "consent": "yes"}),
     ("remind", {"email": "kunde@example.org"}),
+    ("remind", {"email": "иван@example.org", "consent": "yes"}),
     ("remind", {"email": "kunde@example.org", "consent": "maybe"}),
     ("short-notice", {"day": "31", "month": "2", "year": "2027"}),
     ("short-notice", {"day": "15", "month": "1", "year": "27"}),
