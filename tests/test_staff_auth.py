@@ -150,6 +150,29 @@ def test_login_is_throttled_per_account_from_all_addresses_at_a_higher_count(cli
     assert post_login(client, "nobody@amt.example", "x", ip="10.1.99.1").status_code == 429
 
 
+def test_guessing_from_many_addresses_does_not_lock_out_a_browser_that_signed_in_before(app, make_staff):
+    editor = make_staff("editor")
+    office = app.test_client()
+    assert post_login(office, editor.email, TEST_PASSWORD, ip="10.5.0.1").status_code == 302
+    device = office.get_cookie("portal_staff_device")
+    assert device is not None and device.http_only and editor.email not in device.value
+    office.post("/de/staff/logout", data={"csrf_token": csrf_token(office, DASHBOARD)})
+    attacker = app.test_client()
+    for attempt in range(30):
+        post_login(attacker, editor.email, "falsches-Passwort-123", ip=f"10.6.{attempt // 4}.{attempt}")
+    assert post_login(attacker, editor.email, TEST_PASSWORD, ip="10.6.99.1").status_code == 429
+    # The office's browser signed in to this account before: it still gets in, and guessing from it stays limited.
+    assert post_login(office, editor.email, TEST_PASSWORD, ip="10.5.0.1").status_code == 302
+    office.post("/de/staff/logout", data={"csrf_token": csrf_token(office, DASHBOARD)})
+    # For another account, or with the cookie forged, the count from all addresses holds.
+    other = make_staff("admin")
+    for attempt in range(30):
+        post_login(attacker, other.email, "falsches-Passwort-123", ip=f"10.7.{attempt // 4}.{attempt}")
+    assert post_login(office, other.email, TEST_PASSWORD, ip="10.5.0.1").status_code == 429
+    attacker.set_cookie("portal_staff_device", device.value[:-2] + "xx")
+    assert post_login(attacker, editor.email, TEST_PASSWORD, ip="10.6.99.2").status_code == 429
+
+
 def test_login_is_throttled_per_address(client, make_staff):
     editor = make_staff("editor")
     for attempt in range(20):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from ..db import utcnow
 from ..extensions import limiter
 from ..forms import Form, MailAddress
 from ..keptforms import KeptForm
-from ..lookups import limit_storage_reachable
+from ..lookups import SignedTokens, limit_storage_reachable
 from ..pagination import paginate
 from ..ratelimits import client_network
 from ..templating import staff_menu
@@ -115,13 +115,39 @@ def _login_failed(response) -> bool:
     return response.status_code == 422
 
 
+# A browser that signed in to an account before carries its id, signed: the count of an account's failed sign-ins
+# from all addresses does not apply to it, so guessing from many addresses cannot lock that account's own people out.
+KNOWN_DEVICE_COOKIE = "portal_staff_device"
+KNOWN_DEVICE_DAYS = 180
+KNOWN_DEVICES = SignedTokens("staff-known-device")
+
+
+def _known_device() -> bool:
+    """Tell whether this browser signed in before to the account a sign-in now names."""
+    known = KNOWN_DEVICES.loads(request.cookies.get(KNOWN_DEVICE_COOKIE), KNOWN_DEVICE_DAYS * 86400)
+    if not isinstance(known, list) or not known:
+        return False
+    email = (request.form.get("email") or "").strip().lower()
+    return db_session().scalar(select(StaffAccount.id).filter_by(email=email)) in known
+
+
+def _remember_device(response, account: StaffAccount):
+    """Mark the browser as one this account signed in from (the last five accounts of a shared desk computer)."""
+    known = KNOWN_DEVICES.loads(request.cookies.get(KNOWN_DEVICE_COOKIE), KNOWN_DEVICE_DAYS * 86400)
+    known = [number for number in known if number != account.id][-4:] if isinstance(known, list) else []
+    response.set_cookie(KNOWN_DEVICE_COOKIE, KNOWN_DEVICES.dumps([*known, account.id]),
+                        max_age=KNOWN_DEVICE_DAYS * 86400, secure=request.is_secure, httponly=True, samesite="Lax")
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 # Per address; per account from one address; and, higher so that nobody can lock an account out by guessing
 # from a few addresses, per account from all addresses together.
 @limiter.limit("20 per 10 minutes", methods=["POST"], deduct_when=_login_failed)
 @limiter.limit("5 per 10 minutes", methods=["POST"], key_func=_login_account_and_address_key,
                deduct_when=_login_failed)
-@limiter.limit("30 per 10 minutes", methods=["POST"], key_func=_login_account_key, deduct_when=_login_failed)
+@limiter.limit("30 per 10 minutes", methods=["POST"], key_func=_login_account_key, deduct_when=_login_failed,
+               exempt_when=_known_device)
 def login():
     form = LoginForm()
     kept = KeptForm.sent_back()
@@ -129,7 +155,7 @@ def login():
         account = authenticate(form.email.data, form.password.data)
         if account is not None:
             start_session(account)
-            return onwards_from_sign_in(kept, account)
+            return _remember_device(make_response(onwards_from_sign_in(kept, account)), account)
         # Not the password's alone: which of the two is wrong is not told, nor whether the account exists.
         form.form_errors.append(_("E-Mail-Adresse oder Passwort ist falsch, oder das Konto ist gesperrt."))
     return sign_in_page(form, kept, 200 if request.method == "GET" or form.errors == {} else 422)
