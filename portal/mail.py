@@ -186,10 +186,13 @@ def _claimable(now: datetime, ignore_backoff: bool):
 def deliver_one(session: Session, message_id: int, now: datetime, ignore_backoff: bool = False) -> str | None:
     """Try to send one outbox message; return its new status, or None when it was not ours to send."""
     token = secrets.token_hex(16)
+    # A run that began at `now` may have talked to a slow server for minutes by this message: its lease and its next
+    # attempt count from the clock, lest another runner take it while it is being sent or it be retried at once.
+    started = max(now, utcnow())
     claimed = session.execute(
         update(MailMessage)
         .where(MailMessage.id == message_id, _claimable(now, ignore_backoff))
-        .values(status=SENDING, lease_token=token, lease_until=now + LEASE, attempts=MailMessage.attempts + 1)
+        .values(status=SENDING, lease_token=token, lease_until=started + LEASE, attempts=MailMessage.attempts + 1)
         .execution_options(synchronize_session=False))
     session.commit()
     if claimed.rowcount != 1:
@@ -206,7 +209,7 @@ def deliver_one(session: Session, message_id: int, now: datetime, ignore_backoff
         log.warning("mail %s: delivery attempt %d failed: %s", label, attempts, exc)
         session.execute(update(MailMessage).where(ours).values(
             status=status, lease_token=None, lease_until=None, last_error=str(exc)[:300] or exc.__class__.__name__,
-            next_attempt_at=now + retry_delay(attempts)).execution_options(synchronize_session=False))
+            next_attempt_at=max(now, utcnow()) + retry_delay(attempts)).execution_options(synchronize_session=False))
         session.commit()
         return status
     session.execute(update(MailMessage).where(ours).values(

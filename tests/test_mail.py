@@ -59,7 +59,8 @@ def test_waits_double_between_attempts_until_the_last_one(app, db, mail_server, 
     monkeypatch.setitem(app.config["PORTAL"]["mail"], "max_attempts", 4)
     mail_server.stop()
     message = queue(db)
-    now, waits, statuses = message.next_attempt_at, [], []
+    # A moment ahead of the clock, as a later run: the waits then count from it alone.
+    now, waits, statuses = toolkit.utcnow() + timedelta(seconds=1), [], []
     for _attempt in range(4):
         statuses.append(deliver_one(db, message.id, now))
         message = db.get(toolkit.MailMessage, message.id, populate_existing=True)
@@ -81,6 +82,28 @@ def test_a_sender_that_died_loses_its_lease_and_the_message_goes_out(db, mail_se
     # Its lease ran out (the sender crashed): the next run sends the message.
     assert deliver_due(db, now + timedelta(minutes=2)).sent == 1
     assert len(mail_server.messages) == 1
+
+
+def test_a_long_run_leases_and_backs_off_from_the_clock_not_from_its_start(db, mail_server, monkeypatch):
+    import portal.mail
+
+    mail_server.stop()
+    message = queue(db)
+    started = toolkit.utcnow()
+    # The run began six minutes ago and spent them on a slow server before it came to this message.
+    later = started + timedelta(minutes=6)
+    monkeypatch.setattr(portal.mail, "utcnow", lambda: later)
+    claims = []
+
+    def slow_server(_mail):
+        claims.append(db.scalar(select(toolkit.MailMessage.lease_until).where(toolkit.MailMessage.id == message.id)))
+        raise OSError("connection timed out")
+
+    monkeypatch.setattr(portal.mail, "send", slow_server)
+    assert deliver_due(db, started).retrying == 1
+    stored = db.get(toolkit.MailMessage, message.id, populate_existing=True)
+    assert claims == [later + portal.mail.LEASE]
+    assert stored.next_attempt_at == later + timedelta(seconds=60)
 
 
 def test_a_bad_address_is_refused_when_queued(db):
