@@ -27,6 +27,7 @@ from .selfservice import (
     moment_text,
     offer_token,
     office_name,
+    queue_client_mail,
     reference_line,
     slot_text,
     upcoming,
@@ -58,7 +59,7 @@ def _why_offered() -> str:
 
 
 def _offer_mail(entry: ShortNoticeEntry, appointment: Appointment, offer: Offer,
-                slot: FreedSlot) -> toolkit.MailMessage:
+                slot: FreedSlot) -> toolkit.MailMessage | None:
     # A postponed client has no date: nothing is "earlier", and nothing of theirs "stays".
     dated = has_date(appointment)
     with force_locale(entry.language):
@@ -76,7 +77,7 @@ def _offer_mail(entry: ShortNoticeEntry, appointment: Appointment, offer: Offer,
             _("Wenn Sie nichts tun, bleibt Ihr bisheriger Termin.") if dated else
             _("Wenn Sie nichts tun, bleiben Sie auf der Liste für kurzfristige Termine."),
         ])
-    return toolkit.queue_mail(entry.email, subject, body, plugin="appointments")
+    return queue_client_mail(entry.email, subject, body)
 
 
 def offers_close(slot: FreedSlot) -> datetime:
@@ -173,5 +174,5 @@ def _gone_mail(offer: Offer) -> None:
             _why_offered(),
         ])
         subject = _("Der frühere Termin ist schon vergeben") if dated else _("Der Termin ist schon vergeben")
-        toolkit.queue_mail(entry.email, subject, body, plugin="appointments")
+        queue_client_mail(entry.email, subject, body)
 

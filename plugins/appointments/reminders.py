@@ -19,7 +19,7 @@ from portal.toolkit import _
 
 from .display import day_bounds, describe
 from .models import Appointment
-from .selfservice import DATED_STATUSES, mail_token, office_name, reference_line
+from .selfservice import DATED_STATUSES, mail_token, office_name, queue_client_mail, reference_line
 from .selfservice_models import Reminder
 
 
@@ -82,8 +82,7 @@ def send_due_reminders() -> int:
             reminder = session.get(Reminder, reminder_id)
             appointment = session.get(Appointment, reminder.appointment_id)
             subject, body = _compose(reminder, appointment)
-            toolkit.queue_mail(reminder.email, subject, body, plugin="appointments")
-            queued += 1
+            queued += queue_client_mail(reminder.email, subject, body) is not None
             # One commit per reminder: a failure later on keeps what is already queued and claimed together.
             session.commit()
     return queued

@@ -9,6 +9,7 @@ next export tells the specialist system.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import Row, bindparam, exists, select, update
@@ -28,6 +29,8 @@ from .selfservice_models import (
     given_back_exists,
 )
 from .statuses import STATUSES
+
+log = logging.getLogger(__name__)
 
 DATED_STATUSES = tuple(code for code, status in STATUSES.items() if status.has_date)
 
@@ -324,3 +327,15 @@ def purge(session, now: datetime) -> int:
     ):
         deleted += session.execute(statement).rowcount
     return deleted
+
+
+def queue_client_mail(address: str, subject: str, body: str):
+    """Queue a mail to a client; None, logged, for an address stored before the forms refused those no mail reaches.
+
+    A job or a colleague's action then goes on for everyone else instead of failing for all over one address.
+    """
+    try:
+        return toolkit.queue_mail(address, subject, body, plugin="appointments")
+    except ValueError:
+        log.warning("a client's e-mail address cannot be written to; no mail queued")
+        return None

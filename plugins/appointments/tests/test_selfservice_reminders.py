@@ -47,6 +47,21 @@ def test_the_job_run_twice_sends_each_reminder_once(app, client, add_appointment
     assert body(mail).count("https://termine.example.org/de/appointments/self-service/mail/") == 3
 
 
+def test_an_address_no_mail_can_reach_keeps_nobody_else_from_their_reminder(app, client, add_appointment, open_result,
+                                                                             act, database, mail_server):
+    add_appointment("M-100001", days=3)
+    add_appointment("M-100002", days=3)
+    opt_in(client, open_result, act)
+    with database() as session:
+        # Stored before the form refused such addresses: mail to it would need SMTPUTF8.
+        first = session.scalars(select(Reminder)).one()
+        session.add(Reminder(appointment_id=first.appointment_id + 1, email="иван@example.org", language="ru"))
+        session.commit()
+    assert run(app, "appointments", "remind") == "reminders queued: 1\n"
+    run(app, "mail", "deliver", "--all")
+    assert [mail["X-Envelope-To"] for mail in mail_server.messages] == ["kunde@example.org"]
+
+
 def test_a_reminder_asked_for_late_goes_with_the_next_run(app, client, add_appointment, open_result, act, database):
     # Two days ahead: too late for the reminder three days before, so the next run sends it; then one, not two.
     add_appointment(days=2)
