@@ -92,6 +92,26 @@
     });
   });
 
+  // A second tap on a slow phone would send a form again (two emergency requests, two notices): while the answer to
+  // one is on its way, the same form is not sent again. Forms a script sends itself (htmx, the door) stop the event
+  // first. After a while, or when the page comes back from the browser's history, it may be sent anew.
+  var SENDING_SECONDS = 15;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !/^post$/i.test(form.getAttribute("method") || "")) return;
+    var since = Number(form.getAttribute("data-sending-since") || 0);
+    if (Date.now() - since < SENDING_SECONDS * 1000) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-sending-since", String(Date.now()));
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sending-since]").forEach(function (form) {
+      form.removeAttribute("data-sending-since");
+    });
+  });
+
   // Warn staff before the idle timeout; the form beside the warning extends the session.
   function watchSession() {
     var form = document.getElementById("session-status");

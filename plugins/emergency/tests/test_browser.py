@@ -1,8 +1,10 @@
 """The emergency form in a real browser on a phone: clear errors, a confirmation, no axe-core violation."""
 
 import re
+import time
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.testing import PHONE, assert_accessible, assert_no_horizontal_scroll, browser_sign_in
 
@@ -78,4 +80,35 @@ def test_switching_the_language_after_an_error_keeps_what_was_typed(live_server,
         assert asked == [] and page.locator("#matter").input_value() == "Zu kurz, und noch mehr"
         assert page.locator("input[name=category][value=lost]").is_checked()
         assert page.locator("#phone").input_value() == "0211 1234567"
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_second_tap_while_the_answer_is_on_its_way_sends_nothing_twice(live_server, browser, database, monkeypatch):
+    from portal_plugins.emergency import views
+    from portal_plugins.emergency.models import EmergencyRequest
+    from sqlalchemy import func, select
+
+    queued = views.queue
+
+    def slow_network(entry):
+        time.sleep(1.5)  # the answer takes a while to reach the phone, as on a weak signal
+        return queued(entry)
+
+    monkeypatch.setattr(views, "queue", slow_network)
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/de/emergency/")
+    page.check("input[name=category][value=lost]")
+    page.fill("#matter", "Mein Pass wurde gestern gestohlen, ich brauche eine Bescheinigung für die Polizei.")
+    page.fill("#phone", "0211 1234567")
+    # Tapped, and tapped again a moment later while the page still waits for the answer.
+    page.evaluate("""() => {
+      const send = document.querySelector("main form button[type=submit]");
+      send.click();
+      setTimeout(() => send.click(), 300);
+    }""")
+    expect(page.locator(".emergency-confirmation-number")).to_be_visible()
+    with database() as session:
+        assert session.scalar(select(func.count()).select_from(EmergencyRequest)) == 1
     context.close()
