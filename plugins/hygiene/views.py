@@ -64,8 +64,10 @@ def poster():
     rows = []
     for rule in rules_in_force(toolkit.office_today(), location):
         source = shown(rule, languages[0])
-        # A missing translation is left out rather than repeating the source language's line under another.
-        others = [shown(rule, code) for code in languages[1:] if rule.text.get(code)]
+        # A missing translation, or one made for the rule's earlier words, is left out rather than repeating the
+        # source language's line under another.
+        current = rule.current_texts()
+        others = [shown(rule, code) for code in languages[1:] if code in current]
         if source is not None:
             rows.append((source, others))
     return render_template("hygiene/poster.html", form=form, rows=rows, languages=languages,

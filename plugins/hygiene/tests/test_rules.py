@@ -195,6 +195,19 @@ def test_poster_shows_german_and_the_chosen_languages(client, add_rule, parse):
     assert poster.xpath(".//svg[@role='img'][@aria-label]")
 
 
+def test_poster_leaves_out_a_translation_made_for_the_rules_earlier_words(client, add_rule, data, parse):
+    rule_id = add_rule("distance", {"de": "1,5 m Abstand halten"})
+
+    def write(texts):
+        def save(session):
+            session.get(Rule, rule_id).save_texts(texts)
+        data(save)
+    write({"de": "1,5 m Abstand halten", "ar": "حافظ على مسافة 1.5 م"})
+    write({"de": "2 m Abstand halten", "ar": "حافظ على مسافة 1.5 م"})  # the German changed, the Arabic did not
+    poster = parse(client.get("/de/hygiene/poster?languages=ar")).xpath("//article[contains(@class, 'hygiene-poster')]")
+    assert [(p.get("lang"), p.text_content()) for p in poster[0].xpath(".//ul/li//p")] == [("de", "2 m Abstand halten")]
+
+
 def test_a_german_name_a_translation_quotes_is_marked_german_on_the_pages_and_the_poster(client, add_rule, parse):
     add_rule("payment", {"de": "Nur mit Karte (EC-Karte / girocard).",
                          "ar": "الدفع بالبطاقة فقط (EC-Karte / girocard)."})
