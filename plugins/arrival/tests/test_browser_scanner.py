@@ -51,6 +51,18 @@ def _door(page, live_server, make_staff, lang="de"):
     expect(page.locator("#arrival-door-form")).to_have_attribute("data-offline-day", re.compile(r"\d{4}-\d\d-\d\d"))
 
 
+def _let_in_offline(browser, live_server, make_staff, code):
+    """Open the door on a phone, take it off the network and let a pass in there; return the context and the page."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _door(page, live_server, make_staff)
+    _set_offline(context, page, True)
+    page.fill("#code", code)
+    page.press("#code", "Enter")
+    expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+    return context, page
+
+
 @pytest.mark.browser
 def test_the_camera_reads_the_letters_qr_code_and_checks_the_pass_in_once(camera_browser, live_server, make_staff,
                                                                           make_pass, data):
@@ -260,13 +272,7 @@ def test_a_server_that_cannot_answer_leaves_the_door_judging_as_offline(browser,
 def test_a_pass_let_in_offline_but_cancelled_before_the_upload_is_named_as_not_checked_in(browser, live_server,
                                                                                           make_staff, make_pass, data):
     code, facts = make_pass()
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    _door(page, live_server, make_staff)
-    _set_offline(context, page, True)
-    page.fill("#code", code)
-    page.press("#code", "Enter")
-    expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+    context, page = _let_in_offline(browser, live_server, make_staff, code)
     # The office cancels the appointment while the door is still without a connection.
     data(lambda session: revoke(facts.public_id, toolkit.utcnow()))
     _set_offline(context, page, False)
@@ -308,13 +314,7 @@ def test_a_pass_let_in_offline_and_shown_again_once_back_is_already_checked_in(b
 def test_a_door_signed_out_with_check_ins_waiting_says_so_and_keeps_them(browser, live_server, make_staff, make_pass,
                                                                           data):
     code, _ = make_pass()
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    _door(page, live_server, make_staff)
-    _set_offline(context, page, True)
-    page.fill("#code", code)
-    page.press("#code", "Enter")
-    expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+    context, page = _let_in_offline(browser, live_server, make_staff, code)
     context.clear_cookies()
     _set_offline(context, page, False)
     banner = page.locator("#arrival-offline.arrival-offline--signed-out")
