@@ -153,13 +153,14 @@ def demo_command(force: bool):
 
 
 def _purge_core(session, now) -> list[tuple[str, int]]:
-    """Delete ended staff sessions, and audit entries and delivered mail older than their retention period."""
+    """Delete ended staff sessions, forms' claims, and audit entries and delivered mail past their retention."""
     from datetime import timedelta
 
     from sqlalchemy import delete, or_
 
     from .lookups import purge_lookup_failures
     from .staff.models import AuditEntry, StaffSession
+    from .submissions import purge_sent_forms
 
     staff = current_app.config["PORTAL"]["staff"]
     sessions = session.execute(delete(StaffSession).where(or_(
@@ -168,7 +169,8 @@ def _purge_core(session, now) -> list[tuple[str, int]]:
     audit = session.execute(delete(AuditEntry).where(
         AuditEntry.at < now - timedelta(days=staff["audit_retention_days"]))).rowcount
     return [("staff sessions", sessions), ("audit log", audit), ("mail outbox", purge_delivered(session, now)),
-            ("failed lookup counts", purge_lookup_failures(session, now))]
+            ("failed lookup counts", purge_lookup_failures(session, now)),
+            ("claims of sent forms", purge_sent_forms(session, now))]
 
 
 @click.command("purge")

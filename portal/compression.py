@@ -10,6 +10,7 @@ docs/deployment.md explains the choice and what BREACH means here.
 from __future__ import annotations
 
 import gzip
+import re
 import struct
 import zlib
 
@@ -50,37 +51,45 @@ def _deflated_alone(data: bytes) -> bytes:
 
 
 class PrecompressedPage:
-    """A page compressed once but for a stand-in that each answer replaces (a visitor's form token).
+    """A page compressed once but for stand-ins that each answer replaces (a visitor's form token, a form's key).
 
-    The parts around the stand-in are compressed when the page is kept, the replacement in blocks of its own:
+    The parts around the stand-ins are compressed when the page is kept, each replacement in blocks of its own:
     it is never compressed against anything else in the page.
     """
 
-    def __init__(self, body: bytes, stand_in: bytes):
-        self.parts = body.split(stand_in)
+    def __init__(self, body: bytes, stand_ins: tuple[bytes, ...]):
+        pattern = re.compile(b"|".join(re.escape(stand_in) for stand_in in stand_ins))
+        self.parts = pattern.split(body)
+        # Which stand-in each gap between two parts held, as an index into the replacements.
+        self.gaps = [stand_ins.index(found) for found in pattern.findall(body)]
         self.deflated = [_deflated_alone(part) for part in self.parts]
 
-    def body(self, replacement: bytes) -> bytes:
-        """Return the page with the replacement for every stand-in."""
-        return replacement.join(self.parts)
+    def _joined(self, parts: list[bytes], replacements: list[bytes]) -> bytes:
+        pieces = [parts[0]]
+        for gap, part in zip(self.gaps, parts[1:], strict=True):
+            pieces += (replacements[gap], part)
+        return b"".join(pieces)
 
-    def gzipped(self, replacement: bytes) -> bytes:
-        """Return the page with the replacement for every stand-in, gzip-compressed."""
-        inserted = _deflated_alone(replacement)
-        blocks = inserted.join(self.deflated)
-        body = self.body(replacement)
+    def body(self, replacements: tuple[bytes, ...]) -> bytes:
+        """Return the page with each stand-in replaced by its replacement, given in the stand-ins' order."""
+        return self._joined(self.parts, list(replacements))
+
+    def gzipped(self, replacements: tuple[bytes, ...]) -> bytes:
+        """Return the page with each stand-in replaced, gzip-compressed."""
+        blocks = self._joined(self.deflated, [_deflated_alone(replacement) for replacement in replacements])
+        body = self.body(replacements)
         return b"".join((_GZIP_HEADER, blocks, _LAST_EMPTY_BLOCK,
                          struct.pack("<II", zlib.crc32(body), len(body) & 0xFFFFFFFF)))
 
-    def response(self, replacement: bytes, status: str, headers: list[tuple[str, str]]) -> Response:
-        """Return the answer with the replacement, compressed when the visitor accepts it and it is worth it."""
+    def response(self, replacements: tuple[bytes, ...], status: str, headers: list[tuple[str, str]]) -> Response:
+        """Return the answer with the replacements, compressed when the visitor accepts it and it is worth it."""
         response = Response(status=status, headers=headers)
         response.vary.add("Accept-Encoding")
         if request.accept_encodings["gzip"] and sum(map(len, self.parts)) >= MINIMUM_SIZE:
-            response.set_data(self.gzipped(replacement))
+            response.set_data(self.gzipped(replacements))
             response.headers["Content-Encoding"] = "gzip"
         else:
-            response.set_data(self.body(replacement))
+            response.set_data(self.body(replacements))
         return response
 
 

@@ -78,7 +78,7 @@ def compared_objects_of(owner: str) -> Callable[..., bool]:
 
 def _import_models() -> None:
     # Models register themselves on Base.metadata when imported; the hook imports them.
-    from . import live, lookups  # noqa: F401
+    from . import live, lookups, submissions  # noqa: F401
     from .plugins import call_each
     from .staff import models  # noqa: F401
 

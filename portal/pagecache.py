@@ -31,6 +31,7 @@ from .compression import PrecompressedPage
 from .i18n import LANGUAGE_COOKIE, current_language
 from .live import CONTENT_TOPIC, CONTENT_VERSION_KEY, content_caches, content_version
 from .pages import VERIFIED_SESSION, is_public_page, is_second_rendering
+from .submissions import KEY_STAND_IN, new_sending_key
 
 _KEEP = "portal.page_cache.keep"
 # Set by the middleware for a request asked without a session: only its answer may be kept.
@@ -51,7 +52,7 @@ MOST_BYTES = 8 * 1024 * 1024
 class _Page:
     status: str
     headers: tuple[tuple[str, str], ...]
-    body: bytes | PrecompressedPage  # a kept form page: compressed once, the token put in per answer
+    body: bytes | PrecompressedPage  # a kept form page: compressed once, the token and form key put in per answer
     expires: float
 
 
@@ -63,6 +64,9 @@ def not_cached(view):
 
 # Stands in for the visitor's form token in a kept form page; random per process, so no visitor can send it.
 _TOKEN_PLACEHOLDER = f"portal-form-token-{secrets.token_hex(16)}".encode()
+# Stands in for the key of a form that makes something (submissions.SendingKeyField), drawn anew for each answer.
+_KEY_PLACEHOLDER = f"portal-sending-key-{secrets.token_hex(16)}".encode()
+_PLACEHOLDERS = (_TOKEN_PLACEHOLDER, _KEY_PLACEHOLDER)
 # Flask-WTF keeps the request's signed token in g under the token's field name and hands that out to every form.
 _TOKEN_FIELD = "csrf_token"
 KEPT_FORM_PAGES = 64
@@ -86,8 +90,9 @@ def kept_form_page(view):
 
     The page is rendered once per language and content version (at most page_cache_seconds old) with a
     placeholder for the token; every visitor still gets a token of their own in a session of their own, as
-    Flask-WTF makes it. Only for views whose GET shows the same page to every anonymous visitor: anything they
-    sent or hold besides the token (a query, a flash message, a sign-in) renders the page anew.
+    Flask-WTF makes it, and every answer a form key of its own (submissions.SendingKeyField). Only for views whose
+    GET shows the same page to every anonymous visitor: anything they sent or hold besides the token (a query, a
+    flash message, a sign-in) renders the page anew.
     """
     kept: dict = {}
     content_caches.append(kept)
@@ -106,26 +111,34 @@ def kept_form_page(view):
         if page is None or page.expires <= now or kept.get(_HELD_VERSION) != version:
             g.pop(_TOKEN_FIELD, None)
             setattr(g, _TOKEN_FIELD, _TOKEN_PLACEHOLDER.decode())
+            setattr(g, KEY_STAND_IN, _KEY_PLACEHOLDER.decode())
             try:
                 response = make_response(view(**view_args))
             finally:
                 g.pop(_TOKEN_FIELD, None)
+                g.pop(KEY_STAND_IN, None)
             if response.is_streamed:
                 return response
             if response.status_code != 200 or response.mimetype != "text/html":
-                # Not a page to keep: it gets the visitor's token like any other answer.
-                response.set_data(response.get_data().replace(_TOKEN_PLACEHOLDER, generate_csrf().encode()))
+                # Not a page to keep: it gets the visitor's token and a key of its own like any other answer.
+                page = PrecompressedPage(response.get_data(), _PLACEHOLDERS)
+                response.set_data(page.body(_own_replacements()))
                 return response
             headers = tuple((name, value) for name, value in response.headers.items() if name != "Content-Length")
-            page = _Page(response.status, headers, PrecompressedPage(response.get_data(), _TOKEN_PLACEHOLDER),
+            page = _Page(response.status, headers, PrecompressedPage(response.get_data(), _PLACEHOLDERS),
                          now + current_app.config["PORTAL"]["page_cache_seconds"])
             if kept.get(_HELD_VERSION) != version or len(kept) > KEPT_FORM_PAGES:
                 kept.clear()
                 kept[_HELD_VERSION] = version
             kept[key] = page
-        return page.body.response(generate_csrf().encode(), page.status, list(page.headers))
+        return page.body.response(_own_replacements(), page.status, list(page.headers))
 
     return keep_or_render
+
+
+def _own_replacements() -> tuple[bytes, bytes]:
+    """Return what this answer puts in for the placeholders: the visitor's form token and a new form key."""
+    return generate_csrf().encode(), new_sending_key().encode()
 
 
 _HELD_VERSION = object()

@@ -98,6 +98,7 @@ from .ratelimits import client_limit, client_network
 from .security import accepts_uploads
 from .staff.auth import audit, current_staff, forget_audit_details
 from .staff.changes import SYSTEM_ACTOR, readable_languages
+from .submissions import SendingKeyField, claim_sending, keep_answer
 from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page, slot_values
 from .versioning import VersionField, VersionForm, save_if_current
 
@@ -166,6 +167,8 @@ __all__ = [
     "date_pattern",
     # The bases of every form, with the portal's words for WTForms' messages (portal/forms.py).
     "Form", "MailAddress", "SubForm", "as_choices",
+    # A form that makes something, sent twice (a double tap without JavaScript), makes it once (portal/submissions.py).
+    "SendingKeyField", "claim_sending", "keep_answer",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate",
     # Days in staff forms and the day a staff page shows (portal/day_field.py).
     "DayChoiceForm", "DayField",

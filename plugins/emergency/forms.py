@@ -64,6 +64,7 @@ class EmergencyForm(toolkit.Form):
                            invalid_choice_message=_l("Bitte wählen Sie eine Sprache aus der Liste."))
     other_language = StringField(_l("Welche andere Sprache?"), filters=[strip], render_kw={"dir": "auto"}, validators=[
         Length(max=40, message=_l("Bitte höchstens 40 Zeichen."))])
+    sending_key = toolkit.SendingKeyField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -47,6 +47,13 @@ def request_form():
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return (_render_easy(form) if easy_form else _render(form)), status
+    sent_page = url_for(".easy_sent" if easy_form else ".sent")
+    earlier = toolkit.claim_sending(form)
+    if earlier is not None:
+        # The same page sent again (a double tap): its request went out once; this answer names it too. A 303,
+        # unlike the first answer's 302, is not counted against the client's requests per hour.
+        session[SESSION_KEY] = earlier
+        return redirect(sent_page, 303)
     db = toolkit.session()
     entry = EmergencyRequest(confirmation=new_confirmation(), category=form.category.data,
                              reference=form.reference.data or "", matter=form.matter.data,
@@ -56,9 +63,10 @@ def request_form():
     # Stored first, so the e-mail gives the time of receipt that the request keeps.
     db.flush()
     message = queue(entry)
+    toolkit.keep_answer(form, entry.confirmation)
     db.commit()
     session[SESSION_KEY] = entry.confirmation
-    return toolkit.send_after_response(redirect(url_for(".easy_sent" if easy_form else ".sent")), message)
+    return toolkit.send_after_response(redirect(sent_page), message)
 
 
 def _render(form: EmergencyForm) -> str:

@@ -26,6 +26,7 @@ class NoticeForm(toolkit.Form):
     ends_at = DateTimeLocalField(toolkit._l("Sichtbar bis (freiwillig)"), format=DATETIME_FORMAT,
                                  validators=[Optional()])
     version = toolkit.VersionField()
+    sending_key = toolkit.SendingKeyField()
     # Set when only a typing error of the source text was corrected: the translations stay current.
     translations_still_fit = BooleanField(toolkit._l("Die Übersetzungen passen weiterhin: Ich habe nur Tippfehler "
                                                      "berichtigt."))

@@ -160,12 +160,16 @@ def create():
         return _render_form(form, None, status=422)
     if action == "preview":
         return _render_form(form, None, previews=_previews(form))
+    earlier = toolkit.claim_sending(form)
+    if earlier is not None:
+        return _saved_again(int(earlier), action)
     notice = Notice(state=_state_after(action, "draft"))
     _apply(form, notice)
     session = toolkit.session()
     session.add(notice)
     session.flush()
     toolkit.audit("create", "notices_notice", notice.id, after=snapshot(notice))
+    toolkit.keep_answer(form, str(notice.id))
     session.commit()
     flash(_saved_message(notice, action), "success")
     return redirect(url_for("notices_staff.edit", notice_id=notice.id))
@@ -192,7 +196,12 @@ def edit(notice_id: int):
         notice.state = _state_after(action, notice.state)
         _apply(form, notice)
 
-    if not toolkit.save_if_current(notice, form.version.data, change):
+    saved = toolkit.save_if_current(notice, form.version.data, change)
+    # Claimed after the save: a second sending of this page finds the version it saved from gone, and its claim
+    # tells it apart from a colleague's save; a claim made on the way to a conflict is not committed.
+    if toolkit.claim_sending(form) is not None:
+        return _saved_again(notice_id, action)
+    if not saved:
         stored = session.get(Notice, notice_id)
         return _conflict(form, stored) if stored else toolkit.deleted_meanwhile(url_for("notices_staff.create"))
     old, new = _changes(before, snapshot(notice))
@@ -202,6 +211,15 @@ def edit(notice_id: int):
     session.commit()
     flash(_saved_message(notice, action), "success")
     return redirect(url_for("notices_staff.edit", notice_id=notice.id))
+
+
+def _saved_again(notice_id: int, action: str):
+    """Answer a page's form sent a second time as its first sending was answered (a double tap)."""
+    notice = toolkit.session().get(Notice, notice_id, populate_existing=True)
+    if notice is None:
+        return toolkit.deleted_meanwhile(url_for("notices_staff.create"))
+    flash(_saved_message(notice, action), "success")
+    return redirect(url_for("notices_staff.edit", notice_id=notice_id), 303)
 
 
 def _conflict(form: NoticeForm, notice: Notice):

@@ -1,5 +1,6 @@
 """Clients send an urgent matter; bad input is explained and nothing a client typed is lost."""
 
+import gzip
 import re
 
 import lxml.html
@@ -9,6 +10,7 @@ from portal_plugins.emergency.mail import compose
 from portal_plugins.emergency.models import EmergencyRequest
 from sqlalchemy import func, select
 
+from portal import toolkit
 from portal.testing import csrf_token
 
 URL = "/de/emergency/"
@@ -166,6 +168,73 @@ def test_submissions_are_rate_limited(client, database):
     statuses = [send(client).status_code for _ in range(6)]
     assert statuses == [302] * 5 + [429]
     assert count(database) == 5
+
+
+def filled_page(client, form_values):
+    """Return what a browser sends for the form page filled in with GOOD, its own key included."""
+    return form_values(client.get(URL)).to_dict() | GOOD
+
+
+def confirmation_shown(client) -> str:
+    page = client.get("/de/emergency/sent").get_data(as_text=True)
+    return re.search(r"NF-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}", page).group(0)
+
+
+def test_the_same_page_sent_twice_sends_one_request_and_names_it_both_times(client, database, form_values):
+    values = filled_page(client, form_values)
+    assert len(values["sending_key"]) >= 22
+    first = client.post(URL, data=values)
+    assert first.status_code == 302
+    number = confirmation_shown(client)
+    # A double tap: the browser shows the second answer, and never got the session of the first.
+    with client.session_transaction() as session:
+        session.clear()
+    again = client.post(URL, data=values | {"csrf_token": csrf_token(client, URL)})
+    assert (again.status_code, again.headers["Location"]) == (303, first.headers["Location"])
+    assert confirmation_shown(client) == number
+    assert count(database) == 1
+    with database() as db:
+        assert db.scalar(select(func.count()).select_from(toolkit.MailMessage)) == 1
+    # The same words on a new page are a new request.
+    assert send(client).status_code == 302 and count(database) == 2
+
+
+def test_a_double_tap_waits_for_the_first_sending_and_sends_once(app, client, database, form_values, twice_at_once):
+    from portal_plugins.emergency import views
+
+    values = filled_page(client, form_values)
+    other = app.test_client()
+    overlapped, first, second = twice_at_once(
+        views, "queue", lambda: send_values(client, values),
+        lambda: send_values(other, values | {"csrf_token": csrf_token(other, URL)}))
+    assert not overlapped, "the second sending went on while the first was still saving"
+    assert (first.status_code, second.status_code) == (302, 303)
+    assert count(database) == 1
+    with other.session_transaction() as session:
+        assert session["emergency_confirmation"] == confirmation_shown(client)
+
+
+def send_values(client, values):
+    response = client.post(URL, data=values)
+    response.close()
+    return response
+
+
+def test_a_sending_refused_for_its_errors_does_not_keep_the_page_from_being_sent(client, database, form_values):
+    values = filled_page(client, form_values)
+    assert client.post(URL, data=values | {"matter": "kurz"}).status_code == 422
+    assert client.post(URL, data=values).status_code == 302
+    assert count(database) == 1
+
+
+@pytest.mark.portal_config({"page_cache_seconds": 300})
+def test_every_visitor_of_the_kept_form_page_gets_a_key_of_their_own(app):
+    keys = set()
+    for encoding in ("gzip", "identity", "gzip"):
+        answer = app.test_client().get(URL, headers={"Accept-Encoding": encoding})
+        page = gzip.decompress(answer.get_data()) if answer.content_encoding == "gzip" else answer.get_data()
+        keys.add(re.search(rb'name="sending_key" type="hidden" value="([^"]+)"', page).group(1))
+    assert len(keys) == 3 and not any(b"portal-" in key for key in keys)
 
 
 def test_digits_typed_on_an_arabic_or_persian_keyboard_are_accepted(client, database):

@@ -315,3 +315,34 @@ def test_a_start_time_shown_without_seconds_and_left_alone_is_not_changed(app, s
     values.setlist("action", ["save"])
     assert editor.post(edit_url(notice_id), data=values).status_code == 302
     assert set(audit_entries(app, "update")[0].after) == {"texts"}
+
+
+def test_a_page_sent_twice_saves_once_and_answers_as_its_first_sending(app, staff_client, load, form_values):
+    editor = staff_client("editor")
+    values = form_values(editor.get(NEW)).to_dict() | form_data(editor, NEW)
+    first, again = editor.post(NEW, data=values), editor.post(NEW, data=values)
+    notice = only_notice(load)
+    assert first.status_code == 302
+    assert (again.status_code, again.headers["Location"]) == (303, edit_url(notice.id))
+    assert "Die Mitteilung ist gespeichert." in editor.get(edit_url(notice.id)).get_data(as_text=True)
+    assert len(audit_entries(app, "create")) == 1
+    # An edit sent twice is saved once; the second answer is the first's, not a colleague's conflict.
+    edit = form_values(editor.get(edit_url(notice.id))).to_dict() | {"titles-de": "Geändert", "action": "publish"}
+    first, again = editor.post(edit_url(notice.id), data=edit), editor.post(edit_url(notice.id), data=edit)
+    assert (first.status_code, again.status_code) == (302, 303)
+    assert "Die Mitteilung ist veröffentlicht." in editor.get(edit_url(notice.id)).get_data(as_text=True)
+    assert only_notice(load).version == 2 and len(audit_entries(app, "publish")) == 1
+
+
+def test_a_page_refused_as_a_conflict_is_saved_when_sent_again(app, staff_client, make_notice, load, form_values):
+    notice_id = make_notice({"de": ("Umzug", "Neue Adresse.")})
+    editor, colleague = staff_client("editor"), staff_client("editor")
+    mine = form_values(editor.get(edit_url(notice_id))).to_dict() | {"titles-de": "Meins", "action": "save"}
+    assert colleague.post(edit_url(notice_id), data=form_data(colleague, edit_url(notice_id), version="1",
+                                                              title_de="Ihres")).status_code == 302
+    conflict = editor.post(edit_url(notice_id), data=mine)
+    assert conflict.status_code == 409
+    again = form_values(conflict).to_dict() | {"action": "save"}
+    assert again["sending_key"] == mine["sending_key"] and again["version"] == "2"
+    assert editor.post(edit_url(notice_id), data=again).status_code == 302
+    assert only_notice(load).text_by_language()["de"].title == "Meins"

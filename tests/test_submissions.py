@@ -1,0 +1,72 @@
+"""A form that makes something, sent twice, makes it once: the keys of its pages and their claims."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from portal import toolkit
+from portal.db import utcnow
+from portal.submissions import SentForm
+
+
+class MakingForm(toolkit.Form):
+    sending_key = toolkit.SendingKeyField()
+
+
+def sending(app, path: str, key: str | None):
+    """Return the form as a sending of it to path with the key would read it (no CSRF check)."""
+    context = app.test_request_context(path, method="POST", data={} if key is None else {"sending_key": key})
+    context.push()
+    return context, MakingForm(meta={"csrf": False})
+
+
+def test_a_key_is_claimed_once_per_address_and_answers_with_what_the_first_sending_kept(app):
+    key = "k" * 22
+    for path, expected in (("/de/a", None), ("/de/a", "/de/made/1"), ("/de/b", None)):
+        context, form = sending(app, path, key)
+        try:
+            assert form.sending_key.data == key
+            assert toolkit.claim_sending(form) == expected, path
+            if expected is None:
+                toolkit.keep_answer(form, "/de/made/1")
+            toolkit.session().commit()
+        finally:
+            context.pop()
+
+
+def test_a_claim_not_committed_leaves_the_key_to_the_next_sending(app):
+    for commit in (False, True, True):
+        context, form = sending(app, "/de/a", "r" * 22)
+        try:
+            answer = toolkit.claim_sending(form)
+            if commit:
+                toolkit.session().commit()
+        finally:
+            context.pop()
+    assert answer == ""
+
+
+def test_a_missing_or_malformed_key_is_replaced_by_a_fresh_one(app):
+    keys = set()
+    for key in (None, "", "<script>", "x" * 65, "ä" * 30):
+        context, form = sending(app, "/de/a", key)
+        try:
+            assert form.sending_key.data != key and len(form.sending_key.data) >= 22
+            keys.add(form.sending_key.data)
+        finally:
+            context.pop()
+    assert len(keys) == 5
+    with app.test_request_context("/de/a"):
+        assert 'name="sending_key" type="hidden" value="' in str(MakingForm().sending_key)
+        assert "id=" not in str(MakingForm().sending_key)
+
+
+def test_purge_deletes_claims_older_than_a_day(app, db):
+    now = utcnow()
+    db.add_all([SentForm(claim="old", sent_at=now - timedelta(days=1, minutes=1), answer=""),
+                SentForm(claim="new", sent_at=now - timedelta(hours=23), answer="")])
+    db.commit()
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert "claims of sent forms: 1 deleted" in result.output, result.output
+    db.expire_all()
+    assert db.scalars(select(SentForm.claim)).all() == ["new"]
