@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import lxml.html
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.staff import auth
 from portal.staff.models import AuditEntry, StaffAccount, StaffSession
@@ -325,6 +325,35 @@ def test_admin_creates_an_account_and_the_log_records_it(staff_client, db):
     assert entry.summary == "a.demir@amt.example"
     assert entry.changes == ["Email address | After: a.demir@amt.example", "Name | After: Ayşe Demir",
                              "Role | After: Caseworker"]
+
+
+NEW_ACCOUNT = {"display_name": "Ayşe Demir", "email": "a.demir@amt.example", "role": "caseworker",
+               "password": "Sonnenblume-Akte-77"}
+
+
+def test_the_new_account_page_sent_twice_makes_one_account(staff_client, db, form_values):
+    admin = staff_client("admin")
+    values = form_values(admin.get("/de/staff/accounts")).to_dict() | NEW_ACCOUNT
+    first, again = (admin.post("/de/staff/accounts", data=values) for _ in range(2))
+    assert (first.status_code, again.status_code) == (302, 303)
+    assert "Das Konto für a.demir@amt.example wurde angelegt." in admin.get("/de/staff/accounts").get_data(
+        as_text=True)
+    assert len(db.scalars(select(StaffAccount).filter_by(email="a.demir@amt.example")).all()) == 1
+    assert db.scalar(select(func.count()).select_from(AuditEntry).filter_by(action="create")) == 1
+
+
+def test_two_admins_giving_one_address_at_once_make_one_account_and_tell_the_second(app, staff_client, db,
+                                                                                     twice_at_once):
+    from portal.staff import views
+
+    first, second = staff_client("admin"), staff_client("admin")
+    forms = [{"csrf_token": csrf_token(client, "/de/staff/accounts"), **NEW_ACCOUNT} for client in (first, second)]
+    _overlapped, one, other = twice_at_once(
+        views, "hash_password", lambda: first.post("/de/staff/accounts", data=forms[0]),
+        lambda: second.post("/de/staff/accounts", data=forms[1]))
+    assert (one.status_code, other.status_code) == (302, 422)
+    assert "Für diese E-Mail-Adresse gibt es schon ein Konto." in other.get_data(as_text=True)
+    assert len(db.scalars(select(StaffAccount).filter_by(email="a.demir@amt.example")).all()) == 1
 
 
 @pytest.mark.portal_config({"plugins": ALL_PLUGINS})

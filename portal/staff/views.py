@@ -6,6 +6,7 @@ from flask import abort, flash, g, make_response, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -19,6 +20,7 @@ from ..keptforms import KeptForm
 from ..lookups import SignedTokens, limit_storage_reachable
 from ..pagination import paginate
 from ..ratelimits import client_network
+from ..submissions import SendingKeyField, claim_sending
 from ..templating import staff_menu
 from .auth import (
     audit,
@@ -65,6 +67,7 @@ class AccountForm(Form):
     role = SelectField(_l("Rolle"), choices=[], validators=[DataRequired(_l("Bitte wählen Sie eine Rolle."))],
                        invalid_choice_message=_l("Bitte aus der Liste wählen."))
     password = PasswordField(_l("Passwort"), validators=[DataRequired(PASSWORD_REQUIRED)])
+    sending_key = SendingKeyField()
 
 
 class RoleForm(Form):
@@ -271,24 +274,38 @@ def accounts():
         # Every error at once: the form's own, the password rules' and an address already taken.
         valid = form.validate()
         email = (form.email.data or "").strip().lower()
+        if valid and claim_sending(form) is not None:
+            # The same page sent again (a double tap): its account exists; answer as its first sending did.
+            flash(_("Das Konto für %(email)s wurde angelegt.", email=email), "success")
+            return redirect(url_for("staff.accounts"), 303)
         problem = password_problem(form.password.data, email) if form.password.data else None
         if problem:
             form.password.errors.append(problem)
         if email and not form.email.errors and db_session().scalar(select(StaffAccount).filter_by(email=email)):
             form.email.errors.append(_("Für diese E-Mail-Adresse gibt es schon ein Konto."))
-        if valid and not (problem or form.email.errors):
-            account = StaffAccount(email=email, display_name=form.display_name.data.strip(), role=form.role.data,
-                                   password_hash=hash_password(form.password.data))
-            db_session().add(account)
-            db_session().flush()
-            audit("create", "staff_account", account.id,
-                  after={"email": email, "display_name": account.display_name, "role": account.role}, summary=email)
-            db_session().commit()
+        if valid and not (problem or form.email.errors) and _created(form, email):
             flash(_("Das Konto für %(email)s wurde angelegt.", email=email), "success")
             return redirect(url_for("staff.accounts"))
     all_accounts = db_session().scalars(select(StaffAccount).order_by(StaffAccount.email)).all()
     status = 422 if form.errors else 200
     return render_template("staff/accounts.html", form=form, accounts=all_accounts), status
+
+
+def _created(form: AccountForm, email: str) -> bool:
+    """Create the account the form describes; tell the form instead if another admin took its address meanwhile."""
+    account = StaffAccount(email=email, display_name=form.display_name.data.strip(), role=form.role.data,
+                           password_hash=hash_password(form.password.data))
+    db_session().add(account)
+    try:
+        db_session().flush()
+    except IntegrityError:
+        db_session().rollback()
+        form.email.errors.append(_("Für diese E-Mail-Adresse gibt es schon ein Konto."))
+        return False
+    audit("create", "staff_account", account.id,
+          after={"email": email, "display_name": account.display_name, "role": account.role}, summary=email)
+    db_session().commit()
+    return True
 
 
 @bp.route("/accounts/<int:account_id>/active", methods=["POST"])
