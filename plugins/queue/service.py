@@ -241,8 +241,10 @@ def _callable_by(desk: Desk, day: date):
 
 
 def active_ticket(desk: Desk) -> Ticket | None:
-    """Return the client the desk has called or is serving, or None."""
-    return toolkit.session().scalar(select(Ticket).where(Ticket.desk == desk.slug, Ticket.state.in_(ACTIVE_STATES)))
+    """Return the client the desk has called or is serving today, or None."""
+    # One held from an earlier day is not shown as the desk's client: the desk's next call ends it.
+    return toolkit.session().scalar(select(Ticket).where(Ticket.desk == desk.slug, Ticket.state.in_(ACTIVE_STATES),
+                                                         Ticket.day == toolkit.office_today()))
 
 
 def waiting(desk: Desk, day: date, limit: int | None = None) -> list[Ticket]:

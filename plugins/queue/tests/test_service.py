@@ -221,6 +221,8 @@ def test_a_client_a_desk_kept_overnight_is_ended_when_it_calls_next_and_counts_n
             ticket.state, ticket.desk = state, desk_slug
             ticket.called_at = ticket.last_called_at = ticket.served_at = at(10) - timedelta(days=1)
     data(left_at_desks)
+    # The desk page shows both desks free; their next call ends what they held.
+    assert data(lambda s: [service.active_ticket(desk(slug)) for slug in ("raum-2-14", "raum-2-15")]) == [None, None]
     waiting, _token, label = issue()
     assert data(lambda s: service.call_next(desk("raum-2-14"), at(8)).id) == waiting
     # Typing a number at the other desk frees it the same way.
