@@ -30,6 +30,7 @@ from .keptforms import KeptForm
 from .lookups import ReferenceLocked
 from .pages import is_public_page
 from .staff.auth import current_staff, sign_in_again
+from .submissions import SENDING_KEY_FIELD, new_sending_key
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +119,11 @@ def deleted_meanwhile(save_as_new: str):
     kept = KeptForm.of_request() if g.get("csrf_valid") else None
     if kept is not None:
         # The deleted record's version means nothing to a new one, and the button pressed on the old form (publish,
-        # say) is not pressed again: the new record is saved as its form's plain save does, for another look.
+        # say) is not pressed again: the new record is saved as its form's plain save does, for another look. The
+        # copy is a page of its own: the key of the page that made the deleted record would only answer with it.
         kept = replace(kept, action=save_as_new, fields=tuple(
-            (name, value) for name, value in kept.fields if name not in ("version", "action")))
+            (name, new_sending_key() if name == SENDING_KEY_FIELD else value)
+            for name, value in kept.fields if name not in ("version", "action")))
     return _error_response(
         410, _("Jemand hat diesen Eintrag gelöscht, seit Sie das Formular geöffnet haben."), kept,
         _("Ihre Eingaben sind nicht verloren: Sie können sie als neuen Eintrag speichern."),

@@ -26,6 +26,8 @@ from .db import Base, UTCDateTime, insert_for, session, utcnow
 # A kept form page (pagecache.kept_form_page) is rendered once with a stand-in here; each answer puts in its own key.
 KEY_STAND_IN = "portal.sending_key_stand_in"
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{22,64}")
+# The name forms give their SendingKeyField, which claim_sending reads.
+SENDING_KEY_FIELD = "sending_key"
 # Longer than a person goes back to a page to send it again, and than a kept copy of a form waits to be sent.
 KEPT_FOR = timedelta(days=1)
 
@@ -61,7 +63,7 @@ class SendingKeyField(HiddenField):
 
 
 def _claim_of(form) -> str:
-    return hashlib.sha256(f"{request.path}\n{form.sending_key.data}".encode()).hexdigest()
+    return hashlib.sha256(f"{request.path}\n{form[SENDING_KEY_FIELD].data}".encode()).hexdigest()
 
 
 def claim_sending(form) -> str | None:

@@ -346,3 +346,20 @@ def test_a_page_refused_as_a_conflict_is_saved_when_sent_again(app, staff_client
     assert again["sending_key"] == mine["sending_key"] and again["version"] == "2"
     assert editor.post(edit_url(notice_id), data=again).status_code == 302
     assert only_notice(load).text_by_language()["de"].title == "Meins"
+
+
+def test_a_new_notice_deleted_before_its_page_is_sent_again_can_be_saved_from_the_kept_copy(staff_client, load,
+                                                                                              form_values):
+    editor = staff_client("editor")
+    values = form_values(editor.get(NEW)).to_dict() | form_data(editor, NEW)
+    assert editor.post(NEW, data=values).status_code == 302
+    made = only_notice(load)
+    token = csrf_token(editor, f"{edit_url(made.id)}/delete")
+    assert editor.post(f"{edit_url(made.id)}/delete", data={"csrf_token": token, "version": "1"}).status_code == 302
+    # The page sent again finds what it made gone, and offers the copy as a page of its own, with its own key.
+    gone = editor.post(NEW, data=values)
+    assert gone.status_code == 410
+    kept = dict(html.fromstring(gone.get_data(as_text=True)).get_element_by_id("send-again").form_values())
+    assert kept["sending_key"] != values["sending_key"]
+    assert editor.post(NEW, data=kept).status_code == 302
+    assert only_notice(load).text_by_language()["de"].title == "Wieder geöffnet"
