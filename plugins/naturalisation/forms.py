@@ -37,6 +37,7 @@ class CaseForm(toolkit.VersionForm):
         "Höchstens 40 Zeichen."))])
     letter_language = SelectField(_l("Zweite Sprache des Einladungsschreibens"), choices=[],
                                   invalid_choice_message=_l("Bitte aus der Liste wählen."))
+    sending_key = toolkit.SendingKeyField()
     # Stored dates of birth are hashes: editing a case keeps its persons unless their dates are typed again.
     births_required = True
 

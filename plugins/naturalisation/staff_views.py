@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -119,26 +120,61 @@ def _render_case_form(form: CaseForm, case: HandoverCase | None, status: int = 2
     return render_template("naturalisation/staff/case_form.html", form=form, case=case, conflict=status == 409), status
 
 
+def _reference_recorded(form: CaseForm):
+    """Refuse the new case's reference as one already recorded."""
+    form.reference.errors.append(_("Dieses Aktenzeichen ist schon erfasst."))
+    return _render_case_form(form, None, 422)
+
+
+def _case_recorded(case: HandoverCase, status: int = 302):
+    """Say on the overview that the new case is recorded."""
+    flash(_("Fall %(reference)s erfasst.", reference=case.reference), "success")
+    return redirect(url_for(".overview"), status)
+
+
+def _case_saved(case: HandoverCase, status: int = 302):
+    """Say on the case's page that its changes are saved."""
+    flash(_("Fall %(reference)s gespeichert.", reference=case.reference), "success")
+    return redirect(url_for(".edit_case", case_id=case.id), status)
+
+
+def _case_saved_again(case_id: int, answer: Callable):
+    """Answer a case's form sent a second time from its page as its first sending was answered (a double tap)."""
+    case = toolkit.session().get(HandoverCase, case_id, populate_existing=True)
+    if case is None:
+        return toolkit.deleted_meanwhile(url_for(".new_case"))
+    return answer(case, 303)
+
+
 @bp.route("/cases/new", methods=["GET", "POST"])
 def new_case():
     form = CaseForm()
     form.letter_language.choices = _language_choices()
     if not form.validate_on_submit():
         return _render_case_form(form, None, 422 if form.is_submitted() else 200)
+    # Claimed before the reference is checked: a second sending of this page would find it taken by its own case.
+    earlier = toolkit.claim_sending(form)
+    if earlier is not None:
+        return _case_saved_again(int(earlier), _case_recorded)
     session = toolkit.session()
     # Lookups forgive separators, so 54/12-2026 and 54 12 2026 are one reference.
     if session.scalar(select(HandoverCase.id).where(toolkit.reference_key_expression(HandoverCase.reference)
                                                     == toolkit.reference_key(form.reference.data))):
-        form.reference.errors.append(_("Dieses Aktenzeichen ist schon erfasst."))
-        return _render_case_form(form, None, 422)
+        return _reference_recorded(form)
     case = HandoverCase(reference=form.reference.data, ready_on=form.ready_on.data, family_group=form.family_group.data,
                 letter_language=form.letter_language.data, persons=persons_born(form.reference.data, form.birth_dates))
     session.add(case)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # A colleague recorded the reference between the check above and this write. Only on PostgreSQL: on SQLite
+        # the claim took the write lock before the check, which then found their case.
+        session.rollback()
+        return _reference_recorded(form)
     toolkit.audit("create", "naturalisation_case", case.id, after=_case_snapshot(case))
+    toolkit.keep_answer(form, str(case.id))
     session.commit()
-    flash(_("Fall %(reference)s erfasst.", reference=case.reference), "success")
-    return redirect(url_for(".overview"))
+    return _case_recorded(case)
 
 
 def _slot(appointment: HandoverAppointment) -> str:
@@ -186,7 +222,12 @@ def edit_case(case_id: int):
         if births_changed:
             case.persons = persons_born(case.reference, form.birth_dates)
 
-    if not toolkit.save_if_current(case, form.version.data, change):
+    saved = toolkit.save_if_current(case, form.version.data, change)
+    # Claimed after the save: a second sending of this page finds the version it saved from gone, and its claim
+    # tells it apart from a colleague's save; a claim made on the way to a conflict is not committed.
+    if toolkit.claim_sending(form) is not None:
+        return _case_saved_again(case_id, _case_saved)
+    if not saved:
         case = session.get(HandoverCase, case_id)
         if case is None:
             return toolkit.deleted_meanwhile(url_for(".new_case"))
@@ -195,8 +236,7 @@ def edit_case(case_id: int):
         return _render_case_form(form, case, 409)
     toolkit.audit("update", "naturalisation_case", case.id, before=before, after=_case_snapshot(case))
     session.commit()
-    flash(_("Fall %(reference)s gespeichert.", reference=case.reference), "success")
-    return redirect(url_for(".edit_case", case_id=case.id))
+    return _case_saved(case)
 
 
 @bp.route("/cases/<int:case_id>/delete", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ from portal_plugins.naturalisation.models import (
     persons_born,
 )
 from portal_plugins.naturalisation.planning import parse_settings
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
 from portal import toolkit
@@ -189,6 +189,75 @@ def test_editing_a_case_keeps_its_persons_unless_their_dates_are_typed_again(cas
     with database() as db:
         assert [p.birth_key for p in db.get(HandoverCase, case.id).persons] == [
             birth_key("54/1-2026", date(1983, 3, 3))]
+
+
+NEW_CASE = f"{BASE}/cases/new"
+
+
+def new_case_page(client, form_values, today) -> dict:
+    """Return what a browser sends for the new case's page filled in, its own key included."""
+    return form_values(client.get(NEW_CASE)).to_dict() | {"reference": "54/77-2026", "ready_on": today.isoformat(),
+                                                          "births": "12.03.1980"}
+
+
+def audited(database, action: str) -> int:
+    with database() as db:
+        return db.scalar(text("SELECT count(*) FROM core_audit_entry WHERE action = :action"), {"action": action})
+
+
+def test_a_page_sent_twice_records_one_case_and_answers_as_its_first_sending(caseworker, database, form_values,
+                                                                             today):
+    values = new_case_page(caseworker, form_values, today)
+    first = caseworker.post(NEW_CASE, data=values)
+    assert first.status_code == 302 and "Fall 54/77-2026 erfasst." in caseworker.get(f"{BASE}/").get_data(as_text=True)
+    # Sent again from the browser's history: the same answer, not "already recorded", and no second case.
+    again = caseworker.post(NEW_CASE, data=values)
+    assert (again.status_code, again.headers["Location"]) == (303, first.headers["Location"])
+    assert "Fall 54/77-2026 erfasst." in caseworker.get(f"{BASE}/").get_data(as_text=True)
+    assert count_cases(database) == 1 and audited(database, "create") == 1
+    # An edit sent twice is saved once; the second answer is the first's, not a colleague's conflict.
+    with database() as db:
+        url = f"{BASE}/cases/{db.scalars(select(HandoverCase.id)).one()}"
+    edit = form_values(caseworker.get(url)).to_dict() | {"family_group": "G-1"}
+    first = caseworker.post(url, data=edit)
+    assert first.status_code == 302 and "Fall 54/77-2026 gespeichert." in caseworker.get(url).get_data(as_text=True)
+    again = caseworker.post(url, data=edit)
+    assert (again.status_code, again.headers["Location"]) == (303, first.headers["Location"])
+    assert "Fall 54/77-2026 gespeichert." in caseworker.get(url).get_data(as_text=True)
+    with database() as db:
+        assert (db.scalars(select(HandoverCase)).one().version, audited(database, "update")) == (2, 1)
+
+
+def test_a_case_page_refused_as_a_conflict_is_saved_when_sent_again(caseworker, staff_client, database, form_values):
+    case = add_case(database, "54/1-2026", [date(1980, 1, 1)])
+    url = f"{BASE}/cases/{case.id}"
+    colleague = staff_client("caseworker")
+    mine = form_values(caseworker.get(url)).to_dict() | {"family_group": "G-2"}
+    assert colleague.post(url, data=form_values(colleague.get(url)).to_dict() | {"family_group": "G-1"}
+                          ).status_code == 302
+    conflict = caseworker.post(url, data=mine)
+    assert conflict.status_code == 409
+    again = form_values(conflict).to_dict()
+    assert again["sending_key"] == mine["sending_key"] and again["version"] == "2"
+    assert caseworker.post(url, data=again).status_code == 302
+    with database() as db:
+        assert db.get(HandoverCase, case.id).family_group == "G-2"
+
+
+def test_a_reference_two_caseworkers_record_at_once_is_refused_to_one_not_a_server_error(
+        caseworker, staff_client, database, form_values, today, twice_at_once):
+    from portal_plugins.naturalisation import staff_views
+
+    colleague = staff_client("caseworker")
+    mine, theirs = new_case_page(caseworker, form_values, today), new_case_page(colleague, form_values, today)
+    # The first is held after its check found the reference free, until the second had the time to record it.
+    _overlapped, first, second = twice_at_once(
+        staff_views, "persons_born", lambda: caseworker.post(NEW_CASE, data=mine),
+        lambda: colleague.post(NEW_CASE, data=theirs))
+    saved, refused = sorted((first, second), key=lambda answer: answer.status_code)
+    assert (saved.status_code, refused.status_code) == (302, 422)
+    assert "Dieses Aktenzeichen ist schon erfasst." in refused.get_data(as_text=True)
+    assert count_cases(database) == 1
 
 
 CSV_HEADER = "aktenzeichen;bereit_ab;geburtsdatum;familie;sprache\n"
