@@ -33,6 +33,7 @@ class GlossaryTermForm(toolkit.Form):
     """The term and explanation in the source language, and both in every other enabled language."""
 
     version = toolkit.VersionField()
+    sending_key = toolkit.SendingKeyField()
     term = StringField(filters=[_strip],
                        validators=[InputRequired(message=_l("Bitte geben Sie den Begriff ein.")), Length(max=200)])
     explanation = TextAreaField(filters=[_strip],
@@ -75,6 +76,7 @@ class HelpTimeForm(toolkit.Form):
     """When, in which languages and where volunteers help."""
 
     version = toolkit.VersionField()
+    sending_key = toolkit.SendingKeyField()
     day = toolkit.DayField(_l("Datum"), validators=[InputRequired(message=_l("Bitte geben Sie ein Datum ein."))])
     starts_at = TimeField(_l("Beginn"), validators=[InputRequired(message=_l("Bitte geben Sie die Uhrzeit ein."))])
     ends_at = TimeField(_l("Ende"), validators=[InputRequired(message=_l("Bitte geben Sie die Uhrzeit ein."))])

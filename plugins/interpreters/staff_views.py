@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
 
 from portal import toolkit
 from portal.toolkit import _
@@ -29,6 +32,14 @@ bp = toolkit.staff_blueprint("interpreters", __name__, role="editor")
 @bp.context_processor
 def _page_helpers():
     return {"language_in_page": name_in_page_language, "language_list": language_list}
+
+
+def _saved_again(model, record_id: int, answer: Callable, save_as_new: str):
+    """Answer a form sent a second time from its page as its first sending was answered (a double tap)."""
+    record = toolkit.session().get(model, record_id, populate_existing=True)
+    if record is None:
+        return toolkit.deleted_meanwhile(url_for(save_as_new))
+    return answer(record, 303)
 
 
 # --- Glossary -------------------------------------------------------------------------------------
@@ -70,6 +81,12 @@ def _already_there(form, term: GlossaryTerm | None) -> bool:
     return other is not None
 
 
+def _term_saved(term: GlossaryTerm, status: int = 302):
+    """Say on the glossary's page that the term is saved."""
+    flash(_("Der Begriff „%(term)s“ ist gespeichert.", term=term.term), "success")
+    return redirect(url_for(".glossary"), status)
+
+
 def _render_term_form(form, term: GlossaryTerm | None, status: int, stored: list | None = None):
     return render_template("interpreters/staff/term_form.html", form=form, term=term, conflict=stored is not None,
                            stored=stored), status
@@ -101,17 +118,33 @@ def glossary():
 @bp.route("/glossary/new", methods=["GET", "POST"])
 def new_term():
     form = GlossaryTermForm()
-    if not form.validate_on_submit() or _already_there(form, None):
+    if not form.validate_on_submit():
         return _render_term_form(form, None, 422 if form.errors else 200)
+    # Claimed before the check for the same term: a second sending of this page would find its own term there.
+    earlier = toolkit.claim_sending(form)
+    if earlier is not None:
+        return _saved_again(GlossaryTerm, int(earlier), _term_saved, ".new_term")
+    if _already_there(form, None):
+        return _render_term_form(form, None, 422)
     session = toolkit.session()
     term = GlossaryTerm(slug=unique_slug(session, form.term.data))
     _apply_term(form, term)
     session.add(term)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # A colleague saved the same term, under the same address, between the check above and this write. Only on
+        # PostgreSQL: on SQLite the claim took the write lock before the check, which then found their term.
+        session.rollback()
+        if not _already_there(form, None):
+            # Other words with the same address (Ämter, Aemter) at the same moment: sent again, the page gets the
+            # next free address.
+            raise
+        return _render_term_form(form, None, 422)
     toolkit.audit("create", "interpreters_glossary_term", term.id, after=term_snapshot(term))
+    toolkit.keep_answer(form, str(term.id))
     session.commit()
-    flash(_("Der Begriff „%(term)s“ ist gespeichert.", term=term.term), "success")
-    return redirect(url_for(".glossary"))
+    return _term_saved(term)
 
 
 @bp.route("/glossary/<int:term_id>", methods=["GET", "POST"])
@@ -124,13 +157,17 @@ def edit_term(term_id: int):
     if not form.validate_on_submit() or _already_there(form, term):
         return _render_term_form(form, term, 422 if form.errors else 200)
     before = term_snapshot(term)
-    if not toolkit.save_if_current(term, form.version.data, lambda: _apply_term(form, term)):
+    saved = toolkit.save_if_current(term, form.version.data, lambda: _apply_term(form, term))
+    # Claimed after the save: a second sending of this page finds the version it saved from gone, and its claim
+    # tells it apart from a colleague's save; a claim made on the way to a conflict is not committed.
+    if toolkit.claim_sending(form) is not None:
+        return _saved_again(GlossaryTerm, term_id, _term_saved, ".new_term")
+    if not saved:
         stored = session.get(GlossaryTerm, term_id)
         return _term_conflict(form, stored) if stored else toolkit.deleted_meanwhile(url_for(".new_term"))
     toolkit.audit("update", "interpreters_glossary_term", term.id, before=before, after=term_snapshot(term))
     session.commit()
-    flash(_("Der Begriff „%(term)s“ ist gespeichert.", term=term.term), "success")
-    return redirect(url_for(".glossary"))
+    return _term_saved(term)
 
 
 @bp.route("/glossary/<int:term_id>/delete", methods=["GET", "POST"])
@@ -188,6 +225,12 @@ def _apply_help_time(form, entry: HelpTime) -> None:
     entry.place = form.place.data
 
 
+def _help_time_saved(_entry: HelpTime, status: int = 302):
+    """Say on the list of help times that the help time is saved."""
+    flash(_("Die Zeit der Sprachhilfe ist gespeichert."), "success")
+    return redirect(url_for(".help_times"), status)
+
+
 def _render_help_time_form(form, entry: HelpTime | None, status: int, conflict: bool = False):
     settings = toolkit.plugin_settings("interpreters")
     return render_template("interpreters/staff/help_time_form.html", form=form, entry=entry, conflict=conflict,
@@ -212,15 +255,18 @@ def new_help_time():
     form = help_time_form()
     if not form.validate_on_submit():
         return _render_help_time_form(form, None, 422 if form.errors else 200)
+    earlier = toolkit.claim_sending(form)
+    if earlier is not None:
+        return _saved_again(HelpTime, int(earlier), _help_time_saved, ".new_help_time")
     session = toolkit.session()
     entry = HelpTime()
     _apply_help_time(form, entry)
     session.add(entry)
     session.flush()
     toolkit.audit("create", "interpreters_help_time", entry.id, after=help_time_snapshot(entry))
+    toolkit.keep_answer(form, str(entry.id))
     session.commit()
-    flash(_("Die Zeit der Sprachhilfe ist gespeichert."), "success")
-    return redirect(url_for(".help_times"))
+    return _help_time_saved(entry)
 
 
 @bp.route("/help-times/<int:entry_id>", methods=["GET", "POST"])
@@ -233,13 +279,16 @@ def edit_help_time(entry_id: int):
     if not form.validate_on_submit():
         return _render_help_time_form(form, entry, 422 if form.errors else 200)
     before = help_time_snapshot(entry)
-    if not toolkit.save_if_current(entry, form.version.data, lambda: _apply_help_time(form, entry)):
+    saved = toolkit.save_if_current(entry, form.version.data, lambda: _apply_help_time(form, entry))
+    # Claimed after the save, as a term's edit is.
+    if toolkit.claim_sending(form) is not None:
+        return _saved_again(HelpTime, entry_id, _help_time_saved, ".new_help_time")
+    if not saved:
         stored = session.get(HelpTime, entry_id)
         return _help_time_conflict(form, stored) if stored else toolkit.deleted_meanwhile(url_for(".new_help_time"))
     toolkit.audit("update", "interpreters_help_time", entry.id, before=before, after=help_time_snapshot(entry))
     session.commit()
-    flash(_("Die Zeit der Sprachhilfe ist gespeichert."), "success")
-    return redirect(url_for(".help_times"))
+    return _help_time_saved(entry)
 
 
 @bp.route("/help-times/<int:entry_id>/delete", methods=["POST"])

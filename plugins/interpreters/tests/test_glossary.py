@@ -411,6 +411,70 @@ def test_a_translation_staff_removed_is_not_shipped_again(staff_client, data, gl
     assert "ar" not in data(lambda s: s.get(GlossaryTerm, term_id).versions())
 
 
+NEW_URL = "/de/staff/interpreters/glossary/new"
+SAVED = "Der Begriff „Übergangsbescheinigung“ ist gespeichert."
+
+
+def audited(data, action: str) -> int:
+    return data(lambda s: s.scalar(text("SELECT count(*) FROM core_audit_entry WHERE action = :action"),
+                                   {"action": action}))
+
+
+def test_a_page_sent_twice_saves_one_term_and_answers_as_its_first_sending(staff_client, data, form_values):
+    editor = staff_client("editor")
+    values = form_values(editor.get(NEW_URL)).to_dict() | NEW_TERM
+    first = editor.post(NEW_URL, data=values)
+    assert first.status_code == 302 and SAVED in editor.get(first.headers["Location"]).get_data(as_text=True)
+    # Sent again from the browser's history: the same answer, not "already there", and no second term.
+    again = editor.post(NEW_URL, data=values)
+    assert (again.status_code, again.headers["Location"]) == (303, first.headers["Location"])
+    assert SAVED in editor.get(again.headers["Location"]).get_data(as_text=True)
+    assert slugs(data, "") == ["uebergangsbescheinigung"] and audited(data, "create") == 1
+    # An edit sent twice is saved once; the second answer is the first's, not a colleague's conflict.
+    term_id = data(lambda s: s.scalars(select(GlossaryTerm.id)).one())
+    url = f"/de/staff/interpreters/glossary/{term_id}"
+    edit = form_values(editor.get(url)).to_dict() | {"explanation": "Ein Papier, das nur kurz gilt."}
+    first = editor.post(url, data=edit)
+    assert first.status_code == 302 and SAVED in editor.get(first.headers["Location"]).get_data(as_text=True)
+    again = editor.post(url, data=edit)
+    assert (again.status_code, again.headers["Location"]) == (303, first.headers["Location"])
+    assert SAVED in editor.get(again.headers["Location"]).get_data(as_text=True)
+    assert data(lambda s: s.get(GlossaryTerm, term_id).version) == 2 and audited(data, "update") == 1
+
+
+def test_a_term_page_refused_as_a_conflict_is_saved_when_sent_again(staff_client, data, glossary, form_values):
+    term_id = data(lambda s: s.scalars(select(GlossaryTerm.id).filter_by(slug="duldung")).one())
+    url = f"/de/staff/interpreters/glossary/{term_id}"
+    editor, colleague = staff_client("editor"), staff_client("editor")
+    mine = form_values(editor.get(url)).to_dict() | {"explanation": "Meine Fassung."}
+    theirs = form_values(colleague.get(url)).to_dict() | {"explanation": "Ihre Fassung."}
+    assert colleague.post(url, data=theirs).status_code == 302
+    conflict = editor.post(url, data=mine)
+    assert conflict.status_code == 409
+    again = form_values(conflict).to_dict()
+    assert again["sending_key"] == mine["sending_key"] and again["version"] == str(int(mine["version"]) + 1)
+    assert editor.post(url, data=again).status_code == 302
+    assert data(lambda s: s.get(GlossaryTerm, term_id).explanation) == "Meine Fassung."
+
+
+def test_a_term_two_editors_add_at_once_is_refused_to_one_not_a_server_error(staff_client, data, form_values,
+                                                                           twice_at_once):
+    from portal_plugins.interpreters import staff_views
+
+    editor, colleague = staff_client("editor"), staff_client("editor")
+    mine = form_values(editor.get(NEW_URL)).to_dict() | NEW_TERM
+    theirs = form_values(colleague.get(NEW_URL)).to_dict() | NEW_TERM
+    # The first is held after its check found no such term and it chose the term's address, until the second had
+    # the time to save the same term under the same address.
+    _overlapped, first, second = twice_at_once(
+        staff_views, "_apply_term", lambda: editor.post(NEW_URL, data=mine),
+        lambda: colleague.post(NEW_URL, data=theirs))
+    saved, refused = sorted((first, second), key=lambda answer: answer.status_code)
+    assert (saved.status_code, refused.status_code) == (302, 422)
+    assert "Den Begriff „Übergangsbescheinigung“ gibt es schon." in refused.get_data(as_text=True)
+    assert slugs(data, "") == ["uebergangsbescheinigung"]
+
+
 def test_caseworkers_and_visitors_cannot_edit_the_glossary(staff_client, client):
     assert staff_client("caseworker").get("/de/staff/interpreters/glossary").status_code == 403
     assert client.get("/de/staff/interpreters/glossary").status_code == 302

@@ -297,6 +297,52 @@ def test_a_delete_racing_a_colleague_keeps_the_help_time(app, staff_client, data
     assert data(lambda s: s.get(HelpTime, entry_id).place) == "Empfang"
 
 
+SAVED = "Die Zeit der Sprachhilfe ist gespeichert."
+
+
+def audited(data, action: str) -> int:
+    return data(lambda s: s.scalar(text("SELECT count(*) FROM core_audit_entry WHERE action = :action"),
+                                   {"action": action}))
+
+
+def test_a_page_sent_twice_saves_one_help_time_and_answers_as_its_first_sending(app, staff_client, data, form_values):
+    editor = staff_client("editor")
+    values = form_values(editor.get(NEW)).to_dict() | entry_form(app)
+    first = editor.post(NEW, data=values)
+    assert first.status_code == 302 and SAVED in editor.get(first.headers["Location"]).get_data(as_text=True)
+    again = editor.post(NEW, data=values)
+    assert (again.status_code, again.headers["Location"]) == (303, first.headers["Location"])
+    assert SAVED in editor.get(again.headers["Location"]).get_data(as_text=True)
+    assert count(data) == 1 and audited(data, "create") == 1
+    # An edit sent twice is saved once; the second answer is the first's, not a colleague's conflict.
+    entry_id = data(lambda s: s.scalars(select(HelpTime.id)).one())
+    url = f"/de/staff/interpreters/help-times/{entry_id}"
+    edit = form_values(editor.get(url)).to_dict() | {"place": "Empfang", "languages": ["ar", "uk"]}
+    first = editor.post(url, data=edit)
+    assert first.status_code == 302 and SAVED in editor.get(first.headers["Location"]).get_data(as_text=True)
+    again = editor.post(url, data=edit)
+    assert (again.status_code, again.headers["Location"]) == (303, first.headers["Location"])
+    assert SAVED in editor.get(again.headers["Location"]).get_data(as_text=True)
+    assert data(lambda s: (s.get(HelpTime, entry_id).place, s.get(HelpTime, entry_id).version)) == ("Empfang", 2)
+    assert audited(data, "update") == 1
+
+
+def test_a_help_time_page_refused_as_a_conflict_is_saved_when_sent_again(app, staff_client, data, form_values):
+    entry_id = add(data, opening_day(app, 4))
+    url = f"/de/staff/interpreters/help-times/{entry_id}"
+    editor, colleague = staff_client("editor"), staff_client("editor")
+    mine = form_values(editor.get(url)).to_dict() | {"place": "Raum 12", "languages": ["ar", "fa"]}
+    theirs = form_values(colleague.get(url)).to_dict() | {"place": "Empfang", "languages": ["ar", "fa"]}
+    assert colleague.post(url, data=theirs).status_code == 302
+    conflict = editor.post(url, data=mine)
+    assert conflict.status_code == 409
+    again = form_values(conflict)
+    assert again["sending_key"] == mine["sending_key"] and again["version"] == "2"
+    assert editor.post(url, data=again).status_code == 302
+    assert data(lambda s: (s.get(HelpTime, entry_id).place, s.get(HelpTime, entry_id).languages)) == ("Raum 12",
+                                                                                                      "ar fa")
+
+
 def test_an_editor_deletes_a_help_time(app, staff_client, data, parse):
     entry_id = add(data, opening_day(app, 4))
     editor = staff_client("editor")
