@@ -102,15 +102,19 @@ def selfservice_offer(slot_id: int):
     slot = session.get(FreedSlot, slot_id) or abort(404)
     if not toolkit.VersionForm().validate_on_submit():
         abort(400)
+    # A double click or a colleague's click at the same moment waits here, then finds the offers made: one round of
+    # offers at a time, not the next candidates offered the same slot too.
+    toolkit.hold(slot)
     if offers_close(slot) <= toolkit.utcnow():
         flash(_("Dieser Termin beginnt zu bald, um ihn noch anzubieten."), "error")
         return redirect(url_for(".selfservice_inbox"))
+    if session.scalar(select(func.count()).select_from(Offer).where(
+            Offer.slot_id == slot.id, Offer.state == "open", Offer.expires_at > toolkit.utcnow())):
+        flash(_("Dieser Termin ist schon angeboten; die offenen Angebote stehen unter „Angebote“."), "error")
+        return redirect(url_for(".selfservice_inbox"))
     offers = offer_slot(slot)
     if not offers:
-        already = session.scalar(select(func.count()).select_from(Offer).where(
-            Offer.slot_id == slot.id, Offer.state == "open", Offer.expires_at > toolkit.utcnow()))
-        flash(_("Dieser Termin ist schon angeboten; die offenen Angebote stehen unter „Angebote“.") if already
-              else _("Niemand auf der Liste passt zu diesem Termin."), "error")
+        flash(_("Niemand auf der Liste passt zu diesem Termin."), "error")
         return redirect(url_for(".selfservice_inbox"))
     toolkit.audit("offer", "appointments_freed_slot", slot.id, after={"offers": [offer.id for offer in offers]},
                   summary=slot.freed_reference)

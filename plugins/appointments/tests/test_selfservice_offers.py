@@ -66,6 +66,36 @@ def test_staff_offer_a_freed_slot_to_the_most_urgent_first(app, client, freed_sl
     assert "Ein früherer Termin ist frei geworden" in html
 
 
+def offers_made(database) -> int:
+    with database() as session:
+        return len(session.scalars(select(Offer.id)).all())
+
+
+@pytest.mark.portal_config({"plugin_settings": {"appointments": {"offer_candidates": 2}}})
+def test_a_slot_offered_twice_is_offered_once_and_the_second_click_is_told(freed_slot_and_list, staff_client,
+                                                                            database):
+    staff = staff_client("caseworker")
+    assert offer_from_staff(staff).status_code == 302
+    # The page sent again (a double click, Back): the third on the list is not offered the same slot too.
+    assert offer_from_staff(staff).status_code == 302
+    assert "Dieser Termin ist schon angeboten" in staff.get("/de/staff/appointments/self-service/").get_data(
+        as_text=True)
+    assert offers_made(database) == 2
+
+
+@pytest.mark.portal_config({"plugin_settings": {"appointments": {"offer_candidates": 2}}})
+def test_two_colleagues_offering_a_slot_at_once_make_one_round_of_offers(freed_slot_and_list, staff_client, database,
+                                                                         twice_at_once):
+    from portal_plugins.appointments import selfservice_staff
+
+    first, second = staff_client("caseworker"), staff_client("caseworker")
+    overlapped, one, other = twice_at_once(selfservice_staff, "offer_slot", lambda: offer_from_staff(first),
+                                           lambda: offer_from_staff(second))
+    assert not overlapped, "the second offer was made while the first was still being made"
+    assert (one.status_code, other.status_code) == (302, 302)
+    assert offers_made(database) == 2
+
+
 def test_the_audit_log_tells_an_offer_in_the_readers_words(freed_slot_and_list, staff_client):
     offer_from_staff(staff_client("caseworker"))
     entry = audit_log(staff_client("admin"), "en")[0]
