@@ -36,6 +36,7 @@ class NewServiceForm(toolkit.Form):
         Regexp(SLUG_PATTERN, message=_l("Bitte nur Kleinbuchstaben ohne Umlaute, Ziffern und Bindestriche "
                                         "verwenden, zum Beispiel „blaue-karte“."))])
     summary = TextAreaField(_l("Kurzbeschreibung"), validators=[Optional(), Length(max=SUMMARY_LENGTH)])
+    sending_key = toolkit.SendingKeyField()
 
 
 class RowFieldLabel(Label):
@@ -77,6 +78,7 @@ class ServiceForm(toolkit.VersionForm):
     published = BooleanField(_l("Für Besucherinnen und Besucher sichtbar"))
     items = FieldList(FormField(ItemForm))
     translations_still_fit = BooleanField(_l("Die Übersetzungen passen weiterhin: Ich habe nur Tippfehler berichtigt."))
+    sending_key = toolkit.SendingKeyField()
 
 
 class ItemTranslationForm(toolkit.SubForm):
@@ -110,3 +112,4 @@ class QuestionForm(toolkit.VersionForm):
     label = toolkit.PerLanguageField(field=StringField(validators=[Optional(), Length(max=200)]),
                                      label_for=lambda _code: toolkit._("Überschrift der Punkte"))
     translations_still_fit = BooleanField(_l("Die Übersetzungen passen weiterhin: Ich habe nur Tippfehler berichtigt."))
+    sending_key = toolkit.SendingKeyField()

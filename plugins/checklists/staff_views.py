@@ -6,6 +6,7 @@ import copy
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import FieldList
 
 from portal import toolkit
@@ -92,29 +93,46 @@ def index():
 def new_service():
     form = NewServiceForm()
     if form.validate_on_submit():
+        # Claimed before the short name is looked up: a second sending of this page would find it taken by its first.
+        earlier = toolkit.claim_sending(form)
+        if earlier is not None:
+            return _service_created(earlier, 303)
         slug = form.slug.data.strip()
-        if slug in SLUGS_OF_PAGES or find_service(slug, published_only=False):
-            form.slug.errors.append(_("Eine Checkliste mit diesem Kurznamen gibt es schon."))
-        else:
-            summary = form.summary.data.strip()
-            source = toolkit.source_language()
-            content = {"title": {source: form.title.data.strip()},
-                       "summary": {source: summary} if summary else {}, "published": False, "items": []}
-            position = (toolkit.session().scalar(select(Service.position).order_by(Service.position.desc())
-                                                 .limit(1)) or 0) + 1
-            service = Service(slug=slug, position=position, content=content, version=1)
-            account = toolkit.current_staff()
-            service.versions.append(ServiceVersion(number=1, content=copy.deepcopy(content), action="created",
-                                                   created_by=account.email))
-            toolkit.session().add(service)
-            toolkit.session().flush()
-            toolkit.audit("create", "checklists_service", service.id, after={"slug": slug, "version": 1},
-                          summary=slug)
-            toolkit.session().commit()
-            flash(_("Die Checkliste ist angelegt. Fügen Sie jetzt die Unterlagen hinzu; sichtbar wird sie, "
-                    "wenn Sie das Häkchen „sichtbar“ setzen."), "success")
-            return redirect(url_for(".edit_service", slug=slug))
+        if slug not in SLUGS_OF_PAGES and not find_service(slug, published_only=False) and _create_service(form, slug):
+            return _service_created(slug)
+        form.slug.errors.append(_("Eine Checkliste mit diesem Kurznamen gibt es schon."))
     return render_template("checklists/staff/new.html", form=form), 422 if form.errors else 200
+
+
+def _create_service(form: NewServiceForm, slug: str) -> bool:
+    """Store the new checklist with its first version and commit it; False when the short name was taken meanwhile."""
+    summary = form.summary.data.strip()
+    source = toolkit.source_language()
+    content = {"title": {source: form.title.data.strip()},
+               "summary": {source: summary} if summary else {}, "published": False, "items": []}
+    session = toolkit.session()
+    position = (session.scalar(select(Service.position).order_by(Service.position.desc()).limit(1)) or 0) + 1
+    service = Service(slug=slug, position=position, content=content, version=1)
+    service.versions.append(ServiceVersion(number=1, content=copy.deepcopy(content), action="created",
+                                           created_by=toolkit.current_staff().email))
+    session.add(service)
+    try:
+        session.flush()
+    except IntegrityError:
+        # A colleague's checklist took the short name after it was looked up: PostgreSQL lets both look at once.
+        session.rollback()
+        return False
+    toolkit.audit("create", "checklists_service", service.id, after={"slug": slug, "version": 1}, summary=slug)
+    toolkit.keep_answer(form, slug)
+    session.commit()
+    return True
+
+
+def _service_created(slug: str, status: int = 302):
+    """Answer a new checklist's form, or its page sent again (303), with the checklist's edit page."""
+    flash(_("Die Checkliste ist angelegt. Fügen Sie jetzt die Unterlagen hinzu; sichtbar wird sie, "
+            "wenn Sie das Häkchen „sichtbar“ setzen."), "success")
+    return redirect(url_for(".edit_service", slug=slug), status)
 
 
 def _service_form_data(service: Service) -> dict:
@@ -195,15 +213,20 @@ DETAIL_KEYS = {"translated": "language", "restored": "restored_version"}
 
 
 def _save(service: Service, form, content: dict, action: str, detail: str = "") -> bool:
-    """Save a new version with its audit entry; False when another save came first."""
+    """Save a new version with its audit entry, for the caller to commit; False when another save came first."""
     expected = form.version.data
     if not save_version(service, content, expected, action, detail):
         return False
     after = {"version": service.version, DETAIL_KEYS[action]: detail} if detail else {"version": service.version}
     toolkit.audit(action, "checklists_service", service.id, before={"version": expected}, after=after,
                   summary=service.slug)
-    toolkit.session().commit()
     return True
+
+
+def _saved_version(page: str, number: int | str, status: int = 302):
+    """Answer a saved form, or its page sent again (303), with its page and the number of the version it saved."""
+    flash(_("Gespeichert als Version %(number)s.", number=number), "success")
+    return redirect(page, status)
 
 
 @staff.route("/services/<slug>/edit", methods=["GET", "POST"])
@@ -219,13 +242,23 @@ def edit_service(slug: str):
         fields_valid = form.validate()
         # The rows are checked after a field failed too, so that one answer names everything to correct.
         content = _content_from_service_form(form, service)
-        if fields_valid and content == service.content:
-            flash(_("Es gab keine Änderungen zu speichern."), "success")
-            return redirect(url_for(".edit_service", slug=slug))
         if fields_valid and content is not None:
-            if _save(service, form, content, "edited"):
-                flash(_("Gespeichert als Version %(number)s.", number=service.version), "success")
-                return redirect(url_for(".edit_service", slug=slug))
+            page = url_for(".edit_service", slug=slug)
+            unchanged = content == service.content
+            saved = not unchanged and _save(service, form, content, "edited")
+            # Claimed after the save, as notices' edit does: a second sending of this page finds the version it was
+            # opened with gone, or its changes stored already, and its claim taken. A claim made on the way to a
+            # conflict or to "no changes" is not committed.
+            earlier = toolkit.claim_sending(form)
+            if earlier is not None:
+                return _saved_version(page, earlier, 303)
+            if unchanged:
+                flash(_("Es gab keine Änderungen zu speichern."), "success")
+                return redirect(page)
+            if saved:
+                toolkit.keep_answer(form, str(service.version))
+                toolkit.session().commit()
+                return _saved_version(page, service.version)
             service = _service_or_404(slug)
             conflict = _conflict(service, form)
     texts = content_texts(service.content)
@@ -292,8 +325,8 @@ def translate_service(slug: str, code: str):
             return redirect(url_for(".translate_service", slug=slug, code=code))
         if fields_valid and content is not None:
             if _save(service, form, content, "translated", code):
-                flash(_("Gespeichert als Version %(number)s.", number=service.version), "success")
-                return redirect(url_for(".translate_service", slug=slug, code=code))
+                toolkit.session().commit()
+                return _saved_version(url_for(".translate_service", slug=slug, code=code), service.version)
             service = _service_or_404(slug)
             conflict = _conflict(service, form)
     sources = {item["key"]: item for item in service.content["items"]}
@@ -336,6 +369,7 @@ def restore_version(slug: str, number: int):
     if version.content == service.content:
         flash(_("Version %(number)s entspricht schon dem aktuellen Stand.", number=number), "success")
     elif _save(service, form, version.content, "restored", str(number)):
+        toolkit.session().commit()
         flash(_("Version %(old)s ist wiederhergestellt, als neue Version %(number)s.", old=number,
                 number=service.version), "success")
     else:
@@ -380,43 +414,70 @@ def edit_question(key: str | None = None):
         fields_valid = form.validate()
         # The texts are checked after a field failed too, so that one answer names everything to correct.
         texts = _question_texts(form)
-        if question is None and session.scalar(select(Question).filter_by(key=form.key.data)):
-            form.key.errors.append(_("Diesen Schlüssel gibt es schon."))
-        elif fields_valid and texts is not None:
+        valid = fields_valid and texts is not None
+        if question is None:
+            # Claimed before the key is looked up: a second sending of this page would find it taken by its first.
+            if valid and toolkit.claim_sending(form) is not None:
+                return _question_saved(303)
+            free = session.scalar(select(Question.id).filter_by(key=form.key.data)) is None
+            if free and valid and _create_question(form, *texts):
+                return _question_saved()
+            # A valid form gets here only when the key was taken: before, or by a colleague since it was looked up.
+            if not free or valid:
+                form.key.errors.append(_("Diesen Schlüssel gibt es schon."))
+        elif valid:
             text, label = texts
-            account = toolkit.current_staff().email
-            if question is None:
-                entry = {"text": text, "label": label}
-                stamp(entry, {}, QUESTION_TEXTS)
-                question = Question(key=form.key.data, position=form.position.data, text=text, label=label,
-                                    written_for=entry[STAMPS], version=1, updated_by=account)
-                session.add(question)
-                session.flush()
-                toolkit.audit("create", "checklists_question", question.id, after={"key": question.key})
-            else:
-                before = {"version": question.version, "position": question.position, "text": question.text,
-                          "label": question.label}
+            before = {"version": question.version, "position": question.position, "text": question.text,
+                      "label": question.label}
 
-                def change():
-                    entry = {"text": toolkit.edited_texts(question.text, text, form.text.codes),
-                             "label": toolkit.edited_texts(question.label, label, form.label.codes)}
-                    stamp(entry, question.texts(), QUESTION_TEXTS, bool(form.translations_still_fit.data))
-                    question.position = form.position.data
-                    question.text, question.label = entry["text"], entry["label"]
-                    question.written_for = entry.get(STAMPS, question.written_for)
-                    question.updated_by, question.updated_at = account, toolkit.utcnow()
+            def change():
+                entry = {"text": toolkit.edited_texts(question.text, text, form.text.codes),
+                         "label": toolkit.edited_texts(question.label, label, form.label.codes)}
+                stamp(entry, question.texts(), QUESTION_TEXTS, bool(form.translations_still_fit.data))
+                question.position = form.position.data
+                question.text, question.label = entry["text"], entry["label"]
+                question.written_for = entry.get(STAMPS, question.written_for)
+                question.updated_by, question.updated_at = toolkit.current_staff().email, toolkit.utcnow()
 
-                if toolkit.save_if_current(question, form.version.data, change):
-                    toolkit.audit("update", "checklists_question", question.id, before=before,
-                                  after={"version": question.version, "position": question.position,
-                                         "text": question.text, "label": question.label})
-                else:
-                    conflict = question
-                    form.version.data = question.version
-            if conflict is None:
+            saved = toolkit.save_if_current(question, form.version.data, change)
+            # Claimed after the save, as notices' edit does: a second sending of this page finds the version it was
+            # opened with gone and its claim taken; a claim made on the way to a conflict is not committed.
+            if toolkit.claim_sending(form) is not None:
+                return _question_saved(303)
+            if saved:
+                toolkit.audit("update", "checklists_question", question.id, before=before,
+                              after={"version": question.version, "position": question.position,
+                                     "text": question.text, "label": question.label})
                 session.commit()
-                flash(_("Die Frage ist gespeichert."), "success")
-                return redirect(url_for(".index"))
+                return _question_saved()
+            conflict = question
+            form.version.data = question.version
     status = 409 if conflict else 422 if request.method == "POST" else 200
     return render_template("checklists/staff/question.html", form=form, question=question, conflict=conflict,
                            outdated=outdated(question.texts()) if question else set()), status
+
+
+def _create_question(form: QuestionForm, text: dict, label: dict) -> bool:
+    """Store the new question and commit it; False when its key was taken meanwhile."""
+    entry = {"text": text, "label": label}
+    stamp(entry, {}, QUESTION_TEXTS)
+    question = Question(key=form.key.data, position=form.position.data, text=text, label=label,
+                        written_for=entry[STAMPS], version=1, updated_by=toolkit.current_staff().email)
+    session = toolkit.session()
+    session.add(question)
+    try:
+        session.flush()
+    except IntegrityError:
+        # A colleague's question took the key after it was looked up: PostgreSQL lets both look at once.
+        session.rollback()
+        return False
+    toolkit.audit("create", "checklists_question", question.id, after={"key": question.key})
+    toolkit.keep_answer(form, question.key)
+    session.commit()
+    return True
+
+
+def _question_saved(status: int = 302):
+    """Answer a question's saved form, or its page sent again (303), with the list of checklists."""
+    flash(_("Die Frage ist gespeichert."), "success")
+    return redirect(url_for(".index"), status)

@@ -1,5 +1,6 @@
 import json
 
+import pytest
 from portal_plugins.checklists.models import Question, Service, ServiceVersion
 from sqlalchemy import select, text
 from werkzeug.datastructures import MultiDict
@@ -357,3 +358,109 @@ def test_only_editors_reach_the_staff_pages(staff_client, defaults):
     assert staff_client("caseworker").get(EDIT).status_code == 403
     assert staff_client("admin").get(EDIT).status_code == 200
     assert staff_client("editor").get("/de/staff/checklists/").status_code == 200
+
+
+NEW_SERVICE = "/de/staff/checklists/services/new"
+NEW_QUESTION = "/de/staff/checklists/questions/new"
+
+
+def audit_actions(data, target_type: str) -> list[str]:
+    query = text("SELECT action FROM core_audit_entry WHERE target_type = :type ORDER BY id")
+    return data(lambda session: session.scalars(query, {"type": target_type}).all())
+
+
+def sent_twice(client, url: str, values: dict) -> tuple:
+    """Send one page's form twice, the first answer's page read in between; return both answers."""
+    first = client.post(url, data=values)
+    client.get(first.headers["Location"])
+    return first, client.post(url, data=values)
+
+
+def test_a_new_checklist_sent_twice_is_made_once_and_answered_as_its_first_sending(staff_client, defaults, data,
+                                                                                  form_values):
+    editor = staff_client("editor")
+    values = form_values(editor.get(NEW_SERVICE)).to_dict() | {"slug": "parking-permit", "title": "Parkausweis"}
+    first, again = sent_twice(editor, NEW_SERVICE, values)
+    assert first.status_code == 302
+    assert (again.status_code, again.headers["Location"]) == (303, first.headers["Location"])
+    assert "Die Checkliste ist angelegt." in editor.get(again.headers["Location"]).get_data(as_text=True)
+    assert versions(data, "parking-permit")[0][:2] == (1, "created")
+    assert audit_actions(data, "checklists_service") == ["create"]
+
+
+def test_an_edit_sent_twice_is_saved_once_and_answered_as_saved(staff_client, defaults, data, form_values):
+    editor = staff_client("editor")
+    # Only a title: the second sending finds it saved already, and is answered as saved, not with "no changes".
+    values = form_values(editor.get(EDIT)).to_dict() | {"title": "Aufenthaltserlaubnis verlängern lassen"}
+    first, again = sent_twice(editor, EDIT, values)
+    assert (first.status_code, again.status_code, again.headers["Location"]) == (302, 303, first.headers["Location"])
+    assert "Gespeichert als Version 2." in editor.get(EDIT).get_data(as_text=True)
+    # A new item: the second sending would add it again under a new key.
+    course = "Ihr Nachweis über einen Integrationskurs"
+    first, again = sent_twice(editor, EDIT, form_values(editor.get(EDIT)).to_dict() | {"items-12-text": course})
+    assert (first.status_code, again.status_code) == (302, 303)
+    assert "Gespeichert als Version 3." in editor.get(EDIT).get_data(as_text=True)
+    assert [item["text"]["de"] for item in content(data)["items"]].count(course) == 1
+    assert [number for number, *_rest in versions(data)] == [3, 2, 1]
+    assert audit_actions(data, "checklists_service") == ["edited", "edited"]
+
+
+def test_a_checklist_refused_as_a_conflict_is_saved_when_sent_again(staff_client, defaults, data, form_values):
+    editor, colleague = staff_client("editor"), staff_client("editor")
+    mine = form_values(editor.get(EDIT)).to_dict() | {"summary": "Meine Beschreibung"}
+    theirs = form_values(colleague.get(EDIT)).to_dict() | {"title": "Titel der Kollegin"}
+    assert colleague.post(EDIT, data=theirs).status_code == 302
+    conflict = editor.post(EDIT, data=mine)
+    assert conflict.status_code == 409
+    again = form_values(conflict).to_dict()
+    assert again["sending_key"] == mine["sending_key"] and again["version"] == "2"
+    assert editor.post(EDIT, data=again).status_code == 302
+    assert content(data)["summary"]["de"] == "Meine Beschreibung"
+
+
+def test_a_question_sent_twice_is_made_and_changed_once(staff_client, defaults, data, form_values):
+    editor = staff_client("editor")
+    values = form_values(editor.get(NEW_QUESTION)).to_dict() | {
+        "key": "refugee", "text-de": "Haben Sie eine Anerkennung als Flüchtling?",
+        "label-de": "Wenn Sie als Flüchtling anerkannt sind"}
+    first, again = sent_twice(editor, NEW_QUESTION, values)
+    assert first.status_code == 302
+    assert (again.status_code, again.headers["Location"]) == (303, first.headers["Location"])
+    assert "Die Frage ist gespeichert." in editor.get(again.headers["Location"]).get_data(as_text=True)
+    url = "/de/staff/checklists/questions/refugee/edit"
+    values = form_values(editor.get(url)).to_dict() | {"position": "7"}
+    first, again = sent_twice(editor, url, values)
+    assert (first.status_code, again.status_code, again.headers["Location"]) == (302, 303, first.headers["Location"])
+    assert "Die Frage ist gespeichert." in editor.get(again.headers["Location"]).get_data(as_text=True)
+    assert data(lambda session: session.scalars(select(Question.version).filter_by(key="refugee")).one()) == 2
+    assert audit_actions(data, "checklists_question") == ["create", "update"]
+    # A question refused as a conflict keeps its page's key, and is saved when sent again.
+    colleague = staff_client("editor")
+    mine = form_values(editor.get(url)).to_dict() | {"position": "8"}
+    assert colleague.post(url, data=form_values(colleague.get(url)).to_dict() | {"position": "9"}).status_code == 302
+    conflict = editor.post(url, data=mine)
+    assert conflict.status_code == 409
+    again = form_values(conflict).to_dict()
+    assert again["sending_key"] == mine["sending_key"] and again["version"] == "3"
+    assert editor.post(url, data=again).status_code == 302
+    assert data(lambda session: session.scalars(select(Question.position).filter_by(key="refugee")).one()) == 8
+
+
+@pytest.mark.parametrize(("url", "held", "values", "message"), [
+    (NEW_SERVICE, "ServiceVersion", {"slug": "parking-permit", "title": "Parkausweis"},
+     "Eine Checkliste mit diesem Kurznamen gibt es schon."),
+    (NEW_QUESTION, "stamp", {"key": "refugee", "text-de": "Anerkannt?", "label-de": "Wenn anerkannt"},
+     "Diesen Schlüssel gibt es schon."),
+], ids=["checklist", "question"])
+def test_a_name_given_by_two_editors_at_once_is_taken_once(app, staff_client, defaults, data, form_values,
+                                                           twice_at_once, url, held, values, message):
+    from portal_plugins.checklists import staff_views
+
+    editors = staff_client("editor"), staff_client("editor")
+    pages = [form_values(editor.get(url)).to_dict() | values for editor in editors]
+    # Both have looked the name up and found it free (on PostgreSQL; SQLite lets one write at a time) when they save.
+    _overlapped, first, second = twice_at_once(staff_views, held, lambda: editors[0].post(url, data=pages[0]),
+                                               lambda: editors[1].post(url, data=pages[1]))
+    refused = first if first.status_code == 422 else second
+    assert sorted([first.status_code, second.status_code]) == [302, 422]
+    assert message in refused.get_data(as_text=True)
