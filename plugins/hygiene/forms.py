@@ -62,6 +62,7 @@ class RuleForm(toolkit.VersionForm):
                                     field=TextAreaField(validators=[Optional(), Length(max=TEXT_LENGTH)]))
     # Set when only a typing error of the source text was corrected: the translations stay current.
     translations_still_fit = BooleanField(_l("Die Übersetzungen passen weiterhin: Ich habe nur Tippfehler berichtigt."))
+    sending_key = toolkit.SendingKeyField()
 
 
 class PosterForm(toolkit.Form):

@@ -15,6 +15,8 @@ from .models import Rule
 from .rules import KINDS, PARAMETERS, fill_parameters, office_locations, unknown_placeholders
 
 staff = toolkit.staff_blueprint("hygiene", __name__, role="editor")
+# Advanced by every save of a rule before it is checked against the others (_hold_rules).
+RULES_TOPIC = "hygiene:rules"
 
 def _metres_text(metres) -> str | None:
     # As typed, whether read back from the database (2.00) or from the form (2): an unchanged distance is no change.
@@ -92,7 +94,7 @@ def _clashing_rule(rule_id: int | None, kind: str, location: str, starts_on, end
     return toolkit.session().scalars(query.limit(1)).first()
 
 
-def _check_across_fields(form: RuleForm, rule_id: int | None = None) -> bool:
+def _check_across_fields(form: RuleForm) -> bool:
     """Check what only the whole form can tell, as far as the fields it needs passed their own; tell if all did."""
     kind = None if form.kind.errors else form.kind.data
     valid = True
@@ -119,16 +121,30 @@ def _check_across_fields(form: RuleForm, rule_id: int | None = None) -> bool:
         form.text[source].errors.append(_("Bitte geben Sie den Text in dieser Sprache ein: %(language)s.",
                                           language=toolkit.source_language_name()))
         valid = False
+    return valid
+
+
+def _check_clash(form: RuleForm, rule_id: int | None) -> bool:
+    """Refuse a rule another of its kind meets at its place and time, as far as the form tells; tell if none did."""
+    kind = None if form.kind.errors else form.kind.data
     location_known = "location" not in form or not form.location.errors
-    # An end before the start has its error by now, like an unreadable end.
-    period_known = starts_on is not None and not form.ends_on.errors
-    if kind and location_known and period_known and _clashing_rule(rule_id, kind, _location(form), starts_on,
-                                                                   ends_on):
+    # An end before the start has its error by now (_check_across_fields), like an unreadable end.
+    period_known = form.starts_on.data is not None and not form.ends_on.errors
+    if kind and location_known and period_known and _clashing_rule(rule_id, kind, _location(form),
+                                                                   form.starts_on.data, form.ends_on.data):
         # Two rules of one kind at one place (at most 2 persons, at most 4) would tell visitors both.
         form.kind.errors.append(_("Eine Regel dieser Art gilt dort zur selben Zeit schon. Bitte ändern oder "
                                   "beenden Sie diese, statt eine zweite anzulegen."))
-        valid = False
-    return valid
+        return False
+    return True
+
+
+def _hold_rules() -> None:
+    """Make every other save of a rule wait until this transaction ends; call before checking for a clash."""
+    # Two editors saving contradictory rules at one moment would each find no clash in what is stored. The topic's
+    # row, locked until commit (on SQLite the database's write lock), makes the second wait, and its check then reads
+    # what the first one saved.
+    toolkit.bump(RULES_TOPIC)
 
 
 def _location(form: RuleForm) -> str:
@@ -164,19 +180,28 @@ def edit(rule_id: int | None = None):
     if form.is_submitted():
         fields_valid = form.validate()
         # The checks across fields run after a field failed too, so that one answer names everything to correct.
-        if _check_across_fields(form, rule_id) and fields_valid:
-            values = _values(form)
-            account = toolkit.current_staff().email
-            texts = values.pop("text")
-            if rule is None:
-                rule = Rule(**values, updated_by=account)
+        if not (_check_across_fields(form) and fields_valid):
+            # Nothing is saved, so the clash is named with the other errors without holding the rules.
+            _check_clash(form, rule_id)
+        elif rule is None:
+            # Claimed before the clash check: a second sending of this page would clash with the rule its first made.
+            if toolkit.claim_sending(form) is not None:
+                return _saved(303)
+            _hold_rules()
+            if _check_clash(form, None):
+                values = _values(form)
+                texts = values.pop("text")
+                rule = Rule(**values, updated_by=toolkit.current_staff().email)
                 rule.save_texts(texts)
                 session.add(rule)
                 session.flush()
                 toolkit.audit("create", "hygiene_rule", rule.id, after=snapshot(rule), summary=named(rule))
+                toolkit.keep_answer(form, str(rule.id))
                 session.commit()
-                flash(_("Die Regel ist gespeichert."), "success")
-                return redirect(url_for(".index"))
+                return _saved()
+        else:
+            values = _values(form)
+            texts = values.pop("text")
             before = snapshot(rule)
 
             def change():
@@ -184,19 +209,35 @@ def edit(rule_id: int | None = None):
                     setattr(rule, key, value)
                 rule.save_texts(toolkit.edited_texts(rule.text, texts, form.text.codes),
                                 form.translations_still_fit.data)
-                rule.updated_by, rule.updated_at = account, toolkit.utcnow()
+                rule.updated_by, rule.updated_at = toolkit.current_staff().email, toolkit.utcnow()
 
-            if toolkit.save_if_current(rule, form.version.data, change):
-                toolkit.audit("update", "hygiene_rule", rule.id, before=before, after=snapshot(rule),
-                              summary=named(rule))
-                session.commit()
-                flash(_("Die Regel ist gespeichert."), "success")
-                return redirect(url_for(".index"))
-            conflict = session.get(Rule, rule.id)
-            form.version.data = conflict.version
+            saved = toolkit.save_if_current(rule, form.version.data, change)
+            # Claimed after the save, as notices' edit does: a second sending of this page finds the version it was
+            # opened with gone and its claim taken; a claim made on the way to a conflict is not committed.
+            if toolkit.claim_sending(form) is not None:
+                return _saved(303)
+            if not saved:
+                conflict = session.get(Rule, rule.id)
+                form.version.data = conflict.version
+            else:
+                # Held after the versioned write, like the claim: a colleague's save of a rule now waits for this one.
+                _hold_rules()
+                if _check_clash(form, rule.id):
+                    toolkit.audit("update", "hygiene_rule", rule.id, before=before, after=snapshot(rule),
+                                  summary=named(rule))
+                    session.commit()
+                    return _saved()
+                # The rule as stored, not as refused, is what the page shows beside the form.
+                session.rollback()
     status = 409 if conflict else 422 if request.method == "POST" else 200
     return render_template("hygiene/staff/edit.html", form=form, rule=rule, conflict=conflict,
                            parameters=PARAMETERS, kinds=KINDS, several_locations=len(office_locations()) > 1), status
+
+
+def _saved(status: int = 302):
+    """Answer a rule's saved form, or its page sent again (303), with the list of rules."""
+    flash(_("Die Regel ist gespeichert."), "success")
+    return redirect(url_for(".index"), status)
 
 
 @staff.route("/rules/<int:rule_id>/end", methods=["POST"])

@@ -265,3 +265,65 @@ def test_a_second_rule_of_one_kind_for_the_same_place_and_time_is_refused(staff_
     later = replace(values, {"starts_on": (today + timedelta(days=400)).isoformat()})
     data(lambda session: setattr(session.get(Rule, first), "ends_on", today + timedelta(days=10)))
     assert editor.post(NEW, data=later).status_code == 302
+
+
+def sent_twice(client, url: str, values: dict) -> tuple:
+    """Send one page's form twice, the first answer's page read in between; return both answers."""
+    first = client.post(url, data=values)
+    client.get(first.headers["Location"])
+    return first, client.post(url, data=values)
+
+
+# "mask": without its claim, the second sending would clash with the rule its first one made.
+@pytest.mark.parametrize("kind", ["other", "mask"])
+def test_a_page_sent_twice_saves_once_and_answers_as_its_first_sending(staff_client, data, form_values, kind):
+    editor = staff_client("editor")
+    values = form_values(editor.get(NEW)).to_dict() | {"kind": kind, "text-de": "Bitte beachten"}
+    first, again = sent_twice(editor, NEW, values)
+    assert first.status_code == 302
+    assert (again.status_code, again.headers["Location"]) == (303, first.headers["Location"])
+    assert "Die Regel ist gespeichert." in editor.get(again.headers["Location"]).get_data(as_text=True)
+    rule_id = data(lambda session: session.scalars(select(Rule)).one().id)
+    # An edit sent twice is saved once; the second answer is the first's, not a colleague's conflict.
+    edit = f"/de/staff/hygiene/rules/{rule_id}/edit"
+    first, again = sent_twice(editor, edit, form_values(editor.get(edit)).to_dict() | {"text-de": "Bitte sehr"})
+    assert (first.status_code, again.status_code, again.headers["Location"]) == (302, 303, first.headers["Location"])
+    assert "Die Regel ist gespeichert." in editor.get(again.headers["Location"]).get_data(as_text=True)
+    assert rule_fields(data, rule_id)["version"] == 2
+    assert audit_entries(data) == [("create", str(rule_id)), ("update", str(rule_id))]
+
+
+def test_a_page_refused_as_a_conflict_is_saved_when_sent_again(staff_client, add_rule, data, form_values):
+    rule_id = add_rule("mask", {"de": "Maske tragen"})
+    url = f"/de/staff/hygiene/rules/{rule_id}/edit"
+    editor, colleague = staff_client("editor"), staff_client("editor")
+    mine = form_values(editor.get(url)).to_dict() | {"text-de": "Meins"}
+    assert colleague.post(url, data=form_values(colleague.get(url)).to_dict() | {"text-de": "Ihres"}).status_code == 302
+    conflict = editor.post(url, data=mine)
+    assert conflict.status_code == 409
+    again = form_values(conflict).to_dict()
+    assert again["sending_key"] == mine["sending_key"] and again["version"] == "2"
+    assert editor.post(url, data=again).status_code == 302
+    assert rule_fields(data, rule_id)["text"] == {"de": "Meins"}
+
+
+@pytest.mark.parametrize("first_changes_a_rule", [False, True], ids=["two-new-rules", "a-changed-and-a-new-rule"])
+def test_contradictory_rules_saved_at_once_are_checked_one_after_the_other(staff_client, add_rule, data, form_values,
+                                                                           twice_at_once, first_changes_a_rule):
+    from portal_plugins.hygiene import staff_views
+
+    first, second = staff_client("editor"), staff_client("editor")
+    rules = {"persons": "2", "text-de": "Höchstens {persons} Personen pro Raum."}
+    if first_changes_a_rule:
+        url = f"/de/staff/hygiene/rules/{add_rule('other', {'de': 'Bitte klingeln.'})}/edit"
+        mine = form_values(first.get(url)).to_dict() | {"kind": "persons_per_room"} | rules
+    else:
+        url, mine = NEW, form_values(first.get(NEW)).to_dict() | {"kind": "persons_per_room"} | rules
+    theirs = form_values(second.get(NEW)).to_dict() | {"kind": "persons_per_room"} | rules | {"persons": "4"}
+    overlapped, first_answer, second_answer = twice_at_once(
+        staff_views, "_clashing_rule", lambda: first.post(url, data=mine), lambda: second.post(NEW, data=theirs))
+    assert not overlapped, "the second save looked for a clash while the first was still deciding"
+    assert (first_answer.status_code, second_answer.status_code) == (302, 422)
+    assert "Eine Regel dieser Art gilt dort zur selben Zeit schon." in second_answer.get_data(as_text=True)
+    kinds = data(lambda session: session.scalars(select(Rule.kind)).all())
+    assert kinds == ["persons_per_room"]
