@@ -13,6 +13,8 @@ class ClosureForm(toolkit.Form):
     """First and last day, the reason per language, and the version the form was loaded with."""
 
     version = toolkit.VersionField()
+    # A page sent twice (a double tap, the back button) saves once: see the views.
+    sending_key = toolkit.SendingKeyField()
     starts_on = DateField(_l("Geschlossen ab"), validators=[DataRequired()])
     ends_on = DateField(_l("Geschlossen bis einschließlich"), validators=[DataRequired()])
     reason = toolkit.PerLanguageField(field=TextAreaField(validators=[Optional(), Length(max=300)]))

@@ -60,13 +60,16 @@ def edit(closure_id: int | None = None):
     if values is not None:
         account = toolkit.current_staff().email
         if closure is None:
+            # A second sending of this page waits here for the first, then answers as it did instead of adding a
+            # second closure; the claim is committed with the closure.
+            if toolkit.claim_sending(form) is not None:
+                return _saved(303)
             closure = Closure(**values, updated_by=account)
             session.add(closure)
             session.flush()
             toolkit.audit("create", "closures_closure", closure.id, after=snapshot(closure))
             session.commit()
-            flash(_("Der Schließtag ist gespeichert."), "success")
-            return redirect(url_for(".index"))
+            return _saved()
         before = snapshot(closure)
 
         def change():
@@ -74,13 +77,23 @@ def edit(closure_id: int | None = None):
                 setattr(closure, key, value)
             closure.updated_by, closure.updated_at = account, toolkit.utcnow()
 
-        if toolkit.save_if_current(closure, form.version.data, change):
+        saved = toolkit.save_if_current(closure, form.version.data, change)
+        # Claimed after the save: a second sending of this page finds the version it was opened with gone, and its
+        # claim tells it apart from a colleague's save (a claim on the way to a conflict is not committed).
+        if toolkit.claim_sending(form) is not None:
+            return _saved(303)
+        if saved:
             toolkit.audit("update", "closures_closure", closure.id, before=before, after=snapshot(closure))
             session.commit()
-            flash(_("Der Schließtag ist gespeichert."), "success")
-            return redirect(url_for(".index"))
+            return _saved()
         # A colleague saved first: show what is stored now above the form, which keeps this editor's input.
         conflict = session.get(Closure, closure.id)
         form.version.data = conflict.version
     status = 409 if conflict else 422 if request.method == "POST" else 200
     return render_template("closures/staff/edit.html", form=form, closure=closure, conflict=conflict), status
+
+
+def _saved(status: int = 302):
+    """Answer a saved form, or its page sent again (303), with the list of closures."""
+    flash(_("Der Schließtag ist gespeichert."), "success")
+    return redirect(url_for(".index"), status)

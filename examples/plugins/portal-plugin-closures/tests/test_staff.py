@@ -117,3 +117,16 @@ def test_a_colleague_who_saves_between_check_and_write_gives_the_conflict_page(s
     assert response.status_code == 409
     assert "Vom Kollegen" in page and "Meins" in page
     assert stored(data, closure_id).reason == {"de": "Vom Kollegen"}
+
+
+def test_a_page_sent_twice_saves_once(staff_client, data, today, form_values):
+    editor = staff_client("editor")
+    page = form_values(editor.get("/de/staff/closures/new")).to_dict()
+    values = page | form(page["csrf_token"], None, today, today + timedelta(days=1))
+    first, again = (editor.post("/de/staff/closures/new", data=values) for _ in range(2))
+    assert (first.status_code, again.status_code) == (302, 303)
+    closure = data(lambda session: session.scalars(select(Closure)).one())
+    edit = form_values(editor.get(EDIT.format(closure.id))).to_dict() | {"reason-de": "Umzug"}
+    first, again = (editor.post(EDIT.format(closure.id), data=edit) for _ in range(2))
+    assert (first.status_code, again.status_code) == (302, 303)
+    assert stored(data, closure.id).version == 2
