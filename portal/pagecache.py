@@ -121,8 +121,9 @@ def kept_form_page(view):
                 return response
             if response.status_code != 200 or response.mimetype != "text/html":
                 # Not a page to keep: it gets the visitor's token and a key of its own like any other answer.
-                page = PrecompressedPage(response.get_data(), _PLACEHOLDERS)
-                response.set_data(page.body(_own_replacements()))
+                token, sending_key = _own_replacements()
+                response.set_data(response.get_data().replace(_TOKEN_PLACEHOLDER, token)
+                                  .replace(_KEY_PLACEHOLDER, sending_key))
                 return response
             headers = tuple((name, value) for name, value in response.headers.items() if name != "Content-Length")
             page = _Page(response.status, headers, PrecompressedPage(response.get_data(), _PLACEHOLDERS),
