@@ -97,6 +97,7 @@ class TranslationForm(toolkit.VersionForm):
     items = FieldList(FormField(ItemTranslationForm))
     marked_still_fit = BooleanField(_l("Die mit „anzupassen“ markierten Übersetzungen, die ich nicht geändert habe, "
                                        "passen weiterhin."))
+    sending_key = toolkit.SendingKeyField()
 
 
 class QuestionForm(toolkit.VersionForm):

@@ -229,6 +229,26 @@ def _saved_version(page: str, number: int | str, status: int = 302):
     return redirect(page, status)
 
 
+def _save_page(service: Service, form, content: dict, page: str, action: str, detail: str = ""):
+    """Save a checklist page's form as a new version and answer it; None when another save came first."""
+    unchanged = content == service.content
+    saved = not unchanged and _save(service, form, content, action, detail)
+    # Claimed after the save, as notices' edit does: a second sending of this page finds the version it was opened
+    # with gone, or its changes stored already, and its claim taken. A claim made on the way to a conflict or to
+    # "no changes" is not committed.
+    earlier = toolkit.claim_sending(form)
+    if earlier is not None:
+        return _saved_version(page, earlier, 303)
+    if unchanged:
+        flash(_("Es gab keine Änderungen zu speichern."), "success")
+        return redirect(page)
+    if not saved:
+        return None
+    toolkit.keep_answer(form, str(service.version))
+    toolkit.session().commit()
+    return _saved_version(page, service.version)
+
+
 @staff.route("/services/<slug>/edit", methods=["GET", "POST"])
 def edit_service(slug: str):
     service = _service_or_404(slug)
@@ -243,22 +263,9 @@ def edit_service(slug: str):
         # The rows are checked after a field failed too, so that one answer names everything to correct.
         content = _content_from_service_form(form, service)
         if fields_valid and content is not None:
-            page = url_for(".edit_service", slug=slug)
-            unchanged = content == service.content
-            saved = not unchanged and _save(service, form, content, "edited")
-            # Claimed after the save, as notices' edit does: a second sending of this page finds the version it was
-            # opened with gone, or its changes stored already, and its claim taken. A claim made on the way to a
-            # conflict or to "no changes" is not committed.
-            earlier = toolkit.claim_sending(form)
-            if earlier is not None:
-                return _saved_version(page, earlier, 303)
-            if unchanged:
-                flash(_("Es gab keine Änderungen zu speichern."), "success")
-                return redirect(page)
-            if saved:
-                toolkit.keep_answer(form, str(service.version))
-                toolkit.session().commit()
-                return _saved_version(page, service.version)
+            answer = _save_page(service, form, content, url_for(".edit_service", slug=slug), "edited")
+            if answer is not None:
+                return answer
             service = _service_or_404(slug)
             conflict = _conflict(service, form)
     texts = content_texts(service.content)
@@ -320,13 +327,11 @@ def translate_service(slug: str, code: str):
         fields_valid = form.validate()
         # As on the edit page: the rows are checked after a field failed too.
         content = _content_from_translation_form(form, service, code)
-        if fields_valid and content == service.content:
-            flash(_("Es gab keine Änderungen zu speichern."), "success")
-            return redirect(url_for(".translate_service", slug=slug, code=code))
         if fields_valid and content is not None:
-            if _save(service, form, content, "translated", code):
-                toolkit.session().commit()
-                return _saved_version(url_for(".translate_service", slug=slug, code=code), service.version)
+            answer = _save_page(service, form, content, url_for(".translate_service", slug=slug, code=code),
+                                "translated", code)
+            if answer is not None:
+                return answer
             service = _service_or_404(slug)
             conflict = _conflict(service, form)
     sources = {item["key"]: item for item in service.content["items"]}

@@ -405,6 +405,16 @@ def test_an_edit_sent_twice_is_saved_once_and_answered_as_saved(staff_client, de
     assert audit_actions(data, "checklists_service") == ["edited", "edited"]
 
 
+def test_a_translation_page_sent_twice_is_saved_once_and_answered_as_saved(staff_client, defaults, data, form_values):
+    editor = staff_client("editor")
+    url = f"/de/staff/checklists/services/{SLUG}/translations/en"
+    values = form_values(editor.get(url)).to_dict() | {"title": "Extending a residence permit"}
+    first, again = sent_twice(editor, url, values)
+    assert (first.status_code, again.status_code, again.headers["Location"]) == (302, 303, first.headers["Location"])
+    assert "Gespeichert als Version 2." in editor.get(url).get_data(as_text=True)
+    assert [number for number, *_rest in versions(data)] == [2, 1]
+
+
 def test_a_checklist_refused_as_a_conflict_is_saved_when_sent_again(staff_client, defaults, data, form_values):
     editor, colleague = staff_client("editor"), staff_client("editor")
     mine = form_values(editor.get(EDIT)).to_dict() | {"summary": "Meine Beschreibung"}
