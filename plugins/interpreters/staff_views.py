@@ -120,31 +120,31 @@ def new_term():
     form = GlossaryTermForm()
     if not form.validate_on_submit():
         return _render_term_form(form, None, 422 if form.errors else 200)
-    # Claimed before the check for the same term: a second sending of this page would find its own term there.
-    earlier = toolkit.claim_sending(form)
-    if earlier is not None:
-        return _saved_again(GlossaryTerm, int(earlier), _term_saved, ".new_term")
-    if _already_there(form, None):
-        return _render_term_form(form, None, 422)
     session = toolkit.session()
-    term = GlossaryTerm(slug=unique_slug(session, form.term.data))
-    _apply_term(form, term)
-    session.add(term)
-    try:
-        session.flush()
-    except IntegrityError:
-        # A colleague saved the same term, under the same address, between the check above and this write. Only on
-        # PostgreSQL: on SQLite the claim took the write lock before the check, which then found their term.
-        session.rollback()
-        if not _already_there(form, None):
-            # Other words with the same address (Ämter, Aemter) at the same moment: sent again, the page gets the
-            # next free address.
-            raise
-        return _render_term_form(form, None, 422)
-    toolkit.audit("create", "interpreters_glossary_term", term.id, after=term_snapshot(term))
-    toolkit.keep_answer(form, str(term.id))
-    session.commit()
-    return _term_saved(term)
+    # A colleague may save between this page's checks and its write (only on PostgreSQL: on SQLite the claim takes
+    # the write lock before the checks): the same term, or other words with the same address (Ämter, Aemter). The
+    # second try reads what they saved, and refuses the same term or takes the next free address.
+    for last_try in (False, True):
+        # Claimed before the check for the same term: a second sending of this page would find its own term there.
+        earlier = toolkit.claim_sending(form)
+        if earlier is not None:
+            return _saved_again(GlossaryTerm, int(earlier), _term_saved, ".new_term")
+        if _already_there(form, None):
+            return _render_term_form(form, None, 422)
+        term = GlossaryTerm(slug=unique_slug(session, form.term.data))
+        _apply_term(form, term)
+        session.add(term)
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            if last_try:
+                raise
+            continue
+        toolkit.audit("create", "interpreters_glossary_term", term.id, after=term_snapshot(term))
+        toolkit.keep_answer(form, str(term.id))
+        session.commit()
+        return _term_saved(term)
 
 
 @bp.route("/glossary/<int:term_id>", methods=["GET", "POST"])

@@ -475,6 +475,20 @@ def test_a_term_two_editors_add_at_once_is_refused_to_one_not_a_server_error(sta
     assert slugs(data, "") == ["uebergangsbescheinigung"]
 
 
+def test_other_words_with_one_address_added_at_once_both_get_saved(staff_client, data, form_values, twice_at_once):
+    from portal_plugins.interpreters import staff_views
+
+    editor, colleague = staff_client("editor"), staff_client("editor")
+    pages = [form_values(client.get(NEW_URL)).to_dict() | NEW_TERM | {"term": word}
+             for client, word in ((editor, "Ämter"), (colleague, "Aemter"))]
+    # Both chose the address "aemter" before either wrote; the one that writes second takes the next free one.
+    _overlapped, first, second = twice_at_once(
+        staff_views, "_apply_term", lambda: editor.post(NEW_URL, data=pages[0]),
+        lambda: colleague.post(NEW_URL, data=pages[1]))
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert sorted(slugs(data, "mter")) == ["aemter", "aemter-2"]
+
+
 def test_caseworkers_and_visitors_cannot_edit_the_glossary(staff_client, client):
     assert staff_client("caseworker").get("/de/staff/interpreters/glossary").status_code == 403
     assert client.get("/de/staff/interpreters/glossary").status_code == 302
