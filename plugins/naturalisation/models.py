@@ -114,5 +114,6 @@ def persons_born(reference: str, births: list[date]) -> list[HandoverPerson]:
             for position, born in enumerate(births, start=1)]
 
 
-# Lookups compare references without separators (toolkit.reference_key); the index serves that comparison.
-Index("ix_naturalisation_case_reference_key", toolkit.reference_key_expression(HandoverCase.reference))
+# Lookups compare references without separators (toolkit.reference_key); the index serves that comparison, and
+# keeps one case per reference however its parts are separated.
+Index("ix_naturalisation_case_reference_key", toolkit.reference_key_expression(HandoverCase.reference), unique=True)

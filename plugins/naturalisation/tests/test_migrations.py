@@ -1,11 +1,13 @@
-"""The data migration that replaces stored dates of birth by keyed hashes, on SQLite and PostgreSQL."""
+"""The data migrations: dates of birth become keyed hashes, one case per reference; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from portal_plugins.naturalisation.views import find_case
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from portal.testing import migrate_to
 
@@ -43,3 +45,24 @@ def test_stored_dates_of_birth_become_keyed_hashes_and_still_find_the_case(unmig
     with engine.connect() as connection:
         names = [column["name"] for column in inspect(connection).get_columns("naturalisation_person")]
     assert "date_of_birth" not in names and "birth_key" in names
+
+
+def test_one_reference_with_other_separators_twice_is_named_before_the_index_becomes_unique(unmigrated_app):
+    app = unmigrated_app(plugins=["naturalisation"])
+    engine = app.extensions["portal.db"].engine
+    migrate_to(app, "core")
+    migrate_to(app, "naturalisation", "naturalisation_0004")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO naturalisation_case (reference, ready_on, family_group, letter_language, "
+                                "version, created_at) VALUES ('54/12-2026', '2026-12-01', '', '', 1, "
+                                "'2026-12-01 08:00:00'), ('54 12 2026', '2026-12-01', '', '', 1, "
+                                "'2026-12-01 08:00:00')"))
+    with pytest.raises(RuntimeError, match=r"\(54122026\): keep one case of each"):
+        migrate_to(app, "naturalisation")
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM naturalisation_case WHERE reference = '54 12 2026'"))
+    migrate_to(app, "naturalisation")
+    with engine.begin() as connection, pytest.raises(IntegrityError):
+        connection.execute(text("INSERT INTO naturalisation_case (reference, ready_on, family_group, letter_language, "
+                                "version, created_at) VALUES ('54.12/2026', '2026-12-01', '', '', 1, "
+                                "'2026-12-01 08:00:00')"))

@@ -244,12 +244,14 @@ def test_a_case_page_refused_as_a_conflict_is_saved_when_sent_again(caseworker, 
         assert db.get(HandoverCase, case.id).family_group == "G-2"
 
 
+@pytest.mark.parametrize("their_reference", ["54/77-2026", "54 77 2026"], ids=["same", "other-separators"])
 def test_a_reference_two_caseworkers_record_at_once_is_refused_to_one_not_a_server_error(
-        caseworker, staff_client, database, form_values, today, twice_at_once):
+        caseworker, staff_client, database, form_values, today, twice_at_once, their_reference):
     from portal_plugins.naturalisation import staff_views
 
     colleague = staff_client("caseworker")
-    mine, theirs = new_case_page(caseworker, form_values, today), new_case_page(colleague, form_values, today)
+    mine = new_case_page(caseworker, form_values, today)
+    theirs = new_case_page(colleague, form_values, today) | {"reference": their_reference}
     # The first is held after its check found the reference free, until the second had the time to record it.
     _overlapped, first, second = twice_at_once(
         staff_views, "persons_born", lambda: caseworker.post(NEW_CASE, data=mine),
