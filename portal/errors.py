@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -128,6 +129,15 @@ def deleted_meanwhile(save_as_new: str):
         410, _("Jemand hat diesen Eintrag gelöscht, seit Sie das Formular geöffnet haben."), kept,
         _("Ihre Eingaben sind nicht verloren: Sie können sie als neuen Eintrag speichern."),
         title=_("Inzwischen gelöscht"), kept_label=_("Als neuen Eintrag speichern"))
+
+
+def answer_again(model, record_id: int, answer: Callable, save_as_new: str):
+    """Answer a page's form sent again as its first sending was, with answer(record, 303) for the record it made or
+    saved; or, with that record deleted meanwhile, as deleted_meanwhile(save_as_new) does."""
+    record = db_session().get(model, record_id, populate_existing=True)
+    if record is None:
+        return deleted_meanwhile(save_as_new)
+    return answer(record, 303)
 
 
 def _error_response(code: int, detail: str | None = None, kept: KeptForm | None = None, kept_note: str = "",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
@@ -32,14 +30,6 @@ bp = toolkit.staff_blueprint("interpreters", __name__, role="editor")
 @bp.context_processor
 def _page_helpers():
     return {"language_in_page": name_in_page_language, "language_list": language_list}
-
-
-def _saved_again(model, record_id: int, answer: Callable, save_as_new: str):
-    """Answer a form sent a second time from its page as its first sending was answered (a double tap)."""
-    record = toolkit.session().get(model, record_id, populate_existing=True)
-    if record is None:
-        return toolkit.deleted_meanwhile(url_for(save_as_new))
-    return answer(record, 303)
 
 
 # --- Glossary -------------------------------------------------------------------------------------
@@ -128,7 +118,7 @@ def new_term():
         # Claimed before the check for the same term: a second sending of this page would find its own term there.
         earlier = toolkit.claim_sending(form)
         if earlier is not None:
-            return _saved_again(GlossaryTerm, int(earlier), _term_saved, ".new_term")
+            return toolkit.answer_again(GlossaryTerm, int(earlier), _term_saved, url_for(".new_term"))
         if _already_there(form, None):
             return _render_term_form(form, None, 422)
         term = GlossaryTerm(slug=unique_slug(session, form.term.data))
@@ -161,7 +151,7 @@ def edit_term(term_id: int):
     # Claimed after the save: a second sending of this page finds the version it saved from gone, and its claim
     # tells it apart from a colleague's save; a claim made on the way to a conflict is not committed.
     if toolkit.claim_sending(form) is not None:
-        return _saved_again(GlossaryTerm, term_id, _term_saved, ".new_term")
+        return toolkit.answer_again(GlossaryTerm, term_id, _term_saved, url_for(".new_term"))
     if not saved:
         stored = session.get(GlossaryTerm, term_id)
         return _term_conflict(form, stored) if stored else toolkit.deleted_meanwhile(url_for(".new_term"))
@@ -257,7 +247,7 @@ def new_help_time():
         return _render_help_time_form(form, None, 422 if form.errors else 200)
     earlier = toolkit.claim_sending(form)
     if earlier is not None:
-        return _saved_again(HelpTime, int(earlier), _help_time_saved, ".new_help_time")
+        return toolkit.answer_again(HelpTime, int(earlier), _help_time_saved, url_for(".new_help_time"))
     session = toolkit.session()
     entry = HelpTime()
     _apply_help_time(form, entry)
@@ -282,7 +272,7 @@ def edit_help_time(entry_id: int):
     saved = toolkit.save_if_current(entry, form.version.data, lambda: _apply_help_time(form, entry))
     # Claimed after the save, as a term's edit is.
     if toolkit.claim_sending(form) is not None:
-        return _saved_again(HelpTime, entry_id, _help_time_saved, ".new_help_time")
+        return toolkit.answer_again(HelpTime, entry_id, _help_time_saved, url_for(".new_help_time"))
     if not saved:
         stored = session.get(HelpTime, entry_id)
         return _help_time_conflict(form, stored) if stored else toolkit.deleted_meanwhile(url_for(".new_help_time"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -138,14 +137,6 @@ def _case_saved(case: HandoverCase, status: int = 302):
     return redirect(url_for(".edit_case", case_id=case.id), status)
 
 
-def _case_saved_again(case_id: int, answer: Callable):
-    """Answer a case's form sent a second time from its page as its first sending was answered (a double tap)."""
-    case = toolkit.session().get(HandoverCase, case_id, populate_existing=True)
-    if case is None:
-        return toolkit.deleted_meanwhile(url_for(".new_case"))
-    return answer(case, 303)
-
-
 @bp.route("/cases/new", methods=["GET", "POST"])
 def new_case():
     form = CaseForm()
@@ -155,7 +146,7 @@ def new_case():
     # Claimed before the reference is checked: a second sending of this page would find it taken by its own case.
     earlier = toolkit.claim_sending(form)
     if earlier is not None:
-        return _case_saved_again(int(earlier), _case_recorded)
+        return toolkit.answer_again(HandoverCase, int(earlier), _case_recorded, url_for(".new_case"))
     session = toolkit.session()
     # Lookups forgive separators, so 54/12-2026 and 54 12 2026 are one reference.
     if session.scalar(select(HandoverCase.id).where(toolkit.reference_key_expression(HandoverCase.reference)
@@ -226,7 +217,7 @@ def edit_case(case_id: int):
     # Claimed after the save: a second sending of this page finds the version it saved from gone, and its claim
     # tells it apart from a colleague's save; a claim made on the way to a conflict is not committed.
     if toolkit.claim_sending(form) is not None:
-        return _case_saved_again(case_id, _case_saved)
+        return toolkit.answer_again(HandoverCase, case_id, _case_saved, url_for(".new_case"))
     if not saved:
         case = session.get(HandoverCase, case_id)
         if case is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
@@ -135,6 +136,12 @@ def _saved_message(notice: Notice, action: str) -> str:
     return toolkit._("Die Mitteilung ist gespeichert.")
 
 
+def _saved(notice: Notice, status: int = 302, *, action: str):
+    """Answer a notice's saved form, or its page sent again (303), with its edit page and what became of it."""
+    flash(_saved_message(notice, action), "success")
+    return redirect(url_for("notices_staff.edit", notice_id=notice.id), status)
+
+
 @bp.route("/")
 def index():
     notices = toolkit.session().scalars(select(Notice).order_by(Notice.starts_at.desc(), Notice.id.desc())).all()
@@ -162,7 +169,8 @@ def create():
         return _render_form(form, None, previews=_previews(form))
     earlier = toolkit.claim_sending(form)
     if earlier is not None:
-        return _saved_again(int(earlier), action)
+        return toolkit.answer_again(Notice, int(earlier), partial(_saved, action=action),
+                                    url_for("notices_staff.create"))
     notice = Notice(state=_state_after(action, "draft"))
     _apply(form, notice)
     session = toolkit.session()
@@ -171,8 +179,7 @@ def create():
     toolkit.audit("create", "notices_notice", notice.id, after=snapshot(notice))
     toolkit.keep_answer(form, str(notice.id))
     session.commit()
-    flash(_saved_message(notice, action), "success")
-    return redirect(url_for("notices_staff.edit", notice_id=notice.id))
+    return _saved(notice, action=action)
 
 
 @bp.route("/<int:notice_id>", methods=["GET", "POST"])
@@ -200,7 +207,7 @@ def edit(notice_id: int):
     # Claimed after the save: a second sending of this page finds the version it saved from gone, and its claim
     # tells it apart from a colleague's save; a claim made on the way to a conflict is not committed.
     if toolkit.claim_sending(form) is not None:
-        return _saved_again(notice_id, action)
+        return toolkit.answer_again(Notice, notice_id, partial(_saved, action=action), url_for("notices_staff.create"))
     if not saved:
         stored = session.get(Notice, notice_id)
         return _conflict(form, stored) if stored else toolkit.deleted_meanwhile(url_for("notices_staff.create"))
@@ -209,17 +216,7 @@ def edit(notice_id: int):
         toolkit.audit(action if action in {"publish", "unpublish"} else "update", "notices_notice", notice.id,
                       before=old, after=new)
     session.commit()
-    flash(_saved_message(notice, action), "success")
-    return redirect(url_for("notices_staff.edit", notice_id=notice.id))
-
-
-def _saved_again(notice_id: int, action: str):
-    """Answer a page's form sent a second time as its first sending was answered (a double tap)."""
-    notice = toolkit.session().get(Notice, notice_id, populate_existing=True)
-    if notice is None:
-        return toolkit.deleted_meanwhile(url_for("notices_staff.create"))
-    flash(_saved_message(notice, action), "success")
-    return redirect(url_for("notices_staff.edit", notice_id=notice_id), 303)
+    return _saved(notice, action=action)
 
 
 def _conflict(form: NoticeForm, notice: Notice):
