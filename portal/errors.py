@@ -131,13 +131,13 @@ def deleted_meanwhile(save_as_new: str):
         title=_("Inzwischen gelöscht"), kept_label=_("Als neuen Eintrag speichern"))
 
 
-def answer_again(model, record_id: int, answer: Callable, save_as_new: str):
-    """Answer a page's form sent again as its first sending was, with answer(record, 303) for the record it made or
-    saved; or, with that record deleted meanwhile, as deleted_meanwhile(save_as_new) does."""
+def answer_with_stored(model, record_id: int, answer: Callable, save_as_new: str):
+    """Answer with the record as stored now, answer(record) (a form sent again, a colleague's save first); or, with
+    the record deleted meanwhile, as deleted_meanwhile(save_as_new) does."""
     record = db_session().get(model, record_id, populate_existing=True)
     if record is None:
         return deleted_meanwhile(save_as_new)
-    return answer(record, 303)
+    return answer(record)
 
 
 def _error_response(code: int, detail: str | None = None, kept: KeptForm | None = None, kept_note: str = "",

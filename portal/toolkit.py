@@ -44,7 +44,13 @@ from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_ce
 from .day_field import DayChoiceForm, DayField
 from .db import Base, UTCDateTime, hold, insert_for, one_of, session, utcnow
 from .easy import EASY_LANGUAGE, EasyPage, easy_text, easy_url
-from .errors import answer_again, deleted_meanwhile, render_error, too_many_requests_message, too_many_requests_title
+from .errors import (
+    answer_with_stored,
+    deleted_meanwhile,
+    render_error,
+    too_many_requests_message,
+    too_many_requests_title,
+)
 from .events import publish
 from .extensions import csrf, limiter
 from .forms import Form, MailAddress, SubForm, as_choices
@@ -167,14 +173,14 @@ __all__ = [
     "date_pattern",
     # The bases of every form, with the portal's words for WTForms' messages (portal/forms.py).
     "Form", "MailAddress", "SubForm", "as_choices",
-    # A form that makes something, sent twice (a double tap without JavaScript), makes it once (portal/submissions.py,
-    # answer_again in portal/errors.py).
-    "SendingKeyField", "answer_again", "claim_sending", "keep_answer",
+    # A form that makes something, sent twice (a double tap without JavaScript), makes it once (portal/submissions.py).
+    "SendingKeyField", "claim_sending", "keep_answer",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate",
     # Days in staff forms and the day a staff page shows (portal/day_field.py).
     "DayChoiceForm", "DayField",
-    # An edit form sent for a record deleted meanwhile: what was typed, offered as a new record (portal/errors.py).
-    "deleted_meanwhile",
+    # An edit form sent for a record deleted meanwhile: what was typed, offered as a new record; an answer with the
+    # record as stored now, or that (portal/errors.py).
+    "answer_with_stored", "deleted_meanwhile",
     # A plugin's revision that rebuilds its older tables so that SQLite never gives an id twice (portal/migrate.py).
     "ids_never_reused",
     "save_if_current",

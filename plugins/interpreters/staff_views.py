@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
@@ -118,7 +120,8 @@ def new_term():
         # Claimed before the check for the same term: a second sending of this page would find its own term there.
         earlier = toolkit.claim_sending(form)
         if earlier is not None:
-            return toolkit.answer_again(GlossaryTerm, int(earlier), _term_saved, url_for(".new_term"))
+            return toolkit.answer_with_stored(GlossaryTerm, int(earlier), partial(_term_saved, status=303),
+                                              url_for(".new_term"))
         if _already_there(form, None):
             return _render_term_form(form, None, 422)
         term = GlossaryTerm(slug=unique_slug(session, form.term.data))
@@ -151,10 +154,9 @@ def edit_term(term_id: int):
     # Claimed after the save: a second sending of this page finds the version it saved from gone, and its claim
     # tells it apart from a colleague's save; a claim made on the way to a conflict is not committed.
     if toolkit.claim_sending(form) is not None:
-        return toolkit.answer_again(GlossaryTerm, term_id, _term_saved, url_for(".new_term"))
+        return toolkit.answer_with_stored(GlossaryTerm, term_id, partial(_term_saved, status=303), url_for(".new_term"))
     if not saved:
-        stored = session.get(GlossaryTerm, term_id)
-        return _term_conflict(form, stored) if stored else toolkit.deleted_meanwhile(url_for(".new_term"))
+        return toolkit.answer_with_stored(GlossaryTerm, term_id, partial(_term_conflict, form), url_for(".new_term"))
     toolkit.audit("update", "interpreters_glossary_term", term.id, before=before, after=term_snapshot(term))
     session.commit()
     return _term_saved(term)
@@ -247,7 +249,8 @@ def new_help_time():
         return _render_help_time_form(form, None, 422 if form.errors else 200)
     earlier = toolkit.claim_sending(form)
     if earlier is not None:
-        return toolkit.answer_again(HelpTime, int(earlier), _help_time_saved, url_for(".new_help_time"))
+        return toolkit.answer_with_stored(HelpTime, int(earlier), partial(_help_time_saved, status=303),
+                                          url_for(".new_help_time"))
     session = toolkit.session()
     entry = HelpTime()
     _apply_help_time(form, entry)
@@ -272,10 +275,11 @@ def edit_help_time(entry_id: int):
     saved = toolkit.save_if_current(entry, form.version.data, lambda: _apply_help_time(form, entry))
     # Claimed after the save, as a term's edit is.
     if toolkit.claim_sending(form) is not None:
-        return toolkit.answer_again(HelpTime, entry_id, _help_time_saved, url_for(".new_help_time"))
+        return toolkit.answer_with_stored(HelpTime, entry_id, partial(_help_time_saved, status=303),
+                                          url_for(".new_help_time"))
     if not saved:
-        stored = session.get(HelpTime, entry_id)
-        return _help_time_conflict(form, stored) if stored else toolkit.deleted_meanwhile(url_for(".new_help_time"))
+        return toolkit.answer_with_stored(HelpTime, entry_id, partial(_help_time_conflict, form),
+                                          url_for(".new_help_time"))
     toolkit.audit("update", "interpreters_help_time", entry.id, before=before, after=help_time_snapshot(entry))
     session.commit()
     return _help_time_saved(entry)

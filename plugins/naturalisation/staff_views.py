@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time
+from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
@@ -125,6 +126,12 @@ def _reference_recorded(form: CaseForm):
     return _render_case_form(form, None, 422)
 
 
+def _case_conflict(form: CaseForm, case: HandoverCase):
+    """Show the stored case above the caseworker's input; saving again knowingly replaces the colleague's change."""
+    form.version.data = case.version
+    return _render_case_form(form, case, 409)
+
+
 def _case_recorded(case: HandoverCase, status: int = 302):
     """Say on the overview that the new case is recorded."""
     flash(_("Fall %(reference)s erfasst.", reference=case.reference), "success")
@@ -146,7 +153,8 @@ def new_case():
     # Claimed before the reference is checked: a second sending of this page would find it taken by its own case.
     earlier = toolkit.claim_sending(form)
     if earlier is not None:
-        return toolkit.answer_again(HandoverCase, int(earlier), _case_recorded, url_for(".new_case"))
+        return toolkit.answer_with_stored(HandoverCase, int(earlier), partial(_case_recorded, status=303),
+                                          url_for(".new_case"))
     session = toolkit.session()
     # Lookups forgive separators, so 54/12-2026 and 54 12 2026 are one reference.
     if session.scalar(select(HandoverCase.id).where(toolkit.reference_key_expression(HandoverCase.reference)
@@ -217,14 +225,10 @@ def edit_case(case_id: int):
     # Claimed after the save: a second sending of this page finds the version it saved from gone, and its claim
     # tells it apart from a colleague's save; a claim made on the way to a conflict is not committed.
     if toolkit.claim_sending(form) is not None:
-        return toolkit.answer_again(HandoverCase, case_id, _case_saved, url_for(".new_case"))
+        return toolkit.answer_with_stored(HandoverCase, case_id, partial(_case_saved, status=303),
+                                          url_for(".new_case"))
     if not saved:
-        case = session.get(HandoverCase, case_id)
-        if case is None:
-            return toolkit.deleted_meanwhile(url_for(".new_case"))
-        # Saving again now knowingly replaces the colleague's change, with the input kept in the form.
-        form.version.data = case.version
-        return _render_case_form(form, case, 409)
+        return toolkit.answer_with_stored(HandoverCase, case_id, partial(_case_conflict, form), url_for(".new_case"))
     toolkit.audit("update", "naturalisation_case", case.id, before=before, after=_case_snapshot(case))
     session.commit()
     return _case_saved(case)

@@ -169,8 +169,8 @@ def create():
         return _render_form(form, None, previews=_previews(form))
     earlier = toolkit.claim_sending(form)
     if earlier is not None:
-        return toolkit.answer_again(Notice, int(earlier), partial(_saved, action=action),
-                                    url_for("notices_staff.create"))
+        return toolkit.answer_with_stored(Notice, int(earlier), partial(_saved, status=303, action=action),
+                                          url_for("notices_staff.create"))
     notice = Notice(state=_state_after(action, "draft"))
     _apply(form, notice)
     session = toolkit.session()
@@ -207,10 +207,10 @@ def edit(notice_id: int):
     # Claimed after the save: a second sending of this page finds the version it saved from gone, and its claim
     # tells it apart from a colleague's save; a claim made on the way to a conflict is not committed.
     if toolkit.claim_sending(form) is not None:
-        return toolkit.answer_again(Notice, notice_id, partial(_saved, action=action), url_for("notices_staff.create"))
+        return toolkit.answer_with_stored(Notice, notice_id, partial(_saved, status=303, action=action),
+                                          url_for("notices_staff.create"))
     if not saved:
-        stored = session.get(Notice, notice_id)
-        return _conflict(form, stored) if stored else toolkit.deleted_meanwhile(url_for("notices_staff.create"))
+        return toolkit.answer_with_stored(Notice, notice_id, partial(_conflict, form), url_for("notices_staff.create"))
     old, new = _changes(before, snapshot(notice))
     if old or new:  # a save that changed nothing leaves no entry
         toolkit.audit(action if action in {"publish", "unpublish"} else "update", "notices_notice", notice.id,
