@@ -69,8 +69,9 @@ def _claim_of(form) -> str:
 def claim_sending(form) -> str | None:
     """Claim this sending of the form; return the answer its earlier sending kept, or None when this one is first.
 
-    Call it once the form is found valid and before writing anything: a second sending waits here until the
-    first one's transaction ended. The claim holds only if this transaction commits.
+    Call it once the form is found valid and before writing anything (an edit saved by version: right after
+    save_if_current, docs/plugins.md): a second sending waits here until the first one's transaction ended. The
+    claim holds only if this transaction commits.
     """
     db = session()
     claim = _claim_of(form)
