@@ -337,6 +337,13 @@ def csrf_token(client: FlaskClient, url: str) -> str:
     return match.group(1)
 
 
+def sent_twice(client: FlaskClient, url: str, values: dict) -> tuple:
+    """Send one page's form twice, as a double tap or the back button does, the first answer's page read between."""
+    first = client.post(url, data=values)
+    client.get(first.headers["Location"])
+    return first, client.post(url, data=values)
+
+
 @dataclass(frozen=True)
 class LoggedChange:
     """An audit log entry as an admin reads it: what happened, its summary, each change as 'field | before | after'."""

@@ -5,7 +5,7 @@ from portal_plugins.checklists.models import Question, Service, ServiceVersion
 from sqlalchemy import select, text
 from werkzeug.datastructures import MultiDict
 
-from portal.testing import audit_log
+from portal.testing import audit_log, sent_twice
 
 SLUG = "residence-permit-extension"
 EDIT = f"/de/staff/checklists/services/{SLUG}/edit"
@@ -367,13 +367,6 @@ NEW_QUESTION = "/de/staff/checklists/questions/new"
 def audit_actions(data, target_type: str) -> list[str]:
     query = text("SELECT action FROM core_audit_entry WHERE target_type = :type ORDER BY id")
     return data(lambda session: session.scalars(query, {"type": target_type}).all())
-
-
-def sent_twice(client, url: str, values: dict) -> tuple:
-    """Send one page's form twice, the first answer's page read in between; return both answers."""
-    first = client.post(url, data=values)
-    client.get(first.headers["Location"])
-    return first, client.post(url, data=values)
 
 
 def test_a_new_checklist_sent_twice_is_made_once_and_answered_as_its_first_sending(staff_client, defaults, data,

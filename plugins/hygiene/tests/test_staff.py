@@ -6,7 +6,7 @@ from portal_plugins.hygiene.models import Rule
 from sqlalchemy import select, text
 from werkzeug.datastructures import MultiDict
 
-from portal.testing import audit_log
+from portal.testing import audit_log, sent_twice
 
 NEW = "/de/staff/hygiene/rules/new"
 # The default configuration has one location, the example office two: the staff pages must work with both.
@@ -265,13 +265,6 @@ def test_a_second_rule_of_one_kind_for_the_same_place_and_time_is_refused(staff_
     later = replace(values, {"starts_on": (today + timedelta(days=400)).isoformat()})
     data(lambda session: setattr(session.get(Rule, first), "ends_on", today + timedelta(days=10)))
     assert editor.post(NEW, data=later).status_code == 302
-
-
-def sent_twice(client, url: str, values: dict) -> tuple:
-    """Send one page's form twice, the first answer's page read in between; return both answers."""
-    first = client.post(url, data=values)
-    client.get(first.headers["Location"])
-    return first, client.post(url, data=values)
 
 
 # "mask": without its claim, the second sending would clash with the rule its first one made.
