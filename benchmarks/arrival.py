@@ -66,9 +66,8 @@ def make_passes(installation: Installation, count: int) -> tuple[list[str], str,
         codes = []
         for number in range(count):
             facts = PassFacts(key_id=key_id, public_id=number.to_bytes(16, "big"), day=today,
-                              window_start=clock(0), window_end=clock(23, 59), persons=2,
-                              service_group="residence", interpreter_language="ar")
-            codes.append(issue(facts, private_key))
+                              window_start=clock(0), window_end=clock(23, 59), persons=2)
+            codes.append(issue(facts, private_key, "residence"))
         toolkit.session().commit()
         public_key = [record for record in keys.records() if record.key_id == key_id][0].public_key
     app.extensions["portal.db"].engine.dispose()

@@ -40,8 +40,7 @@ def verdict_codes(installation: Installation) -> dict[str, str]:
 
         def facts(number, **changes):
             return PassFacts(**{"key_id": key_id, "public_id": bytes([200 + number] * 16), "day": today,
-                                "window_start": clock(0), "window_end": clock(23, 59), "persons": 2,
-                                "service_group": "residence", **changes})
+                                "window_start": clock(0), "window_end": clock(23, 59), "persons": 2, **changes})
 
         codes = {"valid_now": issue(facts(0), private_key),
                  "too_early": issue(facts(1, window_start=clock(23, 45)), private_key),

@@ -28,9 +28,9 @@ plugin_info = toolkit.PluginInfo(
     requires_core=">=1.0,<2",
     roles=("door", "caseworker"),
     slots=(
-        toolkit.Slot("arrival.door", context=("kind", "service_group", "public_id"),
-                     description="beside the verdict on the door page: the verdict's kind (valid_now, too_early …), "
-                                 "the pass's service group and public id ('' when not genuine)"),
+        toolkit.Slot("arrival.door", context=("kind", "public_id"),
+                     description="beside the verdict on the door page: the verdict's kind (valid_now, too_early …) "
+                                 "and the pass's public id ('' when not genuine); nothing of what the visit is about"),
         toolkit.Slot("arrival.pass", context=("state", "public_id"),
                      description="below the state on the page a pass's address opens: valid, changed, checked_in, "
                                  "or unknown (no genuine pass: public id ''), and the appointment's public id"),

@@ -35,12 +35,13 @@ from .passes import (
 )
 
 
-def issue(facts: PassFacts, private_key) -> str:
+def issue(facts: PassFacts, private_key, service_group: str = "") -> str:
     """Sign a pass for the facts and make them the appointment's current ones; return the pass.
 
-    An earlier pass of the same appointment is judged by the new facts from now on; its check-in stays for a
-    change on the same day (a client who came in keeps standing, and the waiting room hears of the new facts)
-    and is cleared for another day.
+    The service group is kept beside the facts for the waiting room, not put in the pass: whoever reads a pass
+    learns nothing of what the appointment is about. An earlier pass of the same appointment is judged by the new
+    facts from now on; its check-in stays for a change on the same day (a client who came in keeps standing, and
+    the waiting room hears of the new facts) and is cleared for another day.
     """
     public_id = public_id_text(facts.public_id)
     session = toolkit.session()
@@ -51,11 +52,11 @@ def issue(facts: PassFacts, private_key) -> str:
     elif row.day != facts.day:
         # Coming in counts for the day it happened: an appointment moved to another day is to be attended anew.
         row.checked_in_at, row.checked_in_device, row.checked_in_by = None, "", None
-    moved_while_in = row.checked_in_at is not None and row.revoked_at is None and row_facts(row) != facts
+    moved_while_in = row.checked_in_at is not None and row.revoked_at is None and (
+        row_facts(row) != facts or row.service_group != service_group)
     row.key_id, row.day, row.window_start, row.window_end = facts.key_id, facts.day, facts.window_start, \
         facts.window_end
-    row.persons, row.service_group, row.interpreter_language = facts.persons, facts.service_group, \
-        facts.interpreter_language
+    row.persons, row.service_group = facts.persons, service_group
     row.revoked_at = None
     session.flush()
     if moved_while_in:
@@ -79,8 +80,7 @@ def revoke(public_id: bytes, now: datetime) -> None:
 def row_facts(row: ArrivalPass) -> PassFacts:
     """Return the appointment's current facts as the table of issued passes holds them."""
     return PassFacts(key_id=row.key_id, public_id=public_id_bytes(row.public_id), day=row.day,
-                     window_start=row.window_start, window_end=row.window_end, persons=row.persons,
-                     service_group=row.service_group, interpreter_language=row.interpreter_language)
+                     window_start=row.window_start, window_end=row.window_end, persons=row.persons)
 
 
 def issued_record(public_id: bytes) -> ArrivalPass | None:

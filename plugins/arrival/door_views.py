@@ -41,7 +41,7 @@ staff = toolkit.staff_blueprint("arrival", __name__, role="door")
 DEVICE_KEY = "arrival_device"
 # The last verdict of the page without script, shown once at the page's own address after the check.
 VERDICT_KEY = "arrival_door_verdict"
-SHOWN_AGAIN = ("kind", "detail", "public_id", "service_group")
+SHOWN_AGAIN = ("kind", "detail", "public_id")
 # A day's queue of an offline door device; more waits for the next batch.
 BATCH_LIMIT = 200
 CODE_LIMIT = 400
@@ -105,8 +105,7 @@ def pass_in(scanned: str) -> str:
 def _verdict_view(verdict: Verdict) -> dict:
     public_id = public_id_text(verdict.facts.public_id) if verdict.facts else ""
     return {"kind": verdict.kind, "verdict": verdict, "icon": ICONS[verdict.kind],
-            "title": titles()[verdict.kind], "detail": verdict_detail(verdict), "public_id": public_id,
-            "service_group": verdict.facts.service_group if verdict.facts else ""}
+            "title": titles()[verdict.kind], "detail": verdict_detail(verdict), "public_id": public_id}
 
 
 def _shown_again(saved: dict | None) -> dict | None:

@@ -40,7 +40,7 @@ def _window(day: date, start: time) -> tuple[time, time]:
 
 
 def _service_group(slug: str) -> str:
-    """Return a service slug as a pass carries it: at most 40 of a-z, 0-9 and '-' (a municipality's slug may differ)."""
+    """Return a service slug as the waiting room gets it: at most 40 of a-z, 0-9 and '-' (a municipality's may vary)."""
     return re.sub(r"[^a-z0-9-]+", "-", slug.lower())[:40]
 
 
@@ -53,8 +53,8 @@ def appointment_changed(payload: dict) -> None:
     key_id, private_key = _signing_key()
     window_start, window_end = _window(payload["day"], payload["start"])
     issue(PassFacts(key_id=key_id, public_id=public_id, day=payload["day"], window_start=window_start,
-                    window_end=window_end, persons=payload["persons_allowed"],
-                    service_group=_service_group(payload["service_group"])), private_key)
+                    window_end=window_end, persons=payload["persons_allowed"]), private_key,
+          service_group=_service_group(payload["service_group"]))
 
 
 def current_pass(public_id: str) -> str | None:
@@ -66,8 +66,7 @@ def current_pass(public_id: str) -> str | None:
 # Built once: the result page pays neither for building the statement nor for the ORM.
 _PASSES = ArrivalPass.__table__.c
 _VALID_PASSES = select(_PASSES.public_id, _PASSES.key_id, _PASSES.day, _PASSES.window_start, _PASSES.window_end,
-                       _PASSES.persons, _PASSES.service_group, _PASSES.interpreter_language,
-                       _PASSES.checked_in_at).where(
+                       _PASSES.persons, _PASSES.checked_in_at).where(
     _PASSES.public_id.in_(bindparam("public_ids", expanding=True)), _PASSES.revoked_at.is_(None))
 
 
@@ -91,11 +90,10 @@ def _valid_passes(public_ids: list[str]) -> list[tuple]:
                 private_keys[row.key_id] = None
         if private_keys[row.key_id] is None:
             continue
-        # Ed25519 signatures are deterministic: signing the stored facts again gives the very pass that was issued.
+        # Ed25519 signatures are deterministic: signing the stored facts again gives the pass issued for them.
         passes.append((row, sign(PassFacts(
             key_id=row.key_id, public_id=public_id_bytes(row.public_id), day=row.day, window_start=row.window_start,
-            window_end=row.window_end, persons=row.persons, service_group=row.service_group,
-            interpreter_language=row.interpreter_language), private_keys[row.key_id])))
+            window_end=row.window_end, persons=row.persons), private_keys[row.key_id])))
     return passes
 
 

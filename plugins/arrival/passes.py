@@ -1,10 +1,15 @@
 """The arrival pass: a few public facts about an appointment, signed with Ed25519 and written in Base32.
 
 Layout of the signed bytes (big-endian), followed by the 64-byte signature:
-format (1), key id (2), public id (16), day as days since 2020-01-01 (2),
-window start and end in minutes after midnight, office time (2 + 2),
-persons allowed (1), service group (1 + up to 40 ASCII bytes), interpreter
-language (1 + up to 12 ASCII bytes, empty: none needed). Nothing personal.
+format (1, value 2), key id (2), public id (16), day as days since 2020-01-01
+(2), window start and end in minutes after midnight, office time (2 + 2),
+persons allowed (1). Nothing personal, and nothing of what the appointment is
+about: the waiting room learns the service and an interpreter's language from
+the table of issued passes, never from the pass.
+
+Passes of format 1, issued before, are still read: they carried the service
+group (1 + up to 40 ASCII bytes) and an interpreter's language (1 + up to 12)
+after the persons, which are skipped.
 
 Base32 without padding in upper case uses only characters of the QR code's
 alphanumeric mode, so the pass and an upper-case address holding it make a
@@ -23,14 +28,14 @@ from datetime import date, datetime, time, timedelta
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-FORMAT = 1
+FORMAT = 2
+# Letters printed before format 2 carry format 1, whose service group and interpreter's language are skipped.
+EARLIER_FORMAT = 1
 EPOCH = date(2020, 1, 1)
 PUBLIC_ID_BYTES = 16
 SIGNATURE_BYTES = 64
 SHORT_CODE_LENGTH = 12
-_HEAD = struct.Struct(">BH16sHHHBB")
-_TEXT = re.compile(r"[a-z0-9-]*")
-_LIMITS = {"service_group": 40, "interpreter_language": 12}
+_HEAD = struct.Struct(">BH16sHHHB")
 
 
 class NotGenuine(ValueError):
@@ -47,8 +52,6 @@ class PassFacts:
     window_start: time
     window_end: time
     persons: int
-    service_group: str
-    interpreter_language: str = ""
 
     def __post_init__(self):
         if len(self.public_id) != PUBLIC_ID_BYTES:
@@ -59,35 +62,27 @@ class PassFacts:
             raise ValueError("the arrival window ends after it starts")
         if not EPOCH <= self.day <= EPOCH + timedelta(days=0xFFFF):
             raise ValueError("day out of range")
-        for name, limit in _LIMITS.items():
-            value = getattr(self, name)
-            if len(value) > limit or not _TEXT.fullmatch(value):
-                raise ValueError(f"{name} must be at most {limit} characters of a-z, 0-9 and '-'")
 
     def to_bytes(self) -> bytes:
         """Return the bytes the signature covers."""
-        head = _HEAD.pack(FORMAT, self.key_id, self.public_id, (self.day - EPOCH).days,
-                          _minutes(self.window_start), _minutes(self.window_end), self.persons,
-                          len(self.service_group))
-        language = self.interpreter_language.encode("ascii")
-        return head + self.service_group.encode("ascii") + bytes([len(language)]) + language
+        return _HEAD.pack(FORMAT, self.key_id, self.public_id, (self.day - EPOCH).days, _minutes(self.window_start),
+                          _minutes(self.window_end), self.persons)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> PassFacts:
         """Read the signed bytes back; raise NotGenuine when they are not exactly one well-formed pass."""
         try:
-            fmt, key_id, public_id, day, start, end, persons, group_length = _HEAD.unpack_from(data)
-            offset = _HEAD.size
-            group = data[offset:offset + group_length]
-            offset += group_length
-            language_length = data[offset]
-            language = data[offset + 1:offset + 1 + language_length]
-            if fmt != FORMAT or len(group) != group_length or len(language) != language_length \
-                    or offset + 1 + language_length != len(data):
+            fmt, key_id, public_id, day, start, end, persons = _HEAD.unpack_from(data)
+            if fmt == EARLIER_FORMAT:
+                group_length = data[_HEAD.size]
+                language_at = _HEAD.size + 1 + group_length
+                end_of_pass = language_at + 1 + data[language_at]
+            else:
+                end_of_pass = _HEAD.size
+            if fmt not in (FORMAT, EARLIER_FORMAT) or end_of_pass != len(data):
                 raise NotGenuine("malformed pass")
             return cls(key_id=key_id, public_id=public_id, day=EPOCH + timedelta(days=day),
-                       window_start=_time(start), window_end=_time(end), persons=persons,
-                       service_group=group.decode("ascii"), interpreter_language=language.decode("ascii"))
+                       window_start=_time(start), window_end=_time(end), persons=persons)
         except (struct.error, IndexError, ValueError) as exc:
             raise NotGenuine("malformed pass") from exc
 
@@ -119,7 +114,7 @@ def read(code: str, public_keys: dict[int, Ed25519PublicKey]) -> PassFacts:
         raw = base64.b32decode(text + "=" * (-len(text) % 8))
     except (binascii.Error, ValueError) as exc:
         raise NotGenuine("not Base32") from exc
-    if len(raw) <= SIGNATURE_BYTES + _HEAD.size:
+    if len(raw) < SIGNATURE_BYTES + _HEAD.size:
         raise NotGenuine("too short")
     data, signature = raw[:-SIGNATURE_BYTES], raw[-SIGNATURE_BYTES:]
     facts = PassFacts.from_bytes(data)

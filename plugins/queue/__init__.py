@@ -115,10 +115,10 @@ def portal_event_handlers():
     return {"arrival.checked_in": checked_in, "arrival.revoked": revoked}
 
 
-def _door(kind, service_group, public_id):
+def _door(kind, public_id):
     from .arrival_bridge import door_answer
 
-    return door_answer(kind, service_group, public_id)
+    return door_answer(kind, public_id)
 
 
 def _pass(state, public_id):

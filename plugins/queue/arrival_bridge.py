@@ -47,7 +47,7 @@ def revoked(payload: dict) -> None:
         service.withdraw(ticket, toolkit.utcnow())
 
 
-def door_answer(kind, service_group, public_id) -> Markup | None:
+def door_answer(kind, public_id) -> Markup | None:
     """Show the door the waiting number a valid pass was just given, to tell the client."""
     ticket = service.for_arrival(public_id) if kind in ("valid_now", "already_checked_in") else None
     # A number that ended (served, missed, withdrawn, sent on) is not one to tell the client at the door.

@@ -21,7 +21,7 @@
   var lang = document.documentElement.lang;
   var BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   var SIGNATURE_BYTES = 64;
-  var HEAD_BYTES = 27;
+  var HEAD_BYTES = 26;
   var SHORT_CODE_LENGTH = 12;
   var dayList = null;
   var publicKeys = {};
@@ -279,25 +279,30 @@
     return String(Math.floor(minutes / 60)).padStart(2, "0") + ":" + String(minutes % 60).padStart(2, "0");
   }
 
-  /* The facts a pass's signed bytes hold (layout in passes.py), or null when they are not exactly one pass. */
+  /* The facts a pass's signed bytes hold (layout in passes.py), or null when they are not exactly one pass.
+     A pass of format 1, on a letter printed before format 2, has a service group and a language after the head,
+     which are skipped. */
   function facts(data) {
     var view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    if (data.length < HEAD_BYTES + 1 || data[0] !== 1) return null;
-    var groupLength = data[26];
-    var languageAt = HEAD_BYTES + groupLength;
-    if (languageAt >= data.length || languageAt + 1 + data[languageAt] !== data.length) return null;
+    if (data.length < HEAD_BYTES) return null;
+    var length = HEAD_BYTES;
+    if (data[0] === 1 && data.length > HEAD_BYTES) {
+      var languageAt = HEAD_BYTES + 1 + data[HEAD_BYTES];
+      length = languageAt < data.length ? languageAt + 1 + data[languageAt] : 0;
+    } else if (data[0] !== 2) {
+      return null;
+    }
+    if (length !== data.length) return null;
     var start = view.getUint16(21), end = view.getUint16(23);
     if (end >= 1440 || end <= start || data[25] < 1) return null;
     var day = new Date(Date.UTC(2020, 0, 1) + view.getUint16(19) * 86400000).toISOString().slice(0, 10);
-    var ascii = function (from, to) { return String.fromCharCode.apply(null, data.subarray(from, to)); };
     return {key_id: view.getUint16(1), public_id: base32Text(data.subarray(3, 19)), day: day,
-      window_start: hhmm(start), window_end: hhmm(end), persons: data[25],
-      service_group: ascii(HEAD_BYTES, languageAt), interpreter_language: ascii(languageAt + 1, data.length)};
+      window_start: hhmm(start), window_end: hhmm(end), persons: data[25]};
   }
 
   function genuineFacts(letters) {
     var raw = base32Bytes(letters);
-    if (!raw || raw.length <= SIGNATURE_BYTES + HEAD_BYTES || !window.crypto || !crypto.subtle) {
+    if (!raw || raw.length < SIGNATURE_BYTES + HEAD_BYTES || !window.crypto || !crypto.subtle) {
       return Promise.resolve(null);
     }
     var data = raw.subarray(0, raw.length - SIGNATURE_BYTES);

@@ -1,5 +1,7 @@
+import base64
 import io
-from datetime import time
+import struct
+from datetime import date, time
 
 import pytest
 import segno
@@ -33,11 +35,23 @@ def make_pass(app, data, signing_key):
             today = toolkit.office_today()
         key_id, private_key = signing_key()
         facts = PassFacts(**{"key_id": key_id, "public_id": bytes(range(16)), "day": today,
-                             "window_start": time(0), "window_end": time(23, 59), "persons": 2,
-                             "service_group": "residence", **changes})
-        return data(lambda session: issue(facts, private_key)), facts
+                             "window_start": time(0), "window_end": time(23, 59), "persons": 2, **changes})
+        return data(lambda session: issue(facts, private_key, "residence")), facts
 
     return make
+
+
+def format_1_bytes(facts: PassFacts, service_group: str, interpreter_language: str) -> bytes:
+    """Return the signed bytes of a pass as format 1 laid them out: the service and a language after the persons."""
+    head = struct.pack(">BH16sHHHBB", 1, facts.key_id, facts.public_id, (facts.day - date(2020, 1, 1)).days,
+                       facts.window_start.hour * 60 + facts.window_start.minute,
+                       facts.window_end.hour * 60 + facts.window_end.minute, facts.persons, len(service_group))
+    return head + service_group.encode() + bytes([len(interpreter_language)]) + interpreter_language.encode()
+
+
+def signed(facts_bytes: bytes, private_key) -> str:
+    """Return a pass of any signed bytes, as sign() writes one."""
+    return base64.b32encode(facts_bytes + private_key.sign(facts_bytes)).decode().rstrip("=")
 
 
 def qr_code_picture(text, module=8):

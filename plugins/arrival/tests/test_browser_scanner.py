@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal import toolkit
 from portal.testing import PHONE, assert_accessible, assert_icons_drawn, assert_no_horizontal_scroll, browser_sign_in
 
-from .conftest import qr_code_picture
+from .conftest import format_1_bytes, qr_code_picture, signed
 
 SMALL_PHONE = {**PHONE, "viewport": {"width": 320, "height": 640}}
 
@@ -282,6 +282,21 @@ def test_a_pass_let_in_offline_but_cancelled_before_the_upload_is_named_as_not_c
     expect(refused).to_contain_text("Geändert oder abgesagt")
     assert _check_ins(data) == []
     assert_accessible(page)
+    context.close()
+
+
+@pytest.mark.browser
+def test_offline_a_pass_of_format_1_printed_before_is_let_in_and_checked_in_when_back(browser, live_server,
+                                                                                     make_staff, make_pass,
+                                                                                     signing_key, data):
+    _, facts = make_pass()
+    printed_before = signed(format_1_bytes(facts, "naturalisation-certificate-handover", "ar"), signing_key()[1])
+    context, page = _let_in_offline(browser, live_server, make_staff, printed_before)
+    expect(page.locator(".arrival-verdict__detail")).to_have_text("2 Personen dürfen eintreten.")
+    assert _check_ins(data) == []
+    _set_offline(context, page, False)
+    expect(page.locator("#arrival-offline")).to_be_empty()
+    assert _check_ins(data) == [public_id_text(facts.public_id)]
     context.close()
 
 

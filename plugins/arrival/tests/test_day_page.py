@@ -23,10 +23,10 @@ def passes(app, data, today, signing_key):
 
     def add(number, start, end, checked_in=None, revoked=False, day=today):
         facts = PassFacts(key_id=key_id, public_id=bytes([number] * 16), day=day, window_start=start,
-                          window_end=end, persons=1, service_group="residence")
+                          window_end=end, persons=1)
 
         def write(session):
-            issue(facts, private_key)
+            issue(facts, private_key, "residence")
             if checked_in is not None:
                 moment = datetime.combine(day, checked_in, toolkit.office_zone())
                 session.execute(update(ArrivalPass).where(ArrivalPass.public_id == public_id_text(facts.public_id))

@@ -26,7 +26,7 @@ OFFICE = timezone(timedelta(hours=1))
 KEY = Ed25519PrivateKey.generate()
 KEYS = {1: KEY.public_key()}
 FACTS = PassFacts(key_id=1, public_id=bytes(range(16)), day=date(2026, 12, 2), window_start=time(9, 30),
-                  window_end=time(10), persons=2, service_group="residence")
+                  window_end=time(10), persons=2)
 IN_WINDOW = datetime(2026, 12, 2, 9, 40, tzinfo=OFFICE)
 
 
@@ -179,7 +179,7 @@ def test_the_short_code_of_a_cancelled_appointment_is_changed_or_cancelled(db):
 def test_the_first_check_in_alone_is_published_as_arrival_checked_in(app, db, monkeypatch):
     received = []
     monkeypatch.setitem(app.extensions["portal.events"].handlers, "arrival.checked_in", [("listener", received.append)])
-    code = issue(FACTS, KEY)
+    code = issue(FACTS, KEY, "residence")
     check_in(code, KEYS, IN_WINDOW, device="Eingang A", staff_id=7)
     check_in(code, KEYS, IN_WINDOW + timedelta(minutes=1), device="Eingang B", staff_id=8)
     check_in(sign(replace(FACTS, day=FACTS.day + timedelta(days=1)), KEY), KEYS, IN_WINDOW, device="A", staff_id=7)

@@ -191,7 +191,7 @@ def test_a_malformed_batch_is_refused_whole(door, make_pass, data, noon, check_i
 
 def test_a_batch_answers_each_check_in_with_its_short_code_persons_time_and_the_door_slot(app, door, make_pass,
                                                                                         noon, monkeypatch):
-    def waiting_number(kind, service_group, public_id):
+    def waiting_number(kind, public_id):
         return Markup('<p class="number">{} {}</p>').format(kind, public_id[:4])
 
     monkeypatch.setitem(app.extensions["portal.slots"].answers, "arrival.door", [("queue", waiting_number)])
@@ -240,14 +240,14 @@ def test_the_service_worker_may_control_the_door_page_of_its_language(client):
 
 
 def test_the_answer_carries_the_door_slots_markup_for_the_verdict(app, door, make_pass, noon, monkeypatch):
-    def interpreter_desk(kind, service_group, public_id):
-        return Markup('<p class="desk">{} {} {}</p>').format(kind, service_group, len(public_id))
+    def interpreter_desk(kind, public_id):
+        return Markup('<p class="desk">{} {}</p>').format(kind, len(public_id))
 
     monkeypatch.setitem(app.extensions["portal.slots"].answers, "arrival.door", [("desk", interpreter_desk)])
     code, _ = make_pass()
     assert _post(door, CHECK, {"code": code}).get_json()["slot"].strip() == \
-        '<p class="desk">valid_now residence 26</p>'
-    assert _post(door, CHECK, {"code": code[:-3]}).get_json()["slot"].strip() == '<p class="desk">not_genuine  0</p>'
+        '<p class="desk">valid_now 26</p>'
+    assert _post(door, CHECK, {"code": code[:-3]}).get_json()["slot"].strip() == '<p class="desk">not_genuine 0</p>'
 
 
 @pytest.mark.parametrize("body", [["code"], {"code": 7}, {"code": None}, {"code": "A" * 401}, {}])

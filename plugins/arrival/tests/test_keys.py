@@ -52,7 +52,7 @@ def test_rotation_signs_with_the_new_key_and_the_old_one_verifies_until_its_pass
         new_id, new_key = keys.signing_key()
         assert (old_id, new_id) == (1, 2)
         facts = PassFacts(key_id=old_id, public_id=bytes(16), day=date(2026, 6, 1), window_start=time(8),
-                          window_end=time(8, 30), persons=1, service_group="residence")
+                          window_end=time(8, 30), persons=1)
         old_pass = sign(facts, old_key)
         assert read(old_pass, keys.verifying_keys(date(2026, 8, 28), verify_days=180)) == facts
         assert set(keys.verifying_keys(date(2026, 8, 29), verify_days=180)) == {2}

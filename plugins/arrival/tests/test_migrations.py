@@ -34,7 +34,7 @@ def test_keys_of_the_instance_folder_move_into_the_database_and_their_passes_sta
     migrate_to(app, "core")
     migrate_to(app, "arrival")
     facts = PassFacts(key_id=2, public_id=bytes(16), day=date(2026, 6, 1), window_start=time(8),
-                      window_end=time(8, 30), persons=1, service_group="residence")
+                      window_end=time(8, 30), persons=1)
     signed_by_the_lost_key = PassFacts(**{**facts.__dict__, "key_id": 1})
     with app.app_context():
         assert keys.signing_key() == (2, keys.private_key(keys.records()[1]))

@@ -23,21 +23,34 @@ from portal_plugins.arrival.passes import (
 from portal import toolkit
 from portal.testing import read_qr_svg
 
+from .conftest import format_1_bytes, signed
+
 pytestmark = pytest.mark.database_independent
 
 KEY = Ed25519PrivateKey.generate()
 OTHER_KEY = Ed25519PrivateKey.generate()
 DAY = date(2026, 12, 2)
 FACTS = PassFacts(key_id=1, public_id=bytes(range(16)), day=DAY, window_start=time(9, 30),
-                  window_end=time(10, 0), persons=2, service_group="residence", interpreter_language="ar")
+                  window_end=time(10, 0), persons=2)
 KEYS = {1: KEY.public_key()}
 
 
 def test_a_signed_pass_reads_back_and_holds_nothing_but_its_facts():
     code = sign(FACTS, KEY)
     assert read(code, KEYS) == FACTS
+    # Format, key id, public id, day, window and persons: 26 bytes, then the signature. Nothing of the service.
+    assert len(base64.b32decode(code + "=" * (-len(code) % 8))) == 26 + 64
     assert code == code.upper() and "=" not in code
     assert segno.make(code, error="m").mode == "alphanumeric"
+
+
+@pytest.mark.parametrize(("service_group", "interpreter_language"), [("residence", "ar"), ("", ""),
+                                                                   ("naturalisation-certificate-handover", "")])
+def test_a_pass_of_format_1_on_a_letter_printed_before_is_read_by_its_facts_alone(service_group,
+                                                                                 interpreter_language):
+    earlier = signed(format_1_bytes(FACTS, service_group, interpreter_language), KEY)
+    assert read(earlier, KEYS) == FACTS
+    assert judge(earlier, KEYS, datetime(2026, 12, 2, 9, 45)).kind == VALID_NOW
 
 
 def test_a_pass_is_read_as_people_and_scanners_type_it():
@@ -51,10 +64,6 @@ def _flip(code: str, position: int) -> str:
     return code[:position] + replacement + code[position + 1:]
 
 
-def _resigned(facts_bytes: bytes, key) -> str:
-    return base64.b32encode(facts_bytes + key.sign(facts_bytes)).decode().rstrip("=")
-
-
 @pytest.mark.parametrize("crafted", [
     pytest.param(lambda code: _flip(code, 10), id="altered facts"),
     pytest.param(lambda code: _flip(code, len(code) - 3), id="altered signature"),
@@ -63,8 +72,12 @@ def _resigned(facts_bytes: bytes, key) -> str:
     pytest.param(lambda code: code + "AAAAAAAA", id="lengthened"),
     pytest.param(lambda code: sign(FACTS, OTHER_KEY), id="signed by another key"),
     pytest.param(lambda code: sign(PassFacts(**{**FACTS.__dict__, "key_id": 7}), KEY), id="unknown key id"),
-    pytest.param(lambda code: _resigned(FACTS.to_bytes() + b"x", KEY), id="trailing bytes signed"),
-    pytest.param(lambda code: _resigned(b"\x02" + FACTS.to_bytes()[1:], KEY), id="unknown format"),
+    pytest.param(lambda code: signed(FACTS.to_bytes() + b"x", KEY), id="trailing bytes signed"),
+    pytest.param(lambda code: signed(b"\x03" + FACTS.to_bytes()[1:], KEY), id="unknown format"),
+    pytest.param(lambda code: signed(b"\x01" + FACTS.to_bytes()[1:], KEY), id="format 1 without its service"),
+    pytest.param(lambda code: signed(format_1_bytes(FACTS, "residence", "ar") + b"x", KEY),
+                 id="format 1 with trailing bytes"),
+    pytest.param(lambda code: signed(format_1_bytes(FACTS, "residence", "ar")[:-1], KEY), id="format 1 cut short"),
     pytest.param(lambda code: base64.b32encode(os.urandom(100)).decode().rstrip("="), id="random"),
     pytest.param(lambda code: "", id="empty"),
     pytest.param(lambda code: "HTTPS://EXAMPLE.ORG/", id="not Base32"),
@@ -98,17 +111,16 @@ def test_the_short_code_is_twelve_letters_of_the_public_id_in_groups():
 
 
 @pytest.mark.parametrize("change", [
-    {"public_id": b"short"}, {"persons": 0}, {"window_end": time(9, 0)}, {"service_group": "Résidence"},
-    {"interpreter_language": "x" * 13}, {"day": date(2019, 12, 31)},
+    {"public_id": b"short"}, {"persons": 0}, {"window_end": time(9, 0)}, {"day": date(2019, 12, 31)},
 ])
 def test_facts_that_cannot_be_signed_are_refused(change):
     with pytest.raises(ValueError):
         PassFacts(**{**FACTS.__dict__, **change})
 
 
-def test_a_realistic_pass_address_is_drawn_as_a_version_8_code_at_most():
+def test_a_realistic_pass_address_is_drawn_as_a_version_7_code_at_most():
     address = f"HTTPS://TERMINE.MUSTERSTADT.DE/P/{sign(FACTS, KEY)}"
     assert segno.make(address, error="m", boost_error=False).mode == "alphanumeric"
     drawn = read_qr_svg(toolkit.qr_svg(address, "QR", "qr"))
     assert drawn.text == address
-    assert int(drawn.extra["Version"]) <= 8
+    assert int(drawn.extra["Version"]) <= 7

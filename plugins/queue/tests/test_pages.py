@@ -271,9 +271,9 @@ def test_the_door_and_the_pass_page_show_the_number_of_a_check_in(app, data, tod
     shown = pass_slot(app, "checked_in", "C")
     with app.test_request_context("/de/"):
         app.preprocess_request()
-        door = render_template_string("{{ slot('arrival.door', kind='valid_now', service_group='residence', "
+        door = render_template_string("{{ slot('arrival.door', kind='valid_now', "
                                       "public_id='" + "C" * 26 + "') }}")
-        nothing = render_template_string("{{ slot('arrival.door', kind='not_genuine', service_group='', "
+        nothing = render_template_string("{{ slot('arrival.door', kind='not_genuine', "
                                          "public_id='') }}")
     assert "A 001" in door and "/de/queue/t/" in shown and "A 001" in shown
     assert "queue-door" not in nothing
@@ -281,7 +281,7 @@ def test_the_door_and_the_pass_page_show_the_number_of_a_check_in(app, data, tod
     data(lambda s: s.execute(text("UPDATE queue_ticket SET state = 'done'")))
     with app.test_request_context("/de/"):
         app.preprocess_request()
-        again = render_template_string("{{ slot('arrival.door', kind='already_checked_in', service_group='residence', "
+        again = render_template_string("{{ slot('arrival.door', kind='already_checked_in', "
                                        "public_id='" + "C" * 26 + "') }}")
     assert "queue-door" not in again and "A 001" not in again
 
