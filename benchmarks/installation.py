@@ -121,7 +121,7 @@ class Installation:
             batch = []
             for cells in seed.rows(total - self.appointments, first=self.appointments):
                 parsed = {name: PARSERS[name](value) for name, value in zip(seed.HEADER, cells, strict=True)}
-                record, _problem = _record(parsed)
+                record = _record(parsed)
                 batch.append({**record, "version": 1, "created_at": now, "updated_at": now,
                               "status_changed_at": now})
                 if len(batch) == BULK_CHUNK:
