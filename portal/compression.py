@@ -13,6 +13,7 @@ import gzip
 import re
 import struct
 import zlib
+from collections.abc import Callable
 
 from flask import Flask, Response, request
 
@@ -50,11 +51,18 @@ def _deflated_alone(data: bytes) -> bytes:
     return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
 
 
+def _stored(data: bytes) -> bytes:
+    """Return data as stored (uncompressed) deflate blocks of at most 65,535 bytes each."""
+    return b"".join(b"\x00" + struct.pack("<HH", len(chunk), len(chunk) ^ 0xFFFF) + chunk
+                    for chunk in (data[start:start + 0xFFFF] for start in range(0, len(data), 0xFFFF)))
+
+
 class PrecompressedPage:
     """A page compressed once but for stand-ins that each answer replaces (a visitor's form token, a form's key).
 
-    The parts around the stand-ins are compressed when the page is kept, each replacement in blocks of its own:
-    it is never compressed against anything else in the page.
+    The parts around the stand-ins are compressed when the page is kept. Each replacement goes in as a stored
+    block of its own: it is never compressed against anything else in the page, and a random token would not
+    shrink, while setting up a compressor for it would cost each answer more than the rest of the page's gzip.
     """
 
     def __init__(self, body: bytes, stand_ins: tuple[bytes, ...]):
@@ -76,13 +84,16 @@ class PrecompressedPage:
 
     def gzipped(self, replacements: tuple[bytes, ...]) -> bytes:
         """Return the page with each stand-in replaced, gzip-compressed."""
-        blocks = self._joined(self.deflated, [_deflated_alone(replacement) for replacement in replacements])
+        blocks = self._joined(self.deflated, [_stored(replacement) for replacement in replacements])
         body = self.body(replacements)
         return b"".join((_GZIP_HEADER, blocks, _LAST_EMPTY_BLOCK,
                          struct.pack("<II", zlib.crc32(body), len(body) & 0xFFFFFFFF)))
 
-    def response(self, replacements: tuple[bytes, ...], status: str, headers: list[tuple[str, str]]) -> Response:
-        """Return the answer with the replacements, compressed when the visitor accepts it and it is worth it."""
+    def response(self, makers: tuple[Callable[[], bytes], ...], status: str,
+                 headers: list[tuple[str, str]]) -> Response:
+        """Return the answer with each stand-in replaced by what its maker returns, compressed when the visitor accepts
+        it and it is worth it; a maker whose stand-in the page does not hold is not called."""
+        replacements = tuple(make() if index in self.gaps else b"" for index, make in enumerate(makers))
         response = Response(status=status, headers=headers)
         response.vary.add("Accept-Encoding")
         if request.accept_encodings["gzip"] and sum(map(len, self.parts)) >= MINIMUM_SIZE:

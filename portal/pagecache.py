@@ -121,9 +121,8 @@ def kept_form_page(view):
                 return response
             if response.status_code != 200 or response.mimetype != "text/html":
                 # Not a page to keep: it gets the visitor's token and a key of its own like any other answer.
-                token, sending_key = _own_replacements()
-                response.set_data(response.get_data().replace(_TOKEN_PLACEHOLDER, token)
-                                  .replace(_KEY_PLACEHOLDER, sending_key))
+                response.set_data(response.get_data().replace(_TOKEN_PLACEHOLDER, _visitors_token())
+                                  .replace(_KEY_PLACEHOLDER, _new_key()))
                 return response
             headers = tuple((name, value) for name, value in response.headers.items() if name != "Content-Length")
             page = _Page(response.status, headers, PrecompressedPage(response.get_data(), _PLACEHOLDERS),
@@ -132,14 +131,21 @@ def kept_form_page(view):
                 kept.clear()
                 kept[_HELD_VERSION] = version
             kept[key] = page
-        return page.body.response(_own_replacements(), page.status, list(page.headers))
+        return page.body.response(_REPLACEMENT_MAKERS, page.status, list(page.headers))
 
     return keep_or_render
 
 
-def _own_replacements() -> tuple[bytes, bytes]:
-    """Return what this answer puts in for the placeholders: the visitor's form token and a new form key."""
-    return generate_csrf().encode(), new_sending_key().encode()
+def _visitors_token() -> bytes:
+    return generate_csrf().encode()
+
+
+def _new_key() -> bytes:
+    return new_sending_key().encode()
+
+
+# What an answer puts in for each of _PLACEHOLDERS: the visitor's form token and a new form key.
+_REPLACEMENT_MAKERS = (_visitors_token, _new_key)
 
 
 _HELD_VERSION = object()
