@@ -6,7 +6,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, abort, has_request_context, request, send_from_directory, url_for
+from flask import Flask, abort, current_app, has_request_context, request, send_from_directory, url_for
 
 ONE_YEAR = 365 * 24 * 3600
 KEPT_ADDRESSES = 512
@@ -23,6 +23,11 @@ def static_folders(app: Flask) -> dict[str, Path]:
         plugin.name: plugin.static for plugin in app.extensions["portal.loaded_plugins"]}
 
 
+def asset_url(owner: str, filename: str) -> str:
+    """Return the address of a static file of the core ('core') or a plugin, with its content hash."""
+    return current_app.extensions["portal.asset_url"](owner, filename)
+
+
 def init_app(app: Flask) -> None:
     """Serve plugin static files and offer asset_url() to templates."""
     folders = static_folders(app)
@@ -30,7 +35,7 @@ def init_app(app: Flask) -> None:
     # debugging, an edited file gets its new address at once.
     kept: dict[tuple[str, str, str], str] = {}
 
-    def asset_url(owner: str, filename: str) -> str:
+    def fingerprinted_url(owner: str, filename: str) -> str:
         """Return a static file's address with its content hash, for long caching."""
         key = (owner, filename, request.script_root if has_request_context() else "")
         address = kept.get(key)
@@ -60,4 +65,4 @@ def init_app(app: Flask) -> None:
                 response.headers["Cache-Control"] = "public, max-age=3600"
         return response
 
-    app.jinja_env.globals["asset_url"] = asset_url
+    app.extensions["portal.asset_url"] = app.jinja_env.globals["asset_url"] = fingerprinted_url

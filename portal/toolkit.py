@@ -15,6 +15,7 @@ from flask_babel import gettext, lazy_ngettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from .addresses import current_path, local_path, public_url_for
+from .assets import asset_url
 from .blueprints import public_blueprint, staff_blueprint
 from .clock import (
     office_now,
@@ -144,6 +145,8 @@ def portal_settings() -> dict:
 
 
 __all__ = [
+    # A static file's fingerprinted address, as templates write it (portal/assets.py).
+    "asset_url",
     "Base", "ContentStatus", "CsvFormatError", "CsvReport", "NavItem", "PluginInfo",
     "DEMO", "EmailSetting", "MailMessage", "PluginSettings", "Slot", "office_now", "office_today", "office_zone",
     "opening_day", "opening_weekdays", "opening_times", "opening_times_text", "office_open_at",

@@ -8,6 +8,7 @@ passes with their state, which the device keeps for judging offline.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime, time
 
@@ -46,6 +47,8 @@ SHOWN_AGAIN = ("kind", "detail", "public_id")
 BATCH_LIMIT = 200
 CODE_LIMIT = 400
 ICONS = {VALID_NOW: "✓", TOO_EARLY: "◷", ANOTHER_DAY: "▦", CHANGED: "!", NOT_GENUINE: "✕", ALREADY_CHECKED_IN: "↺"}
+# The files the door page runs on: a release changing one of them makes a door page left open reload itself.
+DOOR_FILES = ("door.js", "door-worker.js", "vendor/jsQR.js", "arrival.css")
 # Only the door page may use the camera (the core denies it to every other page).
 DOOR_PERMISSIONS = "camera=(self), microphone=(), geolocation=(), payment=()"
 
@@ -147,8 +150,14 @@ def door():
         worker_url=url_for("arrival.door_worker", lang=lang), scope=url_for("arrival_staff.door", lang=lang),
         check_url=url_for("arrival_staff.check", lang=lang), batch_url=url_for("arrival_staff.batch", lang=lang),
         day_url=url_for("arrival_staff.day_list", lang=lang), keys_url=url_for("arrival.public_keys", lang=lang),
-        zone=current_app.config["PORTAL"]["timezone"])
+        zone=current_app.config["PORTAL"]["timezone"], version=door_version())
     return _with_door_headers(make_response(page, 422 if form.errors else 200))
+
+
+def door_version() -> str:
+    """Return a short token of the door page's files, which the page and today's list both carry."""
+    addresses = "\n".join(toolkit.asset_url("arrival", name) for name in DOOR_FILES)
+    return hashlib.sha256(addresses.encode()).hexdigest()[:12]
 
 
 def _json_refusal(message: str):
@@ -260,6 +269,8 @@ def day_list():
                                      .order_by(ArrivalPass.public_id)).all()
     response = jsonify({
         "day": today.isoformat(),
+        # A door page whose own token differs was opened before a release changed its files (door.js reloads).
+        "version": door_version(),
         "passes": [{"public_id": row.public_id, "short_code": row.public_id[:SHORT_CODE_LENGTH],
                     "key_id": row.key_id, "window_start": row.window_start.strftime("%H:%M"),
                     "window_end": row.window_end.strftime("%H:%M"), "persons": row.persons,

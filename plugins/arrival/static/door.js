@@ -30,6 +30,13 @@
   // The session ended while check-ins wait: the door is online but may not send them; it must not look offline.
   var signedOut = false;
   var audio = null;
+  // The end of the last check, or the last keystroke: a newer release's page is taken only after a quiet minute.
+  var lastActivity = Date.now();
+  var QUIET_MS = 60000;
+  var RETRY_MS = 600000;
+  var CAMERA_KEY = "arrival-door-camera";
+  var RELOADED_KEY = "arrival-door-reloaded-for";
+  var checking = 0;
 
   function element(name, className, content) {
     var node = document.createElement(name);
@@ -369,6 +376,7 @@
    * leaves the field alone, so a phone does not open its keyboard after every read. */
   function check(scanned, typed) {
     var code = passIn(scanned);
+    checking += 1;
     if (typed) codeField.value = "";
     var judgeHere = function () {
       wentOffline();
@@ -401,6 +409,8 @@
       updateBanner();
       return null;
     }, judgeHere).then(function () {
+      checking -= 1;
+      lastActivity = Date.now();
       if (!typed) return;
       codeField.focus();
       // The field on top and the verdict below it in view, whatever the staff menu above takes on a phone.
@@ -414,6 +424,8 @@
   deviceField.addEventListener("input", function () {
     localStorage.setItem("arrival-door-device", deviceField.value);
   });
+
+  codeField.addEventListener("input", function () { lastActivity = Date.now(); });
 
   form.addEventListener("submit", function (event) {
     if (!codeField.value.trim()) {
@@ -441,7 +453,23 @@
       lists[1].keys.forEach(function (key) { publicKeys[key.key_id] = key.public_key; });
       // Tells whoever looks (and the browser tests) which day the device can judge offline.
       form.setAttribute("data-offline-day", dayList.day);
+      reloadWhenNewer(dayList.version);
     }, function () { return null; });
+  }
+
+  /* A release changed the door's files while this page stayed open: reload at a quiet moment, when nothing is on
+   * screen or in the field that the guard still needs and nothing waits to be sent. A reload that brought the
+   * earlier page again (its offline copy, a server not yet updated) is tried again only after ten minutes. The
+   * camera comes back on. */
+  function reloadWhenNewer(version) {
+    if (!version || version === text.version) return;
+    var tried = JSON.parse(sessionStorage.getItem(RELOADED_KEY) || "{}");
+    if (tried.version === version && Date.now() - tried.at < RETRY_MS) return;
+    var quiet = Date.now() - lastActivity >= QUIET_MS && !codeField.value && document.activeElement !== deviceField;
+    if (!quiet || checking || waiting || offlineSince !== null || signedOut || !sent.hidden) return;
+    sessionStorage.setItem(RELOADED_KEY, JSON.stringify({version: version, at: Date.now()}));
+    if (stream) sessionStorage.setItem(CAMERA_KEY, "on");
+    location.reload();
   }
 
   /* ---- The camera: BarcodeDetector where the browser has one, otherwise the vendored jsQR. ---- */
@@ -519,6 +547,10 @@
     cameraButton.addEventListener("click", function () {
       if (stream) stopCamera(); else startCamera();
     });
+    if (sessionStorage.getItem(CAMERA_KEY)) {
+      sessionStorage.removeItem(CAMERA_KEY);
+      startCamera();
+    }
   }
 
   /* ---- Offline: the service worker keeps the page, its files, the keys and today's list. ---- */

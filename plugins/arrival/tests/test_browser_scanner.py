@@ -6,7 +6,9 @@ from time import monotonic
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import request
 from playwright.sync_api import expect
+from portal_plugins.arrival import door_views
 from portal_plugins.arrival.door import revoke
 from portal_plugins.arrival.models import ArrivalPass
 from portal_plugins.arrival.passes import public_id_text, short_code, sign
@@ -15,7 +17,7 @@ from sqlalchemy import select
 from portal import toolkit
 from portal.testing import PHONE, assert_accessible, assert_icons_drawn, assert_no_horizontal_scroll, browser_sign_in
 
-from .conftest import format_1_bytes, qr_code_picture, signed
+from .conftest import CAMERA_SIZE, format_1_bytes, qr_code_picture, signed
 
 SMALL_PHONE = {**PHONE, "viewport": {"width": 320, "height": 640}}
 
@@ -341,6 +343,61 @@ def test_a_door_signed_out_with_check_ins_waiting_says_so_and_keeps_them(browser
     _door(page, live_server, make_staff)
     expect(page.locator("#arrival-offline")).to_be_empty()
     assert len(_check_ins(data)) == 1
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_door_page_left_open_takes_a_new_release_after_a_quiet_minute_with_its_camera_on(camera_browser,
+                                                                                          live_server, make_staff,
+                                                                                          monkeypatch):
+    width, height = CAMERA_SIZE
+    context = camera_browser(b"\x80" * (width * height)).new_context(**PHONE)
+    context.grant_permissions(["camera"], origin=live_server.url)
+    page = context.new_page()
+    page.clock.install()
+    _door(page, live_server, make_staff)
+    page.click("#arrival-camera-button")
+    expect(page.locator("#arrival-camera-video")).to_be_visible()
+    page.evaluate("window.openedBeforeTheRelease = true")
+    monkeypatch.setattr(door_views, "door_version", lambda: "a-new-release")
+
+    def after_the_next_list(minutes_seconds):
+        """Let the clock jump (the list is asked for every 30 s) and give the page time to answer."""
+        page.clock.fast_forward(minutes_seconds)
+        page.wait_for_timeout(1000)
+
+    # A code half typed in the field keeps the page, however long it stays there.
+    page.fill("#code", "AAAQ")
+    after_the_next_list("02:00")
+    assert page.evaluate("window.openedBeforeTheRelease") is True
+    # Emptied just now: not quiet for a minute yet.
+    page.fill("#code", "")
+    after_the_next_list("00:35")
+    assert page.evaluate("window.openedBeforeTheRelease") is True
+    # A quiet minute: the page of the new release, with the camera on again.
+    with page.expect_navigation():
+        page.clock.fast_forward("00:30")
+    assert page.evaluate("JSON.parse(document.getElementById('arrival-door-data').textContent).version") == \
+        "a-new-release"
+    assert page.evaluate("window.openedBeforeTheRelease") is None
+    expect(page.locator("#arrival-camera-video")).to_be_visible()
+    expect(page.locator("#arrival-camera-button")).to_have_text("Kamera anhalten")
+    # Once on the new release, the page stays.
+    page.evaluate("window.openedOnTheRelease = true")
+    after_the_next_list("03:00")
+    assert page.evaluate("window.openedOnTheRelease") is True
+    # A reload that brings an older page than the list's (an offline copy, a server behind) is tried again only
+    # after ten minutes.
+    monkeypatch.setattr(door_views, "door_version", lambda: "a-new-release" if request.endpoint.endswith(".door")
+                        else "a-later-release")
+    with page.expect_navigation():
+        page.clock.fast_forward("01:05")
+    page.evaluate("window.openedAgain = true")
+    after_the_next_list("03:00")
+    after_the_next_list("03:00")
+    assert page.evaluate("window.openedAgain") is True
+    with page.expect_navigation():
+        page.clock.fast_forward("04:30")
     context.close()
 
 

@@ -1,5 +1,7 @@
 """The door's JSON addresses: one check-in, a batch from an offline device, today's list; the door role only."""
 
+import json
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -225,6 +227,17 @@ def test_the_day_list_holds_todays_passes_current_facts_revocations_and_check_in
                        "window_start": "00:00", "window_end": "23:59", "persons": 3, "revoked": False,
                        "checked_in_at": noon.isoformat()}
     assert entries[public_id_text(revoked.public_id)]["revoked"] is True
+
+
+def test_the_day_list_names_the_release_of_the_door_pages_files_as_the_page_does(door, monkeypatch):
+    page_version = json.loads(re.search(r'<script type="application/json" id="arrival-door-data">(.*?)</script>',
+                                        door.get(DOOR).get_data(as_text=True), re.DOTALL).group(1))["version"]
+    assert door.get(DAY).get_json()["version"] == page_version
+    real_address = toolkit.asset_url
+    # A release with another door.js: its fingerprinted address, and with it the token, changes.
+    monkeypatch.setattr(toolkit, "asset_url", lambda owner, name: real_address(owner, name).replace(
+        "v=", "v=0") if name == "door.js" else real_address(owner, name))
+    assert door.get(DAY).get_json()["version"] not in {page_version, "", None}
 
 
 def test_only_the_door_page_may_use_the_camera(door, client):
