@@ -106,7 +106,7 @@ from .security import accepts_uploads
 from .staff.auth import audit, current_staff, forget_audit_details
 from .staff.changes import SYSTEM_ACTOR, readable_languages
 from .submissions import SendingKeyField, claim_sending, keep_answer
-from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page, slot_values
+from .templating import NavItem, StaffMenuItem, Tile, is_htmx, render_page, slot, slot_values
 from .versioning import VersionField, VersionForm, save_if_current
 
 hookimpl = pluggy.HookimplMarker("portal")
@@ -188,7 +188,7 @@ __all__ = [
     "ids_never_reused",
     "save_if_current",
     "Event", "publish", "qr_svg", "public_url_for", "current_path", "local_path", "formula_safe", "write_csv",
-    "slot_values",
+    "slot", "slot_values",
     "RenderingError", "is_public_page", "render_in_language", "result_address", "set_result_address", "stateless",
     # Live versions of topics named '<plugin>:<name>', shared by all processes (portal/live.py).
     "bump", "conditional", "live_version", "live_view",

@@ -18,7 +18,7 @@ bp = toolkit.public_blueprint("arrival", __name__)
 # Enough for a family's passes and a few reloads; far too few to guess a pass. A valid pass's page follows its own
 # address with a script: those polls, answered 304 while nothing changed, do not count.
 PASS_PAGE_LIMIT = "30 per 10 minutes"
-# How often that script asks whether the door has checked the pass in.
+# How often that script asks whether the door has checked the pass in, and then whether the visit moved on.
 FOLLOW_SECONDS = 10
 
 
@@ -61,15 +61,18 @@ def pass_page(code: str):
     current = row_facts(record) if record is not None else facts
     moved = state != "changed" and _when(current) != _when(facts)
     public_id = public_id_text(facts.public_id)
-    # What the page says, as its script's polls compare it: the page changes when the door checks the pass in.
-    etag = hashlib.sha256(repr((state, checked_in_at, _when(current), moved)).encode()).hexdigest()[:20]
+    # What plugins following the visit say (the waiting room: the number, then the call) is part of the page.
+    answers = toolkit.slot("arrival.pass", state=state, public_id=public_id)
+    # What the page says, as its script's polls compare it: the page changes when the door checks the pass in, and
+    # after that whenever the answers change, so a client who keeps it open sees the call.
+    etag = hashlib.sha256(repr((state, checked_in_at, _when(current), moved, str(answers))).encode()).hexdigest()[:20]
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
         # Opened on a phone, the page is the pass to show at the door; once used or void there is nothing to show.
         shown = shown_pass(current_pass(public_id) or code, facts.public_id) if state == "valid" else None
         response = make_response(render_template(
-            "arrival/pass.html", facts=current, state=state, shown_pass=shown, moved=moved,
+            "arrival/pass.html", facts=current, state=state, shown_pass=shown, moved=moved, pass_answers=answers,
             checked_in_at=checked_in_at, public_id=public_id, etag=f'W/"{etag}"', follow_seconds=FOLLOW_SECONDS))
     response.set_etag(etag, weak=True)
     # The address is the secret: never cached by a shared proxy, nor sent on as a referrer.

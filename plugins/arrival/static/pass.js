@@ -1,6 +1,6 @@
-// A valid pass's page follows its own address (the core's live.js): once the door has checked the pass in, or the
-// appointment changed, it shows the page anew, which says what comes next (the waiting number). The reload button
-// and its hint give way to a hint that the page changes by itself.
+// A valid or checked-in pass's page follows its own address (the core's live.js): once the door has checked the pass
+// in, the appointment changed, or what comes next changed (the waiting number, then the call), it shows the page
+// anew. The reload button and its hint give way to a hint that the page changes by itself.
 (function () {
   "use strict";
   var form = document.querySelector("[data-arrival-follow]");

@@ -64,9 +64,17 @@ def test_with_the_waiting_room_the_page_follows_the_visit_to_its_end(app, client
     with database() as session, app.test_request_context():
         assert check_in(code, keys_verifying_today(), toolkit.office_now(), "Eingang A", 1).kind == "valid_now"
         session.commit()
-    body = _page(client, code).get_data(as_text=True)
+    page = _page(client, code)
+    body = page.get_data(as_text=True)
     assert "Sie sind eingecheckt" in body and "/de/queue/t/" in body and "A 001" in body
     assert "Bitte warten Sie, bis Sie aufgerufen werden." not in body  # the ticket's page says when
+    # The script's poll learns of the call: the waiting room's answer is part of the page's tag.
+    etag = page.headers["ETag"]
+    assert client.get(f"/de/arrival/p/{code}", headers={"If-None-Match": etag}).status_code == 304
+    data(lambda session: session.execute(text("UPDATE queue_ticket SET state = 'called', desk = 'raum-2-14', "
+                                              "room = '2.14'")))
+    called = client.get(f"/de/arrival/p/{code}", headers={"If-None-Match": etag})
+    assert called.status_code == 200 and "Sie sind an der Reihe!" in called.get_data(as_text=True)
     for state, said in (("done", "Ihr Anliegen ist erledigt."), ("missed", "waren aber nicht da")):
         data(lambda session, state=state: session.execute(text("UPDATE queue_ticket SET state = :state"),
                                                              {"state": state}))
@@ -99,8 +107,11 @@ def test_the_script_s_polls_are_answered_304_until_the_door_checks_the_pass_in(a
     changed = client.get(f"/de/arrival/p/{code}", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert "Sie sind eingecheckt" in changed.get_data(as_text=True)
-    # A checked-in pass's page has nothing more to follow (the waiting room's ticket page does that).
-    assert "data-arrival-follow" not in changed.get_data(as_text=True)
+    # A checked-in pass's page goes on following itself, from its new tag, for what plugins say of the visit.
+    followed = lxml.html.fromstring(changed.get_data(as_text=True)).xpath("//*[@data-arrival-follow]")
+    assert [(node.tag, node.get("hidden"), node.get("data-arrival-etag")) for node in followed] == [
+        ("div", "", changed.headers["ETag"])]
+    assert client.get(f"/de/arrival/p/{code}", headers={"If-None-Match": changed.headers["ETag"]}).status_code == 304
 
 
 def test_the_letter_of_an_appointment_moved_the_same_day_shows_the_new_time(app, client, make_pass):

@@ -16,24 +16,33 @@ from portal.testing import (
 )
 
 
+def import_an_appointment_today(app, tmp_path, today) -> None:
+    """Import M-100001 (born 27.03.1985) for today at midnight: its arrival window is open at any hour of the run."""
+    export = tmp_path / "export.csv"
+    export.write_text("reference;birth_date;service;status;date;time;building;room;persons\n"
+                      f"M-100001;27.03.1985;eu-blue-card;scheduled;{today:%d.%m.%Y};00:00;Wacker Hof;1.07;1\n")
+    assert app.test_cli_runner().invoke(args=["appointments", "import", str(export)]).exit_code == 0
+
+
+def check_in_at_the_door(browser, live_server, make_staff, short_code: str):
+    """Check a pass in by its short code on the door's phone, which names the number given; return that page."""
+    door = browser.new_context(**PHONE).new_page()
+    browser_sign_in(door, live_server.url, make_staff("door"))
+    door.goto(f"{live_server.url}/de/staff/arrival/")
+    door.fill("#code", short_code)
+    door.press("#code", "Enter")
+    expect(door.locator(".queue-door__number")).to_have_text("A 001")
+    return door
+
+
 @pytest.mark.browser
 @pytest.mark.both_databases
 @pytest.mark.portal_config({"plugins": ["appointments", "arrival", "queue"]})
 def test_a_check_in_gives_a_ticket_the_phone_follows_until_a_desk_calls_it(app, browser, live_server, make_staff,
                                                                           data, tmp_path, today):
-    export = tmp_path / "export.csv"
-    # At midnight: the arrival window opens with the day, so the door lets the client in at any hour of the run.
-    export.write_text("reference;birth_date;service;status;date;time;building;room;persons\n"
-                      f"M-100001;27.03.1985;eu-blue-card;scheduled;{today:%d.%m.%Y};00:00;Wacker Hof;1.07;1\n")
-    assert app.test_cli_runner().invoke(args=["appointments", "import", str(export)]).exit_code == 0
+    import_an_appointment_today(app, tmp_path, today)
     public_id = data(lambda s: s.scalar(text("SELECT public_id FROM arrival_pass")))
-
-    door = browser.new_context(**PHONE).new_page()
-    browser_sign_in(door, live_server.url, make_staff("door"))
-    door.goto(f"{live_server.url}/de/staff/arrival/")
-    door.fill("#code", f"{public_id[:4]}-{public_id[4:8]}-{public_id[8:12]}")
-    door.press("#code", "Enter")
-    expect(door.locator(".queue-door__number")).to_have_text("A 001")
+    door = check_in_at_the_door(browser, live_server, make_staff, f"{public_id[:4]}-{public_id[4:8]}-{public_id[8:12]}")
     # Large and bold, for the door staff to read out: the queue's stylesheet comes with the number.
     # The stylesheet arrives with the verdict's markup and loads after it: wait for it rather than race it. Polled
     # from here: the page's Content-Security-Policy forbids the eval that wait_for_function polls with.
@@ -75,6 +84,49 @@ def test_a_check_in_gives_a_ticket_the_phone_follows_until_a_desk_calls_it(app, 
     assert_no_horizontal_scroll(phone)
     assert_accessible(phone)
     phone_context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.portal_config({"plugins": ["appointments", "arrival", "queue"]})
+def test_a_client_who_keeps_the_pass_page_open_sees_the_number_then_the_call(app, browser, live_server, make_staff,
+                                                                             data, tmp_path, today):
+    import_an_appointment_today(app, tmp_path, today)
+    phone = browser.new_context(**NARROW_PHONE).new_page()
+    # The phone's clock jumps over the pass page's 10 seconds between polls.
+    phone.clock.install()
+    phone.goto(f"{live_server.url}/de/appointments/?ref=M-100001")
+    phone.fill("#day", "27")
+    phone.fill("#month", "3")
+    phone.fill("#year", "1985")
+    phone.click("#lookup-region button[type=submit]")
+    phone.click(".arrival-result a")
+    expect(phone.locator(".arrival-pass-state--valid")).to_be_visible()
+    phone.evaluate("window.openedBeforeTheDoor = true")
+
+    check_in_at_the_door(browser, live_server, make_staff, phone.text_content(".arrival-code__short"))
+    # The phone shows the number by itself, and keeps following the page.
+    phone.clock.fast_forward("00:11")
+    expect(phone.locator(".arrival-pass-state--checked_in")).to_be_visible()
+    expect(phone.locator(".queue-pass a")).to_contain_text("A 001")
+    assert phone.evaluate("window.openedBeforeTheDoor") is None
+    phone.evaluate("window.checkedIn = true")
+
+    desk = browser.new_context(**NARROW_PHONE).new_page()
+    browser_sign_in(desk, live_server.url, make_staff("caseworker"))
+    desk.goto(f"{live_server.url}/de/staff/queue/desk/raum-2-14")
+    desk.click("text=Nächste Nummer aufrufen")
+    expect(desk.locator(".queue-current__number")).to_have_text("A 001")
+    phone.clock.fast_forward("00:11")
+    expect(phone.locator(".queue-call__title")).to_contain_text("Sie sind an der Reihe!")
+    expect(phone.locator(".queue-call__text")).to_contain_text("Raum 2.14")
+    assert phone.evaluate("window.checkedIn") is None
+    assert_no_horizontal_scroll(phone)
+    assert_accessible(phone)
+    # Nothing changes while the call stands: the page is not shown anew.
+    phone.evaluate("window.called = true")
+    phone.clock.fast_forward("00:11")
+    phone.wait_for_timeout(1000)
+    assert phone.evaluate("window.called") is True
 
 
 @pytest.mark.browser
