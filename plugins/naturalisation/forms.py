@@ -57,7 +57,12 @@ class CaseForm(toolkit.VersionForm):
         self.birth_dates = births
 
     def validate_family_group(self, field):
-        field.data = parse_family((field.data or "").strip())
+        if field.errors:  # too long: the Length validator, whose limit the field's maxlength shows, said so
+            return
+        try:
+            field.data = parse_family((field.data or "").strip())
+        except ValueError as problem:
+            raise ValidationError(str(problem)) from problem
 
 
 class ImportForm(toolkit.Form):

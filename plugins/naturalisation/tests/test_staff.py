@@ -79,6 +79,14 @@ def test_recording_a_case_checks_every_field_and_keeps_the_input(caseworker, dat
         "family_group": "", "letter_language": ""})
     assert response.status_code == 422 and "Bitte prüfen Sie das Geburtsdatum." in response.get_data(as_text=True)
     assert count_cases(database) == 0
+    # A family name longer than the field allows (sent past its maxlength) gets the field's message alone.
+    response = caseworker.post(f"{BASE}/cases/new", data={
+        "csrf_token": token, "reference": "54/77-2026", "ready_on": today.isoformat(), "births": "12.03.1980",
+        "family_group": "F" * 41, "letter_language": ""})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Höchstens 40 Zeichen." in page and "Die Familie darf" not in page
+    assert count_cases(database) == 0
 
     response = caseworker.post(f"{BASE}/cases/new", data={
         "csrf_token": token, "reference": " 54/77-2026 ", "ready_on": today.isoformat(),
