@@ -88,7 +88,23 @@
     }
   }
 
+  /* The page without script said the field was empty or too long; a verdict or message shown since replaces that. */
+  function clearFieldError() {
+    var error = document.getElementById("code-error");
+    if (!error) return;
+    error.remove();
+    codeField.removeAttribute("aria-invalid");
+    var described = (codeField.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== "code-error";
+    });
+    if (described.length) codeField.setAttribute("aria-describedby", described.join(" "));
+    else codeField.removeAttribute("aria-describedby");
+    var field = codeField.closest(".field");
+    if (field) field.classList.remove("field--error");
+  }
+
   function show(kind, detail, slotMarkup, note) {
+    clearFieldError();
     var section = element("section", "arrival-verdict arrival-verdict--" + kind);
     section.setAttribute("aria-labelledby", "arrival-verdict-title");
     var title = element("p", "arrival-verdict__title");
@@ -109,6 +125,7 @@
   }
 
   function showMessage(message) {
+    clearFieldError();
     area.replaceChildren(element("p", "arrival-verdict__note", message));
   }
 

@@ -347,6 +347,27 @@ def test_a_door_signed_out_with_check_ins_waiting_says_so_and_keeps_them(browser
 
 
 @pytest.mark.browser
+def test_the_servers_word_on_an_empty_field_gives_way_to_the_next_verdict(browser, live_server, make_staff,
+                                                                          make_pass):
+    code, _ = make_pass()
+    page = browser.new_context(**PHONE).new_page()
+    _door(page, live_server, make_staff)
+    # Enter on the empty field: the page without script answers, with the field's error.
+    with page.expect_navigation():
+        page.press("#code", "Enter")
+    expect(page.locator("#code-error")).to_have_text("Bitte scannen Sie die Einlasskarte oder tippen Sie den "
+                                                     "Kurzcode ein.")
+    expect(page.locator("#code")).to_have_attribute("aria-invalid", "true")
+    page.fill("#code", code)
+    page.press("#code", "Enter")
+    expect(page.locator(".arrival-verdict--valid_now")).to_be_visible()
+    expect(page.locator("#code-error")).to_have_count(0)
+    assert page.evaluate("document.getElementById('code').getAttribute('aria-invalid')") is None
+    assert "code-error" not in (page.get_attribute("#code", "aria-describedby") or "")
+    expect(page.locator(".field--error")).to_have_count(0)
+
+
+@pytest.mark.browser
 def test_a_door_page_left_open_takes_a_new_release_after_a_quiet_minute_with_its_camera_on(camera_browser,
                                                                                           live_server, make_staff,
                                                                                           monkeypatch):
