@@ -61,14 +61,21 @@ def current_version(record) -> int:
     return getattr(record, _version_key(record))
 
 
+def _changes_pending(session) -> bool:
+    """Tell whether flushing the session would write anything: rows added, deleted or with a value changed."""
+    return bool(session.new or session.deleted or any(session.is_modified(row) for row in session.dirty))
+
+
 def save_if_current(record, version: int | None, change: Callable[[], object] | None = None) -> bool:
     """Apply change and flush it if the record is still at version; else roll back and return False.
 
     The record's row is written with ``WHERE version = …`` even when only rows
     that belong to it change, so a colleague's save that lands after the check
     is still noticed (SQLAlchemy raises StaleDataError at the flush). Deleting
-    the record inside change is a versioned delete. After False the session is
-    rolled back, so reading the record shows what is stored now.
+    the record inside change is a versioned delete. A change that changes
+    nothing writes nothing and keeps the version, so a colleague's form loaded
+    before stays current. After False the session is rolled back, so reading
+    the record shows what is stored now.
     """
     session = object_session(record)
     key = _version_key(record)
@@ -81,6 +88,8 @@ def save_if_current(record, version: int | None, change: Callable[[], object] | 
             if change is not None:
                 change()
             if record not in session.deleted:
+                if not _changes_pending(session):
+                    return True
                 # Setting the next version makes the row's UPDATE (and its version check) happen in any case.
                 setattr(record, key, inspect(record).mapper.version_id_generator(loaded))
         session.flush()

@@ -41,7 +41,9 @@ class Notice(toolkit.Base):
     starts_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, index=True)
     ends_at: Mapped[datetime | None] = mapped_column(toolkit.UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
-    updated_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow)
+    # Set by every save that writes the row (a text's change writes it too: its version moves), never by one that
+    # changes nothing.
+    updated_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime, default=toolkit.utcnow, onupdate=toolkit.utcnow)
     # Sent with every edit form; a save based on an older version is a conflict, never an overwrite.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -78,7 +78,6 @@ def _apply(form: NoticeForm, notice: Notice) -> None:
     notice.priority = form.priority.data
     notice.starts_at = _kept_or_entered(notice.starts_at, form.starts_at.data)
     notice.ends_at = _kept_or_entered(notice.ends_at, form.ends_at.data)
-    notice.updated_at = toolkit.utcnow()
     wanted = form.texts()
     existing = notice.text_by_language()
     for lang, text in existing.items():

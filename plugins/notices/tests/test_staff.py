@@ -334,6 +334,27 @@ def test_a_page_sent_twice_saves_once_and_answers_as_its_first_sending(app, staf
     assert only_notice(load).version == 2 and len(audit_entries(app, "publish")) == 1
 
 
+def test_a_save_that_changes_nothing_keeps_the_version_so_a_colleague_s_page_stays_current(app, staff_client,
+                                                                                         make_notice, load,
+                                                                                         form_values):
+    notice_id = make_notice({"de": ("Umzug", "Neue Adresse."), "ar": ("انتقال", "عنوان جديد.")})
+    editor, colleague = staff_client("editor"), staff_client("editor")
+    # Saved once through the page, the texts carry what they were written for (the fixture's have nothing).
+    assert editor.post(edit_url(notice_id), data=form_values(editor.get(edit_url(notice_id))).to_dict() | {
+        "action": "save"}).status_code == 302
+    stored = only_notice(load)
+    theirs = form_values(colleague.get(edit_url(notice_id))).to_dict() | {"titles-de": "Ihres", "action": "save"}
+    unchanged = form_values(editor.get(edit_url(notice_id))).to_dict() | {"action": "save"}
+    assert editor.post(edit_url(notice_id), data=unchanged).status_code == 302
+    kept = only_notice(load)
+    assert (kept.version, kept.updated_at) == (stored.version, stored.updated_at)
+    assert colleague.post(edit_url(notice_id), data=theirs).status_code == 302
+    saved = only_notice(load)
+    assert saved.text_by_language()["de"].title == "Ihres" and saved.version == stored.version + 1
+    assert saved.updated_at > stored.updated_at
+    assert [entry.after["texts"]["de"]["title"] for entry in audit_entries(app, "update")] == ["Ihres"]
+
+
 def test_a_page_refused_as_a_conflict_is_saved_when_sent_again(app, staff_client, make_notice, load, form_values):
     notice_id = make_notice({"de": ("Umzug", "Neue Adresse.")})
     editor, colleague = staff_client("editor"), staff_client("editor")
