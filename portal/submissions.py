@@ -2,16 +2,19 @@
 
 Without JavaScript a double tap, a reload that asks to send again or the back button sends one filled-in page
 twice. A form that makes something (a request, a notice, a case) carries a key drawn when its page was made
-(``SendingKeyField``); its view claims the key, together with the page's address, in the transaction that
-saves what the form makes (``claim_sending``). A second sending waits at its claim until the first one
-committed, on either database (the claim is a unique row), and then gets what the first one kept as its
-answer (``keep_answer``: where it sent the person, a confirmation number) instead of making the thing again. A
+(``SendingKeyField``); its view claims the key, together with the page's address and what was filled in, in the
+transaction that saves what the form makes (``claim_sending``). A second sending of the same input waits at its
+claim until the first one committed, on either database (the claim is a unique row), and then gets what the
+first one kept as its answer (``keep_answer``: where it sent the person, a confirmation number) instead of
+making the thing again. The page sent again with other input (back, changed, sent) is a sending of its own: an
+edit then meets the version the first one saved (a conflict that keeps the input), a new thing is made. A
 first sending that failed or was refused left no claim, so the next one acts. Claims are deleted after a day.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -63,7 +66,9 @@ class SendingKeyField(HiddenField):
 
 
 def _claim_of(form) -> str:
-    return hashlib.sha256(f"{request.path}\n{form[SENDING_KEY_FIELD].data}".encode()).hexdigest()
+    # What was filled in and which button was pressed belong to the sending; the CSRF token says nothing of them.
+    filled_in = sorted((name, value) for name, value in request.form.items(multi=True) if name != "csrf_token")
+    return hashlib.sha256(json.dumps([request.path, form[SENDING_KEY_FIELD].data, filled_in]).encode()).hexdigest()
 
 
 def claim_sending(form) -> str | None:

@@ -340,6 +340,12 @@ def test_the_new_account_page_sent_twice_makes_one_account(staff_client, db, for
         as_text=True)
     assert len(db.scalars(select(StaffAccount).filter_by(email="a.demir@amt.example")).all()) == 1
     assert db.scalar(select(func.count()).select_from(AuditEntry).filter_by(action="create")) == 1
+    # The same page sent again for another person makes that person's account: the answer names what exists.
+    other = values | {"display_name": "Jonas Berg", "email": "j.berg@amt.example"}
+    assert admin.post("/de/staff/accounts", data=other).status_code == 302
+    assert "Das Konto für j.berg@amt.example wurde angelegt." in admin.get("/de/staff/accounts").get_data(
+        as_text=True)
+    assert db.scalar(select(StaffAccount.display_name).filter_by(email="j.berg@amt.example")) == "Jonas Berg"
 
 
 def test_two_admins_giving_one_address_at_once_make_one_account_and_tell_the_second(app, staff_client, db,

@@ -334,6 +334,28 @@ def test_a_page_sent_twice_saves_once_and_answers_as_its_first_sending(app, staf
     assert only_notice(load).version == 2 and len(audit_entries(app, "publish")) == 1
 
 
+def test_a_page_sent_again_with_other_input_is_a_sending_of_its_own_and_loses_nothing(app, staff_client, load,
+                                                                                      form_values):
+    editor = staff_client("editor")
+    page = form_values(editor.get(NEW)).to_dict() | form_data(editor, NEW)
+    assert editor.post(NEW, data=page).status_code == 302
+    made = only_notice(load)
+    # Back to the edit page, a title changed and another button: the first save's version is gone, so the
+    # editor gets the conflict page, the new title kept in the form, not an answer saying it was published.
+    edit = form_values(editor.get(edit_url(made.id))).to_dict() | {"titles-de": "Erste Fassung"}
+    assert editor.post(edit_url(made.id), data=edit).status_code == 302
+    changed = edit | {"titles-de": "Zweite Fassung", "action": "publish"}
+    conflict = editor.post(edit_url(made.id), data=changed)
+    assert conflict.status_code == 409
+    assert html.fromstring(conflict.get_data(as_text=True)).get_element_by_id("titles-de").get("value") == \
+        "Zweite Fassung"
+    assert (only_notice(load).state, only_notice(load).text_by_language()["de"].title) == ("draft", "Erste Fassung")
+    # The new-notice page sent again with other words makes the notice they describe.
+    assert editor.post(NEW, data=page | {"titles-de": "Noch eine", "action": "publish"}).status_code == 302
+    notices = {notice.text_by_language()["de"].title: notice.state for notice in load(select(Notice))}
+    assert notices == {"Erste Fassung": "draft", "Noch eine": "published"}
+
+
 def test_a_save_that_changes_nothing_keeps_the_version_so_a_colleague_s_page_stays_current(app, staff_client,
                                                                                          make_notice, load,
                                                                                          form_values):
