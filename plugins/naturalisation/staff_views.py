@@ -333,6 +333,11 @@ def outcome(appointment_id: int):
         # Handed over or missed can only be said on the day or after; a click on a later plan would be a slip.
         flash(_("Ein Termin in der Zukunft kann noch nicht übergeben oder verpasst sein."), "error")
         return back
+    said = _("Termin um %(time)s: %(state)s.", time=appointment.starts_at.strftime("%H:%M"), state=state_label(chosen))
+    if appointment.state == chosen:
+        # The same button pressed twice (a double tap without script), or a colleague said the same: it holds.
+        flash(said, "success")
+        return back
     if appointment.state != "planned" or not toolkit.save_if_current(
             appointment, form.version.data, lambda: record_outcome(appointment, chosen)):
         flash(_("Dieser Termin wurde inzwischen geändert. Bitte prüfen Sie ihn noch einmal."), "error")
@@ -340,8 +345,7 @@ def outcome(appointment_id: int):
     toolkit.audit(chosen, "naturalisation_appointment", appointment.id, before={"state": "planned"},
                   after={"state": chosen}, summary=_named(appointment))
     session.commit()
-    flash(_("Termin um %(time)s: %(state)s.", time=appointment.starts_at.strftime("%H:%M"),
-            state=state_label(chosen)), "success")
+    flash(said, "success")
     return back
 
 

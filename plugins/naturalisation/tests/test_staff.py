@@ -459,9 +459,13 @@ def test_missed_persons_wait_again_and_done_ones_are_finished(caseworker, databa
     on_the_day(monkeypatch, max(missed.day, done.day))
     for appointment, outcome in ((missed, "missed"), (done, "done")):
         url = f"{BASE}/days/{appointment.day.isoformat()}"
-        response = caseworker.post(f"{BASE}/appointments/{appointment.id}/outcome", data={
-            "csrf_token": csrf_token(caseworker, url), "version": appointment.version, "outcome": outcome})
+        pressed = {"csrf_token": csrf_token(caseworker, url), "version": appointment.version, "outcome": outcome}
+        response = caseworker.post(f"{BASE}/appointments/{appointment.id}/outcome", data=pressed)
         assert response.status_code == 302
+        # Pressed twice (a double tap without script): said once more, not a colleague's change.
+        again = caseworker.post(f"{BASE}/appointments/{appointment.id}/outcome", data=pressed, follow_redirects=True)
+        assert "inzwischen geändert" not in again.get_data(as_text=True)
+        assert f"Termin um {appointment.starts_at:%H:%M}:" in again.get_data(as_text=True)
     with database() as db:
         assert [p.state for p in db.get(HandoverAppointment, missed.id).persons] == ["waiting"]
         assert [p.state for p in db.get(HandoverAppointment, done.id).persons] == ["done"]
