@@ -161,7 +161,7 @@ def language_switch() -> KeptForm | None:
     if request.method != "POST":
         return None
     if "language_switch" not in g:
-        refused = not is_htmx() and has_refused_form() and is_public_page() and _is_a_page_in_languages()
+        refused = has_refused_form() and is_public_page() and _is_a_page_in_languages()
         g.language_switch = KeptForm.of_request() if refused else None
     return g.language_switch
 
@@ -268,8 +268,9 @@ def init_templating(app: Flask) -> None:
 
 
 def _refresh_language_list(response):
-    """Point the header's language list at a form's answer that htmx swaps into the page, when it has an address."""
-    if is_htmx() and result_address() is not None and response.status_code == 200 \
-            and response.mimetype == "text/html" and is_public_page():
+    """Point the header's language list at a form's answer that htmx swaps into the page, when it has an address;
+    after a public form's errors, make it the switch that carries the form's fields (as without script)."""
+    if is_htmx() and (result_address() is not None or language_switch() is not None) \
+            and response.status_code == 200 and response.mimetype == "text/html" and is_public_page():
         response.set_data(response.get_data(as_text=True) + render_template("_language_list.html", out_of_band=True))
     return response

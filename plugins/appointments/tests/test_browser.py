@@ -83,6 +83,28 @@ def test_client_follows_the_qr_link_and_takes_the_appointment_home(browser, live
 
 
 @pytest.mark.browser
+def test_with_script_the_language_switch_after_an_error_carries_what_was_typed(browser, live_server, add_appointment):
+    add_appointment()
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/en/appointments/?ref=M-100001")
+    page.fill("#day", "31")
+    page.fill("#month", "2")
+    page.fill("#year", "1985")
+    page.click("#lookup-region button[type=submit]")
+    expect(page.locator("#birth_date-error")).to_be_visible()
+    # Corrected in part after the answer, then the client, not reading English, turns to Arabic.
+    page.fill("#month", "3")
+    page.locator(".languages summary").click()
+    with page.expect_navigation():
+        page.locator(".languages button[lang=ar]").click()
+    assert page.url.startswith(f"{live_server.url}/ar/appointments/")
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert [page.input_value(f"#{name}") for name in ("reference", "day", "month", "year")] == [
+        "M-100001", "31", "3", "1985"]
+    assert_accessible(page)
+
+
+@pytest.mark.browser
 def test_lookup_without_javascript_and_in_arabic(browser, live_server, add_appointment):
     """The same form posts and answers whole pages; axe needs script, so the page above runs it."""
     add_appointment("M-100001", date(1985, 3, 27))

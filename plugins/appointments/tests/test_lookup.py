@@ -179,7 +179,7 @@ def test_htmx_gets_the_result_fragment_with_an_announcement(client, add_appointm
     assert response.headers["Cache-Control"] == "no-store"
     # The fragment is the result's page at the address htmx puts in the address bar: it prints itself, no link
     # leads to what is shown already.
-    result = fragment.split('<ul id="language-list"', 1)[0]  # the header's switch, sent out of band, leads there
+    result = fragment.split('<div id="language-switch"', 1)[0]  # the header's switch, sent out of band, leads there
     assert "data-print hidden" in result and f'href="{response.headers["HX-Push-Url"]}"' not in result
 
 
@@ -311,11 +311,19 @@ def test_a_found_appointment_answers_at_its_own_address_and_the_switch_keeps_it(
     pushed = swapped.headers["HX-Push-Url"]
     assert swapped.status_code == 200 and pushed.startswith("/ar/appointments/result/")
     fragment = swapped.get_data(as_text=True)
-    assert '<ul id="language-list" hx-swap-oob="true">' in fragment
+    assert '<div id="language-switch" hx-swap-oob="true">' in fragment
     assert f'href="/en/{pushed.removeprefix("/ar/")}" hreflang="en"' in fragment
     # An answer without a result of its own changes neither.
     missed = client.post(url, data=data | {"year": "1986"}, headers={"HX-Request": "true"})
     assert "HX-Push-Url" not in missed.headers and "language-list" not in missed.get_data(as_text=True)
+    # An answer with the form's errors makes the switch carry the fields, as the page without script does.
+    refused = client.post(url, data=data | {"day": "31", "month": "2"}, headers={"HX-Request": "true"})
+    switch = lxml.html.fromstring(refused.get_data(as_text=True)).xpath("//div[@id='language-switch']")[0]
+    assert switch.get("hx-swap-oob") == "true" and "HX-Push-Url" not in refused.headers
+    carried = {field.get("name"): field.get("value") for field in switch.xpath(".//input[@data-carried-field]")}
+    assert {name: carried[name] for name in ("reference", "day", "month", "year")} == {
+        "reference": "M-100001", "day": "31", "month": "2", "year": "1985"}
+    assert switch.xpath(".//button[@lang='en']/@formaction") == ["/en/appointments/"]
 
 
 def test_a_wrong_date_after_the_letter_s_qr_code_keeps_the_reference_for_another_language(client, add_appointment):
