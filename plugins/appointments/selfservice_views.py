@@ -200,6 +200,22 @@ def _selfservice_limit() -> str:
     return toolkit.plugin_settings("appointments")["rate_limit_selfservice"]
 
 
+# Refused input acts on nothing: only forms acted on count against the configured limit, so a family or a mediator
+# correcting a date is not held back; every sending counts against this wider one.
+EVERY_SENDING_LIMIT = "100 per hour"
+
+
+def _acted_on(response) -> bool:
+    return response.status_code != 422
+
+
+def _selfservice_limits(view):
+    """Limit a self-service form's sendings per client: those acted on, and all of them."""
+    view = toolkit.limiter.limit(toolkit.client_limit(_selfservice_limit), methods=["POST"],
+                                 deduct_when=_acted_on)(view)
+    return toolkit.limiter.limit(toolkit.client_limit(EVERY_SENDING_LIMIT), methods=["POST"])(view)
+
+
 def _render_action(action: str, appointment: Appointment, form: toolkit.Form, status: int = 200):
     form.token.data = action_token(appointment)
     return render_template("appointments/selfservice/action.html", action=action, form=form,
@@ -249,7 +265,7 @@ ACTION_ROUTE = "/self-service/<any(" + ", ".join(f"'{name}'" for name in ACTIONS
 
 
 @bp.route(ACTION_ROUTE, methods=["GET", "POST"])
-@toolkit.limiter.limit(toolkit.client_limit(_selfservice_limit), methods=["POST"])
+@_selfservice_limits
 def selfservice_action(action: str):
     form = FORMS[action]()
     token = form.token.data if request.method == "POST" else request.args.get("t", "")
@@ -268,7 +284,7 @@ def selfservice_action(action: str):
 
 
 @bp.route(ACTION_ROUTE + "/again", methods=["POST"])
-@toolkit.limiter.limit(toolkit.client_limit(_selfservice_limit), methods=["POST"])
+@_selfservice_limits
 @lookup_limits
 def selfservice_again(action: str):
     """Act on a form sent after its token expired, once the date of birth matches the appointment's."""
@@ -356,7 +372,7 @@ def mail_link(token: str):
 
 
 @bp.route("/offer/<token>", methods=["GET", "POST"])
-@toolkit.limiter.limit(toolkit.client_limit(_selfservice_limit), methods=["POST"])
+@_selfservice_limits
 def offer(token: str):
     offer = offer_for_token(token)
     if offer is None:

@@ -219,6 +219,8 @@ def test_an_appointment_without_a_visit_shows_nothing_for_a_visit(client, add_ap
 def test_actions_are_rate_limited(client, add_appointment, open_result, act):
     add_appointment()
     _html, token = open_result(client)
+    # Forms refused for their input act on nothing and do not count: correcting a date is not held back.
+    assert [act(client, "new-date", token).status_code for _ in range(3)] == [422] * 3
     assert act(client, "confirm", token).status_code == 200
     assert act(client, "confirm", token).status_code == 200
     assert act(client, "confirm", token).status_code == 429
