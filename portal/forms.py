@@ -80,6 +80,11 @@ class Form(FlaskForm):
         return super().validate(extra_validators) and not is_language_switch()
 
 
+def strip_spaces(value):
+    """Drop the spaces around a typed value, which phones add after autocompletion: a form field's filter."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def has_refused_form() -> bool:
     """Tell whether a form validated in this request has errors, those its view added after validating included."""
     return any(form.errors for form in g.get("validated_forms", ()))

@@ -54,7 +54,7 @@ from .errors import (
 )
 from .events import publish
 from .extensions import csrf, limiter
-from .forms import Form, MailAddress, SubForm, as_choices
+from .forms import Form, MailAddress, SubForm, as_choices, strip_spaces
 from .hookspecs import AuditTarget, Event, Slot
 from .i18n import (
     current_language,
@@ -175,7 +175,7 @@ __all__ = [
     # Dates in the visitor's language, with the portal's fixes to CLDR's patterns (portal/i18n.py).
     "date_pattern",
     # The bases of every form, with the portal's words for WTForms' messages (portal/forms.py).
-    "Form", "MailAddress", "SubForm", "as_choices",
+    "Form", "MailAddress", "SubForm", "as_choices", "strip_spaces",
     # A form that makes something, sent twice (a double tap without JavaScript), makes it once (portal/submissions.py).
     "SendingKeyField", "claim_sending", "keep_answer",
     "Page", "PerLanguageField", "VersionField", "VersionForm", "accepts_uploads", "paginate",

@@ -19,11 +19,6 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()/.-]{4,28}$")
 REFERENCE_RE = re.compile(r"^[\w ./-]{1,40}$")
 
 
-def strip(value):
-    """Drop surrounding spaces, which phones add after autocompletion."""
-    return value.strip() if isinstance(value, str) else value
-
-
 def strip_to_ascii_digits(value):
     """Drop surrounding spaces and write Arabic-Indic and Persian digits, as phone keyboards type them, as 0-9."""
     return toolkit.ascii_digits(value.strip()) if isinstance(value, str) else value
@@ -46,14 +41,14 @@ class EmergencyForm(toolkit.Form):
         Optional(), Length(max=40, message=_l("Bitte höchstens 40 Zeichen.")),
         Regexp(REFERENCE_RE, message=_l("Bitte nur Buchstaben, Ziffern, Leerzeichen und . / - verwenden."))])
     # Clients write in whatever language they can, not always the page's: the browser takes the direction from it.
-    matter = TextAreaField(_l("Ihr Anliegen"), filters=[strip], render_kw={"dir": "auto"}, validators=[
+    matter = TextAreaField(_l("Ihr Anliegen"), filters=[toolkit.strip_spaces], render_kw={"dir": "auto"}, validators=[
         DataRequired(_l("Bitte beschreiben Sie Ihr Anliegen.")),
         Length(min=MATTER_MIN, max=MATTER_MAX,
                # Translators: The higher number, %(max)d, decides the noun.
                message=toolkit.lazy_ngettext("Bitte schreiben Sie zwischen %(min)d und %(max)d Zeichen.",
                                              "Bitte schreiben Sie zwischen %(min)d und %(max)d Zeichen.",
                                              MATTER_MAX, min=MATTER_MIN, max=MATTER_MAX))])
-    email = EmailField(_l("E-Mail-Adresse"), filters=[strip], validators=[
+    email = EmailField(_l("E-Mail-Adresse"), filters=[toolkit.strip_spaces], validators=[
         Optional(), Length(max=254, message=_l("Bitte höchstens 254 Zeichen.")),
         toolkit.MailAddress(_l("Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de."))])
     phone = TelField(_l("Telefonnummer"), filters=[strip_to_ascii_digits], validators=[
@@ -62,8 +57,9 @@ class EmergencyForm(toolkit.Form):
                                                 international=isolated("+49 211 123456")))])
     language = SelectField(_l("In welcher Sprache sollen wir antworten?"), choices=[],
                            invalid_choice_message=_l("Bitte wählen Sie eine Sprache aus der Liste."))
-    other_language = StringField(_l("Welche andere Sprache?"), filters=[strip], render_kw={"dir": "auto"}, validators=[
-        Length(max=40, message=_l("Bitte höchstens 40 Zeichen."))])
+    other_language = StringField(_l("Welche andere Sprache?"), filters=[toolkit.strip_spaces],
+                                 render_kw={"dir": "auto"},
+                                 validators=[Length(max=40, message=_l("Bitte höchstens 40 Zeichen."))])
     sending_key = toolkit.SendingKeyField()
 
     def __init__(self, *args, **kwargs):

@@ -17,10 +17,6 @@ from portal.toolkit import _l
 from .languages import name_in_page_language
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def _term_label(code: str) -> str:
     return toolkit._("Begriff auf %(language)s", language=name_in_page_language(code))
 
@@ -34,16 +30,16 @@ class GlossaryTermForm(toolkit.Form):
 
     version = toolkit.VersionField()
     sending_key = toolkit.SendingKeyField()
-    term = StringField(filters=[_strip],
+    term = StringField(filters=[toolkit.strip_spaces],
                        validators=[InputRequired(message=_l("Bitte geben Sie den Begriff ein.")), Length(max=200)])
-    explanation = TextAreaField(filters=[_strip],
+    explanation = TextAreaField(filters=[toolkit.strip_spaces],
                                 validators=[InputRequired(message=_l("Bitte geben Sie eine Erklärung ein.")),
                                             Length(max=2000)])
     terms = toolkit.PerLanguageField(
-        field=StringField(filters=[_strip], validators=[Optional(), Length(max=200)]),
+        field=StringField(filters=[toolkit.strip_spaces], validators=[Optional(), Length(max=200)]),
         languages=toolkit.languages_besides_source, label_for=_term_label)
     explanations = toolkit.PerLanguageField(
-        field=TextAreaField(filters=[_strip], validators=[Optional(), Length(max=2000)]),
+        field=TextAreaField(filters=[toolkit.strip_spaces], validators=[Optional(), Length(max=2000)]),
         languages=toolkit.languages_besides_source, label_for=_explanation_label)
 
     def __init__(self, *args, **kwargs):
@@ -81,9 +77,9 @@ class HelpTimeForm(toolkit.Form):
     starts_at = TimeField(_l("Beginn"), validators=[InputRequired(message=_l("Bitte geben Sie die Uhrzeit ein."))])
     ends_at = TimeField(_l("Ende"), validators=[InputRequired(message=_l("Bitte geben Sie die Uhrzeit ein."))])
     languages = MultiCheckboxField(_l("Sprachen"), choices=[], validate_choice=True)
-    other_languages = StringField(_l("Weitere Sprachen"), filters=[_strip], validators=[Length(max=200)])
+    other_languages = StringField(_l("Weitere Sprachen"), filters=[toolkit.strip_spaces], validators=[Length(max=200)])
     by_phone = BooleanField(_l("Sprachhilfe am Telefon"))
-    place = StringField(_l("Ort"), filters=[_strip],
+    place = StringField(_l("Ort"), filters=[toolkit.strip_spaces],
                         validators=[InputRequired(message=_l("Bitte geben Sie den Ort an.")), Length(max=200)])
 
     def validate(self, extra_validators=None) -> bool:

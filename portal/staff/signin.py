@@ -14,7 +14,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
 from ..addresses import local_path
-from ..forms import Form
+from ..forms import Form, strip_spaces
 from ..keptforms import KeptForm
 from ..templating import staff_menu
 
@@ -26,7 +26,8 @@ PASSWORD_REQUIRED = _l("Bitte geben Sie das Passwort ein.")
 
 
 class LoginForm(Form):
-    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(EMAIL_REQUIRED), Email(EMAIL_INVALID)])
+    email = EmailField(_l("E-Mail-Adresse"), filters=[strip_spaces], validators=[DataRequired(EMAIL_REQUIRED),
+                                                                                 Email(EMAIL_INVALID)])
     password = PasswordField(_l("Passwort"), validators=[DataRequired(PASSWORD_REQUIRED)])
 
 

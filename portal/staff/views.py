@@ -15,7 +15,7 @@ from ..blueprints import ROLES, PortalBlueprint, role_label
 from ..db import session as db_session
 from ..db import utcnow
 from ..extensions import limiter
-from ..forms import Form, MailAddress
+from ..forms import Form, MailAddress, strip_spaces
 from ..keptforms import KeptForm
 from ..lookups import SignedTokens, limit_storage_reachable
 from ..pagination import paginate
@@ -61,8 +61,8 @@ class AccountForm(Form):
     # In the order the page shows them, which the error summary follows.
     display_name = StringField(_l("Name"), validators=[DataRequired(_l("Bitte geben Sie den Namen ein.")),
                                                       Length(max=120)])
-    email = EmailField(_l("E-Mail-Adresse"), validators=[DataRequired(EMAIL_REQUIRED), MailAddress(EMAIL_INVALID),
-                                                         Length(max=254)])
+    email = EmailField(_l("E-Mail-Adresse"), filters=[strip_spaces], validators=[
+        DataRequired(EMAIL_REQUIRED), MailAddress(EMAIL_INVALID), Length(max=254)])
     # No role is chosen for the admin: Enter in a half-filled form must never create an administrator.
     role = SelectField(_l("Rolle"), choices=[], validators=[DataRequired(_l("Bitte wählen Sie eine Rolle."))],
                        invalid_choice_message=_l("Bitte aus der Liste wählen."))
