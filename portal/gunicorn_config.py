@@ -28,6 +28,9 @@ timeout = 30
 graceful_timeout = 20
 # Client addresses are personal data: no access log unless the municipality configures one.
 accesslog = None
+# Nothing here is run through gunicorn's control interface, whose socket (under the home folder by default) a
+# hardened service (docs/deployment.md: only the instance folder writable) could not create.
+control_socket_disable = True
 
 
 def when_ready(server):

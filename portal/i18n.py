@@ -210,12 +210,20 @@ def warn_of_clashing_catalogs(shipped: list[Path], own: list[Path]) -> None:
     languages = {path.parts[-3] for folder in own for path in folder.glob("*/LC_MESSAGES/messages.mo")}
     for language in sorted(languages):
         first: dict = {}
+        plural_rule = None
         for folder in [*shipped, *own]:
             compiled = folder / language / "LC_MESSAGES" / "messages.mo"
             if not compiled.is_file():
                 continue
             with compiled.open("rb") as file:
                 catalog = read_mo(file)
+            # The merged catalog takes the last one's plural rule: `pybabel init` may write another than the core's.
+            if plural_rule is None:
+                plural_rule = (catalog.plural_forms, folder)
+            elif catalog.plural_forms != plural_rule[0] and (folder in own or plural_rule[1] in own):
+                log.warning("catalogs clash in %s: the plural rule is %r in %s but %r in %s, which would leave "
+                            "plural texts untranslated on every page; copy the first one's Plural-Forms line",
+                            language, plural_rule[0], plural_rule[1], catalog.plural_forms, folder)
             for message in catalog:
                 if not message.id or not message.string:
                     continue

@@ -343,6 +343,17 @@ def test_the_app_names_every_language_when_built_so_a_worker_loads_only_the_loca
     assert text_direction("ar") == "rtl"
 
 
+def test_gunicorn_takes_the_portal_s_settings_by_their_names_and_opens_no_control_socket():
+    from gunicorn.config import Config
+
+    from portal import gunicorn_config
+
+    taken = Config()
+    for name in ("worker_class", "preload_app", "accesslog", "control_socket_disable"):
+        taken.set(name, getattr(gunicorn_config, name))  # a name gunicorn does not know raises AttributeError
+    assert taken.control_socket_disable is True and taken.preload_app is True
+
+
 def test_gunicorn_freezes_the_loaded_app_before_each_fork_so_the_workers_keep_sharing_its_memory():
     import gc
 

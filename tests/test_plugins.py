@@ -187,15 +187,23 @@ def test_a_plugins_catalog_that_changes_anothers_words_is_named_at_start(fake_en
     catalog.add("Zusammenstoß", "Clash")
     with (package / "translations" / "en" / "LC_MESSAGES" / "messages.mo").open("wb") as file:
         write_mo(file, catalog)
+    # As `pybabel init` makes it: Turkish with two plural forms, where the portal's catalogs have one.
+    (package / "translations" / "tr" / "LC_MESSAGES").mkdir(parents=True)
+    turkish = Catalog(locale="tr")
+    turkish.add("Zusammenstoß", "Çarpışma")
+    with (package / "translations" / "tr" / "LC_MESSAGES" / "messages.mo").open("wb") as file:
+        write_mo(file, turkish)
     monkeypatch.syspath_prepend(str(tmp_path / "plugins"))
     monkeypatch.setattr(plugins, "entry_points", lambda group: [
         *fake_entry_points(group), EntryPoint("fake_clash", "fake_clash", plugins.ENTRY_POINT_GROUP)])
     with caplog.at_level(logging.WARNING, logger="portal.i18n"):
         make(tmp_path, ["notices", "fake_clash"])
     clashes = [record.getMessage() for record in caplog.records if "catalogs clash" in record.getMessage()]
-    assert len(clashes) == 1
+    assert len(clashes) == 2
     assert "catalogs clash in en: 'Speichern' is 'Save' in" in clashes[0] and "but 'Store' in" in clashes[0]
-    assert "fake_clash" in clashes[0]
+    assert "catalogs clash in tr: the plural rule is 'nplurals=1; plural=0;' in" in clashes[1]
+    assert "but 'nplurals=2; plural=(n != 1);' in" in clashes[1]
+    assert all("fake_clash" in clash for clash in clashes)
 
 
 def test_staff_pages_of_plugins_require_login(fake_entry_points, tmp_path):
