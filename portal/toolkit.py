@@ -75,10 +75,13 @@ from .language_fields import PerLanguageField
 from .letters import render_letter
 from .live import bump, conditional, content_cached, content_changed, content_version, live_version, live_view
 from .lookups import (
+    REFERENCE_SEPARATORS,
     BirthDateField,
     DateBoxesField,
+    LockedReference,
     ReferenceLimit,
     ReferenceLimitSetting,
+    ReferenceLocked,
     SignedTokens,
     ascii_digits,
     birth_date_problem,
@@ -153,7 +156,8 @@ __all__ = [
     "parse_date_cell", "parse_time_cell", "queue_mail", "render_letter", "run_import", "send_after_response",
     "isolate", "source_language", "source_language_name",
     # Public lookups by reference and date of birth (portal/lookups.py).
-    "BirthDateField", "DateBoxesField", "ReferenceLimit", "ReferenceLimitSetting", "SignedTokens", "ascii_digits",
+    "BirthDateField", "DateBoxesField", "LockedReference", "REFERENCE_SEPARATORS", "ReferenceLimit",
+    "ReferenceLimitSetting", "ReferenceLocked", "SignedTokens", "ascii_digits",
     "birth_date_problem", "client_limit", "client_network", "keyed_hash", "keyed_hash_matches", "normalize_reference",
     "reference_key", "reference_key_expression",
     # The audit log: record a change, and the words it shows for it (portal/staff/changes.py).
