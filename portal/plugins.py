@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 import logging
@@ -66,6 +67,14 @@ class LoadedPlugin:
     @property
     def migrations(self) -> Path:
         return self.root / "migrations"
+
+
+def _not_installed(name: str, installed: dict) -> str:
+    """Say that no package offers a configured plugin, with the name meant if it is close to one, and the names."""
+    close = difflib.get_close_matches(name, installed, n=1)
+    meant = f"; did you mean '{close[0]}'?" if close else ""
+    return (f"not installed (no entry point in the group '{ENTRY_POINT_GROUP}'; the settings 'plugins' and "
+            f"'extra_plugins' name it){meant} Installed: {', '.join(sorted(installed)) or 'none'}")
 
 
 def installed_entry_points() -> dict[str, list[EntryPoint]]:
@@ -195,7 +204,7 @@ def load_plugins(names: list[str]) -> tuple[pluggy.PluginManager, list[LoadedPlu
             raise PluginError(name, str(exc)) from None
         candidates = installed.get(name)
         if not candidates:
-            raise PluginError(name, "not installed (no entry point in the group 'portal.plugins')")
+            raise PluginError(name, _not_installed(name, installed))
         distributions = {ep.dist.name if ep.dist else "?" for ep in candidates}
         if len({ep.value for ep in candidates}) > 1:
             raise PluginError(name, f"installed twice, by {', '.join(sorted(distributions))}")

@@ -53,6 +53,14 @@ def test_only_configured_plugins_load_in_their_order(fake_entry_points, tmp_path
     assert "fake_broken_render" not in app.extensions["portal.plugins"].list_name_plugin()[0]
 
 
+def test_a_misspelled_plugin_is_named_with_the_name_meant_and_the_installed_ones(fake_entry_points, tmp_path):
+    with pytest.raises(PluginError) as error:
+        make(tmp_path, ["fake_god"])
+    said = str(error.value)
+    assert "did you mean 'fake_good'?" in said and "'extra_plugins'" in said
+    assert "Installed: " in said and "fake_good" in said.split("Installed: ", 1)[1]
+
+
 @pytest.mark.parametrize("name, cause", [
     ("not_installed_anywhere", "not installed"),
     ("fake_import_error", "failed to import: ModuleNotFoundError"),
