@@ -93,6 +93,8 @@ def test_the_duty_page_shows_the_choice_of_languages(staff_client, issue):
     issue(interpreter_language="ar", urgent=True)
     page = staff_client("mediator").get(DUTY).get_data(as_text=True)
     assert "Sprachmittlung im Wartebereich" in page and "Meine Sprachen" in page
+    # The language a number needs, as the page's language names it and, marked as such, as its speakers do.
+    assert re.search(r'· Arabisch \(<span lang="ar" dir="rtl">العربية</span>\) · dringend', page)
 
 
 @pytest.mark.parametrize(("count", "heading"), [
