@@ -21,6 +21,8 @@ POLL_SECONDS = 5
 # The desk lists the next numbers only: a day with a thousand waiting made each list 0.6 MB and 145 ms of CPU,
 # rendered again for every desk after every call (docs/performance.md, "Waiting room"). Any number is called by typing.
 WAITING_ROWS = 30
+STALE_PAGE = _l("Diese Nummer wurde inzwischen geändert, zum Beispiel an einem anderen Platz oder in einem zweiten "
+                "Fenster. Unten sehen Sie den Stand jetzt.")
 TICKET_ACTIONS = {"recall": service.recall, "missed": service.mark_missed, "start": service.start_service,
                   "finish": service.finish}
 
@@ -180,7 +182,9 @@ def act(slug: str, ticket_id: int, action: str):
         flash(str(error), "error")
         return redirect(url_for(".desk", slug=slug), 303)
     if not saved:
-        return _render_desk(desk, 409, conflict=True)
+        # A button on a page out of date: nothing typed to keep, so the desk page at its own address says so.
+        flash(str(STALE_PAGE), "error")
+        return redirect(url_for(".desk", slug=slug), 303)
     toolkit.session().commit()
     return redirect(url_for(".desk", slug=slug))
 
