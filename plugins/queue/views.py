@@ -107,13 +107,17 @@ def follow_texts() -> Markup:
         "Bitte seien Sie rechtzeitig zurück.",
         "Sie können sich kurz entfernen: Sie werden voraussichtlich in etwa %(minutes)d Minuten aufgerufen. "
         "Bitte seien Sie rechtzeitig zurück.", count, minutes=count))
+    # Plain text with {room} and {place}: the script marks the desk's name itself (`source` below).
     call = [{"lang": toolkit.language_tag(room.lang), "dir": toolkit.text_direction(room.lang),
-             "room": room.html.unescape(), "place": place.html.unescape()}
+             "room": room.html.striptags(), "place": place.html.striptags()}
             for room, place in zip(_call_parts(room="{room}", place=""), _call_parts(room="", place="{place}"),
                                    strict=True)]
     return htmlsafe_json_dumps({
         "next": toolkit._("Sie sind als Nächste an der Reihe."), "ahead": ahead, "ahead_forms": ahead_forms,
-        "called": toolkit._("Sie sind an der Reihe!"), "call": call, "wait": wait, "wait_forms": wait_forms,
+        "called": toolkit._("Sie sind an der Reihe!"), "call": call,
+        "source": {"lang": toolkit.language_tag(toolkit.source_language()),
+                   "dir": toolkit.text_direction(toolkit.source_language())},
+        "wait": wait, "wait_forms": wait_forms,
         "step_out": step_out, "step_out_forms": step_out_forms, "step_out_minutes": STEP_OUT_MINUTES,
         "spread": service.ESTIMATE_SPREAD})
 

@@ -165,9 +165,18 @@
     title.insertBefore(arrow, title.firstChild);
     call.appendChild(title);
     texts.call.forEach(function (language) {
-      var text = called.room ? language.room.replace("{room}", called.room)
-        : language.place.replace("{place}", called.place);
-      var line = paragraph("queue-call__text", text);
+      var translated = language.lang !== texts.source.lang;
+      var line = paragraph("queue-call__text", called.room ? language.room.replace("{room}", called.room)
+        : translated ? "" : language.place.replace("{place}", called.place));
+      if (!called.room && translated) {
+        // The desk's name is the office's own: in a translated call it is marked as the source language's.
+        var around = language.place.split("{place}");
+        var name = document.createElement("span");
+        name.textContent = called.place;
+        name.setAttribute("lang", texts.source.lang);
+        name.setAttribute("dir", texts.source.dir);
+        line.append(around[0], name, around.slice(1).join("{place}"));
+      }
       line.setAttribute("lang", language.lang);
       line.setAttribute("dir", language.dir);
       call.appendChild(line);

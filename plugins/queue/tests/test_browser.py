@@ -209,6 +209,25 @@ def test_a_call_moves_every_phone_up_and_calls_its_own(browser, live_server, iss
 
 
 @pytest.mark.browser
+def test_a_call_to_a_desk_without_a_room_names_it_in_the_source_language_as_the_server_does(browser, live_server,
+                                                                                            issue, call_next):
+    _id, token, label = issue("service-point")
+    context = browser.new_context(**NARROW_PHONE)
+    phone = context.new_page()
+    phone.goto(f"{live_server.url}/ar/queue/t/{token}")
+    expect(phone.locator(".queue-number")).to_have_text(label)
+    call_next("service-point-1")
+    desk_name = phone.locator('.queue-call__text[lang="ar"] span[lang="de"][dir="ltr"]')
+    expect(desk_name).to_have_text("Service Point, Schalter 1", timeout=15_000)
+    server = context.new_page()
+    server.goto(f"{live_server.url}/ar/queue/t/{token}")
+    for line in ('.queue-call__text[lang="de"]', '.queue-call__text[lang="ar"]'):
+        assert phone.inner_html(line) == server.inner_html(line)
+    assert_accessible(phone)
+    context.close()
+
+
+@pytest.mark.browser
 def test_a_phone_that_lost_its_network_says_so_and_catches_up_with_the_call(browser, live_server, issue, call_next,
                                                                             monkeypatch):
     """The waiting room's Wi-Fi fails: the page must not look current while a desk calls its number."""

@@ -183,6 +183,18 @@ def test_the_page_carries_the_board_and_the_texts(client, issue):
     assert arabic["call"][1]["place"].count("\u2068{place}\u2069") == 1
 
 
+def test_a_call_to_a_desk_without_a_room_marks_its_name_as_the_source_language_s(client, issue, call_next):
+    _id, token, _label = issue("service-point")
+    call_next("service-point-1")
+    page = client.get(f"/ar/queue/t/{token}").get_data(as_text=True)
+    lines = re.findall(r'<p class="queue-call__text" lang="(\w+)" dir="\w+">(.*?)</p>', page)
+    assert [language for language, _line in lines] == ["de", "ar"]
+    assert lines[0][1] == "Bitte gehen Sie jetzt zu: \u2068Service Point, Schalter 1\u2069."
+    assert '\u2068<span lang="de" dir="ltr">Service Point, Schalter 1</span>\u2069' in lines[1][1]
+    texts = json.loads(page.split('<script type="application/json" id="queue-texts">')[1].split("</script>")[0])
+    assert texts["source"] == {"lang": "de", "dir": "ltr"} and "<span" not in texts["call"][1]["place"]
+
+
 def test_the_script_and_the_server_estimate_alike(app, issue, data, today):
     """The expected wait the script computes from the board (queue.js, waitRange) is the server's."""
     ids = [issue()[0] for _ in range(7)]

@@ -296,6 +296,13 @@ def test_the_pass_page_of_a_called_client_says_where_to_go(app, data, today):
     assert called.xpath("string(.//*[@class='queue-call__title'])").strip() == "➜ Sie sind an der Reihe!"
     assert "Bitte gehen Sie jetzt in Raum 2.14." in called.text_content()
     assert called.xpath(".//a")[0].text_content() == "Ihre Wartenummer A 001"
+    # Called to a desk without a room, in Arabic: the desk's German name is marked as German.
+    data(lambda s: s.execute(text("UPDATE queue_ticket SET state = 'called', room = '', desk = 'service-point-1'")))
+    with app.test_request_context("/ar/"):
+        app.preprocess_request()
+        arabic = render_template_string("{{ slot('arrival.pass', state='checked_in', public_id=public_id) }}",
+                                        public_id="C" * 26)
+    assert '\u2068<span lang="de" dir="ltr">Service Point, Schalter 1</span>\u2069' in arabic
     data(lambda s: s.execute(text("UPDATE queue_ticket SET state = 'in_service'")))
     served = pass_slot(app, "checked_in", "C")
     assert "Sie werden gerade bedient." in served and "Sie sind an der Reihe" not in served and "/de/queue/t/" in served
