@@ -97,6 +97,14 @@ def test_the_duty_page_shows_the_choice_of_languages(staff_client, issue):
     assert re.search(r'· Arabisch \(<span lang="ar" dir="rtl">العربية</span>\) · dringend', page)
 
 
+def test_the_duty_page_marks_the_name_of_a_desk_without_a_room_as_the_source_language_s(staff_client, issue,
+                                                                                        call_next):
+    issue("service-point", interpreter_language="uk")
+    call_next("service-point-1")
+    page = staff_client("mediator").get("/uk/staff/interpreters/duty/").get_data(as_text=True)
+    assert '<span lang="de" dir="ltr">Service Point, Schalter 1</span>' in page
+
+
 @pytest.mark.parametrize(("count", "heading"), [
     (0, "لا يوجد رقم يحتاج إلى وساطة لغوية (0)"),
     (1, "رقم واحد (1) يحتاج إلى وساطة لغوية"),
