@@ -79,7 +79,7 @@ def password_problem(password: str, email: str = "") -> str | None:
     local_part = email.split("@")[0].lower()
     if len(local_part) >= 4 and local_part in lowered:
         # An admin sets a colleague's password: the address is the account's, not the reader's own.
-        return _("Das Passwort darf die E-Mail-Adresse des Kontos nicht enthalten.")
+        return _("Das Passwort darf den Teil der E-Mail-Adresse vor dem @ nicht enthalten.")
     return None
 
 
