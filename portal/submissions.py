@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import HiddenField
 
 from .db import Base, UTCDateTime, insert_for, session, utcnow
+from .keptforms import KeptForm
 
 # A kept form page (pagecache.kept_form_page) is rendered once with a stand-in here; each answer puts in its own key.
 KEY_STAND_IN = "portal.sending_key_stand_in"
@@ -66,8 +67,10 @@ class SendingKeyField(HiddenField):
 
 
 def _claim_of(form) -> str:
-    # What was filled in and which button was pressed belong to the sending; the CSRF token says nothing of them.
-    filled_in = sorted((name, value) for name, value in request.form.items(multi=True) if name != "csrf_token")
+    # What was filled in and which button was pressed belong to the sending; the CSRF token and the marker of a kept
+    # copy sent again say nothing of them.
+    filled_in = sorted((name, value) for name, value in request.form.items(multi=True)
+                       if name not in KeptForm.CONTROLS)
     return hashlib.sha256(json.dumps([request.path, form[SENDING_KEY_FIELD].data, filled_in]).encode()).hexdigest()
 
 

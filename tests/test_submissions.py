@@ -13,11 +13,33 @@ class MakingForm(toolkit.Form):
     sending_key = toolkit.SendingKeyField()
 
 
-def sending(app, path: str, key: str | None):
-    """Return the form as a sending of it to path with the key would read it (no CSRF check)."""
-    context = app.test_request_context(path, method="POST", data={} if key is None else {"sending_key": key})
+def sending(app, path: str, key: str | None, fields: dict | None = None):
+    """Return the form as a sending of it to path with the key and fields would read it (no CSRF check)."""
+    context = app.test_request_context(path, method="POST",
+                                       data=(fields or {}) | ({} if key is None else {"sending_key": key}))
     context.push()
     return context, MakingForm(meta={"csrf": False})
+
+
+def test_the_same_input_sent_again_is_a_second_sending_and_other_input_one_of_its_own(app):
+    key = "i" * 22
+    sendings = [
+        ({"text": "Umzug", "csrf_token": "one"}, None),
+        # A second tab's token, or the kept copy sent again after an outage: the same input.
+        ({"text": "Umzug", "csrf_token": "two", "sent_again": "1"}, "/de/made/1"),
+        # Back, changed, sent: a sending of its own, as is another button.
+        ({"text": "Umzug ins Rathaus"}, None),
+        ({"text": "Umzug", "action": "publish"}, None),
+    ]
+    for fields, expected in sendings:
+        context, form = sending(app, "/de/a", key, fields)
+        try:
+            assert toolkit.claim_sending(form) == expected, fields
+            if expected is None:
+                toolkit.keep_answer(form, "/de/made/1")
+            toolkit.session().commit()
+        finally:
+            context.pop()
 
 
 def test_a_key_is_claimed_once_per_address_and_answers_with_what_the_first_sending_kept(app):
