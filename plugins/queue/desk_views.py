@@ -21,6 +21,7 @@ POLL_SECONDS = 5
 # The desk lists the next numbers only: a day with a thousand waiting made each list 0.6 MB and 145 ms of CPU,
 # rendered again for every desk after every call (docs/performance.md, "Waiting room"). Any number is called by typing.
 WAITING_ROWS = 30
+# What a desk page out of date is told: above the state now (409), or, for a button, on the desk page it comes back to.
 STALE_PAGE = _l("Diese Nummer wurde inzwischen geändert, zum Beispiel an einem anderen Platz oder in einem zweiten "
                 "Fenster. Unten sehen Sie den Stand jetzt.")
 TICKET_ACTIONS = {"recall": service.recall, "missed": service.mark_missed, "start": service.start_service,
@@ -76,7 +77,7 @@ def index():
 
 
 def _render_desk(desk: service.Desk, status: int = 200, *, call_form=None, action_form=None, transfer_form=None,
-                 problem: str | None = None, conflict: bool = False):
+                 problem: str | None = None, conflict: str | None = None):
     now = toolkit.utcnow()
     current = service.active_ticket(desk)
     queues = {queue.slug: queue for queue in service.queues()}
@@ -140,11 +141,11 @@ def call_number(slug: str):
             try:
                 if not service.change(ticket, ticket.version, "call",
                                       lambda: service.call(ticket, desk, toolkit.utcnow())):
-                    return _render_desk(desk, 409, conflict=True)
+                    return _render_desk(desk, 409, conflict=STALE_PAGE)
             except IntegrityError:
                 # A second tab of this desk called a client in the same moment: the desk keeps that one.
                 toolkit.session().rollback()
-                return _render_desk(desk, 409, conflict=True)
+                return _render_desk(desk, 409, conflict=STALE_PAGE)
             except service.QueueError as error:
                 form.number.errors.append(str(error))
             else:
@@ -207,7 +208,7 @@ def transfer(slug: str, ticket_id: int):
             form.target.errors.append(str(error))
         else:
             if not saved:
-                return _render_desk(desk, 409, conflict=True)
+                return _render_desk(desk, 409, conflict=STALE_PAGE)
             toolkit.session().commit()
             # A client without a phone learns the new number only from the desk.
             flash(_("%(old)s ist jetzt %(new)s. Bitte sagen Sie der Kundin oder dem Kunden die neue Nummer.",

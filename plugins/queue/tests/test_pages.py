@@ -323,6 +323,19 @@ def test_the_desk_lists_the_next_numbers_and_counts_them_all(staff_client, data,
         assert labels[desk_views.WAITING_ROWS - 1] in page and labels[desk_views.WAITING_ROWS] not in page
 
 
+def test_a_number_changed_while_it_was_being_called_gets_the_desk_page_with_the_state_now(staff_client, issue,
+                                                                                          monkeypatch):
+    issue()
+    desk = staff_client("caseworker")
+    # Another desk's change lands between the page's read and its save.
+    monkeypatch.setattr(service, "change", lambda ticket, version, action, apply: False)
+    answer = desk.post(f"{DESK}/call", data={"csrf_token": csrf_token(desk, DESK), "number": "A 1"})
+    assert answer.status_code == 409
+    summary = html.fromstring(answer.get_data(as_text=True)).get_element_by_id("error-summary-title")
+    assert summary.text_content() == ("Diese Nummer wurde inzwischen geändert, zum Beispiel an einem anderen Platz "
+                                      "oder in einem zweiten Fenster. Unten sehen Sie den Stand jetzt.")
+
+
 def test_calling_a_number_served_at_another_desk_names_that_desk(staff_client, issue):
     issue()
     first, second = staff_client("caseworker"), staff_client("caseworker")
