@@ -8,16 +8,18 @@ stays a string. Unknown keys are refused with the full key in the message.
 
 from __future__ import annotations
 
+import calendar
+import difflib
 import logging
 import os
 import re
 import secrets
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -124,7 +126,11 @@ def _distinct(values: list) -> list:
 
 def _known_language(code: str) -> str:
     if code not in catalog_languages():
-        raise ValueError(f"'{code}' has no catalog in the portal; available: {', '.join(catalog_languages())} "
+        # The addresses show the BCP 47 tag (/fa-AF/), which is what an operator is likely to copy.
+        meant = [known for known in catalog_languages()
+                 if known.replace("_", "-").lower() == code.replace("_", "-").lower()]
+        hint = f"did you mean '{meant[0]}'? " if meant else ""
+        raise ValueError(f"'{code}' has no catalog in the portal; {hint}available: {', '.join(catalog_languages())} "
                          "(docs/translating.md says how to add a language)")
     try:
         Locale.parse(code)
@@ -135,7 +141,8 @@ def _known_language(code: str) -> str:
 
 EmailSetting = Annotated[str, _matching(r"([^@\s]+@[^@\s]+\.[^@\s]+)?", "an e-mail address")]
 Text = Annotated[str, AfterValidator(_not_blank)]
-ClockTime = Annotated[str, _matching(r"([01]\d|2[0-3]):[0-5]\d", 'a time like "07:30"')]
+ClockTime = Annotated[str, _matching(r"([01]\d|2[0-3]):[0-5]\d",
+                                     'a time of day from "00:00" to "23:59" like "07:30"')]
 LanguageCode = Annotated[str, AfterValidator(_known_language)]
 # A leading dot allows sub-domains; an IPv6 address is in brackets.
 HostName = Annotated[str, _matching(r"\.?[A-Za-z0-9.-]+(:\d+)?|\[[0-9A-Fa-f:.]+\](:\d+)?",
@@ -200,9 +207,23 @@ class Office(Section):
         OpeningHours(weekdays=[0, 1, 3], opens="07:30", closes="12:00"),
         OpeningHours(weekdays=[3], opens="13:30", closes="17:00"),
     ]
-    """Opening hours as [{weekdays = [0, 1], opens = "07:30", closes = "12:00"}, …]."""
+    """Opening hours as [{weekdays = [0, 1], opens = "07:30", closes = "12:00"}, …]; a day's hours do not overlap."""
     locations: list[str] = []
     """The office's locations (buildings or floors); empty: one place only."""
+
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _not_overlapping(cls, entries: list[OpeningHours]) -> list[OpeningHours]:
+        # Two spans of one day would show as two openings of the office where it has one, and count its hours twice.
+        for weekday in range(7):
+            spans = sorted((entry.opens, entry.closes, index) for index, entry in enumerate(entries)
+                           if weekday in entry.weekdays)
+            for (_, closes, first), (opens, _, second) in zip(spans, spans[1:], strict=False):
+                if opens < closes:
+                    raise ValueError(f"entries {min(first, second)} and {max(first, second)} overlap on weekday "
+                                     f"{weekday} ({calendar.day_name[weekday]})")
+        return entries
 
 
 class Theme(Section):
@@ -427,15 +448,46 @@ def _problem(error: Mapping[str, Any]) -> str:
     return f"{error['msg']}, got {error['input']!r}"
 
 
+def _keys_at(model: type[BaseModel], location: tuple) -> tuple[str, ...]:
+    """Return the keys the table at a location of a declaration takes (none where it is not a table)."""
+    for part in location:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        annotation = field.annotation if field else None
+        if get_origin(annotation) is list:
+            annotation = get_args(annotation)[0]
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return ()
+        model = annotation
+    return tuple(model.model_fields)
+
+
+def _first_problem(model: type[BaseModel], errors: list[Mapping[str, Any]]) -> tuple[tuple, str]:
+    """Return the location and description of the problem to report first: an unknown key before all others."""
+    # A misspelt key also leaves the key it was meant to be missing; the misspelling is the one to name.
+    unknown = [error for error in errors if error["type"] == "extra_forbidden"]
+    if not unknown:
+        return errors[0]["loc"], _problem(errors[0])
+    location = unknown[0]["loc"]
+    return location, _unknown_key(str(location[-1]), _keys_at(model, location[:-1]))
+
+
+def _unknown_key(key: str, known: Iterable[str]) -> str:
+    """Describe an unknown key, naming the known key it is likely a misspelling of."""
+    meant = difflib.get_close_matches(key, list(known), n=1)
+    return f"unknown key; did you mean '{meant[0]}'?" if meant else "unknown key"
+
+
 def _validated(model: type[BaseModel], values: Mapping[str, Any], prefix: str = "",
                context: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Check values against a declaration; raise ConfigError naming the full key of the first problem."""
     try:
         return model.model_validate(values, context=context).model_dump()
     except ValidationError as exc:
-        error = exc.errors()[0]
-        key = ".".join([part for part in prefix.split(".") if part] + [str(part) for part in error["loc"]])
-        raise ConfigError(key or prefix or "settings", _problem(error)) from None
+        location, problem = _first_problem(model, exc.errors())
+        key = ".".join([part for part in prefix.split(".") if part] + [str(part) for part in location])
+        raise ConfigError(key or prefix or "settings", problem) from None
 
 
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -475,7 +527,7 @@ def _check_environment_names(environ: Mapping[str, str]) -> None:
         if path[0] in CoreSettings.model_fields:
             continue
         if len(path) > 1 or path[0] in tables:
-            raise ConfigError(".".join(path), f"unknown key (from {name})")
+            raise ConfigError(".".join(path), f"{_unknown_key(path[0], CoreSettings.model_fields)} (from {name})")
         log.warning("%s is not a setting of the portal and is left alone", name)
 
 
@@ -570,7 +622,8 @@ def check_plugin_settings(settings: dict[str, Any], declarations: Mapping[str, t
         for variable in environ:
             field = variable[len(prefix):].lower().split(ENV_DELIMITER)[0]
             if variable.upper().startswith(prefix) and field not in model.model_fields:
-                raise ConfigError(f"plugin_settings.{name}.{field}", f"unknown key (from {variable})")
+                raise ConfigError(f"plugin_settings.{name}.{field}",
+                                  f"{_unknown_key(field, model.model_fields)} (from {variable})")
         values = merge(given.get(name, {}), _environment_values(model, environ, prefix))
         checked[name] = _validated(model, values, f"plugin_settings.{name}", context={"portal": settings})
     return checked

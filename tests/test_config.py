@@ -92,6 +92,17 @@ def test_bad_configuration_names_the_key(tmp_path, toml, key):
     # The first fallback language is the source language every text exists in; without one, content pages fail.
     ({"fallback_languages": []}, "fallback_languages", "at least 1 item"),
     ({"fallback_languages": ["de", "en", "de"]}, "fallback_languages", "de named twice"),
+    # The addresses show the BCP 47 tag, which is what an operator copies.
+    ({"languages": ["de", "fa-AF"]}, "languages.1", "did you mean 'fa_AF'"),
+    ({"office": {"opening_hours": [{"weekdays": [1], "opens": "08:00", "closes": "24:00"}]}},
+     "office.opening_hours.0.closes", 'a time of day from "00:00" to "23:59"'),
+    ({"office": {"opening_hours": [{"weekdays": [0, 1], "opens": "08:00", "closes": "12:00"},
+                                   {"weekdays": [1], "opens": "11:30", "closes": "15:00"}]}},
+     "office.opening_hours", r"entries 0 and 1 overlap on weekday 1 \(Tuesday\)"),
+    # The misspelt key is named, not the key it leaves missing.
+    ({"office": {"opening_hours": [{"weekdays": [1], "opens": "08:00", "close": "12:00"}]}},
+     "office.opening_hours.0.close", "unknown key; did you mean 'closes'"),
+    ({"staff": {"idle_timeout": 20}}, "staff.idle_timeout", "unknown key; did you mean 'idle_timeout_minutes'"),
 ])
 def test_bad_values_say_what_is_expected(tmp_path, values, key, problem):
     with pytest.raises(ConfigError, match=f"'{key}': .*{problem}"):
@@ -164,16 +175,18 @@ def test_gunicorn_settings_read_no_variable_the_portal_would_take_for_a_setting(
     assert read and read <= config.NOT_SETTINGS
 
 
-@pytest.mark.parametrize("environ, key", [
-    ({"PORTAL_OFFICE__POSTCODE": "40213"}, "office.postcode"),
-    ({"PORTAL_STAFF__IDLE_TIMEOUT_MINUTES": "soon"}, "staff.idle_timeout_minutes"),
-    ({"PORTAL_NOTANYTABLE__KEY": "1"}, "notanytable.key"),
-    ({"PORTAL_HTTPS": "maybe"}, "https"),
+@pytest.mark.parametrize("environ, key, problem", [
+    ({"PORTAL_OFFICE__POSTCODE": "40213"}, "office.postcode", "unknown key; did you mean 'postal_code'?"),
+    ({"PORTAL_STAFF__IDLE_TIMEOUT_MINUTES": "soon"}, "staff.idle_timeout_minutes", "valid integer"),
+    ({"PORTAL_NOTANYTABLE__KEY": "1"}, "notanytable.key", "unknown key (from PORTAL_NOTANYTABLE__KEY)"),
+    ({"PORTAL_OFICE__CITY": "Bonn"}, "ofice.city", "unknown key; did you mean 'office'? (from PORTAL_OFICE__CITY)"),
+    ({"PORTAL_HTTPS": "maybe"}, "https", "valid boolean"),
 ])
-def test_bad_environment_variables_name_the_key(tmp_path, environ, key):
+def test_bad_environment_variables_name_the_key(tmp_path, environ, key, problem):
     with pytest.raises(ConfigError) as error:
         load(tmp_path, environ=environ)
     assert error.value.key == key
+    assert problem in str(error.value)
 
 
 @pytest.mark.parametrize("secret, https, accepted", [
@@ -229,7 +242,7 @@ def start(tmp_path, **settings):
 def test_plugin_settings_are_checked_typed_and_unknown_keys_refused(tmp_path):
     app = start(tmp_path, plugins=["notices"], plugin_settings={"notices": {"page_size": 4}})
     assert app.config["PORTAL"]["plugin_settings"]["notices"] == {"page_size": 4, "home_count": 3, "feed_size": 20}
-    with pytest.raises(ConfigError, match=r"'plugin_settings\.notices\.page_sise': unknown key"):
+    with pytest.raises(ConfigError, match=r"'plugin_settings\.notices\.page_sise': unknown key; did you mean 'page_"):
         start(tmp_path, plugins=["notices"], plugin_settings={"notices": {"page_sise": 4}})
     with pytest.raises(ConfigError, match=r"'plugin_settings\.notices\.page_size': Input should be a valid integer"):
         start(tmp_path, plugins=["notices"], plugin_settings={"notices": {"page_size": "many"}})
@@ -243,7 +256,8 @@ def test_plugin_settings_from_the_environment_are_typed_and_checked(tmp_path, mo
     settings = start(tmp_path, plugins=["emergency"]).config["PORTAL"]["plugin_settings"]["emergency"]
     assert settings["retention_days"] == 7 and settings["recipient"] == "20240917@example.org"
     monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__RETENTION_DAIS", "7")
-    with pytest.raises(ConfigError, match=r"'plugin_settings\.emergency\.retention_dais': unknown key \(from PORTAL_"):
+    with pytest.raises(ConfigError, match=r"'plugin_settings\.emergency\.retention_dais': unknown key; "
+                                         r"did you mean 'retention_days'\? \(from PORTAL_"):
         start(tmp_path, plugins=["emergency"])
     monkeypatch.delenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__RETENTION_DAIS")
     monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS__EMERGENCY__RETENTION_DAYS", "0")
@@ -314,6 +328,14 @@ def test_the_shipped_languages_include_kurdish_dari_pashto_and_tigrinya_and_each
     assert set(settings["languages"]) <= set(config.catalog_languages())
     with pytest.raises(ConfigError, match=r"'fa-AF' has no catalog"):
         load(tmp_path, overrides={"languages": ["de", "fa-AF"]})
+
+
+def test_opening_hours_may_meet_but_not_overlap(tmp_path):
+    hours = [{"weekdays": [3], "opens": "07:30", "closes": "12:00"},
+             {"weekdays": [3], "opens": "12:00", "closes": "17:00"},
+             {"weekdays": [4], "opens": "08:00", "closes": "23:59"}]
+    assert load(tmp_path, overrides={"office": {"opening_hours": hours}})["office"]["opening_hours"][1]["opens"] == \
+        "12:00"
 
 
 @pytest.mark.parametrize("code, direction", [
