@@ -26,6 +26,7 @@ from .resources import core_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from alembic.script import Script
 
 CORE = "core"
 UPGRADE_COMMAND = "flask --app portal db upgrade"
@@ -50,6 +51,7 @@ def _alembic_config(owner: str, versions: Path, connection) -> Config:
     config.set_main_option("path_separator", "os")
     config.attributes["owner"] = owner
     config.attributes["connection"] = connection
+    config.attributes["applied"] = []
     return config
 
 
@@ -85,21 +87,30 @@ def _import_models() -> None:
     list(call_each(current_app.extensions["portal.plugins"], "portal_models"))
 
 
+def _migrated_owners() -> list[tuple[str, Path]]:
+    """Return the owners that have revisions, the core first, after importing every model."""
+    _import_models()
+    return [(owner, versions) for owner, versions in _owners() if versions.is_dir()]
+
+
 def upgrade_all() -> None:
     """Bring the core's and every enabled plugin's tables to their newest revision."""
-    _import_models()
-    for owner, versions in _owners():
-        if versions.is_dir():
-            migrate(owner, versions)
+    for owner, versions in _migrated_owners():
+        migrate(owner, versions)
 
 
-def migrate(owner: str, versions: Path, revision: str = "heads", *, down: bool = False) -> None:
-    """Bring one owner's tables (the core's or a plugin's) up, or down, to a revision; "heads" for the newest."""
+def migrate(owner: str, versions: Path, revision: str = "heads", *, down: bool = False) -> list[Script]:
+    """Bring one owner's tables (the core's or a plugin's) up, or down, to a revision; "heads" for the newest.
+
+    Return the revisions that ran, in their order.
+    """
     from alembic import command
 
     step = command.downgrade if down else command.upgrade
     with _one_transaction() as connection, _expression_indexes_unreflected():
-        step(_alembic_config(owner, versions, connection), revision)
+        config = _alembic_config(owner, versions, connection)
+        step(config, revision)
+    return [script for applied in config.attributes["applied"] for script in applied.up_revisions]
 
 
 @contextmanager
@@ -255,8 +266,13 @@ def db_cli():
 @with_appcontext
 def upgrade_command():
     """Apply all migrations of the core and the enabled plugins."""
-    upgrade_all()
-    click.echo("database is up to date")
+    applied = 0
+    for owner, versions in _migrated_owners():
+        for script in migrate(owner, versions):
+            click.echo(f"{owner}: applied {script.revision} ({' '.join(script.doc.split())})")
+            applied += 1
+    if not applied:
+        click.echo("database is up to date")
     differences = pending_changes()
     if differences:
         # A plugin whose model gained a table or column without a revision: its pages would fail on it.

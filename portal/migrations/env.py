@@ -19,6 +19,7 @@ context.configure(
     compare_type=True,
     user_module_prefix=facade[1],
     template_args={"facade_import": facade[0]},
+    on_version_apply=lambda step, **_: config.attributes["applied"].append(step),
 )
 with context.begin_transaction():
     context.run_migrations()
