@@ -115,12 +115,15 @@ def _find(code: str, public_keys: dict, now: datetime) -> tuple[Verdict, Arrival
     return judge_facts(row_facts(row), now), row
 
 
-def check_in(code: str, public_keys: dict, now: datetime, device: str, staff_id: int | None) -> Verdict:
+def check_in(code: str, public_keys: dict, now: datetime, device: str, staff_id: int | None,
+             announce: bool = True) -> Verdict:
     """Judge a pass or its short code at the door at `now` (aware, office time) and check a valid one in, once.
 
     Only a pass valid now changes anything: its first check-in records the
     time, the door device's label and the staff account; the same pass again
-    is "already checked in" with that time.
+    is "already checked in" with that time. A check-in not announced
+    (arrival.checked_in) is recorded for a day that is over: nobody waits
+    for it any more.
     """
     verdict, row = _find(code, public_keys, now)
     if row is not None and row.checked_in_at is None and verdict.kind == VALID_NOW:
@@ -143,5 +146,6 @@ def check_in(code: str, public_keys: dict, now: datetime, device: str, staff_id:
     session.refresh(row)
     if not first:
         return Verdict(ALREADY_CHECKED_IN, facts, checked_in_at=row.checked_in_at.astimezone(now.tzinfo))
-    publish_checked_in(row)
+    if announce:
+        publish_checked_in(row)
     return verdict

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, time
+from datetime import date, datetime
 
 from flask import current_app, jsonify, make_response, redirect, render_template, request, session, url_for
-from flask_babel import format_time
+from flask_babel import format_datetime, format_time
 from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -22,7 +22,7 @@ from portal import toolkit
 from portal.toolkit import _, _l
 
 from .door import check_in
-from .keys import keys_verifying_today
+from .keys import verifying_keys
 from .models import ArrivalPass
 from .passes import (
     ALREADY_CHECKED_IN,
@@ -123,8 +123,16 @@ def _with_door_headers(response):
     return response
 
 
-def _check_in_now(code: str, device: str, now: datetime) -> Verdict:
-    return check_in(pass_in(code), keys_verifying_today(), now, device, toolkit.current_staff().id)
+def _check_in_at(code: str, device: str, moment: datetime, today: date) -> Verdict:
+    """Check a pass in as at a moment, with the keys of that day; a check-in of a day before is not announced."""
+    day = moment.date()
+    keys = verifying_keys(day, toolkit.plugin_settings("arrival")["verify_days"])
+    return check_in(pass_in(code), keys, moment, device, toolkit.current_staff().id, announce=day == today)
+
+
+def _check_in_now(code: str, device: str) -> Verdict:
+    now = toolkit.office_now()
+    return _check_in_at(code, device, now, now.date())
 
 
 @staff.route("/", methods=["GET", "POST"])
@@ -136,7 +144,7 @@ def door():
     if form.validate_on_submit():
         device = form.device.data.strip()
         session[DEVICE_KEY] = device
-        verdict = _verdict_view(_check_in_now(form.code.data, device, toolkit.office_now()))
+        verdict = _verdict_view(_check_in_now(form.code.data, device))
         toolkit.session().commit()
         # The verdict shows at the page's own address: reloading or Back never checks the pass a second time.
         session[VERDICT_KEY] = {name: verdict[name] for name in SHOWN_AGAIN}
@@ -189,21 +197,20 @@ def check():
     device = _device(body)
     if session.get(DEVICE_KEY) != device:
         session[DEVICE_KEY] = device
-    verdict = _check_in_now(code, device, toolkit.office_now())
+    verdict = _check_in_now(code, device)
     toolkit.session().commit()
     return jsonify(_verdict_json(verdict))
 
 
 def _scan_time(text, now: datetime) -> datetime | None:
-    """Return when an offline scan happened, in office time, kept between the day's start and now."""
+    """Return when an offline scan happened, in office time, and now for a time still to come."""
     try:
         moment = datetime.fromisoformat(text) if isinstance(text, str) else None
     except ValueError:
         return None
     if moment is None or moment.tzinfo is None:
         return None
-    start_of_day = datetime.combine(now.date(), time(0), now.tzinfo)
-    return min(max(moment.astimezone(now.tzinfo), start_of_day), now)
+    return min(moment.astimezone(now.tzinfo), now)
 
 
 @staff.post("/check-ins")
@@ -211,8 +218,9 @@ def batch():
     """Check in the passes an offline device scanned, each judged at its scan time; a replayed batch stores each once.
 
     Body: {"device", "check_ins": [{"id" (the device's own), "code", "scanned_at" (ISO 8601 with offset)}]}.
-    A scan time in the future counts as now and one before today as the day's start, so a device's wrong clock
-    cannot check a pass in on another day.
+    Each scan is judged as at its scan time, with the keys that verified passes that day, so a pass is let in only
+    on its own day, whatever the device's clock says; a scan time in the future counts as now. A device offline
+    past midnight sends the day before's check-ins: they are recorded for that day, and no waiting number is drawn.
     """
     body = request.get_json(silent=True)
     items = body.get("check_ins") if isinstance(body, dict) else None
@@ -234,13 +242,13 @@ def batch():
     results = []
     # The earliest scan of a pass is the one recorded.
     for scanned_at, client_id, code in sorted(scans, key=lambda scan: scan[0]):
-        verdict = _check_in_now(code, device, scanned_at)
+        verdict = _check_in_at(code, device, scanned_at, now.date())
         toolkit.session().commit()
-        results.append(_batch_result(client_id, verdict, scanned_at))
+        results.append(_batch_result(client_id, verdict, scanned_at, now))
     return jsonify({"results": results})
 
 
-def _batch_result(client_id: str, verdict: Verdict, scanned_at: datetime) -> dict:
+def _batch_result(client_id: str, verdict: Verdict, scanned_at: datetime, now: datetime) -> dict:
     """Return what the door shows of an uploaded check-in: the client's short code, persons, scan time and slot.
 
     The client let in offline learns the waiting number only now: the door shows it beside the short code on the
@@ -251,7 +259,9 @@ def _batch_result(client_id: str, verdict: Verdict, scanned_at: datetime) -> dic
     return {"id": client_id, "kind": verdict.kind, "title": shown["title"],
             "short_code": short_code(facts.public_id) if facts else "",
             "persons": persons_text(facts.persons) if facts else "",
-            "scanned_at": format_time(scanned_at, "short"),
+            # A scan of a day before is named with its date: the guard reads it among today's.
+            "scanned_at": format_time(scanned_at, "short") if scanned_at.date() == now.date()
+            else format_datetime(scanned_at, "short"),
             "slot": str(render_template("arrival/staff/_door_slot.html", shown=shown))}
 
 

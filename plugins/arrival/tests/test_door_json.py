@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask_babel import format_datetime, format_time
 from markupsafe import Markup
 from portal_plugins.arrival.door import revoke
 from portal_plugins.arrival.models import ArrivalPass
@@ -168,14 +169,34 @@ def test_a_batch_checks_in_at_scan_time_and_a_replay_stores_each_pass_once(door,
     assert _check_ins(data) == expected
 
 
-def test_a_scan_time_in_the_future_counts_as_now_and_one_before_today_as_its_start(door, make_pass, data, noon):
+def test_a_scan_time_in_the_future_counts_as_now(door, make_pass, data, noon):
     code, facts = make_pass(window_start=time(9))
-    yesterday = _post(door, BATCH, {"check_ins": [_scan(code, noon - timedelta(days=1), "x")]})
-    assert [(result["id"], result["kind"]) for result in yesterday.get_json()["results"]] == [("x", "too_early")]
-    assert _check_ins(data) == []
     future = _post(door, BATCH, {"check_ins": [_scan(code, noon + timedelta(days=1), "y")]})
     assert [(result["id"], result["kind"]) for result in future.get_json()["results"]] == [("y", "valid_now")]
     assert _check_ins(data) == [(public_id_text(facts.public_id), noon, "")]
+
+
+def test_a_device_offline_past_midnight_records_the_day_befores_check_ins_for_that_day_without_a_number(
+        app, door, make_pass, data, noon, monkeypatch):
+    announced = []
+    monkeypatch.setitem(app.extensions["portal.events"].handlers, "arrival.checked_in",
+                        [("listener", announced.append)])
+    yesterday = noon - timedelta(days=1)
+    code, facts = make_pass(day=yesterday.date(), window_start=time(16), window_end=time(17))
+    todays_code, todays = make_pass(public_id=bytes(range(1, 17)))
+    scanned = yesterday.replace(hour=16, minute=50)
+    answer = _post(door, BATCH, {"check_ins": [_scan(code, scanned, "x"), _scan(todays_code, scanned, "y")]})
+    results = {result["id"]: result for result in answer.get_json()["results"]}
+    # Yesterday's pass was let in yesterday: that is recorded; today's pass under a clock a day behind is not.
+    assert (results["x"]["kind"], results["y"]["kind"]) == ("valid_now", "another_day")
+    assert _check_ins(data) == [(public_id_text(facts.public_id), scanned, "")]
+    # The guard reads the day among today's check-ins, and no waiting number is drawn for a day that is over.
+    with app.test_request_context("/de/"):
+        assert results["x"]["scanned_at"] == format_datetime(scanned, "short") != format_time(scanned, "short")
+    assert announced == []
+    assert _post(door, BATCH, {"check_ins": [_scan(todays_code, noon, "z")]}).get_json()["results"][0]["kind"] == \
+        "valid_now"
+    assert [payload["public_id"] for payload in announced] == [public_id_text(todays.public_id)]
 
 
 @pytest.mark.parametrize("check_ins", [
