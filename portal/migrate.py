@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -207,17 +208,24 @@ def describe_behind(behind: dict[str, dict[str, list[str]]]) -> str:
                      for owner, state in behind.items())
 
 
+def _revision_in(path: Path) -> dict:
+    """Return what a revision file assigns to `revision` and `down_revision`, and its docstring as `message`."""
+    module = ast.parse(path.read_text(encoding="utf-8"))
+    assigned = {"message": (ast.get_docstring(module) or "").split("\n\n")[0]}
+    for statement in module.body:
+        if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
+            for target in statement.targets if isinstance(statement, ast.Assign) else [statement.target]:
+                if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                    assigned[target.id] = ast.literal_eval(statement.value)
+    return assigned
+
+
 @cache
 def _revisions_in(versions: Path) -> tuple[frozenset[str], frozenset[str]]:
     """Return the revisions in an owner's versions folder and the newest of them (those no other revises)."""
     revisions, revised = set(), set()
     for path in versions.glob("*.py"):
-        assigned = {}
-        for statement in ast.parse(path.read_text(encoding="utf-8")).body:
-            if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
-                for target in statement.targets if isinstance(statement, ast.Assign) else [statement.target]:
-                    if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
-                        assigned[target.id] = ast.literal_eval(statement.value)
+        assigned = _revision_in(path)
         if "revision" in assigned:
             revisions.add(assigned["revision"])
             down = assigned.get("down_revision") or ()
@@ -268,8 +276,16 @@ def upgrade_command():
     """Apply all migrations of the core and the enabled plugins."""
     applied = 0
     for owner, versions in _migrated_owners():
-        for script in migrate(owner, versions):
-            click.echo(f"{owner}: applied {script.revision} ({' '.join(script.doc.split())})")
+        try:
+            scripts = migrate(owner, versions)
+        except Exception as exc:
+            failure = _describe_failure(owner, versions, exc)
+            if current_app.debug:  # `flask --debug`: the traceback too, for the revision's author
+                exc.add_note(failure)
+                raise
+            raise click.ClickException(failure) from None
+        for script in scripts:
+            click.echo(f"{owner}: applied {script.revision} ({_one_line(script.doc)})")
             applied += 1
     if not applied:
         click.echo("database is up to date")
@@ -279,6 +295,25 @@ def upgrade_command():
         click.echo(f"warning: models differ from the tables their migrations make ({describe_pending(differences)});"
                    " write the missing revision with `flask --app portal db revision --owner <plugin> -m …`",
                    err=True)
+
+
+def _one_line(text: str) -> str:
+    """Return a text with its lines and runs of spaces joined by single spaces."""
+    return " ".join(text.split())
+
+
+def _describe_failure(owner: str, versions: Path, exc: Exception) -> str:
+    """Say which of an owner's revisions failed, if the error arose in one, and the error's first line."""
+    # SQLAlchemy's error adds the statement and a link to its docs; the driver's own says what the database refused.
+    cause = getattr(exc, "orig", None) or exc
+    cause_line = f"{type(cause).__name__}: {(str(cause).strip().splitlines() or [''])[0]}"
+    failed = next((Path(frame.filename) for frame in reversed(traceback.extract_tb(exc.__traceback__))
+                   if Path(frame.filename).resolve().parent == versions.resolve()), None)
+    if failed is None:  # the check after the revisions, or the version table
+        return f"{owner}: the upgrade failed, so its tables stay as they were: {cause_line}"
+    revision = _revision_in(failed)
+    return (f"{owner}: revision {revision.get('revision', failed.name)} ({_one_line(revision['message'])}) failed, "
+            f"so {owner}'s tables stay as they were: {cause_line}")
 
 
 @db_cli.command("revision")

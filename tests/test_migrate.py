@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from datetime import timedelta
 
@@ -298,6 +299,10 @@ def parking(tmp_path, monkeypatch):
         "    text: Mapped[str] = mapped_column(String(200))\n"
         "    seen_at: Mapped[object] = mapped_column(toolkit.UTCDateTime, nullable=True)\n"))
     monkeypatch.syspath_prepend(str(project))
+    # Imported once per run, as its models register once: a later test's plugin reads its folders from this copy.
+    if "portal_plugin_parking" in sys.modules:
+        monkeypatch.setattr(sys.modules["portal_plugin_parking"], "__file__",
+                            str(project / "portal_plugin_parking" / "__init__.py"))
     real = plugins.entry_points
     monkeypatch.setattr(plugins, "entry_points", lambda group: [
         *real(group=group), EntryPoint("parking", "portal_plugin_parking", plugins.ENTRY_POINT_GROUP)])
@@ -321,3 +326,50 @@ def test_upgrade_warns_of_a_model_its_migrations_lack_and_revision_writes_the_pl
     assert 'revision = "parking_0002"' in source or "revision = 'parking_0002'" in source
     assert "from portal import toolkit" in source and "toolkit.UTCDateTime(" in source and "portal.db" not in source
     assert cli.invoke(args=["db", "upgrade"]).stderr == ""
+
+
+NOT_NULL_COLUMN_REVISION = """
+    \"\"\"Each spot's size.
+
+    Revision ID: parking_0002
+    \"\"\"
+
+    import sqlalchemy as sa
+    from alembic import op
+
+    revision = "parking_0002"
+    down_revision = "parking_0001"
+
+
+    def upgrade():
+        op.create_table("parking_spot", sa.Column("id", sa.Integer, primary_key=True))
+        op.add_column("parking_entry", sa.Column("size", sa.Integer(), nullable=False))
+"""
+
+
+def test_a_failing_revision_ends_the_upgrade_naming_it_and_the_databases_cause(parking, tmp_path, monkeypatch):
+    app = create_app({"instance_path": str(tmp_path / "instance"), "secret_key": "test-secret-key",
+                      "plugins": ["parking"], "database_url": f"sqlite:///{tmp_path / 'parking.sqlite3'}"})
+    cli = app.test_cli_runner()
+    assert cli.invoke(args=["db", "upgrade"]).exit_code == 0
+    engine = app.extensions["portal.db"].engine
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO parking_entry (text) VALUES ('there before the new column')"))
+    revision = parking / "portal_plugin_parking" / "migrations" / "versions" / "parking_0002_size.py"
+    revision.write_text(textwrap.dedent(NOT_NULL_COLUMN_REVISION))
+    result = cli.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 1
+    # One line for the operator, no traceback: the revision, and what the database refused.
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: parking: revision parking_0002 (Each spot's size.) failed, so parking's "
+                                    "tables stay as they were: ")
+    assert ("OperationalError: Cannot add a NOT NULL column" in result.stderr
+            or 'NotNullViolation: column "size" of relation "parking_entry" contains null values' in result.stderr)
+    assert result.stderr.count("\n") == 1
+    assert "parking_spot" not in _tables(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM parking_alembic_version")).scalar() == "parking_0001"
+    # `flask --debug` (which sets FLASK_DEBUG) shows the traceback, the same line noted on the error.
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    debugged = cli.invoke(args=["db", "upgrade"])
+    assert debugged.exception is not None and debugged.exception.__notes__ == [result.stderr[len("Error: "):-1]]
