@@ -2,7 +2,7 @@
 figures of each day kept after its tickets are purged.
 
 A ticket holds nothing personal: its queue, number, state and the times of
-each state (for the expected wait and for statistics), whether it is urgent,
+each state (for the expected wait and for statistics), when a transferred client came in, whether it is urgent,
 the language an interpreter is needed for, and the desk and room it was
 called to, and the name of a volunteer mediator helping. `arrival_public_id` is the arrival pass's random public id; it
 links the pass page to the ticket and goes with the ticket.
@@ -72,6 +72,9 @@ class Ticket(toolkit.Base):
     room: Mapped[str] = mapped_column(String(60), default="")
     recalls: Mapped[int] = mapped_column(SmallInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(toolkit.UTCDateTime)
+    # Only on a transfer's successor: when the client came in, the creation of the chain's first ticket. The wait in
+    # this queue (and the statistics) still counts from `created_at`.
+    arrived_at: Mapped[datetime | None] = mapped_column(toolkit.UTCDateTime, nullable=True)
     called_at: Mapped[datetime | None] = mapped_column(toolkit.UTCDateTime, nullable=True)
     last_called_at: Mapped[datetime | None] = mapped_column(toolkit.UTCDateTime, nullable=True)
     served_at: Mapped[datetime | None] = mapped_column(toolkit.UTCDateTime, nullable=True)

@@ -441,8 +441,8 @@ def transfer_targets(location: str) -> list[tuple[str, str]]:
 def transfer(ticket: Ticket, target: str, now: datetime) -> Ticket:
     """End a called or served ticket as transferred and issue its successor in the target queue or for the desk.
 
-    The successor keeps urgency, interpreter language and mediator, and is ranked by the
-    time of the transfer; the old ticket's page follows it (`resolve`).
+    The successor keeps urgency, interpreter language, mediator and when the client came in, and is ranked by
+    the time of the transfer; the old ticket's page follows it (`resolve`).
     """
     if ticket.state not in ACTIVE_STATES:
         raise QueueError(_("Nur eine Nummer an einem Platz kann weitergeleitet werden."))
@@ -461,6 +461,8 @@ def transfer(ticket: Ticket, target: str, now: datetime) -> Ticket:
                       rank_at=now)
     # The mediator helping goes along with the client.
     successor.mediator_id, successor.mediator_name = ticket.mediator_id, ticket.mediator_name
+    # Its wait counts from now, as the statistics want it; staff also see how long the client has been here.
+    successor.arrived_at = ticket.arrived_at or ticket.created_at
     ticket.state, ticket.ended_at, ticket.transferred_to_id = "transferred", now, successor.id
     ticket.served_at = ticket.served_at or now
     return successor

@@ -50,3 +50,19 @@ def call_next(data):
         return data(run)
 
     return press
+
+
+@pytest.fixture
+def send_on(data):
+    """Return send_on(ticket_id, target, now, desk_slug): the desk calls the waiting ticket at `now` and sends it on to
+    the target ('queue:<slug>' or 'desk:<slug>'); gives the successor's (id, token, label)."""
+    def press(ticket_id, target, now, desk_slug):
+        def run(session):
+            ticket = session.get(Ticket, ticket_id)
+            service.call(ticket, service.find_desk(desk_slug), now)
+            successor = service.transfer(ticket, target, now)
+            return successor.id, successor.token, successor.label
+
+        return data(run)
+
+    return press

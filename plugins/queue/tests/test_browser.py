@@ -1,5 +1,7 @@
 """In a real browser: a pass checked in at the door gives a ticket, the phone follows it and shows the desk's call."""
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 from portal_plugins.queue import desk_views, service, views
@@ -311,6 +313,20 @@ def test_a_desk_that_lost_its_network_says_its_list_may_be_behind(browser, live_
     expect(desk.locator("#queue-desk-live")).to_contain_text(label, timeout=15_000)
     expect(note).to_be_hidden()
     context.close()
+
+
+@pytest.mark.browser
+def test_a_client_sent_on_comes_into_the_narrow_desks_list_with_the_time_in_the_building(browser, live_server,
+                                                                                        make_staff, issue, send_on):
+    desk = open_desk(browser, live_server, make_staff)
+    now = toolkit.utcnow()
+    first = issue("service-point", now=now - timedelta(minutes=90))[0]
+    label = send_on(first, "queue:termine", now - timedelta(minutes=12), "service-point-1")[2]
+    row = desk.locator("#queue-desk-live tbody tr", has_text=label)
+    expect(row.locator(".queue-arrived")).to_have_text("seit 90 Minuten im Haus", timeout=15_000)
+    assert_no_horizontal_scroll(desk)
+    assert_accessible(desk)
+    desk.context.close()
 
 
 @pytest.mark.browser

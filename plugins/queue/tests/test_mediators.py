@@ -1,9 +1,12 @@
 """Volunteer language mediators: the interpreters' duty page answered by the waiting room, "I'm helping", the desk."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from lxml import html
 
+from portal import toolkit
 from portal.testing import audit_log, csrf_token
 
 pytestmark = pytest.mark.portal_config({"plugins": ["arrival", "queue", "interpreters"]})
@@ -103,6 +106,25 @@ def test_the_duty_page_marks_the_name_of_a_desk_without_a_room_as_the_source_lan
     call_next("service-point-1")
     page = staff_client("mediator").get("/uk/staff/interpreters/duty/").get_data(as_text=True)
     assert '<span lang="de" dir="ltr">Service Point, Schalter 1</span>' in page
+
+
+def entry(page: str, ticket_id: int) -> str:
+    """Return the words of a number's entry on the duty list."""
+    found = html.fromstring(page).get_element_by_id(f"queue-duty-{ticket_id}")
+    return " ".join(found.text_content().split())
+
+
+def test_the_duty_page_says_how_long_a_transferred_client_has_been_in_the_building(staff_client, issue, send_on):
+    now = toolkit.utcnow()
+    first = issue("service-point", now=now - timedelta(minutes=90), interpreter_language="ar")[0]
+    sent_on_id = send_on(first, "queue:termine", now - timedelta(minutes=12), "service-point-1")[0]
+    plain_id = issue(now=now - timedelta(minutes=30), interpreter_language="ar")[0]
+    mediator = staff_client("mediator")
+    page = mediator.get(DUTY).get_data(as_text=True)
+    live_url = re.search(r'data-queue-live-url="([^"]+)"', page).group(1).replace("&amp;", "&")
+    for shown in (page, mediator.get(live_url, headers={"Portal-Poll": "1"}).get_data(as_text=True)):
+        assert "Termine · wartet seit 12 Minuten · seit 90 Minuten im Haus" in entry(shown, sent_on_id)
+        assert "Termine · wartet seit 30 Minuten" in entry(shown, plain_id) and "im Haus" not in entry(shown, plain_id)
 
 
 @pytest.mark.parametrize(("count", "heading"), [

@@ -1,7 +1,7 @@
 """The ticket page, the desk and the Service Point through HTTP: roles, bad input, tokens, caching, the door slot."""
 
 import re
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from babel.dates import format_date
@@ -321,6 +321,30 @@ def test_the_desk_lists_the_next_numbers_and_counts_them_all(staff_client, data,
         assert f"{len(labels)} Nummern warten" in page
         assert f"Hier stehen die nächsten {desk_views.WAITING_ROWS} in der Reihenfolge des Aufrufs" in page
         assert labels[desk_views.WAITING_ROWS - 1] in page and labels[desk_views.WAITING_ROWS] not in page
+
+
+def wait_cells(page: str) -> dict[str, html.HtmlElement]:
+    """Return the desk list's cells of minutes waited, by the number of their row."""
+    rows = html.fromstring(page).xpath('//table[@class="queue-waiting"]/tbody/tr')
+    return {row.xpath("string(th)"): row.xpath("td")[0] for row in rows}
+
+
+def test_a_transferred_client_shows_the_wait_here_and_the_time_in_the_building_as_the_list_follows(
+        staff_client, issue, send_on):
+    now = toolkit.utcnow()
+    first = issue("service-point", now=now - timedelta(minutes=90))[0]
+    sent_on_label = send_on(first, "queue:termine", now - timedelta(minutes=12), "service-point-1")[2]
+    plain_label = issue(now=now - timedelta(minutes=30))[2]
+    desk = staff_client("caseworker")
+    page, followed = (wait_cells(desk.get(path).get_data(as_text=True)) for path in (DESK, f"{DESK}/waiting"))
+    # The page's list and the one its script puts in its place (queue-desk.js) agree.
+    assert {label: html.tostring(cell) for label, cell in page.items()} == {
+        label: html.tostring(cell) for label, cell in followed.items()}
+    assert " ".join(page[sent_on_label].text_content().split()) == "12 Minuten seit 90 Minuten im Haus"
+    assert page[sent_on_label].xpath('string(span[@class="queue-arrived"])') == "seit 90 Minuten im Haus"
+    assert page[plain_label].text_content() == "30 Minuten"  # arrived here: no second time
+    arabic = wait_cells(desk.get("/ar/staff/queue/desk/raum-2-14/waiting").get_data(as_text=True))
+    assert arabic[sent_on_label].xpath('string(span[@class="queue-arrived"])') == "في المبنى منذ 90 دقيقةً"
 
 
 def test_a_number_changed_while_it_was_being_called_gets_the_desk_page_with_the_state_now(staff_client, issue,

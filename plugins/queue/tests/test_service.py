@@ -132,6 +132,16 @@ def test_a_transfer_ends_the_ticket_and_its_page_follows_the_successor(issue, st
     assert data(lambda s: service.call_next(desk("service-point-2"), now).id) == successor["id"]
 
 
+def test_a_transfer_carries_when_the_client_came_in_and_its_wait_counts_anew(issue, stored, send_on, at):
+    first = issue("service-point", now=at(8))[0]
+    second = send_on(first, "queue:termine", at(9), "service-point-1")[0]
+    third = send_on(second, "queue:service-point", at(10), "raum-2-14")[0]
+    assert stored(first)["arrived_at"] is None  # its creation is the arrival
+    # The wait in each queue (and the statistics) count from the ticket's own issue.
+    assert [stored(ticket)["created_at"] for ticket in (second, third)] == [at(9), at(10)]
+    assert [stored(ticket)["arrived_at"] for ticket in (second, third)] == [at(8), at(8)]
+
+
 def test_a_transfer_to_nowhere_changes_nothing(issue, stored, data):
     ticket_id = issue()[0]
     data(lambda s: service.call_next(desk("raum-2-14"), toolkit.utcnow()))
