@@ -286,7 +286,7 @@ def test_a_command_runs_when_the_database_does_not_answer_the_check(tmp_path):
 
 @pytest.fixture
 def parking(tmp_path, monkeypatch):
-    """Return the scaffolded plugin 'parking', installed from tmp_path, its model grown by a column no revision has."""
+    """Return the scaffolded plugin 'parking', installed from tmp_path, its model grown by columns no revision has."""
     from importlib.metadata import EntryPoint
 
     from portal import plugins
@@ -297,7 +297,9 @@ def parking(tmp_path, monkeypatch):
     models.write_text(models.read_text().replace(
         "    text: Mapped[str] = mapped_column(String(200))\n",
         "    text: Mapped[str] = mapped_column(String(200))\n"
-        "    seen_at: Mapped[object] = mapped_column(toolkit.UTCDateTime, nullable=True)\n"))
+        "    seen_at: Mapped[object] = mapped_column(toolkit.UTCDateTime, nullable=True)\n"
+        "    spots: Mapped[int] = mapped_column(Integer, default=0)\n"
+        "    level: Mapped[int] = mapped_column(Integer, server_default='1')\n"))
     monkeypatch.syspath_prepend(str(project))
     # Imported once per run, as its models register once: a later test's plugin reads its folders from this copy.
     if "portal_plugin_parking" in sys.modules:
@@ -316,12 +318,19 @@ def test_upgrade_warns_of_a_model_its_migrations_lack_and_revision_writes_the_pl
     upgraded = cli.invoke(args=["db", "upgrade"])
     assert upgraded.exit_code == 0
     assert upgraded.stdout.splitlines()[-1] == "parking: applied parking_0001 (Create the parking plugin's tables.)"
-    assert "models differ from the tables their migrations make (parking: add_column parking_entry.seen_at)" in (
-        upgraded.stderr)
+    assert "models differ from the tables their migrations make (parking: add_column parking_entry.seen_at, " \
+        "add_column parking_entry.spots, add_column parking_entry.level)" in upgraded.stderr
     written = cli.invoke(args=["db", "revision", "--owner", "parking", "-m", "seen at"])
     assert written.exit_code == 0, written.output
     revision = parking / "portal_plugin_parking" / "migrations" / "versions" / "parking_0002_seen_at.py"
     source = revision.read_text()
+    # A column added NOT NULL with nothing to fill existing rows with: the developer is told, and so is the reader.
+    warning = ("parking_entry.spots is added NOT NULL without a server default, which fails on a table that has "
+               "rows: give it server_default=… (the model's default is 0), or add it nullable, fill it in a data "
+               "step and then make it NOT NULL")
+    assert written.stderr.count("warning: ") == 1 and f"warning: {warning}" in written.stderr
+    note, added = source.index("# parking_entry.spots is added NOT NULL"), source.index("sa.Column('spots'")
+    assert note < added and " ".join(line.strip(" #") for line in source[note:added].splitlines()[:-1]) == warning
     # As the docs ask of a plugin's revision: its name in the id, the core's types through the facade.
     assert 'revision = "parking_0002"' in source or "revision = 'parking_0002'" in source
     assert "from portal import toolkit" in source and "toolkit.UTCDateTime(" in source and "portal.db" not in source
