@@ -25,6 +25,10 @@ description = "$title: a plugin for the migration office portal"
 requires-python = ">=3.11"
 dependencies = ["migration-office-portal>=1.0"]
 
+[project.optional-dependencies]
+# portal.testing reads pages with lxml (audit_log, parse, form_values).
+test = ["pytest>=8.0", "lxml>=5.0"]
+
 [project.entry-points."portal.plugins"]
 $name = "$package"
 
@@ -45,7 +49,14 @@ A plugin for the migration office portal. Install it beside the portal with
 `flask --app portal db upgrade`.
 
 Its public page is served at `/<lang>/$name/`; its settings go under
-`[plugin_settings.$name]`. Run its tests with `pytest`.
+`[plugin_settings.$name]`. Run its tests with `pytest` after
+`pip install -e '.[test]'`. Extract its messages in the folder `$package` with
+its `babel.cfg` (`pybabel extract -F babel.cfg …`, as the portal's
+docs/plugins.md describes under "Translations").
+""",
+    "$package/babel.cfg": """\
+[python: **.py]
+[jinja2: **.html]
 """,
     "$package/__init__.py": '''\
 """$title: a plugin for the migration office portal."""
@@ -145,8 +156,9 @@ def index():
 """,
     "$package/migrations/__init__.py": "",
     "$package/migrations/versions/__init__.py": "",
-    "$package/migrations/versions/0001_initial.py": '''\
-"""Create the $name plugin's tables.
+    # Named as `db revision` names a revision's file: its id, then the words of its message.
+    "$package/migrations/versions/${name}_0001_create_the_entry_table.py": '''\
+"""Create the entry table.
 
 Revision ID: ${name}_0001
 Revises:

@@ -99,7 +99,8 @@ def test_scaffolded_plugin_installs_and_serves_in_two_languages(installed_venv, 
     run(flask, "--app", "portal", "new-plugin", "parking", "--directory", str(tmp_path), cwd=str(tmp_path),
         env={"PORTAL_INSTANCE": str(tmp_path / "instance"), "PORTAL_PLUGINS": "", "PATH": "/usr/bin:/bin"})
     project = tmp_path / "portal-plugin-parking"
-    assert (project / "portal_plugin_parking" / "migrations" / "versions" / "0001_initial.py").exists()
+    assert (project / "portal_plugin_parking" / "migrations" / "versions" / "parking_0001_create_the_entry_table.py"
+            ).exists()
     pip_install_without_warnings(installed_venv, project, "", "pytest")
     # The translation report counts against the installed template: it ships with the code.
     assert list(installed_venv.glob("lib/python*/site-packages/portal_plugin_parking/translations/messages.pot"))

@@ -317,7 +317,7 @@ def test_upgrade_warns_of_a_model_its_migrations_lack_and_revision_writes_the_pl
     cli = app.test_cli_runner()
     upgraded = cli.invoke(args=["db", "upgrade"])
     assert upgraded.exit_code == 0
-    assert upgraded.stdout.splitlines()[-1] == "parking: applied parking_0001 (Create the parking plugin's tables.)"
+    assert upgraded.stdout.splitlines()[-1] == "parking: applied parking_0001 (Create the entry table.)"
     assert "models differ from the tables their migrations make (parking: add_column parking_entry.seen_at, " \
         "add_column parking_entry.spots, add_column parking_entry.level)" in upgraded.stderr
     written = cli.invoke(args=["db", "revision", "--owner", "parking", "-m", "seen at"])

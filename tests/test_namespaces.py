@@ -127,6 +127,35 @@ def test_two_scaffolded_plugins_name_their_models_and_ship_catalogs_the_report_r
     assert '"*.pot"' in (tmp_path / "portal-plugin-parking" / "pyproject.toml").read_text()
 
 
+def test_a_scaffolded_plugin_is_packaged_extracted_and_migrated_as_the_bundled_ones(tmp_path):
+    import subprocess
+    import sys
+    import tomllib
+
+    from portal.catalogs import read_catalog
+
+    project = write_plugin("parking", tmp_path)
+    package = project / "portal_plugin_parking"
+    # Its tests' extra as the example's, whose tests use the same fixtures and page helpers.
+    extras = {folder: tomllib.loads((folder / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+              for folder in (project, EXAMPLES / "portal-plugin-closures")}
+    assert extras[project]["test"] == extras[EXAMPLES / "portal-plugin-closures"]["test"]
+    # The babel.cfg of docs/plugins.md: the portal's, extracting in the package folder what the template holds.
+    assert (package / "babel.cfg").read_text() == (PLUGINS.parent / "babel.cfg").read_text()
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F", "babel.cfg", "-k", "_l",
+                    "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "--no-location", "--ignore-dirs=.* ._ tests",
+                    "-o", str(tmp_path / "extracted.pot"), "."], check=True, cwd=package)
+    templates = [tmp_path / "extracted.pot", package / "translations" / "messages.pot"]
+    extracted, shipped = ({m.id for m in read_catalog(template) if m.id} for template in templates)
+    assert extracted == shipped
+    # Its first revision's file is named as `db revision` names one (tests/test_migrate.py) and as the bundled
+    # plugins' are: the revision's id, then the words of its message.
+    revisions = [path for path in package.glob("migrations/versions/*.py") if path.name != "__init__.py"]
+    assert [path.name for path in revisions] == ["parking_0001_create_the_entry_table.py"]
+    source = revisions[0].read_text()
+    assert source.startswith('"""Create the entry table.') and 'revision = "parking_0001"' in source
+
+
 @pytest.fixture(scope="module")
 def every_plugin(make_app):
     return make_app(plugins=ALL_PLUGINS)
