@@ -67,6 +67,21 @@ def is_translated(message) -> bool:
     return not message.fuzzy and all(strings)
 
 
+def _plurals_left_german(compiled: Catalog, po: Path) -> set[tuple]:
+    """Return the plural entries of a compiled catalog with a form the translator left empty.
+
+    pybabel compile writes an empty plural form as the German text, which visitors then read; the compiled
+    catalog cannot tell that from a translation that reads the same, so the catalog it was compiled from tells,
+    read only when some form reads as the German.
+    """
+    suspects = {catalog_text(m.id): tuple(m.string) for m in compiled if m.pluralizable
+                and any(form == m.id[min(index, 1)] for index, form in enumerate(m.string))}
+    if not suspects:
+        return set()
+    written = {catalog_text(m.id): tuple(m.string) for m in read_catalog(po)} if po.exists() else {}
+    return {key for key, forms in suspects.items() if written.get(key) != forms}
+
+
 def interface_completeness() -> list[Completeness]:
     """Count translated interface messages per owner and language, in the compiled catalogs visitors are served."""
     rows = []
@@ -82,7 +97,10 @@ def interface_completeness() -> list[Completeness]:
             done = 0
             if compiled.exists():
                 with open(compiled, "rb") as handle:
-                    done = sum(1 for m in read_mo(handle) if catalog_text(m.id) in ids and is_translated(m))
+                    catalog = read_mo(handle)
+                left_german = _plurals_left_german(catalog, compiled.with_suffix(".po"))
+                done = sum(1 for m in catalog if catalog_text(m.id) in ids and is_translated(m)
+                           and catalog_text(m.id) not in left_german)
             rows.append(Completeness(owner, "interface", lang, done, len(ids), _l("Oberfläche")))
     return rows
 

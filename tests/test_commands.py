@@ -77,6 +77,42 @@ def test_translation_report_shows_the_share_of_a_partly_translated_language(app,
                              f"(pybabel compile -d {tmp_path})\n")
 
 
+@pytest.mark.portal_config({"languages": ["de", "ar", "uk"]})
+def test_translation_report_counts_a_plural_text_translated_only_with_every_form_filled(app, tmp_path, monkeypatch):
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import write_po
+
+    from portal import catalogs
+
+    entries = ("Ja", ("%(num)d Eintrag", "%(num)d Einträge"), ("%(num)d km", "%(num)d km"))
+    translations = {
+        # Arabic has six plural forms, Ukrainian three: one of them filled is not a translation.
+        "ar": ["نعم", ("%(num)d إدخال", "", "", "", "", ""), ("%(num)d كم",) * 6],
+        # The unit kept as written in German, in every form: that is the translator's choice, and counts.
+        "uk": ["Так", ("%(num)d запис", "", ""), ("%(num)d km",) * 3],
+    }
+    template = Catalog(fuzzy=False)
+    for entry in entries:
+        template.add(entry)
+    with open(tmp_path / "messages.pot", "wb") as file:
+        write_po(file, template)
+    for lang, strings in translations.items():
+        catalog = Catalog(locale=lang, fuzzy=False)
+        for entry, string in zip(entries, strings, strict=True):
+            catalog.add(entry, string)
+        (tmp_path / lang / "LC_MESSAGES").mkdir(parents=True)
+        # As pybabel compile does, which writes an empty plural form as the German text.
+        for suffix, write in ((".po", write_po), (".mo", write_mo)):
+            with open(tmp_path / lang / "LC_MESSAGES" / f"messages{suffix}", "wb") as file:
+                write(file, catalog)
+    monkeypatch.setattr(catalogs, "catalog_folders", lambda: {"core": tmp_path})
+    result = app.test_cli_runner().invoke(args=["translations", "report"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split()[2:4] for line in result.stdout.splitlines() if " interface " in line]
+    assert lines == [["ar", "2/3"], ["uk", "2/3"]]
+
+
 @pytest.mark.portal_config({"plugins": ["appointments", "arrival"]})
 def test_demo_with_arrival_has_a_door_account_and_passes_for_its_appointments(app, db):
     result = app.test_cli_runner().invoke(args=["demo"])
