@@ -44,6 +44,7 @@ from .csvexport import formula_safe, write_csv
 from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_cell, read_rows, run_import
 from .day_field import DayChoiceForm, DayField
 from .db import Base, UTCDateTime, hold, insert_for, one_of, session, utcnow
+from .deleting import DeleteForm, delete_if_current
 from .easy import EASY_LANGUAGE, EasyPage, easy_text, easy_url
 from .errors import (
     answer_with_stored,
@@ -188,6 +189,9 @@ __all__ = [
     # An edit form sent for a record deleted meanwhile: what was typed, offered as a new record; an answer with the
     # record as stored now, or that (portal/errors.py).
     "answer_with_stored", "deleted_meanwhile",
+    # A staff page's delete: by version, once however often the page is sent, said plainly when someone else deleted
+    # the record first (portal/deleting.py).
+    "DeleteForm", "delete_if_current",
     # A plugin's revision that rebuilds its older tables so that SQLite never gives an id twice (portal/migrate.py).
     "ids_never_reused",
     "save_if_current",

@@ -164,19 +164,23 @@ def edit_term(term_id: int):
 
 @bp.route("/glossary/<int:term_id>/delete", methods=["GET", "POST"])
 def delete_term(term_id: int):
-    session = toolkit.session()
-    term = session.get(GlossaryTerm, term_id) or abort(404)
     if request.method == "GET":
+        term = toolkit.session().get(GlossaryTerm, term_id) or abort(404)
         # A term goes with all its translations: asked once more on a page of its own.
-        return render_template("interpreters/staff/delete_term.html", term=term)
-    before = term_snapshot(term)
-    if not toolkit.save_if_current(term, toolkit.VersionForm().version.data, lambda: session.delete(term)):
+        return render_template("interpreters/staff/delete_term.html", term=term, form=toolkit.DeleteForm(obj=term))
+
+    def delete(term: GlossaryTerm) -> str:
+        toolkit.audit("delete", "interpreters_glossary_term", term.id, before=term_snapshot(term), summary=term.term)
+        toolkit.session().delete(term)
+        return term.term
+
+    def changed():
         flash(_("Der Begriff wurde inzwischen geändert. Bitte prüfen Sie ihn, bevor Sie ihn löschen."), "error")
         return redirect(url_for(".edit_term", term_id=term_id))
-    toolkit.audit("delete", "interpreters_glossary_term", term_id, before=before)
-    session.commit()
-    flash(_("Der Begriff „%(term)s“ ist gelöscht.", term=term.term), "success")
-    return redirect(url_for(".glossary"))
+
+    return toolkit.delete_if_current(GlossaryTerm, term_id, delete, audited_as="interpreters_glossary_term",
+                                     deleted=lambda term: _("Der Begriff „%(term)s“ ist gelöscht.", term=term),
+                                     listed_at=url_for(".glossary"), changed=changed)
 
 
 @bp.route("/glossary/shipped", methods=["POST"])
@@ -203,6 +207,11 @@ def help_time_snapshot(entry: HelpTime) -> dict:
             "other_languages": entry.other_languages, "by_phone": entry.by_phone, "place": entry.place}
 
 
+def help_time_name(day, starts_at, ends_at) -> str:
+    """Name a help time by its day and hours, in digits that read alike in every language."""
+    return f"{day.isoformat()} {starts_at:%H:%M}–{ends_at:%H:%M}"
+
+
 def _help_time_values(entry: HelpTime) -> dict:
     return {"day": entry.day, "starts_at": entry.starts_at, "ends_at": entry.ends_at,
             "languages": entry.language_codes, "other_languages": entry.other_languages, "by_phone": entry.by_phone,
@@ -226,6 +235,7 @@ def _help_time_saved(_entry: HelpTime, status: int = 302):
 def _render_help_time_form(form, entry: HelpTime | None, status: int, conflict: bool = False):
     settings = toolkit.plugin_settings("interpreters")
     return render_template("interpreters/staff/help_time_form.html", form=form, entry=entry, conflict=conflict,
+                           delete_form=toolkit.DeleteForm(obj=entry) if entry else None,
                            phone_help_from=f"{settings['phone_help_from']:%H:%M}",
                            phone_help_until=f"{settings['phone_help_until']:%H:%M}"), status
 
@@ -287,13 +297,16 @@ def edit_help_time(entry_id: int):
 
 @bp.route("/help-times/<int:entry_id>/delete", methods=["POST"])
 def delete_help_time(entry_id: int):
-    session = toolkit.session()
-    entry = session.get(HelpTime, entry_id) or abort(404)
-    before = help_time_snapshot(entry)
-    if not toolkit.save_if_current(entry, toolkit.VersionForm().version.data, lambda: session.delete(entry)):
+    def delete(entry: HelpTime) -> str:
+        name = help_time_name(entry.day, entry.starts_at, entry.ends_at)
+        toolkit.audit("delete", "interpreters_help_time", entry.id, before=help_time_snapshot(entry), summary=name)
+        toolkit.session().delete(entry)
+        return name
+
+    def changed():
         flash(_("Die Zeit wurde inzwischen geändert. Bitte prüfen Sie sie, bevor Sie sie löschen."), "error")
         return redirect(url_for(".edit_help_time", entry_id=entry_id))
-    toolkit.audit("delete", "interpreters_help_time", entry_id, before=before)
-    session.commit()
-    flash(_("Die Zeit der Sprachhilfe ist gelöscht."), "success")
-    return redirect(url_for(".help_times"))
+
+    return toolkit.delete_if_current(HelpTime, entry_id, delete, audited_as="interpreters_help_time",
+                                     deleted=lambda _name: _("Die Zeit der Sprachhilfe ist gelöscht."),
+                                     listed_at=url_for(".help_times"), changed=changed)

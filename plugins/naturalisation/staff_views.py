@@ -234,33 +234,37 @@ def edit_case(case_id: int):
     return _case_saved(case)
 
 
+def _planned(case: HandoverCase) -> list[HandoverAppointment]:
+    """Return the case's appointments that go with it: one shared with a relative's case stays theirs."""
+    return [appointment for appointment in _case_appointments(case)
+            if all(person.case_id == case.id for person in appointment.persons)]
+
+
 @bp.route("/cases/<int:case_id>/delete", methods=["GET", "POST"])
 def delete_case(case_id: int):
-    session = toolkit.session()
-    case = _case_or_404(case_id)
-    # An appointment shared with a relative's case stays theirs: only the case's persons leave it, with the case.
-    planned = [appointment for appointment in _case_appointments(case)
-               if all(person.case_id == case.id for person in appointment.persons)]
     if request.method == "GET":
+        case = _case_or_404(case_id)
         # A case goes with its persons and its planned appointments: asked once more on a page of its own.
-        return render_template("naturalisation/staff/delete_case.html", case=case, planned=len(planned))
-    form = toolkit.VersionForm()
-    before = _case_snapshot(case)
-    cancelled = sorted(_named(appointment) for appointment in planned)
+        return render_template("naturalisation/staff/delete_case.html", case=case, planned=len(_planned(case)),
+                               form=toolkit.DeleteForm(obj=case))
 
-    def delete():
+    def delete(case: HandoverCase) -> str:
+        planned = _planned(case)
+        toolkit.audit("delete", "naturalisation_case", case.id, before=_case_snapshot(case),
+                      after={"cancelled_appointments": sorted(_named(appointment) for appointment in planned)},
+                      summary=case.reference)
         for appointment in planned:
             record_outcome(appointment, "cancelled")
-        session.delete(case)
+        toolkit.session().delete(case)
+        return case.reference
 
-    if not form.validate() or not toolkit.save_if_current(case, form.version.data, delete):
+    def changed():
         flash(_("Jemand anderes hat diesen Fall inzwischen geändert. Bitte prüfen Sie ihn noch einmal."), "error")
         return redirect(url_for(".edit_case", case_id=case_id))
-    toolkit.audit("delete", "naturalisation_case", case_id, before=before,
-                  after={"cancelled_appointments": cancelled})
-    session.commit()
-    flash(_("Fall %(reference)s gelöscht.", reference=case.reference), "success")
-    return redirect(url_for(".overview"))
+
+    return toolkit.delete_if_current(HandoverCase, case_id, delete, audited_as="naturalisation_case",
+                                     deleted=lambda reference: _("Fall %(reference)s gelöscht.", reference=reference),
+                                     listed_at=url_for(".overview"), changed=changed)
 
 
 @bp.route("/import", methods=["GET", "POST"])

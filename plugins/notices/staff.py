@@ -38,6 +38,13 @@ def _notice_or_404(notice_id: int) -> Notice:
     return toolkit.session().get(Notice, notice_id) or abort(404)
 
 
+def _source_title(notice: Notice) -> str:
+    """Return the notice's title as staff wrote it: in the source language, else in another one it has."""
+    title = toolkit.pick_translation({lang: text.title for lang, text in notice.text_by_language().items()},
+                                     toolkit.source_language())
+    return title.value if title else ""
+
+
 def snapshot(notice: Notice) -> dict:
     """Describe a notice for the audit log."""
     return {
@@ -226,18 +233,21 @@ def _conflict(form: NoticeForm, notice: Notice):
 
 @bp.route("/<int:notice_id>/delete", methods=["GET", "POST"])
 def delete(notice_id: int):
-    session = toolkit.session()
-    notice = _notice_or_404(notice_id)
-    if request.method == "POST":
-        def delete_notice():
-            toolkit.audit("delete", "notices_notice", notice.id, before=snapshot(notice))
-            session.delete(notice)
+    if request.method == "GET":
+        notice = _notice_or_404(notice_id)
+        return render_template("notices/staff/delete.html", notice=notice, form=toolkit.DeleteForm(obj=notice))
 
-        if not toolkit.save_if_current(notice, toolkit.VersionForm().version.data, delete_notice):
-            flash(toolkit._("Die Mitteilung wurde inzwischen geändert. Bitte prüfen Sie sie, bevor Sie sie löschen."),
-                  "error")
-            return redirect(url_for("notices_staff.edit", notice_id=notice_id))
-        session.commit()
-        flash(toolkit._("Die Mitteilung ist gelöscht."), "success")
-        return redirect(url_for("notices_staff.index"))
-    return render_template("notices/staff/delete.html", notice=notice)
+    def delete_notice(notice: Notice) -> str:
+        title = _source_title(notice)
+        toolkit.audit("delete", "notices_notice", notice.id, before=snapshot(notice), summary=title)
+        toolkit.session().delete(notice)
+        return title
+
+    def changed():
+        flash(toolkit._("Die Mitteilung wurde inzwischen geändert. Bitte prüfen Sie sie, bevor Sie sie löschen."),
+              "error")
+        return redirect(url_for("notices_staff.edit", notice_id=notice_id))
+
+    return toolkit.delete_if_current(Notice, notice_id, delete_notice, audited_as="notices_notice",
+                                     deleted=lambda _title: toolkit._("Die Mitteilung ist gelöscht."),
+                                     listed_at=url_for("notices_staff.index"), changed=changed)

@@ -7,6 +7,7 @@ from portal_plugins.interpreters.glossary import fold, load_shipped_glossary, se
 from portal_plugins.interpreters.models import GlossaryTerm, GlossaryTranslation
 from sqlalchemy import func, select, text
 
+from portal import toolkit
 from portal.testing import audit_log, csrf_token
 
 
@@ -346,6 +347,35 @@ def test_an_editor_deletes_a_term_only_in_the_version_seen(staff_client, data, g
     assert data(lambda s: s.get(GlossaryTerm, term_id)) is None
     assert data(lambda s: s.scalar(select(func.count()).select_from(GlossaryTranslation)
                                    .where(GlossaryTranslation.term_id == term_id))) == 0
+
+
+def test_a_term_a_colleague_deleted_first_is_named_on_the_glossary(staff_client, data, glossary, parse):
+    term_id = data(lambda s: s.scalars(select(GlossaryTerm.id).filter_by(slug="vollmacht")).one())
+    url = f"/de/staff/interpreters/glossary/{term_id}/delete"
+    editor, colleague = staff_client("editor"), staff_client("editor")
+    mine = values(parse(editor.get(url)), DELETE_FORM)
+    assert colleague.post(url, data=values(parse(colleague.get(url)), DELETE_FORM)).status_code == 302
+    response = editor.post(url, data=mine)
+    assert (response.status_code, response.headers["Location"]) == (303, "/de/staff/interpreters/glossary")
+    note = parse(editor.get(response.headers["Location"])).xpath("string(//p[contains(@class, 'flash')])")
+    assert note == "Den Eintrag „Vollmacht“ hat inzwischen jemand anderes gelöscht."
+
+
+def test_a_term_deleted_by_one_page_sent_twice_at_once_is_answered_as_deleted_both_times(staff_client, data,
+                                                                                          glossary, parse,
+                                                                                          twice_at_once):
+    term_id = data(lambda s: s.scalars(select(GlossaryTerm.id).filter_by(slug="vollmacht")).one())
+    url = f"/de/staff/interpreters/glossary/{term_id}/delete"
+    editor = staff_client("editor")
+    form = values(parse(editor.get(url)), DELETE_FORM)
+    # The first one held while it deletes, before it writes: the second one deletes, the first one then finds it done.
+    _overlapped, first, second = twice_at_once(toolkit, "audit", lambda: editor.post(url, data=form),
+                                               lambda: editor.post(url, data=form))
+    assert {first.status_code, second.status_code} == {302, 303}
+    assert first.headers["Location"] == second.headers["Location"] == "/de/staff/interpreters/glossary"
+    assert "Der Begriff „Vollmacht“ ist gelöscht." in editor.get("/de/staff/interpreters/glossary").get_data(
+        as_text=True)
+    assert data(lambda s: s.scalar(text("SELECT count(*) FROM core_audit_entry WHERE action = 'delete'"))) == 1
 
 
 def test_staff_add_the_missing_shipped_terms_with_one_button(staff_client, data):

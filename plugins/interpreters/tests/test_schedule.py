@@ -7,7 +7,7 @@ from sqlalchemy import func, select, text
 from werkzeug.datastructures import MultiDict
 
 from portal import toolkit
-from portal.testing import audit_log, csrf_token
+from portal.testing import audit_log, csrf_token, sent_twice
 
 
 def add(data, day, starts_at=time(9, 0), ends_at=time(12, 0), languages="ar fa", place="Wartebereich Erdgeschoss",
@@ -351,3 +351,15 @@ def test_an_editor_deletes_a_help_time(app, staff_client, data, parse):
     response = editor.post(f"/de/staff/interpreters/help-times/{entry_id}/delete", data=form, follow_redirects=True)
     assert "Die Zeit der Sprachhilfe ist gelöscht." in response.get_data(as_text=True)
     assert count(data) == 0
+
+
+def test_a_help_time_delete_sent_twice_is_answered_as_the_first(app, staff_client, data, parse):
+    entry_id = add(data, opening_day(app, 4))
+    editor = staff_client("editor")
+    page = parse(editor.get(f"/de/staff/interpreters/help-times/{entry_id}"))
+    form = dict(page.xpath("//form[contains(@class, 'interpreters-delete-form')]")[0].form_values())
+    first, again = sent_twice(editor, f"/de/staff/interpreters/help-times/{entry_id}/delete", form)
+    assert (again.status_code, again.headers["Location"]) == (303, first.headers["Location"])
+    assert "Die Zeit der Sprachhilfe ist gelöscht." in editor.get(again.headers["Location"]).get_data(as_text=True)
+    assert count(data) == 0 and audited(data, "delete") == 1
+

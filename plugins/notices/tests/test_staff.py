@@ -8,7 +8,7 @@ from portal_plugins.notices.models import Notice
 from sqlalchemy import select
 
 from portal import toolkit
-from portal.testing import audit_log, csrf_token, utcnow
+from portal.testing import audit_log, csrf_token, sent_twice, utcnow
 
 NEW = "/de/staff/notices/new"
 
@@ -237,6 +237,47 @@ def test_a_deleted_notices_form_never_reaches_the_next_notice(app, staff_client,
     assert saved.status_code == 302
     again = load(select(Notice).where(Notice.id != next_id))
     assert [(n.state, n.text_by_language()["de"].title) for n in again] == [("draft", "Bargeld wieder möglich")]
+
+
+def test_a_delete_sent_twice_is_answered_as_the_first(app, staff_client, make_notice, load, form_values):
+    notice_id = make_notice({"de": ("Nur mit Karte", "Kein Bargeld.")})
+    editor = staff_client("editor")
+    url = f"{edit_url(notice_id)}/delete"
+    first, second = sent_twice(editor, url, form_values(editor.get(url), "actions"))
+    assert (first.status_code, second.status_code) == (302, 303)
+    assert second.headers["Location"] == "/de/staff/notices/"
+    flashes = html.fromstring(editor.get("/de/staff/notices/").get_data(as_text=True)).xpath("//p[@class='flash "
+                                                                                                  "flash--success']")
+    assert [flash.text_content() for flash in flashes] == ["Die Mitteilung ist gelöscht."]
+    assert load(select(Notice)) == [] and len(audit_entries(app, "delete")) == 1
+
+
+def test_a_delete_of_a_notice_a_colleague_deleted_names_it_on_the_list(staff_client, make_notice, form_values):
+    notice_id = make_notice({"de": ("Nur mit Karte", "Kein Bargeld."), "ar": ("البطاقة فقط", "لا نقود.")})
+    editor, colleague = staff_client("editor"), staff_client("editor")
+    url = f"{edit_url(notice_id)}/delete"
+    mine = form_values(editor.get(url), "actions")
+    assert colleague.post(url, data=form_values(colleague.get(url), "actions")).status_code == 302
+    response = editor.post(url.replace("/de/", "/ar/"), data=mine)
+    assert (response.status_code, response.headers["Location"]) == (303, "/ar/staff/notices/")
+    note = html.fromstring(editor.get("/ar/staff/notices/").get_data(as_text=True)).xpath("//p[@class='flash "
+                                                                                              "flash--info']")[0]
+    # The title staff wrote, in the source language, inside the Arabic sentence.
+    assert [(name.text, name.get("lang")) for name in note.xpath("bdi")] == [("Nur mit Karte", "de")]
+
+
+def test_a_delete_racing_a_colleagues_delete_says_so(staff_client, make_notice, load, form_values,
+                                                     colleague_saves_first):
+    notice_id = make_notice({"de": ("Nur mit Karte", "Kein Bargeld.")})
+    editor = staff_client("editor")
+    url = f"{edit_url(notice_id)}/delete"
+    mine = form_values(editor.get(url), "actions")
+    # The colleague's delete, left out of the log here, lands between this one's check of the version and its write.
+    colleague_saves_first(Notice, lambda session: session.delete(session.get(Notice, notice_id)))
+    response = editor.post(url, data=mine, follow_redirects=True)
+    assert "Den Eintrag, den Sie löschen wollten, hat inzwischen jemand anderes gelöscht." in response.get_data(
+        as_text=True)
+    assert load(select(Notice)) == []
 
 
 def test_language_page_shows_what_exists_and_what_is_missing(app, staff_client, make_notice):
