@@ -142,13 +142,35 @@ def _flask_settings(settings: dict) -> dict:
     }
 
 
-def build_app(test_config: dict | None = None) -> Flask:
-    """Create and configure the portal; raise ConfigError or PluginError on a bad set-up."""
+def describe_start_failure(failure: Exception) -> str:
+    """Say in one line why the portal cannot start."""
+    return f"portal cannot start: {failure}"
+
+
+def _plugin_listing_app(instance_path: Path, settings: dict, failure: PluginError) -> Flask:
+    """Create an app whose one command lists the plugins, and any other says why the portal cannot start."""
+    app = Flask("portal", instance_path=str(instance_path))
+    app.cli = cli.PluginListingGroup(describe_start_failure(failure))
+    app.config["PORTAL"] = settings
+    app.extensions["portal.loaded_plugins"] = []
+    return app
+
+
+def build_app(test_config: dict | None = None, *, listing_plugins_on_failure: bool = False) -> Flask:
+    """Create and configure the portal; raise ConfigError or PluginError on a bad set-up.
+
+    With `listing_plugins_on_failure`, plugins that cannot be loaded give an app that can only list them.
+    """
     test_config = dict(test_config or {})
     instance_path = Path(test_config.pop("instance_path", None) or os.environ.get("PORTAL_INSTANCE")
                          or Path.cwd() / "instance").resolve()
     settings = config.load(instance_path, overrides=test_config)
-    manager, plugins = load_plugins(settings["plugins"])
+    try:
+        manager, plugins = load_plugins(settings["plugins"])
+    except PluginError as failure:
+        if not listing_plugins_on_failure:
+            raise
+        return _plugin_listing_app(instance_path, settings, failure)
 
     app = Flask("portal", instance_path=str(instance_path), static_folder=str(core_path("static")),
                 static_url_path="/static/core")

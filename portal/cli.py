@@ -67,25 +67,58 @@ def _refuse_when_schema_behind() -> None:
                                    f"run `{UPGRADE_COMMAND}` first")
 
 
+class PluginListingGroup(AppGroup):
+    """The commands of a portal whose plugins stop its start: `plugins` lists them, any other stops with the cause.
+
+    The operator needs the list most when a configured plugin is missing or broken, which stops every start.
+    """
+
+    def __init__(self, failure: str):
+        super().__init__()
+        self.failure = failure
+        self.told = False
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._tell_failure()
+        if cmd_name != plugins_command.name:
+            ctx.exit(1)
+        return plugins_command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._tell_failure()
+        return [plugins_command.name]
+
+    def _tell_failure(self) -> None:
+        """Say why the portal cannot start, once: help looks commands up after listing them."""
+        if not self.told:
+            click.echo(self.failure, err=True)
+            self.told = True
+
+
 @click.command("plugins")
 @with_appcontext
 def plugins_command():
     """List installed plugins and whether each is enabled."""
-    enabled = {p.name: p for p in current_app.extensions["portal.loaded_plugins"]}
+    loaded = {p.name: p for p in current_app.extensions["portal.loaded_plugins"]}
     order = current_app.config["PORTAL"]["plugins"]
-    rows = []
-    for name, entry_points in sorted(installed_entry_points().items()):
+    installed = installed_entry_points()
+    rows = [(name, "-", f"missing (enabled #{order.index(name) + 1})", "-") for name in order
+            if name not in installed and name not in loaded]
+    for name, entry_points in installed.items():
         twice = len({ep.value for ep in entry_points}) > 1
         # A name installed twice stops the start once enabled: the operator sees both distributions before that.
         for ep in entry_points if twice else entry_points[:1]:
             version, source = (ep.dist.version, ep.dist.name) if ep.dist else ("?", "?")
             if twice:
                 state = "installed twice"
-            elif name in enabled:
-                state, version = f"enabled #{order.index(name) + 1}", enabled[name].info.version
+            elif name in order:
+                state = f"enabled #{order.index(name) + 1}"
+                if name in loaded:  # none is when a plugin stopped the start: then the package's version stands
+                    version = loaded[name].info.version
             else:
                 state = "installed, not enabled"
             rows.append((name, version, state, source))
+    rows.sort(key=lambda row: row[0])
     width = max((len(r[0]) for r in rows), default=4)
     click.echo(f"{'name'.ljust(width)}  version  status                  distribution")
     for name, version, state, source in rows:

@@ -231,6 +231,29 @@ def test_plugins_command_lists_installed_and_enabled(fake_entry_points, tmp_path
     assert "installed, not enabled" in lines["fake_broken_start"]
 
 
+def test_plugins_command_runs_while_a_configured_plugin_is_missing_and_shows_it_missing(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+    from flask.cli import FlaskGroup
+
+    monkeypatch.setenv("PORTAL_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("PORTAL_PLUGINS", "notices,not_installed_anywhere")
+    # As `flask --app portal …` runs, which builds the app with no test configuration.
+    command_line = FlaskGroup(create_app=create_app)
+    listing = CliRunner().invoke(command_line, ["plugins"])
+    assert listing.exit_code == 0, listing.output
+    rows = {line.split()[0]: line.split()[1:] for line in listing.stdout.splitlines()[1:]}
+    assert rows["not_installed_anywhere"] == ["-", "missing", "(enabled", "#2)", "-"]
+    assert rows["notices"][1:3] == ["enabled", "#1"] and rows["appointments"][1:4] == ["installed,", "not", "enabled"]
+    cause = "portal cannot start: Plugin 'not_installed_anywhere': not installed"
+    assert listing.stderr.count(cause) == 1
+    # Any other command, Flask's own that use the app, and the server stop at the start as before.
+    for command in (["purge"], ["routes"]):
+        refused = CliRunner().invoke(command_line, command)
+        assert refused.exit_code == 1 and cause in refused.stderr, command
+    with pytest.raises(SystemExit):
+        create_app()
+
+
 def test_plugins_command_shows_both_distributions_of_a_name_installed_twice(fake_entry_points, monkeypatch, tmp_path):
     app = make(tmp_path, ["fake_good"])
 
