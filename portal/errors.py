@@ -23,10 +23,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
 from .blueprints import PortalBlueprint
+from .content import mark_source_names
 from .db import session as db_session
 from .db import utcnow
 from .extensions import limiter
-from .i18n import language_from_tag, preferred_language
+from .i18n import current_language, language_from_tag, preferred_language
 from .keptforms import KeptForm
 from .lookups import ReferenceLocked
 from .pages import is_public_page
@@ -112,9 +113,10 @@ def render_error(code: int, detail: str | None = None, next_step: tuple[str, str
     return _error_response(code, detail, next_step=next_step, title=title)
 
 
-def deleted_meanwhile(save_as_new: str):
+def deleted_meanwhile(save_as_new: str, name: str | None = None):
     """Answer a request for a record that is gone: 404, or for an edit form sent after the record was deleted, 410
-    offering what was typed to the form at save_as_new, which makes a new record of it."""
+    offering what was typed to the form at save_as_new, which makes a new record of it, and naming the record as the
+    sent form names it (name: its title, its term), for someone with several forms open."""
     if request.method != "POST":
         abort(404)
     kept = KeptForm.of_request() if g.get("csrf_valid") else None
@@ -125,18 +127,23 @@ def deleted_meanwhile(save_as_new: str):
         kept = replace(kept, action=save_as_new, fields=tuple(
             (name, new_sending_key() if name == SENDING_KEY_FIELD else value)
             for name, value in kept.fields if name not in ("version", "action")))
+    if name:
+        what_happened = mark_source_names(_("Jemand hat den Eintrag „%(name)s“ gelöscht, seit Sie das Formular "
+                                            "geöffnet haben.", name=name), current_language(), name)
+    else:
+        what_happened = _("Jemand hat diesen Eintrag gelöscht, seit Sie das Formular geöffnet haben.")
     return _error_response(
-        410, _("Jemand hat diesen Eintrag gelöscht, seit Sie das Formular geöffnet haben."), kept,
+        410, what_happened, kept,
         _("Ihre Eingaben sind nicht verloren: Sie können sie als neuen Eintrag speichern."),
         title=_("Inzwischen gelöscht"), kept_label=_("Als neuen Eintrag speichern"))
 
 
-def answer_with_stored(model, record_id: int, answer: Callable, save_as_new: str):
+def answer_with_stored(model, record_id: int, answer: Callable, save_as_new: str, name: str | None = None):
     """Answer with the record as stored now, answer(record) (a form sent again, a colleague's save first); or, with
-    the record deleted meanwhile, as deleted_meanwhile(save_as_new) does."""
+    the record deleted meanwhile, as deleted_meanwhile(save_as_new, name) does."""
     record = db_session().get(model, record_id, populate_existing=True)
     if record is None:
-        return deleted_meanwhile(save_as_new)
+        return deleted_meanwhile(save_as_new, name)
     return answer(record)
 
 

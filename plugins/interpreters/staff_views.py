@@ -121,7 +121,7 @@ def new_term():
         earlier = toolkit.claim_sending(form)
         if earlier is not None:
             return toolkit.answer_with_stored(GlossaryTerm, int(earlier), partial(_term_saved, status=303),
-                                              url_for(".new_term"))
+                                              url_for(".new_term"), form.term.data)
         if _already_there(form, None):
             return _render_term_form(form, None, 422)
         term = GlossaryTerm(slug=unique_slug(session, form.term.data))
@@ -145,7 +145,7 @@ def edit_term(term_id: int):
     session = toolkit.session()
     term = session.get(GlossaryTerm, term_id)
     if term is None:
-        return toolkit.deleted_meanwhile(url_for(".new_term"))
+        return toolkit.deleted_meanwhile(url_for(".new_term"), GlossaryTermForm().term.data)
     form = GlossaryTermForm(data=_term_values(term)) if request.method == "GET" else GlossaryTermForm()
     if not form.validate_on_submit() or _already_there(form, term):
         return _render_term_form(form, term, 422 if form.errors else 200)
@@ -154,9 +154,11 @@ def edit_term(term_id: int):
     # Claimed after the save: a second sending of this page finds the version it saved from gone, and its claim
     # tells it apart from a colleague's save; a claim made on the way to a conflict is not committed.
     if toolkit.claim_sending(form) is not None:
-        return toolkit.answer_with_stored(GlossaryTerm, term_id, partial(_term_saved, status=303), url_for(".new_term"))
+        return toolkit.answer_with_stored(GlossaryTerm, term_id, partial(_term_saved, status=303), url_for(".new_term"),
+                                          form.term.data)
     if not saved:
-        return toolkit.answer_with_stored(GlossaryTerm, term_id, partial(_term_conflict, form), url_for(".new_term"))
+        return toolkit.answer_with_stored(GlossaryTerm, term_id, partial(_term_conflict, form), url_for(".new_term"),
+                                          form.term.data)
     toolkit.audit("update", "interpreters_glossary_term", term.id, before=before, after=term_snapshot(term))
     session.commit()
     return _term_saved(term)
@@ -207,9 +209,15 @@ def help_time_snapshot(entry: HelpTime) -> dict:
             "other_languages": entry.other_languages, "by_phone": entry.by_phone, "place": entry.place}
 
 
-def help_time_name(day, starts_at, ends_at) -> str:
+def _help_time_name(day, starts_at, ends_at) -> str:
     """Name a help time by its day and hours, in digits that read alike in every language."""
     return f"{day.isoformat()} {starts_at:%H:%M}–{ends_at:%H:%M}"
+
+
+def _typed_help_time(form) -> str | None:
+    """Name the help time a sent form is about by the day and hours typed: what names one deleted meanwhile."""
+    times = (form.day.data, form.starts_at.data, form.ends_at.data)
+    return _help_time_name(*times) if all(times) else None
 
 
 def _help_time_values(entry: HelpTime) -> dict:
@@ -260,7 +268,7 @@ def new_help_time():
     earlier = toolkit.claim_sending(form)
     if earlier is not None:
         return toolkit.answer_with_stored(HelpTime, int(earlier), partial(_help_time_saved, status=303),
-                                          url_for(".new_help_time"))
+                                          url_for(".new_help_time"), _typed_help_time(form))
     session = toolkit.session()
     entry = HelpTime()
     _apply_help_time(form, entry)
@@ -277,7 +285,7 @@ def edit_help_time(entry_id: int):
     session = toolkit.session()
     entry = session.get(HelpTime, entry_id)
     if entry is None:
-        return toolkit.deleted_meanwhile(url_for(".new_help_time"))
+        return toolkit.deleted_meanwhile(url_for(".new_help_time"), _typed_help_time(help_time_form()))
     form = help_time_form(data=_help_time_values(entry)) if request.method == "GET" else help_time_form()
     if not form.validate_on_submit():
         return _render_help_time_form(form, entry, 422 if form.errors else 200)
@@ -286,10 +294,10 @@ def edit_help_time(entry_id: int):
     # Claimed after the save, as a term's edit is.
     if toolkit.claim_sending(form) is not None:
         return toolkit.answer_with_stored(HelpTime, entry_id, partial(_help_time_saved, status=303),
-                                          url_for(".new_help_time"))
+                                          url_for(".new_help_time"), _typed_help_time(form))
     if not saved:
         return toolkit.answer_with_stored(HelpTime, entry_id, partial(_help_time_conflict, form),
-                                          url_for(".new_help_time"))
+                                          url_for(".new_help_time"), _typed_help_time(form))
     toolkit.audit("update", "interpreters_help_time", entry.id, before=before, after=help_time_snapshot(entry))
     session.commit()
     return _help_time_saved(entry)
@@ -298,7 +306,7 @@ def edit_help_time(entry_id: int):
 @bp.route("/help-times/<int:entry_id>/delete", methods=["POST"])
 def delete_help_time(entry_id: int):
     def delete(entry: HelpTime) -> str:
-        name = help_time_name(entry.day, entry.starts_at, entry.ends_at)
+        name = _help_time_name(entry.day, entry.starts_at, entry.ends_at)
         toolkit.audit("delete", "interpreters_help_time", entry.id, before=help_time_snapshot(entry), summary=name)
         toolkit.session().delete(entry)
         return name

@@ -154,7 +154,7 @@ def new_case():
     earlier = toolkit.claim_sending(form)
     if earlier is not None:
         return toolkit.answer_with_stored(HandoverCase, int(earlier), partial(_case_recorded, status=303),
-                                          url_for(".new_case"))
+                                          url_for(".new_case"), form.reference.data)
     session = toolkit.session()
     # Lookups forgive separators, so 54/12-2026 and 54 12 2026 are one reference.
     if session.scalar(select(HandoverCase.id).where(toolkit.reference_key_expression(HandoverCase.reference)
@@ -196,7 +196,8 @@ def edit_case(case_id: int):
     session = toolkit.session()
     case = session.get(HandoverCase, case_id)
     if case is None:
-        return toolkit.deleted_meanwhile(url_for(".new_case"))
+        # The form of a case sends its reference along, though not to be changed there.
+        return toolkit.deleted_meanwhile(url_for(".new_case"), CaseForm().reference.data)
     form = CaseForm(obj=case) if request.method == "GET" else CaseForm()
     form.letter_language.choices = _language_choices()
     form.births_required = False
@@ -226,9 +227,10 @@ def edit_case(case_id: int):
     # tells it apart from a colleague's save; a claim made on the way to a conflict is not committed.
     if toolkit.claim_sending(form) is not None:
         return toolkit.answer_with_stored(HandoverCase, case_id, partial(_case_saved, status=303),
-                                          url_for(".new_case"))
+                                          url_for(".new_case"), form.reference.data)
     if not saved:
-        return toolkit.answer_with_stored(HandoverCase, case_id, partial(_case_conflict, form), url_for(".new_case"))
+        return toolkit.answer_with_stored(HandoverCase, case_id, partial(_case_conflict, form), url_for(".new_case"),
+                                          form.reference.data)
     toolkit.audit("update", "naturalisation_case", case.id, before=before, after=_case_snapshot(case))
     session.commit()
     return _case_saved(case)

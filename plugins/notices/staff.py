@@ -117,6 +117,11 @@ def _fill(form: NoticeForm, notice: Notice) -> None:
             form.titles[code].data, form.bodies[code].data = text.title, text.body
 
 
+def _typed_title(form: NoticeForm) -> str | None:
+    """Return the title the form was sent with, in the language it requires: what names a notice deleted meanwhile."""
+    return form.titles[form.required_language].data
+
+
 def _previews(form: NoticeForm) -> list[dict]:
     return [{"lang": lang, **values} for lang, values in form.texts().items()]
 
@@ -176,7 +181,7 @@ def create():
     earlier = toolkit.claim_sending(form)
     if earlier is not None:
         return toolkit.answer_with_stored(Notice, int(earlier), partial(_saved, status=303, action=action),
-                                          url_for("notices_staff.create"))
+                                          url_for("notices_staff.create"), _typed_title(form))
     notice = Notice(state=_state_after(action, "draft"))
     _apply(form, notice)
     session = toolkit.session()
@@ -192,9 +197,9 @@ def create():
 def edit(notice_id: int):
     session = toolkit.session()
     notice = session.get(Notice, notice_id)
-    if notice is None:
-        return toolkit.deleted_meanwhile(url_for("notices_staff.create"))
     form = NoticeForm()
+    if notice is None:
+        return toolkit.deleted_meanwhile(url_for("notices_staff.create"), _typed_title(form))
     if request.method == "GET":
         _fill(form, notice)
         return _render_form(form, notice)
@@ -214,9 +219,10 @@ def edit(notice_id: int):
     # tells it apart from a colleague's save; a claim made on the way to a conflict is not committed.
     if toolkit.claim_sending(form) is not None:
         return toolkit.answer_with_stored(Notice, notice_id, partial(_saved, status=303, action=action),
-                                          url_for("notices_staff.create"))
+                                          url_for("notices_staff.create"), _typed_title(form))
     if not saved:
-        return toolkit.answer_with_stored(Notice, notice_id, partial(_conflict, form), url_for("notices_staff.create"))
+        return toolkit.answer_with_stored(Notice, notice_id, partial(_conflict, form), url_for("notices_staff.create"),
+                                          _typed_title(form))
     old, new = _changes(before, snapshot(notice))
     if old or new:  # a save that changed nothing leaves no entry
         toolkit.audit(action if action in {"publish", "unpublish"} else "update", "notices_notice", notice.id,

@@ -323,6 +323,7 @@ def test_a_term_deleted_while_its_form_was_open_is_offered_as_a_new_one(staff_cl
     colleague_saves_first(GlossaryTerm, lambda s: s.delete(s.get(GlossaryTerm, term_id)))
     response = editor.post(url, data=form)
     assert response.status_code == 410
+    assert "Jemand hat den Eintrag „Duldung“ gelöscht" in response.get_data(as_text=True)
     kept = parse(response).get_element_by_id("send-again")
     assert kept.get("action") == "/de/staff/interpreters/glossary/new"
     assert editor.post(kept.get("action"), data=dict(kept.form_values())).status_code == 302

@@ -363,3 +363,15 @@ def test_a_help_time_delete_sent_twice_is_answered_as_the_first(app, staff_clien
     assert "Die Zeit der Sprachhilfe ist gelöscht." in editor.get(again.headers["Location"]).get_data(as_text=True)
     assert count(data) == 0 and audited(data, "delete") == 1
 
+
+def test_a_help_time_deleted_before_its_form_was_sent_is_named_by_its_day_and_hours(app, staff_client, data,
+                                                                                     form_values):
+    day = opening_day(app, 4)
+    entry_id = add(data, day, starts_at=time(9, 0), ends_at=time(12, 0))
+    editor = staff_client("editor")
+    url = f"/de/staff/interpreters/help-times/{entry_id}"
+    form = form_values(editor.get(url))
+    data(lambda s: s.delete(s.get(HelpTime, entry_id)))
+    gone = editor.post(url, data=form)
+    assert gone.status_code == 410
+    assert f"Jemand hat den Eintrag „{day.isoformat()} 09:00–12:00“ gelöscht" in gone.get_data(as_text=True)

@@ -160,6 +160,7 @@ def test_a_case_deleted_while_its_form_was_open_is_offered_as_a_new_one(casework
     colleague_saves_first(HandoverCase, lambda session: session.delete(session.get(HandoverCase, case.id)))
     response = caseworker.post(f"{BASE}/cases/{case.id}", data=form)
     assert response.status_code == 410
+    assert "Jemand hat den Eintrag „54/1-2026“ gelöscht" in response.get_data(as_text=True)
     kept = lxml.html.fromstring(response.get_data(as_text=True)).get_element_by_id("send-again")
     assert kept.get("action") == f"{BASE}/cases/new"
     # The reference, shown but not changeable on the edit form, goes with the rest to the new case.

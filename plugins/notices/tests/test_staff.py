@@ -228,6 +228,8 @@ def test_a_deleted_notices_form_never_reaches_the_next_notice(app, staff_client,
     assert next_id != deleted_id
     gone = editor.post(edit_url(deleted_id), data=stale_form)
     assert gone.status_code == 410 and only_notice(load).text_by_language()["de"].title == "Umzug"
+    # Named as the form was sent, for someone with several forms open.
+    assert "Jemand hat den Eintrag „Bargeld wieder möglich“ gelöscht" in gone.get_data(as_text=True)
     # What was typed is not lost: one click saves it as a new notice, a draft to look at again.
     kept = html.fromstring(gone.get_data(as_text=True)).get_element_by_id("send-again")
     assert kept.get("action") == NEW and kept.xpath("string(.//button)") == "Als neuen Eintrag speichern"
@@ -237,6 +239,19 @@ def test_a_deleted_notices_form_never_reaches_the_next_notice(app, staff_client,
     assert saved.status_code == 302
     again = load(select(Notice).where(Notice.id != next_id))
     assert [(n.state, n.text_by_language()["de"].title) for n in again] == [("draft", "Bargeld wieder möglich")]
+
+
+def test_the_gone_page_names_the_notice_by_its_typed_title_marked_german(staff_client, make_notice):
+    notice_id = make_notice({"de": ("Nur mit Karte", "Kein Bargeld.")})
+    editor = staff_client("editor")
+    url = f"/ar/staff/notices/{notice_id}"
+    stale_form = form_data(editor, url, title_de="Bargeld wieder möglich", version="1")
+    token = csrf_token(editor, f"{url}/delete")
+    assert editor.post(f"{url}/delete", data={"csrf_token": token, "version": "1"}).status_code == 302
+    gone = editor.post(url, data=stale_form)
+    assert gone.status_code == 410
+    names = html.fromstring(gone.get_data(as_text=True)).xpath("//main//p/bdi")
+    assert [(name.text, name.get("lang")) for name in names] == [("Bargeld wieder möglich", "de")]
 
 
 def test_a_delete_sent_twice_is_answered_as_the_first(app, staff_client, make_notice, load, form_values):
