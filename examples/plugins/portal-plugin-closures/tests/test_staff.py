@@ -73,6 +73,25 @@ def test_bad_input_is_refused_with_a_message_and_kept(staff_client, add_closure,
     assert stored(data, closure_id).reason["de"] == "Betriebsausflug"
 
 
+def test_days_typed_without_a_date_picker_are_read_and_a_day_not_in_the_calendar_is_named(staff_client, data,
+                                                                                            today):
+    editor = staff_client("editor")
+    token = csrf_token(editor, "/de/staff/closures/new")
+    typed = form(token, None, today, today) | {"starts_on": f"{today:%d.%m.%Y}", "ends_on": "31.02.2027"}
+    refused = editor.post("/de/staff/closures/new", data=typed)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Dieses Datum gibt es nicht." in page and 'value="31.02.2027"' in page
+    assert editor.post("/de/staff/closures/new", data=typed | {"ends_on": f"{today:%d.%m.%Y}"}).status_code == 302
+    assert data(lambda session: session.scalars(select(Closure.ends_on)).one()) == today
+
+
+def test_the_list_scrolls_in_a_box_of_its_own_named_by_its_caption(staff_client, add_closure, parse):
+    add_closure(4)
+    [box] = parse(staff_client("editor").get("/de/staff/closures/")).xpath("//main//table/..")
+    assert (box.get("class"), box.get("role"), box.get("tabindex")) == ("table-wrap", "region", "0")
+    assert box.xpath("string(table/caption[@id=$id])", id=box.get("aria-labelledby")) == "Eingetragene Schließtage"
+
+
 def test_an_edit_saves_and_bumps_the_version(staff_client, add_closure, data, today):
     closure_id = add_closure(4)
     editor = staff_client("editor")
