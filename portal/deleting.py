@@ -1,5 +1,4 @@
-"""A record deleted from a staff page: by version, once however often the page is sent, and said plainly when
-someone else deleted it first.
+"""Deletes from staff pages: by version, once however often a page is sent, said plainly when someone was first.
 
 A double tap, or back and send again, sends a delete twice; a colleague may have deleted the record meanwhile.
 Neither is an error: the record is gone, as the person wanted. A second sending of the page is answered as its
