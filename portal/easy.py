@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, request, url_for
 from markupsafe import Markup, escape
 
 from .i18n import current_language
@@ -33,6 +33,9 @@ class EasyPage:
     # The file's name in the plugin's leicht/ folder, without '.toml'; it holds at least `title` and `summary`.
     text: str
     order: int = 100
+    # The endpoint of the page that says the same in everyday language, which the language switch leads to in
+    # every language but German: Leichte Sprache has no other.
+    standard: str = "core.home"
 
 
 @functools.lru_cache(maxsize=256)
@@ -83,12 +86,20 @@ def easy_pages() -> list[dict]:
 
 
 def check_easy_pages(app: Flask) -> None:
-    """Stop the start when a plugin's easy page names an unknown view or a content file without title or summary."""
+    """Stop the start when a plugin's easy page names an unknown view or a content file without title or summary.
+
+    Keep, for each easy page's endpoint, the endpoint of its page in everyday language (easy_standard).
+    """
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    standards = {"core.easy_language": "core.home"}
     for plugin in app.extensions["portal.loaded_plugins"]:
         for page in getattr(plugin.info, "easy_pages", ()):
             if not page.endpoint.startswith(f"{plugin.name}.") or page.endpoint not in endpoints:
                 raise PluginError(plugin.name, f"easy page '{page.endpoint}' is not a public view of the plugin")
+            if page.standard not in endpoints or not app.url_map.is_endpoint_expecting(page.standard, "lang"):
+                raise PluginError(plugin.name, f"easy page '{page.endpoint}': its standard '{page.standard}' is not "
+                                               "a public page in each language")
+            standards[page.endpoint] = page.standard
             path = plugin.root / EASY_FOLDER / f"{page.text}.toml"
             try:
                 text = _read(path)
@@ -99,7 +110,20 @@ def check_easy_pages(app: Flask) -> None:
                 raise PluginError(plugin.name, f"easy page text '{path.name}' lacks {', '.join(missing)}")
 
 
+    app.extensions["portal.easy_standards"] = standards
+
+
+def easy_standard(endpoint: str | None) -> str | None:
+    """Return the endpoint of the everyday page an easy page's endpoint explains, or None for any other page."""
+    return current_app.extensions["portal.easy_standards"].get(endpoint)
+
+
+def easy_standard_url() -> str:
+    """Return the address of the current easy page's page in everyday language, in the current language."""
+    return url_for(easy_standard(request.endpoint), lang=current_language())
+
+
 def init_app(app: Flask) -> None:
     """Offer the Leichte Sprache helpers to templates."""
     app.jinja_env.globals.update(easy_text=easy_text, easy_url=easy_url, easy_fill=easy_fill, easy_pages=easy_pages,
-                                 easy_language_code=easy_language_code)
+                                 easy_language_code=easy_language_code, easy_standard_url=easy_standard_url)

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from .content import as_written
+from .easy import EASY_LANGUAGE, easy_standard
 from .forms import error_links, has_refused_form
 from .i18n import current_language, enabled_languages, language_name, language_tag, text_direction
 from .keptforms import KeptForm
@@ -133,6 +134,11 @@ def _address_in_languages() -> tuple[Callable[[str], str], str | None]:
     # own arguments or as url_for's options (endpoint, _method, _external …).
     query = "?" + urlencode(list(request.args.items(multi=True)), safe="/") if same_page and request.args else ""
     endpoint, view_args = (endpoint, request.view_args or {}) if same_page else ("core.home", {})
+    standard = easy_standard(endpoint)
+    if standard is not None:
+        # Leichte Sprache is German only: in any other language the switch leads to the page in everyday language.
+        return (lambda code: url_for(endpoint, **{**view_args, "lang": code}) if code == EASY_LANGUAGE
+                else url_for(standard, lang=code)), None
     # A page's address differs between languages only in its first segment, /<lang>/…: built once, not per
     # language; a rule that puts the language elsewhere gets its address built for each.
     current = current_language()

@@ -101,6 +101,19 @@ def test_each_plugin_easy_page_is_listed_on_the_leichte_sprache_page_and_linked_
     assert f"/de{EASY_PAGES[path][0]}" in back and "/de/easy-language" in back
 
 
+@pytest.mark.portal_config(ALL_PLUGINS)
+@pytest.mark.parametrize("path", EASY_PAGES)
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_the_language_switch_of_an_easy_page_leads_to_its_everyday_page_in_any_language_but_german(client, path, lang):
+    switch = {link.get("hreflang"): link.get("href")
+              for link in tree(client.get(f"/{lang}{path}")).xpath("//ul[@id='language-list']//a")}
+    assert switch["de"] == f"/de{path}"
+    standard = EASY_PAGES[path][0] or "/"
+    assert switch["ar"] == f"/ar{standard}" and switch["fa-AF"] == f"/fa-AF{standard}"
+    alternates = tree(client.get(f"/{lang}{path}")).xpath("//link[@rel='alternate'][@hreflang='en']/@href")
+    assert alternates == [f"http://localhost/en{standard}"]
+
+
 @pytest.mark.parametrize("lang", ["en", "tr", "ar"])
 def test_every_page_of_another_language_leads_to_the_german_page(client, lang):
     for path in ("/", "/accessibility", "/sign-language"):
@@ -164,6 +177,8 @@ def test_a_plugin_s_easy_page_is_listed_with_the_title_and_summary_of_its_file(f
     (EasyPage(endpoint="core.home", text="gut"), "easy page 'core.home' is not a public view"),
     (EasyPage(endpoint="fake_easy.easy", text="fehlt"), "'fehlt.toml' cannot be read"),
     (EasyPage(endpoint="fake_easy.easy", text="ohne_titel"), "'ohne_titel.toml' lacks title"),
+    (EasyPage(endpoint="fake_easy.easy", text="gut", standard="fake_easy.nowhere"),
+     "its standard 'fake_easy.nowhere' is not a public page"),
 ])
 def test_a_wrong_easy_page_stops_the_start_naming_the_plugin(fake_easy, monkeypatch, tmp_path, page, cause):
     monkeypatch.setattr(fake_easy, "plugin_info", dataclasses.replace(fake_easy.plugin_info, easy_pages=(page,)))

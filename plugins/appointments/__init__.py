@@ -81,7 +81,8 @@ plugin_info = toolkit.PluginInfo(
     version="1.0.0",
     requires_core=">=1.0,<2",
     roles=("caseworker",),
-    easy_pages=(toolkit.EasyPage(endpoint="appointments.easy", text="termin", order=20),),
+    easy_pages=(toolkit.EasyPage(endpoint="appointments.easy", text="termin", order=20,
+                                 standard="appointments.lookup"),),
     slots=(toolkit.Slot("appointments.result", context=("service", "location", "public_id"),
                         description="below an appointment found by the lookup, only for a visit still to come: "
                                     "service slug, building and the appointment's public id"),

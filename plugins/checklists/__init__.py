@@ -30,7 +30,8 @@ plugin_info = toolkit.PluginInfo(
     version="1.0.0",
     requires_core=">=1.0,<2",
     roles=("editor",),
-    easy_pages=(toolkit.EasyPage(endpoint="checklists.easy", text="mitbringen", order=30),),
+    easy_pages=(toolkit.EasyPage(endpoint="checklists.easy", text="mitbringen", order=30,
+                                 standard="checklists.index"),),
     audit_targets=(SERVICE, QUESTION),
 )
 

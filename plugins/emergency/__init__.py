@@ -20,7 +20,8 @@ plugin_info = toolkit.PluginInfo(
                    "E-Mail an die Notfall-Adresse weiter."),
     version="1.0.0",
     roles=("caseworker",),
-    easy_pages=(toolkit.EasyPage(endpoint="emergency.easy", text="notfall", order=90),),
+    easy_pages=(toolkit.EasyPage(endpoint="emergency.easy", text="notfall", order=90,
+                                 standard="emergency.request_form"),),
     # The audit log's words for the entries of staff_views.py, in the reader's language.
     audit_targets=(toolkit.AuditTarget(
         "emergency_request",

@@ -51,7 +51,8 @@ plugin_info = toolkit.PluginInfo(
     version="1.0.0",
     requires_core=">=1.0,<2",
     roles=("editor",),
-    easy_pages=(toolkit.EasyPage(endpoint="hygiene.easy", text="regeln", order=40),),
+    easy_pages=(toolkit.EasyPage(endpoint="hygiene.easy", text="regeln", order=40,
+                                 standard="hygiene.index"),),
     # The audit log's words for the entries of staff_views.py, in the reader's language.
     audit_targets=(RULE,),
 )
