@@ -321,7 +321,7 @@ def test_a_client_sent_on_comes_into_the_narrow_desks_list_with_the_time_in_the_
     desk = open_desk(browser, live_server, make_staff)
     now = toolkit.utcnow()
     first = issue("service-point", now=now - timedelta(minutes=90))[0]
-    label = send_on(first, "queue:termine", now - timedelta(minutes=12), "service-point-1")[2]
+    label = send_on(first, "queue:termine", now, "service-point-1")[2]
     row = desk.locator("#queue-desk-live tbody tr", has_text=label)
     expect(row.locator(".queue-arrived")).to_have_text("seit 90 Minuten im Haus", timeout=15_000)
     assert_no_horizontal_scroll(desk)

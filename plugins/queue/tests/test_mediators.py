@@ -114,16 +114,19 @@ def entry(page: str, ticket_id: int) -> str:
     return " ".join(found.text_content().split())
 
 
-def test_the_duty_page_says_how_long_a_transferred_client_has_been_in_the_building(staff_client, issue, send_on):
+def test_the_duty_page_says_how_long_a_transferred_client_has_been_in_the_building(app, staff_client, issue,
+                                                                                   send_on):
     now = toolkit.utcnow()
+    with app.app_context():
+        today = toolkit.office_today()  # the earlier ticket on today's list also just after midnight
     first = issue("service-point", now=now - timedelta(minutes=90), interpreter_language="ar")[0]
-    sent_on_id = send_on(first, "queue:termine", now - timedelta(minutes=12), "service-point-1")[0]
-    plain_id = issue(now=now - timedelta(minutes=30), interpreter_language="ar")[0]
+    sent_on_id = send_on(first, "queue:termine", now, "service-point-1")[0]
+    plain_id = issue(now=now - timedelta(minutes=30), day=today, interpreter_language="ar")[0]
     mediator = staff_client("mediator")
     page = mediator.get(DUTY).get_data(as_text=True)
     live_url = re.search(r'data-queue-live-url="([^"]+)"', page).group(1).replace("&amp;", "&")
     for shown in (page, mediator.get(live_url, headers={"Portal-Poll": "1"}).get_data(as_text=True)):
-        assert "Termine · wartet seit 12 Minuten · seit 90 Minuten im Haus" in entry(shown, sent_on_id)
+        assert "Termine · wartet seit 0 Minuten · seit 90 Minuten im Haus" in entry(shown, sent_on_id)
         assert "Termine · wartet seit 30 Minuten" in entry(shown, plain_id) and "im Haus" not in entry(shown, plain_id)
 
 

@@ -330,17 +330,19 @@ def wait_cells(page: str) -> dict[str, html.HtmlElement]:
 
 
 def test_a_transferred_client_shows_the_wait_here_and_the_time_in_the_building_as_the_list_follows(
-        staff_client, issue, send_on):
+        app, staff_client, issue, send_on):
     now = toolkit.utcnow()
+    with app.app_context():
+        today = toolkit.office_today()  # the earlier ticket on today's list also just after midnight
     first = issue("service-point", now=now - timedelta(minutes=90))[0]
-    sent_on_label = send_on(first, "queue:termine", now - timedelta(minutes=12), "service-point-1")[2]
-    plain_label = issue(now=now - timedelta(minutes=30))[2]
+    sent_on_label = send_on(first, "queue:termine", now, "service-point-1")[2]
+    plain_label = issue(now=now - timedelta(minutes=30), day=today)[2]
     desk = staff_client("caseworker")
     page, followed = (wait_cells(desk.get(path).get_data(as_text=True)) for path in (DESK, f"{DESK}/waiting"))
     # The page's list and the one its script puts in its place (queue-desk.js) agree.
     assert {label: html.tostring(cell) for label, cell in page.items()} == {
         label: html.tostring(cell) for label, cell in followed.items()}
-    assert " ".join(page[sent_on_label].text_content().split()) == "12 Minuten seit 90 Minuten im Haus"
+    assert " ".join(page[sent_on_label].text_content().split()) == "0 Minuten seit 90 Minuten im Haus"
     assert page[sent_on_label].xpath('string(span[@class="queue-arrived"])') == "seit 90 Minuten im Haus"
     assert page[plain_label].text_content() == "30 Minuten"  # arrived here: no second time
     arabic = wait_cells(desk.get("/ar/staff/queue/desk/raum-2-14/waiting").get_data(as_text=True))
