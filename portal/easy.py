@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, url_for
 from markupsafe import Markup, escape
 
 from .i18n import current_language
@@ -118,9 +118,10 @@ def easy_standard(endpoint: str | None) -> str | None:
     return current_app.extensions["portal.easy_standards"].get(endpoint)
 
 
-def easy_standard_url() -> str:
-    """Return the address of the current easy page's page in everyday language, in the current language."""
-    return url_for(easy_standard(request.endpoint), lang=current_language())
+def easy_standard_url(easy_endpoint: str) -> str:
+    """Return the address of an easy page's page in everyday language, in the current language."""
+    # Named by the template, not read from the request: a refused easy form is answered by its normal form's view.
+    return url_for(easy_standard(easy_endpoint), lang=current_language())
 
 
 def init_app(app: Flask) -> None:
