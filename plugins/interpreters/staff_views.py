@@ -242,8 +242,9 @@ def _help_time_saved(_entry: HelpTime, status: int = 302):
 
 def _render_help_time_form(form, entry: HelpTime | None, status: int, conflict: bool = False):
     settings = toolkit.plugin_settings("interpreters")
+    # Not from the edit form sent (a conflict's page): the delete button carries the version stored now.
     return render_template("interpreters/staff/help_time_form.html", form=form, entry=entry, conflict=conflict,
-                           delete_form=toolkit.DeleteForm(obj=entry) if entry else None,
+                           delete_form=toolkit.DeleteForm(formdata=None, obj=entry) if entry else None,
                            phone_help_from=f"{settings['phone_help_from']:%H:%M}",
                            phone_help_until=f"{settings['phone_help_until']:%H:%M}"), status
 

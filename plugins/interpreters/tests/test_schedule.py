@@ -268,6 +268,11 @@ def test_the_second_of_two_editors_gets_a_conflict(app, staff_client, data, pars
     assert "Empfang" in tree.xpath("string(//section[@role='alert'])")
     assert tree.get_element_by_id("place").get("value") == "Raum 12"
     assert data(lambda s: s.get(HelpTime, entry_id).place) == "Empfang"
+    # Having seen the colleague's change, the editor may delete it from the same page.
+    delete = dict(tree.xpath("//form[contains(@class, 'interpreters-delete-form')]")[0].form_values())
+    deleted = second.post(f"{url}/delete", data=delete, follow_redirects=True)
+    assert "Die Zeit der Sprachhilfe ist gelöscht." in deleted.get_data(as_text=True)
+    assert count(data) == 0
 
 
 def test_a_colleague_saving_between_check_and_write_gives_a_conflict(app, staff_client, data, parse,
