@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import lxml.html
+from flask import render_template_string
 from sqlalchemy import select
 
 from portal import toolkit
@@ -89,3 +91,14 @@ def test_purge_deletes_claims_older_than_a_day(app, db):
     assert "claims of sent forms: 1 deleted" in result.output, result.output
     db.expire_all()
     assert db.scalars(select(SentForm.claim)).all() == ["new"]
+
+
+def test_the_delete_question_sends_the_page_key_with_a_delete_form_and_the_version_alone_for_an_older_page(app):
+    macro = '{% from "macros/forms.html" import confirm_delete %}{{ confirm_delete(form, "/de/staff/") }}'
+    with app.test_request_context("/de/staff/"):
+        with_key = lxml.html.fromstring(render_template_string(macro, form=toolkit.DeleteForm(data={"version": 4})))
+        version_alone = lxml.html.fromstring(render_template_string(macro, form=4))
+    assert with_key.xpath("//input[@name='version']/@value") == ["4"]
+    assert len(with_key.xpath("//input[@name='sending_key']/@value")[0]) >= 22
+    assert version_alone.xpath("//input[@name='version']/@value") == ["4"]
+    assert not version_alone.xpath("//input[@name='sending_key']")
