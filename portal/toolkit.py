@@ -45,7 +45,7 @@ from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_ce
 from .day_field import DayChoiceForm, DayField
 from .db import Base, UTCDateTime, hold, insert_for, one_of, session, utcnow
 from .deleting import DeleteForm, delete_if_current
-from .easy import EASY_LANGUAGE, EasyPage, easy_text, easy_url
+from .easy import EASY_LANGUAGE, EasyPage, easy_language_code, easy_text, easy_url
 from .errors import (
     answer_with_stored,
     deleted_meanwhile,
@@ -201,7 +201,7 @@ __all__ = [
     # Live versions of topics named '<plugin>:<name>', shared by all processes (portal/live.py).
     "bump", "conditional", "live_version", "live_view",
     # Pages in Leichte Sprache, German texts from content files (portal/easy.py).
-    "EASY_LANGUAGE", "EasyPage", "easy_text", "easy_url",
+    "EASY_LANGUAGE", "EasyPage", "easy_language_code", "easy_text", "easy_url",
     # Cached public pages (portal/pagecache.py): a change visitors read, a page kept out of the cache.
     "content_cached", "content_changed", "content_version", "kept_form_page", "not_cached",
 ]

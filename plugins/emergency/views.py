@@ -43,7 +43,10 @@ def _counts_as_sent(response) -> bool:
                        deduct_when=_counts_as_sent)
 def request_form():
     form = EmergencyForm()
-    easy_form = form.is_submitted() and request.form.get(EASY_FIELD) == "1"
+    # Leichte Sprache is German only: an easy form its language switch carries to another language is answered
+    # there as the everyday form, with what was typed.
+    easy_form = form.is_submitted() and request.form.get(EASY_FIELD) == "1" \
+        and toolkit.current_language() == toolkit.easy_language_code()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return (_render_easy(form) if easy_form else _render(form)), status

@@ -42,6 +42,19 @@ def test_a_refused_easy_form_answers_in_leichte_sprache_and_keeps_the_input(clie
         assert db.scalars(select(EmergencyRequest)).all() == []
 
 
+def test_the_language_switch_of_a_refused_easy_form_leads_to_the_everyday_form_with_what_was_typed(client):
+    refused = lxml.html.fromstring(post(client, matter="Zu kurz").get_data(as_text=True))
+    switch = refused.xpath("//div[@id='language-switch']//form")[0]
+    fields = dict(switch.form_values())
+    assert fields["leicht"] == "1" and fields["language_switch"]
+    arabic = switch.xpath(".//button[@lang='ar']/@formaction")[0]
+    answer = client.post(arabic, data=fields)
+    page = lxml.html.fromstring(answer.get_data(as_text=True))
+    assert answer.status_code == 422 and page.xpath("//html/@lang") == ["ar"]
+    assert not page.xpath("//*[contains(concat(' ', @class, ' '), ' easy ')]")
+    assert page.xpath("//textarea[@name='matter']")[0].text.strip() == "Zu kurz"
+
+
 def test_a_wrong_address_or_phone_number_is_named_in_leichte_sprache(client):
     text = easy_page_text(post(client, email="kunde@", phone="abc").get_data(as_text=True))
     assert "Die E-Mail-Adresse ist nicht richtig." in text
