@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect
+from flask import abort, flash, redirect, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from sqlalchemy import select
 from .content import mark_source_names
 from .db import session
 from .i18n import current_language
+from .staff.auth import current_staff
 from .staff.models import AuditEntry
 from .submissions import SendingKeyField, claim_sending, keep_answer
 from .versioning import VersionForm, save_if_current
@@ -58,18 +59,38 @@ def delete_if_current(model: type, record_id: int, delete: Callable[[Any], str],
     db.rollback()
     if db.get(model, record_id) is not None:
         return changed()
-    return _to_list(_deleted_by_someone_else(audited_as, record_id), "info", listed_at, 303)
+    return deleted_already(audited_as, record_id, deleted=deleted, listed_at=listed_at)
 
 
-def _deleted_by_someone_else(audited_as: str, record_id: int):
-    """Say that someone else deleted the record, named as their audit entry names it."""
-    name = session().scalar(select(AuditEntry.summary).where(
+def deleted_already(audited_as: str, record_id: int, *, deleted: Callable[[str], str],
+                    listed_at: str) -> ResponseReturnValue:
+    """Answer the question page of a record already deleted (Back after the delete, a list out of date): the list.
+
+    The person who deleted it is told it is deleted (``deleted(name)``), anyone else who did. A page asked for a
+    record the log never saw deleted (an address typed wrong, an entry purged) is not found.
+    """
+    entry = _delete_entry(audited_as, record_id)
+    if entry is None and request.method == "GET":
+        abort(404)
+    account = current_staff()
+    if entry is not None and account is not None and entry.actor == account.email:
+        return _to_list(deleted(entry.summary), "success", listed_at, 303)
+    return _to_list(_deleted_by_someone_else(entry), "info", listed_at, 303)
+
+
+def _delete_entry(audited_as: str, record_id: int) -> AuditEntry | None:
+    """Return the audit entry of the record's delete, or None when the log keeps none."""
+    return session().scalar(select(AuditEntry).where(
         AuditEntry.target_type == audited_as, AuditEntry.target_id == str(record_id), AuditEntry.action == "delete",
     ).order_by(AuditEntry.at.desc()).limit(1))
-    if not name:
+
+
+def _deleted_by_someone_else(entry: AuditEntry | None):
+    """Say that someone else deleted the record, named as their audit entry names it."""
+    if entry is None or not entry.summary:
         return _("Den Eintrag, den Sie löschen wollten, hat inzwischen jemand anderes gelöscht.")
-    return mark_source_names(_("Den Eintrag „%(name)s“ hat inzwischen jemand anderes gelöscht.", name=name),
-                             current_language(), name)
+    return mark_source_names(_("Den Eintrag „%(name)s“ hat inzwischen jemand anderes gelöscht.", name=entry.summary),
+                             current_language(), entry.summary)
 
 
 def _to_list(message: str, category: str, listed_at: str, status: int = 302):

@@ -44,7 +44,7 @@ from .csvexport import formula_safe, write_csv
 from .csvimport import CsvFormatError, CsvReport, parse_date_cell, parse_time_cell, read_rows, run_import
 from .day_field import DayChoiceForm, DayField
 from .db import Base, UTCDateTime, hold, insert_for, one_of, session, utcnow
-from .deleting import DeleteForm, delete_if_current
+from .deleting import DeleteForm, delete_if_current, deleted_already
 from .easy import EASY_LANGUAGE, EasyPage, easy_language_code, easy_text, easy_url
 from .errors import (
     answer_with_stored,
@@ -191,7 +191,7 @@ __all__ = [
     "answer_with_stored", "deleted_meanwhile",
     # A staff page's delete: by version, once however often the page is sent, said plainly when someone else deleted
     # the record first (portal/deleting.py).
-    "DeleteForm", "delete_if_current",
+    "DeleteForm", "delete_if_current", "deleted_already",
     # A plugin's revision that rebuilds its older tables so that SQLite never gives an id twice (portal/migrate.py).
     "ids_never_reused",
     "save_if_current",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from portal import toolkit
@@ -166,8 +166,15 @@ def edit_term(term_id: int):
 
 @bp.route("/glossary/<int:term_id>/delete", methods=["GET", "POST"])
 def delete_term(term_id: int):
+    def deleted(term: str) -> str:
+        return _("Der Begriff „%(term)s“ ist gelöscht.", term=term)
+
+    listed_at = url_for(".glossary")
     if request.method == "GET":
-        term = toolkit.session().get(GlossaryTerm, term_id) or abort(404)
+        term = toolkit.session().get(GlossaryTerm, term_id)
+        if term is None:  # Back after the delete, or a list out of date
+            return toolkit.deleted_already("interpreters_glossary_term", term_id, deleted=deleted,
+                                           listed_at=listed_at)
         # A term goes with all its translations: asked once more on a page of its own.
         return render_template("interpreters/staff/delete_term.html", term=term, form=toolkit.DeleteForm(obj=term))
 
@@ -181,8 +188,7 @@ def delete_term(term_id: int):
         return redirect(url_for(".edit_term", term_id=term_id))
 
     return toolkit.delete_if_current(GlossaryTerm, term_id, delete, audited_as="interpreters_glossary_term",
-                                     deleted=lambda term: _("Der Begriff „%(term)s“ ist gelöscht.", term=term),
-                                     listed_at=url_for(".glossary"), changed=changed)
+                                     deleted=deleted, listed_at=listed_at, changed=changed)
 
 
 @bp.route("/glossary/shipped", methods=["POST"])

@@ -244,8 +244,14 @@ def _planned(case: HandoverCase) -> list[HandoverAppointment]:
 
 @bp.route("/cases/<int:case_id>/delete", methods=["GET", "POST"])
 def delete_case(case_id: int):
+    def deleted(reference: str) -> str:
+        return _("Fall %(reference)s gelöscht.", reference=reference)
+
+    listed_at = url_for(".overview")
     if request.method == "GET":
-        case = _case_or_404(case_id)
+        case = toolkit.session().get(HandoverCase, case_id)
+        if case is None:  # Back after the delete, or a list out of date
+            return toolkit.deleted_already("naturalisation_case", case_id, deleted=deleted, listed_at=listed_at)
         # A case goes with its persons and its planned appointments: asked once more on a page of its own.
         return render_template("naturalisation/staff/delete_case.html", case=case, planned=len(_planned(case)),
                                form=toolkit.DeleteForm(obj=case))
@@ -265,8 +271,7 @@ def delete_case(case_id: int):
         return redirect(url_for(".edit_case", case_id=case_id))
 
     return toolkit.delete_if_current(HandoverCase, case_id, delete, audited_as="naturalisation_case",
-                                     deleted=lambda reference: _("Fall %(reference)s gelöscht.", reference=reference),
-                                     listed_at=url_for(".overview"), changed=changed)
+                                     deleted=deleted, listed_at=listed_at, changed=changed)
 
 
 @bp.route("/import", methods=["GET", "POST"])

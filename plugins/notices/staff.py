@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import partial
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from sqlalchemy import select
 
@@ -32,10 +32,6 @@ def _kept_or_entered(stored: datetime | None, entered: datetime | None) -> datet
     if stored is not None and entered == _to_local(stored).replace(second=0, microsecond=0):
         return stored
     return _to_utc(entered)
-
-
-def _notice_or_404(notice_id: int) -> Notice:
-    return toolkit.session().get(Notice, notice_id) or abort(404)
 
 
 def _source_title(notice: Notice) -> str:
@@ -239,8 +235,14 @@ def _conflict(form: NoticeForm, notice: Notice):
 
 @bp.route("/<int:notice_id>/delete", methods=["GET", "POST"])
 def delete(notice_id: int):
+    def deleted(_title: str) -> str:
+        return toolkit._("Die Mitteilung ist gelöscht.")
+
+    listed_at = url_for("notices_staff.index")
     if request.method == "GET":
-        notice = _notice_or_404(notice_id)
+        notice = toolkit.session().get(Notice, notice_id)
+        if notice is None:  # Back after the delete, or a list out of date
+            return toolkit.deleted_already("notices_notice", notice_id, deleted=deleted, listed_at=listed_at)
         return render_template("notices/staff/delete.html", notice=notice, form=toolkit.DeleteForm(obj=notice))
 
     def delete_notice(notice: Notice) -> str:
@@ -255,5 +257,4 @@ def delete(notice_id: int):
         return redirect(url_for("notices_staff.edit", notice_id=notice_id))
 
     return toolkit.delete_if_current(Notice, notice_id, delete_notice, audited_as="notices_notice",
-                                     deleted=lambda _title: toolkit._("Die Mitteilung ist gelöscht."),
-                                     listed_at=url_for("notices_staff.index"), changed=changed)
+                                     deleted=deleted, listed_at=listed_at, changed=changed)

@@ -356,10 +356,16 @@ def test_a_term_a_colleague_deleted_first_is_named_on_the_glossary(staff_client,
     editor, colleague = staff_client("editor"), staff_client("editor")
     mine = values(parse(editor.get(url)), DELETE_FORM)
     assert colleague.post(url, data=values(parse(colleague.get(url)), DELETE_FORM)).status_code == 302
+    colleague.get("/de/staff/interpreters/glossary")
     response = editor.post(url, data=mine)
     assert (response.status_code, response.headers["Location"]) == (303, "/de/staff/interpreters/glossary")
     note = parse(editor.get(response.headers["Location"])).xpath("string(//p[contains(@class, 'flash')])")
     assert note == "Den Eintrag „Vollmacht“ hat inzwischen jemand anderes gelöscht."
+    # Back to the question page after the delete: the glossary, and that the term is deleted.
+    back = colleague.get(url)
+    assert (back.status_code, back.headers["Location"]) == (303, "/de/staff/interpreters/glossary")
+    notes = parse(colleague.get(back.headers["Location"])).xpath("//p[contains(@class, 'flash')]")
+    assert [note.text_content() for note in notes] == ["Der Begriff „Vollmacht“ ist gelöscht."]
 
 
 def test_a_term_deleted_by_one_page_sent_twice_at_once_is_answered_as_deleted_both_times(staff_client, data,

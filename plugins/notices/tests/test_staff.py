@@ -281,6 +281,28 @@ def test_a_delete_of_a_notice_a_colleague_deleted_names_it_on_the_list(staff_cli
     assert [(name.text, name.get("lang")) for name in note.xpath("bdi")] == [("Nur mit Karte", "de")]
 
 
+def test_the_question_page_of_a_deleted_notice_leads_to_the_list_saying_who_deleted_it(staff_client, make_notice,
+                                                                                       form_values):
+    notice_id = make_notice({"de": ("Nur mit Karte", "Kein Bargeld.")})
+    editor, colleague = staff_client("editor"), staff_client("editor")
+    url = f"{edit_url(notice_id)}/delete"
+    colleague.get(url)  # the colleague has it open, from a list now out of date
+    assert editor.post(url, data=form_values(editor.get(url), "actions")).status_code == 302
+    editor.get("/de/staff/notices/")
+    # Back after the delete asks for the question page again: the list, and that it is deleted.
+    back = editor.get(url)
+    assert (back.status_code, back.headers["Location"]) == (303, "/de/staff/notices/")
+    flashes = html.fromstring(editor.get("/de/staff/notices/").get_data(as_text=True)).xpath("//p[@class='flash "
+                                                                                                  "flash--success']")
+    assert [flash.text_content() for flash in flashes] == ["Die Mitteilung ist gelöscht."]
+    assert colleague.get(url).status_code == 303
+    note = html.fromstring(colleague.get("/de/staff/notices/").get_data(as_text=True)).xpath(
+        "//p[@class='flash flash--info']")[0]
+    assert note.text_content() == "Den Eintrag „Nur mit Karte“ hat inzwischen jemand anderes gelöscht."
+    # An address of a notice the log never saw deleted is not found.
+    assert editor.get(f"{edit_url(notice_id + 100)}/delete").status_code == 404
+
+
 def test_a_delete_racing_a_colleagues_delete_says_so(staff_client, make_notice, load, form_values,
                                                      colleague_saves_first):
     notice_id = make_notice({"de": ("Nur mit Karte", "Kein Bargeld.")})
